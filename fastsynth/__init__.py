@@ -1,0 +1,32 @@
+"""fastsynth: synthetic tabular and time-series data at hardware speed.
+
+    >>> import fastsynth
+    >>> table = fastsynth.generate({"age": {"type": "int", "min": 18, "max": 90}}, 5, seed=1)
+    >>> table.num_rows
+    5
+"""
+
+from fastsynth.errors import FastsynthError, MissingDependencyError, SchemaError, SinkError, UsageError
+from fastsynth.fields.base import FIELDS, Block, Field
+from fastsynth.generation import generate, iter_batches
+from fastsynth.schema import Schema
+from fastsynth.sinks import SINKS, Sink, open_sink
+
+__all__ = [
+    "FIELDS",
+    "SINKS",
+    "Block",
+    "FastsynthError",
+    "Field",
+    "MissingDependencyError",
+    "Schema",
+    "SchemaError",
+    "Sink",
+    "SinkError",
+    "UsageError",
+    "generate",
+    "iter_batches",
+    "open_sink",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The ``fastsynth`` command line (Typer): one module per noun, assembled in ``app``."""

@@ -1,0 +1,173 @@
+"""``fastsynth gen`` and the seed's ``fastsynth run``: generate rows into a sink."""
+
+from __future__ import annotations
+
+import sys
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from fastsynth.errors import UsageError
+from fastsynth.generation import DEFAULT_BATCH_SIZE, iter_batches
+from fastsynth.kernels.jit import set_threads
+from fastsynth.schema import Schema
+from fastsynth.sinks import SINKS, open_sink
+from fastsynth.sinks.base import format_for_path
+
+from fastsynth.cli.errors import handle_errors
+
+__all__ = ["DataKind", "gen", "run", "write_rows"]
+
+_SEED_ENV = ["FASTSYNTH_SEED", "SYNTH_SEED"]
+_BATCH_ENV = ["FASTSYNTH_BATCH_SIZE", "SYNTH_BATCH_SIZE"]
+_PROGRESS_MIN_ROWS = 5_000_000
+
+
+class DataKind(str, Enum):
+    """The seed's ``--type``."""
+
+    tabular = "tabular"
+    timeseries = "timeseries"
+
+
+def _parse_options(pairs: list[str]) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--option {pair!r} is not KEY=VALUE (e.g. -O compression=snappy)")
+        options[key.strip().replace("-", "_")] = yaml.safe_load(value) if value else ""
+    return options
+
+
+def _load(schema_path: Path, kind: DataKind) -> Schema:
+    if kind is DataKind.timeseries:
+        raise UsageError("--type timeseries is not available in this version; --type tabular is")
+    return Schema.load(schema_path)
+
+
+def write_rows(
+    schema: Schema,
+    rows: int,
+    *,
+    seed: int | None,
+    batch_size: int,
+    output: Path | None,
+    format: str | None,  # noqa: A002
+    options: dict[str, Any],
+    progress: bool | None,
+) -> None:
+    """Generate ``rows`` rows into the chosen sink and report on stderr when writing a file."""
+    name = format or (format_for_path(output) if output is not None else "console")
+    if name not in SINKS:
+        SINKS.get(name)  # raises the error that lists the allowed formats
+    batches = iter_batches(schema, rows, batch_size=batch_size, seed=seed)
+    show_progress = sys.stderr.isatty() and rows >= _PROGRESS_MIN_ROWS if progress is None else progress
+    started = time.perf_counter()
+    with open_sink(output, schema.arrow_schema(), format=name, **options) as sink:
+        if show_progress:
+            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+            with Progress(*columns, transient=True) as bar:
+                task = bar.add_task("rows", total=rows)
+                for batch in batches:
+                    sink.write(batch)
+                    bar.advance(task, batch.num_rows)
+        else:
+            for batch in batches:
+                sink.write(batch)
+    seconds = time.perf_counter() - started
+    if output is not None:
+        rate = rows / seconds if seconds > 0 else float("inf")
+        typer.echo(
+            f"wrote {rows:,} rows x {len(schema.fields)} columns to {output} in {seconds:.2f} s "
+            f"({rate:,.0f} rows/s)",
+            err=True,
+        )
+
+
+SchemaArg = Annotated[Path, typer.Argument(help="Schema file: the seed's JSON format or fastsynth's JSON/YAML.")]
+RowsOpt = Annotated[int, typer.Option("--rows", "-n", min=0, help="Number of rows to generate.")]
+SeedOpt = Annotated[
+    int | None, typer.Option(help="Random seed; the same seed gives the same bytes.", envvar=_SEED_ENV)
+]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Output file; the format follows its extension.")
+]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option("--format", "-f", help="Output format: csv, jsonl, json, parquet, arrow, console, or a plugin's."),
+]
+OptionOpt = Annotated[
+    list[str] | None,
+    typer.Option("--option", "-O", help="Format option KEY=VALUE, e.g. compression=snappy, row_group_size=100000."),
+]
+ThreadsOpt = Annotated[int | None, typer.Option(min=1, help="Threads for the kernels (default: all cores).")]
+TypeOpt = Annotated[DataKind, typer.Option("--type", "-t", help="Kind of schema.")]
+
+
+@handle_errors
+def gen(
+    schema: SchemaArg,
+    rows: RowsOpt = 10,
+    seed: SeedOpt = None,
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="Rows per batch (bounds memory).", envvar=_BATCH_ENV)
+    ] = DEFAULT_BATCH_SIZE,
+    output: OutputOpt = None,
+    format: FormatOpt = None,  # noqa: A002
+    option: OptionOpt = None,
+    threads: ThreadsOpt = None,
+    kind: TypeOpt = DataKind.tabular,
+    progress: Annotated[
+        bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")
+    ] = None,
+) -> None:
+    """Generate ROWS rows of SCHEMA to a file, or to the terminal."""
+    if threads is not None:
+        set_threads(threads)
+    write_rows(
+        _load(schema, kind),
+        rows,
+        seed=seed,
+        batch_size=batch_size,
+        output=output,
+        format=format,
+        options=_parse_options(option or []),
+        progress=progress,
+    )
+
+
+@handle_errors
+def run(
+    schema: Annotated[Path, typer.Option("--schema", "-s", help="Schema file.")],
+    kind: TypeOpt = DataKind.tabular,
+    output: OutputOpt = None,
+    format: FormatOpt = None,  # noqa: A002
+    rows: Annotated[int | None, typer.Option("--rows", "-n", min=0, help="Rows (default: one batch).")] = None,
+    seed: SeedOpt = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Rows per batch.", envvar=_BATCH_ENV)] = 1000,
+    continuous: Annotated[bool, typer.Option(help="Stream continuously (not in this version).")] = False,
+    drift: Annotated[bool, typer.Option(help="Inject drift (not in this version).")] = False,
+    drift_interval: Annotated[float | None, typer.Option(help="Seconds between drift events.")] = None,
+    drift_magnitude: Annotated[float | None, typer.Option(help="Size of each drift event.")] = None,
+) -> None:
+    """The seed's command: one batch of SCHEMA to the console or to --output."""
+    if continuous:
+        raise UsageError("--continuous is not available in this version; use `fastsynth gen` for a fixed row count")
+    if drift or drift_interval is not None or drift_magnitude is not None:
+        raise UsageError("--drift, --drift-interval and --drift-magnitude are not available in this version")
+    write_rows(
+        _load(schema, kind),
+        batch_size if rows is None else rows,
+        seed=seed,
+        batch_size=batch_size,
+        output=output,
+        format=format,
+        options={},
+        progress=False,
+    )

@@ -1,0 +1,64 @@
+"""``fastsynth schema``: example schemas, validation and the list of field types."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fastsynth.errors import SinkError
+from fastsynth.fields.base import FIELDS
+from fastsynth.schema import EXAMPLES, Schema
+
+from fastsynth.cli.errors import handle_errors
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Create, check and explore schemas.", no_args_is_help=True)
+
+
+class ExampleKind(str, Enum):
+    tabular = "tabular"
+    timeseries = "timeseries"
+
+
+@app.command("create-example")
+@handle_errors
+def create_example(
+    kind: Annotated[ExampleKind, typer.Argument(help="Which of the seed's examples.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+) -> None:
+    """Write one of the seed's example schemas."""
+    text = json.dumps(EXAMPLES[kind.value], indent=2) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise SinkError(f"output {str(output)!r} cannot be written: {exc.strerror}") from None
+    typer.echo(f"wrote {kind.value} example schema to {output}", err=True)
+
+
+@app.command()
+@handle_errors
+def validate(schema: Annotated[Path, typer.Argument(help="Schema file to check.")]) -> None:
+    """Check a schema and list its columns with their Arrow types."""
+    loaded = Schema.load(schema)
+    for field in loaded.fields:
+        typer.echo(f"{field.name}: {field.type_name} -> {field.arrow_type()}")
+    typer.echo(f"ok: {len(loaded.fields)} fields", err=True)
+
+
+@app.command()
+@handle_errors
+def types() -> None:
+    """List the field types and the options each takes."""
+    for name in FIELDS.names():
+        cls = FIELDS.get(name)
+        summary = (cls.__doc__ or "").strip().splitlines()[0]
+        typer.echo(f"{name}: {summary}")
+        typer.echo(f"    options: {', '.join(sorted(cls.options()))}")

@@ -1,0 +1,222 @@
+"""The base class every field type derives from, the block of rows it fills, and the field registry.
+
+A field type is a frozen dataclass registered under its type name. Its dataclass attributes are the
+options a schema may give (each with a docstring); ``__post_init__`` validates them; ``generate`` turns a
+``Block`` of rows into an Arrow array with no nulls (the schema applies ``null_rate``). Every random
+number comes from the block's keys, so row ``i`` is the same whatever the batch it falls in::
+
+    @FIELDS.register("dice")
+    @dataclass(frozen=True, kw_only=True)
+    class Dice(Field):
+        sides: int = 6
+        \"\"\"Number of faces.\"\"\"
+
+        def arrow_type(self) -> pa.DataType:
+            return pa.int64()
+
+        def generate(self, block: Block) -> pa.Array:
+            return pa.array(block.integers(1, self.sides))
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import types
+import typing
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, ClassVar
+
+import numpy as np
+import pyarrow as pa
+
+from fastsynth.errors import SchemaError, field_error
+from fastsynth.kernels import numeric as kn
+from fastsynth.registry import Registry
+
+__all__ = ["FIELDS", "Block", "Field", "column_key", "numpy_buffer_array"]
+
+FIELDS: Registry[type[Field]] = Registry("field type", "fastsynth.fields", SchemaError)
+
+
+def column_key(seed: int, name: str) -> int:
+    """The 64-bit key of a column: a stable hash of (seed, name), the same on every platform."""
+    digest = hashlib.blake2b(f"{seed}\x00{name}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+@dataclass(frozen=True)
+class Block:
+    """Rows ``[start, start + size)`` of one column, with the keys their randomness comes from."""
+
+    name: str
+    """The column's name."""
+    seed: int
+    """The dataset's seed."""
+    start: int
+    """Index of the first row."""
+    size: int
+    """Number of rows."""
+
+    @cached_property
+    def key(self) -> np.uint64:
+        """The column's key."""
+        return np.uint64(column_key(self.seed, self.name))
+
+    def subkey(self, salt: str) -> np.uint64:
+        """An independent key for another use of randomness in the same column (nulls, parts)."""
+        return np.uint64(column_key(self.seed, f"{self.name}\x00{salt}"))
+
+    def _key(self, salt: str) -> np.uint64:
+        return self.subkey(salt) if salt else self.key
+
+    def uniform(self, low: float = 0.0, high: float = 1.0, *, salt: str = "") -> np.ndarray:
+        """Uniform floats in [low, high), one per row."""
+        out = np.empty(self.size, np.float64)
+        code = kn.FLOAT_DISTRIBUTIONS["uniform"]
+        kn.fill_float(out, self._key(salt), self.start, code, float(low), float(high), -np.inf, np.inf, 0.0)
+        return out
+
+    def normal(self, mean: float = 0.0, std: float = 1.0, *, salt: str = "") -> np.ndarray:
+        """Normal floats, one per row."""
+        out = np.empty(self.size, np.float64)
+        code = kn.FLOAT_DISTRIBUTIONS["normal"]
+        kn.fill_float(out, self._key(salt), self.start, code, float(mean), float(std), -np.inf, np.inf, 0.0)
+        return out
+
+    def integers(self, low: int, high: int, *, salt: str = "") -> np.ndarray:
+        """Uniform integers in [low, high] (both inclusive), one per row."""
+        out = np.empty(self.size, np.int64)
+        kn.fill_uniform_int(out, self._key(salt), self.start, low, np.uint64((high - low + 1) % 2**64))
+        return out
+
+    def bits(self, p: float, *, salt: str = "") -> pa.Buffer:
+        """An Arrow bitmap whose bit ``j`` is set with probability ``p``."""
+        out = np.empty((self.size + 7) // 8, np.uint8)
+        kn.fill_bits(out, self._key(salt), self.start, self.size, float(p))
+        return pa.py_buffer(out)
+
+
+def numpy_buffer_array(arrow_type: pa.DataType, values: np.ndarray) -> pa.Array:
+    """An Arrow array over a numpy buffer, without a copy."""
+    return pa.Array.from_buffers(arrow_type, len(values), [None, pa.py_buffer(values)])
+
+
+@dataclass(frozen=True, kw_only=True)
+class Field:
+    """Base of every field type. Subclasses are frozen, keyword-only dataclasses."""
+
+    type_name: ClassVar[str] = ""
+
+    name: str
+    """The column's name."""
+    null_rate: float = 0.0
+    """Probability that a row is null, in [0, 1]."""
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.null_rate <= 1.0:
+            raise self.error(f"null_rate={self.null_rate!r} is outside [0, 1]")
+
+    # -- what subclasses implement ------------------------------------------------------------------
+
+    def arrow_type(self) -> pa.DataType:
+        """The Arrow type of the column."""
+        raise NotImplementedError
+
+    def generate(self, block: Block) -> pa.Array:
+        """The block's values as an Arrow array of ``arrow_type()``, with no nulls."""
+        raise NotImplementedError
+
+    def capacity(self) -> int | None:
+        """How many rows can be made at most (distinct values run out), or None for no limit."""
+        return None
+
+    # -- shared behaviour ---------------------------------------------------------------------------
+
+    def error(self, message: str) -> SchemaError:
+        """A SchemaError naming this field."""
+        return field_error(self.name, message)
+
+    @classmethod
+    def options(cls) -> dict[str, Any]:
+        """The options a schema may give, with their type annotations."""
+        hints = typing.get_type_hints(cls)
+        return {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.init and f.name != "name"}
+
+    @classmethod
+    def from_spec(cls, name: str, spec: dict[str, Any]) -> Field:
+        """Build a field from its schema entry (without ``type``), checking every option's type."""
+        options = cls.options()
+        kwargs: dict[str, Any] = {}
+        for option, value in spec.items():
+            if option not in options:
+                allowed = ", ".join(sorted(options))
+                raise field_error(
+                    name, f"unknown option {option!r} for type {cls.type_name!r}; allowed: {allowed}"
+                )
+            kwargs[option] = _coerce(name, option, value, options[option])
+        for f in dataclasses.fields(cls):
+            required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            if required and f.init and f.name != "name" and f.name not in kwargs:
+                raise field_error(name, f"type {cls.type_name!r} needs option {f.name!r}")
+        return cls(name=name, **kwargs)
+
+    def to_spec(self) -> dict[str, Any]:
+        """The schema entry that rebuilds this field: its type and every option not at its default."""
+        spec: dict[str, Any] = {"type": self.type_name}
+        for f in dataclasses.fields(self):
+            if f.name == "name" or not f.init:
+                continue
+            value = getattr(self, f.name)
+            if f.default is dataclasses.MISSING or value != f.default:
+                spec[f.name] = list(value) if isinstance(value, tuple) else value
+        return spec
+
+
+_TYPE_WORDS = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
+
+
+def _coerce(field: str, option: str, value: Any, annotation: Any) -> Any:
+    """Check ``value`` against the option's annotation; lists become tuples so fields stay hashable."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        for arg in args:
+            if arg is type(None):
+                continue
+            try:
+                return _coerce(field, option, value, arg)
+            except SchemaError:
+                continue
+        wanted = " or ".join(_describe(a) for a in args if a is not type(None))
+        raise field_error(field, f"{option}={value!r} is not {wanted}")
+    if origin is typing.Literal:
+        if value in args and type(value) is type(args[0]):
+            return value
+        raise field_error(field, f"{option}={value!r} is not allowed; allowed: {', '.join(map(str, args))}")
+    if origin is tuple:
+        if not isinstance(value, list | tuple):
+            raise field_error(field, f"{option}={value!r} is not a list")
+        return tuple(_coerce(field, option, v, args[0]) for v in value)
+    if annotation is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    elif annotation is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+    elif annotation is Any or (isinstance(annotation, type) and isinstance(value, annotation)):
+        return value
+    raise field_error(field, f"{option}={value!r} is not {_describe(annotation)}")
+
+
+def _describe(annotation: Any) -> str:
+    if typing.get_origin(annotation) is tuple:
+        return f"a list of {_describe(typing.get_args(annotation)[0]).removeprefix('a ').removeprefix('an ')}s"
+    if typing.get_origin(annotation) is typing.Literal:
+        return "one of " + ", ".join(map(str, typing.get_args(annotation)))
+    return _TYPE_WORDS.get(annotation, getattr(annotation, "__name__", str(annotation)))

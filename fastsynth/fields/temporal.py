@@ -1,0 +1,121 @@
+"""Temporal field types: ``datetime`` (Arrow timestamps) and ``date`` (Arrow date32)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pyarrow as pa
+
+from fastsynth.fields.base import FIELDS, Block, Field, numpy_buffer_array
+from fastsynth.kernels import numeric as kn
+
+__all__ = ["DateField", "DatetimeField"]
+
+_UNITS_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_ISO_HINT = "an ISO date or datetime such as 2020-01-31 or 2020-01-31T12:00:00"
+
+
+def _parse(field: Field, option: str, text: str) -> dt.datetime | dt.date:
+    try:
+        if len(text) <= 10:
+            return dt.date.fromisoformat(text)
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise field.error(f"{option}={text!r} is not {_ISO_HINT}") from None
+
+
+@FIELDS.register("datetime")
+@dataclass(frozen=True, kw_only=True)
+class DatetimeField(Field):
+    """Timestamps uniform over [start_date, end_date]. A date-only ``end_date`` includes that whole day."""
+
+    type_name = "datetime"
+
+    start_date: str
+    """First instant: an ISO date or datetime."""
+    end_date: str
+    """Last instant: an ISO date (the whole day is included) or datetime."""
+    unit: Literal["s", "ms", "us", "ns"] = "s"
+    """Resolution of the values and of the Arrow timestamp type."""
+    timezone: str | None = None
+    """IANA time zone (e.g. Europe/Paris): naive bounds are read in it and the column carries it."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.timezone is not None:
+            try:
+                zoneinfo.ZoneInfo(self.timezone)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise self.error(f"timezone={self.timezone!r} is not an IANA time zone name") from None
+        lo, hi = self._bounds()
+        if lo > hi:
+            raise self.error(f"start_date={self.start_date!r} is after end_date={self.end_date!r}")
+
+    def _instant(self, option: str, text: str, *, end: bool) -> int:
+        value = _parse(self, option, text)
+        if not isinstance(value, dt.datetime):
+            value = dt.datetime.combine(value + dt.timedelta(days=1) if end else value, dt.time())
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=zoneinfo.ZoneInfo(self.timezone) if self.timezone else dt.UTC)
+        per_second = _UNITS_PER_SECOND[self.unit]
+        delta = value - _EPOCH
+        ticks = (delta.days * 86_400 + delta.seconds) * per_second + delta.microseconds * per_second // 1_000_000
+        date_only = len(text) <= 10
+        return ticks - 1 if end and date_only else ticks
+
+    def _bounds(self) -> tuple[int, int]:
+        return (
+            self._instant("start_date", self.start_date, end=False),
+            self._instant("end_date", self.end_date, end=True),
+        )
+
+    def arrow_type(self) -> pa.DataType:
+        return pa.timestamp(self.unit, tz=self.timezone)
+
+    def generate(self, block: Block) -> pa.Array:
+        lo, hi = self._bounds()
+        out = np.empty(block.size, np.int64)
+        kn.fill_uniform_int(out, block.key, block.start, lo, np.uint64(hi - lo + 1))
+        return numpy_buffer_array(self.arrow_type(), out)
+
+
+@FIELDS.register("date")
+@dataclass(frozen=True, kw_only=True)
+class DateField(Field):
+    """Calendar dates uniform over [start_date, end_date], both included."""
+
+    type_name = "date"
+
+    start_date: str
+    """First date, ISO format (2020-01-31)."""
+    end_date: str
+    """Last date, ISO format."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        lo, hi = self._bounds()
+        if lo > hi:
+            raise self.error(f"start_date={self.start_date!r} is after end_date={self.end_date!r}")
+
+    def _day(self, option: str, text: str) -> int:
+        value = _parse(self, option, text)
+        if isinstance(value, dt.datetime):
+            raise self.error(f"{option}={text!r} has a time of day; a date field takes dates such as 2020-01-31")
+        return (value - dt.date(1970, 1, 1)).days
+
+    def _bounds(self) -> tuple[int, int]:
+        return self._day("start_date", self.start_date), self._day("end_date", self.end_date)
+
+    def arrow_type(self) -> pa.DataType:
+        return pa.date32()
+
+    def generate(self, block: Block) -> pa.Array:
+        lo, hi = self._bounds()
+        out = np.empty(block.size, np.int32)
+        kn.fill_uniform_int(out, block.key, block.start, lo, np.uint64(hi - lo + 1))
+        return numpy_buffer_array(pa.date32(), out)

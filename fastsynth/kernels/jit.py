@@ -1,0 +1,29 @@
+"""The one place numba flags are set.
+
+``kernel`` compiles a serial function (also the per-value helpers other kernels call, which LLVM
+inlines); ``parallel_kernel`` compiles one that splits its rows over threads with ``prange``. Parallel
+kernels write disjoint slices and draw their randomness from the row index, so results never depend on
+the thread count.
+"""
+
+from __future__ import annotations
+
+import numba
+
+__all__ = ["kernel", "parallel_kernel", "set_threads", "threads"]
+
+# fastmath stays off: it lets LLVM reorder float arithmetic, which could make output depend on the CPU.
+_COMMON = {"cache": True, "nogil": True, "error_model": "numpy"}
+
+kernel = numba.njit(**_COMMON)
+parallel_kernel = numba.njit(parallel=True, **_COMMON)
+
+
+def threads() -> int:
+    """How many threads parallel kernels use now."""
+    return int(numba.get_num_threads())
+
+
+def set_threads(n: int) -> None:
+    """Use ``n`` threads in parallel kernels (at most the number numba started with)."""
+    numba.set_num_threads(n)

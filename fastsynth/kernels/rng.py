@@ -1,0 +1,242 @@
+"""Counter-based randomness: every random number is a pure function of (key, row, draw).
+
+A column's ``key`` is a 64-bit hash of (seed, column name). Draw ``k`` of row ``i`` is
+``mix64(stream(key, k) + (i + 1) * GOLDEN)``: for a fixed stream this is exactly the SplitMix64 sequence,
+which passes BigCrush, and because it is indexed by the row rather than advanced sequentially, row ``i``
+gets the same numbers whatever the batch size, the ``start`` offset or the thread that computes it.
+
+Samplers that reject (ziggurat, gamma, Poisson, Zipf) take further draws ``k = 1, 2, ...`` of the same row.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from fastsynth.kernels.jit import kernel
+
+__all__ = [
+    "at",
+    "bounded",
+    "draw",
+    "exponential",
+    "gamma",
+    "geometric",
+    "mix64",
+    "normal",
+    "open_unit",
+    "poisson",
+    "stream",
+    "unit",
+    "zipf",
+]
+
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_STREAM = np.uint64(0xD1B54A32D192ED03)
+_LO32 = np.uint64(0xFFFFFFFF)
+_S11 = np.uint64(11)
+_S32 = np.uint64(32)
+_TWO_M53 = 1.0 / 9007199254740992.0
+
+
+@kernel
+def mix64(z: np.uint64) -> np.uint64:
+    """SplitMix64's finaliser: a bijection on 64-bit integers with full avalanche."""
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    return z ^ (z >> np.uint64(31))
+
+
+@kernel
+def stream(key: np.uint64, k: int) -> np.uint64:
+    """The key of draw number ``k`` of a column; hoist it out of row loops when ``k`` is fixed."""
+    return mix64(key ^ (np.uint64(k) * _STREAM))
+
+
+@kernel
+def at(stream_key: np.uint64, i: int) -> np.uint64:
+    """The 64 random bits of row ``i`` in one stream."""
+    return mix64(stream_key + np.uint64(i + 1) * GOLDEN)
+
+
+@kernel
+def draw(key: np.uint64, i: int, k: int) -> np.uint64:
+    """Draw ``k`` of row ``i`` for a column key."""
+    return at(stream(key, k), i)
+
+
+@kernel
+def unit(u: np.uint64) -> float:
+    """A float in [0, 1) from the top 53 bits."""
+    return float(u >> _S11) * _TWO_M53
+
+
+@kernel
+def open_unit(u: np.uint64) -> float:
+    """A float in (0, 1), safe for logarithms and inverse CDFs."""
+    return (float(u >> _S11) + 0.5) * _TWO_M53
+
+
+@kernel
+def bounded(u: np.uint64, n: np.uint64) -> np.uint64:
+    """floor(u * n / 2**64): a value in [0, n) with bias below n / 2**64 (Lemire), n = 0 meaning 2**64."""
+    if n == 0:
+        return u
+    a_lo = u & _LO32
+    a_hi = u >> _S32
+    b_lo = n & _LO32
+    b_hi = n >> _S32
+    lo_lo = a_lo * b_lo
+    hi_lo = a_hi * b_lo
+    lo_hi = a_lo * b_hi
+    cross = (lo_lo >> _S32) + (hi_lo & _LO32) + lo_hi
+    return (hi_lo >> _S32) + (cross >> _S32) + a_hi * b_hi
+
+
+# Ziggurat tables for the standard normal (Marsaglia and Tsang 2000, with Doornik's 2005 refinement),
+# computed here rather than pasted so that their origin is plain.
+_ZIG_LAYERS = 128
+_ZIG_R = 3.442619855899
+_ZIG_V = 9.91256303526217e-3
+
+
+def _ziggurat_tables() -> tuple[np.ndarray, np.ndarray]:
+    x = np.zeros(_ZIG_LAYERS + 1)
+    f = math.exp(-0.5 * _ZIG_R * _ZIG_R)
+    x[0] = _ZIG_V / f
+    x[1] = _ZIG_R
+    for i in range(2, _ZIG_LAYERS):
+        x[i] = math.sqrt(-2.0 * math.log(_ZIG_V / x[i - 1] + f))
+        f = math.exp(-0.5 * x[i] * x[i])
+    ratio = x[1:] / x[:-1]
+    return x, ratio
+
+
+_ZIG_X, _ZIG_RATIO = _ziggurat_tables()
+
+
+@kernel
+def _normal_tail(key: np.uint64, i: int, k: int, negative: bool) -> float:
+    while True:
+        x = math.log(open_unit(draw(key, i, k))) / _ZIG_R
+        y = math.log(open_unit(draw(key, i, k + 1)))
+        k += 2
+        if -2.0 * y >= x * x:
+            return x - _ZIG_R if negative else _ZIG_R - x
+
+
+@kernel
+def normal(key: np.uint64, first: np.uint64, i: int) -> float:
+    """A standard normal value for row ``i``; ``first`` is ``at(stream(key, 0), i)``, passed in because
+    callers already hoist stream 0. About 99% of rows take the fast path with no transcendental call."""
+    bits = first
+    k = 1
+    while True:
+        layer = int(bits & np.uint64(_ZIG_LAYERS - 1))
+        u = 2.0 * unit(bits) - 1.0
+        if abs(u) < _ZIG_RATIO[layer]:
+            return u * _ZIG_X[layer]
+        if layer == 0:
+            return _normal_tail(key, i, k, u < 0.0)
+        x = u * _ZIG_X[layer]
+        f0 = math.exp(-0.5 * (_ZIG_X[layer] * _ZIG_X[layer] - x * x))
+        f1 = math.exp(-0.5 * (_ZIG_X[layer + 1] * _ZIG_X[layer + 1] - x * x))
+        if f1 + unit(draw(key, i, k)) * (f0 - f1) < 1.0:
+            return x
+        bits = draw(key, i, k + 1)
+        k += 2
+
+
+@kernel
+def exponential(u: np.uint64) -> float:
+    """A standard exponential value by inversion."""
+    return -math.log(open_unit(u))
+
+
+@kernel
+def gamma(key: np.uint64, i: int, k: int, shape: float) -> float:
+    """A Gamma(shape, 1) value (Marsaglia and Tsang 2000), using draws ``k, k+1, ...`` of row ``i``.
+
+    Shapes below one use the boost ``G(a) = G(a + 1) * U**(1/a)``."""
+    boost = 1.0
+    if shape < 1.0:
+        boost = open_unit(draw(key, i, k)) ** (1.0 / shape)
+        k += 1
+        shape += 1.0
+    d = shape - 1.0 / 3.0
+    c = 1.0 / math.sqrt(9.0 * d)
+    while True:
+        s = stream(key, k)
+        x = normal(s, at(s, i), i)
+        v = 1.0 + c * x
+        if v > 0.0:
+            v = v * v * v
+            u = open_unit(draw(key, i, k + 1))
+            if math.log(u) < 0.5 * x * x + d - d * v + d * math.log(v):
+                return d * v * boost
+        k += 2
+
+
+@kernel
+def poisson(key: np.uint64, first: np.uint64, i: int, lam: float) -> int:
+    """A Poisson(lam) count: inversion for small means, Hörmann's PTRS (1993) for lam >= 10."""
+    if lam < 10.0:
+        u = unit(first)
+        p = math.exp(-lam)
+        cdf = p
+        n = 0
+        while u > cdf and n < 1000:
+            n += 1
+            p *= lam / n
+            cdf += p
+        return n
+    slam = math.sqrt(lam)
+    loglam = math.log(lam)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
+    vr = 0.9277 - 3.6224 / (b - 2.0)
+    k = 0
+    while True:
+        u = unit(draw(key, i, k)) - 0.5
+        v = open_unit(draw(key, i, k + 1))
+        k += 2
+        us = 0.5 - abs(u)
+        n = math.floor((2.0 * a / us + b) * u + lam + 0.43)
+        if us >= 0.07 and v <= vr:
+            return int(n)
+        if n < 0.0 or (us < 0.013 and v > us):
+            continue
+        if math.log(v) + math.log(inv_alpha) - math.log(a / (us * us) + b) <= (
+            -lam + n * loglam - math.lgamma(n + 1.0)
+        ):
+            return int(n)
+
+
+@kernel
+def geometric(u: np.uint64, p: float) -> int:
+    """The number of Bernoulli(p) trials up to and including the first success (support 1, 2, ...)."""
+    if p >= 1.0:
+        return 1
+    return int(math.ceil(math.log(open_unit(u)) / math.log1p(-p)))
+
+
+@kernel
+def zipf(key: np.uint64, i: int, a: float) -> int:
+    """A Zipf(a) value on 1, 2, ... for a > 1, by Devroye's rejection method (1986, p. 551)."""
+    am1 = a - 1.0
+    b = 2.0**am1
+    k = 0
+    while True:
+        u = open_unit(draw(key, i, k))
+        v = unit(draw(key, i, k + 1))
+        k += 2
+        x = math.floor(u ** (-1.0 / am1))
+        if x > 9.2e18 or x < 1.0:
+            continue
+        t = (1.0 + 1.0 / x) ** am1
+        if v * x * (t - 1.0) / (b - 1.0) <= t / b:
+            return int(x)

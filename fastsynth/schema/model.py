@@ -1,0 +1,170 @@
+"""``Schema``: an ordered set of validated fields, read from the seed's JSON format or fastsynth's own.
+
+Two document shapes are accepted, in JSON or YAML:
+
+* the seed's tabular format, an object mapping each field name to its spec::
+
+      {"age": {"type": "int", "min": 18, "max": 90}, "email": {"type": "email"}}
+
+* fastsynth's form, which adds schema-level settings and keeps fields under ``fields`` (an object as
+  above, or a list of specs that each carry a ``name``)::
+
+      {"name": "users", "seed": 7, "fields": {"age": {"type": "int", "min": 18, "max": 90}}}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import yaml
+
+import fastsynth.fields  # noqa: F401  (registers the built-in field types)
+from fastsynth.errors import SchemaError, field_error
+from fastsynth.fields.base import FIELDS, Field
+
+__all__ = ["Schema"]
+
+_SCHEMA_KEYS = {"name", "seed", "fields"}
+_TIME_SERIES_KEYS = {"time_field", "time_interval_seconds", "trends", "seasonality"}
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The columns of a dataset, in order."""
+
+    fields: tuple[Field, ...]
+    """The columns' field specs; names are distinct."""
+    name: str | None = None
+    """An optional name for the dataset."""
+    seed: int | None = None
+    """Seed used when the caller gives none."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fields", tuple(self.fields))
+        if not self.fields:
+            raise SchemaError("schema: no fields; give at least one field")
+        seen: set[str] = set()
+        for f in self.fields:
+            if not isinstance(f, Field):
+                raise SchemaError(f"schema: {f!r} is not a fastsynth Field")
+            if f.name in seen:
+                raise field_error(f.name, "is defined more than once")
+            seen.add(f.name)
+        if self.seed is not None and (not isinstance(self.seed, int) or isinstance(self.seed, bool)):
+            raise SchemaError(f"schema: seed={self.seed!r} is not an integer")
+
+    # -- building -----------------------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, document: Any) -> Schema:
+        """A schema from a parsed JSON or YAML document in either accepted shape."""
+        if not isinstance(document, Mapping):
+            raise SchemaError(f"schema: expected an object of fields, got {type(document).__name__}")
+        time_series = _TIME_SERIES_KEYS & set(document)
+        if time_series:
+            raise SchemaError(
+                f"schema: {sorted(time_series)[0]!r} marks a time-series schema, which this version "
+                "does not generate yet; tabular schemas are supported"
+            )
+        fields = document.get("fields")
+        if isinstance(fields, list) or (isinstance(fields, Mapping) and "type" not in fields):
+            unknown = sorted(set(document) - _SCHEMA_KEYS)
+            if unknown:
+                raise SchemaError(
+                    f"schema: unknown key {unknown[0]!r}; allowed: {', '.join(sorted(_SCHEMA_KEYS))}"
+                )
+            name = document.get("name")
+            if name is not None and not isinstance(name, str):
+                raise SchemaError(f"schema: name={name!r} is not a string")
+            return cls(_parse_fields(fields), name=name, seed=document.get("seed"))
+        return cls(_parse_fields(document))
+
+    @classmethod
+    def load(cls, path: str | Path) -> Schema:
+        """A schema from a ``.json``, ``.yaml`` or ``.yml`` file."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise SchemaError(f"schema file {str(path)!r} does not exist") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SchemaError(f"schema file {str(path)!r} cannot be read: {exc}") from None
+        return cls.from_dict(_parse_document(path, text))
+
+    # -- using --------------------------------------------------------------------------------------
+
+    @property
+    def names(self) -> list[str]:
+        """The column names, in order."""
+        return [f.name for f in self.fields]
+
+    def arrow_schema(self) -> pa.Schema:
+        """The Arrow schema of every batch made from this schema."""
+        return pa.schema([pa.field(f.name, f.arrow_type(), nullable=f.null_rate > 0) for f in self.fields])
+
+    def capacity(self) -> int | None:
+        """The most rows this schema can make (a unique field's values run out), or None."""
+        limits = [c for c in (f.capacity() for f in self.fields) if c is not None]
+        return min(limits) if limits else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The schema in fastsynth's form; ``Schema.from_dict`` rebuilds an equal schema."""
+        document: dict[str, Any] = {}
+        if self.name is not None:
+            document["name"] = self.name
+        if self.seed is not None:
+            document["seed"] = self.seed
+        document["fields"] = {f.name: f.to_spec() for f in self.fields}
+        return document
+
+
+def _parse_document(path: Path, text: str) -> Any:
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SchemaError(f"schema file {str(path)!r}: invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    if suffix in (".yaml", ".yml"):
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark is not None else ""
+            raise SchemaError(f"schema file {str(path)!r}: invalid YAML{where}") from None
+    raise SchemaError(f"schema file {str(path)!r}: unknown extension {suffix!r}; allowed: .json, .yaml, .yml")
+
+
+def _parse_fields(fields: Any) -> tuple[Field, ...]:
+    if isinstance(fields, Mapping):
+        items = list(fields.items())
+    elif isinstance(fields, list):
+        items = []
+        for position, spec in enumerate(fields):
+            if not isinstance(spec, Mapping) or not isinstance(spec.get("name"), str):
+                raise SchemaError(f"schema: fields[{position}] needs a 'name' string")
+            items.append((spec["name"], {k: v for k, v in spec.items() if k != "name"}))
+    else:
+        raise SchemaError(f"schema: fields={fields!r} is not an object or a list")
+    return tuple(_parse_field(name, spec) for name, spec in items)
+
+
+def _parse_field(name: Any, spec: Any) -> Field:
+    if not isinstance(name, str) or not name:
+        raise SchemaError(f"schema: field name {name!r} is not a non-empty string")
+    if not isinstance(spec, Mapping):
+        raise field_error(name, f"spec {spec!r} is not an object with a 'type'")
+    type_name = spec.get("type")
+    if not isinstance(type_name, str):
+        allowed = ", ".join(FIELDS.names())
+        raise field_error(name, f"type={type_name!r} is not a field type; allowed: {allowed}")
+    try:
+        cls = FIELDS.get(type_name)
+    except SchemaError as exc:
+        raise field_error(name, str(exc)) from None
+    return cls.from_spec(name, {k: v for k, v in spec.items() if k != "type"})

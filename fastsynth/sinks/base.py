@@ -1,0 +1,194 @@
+"""The sink base classes, the sink registry and ``open_sink``.
+
+A sink is a context manager that takes record batches. Leaving the ``with`` block normally finishes it;
+leaving on an exception aborts it, and a file sink then leaves nothing under the final name::
+
+    with fastsynth.open_sink("out.parquet", schema.arrow_schema()) as sink:
+        for batch in fastsynth.iter_batches(schema, 10_000_000):
+            sink.write(batch)
+
+A custom sink subclasses ``Sink`` (or ``FileSink`` for a format written to one file or stream), is
+registered with ``@SINKS.register("name")`` or the ``fastsynth.sinks`` entry point group, and is then
+available to ``open_sink`` and to ``fastsynth gen --format name``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+import uuid
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, ClassVar
+
+import pyarrow as pa
+
+from fastsynth.errors import SinkError, UsageError
+from fastsynth.registry import Registry
+
+__all__ = ["SINKS", "FileSink", "Sink", "format_for_path", "open_sink"]
+
+SINKS: Registry[type[Sink]] = Registry("output format", "fastsynth.sinks", UsageError)
+
+
+class Sink:
+    """Base of every sink. Subclasses implement ``write`` and, if they hold resources, ``close`` and
+    ``abort``."""
+
+    format_name: ClassVar[str] = ""
+    """The name it is registered and chosen under (``--format``)."""
+    extensions: ClassVar[tuple[str, ...]] = ()
+    """File extensions that select it when no format is given."""
+
+    def __init__(self, schema: pa.Schema, path: str | Path | None = None) -> None:
+        self.schema = schema
+        self.path = None if path is None else Path(path)
+        self.rows_written = 0
+        self.batches_written = 0
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        """Take one batch (its schema equals ``self.schema``)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Finish: flush, close, publish. Called once when the ``with`` block ends normally."""
+
+    def abort(self) -> None:
+        """Give up after an error: release resources and leave no partial output."""
+
+    def _count(self, batch: pa.RecordBatch) -> None:
+        self.rows_written += batch.num_rows
+        self.batches_written += 1
+
+    def __enter__(self) -> Sink:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(path={None if self.path is None else str(self.path)!r})"
+
+
+class FileSink(Sink):
+    """A sink writing one file, or a binary stream (standard output) when no path is given.
+
+    The file is written under a hidden temporary name in the target directory and renamed to its final
+    name only by ``close``, so an interrupted run never leaves a truncated file under the final name.
+    Subclasses implement ``_open(stream)``, ``_write(batch)`` and ``_finish()``."""
+
+    binary: ClassVar[bool] = True
+    """True if the format is binary, so it cannot be written to a terminal."""
+
+    def __init__(self, schema: pa.Schema, path: str | Path | None = None) -> None:
+        super().__init__(schema, path)
+        self._temp: Path | None = None
+        self._stream: IO[bytes]
+        if self.path is None:
+            if self.binary:
+                raise UsageError(f"format {self.format_name!r} is binary and needs an output path (--output)")
+            self._stream = sys.stdout.buffer
+        else:
+            self._check_directory(self.path)
+            self._temp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex[:8]}.part")
+            try:
+                self._stream = open(self._temp, "wb")  # noqa: SIM115 (closed in close/abort)
+            except OSError as exc:
+                raise SinkError(f"output {str(self.path)!r} cannot be written: {exc.strerror}") from None
+        self._open(self._stream)
+
+    @staticmethod
+    def _check_directory(path: Path) -> None:
+        parent = path.parent
+        if path.is_dir():
+            raise SinkError(f"output {str(path)!r} is a directory; give a file name")
+        if not parent.is_dir():
+            raise SinkError(f"output {str(path)!r}: directory {str(parent)!r} does not exist")
+        if not os.access(parent, os.W_OK):
+            raise SinkError(f"output {str(path)!r}: directory {str(parent)!r} is not writable")
+
+    def _open(self, stream: IO[bytes]) -> None:
+        """Start writing to ``stream`` (e.g. write a header)."""
+
+    def _write(self, batch: pa.RecordBatch) -> None:
+        raise NotImplementedError
+
+    def _finish(self) -> None:
+        """Write any trailer; the stream is flushed and closed afterwards."""
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        try:
+            self._write(batch)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise SinkError(f"output {self._where()}: write failed: {exc.strerror or exc}") from None
+        self._count(batch)
+
+    def close(self) -> None:
+        self._finish()
+        if self._temp is None:
+            self._stream.flush()
+            return
+        self._stream.close()
+        assert self.path is not None
+        os.replace(self._temp, self.path)
+        self._temp = None
+
+    def abort(self) -> None:
+        if self._temp is None:
+            return
+        try:
+            self._stream.close()
+        except Exception:  # noqa: BLE001 (the original error matters, not this one)
+            pass
+        self._temp.unlink(missing_ok=True)
+        self._temp = None
+
+    def _where(self) -> str:
+        return "stdout" if self.path is None else repr(str(self.path))
+
+
+def format_for_path(path: str | Path) -> str:
+    """The registered format whose extensions match ``path``, e.g. ``data.csv`` -> ``csv``."""
+    suffix = Path(path).suffix.lower()
+    for name in SINKS.names():
+        if suffix and suffix in SINKS.get(name).extensions:
+            return name
+    known = sorted({e for n in SINKS.names() for e in SINKS.get(n).extensions})
+    raise UsageError(
+        f"output {str(path)!r}: cannot infer a format from extension {suffix or '(none)'!r}; "
+        f"use --format or one of: {', '.join(known)}"
+    )
+
+
+def open_sink(
+    target: str | Path | None = None,
+    schema: pa.Schema | None = None,
+    *,
+    format: str | None = None,  # noqa: A002 (the word users know)
+    **options: Any,
+) -> Sink:
+    """Open the sink for ``format`` (inferred from ``target``'s extension when absent) writing to
+    ``target`` (standard output for None), passing ``options`` (e.g. ``compression="zstd"``)."""
+    if schema is None:
+        raise UsageError("open_sink needs the Arrow schema of the batches it will take")
+    name = format or (format_for_path(target) if target is not None else "console")
+    cls = SINKS.get(name)
+    allowed = [
+        p.name
+        for p in list(inspect.signature(cls.__init__).parameters.values())[3:]
+        if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    for option in options:
+        if option not in allowed:
+            raise UsageError(
+                f"format {name!r}: unknown option {option!r}; allowed: {', '.join(allowed) or 'none'}"
+            )
+    return cls(schema, target, **options)

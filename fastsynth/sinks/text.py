@@ -1,0 +1,85 @@
+"""Text file sinks: CSV (pyarrow's writer), JSON lines and JSON arrays (polars' writer)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import IO
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from fastsynth.errors import UsageError
+from fastsynth.sinks.base import SINKS, FileSink
+
+__all__ = ["CsvSink", "JsonArraySink", "JsonLinesSink"]
+
+
+@SINKS.register("csv")
+class CsvSink(FileSink):
+    """Comma-separated values with a header row."""
+
+    format_name = "csv"
+    extensions = (".csv",)
+    binary = False
+
+    def __init__(
+        self, schema: pa.Schema, path: str | Path | None = None, *, delimiter: str = ",", header: bool = True
+    ) -> None:
+        if len(delimiter) != 1:
+            raise UsageError(f"format 'csv': delimiter={delimiter!r} is not a single character")
+        self._options = pacsv.WriteOptions(include_header=header, delimiter=delimiter)
+        super().__init__(schema, path)
+
+    def _open(self, stream: IO[bytes]) -> None:
+        self._writer = pacsv.CSVWriter(stream, self.schema, write_options=self._options)
+
+    def _write(self, batch: pa.RecordBatch) -> None:
+        self._writer.write_batch(batch)
+
+    def _finish(self) -> None:
+        self._writer.close()
+
+
+def _ndjson(batch: pa.RecordBatch) -> bytes:
+    buffer = io.BytesIO()
+    pl.from_arrow(batch).write_ndjson(buffer)
+    return buffer.getvalue()
+
+
+@SINKS.register("jsonl")
+class JsonLinesSink(FileSink):
+    """One JSON object per line (newline-delimited JSON)."""
+
+    format_name = "jsonl"
+    extensions = (".jsonl", ".ndjson")
+    binary = False
+
+    def _write(self, batch: pa.RecordBatch) -> None:
+        self._stream.write(_ndjson(batch))
+
+
+@SINKS.register("json")
+class JsonArraySink(FileSink):
+    """One JSON array of objects, written batch by batch."""
+
+    format_name = "json"
+    extensions = (".json",)
+    binary = False
+
+    def _open(self, stream: IO[bytes]) -> None:
+        stream.write(b"[")
+        self._first = True
+
+    def _write(self, batch: pa.RecordBatch) -> None:
+        lines = _ndjson(batch)
+        if not lines:
+            return
+        # JSON escapes newlines inside strings, so every raw newline separates two objects.
+        body = lines[:-1].replace(b"\n", b",\n")
+        self._stream.write(b"\n" + body if self._first else b",\n" + body)
+        self._first = False
+
+    def _finish(self) -> None:
+        self._stream.write(b"\n]\n" if not self._first else b"]\n")
