@@ -39,7 +39,9 @@ _STREAM = np.uint64(0xD1B54A32D192ED03)
 _LO32 = np.uint64(0xFFFFFFFF)
 _S11 = np.uint64(11)
 _S32 = np.uint64(32)
-_TWO_M53 = 1.0 / 9007199254740992.0
+_S12 = np.uint64(12)
+_TWO_M53 = 2.0**-53
+_TWO_M52 = 2.0**-52
 
 
 @kernel
@@ -76,8 +78,9 @@ def unit(u: np.uint64) -> float:
 
 @kernel
 def open_unit(u: np.uint64) -> float:
-    """A float in (0, 1), safe for logarithms and inverse CDFs."""
-    return (float(u >> _S11) + 0.5) * _TWO_M53
+    """A float in (0, 1), safe for logarithms and inverse CDFs. 52 bits, so that adding one half
+    stays exact and the largest value is below 1."""
+    return (float(u >> _S12) + 0.5) * _TWO_M52
 
 
 @kernel

@@ -1,0 +1,39 @@
+# Everything a fresh machine needs: `make demo` and `make test` create .venv and install what they use.
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check
+ROWS ?= 1000000
+
+.PHONY: demo test bench lint clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Stamps record what is installed, so repeated runs skip the install.
+$(VENV)/.core: pyproject.toml | $(PY)
+	$(PIP) install -q -e .
+	touch $@
+
+# torch first: the pinned CPU build is on local disk; left to sdv, pip would fetch a multi-GB CUDA build.
+$(VENV)/.all: pyproject.toml | $(PY)
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -e '.[all,dev]'
+	touch $@ $(VENV)/.core
+
+demo: $(VENV)/.core
+	mkdir -p out
+	$(VENV)/bin/fastsynth gen configs/tabular.json --rows $(ROWS) --output out/tabular.parquet
+
+test: $(VENV)/.all
+	$(PY) -m pytest
+
+bench: $(VENV)/.all
+	$(PY) benchmarks/bench_tabular.py
+
+lint: $(VENV)/.all
+	$(VENV)/bin/ruff check fastsynth tests benchmarks
+	$(VENV)/bin/ruff format --check fastsynth tests benchmarks
+
+clean:
+	rm -rf out .pytest_cache

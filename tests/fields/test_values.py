@@ -1,0 +1,134 @@
+"""What each field type's values look like: bounds, distributions, frequencies, formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+from scipy import stats
+
+import fastsynth
+from fastsynth.schema import EXAMPLES
+
+N = 200_000
+
+
+def column(spec, rows=N, seed=11):
+    return fastsynth.generate({"c": spec}, rows, seed=seed).column("c").combine_chunks()
+
+
+def test_seed_schema_columns():
+    table = fastsynth.generate(EXAMPLES["tabular"], N, seed=42)
+    ids = table.column("id").to_numpy()
+    assert ids.min() == 1000 and ids.max() == 9999
+    ages = table.column("age").to_numpy()
+    assert ages.min() == 18 and ages.max() == 90
+    assert stats.chisquare(np.bincount(ages - 18)).pvalue > 1e-4
+    income = table.column("income").to_numpy()
+    assert income.min() == 0.0
+    assert (income == 0).mean() == pytest.approx(stats.norm.cdf(0, 50000, 20000), abs=0.002)
+    unclipped = income[income > 0]
+    truncated = stats.truncnorm((0 - 50000) / 20000, np.inf, loc=50000, scale=20000)
+    assert stats.kstest(unclipped, truncated.cdf).pvalue > 1e-4
+    counts = table.column("status").combine_chunks().indices.to_numpy()
+    assert stats.chisquare(np.bincount(counts), np.array([0.7, 0.2, 0.1]) * N).pvalue > 1e-4
+    created = table.column("created_at")
+    assert pc.min(created).as_py() >= dt.datetime(2020, 1, 1)
+    assert pc.max(created).as_py() <= dt.datetime(2023, 12, 31, 23, 59, 59)
+    assert pc.max(created).as_py() >= dt.datetime(2023, 12, 31)  # the end date's whole day is included
+
+
+def test_int_distributions_through_the_schema():
+    poisson = column({"type": "int", "distribution": "poisson", "lam": 4.0, "max": 8}).to_numpy()
+    assert poisson.max() == 8 and abs(poisson[poisson < 8].mean() - 3.5) < 0.5
+    geometric = column({"type": "int", "distribution": "geometric", "p": 0.5}).to_numpy()
+    assert geometric.min() == 1 and abs(geometric.mean() - 2.0) < 0.05
+    normal = column({"type": "int", "distribution": "normal", "mean": 100, "std": 5, "dtype": "int16"})
+    assert normal.type == pa.int16() and abs(np.mean(normal.to_numpy()) - 100) < 0.1
+
+
+def test_unique_ints_are_distinct_and_fill_the_range():
+    values = column({"type": "int", "min": 1, "max": N, "unique": True}).to_numpy()
+    np.testing.assert_array_equal(np.sort(values), np.arange(1, N + 1))
+
+
+def test_unique_beyond_the_range_is_refused():
+    with pytest.raises(fastsynth.SchemaError, match=r"field 'c': unique values run out.*only 9000"):
+        column({"type": "int", "min": 1000, "max": 9999, "unique": True}, rows=9001)
+
+
+def test_float_uniform_and_decimals():
+    uniform = column({"type": "float", "min": -2, "max": 3}).to_numpy()
+    assert uniform.min() >= -2 and uniform.max() < 3
+    assert stats.kstest(uniform, stats.uniform(-2, 5).cdf).pvalue > 1e-4
+    rounded = column({"type": "float", "mean": 0, "std": 1, "decimals": 1, "dtype": "float32"})
+    assert rounded.type == pa.float32()
+    values = rounded.to_numpy().astype(np.float64)
+    np.testing.assert_allclose(values, np.round(values, 1), atol=1e-6)
+
+
+def test_bool_probability():
+    values = column({"type": "bool", "p": 0.8}).to_numpy(zero_copy_only=False)
+    assert abs(values.mean() - 0.8) < 0.005
+
+
+def test_category_without_probabilities_is_uniform_and_keeps_value_type():
+    values = column({"type": "category", "categories": [10, 20, 30, 40]})
+    assert values.type == pa.dictionary(pa.int8(), pa.int64())
+    assert stats.chisquare(np.bincount(values.indices.to_numpy())).pvalue > 1e-4
+
+
+def test_category_zero_probability_is_never_drawn():
+    values = column({"type": "category", "categories": ["a", "b", "c"], "probabilities": [0.5, 0.5, 0.0]})
+    assert set(values.dictionary_decode().to_pylist()) == {"a", "b"}
+
+
+def test_large_category_uses_wider_indices():
+    values = column({"type": "category", "categories": [f"c{i}" for i in range(300)]}, rows=1000)
+    assert values.type.index_type == pa.int16()
+
+
+def test_datetime_timezone_and_unit():
+    values = column(
+        {
+            "type": "datetime",
+            "start_date": "2024-03-01T00:00:00",
+            "end_date": "2024-03-01T00:00:10",
+            "unit": "ms",
+            "timezone": "Europe/Paris",
+        }
+    )
+    assert values.type == pa.timestamp("ms", tz="Europe/Paris")
+    raw = values.cast(pa.int64()).to_numpy()
+    start = int(dt.datetime(2024, 3, 1, tzinfo=dt.timezone(dt.timedelta(hours=1))).timestamp() * 1000)
+    assert raw.min() == start and raw.max() == start + 10_000
+
+
+def test_date_range_is_inclusive():
+    values = column({"type": "date", "start_date": "2024-02-27", "end_date": "2024-03-01"})
+    assert values.type == pa.date32()
+    assert sorted(set(values.to_pylist())) == [dt.date(2024, 2, 27) + dt.timedelta(days=d) for d in range(4)]
+
+
+def test_sequence_and_constant():
+    assert column({"type": "sequence", "start": 5, "step": -2}, rows=4).to_pylist() == [5, 3, 1, -1]
+    table = fastsynth.generate({"c": {"type": "sequence"}}, 3, start=10)
+    assert table.column("c").to_pylist() == [11, 12, 13]
+    assert column({"type": "constant", "value": 2.5}, rows=3).to_pylist() == [2.5, 2.5, 2.5]
+
+
+def test_names_and_emails_look_real():
+    names = column({"type": "name"}, rows=5000).to_pylist()
+    assert all(re.fullmatch(r"[A-Z][A-Za-z'\-]+ [A-Z][A-Za-z'\-]+", n) for n in names)
+    assert len(set(names)) > 4000
+    emails = column({"type": "email"}, rows=5000).to_pylist()
+    assert all(re.fullmatch(r"[a-z]+\.[a-z]+\d{0,2}@(gmail|yahoo|hotmail)\.com", e) for e in emails)
+
+
+def test_uuids_are_distinct():
+    values = column({"type": "uuid"}, rows=N).to_pylist()
+    assert len(set(values)) == N

@@ -1,0 +1,160 @@
+"""Numeric kernels against plain-numpy references, and the samplers against their distributions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+from fastsynth.kernels import numeric as kn
+from fastsynth.kernels.permutation import feistel_half_bits, permute
+from tests import naive
+
+KEY = 0x1234_5678_9ABC_DEF0
+
+
+@given(
+    st.integers(0, 2**64 - 1),
+    st.integers(0, 2**40),
+    st.integers(0, 300),
+    st.integers(-(2**62), 2**62),
+    st.integers(0, 2**62),
+)
+def test_uniform_int_matches_reference(key, start, size, lo, width):
+    out = np.empty(size, np.int64)
+    kn.fill_uniform_int(out, np.uint64(key), start, lo, np.uint64(width + 1))
+    np.testing.assert_array_equal(out, naive.uniform_int(key, start, size, lo, lo + width))
+
+
+def test_uniform_int_full_int64_range():
+    out = np.empty(100_000, np.int64)
+    kn.fill_uniform_int(out, np.uint64(KEY), 0, -(2**63), np.uint64(0))
+    assert out.min() < -(2**62) and out.max() > 2**62
+
+
+@given(st.integers(0, 2**64 - 1), st.integers(0, 2**30), st.integers(0, 200), st.floats(0.0, 1.0))
+def test_bits_match_reference(key, start, size, p):
+    out = np.empty((size + 7) // 8, np.uint8)
+    kn.fill_bits(out, np.uint64(key), start, size, p)
+    np.testing.assert_array_equal(out, naive.bits(key, start, size, p))
+
+
+@given(
+    st.integers(0, 2**64 - 1),
+    st.integers(0, 2**30),
+    st.lists(st.floats(0.0, 1.0), min_size=1, max_size=40),
+)
+def test_choice_matches_reference(key, start, weights):
+    weights = np.array(weights) + 1e-9
+    cumulative = np.cumsum(weights / weights.sum())
+    cumulative[-1] = 1.0
+    out = np.empty(500, np.int32)
+    kn.fill_choice(out, np.uint64(key), start, cumulative)
+    np.testing.assert_array_equal(out, naive.choice(key, start, 500, cumulative))
+
+
+@given(st.integers(1, 5000), st.integers(0, 2**64 - 1))
+def test_permutation_is_a_bijection(span, key):
+    half = feistel_half_bits(span)
+    values = [int(permute(np.uint64(i), np.uint64(span), np.uint64(half), np.uint64(key))) for i in range(span)]
+    assert sorted(values) == list(range(span))
+
+
+def test_unique_int_fills_its_range_exactly():
+    out = np.empty(100_000, np.int64)
+    kn.fill_unique_int(out, np.uint64(KEY), 0, 7, np.uint64(100_000), feistel_half_bits(100_000))
+    np.testing.assert_array_equal(np.sort(out), np.arange(7, 100_007))
+    assert not np.array_equal(out, np.arange(7, 100_007))  # shuffled, not the identity
+
+
+N = 200_000
+
+
+def _floats(dist: str, p0: float, p1: float, lo=-np.inf, hi=np.inf, scale=0.0) -> np.ndarray:
+    out = np.empty(N, np.float64)
+    kn.fill_float(out, np.uint64(KEY), 0, kn.FLOAT_DISTRIBUTIONS[dist], p0, p1, lo, hi, scale)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("dist", "p0", "p1", "reference"),
+    [
+        ("normal", 3.0, 2.0, stats.norm(3.0, 2.0)),
+        ("uniform", -1.0, 5.0, stats.uniform(-1.0, 6.0)),
+        ("lognormal", 0.5, 0.75, stats.lognorm(s=0.75, scale=np.exp(0.5))),
+        ("exponential", 2.5, 0.0, stats.expon(scale=2.5)),
+        ("beta", 2.0, 5.0, stats.beta(2.0, 5.0)),
+        ("beta", 0.5, 0.5, stats.beta(0.5, 0.5)),
+        ("gamma", 0.3, 2.0, stats.gamma(0.3, scale=2.0)),
+        ("gamma", 7.5, 1.0, stats.gamma(7.5)),
+    ],
+)
+def test_float_samplers_follow_their_distribution(dist, p0, p1, reference):
+    sample = _floats(dist, p0, p1)
+    assert stats.kstest(sample, reference.cdf).pvalue > 1e-4
+
+
+def test_normal_tails_are_reached_and_symmetric():
+    sample = _floats("normal", 0.0, 1.0)
+    assert (sample > 3.5).sum() > 0 and (sample < -3.5).sum() > 0
+    assert abs((sample > 2).mean() - stats.norm.sf(2)) < 0.002
+
+
+def test_float_clip_and_rounding():
+    sample = _floats("normal", 0.0, 10.0, lo=-5.0, hi=5.0, scale=100.0)
+    assert sample.min() == -5.0 and sample.max() == 5.0
+    np.testing.assert_allclose(sample, np.round(sample, 2))
+
+
+def _ints(dist: str, p0: float, p1: float = 0.0) -> np.ndarray:
+    out = np.empty(N, np.int64)
+    kn.fill_int(out, np.uint64(KEY), 0, kn.INT_DISTRIBUTIONS[dist], p0, p1, -(2**63), 2**63 - 1)
+    return out
+
+
+def _chi_square_pvalue(sample: np.ndarray, pmf, support: np.ndarray) -> float:
+    observed = np.array([(sample == k).sum() for k in support], dtype=float)
+    expected = pmf(support) * len(sample)
+    rest = len(sample) - observed.sum()
+    observed = np.append(observed, rest)
+    expected = np.append(expected, len(sample) - expected.sum())
+    keep = expected > 5
+    return stats.chisquare(observed[keep], expected[keep] * observed[keep].sum() / expected[keep].sum()).pvalue
+
+
+@pytest.mark.parametrize(
+    ("dist", "p0", "reference", "support"),
+    [
+        ("poisson", 3.5, stats.poisson(3.5), np.arange(0, 20)),
+        ("poisson", 250.0, stats.poisson(250.0), np.arange(180, 320)),
+        ("geometric", 0.3, stats.geom(0.3), np.arange(1, 30)),
+        ("zipf", 2.2, stats.zipf(2.2), np.arange(1, 40)),
+    ],
+)
+def test_int_samplers_follow_their_distribution(dist, p0, reference, support):
+    assert _chi_square_pvalue(_ints(dist, p0), reference.pmf, support) > 1e-4
+
+
+def test_int_normal_rounds_and_clips():
+    out = np.empty(N, np.int32)
+    kn.fill_int(out, np.uint64(KEY), 0, kn.INT_DISTRIBUTIONS["normal"], 40.0, 10.0, 18, 60)
+    assert out.min() == 18 and out.max() == 60
+    assert (out == 60).mean() == pytest.approx(stats.norm.sf(59.5, 40, 10), abs=0.003)
+    assert abs(out.mean() - 40.0) < 0.2
+
+
+def test_samplers_do_not_depend_on_the_start_split():
+    whole = _floats("gamma", 0.7, 1.0)
+    part = np.empty(1000, np.float64)
+    kn.fill_float(part, np.uint64(KEY), 5000, kn.FLOAT_DISTRIBUTIONS["gamma"], 0.7, 1.0, -np.inf, np.inf, 0.0)
+    np.testing.assert_array_equal(part, whole[5000:6000])
+
+
+def test_kernels_give_the_same_output_on_one_and_two_threads(threads):
+    results = []
+    for n in (1, 2):
+        threads(n)
+        results.append(_floats("normal", 0.0, 1.0))
+    np.testing.assert_array_equal(results[0], results[1])

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fastsynth.kernels import rng
+from tests import naive
+
+u64 = st.integers(0, 2**64 - 1)
+
+
+@given(st.lists(u64, min_size=1, max_size=50))
+def test_mix64_matches_reference(values):
+    expected = naive.mix64(np.array(values, dtype=np.uint64))
+    got = np.array([rng.mix64(np.uint64(v)) for v in values], dtype=np.uint64)
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_mix64_is_a_bijection_on_a_sample():
+    values = np.arange(200_000, dtype=np.uint64) * np.uint64(0x1000_0001)
+    assert len(np.unique(naive.mix64(values))) == len(values)
+
+
+@given(u64, st.integers(0, 2**40), st.integers(0, 20))
+def test_draw_matches_reference(key, row, k):
+    expected = naive.at(naive.stream(key, k), np.array([row]))[0]
+    assert rng.draw(np.uint64(key), row, k) == expected
+
+
+@given(u64, st.integers(0, 2**64))
+def test_bounded_matches_exact_integer_arithmetic(u, n):
+    expected = u if n % 2**64 == 0 else (u * n) >> 64
+    assert int(rng.bounded(np.uint64(u), np.uint64(n % 2**64))) == expected
+
+
+def test_unit_edges():
+    assert rng.unit(np.uint64(0)) == 0.0
+    assert rng.unit(np.uint64(2**64 - 1)) < 1.0
+    assert 0.0 < rng.open_unit(np.uint64(0)) < rng.open_unit(np.uint64(2**64 - 1)) < 1.0
+
+
+def test_streams_differ_by_draw_and_key():
+    a = rng.draw(np.uint64(1), 5, 0)
+    assert a != rng.draw(np.uint64(1), 5, 1)
+    assert a != rng.draw(np.uint64(2), 5, 0)
+    assert a != rng.draw(np.uint64(1), 6, 0)
+
+
+def test_ziggurat_tables_cover_the_distribution():
+    x = rng._ZIG_X
+    assert x[1] == rng._ZIG_R
+    assert np.all(np.diff(x[1:]) < 0)  # layer edges shrink towards zero
+    assert x[-1] == 0.0

@@ -1,0 +1,57 @@
+"""Plain-numpy (and plain-Python) reference implementations of the kernels, for comparison."""
+
+from __future__ import annotations
+
+import numpy as np
+
+GOLDEN = 0x9E3779B97F4A7C15
+MASK = (1 << 64) - 1
+
+
+def mix64(z: np.ndarray) -> np.ndarray:
+    z = np.asarray(z, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def stream(key: int, k: int) -> int:
+    return int(mix64(np.uint64(key ^ ((k * 0xD1B54A32D192ED03) & MASK))))
+
+
+def at(stream_key: int, rows: np.ndarray) -> np.ndarray:
+    rows = np.asarray(rows, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        return mix64(np.uint64(stream_key) + (rows + np.uint64(1)) * np.uint64(GOLDEN))
+
+
+def unit(u: np.ndarray) -> np.ndarray:
+    return (u >> np.uint64(11)).astype(np.float64) / 2.0**53
+
+
+def bounded(u: np.ndarray, n: int) -> np.ndarray:
+    """floor(u * n / 2**64) with exact Python integers."""
+    if n % 2**64 == 0:
+        return u.copy()
+    return np.array([(int(x) * n) >> 64 for x in u], dtype=np.uint64)
+
+
+def uniform_int(key: int, start: int, size: int, lo: int, hi: int) -> np.ndarray:
+    u = at(stream(key, 0), np.arange(start, start + size))
+    return np.array([lo + v for v in bounded(u, hi - lo + 1).tolist()], dtype=np.int64)
+
+
+def bits(key: int, start: int, size: int, p: float) -> np.ndarray:
+    """Arrow-packed bits, set with probability p."""
+    u = at(stream(key, 0), np.arange(start, start + size))
+    if p >= 1.0:
+        flags = np.ones(size, dtype=bool)
+    else:
+        flags = u < np.uint64(int(p * 2.0**64))
+    return np.packbits(flags, bitorder="little")
+
+
+def choice(key: int, start: int, size: int, cumulative: np.ndarray) -> np.ndarray:
+    u = unit(at(stream(key, 0), np.arange(start, start + size)))
+    return np.searchsorted(cumulative, u, side="right")
