@@ -91,7 +91,7 @@ def write_rows(
 
 
 SchemaArg = Annotated[Path, typer.Argument(help="Schema file: the seed's JSON format or fastsynth's JSON/YAML.")]
-RowsOpt = Annotated[int, typer.Option("--rows", "-n", min=0, help="Number of rows to generate.")]
+RowsOpt = Annotated[int, typer.Option("--rows", "-n", help="Number of rows to generate.")]
 SeedOpt = Annotated[
     int | None, typer.Option(help="Random seed; the same seed gives the same bytes.", envvar=_SEED_ENV)
 ]
@@ -106,7 +106,7 @@ OptionOpt = Annotated[
     list[str] | None,
     typer.Option("--option", "-O", help="Format option KEY=VALUE, e.g. compression=snappy, row_group_size=100000."),
 ]
-ThreadsOpt = Annotated[int | None, typer.Option(min=1, help="Threads for the kernels (default: all cores).")]
+ThreadsOpt = Annotated[int | None, typer.Option(help="Threads for the kernels (default: all cores).")]
 TypeOpt = Annotated[DataKind, typer.Option("--type", "-t", help="Kind of schema.")]
 
 
@@ -116,7 +116,7 @@ def gen(
     rows: RowsOpt = 10,
     seed: SeedOpt = None,
     batch_size: Annotated[
-        int, typer.Option(min=1, help="Rows per batch (bounds memory).", envvar=_BATCH_ENV)
+        int, typer.Option(help="Rows per batch (bounds memory).", envvar=_BATCH_ENV)
     ] = DEFAULT_BATCH_SIZE,
     output: OutputOpt = None,
     format: FormatOpt = None,  # noqa: A002
@@ -148,9 +148,9 @@ def run(
     kind: TypeOpt = DataKind.tabular,
     output: OutputOpt = None,
     format: FormatOpt = None,  # noqa: A002
-    rows: Annotated[int | None, typer.Option("--rows", "-n", min=0, help="Rows (default: one batch).")] = None,
+    rows: Annotated[int | None, typer.Option("--rows", "-n", help="Rows (default: one batch).")] = None,
     seed: SeedOpt = None,
-    batch_size: Annotated[int, typer.Option(min=1, help="Rows per batch.", envvar=_BATCH_ENV)] = 1000,
+    batch_size: Annotated[int, typer.Option(help="Rows per batch.", envvar=_BATCH_ENV)] = 1000,
     continuous: Annotated[bool, typer.Option(help="Stream continuously (not in this version).")] = False,
     drift: Annotated[bool, typer.Option(help="Inject drift (not in this version).")] = False,
     drift_interval: Annotated[float | None, typer.Option(help="Seconds between drift events.")] = None,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numba
 
+from fastsynth.errors import UsageError
+
 __all__ = ["kernel", "parallel_kernel", "set_threads", "threads"]
 
 # fastmath stays off: it lets LLVM reorder float arithmetic, which could make output depend on the CPU.
@@ -26,4 +28,7 @@ def threads() -> int:
 
 def set_threads(n: int) -> None:
     """Use ``n`` threads in parallel kernels (at most the number numba started with)."""
+    available = numba.config.NUMBA_NUM_THREADS
+    if not 1 <= n <= available:
+        raise UsageError(f"threads={n} is outside [1, {available}] (this machine's cores)")
     numba.set_num_threads(n)

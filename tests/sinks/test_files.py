@@ -1,0 +1,139 @@
+"""Every file sink against a real file read back with an independent reader."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.ipc as ipc
+import pyarrow.parquet as pq
+import pytest
+
+import fastsynth
+from fastsynth.schema import EXAMPLES
+from fastsynth.sinks.console import MemorySink
+
+SCHEMA = fastsynth.Schema.from_dict(EXAMPLES["tabular"])
+ROWS = 2500
+
+
+def write(path, *, batch_size=1000, **options):
+    with fastsynth.open_sink(path, SCHEMA.arrow_schema(), **options) as sink:
+        for batch in fastsynth.iter_batches(SCHEMA, ROWS, batch_size=batch_size, seed=3):
+            sink.write(batch)
+    assert sink.rows_written == ROWS
+    return fastsynth.generate(SCHEMA, ROWS, seed=3)
+
+
+def _plain(table: pa.Table) -> pa.Table:
+    """Dictionary columns decoded, for comparison with readers that decode them."""
+    return pa.table({n: c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c
+                     for n, c in zip(table.column_names, table.columns, strict=True)})
+
+
+def test_parquet_round_trip_and_row_groups(tmp_path):
+    expected = write(tmp_path / "a.parquet", row_group_size=600, compression="snappy")
+    got = pq.read_table(tmp_path / "a.parquet")
+    assert got.column("created_at").type == pa.timestamp("ms")  # Parquet has no seconds unit
+    assert got.to_pylist() == expected.to_pylist()
+    meta = pq.ParquetFile(tmp_path / "a.parquet").metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [600] * 4 + [100]
+    assert meta.row_group(0).column(0).compression == "SNAPPY"
+
+
+def test_parquet_one_row_group_per_batch_by_default(tmp_path):
+    write(tmp_path / "b.parquet")
+    meta = pq.ParquetFile(tmp_path / "b.parquet").metadata
+    assert meta.num_row_groups == 3
+    assert meta.row_group(0).column(0).compression == "ZSTD"
+
+
+@pytest.mark.parametrize("name", ["c.arrow", "c.arrows"])
+def test_arrow_ipc_file_and_stream(tmp_path, name):
+    expected = write(tmp_path / name)
+    path = tmp_path / name
+    reader = ipc.open_stream(path) if name.endswith("s") else ipc.open_file(path)
+    assert reader.read_all().equals(expected)
+
+
+def test_csv_round_trip(tmp_path):
+    expected = write(tmp_path / "d.csv")
+    options = pacsv.ConvertOptions(column_types={"created_at": pa.timestamp("s")})
+    got = pacsv.read_csv(tmp_path / "d.csv", convert_options=options)
+    assert got.equals(_plain(expected))
+
+
+def test_csv_options(tmp_path):
+    write(tmp_path / "e.csv", delimiter=";", header=False)
+    first = (tmp_path / "e.csv").read_text().splitlines()[0]
+    assert first.count(";") == 6 and not first.startswith('"id"')
+
+
+def test_json_lines_and_json_array(tmp_path):
+    expected = write(tmp_path / "f.jsonl").to_pylist()
+    lines = [json.loads(line) for line in (tmp_path / "f.jsonl").read_text().splitlines()]
+    document = json.loads((write(tmp_path / "g.json") and (tmp_path / "g.json")).read_text())
+    assert lines == document
+    assert len(lines) == ROWS
+    assert [r["email"] for r in lines] == [r["email"] for r in expected]
+    assert lines[0]["created_at"] == expected[0]["created_at"].strftime("%Y-%m-%d %H:%M:%S")
+    assert pl.read_ndjson(tmp_path / "f.jsonl").height == ROWS
+
+
+def test_empty_json_array_is_valid(tmp_path):
+    with fastsynth.open_sink(tmp_path / "h.json", SCHEMA.arrow_schema()):
+        pass
+    assert json.loads((tmp_path / "h.json").read_text()) == []
+
+
+def test_interrupted_write_leaves_no_file(tmp_path):
+    target = tmp_path / "i.parquet"
+    with pytest.raises(KeyboardInterrupt), fastsynth.open_sink(target, SCHEMA.arrow_schema()) as sink:
+        sink.write(next(fastsynth.iter_batches(SCHEMA, 10)))
+        assert list(tmp_path.iterdir())  # the temporary file exists meanwhile
+        raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_existing_file_survives_a_failed_rewrite(tmp_path):
+    target = tmp_path / "j.csv"
+    target.write_text("precious")
+    with pytest.raises(RuntimeError), fastsynth.open_sink(target, SCHEMA.arrow_schema()):
+        raise RuntimeError("boom")
+    assert target.read_text() == "precious"
+
+
+def test_unwritable_and_missing_directories(tmp_path):
+    with pytest.raises(fastsynth.SinkError, match="does not exist"):
+        fastsynth.open_sink(tmp_path / "nope" / "k.csv", SCHEMA.arrow_schema())
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    if not __import__("os").access(locked, __import__("os").W_OK):  # root can write anywhere
+        with pytest.raises(fastsynth.SinkError, match="not writable"):
+            fastsynth.open_sink(locked / "k.csv", SCHEMA.arrow_schema())
+    with pytest.raises(fastsynth.SinkError, match="is a directory"):
+        fastsynth.open_sink(tmp_path, SCHEMA.arrow_schema(), format="csv")
+
+
+def test_bad_formats_and_options(tmp_path):
+    with pytest.raises(fastsynth.UsageError, match=r"extension '.xyz'.*\.csv"):
+        fastsynth.open_sink(tmp_path / "l.xyz", SCHEMA.arrow_schema())
+    with pytest.raises(fastsynth.UsageError, match="unknown output format 'excel'; allowed: arrow, console, csv"):
+        fastsynth.open_sink(tmp_path / "l.csv", SCHEMA.arrow_schema(), format="excel")
+    with pytest.raises(fastsynth.UsageError, match="unknown option 'level'; allowed: compression, compression_level"):
+        fastsynth.open_sink(tmp_path / "l.parquet", SCHEMA.arrow_schema(), level=3)
+    with pytest.raises(fastsynth.UsageError, match="compression='rar'; allowed: none, snappy"):
+        fastsynth.open_sink(tmp_path / "l.parquet", SCHEMA.arrow_schema(), compression="rar")
+    with pytest.raises(fastsynth.UsageError, match="binary and needs an output path"):
+        fastsynth.open_sink(None, SCHEMA.arrow_schema(), format="parquet")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_memory_sink_is_the_in_memory_twin():
+    with fastsynth.open_sink(None, SCHEMA.arrow_schema(), format="memory") as sink:
+        for batch in fastsynth.iter_batches(SCHEMA, ROWS, batch_size=700, seed=3):
+            sink.write(batch)
+    assert isinstance(sink, MemorySink) and sink.closed
+    assert sink.table().equals(fastsynth.generate(SCHEMA, ROWS, seed=3, batch_size=700))
