@@ -52,6 +52,22 @@ def bits(key: int, start: int, size: int, p: float) -> np.ndarray:
     return np.packbits(flags, bitorder="little")
 
 
-def choice(key: int, start: int, size: int, cumulative: np.ndarray) -> np.ndarray:
-    u = unit(at(stream(key, 0), np.arange(start, start + size)))
-    return np.searchsorted(cumulative, u, side="right")
+def alias(key: int, start: int, size: int, threshold: np.ndarray, aliases: np.ndarray) -> np.ndarray:
+    """Walker's alias draw with exact integer arithmetic: bucket = high part of u * k, fraction = low."""
+    k = len(threshold)
+    out = []
+    for u in at(stream(key, 0), np.arange(start, start + size)).tolist():
+        product = u * k
+        bucket, fraction = product >> 64, product & MASK
+        out.append(bucket if fraction < int(threshold[bucket]) else int(aliases[bucket]))
+    return np.array(out, dtype=np.int64)
+
+
+def alias_probabilities(threshold: np.ndarray, aliases: np.ndarray) -> np.ndarray:
+    """The category probabilities that alias tables imply."""
+    k = len(threshold)
+    keep = threshold.astype(np.float64) / 2.0**64
+    p = np.zeros(k)
+    np.add.at(p, np.arange(k), keep / k)
+    np.add.at(p, aliases.astype(np.int64), (1.0 - keep) / k)
+    return p

@@ -17,6 +17,29 @@ from fastsynth.kernels import numeric as kn
 __all__ = ["CategoryField"]
 
 _PROBABILITY_TOLERANCE = 1e-6
+_FULL = 2**64 - 1
+
+
+def alias_tables(probabilities: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Walker's alias tables by Vose's method: bucket ``b`` keeps itself with probability
+    ``threshold[b] / 2**64`` and otherwise yields ``alias[b]``. A zero probability gives a zero
+    threshold, so that category is never drawn."""
+    k = len(probabilities)
+    total = math.fsum(probabilities)
+    scaled = [p * k / total for p in probabilities]
+    threshold = np.full(k, _FULL, np.uint64)
+    alias = np.arange(k, dtype=np.uint64)
+    # Zero-probability buckets last, so they are paired first and can never be left over as full.
+    small = sorted((b for b, q in enumerate(scaled) if q < 1.0), key=lambda b: scaled[b] == 0.0)
+    large = [b for b, q in enumerate(scaled) if q >= 1.0]
+    while small and large:
+        s, g = small.pop(), large.pop()
+        threshold[s] = min(int(scaled[s] * 2.0**64), _FULL)
+        alias[s] = g
+        scaled[g] -= 1.0 - scaled[s]
+        (small if scaled[g] < 1.0 else large).append(g)
+    # Leftovers are full buckets up to rounding; they keep threshold 2**64 - 1 and alias themselves.
+    return threshold, alias
 
 
 @FIELDS.register("category")
@@ -62,13 +85,10 @@ class CategoryField(Field):
         return pa.array(list(self.categories))
 
     @cached_property
-    def _cumulative(self) -> np.ndarray:
+    def _alias_tables(self) -> tuple[np.ndarray, np.ndarray]:
         k = len(self.categories)
-        p = np.full(k, 1.0 / k) if self.probabilities is None else np.asarray(self.probabilities)
-        cumulative = np.cumsum(p / p.sum())
-        # A zero-probability category has an empty interval and is never chosen, trailing ones included.
-        cumulative[np.flatnonzero(p)[-1] :] = 1.0
-        return cumulative
+        p = [1.0 / k] * k if self.probabilities is None else list(self.probabilities)
+        return alias_tables(p)
 
     @cached_property
     def _index_dtype(self) -> np.dtype:
@@ -80,6 +100,7 @@ class CategoryField(Field):
 
     def generate(self, block: Block) -> pa.Array:
         indices = np.empty(block.size, self._index_dtype)
-        kn.fill_choice(indices, block.key, block.start, self._cumulative)
+        threshold, alias = self._alias_tables
+        kn.fill_alias(indices, block.key, block.start, threshold, alias)
         index_array = numpy_buffer_array(pa.from_numpy_dtype(self._index_dtype), indices)
         return pa.DictionaryArray.from_arrays(index_array, self._dictionary, safe=False)

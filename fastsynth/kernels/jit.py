@@ -8,11 +8,31 @@ the thread count.
 
 from __future__ import annotations
 
+import hashlib
+import os
+from pathlib import Path
+
 import numba
 
 from fastsynth.errors import UsageError
 
 __all__ = ["kernel", "parallel_kernel", "set_threads", "threads"]
+
+
+def _cache_dir() -> Path:
+    """A numba cache directory keyed by the kernels' source.
+
+    numba invalidates a cached kernel when its own file changes, not when a helper it calls from another
+    module does; keying the directory by every kernel file's content makes a stale cache impossible."""
+    digest = hashlib.sha256()
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.name.encode() + source.read_bytes())
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "fastsynth" / f"numba-{numba.__version__}-{digest.hexdigest()[:16]}"
+
+
+if "NUMBA_CACHE_DIR" not in os.environ:
+    numba.config.CACHE_DIR = str(_cache_dir())
 
 # fastmath stays off: it lets LLVM reorder float arithmetic, which could make output depend on the CPU.
 _COMMON = {"cache": True, "nogil": True, "error_model": "numpy"}

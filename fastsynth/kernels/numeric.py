@@ -1,4 +1,8 @@
-"""Kernels that fill numeric, boolean and category buffers for rows ``[start, start + len(out))``."""
+"""Kernels that fill numeric, boolean and category buffers for rows ``[start, start + len(out))``.
+
+The distribution is chosen once per call, outside the row loop: each distribution has its own ``prange``
+loop, so the loop body stays small enough for LLVM to keep everything in registers.
+"""
 
 from __future__ import annotations
 
@@ -14,76 +18,90 @@ from fastsynth.kernels.permutation import permute
 __all__ = [
     "FLOAT_DISTRIBUTIONS",
     "INT_DISTRIBUTIONS",
+    "fill_alias",
     "fill_bits",
-    "fill_choice",
     "fill_float",
     "fill_int",
     "fill_uniform_int",
     "fill_unique_int",
 ]
 
-# Distribution codes shared with the field layer; the branch on them is loop-invariant.
 FLOAT_DISTRIBUTIONS = {"normal": 0, "uniform": 1, "lognormal": 2, "exponential": 3, "beta": 4, "gamma": 5}
-INT_DISTRIBUTIONS = {"normal": 1, "poisson": 2, "geometric": 3, "zipf": 4}
+INT_DISTRIBUTIONS = {"normal": 0, "poisson": 1, "geometric": 2, "zipf": 3}
 
 
 @kernel
-def _float_value(dist: int, p0: float, p1: float, key: np.uint64, s0: np.uint64, i: int) -> float:
-    first = rng.at(s0, i)
-    if dist == 0:
-        return p0 + p1 * rng.normal(key, first, i)
-    if dist == 1:
-        return p0 + (p1 - p0) * rng.unit(first)
-    if dist == 2:
-        return math.exp(p0 + p1 * rng.normal(key, first, i))
-    if dist == 3:
-        return p0 * rng.exponential(first)
-    if dist == 4:
-        x = rng.gamma(key, i, 1, p0)
-        y = rng.gamma(rng.stream(key, 2), i, 1, p1)
-        return x / (x + y)
-    return p1 * rng.gamma(key, i, 1, p0)
+def _clip_round(x: float, lo: float, hi: float, scale: float) -> float:
+    x = min(max(x, lo), hi)
+    if scale > 0.0:
+        x = np.rint(x * scale) / scale
+    return x
 
 
 @parallel_kernel
 def fill_float(out, key, start, dist, p0, p1, lo, hi, scale):
-    """``out[j]`` = a value of distribution ``dist`` (params p0, p1) for row ``start + j``, clipped to
-    [lo, hi] and, when ``scale > 0``, rounded to a multiple of ``1 / scale``."""
+    """``out[j]`` = a value of distribution ``dist`` (parameters p0, p1) for row ``start + j``, clipped
+    to [lo, hi] and, when ``scale > 0``, rounded to a multiple of ``1 / scale``. Parameters by
+    distribution: normal (mean, std), uniform (low, high), lognormal (mu, sigma), exponential (scale),
+    beta (a, b), gamma (shape, scale)."""
     s0 = rng.stream(key, 0)
-    for j in prange(out.shape[0]):
-        x = _float_value(dist, p0, p1, key, s0, start + j)
-        x = min(max(x, lo), hi)
-        if scale > 0.0:
-            x = np.rint(x * scale) / scale
-        out[j] = x
+    n = out.shape[0]
+    if dist == 0:
+        for j in prange(n):
+            i = start + j
+            out[j] = _clip_round(p0 + p1 * rng.normal(key, rng.at(s0, i), i), lo, hi, scale)
+    elif dist == 1:
+        for j in prange(n):
+            out[j] = _clip_round(p0 + (p1 - p0) * rng.unit(rng.at(s0, start + j)), lo, hi, scale)
+    elif dist == 2:
+        for j in prange(n):
+            i = start + j
+            out[j] = _clip_round(math.exp(p0 + p1 * rng.normal(key, rng.at(s0, i), i)), lo, hi, scale)
+    elif dist == 3:
+        for j in prange(n):
+            out[j] = _clip_round(p0 * rng.exponential(rng.at(s0, start + j)), lo, hi, scale)
+    elif dist == 4:
+        other = rng.stream(key, 1)
+        for j in prange(n):
+            i = start + j
+            x = rng.gamma(key, i, 2, p0)
+            y = rng.gamma(other, i, 2, p1)
+            out[j] = _clip_round(x / (x + y), lo, hi, scale)
+    else:
+        for j in prange(n):
+            out[j] = _clip_round(p1 * rng.gamma(key, start + j, 0, p0), lo, hi, scale)
 
 
 @kernel
-def _int_value(dist: int, p0: float, p1: float, key: np.uint64, s0: np.uint64, i: int) -> float:
-    first = rng.at(s0, i)
-    if dist == 1:
-        return np.rint(p0 + p1 * rng.normal(key, first, i))
-    if dist == 2:
-        return float(rng.poisson(key, first, i, p0))
-    if dist == 3:
-        return float(rng.geometric(first, p0))
-    return float(rng.zipf(key, i, p0))
+def _clip_int(x: float, lo: int, hi: int) -> int:
+    if x <= lo:
+        return lo
+    if x >= hi:
+        return hi
+    return np.int64(x)
 
 
 @parallel_kernel
 def fill_int(out, key, start, dist, p0, p1, lo, hi):
-    """``out[j]`` = an integer of distribution ``dist`` for row ``start + j``, clipped to [lo, hi]."""
+    """``out[j]`` = an integer of distribution ``dist`` for row ``start + j``, clipped to [lo, hi].
+    Parameters by distribution: normal (mean, std; rounded to nearest), poisson (lam), geometric (p),
+    zipf (a)."""
     s0 = rng.stream(key, 0)
-    flo = float(lo)
-    fhi = float(hi)
-    for j in prange(out.shape[0]):
-        x = _int_value(dist, p0, p1, key, s0, start + j)
-        if x <= flo:
-            out[j] = lo
-        elif x >= fhi:
-            out[j] = hi
-        else:
-            out[j] = np.int64(x)
+    n = out.shape[0]
+    if dist == 0:
+        for j in prange(n):
+            i = start + j
+            out[j] = _clip_int(np.rint(p0 + p1 * rng.normal(key, rng.at(s0, i), i)), lo, hi)
+    elif dist == 1:
+        for j in prange(n):
+            i = start + j
+            out[j] = _clip_int(float(rng.poisson(key, rng.at(s0, i), i, p0)), lo, hi)
+    elif dist == 2:
+        for j in prange(n):
+            out[j] = _clip_int(float(rng.geometric(rng.at(s0, start + j), p0)), lo, hi)
+    else:
+        for j in prange(n):
+            out[j] = _clip_int(float(rng.zipf(key, start + j, p0)), lo, hi)
 
 
 @parallel_kernel
@@ -121,19 +139,14 @@ def fill_bits(out, key, start, n, p):
 
 
 @parallel_kernel
-def fill_choice(out, key, start, cumulative):
-    """``out[j]`` = the index of the category whose cumulative-probability interval holds a uniform
-    draw for row ``start + j`` (binary search; ``cumulative[-1]`` is 1)."""
+def fill_alias(out, key, start, threshold, alias):
+    """``out[j]`` = a category index drawn by Walker's alias method in O(1): one draw gives a bucket
+    (its high part) and a uniform fraction (its low part); the bucket is kept if the fraction is
+    below its threshold, else replaced by its alias."""
     s0 = rng.stream(key, 0)
-    last = cumulative.shape[0] - 1
+    k = np.uint64(threshold.shape[0])
     for j in prange(out.shape[0]):
-        u = rng.unit(rng.at(s0, start + j))
-        lo = 0
-        hi = last
-        while lo < hi:
-            mid = (lo + hi) >> 1
-            if u < cumulative[mid]:
-                hi = mid
-            else:
-                lo = mid + 1
-        out[j] = lo
+        u = rng.at(s0, start + j)
+        bucket = rng.bounded(u, k)
+        fraction = u * k
+        out[j] = bucket if fraction < threshold[bucket] else alias[bucket]

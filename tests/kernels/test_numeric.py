@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
+from fastsynth.fields.category import alias_tables
 from fastsynth.kernels import numeric as kn
 from fastsynth.kernels.permutation import feistel_half_bits, permute
 from tests import naive
@@ -41,18 +42,24 @@ def test_bits_match_reference(key, start, size, p):
     np.testing.assert_array_equal(out, naive.bits(key, start, size, p))
 
 
-@given(
-    st.integers(0, 2**64 - 1),
-    st.integers(0, 2**30),
-    st.lists(st.floats(0.0, 1.0), min_size=1, max_size=40),
-)
-def test_choice_matches_reference(key, start, weights):
-    weights = np.array(weights) + 1e-9
-    cumulative = np.cumsum(weights / weights.sum())
-    cumulative[-1] = 1.0
-    out = np.empty(500, np.int32)
-    kn.fill_choice(out, np.uint64(key), start, cumulative)
-    np.testing.assert_array_equal(out, naive.choice(key, start, 500, cumulative))
+probability_lists = st.lists(st.floats(0.0, 1.0), min_size=1, max_size=40).filter(lambda w: sum(w) > 0)
+
+
+@given(probability_lists)
+def test_alias_tables_imply_the_probabilities(weights):
+    p = np.array(weights) / sum(weights)
+    threshold, aliases = alias_tables(list(p))
+    np.testing.assert_allclose(naive.alias_probabilities(threshold, aliases), p, atol=1e-12)
+    zero = np.flatnonzero(p == 0)
+    assert np.all(threshold[zero] == 0) and not np.isin(zero, aliases).any()
+
+
+@given(st.integers(0, 2**64 - 1), st.integers(0, 2**30), probability_lists)
+def test_alias_draws_match_reference(key, start, weights):
+    threshold, aliases = alias_tables([w / sum(weights) for w in weights])
+    out = np.empty(300, np.int32)
+    kn.fill_alias(out, np.uint64(key), start, threshold, aliases)
+    np.testing.assert_array_equal(out, naive.alias(key, start, 300, threshold, aliases))
 
 
 @given(st.integers(1, 5000), st.integers(0, 2**64 - 1))

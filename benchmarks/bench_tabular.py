@@ -1,0 +1,178 @@
+"""The seed's tabular schema, made side by side in one run by fastsynth and by what users use instead.
+
+    python benchmarks/bench_tabular.py            # full sizes (about two minutes on 2 cores)
+    python benchmarks/bench_tabular.py --quick    # tiny sizes: checks the script works, not the speed
+
+Three comparisons, each reported as the median of several runs and as a ratio:
+
+1. The numeric, category and datetime fields (id, age, income, created_at, status) into Arrow in
+   memory: fastsynth against a careful single-threaded numpy + pyarrow implementation of the same fields.
+2. The full seven-field schema into Arrow in memory: fastsynth against Faker row by row and Mimesis's
+   batch ``Fieldset`` API.
+3. ``fastsynth gen`` of the full schema to Parquet, as a subprocess: rows/s and peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+import fastsynth
+import fastsynth.kernels.jit
+from fastsynth.schema import EXAMPLES
+
+ROOT = Path(__file__).resolve().parents[1]
+NUMERIC_FIELDS = ["id", "age", "income", "created_at", "status"]
+START = dt.datetime(2020, 1, 1)
+END = dt.datetime(2023, 12, 31, 23, 59, 59)
+
+
+def median_rate(make: Callable[[int], object], rows: int, repeats: int) -> float:
+    """Median rows/s of ``make(rows)`` over ``repeats`` runs, after one warm-up run."""
+    make(min(rows, 1000))
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        make(rows)
+        times.append(time.perf_counter() - started)
+    return rows / statistics.median(times)
+
+
+# -- 1. numeric fields ----------------------------------------------------------------------------
+
+
+def numpy_numeric(rows: int, seed: int = 42) -> pa.Table:
+    """The numeric fields as a careful numpy user writes them: vectorised, one generator, zero-copy."""
+    rng = np.random.default_rng(seed)
+    lo = int(START.replace(tzinfo=dt.UTC).timestamp())
+    hi = int(END.replace(tzinfo=dt.UTC).timestamp())
+    cumulative = np.cumsum([0.7, 0.2, 0.1])
+    status = np.searchsorted(cumulative, rng.random(rows), side="right").astype(np.int8)
+    return pa.table(
+        {
+            "id": rng.integers(1000, 10000, rows),
+            "age": rng.integers(18, 91, rows),
+            "income": np.maximum(rng.normal(50000.0, 20000.0, rows), 0.0),
+            "created_at": pa.array(rng.integers(lo, hi + 1, rows), pa.timestamp("s")),
+            "status": pa.DictionaryArray.from_arrays(status, pa.array(["active", "inactive", "pending"])),
+        }
+    )
+
+
+# -- 2. full schema --------------------------------------------------------------------------------
+
+
+def faker_rows(rows: int) -> pa.Table:
+    """Faker, row by row, as its documentation shows, then into Arrow."""
+    from faker import Faker
+
+    fake = Faker("en_US")
+    Faker.seed(42)
+    statuses = OrderedDict([("active", 0.7), ("inactive", 0.2), ("pending", 0.1)])
+    records = [
+        {
+            "id": fake.random_int(1000, 9999),
+            "name": fake.name(),
+            "email": fake.email(),
+            "age": fake.random_int(18, 90),
+            "income": max(0.0, fake.random.gauss(50000, 20000)),
+            "created_at": fake.date_time_between(start_date=START, end_date=END),
+            "status": fake.random_element(statuses),
+        }
+        for _ in range(rows)
+    ]
+    return pa.Table.from_pylist(records)
+
+
+def mimesis_rows(rows: int) -> pa.Table:
+    """Mimesis's batch Fieldset API, one call per column, then into Arrow."""
+    from mimesis import Fieldset, Locale
+    from mimesis.random import Random
+
+    fs = Fieldset(locale=Locale.EN, i=rows, seed=42)
+    gauss = Random(42).gauss  # Fieldset has no normal distribution
+    return pa.table(
+        {
+            "id": fs("numeric.integer_number", start=1000, end=9999),
+            "name": fs("person.full_name"),
+            "email": fs("person.email"),
+            "age": fs("numeric.integer_number", start=18, end=90),
+            "income": [max(0.0, gauss(50000, 20000)) for _ in range(rows)],
+            "created_at": fs("datetime.datetime", start=2020, end=2023),
+            "status": fs("choice.choice", items=["active"] * 7 + ["inactive"] * 2 + ["pending"]),
+        }
+    )
+
+
+# -- 3. gen to Parquet -----------------------------------------------------------------------------
+
+
+def gen_parquet(rows: int) -> tuple[float, float]:
+    """(rows/s, peak RSS in MB) of ``fastsynth gen`` writing Parquet, as a separate process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "tabular.parquet"
+        cmd = [sys.executable, "-m", "fastsynth", "gen", str(ROOT / "configs" / "tabular.json"),
+               "--rows", str(rows), "--output", str(out), "--no-progress"]
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        if status != 0:
+            raise SystemExit(f"fastsynth gen failed: {proc.stderr.read().decode() if proc.stderr else ''}")
+        return rows / seconds, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the script runs")
+    args = parser.parse_args()
+    q = args.quick
+    numeric_rows, full_rows, faker_n, mimesis_n, parquet_rows = (
+        (20_000, 20_000, 200, 2_000, 50_000) if q else (20_000_000, 4_000_000, 20_000, 100_000, 10_000_000)
+    )
+    repeats = 1 if q else 5
+    numeric_schema = fastsynth.Schema.from_dict({k: EXAMPLES["tabular"][k] for k in NUMERIC_FIELDS})
+    full_schema = fastsynth.Schema.from_dict(EXAMPLES["tabular"])
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"numba threads {fastsynth.kernels.jit.threads()}")
+    rows = []
+
+    fs_numeric = median_rate(lambda n: fastsynth.generate(numeric_schema, n), numeric_rows, repeats)
+    np_numeric = median_rate(numpy_numeric, numeric_rows, repeats)
+    rows.append(("numeric fields -> Arrow", "fastsynth", fs_numeric, None))
+    rows.append(("numeric fields -> Arrow", "numpy + pyarrow (1 thread)", np_numeric, fs_numeric / np_numeric))
+
+    fs_full = median_rate(lambda n: fastsynth.generate(full_schema, n), full_rows, repeats)
+    faker = median_rate(faker_rows, faker_n, max(1, repeats // 2))
+    mimesis = median_rate(mimesis_rows, mimesis_n, max(1, repeats // 2))
+    rows.append(("full schema -> Arrow", "fastsynth", fs_full, None))
+    rows.append(("full schema -> Arrow", "Mimesis Fieldset", mimesis, fs_full / mimesis))
+    rows.append(("full schema -> Arrow", "Faker row by row", faker, fs_full / faker))
+
+    parquet_rate, peak_mb = gen_parquet(parquet_rows)
+    rows.append((f"fastsynth gen {parquet_rows:,} rows -> Parquet", f"peak RSS {peak_mb:,.0f} MB", parquet_rate, None))
+
+    print("| task | implementation | rows/s (median) | fastsynth is x times faster |")
+    print("|---|---|---:|---:|")
+    for task, impl, rate, ratio in rows:
+        print(f"| {task} | {impl} | {rate:,.0f} | {'' if ratio is None else f'{ratio:,.1f}x'} |")
+
+
+if __name__ == "__main__":
+    random.seed(42)
+    main()
