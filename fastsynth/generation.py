@@ -21,7 +21,7 @@ __all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_SEED", "as_schema", "generate", "iter_
 
 DEFAULT_SEED = 42
 """The seed used when neither the caller nor the schema gives one (the seed project's default)."""
-DEFAULT_BATCH_SIZE = 1 << 20
+DEFAULT_BATCH_SIZE = 1 << 18
 """Rows per batch: large enough that per-batch overhead vanishes, small enough to keep memory low."""
 
 SchemaLike = Schema | Mapping[str, Any] | str | Path

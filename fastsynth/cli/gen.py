@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from fastsynth.errors import UsageError
 from fastsynth.generation import DEFAULT_BATCH_SIZE, iter_batches
 from fastsynth.kernels.jit import set_threads
+from fastsynth.pipeline import prefetch
 from fastsynth.schema import Schema
 from fastsynth.sinks import SINKS, open_sink
 from fastsynth.sinks.base import format_for_path
@@ -66,7 +67,7 @@ def write_rows(
     name = format or (format_for_path(output) if output is not None else "console")
     if name not in SINKS:
         SINKS.get(name)  # raises the error that lists the allowed formats
-    batches = iter_batches(schema, rows, batch_size=batch_size, seed=seed)
+    batches = prefetch(iter_batches(schema, rows, batch_size=batch_size, seed=seed), depth=2)
     show_progress = sys.stderr.isatty() and rows >= _PROGRESS_MIN_ROWS if progress is None else progress
     started = time.perf_counter()
     with open_sink(output, schema.arrow_schema(), format=name, **options) as sink:

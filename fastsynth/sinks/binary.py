@@ -23,10 +23,20 @@ def _check_codec(format_name: str, codec: str, allowed: tuple[str, ...]) -> None
         raise UsageError(f"format {format_name!r}: compression={codec!r}; allowed: {', '.join(allowed)}")
 
 
+def _dictionary_columns(schema: pa.Schema) -> list[str]:
+    return [
+        f.name for f in schema if pa.types.is_dictionary(f.type) or pa.types.is_integer(f.type) or pa.types.is_date(f.type)
+    ]
+
+
 @SINKS.register("parquet")
 class ParquetSink(FileSink):
     """Apache Parquet. Each batch becomes a row group unless ``row_group_size`` is given, in which case
-    rows are regrouped into groups of exactly that many (the last may be shorter)."""
+    rows are regrouped into groups of exactly that many (the last may be shorter).
+
+    ``dictionary``: None (default) dictionary-encodes dictionary and integer columns, whose values
+    repeat, and writes strings, floats and timestamps plain, where a dictionary rarely pays for its
+    hashing; True or False apply to every column."""
 
     format_name = "parquet"
     extensions = (".parquet", ".pq")
@@ -39,6 +49,7 @@ class ParquetSink(FileSink):
         compression: str = "zstd",
         compression_level: int | None = None,
         row_group_size: int | None = None,
+        dictionary: bool | None = None,
     ) -> None:
         _check_codec(self.format_name, compression, _PARQUET_CODECS)
         if row_group_size is not None and row_group_size < 1:
@@ -46,13 +57,18 @@ class ParquetSink(FileSink):
         self._compression = compression
         self._level = compression_level
         self._row_group_size = row_group_size
+        self._dictionary = _dictionary_columns(schema) if dictionary is None else dictionary
         self._pending: list[pa.RecordBatch] = []
         self._pending_rows = 0
         super().__init__(schema, path)
 
     def _open(self, stream: IO[bytes]) -> None:
         self._writer = pq.ParquetWriter(
-            stream, self.schema, compression=self._compression, compression_level=self._level
+            stream,
+            self.schema,
+            compression=self._compression,
+            compression_level=self._level,
+            use_dictionary=self._dictionary,
         )
 
     def _write(self, batch: pa.RecordBatch) -> None:
