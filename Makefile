@@ -26,6 +26,7 @@ demo: $(VENV)/.core
 	$(VENV)/bin/fastsynth gen configs/tabular.json --rows $(ROWS) --output out/tabular.parquet
 
 test: $(VENV)/.all
+	$(VENV)/bin/ruff check fastsynth tests benchmarks
 	$(PY) -m pytest
 
 bench: $(VENV)/.all

@@ -1,9 +1,9 @@
 """fastsynth: synthetic tabular and time-series data at hardware speed.
 
-    >>> import fastsynth
-    >>> table = fastsynth.generate({"age": {"type": "int", "min": 18, "max": 90}}, 5, seed=1)
-    >>> table.num_rows
-    5
+>>> import fastsynth
+>>> table = fastsynth.generate({"age": {"type": "int", "min": 18, "max": 90}}, 5, seed=1)
+>>> table.num_rows
+5
 """
 
 from fastsynth.errors import FastsynthError, MissingDependencyError, SchemaError, SinkError, UsageError

@@ -47,7 +47,7 @@ def prefetch(items: Iterable[T], depth: int = 1) -> Iterator[T]:
             for item in items:
                 if not put(item):
                     return
-        except BaseException as exc:  # noqa: BLE001 (handed to the consumer, which re-raises it)
+        except BaseException as exc:
             put(_Done(exc))
             return
         put(_Done())

@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 
 __all__ = ["field_specs", "load_profile", "schemas"]
 
-settings.register_profile("fast", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "fast", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.register_profile("thorough", max_examples=1000, deadline=None)
 
 

@@ -45,10 +45,7 @@ def uniform_int(key: int, start: int, size: int, lo: int, hi: int) -> np.ndarray
 def bits(key: int, start: int, size: int, p: float) -> np.ndarray:
     """Arrow-packed bits, set with probability p."""
     u = at(stream(key, 0), np.arange(start, start + size))
-    if p >= 1.0:
-        flags = np.ones(size, dtype=bool)
-    else:
-        flags = u < np.uint64(int(p * 2.0**64))
+    flags = np.ones(size, dtype=bool) if p >= 1.0 else u < np.uint64(int(p * 2.0**64))
     return np.packbits(flags, bitorder="little")
 
 

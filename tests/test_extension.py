@@ -89,12 +89,12 @@ def test_entry_point_plugins_run_through_the_cli(tmp_path, plugin_site):
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     lines = out.read_text().splitlines()
-    assert lines[0].replace('"', '') == "roll\tn" and len(lines) == 2001
+    assert lines[0].replace('"', "") == "roll\tn" and len(lines) == 2001
     rolls = {int(line.split("\t")[0]) for line in lines[1:]}
     assert rolls == set(range(1, 21))
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"roll": {"type": "dice", "sides": 1}}))
-    result = subprocess.run(cmd[:4] + [str(bad)], capture_output=True, text=True, env=env, timeout=300)
+    result = subprocess.run([*cmd[:4], str(bad)], capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 1 and result.stderr.strip() == "error: field 'roll': sides=1 is less than 2"
 
 
@@ -131,5 +131,7 @@ def test_a_field_returning_the_wrong_type_is_reported():
         def generate(self, block):
             return pa.array(["x"] * block.size)
 
-    with pytest.raises(fastsynth.FastsynthError, match=r"field 'b': generate\(\) returned 3 values of type string"):
+    with pytest.raises(
+        fastsynth.FastsynthError, match=r"field 'b': generate\(\) returned 3 values of type string"
+    ):
         fastsynth.generate(fastsynth.Schema([Broken(name="b")]), 3)

@@ -24,17 +24,23 @@ def blocks(language: str) -> list[str]:
 def test_python_examples_run(tmp_path, index):
     script = tmp_path / "example.py"
     script.write_text(blocks("python")[index])
-    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
 
 
 def test_cli_examples_run(tmp_path):
     shutil.copytree(ROOT / "configs", tmp_path / "configs")
-    commands = [line for block in blocks("bash") for line in block.splitlines() if line.startswith("fastsynth ")]
+    commands = [
+        line for block in blocks("bash") for line in block.splitlines() if line.startswith("fastsynth ")
+    ]
     assert len(commands) >= 5
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     for command in commands:
-        result = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
+        result = subprocess.run(
+            command, shell=True, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300
+        )
         assert result.returncode == 0, f"{command}\n{result.stderr}"
     assert (tmp_path / "users.parquet").exists() and (tmp_path / "data.csv").exists()
     assert len((tmp_path / "users.jsonl").read_text().splitlines()) == 1000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,6 +12,7 @@ import typer
 import yaml
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from fastsynth.cli.errors import handle_errors
 from fastsynth.errors import UsageError
 from fastsynth.generation import DEFAULT_BATCH_SIZE, iter_batches
 from fastsynth.kernels.jit import set_threads
@@ -20,8 +21,6 @@ from fastsynth.schema import Schema
 from fastsynth.sinks import SINKS, open_sink
 from fastsynth.sinks.base import format_for_path
 
-from fastsynth.cli.errors import handle_errors
-
 __all__ = ["DataKind", "gen", "run", "write_rows"]
 
 _SEED_ENV = ["FASTSYNTH_SEED", "SYNTH_SEED"]
@@ -29,7 +28,7 @@ _BATCH_ENV = ["FASTSYNTH_BATCH_SIZE", "SYNTH_BATCH_SIZE"]
 _PROGRESS_MIN_ROWS = 5_000_000
 
 
-class DataKind(str, Enum):
+class DataKind(StrEnum):
     """The seed's ``--type``."""
 
     tabular = "tabular"
@@ -59,7 +58,7 @@ def write_rows(
     seed: int | None,
     batch_size: int,
     output: Path | None,
-    format: str | None,  # noqa: A002
+    format: str | None,
     options: dict[str, Any],
     progress: bool | None,
 ) -> None:
@@ -72,7 +71,12 @@ def write_rows(
     started = time.perf_counter()
     with open_sink(output, schema.arrow_schema(), format=name, **options) as sink:
         if show_progress:
-            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+            columns = (
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+            )
             with Progress(*columns, transient=True) as bar:
                 task = bar.add_task("rows", total=rows)
                 for batch in batches:
@@ -91,7 +95,9 @@ def write_rows(
         )
 
 
-SchemaArg = Annotated[Path, typer.Argument(help="Schema file: the seed's JSON format or fastsynth's JSON/YAML.")]
+SchemaArg = Annotated[
+    Path, typer.Argument(help="Schema file: the seed's JSON format or fastsynth's JSON/YAML.")
+]
 RowsOpt = Annotated[int, typer.Option("--rows", "-n", help="Number of rows to generate.")]
 SeedOpt = Annotated[
     int | None, typer.Option(help="Random seed; the same seed gives the same bytes.", envvar=_SEED_ENV)
@@ -101,11 +107,15 @@ OutputOpt = Annotated[
 ]
 FormatOpt = Annotated[
     str | None,
-    typer.Option("--format", "-f", help="Output format: csv, jsonl, json, parquet, arrow, console, or a plugin's."),
+    typer.Option(
+        "--format", "-f", help="Output format: csv, jsonl, json, parquet, arrow, console, or a plugin's."
+    ),
 ]
 OptionOpt = Annotated[
     list[str] | None,
-    typer.Option("--option", "-O", help="Format option KEY=VALUE, e.g. compression=snappy, row_group_size=100000."),
+    typer.Option(
+        "--option", "-O", help="Format option KEY=VALUE, e.g. compression=snappy, row_group_size=100000."
+    ),
 ]
 ThreadsOpt = Annotated[int | None, typer.Option(help="Threads for the kernels (default: all cores).")]
 TypeOpt = Annotated[DataKind, typer.Option("--type", "-t", help="Kind of schema.")]
@@ -120,7 +130,7 @@ def gen(
         int, typer.Option(help="Rows per batch (bounds memory).", envvar=_BATCH_ENV)
     ] = DEFAULT_BATCH_SIZE,
     output: OutputOpt = None,
-    format: FormatOpt = None,  # noqa: A002
+    format: FormatOpt = None,
     option: OptionOpt = None,
     threads: ThreadsOpt = None,
     kind: TypeOpt = DataKind.tabular,
@@ -148,7 +158,7 @@ def run(
     schema: Annotated[Path, typer.Option("--schema", "-s", help="Schema file.")],
     kind: TypeOpt = DataKind.tabular,
     output: OutputOpt = None,
-    format: FormatOpt = None,  # noqa: A002
+    format: FormatOpt = None,
     rows: Annotated[int | None, typer.Option("--rows", "-n", help="Rows (default: one batch).")] = None,
     seed: SeedOpt = None,
     batch_size: Annotated[int, typer.Option(help="Rows per batch.", envvar=_BATCH_ENV)] = 1000,
@@ -159,7 +169,9 @@ def run(
 ) -> None:
     """The seed's command: one batch of SCHEMA to the console or to --output."""
     if continuous:
-        raise UsageError("--continuous is not available in this version; use `fastsynth gen` for a fixed row count")
+        raise UsageError(
+            "--continuous is not available in this version; use `fastsynth gen` for a fixed row count"
+        )
     if drift or drift_interval is not None or drift_magnitude is not None:
         raise UsageError("--drift, --drift-interval and --drift-magnitude are not available in this version")
     write_rows(

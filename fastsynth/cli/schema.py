@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from fastsynth.cli.errors import handle_errors
 from fastsynth.errors import SinkError
 from fastsynth.fields.base import FIELDS
 from fastsynth.schema import EXAMPLES, Schema
-
-from fastsynth.cli.errors import handle_errors
 
 __all__ = ["app"]
 
 app = typer.Typer(help="Create, check and explore schemas.", no_args_is_help=True)
 
 
-class ExampleKind(str, Enum):
+class ExampleKind(StrEnum):
     tabular = "tabular"
     timeseries = "timeseries"
 
@@ -29,7 +28,9 @@ class ExampleKind(str, Enum):
 @handle_errors
 def create_example(
     kind: Annotated[ExampleKind, typer.Argument(help="Which of the seed's examples.")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+    ] = None,
 ) -> None:
     """Write one of the seed's example schemas."""
     text = json.dumps(EXAMPLES[kind.value], indent=2) + "\n"

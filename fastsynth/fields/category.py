@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.fields.base import FIELDS, Block, Field, numpy_buffer_array
+from fastsynth.fields.base import FIELDS, Block, Field, empty, numpy_buffer_array
 from fastsynth.kernels import numeric as kn
 
 __all__ = ["CategoryField"]
@@ -61,7 +61,9 @@ class CategoryField(Field):
         kinds = {type(c) for c in self.categories}
         if len(kinds) > 1 or not kinds <= {str, int, float, bool}:
             names = sorted(k.__name__ for k in kinds)
-            raise self.error(f"categories mix or use unsupported kinds {names}; use one of str, int, float, bool")
+            raise self.error(
+                f"categories mix or use unsupported kinds {names}; use one of str, int, float, bool"
+            )
         repeated = [c for c, count in Counter(self.categories).items() if count > 1]
         if repeated:
             raise self.error(f"categories lists {repeated[0]!r} more than once")
@@ -99,7 +101,7 @@ class CategoryField(Field):
         return pa.dictionary(pa.from_numpy_dtype(self._index_dtype), self._dictionary.type)
 
     def generate(self, block: Block) -> pa.Array:
-        indices = np.empty(block.size, self._index_dtype)
+        indices = empty(block.size, self._index_dtype)
         threshold, alias = self._alias_tables
         kn.fill_alias(indices, block.key, block.start, threshold, alias)
         index_array = numpy_buffer_array(pa.from_numpy_dtype(self._index_dtype), indices)

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 
 from fastsynth.errors import UsageError
-from fastsynth.fields.base import Block
+from fastsynth.fields.base import Block, empty
 from fastsynth.kernels import rng
 from fastsynth.kernels import strings as ks
 
@@ -49,17 +49,15 @@ def compose(block: Block, parts: Sequence[Part]) -> pa.Array:
     pool_offsets, pool_data, bases, sizes = _pool(tuple(p.entries for p in parts))
     streams = np.array([rng.stream(block.subkey(p.salt), 0) for p in parts], np.uint64)
 
-    lengths = np.empty(block.size, np.int64)
-    ks.compose_lengths(lengths, block.start, pool_offsets, bases, sizes, streams)
-    offsets64 = np.empty(block.size + 1, np.int64)
-    total = ks.prefix_offsets(lengths, offsets64)
+    offsets = empty(block.size + 1, np.int32)
+    ks.compose_lengths(offsets, block.start, pool_offsets, bases, sizes, streams)
+    total = ks.prefix_offsets(offsets)
     if total > _MAX_STRING_BYTES:
         raise UsageError(
             f"column {block.name!r}: one batch would hold {total} bytes of text, more than Arrow's 2 GiB "
             "per string array; use a smaller batch size"
         )
-    offsets = offsets64.astype(np.int32)
-    data = np.empty(max(total, 1), np.uint8)
+    data = empty(max(total, 1), np.uint8)
     ks.compose_write(data, offsets, block.start, pool_offsets, pool_data, bases, sizes, streams)
     return pa.Array.from_buffers(
         pa.string(), block.size, [None, pa.py_buffer(offsets), pa.py_buffer(data[:total])]

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.fields.base import FIELDS, Block, Field, numpy_buffer_array
+from fastsynth.fields.base import FIELDS, Block, Field, empty, numpy_buffer_array
 from fastsynth.kernels import strings as ks
 from fastsynth.kernels.permutation import feistel_half_bits
 
@@ -65,7 +65,7 @@ class UuidField(Field):
         return _UUID_UNIQUE_SPAN
 
     def generate(self, block: Block) -> pa.Array:
-        data = np.empty(block.size * _UUID_LENGTH, np.uint8)
+        data = empty(block.size * _UUID_LENGTH, np.uint8)
         half = feistel_half_bits(_UUID_UNIQUE_SPAN)
         ks.fill_uuid(data, block.key, block.start, np.uint64(_UUID_UNIQUE_SPAN), half)
         offsets = np.arange(0, (block.size + 1) * _UUID_LENGTH, _UUID_LENGTH, dtype=np.int32)

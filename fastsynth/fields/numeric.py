@@ -9,7 +9,7 @@ from typing import Literal
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.fields.base import FIELDS, Block, Field, numpy_buffer_array
+from fastsynth.fields.base import FIELDS, Block, Field, empty, numpy_buffer_array
 from fastsynth.kernels import numeric as kn
 from fastsynth.kernels.permutation import feistel_half_bits
 
@@ -118,7 +118,7 @@ class IntField(Field):
         return None
 
     def generate(self, block: Block) -> pa.Array:
-        out = np.empty(block.size, self.dtype)
+        out = empty(block.size, self.dtype)
         if self.distribution == "uniform":
             assert self.min is not None and self.max is not None
             span = self.max - self.min + 1
@@ -219,7 +219,7 @@ class FloatField(Field):
             "gamma": (self.shape, self.scale),
         }[dist]
         scale = 0.0 if self.decimals is None else 10.0**self.decimals
-        out = np.empty(block.size, self.dtype)
+        out = empty(block.size, self.dtype)
         code = kn.FLOAT_DISTRIBUTIONS[dist]
         kn.fill_float(out, block.key, block.start, code, float(params[0]), float(params[1]), lo, hi, scale)  # type: ignore[arg-type]
         return numpy_buffer_array(self.arrow_type(), out)

@@ -10,7 +10,7 @@ from typing import Literal
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.fields.base import FIELDS, Block, Field, numpy_buffer_array
+from fastsynth.fields.base import FIELDS, Block, Field, empty, numpy_buffer_array
 from fastsynth.kernels import numeric as kn
 
 __all__ = ["DateField", "DatetimeField"]
@@ -64,7 +64,9 @@ class DatetimeField(Field):
             value = value.replace(tzinfo=zoneinfo.ZoneInfo(self.timezone) if self.timezone else dt.UTC)
         per_second = _UNITS_PER_SECOND[self.unit]
         delta = value - _EPOCH
-        ticks = (delta.days * 86_400 + delta.seconds) * per_second + delta.microseconds * per_second // 1_000_000
+        ticks = (
+            delta.days * 86_400 + delta.seconds
+        ) * per_second + delta.microseconds * per_second // 1_000_000
         date_only = len(text) <= 10
         return ticks - 1 if end and date_only else ticks
 
@@ -79,7 +81,7 @@ class DatetimeField(Field):
 
     def generate(self, block: Block) -> pa.Array:
         lo, hi = self._bounds()
-        out = np.empty(block.size, np.int64)
+        out = empty(block.size, np.int64)
         kn.fill_uniform_int(out, block.key, block.start, lo, np.uint64(hi - lo + 1))
         return numpy_buffer_array(self.arrow_type(), out)
 
@@ -105,7 +107,9 @@ class DateField(Field):
     def _day(self, option: str, text: str) -> int:
         value = _parse(self, option, text)
         if isinstance(value, dt.datetime):
-            raise self.error(f"{option}={text!r} has a time of day; a date field takes dates such as 2020-01-31")
+            raise self.error(
+                f"{option}={text!r} has a time of day; a date field takes dates such as 2020-01-31"
+            )
         return (value - dt.date(1970, 1, 1)).days
 
     def _bounds(self) -> tuple[int, int]:
@@ -116,6 +120,6 @@ class DateField(Field):
 
     def generate(self, block: Block) -> pa.Array:
         lo, hi = self._bounds()
-        out = np.empty(block.size, np.int32)
+        out = empty(block.size, np.int32)
         kn.fill_uniform_int(out, block.key, block.start, lo, np.uint64(hi - lo + 1))
         return numpy_buffer_array(pa.date32(), out)

@@ -224,7 +224,7 @@ def geometric(u: np.uint64, p: float) -> int:
     """The number of Bernoulli(p) trials up to and including the first success (support 1, 2, ...)."""
     if p >= 1.0:
         return 1
-    return int(math.ceil(math.log(open_unit(u)) / math.log1p(-p)))
+    return math.ceil(math.log(open_unit(u)) / math.log1p(-p))
 
 
 @kernel

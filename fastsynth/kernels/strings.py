@@ -29,24 +29,26 @@ def _entry(i, p, bases, sizes, streams):
 
 
 @parallel_kernel
-def compose_lengths(lengths, start, pool_offsets, bases, sizes, streams):
-    """``lengths[j]`` = the byte length of row ``start + j``'s string."""
-    for j in prange(lengths.shape[0]):
+def compose_lengths(offsets, start, pool_offsets, bases, sizes, streams):
+    """``offsets[j + 1]`` = the byte length of row ``start + j``'s string (``prefix_offsets`` then
+    turns lengths into offsets in place)."""
+    for j in prange(offsets.shape[0] - 1):
         total = 0
         for p in range(bases.shape[0]):
             e = _entry(start + j, p, bases, sizes, streams)
             total += pool_offsets[e + 1] - pool_offsets[e]
-        lengths[j] = total
+        offsets[j + 1] = total
 
 
 @kernel
-def prefix_offsets(lengths, offsets):
-    """Arrow offsets from lengths: ``offsets[0] = 0``, ``offsets[j + 1] = offsets[j] + lengths[j]``."""
+def prefix_offsets(offsets):
+    """Arrow offsets from the lengths in ``offsets[1:]``, in place; returns the total as a 64-bit
+    integer, so a caller can detect a total that overflows 32-bit offsets."""
     offsets[0] = 0
     acc = 0
-    for j in range(lengths.shape[0]):
-        acc += lengths[j]
-        offsets[j + 1] = acc
+    for j in range(1, offsets.shape[0]):
+        acc += offsets[j]
+        offsets[j] = acc
     return acc
 
 

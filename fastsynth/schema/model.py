@@ -129,7 +129,9 @@ def _parse_document(path: Path, text: str) -> Any:
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise SchemaError(f"schema file {str(path)!r}: invalid JSON at line {exc.lineno}: {exc.msg}") from None
+            raise SchemaError(
+                f"schema file {str(path)!r}: invalid JSON at line {exc.lineno}: {exc.msg}"
+            ) from None
     if suffix in (".yaml", ".yml"):
         try:
             return yaml.safe_load(text)

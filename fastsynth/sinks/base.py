@@ -14,6 +14,7 @@ available to ``open_sink`` and to ``fastsynth gen --format name``.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
 import sys
@@ -144,10 +145,8 @@ class FileSink(Sink):
     def abort(self) -> None:
         if self._temp is None:
             return
-        try:
+        with contextlib.suppress(Exception):
             self._stream.close()
-        except Exception:  # noqa: BLE001 (the original error matters, not this one)
-            pass
         self._temp.unlink(missing_ok=True)
         self._temp = None
 
@@ -172,7 +171,7 @@ def open_sink(
     target: str | Path | None = None,
     schema: pa.Schema | None = None,
     *,
-    format: str | None = None,  # noqa: A002 (the word users know)
+    format: str | None = None,
     **options: Any,
 ) -> Sink:
     """Open the sink for ``format`` (inferred from ``target``'s extension when absent) writing to

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import IO
 
@@ -25,7 +26,9 @@ def _check_codec(format_name: str, codec: str, allowed: tuple[str, ...]) -> None
 
 def _dictionary_columns(schema: pa.Schema) -> list[str]:
     return [
-        f.name for f in schema if pa.types.is_dictionary(f.type) or pa.types.is_integer(f.type) or pa.types.is_date(f.type)
+        f.name
+        for f in schema
+        if pa.types.is_dictionary(f.type) or pa.types.is_integer(f.type) or pa.types.is_date(f.type)
     ]
 
 
@@ -92,10 +95,8 @@ class ParquetSink(FileSink):
         self._writer.close()
 
     def abort(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self._writer.close()
-        except Exception:  # noqa: BLE001 (the original error matters, not this one)
-            pass
         super().abort()
 
 
@@ -116,7 +117,9 @@ class ArrowSink(FileSink):
     ) -> None:
         _check_codec(self.format_name, compression, _IPC_CODECS)
         # The .arrows extension is the conventional name of the streaming format.
-        self._streaming = stream if stream is not None else (path is not None and str(path).endswith(".arrows"))
+        self._streaming = (
+            stream if stream is not None else (path is not None and str(path).endswith(".arrows"))
+        )
         self._ipc_options = ipc.IpcWriteOptions(compression=None if compression == "none" else compression)
         super().__init__(schema, path)
 

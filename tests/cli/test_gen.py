@@ -75,8 +75,24 @@ def test_console_refuses_large_counts():
 def test_seed_env_var_threads_and_options(tmp_path):
     a, b = tmp_path / "a.parquet", tmp_path / "b.parquet"
     fastsynth_cmd("gen", str(TABULAR), "-n", "2000", "-o", str(a), env={"SYNTH_SEED": "77"})
-    fastsynth_cmd("gen", str(TABULAR), "-n", "2000", "-o", str(b), "--seed", "77", "--threads", "1",
-                  "--batch-size", "300", "-O", "row_group_size=1000", "-O", "compression=gzip")
+    fastsynth_cmd(
+        "gen",
+        str(TABULAR),
+        "-n",
+        "2000",
+        "-o",
+        str(b),
+        "--seed",
+        "77",
+        "--threads",
+        "1",
+        "--batch-size",
+        "300",
+        "-O",
+        "row_group_size=1000",
+        "-O",
+        "compression=gzip",
+    )
     assert pq.read_table(a).equals(pq.read_table(b))
     meta = pq.ParquetFile(b).metadata
     assert meta.num_row_groups == 2 and meta.row_group(0).column(0).compression == "GZIP"
@@ -93,7 +109,10 @@ def test_schema_create_example_writes_the_seed_examples(tmp_path):
 
 def test_schema_validate_and_types():
     result = runner.invoke(app, ["schema", "validate", str(TABULAR)])
-    assert result.exit_code == 0 and "status: category -> dictionary<values=string, indices=int8" in result.output
+    assert (
+        result.exit_code == 0
+        and "status: category -> dictionary<values=string, indices=int8" in result.output
+    )
     result = runner.invoke(app, ["schema", "types"])
     assert "category:" in result.output and "probabilities" in result.output
 
@@ -114,7 +133,11 @@ def test_seed_run_command(tmp_path):
         (["run", "--schema", str(TABULAR), "--drift", "--drift-magnitude", "0.2"], "error: --drift", 1),
         (["gen", str(TABULAR), "--type", "timeseries"], "error: --type timeseries is not available", 1),
         (["gen", "missing.json"], "error: schema file 'missing.json' does not exist", 1),
-        (["gen", str(TABULAR), "-n", "5", "-o", "/nonexistent/dir/x.csv"], "directory '/nonexistent/dir' does not exist", 1),
+        (
+            ["gen", str(TABULAR), "-n", "5", "-o", "/nonexistent/dir/x.csv"],
+            "directory '/nonexistent/dir' does not exist",
+            1,
+        ),
         (["gen", str(TABULAR), "-n", "5", "-o", "x.xlsx"], "cannot infer a format from extension '.xlsx'", 1),
         (["gen", str(TABULAR), "-n", "5", "-f", "excel"], "unknown output format 'excel'; allowed:", 1),
         (["gen", str(TABULAR), "-n", "5", "-f", "parquet"], "binary and needs an output path", 1),
@@ -145,7 +168,9 @@ def test_interrupt_leaves_no_partial_file(tmp_path):
     out = tmp_path / "big.csv"
     proc = subprocess.Popen(
         [sys.executable, "-m", "fastsynth", "gen", str(TABULAR), "-n", "500000000", "-o", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 120
     while not any(p.name.endswith(".part") and p.stat().st_size > 0 for p in tmp_path.iterdir()):

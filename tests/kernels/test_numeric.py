@@ -65,7 +65,9 @@ def test_alias_draws_match_reference(key, start, weights):
 @given(st.integers(1, 5000), st.integers(0, 2**64 - 1))
 def test_permutation_is_a_bijection(span, key):
     half = feistel_half_bits(span)
-    values = [int(permute(np.uint64(i), np.uint64(span), np.uint64(half), np.uint64(key))) for i in range(span)]
+    values = [
+        int(permute(np.uint64(i), np.uint64(span), np.uint64(half), np.uint64(key))) for i in range(span)
+    ]
     assert sorted(values) == list(range(span))
 
 
@@ -128,7 +130,9 @@ def _chi_square_pvalue(sample: np.ndarray, pmf, support: np.ndarray) -> float:
     observed = np.append(observed, rest)
     expected = np.append(expected, len(sample) - expected.sum())
     keep = expected > 5
-    return stats.chisquare(observed[keep], expected[keep] * observed[keep].sum() / expected[keep].sum()).pvalue
+    return stats.chisquare(
+        observed[keep], expected[keep] * observed[keep].sum() / expected[keep].sum()
+    ).pvalue
 
 
 @pytest.mark.parametrize(

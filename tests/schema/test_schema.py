@@ -76,12 +76,31 @@ BAD = [
         "field 'x': start_date='2022-01-01' is after end_date='2021-01-01'",
     ),
     ({"x": {"type": "int", "min": 0, "max": 5, "mn": 1}}, "field 'x': unknown option 'mn' for type 'int'"),
-    ({"x": {"type": "int", "min": 0, "max": 5, "lam": 2}}, "field 'x': lam=2.0 applies to distribution 'poisson'"),
+    (
+        {"x": {"type": "int", "min": 0, "max": 5, "lam": 2}},
+        "field 'x': lam=2.0 applies to distribution 'poisson'",
+    ),
     ({"x": {"type": "int"}}, "field 'x': distribution 'uniform' needs options 'min' and 'max'"),
-    ({"x": {"type": "int", "min": 0, "max": 300, "dtype": "int8"}}, "field 'x': max=300 does not fit dtype int8"),
-    ({"x": {"type": "float", "distribution": "gamma", "shape": 0, "scale": 1}}, "field 'x': shape=0.0 is not positive"),
+    (
+        {"x": {"type": "int", "min": 0, "max": 300, "dtype": "int8"}},
+        "field 'x': max=300 does not fit dtype int8",
+    ),
+    (
+        {"x": {"type": "float", "distribution": "gamma", "shape": 0, "scale": 1}},
+        "field 'x': shape=0.0 is not positive",
+    ),
     ({"x": {"type": "bool", "null_rate": 1.5}}, "field 'x': null_rate=1.5 is outside [0, 1]"),
-    ({"x": {"type": "datetime", "start_date": "2020-01-01", "end_date": "2021-01-01", "timezone": "Mars/Base"}}, "timezone='Mars/Base'"),
+    (
+        {
+            "x": {
+                "type": "datetime",
+                "start_date": "2020-01-01",
+                "end_date": "2021-01-01",
+                "timezone": "Mars/Base",
+            }
+        },
+        "timezone='Mars/Base'",
+    ),
     ({"x": {"type": "sequence", "step": 0}}, "field 'x': step=0"),
     ({"x": {"type": "float", "distribution": "weibull"}}, "field 'x': distribution='weibull' is not"),
     ({"x": 3}, "field 'x': spec 3 is not an object"),
@@ -114,21 +133,59 @@ def test_bad_files(tmp_path):
         Schema.load(yaml_file)
     other = tmp_path / "schema.toml"
     other.write_text("")
-    with pytest.raises(fastsynth.SchemaError, match="unknown extension '.toml'"):
+    with pytest.raises(fastsynth.SchemaError, match=r"unknown extension '\.toml'"):
         Schema.load(other)
 
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats() | st.text(max_size=12),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=20,
 )
 option_names = st.sampled_from(
-    ["type", "min", "max", "mean", "std", "categories", "probabilities", "start_date", "end_date", "null_rate",
-     "unique", "distribution", "p", "lam", "a", "b", "value", "step", "decimals", "dtype", "timezone", "unit"]
+    [
+        "type",
+        "min",
+        "max",
+        "mean",
+        "std",
+        "categories",
+        "probabilities",
+        "start_date",
+        "end_date",
+        "null_rate",
+        "unique",
+        "distribution",
+        "p",
+        "lam",
+        "a",
+        "b",
+        "value",
+        "step",
+        "decimals",
+        "dtype",
+        "timezone",
+        "unit",
+    ]
 )
-type_names = st.sampled_from(["int", "float", "bool", "category", "datetime", "date", "uuid", "sequence",
-                              "constant", "name", "email", "nope"])
+type_names = st.sampled_from(
+    [
+        "int",
+        "float",
+        "bool",
+        "category",
+        "datetime",
+        "date",
+        "uuid",
+        "sequence",
+        "constant",
+        "name",
+        "email",
+        "nope",
+    ]
+)
 field_like = st.dictionaries(option_names, json_values, max_size=6) | st.builds(
     lambda t, rest: {"type": t, **rest}, type_names, st.dictionaries(option_names, json_values, max_size=5)
 )

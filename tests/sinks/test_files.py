@@ -29,8 +29,12 @@ def write(path, *, batch_size=1000, **options):
 
 def _plain(table: pa.Table) -> pa.Table:
     """Dictionary columns decoded, for comparison with readers that decode them."""
-    return pa.table({n: c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c
-                     for n, c in zip(table.column_names, table.columns, strict=True)})
+    return pa.table(
+        {
+            n: c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c
+            for n, c in zip(table.column_names, table.columns, strict=True)
+        }
+    )
 
 
 def test_parquet_round_trip_and_row_groups(tmp_path):
@@ -120,9 +124,13 @@ def test_unwritable_and_missing_directories(tmp_path):
 def test_bad_formats_and_options(tmp_path):
     with pytest.raises(fastsynth.UsageError, match=r"extension '.xyz'.*\.csv"):
         fastsynth.open_sink(tmp_path / "l.xyz", SCHEMA.arrow_schema())
-    with pytest.raises(fastsynth.UsageError, match="unknown output format 'excel'; allowed: arrow, console, csv"):
+    with pytest.raises(
+        fastsynth.UsageError, match="unknown output format 'excel'; allowed: arrow, console, csv"
+    ):
         fastsynth.open_sink(tmp_path / "l.csv", SCHEMA.arrow_schema(), format="excel")
-    with pytest.raises(fastsynth.UsageError, match="unknown option 'level'; allowed: compression, compression_level"):
+    with pytest.raises(
+        fastsynth.UsageError, match="unknown option 'level'; allowed: compression, compression_level"
+    ):
         fastsynth.open_sink(tmp_path / "l.parquet", SCHEMA.arrow_schema(), level=3)
     with pytest.raises(fastsynth.UsageError, match="compression='rar'; allowed: none, snappy"):
         fastsynth.open_sink(tmp_path / "l.parquet", SCHEMA.arrow_schema(), compression="rar")
