@@ -36,7 +36,7 @@ def _pool(entries: tuple[tuple[str, ...], ...]) -> tuple[np.ndarray, np.ndarray,
     encoded = [e.encode() for part in entries for e in part]
     pool_offsets = np.zeros(len(encoded) + 1, np.int64)
     np.cumsum([len(e) for e in encoded], out=pool_offsets[1:])
-    pool_data = np.frombuffer(b"".join(encoded) or b"\0", np.uint8)
+    pool_data = np.frombuffer(b"".join(encoded) + bytes(ks.POOL_PADDING), np.uint8)
     sizes = np.array([len(part) for part in entries], np.int64)
     bases = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
     return pool_offsets, pool_data, bases, sizes

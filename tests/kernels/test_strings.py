@@ -64,3 +64,23 @@ def test_uuids_are_canonical_version_4_and_distinct():
     assert all(p.version == 4 and p.variant == uuid.RFC_4122 for p in parsed)
     assert [str(p) for p in parsed] == values
     assert len(set(values)) == n
+
+
+@given(
+    st.lists(st.lists(st.text(max_size=3), min_size=1, max_size=4), min_size=1, max_size=5),
+    st.integers(2000, 7000),
+)
+def test_compose_across_chunks_with_tiny_parts(entries, size):
+    # Word copies overrun short parts; chunk ends must still hold exactly the right bytes.
+    parts = [Part(tuple(e), f"s{i}") for i, e in enumerate(entries)]
+    block = Block("col", 5, 11, size)
+    assert compose(block, parts).to_pylist() == _reference(block, parts)
+
+
+def test_compose_long_multibyte_entries():
+    words = ("ß" * 9, "日本語のテキスト", "x" * 40, "")
+    parts = [Part(words, "a"), Part((" / ",)), Part(words, "b")]
+    block = Block("col", 5, 0, 5000)
+    array = compose(block, parts)
+    array.validate(full=True)
+    assert array.to_pylist() == _reference(block, parts)
