@@ -10,11 +10,11 @@ import numpy as np
 import pyarrow as pa
 
 from fastsynth.errors import UsageError
-from fastsynth.fields.base import Block, empty
+from fastsynth.fields.base import Block, Field, empty
 from fastsynth.kernels import rng
 from fastsynth.kernels import strings as ks
 
-__all__ = ["Part", "compose"]
+__all__ = ["ComposedField", "Part", "compose"]
 
 _MAX_STRING_BYTES = 2**31 - 1
 
@@ -62,3 +62,18 @@ def compose(block: Block, parts: Sequence[Part]) -> pa.Array:
     return pa.Array.from_buffers(
         pa.string(), block.size, [None, pa.py_buffer(offsets), pa.py_buffer(data[:total])]
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComposedField(Field):
+    """Base of string fields made by ``compose``: subclasses say which parts."""
+
+    def parts(self) -> Sequence[Part]:
+        """The parts of every row's string."""
+        raise NotImplementedError
+
+    def arrow_type(self) -> pa.DataType:
+        return pa.string()
+
+    def generate(self, block: Block) -> pa.Array:
+        return compose(block, self.parts())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -29,32 +29,54 @@ def _parse(field: Field, option: str, text: str) -> dt.datetime | dt.date:
         raise field.error(f"{option}={text!r} is not {_ISO_HINT}") from None
 
 
+@dataclass(frozen=True, kw_only=True)
+class _UniformRange(Field):
+    """Shared by the temporal types: values uniform over [start_date, end_date] in whole ticks."""
+
+    start_date: str
+    """First value, ISO format."""
+    end_date: str
+    """Last value, ISO format."""
+
+    _dtype: ClassVar[type] = np.int64
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        lo, hi = self._bounds()
+        if lo > hi:
+            raise self.error(f"start_date={self.start_date!r} is after end_date={self.end_date!r}")
+
+    def _bounds(self) -> tuple[int, int]:
+        """The first and last tick, both included."""
+        raise NotImplementedError
+
+    def generate(self, block: Block) -> pa.Array:
+        lo, hi = self._bounds()
+        out = empty(block.size, self._dtype)
+        kn.fill_uniform_int(out, block.key, block.start, lo, np.uint64(hi - lo + 1))
+        return numpy_buffer_array(self.arrow_type(), out)
+
+
 @FIELDS.register("datetime")
 @dataclass(frozen=True, kw_only=True)
-class DatetimeField(Field):
-    """Timestamps uniform over [start_date, end_date]. A date-only ``end_date`` includes that whole day."""
+class DatetimeField(_UniformRange):
+    """Timestamps uniform over [start_date, end_date]: ISO dates or datetimes, and a date-only
+    ``end_date`` includes that whole day."""
 
     type_name = "datetime"
 
-    start_date: str
-    """First instant: an ISO date or datetime."""
-    end_date: str
-    """Last instant: an ISO date (the whole day is included) or datetime."""
     unit: Literal["s", "ms", "us", "ns"] = "s"
     """Resolution of the values and of the Arrow timestamp type."""
     timezone: str | None = None
     """IANA time zone (e.g. Europe/Paris): naive bounds are read in it and the column carries it."""
 
     def __post_init__(self) -> None:
-        super().__post_init__()
         if self.timezone is not None:
             try:
                 zoneinfo.ZoneInfo(self.timezone)
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 raise self.error(f"timezone={self.timezone!r} is not an IANA time zone name") from None
-        lo, hi = self._bounds()
-        if lo > hi:
-            raise self.error(f"start_date={self.start_date!r} is after end_date={self.end_date!r}")
+        super().__post_init__()
 
     def _instant(self, option: str, text: str, *, end: bool) -> int:
         value = _parse(self, option, text)
@@ -64,9 +86,8 @@ class DatetimeField(Field):
             value = value.replace(tzinfo=zoneinfo.ZoneInfo(self.timezone) if self.timezone else dt.UTC)
         per_second = _UNITS_PER_SECOND[self.unit]
         delta = value - _EPOCH
-        ticks = (
-            delta.days * 86_400 + delta.seconds
-        ) * per_second + delta.microseconds * per_second // 1_000_000
+        seconds = delta.days * 86_400 + delta.seconds
+        ticks = seconds * per_second + delta.microseconds * per_second // 1_000_000
         date_only = len(text) <= 10
         return ticks - 1 if end and date_only else ticks
 
@@ -79,30 +100,14 @@ class DatetimeField(Field):
     def arrow_type(self) -> pa.DataType:
         return pa.timestamp(self.unit, tz=self.timezone)
 
-    def generate(self, block: Block) -> pa.Array:
-        lo, hi = self._bounds()
-        out = empty(block.size, np.int64)
-        kn.fill_uniform_int(out, block.key, block.start, lo, np.uint64(hi - lo + 1))
-        return numpy_buffer_array(self.arrow_type(), out)
-
 
 @FIELDS.register("date")
 @dataclass(frozen=True, kw_only=True)
-class DateField(Field):
-    """Calendar dates uniform over [start_date, end_date], both included."""
+class DateField(_UniformRange):
+    """Calendar dates uniform over [start_date, end_date] (ISO dates), both included."""
 
     type_name = "date"
-
-    start_date: str
-    """First date, ISO format (2020-01-31)."""
-    end_date: str
-    """Last date, ISO format."""
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        lo, hi = self._bounds()
-        if lo > hi:
-            raise self.error(f"start_date={self.start_date!r} is after end_date={self.end_date!r}")
+    _dtype = np.int32
 
     def _day(self, option: str, text: str) -> int:
         value = _parse(self, option, text)
@@ -117,9 +122,3 @@ class DateField(Field):
 
     def arrow_type(self) -> pa.DataType:
         return pa.date32()
-
-    def generate(self, block: Block) -> pa.Array:
-        lo, hi = self._bounds()
-        out = empty(block.size, np.int32)
-        kn.fill_uniform_int(out, block.key, block.start, lo, np.uint64(hi - lo + 1))
-        return numpy_buffer_array(pa.date32(), out)

@@ -9,10 +9,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-import pyarrow as pa
-
-from fastsynth.fields.base import FIELDS, Block, Field
-from fastsynth.fields.compose import Part, compose
+from fastsynth.fields.base import FIELDS
+from fastsynth.fields.compose import ComposedField, Part
 
 __all__ = ["EmailField", "NameField"]
 
@@ -45,27 +43,21 @@ def _email_parts() -> tuple[Part, ...]:
 
 @FIELDS.register("name")
 @dataclass(frozen=True, kw_only=True)
-class NameField(Field):
+class NameField(ComposedField):
     """A person's full name, "First Last"."""
 
     type_name = "name"
 
-    def arrow_type(self) -> pa.DataType:
-        return pa.string()
-
-    def generate(self, block: Block) -> pa.Array:
-        return compose(block, _name_parts())
+    def parts(self) -> tuple[Part, ...]:
+        return _name_parts()
 
 
 @FIELDS.register("email")
 @dataclass(frozen=True, kw_only=True)
-class EmailField(Field):
+class EmailField(ComposedField):
     """An email address such as ``jane.doe87@gmail.com``."""
 
     type_name = "email"
 
-    def arrow_type(self) -> pa.DataType:
-        return pa.string()
-
-    def generate(self, block: Block) -> pa.Array:
-        return compose(block, _email_parts())
+    def parts(self) -> tuple[Part, ...]:
+        return _email_parts()
