@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
+from fastsynth import __version__
 from fastsynth.cli import gen, schema
 
 __all__ = ["app", "main"]
@@ -15,6 +18,23 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"fastsynth {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Synthetic tabular and time-series data at hardware speed."""
+
+
 app.command("gen")(gen.gen)
 app.command("run")(gen.run)
 app.add_typer(schema.app, name="schema")

@@ -188,3 +188,27 @@ def test_closed_pipe_ends_quietly():
     result = subprocess.run(shell, shell=True, capture_output=True, text=True, timeout=300)
     assert len(result.stdout.splitlines()) == 2
     assert "Traceback" not in result.stderr and "Error" not in result.stderr
+
+
+def test_same_bytes_whatever_the_batch_size_and_threads(tmp_path):
+    a, b, c = (tmp_path / f"{n}.csv" for n in "abc")
+    runner.invoke(app, ["gen", str(TABULAR), "-n", "50000", "--seed", "3", "-o", str(a)])
+    runner.invoke(
+        app, ["gen", str(TABULAR), "-n", "50000", "--seed", "3", "-o", str(b), "--batch-size", "777"]
+    )
+    fastsynth_cmd("gen", str(TABULAR), "-n", "50000", "--seed", "3", "-o", str(c), "--threads", "1")
+    assert a.read_bytes() == b.read_bytes() == c.read_bytes()
+    runner.invoke(app, ["gen", str(TABULAR), "-n", "50000", "--seed", "4", "-o", str(b)])
+    assert a.read_bytes() != b.read_bytes()
+
+
+def test_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"fastsynth {fastsynth.__version__}"
+
+
+def test_forced_progress_bar(tmp_path):
+    out = tmp_path / "p.parquet"
+    result = runner.invoke(app, ["gen", str(TABULAR), "-n", "300000", "-o", str(out), "--progress"])
+    assert result.exit_code == 0, result.output
+    assert pq.read_metadata(out).num_rows == 300000
