@@ -84,3 +84,12 @@ def test_compose_long_multibyte_entries():
     array = compose(block, parts)
     array.validate(full=True)
     assert array.to_pylist() == _reference(block, parts)
+
+
+def test_uuid_matches_reference():
+    data = np.empty(36 * 50, np.uint8)
+    ks.fill_uuid(data, np.uint64(77), 1000, np.uint64(2**60), np.uint64(30))
+    text = bytes(data).decode()
+    assert [text[i : i + 36] for i in range(0, len(text), 36)] == [
+        naive.uuid4(77, r) for r in range(1000, 1050)
+    ]
