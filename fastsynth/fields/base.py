@@ -24,6 +24,7 @@ import dataclasses
 import hashlib
 import types
 import typing
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
@@ -35,7 +36,16 @@ from fastsynth.errors import SchemaError, field_error
 from fastsynth.kernels import numeric as kn
 from fastsynth.registry import Registry
 
-__all__ = ["FIELDS", "Block", "Field", "column_key", "empty", "numpy_buffer_array"]
+__all__ = [
+    "FIELDS",
+    "Block",
+    "Field",
+    "column_key",
+    "empty",
+    "numpy_buffer_array",
+    "utf8_buffers",
+    "values_array",
+]
 
 FIELDS: Registry[type[Field]] = Registry("field type", "fastsynth.fields", SchemaError)
 
@@ -110,6 +120,29 @@ def empty(size: int, dtype: Any) -> np.ndarray:
 def numpy_buffer_array(arrow_type: pa.DataType, values: np.ndarray) -> pa.Array:
     """An Arrow array over a numpy buffer, without a copy."""
     return pa.Array.from_buffers(arrow_type, len(values), [None, pa.py_buffer(values)])
+
+
+def utf8_buffers(strings: Sequence[str], padding: int = 0) -> tuple[np.ndarray, bytes]:
+    """Arrow-style int64 offsets and the UTF-8 bytes of ``strings``, plus ``padding`` zero bytes."""
+    encoded = [s.encode() for s in strings]
+    offsets = np.zeros(len(encoded) + 1, np.int64)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    return offsets, b"".join(encoded) + bytes(max(padding, 1))
+
+
+def values_array(values: list[Any]) -> pa.Array:
+    """A small Arrow array of Python strings, integers, floats or booleans (one kind), built from
+    buffers: ``pa.array`` would import pandas when it is installed, a quarter second per process."""
+    kind = type(values[0]) if values else str
+    if kind is str:
+        offsets, data = utf8_buffers(values)
+        buffers = [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)]
+        return pa.Array.from_buffers(pa.string(), len(values), buffers)
+    if kind is bool:
+        bits = np.packbits(np.array(values, dtype=bool), bitorder="little")
+        return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
+    dtype = np.int64 if kind is int else np.float64
+    return numpy_buffer_array(pa.from_numpy_dtype(np.dtype(dtype)), np.array(values, dtype=dtype))
 
 
 @dataclass(frozen=True, kw_only=True)

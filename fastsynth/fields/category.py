@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.fields.base import FIELDS, Block, Field, empty, numpy_buffer_array
+from fastsynth.fields.base import FIELDS, Block, Field, empty, numpy_buffer_array, values_array
 from fastsynth.kernels import numeric as kn
 
 __all__ = ["CategoryField"]
@@ -84,7 +84,7 @@ class CategoryField(Field):
 
     @cached_property
     def _dictionary(self) -> pa.Array:
-        return pa.array(list(self.categories))
+        return values_array(list(self.categories))
 
     @cached_property
     def _alias_tables(self) -> tuple[np.ndarray, np.ndarray]:

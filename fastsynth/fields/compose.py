@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 
 from fastsynth.errors import UsageError
-from fastsynth.fields.base import Block, Field, empty
+from fastsynth.fields.base import Block, Field, empty, utf8_buffers
 from fastsynth.kernels import rng
 from fastsynth.kernels import strings as ks
 
@@ -33,10 +33,8 @@ class Part:
 def _pool(entries: tuple[tuple[str, ...], ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The parts' entries packed as one pool: (entry offsets, UTF-8 bytes, first entry and entry
     count of each part). Built once per distinct list of parts."""
-    encoded = [e.encode() for part in entries for e in part]
-    pool_offsets = np.zeros(len(encoded) + 1, np.int64)
-    np.cumsum([len(e) for e in encoded], out=pool_offsets[1:])
-    pool_data = np.frombuffer(b"".join(encoded) + bytes(ks.POOL_PADDING), np.uint8)
+    pool_offsets, data = utf8_buffers([e for part in entries for e in part], padding=ks.POOL_PADDING)
+    pool_data = np.frombuffer(data, np.uint8)
     sizes = np.array([len(part) for part in entries], np.int64)
     bases = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
     return pool_offsets, pool_data, bases, sizes

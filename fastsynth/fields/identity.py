@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.fields.base import FIELDS, Block, Field, empty, numpy_buffer_array
+from fastsynth.fields.base import FIELDS, Block, Field, empty, numpy_buffer_array, values_array
 from fastsynth.kernels import strings as ks
 from fastsynth.kernels.permutation import feistel_half_bits
 
@@ -90,7 +90,8 @@ class ConstantField(Field):
             raise self.error(f"value={self.value!r} is not a string, integer, number or boolean")
 
     def arrow_type(self) -> pa.DataType:
-        return pa.scalar(self.value).type
+        return values_array([self.value]).type
 
     def generate(self, block: Block) -> pa.Array:
-        return pa.repeat(pa.scalar(self.value), block.size)
+        zeros = numpy_buffer_array(pa.int32(), np.zeros(block.size, np.int32))
+        return values_array([self.value]).take(zeros)
