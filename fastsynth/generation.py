@@ -80,7 +80,7 @@ def _column(field: Field, block: Block) -> pa.Array:
 
 def make_batch(schema: Schema, start: int, size: int, seed: int) -> pa.RecordBatch:
     """Rows ``[start, start + size)`` of every column, as one record batch."""
-    arrays = [_column(f, Block(f.name, seed, start, size)) for f in schema.fields]
+    arrays = [_column(f, Block(f.name, seed, start, size, schema)) for f in schema.fields]
     return pa.RecordBatch.from_arrays(arrays, schema=schema.arrow_schema())
 
 

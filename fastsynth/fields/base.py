@@ -25,7 +25,7 @@ import hashlib
 import types
 import typing
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -68,6 +68,8 @@ class Block:
     """Index of the first row."""
     size: int
     """Number of rows."""
+    schema: Any = field(default=None, compare=False)
+    """The Schema the column belongs to, for fields that follow other columns (None when alone)."""
 
     @cached_property
     def key(self) -> np.uint64:
@@ -76,7 +78,11 @@ class Block:
 
     def subkey(self, salt: str) -> np.uint64:
         """An independent key for another use of randomness in the same column (nulls, parts)."""
-        return np.uint64(column_key(self.seed, f"{self.name}\x00{salt}"))
+        return self.key_of(self.name, salt)
+
+    def key_of(self, column: str, salt: str = "") -> np.uint64:
+        """The key of ``column`` (another column's, to agree with it), or of one of its uses."""
+        return np.uint64(column_key(self.seed, f"{column}\x00{salt}" if salt else column))
 
     def _key(self, salt: str) -> np.uint64:
         return self.subkey(salt) if salt else self.key
@@ -170,8 +176,8 @@ class Field:
         """The block's values as an Arrow array of ``arrow_type()``, with no nulls."""
         raise NotImplementedError
 
-    def capacity(self) -> int | None:
-        """How many rows can be made at most (distinct values run out), or None for no limit."""
+    def capacity(self, schema: Any = None) -> int | None:
+        """How many rows can be made at most (distinct values run out) inside ``schema``, or None."""
         return None
 
     # -- shared behaviour ---------------------------------------------------------------------------

@@ -12,34 +12,12 @@ import numpy as np
 import pyarrow as pa
 
 from fastsynth.fields.base import FIELDS, Block, Field, empty, numpy_buffer_array, values_array
+from fastsynth.fields.weights import alias_tables
 from fastsynth.kernels import numeric as kn
 
 __all__ = ["CategoryField"]
 
 _PROBABILITY_TOLERANCE = 1e-6
-_FULL = 2**64 - 1
-
-
-def alias_tables(probabilities: list[float]) -> tuple[np.ndarray, np.ndarray]:
-    """Walker's alias tables by Vose's method: bucket ``b`` keeps itself with probability
-    ``threshold[b] / 2**64`` and otherwise yields ``alias[b]``. A zero probability gives a zero
-    threshold, so that category is never drawn."""
-    k = len(probabilities)
-    total = math.fsum(probabilities)
-    scaled = [p * k / total for p in probabilities]
-    threshold = np.full(k, _FULL, np.uint64)
-    alias = np.arange(k, dtype=np.uint64)
-    # Zero-probability buckets last, so they are paired first and can never be left over as full.
-    small = sorted((b for b, q in enumerate(scaled) if q < 1.0), key=lambda b: scaled[b] == 0.0)
-    large = [b for b, q in enumerate(scaled) if q >= 1.0]
-    while small and large:
-        s, g = small.pop(), large.pop()
-        threshold[s] = min(int(scaled[s] * 2.0**64), _FULL)
-        alias[s] = g
-        scaled[g] -= 1.0 - scaled[s]
-        (small if scaled[g] < 1.0 else large).append(g)
-    # Leftovers are full buckets up to rounding; they keep threshold 2**64 - 1 and alias themselves.
-    return threshold, alias
 
 
 @FIELDS.register("category")

@@ -1,54 +1,187 @@
-"""Strings composed from pools of parts, written straight into Arrow buffers by ``kernels.strings``."""
+"""Strings composed from pools of parts, written straight into Arrow buffers by ``kernels.strings``.
+
+A ``Composition`` is one or more templates (variants, chosen per row by weight); a template is a tuple of
+``Part``s; a part is a weighted choice among entries, or a literal. ``pattern_parts`` turns a pattern
+such as ``ORD-####-??`` into parts.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import string
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from fastsynth.errors import UsageError
 from fastsynth.fields.base import Block, Field, empty, utf8_buffers
+from fastsynth.fields.weights import alias_tables
 from fastsynth.kernels import rng
 from fastsynth.kernels import strings as ks
+from fastsynth.kernels.permutation import feistel_half_bits
 
-__all__ = ["ComposedField", "Part", "compose"]
+__all__ = ["ComposedField", "Composition", "Part", "compose", "literal", "pattern_parts"]
 
 _MAX_STRING_BYTES = 2**31 - 1
+_MAX_SPAN = 2**64 - 1
 
 
 @dataclass(frozen=True)
 class Part:
-    """One piece of a composed string: a uniform choice among ``entries``, or a literal if only one."""
+    """One piece of a composed string: a choice among ``entries`` (a literal if there is one)."""
 
     entries: tuple[str, ...]
     """The candidates (UTF-8 text)."""
+    weights: tuple[float, ...] | None = None
+    """Relative weight of each entry; equal when None."""
     salt: str = ""
-    """Names the random stream; parts with the same salt in one column pick the same entry index."""
+    """Names the random stream. Two parts with the same stream, entry count and weights pick the
+    same entry index on the same row."""
+    column: str | None = None
+    """Draw from this column's streams instead of the composing column's, to agree with it."""
+
+    def __post_init__(self) -> None:
+        if not self.entries:
+            raise ValueError("a part needs at least one entry")
+
+
+def literal(text: str) -> Part:
+    """A part that is always ``text``."""
+    return Part((text,))
+
+
+_PATTERN_POOLS = {
+    "#": tuple(string.digits),
+    "%": tuple(string.digits[1:]),
+    "?": tuple(string.ascii_uppercase),
+    "^": tuple(string.ascii_lowercase),
+    "*": tuple(string.ascii_uppercase + string.digits),
+}
+PATTERN_HELP = "# digit, % digit 1-9, ? uppercase letter, ^ lowercase letter, * letter or digit, \\ escapes"
+
+
+def pattern_parts(pattern: str, salt: str = "") -> tuple[Part, ...]:
+    """Parts for a pattern: each marker (see ``PATTERN_HELP``) an independent choice, the rest literal."""
+    parts: list[Part] = []
+    text = ""
+    escaped = False
+    for position, char in enumerate(pattern):
+        if escaped or (char not in _PATTERN_POOLS and char != "\\"):
+            text += char
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        else:
+            if text:
+                parts.append(literal(text))
+                text = ""
+            parts.append(Part(_PATTERN_POOLS[char], salt=f"{salt}{char}{position}"))
+    if escaped:
+        raise ValueError(f"pattern {pattern!r} ends with an unfinished escape '\\'")
+    if text or not parts:
+        parts.append(literal(text))
+    return tuple(parts)
+
+
+@dataclass(frozen=True)
+class Composition:
+    """What a composed column's strings are made of."""
+
+    variants: tuple[tuple[Part, ...], ...]
+    """The templates; each row uses one."""
+    weights: tuple[float, ...] | None = None
+    """Relative weight of each template; equal when None."""
+
+    @classmethod
+    def of(cls, *parts: Part) -> Composition:
+        """A single-template composition."""
+        return cls((tuple(parts),))
+
+    def span(self) -> int:
+        """How many distinct combinations the first template can make (what ``unique`` can reach)."""
+        total = 1
+        for part in self.variants[0]:
+            total *= len(part.entries)
+        return total
+
+
+@dataclass(frozen=True)
+class _Pool:
+    offsets: np.ndarray
+    data: np.ndarray
+    bases: np.ndarray
+    sizes: np.ndarray
+    strides: np.ndarray
+    thresholds: np.ndarray
+    aliases: np.ndarray
+    variant_first: np.ndarray
+    variant_last: np.ndarray
+    variant_thresholds: np.ndarray
+    variant_aliases: np.ndarray
 
 
 @cache
-def _pool(entries: tuple[tuple[str, ...], ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The parts' entries packed as one pool: (entry offsets, UTF-8 bytes, first entry and entry
-    count of each part). Built once per distinct list of parts."""
-    pool_offsets, data = utf8_buffers([e for part in entries for e in part], padding=ks.POOL_PADDING)
-    pool_data = np.frombuffer(data, np.uint8)
-    sizes = np.array([len(part) for part in entries], np.int64)
+def _pool(composition: Composition) -> _Pool:
+    """Everything about a composition that does not depend on the seed, built once."""
+    parts = [part for variant in composition.variants for part in variant]
+    offsets, data = utf8_buffers([e for part in parts for e in part.entries], padding=ks.POOL_PADDING)
+    sizes = np.array([len(part.entries) for part in parts], np.int64)
     bases = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-    return pool_offsets, pool_data, bases, sizes
+    strides, stride = [], 1
+    for part in parts:
+        strides.append(min(stride, _MAX_SPAN))
+        stride *= len(part.entries)
+    tables = [alias_tables(part.weights or [1.0] * len(part.entries)) for part in parts]
+    counts = [len(v) for v in composition.variants]
+    variant_last = np.cumsum(counts).astype(np.int64)
+    variant_tables = alias_tables(composition.weights or [1.0] * len(counts))
+    return _Pool(
+        offsets=offsets,
+        data=np.frombuffer(data, np.uint8),
+        bases=bases,
+        sizes=sizes,
+        strides=np.array(strides, np.uint64),
+        thresholds=np.concatenate([t for t, _ in tables]),
+        aliases=np.concatenate([a for _, a in tables]).astype(np.int64),
+        variant_first=variant_last - np.array(counts, np.int64),
+        variant_last=variant_last,
+        variant_thresholds=variant_tables[0],
+        variant_aliases=variant_tables[1].astype(np.int64),
+    )
 
 
-def compose(block: Block, parts: Sequence[Part]) -> pa.Array:
-    """An Arrow string array whose row ``j`` concatenates one entry of each part."""
-    if any(not p.entries for p in parts):
-        raise ValueError("every part needs at least one entry")
-    pool_offsets, pool_data, bases, sizes = _pool(tuple(p.entries for p in parts))
-    streams = np.array([rng.stream(block.subkey(p.salt), 0) for p in parts], np.uint64)
+def compose(block: Block, composition: Composition, *, unique: bool = False) -> pa.Array:
+    """An Arrow string array: row ``j`` is one template of ``composition`` with each part filled.
 
+    With ``unique``, rows below ``composition.span()`` get distinct combinations of the first template.
+    """
+    pool = _pool(composition)
+    parts = [part for variant in composition.variants for part in variant]
+    streams = np.array(
+        [rng.stream(block.key_of(p.column or block.name, p.salt), 0) for p in parts], np.uint64
+    )
+    unique_plan = np.zeros(3, np.uint64)
+    if unique:
+        span = min(composition.span(), _MAX_SPAN)
+        unique_plan[:] = (span, feistel_half_bits(span), block.key_of(block.name, "unique"))
+    plan = ks.ComposePlan(
+        pool.bases,
+        pool.sizes,
+        streams,
+        pool.strides,
+        pool.thresholds,
+        pool.aliases,
+        pool.variant_first[:1] if unique else pool.variant_first,
+        pool.variant_last[:1] if unique else pool.variant_last,
+        pool.variant_thresholds,
+        pool.variant_aliases,
+        np.array([rng.stream(block.key_of(block.name, "variant"), 0)], np.uint64),
+        unique_plan,
+    )
     offsets = empty(block.size + 1, np.int32)
-    ks.compose_lengths(offsets, block.start, pool_offsets, bases, sizes, streams)
+    ks.compose_lengths(offsets, block.start, pool.offsets, plan)
     total = ks.prefix_offsets(offsets)
     if total > _MAX_STRING_BYTES:
         raise UsageError(
@@ -56,7 +189,7 @@ def compose(block: Block, parts: Sequence[Part]) -> pa.Array:
             "per string array; use a smaller batch size"
         )
     data = empty(max(total, 1), np.uint8)
-    ks.compose_write(data, offsets, block.start, pool_offsets, pool_data, bases, sizes, streams)
+    ks.compose_write(data, offsets, block.start, pool.offsets, pool.data, plan)
     return pa.Array.from_buffers(
         pa.string(), block.size, [None, pa.py_buffer(offsets), pa.py_buffer(data[:total])]
     )
@@ -64,14 +197,17 @@ def compose(block: Block, parts: Sequence[Part]) -> pa.Array:
 
 @dataclass(frozen=True, kw_only=True)
 class ComposedField(Field):
-    """Base of string fields made by ``compose``: subclasses say which parts."""
+    """Base of string fields made by ``compose``: subclasses say what the composition is."""
 
-    def parts(self) -> Sequence[Part]:
-        """The parts of every row's string."""
+    def composition(self, schema: Any) -> Composition:
+        """What every row's string is made of, inside ``schema`` (which may be None)."""
         raise NotImplementedError
 
     def arrow_type(self) -> pa.DataType:
         return pa.string()
 
+    def capacity(self, schema: Any = None) -> int | None:
+        return self.composition(schema).span() if getattr(self, "unique", False) else None
+
     def generate(self, block: Block) -> pa.Array:
-        return compose(block, self.parts())
+        return compose(block, self.composition(block.schema), unique=getattr(self, "unique", False))

@@ -61,7 +61,7 @@ class UuidField(Field):
     def arrow_type(self) -> pa.DataType:
         return pa.string()
 
-    def capacity(self) -> int | None:
+    def capacity(self, schema: Any = None) -> int | None:
         return _UUID_UNIQUE_SPAN
 
     def generate(self, block: Block) -> pa.Array:

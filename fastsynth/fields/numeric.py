@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -111,7 +111,7 @@ class IntField(Field):
     def arrow_type(self) -> pa.DataType:
         return pa.from_numpy_dtype(np.dtype(self.dtype))
 
-    def capacity(self) -> int | None:
+    def capacity(self, schema: Any = None) -> int | None:
         if self.unique:
             assert self.min is not None and self.max is not None
             return self.max - self.min + 1

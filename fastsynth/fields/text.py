@@ -1,63 +1,369 @@
-"""Person text: ``name`` and ``email``, from the en_US pools of Faker's person and internet providers.
+"""Realistic text fields: people, places, companies, the internet, lorem ipsum and patterns.
 
-The pools are read from Faker's provider tables once, at first use; no Faker call is made per row.
+Every type here is a ``Composition`` of pools taken once from Faker's locale providers
+(``adapters.faker_pools``) and written by the string kernels: no Faker call per row. Each takes
+``locale`` (default: the schema's, else en_US) and, where combinations are countable, ``unique``.
+An ``email`` or ``username`` in a schema that also has a ``name`` (or ``first_name`` and ``last_name``)
+column of the same locale is built from that row's name.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import cache
+from typing import Any, ClassVar
 
+from fastsynth.adapters import faker_pools as fp
 from fastsynth.fields.base import FIELDS
-from fastsynth.fields.compose import ComposedField, Part
+from fastsynth.fields.compose import ComposedField, Composition, Part, literal, pattern_parts
 
-__all__ = ["EmailField", "NameField"]
+__all__ = ["EmailField", "LocaleText", "NameField", "PatternField"]
 
-
-def _local_part(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
+DEFAULT_LOCALE = "en_US"
 
 
-@cache
-def _name_parts() -> tuple[Part, ...]:
-    from faker.providers.person.en_US import Provider
+@dataclass(frozen=True, kw_only=True)
+class LocaleText(ComposedField):
+    """Base of the locale-aware text types."""
 
-    return Part(tuple(Provider.first_names), "first"), Part((" ",)), Part(tuple(Provider.last_names), "last")
+    locale: str | None = None
+    """Faker locale, e.g. de_DE; default: the schema's locale, else en_US."""
+    unique: bool = False
+    """Every row gets a distinct value (a keyed permutation of the row index over the combinations)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.locale is not None:
+            fp.check_locale(self.locale, self.name)
+
+    def locale_in(self, schema: Any) -> str:
+        """The locale this field uses inside ``schema``."""
+        return self.locale or getattr(schema, "locale", None) or DEFAULT_LOCALE
 
 
-@cache
-def _email_parts() -> tuple[Part, ...]:
-    from faker.providers.internet.en_US import Provider as Internet
-    from faker.providers.person.en_US import Provider as Person
+def _person_columns(schema: Any, locale: str) -> tuple[str | None, str | None]:
+    """The columns whose first and last names an email or username of ``locale`` should follow."""
+    if schema is None:
+        return None, None
+    first = last = None
+    for field in schema.fields:
+        if not isinstance(field, LocaleText) or field.unique or field.locale_in(schema) != locale:
+            continue
+        if field.type_name == "name" and first is None:
+            first = last = field.name
+        elif field.type_name == "first_name":
+            first = field.name
+        elif field.type_name == "last_name":
+            last = field.name
+    return first, last
 
-    return (
-        Part(tuple(_local_part(n) for n in Person.first_names), "first"),
-        Part((".",)),
-        Part(tuple(_local_part(n) for n in Person.last_names), "last"),
-        Part(("", *(str(n) for n in range(1, 100))), "digits"),
-        Part(("@",)),
-        Part(tuple(Internet.free_email_domains), "domain"),
-    )
+
+@FIELDS.register("first_name")
+@dataclass(frozen=True, kw_only=True)
+class FirstNameField(LocaleText):
+    """A given name, with the locale's frequencies."""
+
+    type_name = "first_name"
+
+    def composition(self, schema: Any) -> Composition:
+        return Composition.of(fp.person_pools(self.locale_in(schema)).first.part("first"))
+
+
+@FIELDS.register("last_name")
+@dataclass(frozen=True, kw_only=True)
+class LastNameField(LocaleText):
+    """A family name, with the locale's frequencies."""
+
+    type_name = "last_name"
+
+    def composition(self, schema: Any) -> Composition:
+        return Composition.of(fp.person_pools(self.locale_in(schema)).last.part("last"))
 
 
 @FIELDS.register("name")
 @dataclass(frozen=True, kw_only=True)
-class NameField(ComposedField):
-    """A person's full name, "First Last"."""
+class NameField(LocaleText):
+    """A full name in the locale's order ("Jane Doe"; "山田 太郎" in ja_JP)."""
 
     type_name = "name"
 
-    def parts(self) -> tuple[Part, ...]:
-        return _name_parts()
+    def composition(self, schema: Any) -> Composition:
+        pools = fp.person_pools(self.locale_in(schema))
+        first, last = pools.first.part("first"), pools.last.part("last")
+        return Composition.of(
+            *((last, literal(" "), first) if pools.family_name_first else (first, literal(" "), last))
+        )
+
+
+_DIGITS = ("", *(str(n) for n in range(1, 100)))
+
+
+def _ascii_name_parts(field: LocaleText, schema: Any) -> tuple[Part, Part]:
+    locale = field.locale_in(schema)
+    pools = fp.person_pools(locale)
+    first_column, last_column = (None, None) if field.unique else _person_columns(schema, locale)
+    return pools.first_ascii.part("first", first_column), pools.last_ascii.part("last", last_column)
+
+
+def _free_email_domains(locale: str) -> tuple[str, ...]:
+    return tuple(getattr(fp._provider(locale, "internet"), "free_email_domains", ("example.com",)))
 
 
 @FIELDS.register("email")
 @dataclass(frozen=True, kw_only=True)
-class EmailField(ComposedField):
-    """An email address such as ``jane.doe87@gmail.com``."""
+class EmailField(LocaleText):
+    """An address such as ``jane.doe87@gmail.com``: ASCII-folded names, the locale's free mail domains."""
 
     type_name = "email"
 
-    def parts(self) -> tuple[Part, ...]:
-        return _email_parts()
+    def composition(self, schema: Any) -> Composition:
+        first, last = _ascii_name_parts(self, schema)
+        domains = Part(_free_email_domains(self.locale_in(schema)), salt="domain")
+        return Composition.of(first, literal("."), last, Part(_DIGITS, salt="digits"), literal("@"), domains)
+
+
+@FIELDS.register("username")
+@dataclass(frozen=True, kw_only=True)
+class UsernameField(LocaleText):
+    """A user name such as ``jane_doe87``, from ASCII-folded names."""
+
+    type_name = "username"
+
+    def composition(self, schema: Any) -> Composition:
+        first, last = _ascii_name_parts(self, schema)
+        separator = Part(("_", ".", ""), salt="separator")
+        return Composition.of(first, separator, last, Part(_DIGITS, salt="digits"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class _FakerText(LocaleText):
+    """A text type taken from one Faker method, as its formats or as a sampled pool."""
+
+    family: ClassVar[str] = ""
+    method: ClassVar[str] = ""
+
+    def composition(self, schema: Any) -> Composition:
+        return fp.faker_composition(self.locale_in(schema), self.family, self.method)
+
+
+# type name: (Faker provider family, method, what it is)
+_FAKER_TYPES = {
+    "phone": ("phone_number", "phone_number", "A phone number in one of the locale's formats."),
+    "street_address": ("address", "street_address", "A street address (number and street) of the locale."),
+    "city": ("address", "city", "A city name of the locale."),
+    "state": ("address", "administrative_unit", "A state, region, county or prefecture of the locale."),
+    "postcode": ("address", "postcode", "A postcode in the locale's format."),
+    "country": ("address", "country", "A country name, in the locale's language."),
+    "country_code": ("address", "country_code", "An ISO 3166 alpha-2 country code."),
+    "company": ("company", "company", "A company name of the locale."),
+    "job": ("job", "job", "A job title of the locale."),
+    "user_agent": ("user_agent", "user_agent", "A web browser's User-Agent string."),
+}
+
+
+def _register_faker_types() -> None:
+    for type_name, (family, method, doc) in _FAKER_TYPES.items():
+        namespace = {"__doc__": doc, "type_name": type_name, "family": family, "method": method}
+        cls = type(f"{type_name.title().replace('_', '')}Field", (_FakerText,), namespace)
+        cls.__module__ = __name__
+        globals()[cls.__name__] = FIELDS.register(type_name)(dataclass(frozen=True, kw_only=True)(cls))
+
+
+_register_faker_types()
+
+
+def _tlds(locale: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(getattr(fp._provider(locale, "internet"), "tlds", ("com", "net", "org"))))
+
+
+def _domain_parts(field: LocaleText, schema: Any) -> tuple[Part, ...]:
+    locale = field.locale_in(schema)
+    words = fp.person_pools(locale).last_ascii
+    return (
+        Part(tuple(dict.fromkeys(words.entries)), salt="domain"),
+        literal("."),
+        Part(_tlds(locale), salt="tld"),
+    )
+
+
+@FIELDS.register("domain")
+@dataclass(frozen=True, kw_only=True)
+class DomainField(LocaleText):
+    """A domain name such as ``garcia.com``."""
+
+    type_name = "domain"
+
+    def composition(self, schema: Any) -> Composition:
+        return Composition.of(*_domain_parts(self, schema))
+
+
+@FIELDS.register("url")
+@dataclass(frozen=True, kw_only=True)
+class UrlField(LocaleText):
+    """A web address such as ``https://www.garcia.com/``."""
+
+    type_name = "url"
+
+    def composition(self, schema: Any) -> Composition:
+        return Composition.of(
+            Part(("https://", "http://"), (9.0, 1.0), salt="scheme"),
+            Part(("www.", ""), salt="www"),
+            *_domain_parts(self, schema),
+            literal("/"),
+        )
+
+
+_OCTETS = tuple(str(n) for n in range(256))
+_HEX_GROUPS = tuple(f"{n:x}" for n in range(65536))
+_HEX_BYTES = tuple(f"{n:02x}" for n in range(256))
+
+
+def _joined(pool: tuple[str, ...], count: int, separator: str) -> Composition:
+    parts: list[Part] = []
+    for index in range(count):
+        if index:
+            parts.append(literal(separator))
+        parts.append(Part(pool, salt=f"g{index}"))
+    return Composition.of(*parts)
+
+
+@FIELDS.register("ipv4")
+@dataclass(frozen=True, kw_only=True)
+class Ipv4Field(LocaleText):
+    """An IPv4 address in dotted decimal."""
+
+    type_name = "ipv4"
+
+    def composition(self, schema: Any) -> Composition:
+        return _joined(_OCTETS, 4, ".")
+
+
+@FIELDS.register("ipv6")
+@dataclass(frozen=True, kw_only=True)
+class Ipv6Field(LocaleText):
+    """An IPv6 address: eight hexadecimal groups, leading zeros dropped."""
+
+    type_name = "ipv6"
+
+    def composition(self, schema: Any) -> Composition:
+        return _joined(_HEX_GROUPS, 8, ":")
+
+
+@FIELDS.register("mac_address")
+@dataclass(frozen=True, kw_only=True)
+class MacAddressField(LocaleText):
+    """A MAC address such as ``3c:22:fb:0a:91:5e``."""
+
+    type_name = "mac_address"
+
+    def composition(self, schema: Any) -> Composition:
+        return _joined(_HEX_BYTES, 6, ":")
+
+
+def _lorem(locale: str) -> tuple[tuple[str, ...], str, str]:
+    provider = fp._provider(locale, "lorem")
+    words = tuple(dict.fromkeys(provider.word_list))
+    return words, getattr(provider, "word_connector", " "), getattr(provider, "sentence_punctuation", ".")
+
+
+def _sentence_parts(locale: str, salt: str, min_words: int, max_words: int) -> list[Part]:
+    words, connector, stop = _lorem(locale)
+    capitalised = tuple(w[:1].upper() + w[1:] for w in words)
+    parts = [Part(capitalised, salt=f"{salt}w0")]
+    for index in range(1, max_words):
+        entries = tuple(connector + w for w in words)
+        if index >= min_words:  # optional words make sentence lengths vary between the bounds
+            entries += ("",) * len(words)
+        parts.append(Part(entries, salt=f"{salt}w{index}"))
+    parts.append(literal(stop))
+    return parts
+
+
+@FIELDS.register("word")
+@dataclass(frozen=True, kw_only=True)
+class WordField(LocaleText):
+    """A lorem-ipsum word of the locale."""
+
+    type_name = "word"
+
+    def composition(self, schema: Any) -> Composition:
+        return Composition.of(Part(_lorem(self.locale_in(schema))[0], salt="word"))
+
+
+@FIELDS.register("sentence")
+@dataclass(frozen=True, kw_only=True)
+class SentenceField(LocaleText):
+    """A lorem-ipsum sentence of ``min_words`` to ``max_words`` words."""
+
+    type_name = "sentence"
+
+    min_words: int = 4
+    """Fewest words (at least 1)."""
+    max_words: int = 12
+    """Most words."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not 1 <= self.min_words <= self.max_words <= 200:
+            raise self.error(
+                f"min_words={self.min_words}, max_words={self.max_words}; "
+                "allowed: 1 <= min_words <= max_words <= 200"
+            )
+
+    def composition(self, schema: Any) -> Composition:
+        return Composition.of(*_sentence_parts(self.locale_in(schema), "", self.min_words, self.max_words))
+
+
+@FIELDS.register("paragraph")
+@dataclass(frozen=True, kw_only=True)
+class ParagraphField(LocaleText):
+    """A lorem-ipsum paragraph of ``min_sentences`` to ``max_sentences`` sentences."""
+
+    type_name = "paragraph"
+
+    min_sentences: int = 3
+    """Fewest sentences (at least 1)."""
+    max_sentences: int = 6
+    """Most sentences."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not 1 <= self.min_sentences <= self.max_sentences <= 50:
+            raise self.error(
+                f"min_sentences={self.min_sentences}, max_sentences={self.max_sentences}; "
+                "allowed: 1 <= min_sentences <= max_sentences <= 50"
+            )
+
+    def composition(self, schema: Any) -> Composition:
+        locale = self.locale_in(schema)
+        connector = _lorem(locale)[1]
+        variants = []
+        for count in range(self.min_sentences, self.max_sentences + 1):
+            parts: list[Part] = []
+            for index in range(count):
+                if index:
+                    parts.append(literal(connector))
+                parts += _sentence_parts(locale, f"s{index}", 4, 12)
+            variants.append(tuple(parts))
+        return Composition(tuple(variants))
+
+
+@FIELDS.register("pattern")
+@dataclass(frozen=True, kw_only=True)
+class PatternField(LocaleText):
+    """Text from a pattern such as ``ORD-####-??``: # digit, % digit 1-9, ? uppercase letter,
+    ^ lowercase letter, * uppercase letter or digit, backslash escapes; anything else is literal."""
+
+    type_name = "pattern"
+
+    pattern: str
+    """The pattern."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        try:
+            pattern_parts(self.pattern)
+        except ValueError as exc:
+            raise self.error(str(exc)) from None
+
+    def composition(self, schema: Any) -> Composition:
+        return Composition.of(*pattern_parts(self.pattern))

@@ -1,18 +1,24 @@
 """Kernels that write Arrow string buffers (int32 offsets and UTF-8 bytes) directly.
 
-A composed string is a sequence of parts; part ``p`` picks one entry out of ``sizes[p]`` consecutive
-entries of a shared pool, starting at ``bases[p]``, with its own key (a one-entry part is a literal).
-Two parts that share a key pick the same entry on the same row, which is how fields stay consistent with
-each other (an email built from the row's name). Each row is drawn twice, once to size it and once to
-write it: recomputing a draw is cheaper than storing it.
+A composed string is one of several *variants* (templates), each a sequence of *parts*; a part picks
+one of ``sizes[p]`` consecutive entries of a shared pool starting at ``bases[p]`` (a one-entry part is a
+literal). Every choice is a weighted draw by Walker's alias method from the part's own stream, so two
+parts with the same stream and pool pick the same entry on the same row: that is how columns stay
+consistent with each other (an email built from the row's name). In *unique* mode a keyed permutation of
+the row index, read in mixed radix (``strides``), picks the entries instead, so no two rows below
+``span`` get the same combination.
 
-Bytes are copied eight at a time with unaligned loads and stores. A word may run up to seven bytes past
-the end of a part; rows are written in order within a chunk, so the next part overwrites the excess,
-and no word ever crosses the end of its chunk (the last bytes of a chunk are copied one by one), so
-threads never touch each other's bytes. Pools carry eight bytes of padding so loads stay in bounds.
+Each row is chosen twice, once to size it and once to write it: recomputing a draw is cheaper than
+storing it. Bytes are copied eight at a time with unaligned loads and stores. A word may run up to seven
+bytes past the end of a part; rows are written in order within a chunk, so the next part overwrites the
+excess, and no word ever crosses the end of its chunk (the last bytes of a chunk are copied one by
+one), so threads never touch each other's bytes. Pools carry eight bytes of padding so loads stay in
+bounds.
 """
 
 from __future__ import annotations
+
+from collections import namedtuple
 
 import numpy as np
 from llvmlite import ir
@@ -23,30 +29,85 @@ from fastsynth.kernels import rng
 from fastsynth.kernels.jit import kernel, parallel_kernel
 from fastsynth.kernels.permutation import permute
 
-__all__ = ["POOL_PADDING", "compose_lengths", "compose_write", "fill_uuid", "prefix_offsets"]
+__all__ = ["POOL_PADDING", "ComposePlan", "compose_lengths", "compose_write", "fill_uuid", "prefix_offsets"]
+
+ComposePlan = namedtuple(
+    "ComposePlan",
+    [
+        "bases",  # int64[parts]: first pool entry of each part
+        "sizes",  # int64[parts]: entries of each part (1 for a literal)
+        "streams",  # uint64[parts]: the stream key each part draws from
+        "strides",  # uint64[parts]: mixed-radix place value of each part, in unique mode
+        "thresholds",  # uint64[entries]: alias-method thresholds, per pool entry
+        "aliases",  # int64[entries]: alias-method aliases (relative to the part's base)
+        "variant_first",  # int64[variants]: first part of each variant
+        "variant_last",  # int64[variants]: one past its last part
+        "variant_thresholds",  # uint64[variants]
+        "variant_aliases",  # int64[variants]
+        "variant_stream",  # uint64[1]: the stream choosing the variant
+        "unique",  # uint64[3]: span (0 = off), Feistel half width, permutation key
+    ],
+)
 
 POOL_PADDING = 8
 """Zero bytes a pool must carry after its last entry."""
 _CHUNK_ROWS = 2048
-
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 
 @kernel
-def _entry(i, p, bases, sizes, streams):
-    if sizes[p] == 1:
-        return bases[p]
-    return bases[p] + np.int64(rng.bounded(rng.at(streams[p], i), np.uint64(sizes[p])))
+def _alias_draw(u, size, thresholds, aliases, base):
+    """An index in [0, size) drawn from 64 random bits with the alias tables at ``base``."""
+    n = np.uint64(size)
+    bucket = rng.bounded(u, n)
+    if u * n < thresholds[base + np.int64(bucket)]:
+        return np.int64(bucket)
+    return aliases[base + np.int64(bucket)]
+
+
+@kernel
+def _variant(i, plan):
+    """The variant of row ``i`` (always 0 when there is one)."""
+    count = plan.variant_first.shape[0]
+    if count == 1:
+        return 0
+    u = rng.at(plan.variant_stream[0], i)
+    return _alias_draw(u, count, plan.variant_thresholds, plan.variant_aliases, 0)
+
+
+@kernel
+def _code(i, plan):
+    """Row ``i``'s permuted index in unique mode (0 otherwise)."""
+    span = plan.unique[0]
+    if span == 0:
+        return np.uint64(0)
+    return permute(np.uint64(i), span, plan.unique[1], plan.unique[2])
+
+
+@kernel
+def _entry(i, p, code, plan):
+    """The pool entry part ``p`` takes on row ``i``, given the row's ``_code``."""
+    base = plan.bases[p]
+    size = plan.sizes[p]
+    if size == 1:
+        return base
+    if plan.unique[0] != 0:
+        return base + np.int64((code // plan.strides[p]) % np.uint64(size))
+    u = rng.at(plan.streams[p], i)
+    return base + _alias_draw(u, size, plan.thresholds, plan.aliases, base)
 
 
 @parallel_kernel
-def compose_lengths(offsets, start, pool_offsets, bases, sizes, streams):
+def compose_lengths(offsets, start, pool_offsets, plan):
     """``offsets[j + 1]`` = the byte length of row ``start + j``'s string (``prefix_offsets`` then
     turns lengths into offsets in place)."""
     for j in prange(offsets.shape[0] - 1):
+        i = start + j
+        v = _variant(i, plan)
+        code = _code(i, plan)
         total = 0
-        for p in range(bases.shape[0]):
-            e = _entry(start + j, p, bases, sizes, streams)
+        for p in range(plan.variant_first[v], plan.variant_last[v]):
+            e = _entry(i, p, code, plan)
             total += pool_offsets[e + 1] - pool_offsets[e]
         offsets[j + 1] = total
 
@@ -89,7 +150,7 @@ def _store_word(typingctx, array, index, value):
 
 
 @parallel_kernel
-def compose_write(data, offsets, start, pool_offsets, pool_data, bases, sizes, streams):
+def compose_write(data, offsets, start, pool_offsets, pool_data, plan):
     """Write each row's parts into ``data`` at ``offsets[j]`` (``pool_data`` padded by POOL_PADDING)."""
     n = offsets.shape[0] - 1
     for chunk in prange((n + _CHUNK_ROWS - 1) // _CHUNK_ROWS):
@@ -97,9 +158,12 @@ def compose_write(data, offsets, start, pool_offsets, pool_data, bases, sizes, s
         last = min(n, first + _CHUNK_ROWS)
         end = np.int64(offsets[last])
         for j in range(first, last):
+            i = start + j
+            v = _variant(i, plan)
+            code = _code(i, plan)
             pos = np.int64(offsets[j])
-            for p in range(bases.shape[0]):
-                e = _entry(start + j, p, bases, sizes, streams)
+            for p in range(plan.variant_first[v], plan.variant_last[v]):
+                e = _entry(i, p, code, plan)
                 source = pool_offsets[e]
                 length = pool_offsets[e + 1] - source
                 w = 0

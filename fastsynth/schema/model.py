@@ -29,7 +29,7 @@ from fastsynth.fields.base import FIELDS, Field
 
 __all__ = ["Schema"]
 
-_SCHEMA_KEYS = {"name", "seed", "fields"}
+_SCHEMA_KEYS = {"name", "seed", "locale", "fields"}
 _TIME_SERIES_KEYS = {"time_field", "time_interval_seconds", "trends", "seasonality"}
 
 
@@ -43,6 +43,8 @@ class Schema:
     """An optional name for the dataset."""
     seed: int | None = None
     """Seed used when the caller gives none."""
+    locale: str | None = None
+    """Default Faker locale of the text fields (en_US when None)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", tuple(self.fields))
@@ -81,7 +83,14 @@ class Schema:
             name = document.get("name")
             if name is not None and not isinstance(name, str):
                 raise SchemaError(f"schema: name={name!r} is not a string")
-            return cls(_parse_fields(fields), name=name, seed=document.get("seed"))
+            locale = document.get("locale")
+            if locale is not None:
+                if not isinstance(locale, str):
+                    raise SchemaError(f"schema: locale={locale!r} is not a string")
+                from fastsynth.adapters.faker_pools import check_locale
+
+                check_locale(locale, "(schema)")
+            return cls(_parse_fields(fields), name=name, seed=document.get("seed"), locale=locale)
         return cls(_parse_fields(document))
 
     @classmethod
@@ -109,7 +118,7 @@ class Schema:
 
     def capacity(self) -> int | None:
         """The most rows this schema can make (a unique field's values run out), or None."""
-        limits = [c for c in (f.capacity() for f in self.fields) if c is not None]
+        limits = [c for c in (f.capacity(self) for f in self.fields) if c is not None]
         return min(limits) if limits else None
 
     def to_dict(self) -> dict[str, Any]:
@@ -119,6 +128,8 @@ class Schema:
             document["name"] = self.name
         if self.seed is not None:
             document["seed"] = self.seed
+        if self.locale is not None:
+            document["locale"] = self.locale
         document["fields"] = {f.name: f.to_spec() for f in self.fields}
         return document
 

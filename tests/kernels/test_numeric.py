@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from fastsynth.fields.category import alias_tables
+from fastsynth.fields.weights import alias_tables
 from fastsynth.kernels import numeric as kn
 from fastsynth.kernels.permutation import feistel_half_bits, permute
 from tests import naive

@@ -3,27 +3,32 @@ from __future__ import annotations
 import uuid
 
 import numpy as np
+import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
 from fastsynth.fields.base import Block
-from fastsynth.fields.compose import Part, compose
-from fastsynth.kernels import rng
+from fastsynth.fields.compose import Composition, Part, compose, pattern_parts
+from fastsynth.fields.weights import alias_tables
 from fastsynth.kernels import strings as ks
 from tests import naive
 
 
+def _choices(block: Block, part: Part) -> list[int]:
+    if len(part.entries) == 1:
+        return [0] * block.size
+    key = int(block.key_of(part.column or block.name, part.salt))
+    threshold, aliases = alias_tables(part.weights or [1.0] * len(part.entries))
+    return naive.alias(key, block.start, block.size, threshold, aliases).tolist()
+
+
 def _reference(block: Block, parts: list[Part]) -> list[str]:
-    rows = np.arange(block.start, block.start + block.size)
-    chosen = []
-    for part in parts:
-        if len(part.entries) == 1:
-            chosen.append([part.entries[0]] * block.size)
-            continue
-        u = naive.at(int(rng.stream(block.subkey(part.salt), 0)), rows)
-        idx = naive.bounded(u, len(part.entries))
-        chosen.append([part.entries[i] for i in idx.tolist()])
+    chosen = [[part.entries[i] for i in _choices(block, part)] for part in parts]
     return ["".join(row) for row in zip(*chosen, strict=True)]
+
+
+def compose_parts(block: Block, parts: list[Part], **kwargs) -> pa.Array:
+    return compose(block, Composition.of(*parts), **kwargs)
 
 
 text = st.text(min_size=0, max_size=6)
@@ -39,9 +44,9 @@ text = st.text(min_size=0, max_size=6)
     st.integers(0, 60),
 )
 def test_compose_matches_reference(spec, start, size):
-    parts = [Part(tuple(entries), salt) for entries, salt in spec]
+    parts = [Part(tuple(entries), salt=salt) for entries, salt in spec]
     block = Block("col", 3, start, size)
-    array = compose(block, parts)
+    array = compose_parts(block, parts)
     array.validate(full=True)
     assert array.to_pylist() == _reference(block, parts)
 
@@ -50,7 +55,7 @@ def test_parts_sharing_a_salt_pick_the_same_entry():
     block = Block("col", 1, 0, 1000)
     letters = tuple("abcdefghij")
     digits = tuple("0123456789")
-    values = compose(block, [Part(letters, "x"), Part(digits, "x")]).to_pylist()
+    values = compose_parts(block, [Part(letters, salt="x"), Part(digits, salt="x")]).to_pylist()
     assert all(letters.index(v[0]) == digits.index(v[1]) for v in values)
 
 
@@ -72,16 +77,16 @@ def test_uuids_are_canonical_version_4_and_distinct():
 )
 def test_compose_across_chunks_with_tiny_parts(entries, size):
     # Word copies overrun short parts; chunk ends must still hold exactly the right bytes.
-    parts = [Part(tuple(e), f"s{i}") for i, e in enumerate(entries)]
+    parts = [Part(tuple(e), salt=f"s{i}") for i, e in enumerate(entries)]
     block = Block("col", 5, 11, size)
-    assert compose(block, parts).to_pylist() == _reference(block, parts)
+    assert compose_parts(block, parts).to_pylist() == _reference(block, parts)
 
 
 def test_compose_long_multibyte_entries():
     words = ("ß" * 9, "日本語のテキスト", "x" * 40, "")
-    parts = [Part(words, "a"), Part((" / ",)), Part(words, "b")]
+    parts = [Part(words, salt="a"), Part((" / ",)), Part(words, salt="b")]
     block = Block("col", 5, 0, 5000)
-    array = compose(block, parts)
+    array = compose_parts(block, parts)
     array.validate(full=True)
     assert array.to_pylist() == _reference(block, parts)
 
@@ -93,3 +98,43 @@ def test_uuid_matches_reference():
     assert [text[i : i + 36] for i in range(0, len(text), 36)] == [
         naive.uuid4(77, r) for r in range(1000, 1050)
     ]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.tuples(text, st.floats(0.0, 5.0)), min_size=1, max_size=6),
+            st.sampled_from(["a", "b"]),
+            st.sampled_from([None, "other"]),
+        ),
+        min_size=1,
+        max_size=4,
+    ).filter(lambda spec: all(sum(w for _, w in e) > 0 for e, _, _ in spec)),
+    st.integers(0, 2**40),
+)
+def test_weighted_and_linked_parts_match_reference(spec, start):
+    parts = [Part(tuple(t for t, _ in e), tuple(w for _, w in e), salt, column) for e, salt, column in spec]
+    block = Block("col", 8, start, 300)
+    assert compose_parts(block, parts).to_pylist() == _reference(block, parts)
+
+
+def test_linked_parts_agree_with_the_other_column():
+    first = Part(("Ann", "Bob", "Cy"), (1.0, 2.0, 3.0), salt="first")
+    lower = Part(("ann", "bob", "cy"), (1.0, 2.0, 3.0), salt="first", column="name")
+    names = compose_parts(Block("name", 1, 0, 2000), [first]).to_pylist()
+    emails = compose_parts(Block("email", 1, 0, 2000), [lower, Part(("@x.org",))]).to_pylist()
+    assert [n.lower() + "@x.org" for n in names] == emails
+
+
+def test_unique_mode_gives_distinct_combinations_until_the_span():
+    parts = pattern_parts("AB-#?")
+    composition = Composition.of(*parts)
+    assert composition.span() == 260
+    values = compose(Block("c", 1, 0, 260), composition, unique=True).to_pylist()
+    assert len(set(values)) == 260 and all(len(v) == 5 and v.startswith("AB-") for v in values)
+
+
+def test_variants_follow_their_weights():
+    composition = Composition(((Part(("a",)),), (Part(("bb",)),)), (3.0, 1.0))
+    values = compose(Block("c", 1, 0, 40_000), composition).to_pylist()
+    assert abs(values.count("a") / 40_000 - 0.75) < 0.01

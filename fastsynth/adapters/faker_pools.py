@@ -1,0 +1,225 @@
+"""Word pools and templates taken from Faker's locale providers, once per locale, then reused.
+
+No Faker call is made per row. A pool is read from a provider's tables where Faker keeps them (first and
+last names, with their frequencies) or sampled from a seeded Faker (city names, companies), deduplicated
+with the sample counts kept as weights; a method that Faker builds from format strings (street
+addresses, phone numbers) becomes a ``Composition`` whose ``{{method}}`` placeholders are pools and whose
+``#`` markers are digits, so the combinations stay as many as Faker's. Sampled pools are cached on disk
+per Faker version, so later processes skip the sampling.
+
+The same Faker version gives the same pools, hence the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import string
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastsynth.errors import SchemaError
+from fastsynth.fields.compose import Composition, Part, literal
+
+__all__ = [
+    "LOCALES",
+    "Pool",
+    "ascii_fold",
+    "check_locale",
+    "faker_composition",
+    "numerify_parts",
+    "person_pools",
+    "sampled_pool",
+]
+
+LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "ja_JP", "pt_BR")
+"""Locales tested here; any other locale Faker has also works."""
+SAMPLE_SIZE = 4096
+_PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Distinct values and their relative weights."""
+
+    entries: tuple[str, ...]
+    weights: tuple[float, ...] | None = None
+
+    def part(self, salt: str, column: str | None = None) -> Part:
+        return Part(self.entries, self.weights, salt, column)
+
+
+def _faker() -> Any:
+    try:
+        import faker
+    except ImportError:  # pragma: no cover (faker is a core dependency)
+        from fastsynth.errors import MissingDependencyError
+
+        raise MissingDependencyError("faker", "text") from None
+    return faker
+
+
+def check_locale(locale: str, field: str) -> None:
+    """Raise a SchemaError naming the field if Faker has no such locale."""
+    available = _faker().config.AVAILABLE_LOCALES
+    if locale not in available:
+        raise SchemaError(
+            f"field {field!r}: locale={locale!r} is not a Faker locale; for example: {', '.join(LOCALES)}"
+        )
+
+
+@cache
+def _instance(locale: str) -> Any:
+    return _faker().Faker(locale)
+
+
+def _provider(locale: str, family: str) -> Any:
+    """The provider instance of ``family`` (person, address, ...) that Faker uses for ``locale``."""
+    for provider in _instance(locale).get_providers():
+        if type(provider).__module__.startswith(f"faker.providers.{family}"):
+            return provider
+    raise SchemaError(f"Faker has no {family} provider for locale {locale!r}")
+
+
+def ascii_fold(text: str) -> str:
+    """Lowercase ASCII letters and digits only: 'Müller-Lüdenscheidt' -> 'muellerluedenscheidt'."""
+    from faker.decode import unidecode
+
+    return re.sub(
+        r"[^a-z0-9]", "", unidecode(text.replace("ü", "ue").replace("ö", "oe").replace("ä", "ae")).lower()
+    )
+
+
+def _pool_of(values: Any) -> Pool:
+    if isinstance(values, dict):  # Faker keeps frequencies as an OrderedDict of value -> weight
+        return Pool(tuple(values), tuple(float(w) for w in values.values()))
+    counts = Counter(values)
+    return Pool(tuple(counts), tuple(float(c) for c in counts.values()))
+
+
+@dataclass(frozen=True)
+class PersonPools:
+    """Name pools of a locale; ``*_ascii`` are aligned with them, entry for entry, for emails."""
+
+    first: Pool
+    last: Pool
+    first_ascii: Pool
+    last_ascii: Pool
+    family_name_first: bool
+
+
+@cache
+def person_pools(locale: str) -> PersonPools:
+    """First and last names with Faker's frequencies, and their ASCII forms for addresses."""
+    person = _provider(locale, "person")
+    pairs = getattr(person, "first_name_pairs", None)
+    if pairs:  # ja_JP keeps (kanji, kana, romaji) triples: romaji makes the ASCII form
+        first = Pool(tuple(p[0] for p in pairs))
+        last_pairs = person.last_name_pairs
+        last = Pool(tuple(p[0] for p in last_pairs))
+        first_ascii = Pool(tuple(ascii_fold(p[2]) for p in pairs))
+        last_ascii = Pool(tuple(ascii_fold(p[2]) for p in last_pairs))
+    else:
+        first = _pool_of(person.first_names)
+        last = _pool_of(person.last_names)
+        first_ascii = Pool(tuple(ascii_fold(n) or "x" for n in first.entries), first.weights)
+        last_ascii = Pool(tuple(ascii_fold(n) or "x" for n in last.entries), last.weights)
+    family_first = any(f.strip().startswith("{{last_name}}") for f in getattr(person, "formats", ()))
+    return PersonPools(first, last, first_ascii, last_ascii, family_first)
+
+
+def _cache_file(locale: str, method: str, size: int) -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    version = _faker().VERSION
+    return base / "fastsynth" / "pools" / f"faker-{version}" / f"{locale}.{method}.{size}.json"
+
+
+@cache
+def sampled_pool(locale: str, method: str, size: int = SAMPLE_SIZE) -> Pool:
+    """``size`` values of Faker's ``method`` from a seeded instance, deduplicated, counts as weights."""
+    path = _cache_file(locale, method, size)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Pool(tuple(data["entries"]), tuple(data["weights"]))
+    except (OSError, ValueError, KeyError):
+        pass
+    fake = _faker().Faker(locale)
+    fake.seed_instance(f"fastsynth:{locale}:{method}")
+    produce = getattr(fake, method)
+    pool = _pool_of(str(produce()) for _ in range(size))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_suffix(f".{os.getpid()}.tmp")
+        temp.write_text(json.dumps({"entries": pool.entries, "weights": pool.weights}), encoding="utf-8")
+        os.replace(temp, path)
+    except OSError:
+        pass  # a read-only home only costs the sampling next time
+    return pool
+
+
+_NUMERIFY = {
+    "#": (tuple(string.digits), None),
+    "%": (tuple(string.digits[1:]), None),
+    "!": (("", *string.digits), None),
+    "@": (("", *string.digits[1:]), None),
+    "$": (tuple(string.digits[2:]), None),
+}
+
+
+def numerify_parts(text: str, salt: str) -> list[Part]:
+    """Faker's numerify markers (# digit, % digit 1-9, $ digit 2-9, ! optional digit, @ optional
+    digit 1-9) as parts."""
+    parts: list[Part] = []
+    run = ""
+    for position, char in enumerate(text):
+        if char in _NUMERIFY:
+            if run:
+                parts.append(literal(run))
+                run = ""
+            parts.append(Part(_NUMERIFY[char][0], salt=f"{salt}{char}{position}"))
+        else:
+            run += char
+    if run:
+        parts.append(literal(run))
+    return parts
+
+
+def _formats(locale: str, family: str, method: str) -> tuple[tuple[str, ...], tuple[float, ...] | None]:
+    """The format strings Faker's ``method`` picks from, with their weights, if the method is the
+    family's generic one that only fills formats (a locale that overrides it has its own logic)."""
+    provider = _provider(locale, family)
+    owner = next((c for c in type(provider).__mro__ if method in c.__dict__), None)
+    if owner is None or owner.__module__ != f"faker.providers.{family}":
+        return (), None
+    formats = getattr(provider, "formats" if family == "phone_number" else f"{method}_formats", None)
+    if isinstance(formats, dict):
+        return tuple(formats), tuple(float(w) for w in formats.values())
+    return tuple(formats or ()), None
+
+
+@cache
+def faker_composition(locale: str, family: str, method: str) -> Composition:
+    """Faker's ``method`` as a composition: its format strings as templates, each ``{{placeholder}}``
+    a sampled pool, numerify markers as digits; a sampled pool of the method where Faker has no
+    plain formats for it."""
+    formats, weights = _formats(locale, family, method)
+    if not formats:
+        return Composition.of(sampled_pool(locale, method).part(f"{method}"))
+    variants = []
+    for index, fmt in enumerate(formats):
+        parts: list[Part] = []
+        pos = 0
+        for match in _PLACEHOLDER.finditer(fmt):
+            parts += numerify_parts(fmt[pos : match.start()], f"{method}{index}:{pos}")
+            placeholder = match.group(1)
+            parts.append(
+                sampled_pool(locale, placeholder).part(f"{method}{index}.{placeholder}{match.start()}")
+            )
+            pos = match.end()
+        parts += numerify_parts(fmt[pos:], f"{method}{index}:{pos}")
+        variants.append(tuple(parts) or (literal(""),))
+    return Composition(tuple(variants), weights)
