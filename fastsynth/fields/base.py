@@ -42,6 +42,7 @@ __all__ = [
     "Field",
     "column_key",
     "empty",
+    "fixed_width_strings",
     "numpy_buffer_array",
     "utf8_buffers",
     "values_array",
@@ -126,6 +127,12 @@ def empty(size: int, dtype: Any) -> np.ndarray:
 def numpy_buffer_array(arrow_type: pa.DataType, values: np.ndarray) -> pa.Array:
     """An Arrow array over a numpy buffer, without a copy."""
     return pa.Array.from_buffers(arrow_type, len(values), [None, pa.py_buffer(values)])
+
+
+def fixed_width_strings(data: np.ndarray, width: int, size: int) -> pa.Array:
+    """An Arrow string array over ``data`` holding ``size`` strings of ``width`` bytes each."""
+    offsets = np.arange(0, (size + 1) * width, width, dtype=np.int32)
+    return pa.Array.from_buffers(pa.string(), size, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
 
 
 def utf8_buffers(strings: Sequence[str], padding: int = 0) -> tuple[np.ndarray, bytes]:

@@ -8,7 +8,15 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.fields.base import FIELDS, Block, Field, empty, numpy_buffer_array, values_array
+from fastsynth.fields.base import (
+    FIELDS,
+    Block,
+    Field,
+    empty,
+    fixed_width_strings,
+    numpy_buffer_array,
+    values_array,
+)
 from fastsynth.kernels import strings as ks
 from fastsynth.kernels.permutation import feistel_half_bits
 
@@ -68,10 +76,7 @@ class UuidField(Field):
         data = empty(block.size * _UUID_LENGTH, np.uint8)
         half = feistel_half_bits(_UUID_UNIQUE_SPAN)
         ks.fill_uuid(data, block.key, block.start, np.uint64(_UUID_UNIQUE_SPAN), half)
-        offsets = np.arange(0, (block.size + 1) * _UUID_LENGTH, _UUID_LENGTH, dtype=np.int32)
-        return pa.Array.from_buffers(
-            pa.string(), block.size, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
-        )
+        return fixed_width_strings(data, _UUID_LENGTH, block.size)
 
 
 @FIELDS.register("constant")

@@ -29,7 +29,16 @@ from fastsynth.kernels import rng
 from fastsynth.kernels.jit import kernel, parallel_kernel
 from fastsynth.kernels.permutation import permute
 
-__all__ = ["POOL_PADDING", "ComposePlan", "compose_lengths", "compose_write", "fill_uuid", "prefix_offsets"]
+__all__ = [
+    "POOL_PADDING",
+    "ComposePlan",
+    "compose_lengths",
+    "compose_write",
+    "fill_card_numbers",
+    "fill_ibans",
+    "fill_uuid",
+    "prefix_offsets",
+]
 
 ComposePlan = namedtuple(
     "ComposePlan",
@@ -200,3 +209,68 @@ def fill_uuid(data, key, start, span, half_bits):
                 pos += 1
             data[pos] = _HEX[v]
             pos += 1
+
+
+@parallel_kernel
+def fill_card_numbers(data, key, start, prefixes, prefix_lengths, thresholds, aliases):
+    """16-digit card numbers passing the Luhn check: an issuer prefix (row of ``prefixes``, chosen by
+    alias tables), random digits, and the check digit that makes the Luhn sum a multiple of 10."""
+    s0 = rng.stream(key, 0)
+    s1 = rng.stream(key, 1)
+    for j in prange(data.shape[0] // 16):
+        i = start + j
+        choice = _alias_draw(rng.at(s0, i), prefixes.shape[0], thresholds, aliases, 0)
+        bits = rng.at(s1, i)
+        pos = j * 16
+        total = 0
+        for d in range(15):
+            if d < prefix_lengths[choice]:
+                digit = prefixes[choice, d]
+            else:
+                digit = np.int64(bits % np.uint64(10))
+                bits //= np.uint64(10)
+            data[pos + d] = 48 + digit
+            # Counting from the check digit (position 15), every second digit is doubled.
+            if (15 - d) % 2 == 1:
+                digit *= 2
+                if digit > 9:
+                    digit -= 9
+            total += digit
+        data[pos + 15] = 48 + (10 - total % 10) % 10
+
+
+@parallel_kernel
+def fill_ibans(data, key, start, country, layout):
+    """IBANs of one country: its two letters, two check digits and a BBAN whose characters follow
+    ``layout`` (0 digit, 1 uppercase letter, 2 letter or digit). The check digits are
+    ``98 - (BBAN + country + "00" as an integer, letters as 10..35) mod 97`` (ISO 13616)."""
+    width = 4 + layout.shape[0]
+    for j in prange(data.shape[0] // width):
+        i = start + j
+        pos = j * width
+        remainder = 0
+        for c in range(layout.shape[0]):
+            u = rng.draw(key, i, c)
+            kind = layout[c]
+            if kind == 0:
+                value = np.int64(rng.bounded(u, np.uint64(10)))
+                data[pos + 4 + c] = 48 + value
+                remainder = (remainder * 10 + value) % 97
+            else:
+                value = np.int64(rng.bounded(u, np.uint64(26 if kind == 1 else 36)))
+                if kind == 1 or value >= 10:
+                    letter = value if kind == 1 else value - 10
+                    data[pos + 4 + c] = 65 + letter
+                    remainder = (remainder * 100 + letter + 10) % 97
+                else:
+                    data[pos + 4 + c] = 48 + value
+                    remainder = (remainder * 10 + value) % 97
+        for c in range(2):
+            letter = country[c] - 65
+            remainder = (remainder * 100 + letter + 10) % 97
+        remainder = (remainder * 100) % 97
+        check = 98 - remainder
+        data[pos] = country[0]
+        data[pos + 1] = country[1]
+        data[pos + 2] = 48 + check // 10
+        data[pos + 3] = 48 + check % 10
