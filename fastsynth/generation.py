@@ -17,7 +17,15 @@ from fastsynth.errors import FastsynthError, UsageError, field_error
 from fastsynth.fields.base import Block, Field
 from fastsynth.schema import Schema
 
-__all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_SEED", "as_schema", "generate", "iter_batches", "make_batch"]
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "DEFAULT_SEED",
+    "as_schema",
+    "column_array",
+    "generate",
+    "iter_batches",
+    "make_batch",
+]
 
 DEFAULT_SEED = 42
 """The seed used when neither the caller nor the schema gives one (the seed project's default)."""
@@ -66,7 +74,8 @@ def _with_nulls(array: pa.Array, validity: pa.Buffer) -> pa.Array:
     return pc.if_else(mask, array, pa.scalar(None, array.type))
 
 
-def _column(field: Field, block: Block) -> pa.Array:
+def column_array(field: Field, block: Block) -> pa.Array:
+    """One column of one block: the field's values, checked, with its nulls applied."""
     array = field.generate(block)
     if array.type != field.arrow_type() or len(array) != block.size:
         raise FastsynthError(
@@ -80,7 +89,7 @@ def _column(field: Field, block: Block) -> pa.Array:
 
 def make_batch(schema: Schema, start: int, size: int, seed: int) -> pa.RecordBatch:
     """Rows ``[start, start + size)`` of every column, as one record batch."""
-    arrays = [_column(f, Block(f.name, seed, start, size, schema)) for f in schema.fields]
+    arrays = [column_array(f, Block(f.name, seed, start, size, schema)) for f in schema.fields]
     return pa.RecordBatch.from_arrays(arrays, schema=schema.arrow_schema())
 
 

@@ -1,6 +1,17 @@
 """Field types, one module per family, each registered by its type name in ``FIELDS``."""
 
-from fastsynth.fields import category, finance, identity, numeric, temporal, text
+from fastsynth.fields import category, finance, identity, numeric, template, temporal, text
 from fastsynth.fields.base import FIELDS, Block, Field
 
-__all__ = ["FIELDS", "Block", "Field", "category", "finance", "identity", "numeric", "temporal", "text"]
+__all__ = [
+    "FIELDS",
+    "Block",
+    "Field",
+    "category",
+    "finance",
+    "identity",
+    "numeric",
+    "template",
+    "temporal",
+    "text",
+]

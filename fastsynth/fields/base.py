@@ -183,6 +183,9 @@ class Field:
         """The block's values as an Arrow array of ``arrow_type()``, with no nulls."""
         raise NotImplementedError
 
+    def check_schema(self, schema: Any) -> None:
+        """Check what this field needs from the rest of ``schema`` (columns it refers to)."""
+
     def capacity(self, schema: Any = None) -> int | None:
         """How many rows can be made at most (distinct values run out) inside ``schema``, or None."""
         return None

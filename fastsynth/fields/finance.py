@@ -89,7 +89,9 @@ class IbanField(Field):
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.country is not None and self.country not in _BBAN:
-            raise self.error(f"country={self.country!r} is not supported; allowed: {', '.join(sorted(_BBAN))}")
+            raise self.error(
+                f"country={self.country!r} is not supported; allowed: {', '.join(sorted(_BBAN))}"
+            )
 
     def _country(self, schema: Any) -> str:
         if self.country is not None:

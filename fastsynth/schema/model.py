@@ -59,6 +59,8 @@ class Schema:
             seen.add(f.name)
         if self.seed is not None and (not isinstance(self.seed, int) or isinstance(self.seed, bool)):
             raise SchemaError(f"schema: seed={self.seed!r} is not an integer")
+        for f in self.fields:
+            f.check_schema(self)
 
     # -- building -----------------------------------------------------------------------------------
 

@@ -44,6 +44,9 @@ EXAMPLES = {
     "sentence": {"type": "sentence", "min_words": 2, "max_words": 5},
     "paragraph": {"type": "paragraph", "locale": "ja_JP"},
     "pattern": {"type": "pattern", "pattern": "ORD-####-??", "unique": True},
+    "credit_card_number": {"type": "credit_card_number"},
+    "iban": {"type": "iban", "country": "DE"},
+    "template": {"type": "template", "template": "{first_name} <{email}> #{ipv4}"},
 }
 TYPES = sorted(EXAMPLES)
 ROWS = 5000

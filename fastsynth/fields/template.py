@@ -1,0 +1,109 @@
+"""The ``template`` field type: text assembled from other columns of the row and from field types."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from fastsynth.errors import SchemaError
+from fastsynth.fields.base import FIELDS, Block, Field, values_array
+
+__all__ = ["TemplateField"]
+
+
+@FIELDS.register("template")
+@dataclass(frozen=True, kw_only=True)
+class TemplateField(Field):
+    """Text such as ``"{first_name}.{last_name}@{domain}"``. A placeholder names a column of the schema
+    (its value on the same row, any type, as text) or a field type (a fresh value of that type with
+    default options); ``{{`` and ``}}`` are literal braces. Rows where a named column is null are null."""
+
+    type_name = "template"
+
+    template: str
+    """The text with ``{placeholders}``."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        try:
+            pieces = list(string.Formatter().parse(self.template))
+        except ValueError as exc:
+            raise self.error(f"template={self.template!r} is malformed: {exc}") from None
+        for _, name, spec, conversion in pieces:
+            if name is None:
+                continue
+            if not name.isidentifier() or spec or conversion:
+                raise self.error(
+                    f"template placeholder {{{name}{'!' + conversion if conversion else ''}"
+                    f"{':' + spec if spec else ''}}} is not allowed; use {{column}} or {{field_type}}"
+                )
+
+    @cached_property
+    def _pieces(self) -> list[tuple[str, str | None]]:
+        return [(text, name) for text, name, _, _ in string.Formatter().parse(self.template)]
+
+    def placeholders(self) -> list[str]:
+        """The names between braces, in order."""
+        return [name for _, name in self._pieces if name is not None]
+
+    def check_schema(self, schema: Any) -> None:
+        columns = {f.name: f for f in schema.fields}
+        for name in self.placeholders():
+            if name == self.name:
+                raise self.error(f"template placeholder {{{name}}} refers to the template itself")
+            if name in columns:
+                continue
+            if name not in FIELDS:
+                raise self.error(
+                    f"template placeholder {{{name}}} is neither a column ({', '.join(columns)}) "
+                    f"nor a field type ({', '.join(FIELDS.names())})"
+                )
+            try:
+                FIELDS.get(name).from_spec(f"{self.name}.{name}", {})
+            except SchemaError as exc:
+                raise self.error(
+                    f"template placeholder {{{name}}} cannot use defaults ({exc}); add a column"
+                ) from None
+        self._check_cycle(columns, [self.name])
+
+    def _check_cycle(self, columns: dict[str, Field], path: list[str]) -> None:
+        for name in self.placeholders():
+            target = columns.get(name)
+            if isinstance(target, TemplateField):
+                if name in path:
+                    raise self.error(
+                        f"templates refer to each other in a cycle: {' -> '.join([*path, name])}"
+                    )
+                target._check_cycle(columns, [*path, name])
+
+    def arrow_type(self) -> pa.DataType:
+        return pa.string()
+
+    def generate(self, block: Block) -> pa.Array:
+        from fastsynth.generation import column_array  # generation imports the fields
+
+        columns = {f.name: f for f in block.schema.fields} if block.schema is not None else {}
+        pieces: list[Any] = []
+        for index, (text, name) in enumerate(self._pieces):
+            if text:
+                pieces.append(values_array([text])[0])
+            if name is None:
+                continue
+            if name in columns:
+                source = Block(name, block.seed, block.start, block.size, block.schema)
+                array = column_array(columns[name], source)
+            else:
+                field = FIELDS.get(name).from_spec(f"{self.name}.{name}", {})
+                source = Block(
+                    f"{self.name}\x00{name}{index}", block.seed, block.start, block.size, block.schema
+                )
+                array = column_array(field, source)
+            pieces.append(pc.cast(array, pa.string()))
+        if not any(isinstance(p, pa.Array) for p in pieces):
+            pieces.append(pa.nulls(block.size, pa.string()).fill_null(""))
+        return pc.binary_join_element_wise(*pieces, values_array([""])[0])

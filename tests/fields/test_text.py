@@ -1,0 +1,241 @@
+"""Realistic text: validity, locale pools, linked columns, uniqueness, patterns and templates."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import fastsynth
+from fastsynth.adapters import faker_pools as fp
+from fastsynth.schema import EXAMPLES
+
+N = 20_000
+
+
+def table(fields, rows=N, seed=5, **schema):
+    return fastsynth.generate({**schema, "fields": fields}, rows, seed=seed)
+
+
+def luhn_ok(number: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(number)):
+        digit = int(char)
+        if position % 2:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+def iban_ok(iban: str) -> bool:
+    rearranged = iban[4:] + iban[:4]
+    return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
+
+
+def test_seed_schema_emails_follow_the_names():
+    rows = fastsynth.generate(EXAMPLES["tabular"], 5000, seed=1).to_pylist()
+    for row in rows:
+        first, last = row["name"].split(" ", 1)
+        assert row["email"].startswith(f"{fp.ascii_fold(first)}.{fp.ascii_fold(last)}")
+        assert re.fullmatch(r"[a-z0-9]+\.[a-z0-9]+\d{0,2}@[a-z.]+\.[a-z]+", row["email"])
+
+
+@pytest.mark.parametrize("locale", fp.LOCALES)
+def test_locale_text_is_valid_and_from_the_locales_pools(locale):
+    t = table(
+        {
+            "first": {"type": "first_name"},
+            "last": {"type": "last_name"},
+            "email": {"type": "email"},
+            "city": {"type": "city"},
+            "state": {"type": "state"},
+            "postcode": {"type": "postcode"},
+            "phone": {"type": "phone"},
+        },
+        locale=locale,
+    )
+    t.validate(full=True)  # includes UTF-8 validity of every string
+    pools = fp.person_pools(locale)
+    assert set(t.column("first").to_pylist()) <= set(pools.first.entries)
+    assert set(t.column("last").to_pylist()) <= set(pools.last.entries)
+    emails = t.column("email").to_pylist()
+    address = re.compile(r"[a-z0-9]+\.[a-z0-9]+\d{0,2}@[a-z0-9.-]+\.[a-z]+")
+    assert all(address.fullmatch(e) for e in emails), emails[:3]
+    # email follows first_name and last_name columns of the same locale
+    columns = zip(t.column("first").to_pylist(), t.column("last").to_pylist(), emails, strict=True)
+    for first, last, email in list(columns)[:500]:
+        ascii_first = pools.first_ascii.entries[pools.first.entries.index(first)]
+        ascii_last = pools.last_ascii.entries[pools.last.entries.index(last)]
+        assert email.startswith(f"{ascii_first}.{ascii_last}")
+    sampled_states = set(fp.sampled_pool(locale, "administrative_unit").entries)
+    assert set(t.column("state").to_pylist()) <= sampled_states
+    assert len(set(t.column("city").to_pylist())) > 50
+    assert all(re.search(r"\d", p) for p in t.column("phone").to_pylist())
+
+
+POSTCODES = {
+    "en_US": r"\d{5}(-\d{4})?",
+    "en_GB": r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}",
+    "de_DE": r"\d{5}",
+    "fr_FR": r"\d{5}",
+    "es_ES": r"\d{5}",
+    "it_IT": r"\d{5}",
+    "ja_JP": r"\d{3}-\d{4}",
+    "pt_BR": r"\d{5}-?\d{3}",
+}
+
+
+@pytest.mark.parametrize(("locale", "pattern"), POSTCODES.items())
+def test_postcodes_match_the_locales_pattern(locale, pattern):
+    codes = table({"p": {"type": "postcode", "locale": locale}}, rows=3000).column("p").to_pylist()
+    assert all(re.fullmatch(pattern, c) for c in codes), [c for c in codes if not re.fullmatch(pattern, c)][
+        :5
+    ]
+
+
+def test_network_identifiers_parse():
+    t = table(
+        {
+            "v4": {"type": "ipv4"},
+            "v6": {"type": "ipv6"},
+            "mac": {"type": "mac_address"},
+            "url": {"type": "url"},
+        }
+    )
+    for value in t.column("v4").to_pylist():
+        ipaddress.IPv4Address(value)
+    for value in t.column("v6").to_pylist():
+        ipaddress.IPv6Address(value)
+    assert all(re.fullmatch(r"([0-9a-f]{2}:){5}[0-9a-f]{2}", m) for m in t.column("mac").to_pylist())
+    assert all(re.fullmatch(r"https?://(www\.)?[a-z0-9]+\.[a-z]+/", u) for u in t.column("url").to_pylist())
+
+
+def test_cards_and_ibans_pass_their_checks():
+    t = table(
+        {
+            "card": {"type": "credit_card_number"},
+            "visa": {"type": "credit_card_number", "issuer": "visa"},
+            "de": {"type": "iban", "country": "DE"},
+            "gb": {"type": "iban", "country": "GB"},
+            "it": {"type": "iban", "country": "IT"},
+            "local": {"type": "iban"},
+        },
+        locale="fr_FR",
+    )
+    assert all(luhn_ok(c) and len(c) == 16 for c in t.column("card").to_pylist())
+    assert all(v.startswith("4") for v in t.column("visa").to_pylist())
+    for column, country, length in (
+        ("de", "DE", 22),
+        ("gb", "GB", 22),
+        ("it", "IT", 27),
+        ("local", "FR", 27),
+    ):
+        values = t.column(column).to_pylist()
+        assert all(iban_ok(v) and v[:2] == country and len(v) == length for v in values)
+
+
+@pytest.mark.parametrize(
+    ("spec", "rows"),
+    [
+        ({"type": "username", "unique": True}, 100_000),
+        ({"type": "email", "unique": True}, 100_000),
+        ({"type": "pattern", "pattern": "ID-%#####", "unique": True}, 100_000),
+        ({"type": "ipv4", "unique": True}, 100_000),
+        ({"type": "domain", "unique": True}, 5_000),  # 1,000 names x 5 top-level domains, all of them
+    ],
+)
+def test_unique_text_is_distinct(spec, rows):
+    values = table({"u": spec}, rows=rows).column("u").to_pylist()
+    assert len(set(values)) == len(values)
+
+
+def test_unique_text_beyond_its_combinations_is_refused():
+    with pytest.raises(fastsynth.SchemaError, match=r"field 'code': unique values run out.*only 260"):
+        table({"code": {"type": "pattern", "pattern": "#?", "unique": True}}, rows=261)
+
+
+def test_names_follow_faker_frequencies():
+    names = table({"n": {"type": "first_name"}}, rows=200_000).column("n").to_pylist()
+    pools = fp.person_pools("en_US")
+    weights = dict(zip(pools.first.entries, pools.first.weights, strict=True))
+    common, rare = max(weights, key=weights.get), min(weights, key=weights.get)
+    assert names.count(common) > 5 * max(names.count(rare), 1)
+
+
+def test_japanese_names_put_the_family_name_first():
+    pools = fp.person_pools("ja_JP")
+    for name in table({"n": {"type": "name"}}, rows=200, locale="ja_JP").column("n").to_pylist():
+        last, first = name.split(" ")
+        assert last in pools.last.entries and first in pools.first.entries
+
+
+def test_sentences_and_paragraphs():
+    t = table(
+        {"s": {"type": "sentence", "min_words": 3, "max_words": 6}, "p": {"type": "paragraph"}}, rows=2000
+    )
+    lengths = {len(s.split()) for s in t.column("s").to_pylist()}
+    assert lengths <= set(range(3, 7)) and len(lengths) == 4
+    assert all(s[0].isupper() and s.endswith(".") for s in t.column("s").to_pylist())
+    assert {p.count(".") for p in t.column("p").to_pylist()} == set(range(3, 7))
+
+
+pattern_text = st.text(st.sampled_from(list("#%?^*-AB.x\\ ")), min_size=1, max_size=12)
+
+
+@given(pattern_text)
+def test_patterns_make_matching_text_or_a_clear_error(pattern):
+    try:
+        schema = fastsynth.Schema.from_dict({"p": {"type": "pattern", "pattern": pattern}})
+    except fastsynth.SchemaError as exc:
+        assert "field 'p'" in str(exc) and pattern.endswith("\\")
+        return
+    regex, escaped = "", False
+    classes = {"#": "[0-9]", "%": "[1-9]", "?": "[A-Z]", "^": "[a-z]", "*": "[A-Z0-9]"}
+    for char in pattern:
+        if not escaped and char == "\\":
+            escaped = True
+            continue
+        regex += classes[char] if char in classes and not escaped else re.escape(char)
+        escaped = False
+    values = fastsynth.generate(schema, 200).column("p").to_pylist()
+    assert all(re.fullmatch(regex, v) for v in values)
+
+
+def test_templates_combine_columns_and_types():
+    t = table(
+        {
+            "first": {"type": "first_name"},
+            "n": {"type": "int", "min": 1, "max": 9},
+            "code": {"type": "template", "template": "{first}-{n}@{domain} {{literal}}"},
+        },
+        rows=1000,
+    )
+    for first, n, code in zip(*(t.column(c).to_pylist() for c in ("first", "n", "code")), strict=True):
+        assert re.fullmatch(rf"{re.escape(first)}-{n}@[a-z0-9]+\.[a-z]+ \{{literal\}}", code)
+
+
+@given(st.text(st.sampled_from(list("{}ab_0 !:")), max_size=14))
+def test_random_templates_raise_only_schema_errors(template):
+    try:
+        schema = fastsynth.Schema.from_dict(
+            {"a": {"type": "word"}, "t": {"type": "template", "template": template}}
+        )
+    except fastsynth.SchemaError as exc:
+        assert str(exc).startswith("field 't'")
+        return
+    fastsynth.generate(schema, 20)
+
+
+def test_template_cycles_are_refused():
+    with pytest.raises(fastsynth.SchemaError, match="cycle: a -> b -> a"):
+        fastsynth.Schema.from_dict(
+            {"a": {"type": "template", "template": "{b}"}, "b": {"type": "template", "template": "{a}"}}
+        )
+
+
+def test_unknown_locale_is_refused():
+    with pytest.raises(fastsynth.SchemaError, match="field 'x': locale='xx_XX' is not a Faker locale"):
+        fastsynth.Schema.from_dict({"x": {"type": "city", "locale": "xx_XX"}})
