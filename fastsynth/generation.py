@@ -11,17 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from fastsynth.errors import FastsynthError, UsageError, field_error
-from fastsynth.fields.base import Block, Field
+from fastsynth.errors import UsageError, field_error
+from fastsynth.fields.base import Block
 from fastsynth.schema import Schema
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "DEFAULT_SEED",
     "as_schema",
-    "column_array",
     "generate",
     "iter_batches",
     "make_batch",
@@ -62,34 +60,10 @@ def _resolve_seed(schema: Schema, seed: int | None) -> int:
     return seed
 
 
-def _with_nulls(array: pa.Array, validity: pa.Buffer) -> pa.Array:
-    """``array`` with the rows whose validity bit is clear set to null."""
-    if isinstance(array, pa.DictionaryArray):
-        return pa.DictionaryArray.from_arrays(_with_nulls(array.indices, validity), array.dictionary)
-    if array.offset == 0 and array.null_count == 0 and array.type.num_buffers > 1:
-        buffers = array.buffers()
-        buffers[0] = validity
-        return pa.Array.from_buffers(array.type, len(array), buffers[: array.type.num_buffers])
-    mask = pa.Array.from_buffers(pa.bool_(), len(array), [None, validity])
-    return pc.if_else(mask, array, pa.scalar(None, array.type))
-
-
-def column_array(field: Field, block: Block) -> pa.Array:
-    """One column of one block: the field's values, checked, with its nulls applied."""
-    array = field.generate(block)
-    if array.type != field.arrow_type() or len(array) != block.size:
-        raise FastsynthError(
-            f"field {field.name!r}: generate() returned {len(array)} values of type {array.type}, "
-            f"expected {block.size} of type {field.arrow_type()}"
-        )
-    if field.null_rate > 0:
-        array = _with_nulls(array, block.bits(1.0 - field.null_rate, salt="null"))
-    return array
-
-
 def make_batch(schema: Schema, start: int, size: int, seed: int) -> pa.RecordBatch:
     """Rows ``[start, start + size)`` of every column, as one record batch."""
-    arrays = [column_array(f, Block(f.name, seed, start, size, schema)) for f in schema.fields]
+    made: dict[str, pa.Array] = {}
+    arrays = [Block(f.name, seed, start, size, schema, made).column(f.name) for f in schema.fields]
     return pa.RecordBatch.from_arrays(arrays, schema=schema.arrow_schema())
 
 

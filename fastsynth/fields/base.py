@@ -31,8 +31,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from fastsynth.errors import SchemaError, field_error
+from fastsynth.errors import FastsynthError, SchemaError, field_error
 from fastsynth.kernels import numeric as kn
 from fastsynth.registry import Registry
 
@@ -71,6 +72,18 @@ class Block:
     """Number of rows."""
     schema: Any = field(default=None, compare=False)
     """The Schema the column belongs to, for fields that follow other columns (None when alone)."""
+    made: dict[str, pa.Array] = field(default_factory=dict, compare=False, repr=False)
+    """Columns of the same rows made so far, shared by the blocks of one batch."""
+
+    def column(self, name: str) -> pa.Array:
+        """Column ``name`` of the schema for the same rows (made once per batch, then reused)."""
+        if name not in self.made:
+            target = next((f for f in self.schema.fields if f.name == name), None) if self.schema else None
+            if target is None:
+                raise SchemaError(f"field {self.name!r}: refers to column {name!r}, which the schema lacks")
+            block = Block(name, self.seed, self.start, self.size, self.schema, self.made)
+            self.made[name] = target.column(block)
+        return self.made[name]
 
     @cached_property
     def key(self) -> np.uint64:
@@ -190,6 +203,18 @@ class Field:
         """How many rows can be made at most (distinct values run out) inside ``schema``, or None."""
         return None
 
+    def column(self, block: Block) -> pa.Array:
+        """The block's values, checked against ``arrow_type()``, with ``null_rate`` applied."""
+        array = self.generate(block)
+        if array.type != self.arrow_type() or len(array) != block.size:
+            raise FastsynthError(
+                f"field {self.name!r}: generate() returned {len(array)} values of type {array.type}, "
+                f"expected {block.size} of type {self.arrow_type()}"
+            )
+        if self.null_rate > 0:
+            array = _with_nulls(array, block.bits(1.0 - self.null_rate, salt="null"))
+        return array
+
     # -- shared behaviour ---------------------------------------------------------------------------
 
     def error(self, message: str) -> SchemaError:
@@ -230,6 +255,18 @@ class Field:
             if f.default is dataclasses.MISSING or value != f.default:
                 spec[f.name] = list(value) if isinstance(value, tuple) else value
         return spec
+
+
+def _with_nulls(array: pa.Array, validity: pa.Buffer) -> pa.Array:
+    """``array`` with the rows whose validity bit is clear set to null."""
+    if isinstance(array, pa.DictionaryArray):
+        return pa.DictionaryArray.from_arrays(_with_nulls(array.indices, validity), array.dictionary)
+    if array.offset == 0 and array.null_count == 0 and array.type.num_buffers > 1:
+        buffers = array.buffers()
+        buffers[0] = validity
+        return pa.Array.from_buffers(array.type, len(array), buffers[: array.type.num_buffers])
+    mask = pa.Array.from_buffers(pa.bool_(), len(array), [None, validity])
+    return pc.if_else(mask, array, pa.scalar(None, array.type))
 
 
 _TYPE_WORDS = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}

@@ -85,9 +85,7 @@ class TemplateField(Field):
         return pa.string()
 
     def generate(self, block: Block) -> pa.Array:
-        from fastsynth.generation import column_array  # generation imports the fields
-
-        columns = {f.name: f for f in block.schema.fields} if block.schema is not None else {}
+        columns = {f.name for f in block.schema.fields} if block.schema is not None else set()
         pieces: list[Any] = []
         for index, (text, name) in enumerate(self._pieces):
             if text:
@@ -95,14 +93,13 @@ class TemplateField(Field):
             if name is None:
                 continue
             if name in columns:
-                source = Block(name, block.seed, block.start, block.size, block.schema)
-                array = column_array(columns[name], source)
+                array = block.column(name)
             else:
                 field = FIELDS.get(name).from_spec(f"{self.name}.{name}", {})
                 source = Block(
                     f"{self.name}\x00{name}{index}", block.seed, block.start, block.size, block.schema
                 )
-                array = column_array(field, source)
+                array = field.column(source)
             pieces.append(pc.cast(array, pa.string()))
         if not any(isinstance(p, pa.Array) for p in pieces):
             pieces.append(pa.nulls(block.size, pa.string()).fill_null(""))
