@@ -196,6 +196,10 @@ class Field:
         """The block's values as an Arrow array of ``arrow_type()``, with no nulls."""
         raise NotImplementedError
 
+    def nullable(self, schema: Any = None) -> bool:
+        """Whether the column can hold nulls inside ``schema`` (its own null_rate, or a column it follows)."""
+        return self.null_rate > 0
+
     def check_schema(self, schema: Any) -> None:
         """Check what this field needs from the rest of ``schema`` (columns it refers to)."""
 
@@ -292,6 +296,10 @@ def _coerce(field: str, option: str, value: Any, annotation: Any) -> Any:
         if value in args and type(value) is type(args[0]):
             return value
         raise field_error(field, f"{option}={value!r} is not allowed; allowed: {', '.join(map(str, args))}")
+    if origin is dict:
+        if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+            raise field_error(field, f"{option}={value!r} is not an object with text keys")
+        return {k: _coerce(field, f"{option}[{k!r}]", v, args[1]) for k, v in value.items()}
     if origin is tuple:
         if not isinstance(value, list | tuple):
             raise field_error(field, f"{option}={value!r} is not a list")

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from fastsynth.fields.base import FIELDS, Block, Field, empty, numpy_buffer_array, values_array
 from fastsynth.fields.weights import alias_tables
@@ -20,67 +21,170 @@ __all__ = ["CategoryField"]
 _PROBABILITY_TOLERANCE = 1e-6
 
 
+def _check_choices(field: Field, where: str, categories: Any, probabilities: Any) -> None:
+    """Validate one list of categories and its optional probabilities; ``where`` prefixes messages."""
+    if not isinstance(categories, tuple) or not categories:
+        raise field.error(
+            f"{where}categories={list(categories or [])!r} is empty; give at least one category"
+        )
+    kinds = {type(c) for c in categories}
+    if len(kinds) > 1 or not kinds <= {str, int, float, bool}:
+        names = sorted(k.__name__ for k in kinds)
+        raise field.error(
+            f"{where}categories mix or use unsupported kinds {names}; use one of str, int, float, bool"
+        )
+    repeated = [c for c, count in Counter(categories).items() if count > 1]
+    if repeated:
+        raise field.error(f"{where}categories lists {repeated[0]!r} more than once")
+    if probabilities is None:
+        return
+    if len(probabilities) != len(categories):
+        raise field.error(
+            f"{where}probabilities has {len(probabilities)} entries but categories has {len(categories)}; "
+            "give one probability per category"
+        )
+    bad = [x for x in probabilities if not (math.isfinite(x) and x >= 0)]
+    if bad:
+        raise field.error(f"{where}probabilities contains {bad[0]!r}; allowed: finite numbers >= 0")
+    total = math.fsum(probabilities)
+    if abs(total - 1.0) > _PROBABILITY_TOLERANCE:
+        raise field.error(f"{where}probabilities sum to {total:g}, not 1")
+
+
+def _index_dtype(count: int) -> np.dtype:
+    return np.dtype(np.int8 if count <= 127 else np.int16 if count <= 32767 else np.int32)
+
+
 @FIELDS.register("category")
 @dataclass(frozen=True, kw_only=True)
 class CategoryField(Field):
-    """One of ``categories`` per row, dictionary-encoded in Arrow (the smallest index type that fits)."""
+    """One of ``categories`` per row, dictionary-encoded in Arrow (the smallest index type that fits).
+
+    With ``depends_on``, the row's value of another category column picks the list: ``categories`` and
+    ``probabilities`` then map each of that column's values (as text) to a list, e.g. cities by country.
+    """
 
     type_name = "category"
 
-    categories: tuple[Any, ...]
-    """The values: strings, integers, numbers or booleans, all of one kind, no duplicates."""
-    probabilities: tuple[float, ...] | None = None
-    """Probability of each category, summing to 1; equal probabilities when absent."""
+    categories: tuple[Any, ...] | dict[str, tuple[Any, ...]]
+    """The values (strings, integers, numbers or booleans, one kind, no duplicates), or with
+    ``depends_on`` a mapping from each value of that column to such a list."""
+    probabilities: tuple[float, ...] | dict[str, tuple[float, ...]] | None = None
+    """Probability of each category, summing to 1 (a mapping like ``categories`` with ``depends_on``);
+    equal probabilities when absent."""
+    depends_on: str | None = None
+    """Name of the category column whose value chooses the list of categories."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if not self.categories:
-            raise self.error("categories=[] is empty; give at least one category")
-        kinds = {type(c) for c in self.categories}
-        if len(kinds) > 1 or not kinds <= {str, int, float, bool}:
-            names = sorted(k.__name__ for k in kinds)
-            raise self.error(
-                f"categories mix or use unsupported kinds {names}; use one of str, int, float, bool"
-            )
-        repeated = [c for c, count in Counter(self.categories).items() if count > 1]
-        if repeated:
-            raise self.error(f"categories lists {repeated[0]!r} more than once")
-        if self.probabilities is None:
+        if self.depends_on is None:
+            if isinstance(self.categories, dict) or isinstance(self.probabilities, dict):
+                raise self.error("categories or probabilities is a mapping, which needs depends_on")
+            _check_choices(self, "", self.categories, self.probabilities)
             return
-        p = self.probabilities
-        if len(p) != len(self.categories):
+        if not isinstance(self.categories, dict) or not self.categories:
             raise self.error(
-                f"probabilities has {len(p)} entries but categories has {len(self.categories)}; "
-                "give one probability per category"
+                f"with depends_on={self.depends_on!r}, categories must map each of its values to a list"
             )
-        bad = [x for x in p if not (math.isfinite(x) and x >= 0)]
-        if bad:
-            raise self.error(f"probabilities contains {bad[0]!r}; allowed: finite numbers >= 0")
-        total = math.fsum(p)
-        if abs(total - 1.0) > _PROBABILITY_TOLERANCE:
-            raise self.error(f"probabilities sum to {total:g}, not 1")
+        if self.probabilities is not None and not isinstance(self.probabilities, dict):
+            raise self.error("with depends_on, probabilities must be a mapping like categories")
+        probabilities = self.probabilities or {}
+        extra = sorted(set(probabilities) - set(self.categories))
+        if extra:
+            raise self.error(f"probabilities has key {extra[0]!r}, which categories lacks")
+        for parent, children in self.categories.items():
+            _check_choices(self, f"categories[{parent!r}]: ", children, probabilities.get(parent))
+        kinds = {type(c) for children in self.categories.values() for c in children}
+        if len(kinds) > 1:
+            raise self.error(
+                f"the category lists mix kinds {sorted(k.__name__ for k in kinds)}; use one kind"
+            )
+
+    def nullable(self, schema: Any = None) -> bool:
+        if self.depends_on is None or schema is None:
+            return super().nullable(schema)
+        parent = next(f for f in schema.fields if f.name == self.depends_on)
+        return super().nullable(schema) or parent.nullable(schema)
+
+    def check_schema(self, schema: Any) -> None:
+        if self.depends_on is None:
+            return
+        parent = next((f for f in schema.fields if f.name == self.depends_on), None)
+        if not isinstance(parent, CategoryField) or parent is self:
+            raise self.error(f"depends_on={self.depends_on!r} is not another category column of the schema")
+        values = [str(v) for v in parent._dictionary.to_pylist()]
+        missing = [v for v in values if v not in self.categories]
+        if missing:
+            raise self.error(f"categories has no list for {self.depends_on}={missing[0]!r}")
+        unknown = sorted(set(self.categories) - set(values))
+        if unknown:
+            raise self.error(
+                f"categories has a list for {unknown[0]!r}, which {self.depends_on!r} never takes"
+            )
+        seen = [self.name]
+        while parent.depends_on is not None:
+            if parent.name in seen:
+                raise self.error(f"depends_on forms a cycle: {' -> '.join([*seen, parent.name])}")
+            seen.append(parent.name)
+            parent = next(f for f in schema.fields if f.name == parent.depends_on)
 
     @cached_property
     def _dictionary(self) -> pa.Array:
+        if isinstance(self.categories, dict):
+            union = dict.fromkeys(c for children in self.categories.values() for c in children)
+            return values_array(list(union))
         return values_array(list(self.categories))
 
     @cached_property
-    def _alias_tables(self) -> tuple[np.ndarray, np.ndarray]:
-        k = len(self.categories)
-        p = [1.0 / k] * k if self.probabilities is None else list(self.probabilities)
-        return alias_tables(p)
-
-    @cached_property
     def _index_dtype(self) -> np.dtype:
-        k = len(self.categories)
-        return np.dtype(np.int8 if k <= 127 else np.int16 if k <= 32767 else np.int32)
+        return _index_dtype(len(self._dictionary))
 
     def arrow_type(self) -> pa.DataType:
         return pa.dictionary(pa.from_numpy_dtype(self._index_dtype), self._dictionary.type)
 
+    def _tables(self, groups: list[tuple[Any, ...]], probabilities: list[Any]) -> tuple[np.ndarray, ...]:
+        """Alias tables of each group, concatenated, with each group's first entry and size, and the
+        dictionary index of every entry."""
+        position = {v: i for i, v in enumerate(self._dictionary.to_pylist())}
+        thresholds, aliases, firsts, sizes, union = [], [], [], [], []
+        for children, p in zip(groups, probabilities, strict=True):
+            t, a = alias_tables(p or [1.0] * len(children))
+            firsts.append(len(union))
+            sizes.append(len(children))
+            thresholds.append(t)
+            aliases.append(a)
+            union += [position[c] for c in children]
+        return (
+            np.concatenate(thresholds),
+            np.concatenate(aliases).astype(np.int64),
+            np.array(firsts, np.int64),
+            np.array(sizes, np.int64),
+            np.array(union, np.int64),
+        )
+
+    @cached_property
+    def _flat_tables(self) -> tuple[np.ndarray, ...]:
+        return self._tables([self.categories], [self.probabilities])  # type: ignore[list-item]
+
+    def _group_tables(self, parent: CategoryField) -> tuple[np.ndarray, ...]:
+        assert isinstance(self.categories, dict)
+        keys = [str(v) for v in parent._dictionary.to_pylist()]
+        probabilities = self.probabilities if isinstance(self.probabilities, dict) else {}
+        return self._tables([self.categories[k] for k in keys], [probabilities.get(k) for k in keys])
+
     def generate(self, block: Block) -> pa.Array:
         indices = empty(block.size, self._index_dtype)
-        threshold, alias = self._alias_tables
-        kn.fill_alias(indices, block.key, block.start, threshold, alias)
+        if self.depends_on is None:
+            groups = np.zeros(0, np.int8)
+            tables = self._flat_tables
+        else:
+            parent_field = next(f for f in block.schema.fields if f.name == self.depends_on)
+            parent = block.column(self.depends_on)
+            groups = parent.indices.fill_null(0).to_numpy()
+            tables = self._group_tables(parent_field)
+        kn.fill_grouped_alias(indices, block.key, block.start, groups, *tables)
         index_array = numpy_buffer_array(pa.from_numpy_dtype(self._index_dtype), indices)
-        return pa.DictionaryArray.from_arrays(index_array, self._dictionary, safe=False)
+        array = pa.DictionaryArray.from_arrays(index_array, self._dictionary, safe=False)
+        if self.depends_on is not None and parent.null_count:
+            array = pc.if_else(parent.is_valid(), array, pa.nulls(block.size, array.type))
+        return array

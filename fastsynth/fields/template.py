@@ -51,6 +51,13 @@ class TemplateField(Field):
         """The names between braces, in order."""
         return [name for _, name in self._pieces if name is not None]
 
+    def nullable(self, schema: Any = None) -> bool:
+        if schema is None:
+            return super().nullable(schema)
+        columns = {f.name: f for f in schema.fields}
+        followed = any(columns[n].nullable(schema) for n in self.placeholders() if n in columns)
+        return super().nullable(schema) or followed
+
     def check_schema(self, schema: Any) -> None:
         columns = {f.name: f for f in schema.fields}
         for name in self.placeholders():

@@ -18,9 +18,9 @@ from fastsynth.kernels.permutation import permute
 __all__ = [
     "FLOAT_DISTRIBUTIONS",
     "INT_DISTRIBUTIONS",
-    "fill_alias",
     "fill_bits",
     "fill_float",
+    "fill_grouped_alias",
     "fill_int",
     "fill_uniform_int",
     "fill_unique_int",
@@ -139,14 +139,19 @@ def fill_bits(out, key, start, n, p):
 
 
 @parallel_kernel
-def fill_alias(out, key, start, threshold, alias):
-    """``out[j]`` = a category index drawn by Walker's alias method in O(1): one draw gives a bucket
-    (its high part) and a uniform fraction (its low part); the bucket is kept if the fraction is
-    below its threshold, else replaced by its alias."""
+def fill_grouped_alias(out, key, start, groups, thresholds, aliases, firsts, sizes, values):
+    """``out[j]`` = a category drawn by Walker's alias method in O(1) from the group ``groups[j]`` (or
+    group 0 when ``groups`` is empty): one draw gives a bucket (its high part) and a uniform fraction
+    (its low part); the bucket is kept if the fraction is below its threshold, else replaced by its
+    alias. ``values`` maps each group's entries to the output's category indices."""
     s0 = rng.stream(key, 0)
-    k = np.uint64(threshold.shape[0])
+    grouped = groups.shape[0] > 0
     for j in prange(out.shape[0]):
+        g = groups[j] if grouped else 0
+        first = firsts[g]
+        k = np.uint64(sizes[g])
         u = rng.at(s0, start + j)
-        bucket = rng.bounded(u, k)
-        fraction = u * k
-        out[j] = bucket if fraction < threshold[bucket] else alias[bucket]
+        bucket = np.int64(rng.bounded(u, k))
+        if u * k >= thresholds[first + bucket]:
+            bucket = aliases[first + bucket]
+        out[j] = values[first + bucket]

@@ -116,7 +116,7 @@ class Schema:
 
     def arrow_schema(self) -> pa.Schema:
         """The Arrow schema of every batch made from this schema."""
-        return pa.schema([pa.field(f.name, f.arrow_type(), nullable=f.null_rate > 0) for f in self.fields])
+        return pa.schema([pa.field(f.name, f.arrow_type(), nullable=f.nullable(self)) for f in self.fields])
 
     def capacity(self) -> int | None:
         """The most rows this schema can make (a unique field's values run out), or None."""

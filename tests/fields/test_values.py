@@ -132,3 +132,50 @@ def test_names_and_emails_look_real():
 def test_uuids_are_distinct():
     values = column({"type": "uuid"}, rows=N).to_pylist()
     assert len(set(values)) == N
+
+
+CITIES = {
+    "country": {"type": "category", "categories": ["US", "FR", "JP"], "probabilities": [0.5, 0.3, 0.2]},
+    "city": {
+        "type": "category",
+        "depends_on": "country",
+        "categories": {"US": ["NYC", "LA"], "FR": ["Paris", "Lyon", "Nice"], "JP": ["Tokyo"]},
+        "probabilities": {"FR": [0.6, 0.3, 0.1]},
+    },
+}
+
+
+def test_conditional_categories_follow_their_parent():
+    t = fastsynth.generate(CITIES, N, seed=4)
+    pairs = list(zip(t.column("country").to_pylist(), t.column("city").to_pylist(), strict=True))
+    allowed = CITIES["city"]["categories"]
+    assert all(city in allowed[country] for country, city in pairs)
+    paris = [city for country, city in pairs if country == "FR"]
+    assert abs(paris.count("Paris") / len(paris) - 0.6) < 0.01
+    assert fastsynth.generate(CITIES, 1000, seed=4, batch_size=77).equals(t.slice(0, 1000))
+
+
+def test_conditional_categories_are_null_where_the_parent_is():
+    spec = {**CITIES, "country": {**CITIES["country"], "null_rate": 0.3}}
+    t = fastsynth.generate(spec, 10_000, seed=4)
+    assert t.schema.field("city").nullable
+    assert t.column("city").is_null().equals(t.column("country").is_null())
+
+
+@pytest.mark.parametrize(
+    ("city", "message"),
+    [
+        ({"categories": {"US": ["a"]}}, "categories has no list for country='FR'"),
+        ({"categories": ["a"]}, "with depends_on='country', categories must map"),
+        ({"categories": {"US": ["a"], "FR": ["b"], "JP": []}}, "categories['JP']: categories=[] is empty"),
+        (
+            {"categories": {"US": ["a"], "FR": ["b"], "JP": ["c"]}, "probabilities": {"US": [0.5, 0.5]}},
+            "categories['US']: probabilities has 2 entries",
+        ),
+        ({"depends_on": "nope", "categories": {"a": ["b"]}}, "depends_on='nope' is not another category"),
+    ],
+)
+def test_bad_conditional_categories(city, message):
+    spec = {"country": CITIES["country"], "city": {"type": "category", "depends_on": "country", **city}}
+    with pytest.raises(fastsynth.SchemaError, match=re.escape(message)):
+        fastsynth.Schema.from_dict(spec)

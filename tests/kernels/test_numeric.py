@@ -58,7 +58,9 @@ def test_alias_tables_imply_the_probabilities(weights):
 def test_alias_draws_match_reference(key, start, weights):
     threshold, aliases = alias_tables([w / sum(weights) for w in weights])
     out = np.empty(300, np.int32)
-    kn.fill_alias(out, np.uint64(key), start, threshold, aliases)
+    k = len(threshold)
+    flat = np.zeros(0, np.int8), threshold, aliases.astype(np.int64), np.zeros(1, np.int64), np.array([k])
+    kn.fill_grouped_alias(out, np.uint64(key), start, *flat, np.arange(k))
     np.testing.assert_array_equal(out, naive.alias(key, start, 300, threshold, aliases))
 
 
@@ -210,3 +212,24 @@ def test_permutation_matches_reference(span, key, row):
     half = feistel_half_bits(span)
     got = permute(np.uint64(row), np.uint64(span % 2**64), np.uint64(half), np.uint64(key))
     assert int(got) == naive.permute(row, span % 2**64, half, key)
+
+
+def test_grouped_alias_draws_from_each_rows_group():
+    # two groups: group 0 -> categories {0, 1} equally, group 1 -> category 2 only
+    thresholds = np.concatenate([alias_tables([0.5, 0.5])[0], alias_tables([1.0])[0]])
+    aliases = np.array([0, 1, 0], np.int64)
+    groups = np.tile(np.array([0, 1], np.int8), 5000)
+    out = np.empty(10_000, np.int64)
+    kn.fill_grouped_alias(
+        out,
+        np.uint64(KEY),
+        0,
+        groups,
+        thresholds,
+        aliases,
+        np.array([0, 2]),
+        np.array([2, 1]),
+        np.array([0, 1, 2]),
+    )
+    assert set(out[groups == 1]) == {2}
+    assert abs((out[groups == 0] == 0).mean() - 0.5) < 0.03
