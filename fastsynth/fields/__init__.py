@@ -1,6 +1,6 @@
 """Field types, one module per family, each registered by its type name in ``FIELDS``."""
 
-from fastsynth.fields import category, finance, identity, numeric, template, temporal, text
+from fastsynth.fields import category, expression, finance, identity, numeric, template, temporal, text
 from fastsynth.fields.base import FIELDS, Block, Field
 
 __all__ = [
@@ -8,6 +8,7 @@ __all__ = [
     "Block",
     "Field",
     "category",
+    "expression",
     "finance",
     "identity",
     "numeric",

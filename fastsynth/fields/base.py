@@ -197,8 +197,15 @@ class Field:
         raise NotImplementedError
 
     def nullable(self, schema: Any = None) -> bool:
-        """Whether the column can hold nulls inside ``schema`` (its own null_rate, or a column it follows)."""
-        return self.null_rate > 0
+        """Whether the column can hold nulls inside ``schema``: its own null_rate, or a column it reads."""
+        if self.null_rate > 0 or schema is None:
+            return self.null_rate > 0
+        columns = {f.name: f for f in schema.fields}
+        return any(columns[name].nullable(schema) for name in self.dependencies(schema))
+
+    def dependencies(self, schema: Any) -> tuple[str, ...]:
+        """The columns of ``schema`` whose values this field reads (the schema refuses cycles)."""
+        return ()
 
     def check_schema(self, schema: Any) -> None:
         """Check what this field needs from the rest of ``schema`` (columns it refers to)."""

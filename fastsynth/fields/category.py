@@ -100,11 +100,8 @@ class CategoryField(Field):
                 f"the category lists mix kinds {sorted(k.__name__ for k in kinds)}; use one kind"
             )
 
-    def nullable(self, schema: Any = None) -> bool:
-        if self.depends_on is None or schema is None:
-            return super().nullable(schema)
-        parent = next(f for f in schema.fields if f.name == self.depends_on)
-        return super().nullable(schema) or parent.nullable(schema)
+    def dependencies(self, schema: Any) -> tuple[str, ...]:
+        return () if self.depends_on is None else (self.depends_on,)
 
     def check_schema(self, schema: Any) -> None:
         if self.depends_on is None:
@@ -121,12 +118,6 @@ class CategoryField(Field):
             raise self.error(
                 f"categories has a list for {unknown[0]!r}, which {self.depends_on!r} never takes"
             )
-        seen = [self.name]
-        while parent.depends_on is not None:
-            if parent.name in seen:
-                raise self.error(f"depends_on forms a cycle: {' -> '.join([*seen, parent.name])}")
-            seen.append(parent.name)
-            parent = next(f for f in schema.fields if f.name == parent.depends_on)
 
     @cached_property
     def _dictionary(self) -> pa.Array:

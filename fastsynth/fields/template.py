@@ -51,12 +51,9 @@ class TemplateField(Field):
         """The names between braces, in order."""
         return [name for _, name in self._pieces if name is not None]
 
-    def nullable(self, schema: Any = None) -> bool:
-        if schema is None:
-            return super().nullable(schema)
-        columns = {f.name: f for f in schema.fields}
-        followed = any(columns[n].nullable(schema) for n in self.placeholders() if n in columns)
-        return super().nullable(schema) or followed
+    def dependencies(self, schema: Any) -> tuple[str, ...]:
+        columns = {f.name for f in schema.fields}
+        return tuple(n for n in self.placeholders() if n in columns)
 
     def check_schema(self, schema: Any) -> None:
         columns = {f.name: f for f in schema.fields}
@@ -76,17 +73,6 @@ class TemplateField(Field):
                 raise self.error(
                     f"template placeholder {{{name}}} cannot use defaults ({exc}); add a column"
                 ) from None
-        self._check_cycle(columns, [self.name])
-
-    def _check_cycle(self, columns: dict[str, Field], path: list[str]) -> None:
-        for name in self.placeholders():
-            target = columns.get(name)
-            if isinstance(target, TemplateField):
-                if name in path:
-                    raise self.error(
-                        f"templates refer to each other in a cycle: {' -> '.join([*path, name])}"
-                    )
-                target._check_cycle(columns, [*path, name])
 
     def arrow_type(self) -> pa.DataType:
         return pa.string()

@@ -61,6 +61,25 @@ class Schema:
             raise SchemaError(f"schema: seed={self.seed!r} is not an integer")
         for f in self.fields:
             f.check_schema(self)
+        self._check_cycles()
+
+    def _check_cycles(self) -> None:
+        """Refuse columns that depend on each other in a circle (a template of an expression of it)."""
+        depends = {f.name: f.dependencies(self) for f in self.fields}
+        done: set[str] = set()
+
+        def visit(name: str, path: list[str]) -> None:
+            if name in path:
+                cycle = " -> ".join([*path[path.index(name) :], name])
+                raise field_error(path[0], f"columns depend on each other in a cycle: {cycle}")
+            if name in done:
+                return
+            for dependency in depends.get(name, ()):
+                visit(dependency, [*path, name])
+            done.add(name)
+
+        for f in self.fields:
+            visit(f.name, [])
 
     # -- building -----------------------------------------------------------------------------------
 

@@ -179,3 +179,51 @@ def test_bad_conditional_categories(city, message):
     spec = {"country": CITIES["country"], "city": {"type": "category", "depends_on": "country", **city}}
     with pytest.raises(fastsynth.SchemaError, match=re.escape(message)):
         fastsynth.Schema.from_dict(spec)
+
+
+def test_expressions_compute_from_the_row():
+    spec = {
+        "age": {"type": "int", "min": 18, "max": 90},
+        "income": {"type": "float", "mean": 50000, "std": 20000, "min": 0, "null_rate": 0.1},
+        "tax": {"type": "expr", "expr": "income * 0.3 + age"},
+        "band": {
+            "type": "expr",
+            "expr": "CASE WHEN age > 60 THEN 'senior' ELSE 'adult' END",
+            "dtype": "string",
+        },
+        "months": {"type": "expr", "expr": "age * 12", "dtype": "int32"},
+    }
+    t = fastsynth.generate(spec, 20_000, seed=3)
+    for row in t.to_pylist():
+        if row["income"] is None:
+            assert row["tax"] is None
+        else:
+            assert row["tax"] == pytest.approx(row["income"] * 0.3 + row["age"])
+        assert row["band"] == ("senior" if row["age"] > 60 else "adult")
+        assert row["months"] == row["age"] * 12
+    assert t.schema.field("tax").nullable and not t.schema.field("band").nullable
+    assert t.schema.field("months").type == pa.int32()
+    assert fastsynth.generate(spec, 1000, seed=3, batch_size=99).equals(t.slice(0, 1000))
+
+
+@pytest.mark.parametrize(
+    ("expr", "message"),
+    [
+        ("age +", "is not a valid SQL expression"),
+        ("nope * 2", "reads 'nope', which is not another column"),
+        ("x + 1", "reads 'x', which is not another column"),
+    ],
+)
+def test_bad_expressions(expr, message):
+    with pytest.raises(fastsynth.SchemaError, match=re.escape(f"field 'x': expr={expr!r}")) as caught:
+        fastsynth.Schema.from_dict(
+            {"age": {"type": "int", "min": 1, "max": 2}, "x": {"type": "expr", "expr": expr}}
+        )
+    assert message in str(caught.value)
+
+
+def test_expression_cycles_are_refused():
+    with pytest.raises(fastsynth.SchemaError, match="cycle: a -> b -> a"):
+        fastsynth.Schema.from_dict(
+            {"a": {"type": "expr", "expr": "b + 1"}, "b": {"type": "expr", "expr": "a * 2"}}
+        )
