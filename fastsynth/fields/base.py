@@ -72,8 +72,13 @@ class Block:
     """Number of rows."""
     schema: Any = field(default=None, compare=False)
     """The Schema the column belongs to, for fields that follow other columns (None when alone)."""
-    made: dict[str, pa.Array] = field(default_factory=dict, compare=False, repr=False)
-    """Columns of the same rows made so far, shared by the blocks of one batch."""
+    made: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Columns (and shared intermediates) of the same rows made so far, for the blocks of one batch."""
+
+    def correlated_normal(self) -> np.ndarray | None:
+        """The Gaussian copula's normals for this column if the schema correlates it, else None."""
+        correlated = getattr(self.schema, "correlated_normal", None)
+        return None if correlated is None else correlated(self)
 
     def column(self, name: str) -> pa.Array:
         """Column ``name`` of the schema for the same rows (made once per batch, then reused)."""

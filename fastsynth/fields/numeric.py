@@ -117,7 +117,25 @@ class IntField(Field):
             return self.max - self.min + 1
         return None
 
+    def correlatable(self) -> bool:
+        """Whether a Gaussian copula can drive this field (its quantile function is in closed form)."""
+        return self.distribution in ("uniform", "normal", "geometric") and not self.unique
+
+    def from_normal(self, y: np.ndarray) -> np.ndarray:
+        """The values at the quantiles of standard normals ``y`` (the copula's inverse-CDF step)."""
+        info = np.iinfo(self.dtype)
+        lo = info.min if self.min is None else self.min
+        hi = info.max if self.max is None else self.max
+        code = -1 if self.distribution == "uniform" else kn.INT_DISTRIBUTIONS[self.distribution]
+        p0, p1 = (self.p, 0.0) if self.distribution == "geometric" else (self.mean or 0.0, self.std or 0.0)
+        out = empty(len(y), self.dtype)
+        kn.int_from_normal(out, y, code, float(p0), float(p1), lo, hi)
+        return out
+
     def generate(self, block: Block) -> pa.Array:
+        y = block.correlated_normal()
+        if y is not None:
+            return numpy_buffer_array(self.arrow_type(), self.from_normal(y))
         out = empty(block.size, self.dtype)
         if self.distribution == "uniform":
             assert self.min is not None and self.max is not None
@@ -206,7 +224,11 @@ class FloatField(Field):
     def arrow_type(self) -> pa.DataType:
         return pa.from_numpy_dtype(np.dtype(self.dtype))
 
-    def generate(self, block: Block) -> pa.Array:
+    def correlatable(self) -> bool:
+        """Whether a Gaussian copula can drive this field (its quantile function is in closed form)."""
+        return self._distribution in ("normal", "uniform", "lognormal", "exponential")
+
+    def _parameters(self) -> tuple[int, float, float, float, float, float]:
         dist = self._distribution
         lo = -np.inf if self.min is None else self.min
         hi = np.inf if self.max is None else self.max
@@ -219,9 +241,20 @@ class FloatField(Field):
             "gamma": (self.shape, self.scale),
         }[dist]
         scale = 0.0 if self.decimals is None else 10.0**self.decimals
+        return kn.FLOAT_DISTRIBUTIONS[dist], float(params[0]), float(params[1]), lo, hi, scale  # type: ignore[arg-type]
+
+    def from_normal(self, y: np.ndarray) -> np.ndarray:
+        """The values at the quantiles of standard normals ``y`` (the copula's inverse-CDF step)."""
+        out = empty(len(y), self.dtype)
+        kn.float_from_normal(out, y, *self._parameters())
+        return out
+
+    def generate(self, block: Block) -> pa.Array:
+        y = block.correlated_normal()
+        if y is not None:
+            return numpy_buffer_array(self.arrow_type(), self.from_normal(y))
         out = empty(block.size, self.dtype)
-        code = kn.FLOAT_DISTRIBUTIONS[dist]
-        kn.fill_float(out, block.key, block.start, code, float(params[0]), float(params[1]), lo, hi, scale)  # type: ignore[arg-type]
+        kn.fill_float(out, block.key, block.start, *self._parameters())
         return numpy_buffer_array(self.arrow_type(), out)
 
 

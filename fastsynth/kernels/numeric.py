@@ -24,6 +24,9 @@ __all__ = [
     "fill_int",
     "fill_uniform_int",
     "fill_unique_int",
+    "float_from_normal",
+    "int_from_normal",
+    "mix_rows",
 ]
 
 FLOAT_DISTRIBUTIONS = {"normal": 0, "uniform": 1, "lognormal": 2, "exponential": 3, "beta": 4, "gamma": 5}
@@ -155,3 +158,52 @@ def fill_grouped_alias(out, key, start, groups, thresholds, aliases, firsts, siz
         if u * k >= thresholds[first + bucket]:
             bucket = aliases[first + bucket]
         out[j] = values[first + bucket]
+
+
+@kernel
+def _normal_cdf(y: float) -> float:
+    return 0.5 * math.erfc(-y * 0.7071067811865476)
+
+
+@parallel_kernel
+def float_from_normal(out, y, dist, p0, p1, lo, hi, scale):
+    """``out[j]`` = the value of distribution ``dist`` at the quantile of the standard normal ``y[j]``
+    (the inverse-CDF step of a Gaussian copula), clipped and rounded like ``fill_float``. Distributions:
+    normal, uniform, lognormal, exponential (codes as in FLOAT_DISTRIBUTIONS)."""
+    for j in prange(out.shape[0]):
+        if dist == 0:
+            x = p0 + p1 * y[j]
+        elif dist == 1:
+            x = p0 + (p1 - p0) * _normal_cdf(y[j])
+        elif dist == 2:
+            x = math.exp(p0 + p1 * y[j])
+        else:
+            x = -p0 * math.log(_normal_cdf(-y[j]))
+        out[j] = _clip_round(x, lo, hi, scale)
+
+
+@parallel_kernel
+def int_from_normal(out, y, dist, p0, p1, lo, hi):
+    """``out[j]`` = the integer of distribution ``dist`` at the quantile of ``y[j]``: normal (rounded),
+    geometric (codes as in INT_DISTRIBUTIONS), or -1 for uniform on [lo, hi]."""
+    span = float(hi) - float(lo) + 1.0
+    for j in prange(out.shape[0]):
+        if dist == -1:
+            x = float(lo) + math.floor(_normal_cdf(y[j]) * span)
+        elif dist == 0:
+            x = np.rint(p0 + p1 * y[j])
+        else:
+            x = math.ceil(math.log(max(_normal_cdf(-y[j]), 1e-300)) / math.log1p(-p0)) if p0 < 1.0 else 1.0
+        out[j] = _clip_int(x, lo, hi)
+
+
+@parallel_kernel
+def mix_rows(out, factor, z):
+    """``out[:, j] = factor @ z[:, j]`` for a lower-triangular ``factor``, summed in a fixed order."""
+    k = factor.shape[0]
+    for j in prange(z.shape[1]):
+        for r in range(k):
+            acc = 0.0
+            for c in range(r + 1):
+                acc += factor[r, c] * z[c, j]
+            out[r, j] = acc

@@ -20,16 +20,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import yaml
 
 import fastsynth.fields  # noqa: F401  (registers the built-in field types)
 from fastsynth.errors import SchemaError, field_error
 from fastsynth.fields.base import FIELDS, Field
+from fastsynth.schema.correlation import Correlation, copula_factor, correlated_normals
 
 __all__ = ["Schema"]
 
-_SCHEMA_KEYS = {"name", "seed", "locale", "fields"}
+_SCHEMA_KEYS = {"name", "seed", "locale", "fields", "correlations"}
 _TIME_SERIES_KEYS = {"time_field", "time_interval_seconds", "trends", "seasonality"}
 
 
@@ -45,6 +47,8 @@ class Schema:
     """Seed used when the caller gives none."""
     locale: str | None = None
     """Default Faker locale of the text fields (en_US when None)."""
+    correlations: tuple[Correlation, ...] = ()
+    """Groups of numeric columns with target Pearson correlations (a Gaussian copula)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", tuple(self.fields))
@@ -62,6 +66,43 @@ class Schema:
         for f in self.fields:
             f.check_schema(self)
         self._check_cycles()
+        object.__setattr__(self, "correlations", tuple(self.correlations))
+        object.__setattr__(self, "_copula", self._copula_plan())
+
+    def _copula_plan(self) -> dict[str, tuple[int, int, np.ndarray, tuple[str, ...]]]:
+        """For each correlated column: its group, its row in the group, the group's factor and columns."""
+        by_name = {f.name: f for f in self.fields}
+        plan: dict[str, tuple[int, int, np.ndarray, tuple[str, ...]]] = {}
+        for index, group in enumerate(self.correlations):
+            for column in group.columns:
+                field = by_name.get(column)
+                where = f"schema: correlations[{index}]"
+                if field is None:
+                    raise SchemaError(f"{where}: {column!r} is not a column ({', '.join(by_name)})")
+                if column in plan:
+                    raise SchemaError(f"{where}: {column!r} is already in another correlation group")
+                if not callable(getattr(field, "correlatable", None)) or not field.correlatable():
+                    raise SchemaError(
+                        f"{where}: {column!r} cannot be correlated; allowed: float (normal, uniform, "
+                        "lognormal, exponential) and non-unique int (uniform, normal, geometric) columns"
+                    )
+                plan[column] = (index, 0, np.empty(0), ())
+            factor = copula_factor(group, [by_name[c] for c in group.columns], index)
+            for position, column in enumerate(group.columns):
+                plan[column] = (index, position, factor, group.columns)
+        return plan
+
+    def correlated_normal(self, block: Any) -> np.ndarray | None:
+        """The copula's normals for ``block``'s column if it is in a correlation group, else None."""
+        hit = self._copula.get(block.name)  # type: ignore[attr-defined]
+        if hit is None:
+            return None
+        index, position, factor, columns = hit
+        cache_key = f"\x00copula{index}"
+        if cache_key not in block.made:
+            keys = [block.key_of(c, "copula") for c in columns]
+            block.made[cache_key] = correlated_normals(factor, keys, block.start, block.size)
+        return block.made[cache_key][position]
 
     def _check_cycles(self) -> None:
         """Refuse columns that depend on each other in a circle (a template of an expression of it)."""
@@ -111,7 +152,19 @@ class Schema:
                 from fastsynth.adapters.faker_pools import check_locale
 
                 check_locale(locale, "(schema)")
-            return cls(_parse_fields(fields), name=name, seed=document.get("seed"), locale=locale)
+            groups = document.get("correlations") or []
+            if isinstance(groups, dict):
+                groups = [groups]
+            if not isinstance(groups, list):
+                raise SchemaError(f"schema: correlations={groups!r} is not a list of groups")
+            correlations = tuple(Correlation.from_dict(g, i) for i, g in enumerate(groups))
+            return cls(
+                _parse_fields(fields),
+                name=name,
+                seed=document.get("seed"),
+                locale=locale,
+                correlations=correlations,
+            )
         return cls(_parse_fields(document))
 
     @classmethod
@@ -151,6 +204,8 @@ class Schema:
             document["seed"] = self.seed
         if self.locale is not None:
             document["locale"] = self.locale
+        if self.correlations:
+            document["correlations"] = [c.to_dict() for c in self.correlations]
         document["fields"] = {f.name: f.to_spec() for f in self.fields}
         return document
 
