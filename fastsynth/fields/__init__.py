@@ -1,6 +1,16 @@
 """Field types, one module per family, each registered by its type name in ``FIELDS``."""
 
-from fastsynth.fields import category, expression, finance, identity, numeric, template, temporal, text
+from fastsynth.fields import (
+    category,
+    expression,
+    faker_provider,
+    finance,
+    identity,
+    numeric,
+    template,
+    temporal,
+    text,
+)
 from fastsynth.fields.base import FIELDS, Block, Field
 
 __all__ = [
@@ -9,6 +19,7 @@ __all__ = [
     "Field",
     "category",
     "expression",
+    "faker_provider",
     "finance",
     "identity",
     "numeric",

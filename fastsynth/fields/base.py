@@ -330,6 +330,8 @@ def _coerce(field: str, option: str, value: Any, annotation: Any) -> Any:
 
 
 def _describe(annotation: Any) -> str:
+    if typing.get_origin(annotation) is dict:
+        return "an object"
     if typing.get_origin(annotation) is tuple:
         return (
             f"a list of {_describe(typing.get_args(annotation)[0]).removeprefix('a ').removeprefix('an ')}s"

@@ -48,6 +48,7 @@ EXAMPLES = {
     "iban": {"type": "iban", "country": "DE"},
     "template": {"type": "template", "template": "{first_name} <{email}> #{ipv4}"},
     "expr": {"type": "expr", "expr": "2 * 21", "dtype": "int64"},
+    "faker": {"type": "faker", "provider": "license_plate", "pool_size": 500},
 }
 TYPES = sorted(EXAMPLES)
 ROWS = 5000

@@ -241,3 +241,33 @@ def test_template_cycles_are_refused():
 def test_unknown_locale_is_refused():
     with pytest.raises(fastsynth.SchemaError, match="field 'x': locale='xx_XX' is not a Faker locale"):
         fastsynth.Schema.from_dict({"x": {"type": "city", "locale": "xx_XX"}})
+
+
+def test_faker_provider_pool_is_deterministic_and_bounded():
+    spec = {"b": {"type": "faker", "provider": "bban", "pool_size": 300}}
+    values = table(spec, rows=20_000).column("b").to_pylist()
+    assert len(set(values)) <= 300 and all(re.fullmatch(r"[A-Z]{4}\d{14}", v) for v in values)
+    assert table(spec, rows=20_000).column("b").to_pylist() == values
+    assert table(spec, rows=20_000, seed=6).column("b").to_pylist() != values
+
+
+def test_faker_provider_exact_mode_is_per_row_and_chunk_invariant():
+    spec = {"isbn": {"type": "faker", "provider": "isbn13", "exact": True}, "n": {"type": "sequence"}}
+    whole = fastsynth.generate(spec, 300, seed=2)
+    assert len(set(whole.column("isbn").to_pylist())) == 300
+    assert fastsynth.generate(spec, 300, seed=2, batch_size=7).equals(whole)
+    assert fastsynth.generate(spec, 50, seed=2, start=100).equals(whole.slice(100, 50))
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"provider": "nope"}, "provider='nope' is not a method of Faker"),
+        ({"provider": "pyint", "args": {"bogus": 1}}, "provider 'pyint' fails with args={'bogus': 1}"),
+        ({"provider": "pyint", "pool_size": 0}, "pool_size=0 is outside"),
+        ({"provider": "pyint", "args": [1]}, "args=[1] is not an object"),
+    ],
+)
+def test_bad_faker_fields(spec, message):
+    with pytest.raises(fastsynth.SchemaError, match=re.escape(f"field 'f': {message}")):
+        fastsynth.Schema.from_dict({"f": {"type": "faker", **spec}})
