@@ -1,9 +1,9 @@
 """The one place numba flags are set.
 
 ``kernel`` compiles a serial function (also the per-value helpers other kernels call, which LLVM
-inlines); ``parallel_kernel`` compiles one that splits its rows over threads with ``prange``. Parallel
-kernels write disjoint slices and draw their randomness from the row index, so results never depend on
-the thread count.
+inlines); ``inline_kernel`` a helper that numba inlines itself; ``parallel_kernel`` a function that
+splits its rows over threads with ``prange``. Parallel kernels write disjoint slices and draw their
+randomness from the row index, so results never depend on the thread count.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numba
 
 from fastsynth.errors import UsageError
 
-__all__ = ["kernel", "parallel_kernel", "set_threads", "threads"]
+__all__ = ["inline_kernel", "kernel", "parallel_kernel", "set_threads", "threads"]
 
 
 def _cache_dir() -> Path:
@@ -39,6 +39,9 @@ _COMMON = {"cache": True, "nogil": True, "error_model": "numpy"}
 
 kernel = numba.njit(**_COMMON)
 parallel_kernel = numba.njit(parallel=True, **_COMMON)
+# Inlined by numba itself, before LLVM: for helpers that take large structures (a namedtuple of arrays)
+# which would otherwise be copied on every call in a row loop.
+inline_kernel = numba.njit(inline="always", **_COMMON)
 
 
 def threads() -> int:

@@ -26,7 +26,7 @@ from numba import prange, types
 from numba.extending import intrinsic
 
 from fastsynth.kernels import rng
-from fastsynth.kernels.jit import kernel, parallel_kernel
+from fastsynth.kernels.jit import inline_kernel, kernel, parallel_kernel
 from fastsynth.kernels.permutation import permute
 
 __all__ = [
@@ -64,17 +64,18 @@ _CHUNK_ROWS = 2048
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 
-@kernel
+@inline_kernel
 def _alias_draw(u, size, thresholds, aliases, base):
     """An index in [0, size) drawn from 64 random bits with the alias tables at ``base``."""
     n = np.uint64(size)
-    bucket = rng.bounded(u, n)
-    if u * n < thresholds[base + np.int64(bucket)]:
-        return np.int64(bucket)
-    return aliases[base + np.int64(bucket)]
+    bucket = np.int64(rng.bounded(u, n))
+    # Both loads, then a select: the comparison is a coin flip a branch would mispredict half the time.
+    keep = u * n < thresholds[base + bucket]
+    alias = aliases[base + bucket]
+    return bucket if keep else alias
 
 
-@kernel
+@inline_kernel
 def _variant(i, plan):
     """The variant of row ``i`` (always 0 when there is one)."""
     count = plan.variant_first.shape[0]
@@ -84,7 +85,7 @@ def _variant(i, plan):
     return _alias_draw(u, count, plan.variant_thresholds, plan.variant_aliases, 0)
 
 
-@kernel
+@inline_kernel
 def _code(i, plan):
     """Row ``i``'s permuted index in unique mode (0 otherwise)."""
     span = plan.unique[0]
@@ -93,7 +94,7 @@ def _code(i, plan):
     return permute(np.uint64(i), span, plan.unique[1], plan.unique[2])
 
 
-@kernel
+@inline_kernel
 def _entry(i, p, code, plan):
     """The pool entry part ``p`` takes on row ``i``, given the row's ``_code``."""
     base = plan.bases[p]
