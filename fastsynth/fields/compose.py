@@ -26,6 +26,8 @@ __all__ = ["ComposedField", "Composition", "Part", "compose", "literal", "patter
 
 _MAX_STRING_BYTES = 2**31 - 1
 _MAX_SPAN = 2**64 - 1
+_KEPT_PARTS = 24
+_NONE = np.zeros((0, 0), np.int32)
 
 
 @dataclass(frozen=True)
@@ -180,8 +182,12 @@ def compose(block: Block, composition: Composition, *, unique: bool = False) -> 
         np.array([rng.stream(block.key_of(block.name, "variant"), 0)], np.uint64),
         unique_plan,
     )
+    # Keeping each row's entries saves drawing them twice; a long template (paragraphs) redraws
+    # instead, so that memory stays small.
+    width = int(np.max(pool.variant_last - pool.variant_first))
+    chosen = empty(block.size * width, np.int32).reshape(block.size, width) if width <= _KEPT_PARTS else _NONE
     offsets = empty(block.size + 1, np.int32)
-    ks.compose_lengths(offsets, block.start, pool.offsets, plan)
+    ks.compose_lengths(offsets, chosen, block.start, pool.offsets, plan)
     total = ks.prefix_offsets(offsets)
     if total > _MAX_STRING_BYTES:
         raise UsageError(
@@ -189,7 +195,7 @@ def compose(block: Block, composition: Composition, *, unique: bool = False) -> 
             "per string array; use a smaller batch size"
         )
     data = empty(max(total, 1), np.uint8)
-    ks.compose_write(data, offsets, block.start, pool.offsets, pool.data, plan)
+    ks.compose_write(data, offsets, chosen, block.start, pool.offsets, pool.data, plan)
     return pa.Array.from_buffers(
         pa.string(), block.size, [None, pa.py_buffer(offsets), pa.py_buffer(data[:total])]
     )

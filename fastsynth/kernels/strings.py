@@ -108,17 +108,25 @@ def _entry(i, p, code, plan):
 
 
 @parallel_kernel
-def compose_lengths(offsets, start, pool_offsets, plan):
+def compose_lengths(offsets, chosen, start, pool_offsets, plan):
     """``offsets[j + 1]`` = the byte length of row ``start + j``'s string (``prefix_offsets`` then
-    turns lengths into offsets in place)."""
+    turns lengths into offsets in place). When ``chosen`` has columns (one per part of the longest
+    template), the entries are kept there for ``compose_write``, -1 after a shorter template's end."""
+    keep = chosen.shape[1] > 0
     for j in prange(offsets.shape[0] - 1):
         i = start + j
         v = _variant(i, plan)
         code = _code(i, plan)
         total = 0
-        for p in range(plan.variant_first[v], plan.variant_last[v]):
+        first = plan.variant_first[v]
+        for p in range(first, plan.variant_last[v]):
             e = _entry(i, p, code, plan)
             total += pool_offsets[e + 1] - pool_offsets[e]
+            if keep:
+                chosen[j, p - first] = e
+        if keep:
+            for k in range(plan.variant_last[v] - first, chosen.shape[1]):
+                chosen[j, k] = -1
         offsets[j + 1] = total
 
 
@@ -159,31 +167,47 @@ def _store_word(typingctx, array, index, value):
     return types.void(array, types.intp, types.uint64), codegen
 
 
+@inline_kernel
+def _copy(data, pos, end, pool_data, source, length):
+    """Copy ``length`` pool bytes to ``data[pos:]``, eight at a time while that stays before ``end``."""
+    w = 0
+    while w < length:
+        if pos + w + 8 <= end:
+            _store_word(data, pos + w, _load_word(pool_data, source + w))
+            w += 8
+        else:
+            data[pos + w] = pool_data[source + w]
+            w += 1
+
+
 @parallel_kernel
-def compose_write(data, offsets, start, pool_offsets, pool_data, plan):
-    """Write each row's parts into ``data`` at ``offsets[j]`` (``pool_data`` padded by POOL_PADDING)."""
+def compose_write(data, offsets, chosen, start, pool_offsets, pool_data, plan):
+    """Write each row's parts into ``data`` at ``offsets[j]`` (``pool_data`` padded by POOL_PADDING),
+    reading the entries ``compose_lengths`` kept in ``chosen``, or drawing them again if it has none."""
     n = offsets.shape[0] - 1
+    kept = chosen.shape[1] > 0
     for chunk in prange((n + _CHUNK_ROWS - 1) // _CHUNK_ROWS):
         first = chunk * _CHUNK_ROWS
         last = min(n, first + _CHUNK_ROWS)
         end = np.int64(offsets[last])
         for j in range(first, last):
+            pos = np.int64(offsets[j])
+            if kept:
+                for k in range(chosen.shape[1]):
+                    e = chosen[j, k]
+                    if e < 0:
+                        break
+                    length = pool_offsets[e + 1] - pool_offsets[e]
+                    _copy(data, pos, end, pool_data, pool_offsets[e], length)
+                    pos += length
+                continue
             i = start + j
             v = _variant(i, plan)
             code = _code(i, plan)
-            pos = np.int64(offsets[j])
             for p in range(plan.variant_first[v], plan.variant_last[v]):
                 e = _entry(i, p, code, plan)
-                source = pool_offsets[e]
-                length = pool_offsets[e + 1] - source
-                w = 0
-                while w < length:
-                    if pos + w + 8 <= end:
-                        _store_word(data, pos + w, _load_word(pool_data, source + w))
-                        w += 8
-                    else:
-                        data[pos + w] = pool_data[source + w]
-                        w += 1
+                length = pool_offsets[e + 1] - pool_offsets[e]
+                _copy(data, pos, end, pool_data, pool_offsets[e], length)
                 pos += length
 
 
