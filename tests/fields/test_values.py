@@ -9,6 +9,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 import fastsynth
@@ -227,3 +229,24 @@ def test_expression_cycles_are_refused():
         fastsynth.Schema.from_dict(
             {"a": {"type": "expr", "expr": "b + 1"}, "b": {"type": "expr", "expr": "a * 2"}}
         )
+
+
+expression_tokens = st.sampled_from(
+    ["age", "income", "+", "-", "*", "/", "(", ")", "1", "2.5", ">", "'a'", " ", "AND"]
+)
+
+
+@settings(max_examples=60)
+@given(st.lists(expression_tokens, min_size=1, max_size=8).map(" ".join))
+def test_random_expressions_compute_or_fail_clearly(expr):
+    document = {
+        "age": {"type": "int", "min": 18, "max": 90},
+        "income": {"type": "float", "mean": 50000, "std": 20000},
+        "x": {"type": "expr", "expr": expr},
+    }
+    try:
+        table = fastsynth.generate(document, 50)
+    except fastsynth.SchemaError as exc:
+        assert str(exc).startswith("field 'x': expr=") and "\n" not in str(exc)
+        return
+    assert table.column("x").type == pa.float64()
