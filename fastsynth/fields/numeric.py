@@ -56,9 +56,36 @@ def _check_range(field: Field, lo: float | None, hi: float | None) -> None:
         raise field.error(f"min={lo!r} is greater than max={hi!r}")
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Numeric(Field):
+    """Shared by ``int`` and ``float``: values from their own draws, or from a Gaussian copula's
+    normals when the schema correlates the column with others."""
+
+    dtype: Any
+
+    def correlatable(self) -> bool:
+        """Whether a Gaussian copula can drive this field (its quantile function is in closed form)."""
+        raise NotImplementedError
+
+    def from_normal(self, y: np.ndarray) -> np.ndarray:
+        """The values at the quantiles of standard normals ``y`` (the copula's inverse-CDF step)."""
+        raise NotImplementedError
+
+    def _sample(self, block: Block) -> np.ndarray:
+        raise NotImplementedError
+
+    def arrow_type(self) -> pa.DataType:
+        return pa.from_numpy_dtype(np.dtype(self.dtype))
+
+    def generate(self, block: Block) -> pa.Array:
+        y = block.correlated_normal()
+        values = self._sample(block) if y is None else self.from_normal(y)
+        return numpy_buffer_array(self.arrow_type(), values)
+
+
 @FIELDS.register("int")
 @dataclass(frozen=True, kw_only=True)
-class IntField(Field):
+class IntField(_Numeric):
     """Integers: uniform on [min, max] by default, or drawn from another distribution and clipped to
     [min, max] when those are given."""
 
@@ -108,9 +135,6 @@ class IntField(Field):
         if self.unique and self.distribution != "uniform":
             raise self.error(f"unique=true needs distribution 'uniform', not {self.distribution!r}")
 
-    def arrow_type(self) -> pa.DataType:
-        return pa.from_numpy_dtype(np.dtype(self.dtype))
-
     def capacity(self, schema: Any = None) -> int | None:
         if self.unique:
             assert self.min is not None and self.max is not None
@@ -118,11 +142,9 @@ class IntField(Field):
         return None
 
     def correlatable(self) -> bool:
-        """Whether a Gaussian copula can drive this field (its quantile function is in closed form)."""
         return self.distribution in ("uniform", "normal", "geometric") and not self.unique
 
     def from_normal(self, y: np.ndarray) -> np.ndarray:
-        """The values at the quantiles of standard normals ``y`` (the copula's inverse-CDF step)."""
         info = np.iinfo(self.dtype)
         lo = info.min if self.min is None else self.min
         hi = info.max if self.max is None else self.max
@@ -132,10 +154,7 @@ class IntField(Field):
         kn.int_from_normal(out, y, code, float(p0), float(p1), lo, hi)
         return out
 
-    def generate(self, block: Block) -> pa.Array:
-        y = block.correlated_normal()
-        if y is not None:
-            return numpy_buffer_array(self.arrow_type(), self.from_normal(y))
+    def _sample(self, block: Block) -> np.ndarray:
         out = empty(block.size, self.dtype)
         if self.distribution == "uniform":
             assert self.min is not None and self.max is not None
@@ -157,12 +176,12 @@ class IntField(Field):
             }[self.distribution]
             code = kn.INT_DISTRIBUTIONS[self.distribution]
             kn.fill_int(out, block.key, block.start, code, float(p0), float(p1), lo, hi)  # type: ignore[arg-type]
-        return numpy_buffer_array(self.arrow_type(), out)
+        return out
 
 
 @FIELDS.register("float")
 @dataclass(frozen=True, kw_only=True)
-class FloatField(Field):
+class FloatField(_Numeric):
     """Floating-point numbers. As in the seed format, ``mean`` and ``std`` give a normal distribution
     whose values are clipped to [min, max]; with only ``min`` and ``max`` the values are uniform."""
 
@@ -221,11 +240,7 @@ class FloatField(Field):
         if self.decimals is not None and not 0 <= self.decimals <= 15:
             raise self.error(f"decimals={self.decimals!r} is outside [0, 15]")
 
-    def arrow_type(self) -> pa.DataType:
-        return pa.from_numpy_dtype(np.dtype(self.dtype))
-
     def correlatable(self) -> bool:
-        """Whether a Gaussian copula can drive this field (its quantile function is in closed form)."""
         return self._distribution in ("normal", "uniform", "lognormal", "exponential")
 
     def _parameters(self) -> tuple[int, float, float, float, float, float]:
@@ -244,18 +259,14 @@ class FloatField(Field):
         return kn.FLOAT_DISTRIBUTIONS[dist], float(params[0]), float(params[1]), lo, hi, scale  # type: ignore[arg-type]
 
     def from_normal(self, y: np.ndarray) -> np.ndarray:
-        """The values at the quantiles of standard normals ``y`` (the copula's inverse-CDF step)."""
         out = empty(len(y), self.dtype)
         kn.float_from_normal(out, y, *self._parameters())
         return out
 
-    def generate(self, block: Block) -> pa.Array:
-        y = block.correlated_normal()
-        if y is not None:
-            return numpy_buffer_array(self.arrow_type(), self.from_normal(y))
+    def _sample(self, block: Block) -> np.ndarray:
         out = empty(block.size, self.dtype)
         kn.fill_float(out, block.key, block.start, *self._parameters())
-        return numpy_buffer_array(self.arrow_type(), out)
+        return out
 
 
 @FIELDS.register("bool")
