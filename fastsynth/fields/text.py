@@ -289,6 +289,14 @@ class WordField(LocaleText):
         return Composition.of(Part(_lorem(self.locale_in(schema))[0], salt="word"))
 
 
+def _check_bounds(field: LocaleText, noun: str, limit: int) -> None:
+    low, high = getattr(field, f"min_{noun}"), getattr(field, f"max_{noun}")
+    if not 1 <= low <= high <= limit:
+        raise field.error(
+            f"min_{noun}={low}, max_{noun}={high}; allowed: 1 <= min_{noun} <= max_{noun} <= {limit}"
+        )
+
+
 @FIELDS.register("sentence")
 @dataclass(frozen=True, kw_only=True)
 class SentenceField(LocaleText):
@@ -303,11 +311,7 @@ class SentenceField(LocaleText):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if not 1 <= self.min_words <= self.max_words <= 200:
-            raise self.error(
-                f"min_words={self.min_words}, max_words={self.max_words}; "
-                "allowed: 1 <= min_words <= max_words <= 200"
-            )
+        _check_bounds(self, "words", 200)
 
     def composition(self, schema: Any) -> Composition:
         return Composition.of(*_sentence_parts(self.locale_in(schema), "", self.min_words, self.max_words))
@@ -327,11 +331,7 @@ class ParagraphField(LocaleText):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if not 1 <= self.min_sentences <= self.max_sentences <= 50:
-            raise self.error(
-                f"min_sentences={self.min_sentences}, max_sentences={self.max_sentences}; "
-                "allowed: 1 <= min_sentences <= max_sentences <= 50"
-            )
+        _check_bounds(self, "sentences", 50)
 
     def composition(self, schema: Any) -> Composition:
         locale = self.locale_in(schema)
