@@ -160,15 +160,23 @@ _FAKER_TYPES = {
 }
 
 
-def _register_faker_types() -> None:
-    for type_name, (family, method, doc) in _FAKER_TYPES.items():
-        namespace = {"__doc__": doc, "type_name": type_name, "family": family, "method": method}
-        cls = type(f"{type_name.title().replace('_', '')}Field", (_FakerText,), namespace)
+def _register(base: type, table: dict[str, dict[str, Any]]) -> None:
+    """Define and register one subclass of ``base`` per type name, with the given class attributes."""
+    for type_name, attributes in table.items():
+        cls = type(
+            f"{type_name.title().replace('_', '')}Field", (base,), {"type_name": type_name, **attributes}
+        )
         cls.__module__ = __name__
         globals()[cls.__name__] = FIELDS.register(type_name)(dataclass(frozen=True, kw_only=True)(cls))
 
 
-_register_faker_types()
+_register(
+    _FakerText,
+    {
+        t: {"family": family, "method": method, "__doc__": doc}
+        for t, (family, method, doc) in _FAKER_TYPES.items()
+    },
+)
 
 
 def _tlds(locale: str) -> tuple[str, ...]:
@@ -226,37 +234,31 @@ def _joined(pool: tuple[str, ...], count: int, separator: str) -> Composition:
     return Composition.of(*parts)
 
 
-@FIELDS.register("ipv4")
 @dataclass(frozen=True, kw_only=True)
-class Ipv4Field(LocaleText):
-    """An IPv4 address in dotted decimal."""
+class _JoinedText(LocaleText):
+    """Groups drawn from one pool, joined by a separator (network addresses)."""
 
-    type_name = "ipv4"
+    pool: ClassVar[tuple[str, ...]] = ()
+    groups: ClassVar[int] = 0
+    separator: ClassVar[str] = ""
 
     def composition(self, schema: Any) -> Composition:
-        return _joined(_OCTETS, 4, ".")
+        return _joined(self.pool, self.groups, self.separator)
 
 
-@FIELDS.register("ipv6")
-@dataclass(frozen=True, kw_only=True)
-class Ipv6Field(LocaleText):
-    """An IPv6 address: eight hexadecimal groups, leading zeros dropped."""
-
-    type_name = "ipv6"
-
-    def composition(self, schema: Any) -> Composition:
-        return _joined(_HEX_GROUPS, 8, ":")
-
-
-@FIELDS.register("mac_address")
-@dataclass(frozen=True, kw_only=True)
-class MacAddressField(LocaleText):
-    """A MAC address such as ``3c:22:fb:0a:91:5e``."""
-
-    type_name = "mac_address"
-
-    def composition(self, schema: Any) -> Composition:
-        return _joined(_HEX_BYTES, 6, ":")
+# type name: (pool, groups, separator, what it is)
+_JOINED_TYPES = {
+    "ipv4": (_OCTETS, 4, ".", "An IPv4 address in dotted decimal."),
+    "ipv6": (_HEX_GROUPS, 8, ":", "An IPv6 address: eight hexadecimal groups, leading zeros dropped."),
+    "mac_address": (_HEX_BYTES, 6, ":", "A MAC address such as ``3c:22:fb:0a:91:5e``."),
+}
+_register(
+    _JoinedText,
+    {
+        t: {"pool": p, "groups": g, "separator": sep, "__doc__": doc}
+        for t, (p, g, sep, doc) in _JOINED_TYPES.items()
+    },
+)
 
 
 def _lorem(locale: str) -> tuple[tuple[str, ...], str, str]:
