@@ -45,10 +45,14 @@ def _parse_options(pairs: list[str]) -> dict[str, Any]:
     return options
 
 
-def _load(schema_path: Path, kind: DataKind) -> Schema:
-    if kind is DataKind.timeseries:
-        raise UsageError("--type timeseries is not available in this version; --type tabular is")
-    return Schema.load(schema_path)
+def _load(schema_path: Path, kind: DataKind | None) -> Schema:
+    schema = Schema.load(schema_path)
+    found = DataKind.timeseries if schema.time_field is not None else DataKind.tabular
+    if kind is not None and kind is not found:
+        raise UsageError(
+            f"--type {kind.value}: {schema_path} is a {found.value} schema; use --type {found.value}"
+        )
+    return schema
 
 
 def write_rows(
@@ -118,7 +122,9 @@ OptionOpt = Annotated[
     ),
 ]
 ThreadsOpt = Annotated[int | None, typer.Option(help="Threads for the kernels (default: all cores).")]
-TypeOpt = Annotated[DataKind, typer.Option("--type", "-t", help="Kind of schema.")]
+TypeOpt = Annotated[
+    DataKind | None, typer.Option("--type", "-t", help="Kind of schema (default: what the file is).")
+]
 
 
 @handle_errors
@@ -133,7 +139,7 @@ def gen(
     format: FormatOpt = None,
     option: OptionOpt = None,
     threads: ThreadsOpt = None,
-    kind: TypeOpt = DataKind.tabular,
+    kind: TypeOpt = None,
     progress: Annotated[
         bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")
     ] = None,
@@ -156,7 +162,7 @@ def gen(
 @handle_errors
 def run(
     schema: Annotated[Path, typer.Option("--schema", "-s", help="Schema file.")],
-    kind: TypeOpt = DataKind.tabular,
+    kind: TypeOpt = None,
     output: OutputOpt = None,
     format: FormatOpt = None,
     rows: Annotated[int | None, typer.Option("--rows", "-n", help="Rows (default: one batch).")] = None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -61,7 +61,8 @@ class _Numeric(Field):
     """Shared by ``int`` and ``float``: values from their own draws, or from a Gaussian copula's
     normals when the schema correlates the column with others."""
 
-    dtype: Any
+    if TYPE_CHECKING:  # declared by each subclass, with its own allowed values and default
+        dtype: Any
 
     def correlatable(self) -> bool:
         """Whether a Gaussian copula can drive this field (its quantile function is in closed form)."""

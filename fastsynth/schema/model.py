@@ -32,7 +32,7 @@ from fastsynth.schema.correlation import Correlation, copula_factor, correlated_
 __all__ = ["Schema"]
 
 _SCHEMA_KEYS = {"name", "seed", "locale", "fields", "correlations"}
-_TIME_SERIES_KEYS = {"time_field", "time_interval_seconds", "trends", "seasonality"}
+_TIME_SERIES_KEYS = {"time_field", "time_interval_seconds", "start_time", "trends", "seasonality"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,8 @@ class Schema:
     """Default Faker locale of the text fields (en_US when None)."""
     correlations: tuple[Correlation, ...] = ()
     """Groups of numeric columns with target Pearson correlations (a Gaussian copula)."""
+    time_field: str | None = None
+    """The time column of a time-series schema (None for a tabular one)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", tuple(self.fields))
@@ -129,12 +131,8 @@ class Schema:
         """A schema from a parsed JSON or YAML document in either accepted shape."""
         if not isinstance(document, Mapping):
             raise SchemaError(f"schema: expected an object of fields, got {type(document).__name__}")
-        time_series = _TIME_SERIES_KEYS & set(document)
-        if time_series:
-            raise SchemaError(
-                f"schema: {sorted(time_series)[0]!r} marks a time-series schema, which this version "
-                "does not generate yet; tabular schemas are supported"
-            )
+        if _TIME_SERIES_KEYS & set(document):
+            return cls(_time_series_fields(document), time_field=document.get("time_field", "timestamp"))
         fields = document.get("fields")
         if isinstance(fields, list) or (isinstance(fields, Mapping) and "type" not in fields):
             unknown = sorted(set(document) - _SCHEMA_KEYS)
@@ -227,6 +225,44 @@ def _parse_document(path: Path, text: str) -> Any:
             where = f" at line {mark.line + 1}" if mark is not None else ""
             raise SchemaError(f"schema file {str(path)!r}: invalid YAML{where}") from None
     raise SchemaError(f"schema file {str(path)!r}: unknown extension {suffix!r}; allowed: .json, .yaml, .yml")
+
+
+def _time_series_fields(document: Mapping[str, Any]) -> tuple[Field, ...]:
+    """The seed's time-series format: a time column, value fields, and per-field trends and seasonality
+    (see ``fields.series``). ``start_time`` (ISO, default 2024-01-01T00:00:00 UTC) is fastsynth's."""
+    time_field = document.get("time_field", "timestamp")
+    if not isinstance(time_field, str) or not time_field:
+        raise SchemaError(f"schema: time_field={time_field!r} is not a column name")
+    components = {}
+    for key in ("trends", "seasonality"):
+        value = document.get(key) or {}
+        if not isinstance(value, Mapping) or not all(isinstance(v, Mapping) for v in value.values()):
+            raise SchemaError(f"schema: {key} must map field names to objects, got {value!r}")
+        components[key] = value
+    specs = {k: v for k, v in document.items() if k not in _TIME_SERIES_KEYS}
+    for key, value in components.items():
+        unknown = sorted(set(value) - set(specs))
+        if unknown:
+            raise SchemaError(f"schema: {key} names {unknown[0]!r}, which is not a value field")
+    time_spec = {"type": "time_sequence", "interval_seconds": document.get("time_interval_seconds", 60)}
+    if "start_time" in document:
+        time_spec["start"] = document["start_time"]
+    fields = [_parse_field(time_field, time_spec)]
+    for name, spec in specs.items():
+        if name in components["trends"] or name in components["seasonality"]:
+            if not isinstance(spec, Mapping):
+                raise field_error(name, f"spec {spec!r} is not an object with a 'type'")
+            base = {k: v for k, v in spec.items() if k != "null_rate"}
+            series = {"type": "series", "base": base}
+            if "null_rate" in spec:
+                series["null_rate"] = spec["null_rate"]
+            if name in components["trends"]:
+                series["trend"] = dict(components["trends"][name])
+            if name in components["seasonality"]:
+                series["seasonality"] = dict(components["seasonality"][name])
+            spec = series
+        fields.append(_parse_field(name, spec))
+    return tuple(fields)
 
 
 def _parse_fields(fields: Any) -> tuple[Field, ...]:

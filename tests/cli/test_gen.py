@@ -131,7 +131,7 @@ def test_seed_run_command(tmp_path):
     [
         (["run", "--schema", str(TABULAR), "--continuous"], "error: --continuous is not available", 1),
         (["run", "--schema", str(TABULAR), "--drift", "--drift-magnitude", "0.2"], "error: --drift", 1),
-        (["gen", str(TABULAR), "--type", "timeseries"], "error: --type timeseries is not available", 1),
+        (["gen", str(TABULAR), "--type", "timeseries"], "is a tabular schema; use --type tabular", 1),
         (["gen", "missing.json"], "error: schema file 'missing.json' does not exist", 1),
         (
             ["gen", str(TABULAR), "-n", "5", "-o", "/nonexistent/dir/x.csv"],
@@ -212,3 +212,15 @@ def test_forced_progress_bar(tmp_path):
     result = runner.invoke(app, ["gen", str(TABULAR), "-n", "300000", "-o", str(out), "--progress"])
     assert result.exit_code == 0, result.output
     assert pq.read_metadata(out).num_rows == 300000
+
+
+def test_seed_run_timeseries_to_csv(tmp_path):
+    schema = tmp_path / "timeseries_schema.json"
+    assert runner.invoke(app, ["schema", "create-example", "timeseries", "-o", str(schema)]).exit_code == 0
+    out = tmp_path / "data.csv"
+    result = fastsynth_cmd("run", "--schema", str(schema), "--type", "timeseries", "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    lines = out.read_text().splitlines()
+    assert lines[0] == '"timestamp","value","count","category"' and len(lines) == 1001
+    mismatch = fastsynth_cmd("gen", str(schema), "--type", "tabular")
+    assert mismatch.returncode == 1 and "is a timeseries schema; use --type timeseries" in mismatch.stderr

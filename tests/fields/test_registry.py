@@ -49,6 +49,18 @@ EXAMPLES = {
     "template": {"type": "template", "template": "{first_name} <{email}> #{ipv4}"},
     "expr": {"type": "expr", "expr": "2 * 21", "dtype": "int64"},
     "faker": {"type": "faker", "provider": "license_plate", "pool_size": 500},
+    "time_sequence": {
+        "type": "time_sequence",
+        "start": "2024-03-01T12:00:00",
+        "interval_seconds": 0.5,
+        "unit": "ms",
+    },
+    "series": {
+        "type": "series",
+        "base": {"type": "float", "mean": 10, "std": 2},
+        "trend": {"type": "linear", "strength": 0.01},
+        "seasonality": {"period": 24, "amplitude": 0.3},
+    },
 }
 TYPES = sorted(EXAMPLES)
 ROWS = 5000
@@ -88,7 +100,7 @@ def test_chunking_and_start_do_not_change_rows(type_name):
 def test_same_seed_same_bytes_other_seed_other_data(type_name):
     spec = {"col": EXAMPLES[type_name]}
     assert _digest(fastsynth.generate(spec, ROWS, seed=3)) == _digest(fastsynth.generate(spec, ROWS, seed=3))
-    if type_name not in ("sequence", "constant", "expr"):  # no randomness of their own
+    if type_name not in ("sequence", "constant", "expr", "time_sequence"):  # no randomness of their own
         assert not fastsynth.generate(spec, ROWS, seed=3).equals(fastsynth.generate(spec, ROWS, seed=4))
 
 
