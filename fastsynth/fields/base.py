@@ -312,6 +312,10 @@ def _coerce(field: str, option: str, value: Any, annotation: Any) -> Any:
         if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
             raise field_error(field, f"{option}={value!r} is not an object with text keys")
         return {k: _coerce(field, f"{option}[{k!r}]", v, args[1]) for k, v in value.items()}
+    if origin is list:
+        if not isinstance(value, list):
+            raise field_error(field, f"{option}={value!r} is not a list")
+        return [_coerce(field, option, v, args[0]) for v in value]
     if origin is tuple:
         if not isinstance(value, list | tuple):
             raise field_error(field, f"{option}={value!r} is not a list")
@@ -332,6 +336,8 @@ def _coerce(field: str, option: str, value: Any, annotation: Any) -> Any:
 def _describe(annotation: Any) -> str:
     if typing.get_origin(annotation) is dict:
         return "an object"
+    if typing.get_origin(annotation) is list:
+        return "a list"
     if typing.get_origin(annotation) is tuple:
         return (
             f"a list of {_describe(typing.get_args(annotation)[0]).removeprefix('a ').removeprefix('an ')}s"

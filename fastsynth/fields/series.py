@@ -1,14 +1,9 @@
-"""Time-series field types: ``time_sequence`` (regular timestamps) and ``series`` (a numeric field
-with a trend and seasonality).
+"""Time-series field types: ``time_sequence`` (regular timestamps), ``series`` (a numeric field shaped
+by a trend, seasonalities, noise and anomalies) and ``anomaly_label``.
 
-Row ``i`` of a series is ``(base_i + trend_i) * (1 + seasonal_i)``, clipped to the base field's
-``min``/``max`` and rounded for integers, where ``base_i`` is the base field's own value for row ``i``:
-
-- ``trend``: ``{"type": "linear", "strength": s}`` adds ``s * i`` (``s`` units per step);
-- ``seasonality``: ``{"period": p, "amplitude": a}`` multiplies by ``1 + a * sin(2 pi i / p)``, so an
-  amplitude of 0.2 swings the value by +-20% over every ``p`` steps.
-
-Every component depends on the row index alone, so any split into batches gives the same rows.
+The seed format's ``trends`` (``{"type": "linear", "strength": s}``: ``s`` added per step) and
+``seasonality`` (``{"period": p, "amplitude": a}``: a multiplier ``1 + a sin(2 pi i / p)``, so 0.2
+swings the value by +-20% over every ``p`` steps) become ``series`` options.
 """
 
 from __future__ import annotations
@@ -24,8 +19,9 @@ import pyarrow as pa
 
 from fastsynth.errors import SchemaError
 from fastsynth.fields.base import FIELDS, Block, Field, empty, numpy_buffer_array
+from fastsynth.kernels import numeric as kn
 
-__all__ = ["SeriesField", "TimeSequenceField"]
+__all__ = ["AnomalyLabelField", "SeriesField", "TimeSequenceField"]
 
 _UNITS_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 
@@ -76,19 +72,54 @@ class TimeSequenceField(Field):
         return numpy_buffer_array(self.arrow_type(), rows * step + self._origin)
 
 
+def _number(field: Field, where: str, value: Any, *, positive: bool = False) -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        raise field.error(f"{where}={value!r} is not a finite number")
+    if positive and value <= 0:
+        raise field.error(f"{where}={value!r} is not positive")
+    return float(value)
+
+
+def _keys(field: Field, where: str, spec: dict[str, Any], allowed: set[str]) -> None:
+    unknown = sorted(set(spec) - allowed)
+    if unknown:
+        raise field.error(f"{where} has unknown key {unknown[0]!r}; allowed: {', '.join(sorted(allowed))}")
+
+
+_TREND_KEYS = {
+    "linear": {"strength"},
+    "exponential": {"rate"},
+    "logistic": {"capacity", "rate", "midpoint"},
+    "piecewise": {"strength", "changepoints"},
+}
+_NOISE_KEYS = {"gaussian": {"scale"}, "student_t": {"scale", "df"}}
+
+
 @FIELDS.register("series")
 @dataclass(frozen=True, kw_only=True)
 class SeriesField(Field):
-    """A numeric field's values with a trend and seasonality applied (see the module's docstring)."""
+    """A numeric field's values shaped over time: ``(base + trend) * growth * (1 + seasonality) + noise
+    + anomalies``, clipped to the base's ``min``/``max`` (see the options). Every part depends on the row
+    index alone, so any split into batches gives the same rows."""
 
     type_name = "series"
 
     base: dict[str, Any]
     """The spec of the underlying ``int`` or ``float`` field, e.g. ``{"type": "float", "mean": 100}``."""
     trend: dict[str, Any] | None = None
-    """``{"type": "linear", "strength": s}``: adds ``s`` per step."""
-    seasonality: dict[str, Any] | None = None
-    """``{"period": p, "amplitude": a}``: multiplies by ``1 + a * sin(2 pi i / p)``."""
+    """``linear`` (``strength``: added per step), ``piecewise`` (``strength`` then ``changepoints``: a
+    list of ``[row, slope]``), ``logistic`` (adds ``capacity / (1 + exp(-rate (i - midpoint)))``) or
+    ``exponential`` (multiplies by ``exp(rate i)``), chosen by ``type`` (default linear)."""
+    seasonality: dict[str, Any] | list[Any] | None = None
+    """One or a list of ``{"period": p, "amplitude": a}``, each multiplying by ``1 + a * s(i)`` with
+    ``s`` a sine of period ``p`` steps, or the optional ``profile`` (values over one period, repeated
+    and linearly interpolated)."""
+    noise: dict[str, Any] | None = None
+    """Added noise: ``{"type": "gaussian", "scale": s}`` or ``{"type": "student_t", "scale": s,
+    "df": d}``."""
+    anomalies: dict[str, Any] | None = None
+    """``{"rate": r, "magnitude": m, "kind": "spike" | "dip" | "both"}``: a fraction ``r`` of rows get
+    ``+m`` or ``-m``; an ``anomaly_label`` column marks them."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -98,8 +129,10 @@ class SeriesField(Field):
             self._base  # noqa: B018 (validates the base spec)
         except SchemaError as exc:
             raise self.error(f"base: {str(exc).split(': ', 1)[-1]}") from None
-        self._trend_strength  # noqa: B018
-        self._season  # noqa: B018
+        self._trend  # noqa: B018
+        self._seasons  # noqa: B018
+        self._noise  # noqa: B018
+        self.anomaly_spec()
 
     @cached_property
     def _base(self) -> Field:
@@ -107,37 +140,102 @@ class SeriesField(Field):
         return FIELDS.get(self.base["type"]).from_spec(self.name, spec)
 
     @cached_property
-    def _trend_strength(self) -> float:
+    def _trend(self) -> tuple[str, dict[str, Any]]:
         if self.trend is None:
-            return 0.0
-        if set(self.trend) - {"type", "strength"} or self.trend.get("type", "linear") != "linear":
-            raise self.error(
-                f"trend={self.trend!r} is not allowed; allowed: {{type: linear, strength: number}}"
+            return "linear", {"strength": 0.0}
+        kind = self.trend.get("type", "linear")
+        if kind not in _TREND_KEYS:
+            raise self.error(f"trend={self.trend!r} is not allowed; type: {', '.join(_TREND_KEYS)}")
+        _keys(self, "trend", self.trend, _TREND_KEYS[kind] | {"type"})
+        params: dict[str, Any] = {}
+        for key in sorted(_TREND_KEYS[kind] - {"changepoints"}):
+            default = 0.0 if key in ("strength", "midpoint") else None
+            value = self.trend.get(key, default)
+            if value is None:
+                raise self.error(f"trend type {kind!r} needs {key!r}")
+            params[key] = _number(self, f"trend {key}", value)
+        if kind == "piecewise":
+            points = self.trend.get("changepoints", [])
+            if not isinstance(points, list) or not all(
+                isinstance(p, list) and len(p) == 2 and isinstance(p[0], int) and p[0] >= 0 for p in points
+            ):
+                raise self.error(f"trend changepoints={points!r} is not a list of [row, slope] pairs")
+            params["changepoints"] = sorted(
+                (row, _number(self, "changepoint slope", slope)) for row, slope in points
             )
-        strength = self.trend.get("strength")
-        if not isinstance(strength, int | float) or isinstance(strength, bool) or not math.isfinite(strength):
-            raise self.error(f"trend strength={strength!r} is not a finite number")
-        return float(strength)
+        return kind, params
 
     @cached_property
-    def _season(self) -> tuple[float, float]:
+    def _seasons(self) -> list[tuple[float, float, np.ndarray | None]]:
         if self.seasonality is None:
-            return 1.0, 0.0
-        unknown = set(self.seasonality) - {"period", "amplitude"}
-        if unknown:
-            raise self.error(
-                f"seasonality has unknown key {sorted(unknown)[0]!r}; allowed: period, amplitude"
-            )
-        period, amplitude = self.seasonality.get("period"), self.seasonality.get("amplitude", 0.0)
-        if not isinstance(period, int | float) or isinstance(period, bool) or not period > 0:
-            raise self.error(f"seasonality period={period!r} is not a positive number of steps")
-        if (
-            not isinstance(amplitude, int | float)
-            or isinstance(amplitude, bool)
-            or not math.isfinite(amplitude)
-        ):
-            raise self.error(f"seasonality amplitude={amplitude!r} is not a finite number")
-        return float(period), float(amplitude)
+            return []
+        specs = self.seasonality if isinstance(self.seasonality, list) else [self.seasonality]
+        seasons = []
+        for spec in specs:
+            if not isinstance(spec, dict):
+                raise self.error(f"seasonality {spec!r} is not an object with period and amplitude")
+            _keys(self, "seasonality", spec, {"period", "amplitude", "profile"})
+            period = spec.get("period")
+            if not isinstance(period, int | float) or isinstance(period, bool) or not period > 0:
+                raise self.error(f"seasonality period={period!r} is not a positive number of steps")
+            amplitude = _number(self, "seasonality amplitude", spec.get("amplitude", 0.0))
+            profile = spec.get("profile")
+            if profile is not None:
+                if not isinstance(profile, list) or len(profile) < 2:
+                    raise self.error(f"seasonality profile={profile!r} is not a list of at least two numbers")
+                profile = np.array([_number(self, "seasonality profile value", v) for v in profile])
+            seasons.append((float(period), amplitude, profile))
+        return seasons
+
+    @cached_property
+    def _noise(self) -> tuple[str, float, float] | None:
+        if self.noise is None:
+            return None
+        kind = self.noise.get("type", "gaussian")
+        if kind not in _NOISE_KEYS:
+            raise self.error(f"noise type={kind!r} is not allowed; allowed: {', '.join(_NOISE_KEYS)}")
+        _keys(self, "noise", self.noise, _NOISE_KEYS[kind] | {"type"})
+        scale = _number(self, "noise scale", self.noise.get("scale", 1.0), positive=True)
+        df = _number(self, "noise df", self.noise.get("df", 5.0), positive=True)
+        return kind, scale, df
+
+    def anomaly_spec(self) -> tuple[float, float, str] | None:
+        """(rate, magnitude, kind) of the anomalies, or None."""
+        if self.anomalies is None:
+            return None
+        _keys(self, "anomalies", self.anomalies, {"rate", "magnitude", "kind"})
+        rate = _number(self, "anomalies rate", self.anomalies.get("rate", 0.001))
+        if not 0 <= rate <= 1:
+            raise self.error(f"anomalies rate={rate!r} is outside [0, 1]")
+        magnitude = _number(self, "anomalies magnitude", self.anomalies.get("magnitude", 1.0))
+        kind = self.anomalies.get("kind", "both")
+        if kind not in ("spike", "dip", "both"):
+            raise self.error(f"anomalies kind={kind!r} is not allowed; allowed: spike, dip, both")
+        return rate, magnitude, kind
+
+    def anomaly_flags(self, block: Block) -> np.ndarray:
+        """True where row ``i`` is an anomaly (the same draws ``anomaly_label`` reads)."""
+        spec = self.anomaly_spec()
+        if spec is None:
+            return np.zeros(block.size, bool)
+        own = Block(self.name, block.seed, block.start, block.size, block.schema)
+        return own.uniform(salt="anomaly") < spec[0]
+
+    def _trend_values(self, rows: np.ndarray) -> tuple[np.ndarray | float, np.ndarray | float]:
+        """(additive trend, multiplicative growth) for ``rows``."""
+        kind, p = self._trend
+        if kind == "linear":
+            return p["strength"] * rows, 1.0
+        if kind == "exponential":
+            return 0.0, np.exp(p["rate"] * rows)
+        if kind == "logistic":
+            return p["capacity"] / (1.0 + np.exp(-p["rate"] * (rows - p["midpoint"]))), 1.0
+        added = p["strength"] * rows
+        previous = p["strength"]
+        for row, slope in p["changepoints"]:
+            added = added + (slope - previous) * np.maximum(rows - row, 0.0)
+            previous = slope
+        return added, 1.0
 
     def arrow_type(self) -> pa.DataType:
         return self._base.arrow_type()
@@ -146,10 +244,36 @@ class SeriesField(Field):
         base = self._base
         values = base.generate(block).to_numpy().astype(np.float64)
         rows = np.arange(block.start, block.start + block.size, dtype=np.float64)
-        period, amplitude = self._season
-        values = (values + self._trend_strength * rows) * (
-            1.0 + amplitude * np.sin(2.0 * np.pi * rows / period)
-        )
+        added, growth = self._trend_values(rows)
+        season = np.ones(block.size)
+        for period, amplitude, profile in self._seasons:
+            phase = np.mod(rows, period) / period
+            if profile is None:
+                shape = np.sin(2.0 * np.pi * phase)
+            else:
+                shape = np.interp(
+                    phase * len(profile), np.arange(len(profile) + 1), np.append(profile, profile[0])
+                )
+            season += amplitude * shape
+        values = (values + added) * growth * season
+        if self._noise is not None:
+            kind, scale, df = self._noise
+            noise = block.normal(salt="noise")
+            if kind == "student_t":
+                chi = empty(block.size, np.float64)
+                code = kn.FLOAT_DISTRIBUTIONS["gamma"]
+                kn.fill_float(
+                    chi, block.subkey("noise-df"), block.start, code, df / 2.0, 2.0, -np.inf, np.inf, 0.0
+                )
+                noise = noise / np.sqrt(chi / df)
+            values += scale * noise
+        anomaly = self.anomaly_spec()
+        if anomaly is not None:
+            _, magnitude, kind = anomaly
+            flags = self.anomaly_flags(block)
+            sign = {"spike": 1.0, "dip": -1.0}.get(kind)
+            signs = np.where(block.uniform(salt="anomaly-sign") < 0.5, -1.0, 1.0) if sign is None else sign
+            values += np.where(flags, magnitude * signs, 0.0)
         lo = -np.inf if base.min is None else base.min  # type: ignore[attr-defined]
         hi = np.inf if base.max is None else base.max  # type: ignore[attr-defined]
         np.clip(values, lo, hi, out=values)
@@ -162,3 +286,32 @@ class SeriesField(Field):
             info = np.iinfo(dtype)
             out[:] = np.clip(np.rint(values), info.min, info.max)
         return numpy_buffer_array(self.arrow_type(), out)
+
+
+@FIELDS.register("anomaly_label")
+@dataclass(frozen=True, kw_only=True)
+class AnomalyLabelField(Field):
+    """True on the rows where the ``series`` column named by ``series`` has an anomaly."""
+
+    type_name = "anomaly_label"
+
+    series: str
+    """The series column whose anomalies this column marks."""
+
+    def dependencies(self, schema: Any) -> tuple[str, ...]:
+        return (self.series,)
+
+    def check_schema(self, schema: Any) -> None:
+        target = next((f for f in schema.fields if f.name == self.series), None)
+        if not isinstance(target, SeriesField) or target.anomaly_spec() is None:
+            raise self.error(f"series={self.series!r} is not a series column with anomalies")
+
+    def arrow_type(self) -> pa.DataType:
+        return pa.bool_()
+
+    def generate(self, block: Block) -> pa.Array:
+        target = next(f for f in block.schema.fields if f.name == self.series)
+        flags = target.anomaly_flags(block)
+        return pa.Array.from_buffers(
+            pa.bool_(), block.size, [None, pa.py_buffer(np.packbits(flags, bitorder="little"))]
+        )

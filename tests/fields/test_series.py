@@ -77,7 +77,8 @@ def test_chunking_does_not_change_series():
             "seasonality period=0 is not a positive",
         ),
         ({"seasonality": {"value": {"period": 24, "phase": 1}}}, "seasonality has unknown key 'phase'"),
-        ({"trends": {"value": {"type": "exponential", "strength": 1}}}, "trend={'type': 'exponential'"),
+        ({"trends": {"value": {"type": "cubic", "strength": 1}}}, "trend={'type': 'cubic'"),
+        ({"trends": {"value": {"type": "exponential", "strength": 1}}}, "trend has unknown key 'strength'"),
         (
             {"trends": {"nope": {"type": "linear", "strength": 1}}},
             "trends names 'nope', which is not a value",
@@ -91,3 +92,72 @@ def test_bad_time_series_schemas(change, message):
     with pytest.raises(fastsynth.SchemaError) as caught:
         fastsynth.Schema.from_dict({**EXAMPLES["timeseries"], **change})
     assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+def _frame(**series):
+    spec = {"type": "series", "base": {"type": "float", "mean": 10, "std": 0}, **series}
+    return fastsynth.generate(
+        {"v": spec, "flag": {"type": "anomaly_label", "series": "v"}}
+        if "anomalies" in series
+        else {"v": spec},
+        N,
+        seed=5,
+    )
+
+
+def test_trend_shapes():
+    rows = np.arange(N)
+    exp = _frame(trend={"type": "exponential", "rate": 1e-5}).column("v").to_numpy()
+    np.testing.assert_allclose(exp, 10 * np.exp(1e-5 * rows))
+    logistic = (
+        _frame(trend={"type": "logistic", "capacity": 50, "rate": 0.001, "midpoint": 40_000})
+        .column("v")
+        .to_numpy()
+    )
+    np.testing.assert_allclose(logistic, 10 + 50 / (1 + np.exp(-0.001 * (rows - 40_000))))
+    piecewise = _frame(trend={"type": "piecewise", "strength": 0.01, "changepoints": [[50_000, -0.02]]})
+    values = piecewise.column("v").to_numpy()
+    assert np.polyfit(rows[:50_000], values[:50_000], 1)[0] == pytest.approx(0.01)
+    assert np.polyfit(rows[50_000:], values[50_000:], 1)[0] == pytest.approx(-0.02)
+
+
+def test_several_seasonalities_and_profiles():
+    weekly_profile = [0.0, 1.0, 0.0, -1.0]
+    values = (
+        _frame(
+            seasonality=[
+                {"period": 24, "amplitude": 0.1},
+                {"period": 168, "amplitude": 0.3, "profile": weekly_profile},
+            ]
+        )
+        .column("v")
+        .to_numpy()
+    )
+    rows = np.arange(N)
+    daily = np.sin(2 * np.pi * rows / 24)
+    weekly = np.interp((rows % 168) / 168 * 4, np.arange(5), [0.0, 1.0, 0.0, -1.0, 0.0])
+    np.testing.assert_allclose(values, 10 * (1 + 0.1 * daily + 0.3 * weekly))
+
+
+def test_noise_scales():
+    gaussian = _frame(noise={"type": "gaussian", "scale": 2}).column("v").to_numpy()
+    assert np.std(gaussian) == pytest.approx(2, rel=0.02)
+    heavy = _frame(noise={"type": "student_t", "scale": 1, "df": 3}).column("v").to_numpy() - 10
+    assert np.std(heavy) == pytest.approx(np.sqrt(3), rel=0.1)  # variance df / (df - 2)
+    assert np.abs(heavy).max() > 10  # heavy tails
+
+
+def test_anomalies_are_labelled_where_they_are():
+    t = _frame(anomalies={"rate": 0.01, "magnitude": 50, "kind": "both"})
+    values, flags = t.column("v").to_numpy(), t.column("flag").to_numpy(zero_copy_only=False)
+    assert flags.mean() == pytest.approx(0.01, abs=0.002)
+    np.testing.assert_allclose(np.abs(values[flags] - 10), 50)
+    np.testing.assert_allclose(values[~flags], 10)
+    assert (values[flags] > 10).any() and (values[flags] < 10).any()
+
+
+def test_anomaly_label_needs_a_series_with_anomalies():
+    with pytest.raises(
+        fastsynth.SchemaError, match="field 'flag': series='v' is not a series column with anomalies"
+    ):
+        fastsynth.Schema.from_dict({"v": {"type": "float"}, "flag": {"type": "anomaly_label", "series": "v"}})
