@@ -221,41 +221,42 @@ class SeriesField(Field):
         own = Block(self.name, block.seed, block.start, block.size, block.schema)
         return own.uniform(salt="anomaly") < spec[0]
 
-    def _trend_values(self, rows: np.ndarray) -> tuple[np.ndarray | float, np.ndarray | float]:
-        """(additive trend, multiplicative growth) for ``rows``."""
+    @cached_property
+    def _kernel_parameters(self) -> tuple[Any, ...]:
+        """The trend and seasons as the arrays ``shape_series`` takes."""
         kind, p = self._trend
-        if kind == "linear":
-            return p["strength"] * rows, 1.0
-        if kind == "exponential":
-            return 0.0, np.exp(p["rate"] * rows)
-        if kind == "logistic":
-            return p["capacity"] / (1.0 + np.exp(-p["rate"] * (rows - p["midpoint"]))), 1.0
-        added = p["strength"] * rows
-        previous = p["strength"]
-        for row, slope in p["changepoints"]:
-            added = added + (slope - previous) * np.maximum(rows - row, 0.0)
-            previous = slope
-        return added, 1.0
+        changepoints = np.zeros((0, 2))
+        trend, slope, growth = 0, p.get("strength", 0.0), 0.0
+        if kind == "piecewise":
+            changepoints = np.array(p["changepoints"], np.float64).reshape(-1, 2)
+        elif kind == "logistic":
+            trend, changepoints = 1, np.array([[p["capacity"], p["rate"], p["midpoint"]]])
+        elif kind == "exponential":
+            growth = p["rate"]
+        profiles = [np.zeros(0) if profile is None else profile for _, _, profile in self._seasons]
+        offsets = np.concatenate([[0], np.cumsum([len(pr) for pr in profiles])]).astype(np.int64)
+        return (
+            trend,
+            float(slope),
+            changepoints,
+            float(growth),
+            np.array([period for period, _, _ in self._seasons], np.float64),
+            np.array([amplitude for _, amplitude, _ in self._seasons], np.float64),
+            np.concatenate([np.zeros(0), *profiles]).astype(np.float64),
+            offsets,
+        )
 
     def arrow_type(self) -> pa.DataType:
         return self._base.arrow_type()
 
     def generate(self, block: Block) -> pa.Array:
         base = self._base
-        values = base.generate(block).to_numpy().astype(np.float64)
-        rows = np.arange(block.start, block.start + block.size, dtype=np.float64)
-        added, growth = self._trend_values(rows)
-        season = np.ones(block.size)
-        for period, amplitude, profile in self._seasons:
-            phase = np.mod(rows, period) / period
-            if profile is None:
-                shape = np.sin(2.0 * np.pi * phase)
-            else:
-                shape = np.interp(
-                    phase * len(profile), np.arange(len(profile) + 1), np.append(profile, profile[0])
-                )
-            season += amplitude * shape
-        values = (values + added) * growth * season
+        values = base.generate(block).to_numpy().astype(np.float64, copy=False)
+        lo = -np.inf if base.min is None else float(base.min)  # type: ignore[attr-defined]
+        hi = np.inf if base.max is None else float(base.max)  # type: ignore[attr-defined]
+        shaped = empty(block.size, np.float64)
+        kn.shape_series(shaped, values, block.start, *self._kernel_parameters, lo, hi)
+        values = shaped
         if self._noise is not None:
             kind, scale, df = self._noise
             noise = block.normal(salt="noise")
@@ -274,9 +275,8 @@ class SeriesField(Field):
             sign = {"spike": 1.0, "dip": -1.0}.get(kind)
             signs = np.where(block.uniform(salt="anomaly-sign") < 0.5, -1.0, 1.0) if sign is None else sign
             values += np.where(flags, magnitude * signs, 0.0)
-        lo = -np.inf if base.min is None else base.min  # type: ignore[attr-defined]
-        hi = np.inf if base.max is None else base.max  # type: ignore[attr-defined]
-        np.clip(values, lo, hi, out=values)
+        if self._noise is not None or anomaly is not None:
+            np.clip(values, lo, hi, out=values)
         dtype = np.dtype(base.dtype)  # type: ignore[attr-defined]
         out = empty(block.size, dtype)
         if dtype.kind == "f":

@@ -27,6 +27,7 @@ __all__ = [
     "float_from_normal",
     "int_from_normal",
     "mix_rows",
+    "shape_series",
 ]
 
 FLOAT_DISTRIBUTIONS = {"normal": 0, "uniform": 1, "lognormal": 2, "exponential": 3, "beta": 4, "gamma": 5}
@@ -207,3 +208,55 @@ def mix_rows(out, factor, z):
             for c in range(r + 1):
                 acc += factor[r, c] * z[c, j]
             out[r, j] = acc
+
+
+@parallel_kernel
+def shape_series(
+    out,
+    base,
+    start,
+    trend,
+    slope,
+    changepoints,
+    growth_rate,
+    periods,
+    amplitudes,
+    profiles,
+    profile_offsets,
+    lo,
+    hi,
+):
+    """``out[j] = clip((base[j] + trend(i)) * exp(growth_rate * i) * (1 + sum_k a_k s_k(i)))`` for row
+    ``i = start + j``. ``trend``: 0 linear (``slope`` per step, then each ``changepoints`` row ``[row,
+    new slope]``), 1 logistic (``changepoints[0]`` = capacity, rate, midpoint). Season ``k`` is a sine of
+    period ``periods[k]``, or when ``profile_offsets[k] < profile_offsets[k + 1]`` the profile values
+    between them, repeated over the period and linearly interpolated."""
+    for j in prange(out.shape[0]):
+        i = float(start + j)
+        if trend == 0:
+            added = slope * i
+            previous = slope
+            for c in range(changepoints.shape[0]):
+                if i > changepoints[c, 0]:
+                    added += (changepoints[c, 1] - previous) * (i - changepoints[c, 0])
+                previous = changepoints[c, 1]
+        else:
+            added = changepoints[0, 0] / (1.0 + math.exp(-changepoints[0, 1] * (i - changepoints[0, 2])))
+        season = 1.0
+        for k in range(periods.shape[0]):
+            phase = (i % periods[k]) / periods[k]
+            first = profile_offsets[k]
+            count = profile_offsets[k + 1] - first
+            if count == 0:
+                shape = math.sin(2.0 * math.pi * phase)
+            else:
+                position = phase * count
+                left = int(position)
+                fraction = position - left
+                right = left + 1 if left + 1 < count else 0
+                shape = profiles[first + left] * (1.0 - fraction) + profiles[first + right] * fraction
+            season += amplitudes[k] * shape
+        value = (base[j] + added) * season
+        if growth_rate != 0.0:
+            value *= math.exp(growth_rate * i)
+        out[j] = min(max(value, lo), hi)

@@ -55,7 +55,7 @@ BAD = [
     ({"age": {"type": "int", "min": 90, "max": 18}}, "field 'age': min=90 is greater than max=18"),
     ({"x": {"type": "float", "mean": 1, "std": -1}}, "field 'x': std=-1.0 is negative"),
     ({"x": {"type": "int", "min": "a", "max": 3}}, "field 'x': min='a' is not an integer"),
-    ({"x": {"type": "integer"}}, "field 'x': unknown field type 'integer'; allowed: anomaly_label, bool, category,"),
+    ({"x": {"type": "integer"}}, "field 'x': unknown field type 'integer'; allowed: anomaly_label, bool,"),
     ({"x": {"min": 1}}, "field 'x': type=None is not a field type"),
     ({"x": {"type": "category", "categories": []}}, "field 'x': categories=[] is empty"),
     (
