@@ -16,40 +16,25 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import platform
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections import OrderedDict
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+from common import machine, median_rate
 
 import fastsynth
-import fastsynth.kernels.jit
 from fastsynth.schema import EXAMPLES
 
 ROOT = Path(__file__).resolve().parents[1]
 NUMERIC_FIELDS = ["id", "age", "income", "created_at", "status"]
 START = dt.datetime(2020, 1, 1)
 END = dt.datetime(2023, 12, 31, 23, 59, 59)
-
-
-def median_rate(make: Callable[[int], object], rows: int, repeats: int) -> float:
-    """Median rows/s of ``make(rows)`` over ``repeats`` runs, after one warm-up run."""
-    make(min(rows, 1000))
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        make(rows)
-        times.append(time.perf_counter() - started)
-    return rows / statistics.median(times)
 
 
 # -- 1. numeric fields ----------------------------------------------------------------------------
@@ -172,10 +157,7 @@ def main() -> None:
     numeric_schema = fastsynth.Schema.from_dict({k: EXAMPLES["tabular"][k] for k in NUMERIC_FIELDS})
     full_schema = fastsynth.Schema.from_dict(EXAMPLES["tabular"])
 
-    print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"numba threads {fastsynth.kernels.jit.threads()}"
-    )
+    print(machine())
     rows = []
 
     fs_numeric = median_rate(lambda n: fastsynth.generate(numeric_schema, n), numeric_rows, repeats)

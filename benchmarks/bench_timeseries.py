@@ -13,30 +13,15 @@
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import statistics
-import time
-from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
+from common import machine, median_rate
 
 import fastsynth
-import fastsynth.kernels.jit
 from fastsynth.schema import EXAMPLES
 
 START_SECONDS = 1_704_067_200  # 2024-01-01T00:00:00Z, fastsynth's default start
-
-
-def median_rate(make: Callable[[int], object], rows: int, repeats: int) -> float:
-    make(min(rows, 1000))
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        make(rows)
-        times.append(time.perf_counter() - started)
-    return rows / statistics.median(times)
 
 
 def numpy_series(rows: int, seed: int = 42) -> pa.Table:
@@ -74,10 +59,7 @@ def main() -> None:
     args = parser.parse_args()
     rows, river_rows, repeats = (20_000, 2_000, 1) if args.quick else (20_000_000, 200_000, 5)
     schema = fastsynth.Schema.from_dict(EXAMPLES["timeseries"])
-    print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"numba threads {fastsynth.kernels.jit.threads()}"
-    )
+    print(machine())
     ours = median_rate(lambda n: fastsynth.generate(schema, n), rows, repeats)
     numpy_rate = median_rate(numpy_series, rows, repeats)
     river_rate = median_rate(river_sine, river_rows, max(1, repeats // 2))
