@@ -21,8 +21,12 @@ $(VENV)/.all: pyproject.toml | $(PY)
 	$(PIP) install -q -e '.[all,dev]'
 	touch $@ $(VENV)/.core
 
+# The first run on a machine compiles the numba kernels (cached afterwards); it is done apart so the
+# timed run shows the generation speed.
 demo: $(VENV)/.core
 	mkdir -p out
+	@echo "warming up: compiling kernels on first use (cached afterwards)"
+	$(VENV)/bin/fastsynth gen configs/tabular.json --rows 1 --format jsonl > /dev/null
 	$(VENV)/bin/fastsynth gen configs/tabular.json --rows $(ROWS) --output out/tabular.parquet
 
 test: $(VENV)/.all
@@ -31,6 +35,7 @@ test: $(VENV)/.all
 
 bench: $(VENV)/.all
 	$(PY) benchmarks/bench_tabular.py
+	$(PY) benchmarks/bench_timeseries.py
 
 lint: $(VENV)/.all
 	$(VENV)/bin/ruff check fastsynth tests benchmarks
