@@ -64,7 +64,8 @@ def make_batch(schema: Schema, start: int, size: int, seed: int) -> pa.RecordBat
     """Rows ``[start, start + size)`` of every column, as one record batch."""
     made: dict[str, pa.Array] = {}
     arrays = [Block(f.name, seed, start, size, schema, made).column(f.name) for f in schema.fields]
-    return pa.RecordBatch.from_arrays(arrays, schema=schema.arrow_schema())
+    batch = pa.RecordBatch.from_arrays(arrays, schema=schema.fields_arrow_schema())
+    return batch if schema.event_time is None else schema.event_time.apply(batch, seed, start)
 
 
 def iter_batches(

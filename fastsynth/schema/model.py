@@ -28,11 +28,19 @@ import fastsynth.fields  # noqa: F401  (registers the built-in field types)
 from fastsynth.errors import SchemaError, field_error
 from fastsynth.fields.base import FIELDS, Field
 from fastsynth.schema.correlation import Correlation, copula_factor, correlated_normals
+from fastsynth.schema.events import EventTime
 
 __all__ = ["Schema"]
 
-_SCHEMA_KEYS = {"name", "seed", "locale", "fields", "correlations"}
-_TIME_SERIES_KEYS = {"time_field", "time_interval_seconds", "start_time", "trends", "seasonality"}
+_SCHEMA_KEYS = {"name", "seed", "locale", "fields", "correlations", "event_time"}
+_TIME_SERIES_KEYS = {
+    "time_field",
+    "time_interval_seconds",
+    "start_time",
+    "trends",
+    "seasonality",
+    "event_time",
+}
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,8 @@ class Schema:
     """Groups of numeric columns with target Pearson correlations (a Gaussian copula)."""
     time_field: str | None = None
     """The time column of a time-series schema (None for a tabular one)."""
+    event_time: EventTime | None = None
+    """Late, duplicated and dropped rows, for testing stream processors (None for none)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", tuple(self.fields))
@@ -70,6 +80,8 @@ class Schema:
         self._check_cycles()
         object.__setattr__(self, "correlations", tuple(self.correlations))
         object.__setattr__(self, "_copula", self._copula_plan())
+        if self.event_time is not None:
+            self.event_time.check(self.fields_arrow_schema())
 
     def _copula_plan(self) -> dict[str, tuple[int, int, np.ndarray, tuple[str, ...]]]:
         """For each correlated column: its group, its row in the group, the group's factor and columns."""
@@ -131,8 +143,14 @@ class Schema:
         """A schema from a parsed JSON or YAML document in either accepted shape."""
         if not isinstance(document, Mapping):
             raise SchemaError(f"schema: expected an object of fields, got {type(document).__name__}")
-        if _TIME_SERIES_KEYS & set(document):
-            return cls(_time_series_fields(document), time_field=document.get("time_field", "timestamp"))
+        if (_TIME_SERIES_KEYS - {"event_time"}) & set(document):
+            time_field = document.get("time_field", "timestamp")
+            events = document.get("event_time")
+            return cls(
+                _time_series_fields(document),
+                time_field=time_field,
+                event_time=None if events is None else EventTime.from_dict(events, time_field),
+            )
         fields = document.get("fields")
         if isinstance(fields, list) or (isinstance(fields, Mapping) and "type" not in fields):
             unknown = sorted(set(document) - _SCHEMA_KEYS)
@@ -184,9 +202,15 @@ class Schema:
         """The column names, in order."""
         return [f.name for f in self.fields]
 
+    def fields_arrow_schema(self) -> pa.Schema:
+        """The Arrow schema of the fields alone (before any event-time label column)."""
+        return pa.schema([pa.field(f.name, f.arrow_type(), nullable=f.nullable(self)) for f in self.fields])
+
     def arrow_schema(self) -> pa.Schema:
         """The Arrow schema of every batch made from this schema."""
-        return pa.schema([pa.field(f.name, f.arrow_type(), nullable=f.nullable(self)) for f in self.fields])
+        schema = self.fields_arrow_schema()
+        label = None if self.event_time is None else self.event_time.label_field()
+        return schema if label is None else schema.append(label)
 
     def capacity(self) -> int | None:
         """The most rows this schema can make (a unique field's values run out), or None."""
@@ -204,6 +228,8 @@ class Schema:
             document["locale"] = self.locale
         if self.correlations:
             document["correlations"] = [c.to_dict() for c in self.correlations]
+        if self.event_time is not None:
+            document["event_time"] = self.event_time.to_dict()
         document["fields"] = {f.name: f.to_spec() for f in self.fields}
         return document
 
