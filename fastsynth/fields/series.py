@@ -92,7 +92,9 @@ _TREND_KEYS = {
     "logistic": {"capacity", "rate", "midpoint"},
     "piecewise": {"strength", "changepoints"},
 }
-_NOISE_KEYS = {"gaussian": {"scale"}, "student_t": {"scale", "df"}}
+_NOISE_KEYS = {"gaussian": {"scale"}, "student_t": {"scale", "df"}, "ar": {"scale", "coefficients"}}
+_AR_BLOCK = 4096
+_AR_MAX_TERMS = 200_000
 
 
 @FIELDS.register("series")
@@ -115,8 +117,9 @@ class SeriesField(Field):
     ``s`` a sine of period ``p`` steps, or the optional ``profile`` (values over one period, repeated
     and linearly interpolated)."""
     noise: dict[str, Any] | None = None
-    """Added noise: ``{"type": "gaussian", "scale": s}`` or ``{"type": "student_t", "scale": s,
-    "df": d}``."""
+    """Added noise: ``{"type": "gaussian", "scale": s}``, ``{"type": "student_t", "scale": s, "df": d}``
+    or ``{"type": "ar", "coefficients": [phi_1, ...], "scale": s}`` (a stationary AR(p) process with
+    innovations of standard deviation ``s``)."""
     anomalies: dict[str, Any] | None = None
     """``{"rate": r, "magnitude": m, "kind": "spike" | "dip" | "both"}``: a fraction ``r`` of rows get
     ``+m`` or ``-m``; an ``anomaly_label`` column marks them."""
@@ -188,6 +191,31 @@ class SeriesField(Field):
         return seasons
 
     @cached_property
+    def _ar_weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """(coefficients, moving-average weights truncated where they have died out)."""
+        assert self.noise is not None
+        coefficients = self.noise.get("coefficients")
+        if not isinstance(coefficients, list) or not 1 <= len(coefficients) <= 16:
+            raise self.error(f"noise coefficients={coefficients!r} is not a list of 1 to 16 numbers")
+        phi = np.array([_number(self, "noise coefficient", c) for c in coefficients])
+        # Stationary when every root of 1 - phi_1 z - ... - phi_p z^p lies outside the unit circle.
+        roots = np.roots(np.concatenate([-phi[::-1], [1.0]]))
+        if len(roots) and np.abs(roots).min() <= 1.0 + 1e-9:
+            raise self.error(
+                f"noise coefficients={coefficients!r} make the AR process explode; allowed: a stationary "
+                "process (every root of 1 - phi_1 z - ... - phi_p z^p outside the unit circle)"
+            )
+        psi = [1.0]
+        while len(psi) < _AR_MAX_TERMS:
+            k = len(psi)
+            psi.append(sum(phi[j] * psi[k - 1 - j] for j in range(min(len(phi), k))))
+            if k > len(phi) and max(abs(v) for v in psi[-len(phi) - 1 :]) < 1e-17:
+                break
+        else:
+            raise self.error(f"noise coefficients={coefficients!r} are too close to explosive to generate")
+        return phi, np.array(psi)
+
+    @cached_property
     def _noise(self) -> tuple[str, float, float] | None:
         if self.noise is None:
             return None
@@ -197,6 +225,8 @@ class SeriesField(Field):
         _keys(self, "noise", self.noise, _NOISE_KEYS[kind] | {"type"})
         scale = _number(self, "noise scale", self.noise.get("scale", 1.0), positive=True)
         df = _number(self, "noise df", self.noise.get("df", 5.0), positive=True)
+        if kind == "ar":
+            self._ar_weights  # noqa: B018 (validates the coefficients)
         return kind, scale, df
 
     def anomaly_spec(self) -> tuple[float, float, str] | None:
@@ -259,7 +289,11 @@ class SeriesField(Field):
         values = shaped
         if self._noise is not None:
             kind, scale, df = self._noise
-            noise = block.normal(salt="noise")
+            if kind == "ar":
+                noise = empty(block.size, np.float64)
+                kn.fill_ar(noise, block.subkey("noise"), block.start, *self._ar_weights, _AR_BLOCK)
+            else:
+                noise = block.normal(salt="noise")
             if kind == "student_t":
                 chi = empty(block.size, np.float64)
                 code = kn.FLOAT_DISTRIBUTIONS["gamma"]

@@ -18,6 +18,7 @@ from fastsynth.kernels.permutation import permute
 __all__ = [
     "FLOAT_DISTRIBUTIONS",
     "INT_DISTRIBUTIONS",
+    "fill_ar",
     "fill_bits",
     "fill_float",
     "fill_grouped_alias",
@@ -260,3 +261,37 @@ def shape_series(
         if growth_rate != 0.0:
             value *= math.exp(growth_rate * i)
         out[j] = min(max(value, lo), hi)
+
+
+@parallel_kernel
+def fill_ar(out, key, start, phi, psi, block):
+    """A stationary AR(p) process with standard normal innovations: ``x_m = sum_j phi[j] x_{m-1-j} +
+    e_m``, for rows ``m = start + j``. Rows are grouped in blocks aligned to absolute row numbers; a
+    block starts from its p previous values, each computed as the moving-average sum
+    ``sum_k psi[k] e_{m-k}`` (``psi`` truncated where it has died out), then runs the recursion. The
+    work for a row never depends on where a batch starts, so any split gives the same values."""
+    s0 = rng.stream(key, 0)
+    p = phi.shape[0]
+    n = out.shape[0]
+    first_block = start // block
+    last_block = (start + n - 1) // block if n > 0 else first_block - 1
+    state = np.zeros((last_block - first_block + 1, p))
+    for b in prange(last_block - first_block + 1):
+        origin = (first_block + b) * block
+        history = state[b]
+        for lag in range(p):  # history[lag] = x_{origin - 1 - lag}
+            m = origin - 1 - lag
+            acc = 0.0
+            for k in range(psi.shape[0]):
+                acc += psi[k] * rng.normal(key, rng.at(s0, m - k), m - k)
+            history[lag] = acc
+        for m in range(origin, min(origin + block, start + n)):
+            x = rng.normal(key, rng.at(s0, m), m)
+            for lag in range(p):
+                x += phi[lag] * history[lag]
+            for lag in range(p - 1, 0, -1):
+                history[lag] = history[lag - 1]
+            if p > 0:
+                history[0] = x
+            if m >= start:
+                out[m - start] = x

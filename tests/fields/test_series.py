@@ -161,3 +161,37 @@ def test_anomaly_label_needs_a_series_with_anomalies():
         fastsynth.SchemaError, match="field 'flag': series='v' is not a series column with anomalies"
     ):
         fastsynth.Schema.from_dict({"v": {"type": "float"}, "flag": {"type": "anomaly_label", "series": "v"}})
+
+
+AR = {"type": "series", "base": {"type": "float", "mean": 0, "std": 0}}
+
+
+def test_ar_coefficients_are_recovered():
+    ar1 = fastsynth.generate({"v": {**AR, "noise": {"type": "ar", "coefficients": [0.8]}}}, N, seed=1)
+    x = ar1.column("v").to_numpy()
+    assert np.corrcoef(x[:-1], x[1:])[0, 1] == pytest.approx(0.8, abs=0.01)
+    assert x.var() == pytest.approx(1 / (1 - 0.64), rel=0.05)
+    spec = {"v": {**AR, "noise": {"type": "ar", "coefficients": [0.5, 0.3], "scale": 2}}}
+    x2 = fastsynth.generate(spec, 4 * N, seed=2).column("v").to_numpy()
+    fitted = np.linalg.lstsq(np.column_stack([x2[1:-1], x2[:-2]]), x2[2:], rcond=None)[0]
+    np.testing.assert_allclose(fitted, [0.5, 0.3], atol=0.01)
+
+
+def test_ar_state_does_not_depend_on_batches():
+    spec = {"v": {**AR, "noise": {"type": "ar", "coefficients": [0.9, -0.2]}}}
+    whole = fastsynth.generate(spec, 20_000, seed=6)
+    assert fastsynth.generate(spec, 20_000, seed=6, batch_size=777).equals(whole)
+    assert fastsynth.generate(spec, 1000, seed=6, start=9_500).equals(whole.slice(9_500, 1000))
+
+
+@pytest.mark.parametrize(
+    ("coefficients", "message"),
+    [
+        ([1.1], "make the AR process explode"),
+        ([0.5, 0.6], "make the AR process explode"),
+        ([], "not a list of 1 to 16"),
+    ],
+)
+def test_explosive_ar_is_refused(coefficients, message):
+    with pytest.raises(fastsynth.SchemaError, match=message):
+        fastsynth.Schema.from_dict({"v": {**AR, "noise": {"type": "ar", "coefficients": coefficients}}})
