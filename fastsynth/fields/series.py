@@ -39,9 +39,13 @@ class TimeSequenceField(Field):
     """Seconds between consecutive rows (> 0)."""
     unit: Literal["s", "ms", "us", "ns"] = "s"
     """Resolution of the Arrow timestamps."""
+    jitter_seconds: float = 0.0
+    """Each timestamp moves by a uniform amount in [-jitter, +jitter] (irregular sampling); 0 for none."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        if not (math.isfinite(self.jitter_seconds) and self.jitter_seconds >= 0):
+            raise self.error(f"jitter_seconds={self.jitter_seconds!r} is not a number >= 0")
         if not (math.isfinite(self.interval_seconds) and self.interval_seconds > 0):
             raise self.error(f"interval_seconds={self.interval_seconds!r} is not a positive number")
         self._origin  # noqa: B018 (validates start)
@@ -69,7 +73,11 @@ class TimeSequenceField(Field):
     def generate(self, block: Block) -> pa.Array:
         step = round(self.interval_seconds * _UNITS_PER_SECOND[self.unit])
         rows = np.arange(block.start, block.start + block.size, dtype=np.int64)
-        return numpy_buffer_array(self.arrow_type(), rows * step + self._origin)
+        times = rows * step + self._origin
+        if self.jitter_seconds:
+            jitter = round(self.jitter_seconds * _UNITS_PER_SECOND[self.unit])
+            times += block.integers(-jitter, jitter, salt="jitter")
+        return numpy_buffer_array(self.arrow_type(), times)
 
 
 def _number(field: Field, where: str, value: Any, *, positive: bool = False) -> float:

@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 import fastsynth
@@ -195,3 +196,18 @@ def test_ar_state_does_not_depend_on_batches():
 def test_explosive_ar_is_refused(coefficients, message):
     with pytest.raises(fastsynth.SchemaError, match=message):
         fastsynth.Schema.from_dict({"v": {**AR, "noise": {"type": "ar", "coefficients": coefficients}}})
+
+
+def test_jittered_time_axis():
+    spec = {"t": {"type": "time_sequence", "interval_seconds": 60, "jitter_seconds": 10}}
+    t = fastsynth.generate(spec, 10_000, seed=2).column("t").cast(pa.int64()).to_numpy()
+    offsets = t - (1_704_067_200 + 60 * np.arange(10_000))
+    assert offsets.min() == -10 and offsets.max() == 10 and len(set(offsets)) == 21
+    assert (
+        fastsynth.generate(spec, 10_000, seed=2, batch_size=99)
+        .column("t")
+        .cast(pa.int64())
+        .to_numpy()
+        .tolist()
+        == t.tolist()
+    )
