@@ -109,8 +109,9 @@ _AR_MAX_TERMS = 200_000
 @dataclass(frozen=True, kw_only=True)
 class SeriesField(Field):
     """A numeric field's values shaped over time: ``(base + trend) * growth * (1 + seasonality) + noise
-    + anomalies``, clipped to the base's ``min``/``max`` (see the options). Every part depends on the row
-    index alone, so any split into batches gives the same rows."""
+    + anomalies``, clipped to the base's ``min``/``max`` (see the options). With a Poisson ``int`` base,
+    the shaping applies to the rate ``lam`` and each row is a count drawn at its own rate. Every part
+    depends on the row index alone, so any split into batches gives the same rows."""
 
     type_name = "series"
 
@@ -289,12 +290,20 @@ class SeriesField(Field):
 
     def generate(self, block: Block) -> pa.Array:
         base = self._base
-        values = base.generate(block).to_numpy().astype(np.float64, copy=False)
         lo = -np.inf if base.min is None else float(base.min)  # type: ignore[attr-defined]
         hi = np.inf if base.max is None else float(base.max)  # type: ignore[attr-defined]
+        counts = getattr(base, "distribution", None) == "poisson"
+        if counts:  # the trend and seasons shape the Poisson rate, and counts are drawn at that rate
+            values = np.full(block.size, float(base.lam))  # type: ignore[attr-defined]
+        else:
+            values = base.generate(block).to_numpy().astype(np.float64, copy=False)
         shaped = empty(block.size, np.float64)
-        kn.shape_series(shaped, values, block.start, *self._kernel_parameters, lo, hi)
+        kn.shape_series(shaped, values, block.start, *self._kernel_parameters, -np.inf if counts else lo, hi)
         values = shaped
+        if counts:
+            drawn = empty(block.size, np.int64)
+            kn.fill_poisson(drawn, block.key, block.start, values)
+            values = np.clip(drawn, lo, hi).astype(np.float64)
         if self._noise is not None:
             kind, scale, df = self._noise
             if kind == "ar":

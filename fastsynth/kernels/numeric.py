@@ -23,6 +23,7 @@ __all__ = [
     "fill_float",
     "fill_grouped_alias",
     "fill_int",
+    "fill_poisson",
     "fill_uniform_int",
     "fill_unique_int",
     "float_from_normal",
@@ -295,3 +296,12 @@ def fill_ar(out, key, start, phi, psi, block):
                 history[0] = x
             if m >= start:
                 out[m - start] = x
+
+
+@parallel_kernel
+def fill_poisson(out, key, start, rates):
+    """``out[j]`` = a Poisson count with mean ``rates[j]`` for row ``start + j`` (a time-varying rate)."""
+    s0 = rng.stream(key, 0)
+    for j in prange(out.shape[0]):
+        i = start + j
+        out[j] = rng.poisson(key, rng.at(s0, i), i, max(rates[j], 0.0))

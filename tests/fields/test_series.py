@@ -211,3 +211,21 @@ def test_jittered_time_axis():
         .tolist()
         == t.tolist()
     )
+
+
+def test_counts_follow_a_time_varying_rate():
+    spec = {
+        "c": {
+            "type": "series",
+            "base": {"type": "int", "distribution": "poisson", "lam": 20},
+            "seasonality": {"period": 100, "amplitude": 0.5},
+        }
+    }
+    counts = fastsynth.generate(spec, N, seed=1).column("c").to_numpy()
+    rate = 20 * (1 + 0.5 * np.sin(2 * np.pi * np.arange(N) / 100))
+    peak, trough = (np.arange(N) % 100 == 25), (np.arange(N) % 100 == 75)
+    assert counts[peak].mean() == pytest.approx(30, rel=0.03) and counts[trough].mean() == pytest.approx(
+        10, rel=0.05
+    )
+    assert counts[peak].var() == pytest.approx(30, rel=0.15)  # Poisson: variance equals the rate
+    assert np.corrcoef(counts, rate)[0, 1] > 0.6
