@@ -19,6 +19,15 @@ from fastsynth.fields.compose import ComposedField, Composition, Part, literal, 
 __all__ = ["EmailField", "LocaleText", "NameField", "PatternField"]
 
 DEFAULT_LOCALE = "en_US"
+# Types whose distinct combinations always spell distinct text (separators never occur inside parts,
+# and unique mode draws from deduplicated pools), so ``unique`` can guarantee distinct values.
+_UNIQUE_TYPES = {"email", "username", "domain", "ipv4", "ipv6", "mac_address", "pattern"}
+
+
+def _distinct(part: Part) -> Part:
+    """The part with repeated entries removed (unique mode): two indices must not spell the same text."""
+    entries = tuple(dict.fromkeys(part.entries))
+    return part if len(entries) == len(part.entries) else Part(entries, None, part.salt, part.column)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,12 +37,19 @@ class LocaleText(ComposedField):
     locale: str | None = None
     """Faker locale, e.g. de_DE; default: the schema's locale, else en_US."""
     unique: bool = False
-    """Every row gets a distinct value (a keyed permutation of the row index over the combinations)."""
+    """Every row gets a distinct value (a keyed permutation of the row index over the combinations).
+    Offered where different combinations always spell different text: email, username, domain,
+    ipv4, ipv6, mac_address and pattern."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.locale is not None:
             fp.check_locale(self.locale, self.name)
+        if self.unique and self.type_name not in _UNIQUE_TYPES:
+            allowed = ", ".join(sorted(_UNIQUE_TYPES))
+            raise self.error(
+                f"unique=true is not offered for type {self.type_name!r}; allowed for: {allowed}"
+            )
 
     def locale_in(self, schema: Any) -> str:
         """The locale this field uses inside ``schema``."""
@@ -100,7 +116,9 @@ _DIGITS = ("", *(str(n) for n in range(1, 100)))
 def _ascii_name_parts(field: LocaleText, schema: Any) -> tuple[Part, Part]:
     locale = field.locale_in(schema)
     pools = fp.person_pools(locale)
-    first_column, last_column = (None, None) if field.unique else _person_columns(schema, locale)
+    if field.unique:  # distinct spellings, drawn on their own (not following a name column)
+        return _distinct(pools.first_ascii.part("first")), _distinct(pools.last_ascii.part("last"))
+    first_column, last_column = _person_columns(schema, locale)
     return pools.first_ascii.part("first", first_column), pools.last_ascii.part("last", last_column)
 
 
@@ -130,7 +148,8 @@ class UsernameField(LocaleText):
 
     def composition(self, schema: Any) -> Composition:
         first, last = _ascii_name_parts(self, schema)
-        separator = Part(("_", ".", ""), salt="separator")
+        # Unique names need a separator that never occurs in a name, or "ann"+"abel" = "anna"+"bel".
+        separator = literal("_") if self.unique else Part(("_", ".", ""), salt="separator")
         return Composition.of(first, separator, last, Part(_DIGITS, salt="digits"))
 
 

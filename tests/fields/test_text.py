@@ -271,3 +271,20 @@ def test_faker_provider_exact_mode_is_per_row_and_chunk_invariant():
 def test_bad_faker_fields(spec, message):
     with pytest.raises(fastsynth.SchemaError, match=re.escape(f"field 'f': {message}")):
         fastsynth.Schema.from_dict({"f": {"type": "faker", **spec}})
+
+
+def test_unique_is_refused_where_text_could_repeat():
+    with pytest.raises(fastsynth.SchemaError, match="unique=true is not offered for type 'sentence'"):
+        fastsynth.Schema.from_dict({"s": {"type": "sentence", "unique": True}})
+
+
+@pytest.mark.parametrize("locale", ["de_DE", "fr_FR", "ja_JP"])
+def test_unique_emails_stay_distinct_where_names_fold_alike(locale):
+    # Folding maps several names to one spelling (Müller, Mueller); unique mode must not repeat them.
+    values = table(
+        {"e": {"type": "email", "unique": True}, "u": {"type": "username", "unique": True}},
+        rows=50_000,
+        locale=locale,
+    )
+    for column in ("e", "u"):
+        assert len(set(values.column(column).to_pylist())) == 50_000
