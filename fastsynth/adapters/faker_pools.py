@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from fastsynth.errors import SchemaError
-from fastsynth.fields.compose import Composition, Part, literal
+from fastsynth.fields.compose import Composition, Part, literal, pattern_parts
 
 __all__ = [
     "LOCALES",
@@ -162,30 +162,18 @@ def sampled_pool(locale: str, method: str, size: int = SAMPLE_SIZE) -> Pool:
 
 
 _NUMERIFY = {
-    "#": (tuple(string.digits), None),
-    "%": (tuple(string.digits[1:]), None),
-    "!": (("", *string.digits), None),
-    "@": (("", *string.digits[1:]), None),
-    "$": (tuple(string.digits[2:]), None),
+    "#": tuple(string.digits),
+    "%": tuple(string.digits[1:]),
+    "!": ("", *string.digits),
+    "@": ("", *string.digits[1:]),
+    "$": tuple(string.digits[2:]),
 }
 
 
 def numerify_parts(text: str, salt: str) -> list[Part]:
     """Faker's numerify markers (# digit, % digit 1-9, $ digit 2-9, ! optional digit, @ optional
-    digit 1-9) as parts."""
-    parts: list[Part] = []
-    run = ""
-    for position, char in enumerate(text):
-        if char in _NUMERIFY:
-            if run:
-                parts.append(literal(run))
-                run = ""
-            parts.append(Part(_NUMERIFY[char][0], salt=f"{salt}{char}{position}"))
-        else:
-            run += char
-    if run:
-        parts.append(literal(run))
-    return parts
+    digit 1-9) as parts; an empty text gives none."""
+    return [p for p in pattern_parts(text, salt, _NUMERIFY, escape=None) if p.entries != ("",)]
 
 
 def _formats(locale: str, family: str, method: str) -> tuple[tuple[str, ...], tuple[float, ...] | None]:

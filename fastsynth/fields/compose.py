@@ -64,22 +64,26 @@ _PATTERN_POOLS = {
 PATTERN_HELP = "# digit, % digit 1-9, ? uppercase letter, ^ lowercase letter, * letter or digit, \\ escapes"
 
 
-def pattern_parts(pattern: str, salt: str = "") -> tuple[Part, ...]:
-    """Parts for a pattern: each marker (see ``PATTERN_HELP``) an independent choice, the rest literal."""
+def pattern_parts(
+    pattern: str, salt: str = "", markers: dict[str, tuple[str, ...]] | None = None, escape: str | None = "\\"
+) -> tuple[Part, ...]:
+    """Parts for a pattern: each marker (``PATTERN_HELP`` by default, or ``markers``) an independent
+    choice among its pool, the rest literal; ``escape`` makes the next character literal."""
+    pools = _PATTERN_POOLS if markers is None else markers
     parts: list[Part] = []
     text = ""
     escaped = False
     for position, char in enumerate(pattern):
-        if escaped or (char not in _PATTERN_POOLS and char != "\\"):
+        if escaped or (char not in pools and char != escape):
             text += char
             escaped = False
-        elif char == "\\":
+        elif char == escape:
             escaped = True
         else:
             if text:
                 parts.append(literal(text))
                 text = ""
-            parts.append(Part(_PATTERN_POOLS[char], salt=f"{salt}{char}{position}"))
+            parts.append(Part(pools[char], salt=f"{salt}{char}{position}"))
     if escaped:
         raise ValueError(f"pattern {pattern!r} ends with an unfinished escape '\\'")
     if text or not parts:

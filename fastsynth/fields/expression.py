@@ -8,6 +8,7 @@ is involved, so an expression can read columns and call SQL functions, nothing e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal
 
 import pyarrow as pa
@@ -27,7 +28,9 @@ _DTYPES = {
 }
 
 
+@cache
 def _parse(expr: str) -> Any:
+    """The polars expression, parsed once per text (fields ask for it per batch)."""
     import polars as pl
 
     return pl.sql_expr(expr)
