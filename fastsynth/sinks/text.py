@@ -6,7 +6,6 @@ import io
 from pathlib import Path
 from typing import IO
 
-import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -43,6 +42,8 @@ class CsvSink(FileSink):
 
 
 def _ndjson(batch: pa.RecordBatch) -> bytes:
+    import polars as pl  # only the JSON sinks need it; keeps it out of every start-up
+
     buffer = io.BytesIO()
     pl.from_arrow(batch).write_ndjson(buffer)
     return buffer.getvalue()
