@@ -55,7 +55,7 @@ class ParquetSink(FileSink):
         schema: pa.Schema,
         path: str | Path | None = None,
         *,
-        compression: str = "zstd",
+        compression: str = "snappy",
         compression_level: int | None = None,
         row_group_size: int | None = None,
         dictionary: bool | None = None,

@@ -38,13 +38,13 @@ def _plain(table: pa.Table) -> pa.Table:
 
 
 def test_parquet_round_trip_and_row_groups(tmp_path):
-    expected = write(tmp_path / "a.parquet", row_group_size=600, compression="snappy")
+    expected = write(tmp_path / "a.parquet", row_group_size=600, compression="zstd")
     got = pq.read_table(tmp_path / "a.parquet")
     assert got.column("created_at").type == pa.timestamp("ms")  # Parquet has no seconds unit
     assert got.to_pylist() == expected.to_pylist()
     meta = pq.ParquetFile(tmp_path / "a.parquet").metadata
     assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [600] * 4 + [100]
-    assert meta.row_group(0).column(0).compression == "SNAPPY"
+    assert meta.row_group(0).column(0).compression == "ZSTD"
 
 
 def test_parquet_one_row_group_per_batch_by_default(tmp_path):
@@ -52,7 +52,7 @@ def test_parquet_one_row_group_per_batch_by_default(tmp_path):
     meta = pq.ParquetFile(tmp_path / "b.parquet").metadata
     assert meta.num_row_groups == 3
     columns = {meta.schema.column(i).name: meta.row_group(0).column(i) for i in range(meta.num_columns)}
-    assert columns["id"].compression == "ZSTD"
+    assert columns["id"].compression == "SNAPPY"
     assert columns["id"].statistics.has_min_max and not columns["email"].is_stats_set
     assert "RLE_DICTIONARY" in columns["status"].encodings and "RLE_DICTIONARY" in columns["age"].encodings
     assert "RLE_DICTIONARY" not in columns["email"].encodings
