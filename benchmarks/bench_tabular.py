@@ -17,21 +17,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
-import subprocess
-import sys
-import tempfile
-import time
 from collections import OrderedDict
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-from common import machine, median_rate
+from common import ROOT, machine, median_rate, run_gen
 
 import fastsynth
 from fastsynth.schema import EXAMPLES
 
-ROOT = Path(__file__).resolve().parents[1]
 NUMERIC_FIELDS = ["id", "age", "income", "created_at", "status"]
 START = dt.datetime(2020, 1, 1)
 END = dt.datetime(2023, 12, 31, 23, 59, 59)
@@ -106,43 +100,6 @@ def mimesis_rows(rows: int) -> pa.Table:
 # -- 3. gen to Parquet -----------------------------------------------------------------------------
 
 
-def _peak_rss_mb(pid: int) -> float:
-    """The process's peak resident memory so far (VmHWM). Unlike ru_maxrss, it does not count the
-    memory of the parent that forked it."""
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def gen_parquet(rows: int) -> tuple[float, float, float]:
-    """(rows/s over the whole process, rows/s the command reports, peak RSS in MB) of ``fastsynth gen``
-    writing Parquet, as a separate process. The reported rate leaves out interpreter start-up."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "tabular.parquet"
-        cmd = [
-            sys.executable, "-m", "fastsynth", "gen", str(ROOT / "configs" / "tabular.json"),
-            "--rows", str(rows), "--output", str(out), "--no-progress",
-        ]  # fmt: skip
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        peak = 0.0
-        while proc.poll() is None:
-            try:
-                peak = max(peak, _peak_rss_mb(proc.pid))
-            except (FileNotFoundError, ProcessLookupError):
-                break
-            time.sleep(0.02)
-        proc.wait()
-        seconds = time.perf_counter() - started
-        report = proc.stderr.read().decode() if proc.stderr else ""
-        if proc.returncode != 0:
-            raise SystemExit(f"fastsynth gen failed: {report}")
-        reported = float(report.rsplit("(", 1)[1].split(" rows/s")[0].replace(",", ""))
-        return rows / seconds, reported, peak
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -174,7 +131,7 @@ def main() -> None:
     rows.append(("full schema -> Arrow", "Mimesis Fieldset", mimesis, fs_full / mimesis))
     rows.append(("full schema -> Arrow", "Faker row by row", faker, fs_full / faker))
 
-    parquet_rate, reported_rate, peak_mb = gen_parquet(parquet_rows)
+    parquet_rate, reported_rate, peak_mb = run_gen(ROOT / "configs" / "tabular.json", parquet_rows)
     rows.append(
         (f"fastsynth gen {parquet_rows:,} rows -> Parquet", "as reported by the command", reported_rate, None)
     )

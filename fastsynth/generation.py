@@ -86,7 +86,14 @@ def iter_batches(
     chosen_seed = _resolve_seed(resolved, seed)
     capacity = resolved.capacity()
     if capacity is not None and start + rows > capacity:
-        limited = next(f for f in resolved.fields if f.capacity() == capacity)
+        limited = next((f for f in resolved.fields if f.capacity(resolved) == capacity), None)
+        if limited is None:
+            entities = resolved.entities
+            assert entities is not None
+            raise UsageError(
+                f"rows up to {start + rows} requested but the schema's entities make only {capacity} "
+                f"({entities.count} entities x {entities.steps} steps)"
+            )
         raise field_error(
             limited.name,
             f"unique values run out: rows up to {start + rows} requested but only {capacity} distinct "

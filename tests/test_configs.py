@@ -19,5 +19,16 @@ def test_there_are_configs():
 def test_config_loads_and_generates(path):
     schema = fastsynth.Schema.load(path)
     table = fastsynth.generate(schema, 2000)
-    assert table.num_rows == 2000 and table.schema == schema.arrow_schema()
+    assert table.schema == schema.arrow_schema()
     table.validate(full=True)
+    if schema.event_time is None:
+        assert table.num_rows == 2000
+    else:  # duplicated and dropped rows: the ground-truth column says which
+        label = table.column(schema.event_time.label).to_pylist()
+        originals = len(label) - label.count("duplicate")
+        assert 1900 <= originals <= 2000 and label.count("duplicate") < 100
+
+
+def test_rich_schema_keeps_its_event_time():
+    schema = fastsynth.Schema.load(Path(__file__).resolve().parents[1] / "configs" / "sensors.yaml")
+    assert schema.event_time is not None and schema.event_time.late_rate == 0.01

@@ -33,6 +33,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fastsynth.entities import ONE_SERIES, Entities, Segments
 from fastsynth.errors import FastsynthError, SchemaError, field_error
 from fastsynth.kernels import numeric as kn
 from fastsynth.registry import Registry
@@ -74,6 +75,21 @@ class Block:
     """The Schema the column belongs to, for fields that follow other columns (None when alone)."""
     made: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """Columns (and shared intermediates) of the same rows made so far, for the blocks of one batch."""
+
+    @property
+    def entities(self) -> Entities:
+        """How the schema's rows map to (entity, step): one series unless it declares entities."""
+        return getattr(self.schema, "entities", None) or ONE_SERIES
+
+    def timeline(self) -> tuple[np.ndarray, np.ndarray]:
+        """(step, entity) of each row, computed once per batch."""
+        if "\x00timeline" not in self.made:
+            self.made["\x00timeline"] = self.entities.locate(self.start, self.size)
+        return self.made["\x00timeline"]
+
+    def segments(self, chunk: int) -> Segments:
+        """The rows as runs of one entity's consecutive steps, cut at multiples of ``chunk`` steps."""
+        return self.entities.segments(self.start, self.size, chunk)
 
     def correlated_normal(self) -> np.ndarray | None:
         """The Gaussian copula's normals for this column if the schema correlates it, else None."""

@@ -9,7 +9,9 @@ swings the value by +-20% over every ``p`` steps) become ``series`` options.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+import threading
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
@@ -18,10 +20,11 @@ import numpy as np
 import pyarrow as pa
 
 from fastsynth.errors import SchemaError
-from fastsynth.fields.base import FIELDS, Block, Field, empty, numpy_buffer_array
+from fastsynth.fields.base import FIELDS, Block, Field, empty, numpy_buffer_array, values_array
 from fastsynth.kernels import numeric as kn
+from fastsynth.kernels import series as ks
 
-__all__ = ["AnomalyLabelField", "SeriesField", "TimeSequenceField"]
+__all__ = ["AnomalyLabelField", "EntityIdField", "RegimeField", "SeriesField", "TimeSequenceField"]
 
 _UNITS_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 
@@ -29,36 +32,49 @@ _UNITS_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 @FIELDS.register("time_sequence")
 @dataclass(frozen=True, kw_only=True)
 class TimeSequenceField(Field):
-    """Timestamps ``start + i * interval_seconds``: the time axis of a series."""
+    """The time axis of a series: step ``i`` at ``start + i * interval_seconds`` (every entity of the
+    schema on the same grid), or at Poisson arrival times."""
 
     type_name = "time_sequence"
 
     start: str = "2024-01-01T00:00:00"
-    """The first timestamp (ISO date or datetime, UTC unless it says otherwise)."""
+    """The first timestamp (ISO date or datetime, UTC unless it says otherwise), or ``now``: the time
+    the schema is built, to the second (the data then differ from run to run)."""
     interval_seconds: float = 60.0
-    """Seconds between consecutive rows (> 0)."""
+    """Seconds between consecutive steps (> 0); with Poisson arrivals, the mean gap."""
+    arrivals: Literal["regular", "poisson"] = "regular"
+    """``regular`` steps, or ``poisson``: each entity's steps are the events of a Poisson process with
+    mean gap ``interval_seconds`` (exponential gaps), the first one gap after ``start``."""
     unit: Literal["s", "ms", "us", "ns"] = "s"
     """Resolution of the Arrow timestamps."""
     jitter_seconds: float = 0.0
-    """Each timestamp moves by a uniform amount in [-jitter, +jitter] (irregular sampling); 0 for none."""
+    """Each regular timestamp moves by a uniform amount in [-jitter, +jitter]; 0 for none."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if not (math.isfinite(self.jitter_seconds) and self.jitter_seconds >= 0):
             raise self.error(f"jitter_seconds={self.jitter_seconds!r} is not a number >= 0")
+        if self.jitter_seconds and self.arrivals == "poisson":
+            raise self.error(
+                "jitter_seconds applies to regular arrivals; Poisson arrivals are already random"
+            )
         if not (math.isfinite(self.interval_seconds) and self.interval_seconds > 0):
             raise self.error(f"interval_seconds={self.interval_seconds!r} is not a positive number")
-        self._origin  # noqa: B018 (validates start)
+        self.origin  # noqa: B018 (validates start, and fixes `now`)
         ticks = self.interval_seconds * _UNITS_PER_SECOND[self.unit]
-        if abs(ticks - round(ticks)) > 1e-9:
+        if self.arrivals == "regular" and abs(ticks - round(ticks)) > 1e-9:
             raise self.error(f"interval_seconds={self.interval_seconds} is not a whole number of {self.unit}")
 
     @cached_property
-    def _origin(self) -> int:
-        try:
-            start = dt.datetime.fromisoformat(self.start)
-        except ValueError:
-            raise self.error(f"start={self.start!r} is not an ISO date or datetime") from None
+    def origin(self) -> int:
+        """The first timestamp, in ticks of ``unit`` since the Unix epoch."""
+        if self.start == "now":
+            start = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        else:
+            try:
+                start = dt.datetime.fromisoformat(self.start)
+            except ValueError:
+                raise self.error(f"start={self.start!r} is not an ISO date or datetime, or now") from None
         if start.tzinfo is None:
             start = start.replace(tzinfo=dt.UTC)
         delta = start - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -71,12 +87,17 @@ class TimeSequenceField(Field):
         return pa.timestamp(self.unit)
 
     def generate(self, block: Block) -> pa.Array:
-        step = round(self.interval_seconds * _UNITS_PER_SECOND[self.unit])
-        rows = np.arange(block.start, block.start + block.size, dtype=np.int64)
-        times = rows * step + self._origin
-        if self.jitter_seconds:
-            jitter = round(self.jitter_seconds * _UNITS_PER_SECOND[self.unit])
-            times += block.integers(-jitter, jitter, salt="jitter")
+        ticks = self.interval_seconds * _UNITS_PER_SECOND[self.unit]
+        if self.arrivals == "poisson":
+            gaps = empty(block.size, np.float64)
+            ks.fill_arrivals(gaps, block.key, *block.segments(_CHUNK))
+            times = np.rint(gaps * ticks).astype(np.int64) + self.origin
+        else:
+            steps, _ = block.timeline()
+            times = steps * round(ticks) + self.origin
+            if self.jitter_seconds:
+                jitter = round(self.jitter_seconds * _UNITS_PER_SECOND[self.unit])
+                times += block.integers(-jitter, jitter, salt="jitter")
         return numpy_buffer_array(self.arrow_type(), times)
 
 
@@ -94,44 +115,115 @@ def _keys(field: Field, where: str, spec: dict[str, Any], allowed: set[str]) -> 
         raise field.error(f"{where} has unknown key {unknown[0]!r}; allowed: {', '.join(sorted(allowed))}")
 
 
+Parameter = float | tuple[str, tuple[float, ...]]
+"""A number, or a draw per entity: ("uniform", (low, high)), ("normal", (mean, std)), ("choice", values)."""
+
+
+def _parameter(field: Field, where: str, value: Any, *, positive: bool = False) -> Parameter:
+    """A number, or ``{"uniform": [low, high]}``, ``{"normal": [mean, std]}`` or ``{"choice": [...]}``
+    drawn once per entity."""
+    if not isinstance(value, dict):
+        return _number(field, where, value, positive=positive)
+    if len(value) != 1 or next(iter(value)) not in ("uniform", "normal", "choice"):
+        raise field.error(
+            f"{where}={value!r} is not allowed; allowed: a number, {{uniform: [low, high]}}, "
+            "{normal: [mean, std]}, {choice: [values]}"
+        )
+    kind, arguments = next(iter(value.items()))
+    if not isinstance(arguments, list) or not arguments:
+        raise field.error(f"{where} {kind}={arguments!r} is not a list of numbers")
+    numbers = tuple(_number(field, f"{where} {kind}", v) for v in arguments)
+    if kind != "choice" and (len(numbers) != 2 or (numbers[0] > numbers[1] and kind == "uniform")):
+        raise field.error(f"{where} {kind}={arguments!r} is not a pair [low, high] / [mean, std]")
+    if kind == "normal" and numbers[1] < 0:
+        raise field.error(f"{where} normal std={numbers[1]!r} is negative")
+    if positive and (kind == "normal" or min(numbers) <= 0):
+        raise field.error(f"{where}={value!r} may be <= 0; allowed: uniform or choice over positive numbers")
+    return kind, numbers
+
+
+def _per_entity(block: Block, where: str, parameter: Parameter) -> np.ndarray:
+    """The parameter's value for every entity (entity ``e`` at index ``e``)."""
+    count = block.entities.count
+    if isinstance(parameter, float):
+        return np.full(count, parameter)
+    kind, numbers = parameter
+    draws = Block(block.name, block.seed, 0, count)
+    if kind == "uniform":
+        return draws.uniform(*numbers, salt=where)
+    if kind == "normal":
+        return draws.normal(*numbers, salt=where)
+    return np.array(numbers)[draws.integers(0, len(numbers) - 1, salt=where)]
+
+
 _TREND_KEYS = {
-    "linear": {"strength"},
-    "exponential": {"rate"},
-    "logistic": {"capacity", "rate", "midpoint"},
-    "piecewise": {"strength", "changepoints"},
+    "linear": ("strength",),
+    "exponential": ("rate",),
+    "logistic": ("capacity", "rate", "midpoint"),
+    "piecewise": ("strength",),
 }
-_NOISE_KEYS = {"gaussian": {"scale"}, "student_t": {"scale", "df"}, "ar": {"scale", "coefficients"}}
-_AR_BLOCK = 4096
+_TREND_CODES = {"linear": 0, "piecewise": 0, "logistic": 1, "exponential": 2}
+_NOISE_KEYS = {
+    "gaussian": {"scale"},
+    "student_t": {"scale", "df"},
+    "ar": {"scale", "coefficients"},
+    "random_walk": {"scale"},
+}
+_CHUNK = 4096
+"""Steps per absolute block: AR noise restarts and regime switches are counted per block."""
 _AR_MAX_TERMS = 200_000
+
+
+@dataclass(frozen=True)
+class _Regimes:
+    mean_duration: float
+    names: list[str]
+    cumulative: np.ndarray
+    levels: np.ndarray
+    noise_scales: np.ndarray
 
 
 @FIELDS.register("series")
 @dataclass(frozen=True, kw_only=True)
 class SeriesField(Field):
-    """A numeric field's values shaped over time: ``(base + trend) * growth * (1 + seasonality) + noise
-    + anomalies``, clipped to the base's ``min``/``max`` (see the options). With a Poisson ``int`` base,
-    the shaping applies to the rate ``lam`` and each row is a count drawn at its own rate. Every part
-    depends on the row index alone, so any split into batches gives the same rows."""
+    """A numeric field's values shaped over time: ``(base + level + trend + regime level) * (1 +
+    seasonality) * growth + noise + anomalies``, clipped to the base's ``min``/``max``. With a Poisson
+    ``int`` base, the shaping applies to the rate ``lam`` and each row is a count drawn at its own rate.
+
+    Numbers marked *per entity* may instead be ``{"uniform": [low, high]}``, ``{"normal": [mean, std]}``
+    or ``{"choice": [v, ...]}``: each entity of the schema draws its own value once. Every part depends
+    on the entity and step alone, so any split into batches gives the same rows."""
 
     type_name = "series"
 
     base: dict[str, Any]
     """The spec of the underlying ``int`` or ``float`` field, e.g. ``{"type": "float", "mean": 100}``."""
+    level: float | dict[str, Any] = 0.0
+    """Added to every value (per entity): where each entity's series sits."""
     trend: dict[str, Any] | None = None
     """``linear`` (``strength``: added per step), ``piecewise`` (``strength`` then ``changepoints``: a
-    list of ``[row, slope]``), ``logistic`` (adds ``capacity / (1 + exp(-rate (i - midpoint)))``) or
-    ``exponential`` (multiplies by ``exp(rate i)``), chosen by ``type`` (default linear)."""
+    list of ``[step, slope]``), ``logistic`` (adds ``capacity / (1 + exp(-rate (i - midpoint)))``) or
+    ``exponential`` (multiplies by ``exp(rate i)``), chosen by ``type`` (default linear); the numbers
+    are per entity."""
     seasonality: dict[str, Any] | list[Any] | None = None
-    """One or a list of ``{"period": p, "amplitude": a}``, each multiplying by ``1 + a * s(i)`` with
-    ``s`` a sine of period ``p`` steps, or the optional ``profile`` (values over one period, repeated
-    and linearly interpolated)."""
+    """One or a list of ``{"period": p, "amplitude": a, "phase": f}``, each multiplying by ``1 + a *
+    s(i / p + f)`` with ``s`` a sine of period 1 or the optional ``profile`` (values over one period,
+    repeated and linearly interpolated); ``amplitude`` and ``phase`` (a fraction of the period) are per
+    entity."""
     noise: dict[str, Any] | None = None
-    """Added noise: ``{"type": "gaussian", "scale": s}``, ``{"type": "student_t", "scale": s, "df": d}``
-    or ``{"type": "ar", "coefficients": [phi_1, ...], "scale": s}`` (a stationary AR(p) process with
-    innovations of standard deviation ``s``)."""
+    """Added noise, ``scale`` per entity: ``{"type": "gaussian", "scale": s}``, ``{"type": "student_t",
+    "scale": s, "df": d}``, ``{"type": "ar", "coefficients": [phi_1, ...], "scale": s}`` (a stationary
+    AR(p) process with innovations of standard deviation ``s``) or ``{"type": "random_walk", "scale":
+    s}`` (steps of standard deviation ``s``, from 0 at step 0)."""
+    regimes: dict[str, Any] | None = None
+    """``{"mean_duration": d, "states": [{"name": ..., "weight": w, "level": x, "noise_scale": k}]}``:
+    the series switches between states at random (on average every ``d`` steps, to a state drawn by
+    weight); each state adds its ``level`` and multiplies the noise by its ``noise_scale``. A
+    ``regime`` column names the state of each row."""
     anomalies: dict[str, Any] | None = None
-    """``{"rate": r, "magnitude": m, "kind": "spike" | "dip" | "both"}``: a fraction ``r`` of rows get
-    ``+m`` or ``-m``; an ``anomaly_label`` column marks them."""
+    """``{"rate": r, "magnitude": m, "kind": "spike" | "dip" | "both", "duration": d}``: anomalies
+    start at a fraction ``r`` of steps and add ``+m`` or ``-m`` for ``d`` steps (1, the default, for
+    spikes and dips; more for level shifts); an ``anomaly_label`` column marks them."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -141,10 +233,17 @@ class SeriesField(Field):
             self._base  # noqa: B018 (validates the base spec)
         except SchemaError as exc:
             raise self.error(f"base: {str(exc).split(': ', 1)[-1]}") from None
+        self._level  # noqa: B018
         self._trend  # noqa: B018
         self._seasons  # noqa: B018
         self._noise  # noqa: B018
+        self._regimes  # noqa: B018
         self.anomaly_spec()
+        self._ar_carry_lock  # noqa: B018 (made now, before threads could race to make two)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the AR carry and its lock (a lock cannot be pickled; the carry is a cache)."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_ar_carry", "_ar_carry_lock")}
 
     @cached_property
     def _base(self) -> Field:
@@ -152,33 +251,35 @@ class SeriesField(Field):
         return FIELDS.get(self.base["type"]).from_spec(self.name, spec)
 
     @cached_property
-    def _trend(self) -> tuple[str, dict[str, Any]]:
-        if self.trend is None:
-            return "linear", {"strength": 0.0}
-        kind = self.trend.get("type", "linear")
-        if kind not in _TREND_KEYS:
-            raise self.error(f"trend={self.trend!r} is not allowed; type: {', '.join(_TREND_KEYS)}")
-        _keys(self, "trend", self.trend, _TREND_KEYS[kind] | {"type"})
-        params: dict[str, Any] = {}
-        for key in sorted(_TREND_KEYS[kind] - {"changepoints"}):
-            default = 0.0 if key in ("strength", "midpoint") else None
-            value = self.trend.get(key, default)
-            if value is None:
-                raise self.error(f"trend type {kind!r} needs {key!r}")
-            params[key] = _number(self, f"trend {key}", value)
-        if kind == "piecewise":
-            points = self.trend.get("changepoints", [])
-            if not isinstance(points, list) or not all(
-                isinstance(p, list) and len(p) == 2 and isinstance(p[0], int) and p[0] >= 0 for p in points
-            ):
-                raise self.error(f"trend changepoints={points!r} is not a list of [row, slope] pairs")
-            params["changepoints"] = sorted(
-                (row, _number(self, "changepoint slope", slope)) for row, slope in points
-            )
-        return kind, params
+    def _level(self) -> Parameter:
+        return _parameter(self, "level", self.level)
 
     @cached_property
-    def _seasons(self) -> list[tuple[float, float, np.ndarray | None]]:
+    def _trend(self) -> tuple[str, tuple[Parameter, ...], np.ndarray]:
+        """(type, its parameters in ``_TREND_KEYS`` order, changepoints as rows [step, slope])."""
+        trend = self.trend or {}
+        kind = trend.get("type", "linear")
+        if kind not in _TREND_KEYS:
+            raise self.error(f"trend={trend!r} is not allowed; type: {', '.join(_TREND_KEYS)}")
+        allowed = {*_TREND_KEYS[kind], "type"} | ({"changepoints"} if kind == "piecewise" else set())
+        _keys(self, "trend", trend, allowed)
+        params = []
+        for key in _TREND_KEYS[kind]:
+            value = trend.get(key, 0.0 if key in ("strength", "midpoint") else None)
+            if value is None:
+                raise self.error(f"trend type {kind!r} needs {key!r}")
+            params.append(_parameter(self, f"trend {key}", value))
+        points = trend.get("changepoints", [])
+        if not isinstance(points, list) or not all(
+            isinstance(p, list) and len(p) == 2 and isinstance(p[0], int) and p[0] >= 0 for p in points
+        ):
+            raise self.error(f"trend changepoints={points!r} is not a list of [step, slope] pairs")
+        rows = sorted((step, _number(self, "changepoint slope", slope)) for step, slope in points)
+        return kind, tuple(params), np.array(rows, np.float64).reshape(-1, 2)
+
+    @cached_property
+    def _seasons(self) -> list[tuple[float, Parameter, Parameter, np.ndarray]]:
+        """(period, amplitude, phase, profile or an empty array) of each seasonality."""
         if self.seasonality is None:
             return []
         specs = self.seasonality if isinstance(self.seasonality, list) else [self.seasonality]
@@ -186,17 +287,20 @@ class SeriesField(Field):
         for spec in specs:
             if not isinstance(spec, dict):
                 raise self.error(f"seasonality {spec!r} is not an object with period and amplitude")
-            _keys(self, "seasonality", spec, {"period", "amplitude", "profile"})
+            _keys(self, "seasonality", spec, {"period", "amplitude", "phase", "profile"})
             period = spec.get("period")
             if not isinstance(period, int | float) or isinstance(period, bool) or not period > 0:
                 raise self.error(f"seasonality period={period!r} is not a positive number of steps")
-            amplitude = _number(self, "seasonality amplitude", spec.get("amplitude", 0.0))
+            amplitude = _parameter(self, "seasonality amplitude", spec.get("amplitude", 0.0))
+            phase = _parameter(self, "seasonality phase", spec.get("phase", 0.0))
             profile = spec.get("profile")
-            if profile is not None:
-                if not isinstance(profile, list) or len(profile) < 2:
-                    raise self.error(f"seasonality profile={profile!r} is not a list of at least two numbers")
+            if profile is None:
+                profile = np.zeros(0)
+            elif not isinstance(profile, list) or len(profile) < 2:
+                raise self.error(f"seasonality profile={profile!r} is not a list of at least two numbers")
+            else:
                 profile = np.array([_number(self, "seasonality profile value", v) for v in profile])
-            seasons.append((float(period), amplitude, profile))
+            seasons.append((float(period), amplitude, phase, profile))
         return seasons
 
     @cached_property
@@ -212,7 +316,8 @@ class SeriesField(Field):
         if len(roots) and np.abs(roots).min() <= 1.0 + 1e-9:
             raise self.error(
                 f"noise coefficients={coefficients!r} make the AR process explode; allowed: a stationary "
-                "process (every root of 1 - phi_1 z - ... - phi_p z^p outside the unit circle)"
+                "process (every root of 1 - phi_1 z - ... - phi_p z^p outside the unit circle), or "
+                "type random_walk for a unit root"
             )
         psi = [1.0]
         while len(psi) < _AR_MAX_TERMS:
@@ -225,24 +330,82 @@ class SeriesField(Field):
         return phi, np.array(psi)
 
     @cached_property
-    def _noise(self) -> tuple[str, float, float] | None:
+    def _ar_carry(self) -> dict[np.uint64, tuple[np.ndarray, np.ndarray]]:
+        """Per noise key: where each entity's AR recursion stopped and its last values (see
+        ``kernels.series.fill_ar``); an optimisation only, the values never depend on it."""
+        return {}
+
+    @cached_property
+    def _ar_carry_lock(self) -> threading.Lock:
+        return threading.Lock()
+
+    @cached_property
+    def _noise(self) -> tuple[str, Parameter, float] | None:
+        """(type, scale, degrees of freedom) of the noise, or None."""
         if self.noise is None:
             return None
         kind = self.noise.get("type", "gaussian")
         if kind not in _NOISE_KEYS:
             raise self.error(f"noise type={kind!r} is not allowed; allowed: {', '.join(_NOISE_KEYS)}")
         _keys(self, "noise", self.noise, _NOISE_KEYS[kind] | {"type"})
-        scale = _number(self, "noise scale", self.noise.get("scale", 1.0), positive=True)
+        scale = _parameter(self, "noise scale", self.noise.get("scale", 1.0), positive=True)
         df = _number(self, "noise df", self.noise.get("df", 5.0), positive=True)
         if kind == "ar":
             self._ar_weights  # noqa: B018 (validates the coefficients)
         return kind, scale, df
 
-    def anomaly_spec(self) -> tuple[float, float, str] | None:
-        """(rate, magnitude, kind) of the anomalies, or None."""
+    @cached_property
+    def _regimes(self) -> _Regimes | None:
+        if self.regimes is None:
+            return None
+        _keys(self, "regimes", self.regimes, {"mean_duration", "states"})
+        duration = _number(self, "regimes mean_duration", self.regimes.get("mean_duration"), positive=True)
+        states = self.regimes.get("states")
+        if (
+            not isinstance(states, list)
+            or not 2 <= len(states) <= 100
+            or not all(isinstance(s, dict) for s in states)
+        ):
+            raise self.error(f"regimes states={states!r} is not a list of 2 to 100 objects")
+        for state in states:
+            _keys(self, "regimes state", state, {"name", "weight", "level", "noise_scale"})
+        names = [state.get("name", f"regime{k}") for k, state in enumerate(states)]
+        if not all(isinstance(n, str) and n for n in names) or len(set(names)) < len(names):
+            raise self.error(f"regimes state names {names!r} are not distinct non-empty strings")
+        weights = np.array(
+            [_number(self, "regimes weight", s.get("weight", 1.0), positive=True) for s in states]
+        )
+        return _Regimes(
+            duration,
+            names,
+            np.cumsum(weights) / weights.sum(),
+            np.array([_number(self, "regimes level", s.get("level", 0.0)) for s in states]),
+            np.array([_number(self, "regimes noise_scale", s.get("noise_scale", 1.0)) for s in states]),
+        )
+
+    def regime_names(self) -> list[str] | None:
+        """The names of the regimes, or None when the series has none."""
+        return None if self._regimes is None else self._regimes.names
+
+    def regime_indices(self, block: Block) -> np.ndarray:
+        """The regime of each row (an index into ``regime_names``), made once per batch."""
+        regimes = self._regimes
+        assert regimes is not None
+        cache = f"\x00regime\x00{self.name}"
+        if cache not in block.made:
+            out = empty(block.size, np.int8)
+            segments = block.segments(_CHUNK)
+            key = block.key_of(self.name, "regime")
+            mean_count = _CHUNK / regimes.mean_duration
+            ks.fill_regimes(out, key, *segments, _CHUNK, mean_count, regimes.cumulative)
+            block.made[cache] = out
+        return block.made[cache]
+
+    def anomaly_spec(self) -> tuple[float, float, str, int] | None:
+        """(rate, magnitude, kind, duration) of the anomalies, or None."""
         if self.anomalies is None:
             return None
-        _keys(self, "anomalies", self.anomalies, {"rate", "magnitude", "kind"})
+        _keys(self, "anomalies", self.anomalies, {"rate", "magnitude", "kind", "duration"})
         rate = _number(self, "anomalies rate", self.anomalies.get("rate", 0.001))
         if not 0 <= rate <= 1:
             raise self.error(f"anomalies rate={rate!r} is outside [0, 1]")
@@ -250,40 +413,84 @@ class SeriesField(Field):
         kind = self.anomalies.get("kind", "both")
         if kind not in ("spike", "dip", "both"):
             raise self.error(f"anomalies kind={kind!r} is not allowed; allowed: spike, dip, both")
-        return rate, magnitude, kind
+        duration = self.anomalies.get("duration", 1)
+        if isinstance(duration, bool) or not isinstance(duration, int) or not 1 <= duration <= _CHUNK:
+            raise self.error(
+                f"anomalies duration={duration!r} is not a whole number of steps in [1, {_CHUNK}]"
+            )
+        return rate, magnitude, kind, duration
 
-    def anomaly_flags(self, block: Block) -> np.ndarray:
-        """True where row ``i`` is an anomaly (the same draws ``anomaly_label`` reads)."""
+    def anomaly_signs(self, block: Block) -> np.ndarray:
+        """+1 or -1 where row ``i`` is inside an anomaly, else 0 (what ``anomaly_label`` reads)."""
         spec = self.anomaly_spec()
         if spec is None:
-            return np.zeros(block.size, bool)
-        own = Block(self.name, block.seed, block.start, block.size, block.schema)
-        return own.uniform(salt="anomaly") < spec[0]
+            return np.zeros(block.size, np.int8)
+        rate, _, kind, duration = spec
+        cache = f"\x00anomaly\x00{self.name}"
+        if cache not in block.made:
+            out = empty(block.size, np.int8)
+            sign = {"spike": 1, "dip": -1, "both": 0}[kind]
+            key = block.key_of(self.name, "anomaly")
+            ks.fill_episodes(out, key, *block.segments(_CHUNK), rate, duration, sign)
+            block.made[cache] = out
+        return block.made[cache]
 
-    @cached_property
-    def _kernel_parameters(self) -> tuple[Any, ...]:
-        """The trend and seasons as the arrays ``shape_series`` takes."""
-        kind, p = self._trend
-        changepoints = np.zeros((0, 2))
-        trend, slope, growth = 0, p.get("strength", 0.0), 0.0
-        if kind == "piecewise":
-            changepoints = np.array(p["changepoints"], np.float64).reshape(-1, 2)
-        elif kind == "logistic":
-            trend, changepoints = 1, np.array([[p["capacity"], p["rate"], p["midpoint"]]])
-        elif kind == "exponential":
-            growth = p["rate"]
-        profiles = [np.zeros(0) if profile is None else profile for _, _, profile in self._seasons]
-        offsets = np.concatenate([[0], np.cumsum([len(pr) for pr in profiles])]).astype(np.int64)
+    def _shape_arguments(self, block: Block) -> tuple[Any, ...]:
+        """The level, trend and seasons as the per-entity arrays ``shape_series`` takes."""
+        kind, params, changepoints = self._trend
+        count = block.entities.count
+        trend_params = np.zeros((count, 3))
+        for column, parameter in enumerate(params):
+            trend_params[:, column] = _per_entity(block, f"trend{column}", parameter)
+        seasons = self._seasons
+        amplitudes = np.zeros((count, len(seasons)))
+        phases = np.zeros((count, len(seasons)))
+        for k, (_, amplitude, phase, _) in enumerate(seasons):
+            amplitudes[:, k] = _per_entity(block, f"amplitude{k}", amplitude)
+            phases[:, k] = _per_entity(block, f"phase{k}", phase)
+        profiles = [profile for *_, profile in seasons]
+        offsets = np.concatenate([[0], np.cumsum([len(p) for p in profiles])]).astype(np.int64)
         return (
-            trend,
-            float(slope),
+            _TREND_CODES[kind],
+            trend_params,
             changepoints,
-            float(growth),
-            np.array([period for period, _, _ in self._seasons], np.float64),
-            np.array([amplitude for _, amplitude, _ in self._seasons], np.float64),
+            _per_entity(block, "level", self._level),
+            np.array([period for period, *_ in seasons], np.float64),
+            amplitudes,
+            phases,
             np.concatenate([np.zeros(0), *profiles]).astype(np.float64),
             offsets,
         )
+
+    def _noise_values(self, block: Block, entities: np.ndarray) -> np.ndarray:
+        kind, scale, df = self._noise  # type: ignore[misc]
+        if kind in ("ar", "random_walk"):
+            noise = empty(block.size, np.float64)
+            segments = block.segments(_CHUNK)
+            if kind == "ar":
+                key = block.subkey("noise")
+                with self._ar_carry_lock:
+                    carry = self._ar_carry.get(key)
+                    if carry is None or len(carry[0]) != block.entities.count:
+                        carry = (
+                            np.full(block.entities.count, -1, np.int64),
+                            np.zeros((block.entities.count, len(self._ar_weights[0]))),
+                        )
+                        self._ar_carry[key] = carry
+                    ks.fill_ar(noise, key, *segments, *self._ar_weights, _CHUNK, *carry)
+            else:
+                ks.fill_walk(noise, block.subkey("noise"), *segments)
+        else:
+            noise = block.normal(salt="noise")
+        if kind == "student_t":
+            chi = empty(block.size, np.float64)
+            code = kn.FLOAT_DISTRIBUTIONS["gamma"]
+            kn.fill_float(
+                chi, block.subkey("noise-df"), block.start, code, df / 2.0, 2.0, -np.inf, np.inf, 0.0
+            )
+            noise = noise / np.sqrt(chi / df)
+        scales = _per_entity(block, "noise", scale)
+        return noise * (scales[0] if len(scales) == 1 else scales[entities])
 
     def arrow_type(self) -> pa.DataType:
         return self._base.arrow_type()
@@ -292,40 +499,32 @@ class SeriesField(Field):
         base = self._base
         lo = -np.inf if base.min is None else float(base.min)  # type: ignore[attr-defined]
         hi = np.inf if base.max is None else float(base.max)  # type: ignore[attr-defined]
+        steps, entities = block.timeline()
         counts = getattr(base, "distribution", None) == "poisson"
         if counts:  # the trend and seasons shape the Poisson rate, and counts are drawn at that rate
             values = np.full(block.size, float(base.lam))  # type: ignore[attr-defined]
         else:
             values = base.generate(block).to_numpy().astype(np.float64, copy=False)
+        regimes = self._regimes
+        if regimes is not None:
+            regime = self.regime_indices(block)
+            values = values + regimes.levels[regime]
         shaped = empty(block.size, np.float64)
-        kn.shape_series(shaped, values, block.start, *self._kernel_parameters, -np.inf if counts else lo, hi)
+        arguments = self._shape_arguments(block)
+        ks.shape_series(shaped, values, steps, entities, *arguments, -np.inf if counts else lo, hi)
         values = shaped
         if counts:
             drawn = empty(block.size, np.int64)
-            kn.fill_poisson(drawn, block.key, block.start, values)
+            ks.fill_poisson(drawn, block.key, block.start, values)
             values = np.clip(drawn, lo, hi).astype(np.float64)
         if self._noise is not None:
-            kind, scale, df = self._noise
-            if kind == "ar":
-                noise = empty(block.size, np.float64)
-                kn.fill_ar(noise, block.subkey("noise"), block.start, *self._ar_weights, _AR_BLOCK)
-            else:
-                noise = block.normal(salt="noise")
-            if kind == "student_t":
-                chi = empty(block.size, np.float64)
-                code = kn.FLOAT_DISTRIBUTIONS["gamma"]
-                kn.fill_float(
-                    chi, block.subkey("noise-df"), block.start, code, df / 2.0, 2.0, -np.inf, np.inf, 0.0
-                )
-                noise = noise / np.sqrt(chi / df)
-            values += scale * noise
+            noise = self._noise_values(block, entities)
+            if regimes is not None:
+                noise *= regimes.noise_scales[regime]
+            values += noise
         anomaly = self.anomaly_spec()
         if anomaly is not None:
-            _, magnitude, kind = anomaly
-            flags = self.anomaly_flags(block)
-            sign = {"spike": 1.0, "dip": -1.0}.get(kind)
-            signs = np.where(block.uniform(salt="anomaly-sign") < 0.5, -1.0, 1.0) if sign is None else sign
-            values += np.where(flags, magnitude * signs, 0.0)
+            values += anomaly[1] * self.anomaly_signs(block)
         if self._noise is not None or anomaly is not None:
             np.clip(values, lo, hi, out=values)
         dtype = np.dtype(base.dtype)  # type: ignore[attr-defined]
@@ -337,6 +536,11 @@ class SeriesField(Field):
             info = np.iinfo(dtype)
             out[:] = np.clip(np.rint(values), info.min, info.max)
         return numpy_buffer_array(self.arrow_type(), out)
+
+
+def _series_column(schema: Any, name: str) -> SeriesField | None:
+    target = next((f for f in schema.fields if f.name == name), None)
+    return target if isinstance(target, SeriesField) else None
 
 
 @FIELDS.register("anomaly_label")
@@ -353,16 +557,74 @@ class AnomalyLabelField(Field):
         return (self.series,)
 
     def check_schema(self, schema: Any) -> None:
-        target = next((f for f in schema.fields if f.name == self.series), None)
-        if not isinstance(target, SeriesField) or target.anomaly_spec() is None:
+        target = _series_column(schema, self.series)
+        if target is None or target.anomaly_spec() is None:
             raise self.error(f"series={self.series!r} is not a series column with anomalies")
 
     def arrow_type(self) -> pa.DataType:
         return pa.bool_()
 
     def generate(self, block: Block) -> pa.Array:
-        target = next(f for f in block.schema.fields if f.name == self.series)
-        flags = target.anomaly_flags(block)
+        flags = _series_column(block.schema, self.series).anomaly_signs(block) != 0  # type: ignore[union-attr]
         return pa.Array.from_buffers(
             pa.bool_(), block.size, [None, pa.py_buffer(np.packbits(flags, bitorder="little"))]
         )
+
+
+@FIELDS.register("regime")
+@dataclass(frozen=True, kw_only=True)
+class RegimeField(Field):
+    """The name of the regime the ``series`` column is in on each row (a dictionary column)."""
+
+    type_name = "regime"
+
+    series: str
+    """The series column with ``regimes`` whose state this column names."""
+
+    def dependencies(self, schema: Any) -> tuple[str, ...]:
+        return (self.series,)
+
+    def check_schema(self, schema: Any) -> None:
+        target = _series_column(schema, self.series)
+        if target is None or target.regime_names() is None:
+            raise self.error(f"series={self.series!r} is not a series column with regimes")
+
+    def arrow_type(self) -> pa.DataType:
+        return pa.dictionary(pa.int8(), pa.string())
+
+    def generate(self, block: Block) -> pa.Array:
+        target = _series_column(block.schema, self.series)
+        assert target is not None
+        indices = numpy_buffer_array(pa.int8(), target.regime_indices(block))
+        return pa.DictionaryArray.from_arrays(indices, values_array(target.regime_names()), safe=False)
+
+
+@FIELDS.register("entity_id")
+@dataclass(frozen=True, kw_only=True)
+class EntityIdField(Field):
+    """Which entity's series a row belongs to (see the schema's ``entities``): its number, or with a
+    ``prefix`` a name such as ``sensor-0042`` (a dictionary column, one string per entity). A schema with
+    entities gets one, named by ``entities.id_field``, unless it declares it."""
+
+    type_name = "entity_id"
+
+    prefix: str | None = None
+    """Names are this prefix and the entity number, zero-padded to the width of the largest; None for
+    integer ids."""
+
+    def arrow_type(self) -> pa.DataType:
+        return pa.int64() if self.prefix is None else pa.dictionary(pa.int32(), pa.string())
+
+    def generate(self, block: Block) -> pa.Array:
+        _, entities = block.timeline()
+        if self.prefix is None:
+            return numpy_buffer_array(pa.int64(), entities)
+        indices = numpy_buffer_array(pa.int32(), entities.astype(np.int32))
+        names = _entity_names(self.prefix, block.entities.count)
+        return pa.DictionaryArray.from_arrays(indices, names, safe=False)
+
+
+@functools.lru_cache(maxsize=8)
+def _entity_names(prefix: str, count: int) -> pa.Array:
+    width = len(str(count - 1))
+    return values_array([f"{prefix}{e:0{width}d}" for e in range(count)])

@@ -18,18 +18,15 @@ from fastsynth.kernels.permutation import permute
 __all__ = [
     "FLOAT_DISTRIBUTIONS",
     "INT_DISTRIBUTIONS",
-    "fill_ar",
     "fill_bits",
     "fill_float",
     "fill_grouped_alias",
     "fill_int",
-    "fill_poisson",
     "fill_uniform_int",
     "fill_unique_int",
     "float_from_normal",
     "int_from_normal",
     "mix_rows",
-    "shape_series",
 ]
 
 FLOAT_DISTRIBUTIONS = {"normal": 0, "uniform": 1, "lognormal": 2, "exponential": 3, "beta": 4, "gamma": 5}
@@ -210,98 +207,3 @@ def mix_rows(out, factor, z):
             for c in range(r + 1):
                 acc += factor[r, c] * z[c, j]
             out[r, j] = acc
-
-
-@parallel_kernel
-def shape_series(
-    out,
-    base,
-    start,
-    trend,
-    slope,
-    changepoints,
-    growth_rate,
-    periods,
-    amplitudes,
-    profiles,
-    profile_offsets,
-    lo,
-    hi,
-):
-    """``out[j] = clip((base[j] + trend(i)) * exp(growth_rate * i) * (1 + sum_k a_k s_k(i)))`` for row
-    ``i = start + j``. ``trend``: 0 linear (``slope`` per step, then each ``changepoints`` row ``[row,
-    new slope]``), 1 logistic (``changepoints[0]`` = capacity, rate, midpoint). Season ``k`` is a sine of
-    period ``periods[k]``, or when ``profile_offsets[k] < profile_offsets[k + 1]`` the profile values
-    between them, repeated over the period and linearly interpolated."""
-    for j in prange(out.shape[0]):
-        i = float(start + j)
-        if trend == 0:
-            added = slope * i
-            previous = slope
-            for c in range(changepoints.shape[0]):
-                if i > changepoints[c, 0]:
-                    added += (changepoints[c, 1] - previous) * (i - changepoints[c, 0])
-                previous = changepoints[c, 1]
-        else:
-            added = changepoints[0, 0] / (1.0 + math.exp(-changepoints[0, 1] * (i - changepoints[0, 2])))
-        season = 1.0
-        for k in range(periods.shape[0]):
-            phase = (i % periods[k]) / periods[k]
-            first = profile_offsets[k]
-            count = profile_offsets[k + 1] - first
-            if count == 0:
-                shape = math.sin(2.0 * math.pi * phase)
-            else:
-                position = phase * count
-                left = int(position)
-                fraction = position - left
-                right = left + 1 if left + 1 < count else 0
-                shape = profiles[first + left] * (1.0 - fraction) + profiles[first + right] * fraction
-            season += amplitudes[k] * shape
-        value = (base[j] + added) * season
-        if growth_rate != 0.0:
-            value *= math.exp(growth_rate * i)
-        out[j] = min(max(value, lo), hi)
-
-
-@parallel_kernel
-def fill_ar(out, key, start, phi, psi, block):
-    """A stationary AR(p) process with standard normal innovations: ``x_m = sum_j phi[j] x_{m-1-j} +
-    e_m``, for rows ``m = start + j``. Rows are grouped in blocks aligned to absolute row numbers; a
-    block starts from its p previous values, each computed as the moving-average sum
-    ``sum_k psi[k] e_{m-k}`` (``psi`` truncated where it has died out), then runs the recursion. The
-    work for a row never depends on where a batch starts, so any split gives the same values."""
-    s0 = rng.stream(key, 0)
-    p = phi.shape[0]
-    n = out.shape[0]
-    first_block = start // block
-    last_block = (start + n - 1) // block if n > 0 else first_block - 1
-    state = np.zeros((last_block - first_block + 1, p))
-    for b in prange(last_block - first_block + 1):
-        origin = (first_block + b) * block
-        history = state[b]
-        for lag in range(p):  # history[lag] = x_{origin - 1 - lag}
-            m = origin - 1 - lag
-            acc = 0.0
-            for k in range(psi.shape[0]):
-                acc += psi[k] * rng.normal(key, rng.at(s0, m - k), m - k)
-            history[lag] = acc
-        for m in range(origin, min(origin + block, start + n)):
-            x = rng.normal(key, rng.at(s0, m), m)
-            for lag in range(p):
-                x += phi[lag] * history[lag]
-            for lag in range(p - 1, 0, -1):
-                history[lag] = history[lag - 1]
-            if p > 0:
-                history[0] = x
-            if m >= start:
-                out[m - start] = x
-
-
-@parallel_kernel
-def fill_poisson(out, key, start, rates):
-    """``out[j]`` = a Poisson count with mean ``rates[j]`` for row ``start + j`` (a time-varying rate)."""
-    s0 = rng.stream(key, 0)
-    for j in prange(out.shape[0]):
-        i = start + j
-        out[j] = rng.poisson(key, rng.at(s0, i), i, max(rates[j], 0.0))

@@ -14,6 +14,8 @@ Two document shapes are accepted, in JSON or YAML:
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ import pyarrow as pa
 import yaml
 
 import fastsynth.fields  # noqa: F401  (registers the built-in field types)
+from fastsynth.entities import Entities
 from fastsynth.errors import SchemaError, field_error
 from fastsynth.fields.base import FIELDS, Field
 from fastsynth.schema.correlation import Correlation, copula_factor, correlated_normals
@@ -32,15 +35,10 @@ from fastsynth.schema.events import EventTime
 
 __all__ = ["Schema"]
 
-_SCHEMA_KEYS = {"name", "seed", "locale", "fields", "correlations", "event_time"}
-_TIME_SERIES_KEYS = {
-    "time_field",
-    "time_interval_seconds",
-    "start_time",
-    "trends",
-    "seasonality",
-    "event_time",
-}
+_SCHEMA_KEYS = {"name", "seed", "locale", "fields", "correlations", "event_time", "entities"}
+# Keys of the seed's time-series form; the last two are fastsynth's and also allowed in its own form.
+_TIME_SERIES_KEYS = {"time_field", "time_interval_seconds", "start_time", "trends", "seasonality"}
+_SHARED_KEYS = {"event_time", "entities"}
 
 
 @dataclass(frozen=True)
@@ -61,9 +59,16 @@ class Schema:
     """The time column of a time-series schema (None for a tabular one)."""
     event_time: EventTime | None = None
     """Late, duplicated and dropped rows, for testing stream processors (None for none)."""
+    entities: Entities | None = None
+    """Many series in one dataset, one per entity (None for one series); see ``fastsynth.entities``."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", tuple(self.fields))
+        if self.entities is not None and not any(f.name == self.entities.id_field for f in self.fields):
+            id_field = FIELDS.get("entity_id").from_spec(self.entities.id_field, {})
+            time_fields = [k for k, f in enumerate(self.fields) if f.type_name == "time_sequence"]
+            at = time_fields[0] + 1 if time_fields else 0
+            object.__setattr__(self, "fields", (*self.fields[:at], id_field, *self.fields[at:]))
         if not self.fields:
             raise SchemaError("schema: no fields; give at least one field")
         seen: set[str] = set()
@@ -143,13 +148,15 @@ class Schema:
         """A schema from a parsed JSON or YAML document in either accepted shape."""
         if not isinstance(document, Mapping):
             raise SchemaError(f"schema: expected an object of fields, got {type(document).__name__}")
-        if (_TIME_SERIES_KEYS - {"event_time"}) & set(document):
+        entities = None if document.get("entities") is None else Entities.from_dict(document["entities"])
+        if _TIME_SERIES_KEYS & set(document):
             time_field = document.get("time_field", "timestamp")
             events = document.get("event_time")
             return cls(
                 _time_series_fields(document),
                 time_field=time_field,
                 event_time=None if events is None else EventTime.from_dict(events, time_field),
+                entities=entities,
             )
         fields = document.get("fields")
         if isinstance(fields, list) or (isinstance(fields, Mapping) and "type" not in fields):
@@ -174,12 +181,15 @@ class Schema:
             if not isinstance(groups, list):
                 raise SchemaError(f"schema: correlations={groups!r} is not a list of groups")
             correlations = tuple(Correlation.from_dict(g, i) for i, g in enumerate(groups))
+            events = document.get("event_time")
             return cls(
                 _parse_fields(fields),
                 name=name,
                 seed=document.get("seed"),
                 locale=locale,
                 correlations=correlations,
+                event_time=None if events is None else EventTime.from_dict(events, None),
+                entities=entities,
             )
         return cls(_parse_fields(document))
 
@@ -215,7 +225,18 @@ class Schema:
     def capacity(self) -> int | None:
         """The most rows this schema can make (a unique field's values run out), or None."""
         limits = [c for c in (f.capacity(self) for f in self.fields) if c is not None]
+        if self.entities is not None and self.entities.capacity() is not None:
+            limits.append(self.entities.capacity())
         return min(limits) if limits else None
+
+    def starting_at(self, when: dt.datetime) -> Schema:
+        """This schema with every ``time_sequence`` column starting at ``when``: continuous generation
+        ties step 0 to the wall clock this way."""
+        fields = tuple(
+            dataclasses.replace(f, start=when.isoformat()) if f.type_name == "time_sequence" else f
+            for f in self.fields
+        )
+        return dataclasses.replace(self, fields=fields)
 
     def to_dict(self) -> dict[str, Any]:
         """The schema in fastsynth's form; ``Schema.from_dict`` rebuilds an equal schema."""
@@ -230,6 +251,8 @@ class Schema:
             document["correlations"] = [c.to_dict() for c in self.correlations]
         if self.event_time is not None:
             document["event_time"] = self.event_time.to_dict()
+        if self.entities is not None:
+            document["entities"] = self.entities.to_dict()
         document["fields"] = {f.name: f.to_spec() for f in self.fields}
         return document
 
@@ -265,7 +288,7 @@ def _time_series_fields(document: Mapping[str, Any]) -> tuple[Field, ...]:
         if not isinstance(value, Mapping) or not all(isinstance(v, Mapping) for v in value.values()):
             raise SchemaError(f"schema: {key} must map field names to objects, got {value!r}")
         components[key] = value
-    specs = {k: v for k, v in document.items() if k not in _TIME_SERIES_KEYS}
+    specs = {k: v for k, v in document.items() if k not in _TIME_SERIES_KEYS | _SHARED_KEYS}
     for key, value in components.items():
         unknown = sorted(set(value) - set(specs))
         if unknown:

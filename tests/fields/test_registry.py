@@ -64,6 +64,8 @@ EXAMPLES = {
         "anomalies": {"rate": 0.01, "magnitude": 9},
     },
     "anomaly_label": None,  # needs a series column: covered in test_series.py
+    "regime": None,  # likewise
+    "entity_id": {"type": "entity_id", "prefix": "sensor-"},  # entity 0 alone without entities
 }
 TYPES = sorted(t for t, spec in EXAMPLES.items() if spec is not None)
 ROWS = 5000
@@ -103,7 +105,13 @@ def test_chunking_and_start_do_not_change_rows(type_name):
 def test_same_seed_same_bytes_other_seed_other_data(type_name):
     spec = {"col": EXAMPLES[type_name]}
     assert _digest(fastsynth.generate(spec, ROWS, seed=3)) == _digest(fastsynth.generate(spec, ROWS, seed=3))
-    if type_name not in ("sequence", "constant", "expr", "time_sequence"):  # no randomness of their own
+    if type_name not in (
+        "sequence",
+        "constant",
+        "expr",
+        "time_sequence",
+        "entity_id",
+    ):  # no randomness of their own
         assert not fastsynth.generate(spec, ROWS, seed=3).equals(fastsynth.generate(spec, ROWS, seed=4))
 
 

@@ -77,7 +77,7 @@ def test_chunking_does_not_change_series():
             {"seasonality": {"value": {"period": 0, "amplitude": 0.2}}},
             "seasonality period=0 is not a positive",
         ),
-        ({"seasonality": {"value": {"period": 24, "phase": 1}}}, "seasonality has unknown key 'phase'"),
+        ({"seasonality": {"value": {"period": 24, "shift": 1}}}, "seasonality has unknown key 'shift'"),
         ({"trends": {"value": {"type": "cubic", "strength": 1}}}, "trend={'type': 'cubic'"),
         ({"trends": {"value": {"type": "exponential", "strength": 1}}}, "trend has unknown key 'strength'"),
         (

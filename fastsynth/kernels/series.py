@@ -1,0 +1,353 @@
+"""Kernels of time series: the deterministic shape (trend, level, seasons) of each row, and the processes
+that carry state along a series (AR noise, random walks, regimes, Poisson arrival times).
+
+A dataset may hold many series, one per *entity*. Row ``j`` of a batch is step ``steps[j]`` of entity
+``entities[j]``. Stateful processes work on *segments*: a run of ``count`` consecutive steps of one
+entity from ``step``, written to ``out[offset + k * stride]``. The value at a step never depends on where
+a segment starts, so any split into batches, any row order and any thread count give the same values:
+
+- AR noise restarts at absolute blocks of steps from its moving-average form;
+- random walks and arrival times are built top-down by bridges over a fixed horizon of ``2**40``
+  steps: the value at a step is drawn given the values at the two ends of every dyadic interval that
+  holds it, so it is a function of the step alone, and a segment costs its length plus the 40 levels;
+- regime switches are a Poisson process counted per absolute block of steps.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import prange
+
+from fastsynth.kernels import rng
+from fastsynth.kernels.jit import kernel, parallel_kernel
+
+__all__ = [
+    "HORIZON",
+    "entity_key",
+    "fill_ar",
+    "fill_arrivals",
+    "fill_episodes",
+    "fill_poisson",
+    "fill_regimes",
+    "fill_walk",
+    "shape_series",
+]
+
+_HORIZON_BITS = 40
+HORIZON = 1 << _HORIZON_BITS
+"""Steps a random walk or an arrival process can reach (about 10**12: 35,000 years of seconds)."""
+_ENTITY = np.uint64(0xA0761D6478BD642F)
+_SECOND_GAMMA = np.uint64(0xE7037ED1A0B428DB)
+_STACK = 2 * _HORIZON_BITS + 4
+
+
+@kernel
+def entity_key(key: np.uint64, entity: int) -> np.uint64:
+    """The key of one entity's series in a column; entity 0 keeps the column's own key, so a dataset of
+    one series is the same with or without entities."""
+    if entity == 0:
+        return key
+    return rng.mix64(key ^ (np.uint64(entity) * _ENTITY))
+
+
+@parallel_kernel
+def shape_series(
+    out,
+    base,
+    steps,
+    entities,
+    trend,
+    trend_params,
+    changepoints,
+    level,
+    periods,
+    amplitudes,
+    phases,
+    profiles,
+    profile_offsets,
+    lo,
+    hi,
+):
+    """``out[j] = clip((base[j] + level[e] + trend(i)) * (1 + sum_k a[e, k] s_k(i)) * growth(i))`` for
+    step ``i = steps[j]`` of entity ``e = entities[j]``.
+
+    ``trend``: 0 linear (``trend_params[e, 0]`` per step, then each ``changepoints`` row ``[step, new
+    slope]``), 1 logistic (``trend_params[e]`` = capacity, rate, midpoint), 2 exponential growth
+    (``exp(trend_params[e, 0] * i)``). Season ``k`` is a sine of period ``periods[k]`` shifted by
+    ``phases[e, k]`` periods, or when ``profile_offsets[k] < profile_offsets[k + 1]`` the profile values
+    between them, repeated over the period and linearly interpolated."""
+    for j in prange(out.shape[0]):
+        e = entities[j]
+        i = float(steps[j])
+        added = 0.0
+        if trend == 0:
+            previous = trend_params[e, 0]
+            added = previous * i
+            for c in range(changepoints.shape[0]):
+                if i > changepoints[c, 0]:
+                    added += (changepoints[c, 1] - previous) * (i - changepoints[c, 0])
+                previous = changepoints[c, 1]
+        elif trend == 1:
+            added = trend_params[e, 0] / (1.0 + math.exp(-trend_params[e, 1] * (i - trend_params[e, 2])))
+        season = 1.0
+        for k in range(periods.shape[0]):
+            phase = ((i % periods[k]) / periods[k] + phases[e, k]) % 1.0
+            first = profile_offsets[k]
+            count = profile_offsets[k + 1] - first
+            if count == 0:
+                shape = math.sin(2.0 * math.pi * phase)
+            else:
+                position = phase * count
+                left = int(position)
+                fraction = position - left
+                right = left + 1 if left + 1 < count else 0
+                shape = profiles[first + left] * (1.0 - fraction) + profiles[first + right] * fraction
+            season += amplitudes[e, k] * shape
+        value = (base[j] + level[e] + added) * season
+        if trend == 2:
+            value *= math.exp(trend_params[e, 0] * i)
+        out[j] = min(max(value, lo), hi)
+
+
+@parallel_kernel
+def fill_poisson(out, key, start, rates):
+    """``out[j]`` = a Poisson count with mean ``rates[j]`` for row ``start + j`` (a time-varying rate)."""
+    s0 = rng.stream(key, 0)
+    for j in prange(out.shape[0]):
+        i = start + j
+        out[j] = rng.poisson(key, rng.at(s0, i), i, max(rates[j], 0.0))
+
+
+@parallel_kernel
+def fill_ar(
+    out, key, seg_entity, seg_step, seg_count, seg_offset, stride, phi, psi, block, carry_step, carry
+):
+    """A stationary AR(p) process with standard normal innovations per entity: ``x_m = sum_j phi[j]
+    x_{m-1-j} + e_m``. Steps are grouped in blocks aligned to absolute step numbers (segments never
+    cross one); a block starts from its p previous values, each computed as the moving-average sum
+    ``sum_k psi[k] e_{m-k}`` (``psi`` truncated where it has died out), then runs the recursion.
+
+    ``carry_step[e]`` and ``carry[e]`` hold where entity ``e``'s last segment ended mid-block and its
+    last p values: a segment that starts there continues the recursion instead of replaying the block
+    from its start, with the very same arithmetic. Batches in time order hold a few steps of every
+    entity, so without it each would replay half a block per entity."""
+    p = phi.shape[0]
+    segments = seg_entity.shape[0]
+    resume = np.zeros(segments, np.bool_)
+    resumed = np.zeros((segments, p))
+    for g in range(segments):  # read every carry before any segment writes one
+        e = seg_entity[g]
+        if seg_step[g] % block != 0 and carry_step[e] == seg_step[g]:
+            resume[g] = True
+            resumed[g] = carry[e]
+    for g in prange(segments):
+        e = seg_entity[g]
+        ekey = entity_key(key, e)
+        s0 = rng.stream(ekey, 0)
+        first = seg_step[g]
+        end = first + seg_count[g]
+        history = np.zeros(p)  # history[lag] = x_{m - 1 - lag}
+        origin = first
+        if resume[g]:
+            history[:] = resumed[g]
+        else:
+            origin = (first // block) * block
+            for lag in range(p):
+                m = origin - 1 - lag
+                acc = 0.0
+                for k in range(psi.shape[0]):
+                    acc += psi[k] * rng.normal(ekey, rng.at(s0, m - k), m - k)
+                history[lag] = acc
+        for m in range(origin, end):
+            x = rng.normal(ekey, rng.at(s0, m), m)
+            for lag in range(p):
+                x += phi[lag] * history[lag]
+            for lag in range(p - 1, 0, -1):
+                history[lag] = history[lag - 1]
+            if p > 0:
+                history[0] = x
+            if m >= first:
+                out[seg_offset[g] + (m - first) * stride] = x
+        if end % block != 0:  # at most one segment per entity ends mid-block
+            carry[e] = history
+            carry_step[e] = end
+
+
+@kernel
+def _node(left: int, right: int) -> int:
+    """The number of the dyadic interval ``[left, right)`` in heap order (the whole horizon is 1)."""
+    return (HORIZON + left) // (right - left)
+
+
+@parallel_kernel
+def fill_walk(out, key, seg_entity, seg_step, seg_count, seg_offset, stride):
+    """A Gaussian random walk with standard normal steps per entity, ``W_0 = 0``: ``W_HORIZON`` is drawn
+    first, then the middle of every interval given its ends (a Brownian bridge), only down the intervals
+    that hold a requested step."""
+    for g in prange(seg_entity.shape[0]):
+        ekey = entity_key(key, seg_entity[g])
+        s0 = rng.stream(ekey, 0)
+        a = seg_step[g]
+        b = a + seg_count[g] - 1
+        lefts = np.empty(_STACK, np.int64)
+        rights = np.empty(_STACK, np.int64)
+        at_left = np.empty(_STACK)
+        at_right = np.empty(_STACK)
+        lefts[0], rights[0], at_left[0] = 0, HORIZON, 0.0
+        at_right[0] = math.sqrt(HORIZON) * rng.normal(ekey, rng.at(s0, 0), 0)
+        top = 1
+        while top > 0:
+            top -= 1
+            left, right, w_left, w_right = lefts[top], rights[top], at_left[top], at_right[top]
+            if right < a or left > b:
+                continue
+            if right - left == 1:
+                if left >= a:
+                    out[seg_offset[g] + (left - a) * stride] = w_left
+                continue
+            node = _node(left, right)
+            middle = (left + right) >> 1
+            w_middle = 0.5 * (w_left + w_right) + 0.5 * math.sqrt(right - left) * rng.normal(
+                ekey, rng.at(s0, node), node
+            )
+            lefts[top], rights[top], at_left[top], at_right[top] = middle, right, w_middle, w_right
+            lefts[top + 1], rights[top + 1], at_left[top + 1], at_right[top + 1] = (
+                left,
+                middle,
+                w_left,
+                w_middle,
+            )
+            top += 2
+
+
+@parallel_kernel
+def fill_arrivals(out, key, seg_entity, seg_step, seg_count, seg_offset, stride):
+    """Arrival times of a Poisson process of rate 1 per entity: step ``i`` gets the sum of ``i + 1``
+    standard exponential gaps. ``T_HORIZON`` is a Gamma draw, then each interval splits its gap sum at
+    the middle by a Beta(n/2, n/2) fraction (a gamma bridge), only down the intervals that are needed."""
+    for g in prange(seg_entity.shape[0]):
+        ekey = entity_key(key, seg_entity[g])
+        other = rng.mix64(ekey ^ _SECOND_GAMMA)
+        a = seg_step[g] + 1
+        b = a + seg_count[g] - 1
+        lefts = np.empty(_STACK, np.int64)
+        rights = np.empty(_STACK, np.int64)
+        at_left = np.empty(_STACK)
+        at_right = np.empty(_STACK)
+        lefts[0], rights[0], at_left[0] = 0, HORIZON, 0.0
+        at_right[0] = rng.gamma(ekey, 0, 0, float(HORIZON))
+        top = 1
+        while top > 0:
+            top -= 1
+            left, right, t_left, t_right = lefts[top], rights[top], at_left[top], at_right[top]
+            if right < a or left > b:
+                continue
+            if right - left == 1:
+                if left >= a:
+                    out[seg_offset[g] + (left - a) * stride] = t_left
+                continue
+            node = _node(left, right)
+            middle = (left + right) >> 1
+            half = 0.5 * (right - left)
+            g1 = rng.gamma(ekey, node, 0, half)
+            g2 = rng.gamma(other, node, 0, half)
+            t_middle = t_left + (t_right - t_left) * (g1 / (g1 + g2))
+            lefts[top], rights[top], at_left[top], at_right[top] = middle, right, t_middle, t_right
+            lefts[top + 1], rights[top + 1], at_left[top + 1], at_right[top + 1] = (
+                left,
+                middle,
+                t_left,
+                t_middle,
+            )
+            top += 2
+
+
+@kernel
+def _pick(u: float, cumulative) -> int:
+    """The first index whose cumulative weight exceeds ``u`` (weights normalised to end at 1)."""
+    for r in range(cumulative.shape[0] - 1):
+        if u < cumulative[r]:
+            return r
+    return cumulative.shape[0] - 1
+
+
+@kernel
+def _switches(key: np.uint64, block: int, length: int, mean_count: float, positions) -> int:
+    """The switch steps of absolute block ``block`` (a Poisson number of uniform steps), written sorted
+    to ``positions``; returns how many."""
+    s0 = rng.stream(key, 1)
+    count = min(rng.poisson(key, rng.at(s0, block), block, mean_count), positions.shape[0])
+    s1 = rng.stream(key, 2)
+    for q in range(count):
+        positions[q] = block * length + int(rng.bounded(rng.at(s1, block * positions.shape[0] + q), length))
+    positions[:count].sort()
+    return count
+
+
+@parallel_kernel
+def fill_regimes(
+    out, key, seg_entity, seg_step, seg_count, seg_offset, stride, length, mean_count, cumulative
+):
+    """Regime of each step: regimes switch at the points of a Poisson process (``mean_count`` per
+    absolute block of ``length`` steps); the regime after a switch at step ``s`` is drawn from the
+    ``cumulative`` weights by the switch's own draw. Step 0 always starts a regime."""
+    capacity = max(64, int(mean_count + 12.0 * math.sqrt(mean_count) + 12.0))
+    for g in prange(seg_entity.shape[0]):
+        ekey = entity_key(key, seg_entity[g])
+        pick = rng.stream(ekey, 3)
+        positions = np.empty(capacity, np.int64)
+        first = seg_step[g]
+        block = first // length
+        # The regime in force at the segment's first step: from the last switch at or before it.
+        current = -1
+        look = block
+        while current < 0 and look >= 0:
+            count = _switches(ekey, look, length, mean_count, positions)
+            for q in range(count):
+                if positions[q] <= first:
+                    current = positions[q]
+            look -= 1
+        if current < 0:
+            current = 0
+        regime = _pick(rng.unit(rng.at(pick, current)), cumulative)
+        step = first
+        end = first + seg_count[g]
+        while step < end:
+            count = _switches(ekey, step // length, length, mean_count, positions)
+            block_end = min(end, (step // length + 1) * length)
+            q = 0
+            while step < block_end:
+                while q < count and positions[q] < step:
+                    q += 1
+                if q < count and positions[q] == step and step != first:
+                    regime = _pick(rng.unit(rng.at(pick, step)), cumulative)
+                out[seg_offset[g] + (step - first) * stride] = regime
+                step += 1
+
+
+@parallel_kernel
+def fill_episodes(out, key, seg_entity, seg_step, seg_count, seg_offset, stride, rate, duration, sign):
+    """Anomaly episodes per entity: one starts at each step with probability ``rate`` and lasts
+    ``duration`` steps. ``out`` is the sign of the latest episode in force (+1 or -1; ``sign`` forces one,
+    0 draws one per episode), or 0 outside every episode."""
+    for g in prange(seg_entity.shape[0]):
+        ekey = entity_key(key, seg_entity[g])
+        starts = rng.stream(ekey, 0)
+        signs = rng.stream(ekey, 1)
+        first = seg_step[g]
+        latest = -1
+        for t in range(max(first - duration + 1, 0), first):
+            if rng.unit(rng.at(starts, t)) < rate:
+                latest = t
+        for k in range(seg_count[g]):
+            t = first + k
+            if rng.unit(rng.at(starts, t)) < rate:
+                latest = t
+            value = 0
+            if latest >= 0 and t - latest < duration:
+                value = sign
+                if sign == 0:
+                    value = 1 if rng.unit(rng.at(signs, latest)) < 0.5 else -1
+            out[seg_offset[g] + k * stride] = value
