@@ -15,6 +15,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 
 from fastsynth.errors import SchemaError
+from fastsynth.kernels import series as ks
 
 __all__ = ["ONE_SERIES", "Entities", "Segments"]
 
@@ -94,13 +95,14 @@ class Entities:
 
     def locate(self, start: int, size: int) -> tuple[np.ndarray, np.ndarray]:
         """(step, entity) of rows ``[start, start + size)``."""
-        rows = np.arange(start, start + size, dtype=np.int64)
-        if self.count == 1:
-            return rows, np.zeros(size, np.int64)
+        from fastsynth.fields.base import empty  # here: fields.base imports this module
+
+        steps, entities = empty(size, np.int64), empty(size, np.int64)
         if self.order == "time":
-            return rows // self.count, rows % self.count
-        assert self.steps is not None
-        return rows % self.steps, rows // self.steps
+            ks.locate(steps, entities, start, self.count)
+        else:  # entity order: the same count-up with the roles swapped
+            ks.locate(entities, steps, start, self.steps)
+        return steps, entities
 
     def segments(self, start: int, size: int, chunk: int) -> Segments:
         """The runs of rows ``[start, start + size)``, cut where a step is a multiple of ``chunk`` so

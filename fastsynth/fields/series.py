@@ -447,7 +447,7 @@ class SeriesField(Field):
         phases = np.zeros((count, len(seasons)))
         for k, (_, amplitude, phase, _) in enumerate(seasons):
             amplitudes[:, k] = _per_entity(block, f"amplitude{k}", amplitude)
-            phases[:, k] = _per_entity(block, f"phase{k}", phase)
+            phases[:, k] = _per_entity(block, f"phase{k}", phase) % 1.0
         profiles = [profile for *_, profile in seasons]
         offsets = np.concatenate([[0], np.cumsum([len(p) for p in profiles])]).astype(np.int64)
         return (
