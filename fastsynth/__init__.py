@@ -6,6 +6,7 @@
 5
 """
 
+from fastsynth.drift import inject_drift
 from fastsynth.errors import FastsynthError, MissingDependencyError, SchemaError, SinkError, UsageError
 from fastsynth.fields.base import FIELDS, Block, Field
 from fastsynth.generation import generate, iter_batches
@@ -25,6 +26,7 @@ __all__ = [
     "SinkError",
     "UsageError",
     "generate",
+    "inject_drift",
     "iter_batches",
     "open_sink",
 ]

@@ -1,0 +1,259 @@
+"""``inject_drift``: known drift into any table, with a log of exactly what changed.
+
+A drift is a dict (or a YAML/JSON entry) naming its ``type`` (see ``fastsynth.drift.operations``), its
+column or columns, its own parameters, the rows it touches (``fastsynth.drift.selection``) and its
+``profile`` (``fastsynth.drift.profiles``)::
+
+    data, log = fastsynth.inject_drift(table, [
+        {"type": "shift", "columns": ["income"], "magnitude": 0.5, "rows": {"start": 5000},
+         "profile": {"type": "gradual", "transition": "sigmoid"}},
+        {"type": "label_flip", "column": "churn", "rate": 0.1, "where": "age > 50"},
+    ])
+
+Drifts apply in order, each to the result of the ones before. Rows outside every window are
+bit-identical to the input.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import pyarrow as pa
+import yaml
+
+from fastsynth.drift.operations import OPERATIONS, Context, kind_of
+from fastsynth.drift.profiles import Profile
+from fastsynth.drift.selection import Selection
+from fastsynth.errors import UsageError
+from fastsynth.fields.base import Block
+
+__all__ = ["Drift", "DriftLog", "Drifted", "inject_drift", "load_drifts"]
+
+_COMMON_KEYS = {"type", "column", "columns", "profile", "rows", "blocks", "time", "where", "name"}
+_DEFAULT_SEED = 42
+
+
+@dataclass(frozen=True)
+class Drift:
+    """One validated drift."""
+
+    type: str
+    columns: tuple[str, ...]
+    spec: dict[str, Any]
+    selection: Selection
+    profile: Profile
+    where: str
+
+    @classmethod
+    def from_spec(cls, spec: Any, index: int) -> Drift:
+        where = f"drift[{index}]"
+        if not isinstance(spec, dict):
+            raise UsageError(f"{where}: {spec!r} is not an object with a 'type'")
+        kind = spec.get("type")
+        if kind not in OPERATIONS:
+            raise UsageError(f"{where}: type={kind!r} is not a drift type; allowed: {', '.join(OPERATIONS)}")
+        where = f"drift[{index}] ({kind})"
+        operation = OPERATIONS[kind]
+        unknown = sorted(set(spec) - _COMMON_KEYS - operation.keys)
+        if unknown:
+            allowed = sorted(_COMMON_KEYS | operation.keys)
+            raise UsageError(f"{where}: unknown key {unknown[0]!r}; allowed: {', '.join(allowed)}")
+        if operation.columns == "one":
+            column = spec.get(
+                "column",
+                (spec.get("columns") or [None])[0] if isinstance(spec.get("columns"), list) else None,
+            )
+            if not isinstance(column, str):
+                raise UsageError(f"{where}: needs 'column', the label column")
+            columns: tuple[str, ...] = (column,)
+        else:
+            given = spec.get("columns", [spec["column"]] if "column" in spec else None)
+            if isinstance(given, str):
+                given = [given]
+            if not isinstance(given, list) or not given or not all(isinstance(c, str) for c in given):
+                raise UsageError(f"{where}: columns={given!r} is not a list of column names")
+            if operation.columns == "pair" and len(given) != 2:
+                raise UsageError(f"{where}: columns={given!r} is not a pair of columns")
+            columns = tuple(given)
+        profile = Profile.from_spec(spec.get("profile"), where)
+        if profile.type not in operation.profiles:
+            raise UsageError(
+                f"{where}: profile {profile.type!r} is not supported; "
+                f"allowed: {', '.join(operation.profiles)}"
+            )
+        return cls(kind, columns, dict(spec), Selection.from_drift(spec, where), profile, where)
+
+
+@dataclass
+class DriftLog:
+    """The ground truth of one ``inject_drift`` call: one entry per drift."""
+
+    seed: int
+    entries: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"seed": self.seed, "drifts": self.entries}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, default=str)
+
+    def write(self, path: str | Path) -> None:
+        Path(path).write_text(self.to_json() + "\n", encoding="utf-8")
+
+
+class Drifted(NamedTuple):
+    """The drifted data (the input's kind) and its drift log."""
+
+    data: Any
+    log: DriftLog
+
+
+def load_drifts(source: Any) -> tuple[list[Any], int | None]:
+    """(drift specs, seed or None) from a list, a ``{"drifts": [...], "seed": s}`` object, or the path of
+    a YAML or JSON file holding either."""
+    if isinstance(source, str | Path):
+        path = Path(source)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"drift config {str(path)!r} cannot be read: {exc.strerror or exc}") from None
+        try:
+            source = yaml.safe_load(text)
+        except yaml.YAMLError:
+            raise UsageError(f"drift config {str(path)!r} is not valid YAML or JSON") from None
+    seed = None
+    if isinstance(source, dict):
+        unknown = sorted(set(source) - {"drifts", "seed"})
+        if unknown:
+            raise UsageError(f"drift config: unknown key {unknown[0]!r}; allowed: drifts, seed")
+        seed = source.get("seed")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise UsageError(f"drift config: seed={seed!r} is not an integer")
+        source = source.get("drifts")
+    if not isinstance(source, list):
+        raise UsageError(f"drift config: drifts={source!r} is not a list of drifts")
+    return source, seed
+
+
+def _to_arrow(data: Any) -> tuple[pa.Table, str]:
+    if isinstance(data, pa.Table):
+        return data, "arrow"
+    if isinstance(data, pa.RecordBatch):
+        return pa.Table.from_batches([data]), "batch"
+    module = type(data).__module__.split(".")[0]
+    if module == "polars":
+        return data.to_arrow(), "polars"
+    if module == "pandas":
+        return pa.Table.from_pandas(data, preserve_index=False), "pandas"
+    raise UsageError(
+        f"data of type {type(data).__name__} is not a table; allowed: pyarrow Table or RecordBatch, "
+        "polars or pandas DataFrame"
+    )
+
+
+def _from_arrow(table: pa.Table, kind: str) -> Any:
+    if kind == "batch":
+        return (
+            table.combine_chunks().to_batches()[0]
+            if table.num_rows
+            else pa.RecordBatch.from_pylist([], table.schema)
+        )
+    if kind == "polars":
+        import polars as pl
+
+        return pl.from_arrow(table)
+    if kind == "pandas":
+        return table.to_pandas()
+    return table
+
+
+def inject_drift(
+    data: Any, drifts: Any, *, seed: int | None = None, weight_column: str | None = None
+) -> Drifted:
+    """``data`` (an Arrow table or batch, a polars or pandas DataFrame) with ``drifts`` applied in order,
+    and the log of what each did. ``drifts`` is a list of drift specs, ``{"drifts": [...], "seed": s}``
+    or the path of a YAML or JSON file. ``weight_column`` adds a column of each row's largest drift
+    weight (0 where no drift touched it)."""
+    specs, config_seed = load_drifts(drifts)
+    chosen = seed if seed is not None else config_seed if config_seed is not None else _DEFAULT_SEED
+    parsed = [Drift.from_spec(spec, index) for index, spec in enumerate(specs)]
+    table, kind = _to_arrow(data)
+    if weight_column is not None and weight_column in table.column_names:
+        raise UsageError(f"weight_column={weight_column!r} is already a column")
+    log = DriftLog(chosen)
+    most = np.zeros(table.num_rows)
+    for index, drift in enumerate(parsed):
+        table, entry, weights = _apply(table, drift, index, chosen)
+        log.entries.append(entry)
+        np.maximum(most, weights, out=most)
+    if weight_column is not None:
+        table = table.append_column(weight_column, pa.array(most.astype(np.float32)))
+    return Drifted(_from_arrow(table, kind), log)
+
+
+def _apply(
+    table: pa.Table, drift: Drift, index: int, seed: int
+) -> tuple[pa.Table, dict[str, Any], np.ndarray]:
+    operation = OPERATIONS[drift.type]
+    for name in drift.columns:
+        if name not in table.column_names:
+            raise UsageError(
+                f"{drift.where}: column {name!r} is not in the table ({', '.join(table.column_names)})"
+            )
+        column_kind = kind_of(table.schema.field(name).type)
+        if column_kind not in operation.kinds:
+            raise UsageError(
+                f"{drift.where}: column {name!r} is {table.schema.field(name).type}; {drift.type} needs a "
+                f"{' or '.join(operation.kinds)} column"
+            )
+    rows, positions = drift.selection.select(table, drift.where)
+    draws = Block(f"\x00drift{index}", seed, 0, table.num_rows)
+    weights = np.zeros(table.num_rows)
+    weights[rows] = drift.profile.weights(positions, draws.uniform(salt="profile")[rows])
+    ctx = Context(table, weights, drift.spec, drift.where, draws)
+    if operation.columns == "pair":
+        new_columns = operation.apply(ctx, list(drift.columns))  # type: ignore[call-arg, arg-type]
+    else:
+        new_columns = {name: operation.apply(ctx, name) for name in drift.columns}  # type: ignore[call-arg, arg-type]
+    changed = {}
+    for name, array in new_columns.items():
+        before = table.column(name)
+        position = table.column_names.index(name)
+        table = table.set_column(position, table.schema.field(name), pa.chunked_array([array], before.type))
+        changed[name] = _changed_rows(before.combine_chunks(), array)
+    entry: dict[str, Any] = {
+        "index": index,
+        "type": drift.type,
+        "columns": list(drift.columns),
+        **{k: v for k, v in drift.spec.items() if k in operation.keys and k != "function"},
+        "selection": drift.selection.describe(),
+        "rows": {
+            "count": len(rows),
+            "first": int(rows[0]) if len(rows) else None,
+            "last": int(rows[-1]) if len(rows) else None,
+            "drifted": int(np.count_nonzero(weights)),
+        },
+        "profile": drift.profile.to_dict(),
+        "changed": changed,
+    }
+    if "name" in drift.spec:
+        entry["name"] = drift.spec["name"]
+    return table, entry, weights
+
+
+def _changed_rows(before: pa.Array, after: pa.Array) -> int:
+    """Rows whose value or validity differs."""
+    import pyarrow.compute as pc
+
+    if pa.types.is_dictionary(before.type):
+        before, after = before.dictionary_decode(), after.dictionary_decode()
+    same = pc.fill_null(pc.equal(before, after), False)
+    both_null = pc.and_(before.is_null(), after.is_null())
+    nan = pa.types.is_floating(before.type)
+    if nan:
+        both_null = pc.or_(both_null, pc.and_(pc.is_nan(before), pc.is_nan(after)))
+    return int(len(before) - pc.sum(pc.or_(same, both_null)).as_py()) if len(before) else 0

@@ -1,0 +1,464 @@
+"""The drift types: each turns columns of a table into drifted columns, given every row's weight.
+
+A weight of 0 leaves a row bit-identical. Numeric statistics (mean, standard deviation) are those of the
+column as the drift finds it, over its non-null values. Random choices come from counter-based draws
+keyed by the seed, the drift's position in the list and the column, so a drift is reproducible.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from fastsynth.errors import UsageError
+from fastsynth.fields.base import Block, numpy_buffer_array
+from fastsynth.kernels import drift as kd
+
+__all__ = ["OPERATIONS", "Context", "Operation"]
+
+
+@dataclass
+class Context:
+    """What an operation works with."""
+
+    table: pa.Table
+    """The table as the drift finds it."""
+    weights: np.ndarray
+    """Every row's weight (0 outside the window)."""
+    spec: dict[str, Any]
+    """The drift's spec."""
+    where: str
+    """How error messages name the drift, e.g. ``drift[2] (shift)``."""
+    draws: Block
+    """Counter-based draws over the table's rows for this drift."""
+
+    def fail(self, message: str) -> UsageError:
+        return UsageError(f"{self.where}: {message}")
+
+    def number(
+        self, key: str, default: float | None = None, *, low: float = -math.inf, high: float = math.inf
+    ) -> float:
+        value = self.spec.get(key, default)
+        if value is None:
+            raise self.fail(f"needs {key!r}")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise self.fail(f"{key}={value!r} is not a finite number")
+        if not low <= value <= high:
+            raise self.fail(f"{key}={value!r} is outside [{low:g}, {high:g}]")
+        return float(value)
+
+    def rate(self) -> float:
+        return self.number("rate", low=0.0, high=1.0)
+
+    def key(self, column: str) -> np.uint64:
+        return self.draws.subkey(column)
+
+    def column(self, name: str) -> pa.Array:
+        if name not in self.table.column_names:
+            raise self.fail(f"column {name!r} is not in the table ({', '.join(self.table.column_names)})")
+        return self.table.column(name).combine_chunks()
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One drift type: what it applies to, and how."""
+
+    columns: str
+    """``many`` (``columns``, a list), ``one`` (``column``) or ``pair`` (``columns``, two)."""
+    kinds: tuple[str, ...]
+    """Column kinds it accepts: numeric, category, boolean, text, label, any."""
+    keys: frozenset[str]
+    """Its own spec keys."""
+    apply: Callable[[Context, str], pa.Array] | Callable[[Context, list[str]], dict[str, pa.Array]]
+    """Makes the drifted column (or, for pairs, columns)."""
+    profiles: tuple[str, ...] = ("abrupt", "gradual", "incremental", "recurrent")
+    """Profiles it supports."""
+
+
+def kind_of(array_type: pa.DataType) -> str:
+    """numeric, boolean, category (strings and dictionaries) or other."""
+    if pa.types.is_integer(array_type) or pa.types.is_floating(array_type):
+        return "numeric"
+    if pa.types.is_boolean(array_type):
+        return "boolean"
+    if (
+        pa.types.is_string(array_type)
+        or pa.types.is_large_string(array_type)
+        or pa.types.is_dictionary(array_type)
+    ):
+        return "category"
+    return "other"
+
+
+# -- numeric ------------------------------------------------------------------------------------------
+
+
+def _validity(array: pa.Array) -> np.ndarray | None:
+    return None if array.null_count == 0 else array.is_valid().to_numpy(zero_copy_only=False)
+
+
+def _rebuild(array: pa.Array, values: np.ndarray, valid: np.ndarray | None) -> pa.Array:
+    """``values`` as an array of ``array``'s type, with the given validity."""
+    if valid is None:
+        return numpy_buffer_array(array.type, values)
+    bits = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(array.type, len(values), [bits, pa.py_buffer(values)])
+
+
+def _numeric(ctx: Context, name: str) -> pa.Array:
+    array = ctx.column(name)
+    op = ctx.spec["type"]
+    values = array.fill_null(0).to_numpy(zero_copy_only=False)
+    valid = _validity(array)
+    weights = ctx.weights if valid is None else np.where(valid, ctx.weights, 0.0)
+    present = values if valid is None else values[valid]
+    mean = float(np.mean(present, dtype=np.float64)) if len(present) else 0.0
+    std = float(np.std(present, dtype=np.float64)) if len(present) else 0.0
+    magnitude = ctx.number("magnitude", 0.0 if op == "outliers" else None)
+    unit = ctx.spec.get("unit", "std" if op in ("shift", "gaussian_noise", "uniform_noise") else "absolute")
+    if op in ("shift", "gaussian_noise", "uniform_noise"):
+        if unit not in ("std", "absolute", "relative"):
+            raise ctx.fail(f"unit={unit!r} is not allowed; allowed: std, absolute, relative")
+        magnitude *= {"std": std, "absolute": 1.0, "relative": abs(mean)}[unit]
+    direction = ctx.spec.get("direction", "up")
+    if direction not in ("up", "down"):
+        raise ctx.fail(f"direction={direction!r} is not allowed; allowed: up, down")
+    a, b, c = magnitude, mean, 0.0
+    if op in ("shift", "add") and direction == "down":
+        a = -magnitude
+    if op in ("scale", "multiply"):
+        if magnitude <= 0:
+            raise ctx.fail(f"magnitude={magnitude!r} is not a positive factor")
+        a = 1 / magnitude if direction == "down" else magnitude
+    if op in ("gaussian_noise", "uniform_noise") and magnitude < 0:
+        raise ctx.fail(f"magnitude={ctx.spec['magnitude']!r} is negative; a noise level is >= 0")
+    if op == "outliers":
+        a, c = ctx.number("magnitude", 3.0, low=0.0) * std, ctx.rate()
+    integer = values.dtype.kind in "iu"
+    info = np.iinfo(values.dtype) if integer else None
+    lo, hi = (float(info.min), float(info.max)) if info is not None else (-np.inf, np.inf)
+    out = np.empty_like(values)
+    kd.drift_numeric(out, values, weights, kd.NUMERIC_OPS[op], a, b, c, ctx.key(name), lo, hi, integer)
+    return _rebuild(array, out, valid)
+
+
+def _nulls(ctx: Context, name: str) -> pa.Array:
+    array = ctx.column(name)
+    rate = ctx.rate()
+    hit = ctx.draws.uniform(salt=f"nulls\x00{name}") < rate * ctx.weights
+    if not hit.any():
+        return array
+    return pc.if_else(pa.array(hit), pa.nulls(len(array), array.type), array)
+
+
+# -- categories and labels ----------------------------------------------------------------------------
+
+
+def _encode(array: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """(codes, with -1 for nulls; the distinct values they index)."""
+    encoded = array if pa.types.is_dictionary(array.type) else pc.dictionary_encode(array)
+    codes = encoded.indices.cast(pa.int32()).fill_null(-1).to_numpy(zero_copy_only=False)
+    return np.ascontiguousarray(codes), encoded.dictionary
+
+
+def _decode(array: pa.Array, codes: np.ndarray, dictionary: pa.Array) -> pa.Array:
+    """``codes`` back into ``array``'s type (a dictionary stays a dictionary)."""
+    valid = codes >= 0
+    indices = numpy_buffer_array(pa.int32(), np.where(valid, codes, 0).astype(np.int32))
+    if not valid.all():
+        indices = pc.if_else(pa.array(valid), indices, pa.nulls(len(codes), pa.int32()))
+    if pa.types.is_dictionary(array.type):
+        return pa.DictionaryArray.from_arrays(indices.cast(array.type.index_type), dictionary)
+    return pc.take(dictionary, indices).cast(array.type)
+
+
+def _with_values(dictionary: pa.Array, extra: list[Any], ctx: Context, key: str) -> pa.Array:
+    """The dictionary with ``extra`` values appended (those it lacks), cast to its type."""
+    known = dictionary.to_pylist()
+    missing = [v for v in extra if v not in known]
+    if not missing:
+        return dictionary
+    try:
+        return pa.concat_arrays([dictionary, pa.array(missing).cast(dictionary.type)])
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        raise ctx.fail(
+            f"{key} {missing[0]!r} is not a value of the column's type {dictionary.type}"
+        ) from None
+
+
+def _target(ctx: Context, dictionary: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """(dictionary with the target's categories, target proportion of every code)."""
+    target = ctx.spec.get("target")
+    if not isinstance(target, dict) or not target:
+        raise ctx.fail(f"target={target!r} is not an object of category: proportion")
+    proportions = list(target.values())
+    if any(isinstance(p, bool) or not isinstance(p, int | float) or p < 0 for p in proportions):
+        raise ctx.fail(f"target={target!r} has a proportion that is not a number >= 0")
+    if not math.isclose(sum(proportions), 1.0, abs_tol=1e-6):
+        raise ctx.fail(f"target proportions sum to {sum(proportions):g}, not 1")
+    labels = list(target)
+    sample = dictionary.to_pylist()
+    if sample and not isinstance(sample[0], str):  # YAML keys are text; numeric labels are numbers
+        try:
+            labels = [type(sample[0])(v) for v in labels]
+        except ValueError:
+            raise ctx.fail(f"target category {labels!r} is not of the column's type") from None
+    dictionary = _with_values(dictionary, labels, ctx, "target category")
+    known = dictionary.to_pylist()
+    wanted = np.zeros(len(known))
+    for label, proportion in zip(labels, proportions, strict=True):
+        wanted[known.index(label)] = proportion
+    return dictionary, wanted
+
+
+def _frequencies(ctx: Context, name: str) -> pa.Array:
+    """Rows move between categories so the window's mix becomes the target (in expectation, by the
+    fewest moves): a row of a category above its target leaves it with probability (p - q) / p, for a
+    category below target drawn in proportion to its shortfall."""
+    array = ctx.column(name)
+    codes, dictionary = _encode(array)
+    dictionary, wanted = _target(ctx, dictionary)
+    window = (ctx.weights > 0) & (codes >= 0)
+    current = np.bincount(codes[window], minlength=len(wanted)) / max(window.sum(), 1)
+    leave = np.where(current > wanted, (current - wanted) / np.maximum(current, 1e-300), 0.0)
+    shortfall = np.maximum(wanted - current, 0.0)
+    if shortfall.sum() == 0:
+        return array
+    out = np.empty_like(codes)
+    kd.drift_codes(out, codes, ctx.weights, leave, np.cumsum(shortfall) / shortfall.sum(), ctx.key(name), -1)
+    return _decode(array, out, dictionary)
+
+
+def _new_category(ctx: Context, name: str) -> pa.Array:
+    array = ctx.column(name)
+    if "value" not in ctx.spec:
+        raise ctx.fail("needs 'value', the new category")
+    codes, dictionary = _encode(array)
+    dictionary = _with_values(dictionary, [ctx.spec["value"]], ctx, "value")
+    change = np.full(len(dictionary), ctx.rate())
+    out = np.empty_like(codes)
+    fixed = dictionary.to_pylist().index(ctx.spec["value"])
+    kd.drift_codes(out, codes, ctx.weights, change, np.ones(1), ctx.key(name), fixed)
+    return _decode(array, out, dictionary)
+
+
+def _merge(ctx: Context, name: str) -> pa.Array:
+    array = ctx.column(name)
+    categories, into = ctx.spec.get("categories"), ctx.spec.get("into")
+    if not isinstance(categories, list) or len(categories) < 1 or into is None:
+        raise ctx.fail("needs 'categories', a list of categories, and 'into', the category they become")
+    codes, dictionary = _encode(array)
+    known = dictionary.to_pylist()
+    missing = [c for c in categories if c not in known]
+    if missing:
+        raise ctx.fail(
+            f"category {missing[0]!r} is not in column {name!r} ({', '.join(map(str, known[:10]))})"
+        )
+    dictionary = _with_values(dictionary, [into], ctx, "into")
+    known = dictionary.to_pylist()
+    change = np.array([1.0 if value in categories else 0.0 for value in known])
+    out = np.empty_like(codes)
+    kd.drift_codes(out, codes, ctx.weights, change, np.ones(1), ctx.key(name), known.index(into))
+    return _decode(array, out, dictionary)
+
+
+def _typos(ctx: Context, name: str) -> pa.Array:
+    array = ctx.column(name)
+    text = array.dictionary_decode() if pa.types.is_dictionary(array.type) else array
+    text = text.cast(pa.large_string())
+    if text.offset:
+        text = pa.concat_arrays([pa.array([], pa.large_string()), text])
+    _, offsets, data = text.buffers()
+    bytes_ = np.frombuffer(data, np.uint8).copy() if data is not None else np.zeros(0, np.uint8)
+    positions = np.frombuffer(offsets, np.int64)[: len(text) + 1]
+    kd.typos(bytes_, positions, ctx.weights, ctx.rate(), ctx.key(name))
+    changed = pa.Array.from_buffers(
+        pa.large_string(), len(text), [text.buffers()[0], offsets, pa.py_buffer(bytes_)]
+    )
+    if pa.types.is_dictionary(array.type):
+        return pc.dictionary_encode(changed.cast(array.type.value_type)).cast(array.type)
+    return changed.cast(array.type)
+
+
+def _flip(ctx: Context, name: str) -> pa.Array:
+    array = ctx.column(name)
+    values = array.fill_null(False).to_numpy(zero_copy_only=False).view(np.uint8)
+    out = np.empty_like(values)
+    kd.flip_bits(out, values, ctx.weights, ctx.rate(), ctx.key(name))
+    flipped = pa.Array.from_buffers(
+        pa.bool_(), len(out), [None, pa.py_buffer(np.packbits(out.view(np.bool_), bitorder="little"))]
+    )
+    return (
+        flipped
+        if array.null_count == 0
+        else pc.if_else(array.is_valid(), flipped, pa.nulls(len(out), pa.bool_()))
+    )
+
+
+def _choose(ctx: Context, candidates: np.ndarray, count: int, salt: str) -> np.ndarray:
+    """``count`` of the candidate rows, drawn with probability in proportion to their weights
+    (Efraimidis and Spirakis: the largest ``u ** (1 / w)``)."""
+    if count <= 0:
+        return np.zeros(0, np.int64)
+    u = ctx.draws.uniform(salt=salt)[candidates]
+    keys = np.log(np.maximum(u, 1e-300)) / ctx.weights[candidates]
+    if count >= len(candidates):
+        return candidates
+    return candidates[np.argpartition(-keys, count - 1)[:count]]
+
+
+def _label_flip(ctx: Context, name: str) -> pa.Array:
+    """Exactly floor(rate * sum of weights) labels in the window (floor(rate * n) for an abrupt drift)
+    move to another class, drawn uniformly among the others."""
+    array = ctx.column(name)
+    codes, dictionary = _encode(array)
+    classes = len(dictionary)
+    if classes < 2:
+        raise ctx.fail(f"column {name!r} has {classes} class; flipping labels needs at least 2")
+    candidates = np.flatnonzero((ctx.weights > 0) & (codes >= 0))
+    count = math.floor(ctx.rate() * float(ctx.weights[candidates].sum()) + 1e-9)
+    rows = _choose(ctx, candidates, count, f"flip\x00{name}")
+    shift = 1 + np.floor(ctx.draws.uniform(salt=f"class\x00{name}")[rows] * (classes - 1)).astype(np.int32)
+    out = codes.copy()
+    out[rows] = (codes[rows] + shift) % classes
+    return _decode(array, out, dictionary)
+
+
+def _prior_shift(ctx: Context, name: str) -> pa.Array:
+    """The window's class counts become the target proportions exactly (largest remainders), by
+    relabelling the fewest rows: rows of classes above target, chosen at random, join classes below."""
+    array = ctx.column(name)
+    codes, dictionary = _encode(array)
+    dictionary, wanted = _target(ctx, dictionary)
+    window = np.flatnonzero((ctx.weights > 0) & (codes >= 0))
+    counts = np.bincount(codes[window], minlength=len(wanted))
+    exact = wanted * len(window)
+    goal = np.floor(exact).astype(np.int64)
+    goal[np.argsort(-(exact - goal), kind="stable")[: len(window) - goal.sum()]] += 1
+    order = np.argsort(ctx.draws.uniform(salt=f"prior\x00{name}")[window], kind="stable")
+    shuffled = window[order]
+    leaving = np.concatenate(
+        [shuffled[codes[shuffled] == k][: max(counts[k] - goal[k], 0)] for k in range(len(wanted))]
+    )
+    joining = np.repeat(np.arange(len(wanted)), np.maximum(goal - counts, 0))
+    out = codes.copy()
+    out[leaving] = joining
+    return _decode(array, out, dictionary)
+
+
+def _concept(ctx: Context, name: str) -> pa.Array:
+    """The label follows a new rule: an SQL expression over the table (``rule``) or, from Python, a
+    function of the table (``function``) returning the new labels."""
+    array = ctx.column(name)
+    rule, function = ctx.spec.get("rule"), ctx.spec.get("function")
+    if (rule is None) == (function is None):
+        raise ctx.fail(
+            "needs one of 'rule' (an SQL expression such as 'CASE WHEN age > 50 THEN 1 ELSE 0 END') "
+            "or 'function'"
+        )
+    if rule is not None:
+        import polars as pl
+
+        if not isinstance(rule, str):
+            raise ctx.fail(f"rule={rule!r} is not an SQL expression")
+        try:
+            new = pl.from_arrow(ctx.table).select(pl.sql_expr(rule).alias(name)).to_arrow().column(0)
+        except Exception as exc:  # polars raises many types for a bad expression
+            raise ctx.fail(f"rule={rule!r} is not a valid expression: {exc}".split("\n")[0]) from None
+    else:
+        new = pa.chunked_array([pa.array(np.asarray(function(ctx.table)))])
+    if len(new) != len(array):
+        raise ctx.fail(f"the new labels have {len(new)} values; the table has {len(array)} rows")
+    target_type = array.type.value_type if pa.types.is_dictionary(array.type) else array.type
+    try:
+        new = new.cast(target_type).combine_chunks()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise ctx.fail(
+            f"the new labels ({new.type}) do not convert to the column's type {target_type}"
+        ) from None
+    hit = ctx.draws.uniform(salt=f"concept\x00{name}") < ctx.weights
+    plain = array.dictionary_decode() if pa.types.is_dictionary(array.type) else array
+    result = pc.if_else(pa.array(hit), new, plain)
+    return pc.dictionary_encode(result).cast(array.type) if pa.types.is_dictionary(array.type) else result
+
+
+# -- correlation ----------------------------------------------------------------------------------------
+
+
+def _correlation(ctx: Context, names: list[str]) -> dict[str, pa.Array]:
+    """In the window, the second column's values are reordered among its rows so that its Pearson
+    correlation with the first becomes ``target``: both marginals are kept exactly. The new order
+    follows a Gaussian copula whose parameter is tuned until the correlation is within 0.005."""
+    target = ctx.number("target", low=-0.999, high=0.999)
+    first, second = (ctx.column(n) for n in names)
+    for name, array in zip(names, (first, second), strict=True):
+        if array.null_count:
+            raise ctx.fail(f"column {name!r} has nulls; correlation drift needs complete columns")
+    x = first.to_numpy(zero_copy_only=False).astype(np.float64)
+    y_values = second.to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(ctx.weights > 0)
+    if len(rows) < 3:
+        raise ctx.fail(f"the window holds {len(rows)} rows; a correlation needs at least 3")
+    scores = np.sort(ctx.draws.normal(salt="copula")[: len(rows)])
+    zx = np.empty(len(rows))
+    zx[np.argsort(x[rows], kind="stable")] = scores
+    noise = ctx.draws.normal(salt="copula-noise")[rows]
+    noise -= zx * (noise @ zx) / (zx @ zx)
+    noise *= np.sqrt(len(rows)) / max(np.linalg.norm(noise), 1e-300)
+    zx_unit = zx * np.sqrt(len(rows)) / np.linalg.norm(zx)
+    y_sorted = np.sort(y_values[rows].astype(np.float64))
+    y_original_sorted = np.sort(y_values[rows])
+
+    def arrange(rho: float) -> tuple[np.ndarray, float]:
+        s = rho * zx_unit + math.sqrt(max(1 - rho * rho, 0.0)) * noise
+        ranks = np.empty(len(rows), np.int64)
+        ranks[np.argsort(s, kind="stable")] = np.arange(len(rows))
+        return ranks, float(np.corrcoef(x[rows], y_sorted[ranks])[0, 1])
+
+    lo, hi = -0.9999, 0.9999
+    rho = target
+    ranks, reached = arrange(rho)
+    for _ in range(40):  # the correlation grows with rho: bisect
+        if abs(reached - target) <= 0.005:
+            break
+        lo, hi = (rho, hi) if reached < target else (lo, rho)
+        rho = (lo + hi) / 2
+        ranks, reached = arrange(rho)
+    if abs(reached - target) > 0.02:
+        raise ctx.fail(f"target={target} cannot be reached with these marginals (best {reached:.3f})")
+    y_new = y_values.copy()
+    y_new[rows] = y_original_sorted[ranks]
+    return {names[0]: first, names[1]: _rebuild(second, y_new, None)}
+
+
+_NUMERIC_KEYS = frozenset({"magnitude", "unit", "direction"})
+OPERATIONS: dict[str, Operation] = {
+    "shift": Operation("many", ("numeric",), _NUMERIC_KEYS, _numeric),
+    "scale": Operation("many", ("numeric",), frozenset({"magnitude", "direction"}), _numeric),
+    "gaussian_noise": Operation("many", ("numeric",), frozenset({"magnitude", "unit"}), _numeric),
+    "uniform_noise": Operation("many", ("numeric",), frozenset({"magnitude", "unit"}), _numeric),
+    "add": Operation("many", ("numeric",), frozenset({"magnitude", "direction"}), _numeric),
+    "multiply": Operation("many", ("numeric",), frozenset({"magnitude", "direction"}), _numeric),
+    "outliers": Operation("many", ("numeric",), frozenset({"magnitude", "rate"}), _numeric),
+    "nulls": Operation("many", ("numeric", "boolean", "category", "other"), frozenset({"rate"}), _nulls),
+    "frequencies": Operation("many", ("category",), frozenset({"target"}), _frequencies),
+    "new_category": Operation("many", ("category",), frozenset({"value", "rate"}), _new_category),
+    "merge": Operation("many", ("category",), frozenset({"categories", "into"}), _merge),
+    "typos": Operation("many", ("category",), frozenset({"rate"}), _typos),
+    "flip": Operation("many", ("boolean",), frozenset({"rate"}), _flip),
+    "label_flip": Operation("one", ("numeric", "boolean", "category"), frozenset({"rate"}), _label_flip),
+    "prior_shift": Operation(
+        "one", ("numeric", "boolean", "category"), frozenset({"target"}), _prior_shift, ("abrupt",)
+    ),
+    "concept": Operation(
+        "one", ("numeric", "boolean", "category"), frozenset({"rule", "function"}), _concept
+    ),
+    "correlation": Operation("pair", ("numeric",), frozenset({"target"}), _correlation, ("abrupt",)),
+}
+"""Every drift type by name."""

@@ -1,0 +1,132 @@
+"""Kernels that inject drift into a copy of a column.
+
+``weights[i]`` is how far row ``i`` has drifted (0 leaves it bit-identical, 1 is the full drift; the
+window's profile made it). Random choices are drawn from the row index and a key, like generation, so a
+drift is the same whatever the thread count.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import prange
+
+from fastsynth.kernels import rng
+from fastsynth.kernels.jit import parallel_kernel
+
+__all__ = ["NUMERIC_OPS", "drift_codes", "drift_numeric", "flip_bits", "typos"]
+
+NUMERIC_OPS = {
+    "shift": 0,
+    "scale": 1,
+    "gaussian_noise": 2,
+    "uniform_noise": 3,
+    "add": 0,
+    "multiply": 4,
+    "outliers": 5,
+}
+"""Operation codes of ``drift_numeric``: ``add`` is a shift by an absolute amount."""
+
+
+@parallel_kernel
+def drift_numeric(out, x, weights, op, a, b, c, key, lo, hi, integer):
+    """``out[i]`` = row ``i`` of ``x`` after the operation, for rows with a weight:
+
+    0 shift: ``x + w a``; 1 scale around ``b``: ``b + (x - b)(1 + w (a - 1))``; 2 gaussian noise of
+    standard deviation ``w a``; 3 uniform noise in ``+-w a``; 4 multiply: ``x (1 + w (a - 1))``;
+    5 outliers: with probability ``c w`` the row becomes ``b + a`` or ``b - a``.
+    Integer columns round to the nearest integer and clip to ``[lo, hi]``."""
+    s0 = rng.stream(key, 0)
+    s1 = rng.stream(key, 1)
+    for i in prange(x.shape[0]):
+        w = weights[i]
+        if w == 0.0:
+            out[i] = x[i]
+            continue
+        v = float(x[i])
+        if op == 0:
+            v += w * a
+        elif op == 1:
+            v = b + (v - b) * (1.0 + w * (a - 1.0))
+        elif op == 2:
+            v += w * a * rng.normal(key, rng.at(s0, i), i)
+        elif op == 3:
+            v += w * a * (2.0 * rng.unit(rng.at(s0, i)) - 1.0)
+        elif op == 4:
+            v *= 1.0 + w * (a - 1.0)
+        elif op == 5:
+            if rng.unit(rng.at(s0, i)) < c * w:
+                v = b + a if rng.unit(rng.at(s1, i)) < 0.5 else b - a
+            else:
+                out[i] = x[i]
+                continue
+        if integer:
+            v = min(max(np.rint(v), lo), hi)
+        out[i] = v
+
+
+@parallel_kernel
+def drift_codes(out, codes, weights, change, targets, key, fixed):
+    """Category codes after a move between categories: a row of code ``k`` changes with probability
+    ``change[k] * w``, to ``fixed`` when it is >= 0, else to a code drawn from the cumulative
+    ``targets`` weights. ``codes < 0`` are nulls and stay."""
+    s0 = rng.stream(key, 0)
+    s1 = rng.stream(key, 1)
+    for i in prange(codes.shape[0]):
+        k = codes[i]
+        out[i] = k
+        if k < 0 or weights[i] == 0.0 or change[k] == 0.0:
+            continue
+        if rng.unit(rng.at(s0, i)) < change[k] * weights[i]:
+            if fixed >= 0:
+                out[i] = fixed
+            else:
+                u = rng.unit(rng.at(s1, i))
+                pick = targets.shape[0] - 1
+                for t in range(targets.shape[0]):
+                    if u < targets[t]:
+                        pick = t
+                        break
+                out[i] = pick
+
+
+@parallel_kernel
+def flip_bits(out, values, weights, rate, key):
+    """Booleans (one byte each) flipped with probability ``rate * w``."""
+    s0 = rng.stream(key, 0)
+    for i in prange(values.shape[0]):
+        flip = weights[i] != 0.0 and rng.unit(rng.at(s0, i)) < rate * weights[i]
+        out[i] = values[i] ^ flip
+
+
+_KEYBOARD = np.frombuffer(b"qwertyuiopasdfghjklzxcvbnm", dtype=np.uint8)
+
+
+@parallel_kernel
+def typos(data, offsets, weights, rate, key):
+    """One typo in each string chosen with probability ``rate * w``, in place and length-preserving so
+    the offsets stay: two adjacent ASCII letters swap, or one becomes another letter. Non-ASCII bytes
+    are never touched, so text stays valid UTF-8."""
+    s0 = rng.stream(key, 0)
+    s1 = rng.stream(key, 1)
+    for i in prange(offsets.shape[0] - 1):
+        if weights[i] == 0.0 or rng.unit(rng.at(s0, i)) >= rate * weights[i]:
+            continue
+        first, end = offsets[i], offsets[i + 1]
+        if end - first < 1:
+            continue
+        bits = rng.at(s1, i)
+        where = first + int(rng.bounded(bits, np.uint64(end - first)))
+        if data[where] >= 128:
+            continue
+        if (
+            (bits & np.uint64(1)) == 0
+            and where + 1 < end
+            and data[where + 1] < 128
+            and data[where] != data[where + 1]
+        ):
+            data[where], data[where + 1] = data[where + 1], data[where]
+        elif (data[where] | 32) >= 97 and (data[where] | 32) <= 122:
+            letter = _KEYBOARD[int((bits >> np.uint64(8)) % np.uint64(25))]
+            if letter == (data[where] | 32):  # the 26th letter differs from the 25 drawn from
+                letter = _KEYBOARD[25]
+            data[where] = letter if data[where] >= 97 else letter - 32

@@ -1,0 +1,304 @@
+"""inject_drift: exact where it can be, bit-identical outside its windows, with a truthful log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+import fastsynth
+from fastsynth.drift import Profile
+
+N = 20_000
+
+
+@pytest.fixture(scope="module")
+def table() -> pa.Table:
+    base = fastsynth.generate(
+        {
+            "x": {"type": "float", "distribution": "normal", "mean": 10, "std": 2},
+            "y": {"type": "float", "distribution": "uniform", "min": 0, "max": 1},
+            "n": {"type": "int", "min": 0, "max": 100},
+            "city": {"type": "category", "categories": ["a", "b", "c"], "probabilities": [0.5, 0.3, 0.2]},
+            "name": {"type": "name"},
+            "ok": {"type": "bool", "p": 0.5},
+            "t": {"type": "time_sequence", "interval_seconds": 60},
+        },
+        N,
+        seed=1,
+    )
+    return base.append_column("label", pa.array(np.arange(N) % 3))
+
+
+def _outside_identical(before: pa.Table, after: pa.Table, inside: np.ndarray) -> None:
+    keep = pa.array(~inside)
+    assert before.filter(keep).equals(after.filter(keep))
+
+
+def test_shift_and_scale_are_exact_and_only_inside_the_window(table):
+    window = {"start": 5000, "end": 15000}
+    shifted, log = fastsynth.inject_drift(
+        table, [{"type": "shift", "columns": ["x"], "magnitude": 3, "unit": "absolute", "rows": window}]
+    )
+    inside = np.zeros(N, bool)
+    inside[5000:15000] = True
+    _outside_identical(table, shifted, inside)
+    delta = shifted["x"].to_numpy() - table["x"].to_numpy()
+    np.testing.assert_allclose(delta[inside], 3.0, rtol=0, atol=1e-12)
+    assert log.entries[0]["rows"] == {"count": 10000, "first": 5000, "last": 14999, "drifted": 10000}
+    assert log.entries[0]["changed"] == {"x": 10000}
+
+    x = table["x"].to_numpy()
+    scaled, _ = fastsynth.inject_drift(table, [{"type": "scale", "columns": ["x"], "magnitude": 2}])
+    np.testing.assert_allclose(scaled["x"].to_numpy(), x.mean() + (x - x.mean()) * 2)
+    in_std, _ = fastsynth.inject_drift(
+        table, [{"type": "shift", "columns": ["x"], "magnitude": 0.5, "direction": "down"}]
+    )
+    np.testing.assert_allclose(in_std["x"].to_numpy() - x, -0.5 * x.std())
+
+
+def test_integer_columns_keep_their_type(table):
+    drifted, _ = fastsynth.inject_drift(
+        table, [{"type": "shift", "columns": ["n"], "magnitude": 2.6, "unit": "absolute"}]
+    )
+    assert drifted.schema.field("n").type == pa.int64()
+    np.testing.assert_array_equal(drifted["n"].to_numpy() - table["n"].to_numpy(), 3)
+
+
+def test_gradual_weight_is_half_at_the_centre_and_one_at_the_end():
+    profile = Profile.from_spec({"type": "gradual", "transition": "sigmoid"}, "p")
+    for transition in ("sigmoid", "linear", "cosine"):
+        curve = Profile(transition=transition).curve(np.array([0.0, 0.5, 1.0]))
+        np.testing.assert_allclose(curve, [0.0, 0.5, 1.0], atol=1e-12)
+    draws = np.random.default_rng(0).random(100_001)
+    weights = profile.weights(np.linspace(0, 1, 100_001), draws)
+    assert set(np.unique(weights)) == {0.0, 1.0}  # old and new concepts mixed, row by row
+    assert weights[:1000].mean() < 0.02 and weights[-1000:].mean() > 0.98
+    assert weights[49_000:51_001].mean() == pytest.approx(0.5, abs=0.03)
+
+
+def test_incremental_shift_ramps_through_the_window(table):
+    drifted, _ = fastsynth.inject_drift(
+        table,
+        [
+            {
+                "type": "shift",
+                "columns": ["x"],
+                "magnitude": 4,
+                "unit": "absolute",
+                "rows": {"start": 1000, "end": 3001},
+                "profile": {"type": "incremental", "transition": "linear"},
+            }
+        ],
+    )
+    delta = drifted["x"].to_numpy() - table["x"].to_numpy()
+    assert delta[1000] == 0 and delta[2000] == pytest.approx(2.0) and delta[3000] == pytest.approx(4.0)
+
+
+def test_recurrent_drift_returns_to_the_original_between_episodes(table):
+    drifted, log = fastsynth.inject_drift(
+        table,
+        [
+            {
+                "type": "add",
+                "columns": ["y"],
+                "magnitude": 10,
+                "profile": {"type": "recurrent", "episodes": 4, "duty": 0.5},
+            }
+        ],
+    )
+    moved = drifted["y"].to_numpy() != table["y"].to_numpy()
+    quarter = N // 4
+    for episode in range(4):
+        part = moved[episode * quarter : (episode + 1) * quarter]
+        assert part[: quarter // 2 - 1].all() and not part[quarter // 2 + 1 :].any()
+    assert log.entries[0]["changed"]["y"] == moved.sum()
+
+
+def test_label_flip_count_is_exact_and_classes_change(table):
+    window = {"start": 1234, "end": 11_235}
+    drifted, log = fastsynth.inject_drift(
+        table, [{"type": "label_flip", "column": "label", "rate": 0.137, "rows": window}]
+    )
+    before, after = table["label"].to_numpy(), drifted["label"].to_numpy()
+    assert (before != after).sum() == math.floor(0.137 * 10_001)
+    assert log.entries[0]["changed"] == {"label": math.floor(0.137 * 10_001)}
+    assert set(np.unique(after)) == {0, 1, 2}
+    _outside_identical(table, drifted, np.isin(np.arange(N), np.arange(1234, 11_235)))
+
+
+def test_prior_shift_reaches_the_target_counts(table):
+    drifted, _ = fastsynth.inject_drift(
+        table,
+        [
+            {
+                "type": "prior_shift",
+                "column": "label",
+                "target": {"0": 0.6, "1": 0.3, "2": 0.1},
+                "rows": {"end": 10_000},
+            }
+        ],
+    )
+    counts = np.bincount(drifted["label"].to_numpy()[:10_000], minlength=3)
+    assert counts.tolist() == [6000, 3000, 1000]
+
+
+def test_correlation_reaches_its_target_and_keeps_both_marginals(table):
+    drifted, _ = fastsynth.inject_drift(
+        table, [{"type": "correlation", "columns": ["x", "y"], "target": 0.7}]
+    )
+    x, y = drifted["x"].to_numpy(), drifted["y"].to_numpy()
+    assert np.corrcoef(x, y)[0, 1] == pytest.approx(0.7, abs=0.02)
+    np.testing.assert_array_equal(np.sort(y), np.sort(table["y"].to_numpy()))
+    np.testing.assert_array_equal(x, table["x"].to_numpy())
+
+
+def test_category_moves(table):
+    moved, _ = fastsynth.inject_drift(
+        table, [{"type": "frequencies", "columns": ["city"], "target": {"a": 0.1, "b": 0.2, "c": 0.7}}]
+    )
+    shares = pc.value_counts(moved["city"].combine_chunks()).to_pylist()
+    share = {entry["values"]: entry["counts"] / N for entry in shares}
+    assert share["c"] == pytest.approx(0.7, abs=0.02) and share["a"] == pytest.approx(0.1, abs=0.02)
+    assert moved.schema.field("city").type == table.schema.field("city").type
+    fresh, _ = fastsynth.inject_drift(
+        table, [{"type": "new_category", "columns": ["city"], "value": "z", "rate": 0.25}]
+    )
+    assert (np.asarray(fresh["city"].to_pylist()) == "z").mean() == pytest.approx(0.25, abs=0.02)
+    merged, _ = fastsynth.inject_drift(
+        table, [{"type": "merge", "columns": ["city"], "categories": ["a", "b"], "into": "ab"}]
+    )
+    assert set(merged["city"].to_pylist()) == {"ab", "c"}
+
+
+def test_typos_flips_and_nulls(table):
+    typed, log = fastsynth.inject_drift(table, [{"type": "typos", "columns": ["name"], "rate": 0.3}])
+    before, after = table["name"].to_pylist(), typed["name"].to_pylist()
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert 0.2 < len(changed) / N < 0.31 and log.entries[0]["changed"]["name"] == len(changed)
+    assert all(len(a) == len(b) and sum(p != q for p, q in zip(a, b, strict=True)) <= 2 for a, b in changed)
+    flipped, _ = fastsynth.inject_drift(table, [{"type": "flip", "columns": ["ok"], "rate": 0.4}])
+    assert (flipped["ok"].to_numpy() != table["ok"].to_numpy()).mean() == pytest.approx(0.4, abs=0.02)
+    holes, log = fastsynth.inject_drift(table, [{"type": "nulls", "columns": ["x", "name"], "rate": 0.1}])
+    assert holes["x"].null_count == log.entries[0]["changed"]["x"]
+    assert holes["x"].null_count / N == pytest.approx(0.1, abs=0.01)
+
+
+def test_noise_and_outliers_have_their_size(table):
+    x = table["x"].to_numpy()
+    noisy, _ = fastsynth.inject_drift(table, [{"type": "gaussian_noise", "columns": ["x"], "magnitude": 1}])
+    assert np.std(noisy["x"].to_numpy() - x) == pytest.approx(x.std(), rel=0.03)
+    wild, _ = fastsynth.inject_drift(
+        table, [{"type": "outliers", "columns": ["x"], "rate": 0.05, "magnitude": 6}]
+    )
+    hit = wild["x"].to_numpy() != x
+    assert hit.mean() == pytest.approx(0.05, abs=0.01)
+    np.testing.assert_allclose(np.abs(wild["x"].to_numpy()[hit] - x.mean()), 6 * x.std())
+
+
+def test_concept_drift_relabels_by_a_rule(table):
+    drifted, _ = fastsynth.inject_drift(
+        table,
+        [
+            {
+                "type": "concept",
+                "column": "label",
+                "rule": "CASE WHEN y > 0.5 THEN 2 ELSE 0 END",
+                "rows": {"start": 10_000},
+            }
+        ],
+    )
+    labels, y = drifted["label"].to_numpy(), table["y"].to_numpy()
+    np.testing.assert_array_equal(labels[10_000:], np.where(y[10_000:] > 0.5, 2, 0))
+    np.testing.assert_array_equal(labels[:10_000], table["label"].to_numpy()[:10_000])
+
+
+def test_time_block_and_condition_windows(table):
+    start = dt.datetime(2024, 1, 1, 2)
+    timed, log = fastsynth.inject_drift(
+        table,
+        [
+            {
+                "type": "add",
+                "columns": ["y"],
+                "magnitude": 1,
+                "time": {"column": "t", "start": start.isoformat(), "end": "2024-01-01T03:00:00"},
+            }
+        ],
+    )
+    moved = np.flatnonzero(timed["y"].to_numpy() != table["y"].to_numpy())
+    assert moved.tolist() == list(range(120, 180)) and log.entries[0]["rows"]["count"] == 60
+    aged, _ = fastsynth.inject_drift(
+        table, [{"type": "add", "columns": ["y"], "magnitude": 1, "where": "n > 50"}]
+    )
+    np.testing.assert_array_equal(aged["y"].to_numpy() != table["y"].to_numpy(), table["n"].to_numpy() > 50)
+    blocked, _ = fastsynth.inject_drift(
+        table,
+        [{"type": "add", "columns": ["y"], "magnitude": 1, "blocks": {"column": "label", "values": [2]}}],
+    )
+    np.testing.assert_array_equal(
+        blocked["y"].to_numpy() != table["y"].to_numpy(), table["label"].to_numpy() == 2
+    )
+
+
+def test_dataframes_in_and_out_and_a_weight_column(table):
+    frame = pl.from_arrow(table)
+    drifted, _ = fastsynth.inject_drift(
+        frame,
+        [{"type": "shift", "columns": ["x"], "magnitude": 1, "rows": {"start": 100, "end": 200}}],
+        weight_column="_drift_weight",
+    )
+    assert isinstance(drifted, pl.DataFrame)
+    weight = drifted["_drift_weight"].to_numpy()
+    assert weight[100:200].tolist() == [1.0] * 100 and weight.sum() == 100
+    pandas = table.select(["x", "n"]).to_pandas()
+    out, _ = fastsynth.inject_drift(pandas, [{"type": "scale", "columns": ["x"], "magnitude": 3}])
+    assert type(out).__name__ == "DataFrame" and list(out.columns) == ["x", "n"]
+
+
+def test_same_seed_same_drift_other_seed_other_drift(table, threads):
+    spec = [{"type": "gaussian_noise", "columns": ["x"], "magnitude": 1, "profile": "gradual"}]
+    one, _ = fastsynth.inject_drift(table, spec, seed=5)
+    threads(1)
+    assert fastsynth.inject_drift(table, spec, seed=5).data.equals(one)
+    assert not fastsynth.inject_drift(table, spec, seed=6).data.equals(one)
+
+
+@pytest.mark.parametrize(
+    ("drift", "message"),
+    [
+        (
+            {"type": "shift", "columns": ["x"], "magnitude": 1, "rows": {"start": 10, "end": N + 1}},
+            "is not a window of the table's",
+        ),
+        ({"type": "flip", "columns": ["ok"], "rate": -0.1}, "rate=-0.1 is outside [0, 1]"),
+        ({"type": "shift", "columns": ["nope"], "magnitude": 1}, "column 'nope' is not in the table"),
+        (
+            {"type": "shift", "columns": ["name"], "magnitude": 1},
+            "column 'name' is string; shift needs a numeric column",
+        ),
+        ({"type": "wobble", "columns": ["x"]}, "type='wobble' is not a drift type"),
+        (
+            {"type": "shift", "columns": ["x"], "magnitude": 1, "profile": "sudden"},
+            "profile type='sudden' is not allowed",
+        ),
+        ({"type": "shift", "columns": ["x"], "magnitude": 1, "rows": {}, "where": "x > 1"}, "choose one of"),
+        ({"type": "shift", "columns": ["x"], "magnitud": 1}, "unknown key 'magnitud'"),
+        ({"type": "prior_shift", "column": "label", "target": {"0": 0.5, "1": 0.2}}, "sum to 0.7, not 1"),
+        ({"type": "add", "columns": ["x"], "magnitude": 1, "where": "x >>> 2"}, "is not a valid condition"),
+        (
+            {"type": "correlation", "columns": ["x", "y"], "target": 0.5, "profile": "gradual"},
+            "profile 'gradual' is not supported",
+        ),
+    ],
+)
+def test_impossible_requests_are_refused_clearly(table, drift, message):
+    with pytest.raises(fastsynth.UsageError) as caught:
+        fastsynth.inject_drift(table, [drift])
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+    assert str(caught.value).startswith("drift[0]")
