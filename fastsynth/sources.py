@@ -1,0 +1,51 @@
+"""Reading tables from files: the formats the sinks write, chosen by extension the same way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+
+from fastsynth.errors import UsageError
+from fastsynth.sinks.base import format_for_path
+
+__all__ = ["read_table"]
+
+
+def read_table(path: str | Path) -> pa.Table:
+    """The table in a CSV, JSON lines, JSON (an array of objects), Parquet or Arrow IPC file."""
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(f"input {str(path)!r} is not a file")
+    try:
+        kind = format_for_path(path)
+    except UsageError:
+        raise UsageError(
+            f"input {str(path)!r}: cannot tell the format from its extension; "
+            "allowed: .csv, .jsonl, .ndjson, .json, .parquet, .arrow"
+        ) from None
+    try:
+        if kind == "csv":
+            import pyarrow.csv
+
+            return pyarrow.csv.read_csv(path)
+        if kind == "jsonl":
+            import pyarrow.json
+
+            return pyarrow.json.read_json(path)
+        if kind == "json":
+            import polars as pl
+
+            return pl.read_json(path).to_arrow()
+        if kind == "parquet":
+            import pyarrow.parquet as pq
+
+            return pq.read_table(path)
+        import pyarrow.ipc as ipc
+
+        try:
+            return ipc.open_file(path).read_all()
+        except pa.ArrowInvalid:
+            return ipc.open_stream(path).read_all()
+    except (pa.ArrowInvalid, OSError, ValueError) as exc:
+        raise UsageError(f"input {str(path)!r} is not a readable {kind} file: {exc}".split("\n")[0]) from None
