@@ -29,7 +29,8 @@ from fastsynth.drift.operations import OPERATIONS, Context, kind_of
 from fastsynth.drift.profiles import Profile
 from fastsynth.drift.selection import Selection
 from fastsynth.errors import UsageError
-from fastsynth.fields.base import Block
+from fastsynth.fields.base import Block, empty
+from fastsynth.kernels import drift as kd
 
 __all__ = ["Drift", "DriftLog", "Drifted", "inject_drift", "load_drifts"]
 
@@ -185,11 +186,12 @@ def inject_drift(
     if weight_column is not None and weight_column in table.column_names:
         raise UsageError(f"weight_column={weight_column!r} is already a column")
     log = DriftLog(chosen)
-    most = np.zeros(table.num_rows)
+    most = np.zeros(table.num_rows if weight_column is not None else 0)
     for index, drift in enumerate(parsed):
         table, entry, weights = _apply(table, drift, index, chosen)
         log.entries.append(entry)
-        np.maximum(most, weights, out=most)
+        if weight_column is not None:
+            np.maximum(most, weights, out=most)
     if weight_column is not None:
         table = table.append_column(weight_column, pa.array(most.astype(np.float32)))
     return Drifted(_from_arrow(table, kind), log)
@@ -210,10 +212,15 @@ def _apply(
                 f"{drift.where}: column {name!r} is {table.schema.field(name).type}; {drift.type} needs a "
                 f"{' or '.join(operation.kinds)} column"
             )
-    rows, positions = drift.selection.select(table, drift.where)
+    window = drift.selection.select(table, drift.where)
     draws = Block(f"\x00drift{index}", seed, 0, table.num_rows)
-    weights = np.zeros(table.num_rows)
-    weights[rows] = drift.profile.weights(positions, draws.uniform(salt="profile")[rows])
+    weights = empty(table.num_rows, np.float64)
+    weights[:] = 0.0
+    if drift.profile.type == "abrupt":
+        weights[window.rows] = 1.0
+    else:
+        mixing = draws.uniform(salt="profile")[window.rows] if drift.profile.type == "gradual" else None
+        weights[window.rows] = drift.profile.weights(window.positions(), mixing)
     ctx = Context(table, weights, drift.spec, drift.where, draws)
     if operation.columns == "pair":
         new_columns = operation.apply(ctx, list(drift.columns))  # type: ignore[call-arg, arg-type]
@@ -224,7 +231,9 @@ def _apply(
         before = table.column(name)
         position = table.column_names.index(name)
         table = table.set_column(position, table.schema.field(name), pa.chunked_array([array], before.type))
-        changed[name] = _changed_rows(before.combine_chunks(), array)
+        changed[name] = _changed_rows(
+            before.chunk(0) if before.num_chunks == 1 else before.combine_chunks(), array
+        )
     entry: dict[str, Any] = {
         "index": index,
         "type": drift.type,
@@ -232,9 +241,9 @@ def _apply(
         **{k: v for k, v in drift.spec.items() if k in operation.keys and k != "function"},
         "selection": drift.selection.describe(),
         "rows": {
-            "count": len(rows),
-            "first": int(rows[0]) if len(rows) else None,
-            "last": int(rows[-1]) if len(rows) else None,
+            "count": window.count,
+            "first": window.first_last()[0],
+            "last": window.first_last()[1],
             "drifted": int(np.count_nonzero(weights)),
         },
         "profile": drift.profile.to_dict(),
@@ -249,6 +258,8 @@ def _changed_rows(before: pa.Array, after: pa.Array) -> int:
     """Rows whose value or validity differs."""
     import pyarrow.compute as pc
 
+    if before.null_count == 0 and after.null_count == 0 and kind_of(before.type) == "numeric":
+        return int(kd.count_changed(before.to_numpy(), after.to_numpy()))
     if pa.types.is_dictionary(before.type):
         before, after = before.dictionary_decode(), after.dictionary_decode()
     same = pc.fill_null(pc.equal(before, after), False)

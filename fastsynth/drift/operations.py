@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fastsynth.errors import UsageError
-from fastsynth.fields.base import Block, numpy_buffer_array
+from fastsynth.fields.base import Block, empty, numpy_buffer_array
 from fastsynth.kernels import drift as kd
 
 __all__ = ["OPERATIONS", "Context", "Operation"]
@@ -62,7 +62,8 @@ class Context:
     def column(self, name: str) -> pa.Array:
         if name not in self.table.column_names:
             raise self.fail(f"column {name!r} is not in the table ({', '.join(self.table.column_names)})")
-        return self.table.column(name).combine_chunks()
+        column = self.table.column(name)
+        return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
 @dataclass(frozen=True)
@@ -114,12 +115,10 @@ def _rebuild(array: pa.Array, values: np.ndarray, valid: np.ndarray | None) -> p
 def _numeric(ctx: Context, name: str) -> pa.Array:
     array = ctx.column(name)
     op = ctx.spec["type"]
-    values = array.fill_null(0).to_numpy(zero_copy_only=False)
+    values = (array if array.null_count == 0 else array.fill_null(0)).to_numpy(zero_copy_only=False)
     valid = _validity(array)
     weights = ctx.weights if valid is None else np.where(valid, ctx.weights, 0.0)
-    present = values if valid is None else values[valid]
-    mean = float(np.mean(present, dtype=np.float64)) if len(present) else 0.0
-    std = float(np.std(present, dtype=np.float64)) if len(present) else 0.0
+    _, mean, std = kd.moments(values, np.zeros(0, np.bool_) if valid is None else valid)
     magnitude = ctx.number("magnitude", 0.0 if op == "outliers" else None)
     unit = ctx.spec.get("unit", "std" if op in ("shift", "gaussian_noise", "uniform_noise") else "absolute")
     if op in ("shift", "gaussian_noise", "uniform_noise"):
@@ -143,7 +142,7 @@ def _numeric(ctx: Context, name: str) -> pa.Array:
     integer = values.dtype.kind in "iu"
     info = np.iinfo(values.dtype) if integer else None
     lo, hi = (float(info.min), float(info.max)) if info is not None else (-np.inf, np.inf)
-    out = np.empty_like(values)
+    out = empty(len(values), values.dtype)
     kd.drift_numeric(out, values, weights, kd.NUMERIC_OPS[op], a, b, c, ctx.key(name), lo, hi, integer)
     return _rebuild(array, out, valid)
 
@@ -230,7 +229,7 @@ def _frequencies(ctx: Context, name: str) -> pa.Array:
     shortfall = np.maximum(wanted - current, 0.0)
     if shortfall.sum() == 0:
         return array
-    out = np.empty_like(codes)
+    out = empty(len(codes), codes.dtype)
     kd.drift_codes(out, codes, ctx.weights, leave, np.cumsum(shortfall) / shortfall.sum(), ctx.key(name), -1)
     return _decode(array, out, dictionary)
 
@@ -242,7 +241,7 @@ def _new_category(ctx: Context, name: str) -> pa.Array:
     codes, dictionary = _encode(array)
     dictionary = _with_values(dictionary, [ctx.spec["value"]], ctx, "value")
     change = np.full(len(dictionary), ctx.rate())
-    out = np.empty_like(codes)
+    out = empty(len(codes), codes.dtype)
     fixed = dictionary.to_pylist().index(ctx.spec["value"])
     kd.drift_codes(out, codes, ctx.weights, change, np.ones(1), ctx.key(name), fixed)
     return _decode(array, out, dictionary)
@@ -263,7 +262,7 @@ def _merge(ctx: Context, name: str) -> pa.Array:
     dictionary = _with_values(dictionary, [into], ctx, "into")
     known = dictionary.to_pylist()
     change = np.array([1.0 if value in categories else 0.0 for value in known])
-    out = np.empty_like(codes)
+    out = empty(len(codes), codes.dtype)
     kd.drift_codes(out, codes, ctx.weights, change, np.ones(1), ctx.key(name), known.index(into))
     return _decode(array, out, dictionary)
 
@@ -289,7 +288,7 @@ def _typos(ctx: Context, name: str) -> pa.Array:
 def _flip(ctx: Context, name: str) -> pa.Array:
     array = ctx.column(name)
     values = array.fill_null(False).to_numpy(zero_copy_only=False).view(np.uint8)
-    out = np.empty_like(values)
+    out = empty(len(values), values.dtype)
     kd.flip_bits(out, values, ctx.weights, ctx.rate(), ctx.key(name))
     flipped = pa.Array.from_buffers(
         pa.bool_(), len(out), [None, pa.py_buffer(np.packbits(out.view(np.bool_), bitorder="little"))]

@@ -96,13 +96,15 @@ class Profile:
         low, high = 1 / (1 + math.exp(k / 2)), 1 / (1 + math.exp(-k / 2))
         return (1 / (1 + np.exp(-k * (positions - 0.5))) - low) / (high - low)
 
-    def weights(self, positions: np.ndarray, draws: np.ndarray) -> np.ndarray:
-        """Each selected row's weight, given its position in the window and a uniform draw in [0, 1)."""
+    def weights(self, positions: np.ndarray, draws: np.ndarray | None) -> np.ndarray:
+        """Each selected row's weight, given its position in the window and (for gradual drift, which
+        mixes rows) a uniform draw in [0, 1)."""
         if self.type == "abrupt":
             return np.ones(len(positions))
         if self.type == "incremental":
             return self.curve(positions)
         if self.type == "gradual":
+            assert draws is not None
             return (draws < self.curve(positions)).astype(np.float64)
         phase = np.minimum(positions * self.episodes, self.episodes - 1e-12) % 1.0
         return (phase < self.duty).astype(np.float64)

@@ -16,8 +16,9 @@ last 1.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -25,7 +26,7 @@ import pyarrow.compute as pc
 
 from fastsynth.errors import UsageError
 
-__all__ = ["Selection"]
+__all__ = ["Selection", "Window"]
 
 _KINDS = ("rows", "blocks", "time", "where")
 
@@ -45,6 +46,29 @@ def _instant(value: Any, where: str) -> dt.datetime:
         except ValueError:
             raise UsageError(f"{where}={value!r} is not an ISO date or datetime") from None
     return moment if moment.tzinfo is None else moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+class Window(NamedTuple):
+    """The selected rows: a slice for row ranges (no index array for the common case), else indices."""
+
+    rows: slice | np.ndarray
+    """What indexes the selected rows of a column, in ascending order."""
+    count: int
+    """How many rows are selected."""
+    positions: Callable[[], np.ndarray]
+    """Each selected row's position in [0, 1], computed when a profile needs it."""
+
+    def first_last(self) -> tuple[int | None, int | None]:
+        if self.count == 0:
+            return None, None
+        if isinstance(self.rows, slice):
+            return self.rows.start, self.rows.start + (self.count - 1) * self.rows.step
+        return int(self.rows[0]), int(self.rows[-1])
+
+
+def _indexed(rows: np.ndarray) -> Window:
+    rows = rows.astype(np.int64)
+    return Window(rows, len(rows), lambda: _ordinal(len(rows)))
 
 
 @dataclass(frozen=True)
@@ -84,8 +108,8 @@ class Selection:
     def describe(self) -> dict[str, Any]:
         return {"all": {}, "where": {"where": self.spec}}.get(self.kind, {self.kind: self.spec})
 
-    def select(self, table: pa.Table, where: str) -> tuple[np.ndarray, np.ndarray]:
-        """(row indices in ascending order, their positions in [0, 1])."""
+    def select(self, table: pa.Table, where: str) -> Window:
+        """The rows of ``table`` this selection picks."""
         n = table.num_rows
         if self.kind in ("all", "rows"):
             spec = self.spec or {}
@@ -97,8 +121,8 @@ class Selection:
                     f"{where}: rows start={start}, end={end} is not a window of the table's {n} rows "
                     f"(0 <= start < end <= {n}; end is exclusive)"
                 )
-            rows = np.arange(start, end, step, dtype=np.int64)
-            return rows, _ordinal(len(rows))
+            count = len(range(start, end, step))
+            return Window(slice(start, end, step), count, lambda: _ordinal(count))
         if self.kind == "where":
             import polars as pl
 
@@ -110,8 +134,7 @@ class Selection:
                 ) from None
             if mask.dtype != np.bool_:
                 raise UsageError(f"{where}: where={self.spec!r} is not a true/false condition")
-            rows = np.flatnonzero(np.nan_to_num(mask, nan=False) if mask.dtype.kind == "f" else mask)
-            return rows.astype(np.int64), _ordinal(len(rows))
+            return _indexed(np.flatnonzero(mask))
         column = self.spec.get("column")
         if column not in table.column_names:
             raise UsageError(
@@ -133,7 +156,7 @@ class Selection:
             rows = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
             if len(rows) == 0:
                 raise UsageError(f"{where}: blocks {self.spec!r} match no row of column {column!r}")
-            return rows.astype(np.int64), _ordinal(len(rows))
+            return _indexed(rows)
         if not pa.types.is_timestamp(values.type) and not pa.types.is_date(values.type):
             raise UsageError(f"{where}: time column={column!r} is {values.type}, not a timestamp column")
         start = _instant(self.spec.get("start"), f"{where}: time start")
@@ -149,7 +172,7 @@ class Selection:
         rows = np.flatnonzero((micros >= lo) & (micros < hi)).astype(np.int64)
         if len(rows) == 0:
             raise UsageError(f"{where}: time window [{start.isoformat()}, {end.isoformat()}) holds no row")
-        return rows, (micros[rows] - lo) / (hi - lo)
+        return Window(rows, len(rows), lambda: (micros[rows] - lo) / (hi - lo))
 
 
 def _ordinal(count: int) -> np.ndarray:

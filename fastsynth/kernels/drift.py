@@ -11,9 +11,9 @@ import numpy as np
 from numba import prange
 
 from fastsynth.kernels import rng
-from fastsynth.kernels.jit import parallel_kernel
+from fastsynth.kernels.jit import kernel, parallel_kernel
 
-__all__ = ["NUMERIC_OPS", "drift_codes", "drift_numeric", "flip_bits", "typos"]
+__all__ = ["NUMERIC_OPS", "count_changed", "drift_codes", "drift_numeric", "flip_bits", "moments", "typos"]
 
 NUMERIC_OPS = {
     "shift": 0,
@@ -27,41 +27,59 @@ NUMERIC_OPS = {
 """Operation codes of ``drift_numeric``: ``add`` is a shift by an absolute amount."""
 
 
+@kernel
+def _finish(v: float, lo: float, hi: float, integer: bool) -> float:
+    """Integer columns round to the nearest integer and clip to their type's range."""
+    if integer:
+        return min(max(np.rint(v), lo), hi)
+    return v
+
+
 @parallel_kernel
 def drift_numeric(out, x, weights, op, a, b, c, key, lo, hi, integer):
-    """``out[i]`` = row ``i`` of ``x`` after the operation, for rows with a weight:
+    """``out[i]`` = row ``i`` of ``x`` after the operation, for rows with a weight ``w`` (others are
+    copied as they are):
 
     0 shift: ``x + w a``; 1 scale around ``b``: ``b + (x - b)(1 + w (a - 1))``; 2 gaussian noise of
     standard deviation ``w a``; 3 uniform noise in ``+-w a``; 4 multiply: ``x (1 + w (a - 1))``;
     5 outliers: with probability ``c w`` the row becomes ``b + a`` or ``b - a``.
-    Integer columns round to the nearest integer and clip to ``[lo, hi]``."""
+    Each operation has its own loop so that its body stays small enough to vectorise."""
+    n = x.shape[0]
     s0 = rng.stream(key, 0)
     s1 = rng.stream(key, 1)
-    for i in prange(x.shape[0]):
-        w = weights[i]
-        if w == 0.0:
-            out[i] = x[i]
-            continue
-        v = float(x[i])
-        if op == 0:
-            v += w * a
-        elif op == 1:
-            v = b + (v - b) * (1.0 + w * (a - 1.0))
-        elif op == 2:
-            v += w * a * rng.normal(key, rng.at(s0, i), i)
-        elif op == 3:
-            v += w * a * (2.0 * rng.unit(rng.at(s0, i)) - 1.0)
-        elif op == 4:
-            v *= 1.0 + w * (a - 1.0)
-        elif op == 5:
-            if rng.unit(rng.at(s0, i)) < c * w:
-                v = b + a if rng.unit(rng.at(s1, i)) < 0.5 else b - a
+    if op == 0:
+        for i in prange(n):
+            w = weights[i]
+            out[i] = _finish(x[i] + w * a, lo, hi, integer) if w != 0.0 else x[i]
+    elif op == 1:
+        for i in prange(n):
+            w = weights[i]
+            out[i] = _finish(b + (x[i] - b) * (1.0 + w * (a - 1.0)), lo, hi, integer) if w != 0.0 else x[i]
+    elif op == 2:
+        for i in prange(n):
+            w = weights[i]
+            if w != 0.0:
+                out[i] = _finish(x[i] + w * a * rng.normal(key, rng.at(s0, i), i), lo, hi, integer)
             else:
                 out[i] = x[i]
-                continue
-        if integer:
-            v = min(max(np.rint(v), lo), hi)
-        out[i] = v
+    elif op == 3:
+        for i in prange(n):
+            w = weights[i]
+            if w != 0.0:
+                out[i] = _finish(x[i] + w * a * (2.0 * rng.unit(rng.at(s0, i)) - 1.0), lo, hi, integer)
+            else:
+                out[i] = x[i]
+    elif op == 4:
+        for i in prange(n):
+            w = weights[i]
+            out[i] = _finish(x[i] * (1.0 + w * (a - 1.0)), lo, hi, integer) if w != 0.0 else x[i]
+    else:
+        for i in prange(n):
+            w = weights[i]
+            if w != 0.0 and rng.unit(rng.at(s0, i)) < c * w:
+                out[i] = _finish(b + a if rng.unit(rng.at(s1, i)) < 0.5 else b - a, lo, hi, integer)
+            else:
+                out[i] = x[i]
 
 
 @parallel_kernel
@@ -130,3 +148,62 @@ def typos(data, offsets, weights, rate, key):
             if letter == (data[where] | 32):  # the 26th letter differs from the 25 drawn from
                 letter = _KEYBOARD[25]
             data[where] = letter if data[where] >= 97 else letter - 32
+
+
+_CHUNK = 1 << 16
+
+
+@parallel_kernel
+def moments(x, valid):
+    """(count, mean, standard deviation) of ``x`` where ``valid`` (all rows when it is empty), in one
+    pass over memory: each fixed chunk's mean and squared deviations are computed while it is in
+    cache, then chunks are merged in order (Chan et al.), so the result does not depend on the thread
+    count and keeps its precision for large means."""
+    n = x.shape[0]
+    chunks = (n + _CHUNK - 1) // _CHUNK
+    counts = np.zeros(chunks)
+    means = np.zeros(chunks)
+    squares = np.zeros(chunks)
+    for c in prange(chunks):
+        first, end = c * _CHUNK, min(n, (c + 1) * _CHUNK)
+        count = 0.0
+        total = 0.0
+        for i in range(first, end):
+            if valid.shape[0] == 0 or valid[i]:
+                count += 1.0
+                total += x[i]
+        if count == 0.0:
+            continue
+        mean = total / count
+        square = 0.0
+        for i in range(first, end):
+            if valid.shape[0] == 0 or valid[i]:
+                d = x[i] - mean
+                square += d * d
+        counts[c], means[c], squares[c] = count, mean, square
+    count = 0.0
+    mean = 0.0
+    square = 0.0
+    for c in range(chunks):
+        if counts[c] == 0.0:
+            continue
+        merged = count + counts[c]
+        delta = means[c] - mean
+        mean += delta * counts[c] / merged
+        square += squares[c] + delta * delta * count * counts[c] / merged
+        count = merged
+    if count == 0.0:
+        return 0.0, 0.0, 0.0
+    return count, mean, np.sqrt(square / count)
+
+
+@parallel_kernel
+def count_changed(before, after):
+    """How many positions differ, NaN counting as equal to NaN."""
+    changed = 0
+    for i in prange(before.shape[0]):
+        a = before[i]
+        b = after[i]
+        if a != b and not (a != a and b != b):
+            changed += 1
+    return changed
