@@ -33,9 +33,16 @@ test: $(VENV)/.all
 	$(VENV)/bin/ruff check fastsynth tests benchmarks
 	$(PY) -m pytest
 
-bench: $(VENV)/.all
+# calm-data-generator, compared with in bench_drift.py, lives in a throwaway venv of its own.
+CALM_PY := $(HOME)/.cache/fastsynth/calm-venv/bin/python
+
+$(CALM_PY):
+	sh benchmarks/calm_venv.sh
+
+bench: $(VENV)/.all $(CALM_PY)
 	$(PY) benchmarks/bench_tabular.py
 	$(PY) benchmarks/bench_timeseries.py
+	$(PY) benchmarks/bench_drift.py --calm-python $(CALM_PY)
 
 lint: $(VENV)/.all
 	$(VENV)/bin/ruff check fastsynth tests benchmarks

@@ -60,11 +60,14 @@ def _resolve_seed(schema: Schema, seed: int | None) -> int:
     return seed
 
 
-def make_batch(schema: Schema, start: int, size: int, seed: int) -> pa.RecordBatch:
-    """Rows ``[start, start + size)`` of every column, as one record batch."""
+def make_batch(schema: Schema, start: int, size: int, seed: int, *, drift: bool = True) -> pa.RecordBatch:
+    """Rows ``[start, start + size)`` of every column, as one record batch, with the schema's drift
+    events (unless ``drift`` is false) and event-time effects applied."""
     made: dict[str, pa.Array] = {}
     arrays = [Block(f.name, seed, start, size, schema, made).column(f.name) for f in schema.fields]
     batch = pa.RecordBatch.from_arrays(arrays, schema=schema.fields_arrow_schema())
+    if drift and schema.drift is not None:
+        batch = schema.drift.apply(batch, schema, seed, start)
     return batch if schema.event_time is None else schema.event_time.apply(batch, seed, start)
 
 

@@ -8,7 +8,9 @@ import pytest
 
 import fastsynth
 
-CONFIGS = sorted((Path(__file__).resolve().parents[1] / "configs").iterdir())
+ROOT = Path(__file__).resolve().parents[1]
+DRIFTS = ROOT / "configs" / "drift.yaml"  # drifts for `fastsynth drift inject`, not a schema
+CONFIGS = sorted(p for p in (ROOT / "configs").iterdir() if p != DRIFTS)
 
 
 def test_there_are_configs():
@@ -32,3 +34,11 @@ def test_config_loads_and_generates(path):
 def test_rich_schema_keeps_its_event_time():
     schema = fastsynth.Schema.load(Path(__file__).resolve().parents[1] / "configs" / "sensors.yaml")
     assert schema.event_time is not None and schema.event_time.late_rate == 0.01
+
+
+def test_drift_config_applies_to_the_time_series_example():
+    table = fastsynth.generate(ROOT / "configs" / "timeseries.json", 2000)
+    drifted, log = fastsynth.inject_drift(table, DRIFTS)
+    assert log.seed == 11 and [e["type"] for e in log.entries] == ["scale", "new_category", "nulls"]
+    assert drifted.slice(0, 1000)["value"].equals(table.slice(0, 1000)["value"])
+    assert all(sum(e["changed"].values()) > 0 for e in log.entries)

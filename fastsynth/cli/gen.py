@@ -169,19 +169,44 @@ def run(
     seed: SeedOpt = None,
     batch_size: Annotated[int, typer.Option(help="Rows per batch.", envvar=_BATCH_ENV)] = 1000,
     continuous: Annotated[bool, typer.Option(help="Stream continuously (not in this version).")] = False,
-    drift: Annotated[bool, typer.Option(help="Inject drift (not in this version).")] = False,
-    drift_interval: Annotated[float | None, typer.Option(help="Seconds between drift events.")] = None,
-    drift_magnitude: Annotated[float | None, typer.Option(help="Size of each drift event.")] = None,
+    drift: Annotated[
+        bool,
+        typer.Option(
+            help="Drift every --drift-interval seconds of the time column (see `fastsynth.drift.schedule`).",
+            envvar=["FASTSYNTH_DRIFT_ENABLED", "SYNTH_DRIFT_ENABLED"],
+        ),
+    ] = False,
+    drift_interval: Annotated[
+        float,
+        typer.Option(
+            help="Seconds between drift events.", envvar=["FASTSYNTH_DRIFT_INTERVAL", "SYNTH_DRIFT_INTERVAL"]
+        ),
+    ] = 3600.0,
+    drift_magnitude: Annotated[
+        float,
+        typer.Option(
+            help="Size of each event: standard deviations of numeric columns, the share of values moved "
+            "in category and boolean columns.",
+            envvar=["FASTSYNTH_DRIFT_MAGNITUDE", "SYNTH_DRIFT_MAGNITUDE"],
+        ),
+    ] = 0.1,
 ) -> None:
     """The seed's command: one batch of SCHEMA to the console or to --output."""
     if continuous:
         raise UsageError(
             "--continuous is not available in this version; use `fastsynth gen` for a fixed row count"
         )
-    if drift or drift_interval is not None or drift_magnitude is not None:
-        raise UsageError("--drift, --drift-interval and --drift-magnitude are not available in this version")
+    loaded = _load(schema, kind)
+    if drift:
+        from dataclasses import replace
+
+        from fastsynth.drift.schedule import drift_from_flags
+        from fastsynth.generation import DEFAULT_SEED
+
+        chosen = seed if seed is not None else loaded.seed if loaded.seed is not None else DEFAULT_SEED
+        loaded = replace(loaded, drift=drift_from_flags(loaded, drift_interval, drift_magnitude, seed=chosen))
     write_rows(
-        _load(schema, kind),
+        loaded,
         batch_size if rows is None else rows,
         seed=seed,
         batch_size=batch_size,

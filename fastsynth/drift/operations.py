@@ -36,7 +36,12 @@ class Context:
     where: str
     """How error messages name the drift, e.g. ``drift[2] (shift)``."""
     draws: Block
-    """Counter-based draws over the table's rows for this drift."""
+    """Counter-based draws over the table's rows for this drift (``draws.start`` is the first row's
+    index in the whole dataset)."""
+    reference: dict[str, Any] | None = None
+    """Statistics to use instead of the table's own, per column: (mean, std) of a numeric column, the
+    share of each value of a category column. Drift while generating batch by batch uses those of a
+    fixed sample, so that a batch's drift does not depend on the batch."""
 
     def fail(self, message: str) -> UsageError:
         return UsageError(f"{self.where}: {message}")
@@ -118,7 +123,10 @@ def _numeric(ctx: Context, name: str) -> pa.Array:
     values = (array if array.null_count == 0 else array.fill_null(0)).to_numpy(zero_copy_only=False)
     valid = _validity(array)
     weights = ctx.weights if valid is None else np.where(valid, ctx.weights, 0.0)
-    _, mean, std = kd.moments(values, np.zeros(0, np.bool_) if valid is None else valid)
+    if ctx.reference is not None and name in ctx.reference:
+        mean, std = ctx.reference[name]
+    else:
+        _, mean, std = kd.moments(values, np.zeros(0, np.bool_) if valid is None else valid)
     magnitude = ctx.number("magnitude", 0.0 if op == "outliers" else None)
     unit = ctx.spec.get("unit", "std" if op in ("shift", "gaussian_noise", "uniform_noise") else "absolute")
     if op in ("shift", "gaussian_noise", "uniform_noise"):
@@ -143,7 +151,9 @@ def _numeric(ctx: Context, name: str) -> pa.Array:
     info = np.iinfo(values.dtype) if integer else None
     lo, hi = (float(info.min), float(info.max)) if info is not None else (-np.inf, np.inf)
     out = empty(len(values), values.dtype)
-    kd.drift_numeric(out, values, weights, kd.NUMERIC_OPS[op], a, b, c, ctx.key(name), lo, hi, integer)
+    kd.drift_numeric(
+        out, values, weights, kd.NUMERIC_OPS[op], a, b, c, ctx.key(name), ctx.draws.start, lo, hi, integer
+    )
     return _rebuild(array, out, valid)
 
 
@@ -223,14 +233,27 @@ def _frequencies(ctx: Context, name: str) -> pa.Array:
     array = ctx.column(name)
     codes, dictionary = _encode(array)
     dictionary, wanted = _target(ctx, dictionary)
-    window = (ctx.weights > 0) & (codes >= 0)
-    current = np.bincount(codes[window], minlength=len(wanted)) / max(window.sum(), 1)
+    if ctx.reference is not None and name in ctx.reference:
+        shares = ctx.reference[name]
+        current = np.array([shares.get(value, 0.0) for value in dictionary.to_pylist()])
+    else:
+        window = (ctx.weights > 0) & (codes >= 0)
+        current = np.bincount(codes[window], minlength=len(wanted)) / max(window.sum(), 1)
     leave = np.where(current > wanted, (current - wanted) / np.maximum(current, 1e-300), 0.0)
     shortfall = np.maximum(wanted - current, 0.0)
     if shortfall.sum() == 0:
         return array
     out = empty(len(codes), codes.dtype)
-    kd.drift_codes(out, codes, ctx.weights, leave, np.cumsum(shortfall) / shortfall.sum(), ctx.key(name), -1)
+    kd.drift_codes(
+        out,
+        codes,
+        ctx.weights,
+        leave,
+        np.cumsum(shortfall) / shortfall.sum(),
+        ctx.key(name),
+        ctx.draws.start,
+        -1,
+    )
     return _decode(array, out, dictionary)
 
 
@@ -243,7 +266,7 @@ def _new_category(ctx: Context, name: str) -> pa.Array:
     change = np.full(len(dictionary), ctx.rate())
     out = empty(len(codes), codes.dtype)
     fixed = dictionary.to_pylist().index(ctx.spec["value"])
-    kd.drift_codes(out, codes, ctx.weights, change, np.ones(1), ctx.key(name), fixed)
+    kd.drift_codes(out, codes, ctx.weights, change, np.ones(1), ctx.key(name), ctx.draws.start, fixed)
     return _decode(array, out, dictionary)
 
 
@@ -263,7 +286,9 @@ def _merge(ctx: Context, name: str) -> pa.Array:
     known = dictionary.to_pylist()
     change = np.array([1.0 if value in categories else 0.0 for value in known])
     out = empty(len(codes), codes.dtype)
-    kd.drift_codes(out, codes, ctx.weights, change, np.ones(1), ctx.key(name), known.index(into))
+    kd.drift_codes(
+        out, codes, ctx.weights, change, np.ones(1), ctx.key(name), ctx.draws.start, known.index(into)
+    )
     return _decode(array, out, dictionary)
 
 
@@ -276,7 +301,7 @@ def _typos(ctx: Context, name: str) -> pa.Array:
     _, offsets, data = text.buffers()
     bytes_ = np.frombuffer(data, np.uint8).copy() if data is not None else np.zeros(0, np.uint8)
     positions = np.frombuffer(offsets, np.int64)[: len(text) + 1]
-    kd.typos(bytes_, positions, ctx.weights, ctx.rate(), ctx.key(name))
+    kd.typos(bytes_, positions, ctx.weights, ctx.rate(), ctx.key(name), ctx.draws.start)
     changed = pa.Array.from_buffers(
         pa.large_string(), len(text), [text.buffers()[0], offsets, pa.py_buffer(bytes_)]
     )
@@ -289,7 +314,7 @@ def _flip(ctx: Context, name: str) -> pa.Array:
     array = ctx.column(name)
     values = array.fill_null(False).to_numpy(zero_copy_only=False).view(np.uint8)
     out = empty(len(values), values.dtype)
-    kd.flip_bits(out, values, ctx.weights, ctx.rate(), ctx.key(name))
+    kd.flip_bits(out, values, ctx.weights, ctx.rate(), ctx.key(name), ctx.draws.start)
     flipped = pa.Array.from_buffers(
         pa.bool_(), len(out), [None, pa.py_buffer(np.packbits(out.view(np.bool_), bitorder="little"))]
     )

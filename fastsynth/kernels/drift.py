@@ -36,9 +36,9 @@ def _finish(v: float, lo: float, hi: float, integer: bool) -> float:
 
 
 @parallel_kernel
-def drift_numeric(out, x, weights, op, a, b, c, key, lo, hi, integer):
+def drift_numeric(out, x, weights, op, a, b, c, key, start, lo, hi, integer):
     """``out[i]`` = row ``i`` of ``x`` after the operation, for rows with a weight ``w`` (others are
-    copied as they are):
+    copied as they are); draws are those of row ``start + i``:
 
     0 shift: ``x + w a``; 1 scale around ``b``: ``b + (x - b)(1 + w (a - 1))``; 2 gaussian noise of
     standard deviation ``w a``; 3 uniform noise in ``+-w a``; 4 multiply: ``x (1 + w (a - 1))``;
@@ -59,14 +59,18 @@ def drift_numeric(out, x, weights, op, a, b, c, key, lo, hi, integer):
         for i in prange(n):
             w = weights[i]
             if w != 0.0:
-                out[i] = _finish(x[i] + w * a * rng.normal(key, rng.at(s0, i), i), lo, hi, integer)
+                out[i] = _finish(
+                    x[i] + w * a * rng.normal(key, rng.at(s0, start + i), start + i), lo, hi, integer
+                )
             else:
                 out[i] = x[i]
     elif op == 3:
         for i in prange(n):
             w = weights[i]
             if w != 0.0:
-                out[i] = _finish(x[i] + w * a * (2.0 * rng.unit(rng.at(s0, i)) - 1.0), lo, hi, integer)
+                out[i] = _finish(
+                    x[i] + w * a * (2.0 * rng.unit(rng.at(s0, start + i)) - 1.0), lo, hi, integer
+                )
             else:
                 out[i] = x[i]
     elif op == 4:
@@ -76,14 +80,14 @@ def drift_numeric(out, x, weights, op, a, b, c, key, lo, hi, integer):
     else:
         for i in prange(n):
             w = weights[i]
-            if w != 0.0 and rng.unit(rng.at(s0, i)) < c * w:
-                out[i] = _finish(b + a if rng.unit(rng.at(s1, i)) < 0.5 else b - a, lo, hi, integer)
+            if w != 0.0 and rng.unit(rng.at(s0, start + i)) < c * w:
+                out[i] = _finish(b + a if rng.unit(rng.at(s1, start + i)) < 0.5 else b - a, lo, hi, integer)
             else:
                 out[i] = x[i]
 
 
 @parallel_kernel
-def drift_codes(out, codes, weights, change, targets, key, fixed):
+def drift_codes(out, codes, weights, change, targets, key, start, fixed):
     """Category codes after a move between categories: a row of code ``k`` changes with probability
     ``change[k] * w``, to ``fixed`` when it is >= 0, else to a code drawn from the cumulative
     ``targets`` weights. ``codes < 0`` are nulls and stay."""
@@ -94,11 +98,11 @@ def drift_codes(out, codes, weights, change, targets, key, fixed):
         out[i] = k
         if k < 0 or weights[i] == 0.0 or change[k] == 0.0:
             continue
-        if rng.unit(rng.at(s0, i)) < change[k] * weights[i]:
+        if rng.unit(rng.at(s0, start + i)) < change[k] * weights[i]:
             if fixed >= 0:
                 out[i] = fixed
             else:
-                u = rng.unit(rng.at(s1, i))
+                u = rng.unit(rng.at(s1, start + i))
                 pick = targets.shape[0] - 1
                 for t in range(targets.shape[0]):
                     if u < targets[t]:
@@ -108,11 +112,11 @@ def drift_codes(out, codes, weights, change, targets, key, fixed):
 
 
 @parallel_kernel
-def flip_bits(out, values, weights, rate, key):
+def flip_bits(out, values, weights, rate, key, start):
     """Booleans (one byte each) flipped with probability ``rate * w``."""
     s0 = rng.stream(key, 0)
     for i in prange(values.shape[0]):
-        flip = weights[i] != 0.0 and rng.unit(rng.at(s0, i)) < rate * weights[i]
+        flip = weights[i] != 0.0 and rng.unit(rng.at(s0, start + i)) < rate * weights[i]
         out[i] = values[i] ^ flip
 
 
@@ -120,19 +124,19 @@ _KEYBOARD = np.frombuffer(b"qwertyuiopasdfghjklzxcvbnm", dtype=np.uint8)
 
 
 @parallel_kernel
-def typos(data, offsets, weights, rate, key):
+def typos(data, offsets, weights, rate, key, start):
     """One typo in each string chosen with probability ``rate * w``, in place and length-preserving so
     the offsets stay: two adjacent ASCII letters swap, or one becomes another letter. Non-ASCII bytes
     are never touched, so text stays valid UTF-8."""
     s0 = rng.stream(key, 0)
     s1 = rng.stream(key, 1)
     for i in prange(offsets.shape[0] - 1):
-        if weights[i] == 0.0 or rng.unit(rng.at(s0, i)) >= rate * weights[i]:
+        if weights[i] == 0.0 or rng.unit(rng.at(s0, start + i)) >= rate * weights[i]:
             continue
         first, end = offsets[i], offsets[i + 1]
         if end - first < 1:
             continue
-        bits = rng.at(s1, i)
+        bits = rng.at(s1, start + i)
         where = first + int(rng.bounded(bits, np.uint64(end - first)))
         if data[where] >= 128:
             continue

@@ -27,6 +27,7 @@ import pyarrow as pa
 import yaml
 
 import fastsynth.fields  # noqa: F401  (registers the built-in field types)
+from fastsynth.drift.schedule import DriftSchedule
 from fastsynth.entities import Entities
 from fastsynth.errors import SchemaError, field_error
 from fastsynth.fields.base import FIELDS, Field
@@ -35,10 +36,10 @@ from fastsynth.schema.events import EventTime
 
 __all__ = ["Schema"]
 
-_SCHEMA_KEYS = {"name", "seed", "locale", "fields", "correlations", "event_time", "entities"}
+_SCHEMA_KEYS = {"name", "seed", "locale", "fields", "correlations", "event_time", "entities", "drift"}
 # Keys of the seed's time-series form; the last two are fastsynth's and also allowed in its own form.
 _TIME_SERIES_KEYS = {"time_field", "time_interval_seconds", "start_time", "trends", "seasonality"}
-_SHARED_KEYS = {"event_time", "entities"}
+_SHARED_KEYS = {"event_time", "entities", "drift"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class Schema:
     """Late, duplicated and dropped rows, for testing stream processors (None for none)."""
     entities: Entities | None = None
     """Many series in one dataset, one per entity (None for one series); see ``fastsynth.entities``."""
+    drift: DriftSchedule | None = None
+    """Drift events applied as rows are made (None for none); see ``fastsynth.drift.schedule``."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", tuple(self.fields))
@@ -85,6 +88,8 @@ class Schema:
         self._check_cycles()
         object.__setattr__(self, "correlations", tuple(self.correlations))
         object.__setattr__(self, "_copula", self._copula_plan())
+        if self.drift is not None:
+            self.drift.check(self.fields_arrow_schema())
         if self.event_time is not None:
             self.event_time.check(self.fields_arrow_schema())
 
@@ -149,6 +154,7 @@ class Schema:
         if not isinstance(document, Mapping):
             raise SchemaError(f"schema: expected an object of fields, got {type(document).__name__}")
         entities = None if document.get("entities") is None else Entities.from_dict(document["entities"])
+        drift = None if document.get("drift") is None else DriftSchedule.from_dict(document["drift"])
         if _TIME_SERIES_KEYS & set(document):
             time_field = document.get("time_field", "timestamp")
             events = document.get("event_time")
@@ -157,6 +163,7 @@ class Schema:
                 time_field=time_field,
                 event_time=None if events is None else EventTime.from_dict(events, time_field),
                 entities=entities,
+                drift=drift,
             )
         fields = document.get("fields")
         if isinstance(fields, list) or (isinstance(fields, Mapping) and "type" not in fields):
@@ -190,6 +197,7 @@ class Schema:
                 correlations=correlations,
                 event_time=None if events is None else EventTime.from_dict(events, None),
                 entities=entities,
+                drift=drift,
             )
         return cls(_parse_fields(document))
 
@@ -219,8 +227,12 @@ class Schema:
     def arrow_schema(self) -> pa.Schema:
         """The Arrow schema of every batch made from this schema."""
         schema = self.fields_arrow_schema()
+        weight = None if self.drift is None else self.drift.weight_field()
         label = None if self.event_time is None else self.event_time.label_field()
-        return schema if label is None else schema.append(label)
+        for extra in (weight, label):
+            if extra is not None:
+                schema = schema.append(extra)
+        return schema
 
     def capacity(self) -> int | None:
         """The most rows this schema can make (a unique field's values run out), or None."""
@@ -253,6 +265,8 @@ class Schema:
             document["event_time"] = self.event_time.to_dict()
         if self.entities is not None:
             document["entities"] = self.entities.to_dict()
+        if self.drift is not None:
+            document["drift"] = self.drift.to_dict()
         document["fields"] = {f.name: f.to_spec() for f in self.fields}
         return document
 

@@ -1,0 +1,9 @@
+#!/bin/sh
+# A throwaway virtual environment with calm-data-generator, for bench_drift.py only: it is not a
+# dependency of fastsynth (its full install pulls gigabytes). Its drift injector imports with these four.
+set -e
+VENV="${1:-${XDG_CACHE_HOME:-$HOME/.cache}/fastsynth/calm-venv}"
+python3 -m venv "$VENV"
+"$VENV/bin/pip" install -q --disable-pip-version-check --no-deps calm-data-generator==2.3.2
+"$VENV/bin/pip" install -q --disable-pip-version-check "numpy<2" "pandas>=2.3,<2.4" "scipy>=1.14,<1.15" "pydantic>=2"
+echo "$VENV/bin/python"

@@ -1,0 +1,448 @@
+"""Drift declared in a schema: events that change generated data from a row or a time onwards.
+
+Each event is a drift spec (as for ``inject_drift``: type, columns, parameters, profile) with a schedule
+in place of a row selection::
+
+    drift:
+      weight_column: _drift_weight        # optional ground truth: each row's largest drift weight
+      events:
+        - {type: shift, columns: [income], magnitude: 1, start_row: 500000}
+        - {type: gaussian_noise, columns: [value], magnitude: 0.5, start_time: "2024-03-01",
+           end_time: "2024-03-08", profile: gradual}
+        - {type: flip, columns: [active], rate: 0.2, start_row: 0, every_rows: 100000}
+
+- ``start_row`` or ``start_time`` (default row 0) and optionally ``end_row`` or ``end_time``
+  (exclusive): the event's window; times are read from the schema's time column (``time_column``, the
+  first timestamp column unless named).
+- Without an end the drift lasts for good; a gradual or incremental profile then needs ``transition_rows``
+  or ``transition_seconds``, over which it completes. With an end, the profile spans the window.
+- ``every_rows`` or ``every_seconds``: the event recurs; occurrence ``k`` has the window ``[start + k
+  every, start + (k + 1) every)``. ``direction: alternate`` (up, down, ...) or ``random`` (up or down
+  by a draw per occurrence) apply to shift, add, scale and multiply; other types are drifted in even
+  occurrences and as generated in odd ones.
+
+Weights depend only on a row's index (or time), and every random choice on the row's index, so the
+drift of a row is the same whatever the batch it is made in. Numeric statistics and category shares
+come from a fixed sample of the schema's first 65,536 rows; a standard deviation there is measured row
+to row (that of consecutive differences, divided by sqrt 2), so a series' trend and seasons do not count
+as its spread, while for independent rows it is the usual one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from fastsynth.drift.operations import OPERATIONS, Context, kind_of
+from fastsynth.drift.profiles import Profile
+from fastsynth.errors import SchemaError, UsageError
+from fastsynth.fields.base import Block
+
+__all__ = ["DriftEvent", "DriftSchedule", "drift_from_flags"]
+
+_SCHEDULE_KEYS = {
+    "start_row",
+    "start_time",
+    "end_row",
+    "end_time",
+    "every_rows",
+    "every_seconds",
+    "transition_rows",
+    "transition_seconds",
+    "time_column",
+}
+# Types whose result for a row depends on other rows of the batch cannot run batch by batch.
+_WHOLE_TABLE_TYPES = {"label_flip", "prior_shift", "correlation"}
+_DIRECTED = {"shift", "add", "scale", "multiply"}
+_REFERENCE_ROWS = 65_536
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+def _micros(value: Any, where: str) -> int:
+    try:
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        raise SchemaError(f"{where}={value!r} is not an ISO date or datetime") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return (moment - _EPOCH) // dt.timedelta(microseconds=1)
+
+
+def _positive(value: Any, where: str) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not (math.isfinite(value) and value > 0)
+    ):
+        raise SchemaError(f"{where}={value!r} is not a positive number")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class DriftEvent:
+    """One scheduled drift: its spec and when it applies (rows, or microseconds of the time column)."""
+
+    spec: dict[str, Any]
+    profile: Profile
+    by_time: bool
+    start: float
+    end: float
+    every: float | None
+    transition: float | None
+    time_column: str | None
+    where: str
+
+    @classmethod
+    def from_spec(cls, spec: Any, index: int) -> DriftEvent:
+        where = f"schema: drift event {index}"
+        if not isinstance(spec, dict):
+            raise SchemaError(f"{where}: {spec!r} is not an object with a 'type'")
+        kind = spec.get("type")
+        if kind in _WHOLE_TABLE_TYPES:
+            raise SchemaError(
+                f"{where}: type={kind!r} needs the whole table; allowed in schemas: "
+                f"{', '.join(k for k in OPERATIONS if k not in _WHOLE_TABLE_TYPES)} "
+                "(use `fastsynth drift inject` on the output for it)"
+            )
+        for key in ("rows", "blocks", "time", "where"):
+            if key in spec:
+                raise SchemaError(
+                    f"{where}: {key!r} selects rows of a table; events use start_row/start_time"
+                )
+        drift_spec = {k: v for k, v in spec.items() if k not in _SCHEDULE_KEYS}
+        from fastsynth.drift.injector import Drift  # the injector validates the drift itself
+
+        try:
+            drift = Drift.from_spec(drift_spec, index)
+        except UsageError as exc:
+            raise SchemaError(f"{where}: {str(exc).split(': ', 1)[1]}") from None
+        by_time = any(k in spec for k in ("start_time", "end_time", "every_seconds", "transition_seconds"))
+        if by_time and any(k in spec for k in ("start_row", "end_row", "every_rows", "transition_rows")):
+            raise SchemaError(f"{where}: give its schedule in rows or in time, not both")
+        unit = "time" if by_time else "row"
+        if by_time:
+            start = (
+                float(_micros(spec["start_time"], f"{where}: start_time"))
+                if "start_time" in spec
+                else -math.inf
+            )
+            end = float(_micros(spec["end_time"], f"{where}: end_time")) if "end_time" in spec else math.inf
+            every = (
+                _positive(spec["every_seconds"], f"{where}: every_seconds") * 1e6
+                if "every_seconds" in spec
+                else None
+            )
+            transition = (
+                _positive(spec["transition_seconds"], f"{where}: transition_seconds") * 1e6
+                if "transition_seconds" in spec
+                else None
+            )
+        else:
+            start = float(spec.get("start_row", 0))
+            end = float(spec["end_row"]) if "end_row" in spec else math.inf
+            for key in ("start_row", "end_row"):
+                value = spec.get(key, 0)
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise SchemaError(f"{where}: {key}={value!r} is not a row number >= 0")
+            every = _positive(spec["every_rows"], f"{where}: every_rows") if "every_rows" in spec else None
+            transition = (
+                _positive(spec["transition_rows"], f"{where}: transition_rows")
+                if "transition_rows" in spec
+                else None
+            )
+        if end <= start:
+            raise SchemaError(f"{where}: the end ({unit}) is not after the start")
+        if (
+            every is None
+            and math.isinf(end)
+            and drift.profile.type in ("gradual", "incremental")
+            and transition is None
+        ):
+            raise SchemaError(
+                f"{where}: a {drift.profile.type} drift without an end needs "
+                f"transition_{'seconds' if by_time else 'rows'}"
+            )
+        if every is None and math.isinf(end) and drift.profile.type == "recurrent":
+            raise SchemaError(f"{where}: a recurrent drift needs an end (its episodes share the window)")
+        if by_time and math.isinf(start) and every is not None:
+            raise SchemaError(f"{where}: every_seconds needs start_time")
+        direction = spec.get("direction", "up")
+        if direction in ("alternate", "random"):
+            if every is None or kind not in _DIRECTED:
+                raise SchemaError(
+                    f"{where}: direction={direction!r} needs every_rows/every_seconds and a "
+                    f"{', '.join(sorted(_DIRECTED))} drift"
+                )
+            drift_spec = {**drift_spec, "direction": "up"}
+        time_column = spec.get("time_column")
+        return cls(
+            {**drift_spec, "direction": direction} if kind in _DIRECTED else drift_spec,
+            drift.profile,
+            by_time,
+            start,
+            end,
+            every,
+            transition,
+            time_column,
+            where,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        document = dict(self.spec)
+        if self.by_time:
+
+            def iso(micros: float) -> str:
+                return (_EPOCH + dt.timedelta(microseconds=micros)).isoformat()
+
+            if not math.isinf(self.start):
+                document["start_time"] = iso(self.start)
+            if not math.isinf(self.end):
+                document["end_time"] = iso(self.end)
+            if self.every is not None:
+                document["every_seconds"] = self.every / 1e6
+            if self.transition is not None:
+                document["transition_seconds"] = self.transition / 1e6
+            if self.time_column is not None:
+                document["time_column"] = self.time_column
+        else:
+            document["start_row"] = int(self.start)
+            if not math.isinf(self.end):
+                document["end_row"] = int(self.end)
+            if self.every is not None:
+                document["every_rows"] = int(self.every)
+            if self.transition is not None:
+                document["transition_rows"] = int(self.transition)
+        return document
+
+    def weights(self, at: np.ndarray, draws: Block) -> tuple[np.ndarray, np.ndarray]:
+        """(weight, direction sign) of rows at positions ``at`` (row indices or time in microseconds)."""
+        inside = (at >= self.start) & (at < self.end)
+        origin = np.where(np.isinf(self.start), 0.0, self.start)
+        sign = np.ones(len(at))
+        if self.every is not None:
+            occurrence = np.floor((at - origin) / self.every)
+            window_start = origin + occurrence * self.every
+            span = np.minimum(self.every, self.end - window_start)
+            direction = self.spec.get("direction", "up")
+            if direction == "alternate":
+                sign = np.where(occurrence % 2 == 0, 1.0, -1.0)
+            elif direction == "random":
+                sign = np.where(_occurrence_draws(draws.seed, occurrence) < 0.5, 1.0, -1.0)
+            elif self.spec["type"] not in _DIRECTED:
+                inside &= occurrence % 2 == 0
+        else:
+            window_start = np.full(len(at), origin)
+            span = np.full(len(at), self.end - origin)
+        if self.transition is not None:
+            span = np.full(len(at), self.transition)
+        positions = np.clip((at - window_start) / np.maximum(span - (0 if self.by_time else 1), 1e-300), 0, 1)
+        weights = np.zeros(len(at))
+        if inside.any():
+            mixing = draws.uniform(salt="profile")[inside] if self.profile.type == "gradual" else None
+            weights[inside] = self.profile.weights(positions[inside], mixing)
+        return weights, sign
+
+
+def _occurrence_draws(seed: int, occurrence: np.ndarray) -> np.ndarray:
+    """A uniform draw per occurrence number (the same for every row of the occurrence)."""
+    values = np.zeros(len(occurrence))
+    for value in np.unique(occurrence[occurrence >= 0]):  # a handful per batch
+        values[occurrence == value] = Block("\x00drift-direction", seed, int(value), 1).uniform()[0]
+    return values
+
+
+@dataclass
+class DriftSchedule:
+    """The drift events of a schema, applied to each batch as it is made."""
+
+    events: list[DriftEvent]
+    weight_column: str | None = None
+    _reference: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, document: Any) -> DriftSchedule:
+        if isinstance(document, list):
+            document = {"events": document}
+        if not isinstance(document, dict):
+            raise SchemaError(f"schema: drift={document!r} is not a list of events or an object with events")
+        unknown = sorted(set(document) - {"events", "weight_column"})
+        if unknown:
+            raise SchemaError(f"schema: drift has unknown key {unknown[0]!r}; allowed: events, weight_column")
+        events = document.get("events")
+        if not isinstance(events, list) or not events:
+            raise SchemaError(f"schema: drift events={events!r} is not a non-empty list")
+        weight_column = document.get("weight_column")
+        if weight_column is not None and not (isinstance(weight_column, str) and weight_column):
+            raise SchemaError(f"schema: drift weight_column={weight_column!r} is not a column name")
+        return cls([DriftEvent.from_spec(e, i) for i, e in enumerate(events)], weight_column)
+
+    def to_dict(self) -> dict[str, Any]:
+        document: dict[str, Any] = {"events": [e.to_dict() for e in self.events]}
+        if self.weight_column is not None:
+            document["weight_column"] = self.weight_column
+        return document
+
+    def check(self, arrow_schema: pa.Schema) -> None:
+        """Refuse events on missing or unsuitable columns when the schema is built."""
+        for event in self.events:
+            operation = OPERATIONS[event.spec["type"]]
+            columns = event.spec.get("columns", [event.spec.get("column")])
+            for name in [columns] if isinstance(columns, str) else columns:
+                if name not in arrow_schema.names:
+                    raise SchemaError(f"{event.where}: column {name!r} is not in the schema")
+                if kind_of(arrow_schema.field(name).type) not in operation.kinds:
+                    raise SchemaError(
+                        f"{event.where}: column {name!r} is {arrow_schema.field(name).type}; "
+                        f"{event.spec['type']} needs a {' or '.join(operation.kinds)} column"
+                    )
+            if event.by_time:
+                column = self.time_column(event, arrow_schema)
+                if column is None:
+                    raise SchemaError(f"{event.where}: a schedule in time needs a timestamp column")
+        if self.weight_column is not None and self.weight_column in arrow_schema.names:
+            raise SchemaError(f"schema: drift weight_column={self.weight_column!r} is already a column")
+
+    @staticmethod
+    def time_column(event: DriftEvent, arrow_schema: pa.Schema) -> str | None:
+        if event.time_column is not None:
+            found = arrow_schema.names.count(event.time_column)
+            return (
+                event.time_column
+                if found and pa.types.is_timestamp(arrow_schema.field(event.time_column).type)
+                else None
+            )
+        return next((f.name for f in arrow_schema if pa.types.is_timestamp(f.type)), None)
+
+    def weight_field(self) -> pa.Field | None:
+        return None if self.weight_column is None else pa.field(self.weight_column, pa.float32(), False)
+
+    def reference(self, schema: Any, seed: int) -> dict[str, Any]:
+        """Per column: (mean, std) of numeric columns and value shares of the others, from rows
+        ``[0, 65536)`` made without drift, once per seed."""
+        with self._lock:
+            if seed not in self._reference:
+                from fastsynth.generation import make_batch
+
+                rows = min(_REFERENCE_ROWS, schema.capacity() or _REFERENCE_ROWS)
+                sample = make_batch(schema, 0, rows, seed, drift=False)
+                stats: dict[str, Any] = {}
+                for name in sample.schema.names:
+                    column = sample.column(name)
+                    kind = kind_of(column.type)
+                    if kind == "numeric":
+                        values = column.drop_null().to_numpy().astype(np.float64)
+                        # Spread row to row: a series' trend and seasons are not its spread.
+                        spread = float(np.std(np.diff(values)) / math.sqrt(2)) if len(values) > 2 else 0.0
+                        stats[name] = (float(values.mean()) if len(values) else 0.0, spread)
+                    elif kind == "category":
+                        counts = column.drop_null().value_counts().to_pylist()
+                        total = sum(c["counts"] for c in counts) or 1
+                        stats[name] = {c["values"]: c["counts"] / total for c in counts}
+                self._reference[seed] = stats
+            return self._reference[seed]
+
+    def apply(self, batch: pa.RecordBatch, schema: Any, seed: int, start: int) -> pa.RecordBatch:
+        """The batch of rows ``[start, start + n)`` with every event applied."""
+        table = pa.Table.from_batches([batch])
+        rows = np.arange(start, start + batch.num_rows, dtype=np.float64)
+        most = np.zeros(batch.num_rows)
+        for index, event in enumerate(self.events):
+            at = rows
+            if event.by_time:
+                column = self.time_column(event, batch.schema)
+                at = (
+                    batch.column(column)
+                    .cast(pa.timestamp("us"))
+                    .cast(pa.int64())
+                    .to_numpy()
+                    .astype(np.float64)
+                )
+            draws = Block(f"\x00drift-event{index}", seed, start, batch.num_rows)
+            weights, sign = event.weights(at, draws)
+            if not weights.any():
+                continue
+            operation = OPERATIONS[event.spec["type"]]
+            for direction, chosen in ((1.0, sign > 0), (-1.0, sign < 0)):
+                part = np.where(chosen, weights, 0.0)
+                if not part.any():
+                    continue
+                spec = dict(event.spec)
+                if spec["type"] in _DIRECTED:
+                    spec["direction"] = "up" if direction > 0 else "down"
+                ctx = Context(table, part, spec, event.where, draws, self.reference(schema, seed))
+                names = spec.get("columns", [spec.get("column")])
+                for name in [names] if isinstance(names, str) else names:
+                    position = table.column_names.index(name)
+                    table = table.set_column(position, table.schema.field(name), operation.apply(ctx, name))  # type: ignore[call-arg, arg-type]
+                    ctx.table = table
+            np.maximum(most, weights, out=most)
+        if self.weight_column is not None:
+            table = table.append_column(self.weight_field(), pa.array(most.astype(np.float32)))
+        columns = [column.combine_chunks() for column in table.columns]
+        return pa.RecordBatch.from_arrays(columns, schema=table.schema)
+
+
+def drift_from_flags(
+    schema: Any, interval_seconds: float, magnitude: float, *, seed: int, rows_per_second: float | None = None
+) -> DriftSchedule:
+    """The seed's ``--drift --drift-interval S --drift-magnitude M``: a drift event every ``S`` seconds
+    (of the schema's time column, or of rows at ``rows_per_second`` when it has none). Each event:
+
+    - numeric columns (int, float, series) shift their mean by ``M`` standard deviations, up or down by a
+      draw per event;
+    - category columns move a share ``M`` of their probability towards the mirror image of their mix
+      (the most frequent value's share goes to the least frequent), in every other interval;
+    - boolean columns flip a share ``M`` of their values, in every other interval;
+    - text, ids and times are left alone.
+    """
+    if not (math.isfinite(interval_seconds) and interval_seconds > 0):
+        raise UsageError(f"--drift-interval={interval_seconds!r} is not a positive number of seconds")
+    if not (math.isfinite(magnitude) and 0 < magnitude <= 1):
+        raise UsageError(f"--drift-magnitude={magnitude!r} is outside (0, 1]")
+    arrow_schema = schema.fields_arrow_schema()
+    time_column = next((f.name for f in schema.fields if f.type_name == "time_sequence"), None)
+    if time_column is None and rows_per_second is None:
+        raise UsageError(
+            "--drift needs a time series (a time_sequence column) to place events every --drift-interval "
+            "seconds of its clock, or --continuous (not in this version) to follow the wall clock"
+        )
+    if time_column is not None:
+        from fastsynth.generation import make_batch
+
+        first = make_batch(schema, 0, 1, seed, drift=False).column(time_column)[0].as_py()
+        timing: dict[str, Any] = {
+            "start_time": first.isoformat(),
+            "every_seconds": interval_seconds,
+            "time_column": time_column,
+        }
+    else:
+        assert rows_per_second is not None
+        timing = {"start_row": 0, "every_rows": max(1, round(interval_seconds * rows_per_second))}
+    plain = type(schema)(tuple(schema.fields), seed=schema.seed, entities=schema.entities)
+    shares = DriftSchedule([]).reference(plain, seed)
+    events = []
+    for f in arrow_schema:
+        kind = kind_of(f.type)
+        if kind == "numeric" and f.name != getattr(schema.entities, "id_field", None):
+            event = {"type": "shift", "columns": [f.name], "magnitude": magnitude, "direction": "random"}
+        elif kind == "category" and isinstance(shares.get(f.name), dict) and len(shares[f.name]) > 1:
+            mix = shares[f.name]
+            ordered = sorted(mix, key=mix.get)
+            mirror = dict(zip(ordered, sorted(mix.values(), reverse=True), strict=True))
+            target = {v: (1 - magnitude) * mix[v] + magnitude * mirror[v] for v in mix}
+            event = {"type": "frequencies", "columns": [f.name], "target": target}
+        elif kind == "boolean":
+            event = {"type": "flip", "columns": [f.name], "rate": magnitude}
+        else:
+            continue
+        events.append({**event, **timing})
+    if not events:
+        raise UsageError("--drift: the schema has no numeric, category or boolean column to drift")
+    return DriftSchedule.from_dict({"events": events})

@@ -1,0 +1,190 @@
+"""Drift declared in schemas: applied batch by batch, the same whatever the batches."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import fastsynth
+from fastsynth.cli.app import app
+
+FIELDS = {
+    "t": {"type": "time_sequence", "interval_seconds": 60},
+    "x": {"type": "float", "distribution": "normal", "mean": 0, "std": 1},
+    "c": {"type": "category", "categories": ["a", "b"], "probabilities": [0.5, 0.5]},
+    "ok": {"type": "bool"},
+}
+
+
+def _schema(events, weight_column=None):
+    drift = (
+        {"events": events} if weight_column is None else {"events": events, "weight_column": weight_column}
+    )
+    return fastsynth.Schema.from_dict({"seed": 3, "fields": FIELDS, "drift": drift})
+
+
+PLAIN = fastsynth.generate(fastsynth.Schema.from_dict({"seed": 3, "fields": FIELDS}), 20_000)
+
+
+def test_a_row_window_drifts_only_its_rows_whatever_the_batches():
+    schema = _schema(
+        [
+            {
+                "type": "shift",
+                "columns": ["x"],
+                "magnitude": 2,
+                "unit": "absolute",
+                "start_row": 5000,
+                "end_row": 15001,
+                "profile": {"type": "incremental", "transition": "linear"},
+            }
+        ],
+        weight_column="_w",
+    )
+    table = fastsynth.generate(schema, 20_000)
+    assert table.schema.names == ["t", "x", "c", "ok", "_w"]
+    delta = table["x"].to_numpy() - PLAIN["x"].to_numpy()
+    assert not delta[:5000].any() and not delta[15001:].any()
+    assert delta[10_000] == pytest.approx(1.0) and delta[15_000] == pytest.approx(2.0)
+    np.testing.assert_allclose(table["_w"].to_numpy()[5000:15001], np.linspace(0, 1, 10_001), atol=1e-6)
+    assert fastsynth.generate(schema, 20_000, batch_size=777).equals(table)
+    assert fastsynth.generate(schema, 3000, start=9000).equals(table.slice(9000, 3000))
+
+
+def test_a_lasting_drift_completes_its_transition_and_stays():
+    schema = _schema(
+        [
+            {
+                "type": "shift",
+                "columns": ["x"],
+                "magnitude": 1,
+                "unit": "absolute",
+                "start_row": 1000,
+                "transition_rows": 2001,
+                "profile": "gradual",
+            }
+        ]
+    )
+    delta = fastsynth.generate(schema, 20_000)["x"].to_numpy() - PLAIN["x"].to_numpy()
+    drifted = np.isclose(delta, 1.0)
+    assert not delta[:1000].any() and drifted[3001:].all()
+    assert drifted[1900:2100].mean() == pytest.approx(0.5, abs=0.12)  # the sigmoid's centre
+
+
+def test_a_time_window_and_a_category_target():
+    schema = _schema(
+        [
+            {
+                "type": "frequencies",
+                "columns": ["c"],
+                "target": {"a": 0.9, "b": 0.1},
+                "start_time": "2024-01-05T00:00:00",
+            }
+        ]
+    )
+    table = fastsynth.generate(schema, 20_000)
+    start = 4 * 24 * 60  # rows are a minute apart
+    assert table.slice(0, start).equals(PLAIN.slice(0, start))
+    shares = np.asarray(table["c"].to_pylist()[start:]) == "a"
+    assert shares.mean() == pytest.approx(0.9, abs=0.02)
+
+
+def test_recurring_events_alternate():
+    schema = _schema(
+        [
+            {
+                "type": "add",
+                "columns": ["x"],
+                "magnitude": 5,
+                "start_row": 0,
+                "every_rows": 1000,
+                "direction": "alternate",
+            },
+            {"type": "flip", "columns": ["ok"], "rate": 1, "start_row": 0, "every_rows": 1000},
+        ]
+    )
+    table = fastsynth.generate(schema, 4000)
+    delta = table["x"].to_numpy() - PLAIN["x"].to_numpy()[:4000]
+    np.testing.assert_allclose(delta, np.repeat([5.0, -5.0, 5.0, -5.0], 1000))
+    flipped = table["ok"].to_numpy(zero_copy_only=False) != PLAIN["ok"].to_numpy(zero_copy_only=False)[:4000]
+    assert flipped.tolist() == np.repeat([True, False, True, False], 1000).tolist()
+
+
+def test_schema_with_drift_round_trips():
+    schema = _schema(
+        [{"type": "scale", "columns": ["x"], "magnitude": 2, "start_row": 10, "every_rows": 100}], "_w"
+    )
+    again = fastsynth.Schema.from_dict(schema.to_dict())
+    assert fastsynth.generate(again, 1000).equals(fastsynth.generate(schema, 1000))
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        ({"type": "label_flip", "column": "c", "rate": 0.1}, "type='label_flip' needs the whole table"),
+        (
+            {"type": "shift", "columns": ["x"], "magnitude": 1, "rows": {"start": 5}},
+            "'rows' selects rows of a table",
+        ),
+        ({"type": "shift", "columns": ["x"], "magnitude": 1, "profile": "gradual"}, "needs transition_rows"),
+        ({"type": "shift", "columns": ["nope"], "magnitude": 1}, "column 'nope' is not in the schema"),
+        ({"type": "shift", "columns": ["c"], "magnitude": 1}, "shift needs a numeric column"),
+        (
+            {"type": "shift", "columns": ["x"], "magnitude": 1, "start_row": 9, "end_row": 9},
+            "is not after the start",
+        ),
+        (
+            {"type": "shift", "columns": ["x"], "magnitude": 1, "start_time": "soon"},
+            "start_time='soon' is not an ISO",
+        ),
+        (
+            {"type": "shift", "columns": ["x"], "magnitude": 1, "direction": "random"},
+            "needs every_rows/every_seconds",
+        ),
+    ],
+)
+def test_bad_events_are_refused_when_the_schema_loads(event, message):
+    with pytest.raises(fastsynth.SchemaError) as caught:
+        _schema([event])
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_seed_drift_flags_drift_a_time_series_every_interval(tmp_path):
+    out = tmp_path / "series.parquet"
+    runner = CliRunner()
+    args = [
+        "run",
+        "--schema",
+        "configs/timeseries.json",
+        "--type",
+        "timeseries",
+        "--rows",
+        "2880",
+        "-o",
+        str(out),
+    ]
+    plain = tmp_path / "plain.parquet"
+    assert runner.invoke(app, [*args[:-1], str(plain)]).exit_code == 0
+    result = runner.invoke(
+        app,
+        [*args, "--drift-interval", "3600", "--drift-magnitude", "0.5"],
+        env={"SYNTH_DRIFT_ENABLED": "true"},
+    )
+    assert result.exit_code == 0, result.output
+    import pyarrow.parquet as pq
+
+    drifted, before = pq.read_table(out), pq.read_table(plain)
+    shift = (drifted["value"].to_numpy() - before["value"].to_numpy()).reshape(-1, 12)  # 12 rows an hour
+    assert (np.ptp(shift, axis=1) < 1e-9).all()  # one shift per hour
+    assert (
+        len(np.unique(np.abs(shift[:, 0]).round(9))) == 1
+        and (shift[:, 0] > 0).any()
+        and (shift[:, 0] < 0).any()
+    )
+    moved = (
+        np.asarray(drifted["category"].to_pylist()) != np.asarray(before["category"].to_pylist())
+    ).reshape(-1, 12)
+    assert not moved[1::2].any() and moved[0::2].any()  # categories move in every other hour
+    refused = runner.invoke(app, ["run", "--schema", "configs/tabular.json", "--drift"])
+    assert refused.exit_code == 1 and "--drift needs a time series" in refused.output
