@@ -22,6 +22,7 @@ def blocks(language: str) -> list[str]:
 
 @pytest.mark.parametrize("index", range(len(blocks("python"))))
 def test_python_examples_run(tmp_path, index):
+    shutil.copytree(ROOT / "configs", tmp_path / "configs")
     script = tmp_path / "example.py"
     script.write_text(blocks("python")[index])
     result = subprocess.run(
