@@ -5,5 +5,5 @@ set -e
 VENV="${1:-${XDG_CACHE_HOME:-$HOME/.cache}/fastsynth/calm-venv}"
 python3 -m venv "$VENV"
 "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps calm-data-generator==2.3.2
-"$VENV/bin/pip" install -q --disable-pip-version-check "numpy<2" "pandas>=2.3,<2.4" "scipy>=1.14,<1.15" "pydantic>=2"
+"$VENV/bin/pip" install -q --disable-pip-version-check numpy==1.26.4 pandas==2.3.3 scipy==1.14.1 pydantic==2.14.3
 echo "$VENV/bin/python"

@@ -64,10 +64,9 @@ class Drift:
             allowed = sorted(_COMMON_KEYS | operation.keys)
             raise UsageError(f"{where}: unknown key {unknown[0]!r}; allowed: {', '.join(allowed)}")
         if operation.columns == "one":
-            column = spec.get(
-                "column",
-                (spec.get("columns") or [None])[0] if isinstance(spec.get("columns"), list) else None,
-            )
+            column = spec.get("column")
+            if column is None and isinstance(spec.get("columns"), list) and len(spec["columns"]) == 1:
+                column = spec["columns"][0]
             if not isinstance(column, str):
                 raise UsageError(f"{where}: needs 'column', the label column")
             columns: tuple[str, ...] = (column,)

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from fastsynth.drift.injector import Drift
 from fastsynth.drift.operations import OPERATIONS, Context, kind_of
 from fastsynth.drift.profiles import Profile
 from fastsynth.errors import SchemaError, UsageError
@@ -116,8 +117,6 @@ class DriftEvent:
                     f"{where}: {key!r} selects rows of a table; events use start_row/start_time"
                 )
         drift_spec = {k: v for k, v in spec.items() if k not in _SCHEDULE_KEYS}
-        from fastsynth.drift.injector import Drift  # the injector validates the drift itself
-
         try:
             drift = Drift.from_spec(drift_spec, index)
         except UsageError as exc:
@@ -374,8 +373,9 @@ class DriftSchedule:
                 if not part.any():
                     continue
                 spec = dict(event.spec)
-                if spec["type"] in _DIRECTED:
-                    spec["direction"] = "up" if direction > 0 else "down"
+                if spec["type"] in _DIRECTED:  # the occurrence's sign turns the declared direction
+                    declared = -1.0 if spec.get("direction") == "down" else 1.0
+                    spec["direction"] = "up" if direction * declared > 0 else "down"
                 ctx = Context(table, part, spec, event.where, draws, self.reference(schema, seed))
                 names = spec.get("columns", [spec.get("column")])
                 for name in [names] if isinstance(names, str) else names:
