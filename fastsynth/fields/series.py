@@ -166,7 +166,7 @@ _TREND_CODES = {"linear": 0, "piecewise": 0, "logistic": 1, "exponential": 2}
 _NOISE_KEYS = {
     "gaussian": {"scale"},
     "student_t": {"scale", "df"},
-    "ar": {"scale", "coefficients"},
+    "ar": {"scale", "coefficients", "explosive"},
     "random_walk": {"scale"},
 }
 _CHUNK = 4096
@@ -311,13 +311,18 @@ class SeriesField(Field):
         if not isinstance(coefficients, list) or not 1 <= len(coefficients) <= 16:
             raise self.error(f"noise coefficients={coefficients!r} is not a list of 1 to 16 numbers")
         phi = np.array([_number(self, "noise coefficient", c) for c in coefficients])
+        explosive = self.noise.get("explosive", False)
+        if not isinstance(explosive, bool):
+            raise self.error(f"noise explosive={explosive!r} is not true or false")
         # Stationary when every root of 1 - phi_1 z - ... - phi_p z^p lies outside the unit circle.
         roots = np.roots(np.concatenate([-phi[::-1], [1.0]]))
         if len(roots) and np.abs(roots).min() <= 1.0 + 1e-9:
+            if explosive:  # one recursion from step 0 (x before it is 0): no moving-average form
+                return phi, np.zeros(0)
             raise self.error(
                 f"noise coefficients={coefficients!r} make the AR process explode; allowed: a stationary "
-                "process (every root of 1 - phi_1 z - ... - phi_p z^p outside the unit circle), or "
-                "type random_walk for a unit root"
+                "process (every root of 1 - phi_1 z - ... - phi_p z^p outside the unit circle), "
+                "type random_walk for a unit root, or explosive: true to have it anyway"
             )
         psi = [1.0]
         while len(psi) < _AR_MAX_TERMS:
@@ -477,7 +482,11 @@ class SeriesField(Field):
                             np.zeros((block.entities.count, len(self._ar_weights[0]))),
                         )
                         self._ar_carry[key] = carry
-                    ks.fill_ar(noise, key, *segments, *self._ar_weights, _CHUNK, *carry)
+                    phi, psi = self._ar_weights
+                    # An explosive process has no restart blocks: one recursion from step 0, resumed
+                    # from batch to batch (a batch that starts elsewhere replays from step 0).
+                    restart = _CHUNK if len(psi) else 1 << 62
+                    ks.fill_ar(noise, key, *block.segments(restart), phi, psi, restart, *carry)
             else:
                 ks.fill_walk(noise, block.subkey("noise"), *segments)
         else:

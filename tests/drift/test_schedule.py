@@ -191,7 +191,9 @@ def test_seed_drift_flags_drift_a_time_series_every_interval(tmp_path):
 
 
 def test_a_declared_direction_holds_in_a_one_off_event():
-    schema = _schema([{"type": "add", "columns": ["x"], "magnitude": 3, "direction": "down", "start_row": 100}])
+    schema = _schema(
+        [{"type": "add", "columns": ["x"], "magnitude": 3, "direction": "down", "start_row": 100}]
+    )
     delta = fastsynth.generate(schema, 1000)["x"].to_numpy() - PLAIN["x"].to_numpy()[:1000]
     np.testing.assert_allclose(delta[100:], -3.0)
     assert not delta[:100].any()

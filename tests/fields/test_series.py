@@ -229,3 +229,14 @@ def test_counts_follow_a_time_varying_rate():
     )
     assert counts[peak].var() == pytest.approx(30, rel=0.15)  # Poisson: variance equals the rate
     assert np.corrcoef(counts, rate)[0, 1] > 0.6
+
+
+def test_explosive_ar_when_explicitly_allowed():
+    spec = {"v": {**AR, "noise": {"type": "ar", "coefficients": [1.001], "explosive": True}}}
+    whole = fastsynth.generate(spec, 20_000, seed=6)
+    x = whole.column("v").to_numpy()
+    assert np.abs(x[-1000:]).mean() > 100 * np.abs(x[:1000]).mean()  # it grows without bound
+    innovations = x[1:1000] - 1.001 * x[:999]
+    assert innovations.std() == pytest.approx(1.0, rel=0.1)
+    assert fastsynth.generate(spec, 20_000, seed=6, batch_size=777).equals(whole)
+    assert fastsynth.generate(spec, 1000, seed=6, start=9_500).equals(whole.slice(9_500, 1000))
