@@ -168,7 +168,25 @@ def run(
     rows: Annotated[int | None, typer.Option("--rows", "-n", help="Rows (default: one batch).")] = None,
     seed: SeedOpt = None,
     batch_size: Annotated[int, typer.Option(help="Rows per batch.", envvar=_BATCH_ENV)] = 1000,
-    continuous: Annotated[bool, typer.Option(help="Stream continuously (not in this version).")] = False,
+    continuous: Annotated[bool, typer.Option(help="Stream until --rows, --duration or Ctrl-C.")] = False,
+    rate: Annotated[
+        float | None, typer.Option(help="Rows per second when streaming (default: batch size / frequency).")
+    ] = None,
+    frequency: Annotated[
+        float,
+        typer.Option(
+            help="Seconds between batches when streaming.", envvar=["FASTSYNTH_FREQUENCY", "SYNTH_FREQUENCY"]
+        ),
+    ] = 1.0,
+    duration: Annotated[float | None, typer.Option(help="Seconds to stream.")] = None,
+    kafka_topic: Annotated[str | None, typer.Option(help="Stream to this Kafka topic.")] = None,
+    kafka_bootstrap: Annotated[
+        str, typer.Option(help="Kafka bootstrap servers, HOST:PORT.")
+    ] = "127.0.0.1:9092",
+    kafka_key: Annotated[str | None, typer.Option(help="Column whose value keys each message.")] = None,
+    log_interval: Annotated[
+        float, typer.Option(help="Seconds between status lines when streaming (0: none).")
+    ] = 5.0,
     drift: Annotated[
         bool,
         typer.Option(
@@ -191,12 +209,35 @@ def run(
         ),
     ] = 0.1,
 ) -> None:
-    """The seed's command: one batch of SCHEMA to the console or to --output."""
-    if continuous:
-        raise UsageError(
-            "--continuous is not available in this version; use `fastsynth gen` for a fixed row count"
-        )
+    """The seed's command: one batch of SCHEMA to the console or to --output, or with --continuous a
+    paced stream to standard output, --output or --kafka-topic."""
     loaded = _load(schema, kind)
+    if continuous:
+        from fastsynth.cli.stream import run_continuous
+
+        kafka = (
+            None
+            if kafka_topic is None
+            else {"topic": kafka_topic, "bootstrap_servers": kafka_bootstrap, "key_field": kafka_key}
+        )
+        run_continuous(
+            loaded,
+            rate=rate,
+            frequency=frequency,
+            batch_size=batch_size,
+            rows=rows,
+            duration=duration,
+            seed=seed,
+            output=output,
+            format=format,
+            kafka=kafka,
+            drift=(drift_interval, drift_magnitude) if drift else None,
+            log_interval=log_interval,
+        )
+        return
+    for flag, value in (("--rate", rate), ("--duration", duration), ("--kafka-topic", kafka_topic)):
+        if value is not None:
+            raise UsageError(f"{flag} applies to streaming; add --continuous")
     if drift:
         from dataclasses import replace
 

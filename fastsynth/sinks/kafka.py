@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from fastsynth.errors import MissingDependencyError, SinkError, UsageError
 from fastsynth.sinks.base import SINKS, Sink
+from fastsynth.sinks.text import ndjson
 
 __all__ = ["KafkaSink"]
 
@@ -195,21 +196,7 @@ class KafkaSink(Sink):
 
 def _json_lines(batch: pa.RecordBatch) -> list[bytes]:
     """Each row of ``batch`` as one JSON object, serialised for the whole batch at once."""
-    import io
-
-    import polars as pl
-
-    frame = pl.from_arrow(batch)
-    assert isinstance(frame, pl.DataFrame)
-    # ISO 8601 with a "T", which JSON consumers expect (polars writes a space).
-    times = [
-        pl.col(name).dt.to_string("%Y-%m-%dT%H:%M:%S%.f" + ("%:z" if dtype.time_zone else ""))  # type: ignore[attr-defined]
-        for name, dtype in frame.schema.items()
-        if isinstance(dtype, pl.Datetime)
-    ]
-    buffer = io.BytesIO()
-    (frame.with_columns(times) if times else frame).write_ndjson(buffer)
-    data = buffer.getvalue()
+    data = ndjson(batch)
     ends = np.flatnonzero(np.frombuffer(data, np.uint8) == 10)
     starts = np.concatenate([[0], ends[:-1] + 1])
     return [data[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]

@@ -41,11 +41,20 @@ class CsvSink(FileSink):
         self._writer.close()
 
 
-def _ndjson(batch: pa.RecordBatch) -> bytes:
+def ndjson(batch: pa.RecordBatch) -> bytes:
+    """The batch as JSON lines, written by polars for the whole batch at once; timestamps in ISO 8601
+    with a "T" (``2024-01-02T03:04:05``), which JSON readers expect (polars writes a space)."""
     import polars as pl  # only the JSON sinks need it; keeps it out of every start-up
 
+    frame = pl.from_arrow(batch)
+    assert isinstance(frame, pl.DataFrame)
+    times = [
+        pl.col(name).dt.to_string("%Y-%m-%dT%H:%M:%S%.f" + ("%:z" if dtype.time_zone else ""))  # type: ignore[attr-defined]
+        for name, dtype in frame.schema.items()
+        if isinstance(dtype, pl.Datetime)
+    ]
     buffer = io.BytesIO()
-    pl.from_arrow(batch).write_ndjson(buffer)
+    (frame.with_columns(times) if times else frame).write_ndjson(buffer)
     return buffer.getvalue()
 
 
@@ -58,7 +67,7 @@ class JsonLinesSink(FileSink):
     binary = False
 
     def _write(self, batch: pa.RecordBatch) -> None:
-        self._stream.write(_ndjson(batch))
+        self._stream.write(ndjson(batch))
 
 
 @SINKS.register("json")
@@ -74,7 +83,7 @@ class JsonArraySink(FileSink):
         self._first = True
 
     def _write(self, batch: pa.RecordBatch) -> None:
-        lines = _ndjson(batch)
+        lines = ndjson(batch)
         if not lines:
             return
         # JSON escapes newlines inside strings, so every raw newline separates two objects.

@@ -1,0 +1,120 @@
+"""``fastsynth run --continuous``: one stream into a file, standard output or Kafka until stopped."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from fastsynth.engine import Engine
+from fastsynth.errors import UsageError
+from fastsynth.generation import DEFAULT_SEED
+from fastsynth.schema import Schema
+from fastsynth.sinks import open_sink
+from fastsynth.sinks.base import Sink
+
+__all__ = ["run_continuous"]
+
+log = logging.getLogger("fastsynth.engine")
+
+
+def _sink(schema: Schema, output: Path | None, format: str | None, kafka: dict[str, Any] | None) -> Sink:
+    arrow_schema = schema.arrow_schema()
+    if kafka is not None:
+        if output is not None:
+            raise UsageError("give --output or --kafka-topic, not both")
+        from fastsynth.sinks.kafka import KafkaSink
+
+        return KafkaSink(arrow_schema, **kafka)
+    if output is None and format is None:
+        format = "jsonl"  # a stream to standard output: one JSON object per line
+    return open_sink(output, arrow_schema, format=format)
+
+
+def _real_time_rate(schema: Schema) -> float | None:
+    """Rows per second that keep a time series on the wall clock: every entity's next reading each
+    ``interval_seconds``; None for a tabular schema."""
+    steps = [f for f in schema.fields if f.type_name == "time_sequence"]
+    if not steps:
+        return None
+    entities = schema.entities.count if schema.entities is not None else 1
+    return entities / steps[0].interval_seconds  # type: ignore[attr-defined]
+
+
+def run_continuous(
+    schema: Schema,
+    *,
+    rate: float | None,
+    frequency: float,
+    batch_size: int,
+    rows: int | None,
+    duration: float | None,
+    seed: int | None,
+    output: Path | None,
+    format: str | None,
+    kafka: dict[str, Any] | None,
+    drift: tuple[float, float] | None,
+    log_interval: float,
+) -> None:
+    """Stream ``schema`` until ``rows`` or ``duration`` or a signal (SIGINT, SIGTERM) ends it."""
+    if not frequency > 0:
+        raise UsageError(f"--frequency={frequency!r} is not a positive number of seconds")
+    chosen_rate = rate if rate is not None else _real_time_rate(schema) or batch_size / frequency
+    chosen_seed = seed if seed is not None else schema.seed if schema.seed is not None else DEFAULT_SEED
+    if any(f.type_name == "time_sequence" for f in schema.fields):
+        schema = schema.starting_at(dt.datetime.now(dt.UTC).replace(microsecond=0))  # tie time to now
+    if drift is not None:
+        from fastsynth.drift.schedule import drift_from_flags
+
+        interval, magnitude = drift
+        events = drift_from_flags(schema, interval, magnitude, seed=chosen_seed, rows_per_second=chosen_rate)
+        schema = dataclasses.replace(schema, drift=events)
+    sink = _sink(schema, output, format, kafka)
+    engine = Engine()
+    stream = engine.add_stream(
+        "main",
+        schema,
+        rate=chosen_rate,
+        batch_size=batch_size,
+        seed=chosen_seed,
+        max_rows=rows,
+        sinks={"out": sink},
+    )
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: Any) -> None:
+        stopping.set()
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    started = time.monotonic()
+    last_log = started
+    try:
+        while not stream._done.is_set() and not stopping.is_set():
+            if duration is not None and time.monotonic() - started >= duration:
+                break
+            time.sleep(0.05)
+            if log_interval > 0 and time.monotonic() - last_log >= log_interval:
+                last_log = time.monotonic()
+                typer.echo(engine.status_line(), err=True)
+    finally:
+        engine.stop()
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    if stream.error is not None:
+        raise stream.error
+    seconds = max(time.monotonic() - started, 1e-9)
+    rows = stream.metrics.rows
+    typer.echo(
+        f"streamed {rows:,} rows in {seconds:.1f} s ({rows / seconds:,.0f} rows/s; target "
+        f"{stream.rate.describe()})",
+        err=True,
+    )
+    sys.stdout.flush()

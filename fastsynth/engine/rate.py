@@ -1,0 +1,124 @@
+"""How many rows a stream may have emitted by a given moment: a constant rate, a ramp, bursts or a
+daily curve, integrated over time.
+
+A rate is a number of rows per second, or one of::
+
+    {"ramp": {"from": 1000, "to": 50000, "seconds": 600}}            # then stays at "to"
+    {"bursts": {"base": 1000, "burst": 20000, "every": 60, "seconds": 5}}
+    {"daily": [800, 600, ..., 1200]}                                 # 24 hourly rates, UTC, interpolated
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from fastsynth.errors import UsageError
+
+__all__ = ["Pacer", "RateSchedule"]
+
+
+def _positive(value: Any, where: str, *, zero: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise UsageError(f"{where}={value!r} is not a number")
+    if value < 0 or (value == 0 and not zero):
+        raise UsageError(f"{where}={value!r} is not {'>= 0' if zero else 'positive'}")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class RateSchedule:
+    """Rows per second as a function of the seconds since the stream started (and the wall clock)."""
+
+    kind: str
+    params: tuple[float, ...]
+
+    @classmethod
+    def parse(cls, spec: Any) -> RateSchedule:
+        if isinstance(spec, int | float) and not isinstance(spec, bool):
+            return cls("constant", (_positive(spec, "rate"),))
+        if not isinstance(spec, dict) or len(spec) != 1:
+            raise UsageError(
+                f"rate={spec!r} is not a number of rows per second or one of {{ramp: ...}}, {{bursts: ...}}, "
+                "{daily: [24 rates]}"
+            )
+        kind, body = next(iter(spec.items()))
+        if kind == "ramp" and isinstance(body, dict):
+            keys = ("from", "to", "seconds")
+            return cls(
+                kind, tuple(_positive(body.get(k), f"rate ramp {k}", zero=k != "seconds") for k in keys)
+            )
+        if kind == "bursts" and isinstance(body, dict):
+            keys = ("base", "burst", "every", "seconds")
+            values = tuple(_positive(body.get(k), f"rate bursts {k}", zero=k == "base") for k in keys)
+            if values[3] >= values[2]:
+                raise UsageError(f"rate bursts seconds={values[3]:g} is not shorter than every={values[2]:g}")
+            return cls(kind, values)
+        if kind == "daily" and isinstance(body, list) and len(body) == 24:
+            return cls(kind, tuple(_positive(v, "rate daily value", zero=True) for v in body))
+        raise UsageError(
+            f"rate {kind}={body!r} is not allowed; see `ramp`, `bursts`, `daily` (24 hourly rates)"
+        )
+
+    def rate(self, elapsed: float, wall: float) -> float:
+        """Rows per second ``elapsed`` seconds after the start, at Unix time ``wall``."""
+        p = self.params
+        if self.kind == "constant":
+            return p[0]
+        if self.kind == "ramp":
+            return p[1] if elapsed >= p[2] else p[0] + (p[1] - p[0]) * elapsed / p[2]
+        if self.kind == "bursts":
+            return p[1] if elapsed % p[2] < p[3] else p[0]
+        hours = (wall % 86_400) / 3600
+        left = int(hours) % 24
+        fraction = hours - int(hours)
+        return p[left] * (1 - fraction) + p[(left + 1) % 24] * fraction
+
+    def describe(self) -> str:
+        if self.kind == "constant":
+            return f"{self.params[0]:,.0f} rows/s"
+        return f"{self.kind} {', '.join(f'{v:g}' for v in self.params)}"
+
+
+class Pacer:
+    """Integrates a schedule: ``due(now)`` is how many rows should have been emitted by ``now``."""
+
+    _STEP = 0.01
+
+    def __init__(self, schedule: RateSchedule, started: float, wall_started: float) -> None:
+        self.schedule = schedule
+        self.started = started
+        self.wall_started = wall_started
+        self._at = 0.0
+        self._rows = 0.0
+
+    def retarget(self, schedule: RateSchedule, now: float) -> None:
+        """Switch schedules from ``now`` on, keeping the rows due so far."""
+        self.due(now)
+        self.schedule = schedule
+        self.started, self._at = now - self._at, self._at
+
+    def due(self, now: float) -> float:
+        elapsed = now - self.started
+        if self.schedule.kind == "constant":
+            self._rows += self.schedule.params[0] * max(elapsed - self._at, 0.0)
+            self._at = max(elapsed, self._at)
+            return self._rows
+        while self._at < elapsed:  # trapezoids of at most 10 ms
+            step = min(self._STEP, elapsed - self._at)
+            wall = self.wall_started + self._at
+            r0 = self.schedule.rate(self._at, wall)
+            r1 = self.schedule.rate(self._at + step, wall + step)
+            self._rows += 0.5 * (r0 + r1) * step
+            self._at += step
+        return self._rows
+
+    def current(self, now: float) -> float:
+        elapsed = now - self.started
+        return self.schedule.rate(elapsed, self.wall_started + elapsed)
+
+
+def wall_clock() -> float:
+    return dt.datetime.now(dt.UTC).timestamp()

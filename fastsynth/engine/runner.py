@@ -1,0 +1,309 @@
+"""The continuous engine: named streams, each generating batches of a schema and writing them, paced, to
+its named sinks, until told to stop.
+
+Each stream runs two threads. The producer makes batches (the kernels release the GIL) into a bounded
+queue; the writer takes them, cuts them into slices of about 50 ms of rows and writes each slice to every
+sink when the schedule says it is due, so the rows of a second are spread over that second. A slow sink
+makes the writer fall behind (``lag_seconds``) and the full queue then stops the producer: nothing is
+dropped. Changes (rate, batch size, sinks added or removed) apply at the next slice or batch and are
+logged. ``stop`` lets the writer finish its slice, then flushes and closes every sink.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from fastsynth.engine.metrics import SinkMetrics, StreamMetrics, prometheus_text
+from fastsynth.engine.rate import Pacer, RateSchedule, wall_clock
+from fastsynth.errors import UsageError
+from fastsynth.generation import DEFAULT_SEED, as_schema, make_batch
+from fastsynth.schema import Schema
+from fastsynth.sinks.base import Sink
+
+__all__ = ["Engine", "Stream"]
+
+log = logging.getLogger("fastsynth.engine")
+_SLICE_SECONDS = 0.05
+_QUEUE_BATCHES = 2
+
+
+@dataclass
+class Stream:
+    """One generator: a schema made at a rate into sinks."""
+
+    name: str
+    schema: Schema
+    rate: RateSchedule
+    batch_size: int = 1000
+    seed: int = DEFAULT_SEED
+    max_rows: int | None = None
+    sinks: dict[str, Sink] = field(default_factory=dict)
+    metrics: StreamMetrics = field(default_factory=StreamMetrics)
+    error: BaseException | None = None
+    _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+    _done: threading.Event = field(default_factory=threading.Event, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _pending_rate: RateSchedule | None = field(default=None, repr=False)
+    _removed: list[Sink] = field(default_factory=list, repr=False)
+    _threads: list[threading.Thread] = field(default_factory=list, repr=False)
+
+    # -- the producer --------------------------------------------------------------------------------
+
+    def _produce(self, channel: queue.Queue[pa.RecordBatch | None]) -> None:
+        start = 0
+        try:
+            while not self._stop.is_set() and (self.max_rows is None or start < self.max_rows):
+                size = (
+                    self.batch_size if self.max_rows is None else min(self.batch_size, self.max_rows - start)
+                )
+                batch = make_batch(self.schema, start, size, self.seed)
+                start += size
+                while not self._stop.is_set():
+                    try:
+                        channel.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+        except BaseException as exc:  # reported by the writer, which stops the stream
+            self.error = exc
+        finally:
+            while True:  # the end marker must get through, even when the writer has stopped taking
+                try:
+                    channel.put(None, timeout=0.1)
+                    break
+                except queue.Full:
+                    if self._stop.is_set() and not any(t.is_alive() for t in self._threads[1:]):
+                        break
+
+    # -- the writer ----------------------------------------------------------------------------------
+
+    def _write(self, channel: queue.Queue[pa.RecordBatch | None]) -> None:
+        pacer = Pacer(self.rate, time.monotonic(), wall_clock())
+        emitted = 0
+        try:
+            while not self._stop.is_set():
+                try:
+                    batch = channel.get(timeout=0.1)
+                except queue.Empty:
+                    continue
+                self.metrics.queue_depth = channel.qsize()
+                if batch is None:
+                    break
+                offset = 0
+                while offset < batch.num_rows and not self._stop.is_set():
+                    now = time.monotonic()
+                    self._apply_changes(pacer, now)
+                    due = pacer.due(now)
+                    current = pacer.current(now)
+                    self.metrics.target_rate = current
+                    # Write in slices of about 50 ms of rows: steady within the second, few calls.
+                    cap = max(1, int(current * _SLICE_SECONDS))
+                    wanted = min(cap, batch.num_rows - offset)
+                    if due - emitted < wanted:
+                        wait = (emitted + wanted - due) / current if current > 0 else _SLICE_SECONDS
+                        self._stop.wait(min(max(wait, 0.001), _SLICE_SECONDS))
+                        continue
+                    n = min(int(due - emitted), batch.num_rows - offset, cap)
+                    self._emit(batch.slice(offset, n))
+                    offset += n
+                    emitted += n
+                    self.metrics.lag_seconds = max(due - emitted, 0.0) / current if current > 0 else 0.0
+            if self.error is not None:
+                raise self.error
+        except BaseException as exc:
+            self.error = exc
+            self.metrics.errors += 1
+            log.error("stream %s stopped: %s", self.name, exc)
+        finally:
+            self._stop.set()
+            self._close_sinks()
+            self._done.set()
+
+    def _emit(self, part: pa.RecordBatch) -> None:
+        with self._lock:
+            sinks = list(self.sinks.items())
+        for name, sink in sinks:
+            metrics = self.metrics.sinks.setdefault(name, SinkMetrics())
+            try:
+                sink.write(part)
+            except Exception:
+                metrics.errors += 1
+                raise
+            metrics.rows += part.num_rows
+            metrics.batches += 1
+            metrics.bytes = int(getattr(sink, "bytes_written", 0))
+            metrics.delivery_failures = int(getattr(sink, "failed", 0))
+            metrics.in_flight = int(getattr(sink, "in_flight", 0))
+        self.metrics.batches += 1
+        self.metrics.emitted(part.num_rows)
+
+    def _apply_changes(self, pacer: Pacer, now: float) -> None:
+        with self._lock:
+            rate, self._pending_rate = self._pending_rate, None
+            removed, self._removed = self._removed, []
+        if rate is not None:
+            log.info("stream %s: rate %s -> %s", self.name, pacer.schedule.describe(), rate.describe())
+            pacer.retarget(rate, now)
+            self.rate = rate
+        for sink in removed:
+            _close(sink, self.name)
+
+    def _close_sinks(self) -> None:
+        with self._lock:
+            sinks, self.sinks = list(self.sinks.values()), {}
+            sinks += self._removed
+            self._removed = []
+        for sink in sinks:
+            _close(sink, self.name)
+
+
+def _close(sink: Sink, stream: str) -> None:
+    try:
+        sink.close()
+    except Exception as exc:
+        log.error("stream %s: closing %r failed: %s", stream, sink, exc)
+        raise
+
+
+class Engine:
+    """Named streams, started, changed and stopped while they run."""
+
+    def __init__(self) -> None:
+        self.streams: dict[str, Stream] = {}
+        self._lock = threading.Lock()
+
+    def add_stream(
+        self,
+        name: str,
+        schema: Any,
+        *,
+        rate: Any = 1000.0,
+        batch_size: int = 1000,
+        seed: int | None = None,
+        max_rows: int | None = None,
+        sinks: dict[str, Sink] | None = None,
+    ) -> Stream:
+        """Start a stream of ``schema`` (a Schema, a dict or a path) at ``rate`` into ``sinks``."""
+        resolved = as_schema(schema)
+        if name in self.streams:
+            raise UsageError(f"stream {name!r} already exists")
+        _check_batch_size(batch_size)
+        if max_rows is not None and (
+            isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 0
+        ):
+            raise UsageError(f"max_rows={max_rows!r} is not a row count >= 0")
+        chosen = seed if seed is not None else resolved.seed if resolved.seed is not None else DEFAULT_SEED
+        stream = Stream(
+            name, resolved, RateSchedule.parse(rate), batch_size, chosen, max_rows, dict(sinks or {})
+        )
+        for sink_name in stream.sinks:
+            stream.metrics.sinks[sink_name] = SinkMetrics()
+        channel: queue.Queue[pa.RecordBatch | None] = queue.Queue(maxsize=_QUEUE_BATCHES)
+        stream._threads = [
+            threading.Thread(
+                target=stream._produce, args=(channel,), name=f"fastsynth-{name}-make", daemon=True
+            ),
+            threading.Thread(
+                target=stream._write, args=(channel,), name=f"fastsynth-{name}-write", daemon=True
+            ),
+        ]
+        with self._lock:
+            self.streams[name] = stream
+        for thread in stream._threads:
+            thread.start()
+        log.info("stream %s started: %s, batches of %d", name, stream.rate.describe(), batch_size)
+        return stream
+
+    def _stream(self, name: str) -> Stream:
+        try:
+            return self.streams[name]
+        except KeyError:
+            raise UsageError(
+                f"stream {name!r} does not exist ({', '.join(self.streams) or 'none'})"
+            ) from None
+
+    def update(self, name: str, *, rate: Any = None, batch_size: int | None = None) -> None:
+        """Change a running stream's rate or batch size (from its next slice or batch)."""
+        stream = self._stream(name)
+        if batch_size is not None:
+            _check_batch_size(batch_size)
+            log.info("stream %s: batch size %d -> %d", name, stream.batch_size, batch_size)
+            stream.batch_size = batch_size
+        if rate is not None:
+            schedule = RateSchedule.parse(rate)
+            with stream._lock:
+                stream._pending_rate = schedule
+
+    def add_sink(self, stream_name: str, sink_name: str, sink: Sink) -> None:
+        stream = self._stream(stream_name)
+        with stream._lock:
+            if sink_name in stream.sinks:
+                raise UsageError(f"stream {stream_name!r} already has a sink {sink_name!r}")
+            stream.sinks[sink_name] = sink
+            stream.metrics.sinks.setdefault(sink_name, SinkMetrics())
+        log.info("stream %s: sink %s added (%r)", stream_name, sink_name, sink)
+
+    def remove_sink(self, stream_name: str, sink_name: str) -> None:
+        """Detach a sink; it is flushed and closed by the stream's writer before its next slice."""
+        stream = self._stream(stream_name)
+        with stream._lock:
+            if sink_name not in stream.sinks:
+                raise UsageError(f"stream {stream_name!r} has no sink {sink_name!r}")
+            stream._removed.append(stream.sinks.pop(sink_name))
+        log.info("stream %s: sink %s removed", stream_name, sink_name)
+
+    def remove_stream(self, name: str, timeout: float = 60.0) -> None:
+        """Stop one stream (flushing and closing its sinks) and forget it."""
+        stream = self._stream(name)
+        stream._stop.set()
+        for thread in stream._threads:
+            thread.join(timeout)
+        with self._lock:
+            self.streams.pop(name, None)
+        log.info("stream %s removed after %d rows", name, stream.metrics.rows)
+
+    def stop(self, timeout: float = 60.0) -> None:
+        """Stop every stream: each finishes its slice, flushes and closes its sinks."""
+        for stream in list(self.streams.values()):
+            stream._stop.set()
+        self.wait(timeout)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until every stream has ended (row limit, error or stop); True if they all did."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for stream in list(self.streams.values()):
+            for thread in stream._threads:
+                thread.join(None if deadline is None else max(deadline - time.monotonic(), 0.0))
+            if not stream._done.is_set():
+                return False
+        return True
+
+    def errors(self) -> dict[str, BaseException]:
+        return {name: s.error for name, s in self.streams.items() if s.error is not None}
+
+    def metrics_text(self) -> str:
+        """Prometheus text for every stream and sink."""
+        return prometheus_text({name: s.metrics for name, s in self.streams.items()})
+
+    def status_line(self) -> str:
+        """One line per stream for the periodic log."""
+        parts = []
+        for name, s in self.streams.items():
+            m = s.metrics
+            parts.append(
+                f"{name}: {m.rate():,.0f} rows/s (target {m.target_rate:,.0f}), {m.rows:,} rows, "
+                f"lag {m.lag_seconds:.2f} s, queue {m.queue_depth}, errors {m.errors}"
+            )
+        return "; ".join(parts)
+
+
+def _check_batch_size(batch_size: Any) -> None:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise UsageError(f"batch_size={batch_size!r} is not a positive integer")

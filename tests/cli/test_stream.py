@@ -1,0 +1,119 @@
+"""``fastsynth run --continuous`` as a real process: files, standard output, Kafka, signals."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+import fastsynth
+from tests.sinks.test_kafka import consume
+
+ROOT = Path(__file__).resolve().parents[2]
+TABULAR = str(ROOT / "configs" / "tabular.json")
+
+
+def run(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "fastsynth", "run", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kwargs,
+    )
+
+
+def test_stream_to_a_file_until_a_row_limit(tmp_path):
+    out = tmp_path / "users.parquet"
+    result = run(
+        "--schema", TABULAR, "--continuous", "--rate", "20000", "--rows", "30000", "--output", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    assert "streamed 30,000 rows" in result.stderr
+    assert pq.read_table(out).equals(
+        fastsynth.generate(TABULAR, 30_000, batch_size=1000).cast(pq.read_table(out).schema)
+    )
+
+
+def test_sigterm_stops_the_stream_cleanly(tmp_path):
+    out = tmp_path / "users.csv"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "fastsynth",
+            "run",
+            "--schema",
+            TABULAR,
+            "--continuous",
+            "--rate",
+            "5000",
+            "-o",
+            str(out),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(4)
+    assert not out.exists()  # still being written, under a temporary name
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith('"id"') and len(lines) > 1000  # header and the rows streamed so far
+    streamed = int(stderr.split("streamed ")[1].split(" rows")[0].replace(",", ""))
+    assert len(lines) == streamed + 1
+
+
+def test_stream_to_standard_output_as_json_lines():
+    result = run(
+        "--schema", TABULAR, "--continuous", "--rate", "1000", "--rows", "1500", "--log-interval", "0"
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 1500 and set(rows[0]) == {
+        "id",
+        "name",
+        "email",
+        "age",
+        "income",
+        "created_at",
+        "status",
+    }
+
+
+def test_stream_to_kafka(broker):
+    result = run(
+        "--schema", TABULAR, "--continuous", "--rate", "50000", "--rows", "20000",
+        "--kafka-topic", "users", "--kafka-bootstrap", broker.bootstrap, "--kafka-key", "id",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    messages = consume(broker.bootstrap, "users", 20_000)
+    assert len(messages) == 20_000
+    expected = fastsynth.generate(TABULAR, 20_000)["email"].to_pylist()
+    assert sorted(json.loads(m.value())["email"] for m in messages) == sorted(expected)
+
+
+def test_streaming_flags_need_continuous():
+    result = run("--schema", TABULAR, "--rate", "10")
+    assert (
+        result.returncode == 1
+        and result.stderr.strip() == "error: --rate applies to streaming; add --continuous"
+    )
+
+
+def test_a_time_series_streams_on_the_wall_clock(tmp_path):
+    env = {**os.environ, "SYNTH_DRIFT_ENABLED": "1"}
+    result = run(
+        "--schema", str(ROOT / "configs" / "timeseries.json"), "--continuous", "--rate", "100",
+        "--rows", "50", "--drift-interval", "600", "--format", "jsonl", env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    first = json.loads(result.stdout.splitlines()[0])["timestamp"]
+    assert abs(time.time() - time.mktime(time.strptime(first, "%Y-%m-%dT%H:%M:%S")) + time.timezone) < 120
