@@ -1,0 +1,187 @@
+"""Streaming, side by side in one run: fastsynth into Kafka against raw confluent-kafka, and pacing.
+
+    python benchmarks/bench_stream.py            # full sizes (about a minute and a half)
+    python benchmarks/bench_stream.py --quick    # tiny sizes: checks the script works, not the speed
+
+1. Kafka, JSON rows: ``KafkaSink`` writing rows of the seed's tabular schema as they are generated
+   (serialisation included) against a raw confluent-kafka ``Producer`` sending the very same messages,
+   serialised beforehand, with the same settings, to the same broker (a Tansu process on 127.0.0.1,
+   memory storage), each until flushed; the two alternate five times and the medians are compared,
+   since the broker shares the machine's two cores with them.
+2. Pacing: the engine at 10,000 rows/s for 30 s into a sink that records arrivals: the total against
+   the schedule and the worst one-second window; beside it the seed's loop (a batch, then a sleep of
+   one second), whose rows arrive as one burst per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from common import ROOT, machine
+
+import fastsynth
+from fastsynth.engine import Engine
+from fastsynth.sinks.console import MemorySink
+from fastsynth.sinks.kafka import _DEFAULTS, KafkaSink, _json_lines
+
+sys.path.insert(0, str(ROOT))
+import itertools
+
+from tests.kafka_broker import Broker
+
+TABULAR = ROOT / "configs" / "tabular.json"
+SETTINGS = {k: v for k, v in _DEFAULTS.items() if k != "delivery.report.only.error"}
+
+
+def fastsynth_kafka(bootstrap: str, rows: int) -> float:
+    """Rows per second of generation + serialisation + produce + flush."""
+    schema = fastsynth.Schema.load(TABULAR)
+    started = time.perf_counter()
+    with KafkaSink(
+        schema.arrow_schema(), topic="fastsynth", bootstrap_servers=bootstrap, key_field="id"
+    ) as sink:
+        for batch in fastsynth.iter_batches(schema, rows, batch_size=50_000):
+            sink.write(batch)
+    return rows / (time.perf_counter() - started)
+
+
+def raw_kafka(bootstrap: str, rows: int) -> tuple[float, float]:
+    """(messages per second, mean message bytes) of a plain Producer loop over pre-serialised messages."""
+    from confluent_kafka import Producer
+
+    table = fastsynth.generate(TABULAR, rows)
+    values = [v for batch in table.to_batches() for v in _json_lines(batch)[0]]
+    keys = [str(k) for k in table["id"].to_pylist()]
+    producer = Producer({**SETTINGS, "bootstrap.servers": bootstrap})
+    started = time.perf_counter()
+    for value, key in zip(values, keys, strict=True):
+        while True:
+            try:
+                producer.produce("raw", value, key)
+                break
+            except BufferError:
+                producer.poll(0.05)
+        producer.poll(0)
+    producer.flush(120)
+    return rows / (time.perf_counter() - started), float(np.mean([len(v) for v in values]))
+
+
+class Arrivals(MemorySink):
+    def __init__(self, schema) -> None:
+        super().__init__(schema)
+        self.arrivals: list[tuple[float, int]] = []
+
+    def write(self, batch) -> None:
+        self.arrivals.append((time.monotonic(), batch.num_rows))
+        self._count(batch)
+
+
+def windows(arrivals: list[tuple[float, int]], started: float, seconds: int, width: float) -> np.ndarray:
+    times = np.array([t - started for t, _ in arrivals])
+    counts = np.array([n for _, n in arrivals])
+    edges = np.arange(0, seconds + 1e-9, width)
+    return np.array([counts[(times >= a) & (times < b)].sum() for a, b in itertools.pairwise(edges)])
+
+
+def paced(rate: int, seconds: int) -> tuple[int, float, float]:
+    """(rows in the first ``seconds``, worst 1 s window's deviation, worst 100 ms window's deviation)."""
+    schema = fastsynth.Schema.load(TABULAR)
+    sink = Arrivals(schema.arrow_schema())
+    engine = Engine()
+    started = time.monotonic()
+    engine.add_stream("bench", schema, rate=rate, batch_size=10_000, sinks={"clock": sink})
+    time.sleep(seconds + 0.5)
+    engine.stop()
+    per_second = windows(sink.arrivals, started, seconds, 1.0)
+    tenths = windows(sink.arrivals, started + 1, seconds - 1, 0.1)  # after the first second's warm-up
+    return (
+        int(per_second.sum()),
+        float(np.abs(per_second / rate - 1).max()),
+        float(np.abs(tenths / (rate / 10) - 1).max()),
+    )
+
+
+def seed_loop(rate: int, seconds: int) -> tuple[int, float, float]:
+    """The seed project's pacing: a batch of ``rate`` rows, then ``time.sleep(1)``."""
+    schema = fastsynth.Schema.load(TABULAR)
+    sink = Arrivals(schema.arrow_schema())
+    started = time.monotonic()
+    start = 0
+    while time.monotonic() - started < seconds:
+        sink.write(fastsynth.generate(schema, rate, start=start).to_batches()[0])
+        start += rate
+        time.sleep(1.0)
+    per_second = windows(sink.arrivals, started, seconds, 1.0)
+    tenths = windows(sink.arrivals, started + 1, seconds - 1, 0.1)
+    return (
+        int(per_second.sum()),
+        float(np.abs(per_second / rate - 1).max()),
+        float(np.abs(tenths / (rate / 10) - 1).max()),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the script runs")
+    args = parser.parse_args()
+    rows, seconds, repeats = (20_000, 3, 1) if args.quick else (500_000, 30, 5)
+    print(machine())
+    with tempfile.TemporaryDirectory() as tmp:
+        broker = Broker(Path(tmp) / "broker.log")
+        broker.start()
+        try:
+            fastsynth_kafka(broker.bootstrap, 1000)  # warm-up: kernels, Faker pools, topic creation
+            raw_kafka(broker.bootstrap, 1000)
+            # The broker shares the two cores: alternate the two, several times, and take medians.
+            ours_runs, raw_runs = [], []
+            for _ in range(repeats):
+                ours_runs.append(fastsynth_kafka(broker.bootstrap, rows))
+                raw_rate, size = raw_kafka(broker.bootstrap, rows)
+                raw_runs.append(raw_rate)
+            ours, raw = statistics.median(ours_runs), statistics.median(raw_runs)
+        finally:
+            broker.stop()
+    total, worst, worst_tenth = paced(10_000, seconds)
+    seed_total, seed_worst, seed_tenth = seed_loop(10_000, seconds)
+    expected = 10_000 * seconds
+    kafka_task = f"{rows:,} JSON rows -> Kafka"
+    pace_task = f"10,000 rows/s for {seconds} s"
+    table = [
+        (kafka_task, "fastsynth KafkaSink (generate + serialise + produce)", f"{ours:,.0f} msg/s", ""),
+        (
+            kafka_task,
+            f"raw confluent-kafka, pre-serialised ({size:.0f} B each)",
+            f"{raw:,.0f} msg/s",
+            f"{ours / raw:.2f}x",
+        ),
+        (pace_task, "fastsynth engine", _pacing(total, expected, worst, worst_tenth), ""),
+        (
+            pace_task,
+            "the seed's loop (a batch, then sleep 1 s)",
+            _pacing(seed_total, expected, seed_worst, seed_tenth),
+            "",
+        ),
+    ]
+    print("| task | implementation | result | fastsynth / other |")
+    print("|---|---|---:|---:|")
+    for row in table:
+        print("| " + " | ".join(row) + " |")
+
+
+def _pacing(total: int, expected: int, worst: float, worst_tenth: float) -> str:
+    return (
+        f"{total:,} rows ({total / expected - 1:+.2%}); worst 1 s window {worst:.1%} off; "
+        f"worst 100 ms window {worst_tenth:.0%} off"
+    )
+
+
+if __name__ == "__main__":
+    main()
