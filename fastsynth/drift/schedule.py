@@ -347,6 +347,25 @@ class DriftSchedule:
                 self._reference[seed] = stats
             return self._reference[seed]
 
+    def started(self, rows: int, latest: pa.RecordBatch) -> int:
+        """How many event occurrences have begun once ``rows`` rows are out, ``latest`` the last batch
+        (whose time column places time-scheduled events): the engine's drift_events metric."""
+        count = 0
+        for event in self.events:
+            if event.by_time:
+                column = self.time_column(event, latest.schema)
+                if column is None or latest.num_rows == 0:
+                    continue
+                at = float(latest.column(column).cast(pa.timestamp("us")).cast(pa.int64())[-1].as_py())
+            else:
+                at = float(rows - 1)
+            origin = 0.0 if math.isinf(event.start) else event.start
+            if at < origin:
+                continue
+            reached = min(at, event.end - 1e-9)
+            count += 1 if event.every is None else int((reached - origin) // event.every) + 1
+        return count
+
     def apply(self, batch: pa.RecordBatch, schema: Any, seed: int, start: int) -> pa.RecordBatch:
         """The batch of rows ``[start, start + n)`` with every event applied."""
         table = pa.Table.from_batches([batch])

@@ -11,6 +11,7 @@ logged. ``stop`` lets the writer finish its slice, then flushes and closes every
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import threading
@@ -20,6 +21,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from fastsynth.drift.schedule import DriftSchedule
 from fastsynth.engine.metrics import SinkMetrics, StreamMetrics, prometheus_text
 from fastsynth.engine.rate import Pacer, RateSchedule, wall_clock
 from fastsynth.errors import UsageError
@@ -32,6 +34,7 @@ __all__ = ["Engine", "Stream"]
 log = logging.getLogger("fastsynth.engine")
 _SLICE_SECONDS = 0.05
 _QUEUE_BATCHES = 2
+_UNCHANGED: Any = object()
 
 
 @dataclass
@@ -143,6 +146,8 @@ class Stream:
             metrics.in_flight = int(getattr(sink, "in_flight", 0))
         self.metrics.batches += 1
         self.metrics.emitted(part.num_rows)
+        if self.schema.drift is not None:
+            self.metrics.drift_events = self.schema.drift.started(self.metrics.rows, part)
 
     def _apply_changes(self, pacer: Pacer, now: float) -> None:
         with self._lock:
@@ -229,9 +234,29 @@ class Engine:
                 f"stream {name!r} does not exist ({', '.join(self.streams) or 'none'})"
             ) from None
 
-    def update(self, name: str, *, rate: Any = None, batch_size: int | None = None) -> None:
-        """Change a running stream's rate or batch size (from its next slice or batch)."""
+    def update(
+        self, name: str, *, rate: Any = None, batch_size: int | None = None, drift: Any = _UNCHANGED
+    ) -> None:
+        """Change a running stream's rate (from its next slice), batch size or drift events (from its
+        next batch). ``drift`` is a schema's ``drift`` section (a list of events or an object with
+        ``events``), a ``DriftSchedule``, or None to stop drifting."""
         stream = self._stream(name)
+        if drift is not _UNCHANGED:
+            schedule = (
+                drift if drift is None or isinstance(drift, DriftSchedule) else DriftSchedule.from_dict(drift)
+            )
+            schema = dataclasses.replace(stream.schema, drift=schedule)  # validated against the columns
+            if schema.arrow_schema() != stream.schema.arrow_schema():
+                raise UsageError(
+                    f"stream {name!r}: the new drift changes the columns (a weight column added or removed); "
+                    "sinks keep their schema, so start a new stream for that"
+                )
+            stream.schema = schema
+            log.info(
+                "stream %s: drift -> %s",
+                name,
+                "none" if schedule is None else f"{len(schedule.events)} events",
+            )
         if batch_size is not None:
             _check_batch_size(batch_size)
             log.info("stream %s: batch size %d -> %d", name, stream.batch_size, batch_size)

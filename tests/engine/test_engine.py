@@ -152,3 +152,29 @@ def test_engine_usage_errors():
         engine.remove_sink("s", "x")
     engine.stop()
     assert not any(t.is_alive() for t in threading.enumerate() if t.name.startswith("fastsynth-s-"))
+
+
+def test_drift_changes_while_running_and_is_counted():
+    sink = MemorySink(SCHEMA.arrow_schema())
+    engine = Engine()
+    stream = engine.add_stream("s", SCHEMA, rate=20_000, batch_size=1000, sinks={"m": sink})
+    time.sleep(0.5)
+    engine.update(
+        "s", drift=[{"type": "add", "columns": ["x"], "magnitude": 100, "start_row": 0, "every_rows": 2000}]
+    )
+    time.sleep(1.0)
+    assert stream.metrics.drift_events >= 5
+    engine.update("s", drift=None)
+    time.sleep(0.5)
+    with pytest.raises(fastsynth.UsageError, match="changes the columns"):
+        engine.update(
+            "s", drift={"events": [{"type": "add", "columns": ["x"], "magnitude": 1}], "weight_column": "w"}
+        )
+    with pytest.raises(fastsynth.SchemaError, match="column 'nope' is not in the schema"):
+        engine.update("s", drift=[{"type": "add", "columns": ["nope"], "magnitude": 1}])
+    engine.stop()
+    x = sink.table()["x"].to_numpy()
+    plain = fastsynth.generate(SCHEMA, len(x))["x"].to_numpy()
+    shifted = np.isclose(x - plain, 100)
+    assert shifted.any() and not shifted[:5000].any() and not shifted[-5000:].any()
+    assert ((x == plain) | shifted).all()  # each row either as generated or drifted, nothing else
