@@ -187,6 +187,14 @@ def run(
     log_interval: Annotated[
         float, typer.Option(help="Seconds between status lines when streaming (0: none).")
     ] = 5.0,
+    roll_rows: Annotated[
+        int | None, typer.Option(help="Streaming to a directory: a new file every N rows.")
+    ] = None,
+    roll_bytes: Annotated[int | None, typer.Option(help="... or once a file reaches N bytes.")] = None,
+    roll_seconds: Annotated[float | None, typer.Option(help="... or once a file is S seconds old.")] = None,
+    partition: Annotated[
+        str | None, typer.Option(help="Hive-style folders of rolled files: date (dt=YYYY-MM-DD) or hour.")
+    ] = None,
     drift: Annotated[
         bool,
         typer.Option(
@@ -233,6 +241,14 @@ def run(
             kafka=kafka,
             drift=(drift_interval, drift_magnitude) if drift else None,
             log_interval=log_interval,
+            rolling=None
+            if roll_rows is None and roll_bytes is None and roll_seconds is None and partition is None
+            else {
+                "max_rows": roll_rows,
+                "max_bytes": roll_bytes,
+                "max_seconds": roll_seconds,
+                "partition": partition,
+            },
         )
         return
     for flag, value in (("--rate", rate), ("--duration", duration), ("--kafka-topic", kafka_topic)):

@@ -26,8 +26,20 @@ __all__ = ["run_continuous"]
 log = logging.getLogger("fastsynth.engine")
 
 
-def _sink(schema: Schema, output: Path | None, format: str | None, kafka: dict[str, Any] | None) -> Sink:
+def _sink(
+    schema: Schema,
+    output: Path | None,
+    format: str | None,
+    kafka: dict[str, Any] | None,
+    rolling: dict[str, Any] | None,
+) -> Sink:
     arrow_schema = schema.arrow_schema()
+    if rolling is not None:
+        if output is None or kafka is not None:
+            raise UsageError("--roll-rows, --roll-bytes, --roll-seconds and --partition need --output DIR")
+        from fastsynth.sinks.rolling import RollingSink
+
+        return RollingSink(arrow_schema, output, file_format=format or "parquet", **rolling)
     if kafka is not None:
         if output is not None:
             raise UsageError("give --output or --kafka-topic, not both")
@@ -63,6 +75,7 @@ def run_continuous(
     kafka: dict[str, Any] | None,
     drift: tuple[float, float] | None,
     log_interval: float,
+    rolling: dict[str, Any] | None = None,
 ) -> None:
     """Stream ``schema`` until ``rows`` or ``duration`` or a signal (SIGINT, SIGTERM) ends it."""
     if not frequency > 0:
@@ -77,7 +90,7 @@ def run_continuous(
         interval, magnitude = drift
         events = drift_from_flags(schema, interval, magnitude, seed=chosen_seed, rows_per_second=chosen_rate)
         schema = dataclasses.replace(schema, drift=events)
-    sink = _sink(schema, output, format, kafka)
+    sink = _sink(schema, output, format, kafka, rolling)
     engine = Engine()
     stream = engine.add_stream(
         "main",

@@ -117,3 +117,17 @@ def test_a_time_series_streams_on_the_wall_clock(tmp_path):
     assert result.returncode == 0, result.stderr
     first = json.loads(result.stdout.splitlines()[0])["timestamp"]
     assert abs(time.time() - time.mktime(time.strptime(first, "%Y-%m-%dT%H:%M:%S")) + time.timezone) < 120
+
+
+def test_stream_into_rolling_files(tmp_path):
+    out = tmp_path / "lake"
+    result = run(
+        "--schema", TABULAR, "--continuous", "--rate", "40000", "--rows", "25000", "--output", str(out),
+        "--roll-rows", "10000", "--partition", "hour", "--format", "jsonl",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    files = sorted(out.rglob("*.jsonl"))
+    assert [len(p.read_text().splitlines()) for p in files] == [10_000, 10_000, 5000]
+    assert all(p.parent.name.startswith("hour=") and p.parent.parent.name.startswith("dt=") for p in files)
+    refused = run("--schema", TABULAR, "--continuous", "--rows", "10", "--roll-rows", "5")
+    assert refused.returncode == 1 and "need --output DIR" in refused.stderr
