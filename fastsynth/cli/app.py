@@ -1,4 +1,4 @@
-"""The ``fastsynth`` command: ``gen``, ``run`` and the ``schema`` and ``drift`` sub-commands."""
+"""The ``fastsynth`` command: ``gen``, ``run`` and the ``schema``, ``drift`` and ``config`` sub-commands."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from fastsynth import __version__
-from fastsynth.cli import drift, gen, schema
+from fastsynth.cli import config, drift, gen, schema
 
 __all__ = ["app", "main"]
 
@@ -39,6 +39,7 @@ app.command("gen")(gen.gen)
 app.command("run")(gen.run)
 app.add_typer(schema.app, name="schema")
 app.add_typer(drift.app, name="drift")
+app.add_typer(config.app, name="config")
 
 
 def main() -> None:

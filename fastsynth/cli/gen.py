@@ -166,18 +166,18 @@ def run(
     output: OutputOpt = None,
     format: FormatOpt = None,
     rows: Annotated[int | None, typer.Option("--rows", "-n", help="Rows (default: one batch).")] = None,
-    seed: SeedOpt = None,
-    batch_size: Annotated[int, typer.Option(help="Rows per batch.", envvar=_BATCH_ENV)] = 1000,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="Settings file (the seed's YAML shape).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed (default: settings, then the schema's).")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Rows per batch (default: settings, 1000).")] = None,
     continuous: Annotated[bool, typer.Option(help="Stream until --rows, --duration or Ctrl-C.")] = False,
     rate: Annotated[
         float | None, typer.Option(help="Rows per second when streaming (default: batch size / frequency).")
     ] = None,
     frequency: Annotated[
-        float,
-        typer.Option(
-            help="Seconds between batches when streaming.", envvar=["FASTSYNTH_FREQUENCY", "SYNTH_FREQUENCY"]
-        ),
-    ] = 1.0,
+        float | None, typer.Option(help="Seconds between batches when streaming (default: settings, 1).")
+    ] = None,
     duration: Annotated[float | None, typer.Option(help="Seconds to stream.")] = None,
     kafka_topic: Annotated[str | None, typer.Option(help="Stream to this Kafka topic.")] = None,
     kafka_bootstrap: Annotated[
@@ -196,29 +196,36 @@ def run(
         str | None, typer.Option(help="Hive-style folders of rolled files: date (dt=YYYY-MM-DD) or hour.")
     ] = None,
     drift: Annotated[
-        bool,
+        bool | None,
         typer.Option(
-            help="Drift every --drift-interval seconds of the time column (see `fastsynth.drift.schedule`).",
-            envvar=["FASTSYNTH_DRIFT_ENABLED", "SYNTH_DRIFT_ENABLED"],
+            "--drift/--no-drift",
+            help="Drift every --drift-interval seconds (of a time series' clock, or of rows at the stream's "
+            "rate); default: settings.",
         ),
-    ] = False,
+    ] = None,
     drift_interval: Annotated[
-        float,
-        typer.Option(
-            help="Seconds between drift events.", envvar=["FASTSYNTH_DRIFT_INTERVAL", "SYNTH_DRIFT_INTERVAL"]
-        ),
-    ] = 3600.0,
+        float | None, typer.Option(help="Seconds between drift events (default: settings, 3600).")
+    ] = None,
     drift_magnitude: Annotated[
-        float,
+        float | None,
         typer.Option(
             help="Size of each event: standard deviations of numeric columns, the share of values moved "
-            "in category and boolean columns.",
-            envvar=["FASTSYNTH_DRIFT_MAGNITUDE", "SYNTH_DRIFT_MAGNITUDE"],
+            "in category and boolean columns (default: settings, 0.1)."
         ),
-    ] = 0.1,
+    ] = None,
 ) -> None:
     """The seed's command: one batch of SCHEMA to the console or to --output, or with --continuous a
-    paced stream to standard output, --output or --kafka-topic."""
+    paced stream to standard output, --output or --kafka-topic. Settings not given as flags come from
+    the environment (SYNTH_*, FASTSYNTH_*), then --config, then defaults."""
+    from fastsynth.config import load_settings
+
+    given = {"seed": seed, "batch_size": batch_size, "frequency": frequency, "drift_enabled": drift}
+    given |= {"drift_interval": drift_interval, "drift_magnitude": drift_magnitude}
+    settings = load_settings(config, cli=given)
+    # The schema's own seed comes before the settings' default, not before a seed someone set.
+    seed = settings.seed if settings.sources["seed"] != "default" else None
+    batch_size, frequency, drift = settings.batch_size, settings.frequency, settings.drift_enabled
+    drift_interval, drift_magnitude = settings.drift_interval, settings.drift_magnitude
     loaded = _load(schema, kind)
     if continuous:
         from fastsynth.cli.stream import run_continuous
@@ -241,6 +248,7 @@ def run(
             kafka=kafka,
             drift=(drift_interval, drift_magnitude) if drift else None,
             log_interval=log_interval,
+            log_level=settings.log_level,
             rolling=None
             if roll_rows is None and roll_bytes is None and roll_seconds is None and partition is None
             else {

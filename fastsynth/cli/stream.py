@@ -76,8 +76,12 @@ def run_continuous(
     drift: tuple[float, float] | None,
     log_interval: float,
     rolling: dict[str, Any] | None = None,
+    log_level: str = "INFO",
 ) -> None:
     """Stream ``schema`` until ``rows`` or ``duration`` or a signal (SIGINT, SIGTERM) ends it."""
+    logging.basicConfig(
+        level=log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     if not frequency > 0:
         raise UsageError(f"--frequency={frequency!r} is not a positive number of seconds")
     chosen_rate = rate if rate is not None else _real_time_rate(schema) or batch_size / frequency

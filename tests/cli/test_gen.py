@@ -129,7 +129,11 @@ def test_seed_run_command(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message", "code"),
     [
-        (["run", "--schema", str(TABULAR), "--continuous"], "error: --continuous is not available", 1),
+        (
+            ["run", "--schema", str(TABULAR), "--continuous", "--rate", "-5"],
+            "error: rate=-5.0 is not positive",
+            1,
+        ),
         (["run", "--schema", str(TABULAR), "--drift", "--drift-magnitude", "0.2"], "error: --drift", 1),
         (["gen", str(TABULAR), "--type", "timeseries"], "is a tabular schema; use --type tabular", 1),
         (["gen", "missing.json"], "error: schema file 'missing.json' does not exist", 1),

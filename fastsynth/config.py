@@ -1,0 +1,231 @@
+"""Settings: defaults < a YAML file in the seed's shape < environment variables < command-line flags.
+
+The file::
+
+    data_generation: {seed: 42, batch_size: 1000, frequency: 1.0}
+    models: {default_model: tabular}
+    drift: {enabled: false, interval: 3600, magnitude: 0.1}
+    streaming: {enabled: true, type: console}
+    api: {host: 127.0.0.1, port: 8000}
+    logging: {level: INFO}
+
+Each setting's variable is ``SYNTH_<NAME>`` or ``FASTSYNTH_<NAME>`` (the latter wins when both are set):
+SEED, BATCH_SIZE, FREQUENCY, DRIFT_ENABLED, DRIFT_INTERVAL, DRIFT_MAGNITUDE, API_HOST, API_PORT,
+LOG_LEVEL. The API host defaults to 127.0.0.1, not the seed's 0.0.0.0: a server is reachable from other
+machines only when asked.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fastsynth.errors import UsageError
+
+__all__ = ["SETTINGS", "Setting", "Settings", "load_settings"]
+
+
+def _integer(minimum: int, maximum: int | None = None) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        if isinstance(value, str):
+            value = value.strip()
+            if value.lstrip("-").isdigit():
+                value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("is not an integer")
+        if value < minimum or (maximum is not None and value > maximum):
+            raise ValueError(f"is outside [{minimum}, {maximum if maximum is not None else 'inf'}]")
+        return value
+
+    return parse
+
+
+def _number(positive: bool = False, at_most: float | None = None) -> Callable[[Any], float]:
+    def parse(value: Any) -> float:
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                raise ValueError("is not a number") from None
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise ValueError("is not a number")
+        if positive and value <= 0:
+            raise ValueError("is not positive")
+        if at_most is not None and value > at_most:
+            raise ValueError(f"is above {at_most:g}")
+        return float(value)
+
+    return parse
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if isinstance(value, str) and value.strip().lower() in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("is not true or false")
+
+
+def _choice(*allowed: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        text = str(value).strip()
+        folded = text.upper() if allowed[0].isupper() else text.lower()
+        if folded not in allowed:
+            raise ValueError(f"is not allowed; allowed: {', '.join(allowed)}")
+        return folded
+
+    return parse
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("is not a non-empty string")
+    return value.strip()
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name, where the file keeps it, its variable, its default and its parser."""
+
+    name: str
+    section: str
+    key: str
+    default: Any
+    parse: Callable[[Any], Any]
+    help: str
+
+    @property
+    def variables(self) -> tuple[str, str]:
+        return f"FASTSYNTH_{self.name.upper()}", f"SYNTH_{self.name.upper()}"
+
+
+SETTINGS = (
+    Setting("seed", "data_generation", "seed", 42, _integer(0), "seed of every random choice"),
+    Setting("batch_size", "data_generation", "batch_size", 1000, _integer(1), "rows per batch"),
+    Setting(
+        "frequency", "data_generation", "frequency", 1.0, _number(positive=True), "seconds between batches"
+    ),
+    Setting(
+        "default_model", "models", "default_model", "tabular", _choice("tabular", "timeseries"), "data kind"
+    ),
+    Setting("drift_enabled", "drift", "enabled", False, _boolean, "drift while streaming"),
+    Setting(
+        "drift_interval", "drift", "interval", 3600.0, _number(positive=True), "seconds between drift events"
+    ),
+    Setting(
+        "drift_magnitude",
+        "drift",
+        "magnitude",
+        0.1,
+        _number(positive=True, at_most=1.0),
+        "size of each event",
+    ),
+    Setting("streaming_enabled", "streaming", "enabled", True, _boolean, "stream continuously"),
+    Setting(
+        "streaming_type", "streaming", "type", "console", _choice("console", "file", "kafka"), "where to"
+    ),
+    Setting("api_host", "api", "host", "127.0.0.1", _text, "address the API server binds"),
+    Setting("api_port", "api", "port", 8000, _integer(1, 65535), "port of the API server"),
+    Setting(
+        "log_level",
+        "logging",
+        "level",
+        "INFO",
+        _choice("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
+        "logging",
+    ),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Effective settings and where each came from."""
+
+    values: dict[str, Any]
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def as_document(self) -> dict[str, dict[str, Any]]:
+        """The values in the file's shape."""
+        document: dict[str, dict[str, Any]] = {}
+        for setting in SETTINGS:
+            document.setdefault(setting.section, {})[setting.key] = self.values[setting.name]
+        return document
+
+
+def _read_file(path: Path) -> Mapping[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"config file {str(path)!r} cannot be read: {exc.strerror or exc}") from None
+    try:
+        document = yaml.safe_load(text) or {}
+    except yaml.YAMLError:
+        raise UsageError(f"config file {str(path)!r} is not valid YAML") from None
+    if not isinstance(document, dict):
+        raise UsageError(f"config file {str(path)!r} is not a mapping of sections")
+    sections = {s.section for s in SETTINGS}
+    for section, body in document.items():
+        if section not in sections:
+            raise UsageError(
+                f"config file {str(path)!r}: unknown section {section!r}; "
+                f"allowed: {', '.join(sorted(sections))}"
+            )
+        if not isinstance(body, dict):
+            raise UsageError(f"config file {str(path)!r}: section {section!r} is not a mapping")
+        keys = {s.key for s in SETTINGS if s.section == section}
+        for key in body:
+            if key not in keys:
+                raise UsageError(
+                    f"config file {str(path)!r}: unknown key {section}.{key}; "
+                    f"allowed: {', '.join(sorted(keys))}"
+                )
+    return document
+
+
+def load_settings(
+    file: str | Path | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    cli: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Settings from defaults, ``file``, the environment and ``cli`` (flags given, by setting name;
+    None values count as not given), each later source overriding the earlier."""
+    environ = os.environ if environ is None else environ
+    document = {} if file is None else _read_file(Path(file))
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for setting in SETTINGS:
+        candidates: list[tuple[str, Any]] = [("default", setting.default)]
+        section = document.get(setting.section) or {}
+        if setting.key in section:
+            candidates.append((f"file {file} ({setting.section}.{setting.key})", section[setting.key]))
+        for variable in reversed(setting.variables):  # FASTSYNTH_ last, so it wins
+            if variable in environ:
+                candidates.append((f"environment {variable}", environ[variable]))
+        if cli and cli.get(setting.name) is not None:
+            candidates.append((f"command line --{setting.name.replace('_', '-')}", cli[setting.name]))
+        source, raw = candidates[-1]
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as exc:
+            raise UsageError(f"config {setting.name}={raw!r} (from {source}) {exc}") from None
+        sources[setting.name] = source
+    unknown = sorted(set(cli or {}) - set(_BY_NAME))
+    if unknown:
+        raise UsageError(f"config: unknown setting {unknown[0]!r}")
+    return Settings(values, sources)
