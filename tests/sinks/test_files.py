@@ -92,7 +92,7 @@ def test_json_lines_and_json_array(tmp_path):
     assert lines == document
     assert len(lines) == ROWS
     assert [r["email"] for r in lines] == [r["email"] for r in expected]
-    assert lines[0]["created_at"] == expected[0]["created_at"].strftime("%Y-%m-%d %H:%M:%S")
+    assert lines[0]["created_at"] == expected[0]["created_at"].isoformat()  # ISO 8601, with a T
     assert pl.read_ndjson(tmp_path / "f.jsonl").height == ROWS
 
 
