@@ -198,9 +198,16 @@ class KafkaSink(Sink):
             return None
         return batch.column(self.drift_column).to_numpy(zero_copy_only=False) > 0
 
-    def close(self) -> None:
+    def _release(self, seconds: float) -> int:
+        """Flush, then let the producer go (an idle producer would keep reconnecting to the broker);
+        returns how many messages were still undelivered."""
         self._encoder.shutdown()
-        remaining = self._producer.flush(self.flush_seconds)
+        remaining = self._producer.flush(seconds)
+        self._producer = _Closed(remaining)
+        return remaining
+
+    def close(self) -> None:
+        remaining = self._release(self.flush_seconds)
         if remaining:
             raise SinkError(
                 f"kafka topic {self.topic!r}: {remaining} messages not delivered after "
@@ -213,11 +220,29 @@ class KafkaSink(Sink):
             )
 
     def abort(self) -> None:
-        self._encoder.shutdown()
-        self._producer.flush(min(self.flush_seconds, 5.0))
+        self._release(min(self.flush_seconds, 5.0))
 
     def __repr__(self) -> str:
         return f"KafkaSink(topic={self.topic!r})"
+
+
+class _Closed:
+    """Stands for the producer once the sink is closed: what it left undelivered, nothing more accepted."""
+
+    def __init__(self, undelivered: int) -> None:
+        self.undelivered = undelivered
+
+    def __len__(self) -> int:
+        return self.undelivered
+
+    def flush(self, timeout: float = 0.0) -> int:
+        return self.undelivered
+
+    def poll(self, timeout: float = 0.0) -> int:
+        return 0
+
+    def produce(self, *args: Any, **kwargs: Any) -> None:
+        raise SinkError("the Kafka sink is closed")
 
 
 def _json_lines(batch: pa.RecordBatch) -> tuple[list[bytes], int]:
