@@ -1,4 +1,4 @@
-"""Kafka: every row a message (JSON), or every batch a message (Arrow IPC), with confluent-kafka.
+"""Kafka: every row a message (JSON or Avro), or every batch a message (Arrow IPC), with confluent-kafka.
 
 Rows are serialised a batch at a time (polars writes the batch as JSON lines into one buffer, which is
 cut at its newlines); what remains per row is the ``produce`` call itself. The producer is idempotent
@@ -20,12 +20,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fastsynth.errors import MissingDependencyError, SinkError, UsageError
+from fastsynth.sinks.avro import AvroEncoder
 from fastsynth.sinks.base import SINKS, Sink
 from fastsynth.sinks.text import ndjson
 
 __all__ = ["KafkaSink"]
 
-_FORMATS = ("json", "arrow")
+_FORMATS = ("json", "avro", "arrow")
 _SLICE_ROWS = 8192
 _DEFAULTS = {
     "enable.idempotence": True,
@@ -52,7 +53,9 @@ def _producer_class() -> Any:
 @SINKS.register("kafka")
 class KafkaSink(Sink):
     """Batches to a Kafka topic. ``value_format``: ``json`` (a message per row, with ``key_field``'s value
-    as its key) or ``arrow`` (a message per batch, an Arrow IPC stream). ``config`` passes any
+    as its key), ``avro`` (a message per row, an Avro record of the schema in ``sink.avro.avro_schema``,
+    prefixed by Confluent's wire format when ``schema_id`` gives the registry's id) or ``arrow`` (a
+    message per batch, an Arrow IPC stream). ``config`` passes any
     librdkafka producer setting (``linger.ms``, ``compression.type``, ``batch.size``, ...) over the
     defaults. With ``headers``, every message carries a ``fastsynth-schema`` header (a fingerprint of
     the Arrow schema) and, with ``drift_column`` (a drift weight column), rows that drifted also carry
@@ -73,6 +76,7 @@ class KafkaSink(Sink):
         value_format: str = "json",
         drift_column: str | None = None,
         headers: bool = False,
+        schema_id: int | None = None,
         config: dict[str, Any] | None = None,
         flush_seconds: float = 60.0,
     ) -> None:
@@ -87,6 +91,18 @@ class KafkaSink(Sink):
             if name is not None and name not in schema.names:
                 raise UsageError(f"kafka {option}={name!r} is not a column ({', '.join(schema.names)})")
         self.topic = topic
+        self.avro: AvroEncoder | None = None
+        self._prefix = b""
+        if value_format == "avro":
+            self.avro = AvroEncoder(schema, name=topic)
+            if schema_id is not None:  # Confluent's wire format: magic byte 0, then the registry's id
+                if (
+                    isinstance(schema_id, bool)
+                    or not isinstance(schema_id, int)
+                    or not 0 <= schema_id < 2**31
+                ):
+                    raise UsageError(f"kafka schema_id={schema_id!r} is not a schema registry id")
+                self._prefix = b"\x00" + schema_id.to_bytes(4, "big")
         self.key_field = key_field
         self.value_format = value_format
         self.drift_column = drift_column
@@ -165,7 +181,14 @@ class KafkaSink(Sink):
         self._count(batch)
 
     def _encode(self, part: pa.RecordBatch) -> tuple[list[bytes], list[Any], np.ndarray | None]:
-        values, size = _json_lines(part)
+        if self.avro is not None:
+            records, size = self.avro.encode(part)
+            values = records.to_pylist()
+            if self._prefix:
+                values = [self._prefix + v for v in values]
+                size += len(self._prefix) * len(values)
+        else:
+            values, size = _json_lines(part)
         self.bytes_written += size
         keys = self._keys(part) or [None] * len(values)
         return values, keys, self._drifted(part) if self._headers is not None else None
