@@ -184,6 +184,9 @@ def run(
         str, typer.Option(help="Kafka bootstrap servers, HOST:PORT.")
     ] = "127.0.0.1:9092",
     kafka_key: Annotated[str | None, typer.Option(help="Column whose value keys each message.")] = None,
+    kafka_format: Annotated[
+        str, typer.Option(help="Message values: json or avro (a message per row), arrow (per batch).")
+    ] = "json",
     log_interval: Annotated[
         float, typer.Option(help="Seconds between status lines when streaming (0: none).")
     ] = 5.0,
@@ -233,7 +236,12 @@ def run(
         kafka = (
             None
             if kafka_topic is None
-            else {"topic": kafka_topic, "bootstrap_servers": kafka_bootstrap, "key_field": kafka_key}
+            else {
+                "topic": kafka_topic,
+                "bootstrap_servers": kafka_bootstrap,
+                "key_field": kafka_key,
+                "value_format": kafka_format,
+            }
         )
         run_continuous(
             loaded,
