@@ -7,11 +7,13 @@ The file::
     drift: {enabled: false, interval: 3600, magnitude: 0.1}
     streaming: {enabled: true, type: console}
     api: {host: 127.0.0.1, port: 8000}
-    logging: {level: INFO}
+    logging: {level: INFO, format: text}
 
 Each setting's variable is ``SYNTH_<NAME>`` or ``FASTSYNTH_<NAME>`` (the latter wins when both are set):
 SEED, BATCH_SIZE, FREQUENCY, DRIFT_ENABLED, DRIFT_INTERVAL, DRIFT_MAGNITUDE, API_HOST, API_PORT,
-LOG_LEVEL. The API host defaults to 127.0.0.1, not the seed's 0.0.0.0: a server is reachable from other
+LOG_LEVEL, LOG_FORMAT.
+
+The API host defaults to 127.0.0.1, not the seed's 0.0.0.0: a server is reachable from other
 machines only when asked.
 """
 
@@ -142,6 +144,7 @@ SETTINGS = (
         _choice("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
         "logging",
     ),
+    Setting("log_format", "logging", "format", "text", _choice("text", "json"), "log lines as text or JSON"),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 

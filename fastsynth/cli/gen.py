@@ -257,6 +257,7 @@ def run(
             drift=(drift_interval, drift_magnitude) if drift else None,
             log_interval=log_interval,
             log_level=settings.log_level,
+            log_format=settings.log_format,
             rolling=None
             if roll_rows is None and roll_bytes is None and roll_seconds is None and partition is None
             else {

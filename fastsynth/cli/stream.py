@@ -17,6 +17,7 @@ import typer
 from fastsynth.engine import Engine
 from fastsynth.errors import UsageError
 from fastsynth.generation import DEFAULT_SEED
+from fastsynth.logs import configure_logging
 from fastsynth.schema import Schema
 from fastsynth.sinks import open_sink
 from fastsynth.sinks.base import Sink
@@ -77,11 +78,10 @@ def run_continuous(
     log_interval: float,
     rolling: dict[str, Any] | None = None,
     log_level: str = "INFO",
+    log_format: str = "text",
 ) -> None:
     """Stream ``schema`` until ``rows`` or ``duration`` or a signal (SIGINT, SIGTERM) ends it."""
-    logging.basicConfig(
-        level=log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    configure_logging(log_level, log_format)
     if not frequency > 0:
         raise UsageError(f"--frequency={frequency!r} is not a positive number of seconds")
     chosen_rate = rate if rate is not None else _real_time_rate(schema) or batch_size / frequency
@@ -120,7 +120,7 @@ def run_continuous(
             time.sleep(0.05)
             if log_interval > 0 and time.monotonic() - last_log >= log_interval:
                 last_log = time.monotonic()
-                typer.echo(engine.status_line(), err=True)
+                engine.log_status()
     finally:
         engine.stop()
         for s, handler in previous.items():

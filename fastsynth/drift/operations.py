@@ -38,10 +38,10 @@ class Context:
     draws: Block
     """Counter-based draws over the table's rows for this drift (``draws.start`` is the first row's
     index in the whole dataset)."""
-    reference: dict[str, Any] | None = None
-    """Statistics to use instead of the table's own, per column: (mean, std) of a numeric column, the
-    share of each value of a category column. Drift while generating batch by batch uses those of a
-    fixed sample, so that a batch's drift does not depend on the batch."""
+    reference: Callable[[], dict[str, Any]] | None = None
+    """Gives statistics to use instead of the table's own, per column: (mean, std) of a numeric column,
+    the share of each value of a category column. Drift while generating batch by batch uses those of a
+    fixed sample, so that a batch's drift does not depend on the batch; they are made on first use."""
 
     def fail(self, message: str) -> UsageError:
         return UsageError(f"{self.where}: {message}")
@@ -123,12 +123,16 @@ def _numeric(ctx: Context, name: str) -> pa.Array:
     values = (array if array.null_count == 0 else array.fill_null(0)).to_numpy(zero_copy_only=False)
     valid = _validity(array)
     weights = ctx.weights if valid is None else np.where(valid, ctx.weights, 0.0)
-    if ctx.reference is not None and name in ctx.reference:
-        mean, std = ctx.reference[name]
-    else:
-        _, mean, std = kd.moments(values, np.zeros(0, np.bool_) if valid is None else valid)
     magnitude = ctx.number("magnitude", 0.0 if op == "outliers" else None)
     unit = ctx.spec.get("unit", "std" if op in ("shift", "gaussian_noise", "uniform_noise") else "absolute")
+    mean = std = 0.0
+    if op in ("scale", "outliers") or (
+        op in ("shift", "gaussian_noise", "uniform_noise") and unit != "absolute"
+    ):
+        if ctx.reference is not None:  # statistics only where the operation needs them
+            mean, std = ctx.reference()[name]
+        else:
+            _, mean, std = kd.moments(values, np.zeros(0, np.bool_) if valid is None else valid)
     if op in ("shift", "gaussian_noise", "uniform_noise"):
         if unit not in ("std", "absolute", "relative"):
             raise ctx.fail(f"unit={unit!r} is not allowed; allowed: std, absolute, relative")
@@ -233,8 +237,8 @@ def _frequencies(ctx: Context, name: str) -> pa.Array:
     array = ctx.column(name)
     codes, dictionary = _encode(array)
     dictionary, wanted = _target(ctx, dictionary)
-    if ctx.reference is not None and name in ctx.reference:
-        shares = ctx.reference[name]
+    if ctx.reference is not None:
+        shares = ctx.reference()[name]
         current = np.array([shares.get(value, 0.0) for value in dictionary.to_pylist()])
     else:
         window = (ctx.weights > 0) & (codes >= 0)

@@ -31,6 +31,7 @@ as its spread, while for independent rows it is the usual one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import threading
 from dataclasses import dataclass, field
@@ -395,7 +396,9 @@ class DriftSchedule:
                 if spec["type"] in _DIRECTED:  # the occurrence's sign turns the declared direction
                     declared = -1.0 if spec.get("direction") == "down" else 1.0
                     spec["direction"] = "up" if direction * declared > 0 else "down"
-                ctx = Context(table, part, spec, event.where, draws, self.reference(schema, seed))
+                ctx = Context(
+                    table, part, spec, event.where, draws, functools.partial(self.reference, schema, seed)
+                )
                 names = spec.get("columns", [spec.get("column")])
                 for name in [names] if isinstance(names, str) else names:
                     position = table.column_names.index(name)

@@ -88,7 +88,7 @@ class Stream:
     # -- the writer ----------------------------------------------------------------------------------
 
     def _write(self, channel: queue.Queue[pa.RecordBatch | None]) -> None:
-        pacer = Pacer(self.rate, time.monotonic(), wall_clock())
+        pacer: Pacer | None = None
         emitted = 0
         try:
             while not self._stop.is_set():
@@ -99,6 +99,8 @@ class Stream:
                 self.metrics.queue_depth = channel.qsize()
                 if batch is None:
                     break
+                if pacer is None:  # the schedule starts with the first batch, not with the cold start
+                    pacer = Pacer(self.rate, time.monotonic(), wall_clock())
                 offset = 0
                 while offset < batch.num_rows and not self._stop.is_set():
                     now = time.monotonic()
@@ -123,7 +125,7 @@ class Stream:
         except BaseException as exc:
             self.error = exc
             self.metrics.errors += 1
-            log.error("stream %s stopped: %s", self.name, exc)
+            log.error("stream %s stopped: %s", self.name, exc, extra={"stream": self.name, "event": "failed"})
         finally:
             self._stop.set()
             self._close_sinks()
@@ -154,7 +156,13 @@ class Stream:
             rate, self._pending_rate = self._pending_rate, None
             removed, self._removed = self._removed, []
         if rate is not None:
-            log.info("stream %s: rate %s -> %s", self.name, pacer.schedule.describe(), rate.describe())
+            log.info(
+                "stream %s: rate %s -> %s",
+                self.name,
+                pacer.schedule.describe(),
+                rate.describe(),
+                extra={"stream": self.name, "event": "rate_changed", "rate": rate.describe()},
+            )
             pacer.retarget(rate, now)
             self.rate = rate
         for sink in removed:
@@ -173,7 +181,13 @@ def _close(sink: Sink, stream: str) -> None:
     try:
         sink.close()
     except Exception as exc:
-        log.error("stream %s: closing %r failed: %s", stream, sink, exc)
+        log.error(
+            "stream %s: closing %r failed: %s",
+            stream,
+            sink,
+            exc,
+            extra={"stream": stream, "event": "close_failed"},
+        )
         raise
 
 
@@ -223,7 +237,18 @@ class Engine:
             self.streams[name] = stream
         for thread in stream._threads:
             thread.start()
-        log.info("stream %s started: %s, batches of %d", name, stream.rate.describe(), batch_size)
+        log.info(
+            "stream %s started: %s, batches of %d",
+            name,
+            stream.rate.describe(),
+            batch_size,
+            extra={
+                "stream": name,
+                "event": "started",
+                "rate": stream.rate.describe(),
+                "batch_size": batch_size,
+            },
+        )
         return stream
 
     def _stream(self, name: str) -> Stream:
@@ -259,7 +284,13 @@ class Engine:
             )
         if batch_size is not None:
             _check_batch_size(batch_size)
-            log.info("stream %s: batch size %d -> %d", name, stream.batch_size, batch_size)
+            log.info(
+                "stream %s: batch size %d -> %d",
+                name,
+                stream.batch_size,
+                batch_size,
+                extra={"stream": name, "event": "batch_size_changed", "batch_size": batch_size},
+            )
             stream.batch_size = batch_size
         if rate is not None:
             schedule = RateSchedule.parse(rate)
@@ -273,7 +304,13 @@ class Engine:
                 raise UsageError(f"stream {stream_name!r} already has a sink {sink_name!r}")
             stream.sinks[sink_name] = sink
             stream.metrics.sinks.setdefault(sink_name, SinkMetrics())
-        log.info("stream %s: sink %s added (%r)", stream_name, sink_name, sink)
+        log.info(
+            "stream %s: sink %s added (%r)",
+            stream_name,
+            sink_name,
+            sink,
+            extra={"stream": stream_name, "sink": sink_name, "event": "sink_added"},
+        )
 
     def remove_sink(self, stream_name: str, sink_name: str) -> None:
         """Detach a sink; it is flushed and closed by the stream's writer before its next slice."""
@@ -282,7 +319,12 @@ class Engine:
             if sink_name not in stream.sinks:
                 raise UsageError(f"stream {stream_name!r} has no sink {sink_name!r}")
             stream._removed.append(stream.sinks.pop(sink_name))
-        log.info("stream %s: sink %s removed", stream_name, sink_name)
+        log.info(
+            "stream %s: sink %s removed",
+            stream_name,
+            sink_name,
+            extra={"stream": stream_name, "sink": sink_name, "event": "sink_removed"},
+        )
 
     def remove_stream(self, name: str, timeout: float = 60.0) -> None:
         """Stop one stream (flushing and closing its sinks) and forget it."""
@@ -292,7 +334,12 @@ class Engine:
             thread.join(timeout)
         with self._lock:
             self.streams.pop(name, None)
-        log.info("stream %s removed after %d rows", name, stream.metrics.rows)
+        log.info(
+            "stream %s removed after %d rows",
+            name,
+            stream.metrics.rows,
+            extra={"stream": name, "event": "removed", "rows": stream.metrics.rows},
+        )
 
     def stop(self, timeout: float = 60.0) -> None:
         """Stop every stream: each finishes its slice, flushes and closes its sinks."""
@@ -316,6 +363,32 @@ class Engine:
     def metrics_text(self) -> str:
         """Prometheus text for every stream and sink."""
         return prometheus_text({name: s.metrics for name, s in self.streams.items()})
+
+    def log_status(self) -> None:
+        """The periodic status record: one per stream, its figures as fields."""
+        for name, s in self.streams.items():
+            m = s.metrics
+            log.info(
+                "%s: %s rows/s (target %s), %s rows, lag %.2f s, queue %d, errors %d",
+                name,
+                f"{m.rate():,.0f}",
+                f"{m.target_rate:,.0f}",
+                f"{m.rows:,}",
+                m.lag_seconds,
+                m.queue_depth,
+                m.errors,
+                extra={
+                    "stream": name,
+                    "event": "status",
+                    "rows": m.rows,
+                    "rows_per_second": m.rate(),
+                    "target_rows_per_second": m.target_rate,
+                    "lag_seconds": round(m.lag_seconds, 3),
+                    "queue_depth": m.queue_depth,
+                    "errors": m.errors,
+                    "drift_events": m.drift_events,
+                },
+            )
 
     def status_line(self) -> str:
         """One line per stream for the periodic log."""

@@ -11,6 +11,7 @@ delivered.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
@@ -25,6 +26,8 @@ from fastsynth.sinks.base import SINKS, Sink
 from fastsynth.sinks.text import ndjson
 
 __all__ = ["KafkaSink"]
+
+log = logging.getLogger("fastsynth.sinks.kafka")
 
 _FORMATS = ("json", "avro", "arrow")
 _SLICE_ROWS = 8192
@@ -131,6 +134,20 @@ class KafkaSink(Sink):
             with self._lock:
                 self.failed += 1
                 self.last_error = str(error)
+                failed = self.failed
+            if failed == 1 or failed % 1000 == 0:  # the first, then every thousandth: no log floods
+                log.warning(
+                    "kafka topic %s: %d messages failed so far (%s)",
+                    self.topic,
+                    failed,
+                    error,
+                    extra={
+                        "sink": "kafka",
+                        "topic": self.topic,
+                        "event": "delivery_failed",
+                        "failed": failed,
+                    },
+                )
 
     def _on_error(self, error: Any) -> None:
         with self._lock:

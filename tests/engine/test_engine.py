@@ -36,8 +36,11 @@ class ClockedSink(MemorySink):
 def test_rows_are_paced_steadily_within_each_second():
     sink = ClockedSink(SCHEMA.arrow_schema())
     engine = Engine()
-    started = time.monotonic()
     engine.add_stream("s", SCHEMA, rate=5000, batch_size=4096, sinks={"m": sink})
+    deadline = time.monotonic() + 20
+    while not sink.arrivals and time.monotonic() < deadline:  # the schedule starts with the first batch
+        time.sleep(0.01)
+    started = sink.arrivals[0][0] - 0.05
     time.sleep(4.0)
     engine.stop()
     times = np.array([t - started for t, _ in sink.arrivals])
@@ -162,7 +165,9 @@ def test_drift_changes_while_running_and_is_counted():
     engine.update(
         "s", drift=[{"type": "add", "columns": ["x"], "magnitude": 100, "start_row": 0, "every_rows": 2000}]
     )
-    time.sleep(1.0)
+    deadline = time.monotonic() + 20
+    while stream.metrics.drift_events < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert stream.metrics.drift_events >= 5
     engine.update("s", drift=None)
     time.sleep(0.5)
@@ -178,3 +183,23 @@ def test_drift_changes_while_running_and_is_counted():
     shifted = np.isclose(x - plain, 100)
     assert shifted.any() and not shifted[:5000].any() and not shifted[-5000:].any()
     assert ((x == plain) | shifted).all()  # each row either as generated or drifted, nothing else
+
+
+def test_json_logs_carry_the_stream_and_its_figures(capsys):
+    import json as json_module
+
+    from fastsynth.logs import configure_logging
+
+    configure_logging("INFO", "json")
+    engine = Engine()
+    engine.add_stream(
+        "logged", SCHEMA, rate=10_000, max_rows=2000, sinks={"m": MemorySink(SCHEMA.arrow_schema())}
+    )
+    assert engine.wait(20)
+    engine.log_status()
+    records = [json_module.loads(line) for line in capsys.readouterr().err.splitlines()]
+    started = next(r for r in records if r["event"] == "started")
+    status = next(r for r in records if r["event"] == "status")
+    assert started["stream"] == "logged" and started["level"] == "INFO" and started["batch_size"] == 1000
+    assert status["rows"] == 2000 and status["logger"] == "fastsynth.engine"
+    configure_logging("WARNING", "text")
