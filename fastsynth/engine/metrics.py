@@ -28,6 +28,7 @@ class StreamMetrics:
 
     rows: int = 0
     batches: int = 0
+    bytes: int = 0
     errors: int = 0
     drift_events: int = 0
     lag_seconds: float = 0.0
@@ -61,6 +62,7 @@ _METRICS = [
         "Batches emitted (slices of generated batches, as paced).",
         lambda m: m.batches,
     ),
+    ("bytes_total", "counter", "Bytes of the Arrow data emitted.", lambda m: m.bytes),
     ("errors_total", "counter", "Errors while generating or writing.", lambda m: m.errors),
     ("drift_events_total", "counter", "Drift events that have started.", lambda m: m.drift_events),
     ("rows_per_second", "gauge", "Rows emitted per second over the last second.", lambda m: m.rate()),

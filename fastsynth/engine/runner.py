@@ -147,6 +147,7 @@ class Stream:
             metrics.delivery_failures = int(getattr(sink, "failed", 0))
             metrics.in_flight = int(getattr(sink, "in_flight", 0))
         self.metrics.batches += 1
+        self.metrics.bytes += part.nbytes
         self.metrics.emitted(part.num_rows)
         if self.schema.drift is not None:
             self.metrics.drift_events = self.schema.drift.started(self.metrics.rows, part)

@@ -139,6 +139,10 @@ def test_metrics_in_prometheus_text_and_a_status_line():
     assert 'fastsynth_rows_total{stream="users"} 5000' in text
     assert 'fastsynth_sink_rows_total{stream="users",sink="mem"} 5000' in text
     assert "# TYPE fastsynth_lag_seconds gauge" in text
+    assert (
+        'fastsynth_bytes_total{stream="users"} 0\n' not in text
+        and 'fastsynth_bytes_total{stream="users"}' in text
+    )
     assert "users:" in engine.status_line() and "5,000 rows" in engine.status_line()
 
 
