@@ -15,7 +15,7 @@ from typing import Any
 import typer
 
 from fastsynth.engine import Engine
-from fastsynth.errors import UsageError
+from fastsynth.errors import SinkError, UsageError
 from fastsynth.generation import DEFAULT_SEED
 from fastsynth.logs import configure_logging
 from fastsynth.schema import Schema
@@ -96,15 +96,19 @@ def run_continuous(
         schema = dataclasses.replace(schema, drift=events)
     sink = _sink(schema, output, format, kafka, rolling)
     engine = Engine()
-    stream = engine.add_stream(
-        "main",
-        schema,
-        rate=chosen_rate,
-        batch_size=batch_size,
-        seed=chosen_seed,
-        max_rows=rows,
-        sinks={"out": sink},
-    )
+    try:
+        stream = engine.add_stream(
+            "main",
+            schema,
+            rate=chosen_rate,
+            batch_size=batch_size,
+            seed=chosen_seed,
+            max_rows=rows,
+            sinks={"out": sink},
+        )
+    except BaseException:
+        sink.abort()  # leave no temporary file or open producer behind
+        raise
     stopping = threading.Event()
 
     def stop(signum: int, frame: Any) -> None:
@@ -122,11 +126,13 @@ def run_continuous(
                 last_log = time.monotonic()
                 engine.log_status()
     finally:
-        engine.stop()
+        ended = engine.stop()
         for s, handler in previous.items():
             signal.signal(s, handler)
     if stream.error is not None:
         raise stream.error
+    if not ended:
+        raise SinkError("the stream did not stop within 60 s; its output may be incomplete")
     seconds = max(time.monotonic() - started, 1e-9)
     rows = stream.metrics.rows
     typer.echo(

@@ -62,6 +62,7 @@ _SCHEDULE_KEYS = {
 # Types whose result for a row depends on other rows of the batch cannot run batch by batch.
 _WHOLE_TABLE_TYPES = {"label_flip", "prior_shift", "correlation"}
 _DIRECTED = {"shift", "add", "scale", "multiply"}
+_CATEGORY_TYPES = {"frequencies", "new_category", "merge"}
 _REFERENCE_ROWS = 65_536
 _EPOCH = dt.datetime(1970, 1, 1)
 
@@ -233,7 +234,7 @@ class DriftEvent:
             if direction == "alternate":
                 sign = np.where(occurrence % 2 == 0, 1.0, -1.0)
             elif direction == "random":
-                sign = np.where(_occurrence_draws(draws.seed, occurrence) < 0.5, 1.0, -1.0)
+                sign = np.where(_occurrence_draws(draws.seed, draws.name, occurrence) < 0.5, 1.0, -1.0)
             elif self.spec["type"] not in _DIRECTED:
                 inside &= occurrence % 2 == 0
         else:
@@ -249,11 +250,11 @@ class DriftEvent:
         return weights, sign
 
 
-def _occurrence_draws(seed: int, occurrence: np.ndarray) -> np.ndarray:
-    """A uniform draw per occurrence number (the same for every row of the occurrence)."""
+def _occurrence_draws(seed: int, event: str, occurrence: np.ndarray) -> np.ndarray:
+    """A uniform draw per occurrence number of one event (the same for every row of the occurrence)."""
     values = np.zeros(len(occurrence))
     for value in np.unique(occurrence[occurrence >= 0]):  # a handful per batch
-        values[occurrence == value] = Block("\x00drift-direction", seed, int(value), 1).uniform()[0]
+        values[occurrence == value] = Block(f"{event}\x00direction", seed, int(value), 1).uniform()[0]
     return values
 
 
@@ -297,10 +298,18 @@ class DriftSchedule:
             for name in [columns] if isinstance(columns, str) else columns:
                 if name not in arrow_schema.names:
                     raise SchemaError(f"{event.where}: column {name!r} is not in the schema")
-                if kind_of(arrow_schema.field(name).type) not in operation.kinds:
+                column_type = arrow_schema.field(name).type
+                if kind_of(column_type) not in operation.kinds:
                     raise SchemaError(
-                        f"{event.where}: column {name!r} is {arrow_schema.field(name).type}; "
+                        f"{event.where}: column {name!r} is {column_type}; "
                         f"{event.spec['type']} needs a {' or '.join(operation.kinds)} column"
+                    )
+                if event.spec["type"] in _CATEGORY_TYPES and not pa.types.is_dictionary(column_type):
+                    # A batch's own string dictionary changes from batch to batch; a category column's
+                    # does not, which keeps each row's new category the same whatever the batches.
+                    raise SchemaError(
+                        f"{event.where}: column {name!r} is plain text; {event.spec['type']} while "
+                        "generating needs a category column (type category)"
                     )
             if event.by_time:
                 column = self.time_column(event, arrow_schema)
@@ -419,8 +428,9 @@ def drift_from_flags(
 
     - numeric columns (int, float, series) shift their mean by ``M`` standard deviations, up or down by a
       draw per event;
-    - category columns move a share ``M`` of their probability towards the mirror image of their mix
-      (the most frequent value's share goes to the least frequent), in every other interval;
+    - category columns (type category) move a share ``M`` of their probability towards the mirror
+      image of their mix (the most frequent value's share goes to the least frequent), in every other
+      interval;
     - boolean columns flip a share ``M`` of their values, in every other interval;
     - text, ids and times are left alone.
     """
@@ -454,7 +464,11 @@ def drift_from_flags(
         kind = kind_of(f.type)
         if kind == "numeric" and f.name != getattr(schema.entities, "id_field", None):
             event = {"type": "shift", "columns": [f.name], "magnitude": magnitude, "direction": "random"}
-        elif kind == "category" and isinstance(shares.get(f.name), dict) and len(shares[f.name]) > 1:
+        elif (
+            pa.types.is_dictionary(f.type)
+            and isinstance(shares.get(f.name), dict)
+            and len(shares[f.name]) > 1
+        ):
             mix = shares[f.name]
             ordered = sorted(mix, key=mix.get)
             mirror = dict(zip(ordered, sorted(mix.values(), reverse=True), strict=True))

@@ -43,7 +43,8 @@ class StreamMetrics:
         with self._lock:
             self.rows += rows
             self._recent.append((now, self.rows))
-            while self._recent and self._recent[0][0] < now - 5.0:
+            # Keep one entry older than the window, so that rate() knows the count a second ago.
+            while len(self._recent) > 1 and self._recent[1][0] < now - 5.0:
                 self._recent.popleft()
 
     def rate(self, now: float | None = None) -> float:

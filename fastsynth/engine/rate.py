@@ -95,10 +95,11 @@ class Pacer:
         self._rows = 0.0
 
     def retarget(self, schedule: RateSchedule, now: float) -> None:
-        """Switch schedules from ``now`` on, keeping the rows due so far."""
+        """Switch schedules from ``now`` on, keeping the rows due so far: the new schedule's time
+        starts at 0 (a ramp begins at its "from")."""
         self.due(now)
-        self.schedule = schedule
-        self.started, self._at = now - self._at, self._at
+        self.wall_started += now - self.started
+        self.schedule, self.started, self._at = schedule, now, 0.0
 
     def due(self, now: float) -> float:
         elapsed = now - self.started

@@ -109,7 +109,8 @@ class Stream:
                     current = pacer.current(now)
                     self.metrics.target_rate = current
                     # Write in slices of about 50 ms of rows: steady within the second, few calls.
-                    cap = max(1, int(current * _SLICE_SECONDS))
+                    # At a rate of 0 (a schedule's quiet hour) rows still owed go out at once.
+                    cap = max(1, int(current * _SLICE_SECONDS) if current > 0 else int(due - emitted))
                     wanted = min(cap, batch.num_rows - offset)
                     if due - emitted < wanted:
                         wait = (emitted + wanted - due) / current if current > 0 else _SLICE_SECONDS
@@ -128,8 +129,10 @@ class Stream:
             log.error("stream %s stopped: %s", self.name, exc, extra={"stream": self.name, "event": "failed"})
         finally:
             self._stop.set()
-            self._close_sinks()
-            self._done.set()
+            try:
+                self._close_sinks()
+            finally:
+                self._done.set()
 
     def _emit(self, part: pa.RecordBatch) -> None:
         with self._lock:
@@ -167,20 +170,41 @@ class Stream:
             pacer.retarget(rate, now)
             self.rate = rate
         for sink in removed:
-            _close(sink, self.name)
+            error = _close(sink, self.name, failed=False)
+            if error is not None:
+                self.metrics.errors += 1
 
     def _close_sinks(self) -> None:
+        """Close every sink (abort them after an error, so no partial file is published); a sink that
+        fails to close becomes the stream's error, and the others are still closed."""
         with self._lock:
             sinks, self.sinks = list(self.sinks.values()), {}
             sinks += self._removed
             self._removed = []
         for sink in sinks:
-            _close(sink, self.name)
+            error = _close(sink, self.name, failed=self.error is not None)
+            if error is not None:
+                self.metrics.errors += 1
+                if self.error is None:
+                    self.error = error
+
+    def interrupt(self) -> None:
+        """Make sinks waiting on something outside (a broker that is down) give up."""
+        with self._lock:
+            sinks = list(self.sinks.values())
+        for sink in sinks:
+            interrupt = getattr(sink, "interrupt", None)
+            if interrupt is not None:
+                interrupt()
 
 
-def _close(sink: Sink, stream: str) -> None:
+def _close(sink: Sink, stream: str, *, failed: bool) -> BaseException | None:
+    """Close ``sink`` (or abort it when the stream ``failed``); the error it raised, if any."""
     try:
-        sink.close()
+        if failed:
+            sink.abort()
+        else:
+            sink.close()
     except Exception as exc:
         log.error(
             "stream %s: closing %r failed: %s",
@@ -189,7 +213,8 @@ def _close(sink: Sink, stream: str) -> None:
             exc,
             extra={"stream": stream, "event": "close_failed"},
         )
-        raise
+        return exc
+    return None
 
 
 class Engine:
@@ -212,8 +237,6 @@ class Engine:
     ) -> Stream:
         """Start a stream of ``schema`` (a Schema, a dict or a path) at ``rate`` into ``sinks``."""
         resolved = as_schema(schema)
-        if name in self.streams:
-            raise UsageError(f"stream {name!r} already exists")
         _check_batch_size(batch_size)
         if max_rows is not None and (
             isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 0
@@ -235,6 +258,8 @@ class Engine:
             ),
         ]
         with self._lock:
+            if name in self.streams:
+                raise UsageError(f"stream {name!r} already exists")
             self.streams[name] = stream
         for thread in stream._threads:
             thread.start()
@@ -267,24 +292,28 @@ class Engine:
         next batch). ``drift`` is a schema's ``drift`` section (a list of events or an object with
         ``events``), a ``DriftSchedule``, or None to stop drifting."""
         stream = self._stream(name)
+        # Check everything before changing anything: a refused update changes nothing.
+        if batch_size is not None:
+            _check_batch_size(batch_size)
+        new_rate = None if rate is None else RateSchedule.parse(rate)
+        new_schema = None
         if drift is not _UNCHANGED:
-            schedule = (
+            events = (
                 drift if drift is None or isinstance(drift, DriftSchedule) else DriftSchedule.from_dict(drift)
             )
-            schema = dataclasses.replace(stream.schema, drift=schedule)  # validated against the columns
-            if schema.arrow_schema() != stream.schema.arrow_schema():
+            new_schema = dataclasses.replace(stream.schema, drift=events)  # validated against the columns
+            if new_schema.arrow_schema() != stream.schema.arrow_schema():
                 raise UsageError(
                     f"stream {name!r}: the new drift changes the columns (a weight column added or removed); "
                     "sinks keep their schema, so start a new stream for that"
                 )
-            stream.schema = schema
+        if new_schema is not None:  # batches already made (at most three) keep the drift they were made with
+            stream.schema = new_schema
+            described = "none" if new_schema.drift is None else f"{len(new_schema.drift.events)} events"
             log.info(
-                "stream %s: drift -> %s",
-                name,
-                "none" if schedule is None else f"{len(schedule.events)} events",
+                "stream %s: drift -> %s", name, described, extra={"stream": name, "event": "drift_changed"}
             )
         if batch_size is not None:
-            _check_batch_size(batch_size)
             log.info(
                 "stream %s: batch size %d -> %d",
                 name,
@@ -293,10 +322,9 @@ class Engine:
                 extra={"stream": name, "event": "batch_size_changed", "batch_size": batch_size},
             )
             stream.batch_size = batch_size
-        if rate is not None:
-            schedule = RateSchedule.parse(rate)
+        if new_rate is not None:
             with stream._lock:
-                stream._pending_rate = schedule
+                stream._pending_rate = new_rate
 
     def add_sink(self, stream_name: str, sink_name: str, sink: Sink) -> None:
         stream = self._stream(stream_name)
@@ -342,11 +370,18 @@ class Engine:
             extra={"stream": name, "event": "removed", "rows": stream.metrics.rows},
         )
 
-    def stop(self, timeout: float = 60.0) -> None:
-        """Stop every stream: each finishes its slice, flushes and closes its sinks."""
-        for stream in list(self.streams.values()):
+    def stop(self, timeout: float = 60.0, grace: float = 10.0) -> bool:
+        """Stop every stream: each finishes its slice, flushes and closes its sinks. A sink still stuck
+        after ``grace`` seconds (waiting for a broker that is down) is interrupted, which makes the
+        stream fail with a message saying what was not delivered. True if every stream ended."""
+        streams = list(self.streams.values())
+        for stream in streams:
             stream._stop.set()
-        self.wait(timeout)
+        if self.wait(min(grace, timeout)):
+            return True
+        for stream in streams:
+            stream.interrupt()
+        return self.wait(max(timeout - grace, 0.0))
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until every stream has ended (row limit, error or stop); True if they all did."""
@@ -359,15 +394,15 @@ class Engine:
         return True
 
     def errors(self) -> dict[str, BaseException]:
-        return {name: s.error for name, s in self.streams.items() if s.error is not None}
+        return {name: s.error for name, s in list(self.streams.items()) if s.error is not None}
 
     def metrics_text(self) -> str:
         """Prometheus text for every stream and sink."""
-        return prometheus_text({name: s.metrics for name, s in self.streams.items()})
+        return prometheus_text({name: s.metrics for name, s in list(self.streams.items())})
 
     def log_status(self) -> None:
         """The periodic status record: one per stream, its figures as fields."""
-        for name, s in self.streams.items():
+        for name, s in list(self.streams.items()):
             m = s.metrics
             log.info(
                 "%s: %s rows/s (target %s), %s rows, lag %.2f s, queue %d, errors %d",
@@ -394,7 +429,7 @@ class Engine:
     def status_line(self) -> str:
         """One line per stream for the periodic log."""
         parts = []
-        for name, s in self.streams.items():
+        for name, s in list(self.streams.items()):
             m = s.metrics
             parts.append(
                 f"{name}: {m.rate():,.0f} rows/s (target {m.target_rate:,.0f}), {m.rows:,} rows, "

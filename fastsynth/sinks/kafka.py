@@ -115,6 +115,7 @@ class KafkaSink(Sink):
         self.failed = 0
         self.last_error: str | None = None
         self._lock = threading.Lock()
+        self._interrupted = threading.Event()
         self._encoder = ThreadPoolExecutor(1, thread_name_prefix="fastsynth-kafka-encode")
         fingerprint = hashlib.sha256(schema.serialize().to_pybytes()).hexdigest()[:16].encode()
         self._headers = [("fastsynth-schema", fingerprint)] if headers else None
@@ -165,13 +166,23 @@ class KafkaSink(Sink):
         """Messages the broker acknowledged."""
         return self.messages - self.failed - self.in_flight
 
-    def _produce(self, value: bytes, key: Any, headers: list[tuple[str, bytes]]) -> None:
+    def _produce(self, value: bytes, key: Any, headers: list[tuple[str, bytes]] | None) -> None:
         while True:
             try:
                 self._producer.produce(self.topic, value, key, headers=headers)
                 return
             except BufferError:  # the local queue is full: wait for the broker (backpressure)
+                if self._interrupted.is_set():
+                    raise SinkError(
+                        f"kafka topic {self.topic!r}: stopped while the broker did not take messages; "
+                        f"{len(self._producer)} sent and not acknowledged (last error: {self.last_error})"
+                    ) from None
                 self._producer.poll(0.05)
+
+    def interrupt(self) -> None:
+        """Give up waiting for a broker that does not take messages (the engine's stop does this after
+        a grace period): the current write raises, and ``abort`` flushes only briefly."""
+        self._interrupted.set()
 
     def write(self, batch: pa.RecordBatch) -> None:
         if batch.num_rows == 0:
@@ -260,7 +271,7 @@ class KafkaSink(Sink):
             )
 
     def abort(self) -> None:
-        self._release(min(self.flush_seconds, 5.0))
+        self._release(0.0 if self._interrupted.is_set() else min(self.flush_seconds, 5.0))
 
     def __repr__(self) -> str:
         return f"KafkaSink(topic={self.topic!r})"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -92,7 +93,8 @@ class RollingSink(Sink):
         directory = self.path / self._folder if self._folder else self.path  # type: ignore[operator]
         directory.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-        name = f"{self.prefix}-{stamp}-{len(self.files):06d}{self.extension}"
+        # The random part keeps two streams (or a restart) writing the same second apart.
+        name = f"{self.prefix}-{stamp}-{len(self.files):06d}-{uuid.uuid4().hex[:8]}{self.extension}"
         sink = SINKS.get(self.file_format)(self.schema, directory / name, **self.options)
         assert isinstance(sink, FileSink)
         self._current, self._opened, self._rows_in_file = sink, time.monotonic(), 0
@@ -101,11 +103,15 @@ class RollingSink(Sink):
     def _roll(self) -> None:
         if self._current is None:
             return
-        self._current.close()
-        assert self._current.path is not None
-        self.files.append(self._current.path)
-        self.bytes_written += self._current.path.stat().st_size
-        self._current = None
+        current, self._current = self._current, None
+        try:
+            current.close()
+        except BaseException:
+            current.abort()  # no temporary file left behind
+            raise
+        assert current.path is not None
+        self.files.append(current.path)
+        self.bytes_written += current.path.stat().st_size
 
     def _due(self) -> bool:
         """Whether the open file is complete by age, size or a new partition."""

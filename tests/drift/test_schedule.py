@@ -197,3 +197,32 @@ def test_a_declared_direction_holds_in_a_one_off_event():
     delta = fastsynth.generate(schema, 1000)["x"].to_numpy() - PLAIN["x"].to_numpy()[:1000]
     np.testing.assert_allclose(delta[100:], -3.0)
     assert not delta[:100].any()
+
+
+def test_random_directions_are_drawn_per_event():
+    fields = {**FIELDS, "y": {"type": "float", "distribution": "normal", "mean": 0, "std": 1}}
+    events = [
+        {
+            "type": "add",
+            "columns": [c],
+            "magnitude": 1,
+            "start_row": 0,
+            "every_rows": 100,
+            "direction": "random",
+        }
+        for c in ("x", "y")
+    ]
+    drifted = fastsynth.generate({"seed": 3, "fields": fields, "drift": events}, 10_000)
+    plain = fastsynth.generate({"seed": 3, "fields": fields}, 10_000)
+    signs = [np.sign(drifted[c].to_numpy() - plain[c].to_numpy())[::100] for c in ("x", "y")]
+    assert (signs[0] != signs[1]).any()
+
+
+def test_category_drift_while_generating_needs_a_category_column():
+    fields = {**FIELDS, "word": {"type": "word"}}
+    with pytest.raises(
+        fastsynth.SchemaError, match="column 'word' is plain text; frequencies while generating"
+    ):
+        fastsynth.Schema.from_dict(
+            {"fields": fields, "drift": [{"type": "frequencies", "columns": ["word"], "target": {"a": 1.0}}]}
+        )

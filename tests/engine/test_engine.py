@@ -207,3 +207,58 @@ def test_json_logs_carry_the_stream_and_its_figures(capsys):
     assert started["stream"] == "logged" and started["level"] == "INFO" and started["batch_size"] == 1000
     assert status["rows"] == 2000 and status["logger"] == "fastsynth.engine"
     configure_logging("WARNING", "text")
+
+
+def test_a_sink_failing_to_close_fails_the_stream_and_the_others_still_close():
+    class BadClose(MemorySink):
+        def close(self):
+            raise OSError("disk full at the end")
+
+    good = MemorySink(SCHEMA.arrow_schema())
+    engine = Engine()
+    stream = engine.add_stream(
+        "s", SCHEMA, rate=50_000, max_rows=3000, sinks={"bad": BadClose(SCHEMA.arrow_schema()), "good": good}
+    )
+    assert engine.wait(20)
+    assert isinstance(stream.error, OSError) and good.closed is False  # aborted, not published
+    assert stream.metrics.errors == 1
+
+
+def test_stop_interrupts_a_sink_stuck_on_the_outside_world():
+    class Stuck(MemorySink):
+        def __init__(self, schema):
+            super().__init__(schema)
+            self.released = threading.Event()
+
+        def write(self, batch):
+            if not self.released.wait(30):
+                raise AssertionError("never interrupted")
+            raise OSError("broker away")
+
+        def interrupt(self):
+            self.released.set()
+
+    engine = Engine()
+    stream = engine.add_stream("s", SCHEMA, rate=10_000, sinks={"stuck": Stuck(SCHEMA.arrow_schema())})
+    time.sleep(1.0)
+    started = time.monotonic()
+    assert engine.stop(timeout=20, grace=0.5)
+    assert time.monotonic() - started < 10
+    assert isinstance(stream.error, OSError)
+
+
+def test_a_new_schedule_starts_from_its_own_beginning():
+    pacer = Pacer(RateSchedule.parse(1000), started=0.0, wall_started=0.0)
+    assert pacer.due(100.0) == pytest.approx(100_000)
+    pacer.retarget(RateSchedule.parse({"ramp": {"from": 0, "to": 100, "seconds": 10}}), 100.0)
+    assert pacer.current(105.0) == pytest.approx(50)
+    assert pacer.due(110.0) == pytest.approx(100_000 + 500, rel=1e-6)
+
+
+def test_the_rate_after_a_pause_counts_only_the_last_second():
+    from fastsynth.engine.metrics import StreamMetrics
+
+    metrics = StreamMetrics()
+    metrics.emitted(100, now=0.0)
+    metrics.emitted(1, now=10.0)
+    assert metrics.rate(now=10.5) == 1.0
