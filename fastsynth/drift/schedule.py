@@ -443,7 +443,7 @@ def drift_from_flags(
     if time_column is None and rows_per_second is None:
         raise UsageError(
             "--drift needs a time series (a time_sequence column) to place events every --drift-interval "
-            "seconds of its clock, or --continuous (not in this version) to follow the wall clock"
+            "seconds of its clock, or --continuous to place them by the stream's rate"
         )
     if time_column is not None:
         from fastsynth.generation import make_batch
