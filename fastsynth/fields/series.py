@@ -90,7 +90,7 @@ class TimeSequenceField(Field):
         ticks = self.interval_seconds * _UNITS_PER_SECOND[self.unit]
         if self.arrivals == "poisson":
             gaps = empty(block.size, np.float64)
-            ks.fill_arrivals(gaps, block.key, *block.segments(_CHUNK))
+            ks.fill_bridge(gaps, block.key, *block.segments(_CHUNK), True)
             times = np.rint(gaps * ticks).astype(np.int64) + self.origin
         else:
             steps, _ = block.timeline()
@@ -488,7 +488,7 @@ class SeriesField(Field):
                     restart = _CHUNK if len(psi) else 1 << 62
                     ks.fill_ar(noise, key, *block.segments(restart), phi, psi, restart, *carry)
             else:
-                ks.fill_walk(noise, block.subkey("noise"), *segments)
+                ks.fill_bridge(noise, block.subkey("noise"), *segments, False)
         else:
             noise = block.normal(salt="noise")
         if kind == "student_t":

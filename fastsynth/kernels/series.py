@@ -27,11 +27,10 @@ __all__ = [
     "HORIZON",
     "entity_key",
     "fill_ar",
-    "fill_arrivals",
+    "fill_bridge",
     "fill_episodes",
     "fill_poisson",
     "fill_regimes",
-    "fill_walk",
     "locate",
     "shape_series",
 ]
@@ -199,86 +198,55 @@ def _node(left: int, right: int) -> int:
     return (HORIZON + left) // (right - left)
 
 
-@parallel_kernel
-def fill_walk(out, key, seg_entity, seg_step, seg_count, seg_offset, stride):
-    """A Gaussian random walk with standard normal steps per entity, ``W_0 = 0``: ``W_HORIZON`` is drawn
-    first, then the middle of every interval given its ends (a Brownian bridge), only down the intervals
-    that hold a requested step."""
-    for g in prange(seg_entity.shape[0]):
-        ekey = entity_key(key, seg_entity[g])
-        s0 = rng.stream(ekey, 0)
-        a = seg_step[g]
-        b = a + seg_count[g] - 1
-        lefts = np.empty(_STACK, np.int64)
-        rights = np.empty(_STACK, np.int64)
-        at_left = np.empty(_STACK)
-        at_right = np.empty(_STACK)
-        lefts[0], rights[0], at_left[0] = 0, HORIZON, 0.0
-        at_right[0] = math.sqrt(HORIZON) * rng.normal(ekey, rng.at(s0, 0), 0)
-        top = 1
-        while top > 0:
-            top -= 1
-            left, right, w_left, w_right = lefts[top], rights[top], at_left[top], at_right[top]
-            if right < a or left > b:
-                continue
-            if right - left == 1:
-                if left >= a:
-                    out[seg_offset[g] + (left - a) * stride] = w_left
-                continue
-            node = _node(left, right)
-            middle = (left + right) >> 1
-            w_middle = 0.5 * (w_left + w_right) + 0.5 * math.sqrt(right - left) * rng.normal(
-                ekey, rng.at(s0, node), node
-            )
-            lefts[top], rights[top], at_left[top], at_right[top] = middle, right, w_middle, w_right
-            lefts[top + 1], rights[top + 1], at_left[top + 1], at_right[top + 1] = (
-                left,
-                middle,
-                w_left,
-                w_middle,
-            )
-            top += 2
+@kernel
+def _split(
+    ekey: np.uint64, other: np.uint64, node: int, width: int, low: float, high: float, gamma: bool
+) -> float:
+    """The value at the middle of an interval of ``width`` steps, given its ends: a Brownian bridge
+    (random walk) or a gamma bridge (arrival times: the ends' gap split by a Beta(w/2, w/2) fraction)."""
+    if gamma:
+        g1 = rng.gamma(ekey, node, 0, 0.5 * width)
+        g2 = rng.gamma(other, node, 0, 0.5 * width)
+        return low + (high - low) * (g1 / (g1 + g2))
+    s0 = rng.stream(ekey, 0)
+    return 0.5 * (low + high) + 0.5 * math.sqrt(width) * rng.normal(ekey, rng.at(s0, node), node)
 
 
 @parallel_kernel
-def fill_arrivals(out, key, seg_entity, seg_step, seg_count, seg_offset, stride):
-    """Arrival times of a Poisson process of rate 1 per entity: step ``i`` gets the sum of ``i + 1``
-    standard exponential gaps. ``T_HORIZON`` is a Gamma draw, then each interval splits its gap sum at
-    the middle by a Beta(n/2, n/2) fraction (a gamma bridge), only down the intervals that are needed."""
+def fill_bridge(out, key, seg_entity, seg_step, seg_count, seg_offset, stride, gamma):
+    """Per entity, a process whose value at a step depends on that step alone, drawn top-down: its value
+    at ``HORIZON`` first, then the middle of every interval given its ends, only down the intervals that
+    hold a requested step. ``gamma`` false: a Gaussian random walk with standard normal steps, ``W_0 =
+    0``. ``gamma`` true: arrival times of a Poisson process of rate 1, step ``i`` getting the sum of ``i +
+    1`` standard exponential gaps (a Gamma total, split by Beta fractions)."""
     for g in prange(seg_entity.shape[0]):
         ekey = entity_key(key, seg_entity[g])
         other = rng.mix64(ekey ^ _SECOND_GAMMA)
-        a = seg_step[g] + 1
+        a = seg_step[g] + (1 if gamma else 0)
         b = a + seg_count[g] - 1
         lefts = np.empty(_STACK, np.int64)
         rights = np.empty(_STACK, np.int64)
         at_left = np.empty(_STACK)
         at_right = np.empty(_STACK)
         lefts[0], rights[0], at_left[0] = 0, HORIZON, 0.0
-        at_right[0] = rng.gamma(ekey, 0, 0, float(HORIZON))
+        if gamma:
+            at_right[0] = rng.gamma(ekey, 0, 0, float(HORIZON))
+        else:
+            at_right[0] = math.sqrt(HORIZON) * rng.normal(ekey, rng.at(rng.stream(ekey, 0), 0), 0)
         top = 1
         while top > 0:
             top -= 1
-            left, right, t_left, t_right = lefts[top], rights[top], at_left[top], at_right[top]
+            left, right, low, high = lefts[top], rights[top], at_left[top], at_right[top]
             if right < a or left > b:
                 continue
             if right - left == 1:
                 if left >= a:
-                    out[seg_offset[g] + (left - a) * stride] = t_left
+                    out[seg_offset[g] + (left - a) * stride] = low
                 continue
-            node = _node(left, right)
             middle = (left + right) >> 1
-            half = 0.5 * (right - left)
-            g1 = rng.gamma(ekey, node, 0, half)
-            g2 = rng.gamma(other, node, 0, half)
-            t_middle = t_left + (t_right - t_left) * (g1 / (g1 + g2))
-            lefts[top], rights[top], at_left[top], at_right[top] = middle, right, t_middle, t_right
-            lefts[top + 1], rights[top + 1], at_left[top + 1], at_right[top + 1] = (
-                left,
-                middle,
-                t_left,
-                t_middle,
-            )
+            value = _split(ekey, other, _node(left, right), right - left, low, high, gamma)
+            lefts[top], rights[top], at_left[top], at_right[top] = middle, right, value, high
+            lefts[top + 1], rights[top + 1], at_left[top + 1], at_right[top + 1] = left, middle, low, value
             top += 2
 
 
