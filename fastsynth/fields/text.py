@@ -122,10 +122,6 @@ def _ascii_name_parts(field: LocaleText, schema: Any) -> tuple[Part, Part]:
     return pools.first_ascii.part("first", first_column), pools.last_ascii.part("last", last_column)
 
 
-def _free_email_domains(locale: str) -> tuple[str, ...]:
-    return tuple(getattr(fp._provider(locale, "internet"), "free_email_domains", ("example.com",)))
-
-
 @FIELDS.register("email")
 @dataclass(frozen=True, kw_only=True)
 class EmailField(LocaleText):
@@ -135,7 +131,7 @@ class EmailField(LocaleText):
 
     def composition(self, schema: Any) -> Composition:
         first, last = _ascii_name_parts(self, schema)
-        domains = Part(_free_email_domains(self.locale_in(schema)), salt="domain")
+        domains = Part(fp.free_email_domains(self.locale_in(schema)), salt="domain")
         return Composition.of(first, literal("."), last, Part(_DIGITS, salt="digits"), literal("@"), domains)
 
 
