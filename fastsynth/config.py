@@ -162,6 +162,32 @@ class Settings:
         except KeyError:
             raise AttributeError(name) from None
 
+    def updated(self, changes: Mapping[str, Any], source: str) -> Settings:
+        """These settings with ``changes`` applied: setting names (``batch_size``) or sections of the
+        file's shape (``{"data_generation": {"batch_size": 500}}``). Every change is checked before
+        any applies, so a refused update changes nothing."""
+        flat: dict[str, Any] = {}
+        for key, value in changes.items():
+            if key in _BY_NAME:
+                flat[key] = value
+                continue
+            keys = {s.key: s for s in SETTINGS if s.section == key}
+            if not keys or not isinstance(value, Mapping):
+                allowed = sorted({*_BY_NAME, *(s.section for s in SETTINGS)})
+                raise UsageError(f"config: unknown setting {key!r}; allowed: {', '.join(allowed)}")
+            for sub, raw in value.items():
+                if sub not in keys:
+                    raise UsageError(f"config: unknown key {key}.{sub}; allowed: {', '.join(sorted(keys))}")
+                flat[keys[sub].name] = raw
+        values, sources = dict(self.values), dict(self.sources)
+        for name, raw in flat.items():
+            try:
+                values[name] = _BY_NAME[name].parse(raw)
+            except ValueError as exc:
+                raise UsageError(f"config {name}={raw!r} {exc}") from None
+            sources[name] = source
+        return Settings(values, sources)
+
     def as_document(self) -> dict[str, dict[str, Any]]:
         """The values in the file's shape."""
         document: dict[str, dict[str, Any]] = {}

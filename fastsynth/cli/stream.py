@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import logging
 import signal
 import sys
@@ -15,8 +13,8 @@ from typing import Any
 import typer
 
 from fastsynth.engine import Engine
+from fastsynth.engine.plan import plan_stream
 from fastsynth.errors import SinkError, UsageError
-from fastsynth.generation import DEFAULT_SEED
 from fastsynth.logs import configure_logging
 from fastsynth.schema import Schema
 from fastsynth.sinks import open_sink
@@ -52,16 +50,6 @@ def _sink(
     return open_sink(output, arrow_schema, format=format)
 
 
-def _real_time_rate(schema: Schema) -> float | None:
-    """Rows per second that keep a time series on the wall clock: every entity's next reading each
-    ``interval_seconds``; None for a tabular schema."""
-    steps = [f for f in schema.fields if f.type_name == "time_sequence"]
-    if not steps:
-        return None
-    entities = schema.entities.count if schema.entities is not None else 1
-    return entities / steps[0].interval_seconds  # type: ignore[attr-defined]
-
-
 def run_continuous(
     schema: Schema,
     *,
@@ -84,25 +72,17 @@ def run_continuous(
     configure_logging(log_level, log_format)
     if not frequency > 0:
         raise UsageError(f"--frequency={frequency!r} is not a positive number of seconds")
-    chosen_rate = rate if rate is not None else _real_time_rate(schema) or batch_size / frequency
-    chosen_seed = seed if seed is not None else schema.seed if schema.seed is not None else DEFAULT_SEED
-    if any(f.type_name == "time_sequence" for f in schema.fields):
-        schema = schema.starting_at(dt.datetime.now(dt.UTC).replace(microsecond=0))  # tie time to now
-    if drift is not None:
-        from fastsynth.drift.schedule import drift_from_flags
-
-        interval, magnitude = drift
-        events = drift_from_flags(schema, interval, magnitude, seed=chosen_seed, rows_per_second=chosen_rate)
-        schema = dataclasses.replace(schema, drift=events)
+    plan = plan_stream(schema, rate=rate, batch_size=batch_size, frequency=frequency, seed=seed, drift=drift)
+    schema = plan.schema
     sink = _sink(schema, output, format, kafka, rolling)
     engine = Engine()
     try:
         stream = engine.add_stream(
             "main",
             schema,
-            rate=chosen_rate,
+            rate=plan.rate,
             batch_size=batch_size,
-            seed=chosen_seed,
+            seed=plan.seed,
             max_rows=rows,
             sinks={"out": sink},
         )
@@ -118,7 +98,7 @@ def run_continuous(
     started = time.monotonic()
     last_log = started
     try:
-        while not stream._done.is_set() and not stopping.is_set():
+        while not stream.ended and not stopping.is_set():
             if duration is not None and time.monotonic() - started >= duration:
                 break
             time.sleep(0.05)

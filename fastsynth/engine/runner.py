@@ -188,6 +188,11 @@ class Stream:
                 if self.error is None:
                     self.error = error
 
+    @property
+    def ended(self) -> bool:
+        """True once the stream has stopped: its row limit, an error, or a stop."""
+        return self._done.is_set()
+
     def interrupt(self) -> None:
         """Make sinks waiting on something outside (a broker that is down) give up."""
         with self._lock:

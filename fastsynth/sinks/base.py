@@ -19,6 +19,7 @@ import inspect
 import os
 import sys
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, ClassVar
@@ -28,7 +29,7 @@ import pyarrow as pa
 from fastsynth.errors import SinkError, UsageError
 from fastsynth.registry import Registry
 
-__all__ = ["SINKS", "FileSink", "Sink", "format_for_path", "open_sink"]
+__all__ = ["SINKS", "FileSink", "Sink", "check_options", "format_for_path", "open_sink"]
 
 SINKS: Registry[type[Sink]] = Registry("output format", "fastsynth.sinks", UsageError)
 
@@ -42,9 +43,9 @@ class Sink:
     extensions: ClassVar[tuple[str, ...]] = ()
     """File extensions that select it when no format is given."""
 
-    def __init__(self, schema: pa.Schema, path: str | Path | None = None) -> None:
+    def __init__(self, schema: pa.Schema, path: str | Path | IO[bytes] | None = None) -> None:
         self.schema = schema
-        self.path = None if path is None else Path(path)
+        self.path = None if path is None or _is_stream(path) else Path(path)
         self.rows_written = 0
         self.batches_written = 0
 
@@ -77,8 +78,13 @@ class Sink:
         return f"{type(self).__name__}(path={None if self.path is None else str(self.path)!r})"
 
 
+def _is_stream(target: object) -> bool:
+    return hasattr(target, "write")
+
+
 class FileSink(Sink):
-    """A sink writing one file, or a binary stream (standard output) when no path is given.
+    """A sink writing one file, or a binary stream: one given as the target (an HTTP response body),
+    or standard output when there is none.
 
     The file is written under a hidden temporary name in the target directory and renamed to its final
     name only by ``close``, so an interrupted run never leaves a truncated file under the final name.
@@ -87,11 +93,13 @@ class FileSink(Sink):
     binary: ClassVar[bool] = True
     """True if the format is binary, so it cannot be written to a terminal."""
 
-    def __init__(self, schema: pa.Schema, path: str | Path | None = None) -> None:
+    def __init__(self, schema: pa.Schema, path: str | Path | IO[bytes] | None = None) -> None:
         super().__init__(schema, path)
         self._temp: Path | None = None
         self._stream: IO[bytes]
-        if self.path is None:
+        if _is_stream(path):
+            self._stream = path  # type: ignore[assignment]
+        elif self.path is None:
             if self.binary:
                 raise UsageError(f"format {self.format_name!r} is binary and needs an output path (--output)")
             self._stream = sys.stdout.buffer
@@ -168,19 +176,9 @@ def format_for_path(path: str | Path) -> str:
     )
 
 
-def open_sink(
-    target: str | Path | None = None,
-    schema: pa.Schema | None = None,
-    *,
-    format: str | None = None,
-    **options: Any,
-) -> Sink:
-    """Open the sink for ``format`` (inferred from ``target``'s extension when absent) writing to
-    ``target`` (standard output for None), passing ``options`` (e.g. ``compression="zstd"``)."""
-    if schema is None:
-        raise UsageError("open_sink needs the Arrow schema of the batches it will take")
-    name = format or (format_for_path(target) if target is not None else "console")
-    cls = SINKS.get(name)
+def check_options(format: str, options: Mapping[str, Any]) -> type[Sink]:
+    """The sink class of ``format``, after checking that it takes every option in ``options``."""
+    cls = SINKS.get(format)
     allowed = [
         p.name
         for p in list(inspect.signature(cls.__init__).parameters.values())[3:]
@@ -189,6 +187,24 @@ def open_sink(
     for option in options:
         if option not in allowed:
             raise UsageError(
-                f"format {name!r}: unknown option {option!r}; allowed: {', '.join(allowed) or 'none'}"
+                f"format {format!r}: unknown option {option!r}; allowed: {', '.join(allowed) or 'none'}"
             )
-    return cls(schema, target, **options)
+    return cls
+
+
+def open_sink(
+    target: str | Path | IO[bytes] | None = None,
+    schema: pa.Schema | None = None,
+    *,
+    format: str | None = None,
+    **options: Any,
+) -> Sink:
+    """Open the sink for ``format`` (inferred from ``target``'s extension when absent) writing to
+    ``target``: a path, a binary stream (e.g. ``io.BytesIO``), or standard output for None; passing
+    ``options`` (e.g. ``compression="zstd"``)."""
+    if schema is None:
+        raise UsageError("open_sink needs the Arrow schema of the batches it will take")
+    if format is None and _is_stream(target):
+        raise UsageError("open_sink: give the format of a stream target")
+    name = format or (format_for_path(target) if target is not None else "console")  # type: ignore[arg-type]
+    return check_options(name, options)(schema, target, **options)

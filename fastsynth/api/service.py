@@ -1,0 +1,567 @@
+"""What the REST API serves, without HTTP: named generators (schemas), named streamers (where streamed rows
+go), the settings, and the engine that streams generators into streamers. The Litestar app only
+translates requests into these calls and their errors into status codes.
+
+A generator is a schema and a seed. A streamer is a sink recipe (console, a file or folder, a Kafka
+topic): a sink needs the Arrow schema of its rows, so each running generator gets its own sink from it,
+and ``{generator}`` in a path or topic tells them apart. ``start`` makes one engine stream per generator
+into every chosen streamer; streamers added or removed while streams run are attached or detached live,
+and changed settings (batch size, frequency, drift) reach the streams that follow them at once.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from fastsynth.config import Settings
+from fastsynth.engine import Engine
+from fastsynth.engine.plan import plan_stream
+from fastsynth.errors import FastsynthError, SinkError, UsageError
+from fastsynth.generation import iter_batches
+from fastsynth.pipeline import prefetch
+from fastsynth.schema import EXAMPLES, Schema
+from fastsynth.sinks import open_sink
+from fastsynth.sinks.base import Sink, check_options
+
+__all__ = ["Conflict", "Generator", "NotFound", "Service", "Streamer"]
+
+log = logging.getLogger("fastsynth.api")
+
+MEDIA_TYPES = {
+    "json": "application/json",
+    "jsonl": "application/x-ndjson",
+    "csv": "text/csv; charset=utf-8",
+    "parquet": "application/vnd.apache.parquet",
+    "arrow": "application/vnd.apache.arrow.stream",
+}
+"""The formats ``generate`` answers in, and their media types."""
+_GENERATE_BATCH = 1 << 16
+_STREAMER_TYPES = ("console", "file", "kafka")
+_TEXT_FORMATS = ("jsonl", "csv", "json")
+
+
+class NotFound(FastsynthError, LookupError):
+    """A generator or streamer of that name does not exist."""
+
+
+class Conflict(FastsynthError):
+    """The request clashes with the current state: a name taken, a generator already running."""
+
+
+def _name(kind: str, name: Any) -> str:
+    if not isinstance(name, str) or not name or len(name) > 100 or not name.replace("-", "_").isidentifier():
+        raise UsageError(
+            f"{kind} name={name!r} is not allowed; use 1 to 100 letters, digits, '_' or '-', "
+            "not starting with a digit"
+        )
+    return name
+
+
+@dataclass(frozen=True)
+class Generator:
+    """A schema made on request or streamed."""
+
+    name: str
+    schema: Schema
+    document: Mapping[str, Any]
+    seed: int | None
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": "timeseries" if self.schema.time_field is not None else "tabular",
+            "columns": self.schema.arrow_schema().names,
+            "seed": self.seed,
+            "schema": self.document,
+        }
+
+
+@dataclass(frozen=True)
+class Streamer:
+    """Where streamed rows go: ``console`` (the server's standard output, as JSON lines or CSV),
+    ``file`` (a file, or a folder of rolling files with ``rolling``) under the server's output folder,
+    or ``kafka`` (a topic)."""
+
+    name: str
+    type: str
+    format: str
+    path: str | None
+    options: Mapping[str, Any]
+
+    @classmethod
+    def parse(
+        cls,
+        name: Any,
+        type: Any,
+        *,
+        format: Any = None,
+        path: Any = None,
+        options: Mapping[str, Any] | None = None,
+        root: Path,
+    ) -> Streamer:
+        name = _name("streamer", name)
+        options = dict(options or {})
+        if type not in _STREAMER_TYPES:
+            raise UsageError(f"streamer {name!r}: type={type!r}; allowed: {', '.join(_STREAMER_TYPES)}")
+        if type == "file":
+            if not isinstance(path, str) or not path:
+                raise UsageError(f"streamer {name!r}: a file streamer needs a path")
+            _inside(root, path, name)
+            if format is None:
+                from fastsynth.sinks.base import format_for_path
+
+                format = "rolling" if path.endswith("/") else format_for_path(path)
+        elif path is not None:
+            raise UsageError(f"streamer {name!r}: path={path!r} is only for type 'file'")
+        if type == "console":
+            format = format or "jsonl"
+            if format not in _TEXT_FORMATS:
+                raise UsageError(
+                    f"streamer {name!r}: format={format!r} for the console; "
+                    f"allowed: {', '.join(_TEXT_FORMATS)}"
+                )
+        if type == "kafka":
+            if format is not None:
+                raise UsageError(f"streamer {name!r}: give a Kafka value format as options.value_format")
+            format = "kafka"
+            if "topic" not in options:
+                raise UsageError(f"streamer {name!r}: a kafka streamer needs options.topic")
+        if format in ("console", "memory", "kafka") and type != "kafka":
+            raise UsageError(f"streamer {name!r}: format={format!r} is not a file format")
+        try:
+            check_options(format, options)
+        except UsageError as exc:
+            raise UsageError(f"streamer {name!r}: {exc}") from None
+        return cls(name, type, format, path, options)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "format": self.format,
+            "path": self.path,
+            "options": dict(self.options),
+        }
+
+    def open(self, generator: str, schema: pa.Schema, root: Path) -> Sink:
+        """A sink for ``generator``'s rows."""
+        options = {
+            k: v.replace("{generator}", generator) if isinstance(v, str) else v
+            for k, v in self.options.items()
+        }
+        if self.type == "console":
+            return open_sink(None, schema, format=self.format, **options)
+        if self.type == "kafka":
+            return open_sink(None, schema, format="kafka", **options)
+        assert self.path is not None
+        target = _inside(root, self.path.replace("{generator}", generator), self.name)
+        if self.format == "rolling":
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        return open_sink(target, schema, format=self.format, **options)
+
+    @property
+    def shared(self) -> bool:
+        """True when every generator would write the same file (no ``{generator}`` in the path)."""
+        return self.type == "file" and "{generator}" not in (self.path or "")
+
+
+def _inside(root: Path, path: str, streamer: str) -> Path:
+    """``path`` under ``root``; a path leading outside it is refused, so a request cannot write
+    anywhere the server can."""
+    target = (root / path).resolve()
+    if not target.is_relative_to(root):
+        raise UsageError(
+            f"streamer {streamer!r}: path={path!r} leads outside the server's output folder {str(root)!r}"
+        )
+    return target
+
+
+class _Chunks(io.RawIOBase):
+    """A write-only stream keeping what was written until taken: the body of a streamed response. It
+    counts every byte for ``tell``, which writers use for the offsets in a Parquet footer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._parts: list[bytes] = []
+        self._position = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self._parts.append(chunk)
+        self._position += len(chunk)
+        return len(chunk)
+
+    def tell(self) -> int:
+        return self._position
+
+    def take(self) -> bytes:
+        data = b"".join(self._parts)
+        self._parts.clear()
+        return data
+
+
+@dataclass
+class _Running:
+    """A generator being streamed, and whether it follows the settings' rate and drift."""
+
+    streamers: list[str]
+    follows_rate: bool
+    follows_drift: bool
+    started: float = field(default_factory=time.time)
+
+
+class Service:
+    """The API's state. Thread-safe: request handlers run in worker threads."""
+
+    def __init__(
+        self, settings: Settings, *, output_root: Path | str = ".", max_rows: int = 10_000_000
+    ) -> None:
+        self.settings = settings
+        self.output_root = Path(output_root).resolve()
+        self.max_rows = max_rows
+        self.engine = Engine()
+        self.generators: dict[str, Generator] = {}
+        self.streamers: dict[str, Streamer] = {}
+        self._running: dict[str, _Running] = {}
+        self._lock = threading.RLock()
+        self._started = time.time()
+
+    # -- generators --------------------------------------------------------------------------------
+
+    def add_generator(
+        self,
+        name: Any,
+        schema: Mapping[str, Any] | None = None,
+        example: str | None = None,
+        seed: int | None = None,
+    ) -> Generator:
+        name = _name("generator", name)
+        if (schema is None) == (example is None):
+            raise UsageError(f"generator {name!r}: give either schema or example")
+        if example is not None and example not in EXAMPLES:
+            raise UsageError(f"generator {name!r}: example={example!r}; allowed: {', '.join(EXAMPLES)}")
+        document = EXAMPLES[example] if example is not None else schema
+        assert document is not None
+        generator = Generator(name, Schema.from_dict(document), document, seed)
+        with self._lock:
+            if name in self.generators:
+                raise Conflict(f"generator {name!r} already exists; delete it first")
+            self.generators[name] = generator
+        log.info("generator %s added", name, extra={"generator": name, "event": "generator_added"})
+        return generator
+
+    def generator(self, name: str) -> Generator:
+        try:
+            return self.generators[name]
+        except KeyError:
+            raise NotFound(
+                f"generator {name!r} does not exist ({', '.join(self.generators) or 'none'})"
+            ) from None
+
+    def remove_generator(self, name: str) -> None:
+        """Forget a generator, stopping its stream first if it runs."""
+        with self._lock:
+            self.generator(name)
+            if name in self._running:
+                self._stop_one(name)
+            del self.generators[name]
+        log.info("generator %s removed", name, extra={"generator": name, "event": "generator_removed"})
+
+    # -- streamers ---------------------------------------------------------------------------------
+
+    def add_streamer(self, name: Any, type: Any, **spec: Any) -> Streamer:
+        """Add a streamer; generators streaming now start writing to it too."""
+        streamer = Streamer.parse(name, type, root=self.output_root, **spec)
+        with self._lock:
+            if streamer.name in self.streamers:
+                raise Conflict(f"streamer {streamer.name!r} already exists; delete it first")
+            if streamer.shared and len(self._running) > 1:
+                raise Conflict(_shared_message(streamer.name))
+            opened = {g: self._open(streamer, g) for g in self._running}
+            for generator, sink in opened.items():
+                self.engine.add_sink(generator, streamer.name, sink)
+                self._running[generator].streamers.append(streamer.name)
+            self.streamers[streamer.name] = streamer
+        log.info(
+            "streamer %s added", streamer.name, extra={"streamer": streamer.name, "event": "streamer_added"}
+        )
+        return streamer
+
+    def streamer(self, name: str) -> Streamer:
+        try:
+            return self.streamers[name]
+        except KeyError:
+            raise NotFound(
+                f"streamer {name!r} does not exist ({', '.join(self.streamers) or 'none'})"
+            ) from None
+
+    def remove_streamer(self, name: str) -> None:
+        """Forget a streamer; running generators detach from it (its sinks are flushed and closed)."""
+        with self._lock:
+            self.streamer(name)
+            for generator, running in self._running.items():
+                if name in running.streamers:
+                    self.engine.remove_sink(generator, name)
+                    running.streamers.remove(name)
+            del self.streamers[name]
+        log.info("streamer %s removed", name, extra={"streamer": name, "event": "streamer_removed"})
+
+    def _open(self, streamer: Streamer, generator: str) -> Sink:
+        schema = (
+            self.engine.streams[generator].schema
+            if generator in self.engine.streams
+            else self.generator(generator).schema
+        )
+        return streamer.open(generator, schema.arrow_schema(), self.output_root)
+
+    # -- one batch ---------------------------------------------------------------------------------
+
+    def generate(
+        self,
+        *,
+        generator: str | None = None,
+        schema: Mapping[str, Any] | None = None,
+        rows: int | None = None,
+        seed: int | None = None,
+        start: int = 0,
+        format: str = "json",
+    ) -> tuple[Iterator[bytes], str]:
+        """Rows of a generator (or of a schema given inline) as an iterator of encoded chunks and its
+        media type. Everything that can be refused is checked before the first chunk is returned."""
+        if (generator is None) == (schema is None):
+            raise UsageError("give either generator (a name) or schema (an object)")
+        if format not in MEDIA_TYPES:
+            raise UsageError(f"format={format!r}; allowed: {', '.join(MEDIA_TYPES)}")
+        count = self.settings.batch_size if rows is None else rows
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise UsageError(f"rows={count!r} is not a row count >= 0")
+        if count > self.max_rows:
+            raise UsageError(
+                f"rows={count:,} is more than this server makes per request ({self.max_rows:,}); "
+                "ask several times with start, or stream with /start"
+            )
+        if generator is not None:
+            chosen = self.generator(generator)
+            resolved, seed = chosen.schema, seed if seed is not None else chosen.seed
+        else:
+            resolved = Schema.from_dict(schema)
+        if seed is None:
+            seed = resolved.seed if resolved.seed is not None else self.settings.seed
+        batches = iter_batches(resolved, count, batch_size=_GENERATE_BATCH, seed=seed, start=start)
+        chunks = _encode(prefetch(batches), resolved.arrow_schema(), format)
+        first = next(chunks)  # the sink opens and the first batch is made here, while errors are a 400
+        return _guarded(first, chunks), MEDIA_TYPES[format]
+
+    # -- streaming ---------------------------------------------------------------------------------
+
+    def start(
+        self,
+        *,
+        generators: list[str] | None = None,
+        streamers: list[str] | None = None,
+        rate: Any = None,
+        rows: int | None = None,
+        drift: Mapping[str, Any] | None = None,
+    ) -> list[str]:
+        """Stream each chosen generator (all by default) into each chosen streamer (all by default)."""
+        with self._lock:
+            names = list(self.generators) if generators is None else generators
+            chosen = list(self.streamers) if streamers is None else streamers
+            if not names:
+                raise UsageError("there is no generator to start; add one with POST /generators")
+            if not chosen:
+                raise UsageError("there is no streamer to write to; add one with POST /streamers")
+            for name in names:
+                self.generator(name)
+                if name in self._running:
+                    raise Conflict(f"generator {name!r} is already streaming; stop it first")
+            targets = [self.streamer(s) for s in chosen]
+            if len(names) + len(self._running) > 1:
+                for streamer in targets:
+                    if streamer.shared:
+                        raise Conflict(_shared_message(streamer.name))
+            drift_pair = self._drift(drift)
+            for name in names:
+                self._start_one(name, targets, rate, rows, drift_pair, follows_drift=drift is None)
+        return names
+
+    def _drift(self, drift: Mapping[str, Any] | None) -> tuple[float, float] | None:
+        """(interval, magnitude) from a request's drift object over the settings, None for no drift."""
+        if drift is None:
+            s = self.settings
+            return (s.drift_interval, s.drift_magnitude) if s.drift_enabled else None
+        merged = self.settings.updated({f"drift_{k}": v for k, v in drift.items()}, "request")
+        return (merged.drift_interval, merged.drift_magnitude) if merged.drift_enabled else None
+
+    def _start_one(
+        self,
+        name: str,
+        targets: list[Streamer],
+        rate: Any,
+        rows: int | None,
+        drift: tuple[float, float] | None,
+        *,
+        follows_drift: bool,
+    ) -> None:
+        generator = self.generators[name]
+        s = self.settings
+        plan = plan_stream(
+            generator.schema,
+            rate=rate,
+            batch_size=s.batch_size,
+            frequency=s.frequency,
+            seed=generator.seed if generator.seed is not None else s.seed,
+            drift=drift,
+        )
+        sinks: dict[str, Sink] = {}
+        try:
+            for streamer in targets:
+                sinks[streamer.name] = streamer.open(name, plan.schema.arrow_schema(), self.output_root)
+            self.engine.add_stream(
+                name,
+                plan.schema,
+                rate=plan.rate,
+                batch_size=s.batch_size,
+                seed=plan.seed,
+                max_rows=rows,
+                sinks=sinks,
+            )
+        except BaseException:
+            for sink in sinks.values():
+                sink.abort()
+            raise
+        follows_rate = rate is None and generator.schema.time_field is None
+        self._running[name] = _Running([t.name for t in targets], follows_rate, follows_drift)
+
+    def stop(self, generators: list[str] | None = None) -> dict[str, int]:
+        """Stop the chosen streaming generators (all by default); rows each wrote."""
+        with self._lock:
+            names = list(self._running) if generators is None else generators
+            for name in names:
+                self.generator(name)
+                if name not in self._running:
+                    raise Conflict(f"generator {name!r} is not streaming")
+            return {name: self._stop_one(name) for name in names}
+
+    def _stop_one(self, name: str) -> int:
+        stream = self.engine.streams[name]
+        self.engine.remove_stream(name)
+        del self._running[name]
+        if stream.error is not None:
+            log.error("generator %s ended with an error: %s", name, stream.error)
+        return stream.metrics.rows
+
+    # -- settings ----------------------------------------------------------------------------------
+
+    def update_config(self, changes: Mapping[str, Any]) -> Settings:
+        """Apply ``changes`` to the settings and to the streams that follow them."""
+        fixed = {"api_host", "api_port", "api"} & set(changes)
+        if fixed:
+            raise UsageError(f"config: {sorted(fixed)[0]} cannot change while the server runs; restart it")
+        with self._lock:
+            updated = self.settings.updated(changes, "API")
+            if updated.log_level != self.settings.log_level:
+                logging.getLogger("fastsynth").setLevel(updated.log_level)
+            drift = (updated.drift_interval, updated.drift_magnitude) if updated.drift_enabled else None
+            drift_changed = any(
+                updated.values[k] != self.settings.values[k]
+                for k in ("drift_enabled", "drift_interval", "drift_magnitude")
+            )
+            self.settings = updated
+            for name, running in self._running.items():
+                stream = self.engine.streams[name]
+                rate = updated.batch_size / updated.frequency if running.follows_rate else None
+                changes: dict[str, Any] = {}
+                if drift_changed and running.follows_drift:
+                    plan = plan_stream(
+                        self.generators[name].schema,
+                        rate=rate if rate is not None else stream.metrics.target_rate,
+                        batch_size=updated.batch_size,
+                        frequency=updated.frequency,
+                        seed=stream.seed,
+                        drift=drift,
+                    )
+                    changes["drift"] = plan.schema.drift
+                self.engine.update(name, rate=rate, batch_size=updated.batch_size, **changes)
+        return updated
+
+    # -- reports -----------------------------------------------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        from fastsynth import __version__
+
+        streams = {}
+        for name, stream in list(self.engine.streams.items()):
+            m = stream.metrics
+            running = self._running.get(name)
+            streams[name] = {
+                "running": not stream.ended,
+                "streamers": [] if running is None else list(running.streamers),
+                "rows": m.rows,
+                "rows_per_second": round(m.rate(), 1),
+                "target_rows_per_second": round(m.target_rate, 1),
+                "lag_seconds": round(m.lag_seconds, 3),
+                "errors": m.errors,
+                "error": None if stream.error is None else str(stream.error),
+                "drift_events": m.drift_events,
+            }
+        return {
+            "status": "running" if any(s["running"] for s in streams.values()) else "idle",
+            "version": __version__,
+            "uptime_seconds": round(time.time() - self._started, 1),
+            "generators": list(self.generators),
+            "streamers": list(self.streamers),
+            "streams": streams,
+        }
+
+    def metrics_text(self) -> str:
+        return self.engine.metrics_text()
+
+    def shutdown(self) -> None:
+        """Stop every stream, flushing and closing its sinks."""
+        with self._lock:
+            if not self.engine.stop():
+                log.error("some streams did not stop in time; their output may be incomplete")
+            self._running.clear()
+
+
+def _shared_message(streamer: str) -> str:
+    return (
+        f"streamer {streamer!r} writes one file, and several generators would share it; "
+        "put {generator} in its path"
+    )
+
+
+def _encode(batches: Iterator[pa.RecordBatch], schema: pa.Schema, format: str) -> Iterator[bytes]:
+    """``batches`` encoded in ``format``, a chunk per batch, then the format's ending."""
+    chunks = _Chunks()
+    options = {"stream": True} if format == "arrow" else {}
+    with open_sink(chunks, schema, format=format, **options) as sink:
+        for batch in batches:
+            sink.write(batch)
+            yield chunks.take()
+    yield chunks.take()
+
+
+def _guarded(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    """The chunks, with a failure after the first turned into a SinkError: the response has started,
+    so the server can only cut the connection, and the client then sees a body that did not end."""
+    yield first
+    try:
+        yield from rest
+    except FastsynthError as exc:
+        raise SinkError(f"generation failed after the response started: {exc}") from exc
