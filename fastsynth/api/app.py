@@ -26,6 +26,7 @@ from typing import Any
 import msgspec
 from litestar import Litestar, Request, Response, delete, get, post
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.params import FromPath, JSONBody
 from litestar.response import Stream
 
 from fastsynth.api.service import Conflict, NotFound, Service
@@ -110,7 +111,7 @@ def create_app(service: Service) -> Litestar:
         return service.status()
 
     @post("/generators", status_code=201, sync_to_thread=False)
-    def add_generator(data: GeneratorIn) -> dict[str, Any]:
+    def add_generator(data: JSONBody[GeneratorIn]) -> dict[str, Any]:
         return service.add_generator(data.name, data.schema, data.example, data.seed).describe()
 
     @get("/generators", sync_to_thread=False)
@@ -118,15 +119,15 @@ def create_app(service: Service) -> Litestar:
         return [g.describe() for g in service.generators.values()]
 
     @get("/generators/{name:str}", sync_to_thread=False)
-    def one_generator(name: str) -> dict[str, Any]:
+    def one_generator(name: FromPath[str]) -> dict[str, Any]:
         return service.generator(name).describe()
 
     @delete("/generators/{name:str}", sync_to_thread=True)
-    def remove_generator(name: str) -> None:
+    def remove_generator(name: FromPath[str]) -> None:
         service.remove_generator(name)
 
     @post("/streamers", status_code=201, sync_to_thread=True)
-    def add_streamer(data: StreamerIn) -> dict[str, Any]:
+    def add_streamer(data: JSONBody[StreamerIn]) -> dict[str, Any]:
         spec = {"format": data.format, "path": data.path, "options": data.options}
         return service.add_streamer(data.name, data.type, **spec).describe()
 
@@ -135,15 +136,15 @@ def create_app(service: Service) -> Litestar:
         return [s.describe() for s in service.streamers.values()]
 
     @get("/streamers/{name:str}", sync_to_thread=False)
-    def one_streamer(name: str) -> dict[str, Any]:
+    def one_streamer(name: FromPath[str]) -> dict[str, Any]:
         return service.streamer(name).describe()
 
     @delete("/streamers/{name:str}", sync_to_thread=True)
-    def remove_streamer(name: str) -> None:
+    def remove_streamer(name: FromPath[str]) -> None:
         service.remove_streamer(name)
 
     @post("/generate", status_code=200, sync_to_thread=True)
-    def generate(data: GenerateIn) -> Stream:
+    def generate(data: JSONBody[GenerateIn]) -> Stream:
         chunks, media_type = service.generate(
             generator=data.generator,
             schema=data.schema,
@@ -155,7 +156,7 @@ def create_app(service: Service) -> Litestar:
         return Stream(chunks, media_type=media_type)
 
     @post("/start", status_code=200, sync_to_thread=True)
-    def start(data: StartIn) -> dict[str, Any]:
+    def start(data: JSONBody[StartIn]) -> dict[str, Any]:
         started = service.start(
             generators=data.generators,
             streamers=data.streamers,
@@ -166,7 +167,7 @@ def create_app(service: Service) -> Litestar:
         return {"started": started, **service.status()}
 
     @post("/stop", status_code=200, sync_to_thread=True)
-    def stop(data: StopIn | None = None) -> dict[str, Any]:
+    def stop(data: JSONBody[StopIn | None] = None) -> dict[str, Any]:
         return {"stopped": service.stop(None if data is None else data.generators)}
 
     @get("/config", sync_to_thread=False)
@@ -174,7 +175,7 @@ def create_app(service: Service) -> Litestar:
         return {"settings": service.settings.as_document(), "sources": service.settings.sources}
 
     @post("/config", status_code=200, sync_to_thread=True)
-    def update_config(data: dict[str, Any]) -> dict[str, Any]:
+    def update_config(data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
         settings = service.update_config(data)
         return {"settings": settings.as_document(), "sources": settings.sources}
 

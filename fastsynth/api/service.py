@@ -45,6 +45,7 @@ MEDIA_TYPES = {
 }
 """The formats ``generate`` answers in, and their media types."""
 _GENERATE_BATCH = 1 << 16
+_CLOSE_SECONDS = 60.0
 _STREAMER_TYPES = ("console", "file", "kafka")
 _TEXT_FORMATS = ("jsonl", "csv", "json")
 
@@ -310,14 +311,18 @@ class Service:
             ) from None
 
     def remove_streamer(self, name: str) -> None:
-        """Forget a streamer; running generators detach from it (its sinks are flushed and closed)."""
+        """Forget a streamer; running generators detach from it, and its sinks are flushed and closed
+        before this returns."""
         with self._lock:
             self.streamer(name)
+            closing = []
             for generator, running in self._running.items():
                 if name in running.streamers:
-                    self.engine.remove_sink(generator, name)
+                    closing.append(self.engine.remove_sink(generator, name))
                     running.streamers.remove(name)
             del self.streamers[name]
+        for closed in closing:  # answer once its files are complete
+            closed.wait(_CLOSE_SECONDS)
         log.info("streamer %s removed", name, extra={"streamer": name, "event": "streamer_removed"})
 
     def _open(self, streamer: Streamer, generator: str) -> Sink:

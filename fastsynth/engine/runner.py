@@ -54,7 +54,7 @@ class Stream:
     _done: threading.Event = field(default_factory=threading.Event, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _pending_rate: RateSchedule | None = field(default=None, repr=False)
-    _removed: list[Sink] = field(default_factory=list, repr=False)
+    _removed: list[tuple[Sink, threading.Event]] = field(default_factory=list, repr=False)
     _threads: list[threading.Thread] = field(default_factory=list, repr=False)
 
     # -- the producer --------------------------------------------------------------------------------
@@ -95,6 +95,7 @@ class Stream:
                 try:
                     batch = channel.get(timeout=0.1)
                 except queue.Empty:
+                    self._close_removed()  # a slow producer does not hold up a sink's removal
                     continue
                 self.metrics.queue_depth = channel.qsize()
                 if batch is None:
@@ -158,7 +159,7 @@ class Stream:
     def _apply_changes(self, pacer: Pacer, now: float) -> None:
         with self._lock:
             rate, self._pending_rate = self._pending_rate, None
-            removed, self._removed = self._removed, []
+        self._close_removed()
         if rate is not None:
             log.info(
                 "stream %s: rate %s -> %s",
@@ -169,18 +170,21 @@ class Stream:
             )
             pacer.retarget(rate, now)
             self.rate = rate
-        for sink in removed:
-            error = _close(sink, self.name, failed=False)
-            if error is not None:
+
+    def _close_removed(self) -> None:
+        with self._lock:
+            removed, self._removed = self._removed, []
+        for sink, closed in removed:
+            if _close(sink, self.name, failed=False) is not None:
                 self.metrics.errors += 1
+            closed.set()
 
     def _close_sinks(self) -> None:
         """Close every sink (abort them after an error, so no partial file is published); a sink that
         fails to close becomes the stream's error, and the others are still closed."""
+        self._close_removed()
         with self._lock:
             sinks, self.sinks = list(self.sinks.values()), {}
-            sinks += self._removed
-            self._removed = []
         for sink in sinks:
             error = _close(sink, self.name, failed=self.error is not None)
             if error is not None:
@@ -346,19 +350,22 @@ class Engine:
             extra={"stream": stream_name, "sink": sink_name, "event": "sink_added"},
         )
 
-    def remove_sink(self, stream_name: str, sink_name: str) -> None:
-        """Detach a sink; it is flushed and closed by the stream's writer before its next slice."""
+    def remove_sink(self, stream_name: str, sink_name: str) -> threading.Event:
+        """Detach a sink; the stream's writer flushes and closes it before its next slice, and then sets
+        the event returned."""
         stream = self._stream(stream_name)
+        closed = threading.Event()
         with stream._lock:
             if sink_name not in stream.sinks:
                 raise UsageError(f"stream {stream_name!r} has no sink {sink_name!r}")
-            stream._removed.append(stream.sinks.pop(sink_name))
+            stream._removed.append((stream.sinks.pop(sink_name), closed))
         log.info(
             "stream %s: sink %s removed",
             stream_name,
             sink_name,
             extra={"stream": stream_name, "sink": sink_name, "event": "sink_removed"},
         )
+        return closed
 
     def remove_stream(self, name: str, timeout: float = 60.0) -> None:
         """Stop one stream (flushing and closing its sinks) and forget it."""

@@ -1,0 +1,289 @@
+"""The REST API through Litestar's test client: every endpoint, its refusals, and live changes."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.ipc as ipc
+import pyarrow.parquet as pq
+import pytest
+from litestar.testing import TestClient
+
+import fastsynth
+from fastsynth.api import create_app
+from fastsynth.api.service import Service
+from fastsynth.config import load_settings
+from fastsynth.schema import EXAMPLES
+
+SCHEMA = {
+    "id": {"type": "sequence"},
+    "name": {"type": "name"},
+    "score": {"type": "float", "mean": 10, "std": 2},
+    "status": {"type": "category", "categories": ["a", "b", "c"], "probabilities": [0.5, 0.3, 0.2]},
+}
+
+
+@pytest.fixture
+def client(tmp_path):
+    service = Service(load_settings(environ={}), output_root=tmp_path, max_rows=1_000_000)
+    with TestClient(create_app(service)) as test_client:
+        test_client.root = tmp_path
+        yield test_client
+
+
+def wait_for(condition, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def jsonl_rows(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+# -- generators ----------------------------------------------------------------------------------------
+
+
+def test_generators_are_added_listed_shown_and_removed(client):
+    made = client.post("/generators", json={"name": "users", "example": "tabular", "seed": 7})
+    assert made.status_code == 201
+    assert made.json()["columns"] == list(EXAMPLES["tabular"]) and made.json()["seed"] == 7
+    assert client.post("/generators", json={"name": "points", "schema": SCHEMA}).status_code == 201
+    assert [g["name"] for g in client.get("/generators").json()] == ["users", "points"]
+    assert client.get("/generators/points").json()["schema"] == SCHEMA
+    assert client.delete("/generators/points").status_code == 204
+    missing = client.get("/generators/points")
+    assert missing.status_code == 404 and missing.json() == {
+        "error": "generator 'points' does not exist (users)"
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({"name": "users", "example": "tabular"}, 409, "generator 'users' already exists; delete it first"),
+        (
+            {"name": "a", "schema": {"x": {"type": "int", "min": 5, "max": 1}}},
+            400,
+            "field 'x': min=5 is greater than max=1",
+        ),
+        ({"name": "a", "schema": {"x": {"type": "nope"}}}, 400, "field 'x'"),
+        ({"name": "a", "example": "nope"}, 400, "example='nope'; allowed: tabular, timeseries"),
+        ({"name": "a"}, 400, "generator 'a': give either schema or example"),
+        ({"name": "a b", "example": "tabular"}, 400, "generator name='a b' is not allowed"),
+        ({"name": "a", "schema": 5}, 400, "field 'schema': Expected `object | null`, got `int`"),
+        ({"name": "a", "example": "tabular", "colour": 1}, 400, "Object contains unknown field `colour`"),
+    ],
+)
+def test_bad_generators_are_refused_with_the_field_and_what_is_allowed(client, body, status, message):
+    client.post("/generators", json={"name": "users", "example": "tabular"})
+    response = client.post("/generators", json=body)
+    assert response.status_code == status
+    assert message in response.json()["error"]
+
+
+# -- /generate -------------------------------------------------------------------------------------------
+
+
+def test_generate_gives_the_librarys_rows_in_every_format(client):
+    client.post("/generators", json={"name": "points", "schema": SCHEMA, "seed": 3})
+    expected = fastsynth.generate(SCHEMA, 150_000, seed=3)
+    body = {"generator": "points", "rows": 150_000}
+    as_json = client.post("/generate", json=body)
+    assert as_json.headers["content-type"].startswith("application/json")
+    assert as_json.json() == expected.to_pylist()
+    lines = client.post("/generate", json={**body, "format": "jsonl"}).text.splitlines()
+    assert [json.loads(line) for line in lines] == expected.to_pylist()
+    parquet = pq.read_table(io.BytesIO(client.post("/generate", json={**body, "format": "parquet"}).content))
+    assert parquet.equals(expected)
+    arrow = ipc.open_stream(client.post("/generate", json={**body, "format": "arrow"}).content).read_all()
+    assert arrow.equals(expected)
+    csv = client.post("/generate", json={**body, "format": "csv"})
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert (
+        pacsv.read_csv(io.BytesIO(csv.content)).column("name").to_pylist()
+        == expected.column("name").to_pylist()
+    )
+
+
+def test_generate_takes_an_inline_schema_a_start_and_the_settings_batch_size(client):
+    window = client.post("/generate", json={"schema": SCHEMA, "rows": 40, "start": 1000, "seed": 9}).json()
+    assert window == fastsynth.generate(SCHEMA, 40, seed=9, start=1000).to_pylist()
+    assert len(client.post("/generate", json={"schema": SCHEMA}).json()) == 1000  # batch_size setting
+    empty = client.post("/generate", json={"schema": SCHEMA, "rows": 0, "format": "parquet"})
+    assert pq.read_table(io.BytesIO(empty.content)).num_rows == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({"generator": "nope"}, 404, "generator 'nope' does not exist"),
+        ({"schema": SCHEMA, "format": "xml"}, 400, "format='xml'; allowed: json, jsonl, csv, parquet, arrow"),
+        (
+            {"schema": SCHEMA, "rows": 2_000_000},
+            400,
+            "rows=2,000,000 is more than this server makes per request",
+        ),
+        ({"schema": SCHEMA, "rows": -1}, 400, "rows=-1 is not a row count >= 0"),
+        ({"schema": SCHEMA, "rows": "ten"}, 400, "field 'rows': Expected `int | null`, got `str`"),
+        ({}, 400, "give either generator (a name) or schema (an object)"),
+    ],
+)
+def test_bad_generate_requests_are_refused(client, body, status, message):
+    response = client.post("/generate", json=body)
+    assert response.status_code == status
+    assert message in response.json()["error"]
+
+
+def test_malformed_json_and_unknown_routes_get_a_json_error(client):
+    malformed = client.post("/generate", content=b"{bad")
+    assert malformed.status_code == 400 and "JSON is malformed" in malformed.json()["error"]
+    unknown = client.get("/nope")
+    assert unknown.status_code == 404 and unknown.json() == {"error": "Not Found: GET /nope"}
+    assert client.put("/status").status_code == 405
+
+
+# -- streamers -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            {"name": "f", "type": "file", "path": "../out.csv"},
+            "path='../out.csv' leads outside the server's output",
+        ),
+        ({"name": "f", "type": "file", "path": "/etc/out.csv"}, "leads outside the server's output folder"),
+        ({"name": "f", "type": "file"}, "streamer 'f': a file streamer needs a path"),
+        ({"name": "f", "type": "file", "path": "x.txt"}, "cannot infer a format from extension '.txt'"),
+        ({"name": "f", "type": "file", "path": "x.csv", "options": {"colour": 1}}, "unknown option 'colour'"),
+        ({"name": "k", "type": "kafka", "options": {}}, "streamer 'k': a kafka streamer needs options.topic"),
+        ({"name": "c", "type": "console", "format": "parquet"}, "format='parquet' for the console; allowed"),
+        ({"name": "c", "type": "pigeon"}, "type='pigeon'; allowed: console, file, kafka"),
+    ],
+)
+def test_bad_streamers_are_refused(client, body, message):
+    response = client.post("/streamers", json=body)
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+
+
+# -- streaming -------------------------------------------------------------------------------------------
+
+
+def test_start_streams_every_generator_into_every_streamer_and_stop_reports_rows(client):
+    client.post("/generators", json={"name": "points", "schema": SCHEMA, "seed": 4})
+    client.post("/generators", json={"name": "users", "example": "tabular"})
+    client.post("/streamers", json={"name": "lines", "type": "file", "path": "out/{generator}.jsonl"})
+    client.post("/streamers", json={"name": "table", "type": "file", "path": "out/{generator}.parquet"})
+    started = client.post("/start", json={"rate": 50_000, "rows": 3000})
+    assert started.status_code == 200 and started.json()["started"] == ["points", "users"]
+    wait_for(lambda: all(not s["running"] for s in client.get("/status").json()["streams"].values()))
+    assert client.post("/stop").json() == {"stopped": {"points": 3000, "users": 3000}}
+    expected = fastsynth.generate(SCHEMA, 3000, seed=4)
+    assert jsonl_rows(client.root / "out" / "points.jsonl") == expected.to_pylist()
+    assert pq.read_table(client.root / "out" / "points.parquet").equals(expected)
+    assert pq.read_table(client.root / "out" / "users.parquet").num_rows == 3000
+
+
+def test_start_refuses_what_cannot_run(client):
+    assert client.post("/start", json={}).json() == {
+        "error": "there is no generator to start; add one with POST /generators"
+    }
+    client.post("/generators", json={"name": "a", "schema": SCHEMA})
+    client.post("/generators", json={"name": "b", "schema": SCHEMA})
+    assert "no streamer to write to" in client.post("/start", json={}).json()["error"]
+    client.post("/streamers", json={"name": "one", "type": "file", "path": "one.csv"})
+    shared = client.post("/start", json={})
+    assert shared.status_code == 409 and "put {generator} in its path" in shared.json()["error"]
+    assert client.post("/start", json={"generators": ["a"], "rate": 100}).status_code == 200
+    again = client.post("/start", json={"generators": ["a"]})
+    assert (
+        again.status_code == 409
+        and again.json()["error"] == "generator 'a' is already streaming; stop it first"
+    )
+    client.post("/streamers", json={"name": "own", "type": "file", "path": "{generator}.csv"})
+    bad_rate = client.post("/start", json={"generators": ["b"], "streamers": ["own"], "rate": -5})
+    assert bad_rate.status_code == 400 and "rate" in bad_rate.json()["error"]
+    assert not (client.root / "b.csv").exists()  # the sink opened for it was aborted
+    assert client.post("/stop", json={"generators": ["b"]}).status_code == 409
+    assert client.post("/stop", json={"generators": ["a"]}).status_code == 200
+
+
+def test_streamers_added_and_removed_while_streaming_attach_and_detach(client):
+    client.post("/generators", json={"name": "points", "schema": SCHEMA, "seed": 2})
+    client.post("/streamers", json={"name": "first", "type": "file", "path": "first.jsonl"})
+    client.post("/start", json={"rate": 2000})
+    wait_for(lambda: client.get("/status").json()["streams"]["points"]["rows"] >= 500)
+    assert (
+        client.post("/streamers", json={"name": "second", "type": "file", "path": "second.jsonl"}).status_code
+        == 201
+    )
+    assert client.get("/status").json()["streams"]["points"]["streamers"] == ["first", "second"]
+    wait_for(lambda: client.get("/status").json()["streams"]["points"]["rows"] >= 1500)
+    assert client.delete("/streamers/first").status_code == 204
+    assert (client.root / "first.jsonl").exists()  # closed and published when detached
+    wait_for(lambda: client.get("/status").json()["streams"]["points"]["rows"] >= 2500)
+    rows = client.post("/stop").json()["stopped"]["points"]
+    first, second = jsonl_rows(client.root / "first.jsonl"), jsonl_rows(client.root / "second.jsonl")
+    ids_first, ids_second = [r["id"] for r in first], [r["id"] for r in second]
+    # Each file holds a run of consecutive rows; together they cover every row, overlapping in the middle.
+    assert ids_first == list(range(1, len(first) + 1))  # a sequence counts from 1
+    assert ids_second == list(range(ids_second[0], rows + 1))
+    assert 1 < ids_second[0] <= len(first) < rows
+
+
+def test_config_changes_reach_running_streams(client):
+    client.post("/generators", json={"name": "points", "schema": SCHEMA})
+    client.post("/streamers", json={"name": "out", "type": "file", "path": "out.jsonl"})
+    client.post("/start", json={})  # follows the settings: 1000 rows every 1.0 s
+    wait_for(lambda: client.get("/status").json()["streams"]["points"]["target_rows_per_second"] == 1000)
+    changed = client.post("/config", json={"data_generation": {"batch_size": 500, "frequency": 0.1}})
+    assert changed.status_code == 200 and changed.json()["sources"]["batch_size"] == "API"
+    wait_for(lambda: client.get("/status").json()["streams"]["points"]["target_rows_per_second"] == 5000)
+    client.post("/config", json={"drift_enabled": True, "drift_interval": 0.2, "drift_magnitude": 0.5})
+    wait_for(lambda: client.get("/status").json()["streams"]["points"]["drift_events"] >= 2)
+    assert client.get("/config").json()["settings"]["drift"] == {
+        "enabled": True,
+        "interval": 0.2,
+        "magnitude": 0.5,
+    }
+    refused = client.post("/config", json={"batch_size": 0, "frequency": 2})
+    assert refused.status_code == 400 and refused.json()["error"] == "config batch_size=0 is outside [1, inf]"
+    assert client.get("/config").json()["settings"]["data_generation"]["frequency"] == 0.1  # nothing applied
+    assert (
+        "cannot change while the server runs" in client.post("/config", json={"api_port": 1}).json()["error"]
+    )
+    assert "unknown setting 'colour'" in client.post("/config", json={"colour": 1}).json()["error"]
+    client.post("/stop")
+    frame = pl.read_ndjson(client.root / "out.jsonl")
+    assert frame["id"].to_list() == list(range(1, frame.height + 1))
+
+
+def test_metrics_are_prometheus_text(client):
+    client.post("/generators", json={"name": "points", "schema": SCHEMA})
+    client.post("/streamers", json={"name": "out", "type": "file", "path": "out.csv"})
+    client.post("/start", json={"rate": 10_000, "rows": 1000})
+    wait_for(lambda: not client.get("/status").json()["streams"]["points"]["running"])
+    text = client.get("/metrics")
+    assert text.headers["content-type"].startswith("text/plain")
+    assert 'fastsynth_rows_total{stream="points"} 1000' in text.text
+    assert client.get("/status").json()["status"] == "idle"
+
+
+def test_removing_a_streaming_generator_stops_it_and_completes_its_files(client):
+    client.post("/generators", json={"name": "points", "schema": SCHEMA})
+    client.post("/streamers", json={"name": "out", "type": "file", "path": "out.parquet"})
+    client.post("/start", json={"rate": 5000})
+    wait_for(lambda: client.get("/status").json()["streams"]["points"]["rows"] >= 1000)
+    assert client.delete("/generators/points").status_code == 204
+    table = pq.read_table(client.root / "out.parquet")
+    assert table.column("id").to_pylist() == list(range(1, table.num_rows + 1)) and table.num_rows >= 1000
+    assert client.get("/status").json()["streams"] == {}
+    assert pa.types.is_dictionary(table.schema.field("status").type)
