@@ -1,0 +1,145 @@
+"""``fastsynth api`` served for real by uvicorn on 127.0.0.1, streaming into a file and a Kafka broker."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pyarrow.parquet as pq
+import pytest
+
+import fastsynth
+from tests.kafka_broker import free_port
+from tests.sinks.test_kafka import consume
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = {
+    "id": {"type": "sequence"},
+    "name": {"type": "name"},
+    "score": {"type": "float", "mean": 10, "std": 2},
+}
+
+
+class Server:
+    """``fastsynth api`` as a subprocess on a free loopback port."""
+
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = folder / "server.log"
+        command = [
+            sys.executable,
+            "-m",
+            "fastsynth",
+            "api",
+            "--port",
+            str(self.port),
+            "--output-dir",
+            str(folder),
+        ]
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{self.url}/status", timeout=1).raise_for_status()
+                return
+            except httpx.HTTPError:
+                assert self.process.poll() is None, self.log.read_text()
+                assert time.monotonic() < deadline, self.log.read_text()
+                time.sleep(0.1)
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(60)
+
+
+@pytest.fixture
+def server(tmp_path):
+    running = Server(tmp_path)
+    yield running
+    if running.process.poll() is None:
+        running.process.kill()
+        running.process.wait()
+
+
+def test_binds_loopback_and_streams_to_kafka_and_a_file_until_sigterm(server, broker, tmp_path):
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+
+        def add(path: str, body: dict) -> None:
+            response = http.post(path, json=body)
+            assert response.status_code == 201, response.text
+
+        kafka = {"topic": "{generator}-rows", "bootstrap_servers": broker.bootstrap, "key_field": "id"}
+        add("/generators", {"name": "points", "schema": SCHEMA, "seed": 5})
+        add("/streamers", {"name": "bus", "type": "kafka", "options": kafka})
+        add("/streamers", {"name": "lake", "type": "file", "path": "lake/{generator}.parquet"})
+        listening = subprocess.run(["ss", "-ltnH"], capture_output=True, text=True).stdout.split()
+        assert f"127.0.0.1:{server.port}" in listening  # loopback only
+        assert not {f"0.0.0.0:{server.port}", f"*:{server.port}", f"[::]:{server.port}"} & set(listening)
+        assert http.post("/start", json={"rate": 20_000, "rows": 20_000}).json()["started"] == ["points"]
+        deadline = time.monotonic() + 60
+        while http.get("/status").json()["streams"]["points"]["running"]:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert 'fastsynth_rows_total{stream="points"} 20000' in http.get("/metrics").text
+        expected = fastsynth.generate(SCHEMA, 20_000, seed=5).to_pylist()
+        messages = consume(broker.bootstrap, "points-rows", 20_000)
+        assert sorted((json.loads(m.value()) for m in messages), key=lambda r: r["id"]) == expected
+        # A second stream is left running: SIGTERM must stop it and publish its file whole.
+        assert http.post("/stop").json() == {"stopped": {"points": 20_000}}
+        http.delete("/streamers/bus")
+        http.post("/start", json={"rate": 5000})
+        time.sleep(1.0)
+        # uvicorn shuts down, then re-raises the signal so the exit status still says SIGTERM.
+        assert server.stop() == -signal.SIGTERM
+        table = pq.read_table(tmp_path / "lake" / "points.parquet")
+        assert table.column("id").to_pylist() == list(range(1, table.num_rows + 1)) and table.num_rows >= 1000
+        assert "Application shutdown complete" in server.log.read_text()
+
+
+def test_generate_streams_a_large_parquet_body(server):
+    rows = 2_000_000
+    with httpx.stream(
+        "POST",
+        f"{server.url}/generate",
+        json={"schema": SCHEMA, "rows": rows, "format": "parquet"},
+        timeout=120,
+    ) as response:
+        assert response.status_code == 200
+        body = b"".join(response.iter_bytes())
+    table = pq.read_table(io.BytesIO(body))
+    assert table.num_rows == rows and table.column("id")[rows - 1].as_py() == rows
+
+
+def test_readme_curl_examples_run(server, tmp_path):
+    """Every ``curl`` line in the README's REST API section runs against the server and succeeds."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## REST API", 1)[1].split("\n## ", 1)[0]
+    commands = [
+        line
+        for block in re.findall(r"```bash\n(.*?)```", section, flags=re.DOTALL)
+        for line in block.splitlines()
+        if line.startswith("curl ")
+    ]
+    assert len(commands) >= 6
+    for command in commands:
+        command = command.replace("localhost:8000", f"127.0.0.1:{server.port}")
+        result = subprocess.run(
+            command + " --fail-with-body --silent --show-error",
+            shell=True,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "NO_PROXY": "*"},
+        )
+        assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
