@@ -11,6 +11,7 @@ and changed settings (batch size, frequency, drift) reach the streams that follo
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import threading
@@ -292,10 +293,17 @@ class Service:
                 raise Conflict(f"streamer {streamer.name!r} already exists; delete it first")
             if streamer.shared and len(self._running) > 1:
                 raise Conflict(_shared_message(streamer.name))
-            opened = {g: self._open(streamer, g) for g in self._running}
-            for generator, sink in opened.items():
-                self.engine.add_sink(generator, streamer.name, sink)
-                self._running[generator].streamers.append(streamer.name)
+            for generator, running in self._running.items():
+                stream = self.engine.streams[generator]
+                if stream.ended:
+                    continue
+                sink = streamer.open(generator, stream.schema.arrow_schema(), self.output_root)
+                try:
+                    self.engine.add_sink(generator, streamer.name, sink)
+                except UsageError:  # the stream ended meanwhile
+                    sink.abort()
+                    continue
+                running.streamers.append(streamer.name)
             self.streamers[streamer.name] = streamer
         log.info(
             "streamer %s added", streamer.name, extra={"streamer": streamer.name, "event": "streamer_added"}
@@ -318,20 +326,13 @@ class Service:
             closing = []
             for generator, running in self._running.items():
                 if name in running.streamers:
-                    closing.append(self.engine.remove_sink(generator, name))
                     running.streamers.remove(name)
+                    with contextlib.suppress(UsageError):  # an ended stream has closed its sinks
+                        closing.append(self.engine.remove_sink(generator, name))
             del self.streamers[name]
         for closed in closing:  # answer once its files are complete
             closed.wait(_CLOSE_SECONDS)
         log.info("streamer %s removed", name, extra={"streamer": name, "event": "streamer_removed"})
-
-    def _open(self, streamer: Streamer, generator: str) -> Sink:
-        schema = (
-            self.engine.streams[generator].schema
-            if generator in self.engine.streams
-            else self.generator(generator).schema
-        )
-        return streamer.open(generator, schema.arrow_schema(), self.output_root)
 
     # -- one batch ---------------------------------------------------------------------------------
 
@@ -392,6 +393,8 @@ class Service:
                 raise UsageError("there is no streamer to write to; add one with POST /streamers")
             for name in names:
                 self.generator(name)
+                if name in self._running and self.engine.streams[name].ended:
+                    self._stop_one(name)  # it reached its row limit: start it afresh
                 if name in self._running:
                     raise Conflict(f"generator {name!r} is already streaming; stop it first")
             targets = [self.streamer(s) for s in chosen]

@@ -55,6 +55,7 @@ class Stream:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _pending_rate: RateSchedule | None = field(default=None, repr=False)
     _removed: list[tuple[Sink, threading.Event]] = field(default_factory=list, repr=False)
+    _sinks_closed: bool = field(default=False, repr=False)
     _threads: list[threading.Thread] = field(default_factory=list, repr=False)
 
     # -- the producer --------------------------------------------------------------------------------
@@ -171,9 +172,11 @@ class Stream:
             pacer.retarget(rate, now)
             self.rate = rate
 
-    def _close_removed(self) -> None:
-        with self._lock:
-            removed, self._removed = self._removed, []
+    def _close_removed(self, removed: list[tuple[Sink, threading.Event]] | None = None) -> None:
+        """Close the sinks ``remove_sink`` detached (those given, or those waiting) and say so."""
+        if removed is None:
+            with self._lock:
+                removed, self._removed = self._removed, []
         for sink, closed in removed:
             if _close(sink, self.name, failed=False) is not None:
                 self.metrics.errors += 1
@@ -182,9 +185,11 @@ class Stream:
     def _close_sinks(self) -> None:
         """Close every sink (abort them after an error, so no partial file is published); a sink that
         fails to close becomes the stream's error, and the others are still closed."""
-        self._close_removed()
-        with self._lock:
+        with self._lock:  # one step, so a sink removed meanwhile is closed by one side or the other
             sinks, self.sinks = list(self.sinks.values()), {}
+            removed, self._removed = self._removed, []
+            self._sinks_closed = True
+        self._close_removed(removed)
         for sink in sinks:
             error = _close(sink, self.name, failed=self.error is not None)
             if error is not None:
@@ -338,6 +343,8 @@ class Engine:
     def add_sink(self, stream_name: str, sink_name: str, sink: Sink) -> None:
         stream = self._stream(stream_name)
         with stream._lock:
+            if stream._sinks_closed:
+                raise UsageError(f"stream {stream_name!r} has ended")
             if sink_name in stream.sinks:
                 raise UsageError(f"stream {stream_name!r} already has a sink {sink_name!r}")
             stream.sinks[sink_name] = sink

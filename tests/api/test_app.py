@@ -287,3 +287,24 @@ def test_removing_a_streaming_generator_stops_it_and_completes_its_files(client)
     assert table.column("id").to_pylist() == list(range(1, table.num_rows + 1)) and table.num_rows >= 1000
     assert client.get("/status").json()["streams"] == {}
     assert pa.types.is_dictionary(table.schema.field("status").type)
+
+
+def test_a_stream_that_reached_its_rows_can_be_started_again_and_streamers_pass_it_by(client):
+    client.post("/generators", json={"name": "points", "schema": SCHEMA})
+    client.post("/streamers", json={"name": "out", "type": "file", "path": "out.jsonl"})
+    client.post("/start", json={"rate": 50_000, "rows": 500})
+    wait_for(lambda: not client.get("/status").json()["streams"]["points"]["running"])
+    started = time.monotonic()
+    assert (
+        client.post("/streamers", json={"name": "late", "type": "file", "path": "late.csv"}).status_code
+        == 201
+    )
+    assert client.delete("/streamers/out").status_code == 204
+    assert time.monotonic() - started < 5  # nothing waited for a writer that has gone
+    assert not list(client.root.glob(".*.part")) and not (client.root / "late.csv").exists()
+    again = client.post("/start", json={"rate": 50_000, "rows": 700})
+    assert again.status_code == 200 and again.json()["started"] == ["points"]
+    wait_for(lambda: not client.get("/status").json()["streams"]["points"]["running"])
+    assert client.post("/stop").json() == {"stopped": {"points": 700}}
+    assert len((client.root / "late.csv").read_text().splitlines()) == 701  # a header and the rows
+    assert len(jsonl_rows(client.root / "out.jsonl")) == 500
