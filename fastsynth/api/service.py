@@ -336,7 +336,7 @@ class Service:
 
     # -- one batch ---------------------------------------------------------------------------------
 
-    def generate(
+    def request(
         self,
         *,
         generator: str | None = None,
@@ -344,14 +344,12 @@ class Service:
         rows: int | None = None,
         seed: int | None = None,
         start: int = 0,
-        format: str = "json",
-    ) -> tuple[Iterator[bytes], str]:
-        """Rows of a generator (or of a schema given inline) as an iterator of encoded chunks and its
-        media type. Everything that can be refused is checked before the first chunk is returned."""
+    ) -> tuple[Schema, int, int]:
+        """What a request for rows asks for, checked: (schema, rows, seed). ``generator`` names a
+        generator, or ``schema`` gives one inline; ``rows`` defaults to the batch size setting, and the
+        seed to the generator's, the schema's, then the setting's."""
         if (generator is None) == (schema is None):
             raise UsageError("give either generator (a name) or schema (an object)")
-        if format not in MEDIA_TYPES:
-            raise UsageError(f"format={format!r}; allowed: {', '.join(MEDIA_TYPES)}")
         count = self.settings.batch_size if rows is None else rows
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise UsageError(f"rows={count!r} is not a row count >= 0")
@@ -360,6 +358,8 @@ class Service:
                 f"rows={count:,} is more than this server makes per request ({self.max_rows:,}); "
                 "ask several times with start, or stream with /start"
             )
+        if isinstance(start, bool) or not isinstance(start, int) or start < 0:
+            raise UsageError(f"start={start!r} is not a row index >= 0")
         if generator is not None:
             chosen = self.generator(generator)
             resolved, seed = chosen.schema, seed if seed is not None else chosen.seed
@@ -367,8 +367,21 @@ class Service:
             resolved = Schema.from_dict(schema)
         if seed is None:
             seed = resolved.seed if resolved.seed is not None else self.settings.seed
-        batches = iter_batches(resolved, count, batch_size=_GENERATE_BATCH, seed=seed, start=start)
-        chunks = _encode(prefetch(batches), resolved.arrow_schema(), format)
+        return resolved, count, seed
+
+    def batches(self, *, start: int = 0, **request: Any) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
+        """The Arrow schema and the record batches of a ``request``, made ahead in a thread."""
+        schema, rows, seed = self.request(start=start, **request)
+        batches = iter_batches(schema, rows, batch_size=_GENERATE_BATCH, seed=seed, start=start)
+        return schema.arrow_schema(), prefetch(batches)
+
+    def generate(self, *, format: str = "json", **request: Any) -> tuple[Iterator[bytes], str]:
+        """The rows of a ``request`` encoded in ``format``, as an iterator of chunks, and its media type.
+        Everything that can be refused is checked before the first chunk is returned."""
+        if format not in MEDIA_TYPES:
+            raise UsageError(f"format={format!r}; allowed: {', '.join(MEDIA_TYPES)}")
+        schema, batches = self.batches(**request)
+        chunks = _encode(batches, schema, format)
         first = next(chunks)  # the sink opens and the first batch is made here, while errors are a 400
         return _guarded(first, chunks), MEDIA_TYPES[format]
 

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from fastsynth.cli.errors import handle_errors
+from fastsynth.cli.flight import serve_flight
 from fastsynth.config import load_settings
 from fastsynth.errors import MissingDependencyError, UsageError
 from fastsynth.logs import configure_logging
@@ -27,6 +28,9 @@ def api(
         Path, typer.Option(help="Folder that file streamers write under; paths outside it are refused.")
     ] = Path("."),
     max_rows: Annotated[int, typer.Option(help="Most rows one POST /generate may ask for.")] = 10_000_000,
+    flight_port: Annotated[
+        int | None, typer.Option(help="Also serve Arrow Flight on this port, sharing the generators.")
+    ] = None,
 ) -> None:
     """Serve the REST API: generators, streamers, /generate, /start, /stop, /config, /status, /metrics."""
     settings = load_settings(config, cli={"api_host": host, "api_port": port})
@@ -42,13 +46,20 @@ def api(
     from fastsynth.api.service import Service
 
     configure_logging(settings.log_level, settings.log_format)
-    app = create_app(Service(settings, output_root=output_dir, max_rows=max_rows))
+    service = Service(settings, output_root=output_dir, max_rows=max_rows)
+    flight = None if flight_port is None else serve_flight(service, settings.api_host, flight_port)
+    if flight is not None:
+        typer.echo(f"fastsynth Flight on grpc://{settings.api_host}:{flight.port}", err=True)
     typer.echo(f"fastsynth API on http://{settings.api_host}:{settings.api_port}", err=True)
-    uvicorn.run(
-        app,
-        host=settings.api_host,
-        port=settings.api_port,
-        log_level=settings.log_level.lower(),
-        access_log=False,
-        timeout_graceful_shutdown=30,
-    )
+    try:
+        uvicorn.run(
+            create_app(service),
+            host=settings.api_host,
+            port=settings.api_port,
+            log_level=settings.log_level.lower(),
+            access_log=False,
+            timeout_graceful_shutdown=30,
+        )
+    finally:
+        if flight is not None:
+            flight.shutdown()

@@ -1,0 +1,154 @@
+"""An Arrow Flight server: rows as Arrow record batches over gRPC, made as they are sent.
+
+A ticket (or a command descriptor) is a JSON object, the body of the REST API's ``/generate``:
+``{"generator": "users", "rows": 1000000, "seed": 7, "start": 0}`` or ``{"schema": {...}, "rows": ...}``.
+``get_flight_info`` on a command descriptor with ``"parts": N`` answers N endpoints, each a ticket for
+a consecutive share of the rows, which clients may fetch in parallel (rows are the same however they are
+split); a path descriptor ``["users"]`` names a registered generator, with the batch-size setting as its
+row count. Generators are registered with the actions ``add-generator`` (the REST body of
+``POST /generators``), ``remove-generator`` (``{"name": ...}``) and ``list-generators``, or shared with a
+REST API serving the same ``Service`` (``fastsynth api --flight-port``).
+
+A refusal is a ``FlightServerError`` whose message names the field, the value and what is allowed; its
+``extra_info`` is the JSON ``{"error": ..., "status": 400 | 404 | 409}``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import pyarrow as pa
+import pyarrow.flight as flight
+
+from fastsynth.api.service import Conflict, NotFound, Service
+from fastsynth.config import load_settings
+from fastsynth.errors import FastsynthError, UsageError
+
+__all__ = ["FlightServer"]
+
+log = logging.getLogger("fastsynth.flight")
+T = TypeVar("T")
+
+ACTIONS = {
+    "add-generator": 'register a generator: {"name", "schema" | "example", "seed"}',
+    "remove-generator": 'forget a generator: {"name"}',
+    "list-generators": "the registered generators",
+}
+
+
+def _refusal(exc: FastsynthError) -> flight.FlightServerError:
+    status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 400
+    body = json.dumps({"error": str(exc), "status": status}).encode()
+    return flight.FlightServerError(str(exc), extra_info=body)
+
+
+def _answer(call: Callable[[], T]) -> T:
+    """``call()``, with fastsynth's refusals turned into Flight errors that carry the message alone."""
+    try:
+        return call()
+    except FastsynthError as exc:
+        raise _refusal(exc) from None
+
+
+def _document(raw: bytes, what: str) -> dict[str, Any]:
+    try:
+        document = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise UsageError(f"the {what} is not JSON: {raw[:80]!r}") from None
+    if not isinstance(document, dict):
+        raise UsageError(f"the {what} is not a JSON object: {raw[:80]!r}")
+    return document
+
+
+_REQUEST_KEYS = ("generator", "schema", "rows", "seed", "start")
+
+
+def _request(document: dict[str, Any], what: str, extra: tuple[str, ...] = ()) -> dict[str, Any]:
+    unknown = sorted(set(document) - {*_REQUEST_KEYS, *extra})
+    if unknown:
+        raise UsageError(
+            f"the {what} has an unknown key {unknown[0]!r}; allowed: {', '.join((*_REQUEST_KEYS, *extra))}"
+        )
+    return document
+
+
+class FlightServer(flight.FlightServerBase):
+    """Serves ``service``'s generators (a new service with the environment's settings by default) at
+    ``location``, loopback on a free port unless told otherwise; the port is ``server.port``."""
+
+    def __init__(self, service: Service | None = None, location: str = "grpc://127.0.0.1:0") -> None:
+        super().__init__(location)
+        self.service = service if service is not None else Service(load_settings())
+
+    # -- data --------------------------------------------------------------------------------------
+
+    def do_get(self, context: Any, ticket: flight.Ticket) -> flight.FlightDataStream:
+        request = _answer(lambda: _request(_document(ticket.ticket, "ticket"), "ticket"))
+        schema, batches = _answer(lambda: self.service.batches(**request))
+        return flight.RecordBatchStream(pa.RecordBatchReader.from_batches(schema, _guarded(batches)))
+
+    def get_flight_info(self, context: Any, descriptor: flight.FlightDescriptor) -> flight.FlightInfo:
+        return _answer(lambda: self._info(descriptor))
+
+    def _info(self, descriptor: flight.FlightDescriptor) -> flight.FlightInfo:
+        if descriptor.descriptor_type == flight.DescriptorType.PATH:
+            if len(descriptor.path) != 1:
+                raise UsageError(f"a path descriptor names one generator, got {len(descriptor.path)} parts")
+            request: dict[str, Any] = {"generator": descriptor.path[0].decode()}
+            parts = 1
+        else:
+            request = _request(_document(descriptor.command, "command"), "command", extra=("parts",))
+            parts = request.pop("parts", 1)
+            if isinstance(parts, bool) or not isinstance(parts, int) or not 1 <= parts <= 1024:
+                raise UsageError(f"parts={parts!r} is not a number of endpoints from 1 to 1024")
+        schema, rows, seed = self.service.request(**request)
+        first = request.get("start", 0)
+        endpoints = []
+        for k in range(parts):  # consecutive shares, the first ones one row longer when uneven
+            lo, hi = first + rows * k // parts, first + rows * (k + 1) // parts
+            share = {**request, "rows": hi - lo, "start": lo, "seed": seed}
+            endpoints.append(flight.FlightEndpoint(json.dumps(share).encode(), []))
+        return flight.FlightInfo(schema.arrow_schema(), descriptor, endpoints, rows, -1)
+
+    def list_flights(self, context: Any, criteria: bytes) -> Iterator[flight.FlightInfo]:
+        names = list(self.service.generators)
+        yield from _answer(lambda: [self._info(flight.FlightDescriptor.for_path(n)) for n in names])
+
+    # -- actions -----------------------------------------------------------------------------------
+
+    def list_actions(self, context: Any) -> list[tuple[str, str]]:
+        return list(ACTIONS.items())
+
+    def do_action(self, context: Any, action: flight.Action) -> Iterator[flight.Result]:
+        result = _answer(lambda: self._act(action.type, action.body.to_pybytes() if action.body else b""))
+        yield flight.Result(json.dumps(result).encode())
+
+    def _act(self, kind: str, body: bytes) -> Any:
+        if kind == "list-generators":
+            return [g.describe() for g in self.service.generators.values()]
+        if kind not in ACTIONS:
+            raise UsageError(f"action {kind!r} is unknown; allowed: {', '.join(ACTIONS)}")
+        document = _document(body, f"body of {kind}")
+        if kind == "add-generator":
+            allowed = ("name", "schema", "example", "seed")
+            unknown = sorted(set(document) - set(allowed))
+            if unknown:
+                raise UsageError(f"add-generator: unknown key {unknown[0]!r}; allowed: {', '.join(allowed)}")
+            return self.service.add_generator(**document).describe()
+        name = document.get("name")
+        if not isinstance(name, str):
+            raise UsageError(f"remove-generator: name={name!r} is not a generator name")
+        self.service.remove_generator(name)
+        return {"removed": name}
+
+
+def _guarded(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The batches; a failure once sending has begun reaches the client as a Flight error with the
+    message alone."""
+    try:
+        yield from batches
+    except FastsynthError as exc:
+        raise _refusal(exc) from None

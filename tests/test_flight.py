@@ -1,0 +1,229 @@
+"""The Arrow Flight server on 127.0.0.1: tickets, split endpoints, actions, refusals, and the commands."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import httpx
+import pyarrow as pa
+import pyarrow.flight as flight
+import pytest
+
+import fastsynth
+from fastsynth.api.service import Service
+from fastsynth.config import load_settings
+from fastsynth.flight import FlightServer
+from fastsynth.schema import EXAMPLES
+from tests.kafka_broker import free_port
+
+SCHEMA = {
+    "id": {"type": "sequence"},
+    "name": {"type": "name"},
+    "score": {"type": "float", "mean": 10, "std": 2},
+    "status": {"type": "category", "categories": ["a", "b", "c"]},
+}
+
+
+@pytest.fixture
+def client():
+    server = FlightServer(Service(load_settings(environ={}), max_rows=5_000_000))
+    connection = flight.connect(f"grpc://127.0.0.1:{server.port}")
+    yield connection
+    connection.close()
+    server.shutdown()
+
+
+def ticket(**request) -> flight.Ticket:
+    return flight.Ticket(json.dumps(request).encode())
+
+
+def act(client, kind, body=None):
+    payload = b"" if body is None else json.dumps(body).encode()
+    return json.loads(next(iter(client.do_action(flight.Action(kind, payload)))).body.to_pybytes())
+
+
+def refusal(call) -> tuple[str, int]:
+    with pytest.raises(flight.FlightServerError) as caught:
+        call()
+    body = json.loads(caught.value.extra_info)
+    assert str(caught.value).startswith(body["error"])
+    assert "Traceback" not in str(caught.value)
+    return body["error"], body["status"]
+
+
+def test_a_ticket_gives_the_librarys_rows(client):
+    table = client.do_get(ticket(schema=SCHEMA, rows=300_000, seed=4)).read_all()
+    assert table.equals(fastsynth.generate(SCHEMA, 300_000, seed=4))
+    window = client.do_get(ticket(schema=SCHEMA, rows=10, seed=4, start=123_456)).read_all()
+    assert window.equals(fastsynth.generate(SCHEMA, 10, seed=4, start=123_456))
+
+
+@pytest.mark.parametrize("parts", [1, 3, 7])
+def test_split_endpoints_fetched_in_parallel_join_into_the_whole(client, parts):
+    command = {"schema": SCHEMA, "rows": 100_001, "seed": 2, "start": 50, "parts": parts}
+    info = client.get_flight_info(flight.FlightDescriptor.for_command(json.dumps(command)))
+    assert info.total_records == 100_001 and len(info.endpoints) == parts
+    assert info.schema == fastsynth.Schema.from_dict(SCHEMA).arrow_schema()
+    results: dict[int, pa.Table] = {}
+
+    def fetch(k: int, endpoint: flight.FlightEndpoint) -> None:
+        results[k] = client.do_get(endpoint.ticket).read_all()
+
+    threads = [threading.Thread(target=fetch, args=item) for item in enumerate(info.endpoints)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    whole = pa.concat_tables(results[k] for k in range(parts))
+    assert whole.equals(fastsynth.generate(SCHEMA, 100_001, seed=2, start=50))
+
+
+def test_generators_are_registered_listed_and_removed_by_actions(client):
+    assert {name for name, _ in client.list_actions()} == {
+        "add-generator",
+        "remove-generator",
+        "list-generators",
+    }
+    added = act(client, "add-generator", {"name": "users", "example": "tabular", "seed": 9})
+    assert added["columns"] == list(EXAMPLES["tabular"])
+    listed = list(client.list_flights())
+    assert [info.descriptor.path for info in listed] == [[b"users"]]
+    assert listed[0].total_records == 1000  # the batch-size setting
+    rows = client.do_get(listed[0].endpoints[0].ticket).read_all()
+    assert rows.equals(fastsynth.generate(EXAMPLES["tabular"], 1000, seed=9))
+    by_name = client.do_get(ticket(generator="users", rows=500)).read_all()
+    assert by_name.equals(fastsynth.generate(EXAMPLES["tabular"], 500, seed=9))
+    assert [g["name"] for g in act(client, "list-generators")] == ["users"]
+    assert act(client, "remove-generator", {"name": "users"}) == {"removed": "users"}
+    assert list(client.list_flights()) == []
+
+
+@pytest.mark.parametrize(
+    ("call", "message", "status"),
+    [
+        (lambda c: c.do_get(flight.Ticket(b"rows please")).read_all(), "the ticket is not JSON", 400),
+        (
+            lambda c: c.do_get(ticket(generator="nope")).read_all(),
+            "generator 'nope' does not exist (none)",
+            404,
+        ),
+        (
+            lambda c: c.do_get(ticket(schema={"x": {"type": "int", "min": 3, "max": 1}})).read_all(),
+            "field 'x': min=3 is greater than max=1",
+            400,
+        ),
+        (
+            lambda c: c.do_get(ticket(schema=SCHEMA, colour=1)).read_all(),
+            "the ticket has an unknown key 'colour'",
+            400,
+        ),
+        (
+            lambda c: c.do_get(ticket(schema=SCHEMA, rows=6_000_000)).read_all(),
+            "rows=6,000,000 is more than this server makes",
+            400,
+        ),
+        (
+            lambda c: c.do_get(ticket(schema=SCHEMA, start=-1)).read_all(),
+            "start=-1 is not a row index >= 0",
+            400,
+        ),
+        (
+            lambda c: c.get_flight_info(
+                flight.FlightDescriptor.for_command(json.dumps({"schema": SCHEMA, "parts": 0}))
+            ),
+            "parts=0 is not a number of endpoints",
+            400,
+        ),
+        (
+            lambda c: c.get_flight_info(flight.FlightDescriptor.for_path("a", "b")),
+            "a path descriptor names one generator",
+            400,
+        ),
+        (
+            lambda c: act(c, "add-generator", {"name": "u", "example": "tabular", "colour": 1}),
+            "add-generator: unknown key 'colour'",
+            400,
+        ),
+        (lambda c: act(c, "remove-generator", {"name": "nope"}), "generator 'nope' does not exist", 404),
+        (lambda c: act(c, "fly", {}), "action 'fly' is unknown; allowed: add-generator", 400),
+    ],
+)
+def test_refusals_name_the_field_the_value_and_what_is_allowed(client, call, message, status):
+    error, code = refusal(lambda: call(client))
+    assert message in error and code == status
+
+
+def test_a_name_taken_is_a_conflict(client):
+    act(client, "add-generator", {"name": "users", "example": "tabular"})
+    error, status = refusal(lambda: act(client, "add-generator", {"name": "users", "example": "tabular"}))
+    assert status == 409 and error == "generator 'users' already exists; delete it first"
+
+
+def wait_for_port(port: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with flight.connect(f"grpc://127.0.0.1:{port}") as connection:
+                connection.wait_for_available(timeout=0.5)
+            return
+        except (flight.FlightUnavailableError, flight.FlightTimedOutError):
+            assert process.poll() is None and time.monotonic() < deadline
+
+
+def test_the_flight_command_serves_until_sigterm(tmp_path):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fastsynth", "flight", "--port", str(port)], stderr=subprocess.PIPE, text=True
+    )
+    try:
+        wait_for_port(port, process)
+        with flight.connect(f"grpc://127.0.0.1:{port}") as connection:
+            rows = connection.do_get(ticket(schema=SCHEMA, rows=50_000, seed=1)).read_all()
+        assert rows.equals(fastsynth.generate(SCHEMA, 50_000, seed=1))
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+        assert process.returncode == 0 and "Flight server stopped" in err
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def test_the_api_and_flight_share_their_generators(tmp_path):
+    api_port, flight_port = free_port(), free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "fastsynth",
+        "api",
+        "--port",
+        str(api_port),
+        "--flight-port",
+        str(flight_port),
+    ]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(flight_port, process)
+        url = f"http://127.0.0.1:{api_port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                created = httpx.post(
+                    f"{url}/generators", json={"name": "users", "example": "tabular", "seed": 3}
+                )
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        assert created.status_code == 201
+        with flight.connect(f"grpc://127.0.0.1:{flight_port}") as connection:
+            rows = connection.do_get(ticket(generator="users", rows=2000)).read_all()
+        assert rows.equals(fastsynth.generate(EXAMPLES["tabular"], 2000, seed=3))
+    finally:
+        process.terminate()
+        process.wait(30)
