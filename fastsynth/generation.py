@@ -23,6 +23,7 @@ __all__ = [
     "generate",
     "iter_batches",
     "make_batch",
+    "resolve_seed",
 ]
 
 DEFAULT_SEED = 42
@@ -52,7 +53,8 @@ def _check_count(name: str, value: Any, minimum: int) -> int:
     return value
 
 
-def _resolve_seed(schema: Schema, seed: int | None) -> int:
+def resolve_seed(schema: Schema, seed: int | None) -> int:
+    """``seed``, else the schema's, else DEFAULT_SEED."""
     if seed is None:
         return DEFAULT_SEED if schema.seed is None else schema.seed
     if isinstance(seed, bool) or not isinstance(seed, int):
@@ -86,7 +88,7 @@ def iter_batches(
     _check_count("rows", rows, 0)
     _check_count("batch_size", batch_size, 1)
     _check_count("start", start, 0)
-    chosen_seed = _resolve_seed(resolved, seed)
+    chosen_seed = resolve_seed(resolved, seed)
     capacity = resolved.capacity()
     if capacity is not None and start + rows > capacity:
         limited = next((f for f in resolved.fields if f.capacity(resolved) == capacity), None)

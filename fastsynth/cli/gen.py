@@ -143,10 +143,34 @@ def gen(
     progress: Annotated[
         bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")
     ] = None,
+    dask_scheduler: Annotated[
+        str | None,
+        typer.Option(help="Write part files into --output DIR on this Dask cluster (tcp://HOST:PORT)."),
+    ] = None,
+    dask_workers: Annotated[
+        int | None, typer.Option(help="... or on a local Dask cluster of N worker processes.")
+    ] = None,
+    rows_per_file: Annotated[int, typer.Option(help="Rows per part file with Dask.")] = 10_000_000,
 ) -> None:
     """Generate ROWS rows of SCHEMA to a file, or to the terminal."""
     if threads is not None:
         set_threads(threads)
+    if dask_scheduler is not None or dask_workers is not None:
+        from fastsynth.cli.dask import write_on_dask
+
+        write_on_dask(
+            _load(schema, kind),
+            rows,
+            output=output,
+            format=format or "parquet",
+            scheduler=dask_scheduler,
+            workers=dask_workers,
+            rows_per_file=rows_per_file,
+            seed=seed,
+            batch_size=batch_size,
+            options=_parse_options(option or []),
+        )
+        return
     write_rows(
         _load(schema, kind),
         rows,

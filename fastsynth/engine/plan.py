@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastsynth.errors import UsageError
-from fastsynth.generation import DEFAULT_SEED
+from fastsynth.generation import resolve_seed
 from fastsynth.schema import Schema
 
 __all__ = ["StreamPlan", "plan_stream"]
@@ -46,7 +46,7 @@ def plan_stream(
     if isinstance(frequency, bool) or not isinstance(frequency, int | float) or not frequency > 0:
         raise UsageError(f"frequency={frequency!r} is not a positive number of seconds")
     chosen_rate = rate if rate is not None else _real_time_rate(schema) or batch_size / frequency
-    chosen_seed = seed if seed is not None else schema.seed if schema.seed is not None else DEFAULT_SEED
+    chosen_seed = resolve_seed(schema, seed)
     if any(f.type_name == "time_sequence" for f in schema.fields):
         schema = schema.starting_at(dt.datetime.now(dt.UTC).replace(microsecond=0))  # tie time to now
     if drift is not None:
