@@ -2,6 +2,7 @@
 
 from fastsynth.fields import (
     category,
+    concept,
     expression,
     faker_provider,
     finance,
@@ -19,6 +20,7 @@ __all__ = [
     "Block",
     "Field",
     "category",
+    "concept",
     "expression",
     "faker_provider",
     "finance",
