@@ -9,6 +9,7 @@
 from fastsynth.drift import inject_drift
 from fastsynth.errors import FastsynthError, MissingDependencyError, SchemaError, SinkError, UsageError
 from fastsynth.fields.base import FIELDS, Block, Field
+from fastsynth.fit import fit
 from fastsynth.generation import generate, iter_batches
 from fastsynth.schema import Schema
 from fastsynth.sinks import SINKS, Sink, open_sink
@@ -25,6 +26,7 @@ __all__ = [
     "Sink",
     "SinkError",
     "UsageError",
+    "fit",
     "generate",
     "inject_drift",
     "iter_batches",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
 from fastsynth.errors import UsageError
 from fastsynth.sinks.base import format_for_path
 
-__all__ = ["read_table"]
+__all__ = ["from_arrow", "read_table", "to_arrow"]
 
 
 def read_table(path: str | Path) -> pa.Table:
@@ -49,3 +50,38 @@ def read_table(path: str | Path) -> pa.Table:
             return ipc.open_stream(path).read_all()
     except (pa.ArrowInvalid, OSError, ValueError) as exc:
         raise UsageError(f"input {str(path)!r} is not a readable {kind} file: {exc}".split("\n")[0]) from None
+
+
+def to_arrow(data: Any) -> tuple[pa.Table, str]:
+    """``data`` (an Arrow table or batch, a polars or pandas DataFrame) as an Arrow table, and its kind
+    for ``from_arrow``."""
+    if isinstance(data, pa.Table):
+        return data, "arrow"
+    if isinstance(data, pa.RecordBatch):
+        return pa.Table.from_batches([data]), "batch"
+    module = type(data).__module__.split(".")[0]
+    if module == "polars":
+        return data.to_arrow(), "polars"
+    if module == "pandas":
+        return pa.Table.from_pandas(data, preserve_index=False), "pandas"
+    raise UsageError(
+        f"data of type {type(data).__name__} is not a table; allowed: pyarrow Table or RecordBatch, "
+        "polars or pandas DataFrame"
+    )
+
+
+def from_arrow(table: pa.Table, kind: str) -> Any:
+    """``table`` back as the kind of data ``to_arrow`` was given."""
+    if kind == "batch":
+        return (
+            table.combine_chunks().to_batches()[0]
+            if table.num_rows
+            else pa.RecordBatch.from_pylist([], table.schema)
+        )
+    if kind == "polars":
+        import polars as pl
+
+        return pl.from_arrow(table)
+    if kind == "pandas":
+        return table.to_pandas()
+    return table

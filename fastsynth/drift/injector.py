@@ -31,6 +31,7 @@ from fastsynth.drift.selection import Selection
 from fastsynth.errors import UsageError
 from fastsynth.fields.base import Block, empty
 from fastsynth.kernels import drift as kd
+from fastsynth.sources import from_arrow, to_arrow
 
 __all__ = ["Drift", "DriftLog", "Drifted", "inject_drift", "load_drifts"]
 
@@ -139,38 +140,6 @@ def load_drifts(source: Any) -> tuple[list[Any], int | None]:
     return source, seed
 
 
-def _to_arrow(data: Any) -> tuple[pa.Table, str]:
-    if isinstance(data, pa.Table):
-        return data, "arrow"
-    if isinstance(data, pa.RecordBatch):
-        return pa.Table.from_batches([data]), "batch"
-    module = type(data).__module__.split(".")[0]
-    if module == "polars":
-        return data.to_arrow(), "polars"
-    if module == "pandas":
-        return pa.Table.from_pandas(data, preserve_index=False), "pandas"
-    raise UsageError(
-        f"data of type {type(data).__name__} is not a table; allowed: pyarrow Table or RecordBatch, "
-        "polars or pandas DataFrame"
-    )
-
-
-def _from_arrow(table: pa.Table, kind: str) -> Any:
-    if kind == "batch":
-        return (
-            table.combine_chunks().to_batches()[0]
-            if table.num_rows
-            else pa.RecordBatch.from_pylist([], table.schema)
-        )
-    if kind == "polars":
-        import polars as pl
-
-        return pl.from_arrow(table)
-    if kind == "pandas":
-        return table.to_pandas()
-    return table
-
-
 def inject_drift(
     data: Any, drifts: Any, *, seed: int | None = None, weight_column: str | None = None
 ) -> Drifted:
@@ -181,7 +150,7 @@ def inject_drift(
     specs, config_seed = load_drifts(drifts)
     chosen = seed if seed is not None else config_seed if config_seed is not None else _DEFAULT_SEED
     parsed = [Drift.from_spec(spec, index) for index, spec in enumerate(specs)]
-    table, kind = _to_arrow(data)
+    table, kind = to_arrow(data)
     if weight_column is not None and weight_column in table.column_names:
         raise UsageError(f"weight_column={weight_column!r} is already a column")
     log = DriftLog(chosen)
@@ -193,7 +162,7 @@ def inject_drift(
             np.maximum(most, weights, out=most)
     if weight_column is not None:
         table = table.append_column(weight_column, pa.array(most.astype(np.float32)))
-    return Drifted(_from_arrow(table, kind), log)
+    return Drifted(from_arrow(table, kind), log)
 
 
 def _apply(

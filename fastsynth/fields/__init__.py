@@ -3,6 +3,7 @@
 from fastsynth.fields import (
     category,
     concept,
+    empirical,
     expression,
     faker_provider,
     finance,
@@ -21,6 +22,7 @@ __all__ = [
     "Field",
     "category",
     "concept",
+    "empirical",
     "expression",
     "faker_provider",
     "finance",

@@ -12,13 +12,15 @@ import numpy as np
 from numba import prange
 
 from fastsynth.kernels import rng
-from fastsynth.kernels.jit import kernel, parallel_kernel
+from fastsynth.kernels.jit import inline_kernel, kernel, parallel_kernel
 from fastsynth.kernels.permutation import permute
 
 __all__ = [
     "FLOAT_DISTRIBUTIONS",
     "INT_DISTRIBUTIONS",
+    "empirical_from_normal",
     "fill_bits",
+    "fill_empirical",
     "fill_float",
     "fill_grouped_alias",
     "fill_int",
@@ -207,3 +209,30 @@ def mix_rows(out, factor, z):
             for c in range(r + 1):
                 acc += factor[r, c] * z[c, j]
             out[r, j] = acc
+
+
+@inline_kernel
+def _at_quantile(u, knots):
+    """The value at probability ``u`` of a distribution given by ``knots``, its quantiles at evenly
+    spaced probabilities from 0 to 1, interpolated linearly between them."""
+    position = u * (knots.shape[0] - 1)
+    k = min(int(position), knots.shape[0] - 2)
+    return knots[k] + (knots[k + 1] - knots[k]) * (position - k)
+
+
+@parallel_kernel
+def fill_empirical(out, key, start, knots, scale):
+    """``out[j]`` = a draw for row ``start + j`` from the distribution of ``knots`` (rounded to
+    ``1 / scale`` when ``scale`` > 0)."""
+    for j in prange(out.shape[0]):
+        out[j] = _clip_round(
+            _at_quantile(rng.unit(rng.at(key, start + j)), knots), knots[0], knots[-1], scale
+        )
+
+
+@parallel_kernel
+def empirical_from_normal(out, y, knots, scale):
+    """``out[j]`` = the value of the distribution of ``knots`` at the quantile of the standard normal
+    ``y[j]`` (the inverse-CDF step of a Gaussian copula)."""
+    for j in prange(out.shape[0]):
+        out[j] = _clip_round(_at_quantile(_normal_cdf(y[j]), knots), knots[0], knots[-1], scale)

@@ -1,0 +1,93 @@
+"""Values distributed like observed data: the ``empirical`` field, which ``fastsynth fit`` writes.
+
+The distribution is a list of quantiles at evenly spaced probabilities from 0 to 1 (``quantiles[0]`` the
+minimum, ``quantiles[-1]`` the maximum); a draw interpolates linearly between them, so 257 quantiles
+reproduce a column's distribution to within 1/256 of probability. It can be part of a schema's
+``correlations`` (its quantile function drives the Gaussian copula directly).
+
+    income: {type: empirical, quantiles: [0, 18250.5, ..., 412000], decimals: 2}
+    visits: {type: empirical, quantiles: [0, 0, 1, ..., 40], dtype: int64}
+    seen_at: {type: empirical, quantiles: [1704067200, ..., 1735689599], dtype: timestamp, unit: s}
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pyarrow as pa
+
+from fastsynth.fields.base import FIELDS, Block, Field, empty, numpy_buffer_array
+from fastsynth.kernels import numeric as kn
+
+__all__ = ["EmpiricalField"]
+
+_MAX_QUANTILES = 100_000
+
+
+@FIELDS.register("empirical")
+@dataclass(frozen=True, kw_only=True)
+class EmpiricalField(Field):
+    """Numbers or times with the distribution given by its quantiles."""
+
+    type_name = "empirical"
+
+    quantiles: tuple[float, ...]
+    """At least two, non-decreasing: the values at probabilities 0, 1/(n-1), ..., 1."""
+    dtype: Literal["float64", "int64", "timestamp"] = "float64"
+    """float64, int64 (rounded), or timestamp (``quantiles`` in ``unit``s since 1970)."""
+    unit: Literal["s", "ms", "us", "ns"] = "s"
+    """The timestamp unit."""
+    decimals: int | None = None
+    """Round float64 values to this many decimals."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        q = self.quantiles
+        if not 2 <= len(q) <= _MAX_QUANTILES:
+            raise self.error(f"quantiles: give a list of 2 to {_MAX_QUANTILES:,} numbers")
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in q):
+            bad = next(
+                v for v in q if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v)
+            )
+            raise self.error(f"quantiles: {bad!r} is not a finite number")
+        if any(b < a for a, b in itertools.pairwise(q)):
+            raise self.error("quantiles must not decrease")
+        if self.decimals is not None and (self.dtype != "float64" or not 0 <= self.decimals <= 15):
+            raise self.error(f"decimals={self.decimals!r}: allowed for dtype float64, from 0 to 15")
+
+    def arrow_type(self) -> pa.DataType:
+        if self.dtype == "timestamp":
+            return pa.timestamp(self.unit)
+        return pa.from_numpy_dtype(np.dtype(self.dtype))
+
+    def correlatable(self) -> bool:
+        return True
+
+    def _knots(self) -> np.ndarray:
+        return np.asarray(self.quantiles, dtype=np.float64)
+
+    def _scale(self) -> float:
+        if self.dtype != "float64":
+            return 1.0  # whole numbers
+        return 0.0 if self.decimals is None else 10.0**self.decimals
+
+    def _out(self, size: int) -> np.ndarray:
+        return empty(size, np.float64 if self.dtype == "float64" else np.int64)
+
+    def from_normal(self, y: np.ndarray) -> np.ndarray:
+        out = self._out(len(y))
+        kn.empirical_from_normal(out, y, self._knots(), self._scale())
+        return out
+
+    def generate(self, block: Block) -> pa.Array:
+        y = block.correlated_normal()
+        if y is not None:
+            values = self.from_normal(y)
+        else:
+            values = self._out(block.size)
+            kn.fill_empirical(values, block.key, block.start, self._knots(), self._scale())
+        return numpy_buffer_array(self.arrow_type(), values)
