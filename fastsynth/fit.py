@@ -65,24 +65,23 @@ def _fit_column(name: str, column: pa.ChunkedArray, knots: int, max_categories: 
     if pa.types.is_boolean(kind):
         return {"type": "bool", "p": round(pc.mean(present.cast(pa.float64())).as_py(), 6)}
     if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
-        values = present.cast(pa.float64()).to_numpy()
+        values = _numbers(present)
         if not np.isfinite(values).all():
             values = values[np.isfinite(values)]
         spec = {"type": "empirical", "quantiles": _quantiles(values, knots)}
         if pa.types.is_integer(kind):
             spec["dtype"] = "int64"
         return spec
-    if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
-        unit = kind.unit if pa.types.is_timestamp(kind) else "s"
-        times = present.cast(pa.timestamp(unit)) if pa.types.is_date(kind) else present
-        values = times.cast(pa.int64()).to_numpy().astype(np.float64)
-        spec = {
+    if pa.types.is_timestamp(kind):
+        values = _numbers(present)
+        return {
             "type": "empirical",
             "dtype": "timestamp",
-            "unit": unit,
+            "unit": kind.unit,
             "quantiles": _quantiles(values, knots),
         }
-        return spec
+    if pa.types.is_date(kind):
+        return {"type": "empirical", "dtype": "date", "quantiles": _quantiles(_numbers(present), knots)}
     if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_dictionary(kind):
         counts = pc.value_counts(present.cast(pa.string()) if pa.types.is_dictionary(kind) else present)
         values, frequencies = counts.field("values"), counts.field("counts").to_numpy()
@@ -99,6 +98,17 @@ def _fit_column(name: str, column: pa.ChunkedArray, knots: int, max_categories: 
     )
 
 
+def _numbers(column: pa.ChunkedArray) -> np.ndarray:
+    """A numeric, timestamp or date column as float64 (times in their unit, dates in days since 1970;
+    nulls as NaN)."""
+    kind = column.type
+    if pa.types.is_date(kind):
+        column = column.cast(pa.date32()).cast(pa.int32())
+    elif pa.types.is_timestamp(kind):
+        column = column.cast(pa.int64())
+    return column.cast(pa.float64()).to_numpy(zero_copy_only=False)
+
+
 def _quantiles(values: np.ndarray, knots: int) -> list[float]:
     points = np.quantile(values, np.linspace(0.0, 1.0, knots))
     return [float(v) for v in np.maximum.accumulate(points)]  # exactly non-decreasing
@@ -109,14 +119,7 @@ def _correlations(names: list[str], table: pa.Table) -> dict | None:
     constant columns are left out."""
     if len(names) < 2:
         return None
-    matrix = np.column_stack(
-        [
-            (c.cast(pa.int64()) if pa.types.is_timestamp(c.type) or pa.types.is_date(c.type) else c)
-            .cast(pa.float64())
-            .to_numpy(zero_copy_only=False)
-            for c in (table.column(n) for n in names)
-        ]
-    )
+    matrix = np.column_stack([_numbers(table.column(n)) for n in names])
     matrix = matrix[np.isfinite(matrix).all(axis=1)]
     varying = [k for k in range(len(names)) if matrix.shape[0] > 1 and np.std(matrix[:, k]) > 0]
     if len(varying) < 2:

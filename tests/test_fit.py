@@ -171,3 +171,17 @@ def test_bad_empirical_fields_are_refused(spec, message):
 
 def test_pandas_is_only_an_input(real):
     assert isinstance(fastsynth.fit(pd.DataFrame({"a": [1.0, 2.0, 3.0]})), dict)
+
+
+def test_dates_stay_dates():
+    import datetime as dt
+
+    days = pa.array([dt.date(2020, 1, 1) + dt.timedelta(days=k * 7) for k in range(200)])
+    document = fastsynth.fit(pa.table({"d": days, "x": np.arange(200.0)}))
+    assert document["fields"]["d"]["dtype"] == "date"
+    made = fastsynth.generate(document, 10_000, seed=1).column("d")
+    assert made.type == pa.date32()
+    assert (
+        pa.compute.min(made).as_py() >= dt.date(2020, 1, 1)
+        and pa.compute.max(made).as_py() <= days[-1].as_py()
+    )

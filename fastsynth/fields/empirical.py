@@ -8,6 +8,7 @@ reproduce a column's distribution to within 1/256 of probability. It can be part
     income: {type: empirical, quantiles: [0, 18250.5, ..., 412000], decimals: 2}
     visits: {type: empirical, quantiles: [0, 0, 1, ..., 40], dtype: int64}
     seen_at: {type: empirical, quantiles: [1704067200, ..., 1735689599], dtype: timestamp, unit: s}
+    born: {type: empirical, quantiles: [-3652, ..., 12784], dtype: date}
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ class EmpiricalField(Field):
 
     quantiles: tuple[float, ...]
     """At least two, non-decreasing: the values at probabilities 0, 1/(n-1), ..., 1."""
-    dtype: Literal["float64", "int64", "timestamp"] = "float64"
-    """float64, int64 (rounded), or timestamp (``quantiles`` in ``unit``s since 1970)."""
+    dtype: Literal["float64", "int64", "timestamp", "date"] = "float64"
+    """float64, int64 (rounded), timestamp (``quantiles`` in ``unit``s since 1970) or date (days since
+    1970)."""
     unit: Literal["s", "ms", "us", "ns"] = "s"
     """The timestamp unit."""
     decimals: int | None = None
@@ -62,6 +64,8 @@ class EmpiricalField(Field):
     def arrow_type(self) -> pa.DataType:
         if self.dtype == "timestamp":
             return pa.timestamp(self.unit)
+        if self.dtype == "date":
+            return pa.date32()
         return pa.from_numpy_dtype(np.dtype(self.dtype))
 
     def correlatable(self) -> bool:
@@ -76,7 +80,7 @@ class EmpiricalField(Field):
         return 0.0 if self.decimals is None else 10.0**self.decimals
 
     def _out(self, size: int) -> np.ndarray:
-        return empty(size, np.float64 if self.dtype == "float64" else np.int64)
+        return empty(size, {"float64": np.float64, "date": np.int32}.get(self.dtype, np.int64))
 
     def from_normal(self, y: np.ndarray) -> np.ndarray:
         out = self._out(len(y))
