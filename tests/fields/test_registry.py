@@ -66,6 +66,8 @@ EXAMPLES = {
     "anomaly_label": None,  # needs a series column: covered in test_series.py
     "regime": None,  # likewise
     "entity_id": {"type": "entity_id", "prefix": "sensor-"},  # entity 0 alone without entities
+    "empirical": {"type": "empirical", "quantiles": [0, 1, 1, 4, 100], "decimals": 3},
+    "concept": None,  # reads other columns: covered in test_concept.py
 }
 TYPES = sorted(t for t, spec in EXAMPLES.items() if spec is not None)
 ROWS = 5000
