@@ -74,12 +74,15 @@ def _fit_column(name: str, column: pa.ChunkedArray, knots: int, max_categories: 
         return spec
     if pa.types.is_timestamp(kind):
         values = _numbers(present)
-        return {
+        spec = {
             "type": "empirical",
             "dtype": "timestamp",
             "unit": kind.unit,
             "quantiles": _quantiles(values, knots),
         }
+        if kind.tz is not None:
+            spec["timezone"] = kind.tz
+        return spec
     if pa.types.is_date(kind):
         return {"type": "empirical", "dtype": "date", "quantiles": _quantiles(_numbers(present), knots)}
     if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_dictionary(kind):
@@ -125,6 +128,9 @@ def _correlations(names: list[str], table: pa.Table) -> dict | None:
     if len(varying) < 2:
         return None
     r = np.corrcoef(matrix[:, varying], rowvar=False)
+    # Correlations within three standard errors of zero are noise: kept at zero, they also spare the
+    # copula the search for its normals' correlation.
+    r[np.abs(r) < 3.0 / np.sqrt(matrix.shape[0])] = 0.0
     return {
         "columns": [names[k] for k in varying],
         "matrix": [

@@ -185,3 +185,21 @@ def test_dates_stay_dates():
         pa.compute.min(made).as_py() >= dt.date(2020, 1, 1)
         and pa.compute.max(made).as_py() <= days[-1].as_py()
     )
+
+
+def test_time_zones_are_kept_and_noise_correlations_are_zero():
+    rng = np.random.default_rng(0)
+    table = pa.table(
+        {
+            "at": pa.array(
+                rng.integers(1_700_000_000, 1_800_000_000, 20_000), pa.timestamp("s", "Europe/Paris")
+            ),
+            "a": rng.normal(size=20_000),
+            "b": rng.normal(size=20_000),
+        }
+    )
+    document = fastsynth.fit(table)
+    assert document["fields"]["at"]["timezone"] == "Europe/Paris"
+    assert fastsynth.generate(document, 10).schema.field("at").type == pa.timestamp("s", "Europe/Paris")
+    matrix = np.array(document["correlations"][0]["matrix"])
+    assert np.array_equal(matrix, np.eye(3))  # independent columns: sample correlations are noise

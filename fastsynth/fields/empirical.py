@@ -43,6 +43,8 @@ class EmpiricalField(Field):
     1970)."""
     unit: Literal["s", "ms", "us", "ns"] = "s"
     """The timestamp unit."""
+    timezone: str | None = None
+    """The timestamps' time zone (an IANA name such as ``Europe/Paris``), or none."""
     decimals: int | None = None
     """Round float64 values to this many decimals."""
 
@@ -58,12 +60,14 @@ class EmpiricalField(Field):
             raise self.error(f"quantiles: {bad!r} is not a finite number")
         if any(b < a for a, b in itertools.pairwise(q)):
             raise self.error("quantiles must not decrease")
+        if self.timezone is not None and self.dtype != "timestamp":
+            raise self.error(f"timezone={self.timezone!r}: allowed for dtype timestamp only")
         if self.decimals is not None and (self.dtype != "float64" or not 0 <= self.decimals <= 15):
             raise self.error(f"decimals={self.decimals!r}: allowed for dtype float64, from 0 to 15")
 
     def arrow_type(self) -> pa.DataType:
         if self.dtype == "timestamp":
-            return pa.timestamp(self.unit)
+            return pa.timestamp(self.unit, self.timezone)
         if self.dtype == "date":
             return pa.date32()
         return pa.from_numpy_dtype(np.dtype(self.dtype))

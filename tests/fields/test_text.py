@@ -303,7 +303,10 @@ def test_pools_are_kept_on_disk_and_later_processes_skip_faker(tmp_path):
         "t = fastsynth.generate(EXAMPLES['tabular'], 2000, seed=3)\n"
         "print('faker' in sys.modules, hashlib.sha256(str(t.to_pydict()).encode()).hexdigest())\n"
     )
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    import numba
+
+    # A fresh pool cache, with the kernels already compiled by this process.
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "NUMBA_CACHE_DIR": numba.config.CACHE_DIR}
     first, second = (
         subprocess.run(
             [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
