@@ -141,7 +141,8 @@ class Streamer:
             raise UsageError(f"streamer {name!r}: format={format!r} is not a file format")
         try:
             check_options(format, options)
-        except UsageError as exc:
+            _try_options(format, options)
+        except FastsynthError as exc:
             raise UsageError(f"streamer {name!r}: {exc}") from None
         return cls(name, type, format, path, options)
 
@@ -172,10 +173,37 @@ class Streamer:
             target.parent.mkdir(parents=True, exist_ok=True)
         return open_sink(target, schema, format=self.format, **options)
 
+    def open_checked(self, generator: str, schema: pa.Schema, root: Path) -> Sink:
+        """``open``, with a refusal naming this streamer."""
+        try:
+            return self.open(generator, schema, root)
+        except FastsynthError as exc:
+            raise type(exc)(f"streamer {self.name!r}: {exc}") from None
+
     @property
     def shared(self) -> bool:
         """True when every generator would write the same file (no ``{generator}`` in the path)."""
         return self.type == "file" and "{generator}" not in (self.path or "")
+
+
+_PROBE_SCHEMA = pa.schema([("x", pa.int64())])
+
+
+def _try_options(format: str, options: Mapping[str, Any]) -> None:
+    """Check option values by making the sink once, writing nowhere: a file format into memory, rolling
+    files into a throwaway folder; a Kafka sink would connect, so only its topic is checked here."""
+    if format == "kafka":
+        topic = options.get("topic")
+        if not isinstance(topic, str) or not topic:
+            raise UsageError(f"kafka topic={topic!r} is not a topic name")
+        return
+    if format == "rolling":
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as scratch:
+            open_sink(scratch, _PROBE_SCHEMA, format=format, **options).abort()
+        return
+    open_sink(io.BytesIO(), _PROBE_SCHEMA, format=format, **options).abort()
 
 
 def _inside(root: Path, path: str, streamer: str) -> Path:
@@ -297,7 +325,7 @@ class Service:
                 stream = self.engine.streams[generator]
                 if stream.ended:
                     continue
-                sink = streamer.open(generator, stream.schema.arrow_schema(), self.output_root)
+                sink = streamer.open_checked(generator, stream.schema.arrow_schema(), self.output_root)
                 try:
                     self.engine.add_sink(generator, streamer.name, sink)
                 except UsageError:  # the stream ended meanwhile
@@ -397,6 +425,8 @@ class Service:
         drift: Mapping[str, Any] | None = None,
     ) -> list[str]:
         """Stream each chosen generator (all by default) into each chosen streamer (all by default)."""
+        if rows is not None and (isinstance(rows, bool) or not isinstance(rows, int) or rows < 0):
+            raise UsageError(f"rows={rows!r} is not a row count >= 0")
         with self._lock:
             names = list(self.generators) if generators is None else generators
             chosen = list(self.streamers) if streamers is None else streamers
@@ -425,6 +455,10 @@ class Service:
         if drift is None:
             s = self.settings
             return (s.drift_interval, s.drift_magnitude) if s.drift_enabled else None
+        allowed = ("enabled", "interval", "magnitude")
+        unknown = sorted(set(drift) - set(allowed))
+        if unknown:
+            raise UsageError(f"drift: unknown key {unknown[0]!r}; allowed: {', '.join(allowed)}")
         merged = self.settings.updated({f"drift_{k}": v for k, v in drift.items()}, "request")
         return (merged.drift_interval, merged.drift_magnitude) if merged.drift_enabled else None
 
@@ -451,7 +485,9 @@ class Service:
         sinks: dict[str, Sink] = {}
         try:
             for streamer in targets:
-                sinks[streamer.name] = streamer.open(name, plan.schema.arrow_schema(), self.output_root)
+                sinks[streamer.name] = streamer.open_checked(
+                    name, plan.schema.arrow_schema(), self.output_root
+                )
             self.engine.add_stream(
                 name,
                 plan.schema,

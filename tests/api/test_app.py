@@ -166,12 +166,25 @@ def test_malformed_json_and_unknown_routes_get_a_json_error(client):
         ({"name": "k", "type": "kafka", "options": {}}, "streamer 'k': a kafka streamer needs options.topic"),
         ({"name": "c", "type": "console", "format": "parquet"}, "format='parquet' for the console; allowed"),
         ({"name": "c", "type": "pigeon"}, "type='pigeon'; allowed: console, file, kafka"),
+        (
+            {"name": "g", "type": "file", "path": "a.parquet", "options": {"compression": 5}},
+            "compression=5; allowed",
+        ),
+        (
+            {"name": "z", "type": "file", "path": "d/", "options": {"max_rows": "lots"}},
+            "max_rows='lots' is not",
+        ),
+        (
+            {"name": "k", "type": "kafka", "options": {"topic": 5}},
+            "streamer 'k': kafka topic=5 is not a topic",
+        ),
     ],
 )
 def test_bad_streamers_are_refused(client, body, message):
     response = client.post("/streamers", json=body)
     assert response.status_code == 400
     assert message in response.json()["error"]
+    assert list(client.root.iterdir()) == []  # checking the options wrote nothing
 
 
 # -- streaming -------------------------------------------------------------------------------------------
@@ -213,6 +226,15 @@ def test_start_refuses_what_cannot_run(client):
     assert bad_rate.status_code == 400 and "rate" in bad_rate.json()["error"]
     assert not (client.root / "b.csv").exists()  # the sink opened for it was aborted
     assert client.post("/stop", json={"generators": ["b"]}).status_code == 409
+    own = {"generators": ["b"], "streamers": ["own"]}
+    for body, message in (
+        ({**own, "rows": -5}, "rows=-5 is not a row count >= 0"),
+        (
+            {**own, "drift": {"colour": 1}},
+            "drift: unknown key 'colour'; allowed: enabled, interval, magnitude",
+        ),
+    ):
+        assert client.post("/start", json=body).json() == {"error": message}
     assert client.post("/stop", json={"generators": ["a"]}).status_code == 200
 
 
