@@ -15,7 +15,6 @@ one machine.
 from __future__ import annotations
 
 import argparse
-import random
 import statistics
 import sys
 import tempfile
@@ -23,7 +22,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from common import ROOT, machine, run_gen
+from common import ROOT, machine, mimesis_columns, run_gen
 from dask.distributed import Client, LocalCluster
 
 from fastsynth.distributed import ranges, write
@@ -31,22 +30,8 @@ from fastsynth.schema import EXAMPLES
 
 
 def mimesis_partition(part: tuple[int, int]) -> pd.DataFrame:
-    from mimesis import Fieldset, Locale
-
     first, rows = part
-    fs = Fieldset(locale=Locale.EN, i=rows, seed=first)
-    gauss = random.Random(first).gauss
-    return pd.DataFrame(
-        {
-            "id": fs("numeric.integer_number", start=1000, end=9999),
-            "name": fs("person.full_name"),
-            "email": fs("person.email"),
-            "age": fs("numeric.integer_number", start=18, end=90),
-            "income": [max(0.0, gauss(50000, 20000)) for _ in range(rows)],
-            "created_at": fs("datetime.datetime", start=2020, end=2023),
-            "status": fs("choice.choice", items=["active"] * 7 + ["inactive"] * 2 + ["pending"]),
-        }
-    )
+    return pd.DataFrame(mimesis_columns(rows, seed=first))
 
 
 def timed(run) -> float:

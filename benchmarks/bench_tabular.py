@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-from common import ROOT, machine, median_rate, run_gen
+from common import ROOT, machine, median_rate, mimesis_columns, run_gen
 
 import fastsynth
 from fastsynth.schema import EXAMPLES
@@ -91,22 +91,7 @@ def faker_rows(rows: int) -> pa.Table:
 
 def mimesis_rows(rows: int) -> pa.Table:
     """Mimesis's batch Fieldset API, one call per column, then into Arrow."""
-    from mimesis import Fieldset, Locale
-    from mimesis.random import Random
-
-    fs = Fieldset(locale=Locale.EN, i=rows, seed=42)
-    gauss = Random(42).gauss  # Fieldset has no normal distribution
-    return pa.table(
-        {
-            "id": fs("numeric.integer_number", start=1000, end=9999),
-            "name": fs("person.full_name"),
-            "email": fs("person.email"),
-            "age": fs("numeric.integer_number", start=18, end=90),
-            "income": [max(0.0, gauss(50000, 20000)) for _ in range(rows)],
-            "created_at": fs("datetime.datetime", start=2020, end=2023),
-            "status": fs("choice.choice", items=["active"] * 7 + ["inactive"] * 2 + ["pending"]),
-        }
-    )
+    return pa.table(mimesis_columns(rows))
 
 
 # -- 3. gen to Parquet -----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import fastsynth.kernels.jit
 
-__all__ = ["ROOT", "machine", "median_rate", "run_gen"]
+__all__ = ["ROOT", "machine", "median_rate", "mimesis_columns", "run_gen"]
 
 ROOT = Path(__file__).resolve().parent.parent
 """The repository's root."""
@@ -74,3 +74,22 @@ def run_gen(schema: Path, rows: int) -> tuple[float, float, float]:
             raise SystemExit(f"fastsynth gen failed: {report}")
         reported = float(report.rsplit("(", 1)[1].split(" rows/s")[0].replace(",", ""))
         return rows / seconds, reported, peak
+
+
+def mimesis_columns(rows: int, seed: int = 42) -> dict[str, list]:
+    """The seed's tabular schema made by Mimesis's batch ``Fieldset`` API, one call per column, as a
+    user of it writes it (Fieldset has no normal distribution: income comes from ``Random.gauss``)."""
+    from mimesis import Fieldset, Locale
+    from mimesis.random import Random
+
+    fs = Fieldset(locale=Locale.EN, i=rows, seed=seed)
+    gauss = Random(seed).gauss
+    return {
+        "id": fs("numeric.integer_number", start=1000, end=9999),
+        "name": fs("person.full_name"),
+        "email": fs("person.email"),
+        "age": fs("numeric.integer_number", start=18, end=90),
+        "income": [max(0.0, gauss(50000, 20000)) for _ in range(rows)],
+        "created_at": fs("datetime.datetime", start=2020, end=2023),
+        "status": fs("choice.choice", items=["active"] * 7 + ["inactive"] * 2 + ["pending"]),
+    }

@@ -5,31 +5,18 @@ ceiling of any generator)."""
 
 from __future__ import annotations
 
-import random
 import sys
 
 import pyarrow as pa
 import pyarrow.flight as flight
-from mimesis import Fieldset, Locale
+from common import mimesis_columns
 
 import fastsynth
 from fastsynth.schema import EXAMPLES
 
 
 def mimesis_table(rows: int) -> pa.Table:
-    fs = Fieldset(locale=Locale.EN, i=rows, seed=42)
-    gauss = random.Random(42).gauss
-    return pa.table(
-        {
-            "id": fs("numeric.integer_number", start=1000, end=9999),
-            "name": fs("person.full_name"),
-            "email": fs("person.email"),
-            "age": fs("numeric.integer_number", start=18, end=90),
-            "income": [max(0.0, gauss(50000, 20000)) for _ in range(rows)],
-            "created_at": fs("datetime.datetime", start=2020, end=2023),
-            "status": fs("choice.choice", items=["active"] * 7 + ["inactive"] * 2 + ["pending"]),
-        }
-    )
+    return pa.table(mimesis_columns(rows))
 
 
 class Baselines(flight.FlightServerBase):
