@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from fastsynth.errors import UsageError
+from fastsynth.seeds import DEFAULT_SEED
 
 __all__ = ["SETTINGS", "Setting", "Settings", "load_settings"]
 
@@ -110,7 +111,7 @@ class Setting:
 
 
 SETTINGS = (
-    Setting("seed", "data_generation", "seed", 42, _integer(0), "seed of every random choice"),
+    Setting("seed", "data_generation", "seed", DEFAULT_SEED, _integer(0), "seed of every random choice"),
     Setting("batch_size", "data_generation", "batch_size", 1000, _integer(1), "rows per batch"),
     Setting(
         "frequency", "data_generation", "frequency", 1.0, _number(positive=True), "seconds between batches"

@@ -21,15 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from fastsynth.errors import MissingDependencyError, SinkError, UsageError
-from fastsynth.generation import (
-    DEFAULT_BATCH_SIZE,
-    SchemaLike,
-    as_schema,
-    generate,
-    iter_batches,
-    resolve_seed,
-)
+from fastsynth.generation import DEFAULT_BATCH_SIZE, SchemaLike, as_schema, generate, iter_batches
 from fastsynth.schema import Schema
+from fastsynth.seeds import resolve_seed
 from fastsynth.sinks import SINKS, FileSink, open_sink
 
 __all__ = ["Report", "dataframe", "ranges", "write"]
@@ -135,7 +129,7 @@ def write(
         (first, count, str(folder / f"part-{k:0{width}d}{extension}"))
         for k, (first, count) in enumerate(parts)
     ]
-    chosen_seed = resolve_seed(resolved, seed)
+    chosen_seed = resolve_seed(seed, resolved.seed)
     client = client if client is not None else distributed.get_client()
     workers = client.scheduler_info()["workers"]
     host_threads: dict[str, int] = {}
@@ -195,7 +189,7 @@ def dataframe(
     except ImportError:
         raise MissingDependencyError("dask[dataframe]", "dask") from None
     resolved = as_schema(schema)
-    chosen_seed = resolve_seed(resolved, seed)
+    chosen_seed = resolve_seed(seed, resolved.seed)
     parts = ranges(rows, rows_per_partition, start)
     meta = _partition((start, 0), resolved, chosen_seed)
     return dd.from_map(

@@ -14,6 +14,7 @@ from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
+from fastsynth.buffers import empty
 from fastsynth.errors import SchemaError
 from fastsynth.kernels import series as ks
 
@@ -95,8 +96,6 @@ class Entities:
 
     def locate(self, start: int, size: int) -> tuple[np.ndarray, np.ndarray]:
         """(step, entity) of rows ``[start, start + size)``."""
-        from fastsynth.fields.base import empty  # here: fields.base imports this module
-
         steps, entities = empty(size, np.int64), empty(size, np.int64)
         if self.order == "time":
             ks.locate(steps, entities, start, self.count)

@@ -12,22 +12,22 @@ from typing import Any
 
 import pyarrow as pa
 
+from fastsynth.drift.schedule import REFERENCE_ROWS, reference_statistics
 from fastsynth.errors import UsageError, field_error
-from fastsynth.fields.base import Block
+from fastsynth.fields.base import Block, RunContext
 from fastsynth.schema import Schema
+from fastsynth.seeds import resolve_seed
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
-    "DEFAULT_SEED",
+    "RunContext",
     "as_schema",
+    "drift_reference",
     "generate",
     "iter_batches",
     "make_batch",
-    "resolve_seed",
 ]
 
-DEFAULT_SEED = 42
-"""The seed used when neither the caller nor the schema gives one (the seed project's default)."""
 DEFAULT_BATCH_SIZE = 1 << 18
 """Rows per batch: large enough that per-batch overhead vanishes, small enough to keep memory low."""
 
@@ -53,24 +53,37 @@ def _check_count(name: str, value: Any, minimum: int) -> int:
     return value
 
 
-def resolve_seed(schema: Schema, seed: int | None) -> int:
-    """``seed``, else the schema's, else DEFAULT_SEED."""
-    if seed is None:
-        return DEFAULT_SEED if schema.seed is None else schema.seed
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise UsageError(f"seed={seed!r} is not an integer")
-    return seed
-
-
-def make_batch(schema: Schema, start: int, size: int, seed: int, *, drift: bool = True) -> pa.RecordBatch:
+def make_batch(
+    schema: Schema,
+    start: int,
+    size: int,
+    seed: int,
+    *,
+    drift: bool = True,
+    run: RunContext | None = None,
+) -> pa.RecordBatch:
     """Rows ``[start, start + size)`` of every column, as one record batch, with the schema's drift
-    events (unless ``drift`` is false) and event-time effects applied."""
+    events (unless ``drift`` is false) and event-time effects applied. Batches of one ``run`` share its
+    caches (a fresh run when None): a run makes the same values, only sooner."""
+    run = RunContext() if run is None else run
     made: dict[str, pa.Array] = {}
-    arrays = [Block(f.name, seed, start, size, schema, made).column(f.name) for f in schema.fields]
+    arrays = [Block(f.name, seed, start, size, schema, made, run).column(f.name) for f in schema.fields]
     batch = pa.RecordBatch.from_arrays(arrays, schema=schema.fields_arrow_schema())
     if drift and schema.drift is not None:
-        batch = schema.drift.apply(batch, schema, seed, start)
+
+        def reference() -> dict[str, Any]:
+            with run.hold(("drift reference", seed), lambda: drift_reference(schema, seed)) as statistics:
+                return statistics
+
+        batch = schema.drift.apply(batch, seed, start, reference)
     return batch if schema.event_time is None else schema.event_time.apply(batch, seed, start)
+
+
+def drift_reference(schema: Schema, seed: int) -> dict[str, Any]:
+    """What drift magnitudes are measured against: ``reference_statistics`` of the schema's first
+    ``REFERENCE_ROWS`` rows made without drift."""
+    rows = min(REFERENCE_ROWS, schema.capacity() or REFERENCE_ROWS)
+    return reference_statistics(make_batch(schema, 0, rows, seed, drift=False))
 
 
 def iter_batches(
@@ -88,7 +101,7 @@ def iter_batches(
     _check_count("rows", rows, 0)
     _check_count("batch_size", batch_size, 1)
     _check_count("start", start, 0)
-    chosen_seed = resolve_seed(resolved, seed)
+    chosen_seed = resolve_seed(seed, resolved.seed)
     capacity = resolved.capacity()
     if capacity is not None and start + rows > capacity:
         limited = next((f for f in resolved.fields if f.capacity(resolved) == capacity), None)
@@ -109,8 +122,9 @@ def iter_batches(
 
 def _batches(schema: Schema, rows: int, batch_size: int, seed: int, start: int) -> Iterator[pa.RecordBatch]:
     end = start + rows
+    run = RunContext()
     for offset in range(start, end, batch_size):
-        yield make_batch(schema, offset, min(batch_size, end - offset), seed)
+        yield make_batch(schema, offset, min(batch_size, end - offset), seed, run=run)
 
 
 def generate(

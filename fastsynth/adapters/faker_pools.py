@@ -23,8 +23,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from fastsynth.compositions import Composition, Part, literal, pattern_parts
 from fastsynth.errors import SchemaError
-from fastsynth.fields.compose import Composition, Part, literal, pattern_parts
 
 __all__ = [
     "LOCALES",

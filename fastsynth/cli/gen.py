@@ -18,6 +18,7 @@ from fastsynth.generation import DEFAULT_BATCH_SIZE, iter_batches
 from fastsynth.kernels.jit import set_threads
 from fastsynth.pipeline import prefetch
 from fastsynth.schema import Schema
+from fastsynth.seeds import resolve_seed
 from fastsynth.sinks import SINKS, open_sink
 from fastsynth.sinks.base import format_for_path
 
@@ -298,10 +299,9 @@ def run(
     if drift:
         from dataclasses import replace
 
-        from fastsynth.drift.schedule import drift_from_flags
-        from fastsynth.generation import DEFAULT_SEED
+        from fastsynth.engine.plan import drift_from_flags
 
-        chosen = seed if seed is not None else loaded.seed if loaded.seed is not None else DEFAULT_SEED
+        chosen = resolve_seed(seed, loaded.seed)
         loaded = replace(loaded, drift=drift_from_flags(loaded, drift_interval, drift_magnitude, seed=chosen))
     write_rows(
         loaded,

@@ -25,18 +25,19 @@ import numpy as np
 import pyarrow as pa
 import yaml
 
+from fastsynth.buffers import empty
 from fastsynth.drift.operations import OPERATIONS, Context, kind_of
 from fastsynth.drift.profiles import Profile
 from fastsynth.drift.selection import Selection
 from fastsynth.errors import UsageError
-from fastsynth.fields.base import Block, empty
+from fastsynth.fields.base import Block
 from fastsynth.kernels import drift as kd
+from fastsynth.seeds import resolve_seed
 from fastsynth.sources import from_arrow, to_arrow
 
 __all__ = ["Drift", "DriftLog", "Drifted", "inject_drift", "load_drifts"]
 
 _COMMON_KEYS = {"type", "column", "columns", "profile", "rows", "blocks", "time", "where", "name"}
-_DEFAULT_SEED = 42
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ def inject_drift(
     or the path of a YAML or JSON file. ``weight_column`` adds a column of each row's largest drift
     weight (0 where no drift touched it)."""
     specs, config_seed = load_drifts(drifts)
-    chosen = seed if seed is not None else config_seed if config_seed is not None else _DEFAULT_SEED
+    chosen = resolve_seed(seed, config_seed)
     parsed = [Drift.from_spec(spec, index) for index, spec in enumerate(specs)]
     table, kind = to_arrow(data)
     if weight_column is not None and weight_column in table.column_names:

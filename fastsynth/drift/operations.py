@@ -8,7 +8,7 @@ keyed by the seed, the drift's position in the list and the column, so a drift i
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,8 +16,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fastsynth.buffers import empty, numpy_buffer_array
 from fastsynth.errors import UsageError
-from fastsynth.fields.base import Block, empty, numpy_buffer_array
+from fastsynth.fields.base import Block
 from fastsynth.kernels import drift as kd
 
 __all__ = ["OPERATIONS", "Context", "Operation"]
@@ -38,7 +39,7 @@ class Context:
     draws: Block
     """Counter-based draws over the table's rows for this drift (``draws.start`` is the first row's
     index in the whole dataset)."""
-    reference: Callable[[], dict[str, Any]] | None = None
+    reference: Callable[[], Mapping[str, Any]] | None = None
     """Gives statistics to use instead of the table's own, per column: (mean, std) of a numeric column,
     the share of each value of a category column. Drift while generating batch by batch uses those of a
     fixed sample, so that a batch's drift does not depend on the batch; they are made on first use."""

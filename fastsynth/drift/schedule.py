@@ -31,10 +31,9 @@ as its spread, while for independent rows it is the usual one.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
-import threading
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -46,7 +45,7 @@ from fastsynth.drift.profiles import Profile
 from fastsynth.errors import SchemaError, UsageError
 from fastsynth.fields.base import Block
 
-__all__ = ["DriftEvent", "DriftSchedule", "drift_from_flags"]
+__all__ = ["REFERENCE_ROWS", "DriftEvent", "DriftSchedule", "reference_statistics"]
 
 _SCHEDULE_KEYS = {
     "start_row",
@@ -63,7 +62,8 @@ _SCHEDULE_KEYS = {
 _WHOLE_TABLE_TYPES = {"label_flip", "prior_shift", "correlation"}
 _DIRECTED = {"shift", "add", "scale", "multiply"}
 _CATEGORY_TYPES = {"frequencies", "new_category", "merge"}
-_REFERENCE_ROWS = 65_536
+REFERENCE_ROWS = 65_536
+"""Rows from the start of a schema that drift statistics (means, spreads, shares) are measured on."""
 _EPOCH = dt.datetime(1970, 1, 1)
 
 
@@ -258,14 +258,31 @@ def _occurrence_draws(seed: int, event: str, occurrence: np.ndarray) -> np.ndarr
     return values
 
 
-@dataclass
+def reference_statistics(sample: pa.RecordBatch) -> dict[str, Any]:
+    """Per column of ``sample`` (rows made without drift): (mean, std) of a numeric column, the std
+    measured row to row, and the value shares of a category or boolean column."""
+    statistics: dict[str, Any] = {}
+    for name in sample.schema.names:
+        column = sample.column(name)
+        kind = kind_of(column.type)
+        if kind == "numeric":
+            values = column.drop_null().to_numpy().astype(np.float64)
+            # Spread row to row: a series' trend and seasons are not its spread.
+            spread = float(np.std(np.diff(values)) / math.sqrt(2)) if len(values) > 2 else 0.0
+            statistics[name] = (float(values.mean()) if len(values) else 0.0, spread)
+        elif kind == "category":
+            counts = column.drop_null().value_counts().to_pylist()
+            total = sum(c["counts"] for c in counts) or 1
+            statistics[name] = {c["values"]: c["counts"] / total for c in counts}
+    return statistics
+
+
+@dataclass(frozen=True)
 class DriftSchedule:
     """The drift events of a schema, applied to each batch as it is made."""
 
-    events: list[DriftEvent]
+    events: tuple[DriftEvent, ...]
     weight_column: str | None = None
-    _reference: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
     def from_dict(cls, document: Any) -> DriftSchedule:
@@ -282,7 +299,7 @@ class DriftSchedule:
         weight_column = document.get("weight_column")
         if weight_column is not None and not (isinstance(weight_column, str) and weight_column):
             raise SchemaError(f"schema: drift weight_column={weight_column!r} is not a column name")
-        return cls([DriftEvent.from_spec(e, i) for i, e in enumerate(events)], weight_column)
+        return cls(tuple(DriftEvent.from_spec(e, i) for i, e in enumerate(events)), weight_column)
 
     def to_dict(self) -> dict[str, Any]:
         document: dict[str, Any] = {"events": [e.to_dict() for e in self.events]}
@@ -332,31 +349,6 @@ class DriftSchedule:
     def weight_field(self) -> pa.Field | None:
         return None if self.weight_column is None else pa.field(self.weight_column, pa.float32(), False)
 
-    def reference(self, schema: Any, seed: int) -> dict[str, Any]:
-        """Per column: (mean, std) of numeric columns and value shares of the others, from rows
-        ``[0, 65536)`` made without drift, once per seed."""
-        with self._lock:
-            if seed not in self._reference:
-                from fastsynth.generation import make_batch
-
-                rows = min(_REFERENCE_ROWS, schema.capacity() or _REFERENCE_ROWS)
-                sample = make_batch(schema, 0, rows, seed, drift=False)
-                stats: dict[str, Any] = {}
-                for name in sample.schema.names:
-                    column = sample.column(name)
-                    kind = kind_of(column.type)
-                    if kind == "numeric":
-                        values = column.drop_null().to_numpy().astype(np.float64)
-                        # Spread row to row: a series' trend and seasons are not its spread.
-                        spread = float(np.std(np.diff(values)) / math.sqrt(2)) if len(values) > 2 else 0.0
-                        stats[name] = (float(values.mean()) if len(values) else 0.0, spread)
-                    elif kind == "category":
-                        counts = column.drop_null().value_counts().to_pylist()
-                        total = sum(c["counts"] for c in counts) or 1
-                        stats[name] = {c["values"]: c["counts"] / total for c in counts}
-                self._reference[seed] = stats
-            return self._reference[seed]
-
     def started(self, rows: int, latest: pa.RecordBatch) -> int:
         """How many event occurrences have begun once ``rows`` rows are out, ``latest`` the last batch
         (whose time column places time-scheduled events): the engine's drift_events metric."""
@@ -376,8 +368,11 @@ class DriftSchedule:
             count += 1 if event.every is None else int((reached - origin) // event.every) + 1
         return count
 
-    def apply(self, batch: pa.RecordBatch, schema: Any, seed: int, start: int) -> pa.RecordBatch:
-        """The batch of rows ``[start, start + n)`` with every event applied."""
+    def apply(
+        self, batch: pa.RecordBatch, seed: int, start: int, reference: Callable[[], Mapping[str, Any]]
+    ) -> pa.RecordBatch:
+        """The batch of rows ``[start, start + n)`` with every event applied; ``reference`` gives the
+        ``reference_statistics`` of the schema (called only when an event needs them)."""
         table = pa.Table.from_batches([batch])
         rows = np.arange(start, start + batch.num_rows, dtype=np.float64)
         most = np.zeros(batch.num_rows)
@@ -405,9 +400,7 @@ class DriftSchedule:
                 if spec["type"] in _DIRECTED:  # the occurrence's sign turns the declared direction
                     declared = -1.0 if spec.get("direction") == "down" else 1.0
                     spec["direction"] = "up" if direction * declared > 0 else "down"
-                ctx = Context(
-                    table, part, spec, event.where, draws, functools.partial(self.reference, schema, seed)
-                )
+                ctx = Context(table, part, spec, event.where, draws, reference)
                 names = spec.get("columns", [spec.get("column")])
                 for name in [names] if isinstance(names, str) else names:
                     position = table.column_names.index(name)
@@ -418,67 +411,3 @@ class DriftSchedule:
             table = table.append_column(self.weight_field(), pa.array(most.astype(np.float32)))
         columns = [column.combine_chunks() for column in table.columns]
         return pa.RecordBatch.from_arrays(columns, schema=table.schema)
-
-
-def drift_from_flags(
-    schema: Any, interval_seconds: float, magnitude: float, *, seed: int, rows_per_second: float | None = None
-) -> DriftSchedule:
-    """The seed's ``--drift --drift-interval S --drift-magnitude M``: a drift event every ``S`` seconds
-    (of the schema's time column, or of rows at ``rows_per_second`` when it has none). Each event:
-
-    - numeric columns (int, float, series) shift their mean by ``M`` standard deviations, up or down by a
-      draw per event;
-    - category columns (type category) move a share ``M`` of their probability towards the mirror
-      image of their mix (the most frequent value's share goes to the least frequent), in every other
-      interval;
-    - boolean columns flip a share ``M`` of their values, in every other interval;
-    - text, ids and times are left alone.
-    """
-    if not (math.isfinite(interval_seconds) and interval_seconds > 0):
-        raise UsageError(f"--drift-interval={interval_seconds!r} is not a positive number of seconds")
-    if not (math.isfinite(magnitude) and 0 < magnitude <= 1):
-        raise UsageError(f"--drift-magnitude={magnitude!r} is outside (0, 1]")
-    arrow_schema = schema.fields_arrow_schema()
-    time_column = next((f.name for f in schema.fields if f.type_name == "time_sequence"), None)
-    if time_column is None and rows_per_second is None:
-        raise UsageError(
-            "--drift needs a time series (a time_sequence column) to place events every --drift-interval "
-            "seconds of its clock, or --continuous to place them by the stream's rate"
-        )
-    if time_column is not None:
-        from fastsynth.generation import make_batch
-
-        first = make_batch(schema, 0, 1, seed, drift=False).column(time_column)[0].as_py()
-        timing: dict[str, Any] = {
-            "start_time": first.isoformat(),
-            "every_seconds": interval_seconds,
-            "time_column": time_column,
-        }
-    else:
-        assert rows_per_second is not None
-        timing = {"start_row": 0, "every_rows": max(1, round(interval_seconds * rows_per_second))}
-    plain = type(schema)(tuple(schema.fields), seed=schema.seed, entities=schema.entities)
-    shares = DriftSchedule([]).reference(plain, seed)
-    events = []
-    for f in arrow_schema:
-        kind = kind_of(f.type)
-        if kind == "numeric" and f.name != getattr(schema.entities, "id_field", None):
-            event = {"type": "shift", "columns": [f.name], "magnitude": magnitude, "direction": "random"}
-        elif (
-            pa.types.is_dictionary(f.type)
-            and isinstance(shares.get(f.name), dict)
-            and len(shares[f.name]) > 1
-        ):
-            mix = shares[f.name]
-            ordered = sorted(mix, key=mix.get)
-            mirror = dict(zip(ordered, sorted(mix.values(), reverse=True), strict=True))
-            target = {v: (1 - magnitude) * mix[v] + magnitude * mirror[v] for v in mix}
-            event = {"type": "frequencies", "columns": [f.name], "target": target}
-        elif kind == "boolean":
-            event = {"type": "flip", "columns": [f.name], "rate": magnitude}
-        else:
-            continue
-        events.append({**event, **timing})
-    if not events:
-        raise UsageError("--drift: the schema has no numeric, category or boolean column to drift")
-    return DriftSchedule.from_dict({"events": events})

@@ -25,8 +25,9 @@ from fastsynth.drift.schedule import DriftSchedule
 from fastsynth.engine.metrics import SinkMetrics, StreamMetrics, prometheus_text
 from fastsynth.engine.rate import Pacer, RateSchedule, wall_clock
 from fastsynth.errors import UsageError
-from fastsynth.generation import DEFAULT_SEED, as_schema, make_batch
+from fastsynth.generation import RunContext, as_schema, make_batch
 from fastsynth.schema import Schema
+from fastsynth.seeds import DEFAULT_SEED, resolve_seed
 from fastsynth.sinks.base import Sink
 
 __all__ = ["Engine", "Stream"]
@@ -57,6 +58,7 @@ class Stream:
     _removed: list[tuple[Sink, threading.Event]] = field(default_factory=list, repr=False)
     _sinks_closed: bool = field(default=False, repr=False)
     _threads: list[threading.Thread] = field(default_factory=list, repr=False)
+    _run: RunContext = field(default_factory=RunContext, repr=False)
 
     # -- the producer --------------------------------------------------------------------------------
 
@@ -67,7 +69,7 @@ class Stream:
                 size = (
                     self.batch_size if self.max_rows is None else min(self.batch_size, self.max_rows - start)
                 )
-                batch = make_batch(self.schema, start, size, self.seed)
+                batch = make_batch(self.schema, start, size, self.seed, run=self._run)
                 start += size
                 while not self._stop.is_set():
                     try:
@@ -256,7 +258,7 @@ class Engine:
             isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 0
         ):
             raise UsageError(f"max_rows={max_rows!r} is not a row count >= 0")
-        chosen = seed if seed is not None else resolved.seed if resolved.seed is not None else DEFAULT_SEED
+        chosen = resolve_seed(seed, resolved.seed)
         stream = Stream(
             name, resolved, RateSchedule.parse(rate), batch_size, chosen, max_rows, dict(sinks or {})
         )

@@ -22,33 +22,29 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import threading
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fastsynth.buffers import empty
 from fastsynth.entities import ONE_SERIES, Entities, Segments
 from fastsynth.errors import FastsynthError, SchemaError, field_error
 from fastsynth.kernels import numeric as kn
 from fastsynth.registry import Registry
 
-__all__ = [
-    "FIELDS",
-    "Block",
-    "Field",
-    "column_key",
-    "empty",
-    "fixed_width_strings",
-    "numpy_buffer_array",
-    "utf8_buffers",
-    "values_array",
-]
+if TYPE_CHECKING:  # the schema is made of fields: it is the layer above, seen here only in annotations
+    from fastsynth.schema import Schema
+
+__all__ = ["FIELDS", "Block", "Field", "RunContext", "column_key"]
 
 FIELDS: Registry[type[Field]] = Registry("field type", "fastsynth.fields", SchemaError)
 
@@ -57,6 +53,31 @@ def column_key(seed: int, name: str) -> int:
     """The 64-bit key of a column: a stable hash of (seed, name), the same on every platform."""
     digest = hashlib.blake2b(f"{seed}\x00{name}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "little")
+
+
+T = TypeVar("T")
+
+
+class RunContext:
+    """What one run of a schema (a ``generate`` call, a stream, a Dask task) keeps from batch to batch:
+    caches that make later batches cheaper and never change their values, such as where each AR
+    recursion stopped. Specs stay plain data; generation owns the run and hands it to every block."""
+
+    def __init__(self) -> None:
+        self._values: dict[Hashable, Any] = {}
+        self._locks: dict[Hashable, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    @contextmanager
+    def hold(self, key: Hashable, make: Callable[[], T]) -> Iterator[T]:
+        """The value kept under ``key`` (made by ``make`` the first time), held by this thread alone
+        until the ``with`` block ends, so a kernel may update it in place."""
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._values:
+                self._values[key] = make()
+            yield self._values[key]
 
 
 @dataclass(frozen=True)
@@ -71,15 +92,17 @@ class Block:
     """Index of the first row."""
     size: int
     """Number of rows."""
-    schema: Any = field(default=None, compare=False)
+    schema: Schema | None = field(default=None, compare=False)
     """The Schema the column belongs to, for fields that follow other columns (None when alone)."""
     made: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """Columns (and shared intermediates) of the same rows made so far, for the blocks of one batch."""
+    run: RunContext = field(default_factory=RunContext, compare=False, repr=False)
+    """The run the batch belongs to (a fresh one when the block stands alone)."""
 
     @property
     def entities(self) -> Entities:
         """How the schema's rows map to (entity, step): one series unless it declares entities."""
-        return getattr(self.schema, "entities", None) or ONE_SERIES
+        return (self.schema.entities if self.schema is not None else None) or ONE_SERIES
 
     def timeline(self) -> tuple[np.ndarray, np.ndarray]:
         """(step, entity) of each row, computed once per batch."""
@@ -93,8 +116,7 @@ class Block:
 
     def correlated_normal(self) -> np.ndarray | None:
         """The Gaussian copula's normals for this column if the schema correlates it, else None."""
-        correlated = getattr(self.schema, "correlated_normal", None)
-        return None if correlated is None else correlated(self)
+        return None if self.schema is None else self.schema.correlated_normal(self)
 
     def column(self, name: str) -> pa.Array:
         """Column ``name`` of the schema for the same rows (made once per batch, then reused)."""
@@ -102,7 +124,7 @@ class Block:
             target = next((f for f in self.schema.fields if f.name == name), None) if self.schema else None
             if target is None:
                 raise SchemaError(f"field {self.name!r}: refers to column {name!r}, which the schema lacks")
-            block = Block(name, self.seed, self.start, self.size, self.schema, self.made)
+            block = Block(name, self.seed, self.start, self.size, self.schema, self.made, self.run)
             self.made[name] = target.column(block)
         return self.made[name]
 
@@ -149,49 +171,6 @@ class Block:
         return pa.py_buffer(out)
 
 
-def empty(size: int, dtype: Any) -> np.ndarray:
-    """An uninitialised numpy array on memory from Arrow's pool, for kernels to fill.
-
-    Arrow's allocator (mimalloc or jemalloc) keeps freed pages for reuse and aligns to 64 bytes; fresh
-    numpy allocations page-fault on every batch, which halved throughput in benchmarks."""
-    dtype = np.dtype(dtype)
-    return np.frombuffer(pa.allocate_buffer(max(size, 1) * dtype.itemsize), dtype)[:size]
-
-
-def numpy_buffer_array(arrow_type: pa.DataType, values: np.ndarray) -> pa.Array:
-    """An Arrow array over a numpy buffer, without a copy."""
-    return pa.Array.from_buffers(arrow_type, len(values), [None, pa.py_buffer(values)])
-
-
-def fixed_width_strings(data: np.ndarray, width: int, size: int) -> pa.Array:
-    """An Arrow string array over ``data`` holding ``size`` strings of ``width`` bytes each."""
-    offsets = np.arange(0, (size + 1) * width, width, dtype=np.int32)
-    return pa.Array.from_buffers(pa.string(), size, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
-
-
-def utf8_buffers(strings: Sequence[str], padding: int = 0) -> tuple[np.ndarray, bytes]:
-    """Arrow-style int64 offsets and the UTF-8 bytes of ``strings``, plus ``padding`` zero bytes."""
-    encoded = [s.encode() for s in strings]
-    offsets = np.zeros(len(encoded) + 1, np.int64)
-    np.cumsum([len(e) for e in encoded], out=offsets[1:])
-    return offsets, b"".join(encoded) + bytes(max(padding, 1))
-
-
-def values_array(values: list[Any]) -> pa.Array:
-    """A small Arrow array of Python strings, integers, floats or booleans (one kind), built from
-    buffers: ``pa.array`` would import pandas when it is installed, a quarter second per process."""
-    kind = type(values[0]) if values else str
-    if kind is str:
-        offsets, data = utf8_buffers(values)
-        buffers = [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)]
-        return pa.Array.from_buffers(pa.string(), len(values), buffers)
-    if kind is bool:
-        bits = np.packbits(np.array(values, dtype=bool), bitorder="little")
-        return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
-    dtype = np.int64 if kind is int else np.float64
-    return numpy_buffer_array(pa.from_numpy_dtype(np.dtype(dtype)), np.array(values, dtype=dtype))
-
-
 @dataclass(frozen=True, kw_only=True)
 class Field:
     """Base of every field type. Subclasses are frozen, keyword-only dataclasses."""
@@ -217,21 +196,21 @@ class Field:
         """The block's values as an Arrow array of ``arrow_type()``, with no nulls."""
         raise NotImplementedError
 
-    def nullable(self, schema: Any = None) -> bool:
+    def nullable(self, schema: Schema | None = None) -> bool:
         """Whether the column can hold nulls inside ``schema``: its own null_rate, or a column it reads."""
         if self.null_rate > 0 or schema is None:
             return self.null_rate > 0
         columns = {f.name: f for f in schema.fields}
         return any(columns[name].nullable(schema) for name in self.dependencies(schema))
 
-    def dependencies(self, schema: Any) -> tuple[str, ...]:
+    def dependencies(self, schema: Schema) -> tuple[str, ...]:
         """The columns of ``schema`` whose values this field reads (the schema refuses cycles)."""
         return ()
 
-    def check_schema(self, schema: Any) -> None:
+    def check_schema(self, schema: Schema) -> None:
         """Check what this field needs from the rest of ``schema`` (columns it refers to)."""
 
-    def capacity(self, schema: Any = None) -> int | None:
+    def capacity(self, schema: Schema | None = None) -> int | None:
         """How many rows can be made at most (distinct values run out) inside ``schema``, or None."""
         return None
 

@@ -6,15 +6,19 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fastsynth.fields.base import FIELDS, Block, Field, empty, numpy_buffer_array, values_array
+from fastsynth.buffers import empty, numpy_buffer_array, values_array
+from fastsynth.fields.base import FIELDS, Block, Field
 from fastsynth.fields.weights import alias_tables
 from fastsynth.kernels import numeric as kn
+
+if TYPE_CHECKING:
+    from fastsynth.schema import Schema
 
 __all__ = ["CategoryField"]
 
@@ -100,10 +104,10 @@ class CategoryField(Field):
                 f"the category lists mix kinds {sorted(k.__name__ for k in kinds)}; use one kind"
             )
 
-    def dependencies(self, schema: Any) -> tuple[str, ...]:
+    def dependencies(self, schema: Schema) -> tuple[str, ...]:
         return () if self.depends_on is None else (self.depends_on,)
 
-    def check_schema(self, schema: Any) -> None:
+    def check_schema(self, schema: Schema) -> None:
         if self.depends_on is None:
             return
         parent = next((f for f in schema.fields if f.name == self.depends_on), None)

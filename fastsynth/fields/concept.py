@@ -16,13 +16,17 @@ feature columns of the same row, with drift from one concept to the next around 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.fields.base import FIELDS, Block, Field, empty
+from fastsynth.buffers import empty
+from fastsynth.fields.base import FIELDS, Block, Field
 from fastsynth.kernels.concept import SEA, SINE, STAGGER, concept_labels
+
+if TYPE_CHECKING:
+    from fastsynth.schema import Schema
 
 __all__ = ["ConceptField"]
 
@@ -86,10 +90,10 @@ class ConceptField(Field):
         ):
             raise self.error(f"noise={self.noise!r} is outside [0, 1]")
 
-    def dependencies(self, schema: Any) -> tuple[str, ...]:
+    def dependencies(self, schema: Schema) -> tuple[str, ...]:
         return tuple(self.inputs)
 
-    def check_schema(self, schema: Any) -> None:
+    def check_schema(self, schema: Schema) -> None:
         columns = {f.name: f for f in schema.fields}
         for name in self.inputs:
             if name == self.name or name not in columns:

@@ -21,7 +21,8 @@ from typing import Literal
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.fields.base import FIELDS, Block, Field, empty, numpy_buffer_array
+from fastsynth.buffers import empty, numpy_buffer_array
+from fastsynth.fields.base import FIELDS, Block, Field
 from fastsynth.kernels import numeric as kn
 
 __all__ = ["EmpiricalField"]

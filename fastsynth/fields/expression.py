@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
 
 from fastsynth.errors import SchemaError
 from fastsynth.fields.base import FIELDS, Block, Field
+
+if TYPE_CHECKING:
+    from fastsynth.schema import Schema
 
 __all__ = ["ExprField"]
 
@@ -57,10 +60,10 @@ class ExprField(Field):
                 f"expr={self.expr!r} is not a valid SQL expression: {_first_line(exc)}"
             ) from None
 
-    def dependencies(self, schema: Any) -> tuple[str, ...]:
+    def dependencies(self, schema: Schema) -> tuple[str, ...]:
         return tuple(dict.fromkeys(_parse(self.expr).meta.root_names()))
 
-    def check_schema(self, schema: Any) -> None:
+    def check_schema(self, schema: Schema) -> None:
         columns = [f.name for f in schema.fields]
         for name in self.dependencies(schema):
             if name == self.name or name not in columns:

@@ -19,8 +19,10 @@ from typing import Any
 import pyarrow as pa
 
 from fastsynth.adapters import faker_pools as fp
-from fastsynth.fields.base import FIELDS, Block, Field, column_key, values_array
-from fastsynth.fields.compose import Composition, Part, compose
+from fastsynth.buffers import values_array
+from fastsynth.compositions import Composition, Part
+from fastsynth.fields.base import FIELDS, Block, Field, column_key
+from fastsynth.fields.compose import compose
 
 __all__ = ["FakerField"]
 

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.fields.base import FIELDS, Block, Field, empty, fixed_width_strings
+from fastsynth.buffers import empty, fixed_width_strings
+from fastsynth.fields.base import FIELDS, Block, Field
 from fastsynth.fields.weights import alias_tables
 from fastsynth.kernels import strings as ks
+
+if TYPE_CHECKING:
+    from fastsynth.schema import Schema
 
 __all__ = ["CreditCardField", "IbanField"]
 
@@ -93,7 +97,7 @@ class IbanField(Field):
                 f"country={self.country!r} is not supported; allowed: {', '.join(sorted(_BBAN))}"
             )
 
-    def _country(self, schema: Any) -> str:
+    def _country(self, schema: Schema) -> str:
         if self.country is not None:
             return self.country
         locale = getattr(schema, "locale", None) or "en_GB"

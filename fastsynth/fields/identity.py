@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.fields.base import (
-    FIELDS,
-    Block,
-    Field,
-    empty,
-    fixed_width_strings,
-    numpy_buffer_array,
-    values_array,
-)
+from fastsynth.buffers import empty, fixed_width_strings, numpy_buffer_array, values_array
+from fastsynth.fields.base import FIELDS, Block, Field
 from fastsynth.kernels import strings as ks
 from fastsynth.kernels.permutation import feistel_half_bits
+
+if TYPE_CHECKING:
+    from fastsynth.schema import Schema
 
 __all__ = ["ConstantField", "SequenceField", "UuidField"]
 
@@ -69,7 +65,7 @@ class UuidField(Field):
     def arrow_type(self) -> pa.DataType:
         return pa.string()
 
-    def capacity(self, schema: Any = None) -> int | None:
+    def capacity(self, schema: Schema | None = None) -> int | None:
         return _UUID_UNIQUE_SPAN
 
     def generate(self, block: Block) -> pa.Array:

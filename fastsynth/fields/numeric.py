@@ -9,9 +9,13 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.fields.base import FIELDS, Block, Field, empty, numpy_buffer_array
+from fastsynth.buffers import empty, numpy_buffer_array
+from fastsynth.fields.base import FIELDS, Block, Field
 from fastsynth.kernels import numeric as kn
 from fastsynth.kernels.permutation import feistel_half_bits
+
+if TYPE_CHECKING:
+    from fastsynth.schema import Schema
 
 __all__ = ["BoolField", "FloatField", "IntField"]
 
@@ -136,7 +140,7 @@ class IntField(_Numeric):
         if self.unique and self.distribution != "uniform":
             raise self.error(f"unique=true needs distribution 'uniform', not {self.distribution!r}")
 
-    def capacity(self, schema: Any = None) -> int | None:
+    def capacity(self, schema: Schema | None = None) -> int | None:
         if self.unique:
             assert self.min is not None and self.max is not None
             return self.max - self.min + 1

@@ -11,18 +11,21 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-import threading
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pyarrow as pa
 
+from fastsynth.buffers import empty, numpy_buffer_array, values_array
 from fastsynth.errors import SchemaError
-from fastsynth.fields.base import FIELDS, Block, Field, empty, numpy_buffer_array, values_array
+from fastsynth.fields.base import FIELDS, Block, Field
 from fastsynth.kernels import numeric as kn
 from fastsynth.kernels import series as ks
+
+if TYPE_CHECKING:
+    from fastsynth.schema import Schema
 
 __all__ = ["AnomalyLabelField", "EntityIdField", "RegimeField", "SeriesField", "TimeSequenceField"]
 
@@ -239,11 +242,6 @@ class SeriesField(Field):
         self._noise  # noqa: B018
         self._regimes  # noqa: B018
         self.anomaly_spec()
-        self._ar_carry_lock  # noqa: B018 (made now, before threads could race to make two)
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickled without the AR carry and its lock (a lock cannot be pickled; the carry is a cache)."""
-        return {k: v for k, v in self.__dict__.items() if k not in ("_ar_carry", "_ar_carry_lock")}
 
     @cached_property
     def _base(self) -> Field:
@@ -333,16 +331,6 @@ class SeriesField(Field):
         else:
             raise self.error(f"noise coefficients={coefficients!r} are too close to explosive to generate")
         return phi, np.array(psi)
-
-    @cached_property
-    def _ar_carry(self) -> dict[np.uint64, tuple[np.ndarray, np.ndarray]]:
-        """Per noise key: where each entity's AR recursion stopped and its last values (see
-        ``kernels.series.fill_ar``); an optimisation only, the values never depend on it."""
-        return {}
-
-    @cached_property
-    def _ar_carry_lock(self) -> threading.Lock:
-        return threading.Lock()
 
     @cached_property
     def _noise(self) -> tuple[str, Parameter, float] | None:
@@ -474,15 +462,15 @@ class SeriesField(Field):
             segments = block.segments(_CHUNK)
             if kind == "ar":
                 key = block.subkey("noise")
-                with self._ar_carry_lock:
-                    carry = self._ar_carry.get(key)
-                    if carry is None or len(carry[0]) != block.entities.count:
-                        carry = (
-                            np.full(block.entities.count, -1, np.int64),
-                            np.zeros((block.entities.count, len(self._ar_weights[0]))),
-                        )
-                        self._ar_carry[key] = carry
-                    phi, psi = self._ar_weights
+                phi, psi = self._ar_weights
+                count = block.entities.count
+
+                def start_carry() -> tuple[np.ndarray, np.ndarray]:
+                    return np.full(count, -1, np.int64), np.zeros((count, len(phi)))
+
+                # Where each entity's recursion stopped and its last values, kept by the run from batch
+                # to batch (see ``kernels.series.fill_ar``): an optimisation only, values never depend on it.
+                with block.run.hold(("ar carry", key, count), start_carry) as carry:
                     # An explosive process has no restart blocks: one recursion from step 0, resumed
                     # from batch to batch (a batch that starts elsewhere replays from step 0).
                     restart = _CHUNK if len(psi) else 1 << 62
@@ -547,7 +535,7 @@ class SeriesField(Field):
         return numpy_buffer_array(self.arrow_type(), out)
 
 
-def _series_column(schema: Any, name: str) -> SeriesField | None:
+def _series_column(schema: Schema, name: str) -> SeriesField | None:
     target = next((f for f in schema.fields if f.name == name), None)
     return target if isinstance(target, SeriesField) else None
 
@@ -562,10 +550,10 @@ class AnomalyLabelField(Field):
     series: str
     """The series column whose anomalies this column marks."""
 
-    def dependencies(self, schema: Any) -> tuple[str, ...]:
+    def dependencies(self, schema: Schema) -> tuple[str, ...]:
         return (self.series,)
 
-    def check_schema(self, schema: Any) -> None:
+    def check_schema(self, schema: Schema) -> None:
         target = _series_column(schema, self.series)
         if target is None or target.anomaly_spec() is None:
             raise self.error(f"series={self.series!r} is not a series column with anomalies")
@@ -590,10 +578,10 @@ class RegimeField(Field):
     series: str
     """The series column with ``regimes`` whose state this column names."""
 
-    def dependencies(self, schema: Any) -> tuple[str, ...]:
+    def dependencies(self, schema: Schema) -> tuple[str, ...]:
         return (self.series,)
 
-    def check_schema(self, schema: Any) -> None:
+    def check_schema(self, schema: Schema) -> None:
         target = _series_column(schema, self.series)
         if target is None or target.regime_names() is None:
             raise self.error(f"series={self.series!r} is not a series column with regimes")

@@ -5,13 +5,17 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fastsynth.buffers import values_array
 from fastsynth.errors import SchemaError
-from fastsynth.fields.base import FIELDS, Block, Field, values_array
+from fastsynth.fields.base import FIELDS, Block, Field
+
+if TYPE_CHECKING:
+    from fastsynth.schema import Schema
 
 __all__ = ["TemplateField"]
 
@@ -51,11 +55,11 @@ class TemplateField(Field):
         """The names between braces, in order."""
         return [name for _, name in self._pieces if name is not None]
 
-    def dependencies(self, schema: Any) -> tuple[str, ...]:
+    def dependencies(self, schema: Schema) -> tuple[str, ...]:
         columns = {f.name for f in schema.fields}
         return tuple(n for n in self.placeholders() if n in columns)
 
-    def check_schema(self, schema: Any) -> None:
+    def check_schema(self, schema: Schema) -> None:
         columns = {f.name: f for f in schema.fields}
         for name in self.placeholders():
             if name == self.name:

@@ -10,7 +10,8 @@ from typing import ClassVar, Literal
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.fields.base import FIELDS, Block, Field, empty, numpy_buffer_array
+from fastsynth.buffers import empty, numpy_buffer_array
+from fastsynth.fields.base import FIELDS, Block, Field
 from fastsynth.kernels import numeric as kn
 
 __all__ = ["DateField", "DatetimeField"]

@@ -10,11 +10,15 @@ column of the same locale is built from that row's name.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from fastsynth.adapters import faker_pools as fp
+from fastsynth.compositions import Composition, Part, literal, pattern_parts
 from fastsynth.fields.base import FIELDS
-from fastsynth.fields.compose import ComposedField, Composition, Part, literal, pattern_parts
+from fastsynth.fields.compose import ComposedField
+
+if TYPE_CHECKING:
+    from fastsynth.schema import Schema
 
 __all__ = ["EmailField", "LocaleText", "NameField", "PatternField"]
 
@@ -51,12 +55,12 @@ class LocaleText(ComposedField):
                 f"unique=true is not offered for type {self.type_name!r}; allowed for: {allowed}"
             )
 
-    def locale_in(self, schema: Any) -> str:
+    def locale_in(self, schema: Schema) -> str:
         """The locale this field uses inside ``schema``."""
         return self.locale or getattr(schema, "locale", None) or DEFAULT_LOCALE
 
 
-def _person_columns(schema: Any, locale: str) -> tuple[str | None, str | None]:
+def _person_columns(schema: Schema, locale: str) -> tuple[str | None, str | None]:
     """The columns whose first and last names an email or username of ``locale`` should follow."""
     if schema is None:
         return None, None
@@ -80,7 +84,7 @@ class FirstNameField(LocaleText):
 
     type_name = "first_name"
 
-    def composition(self, schema: Any) -> Composition:
+    def composition(self, schema: Schema) -> Composition:
         return Composition.of(fp.person_pools(self.locale_in(schema)).first.part("first"))
 
 
@@ -91,7 +95,7 @@ class LastNameField(LocaleText):
 
     type_name = "last_name"
 
-    def composition(self, schema: Any) -> Composition:
+    def composition(self, schema: Schema) -> Composition:
         return Composition.of(fp.person_pools(self.locale_in(schema)).last.part("last"))
 
 
@@ -102,7 +106,7 @@ class NameField(LocaleText):
 
     type_name = "name"
 
-    def composition(self, schema: Any) -> Composition:
+    def composition(self, schema: Schema) -> Composition:
         pools = fp.person_pools(self.locale_in(schema))
         first, last = pools.first.part("first"), pools.last.part("last")
         return Composition.of(
@@ -113,7 +117,7 @@ class NameField(LocaleText):
 _DIGITS = ("", *(str(n) for n in range(1, 100)))
 
 
-def _ascii_name_parts(field: LocaleText, schema: Any) -> tuple[Part, Part]:
+def _ascii_name_parts(field: LocaleText, schema: Schema) -> tuple[Part, Part]:
     locale = field.locale_in(schema)
     pools = fp.person_pools(locale)
     if field.unique:  # distinct spellings, drawn on their own (not following a name column)
@@ -129,7 +133,7 @@ class EmailField(LocaleText):
 
     type_name = "email"
 
-    def composition(self, schema: Any) -> Composition:
+    def composition(self, schema: Schema) -> Composition:
         first, last = _ascii_name_parts(self, schema)
         domains = Part(fp.free_email_domains(self.locale_in(schema)), salt="domain")
         return Composition.of(first, literal("."), last, Part(_DIGITS, salt="digits"), literal("@"), domains)
@@ -142,7 +146,7 @@ class UsernameField(LocaleText):
 
     type_name = "username"
 
-    def composition(self, schema: Any) -> Composition:
+    def composition(self, schema: Schema) -> Composition:
         first, last = _ascii_name_parts(self, schema)
         # Unique names need a separator that never occurs in a name, or "ann"+"abel" = "anna"+"bel".
         separator = literal("_") if self.unique else Part(("_", ".", ""), salt="separator")
@@ -156,7 +160,7 @@ class _FakerText(LocaleText):
     family: ClassVar[str] = ""
     method: ClassVar[str] = ""
 
-    def composition(self, schema: Any) -> Composition:
+    def composition(self, schema: Schema) -> Composition:
         return fp.faker_composition(self.locale_in(schema), self.family, self.method)
 
 
@@ -198,7 +202,7 @@ def _tlds(locale: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(getattr(fp._provider(locale, "internet"), "tlds", ("com", "net", "org"))))
 
 
-def _domain_parts(field: LocaleText, schema: Any) -> tuple[Part, ...]:
+def _domain_parts(field: LocaleText, schema: Schema) -> tuple[Part, ...]:
     locale = field.locale_in(schema)
     words = fp.person_pools(locale).last_ascii
     return (
@@ -215,7 +219,7 @@ class DomainField(LocaleText):
 
     type_name = "domain"
 
-    def composition(self, schema: Any) -> Composition:
+    def composition(self, schema: Schema) -> Composition:
         return Composition.of(*_domain_parts(self, schema))
 
 
@@ -226,7 +230,7 @@ class UrlField(LocaleText):
 
     type_name = "url"
 
-    def composition(self, schema: Any) -> Composition:
+    def composition(self, schema: Schema) -> Composition:
         return Composition.of(
             Part(("https://", "http://"), (9.0, 1.0), salt="scheme"),
             Part(("www.", ""), salt="www"),
@@ -257,7 +261,7 @@ class _JoinedText(LocaleText):
     groups: ClassVar[int] = 0
     separator: ClassVar[str] = ""
 
-    def composition(self, schema: Any) -> Composition:
+    def composition(self, schema: Schema) -> Composition:
         return _joined(self.pool, self.groups, self.separator)
 
 
@@ -302,7 +306,7 @@ class WordField(LocaleText):
 
     type_name = "word"
 
-    def composition(self, schema: Any) -> Composition:
+    def composition(self, schema: Schema) -> Composition:
         return Composition.of(Part(_lorem(self.locale_in(schema))[0], salt="word"))
 
 
@@ -330,7 +334,7 @@ class SentenceField(LocaleText):
         super().__post_init__()
         _check_bounds(self, "words", 200)
 
-    def composition(self, schema: Any) -> Composition:
+    def composition(self, schema: Schema) -> Composition:
         return Composition.of(*_sentence_parts(self.locale_in(schema), "", self.min_words, self.max_words))
 
 
@@ -350,7 +354,7 @@ class ParagraphField(LocaleText):
         super().__post_init__()
         _check_bounds(self, "sentences", 50)
 
-    def composition(self, schema: Any) -> Composition:
+    def composition(self, schema: Schema) -> Composition:
         locale = self.locale_in(schema)
         connector = _lorem(locale)[1]
         variants = []
@@ -382,5 +386,5 @@ class PatternField(LocaleText):
         except ValueError as exc:
             raise self.error(str(exc)) from None
 
-    def composition(self, schema: Any) -> Composition:
+    def composition(self, schema: Schema) -> Composition:
         return Composition.of(*pattern_parts(self.pattern))

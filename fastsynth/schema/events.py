@@ -19,8 +19,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fastsynth.buffers import numpy_buffer_array, values_array
 from fastsynth.errors import SchemaError
-from fastsynth.fields.base import Block, numpy_buffer_array, values_array
+from fastsynth.fields.base import Block
 
 __all__ = ["EventTime"]
 

@@ -7,8 +7,9 @@ import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fastsynth.compositions import Composition, Part, pattern_parts
 from fastsynth.fields.base import Block
-from fastsynth.fields.compose import Composition, Part, compose, pattern_parts
+from fastsynth.fields.compose import compose
 from fastsynth.fields.weights import alias_tables
 from fastsynth.kernels import strings as ks
 from tests import naive
