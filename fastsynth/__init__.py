@@ -6,6 +6,8 @@
 5
 """
 
+from importlib.metadata import version
+
 from fastsynth.drift import inject_drift
 from fastsynth.errors import FastsynthError, MissingDependencyError, SchemaError, SinkError, UsageError
 from fastsynth.fields.base import FIELDS, Block, Field
@@ -33,4 +35,5 @@ __all__ = [
     "open_sink",
 ]
 
-__version__ = "0.1.0"
+__version__ = version("fastsynth")
+"""The installed distribution's version (pyproject.toml is the one place it is written)."""

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastsynth.errors import MissingDependencyError, SinkError, UsageError
+from fastsynth.dependencies import optional_import
+from fastsynth.errors import SinkError, UsageError
 from fastsynth.generation import DEFAULT_BATCH_SIZE, SchemaLike, as_schema, generate, iter_batches
 from fastsynth.schema import Schema
 from fastsynth.seeds import resolve_seed
@@ -30,11 +31,7 @@ __all__ = ["Report", "dataframe", "ranges", "write"]
 
 
 def load_distributed() -> Any:
-    try:
-        import dask.distributed
-    except ImportError:
-        raise MissingDependencyError("distributed", "dask") from None
-    return dask.distributed
+    return optional_import("dask.distributed", "dask", "distributed")
 
 
 @dataclass(frozen=True)
@@ -184,10 +181,7 @@ def dataframe(
 ) -> Any:
     """Rows ``[start, start + rows)`` of ``schema`` as a lazy Dask DataFrame, a partition per
     ``rows_per_partition`` rows made by whichever worker computes it (pyarrow-backed pandas columns)."""
-    try:
-        import dask.dataframe as dd
-    except ImportError:
-        raise MissingDependencyError("dask[dataframe]", "dask") from None
+    dd = optional_import("dask.dataframe", "dask", "dask[dataframe]")
     resolved = as_schema(schema)
     chosen_seed = resolve_seed(seed, resolved.seed)
     parts = ranges(rows, rows_per_partition, start)

@@ -1,7 +1,9 @@
 """Name-to-implementation registries, filled by built-ins, by users and by Python entry points.
 
-Field types live in ``FIELDS`` (entry point group ``fastsynth.fields``) and sinks in ``SINKS``
-(group ``fastsynth.sinks``). A third-party package makes its classes available to every front end by
+Field types live in ``FIELDS`` (entry point group ``fastsynth.fields``), sinks in ``SINKS`` (group
+``fastsynth.sinks``) and drift types in ``fastsynth.drift.OPERATIONS`` (group ``fastsynth.drifts``).
+Registering sets the name on what is registered (a field's ``type_name``, a sink's ``format_name``),
+so it is written once. A third-party package makes its classes available to every front end by
 declaring, in its ``pyproject.toml``::
 
     [project.entry-points."fastsynth.fields"]
@@ -24,12 +26,20 @@ T = TypeVar("T")
 
 
 class Registry(Generic[T]):
-    """Maps names to implementations of one kind (field types, sinks)."""
+    """Maps names to implementations of one kind (field types, sinks, drift types)."""
 
-    def __init__(self, kind: str, group: str, error: Callable[[str], FastsynthError]) -> None:
+    def __init__(
+        self,
+        kind: str,
+        group: str,
+        error: Callable[[str], FastsynthError],
+        *,
+        name_attribute: str | None = None,
+    ) -> None:
         self.kind = kind
         self.group = group
         self._error = error
+        self._name_attribute = name_attribute
         self._items: dict[str, T] = {}
         self._entry_points_loaded = False
 
@@ -37,10 +47,16 @@ class Registry(Generic[T]):
         """Class decorator: ``@FIELDS.register("money")``. A later registration replaces an earlier one."""
 
         def decorate(item: T) -> T:
-            self._items[name] = item
+            self.add(name, item)
             return item
 
         return decorate
+
+    def add(self, name: str, item: T) -> None:
+        """Register ``item`` under ``name``, and give it that name (see ``name_attribute``)."""
+        if self._name_attribute is not None:
+            setattr(item, self._name_attribute, name)
+        self._items[name] = item
 
     def get(self, name: str) -> T:
         """The implementation registered under ``name``; unknown names list what is allowed."""
@@ -66,4 +82,4 @@ class Registry(Generic[T]):
         self._entry_points_loaded = True
         for ep in entry_points(group=self.group):
             if ep.name not in self._items:
-                self._items[ep.name] = ep.load()
+                self.add(ep.name, ep.load())

@@ -30,7 +30,6 @@ PLUGIN = textwrap.dedent(
     class Dice(Field):
         """Rolls of a fair die."""
 
-        type_name = "dice"
         sides: int = 6
 
         def __post_init__(self):
@@ -48,7 +47,6 @@ PLUGIN = textwrap.dedent(
     class TsvSink(FileSink):
         """Tab-separated values."""
 
-        format_name = "tsv"
         extensions = (".tsv",)
         binary = False
 
@@ -96,6 +94,10 @@ def test_entry_point_plugins_run_through_the_cli(tmp_path, plugin_site):
     bad.write_text(json.dumps({"roll": {"type": "dice", "sides": 1}}))
     result = subprocess.run([*cmd[:4], str(bad)], capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 1 and result.stderr.strip() == "error: field 'roll': sides=1 is less than 2"
+    # The entry point's name is the type's name: it is declared once, in pyproject.toml.
+    validate = [*cmd[:3], "schema", "validate", str(schema)]
+    result = subprocess.run(validate, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0 and "roll: dice -> int64" in result.stdout, result.stderr
 
 
 def test_fields_and_sinks_registered_in_process(tmp_path):
@@ -104,6 +106,11 @@ def test_fields_and_sinks_registered_in_process(tmp_path):
     fastsynth.FIELDS.register("dice")(namespace["Dice"])
     fastsynth.SINKS.register("tsv")(namespace["TsvSink"])
     try:
+        assert namespace["Dice"].type_name == "dice" and namespace["TsvSink"].format_name == "tsv"
+        assert (
+            fastsynth.Schema.from_dict({"roll": {"type": "dice"}}).to_dict()["fields"]["roll"]["type"]
+            == "dice"
+        )
         table = fastsynth.generate({"roll": {"type": "dice"}}, 10_000, seed=1)
         assert table.schema.field("roll").type == pa.int64()
         assert set(table.column("roll").to_pylist()) == set(range(1, 7))

@@ -56,12 +56,9 @@ class Pool:
 
 
 def _faker() -> Any:
-    try:
-        import faker
-    except ImportError:  # pragma: no cover (faker is a core dependency)
-        from fastsynth.errors import MissingDependencyError
+    """Faker, imported only when a pool is not cached on disk yet (a quarter second saved per process)."""
+    import faker
 
-        raise MissingDependencyError("faker", "text") from None
     return faker
 
 

@@ -53,7 +53,8 @@ def inject(
 @app.command()
 def types() -> None:
     """List the drift types and profiles."""
-    for name, operation in OPERATIONS.items():
+    for name in OPERATIONS.names():
+        operation = OPERATIONS.get(name)
         keys = ", ".join(sorted(operation.keys))
         typer.echo(f"{name:16} {'/'.join(operation.kinds):32} {keys}")
     typer.echo(f"profiles: {', '.join(PROFILES)}")

@@ -58,9 +58,10 @@ class Drift:
             raise UsageError(f"{where}: {spec!r} is not an object with a 'type'")
         kind = spec.get("type")
         if kind not in OPERATIONS:
-            raise UsageError(f"{where}: type={kind!r} is not a drift type; allowed: {', '.join(OPERATIONS)}")
+            allowed = ", ".join(OPERATIONS.names())
+            raise UsageError(f"{where}: type={kind!r} is not a drift type; allowed: {allowed}")
         where = f"drift[{index}] ({kind})"
-        operation = OPERATIONS[kind]
+        operation = OPERATIONS.get(kind)
         unknown = sorted(set(spec) - _COMMON_KEYS - operation.keys)
         if unknown:
             allowed = sorted(_COMMON_KEYS | operation.keys)
@@ -169,7 +170,7 @@ def inject_drift(
 def _apply(
     table: pa.Table, drift: Drift, index: int, seed: int
 ) -> tuple[pa.Table, dict[str, Any], np.ndarray]:
-    operation = OPERATIONS[drift.type]
+    operation = OPERATIONS.get(drift.type)
     for name in drift.columns:
         if name not in table.column_names:
             raise UsageError(

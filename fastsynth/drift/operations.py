@@ -20,6 +20,7 @@ from fastsynth.buffers import empty, numpy_buffer_array
 from fastsynth.errors import UsageError
 from fastsynth.fields.base import Block
 from fastsynth.kernels import drift as kd
+from fastsynth.registry import Registry
 
 __all__ = ["OPERATIONS", "Context", "Operation"]
 
@@ -86,6 +87,14 @@ class Operation:
     """Makes the drifted column (or, for pairs, columns)."""
     profiles: tuple[str, ...] = ("abrupt", "gradual", "incremental", "recurrent")
     """Profiles it supports."""
+    batchwise: bool = True
+    """Whether a row's result depends only on that row, so that a schema can drift rows batch by batch
+    as they are made; false when it needs the whole table (a label's share, a correlation)."""
+    directed: bool = False
+    """Whether it takes a ``direction`` (up or down), which recurring events may alternate."""
+    stable_categories: bool = False
+    """Whether, while generating, it needs a category column (whose dictionary is the same in every
+    batch) rather than plain text (whose dictionary changes from batch to batch)."""
 
 
 def kind_of(array_type: pa.DataType) -> str:
@@ -466,28 +475,48 @@ def _correlation(ctx: Context, names: list[str]) -> dict[str, pa.Array]:
     return {names[0]: first, names[1]: _rebuild(second, y_new, None)}
 
 
+OPERATIONS: Registry[Operation] = Registry("drift type", "fastsynth.drifts", UsageError)
+"""Every drift type by name; a plugin adds one with ``OPERATIONS.add(name, Operation(...))`` or the
+``fastsynth.drifts`` entry point group."""
+
 _NUMERIC_KEYS = frozenset({"magnitude", "unit", "direction"})
-OPERATIONS: dict[str, Operation] = {
-    "shift": Operation("many", ("numeric",), _NUMERIC_KEYS, _numeric),
-    "scale": Operation("many", ("numeric",), frozenset({"magnitude", "direction"}), _numeric),
+_DIRECTED_KEYS = frozenset({"magnitude", "direction"})
+for _name, _operation in {
+    "shift": Operation("many", ("numeric",), _NUMERIC_KEYS, _numeric, directed=True),
+    "scale": Operation("many", ("numeric",), _DIRECTED_KEYS, _numeric, directed=True),
     "gaussian_noise": Operation("many", ("numeric",), frozenset({"magnitude", "unit"}), _numeric),
     "uniform_noise": Operation("many", ("numeric",), frozenset({"magnitude", "unit"}), _numeric),
-    "add": Operation("many", ("numeric",), frozenset({"magnitude", "direction"}), _numeric),
-    "multiply": Operation("many", ("numeric",), frozenset({"magnitude", "direction"}), _numeric),
+    "add": Operation("many", ("numeric",), _DIRECTED_KEYS, _numeric, directed=True),
+    "multiply": Operation("many", ("numeric",), _DIRECTED_KEYS, _numeric, directed=True),
     "outliers": Operation("many", ("numeric",), frozenset({"magnitude", "rate"}), _numeric),
     "nulls": Operation("many", ("numeric", "boolean", "category", "other"), frozenset({"rate"}), _nulls),
-    "frequencies": Operation("many", ("category",), frozenset({"target"}), _frequencies),
-    "new_category": Operation("many", ("category",), frozenset({"value", "rate"}), _new_category),
-    "merge": Operation("many", ("category",), frozenset({"categories", "into"}), _merge),
+    "frequencies": Operation(
+        "many", ("category",), frozenset({"target"}), _frequencies, stable_categories=True
+    ),
+    "new_category": Operation(
+        "many", ("category",), frozenset({"value", "rate"}), _new_category, stable_categories=True
+    ),
+    "merge": Operation(
+        "many", ("category",), frozenset({"categories", "into"}), _merge, stable_categories=True
+    ),
     "typos": Operation("many", ("category",), frozenset({"rate"}), _typos),
     "flip": Operation("many", ("boolean",), frozenset({"rate"}), _flip),
-    "label_flip": Operation("one", ("numeric", "boolean", "category"), frozenset({"rate"}), _label_flip),
+    "label_flip": Operation(
+        "one", ("numeric", "boolean", "category"), frozenset({"rate"}), _label_flip, batchwise=False
+    ),
     "prior_shift": Operation(
-        "one", ("numeric", "boolean", "category"), frozenset({"target"}), _prior_shift, ("abrupt",)
+        "one",
+        ("numeric", "boolean", "category"),
+        frozenset({"target"}),
+        _prior_shift,
+        ("abrupt",),
+        batchwise=False,
     ),
     "concept": Operation(
         "one", ("numeric", "boolean", "category"), frozenset({"rule", "function"}), _concept
     ),
-    "correlation": Operation("pair", ("numeric",), frozenset({"target"}), _correlation, ("abrupt",)),
-}
-"""Every drift type by name."""
+    "correlation": Operation(
+        "pair", ("numeric",), frozenset({"target"}), _correlation, ("abrupt",), batchwise=False
+    ),
+}.items():
+    OPERATIONS.add(_name, _operation)

@@ -40,7 +40,7 @@ import numpy as np
 import pyarrow as pa
 
 from fastsynth.drift.injector import Drift
-from fastsynth.drift.operations import OPERATIONS, Context, kind_of
+from fastsynth.drift.operations import OPERATIONS, Context, Operation, kind_of
 from fastsynth.drift.profiles import Profile
 from fastsynth.errors import SchemaError, UsageError
 from fastsynth.fields.base import Block
@@ -58,13 +58,18 @@ _SCHEDULE_KEYS = {
     "transition_seconds",
     "time_column",
 }
-# Types whose result for a row depends on other rows of the batch cannot run batch by batch.
-_WHOLE_TABLE_TYPES = {"label_flip", "prior_shift", "correlation"}
-_DIRECTED = {"shift", "add", "scale", "multiply"}
-_CATEGORY_TYPES = {"frequencies", "new_category", "merge"}
 REFERENCE_ROWS = 65_536
 """Rows from the start of a schema that drift statistics (means, spreads, shares) are measured on."""
 _EPOCH = dt.datetime(1970, 1, 1)
+
+
+def _types(test: Callable[[Operation], bool]) -> list[str]:
+    """The drift types whose operation passes ``test``."""
+    return [name for name in OPERATIONS.names() if test(OPERATIONS.get(name))]
+
+
+def _directed(kind: str) -> bool:
+    return kind in OPERATIONS and OPERATIONS.get(kind).directed
 
 
 def _micros(value: Any, where: str) -> int:
@@ -107,10 +112,10 @@ class DriftEvent:
         if not isinstance(spec, dict):
             raise SchemaError(f"{where}: {spec!r} is not an object with a 'type'")
         kind = spec.get("type")
-        if kind in _WHOLE_TABLE_TYPES:
+        if kind in OPERATIONS and not OPERATIONS.get(kind).batchwise:
             raise SchemaError(
                 f"{where}: type={kind!r} needs the whole table; allowed in schemas: "
-                f"{', '.join(k for k in OPERATIONS if k not in _WHOLE_TABLE_TYPES)} "
+                f"{', '.join(_types(lambda o: o.batchwise))} "
                 "(use `fastsynth drift inject` on the output for it)"
             )
         for key in ("rows", "blocks", "time", "where"):
@@ -175,15 +180,15 @@ class DriftEvent:
             raise SchemaError(f"{where}: every_seconds needs start_time")
         direction = spec.get("direction", "up")
         if direction in ("alternate", "random"):
-            if every is None or kind not in _DIRECTED:
+            if every is None or not _directed(kind):
                 raise SchemaError(
                     f"{where}: direction={direction!r} needs every_rows/every_seconds and a "
-                    f"{', '.join(sorted(_DIRECTED))} drift"
+                    f"{', '.join(_types(lambda o: o.directed))} drift"
                 )
             drift_spec = {**drift_spec, "direction": "up"}
         time_column = spec.get("time_column")
         return cls(
-            {**drift_spec, "direction": direction} if kind in _DIRECTED else drift_spec,
+            {**drift_spec, "direction": direction} if _directed(kind) else drift_spec,
             drift.profile,
             by_time,
             start,
@@ -235,7 +240,7 @@ class DriftEvent:
                 sign = np.where(occurrence % 2 == 0, 1.0, -1.0)
             elif direction == "random":
                 sign = np.where(_occurrence_draws(draws.seed, draws.name, occurrence) < 0.5, 1.0, -1.0)
-            elif self.spec["type"] not in _DIRECTED:
+            elif not _directed(self.spec["type"]):
                 inside &= occurrence % 2 == 0
         else:
             window_start = np.full(len(at), origin)
@@ -310,7 +315,7 @@ class DriftSchedule:
     def check(self, arrow_schema: pa.Schema) -> None:
         """Refuse events on missing or unsuitable columns when the schema is built."""
         for event in self.events:
-            operation = OPERATIONS[event.spec["type"]]
+            operation = OPERATIONS.get(event.spec["type"])
             columns = event.spec.get("columns", [event.spec.get("column")])
             for name in [columns] if isinstance(columns, str) else columns:
                 if name not in arrow_schema.names:
@@ -321,7 +326,7 @@ class DriftSchedule:
                         f"{event.where}: column {name!r} is {column_type}; "
                         f"{event.spec['type']} needs a {' or '.join(operation.kinds)} column"
                     )
-                if event.spec["type"] in _CATEGORY_TYPES and not pa.types.is_dictionary(column_type):
+                if operation.stable_categories and not pa.types.is_dictionary(column_type):
                     # A batch's own string dictionary changes from batch to batch; a category column's
                     # does not, which keeps each row's new category the same whatever the batches.
                     raise SchemaError(
@@ -391,13 +396,13 @@ class DriftSchedule:
             weights, sign = event.weights(at, draws)
             if not weights.any():
                 continue
-            operation = OPERATIONS[event.spec["type"]]
+            operation = OPERATIONS.get(event.spec["type"])
             for direction, chosen in ((1.0, sign > 0), (-1.0, sign < 0)):
                 part = np.where(chosen, weights, 0.0)
                 if not part.any():
                     continue
                 spec = dict(event.spec)
-                if spec["type"] in _DIRECTED:  # the occurrence's sign turns the declared direction
+                if operation.directed:  # the occurrence's sign turns the declared direction
                     declared = -1.0 if spec.get("direction") == "down" else 1.0
                     spec["direction"] = "up" if direction * declared > 0 else "down"
                 ctx = Context(table, part, spec, event.where, draws, reference)

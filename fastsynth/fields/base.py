@@ -46,7 +46,9 @@ if TYPE_CHECKING:  # the schema is made of fields: it is the layer above, seen h
 
 __all__ = ["FIELDS", "Block", "Field", "RunContext", "column_key"]
 
-FIELDS: Registry[type[Field]] = Registry("field type", "fastsynth.fields", SchemaError)
+FIELDS: Registry[type[Field]] = Registry(
+    "field type", "fastsynth.fields", SchemaError, name_attribute="type_name"
+)
 
 
 def column_key(seed: int, name: str) -> int:
@@ -176,6 +178,7 @@ class Field:
     """Base of every field type. Subclasses are frozen, keyword-only dataclasses."""
 
     type_name: ClassVar[str] = ""
+    """The name the type is registered under (set by ``FIELDS.register``)."""
 
     name: str
     """The column's name."""

@@ -68,8 +68,6 @@ class CategoryField(Field):
     ``probabilities`` then map each of that column's values (as text) to a list, e.g. cities by country.
     """
 
-    type_name = "category"
-
     categories: tuple[Any, ...] | dict[str, tuple[Any, ...]]
     """The values (strings, integers, numbers or booleans, one kind, no duplicates), or with
     ``depends_on`` a mapping from each value of that column to such a list."""

@@ -39,8 +39,6 @@ _STREAMS = {"sea": (SEA, 2, 4), "sine": (SINE, 2, 4), "stagger": (STAGGER, 3, 3)
 class ConceptField(Field):
     """A 0/1 label from other columns of the row by a concept-drift stream's labelling function."""
 
-    type_name = "concept"
-
     stream: str
     """sea, sine or stagger."""
     inputs: list[str]

@@ -35,8 +35,6 @@ _MAX_QUANTILES = 100_000
 class EmpiricalField(Field):
     """Numbers or times with the distribution given by its quantiles."""
 
-    type_name = "empirical"
-
     quantiles: tuple[float, ...]
     """At least two, non-decreasing: the values at probabilities 0, 1/(n-1), ..., 1."""
     dtype: Literal["float64", "int64", "timestamp", "date"] = "float64"

@@ -44,8 +44,6 @@ def _parse(expr: str) -> Any:
 class ExprField(Field):
     """A value computed from other columns of the same row by a SQL expression."""
 
-    type_name = "expr"
-
     expr: str
     """The SQL expression, e.g. ``income * 0.3 + age``."""
     dtype: Literal["float64", "float32", "int64", "int32", "bool", "string"] = "float64"

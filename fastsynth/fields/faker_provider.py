@@ -41,8 +41,6 @@ def _pool(locale: str, provider: str, args_json: str, seed: int, column: str, si
 class FakerField(Field):
     """Any Faker provider method, as text."""
 
-    type_name = "faker"
-
     provider: str
     """The Faker method, e.g. ``bban``, ``license_plate``, ``isbn13``."""
     args: dict[str, Any] | None = None

@@ -48,8 +48,6 @@ def _card_tables(issuer: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
 class CreditCardField(Field):
     """A 16-digit card number with a valid Luhn check digit and a real issuer prefix."""
 
-    type_name = "credit_card_number"
-
     issuer: Literal["any", "visa", "mastercard", "discover"] = "any"
     """Card network; ``any`` mixes them by market share."""
 
@@ -83,8 +81,6 @@ _LOCALE_COUNTRY = {"de": "DE", "fr": "FR", "es": "ES", "it": "IT", "nl": "NL", "
 @dataclass(frozen=True, kw_only=True)
 class IbanField(Field):
     """An IBAN with valid check digits and the country's BBAN layout."""
-
-    type_name = "iban"
 
     country: str | None = None
     """ISO country code (DE, GB, FR, ES, IT, NL, BR, PT, BE, CH, AT); default: from the schema's

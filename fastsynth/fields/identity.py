@@ -27,8 +27,6 @@ _UUID_UNIQUE_SPAN = 2**60
 class SequenceField(Field):
     """``start + row * step``: row numbers, auto-increment keys."""
 
-    type_name = "sequence"
-
     start: int = 1
     """Value of the first row."""
     step: int = 1
@@ -51,8 +49,6 @@ class SequenceField(Field):
 @dataclass(frozen=True, kw_only=True)
 class UuidField(Field):
     """Version-4 UUIDs in canonical text form, always distinct within a dataset (up to 2**60 rows)."""
-
-    type_name = "uuid"
 
     unique: bool = True
     """Always true: 60 of the random bits are a keyed permutation of the row index."""
@@ -79,8 +75,6 @@ class UuidField(Field):
 @dataclass(frozen=True, kw_only=True)
 class ConstantField(Field):
     """The same value on every row."""
-
-    type_name = "constant"
 
     value: Any
     """A string, integer, number or boolean."""

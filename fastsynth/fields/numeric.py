@@ -94,8 +94,6 @@ class IntField(_Numeric):
     """Integers: uniform on [min, max] by default, or drawn from another distribution and clipped to
     [min, max] when those are given."""
 
-    type_name = "int"
-
     min: int | None = None
     """Smallest value (inclusive)."""
     max: int | None = None
@@ -190,8 +188,6 @@ class FloatField(_Numeric):
     """Floating-point numbers. As in the seed format, ``mean`` and ``std`` give a normal distribution
     whose values are clipped to [min, max]; with only ``min`` and ``max`` the values are uniform."""
 
-    type_name = "float"
-
     distribution: Literal["normal", "uniform", "lognormal", "exponential", "beta", "gamma"] | None = None
     """normal (mean, std), uniform (min, max), lognormal (mu, sigma of the logarithm), exponential
     (scale), beta (a, b), gamma (shape, scale). Default: normal if mean or std is given, else uniform."""
@@ -278,8 +274,6 @@ class FloatField(_Numeric):
 @dataclass(frozen=True, kw_only=True)
 class BoolField(Field):
     """Booleans, true with probability ``p``, written straight into Arrow's packed bits."""
-
-    type_name = "bool"
 
     p: float = 0.5
     """Probability of true, in [0, 1]."""

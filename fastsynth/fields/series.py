@@ -38,8 +38,6 @@ class TimeSequenceField(Field):
     """The time axis of a series: step ``i`` at ``start + i * interval_seconds`` (every entity of the
     schema on the same grid), or at Poisson arrival times."""
 
-    type_name = "time_sequence"
-
     start: str = "2024-01-01T00:00:00"
     """The first timestamp (ISO date or datetime, UTC unless it says otherwise), or ``now``: the time
     the schema is built, to the second (the data then differ from run to run)."""
@@ -196,8 +194,6 @@ class SeriesField(Field):
     Numbers marked *per entity* may instead be ``{"uniform": [low, high]}``, ``{"normal": [mean, std]}``
     or ``{"choice": [v, ...]}``: each entity of the schema draws its own value once. Every part depends
     on the entity and step alone, so any split into batches gives the same rows."""
-
-    type_name = "series"
 
     base: dict[str, Any]
     """The spec of the underlying ``int`` or ``float`` field, e.g. ``{"type": "float", "mean": 100}``."""
@@ -545,8 +541,6 @@ def _series_column(schema: Schema, name: str) -> SeriesField | None:
 class AnomalyLabelField(Field):
     """True on the rows where the ``series`` column named by ``series`` has an anomaly."""
 
-    type_name = "anomaly_label"
-
     series: str
     """The series column whose anomalies this column marks."""
 
@@ -572,8 +566,6 @@ class AnomalyLabelField(Field):
 @dataclass(frozen=True, kw_only=True)
 class RegimeField(Field):
     """The name of the regime the ``series`` column is in on each row (a dictionary column)."""
-
-    type_name = "regime"
 
     series: str
     """The series column with ``regimes`` whose state this column names."""
@@ -602,8 +594,6 @@ class EntityIdField(Field):
     """Which entity's series a row belongs to (see the schema's ``entities``): its number, or with a
     ``prefix`` a name such as ``sensor-0042`` (a dictionary column, one string per entity). A schema with
     entities gets one, named by ``entities.id_field``, unless it declares it."""
-
-    type_name = "entity_id"
 
     prefix: str | None = None
     """Names are this prefix and the entity number, zero-padded to the width of the largest; None for

@@ -27,8 +27,6 @@ class TemplateField(Field):
     (its value on the same row, any type, as text) or a field type (a fresh value of that type with
     default options); ``{{`` and ``}}`` are literal braces. Rows where a named column is null are null."""
 
-    type_name = "template"
-
     template: str
     """The text with ``{placeholders}``."""
 

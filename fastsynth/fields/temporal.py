@@ -64,8 +64,6 @@ class DatetimeField(_UniformRange):
     """Timestamps uniform over [start_date, end_date]: ISO dates or datetimes, and a date-only
     ``end_date`` includes that whole day."""
 
-    type_name = "datetime"
-
     unit: Literal["s", "ms", "us", "ns"] = "s"
     """Resolution of the values and of the Arrow timestamp type."""
     timezone: str | None = None
@@ -107,7 +105,6 @@ class DatetimeField(_UniformRange):
 class DateField(_UniformRange):
     """Calendar dates uniform over [start_date, end_date] (ISO dates), both included."""
 
-    type_name = "date"
     _dtype = np.int32
 
     def _day(self, option: str, text: str) -> int:

@@ -82,8 +82,6 @@ def _person_columns(schema: Schema, locale: str) -> tuple[str | None, str | None
 class FirstNameField(LocaleText):
     """A given name, with the locale's frequencies."""
 
-    type_name = "first_name"
-
     def composition(self, schema: Schema) -> Composition:
         return Composition.of(fp.person_pools(self.locale_in(schema)).first.part("first"))
 
@@ -93,8 +91,6 @@ class FirstNameField(LocaleText):
 class LastNameField(LocaleText):
     """A family name, with the locale's frequencies."""
 
-    type_name = "last_name"
-
     def composition(self, schema: Schema) -> Composition:
         return Composition.of(fp.person_pools(self.locale_in(schema)).last.part("last"))
 
@@ -103,8 +99,6 @@ class LastNameField(LocaleText):
 @dataclass(frozen=True, kw_only=True)
 class NameField(LocaleText):
     """A full name in the locale's order ("Jane Doe"; "山田 太郎" in ja_JP)."""
-
-    type_name = "name"
 
     def composition(self, schema: Schema) -> Composition:
         pools = fp.person_pools(self.locale_in(schema))
@@ -131,8 +125,6 @@ def _ascii_name_parts(field: LocaleText, schema: Schema) -> tuple[Part, Part]:
 class EmailField(LocaleText):
     """An address such as ``jane.doe87@gmail.com``: ASCII-folded names, the locale's free mail domains."""
 
-    type_name = "email"
-
     def composition(self, schema: Schema) -> Composition:
         first, last = _ascii_name_parts(self, schema)
         domains = Part(fp.free_email_domains(self.locale_in(schema)), salt="domain")
@@ -143,8 +135,6 @@ class EmailField(LocaleText):
 @dataclass(frozen=True, kw_only=True)
 class UsernameField(LocaleText):
     """A user name such as ``jane_doe87``, from ASCII-folded names."""
-
-    type_name = "username"
 
     def composition(self, schema: Schema) -> Composition:
         first, last = _ascii_name_parts(self, schema)
@@ -182,9 +172,7 @@ _FAKER_TYPES = {
 def _register(base: type, table: dict[str, dict[str, Any]]) -> None:
     """Define and register one subclass of ``base`` per type name, with the given class attributes."""
     for type_name, attributes in table.items():
-        cls = type(
-            f"{type_name.title().replace('_', '')}Field", (base,), {"type_name": type_name, **attributes}
-        )
+        cls = type(f"{type_name.title().replace('_', '')}Field", (base,), dict(attributes))
         cls.__module__ = __name__
         globals()[cls.__name__] = FIELDS.register(type_name)(dataclass(frozen=True, kw_only=True)(cls))
 
@@ -217,8 +205,6 @@ def _domain_parts(field: LocaleText, schema: Schema) -> tuple[Part, ...]:
 class DomainField(LocaleText):
     """A domain name such as ``garcia.com``."""
 
-    type_name = "domain"
-
     def composition(self, schema: Schema) -> Composition:
         return Composition.of(*_domain_parts(self, schema))
 
@@ -227,8 +213,6 @@ class DomainField(LocaleText):
 @dataclass(frozen=True, kw_only=True)
 class UrlField(LocaleText):
     """A web address such as ``https://www.garcia.com/``."""
-
-    type_name = "url"
 
     def composition(self, schema: Schema) -> Composition:
         return Composition.of(
@@ -304,8 +288,6 @@ def _sentence_parts(locale: str, salt: str, min_words: int, max_words: int) -> l
 class WordField(LocaleText):
     """A lorem-ipsum word of the locale."""
 
-    type_name = "word"
-
     def composition(self, schema: Schema) -> Composition:
         return Composition.of(Part(_lorem(self.locale_in(schema))[0], salt="word"))
 
@@ -322,8 +304,6 @@ def _check_bounds(field: LocaleText, noun: str, limit: int) -> None:
 @dataclass(frozen=True, kw_only=True)
 class SentenceField(LocaleText):
     """A lorem-ipsum sentence of ``min_words`` to ``max_words`` words."""
-
-    type_name = "sentence"
 
     min_words: int = 4
     """Fewest words (at least 1)."""
@@ -342,8 +322,6 @@ class SentenceField(LocaleText):
 @dataclass(frozen=True, kw_only=True)
 class ParagraphField(LocaleText):
     """A lorem-ipsum paragraph of ``min_sentences`` to ``max_sentences`` sentences."""
-
-    type_name = "paragraph"
 
     min_sentences: int = 3
     """Fewest sentences (at least 1)."""
@@ -373,8 +351,6 @@ class ParagraphField(LocaleText):
 class PatternField(LocaleText):
     """Text from a pattern such as ``ORD-####-??``: # digit, % digit 1-9, ? uppercase letter,
     ^ lowercase letter, * uppercase letter or digit, backslash escapes; anything else is literal."""
-
-    type_name = "pattern"
 
     pattern: str
     """The pattern."""

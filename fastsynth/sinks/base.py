@@ -31,7 +31,9 @@ from fastsynth.registry import Registry
 
 __all__ = ["SINKS", "FileSink", "Sink", "check_options", "format_for_path", "open_sink"]
 
-SINKS: Registry[type[Sink]] = Registry("output format", "fastsynth.sinks", UsageError)
+SINKS: Registry[type[Sink]] = Registry(
+    "output format", "fastsynth.sinks", UsageError, name_attribute="format_name"
+)
 
 
 class Sink:

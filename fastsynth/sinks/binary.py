@@ -47,7 +47,6 @@ class ParquetSink(FileSink):
     statistics for every column but plain strings, where they cost 15% of the writing time and rarely
     prune anything; True or False apply to every column."""
 
-    format_name = "parquet"
     extensions = (".parquet", ".pq")
 
     def __init__(
@@ -113,7 +112,6 @@ class ParquetSink(FileSink):
 class ArrowSink(FileSink):
     """Arrow IPC: the random-access file format, or the streaming format with ``stream=True``."""
 
-    format_name = "arrow"
     extensions = (".arrow", ".feather", ".ipc", ".arrows")
 
     def __init__(

@@ -18,8 +18,6 @@ __all__ = ["ConsoleSink", "MemorySink"]
 class ConsoleSink(Sink):
     """A table printed to standard output, for a look at a few rows (``max_rows`` at most)."""
 
-    format_name = "console"
-
     def __init__(self, schema: pa.Schema, path: str | Path | None = None, *, max_rows: int = 10_000) -> None:
         if path is not None:
             raise UsageError("format 'console' prints to the terminal and takes no output path")
@@ -45,8 +43,6 @@ class ConsoleSink(Sink):
 @SINKS.register("memory")
 class MemorySink(Sink):
     """Keeps every batch in memory: the twin of the other sinks in tests and notebooks."""
-
-    format_name = "memory"
 
     def __init__(self, schema: pa.Schema, path: str | Path | None = None) -> None:
         super().__init__(schema, path)

@@ -20,7 +20,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fastsynth.errors import MissingDependencyError, SinkError, UsageError
+from fastsynth.dependencies import optional_import
+from fastsynth.errors import SinkError, UsageError
 from fastsynth.sinks.avro import AvroEncoder
 from fastsynth.sinks.base import SINKS, Sink
 from fastsynth.sinks.text import ndjson
@@ -44,13 +45,7 @@ _DEFAULTS = {
 
 
 def _producer_class() -> Any:
-    try:
-        from confluent_kafka import Producer
-    except ImportError:
-        raise MissingDependencyError(
-            "the Kafka sink needs confluent-kafka: pip install 'fastsynth[kafka]'"
-        ) from None
-    return Producer
+    return optional_import("confluent_kafka", "kafka", "confluent-kafka").Producer
 
 
 @SINKS.register("kafka")
@@ -65,7 +60,6 @@ class KafkaSink(Sink):
     ``fastsynth-drift``; headers cost about a third of the messages per second, so they are off by
     default."""
 
-    format_name: ClassVar[str] = "kafka"
     extensions: ClassVar[tuple[str, ...]] = ()
 
     def __init__(

@@ -11,7 +11,7 @@ import datetime as dt
 import time
 import uuid
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pyarrow as pa
 
@@ -37,8 +37,6 @@ class RollingSink(Sink):
     ``max_bytes`` bytes (checked after each write, so a file may pass it by one write) or ``max_seconds``
     seconds of age; ``partition`` ``date`` or ``hour`` puts them in Hive-style folders of the UTC time
     each file was started (a file never spans two folders). Other options go to the file sink."""
-
-    format_name: ClassVar[str] = "rolling"
 
     def __init__(
         self,

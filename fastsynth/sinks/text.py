@@ -19,7 +19,6 @@ __all__ = ["CsvSink", "JsonArraySink", "JsonLinesSink"]
 class CsvSink(FileSink):
     """Comma-separated values with a header row."""
 
-    format_name = "csv"
     extensions = (".csv",)
     binary = False
 
@@ -62,7 +61,6 @@ def ndjson(batch: pa.RecordBatch) -> bytes:
 class JsonLinesSink(FileSink):
     """One JSON object per line (newline-delimited JSON)."""
 
-    format_name = "jsonl"
     extensions = (".jsonl", ".ndjson")
     binary = False
 
@@ -74,7 +72,6 @@ class JsonLinesSink(FileSink):
 class JsonArraySink(FileSink):
     """One JSON array of objects, written batch by batch."""
 
-    format_name = "json"
     extensions = (".json",)
     binary = False
 

@@ -68,4 +68,4 @@ def test_inject_reports_bad_input_in_one_line(tmp_path):
 def test_drift_types_lists_every_type():
     result = runner.invoke(app, ["drift", "types"])
     assert result.exit_code == 0
-    assert all(name in result.output for name in fastsynth.drift.OPERATIONS)
+    assert all(name in result.output for name in fastsynth.drift.OPERATIONS.names())
