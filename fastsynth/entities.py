@@ -18,7 +18,11 @@ from fastsynth.buffers import empty
 from fastsynth.errors import SchemaError
 from fastsynth.kernels import series as ks
 
-__all__ = ["ONE_SERIES", "Entities", "Segments"]
+__all__ = ["ONE_SERIES", "STEP_BLOCK", "Entities", "Segments"]
+
+STEP_BLOCK = 4096
+"""Steps per absolute block of a series: sequential processes (AR noise, regime switches, Poisson
+arrivals) restart or are counted per block, so a batch replays at most one block to resume anywhere."""
 
 _KEYS = {"count", "id_field", "order", "steps"}
 

@@ -1,5 +1,5 @@
-"""Time-series field types: ``time_sequence`` (regular timestamps), ``series`` (a numeric field shaped
-by a trend, seasonalities, noise and anomalies) and ``anomaly_label``.
+"""The ``series`` field type: a numeric field shaped by a trend, seasonalities, noise, regimes and
+anomalies (its time axis is a ``time_sequence`` column, its labels ``anomaly_label`` and ``regime``).
 
 The seed format's ``trends`` (``{"type": "linear", "strength": s}``: ``s`` added per step) and
 ``seasonality`` (``{"period": p, "amplitude": a}``: a multiplier ``1 + a sin(2 pi i / p)``, so 0.2
@@ -8,98 +8,25 @@ swings the value by +-20% over every ``p`` steps) become ``series`` options.
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import math
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.buffers import empty, numpy_buffer_array, values_array
+from fastsynth.buffers import empty, numpy_buffer_array
+from fastsynth.entities import STEP_BLOCK
 from fastsynth.errors import SchemaError
 from fastsynth.fields.base import FIELDS, Block, Field
 from fastsynth.kernels import numeric as kn
 from fastsynth.kernels import series as ks
 
 if TYPE_CHECKING:
-    from fastsynth.schema import Schema
+    pass
 
-__all__ = ["AnomalyLabelField", "EntityIdField", "RegimeField", "SeriesField", "TimeSequenceField"]
-
-_UNITS_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
-
-
-@FIELDS.register("time_sequence")
-@dataclass(frozen=True, kw_only=True)
-class TimeSequenceField(Field):
-    """The time axis of a series: step ``i`` at ``start + i * interval_seconds`` (every entity of the
-    schema on the same grid), or at Poisson arrival times."""
-
-    start: str = "2024-01-01T00:00:00"
-    """The first timestamp (ISO date or datetime, UTC unless it says otherwise), or ``now``: the time
-    the schema is built, to the second (the data then differ from run to run)."""
-    interval_seconds: float = 60.0
-    """Seconds between consecutive steps (> 0); with Poisson arrivals, the mean gap."""
-    arrivals: Literal["regular", "poisson"] = "regular"
-    """``regular`` steps, or ``poisson``: each entity's steps are the events of a Poisson process with
-    mean gap ``interval_seconds`` (exponential gaps), the first one gap after ``start``."""
-    unit: Literal["s", "ms", "us", "ns"] = "s"
-    """Resolution of the Arrow timestamps."""
-    jitter_seconds: float = 0.0
-    """Each regular timestamp moves by a uniform amount in [-jitter, +jitter]; 0 for none."""
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if not (math.isfinite(self.jitter_seconds) and self.jitter_seconds >= 0):
-            raise self.error(f"jitter_seconds={self.jitter_seconds!r} is not a number >= 0")
-        if self.jitter_seconds and self.arrivals == "poisson":
-            raise self.error(
-                "jitter_seconds applies to regular arrivals; Poisson arrivals are already random"
-            )
-        if not (math.isfinite(self.interval_seconds) and self.interval_seconds > 0):
-            raise self.error(f"interval_seconds={self.interval_seconds!r} is not a positive number")
-        self.origin  # noqa: B018 (validates start, and fixes `now`)
-        ticks = self.interval_seconds * _UNITS_PER_SECOND[self.unit]
-        if self.arrivals == "regular" and abs(ticks - round(ticks)) > 1e-9:
-            raise self.error(f"interval_seconds={self.interval_seconds} is not a whole number of {self.unit}")
-
-    @cached_property
-    def origin(self) -> int:
-        """The first timestamp, in ticks of ``unit`` since the Unix epoch."""
-        if self.start == "now":
-            start = dt.datetime.now(dt.UTC).replace(microsecond=0)
-        else:
-            try:
-                start = dt.datetime.fromisoformat(self.start)
-            except ValueError:
-                raise self.error(f"start={self.start!r} is not an ISO date or datetime, or now") from None
-        if start.tzinfo is None:
-            start = start.replace(tzinfo=dt.UTC)
-        delta = start - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-        per_second = _UNITS_PER_SECOND[self.unit]
-        return (
-            delta.days * 86_400 + delta.seconds
-        ) * per_second + delta.microseconds * per_second // 1_000_000
-
-    def arrow_type(self) -> pa.DataType:
-        return pa.timestamp(self.unit)
-
-    def generate(self, block: Block) -> pa.Array:
-        ticks = self.interval_seconds * _UNITS_PER_SECOND[self.unit]
-        if self.arrivals == "poisson":
-            gaps = empty(block.size, np.float64)
-            ks.fill_bridge(gaps, block.key, *block.segments(_CHUNK), True)
-            times = np.rint(gaps * ticks).astype(np.int64) + self.origin
-        else:
-            steps, _ = block.timeline()
-            times = steps * round(ticks) + self.origin
-            if self.jitter_seconds:
-                jitter = round(self.jitter_seconds * _UNITS_PER_SECOND[self.unit])
-                times += block.integers(-jitter, jitter, salt="jitter")
-        return numpy_buffer_array(self.arrow_type(), times)
+__all__ = ["SeriesField"]
 
 
 def _number(field: Field, where: str, value: Any, *, positive: bool = False) -> float:
@@ -170,8 +97,6 @@ _NOISE_KEYS = {
     "ar": {"scale", "coefficients", "explosive"},
     "random_walk": {"scale"},
 }
-_CHUNK = 4096
-"""Steps per absolute block: AR noise restarts and regime switches are counted per block."""
 _AR_MAX_TERMS = 200_000
 
 
@@ -383,10 +308,10 @@ class SeriesField(Field):
         cache = f"\x00regime\x00{self.name}"
         if cache not in block.made:
             out = empty(block.size, np.int8)
-            segments = block.segments(_CHUNK)
+            segments = block.segments(STEP_BLOCK)
             key = block.key_of(self.name, "regime")
-            mean_count = _CHUNK / regimes.mean_duration
-            ks.fill_regimes(out, key, *segments, _CHUNK, mean_count, regimes.cumulative)
+            mean_count = STEP_BLOCK / regimes.mean_duration
+            ks.fill_regimes(out, key, *segments, STEP_BLOCK, mean_count, regimes.cumulative)
             block.made[cache] = out
         return block.made[cache]
 
@@ -403,9 +328,9 @@ class SeriesField(Field):
         if kind not in ("spike", "dip", "both"):
             raise self.error(f"anomalies kind={kind!r} is not allowed; allowed: spike, dip, both")
         duration = self.anomalies.get("duration", 1)
-        if isinstance(duration, bool) or not isinstance(duration, int) or not 1 <= duration <= _CHUNK:
+        if isinstance(duration, bool) or not isinstance(duration, int) or not 1 <= duration <= STEP_BLOCK:
             raise self.error(
-                f"anomalies duration={duration!r} is not a whole number of steps in [1, {_CHUNK}]"
+                f"anomalies duration={duration!r} is not a whole number of steps in [1, {STEP_BLOCK}]"
             )
         return rate, magnitude, kind, duration
 
@@ -420,7 +345,7 @@ class SeriesField(Field):
             out = empty(block.size, np.int8)
             sign = {"spike": 1, "dip": -1, "both": 0}[kind]
             key = block.key_of(self.name, "anomaly")
-            ks.fill_episodes(out, key, *block.segments(_CHUNK), rate, duration, sign)
+            ks.fill_episodes(out, key, *block.segments(STEP_BLOCK), rate, duration, sign)
             block.made[cache] = out
         return block.made[cache]
 
@@ -455,7 +380,7 @@ class SeriesField(Field):
         kind, scale, df = self._noise  # type: ignore[misc]
         if kind in ("ar", "random_walk"):
             noise = empty(block.size, np.float64)
-            segments = block.segments(_CHUNK)
+            segments = block.segments(STEP_BLOCK)
             if kind == "ar":
                 key = block.subkey("noise")
                 phi, psi = self._ar_weights
@@ -469,7 +394,7 @@ class SeriesField(Field):
                 with block.run.hold(("ar carry", key, count), start_carry) as carry:
                     # An explosive process has no restart blocks: one recursion from step 0, resumed
                     # from batch to batch (a batch that starts elsewhere replays from step 0).
-                    restart = _CHUNK if len(psi) else 1 << 62
+                    restart = STEP_BLOCK if len(psi) else 1 << 62
                     ks.fill_ar(noise, key, *block.segments(restart), phi, psi, restart, *carry)
             else:
                 ks.fill_bridge(noise, block.subkey("noise"), *segments, False)
@@ -529,89 +454,3 @@ class SeriesField(Field):
             info = np.iinfo(dtype)
             out[:] = np.clip(np.rint(values), info.min, info.max)
         return numpy_buffer_array(self.arrow_type(), out)
-
-
-def _series_column(schema: Schema, name: str) -> SeriesField | None:
-    target = next((f for f in schema.fields if f.name == name), None)
-    return target if isinstance(target, SeriesField) else None
-
-
-@FIELDS.register("anomaly_label")
-@dataclass(frozen=True, kw_only=True)
-class AnomalyLabelField(Field):
-    """True on the rows where the ``series`` column named by ``series`` has an anomaly."""
-
-    series: str
-    """The series column whose anomalies this column marks."""
-
-    def dependencies(self, schema: Schema) -> tuple[str, ...]:
-        return (self.series,)
-
-    def check_schema(self, schema: Schema) -> None:
-        target = _series_column(schema, self.series)
-        if target is None or target.anomaly_spec() is None:
-            raise self.error(f"series={self.series!r} is not a series column with anomalies")
-
-    def arrow_type(self) -> pa.DataType:
-        return pa.bool_()
-
-    def generate(self, block: Block) -> pa.Array:
-        flags = _series_column(block.schema, self.series).anomaly_signs(block) != 0  # type: ignore[union-attr]
-        return pa.Array.from_buffers(
-            pa.bool_(), block.size, [None, pa.py_buffer(np.packbits(flags, bitorder="little"))]
-        )
-
-
-@FIELDS.register("regime")
-@dataclass(frozen=True, kw_only=True)
-class RegimeField(Field):
-    """The name of the regime the ``series`` column is in on each row (a dictionary column)."""
-
-    series: str
-    """The series column with ``regimes`` whose state this column names."""
-
-    def dependencies(self, schema: Schema) -> tuple[str, ...]:
-        return (self.series,)
-
-    def check_schema(self, schema: Schema) -> None:
-        target = _series_column(schema, self.series)
-        if target is None or target.regime_names() is None:
-            raise self.error(f"series={self.series!r} is not a series column with regimes")
-
-    def arrow_type(self) -> pa.DataType:
-        return pa.dictionary(pa.int8(), pa.string())
-
-    def generate(self, block: Block) -> pa.Array:
-        target = _series_column(block.schema, self.series)
-        assert target is not None
-        indices = numpy_buffer_array(pa.int8(), target.regime_indices(block))
-        return pa.DictionaryArray.from_arrays(indices, values_array(target.regime_names()), safe=False)
-
-
-@FIELDS.register("entity_id")
-@dataclass(frozen=True, kw_only=True)
-class EntityIdField(Field):
-    """Which entity's series a row belongs to (see the schema's ``entities``): its number, or with a
-    ``prefix`` a name such as ``sensor-0042`` (a dictionary column, one string per entity). A schema with
-    entities gets one, named by ``entities.id_field``, unless it declares it."""
-
-    prefix: str | None = None
-    """Names are this prefix and the entity number, zero-padded to the width of the largest; None for
-    integer ids."""
-
-    def arrow_type(self) -> pa.DataType:
-        return pa.int64() if self.prefix is None else pa.dictionary(pa.int32(), pa.string())
-
-    def generate(self, block: Block) -> pa.Array:
-        _, entities = block.timeline()
-        if self.prefix is None:
-            return numpy_buffer_array(pa.int64(), entities)
-        indices = numpy_buffer_array(pa.int32(), entities.astype(np.int32))
-        names = _entity_names(self.prefix, block.entities.count)
-        return pa.DictionaryArray.from_arrays(indices, names, safe=False)
-
-
-@functools.lru_cache(maxsize=8)
-def _entity_names(prefix: str, count: int) -> pa.Array:
-    width = len(str(count - 1))
-    return values_array([f"{prefix}{e:0{width}d}" for e in range(count)])
