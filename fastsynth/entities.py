@@ -10,13 +10,14 @@ once per entity, and an id column (``series_id`` unless named otherwise) says wh
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple
 
 import numpy as np
 
 from fastsynth.buffers import empty
 from fastsynth.errors import SchemaError
 from fastsynth.kernels import series as ks
+from fastsynth.specs import Bounds, check, from_document
 
 __all__ = ["ONE_SERIES", "STEP_BLOCK", "Entities", "Segments"]
 
@@ -24,7 +25,7 @@ STEP_BLOCK = 4096
 """Steps per absolute block of a series: sequential processes (AR noise, regime switches, Poisson
 arrivals) restart or are counted per block, so a batch replays at most one block to resume anywhere."""
 
-_KEYS = {"count", "id_field", "order", "steps"}
+_WHERE = "schema: entities"
 
 
 class Segments(NamedTuple):
@@ -38,51 +39,34 @@ class Segments(NamedTuple):
     stride: int
 
 
-def _positive_int(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise SchemaError(f"schema: {where}={value!r} is not a positive integer")
-    return value
-
-
 @dataclass(frozen=True)
 class Entities:
     """How rows map to (entity, step)."""
 
-    count: int = 1
+    count: Annotated[int, Bounds(1)]
     """Number of entities, each with its own series."""
     id_field: str = "series_id"
     """Name of the column holding each row's entity number."""
     order: Literal["time", "entity"] = "time"
     """``time``: all entities' step 0, then all step 1, ...; ``entity``: entity 0's steps, then 1's."""
-    steps: int | None = None
+    steps: Annotated[int, Bounds(1)] | None = None
     """Steps per entity (required for entity order); rows stop at ``count * steps``."""
 
     def __post_init__(self) -> None:
-        _positive_int(self.count, "entities count")
-        if not isinstance(self.id_field, str) or not self.id_field:
-            raise SchemaError(f"schema: entities id_field={self.id_field!r} is not a column name")
-        if self.order not in ("time", "entity"):
-            raise SchemaError(f"schema: entities order={self.order!r} is not allowed; allowed: time, entity")
-        if self.steps is not None:
-            _positive_int(self.steps, "entities steps")
-        elif self.order == "entity":
-            raise SchemaError("schema: entities order='entity' needs steps, the number of steps per entity")
+        check(self, where=_WHERE)
+        if not self.id_field:
+            raise SchemaError(f"{_WHERE}: id_field={self.id_field!r} is not a column name")
+        if self.order == "entity" and self.steps is None:
+            raise SchemaError(f"{_WHERE}: order='entity' needs steps, the number of steps per entity")
 
     @classmethod
     def from_dict(cls, document: Any) -> Entities:
         """From ``N`` or ``{"count": N, "id_field": ..., "order": "time" | "entity", "steps": S}``."""
         if isinstance(document, int) and not isinstance(document, bool):
-            return cls(document)
+            document = {"count": document}
         if not isinstance(document, dict):
-            raise SchemaError(f"schema: entities={document!r} is not a count or an object with count")
-        unknown = sorted(set(document) - _KEYS)
-        if unknown:
-            raise SchemaError(
-                f"schema: entities has unknown key {unknown[0]!r}; allowed: {', '.join(sorted(_KEYS))}"
-            )
-        if "count" not in document:
-            raise SchemaError("schema: entities needs count, the number of entities")
-        return cls(**document)
+            raise SchemaError(f"{_WHERE}={document!r} is not a count or an object with count")
+        return from_document(cls, document, where=_WHERE)
 
     def to_dict(self) -> dict[str, Any]:
         document: dict[str, Any] = {"count": self.count}
@@ -140,5 +124,5 @@ class Entities:
         )
 
 
-ONE_SERIES = Entities()
+ONE_SERIES = Entities(1)
 """The layout of a dataset without entities: row ``i`` is step ``i`` of the only series."""

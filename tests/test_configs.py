@@ -33,7 +33,7 @@ def test_config_loads_and_generates(path):
 
 def test_rich_schema_keeps_its_event_time():
     schema = fastsynth.Schema.load(Path(__file__).resolve().parents[1] / "configs" / "sensors.yaml")
-    assert schema.event_time is not None and schema.event_time.late_rate == 0.01
+    assert schema.event_time is not None and schema.event_time.late.rate == 0.01
 
 
 def test_drift_config_applies_to_the_time_series_example():

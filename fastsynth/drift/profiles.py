@@ -14,33 +14,35 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 
 from fastsynth.errors import UsageError
+from fastsynth.specs import Bounds, check, from_document
 
 __all__ = ["PROFILES", "Profile"]
 
 PROFILES = ("abrupt", "gradual", "incremental", "recurrent")
-_TRANSITIONS = ("sigmoid", "linear", "cosine")
-_KEYS = {"type", "transition", "steepness", "episodes", "duty"}
 
 
 @dataclass(frozen=True)
 class Profile:
     """A drift's shape over its window."""
 
-    type: str = "abrupt"
+    type: Literal["abrupt", "gradual", "incremental", "recurrent"] = "abrupt"
     """abrupt, gradual, incremental or recurrent."""
-    transition: str = "sigmoid"
+    transition: Literal["sigmoid", "linear", "cosine"] = "sigmoid"
     """How gradual and incremental drifts move from 0 to 1: sigmoid, linear or cosine."""
-    steepness: float = 10.0
+    steepness: Annotated[float, Bounds(0, 100, low_open=True)] = 10.0
     """Slope of the sigmoid at the centre (larger: a sharper change)."""
-    episodes: int = 3
+    episodes: Annotated[int, Bounds(1)] = 3
     """Episodes of a recurrent drift."""
-    duty: float = 0.5
+    duty: Annotated[float, Bounds(0, 1, low_open=True, high_open=True)] = 0.5
     """Fraction of each recurrent period spent drifted."""
+
+    def __post_init__(self) -> None:
+        check(self, where="profile", error=UsageError)
 
     @classmethod
     def from_spec(cls, spec: Any, where: str) -> Profile:
@@ -51,30 +53,7 @@ class Profile:
             spec = {"type": spec}
         if not isinstance(spec, dict):
             raise UsageError(f"{where}: profile={spec!r} is not a profile name or object")
-        unknown = sorted(set(spec) - _KEYS)
-        if unknown:
-            raise UsageError(
-                f"{where}: profile has unknown key {unknown[0]!r}; allowed: {', '.join(sorted(_KEYS))}"
-            )
-        kind = spec.get("type", "abrupt")
-        if kind not in PROFILES:
-            raise UsageError(f"{where}: profile type={kind!r} is not allowed; allowed: {', '.join(PROFILES)}")
-        transition = spec.get("transition", "sigmoid")
-        if transition not in _TRANSITIONS:
-            raise UsageError(
-                f"{where}: profile transition={transition!r} is not allowed; "
-                f"allowed: {', '.join(_TRANSITIONS)}"
-            )
-        steepness = spec.get("steepness", 10.0)
-        if isinstance(steepness, bool) or not isinstance(steepness, int | float) or not 0 < steepness <= 100:
-            raise UsageError(f"{where}: profile steepness={steepness!r} is not a number in (0, 100]")
-        episodes = spec.get("episodes", 3)
-        if isinstance(episodes, bool) or not isinstance(episodes, int) or episodes < 1:
-            raise UsageError(f"{where}: profile episodes={episodes!r} is not a positive integer")
-        duty = spec.get("duty", 0.5)
-        if isinstance(duty, bool) or not isinstance(duty, int | float) or not 0 < duty < 1:
-            raise UsageError(f"{where}: profile duty={duty!r} is not a fraction in (0, 1)")
-        return cls(kind, transition, float(steepness), episodes, float(duty))
+        return from_document(cls, spec, where=f"{where}: profile", error=UsageError)
 
     def to_dict(self) -> dict[str, Any]:
         document: dict[str, Any] = {"type": self.type}

@@ -23,8 +23,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import threading
-import types
-import typing
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,6 +38,7 @@ from fastsynth.entities import ONE_SERIES, Entities, Segments
 from fastsynth.errors import FastsynthError, SchemaError, field_error
 from fastsynth.kernels import numeric as kn
 from fastsynth.registry import Registry
+from fastsynth.specs import from_document, options_of
 
 if TYPE_CHECKING:  # the schema is made of fields: it is the layer above, seen here only in annotations
     from fastsynth.schema import Schema
@@ -238,26 +237,19 @@ class Field:
     @classmethod
     def options(cls) -> dict[str, Any]:
         """The options a schema may give, with their type annotations."""
-        hints = typing.get_type_hints(cls)
-        return {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.init and f.name != "name"}
+        return options_of(cls)
 
     @classmethod
     def from_spec(cls, name: str, spec: dict[str, Any]) -> Field:
         """Build a field from its schema entry (without ``type``), checking every option's type."""
-        options = cls.options()
-        kwargs: dict[str, Any] = {}
-        for option, value in spec.items():
-            if option not in options:
-                allowed = ", ".join(sorted(options))
-                raise field_error(
-                    name, f"unknown option {option!r} for type {cls.type_name!r}; allowed: {allowed}"
-                )
-            kwargs[option] = _coerce(name, option, value, options[option])
-        for f in dataclasses.fields(cls):
-            required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-            if required and f.init and f.name != "name" and f.name not in kwargs:
-                raise field_error(name, f"type {cls.type_name!r} needs option {f.name!r}")
-        return cls(name=name, **kwargs)
+        return from_document(
+            cls,
+            spec,
+            where=f"field {name!r}",
+            noun="option",
+            of=f"type {cls.type_name!r}",
+            extra={"name": name},
+        )
 
     def to_spec(self) -> dict[str, Any]:
         """The schema entry that rebuilds this field: its type and every option not at its default."""
@@ -281,65 +273,3 @@ def _with_nulls(array: pa.Array, validity: pa.Buffer) -> pa.Array:
         return pa.Array.from_buffers(array.type, len(array), buffers[: array.type.num_buffers])
     mask = pa.Array.from_buffers(pa.bool_(), len(array), [None, validity])
     return pc.if_else(mask, array, pa.scalar(None, array.type))
-
-
-_TYPE_WORDS = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
-
-
-def _coerce(field: str, option: str, value: Any, annotation: Any) -> Any:
-    """Check ``value`` against the option's annotation; lists become tuples so fields stay hashable."""
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin in (typing.Union, types.UnionType):
-        if value is None and type(None) in args:
-            return None
-        for arg in args:
-            if arg is type(None):
-                continue
-            try:
-                return _coerce(field, option, value, arg)
-            except SchemaError:
-                continue
-        wanted = " or ".join(_describe(a) for a in args if a is not type(None))
-        raise field_error(field, f"{option}={value!r} is not {wanted}")
-    if origin is typing.Literal:
-        if value in args and type(value) is type(args[0]):
-            return value
-        raise field_error(field, f"{option}={value!r} is not allowed; allowed: {', '.join(map(str, args))}")
-    if origin is dict:
-        if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
-            raise field_error(field, f"{option}={value!r} is not an object with text keys")
-        return {k: _coerce(field, f"{option}[{k!r}]", v, args[1]) for k, v in value.items()}
-    if origin is list:
-        if not isinstance(value, list):
-            raise field_error(field, f"{option}={value!r} is not a list")
-        return [_coerce(field, option, v, args[0]) for v in value]
-    if origin is tuple:
-        if not isinstance(value, list | tuple):
-            raise field_error(field, f"{option}={value!r} is not a list")
-        return tuple(_coerce(field, option, v, args[0]) for v in value)
-    if annotation is float:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-    elif annotation is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-    elif annotation is Any or (isinstance(annotation, type) and isinstance(value, annotation)):
-        return value
-    raise field_error(field, f"{option}={value!r} is not {_describe(annotation)}")
-
-
-def _describe(annotation: Any) -> str:
-    if typing.get_origin(annotation) is dict:
-        return "an object"
-    if typing.get_origin(annotation) is list:
-        return "a list"
-    if typing.get_origin(annotation) is tuple:
-        return (
-            f"a list of {_describe(typing.get_args(annotation)[0]).removeprefix('a ').removeprefix('an ')}s"
-        )
-    if typing.get_origin(annotation) is typing.Literal:
-        return "one of " + ", ".join(map(str, typing.get_args(annotation)))
-    return _TYPE_WORDS.get(annotation, getattr(annotation, "__name__", str(annotation)))

@@ -285,7 +285,8 @@ def test_same_seed_same_drift_other_seed_other_drift(table, threads):
         ({"type": "wobble", "columns": ["x"]}, "type='wobble' is not a drift type"),
         (
             {"type": "shift", "columns": ["x"], "magnitude": 1, "profile": "sudden"},
-            "profile type='sudden' is not allowed",
+            "drift[0] (shift): profile: type='sudden' is not allowed; "
+            "allowed: abrupt, gradual, incremental, recurrent",
         ),
         ({"type": "shift", "columns": ["x"], "magnitude": 1, "rows": {}, "where": "x > 1"}, "choose one of"),
         ({"type": "shift", "columns": ["x"], "magnitud": 1}, "unknown key 'magnitud'"),

@@ -210,9 +210,16 @@ def test_entity_rows_run_out_with_a_clear_error():
 @pytest.mark.parametrize(
     ("entities", "fields", "message"),
     [
-        (0, {}, "entities count=0 is not a positive integer"),
+        (0, {}, "schema: entities: count=0 is not an integer >= 1"),
+        ({"count": 2, "steps": 1.5}, {}, "schema: entities: steps=1.5 is not an integer >= 1"),
+        ({"steps": 4}, {}, "schema: entities: needs key 'count'"),
+        ("many", {}, "schema: entities='many' is not a count or an object with count"),
         ({"count": 3, "order": "entity"}, {}, "order='entity' needs steps"),
-        ({"count": 3, "sort": "time"}, {}, "entities has unknown key 'sort'"),
+        (
+            {"count": 3, "sort": "time"},
+            {},
+            "entities: unknown key 'sort'; allowed: count, id_field, order, steps",
+        ),
         ({"count": 3, "order": "random"}, {}, "order='random' is not allowed; allowed: time, entity"),
         (
             2,

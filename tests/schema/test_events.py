@@ -62,8 +62,12 @@ def test_decisions_do_not_depend_on_batches(table):
 @pytest.mark.parametrize(
     ("events", "message"),
     [
-        ({"duplicates": 2}, "duplicates=2 is not a rate"),
-        ({"late": {"rate": 0.1, "max_delay_seconds": -1}}, "max_delay_seconds=-1 is not a positive number"),
+        ({"duplicates": 2}, "schema: event_time: duplicates=2 is not a number in [0, 1]"),
+        (
+            {"late": {"rate": 0.1, "delay": 5}},
+            "event_time: late: unknown key 'delay'; allowed: max_delay_seconds, rate",
+        ),
+        ({"late": {"rate": 0.1, "max_delay_seconds": -1}}, "late: max_delay_seconds=-1 is not a number > 0"),
         ({"time_field": "value"}, "time_field='value' is not a timestamp column"),
         ({"label": "value"}, "label='value' is already a column"),
         ({"lateness": 1}, "unknown key 'lateness'"),

@@ -1,0 +1,199 @@
+"""Specs as typed data: frozen dataclasses built from parsed JSON or YAML by one translator.
+
+A spec declares its options as annotated dataclass fields; ``from_document`` refuses unknown keys,
+checks every value against its annotation (``int``, ``float``, ``Literal``, unions, lists, nested
+specs, and ``Annotated`` bounds such as ``Annotated[float, Bounds(0, 1)]``) and reports the first
+problem in the house wording, naming the option, the value and what is allowed::
+
+    schema: entities: count=0 is not an integer >= 1
+
+Lists become tuples so that specs stay hashable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from fastsynth.errors import FastsynthError, SchemaError
+
+__all__ = ["Bounds", "Invalid", "check", "coerce", "from_document", "options_of"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Limits of a number, as ``Annotated`` metadata: ``Annotated[int, Bounds(1)]`` is a positive
+    integer, ``Annotated[float, Bounds(0, 1)]`` a rate."""
+
+    low: float = -math.inf
+    high: float = math.inf
+    low_open: bool = False
+    """Whether ``low`` itself is refused."""
+    high_open: bool = False
+    """Whether ``high`` itself is refused."""
+
+    def holds(self, value: float) -> bool:
+        above = value > self.low if self.low_open else value >= self.low
+        below = value < self.high if self.high_open else value <= self.high
+        return math.isfinite(value) and above and below
+
+    def describe(self, noun: str) -> str:
+        """``an integer >= 1``, ``a number in (0, 100]``, ``a number > 0``."""
+        if math.isinf(self.high):
+            return f"{noun} {'>' if self.low_open else '>='} {_plain(self.low)}"
+        if math.isinf(self.low):
+            return f"{noun} {'<' if self.high_open else '<='} {_plain(self.high)}"
+        left, right = "(" if self.low_open else "[", ")" if self.high_open else "]"
+        return f"{noun} in {left}{_plain(self.low)}, {_plain(self.high)}{right}"
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+class Invalid(Exception):
+    """A value that does not fit its annotation: ``message`` names the option, the value and what is
+    allowed; the caller prefixes where the spec is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+_TYPE_WORDS = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
+
+
+def options_of(cls: type) -> dict[str, Any]:
+    """The options a spec class takes (its init fields but ``name``), with their resolved annotations."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.init and f.name != "name"}
+
+
+def from_document(
+    cls: type[T],
+    document: Any,
+    *,
+    where: str,
+    error: Callable[[str], FastsynthError] = SchemaError,
+    noun: str = "key",
+    of: str = "",
+    extra: Mapping[str, Any] | None = None,
+) -> T:
+    """An instance of the spec class ``cls`` from ``document`` (a mapping of its options), or
+    ``error("{where}: ...")`` naming the first problem. ``extra`` holds arguments that do not come from
+    the document (a field's name); ``noun`` is what an option is called in messages (key, option) and
+    ``of`` what it belongs to (``type 'int'``)."""
+    if not isinstance(document, Mapping):
+        raise error(f"{where}: {document!r} is not an object")
+    options = options_of(cls)
+    kwargs: dict[str, Any] = dict(extra or {})
+    try:
+        for option, value in document.items():
+            if option not in options:
+                allowed = ", ".join(sorted(options))
+                raise Invalid(f"unknown {noun} {option!r}{f' for {of}' if of else ''}; allowed: {allowed}")
+            kwargs[option] = coerce(value, options[option], option)
+        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+            required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            if required and f.init and f.name not in kwargs:
+                raise Invalid(f"{f'{of} ' if of else ''}needs {noun} {f.name!r}")
+    except Invalid as exc:
+        raise error(f"{where}: {exc.message}") from None
+    return cls(**kwargs)
+
+
+def check(spec: Any, *, where: str, error: Callable[[str], FastsynthError] = SchemaError) -> None:
+    """Check an already built spec's values against its annotations (for specs made in Python rather
+    than from a document), or ``error("{where}: ...")``."""
+    try:
+        for option, annotation in options_of(type(spec)).items():
+            coerce(getattr(spec, option), annotation, option)
+    except Invalid as exc:
+        raise error(f"{where}: {exc.message}") from None
+
+
+def coerce(value: Any, annotation: Any, option: str) -> Any:
+    """``value`` checked against ``annotation`` (see the module's docstring), or ``Invalid``."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        checked = coerce(value, args[0], option)
+        for bounds in (a for a in args[1:] if isinstance(a, Bounds)):
+            if not bounds.holds(checked):
+                raise Invalid(f"{option}={value!r} is not {bounds.describe(describe(args[0]))}")
+        return checked
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        for arg in args:
+            if arg is type(None):
+                continue
+            try:
+                return coerce(value, arg, option)
+            except Invalid:
+                continue
+        wanted = " or ".join(describe(a) for a in args if a is not type(None))
+        raise Invalid(f"{option}={value!r} is not {wanted}")
+    if origin is typing.Literal:
+        if value in args and type(value) is type(args[0]):
+            return value
+        raise Invalid(f"{option}={value!r} is not allowed; allowed: {', '.join(map(str, args))}")
+    if origin is dict:
+        if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+            raise Invalid(f"{option}={value!r} is not an object with text keys")
+        return {k: coerce(v, args[1], f"{option}[{k!r}]") for k, v in value.items()}
+    if origin is list:
+        if not isinstance(value, list):
+            raise Invalid(f"{option}={value!r} is not a list")
+        return [coerce(v, args[0], option) for v in value]
+    if origin is tuple:
+        if not isinstance(value, list | tuple):
+            raise Invalid(f"{option}={value!r} is not a list")
+        return tuple(coerce(v, args[0], option) for v in value)
+    if dataclasses.is_dataclass(annotation) and isinstance(annotation, type):
+        if isinstance(value, annotation):
+            return value
+        try:
+            return from_document(annotation, value, where=option, error=_Nested)
+        except _Nested as exc:
+            raise Invalid(str(exc)) from None
+    if annotation is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    elif annotation is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+    elif annotation is Any or (isinstance(annotation, type) and isinstance(value, annotation)):
+        return value
+    raise Invalid(f"{option}={value!r} is not {describe(annotation)}")
+
+
+class _Nested(FastsynthError):
+    """Carries a nested spec's message up to the outer one."""
+
+
+def describe(annotation: Any) -> str:
+    """What an annotation allows, in words: ``an integer``, ``a list of strings``, ``one of a, b``."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        base, *metadata = typing.get_args(annotation)
+        bounds = next((m for m in metadata if isinstance(m, Bounds)), None)
+        return describe(base) if bounds is None else bounds.describe(describe(base))
+    if origin is dict or (dataclasses.is_dataclass(annotation) and isinstance(annotation, type)):
+        return "an object"
+    if origin is list:
+        return "a list"
+    if origin is tuple:
+        return f"a list of {describe(typing.get_args(annotation)[0]).removeprefix('a ').removeprefix('an ')}s"
+    if origin is typing.Literal:
+        return "one of " + ", ".join(map(str, typing.get_args(annotation)))
+    return _TYPE_WORDS.get(annotation, getattr(annotation, "__name__", str(annotation)))
