@@ -68,7 +68,7 @@ def _numba_threads(host_threads: dict[str, int]) -> None:
     worker = load_distributed().get_worker()
     host = worker.address.rsplit(":", 1)[0]
     share = max(1, (os.cpu_count() or 1) // max(1, host_threads.get(host, 1)))
-    set_threads(min(share, numba.config.NUMBA_NUM_THREADS))
+    set_threads(min(share, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]  # numba.config is dynamic
 
 
 def _write_part(

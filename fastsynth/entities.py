@@ -34,7 +34,7 @@ class Segments(NamedTuple):
 
     entity: np.ndarray
     step: np.ndarray
-    count: np.ndarray
+    length: np.ndarray
     offset: np.ndarray
     stride: int
 

@@ -57,15 +57,15 @@ class Drift:
         if not isinstance(spec, dict):
             raise UsageError(f"{where}: {spec!r} is not an object with a 'type'")
         kind = spec.get("type")
-        if kind not in OPERATIONS:
+        if not isinstance(kind, str) or kind not in OPERATIONS:
             allowed = ", ".join(OPERATIONS.names())
             raise UsageError(f"{where}: type={kind!r} is not a drift type; allowed: {allowed}")
         where = f"drift[{index}] ({kind})"
         operation = OPERATIONS.get(kind)
         unknown = sorted(set(spec) - _COMMON_KEYS - operation.keys)
         if unknown:
-            allowed = sorted(_COMMON_KEYS | operation.keys)
-            raise UsageError(f"{where}: unknown key {unknown[0]!r}; allowed: {', '.join(allowed)}")
+            keys = ", ".join(sorted(_COMMON_KEYS | operation.keys))
+            raise UsageError(f"{where}: unknown key {unknown[0]!r}; allowed: {keys}")
         if operation.columns == "one":
             column = spec.get("column")
             if column is None and isinstance(spec.get("columns"), list) and len(spec["columns"]) == 1:
@@ -211,7 +211,7 @@ def _apply(
         **{k: v for k, v in drift.spec.items() if k in operation.keys and k != "function"},
         "selection": drift.selection.describe(),
         "rows": {
-            "count": window.count,
+            "count": window.size,
             "first": window.first_last()[0],
             "last": window.first_last()[1],
             "drifted": int(np.count_nonzero(weights)),

@@ -406,10 +406,11 @@ def _concept(ctx: Context, name: str) -> pa.Array:
         if not isinstance(rule, str):
             raise ctx.fail(f"rule={rule!r} is not an SQL expression")
         try:
-            new = pl.from_arrow(ctx.table).select(pl.sql_expr(rule).alias(name)).to_arrow().column(0)
+            new = pl.DataFrame(ctx.table).select(pl.sql_expr(rule).alias(name)).to_arrow().column(0)
         except Exception as exc:  # polars raises many types for a bad expression
             raise ctx.fail(f"rule={rule!r} is not a valid expression: {exc}".split("\n")[0]) from None
     else:
+        assert function is not None
         new = pa.chunked_array([pa.array(np.asarray(function(ctx.table)))])
     if len(new) != len(array):
         raise ctx.fail(f"the new labels have {len(new)} values; the table has {len(array)} rows")

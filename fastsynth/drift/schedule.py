@@ -68,8 +68,8 @@ def _types(test: Callable[[Operation], bool]) -> list[str]:
     return [name for name in OPERATIONS.names() if test(OPERATIONS.get(name))]
 
 
-def _directed(kind: str) -> bool:
-    return kind in OPERATIONS and OPERATIONS.get(kind).directed
+def _directed(kind: object) -> bool:
+    return isinstance(kind, str) and kind in OPERATIONS and OPERATIONS.get(kind).directed
 
 
 def _micros(value: Any, where: str) -> int:
@@ -112,7 +112,7 @@ class DriftEvent:
         if not isinstance(spec, dict):
             raise SchemaError(f"{where}: {spec!r} is not an object with a 'type'")
         kind = spec.get("type")
-        if kind in OPERATIONS and not OPERATIONS.get(kind).batchwise:
+        if isinstance(kind, str) and kind in OPERATIONS and not OPERATIONS.get(kind).batchwise:
             raise SchemaError(
                 f"{where}: type={kind!r} needs the whole table; allowed in schemas: "
                 f"{', '.join(_types(lambda o: o.batchwise))} "

@@ -53,16 +53,16 @@ class Window(NamedTuple):
 
     rows: slice | np.ndarray
     """What indexes the selected rows of a column, in ascending order."""
-    count: int
+    size: int
     """How many rows are selected."""
     positions: Callable[[], np.ndarray]
     """Each selected row's position in [0, 1], computed when a profile needs it."""
 
     def first_last(self) -> tuple[int | None, int | None]:
-        if self.count == 0:
+        if self.size == 0:
             return None, None
         if isinstance(self.rows, slice):
-            return self.rows.start, self.rows.start + (self.count - 1) * self.rows.step
+            return self.rows.start, self.rows.start + (self.size - 1) * self.rows.step
         return int(self.rows[0]), int(self.rows[-1])
 
 
@@ -127,7 +127,7 @@ class Selection:
             import polars as pl
 
             try:
-                mask = pl.from_arrow(table).select(pl.sql_expr(self.spec).alias("m")).to_series().to_numpy()
+                mask = pl.DataFrame(table).select(pl.sql_expr(self.spec).alias("m")).to_series().to_numpy()
             except Exception as exc:  # polars raises many types for a bad condition
                 raise UsageError(
                     f"{where}: where={self.spec!r} is not a valid condition: {exc}".split("\n")[0]
@@ -159,19 +159,19 @@ class Selection:
             return _indexed(rows)
         if not pa.types.is_timestamp(values.type) and not pa.types.is_date(values.type):
             raise UsageError(f"{where}: time column={column!r} is {values.type}, not a timestamp column")
-        start = _instant(self.spec.get("start"), f"{where}: time start")
-        end = _instant(self.spec.get("end"), f"{where}: time end")
-        if end <= start:
-            raise UsageError(f"{where}: time end={end.isoformat()} is not after start={start.isoformat()}")
+        since = _instant(self.spec.get("start"), f"{where}: time start")
+        until = _instant(self.spec.get("end"), f"{where}: time end")
+        if until <= since:
+            raise UsageError(f"{where}: time end={until.isoformat()} is not after start={since.isoformat()}")
         micros = values.cast(pa.timestamp("us")).cast(pa.int64()).to_numpy(zero_copy_only=False)
         epoch = dt.datetime(1970, 1, 1)
         lo, hi = (
-            (start - epoch) // dt.timedelta(microseconds=1),
-            (end - epoch) // dt.timedelta(microseconds=1),
+            (since - epoch) // dt.timedelta(microseconds=1),
+            (until - epoch) // dt.timedelta(microseconds=1),
         )
         rows = np.flatnonzero((micros >= lo) & (micros < hi)).astype(np.int64)
         if len(rows) == 0:
-            raise UsageError(f"{where}: time window [{start.isoformat()}, {end.isoformat()}) holds no row")
+            raise UsageError(f"{where}: time window [{since.isoformat()}, {until.isoformat()}) holds no row")
         return Window(rows, len(rows), lambda: (micros[rows] - lo) / (hi - lo))
 
 

@@ -139,7 +139,8 @@ class CategoryField(Field):
         """Alias tables of each group, concatenated, with each group's first entry and size, and the
         dictionary index of every entry."""
         position = {v: i for i, v in enumerate(self._dictionary.to_pylist())}
-        thresholds, aliases, firsts, sizes, union = [], [], [], [], []
+        thresholds, aliases, firsts, sizes = [], [], [], []
+        union: list[Any] = []
         for children, p in zip(groups, probabilities, strict=True):
             t, a = alias_tables(p or [1.0] * len(children))
             firsts.append(len(union))
@@ -171,7 +172,9 @@ class CategoryField(Field):
             groups = np.zeros(0, np.int8)
             tables = self._flat_tables
         else:
+            assert block.schema is not None  # check_schema found the parent column
             parent_field = next(f for f in block.schema.fields if f.name == self.depends_on)
+            assert isinstance(parent_field, CategoryField)
             parent = block.column(self.depends_on)
             groups = parent.indices.fill_null(0).to_numpy()
             tables = self._group_tables(parent_field)

@@ -126,7 +126,7 @@ def compose(block: Block, composition: Composition, *, unique: bool = False) -> 
 class ComposedField(Field):
     """Base of string fields made by ``compose``: subclasses say what the composition is."""
 
-    def composition(self, schema: Schema) -> Composition:
+    def composition(self, schema: Schema | None) -> Composition:
         """What every row's string is made of, inside ``schema`` (which may be None)."""
         raise NotImplementedError
 

@@ -76,7 +76,7 @@ class ExprField(Field):
         import polars as pl
 
         names = self.dependencies(block.schema) if block.schema is not None else ()
-        frame = pl.from_arrow(pa.table({n: block.column(n) for n in names})) if names else pl.DataFrame()
+        frame = pl.DataFrame(pa.table({n: block.column(n) for n in names})) if names else pl.DataFrame()
         try:
             result = (
                 (frame.lazy() if names else pl.LazyFrame()).select(_parse(self.expr).alias("v")).collect()

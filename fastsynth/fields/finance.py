@@ -93,7 +93,7 @@ class IbanField(Field):
                 f"country={self.country!r} is not supported; allowed: {', '.join(sorted(_BBAN))}"
             )
 
-    def _country(self, schema: Schema) -> str:
+    def _country(self, schema: Schema | None) -> str:
         if self.country is not None:
             return self.country
         locale = getattr(schema, "locale", None) or "en_GB"

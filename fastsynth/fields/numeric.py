@@ -152,7 +152,8 @@ class IntField(_Numeric):
         lo = info.min if self.min is None else self.min
         hi = info.max if self.max is None else self.max
         code = -1 if self.distribution == "uniform" else kn.INT_DISTRIBUTIONS[self.distribution]
-        p0, p1 = (self.p, 0.0) if self.distribution == "geometric" else (self.mean or 0.0, self.std or 0.0)
+        geometric = self.distribution == "geometric"
+        p0, p1 = (self.p or 0.0, 0.0) if geometric else (self.mean or 0.0, self.std or 0.0)
         out = empty(len(y), self.dtype)
         kn.int_from_normal(out, y, code, float(p0), float(p1), lo, hi)
         return out

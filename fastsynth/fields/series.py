@@ -451,6 +451,6 @@ class SeriesField(Field):
             decimals = base.decimals  # type: ignore[attr-defined]
             out[:] = values if decimals is None else np.round(values, decimals)
         else:
-            info = np.iinfo(dtype)
+            info = np.iinfo(dtype)  # type: ignore[type-var]  # dtype.kind says it is an integer
             out[:] = np.clip(np.rint(values), info.min, info.max)
         return numpy_buffer_array(self.arrow_type(), out)

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 __all__ = ["AnomalyLabelField", "RegimeField"]
 
 
-def _series_column(schema: Schema, name: str) -> SeriesField | None:
+def _series_column(schema: Schema | None, name: str) -> SeriesField | None:
+    if schema is None:
+        return None
     target = next((f for f in schema.fields if f.name == name), None)
     return target if isinstance(target, SeriesField) else None
 
@@ -71,6 +73,7 @@ class RegimeField(Field):
 
     def generate(self, block: Block) -> pa.Array:
         target = _series_column(block.schema, self.series)
-        assert target is not None
+        names = None if target is None else target.regime_names()
+        assert target is not None and names is not None  # check_schema found a series with regimes
         indices = numpy_buffer_array(pa.int8(), target.regime_indices(block))
-        return pa.DictionaryArray.from_arrays(indices, values_array(target.regime_names()), safe=False)
+        return pa.DictionaryArray.from_arrays(indices, values_array(names), safe=False)

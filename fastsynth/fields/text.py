@@ -55,12 +55,12 @@ class LocaleText(ComposedField):
                 f"unique=true is not offered for type {self.type_name!r}; allowed for: {allowed}"
             )
 
-    def locale_in(self, schema: Schema) -> str:
+    def locale_in(self, schema: Schema | None) -> str:
         """The locale this field uses inside ``schema``."""
-        return self.locale or getattr(schema, "locale", None) or DEFAULT_LOCALE
+        return self.locale or (schema.locale if schema is not None else None) or DEFAULT_LOCALE
 
 
-def _person_columns(schema: Schema, locale: str) -> tuple[str | None, str | None]:
+def _person_columns(schema: Schema | None, locale: str) -> tuple[str | None, str | None]:
     """The columns whose first and last names an email or username of ``locale`` should follow."""
     if schema is None:
         return None, None
@@ -82,7 +82,7 @@ def _person_columns(schema: Schema, locale: str) -> tuple[str | None, str | None
 class FirstNameField(LocaleText):
     """A given name, with the locale's frequencies."""
 
-    def composition(self, schema: Schema) -> Composition:
+    def composition(self, schema: Schema | None) -> Composition:
         return Composition.of(fp.person_pools(self.locale_in(schema)).first.part("first"))
 
 
@@ -91,7 +91,7 @@ class FirstNameField(LocaleText):
 class LastNameField(LocaleText):
     """A family name, with the locale's frequencies."""
 
-    def composition(self, schema: Schema) -> Composition:
+    def composition(self, schema: Schema | None) -> Composition:
         return Composition.of(fp.person_pools(self.locale_in(schema)).last.part("last"))
 
 
@@ -100,7 +100,7 @@ class LastNameField(LocaleText):
 class NameField(LocaleText):
     """A full name in the locale's order ("Jane Doe"; "山田 太郎" in ja_JP)."""
 
-    def composition(self, schema: Schema) -> Composition:
+    def composition(self, schema: Schema | None) -> Composition:
         pools = fp.person_pools(self.locale_in(schema))
         first, last = pools.first.part("first"), pools.last.part("last")
         return Composition.of(
@@ -111,7 +111,7 @@ class NameField(LocaleText):
 _DIGITS = ("", *(str(n) for n in range(1, 100)))
 
 
-def _ascii_name_parts(field: LocaleText, schema: Schema) -> tuple[Part, Part]:
+def _ascii_name_parts(field: LocaleText, schema: Schema | None) -> tuple[Part, Part]:
     locale = field.locale_in(schema)
     pools = fp.person_pools(locale)
     if field.unique:  # distinct spellings, drawn on their own (not following a name column)
@@ -125,7 +125,7 @@ def _ascii_name_parts(field: LocaleText, schema: Schema) -> tuple[Part, Part]:
 class EmailField(LocaleText):
     """An address such as ``jane.doe87@gmail.com``: ASCII-folded names, the locale's free mail domains."""
 
-    def composition(self, schema: Schema) -> Composition:
+    def composition(self, schema: Schema | None) -> Composition:
         first, last = _ascii_name_parts(self, schema)
         domains = Part(fp.free_email_domains(self.locale_in(schema)), salt="domain")
         return Composition.of(first, literal("."), last, Part(_DIGITS, salt="digits"), literal("@"), domains)
@@ -136,7 +136,7 @@ class EmailField(LocaleText):
 class UsernameField(LocaleText):
     """A user name such as ``jane_doe87``, from ASCII-folded names."""
 
-    def composition(self, schema: Schema) -> Composition:
+    def composition(self, schema: Schema | None) -> Composition:
         first, last = _ascii_name_parts(self, schema)
         # Unique names need a separator that never occurs in a name, or "ann"+"abel" = "anna"+"bel".
         separator = literal("_") if self.unique else Part(("_", ".", ""), salt="separator")
@@ -150,7 +150,7 @@ class _FakerText(LocaleText):
     family: ClassVar[str] = ""
     method: ClassVar[str] = ""
 
-    def composition(self, schema: Schema) -> Composition:
+    def composition(self, schema: Schema | None) -> Composition:
         return fp.faker_composition(self.locale_in(schema), self.family, self.method)
 
 
@@ -190,7 +190,7 @@ def _tlds(locale: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(getattr(fp._provider(locale, "internet"), "tlds", ("com", "net", "org"))))
 
 
-def _domain_parts(field: LocaleText, schema: Schema) -> tuple[Part, ...]:
+def _domain_parts(field: LocaleText, schema: Schema | None) -> tuple[Part, ...]:
     locale = field.locale_in(schema)
     words = fp.person_pools(locale).last_ascii
     return (
@@ -205,7 +205,7 @@ def _domain_parts(field: LocaleText, schema: Schema) -> tuple[Part, ...]:
 class DomainField(LocaleText):
     """A domain name such as ``garcia.com``."""
 
-    def composition(self, schema: Schema) -> Composition:
+    def composition(self, schema: Schema | None) -> Composition:
         return Composition.of(*_domain_parts(self, schema))
 
 
@@ -214,7 +214,7 @@ class DomainField(LocaleText):
 class UrlField(LocaleText):
     """A web address such as ``https://www.garcia.com/``."""
 
-    def composition(self, schema: Schema) -> Composition:
+    def composition(self, schema: Schema | None) -> Composition:
         return Composition.of(
             Part(("https://", "http://"), (9.0, 1.0), salt="scheme"),
             Part(("www.", ""), salt="www"),
@@ -245,7 +245,7 @@ class _JoinedText(LocaleText):
     groups: ClassVar[int] = 0
     separator: ClassVar[str] = ""
 
-    def composition(self, schema: Schema) -> Composition:
+    def composition(self, schema: Schema | None) -> Composition:
         return _joined(self.pool, self.groups, self.separator)
 
 
@@ -288,7 +288,7 @@ def _sentence_parts(locale: str, salt: str, min_words: int, max_words: int) -> l
 class WordField(LocaleText):
     """A lorem-ipsum word of the locale."""
 
-    def composition(self, schema: Schema) -> Composition:
+    def composition(self, schema: Schema | None) -> Composition:
         return Composition.of(Part(_lorem(self.locale_in(schema))[0], salt="word"))
 
 
@@ -314,7 +314,7 @@ class SentenceField(LocaleText):
         super().__post_init__()
         _check_bounds(self, "words", 200)
 
-    def composition(self, schema: Schema) -> Composition:
+    def composition(self, schema: Schema | None) -> Composition:
         return Composition.of(*_sentence_parts(self.locale_in(schema), "", self.min_words, self.max_words))
 
 
@@ -332,7 +332,7 @@ class ParagraphField(LocaleText):
         super().__post_init__()
         _check_bounds(self, "sentences", 50)
 
-    def composition(self, schema: Schema) -> Composition:
+    def composition(self, schema: Schema | None) -> Composition:
         locale = self.locale_in(schema)
         connector = _lorem(locale)[1]
         variants = []
@@ -362,5 +362,5 @@ class PatternField(LocaleText):
         except ValueError as exc:
             raise self.error(str(exc)) from None
 
-    def composition(self, schema: Schema) -> Composition:
+    def composition(self, schema: Schema | None) -> Composition:
         return Composition.of(*pattern_parts(self.pattern))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 import numba
 
@@ -38,10 +39,10 @@ def _cache_dir() -> Path:
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 if "NUMBA_CACHE_DIR" not in os.environ:
-    numba.config.CACHE_DIR = str(_cache_dir())
+    numba.config.CACHE_DIR = str(_cache_dir())  # type: ignore[attr-defined]  # numba.config is dynamic
 
 # fastmath stays off: it lets LLVM reorder float arithmetic, which could make output depend on the CPU.
-_COMMON = {"cache": True, "nogil": True, "error_model": "numpy"}
+_COMMON: dict[str, Any] = {"cache": True, "nogil": True, "error_model": "numpy"}
 
 kernel = numba.njit(**_COMMON)
 parallel_kernel = numba.njit(parallel=True, **_COMMON)
@@ -57,7 +58,7 @@ def threads() -> int:
 
 def set_threads(n: int) -> None:
     """Use ``n`` threads in parallel kernels (at most the number numba started with)."""
-    available = numba.config.NUMBA_NUM_THREADS
+    available = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]  # numba.config is dynamic
     if not 1 <= n <= available:
         raise UsageError(f"threads={n} is outside [1, {available}] (this machine's cores)")
     numba.set_num_threads(n)

@@ -83,7 +83,7 @@ def _clip_int(x: float, lo: int, hi: int) -> int:
         return lo
     if x >= hi:
         return hi
-    return np.int64(x)
+    return int(x)  # numba compiles int() of a float to a truncating int64 cast
 
 
 @parallel_kernel

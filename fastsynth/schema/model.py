@@ -31,6 +31,7 @@ from fastsynth.drift.schedule import DriftSchedule
 from fastsynth.entities import Entities
 from fastsynth.errors import SchemaError, field_error
 from fastsynth.fields.base import FIELDS, Field
+from fastsynth.fields.time_sequence import TimeSequenceField
 from fastsynth.schema.correlation import Correlation, copula_factor, correlated_normals
 from fastsynth.schema.events import EventTime
 
@@ -105,7 +106,8 @@ class Schema:
                     raise SchemaError(f"{where}: {column!r} is not a column ({', '.join(by_name)})")
                 if column in plan:
                     raise SchemaError(f"{where}: {column!r} is already in another correlation group")
-                if not callable(getattr(field, "correlatable", None)) or not field.correlatable():
+                correlatable = getattr(field, "correlatable", None)  # float and int fields have it
+                if not callable(correlatable) or not correlatable():
                     raise SchemaError(
                         f"{where}: {column!r} cannot be correlated; allowed: float (normal, uniform, "
                         "lognormal, exponential) and non-unique int (uniform, normal, geometric) columns"
@@ -237,15 +239,16 @@ class Schema:
     def capacity(self) -> int | None:
         """The most rows this schema can make (a unique field's values run out), or None."""
         limits = [c for c in (f.capacity(self) for f in self.fields) if c is not None]
-        if self.entities is not None and self.entities.capacity() is not None:
-            limits.append(self.entities.capacity())
+        rows = None if self.entities is None else self.entities.capacity()
+        if rows is not None:
+            limits.append(rows)
         return min(limits) if limits else None
 
     def starting_at(self, when: dt.datetime) -> Schema:
         """This schema with every ``time_sequence`` column starting at ``when``: continuous generation
         ties step 0 to the wall clock this way."""
         fields = tuple(
-            dataclasses.replace(f, start=when.isoformat()) if f.type_name == "time_sequence" else f
+            dataclasses.replace(f, start=when.isoformat()) if isinstance(f, TimeSequenceField) else f
             for f in self.fields
         )
         return dataclasses.replace(self, fields=fields)

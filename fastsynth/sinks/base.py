@@ -47,7 +47,7 @@ class Sink:
 
     def __init__(self, schema: pa.Schema, path: str | Path | IO[bytes] | None = None) -> None:
         self.schema = schema
-        self.path = None if path is None or _is_stream(path) else Path(path)
+        self.path = None if path is None or not isinstance(path, str | os.PathLike) else Path(path)
         self.rows_written = 0
         self.batches_written = 0
 

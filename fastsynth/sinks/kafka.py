@@ -230,7 +230,7 @@ class KafkaSink(Sink):
                 self._produce(value, keys[i], marked if drifted is not None and drifted[i] else plain)
         self.messages += len(values)
 
-    def _keys(self, batch: pa.RecordBatch) -> list[str] | None:
+    def _keys(self, batch: pa.RecordBatch) -> list[str | None] | None:
         if self.key_field is None:
             return None
         column = batch.column(self.key_field)

@@ -88,7 +88,8 @@ class RollingSink(Sink):
 
     def _open(self) -> FileSink:
         self._folder = self._folder_now()
-        directory = self.path / self._folder if self._folder else self.path  # type: ignore[operator]
+        assert self.path is not None  # checked when the sink was made
+        directory = self.path / self._folder if self._folder else self.path
         directory.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
         # The random part keeps two streams (or a restart) writing the same second apart.
