@@ -31,6 +31,8 @@ demo: $(VENV)/.core
 
 test: $(VENV)/.all
 	$(VENV)/bin/ruff check fastsynth tests benchmarks
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(PY) -m pytest
 
 # calm-data-generator, compared with in bench_drift.py, lives in a throwaway venv of its own.
@@ -44,9 +46,13 @@ bench: $(VENV)/.all $(CALM_PY)
 	$(PY) benchmarks/bench_timeseries.py
 	$(PY) benchmarks/bench_drift.py --calm-python $(CALM_PY)
 
+# The layering (kernels < buffers < fields < schema < generation < engine < service < front ends) is
+# written down in .importlinter.
 lint: $(VENV)/.all
 	$(VENV)/bin/ruff check fastsynth tests benchmarks
 	$(VENV)/bin/ruff format --check fastsynth tests benchmarks
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf out .pytest_cache

@@ -193,9 +193,9 @@ def _apply(
         weights[window.rows] = drift.profile.weights(window.positions(), mixing)
     ctx = Context(table, weights, drift.spec, drift.where, draws)
     if operation.columns == "pair":
-        new_columns = operation.apply(ctx, list(drift.columns))  # type: ignore[call-arg, arg-type]
+        new_columns = operation.apply(ctx, list(drift.columns))  # type: ignore[arg-type]
     else:
-        new_columns = {name: operation.apply(ctx, name) for name in drift.columns}  # type: ignore[call-arg, arg-type]
+        new_columns = {name: operation.apply(ctx, name) for name in drift.columns}  # type: ignore[arg-type]
     changed = {}
     for name, array in new_columns.items():
         before = table.column(name)

@@ -409,7 +409,7 @@ class DriftSchedule:
                 names = spec.get("columns", [spec.get("column")])
                 for name in [names] if isinstance(names, str) else names:
                     position = table.column_names.index(name)
-                    table = table.set_column(position, table.schema.field(name), operation.apply(ctx, name))  # type: ignore[call-arg, arg-type]
+                    table = table.set_column(position, table.schema.field(name), operation.apply(ctx, name))  # type: ignore[arg-type]
                     ctx.table = table
             np.maximum(most, weights, out=most)
         if self.weight_column is not None:

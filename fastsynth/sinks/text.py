@@ -48,7 +48,7 @@ def ndjson(batch: pa.RecordBatch) -> bytes:
     frame = pl.from_arrow(batch)
     assert isinstance(frame, pl.DataFrame)
     times = [
-        pl.col(name).dt.to_string("%Y-%m-%dT%H:%M:%S%.f" + ("%:z" if dtype.time_zone else ""))  # type: ignore[attr-defined]
+        pl.col(name).dt.to_string("%Y-%m-%dT%H:%M:%S%.f" + ("%:z" if dtype.time_zone else ""))
         for name, dtype in frame.schema.items()
         if isinstance(dtype, pl.Datetime)
     ]
