@@ -16,13 +16,13 @@ import dataclasses
 import math
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from fastsynth.errors import FastsynthError, SchemaError
 
-__all__ = ["Bounds", "Invalid", "check", "coerce", "from_document", "options_of"]
+__all__ = ["Bounds", "Invalid", "Tagged", "check", "coerce", "from_document", "options_of", "to_document"]
 
 T = TypeVar("T")
 
@@ -58,9 +58,19 @@ def _plain(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
 
 
-class Invalid(Exception):
-    """A value that does not fit its annotation: ``message`` names the option, the value and what is
-    allowed; the caller prefixes where the spec is."""
+@dataclass(frozen=True)
+class Tagged:
+    """``Annotated`` metadata of a union of specs told apart by a key, as msgspec's tagged unions:
+    ``Annotated[Linear | Logistic, Tagged("type", "linear")]`` picks the spec whose ``type`` field
+    defaults to the document's ``type`` (``linear`` when it has none)."""
+
+    key: str
+    default: str
+
+
+class Invalid(SchemaError):
+    """A value that does not fit its spec: ``message`` names the option, the value and what is
+    allowed; ``from_document`` prefixes where the spec is. Specs' own checks raise it too."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -70,10 +80,11 @@ class Invalid(Exception):
 _TYPE_WORDS = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
 
 
-def options_of(cls: type) -> dict[str, Any]:
-    """The options a spec class takes (its init fields but ``name``), with their resolved annotations."""
+def options_of(cls: type, exclude: Collection[str] = ()) -> dict[str, Any]:
+    """The options a spec class takes (its init fields but ``exclude``), with their resolved
+    annotations."""
     hints = typing.get_type_hints(cls, include_extras=True)
-    return {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.init and f.name != "name"}
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.init and f.name not in exclude}
 
 
 def from_document(
@@ -92,8 +103,8 @@ def from_document(
     ``of`` what it belongs to (``type 'int'``)."""
     if not isinstance(document, Mapping):
         raise error(f"{where}: {document!r} is not an object")
-    options = options_of(cls)
     kwargs: dict[str, Any] = dict(extra or {})
+    options = options_of(cls, exclude=kwargs)
     try:
         for option, value in document.items():
             if option not in options:
@@ -104,9 +115,31 @@ def from_document(
             required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
             if required and f.init and f.name not in kwargs:
                 raise Invalid(f"{f'{of} ' if of else ''}needs {noun} {f.name!r}")
+        return cls(**kwargs)
     except Invalid as exc:
         raise error(f"{where}: {exc.message}") from None
-    return cls(**kwargs)
+
+
+def to_document(value: Any) -> Any:
+    """A spec (or a value inside one) as plain JSON data: options left at their defaults are left
+    out, tuples become lists; ``from_document`` rebuilds an equal spec."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        document = {}
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            if f.init and (f.default is dataclasses.MISSING or item != f.default or _is_tag(value, f.name)):
+                document[f.name] = to_document(item)
+        return document
+    if isinstance(value, tuple | list):
+        return [to_document(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_document(v) for k, v in value.items()}
+    return value
+
+
+def _is_tag(spec: Any, name: str) -> bool:
+    """Whether ``name`` is the tag of a tagged spec (kept in documents so the variant is explicit)."""
+    return name in getattr(type(spec), "__tag_keys__", ())
 
 
 def check(spec: Any, *, where: str, error: Callable[[str], FastsynthError] = SchemaError) -> None:
@@ -124,6 +157,9 @@ def coerce(value: Any, annotation: Any, option: str) -> Any:
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
     if origin is typing.Annotated:
+        tagged = next((a for a in args[1:] if isinstance(a, Tagged)), None)
+        if tagged is not None:
+            return _coerce_tagged(value, args[0], tagged, option)
         checked = coerce(value, args[0], option)
         for bounds in (a for a in args[1:] if isinstance(a, Bounds)):
             if not bounds.holds(checked):
@@ -132,13 +168,17 @@ def coerce(value: Any, annotation: Any, option: str) -> Any:
     if origin in (typing.Union, types.UnionType):
         if value is None and type(None) in args:
             return None
+        shaped: list[Invalid] = []  # failures of the alternatives the value has the shape of
         for arg in args:
             if arg is type(None):
                 continue
             try:
                 return coerce(value, arg, option)
-            except Invalid:
-                continue
+            except Invalid as exc:
+                if _same_shape(value, arg):
+                    shaped.append(exc)
+        if len(shaped) == 1:  # an object for the one object alternative: its own error says most
+            raise shaped[0]
         wanted = " or ".join(describe(a) for a in args if a is not type(None))
         raise Invalid(f"{option}={value!r} is not {wanted}")
     if origin is typing.Literal:
@@ -160,10 +200,7 @@ def coerce(value: Any, annotation: Any, option: str) -> Any:
     if dataclasses.is_dataclass(annotation) and isinstance(annotation, type):
         if isinstance(value, annotation):
             return value
-        try:
-            return from_document(annotation, value, where=option, error=_Nested)
-        except _Nested as exc:
-            raise Invalid(str(exc)) from None
+        return from_document(annotation, value, where=option, error=Invalid)
     if annotation is float:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return float(value)
@@ -177,8 +214,41 @@ def coerce(value: Any, annotation: Any, option: str) -> Any:
     raise Invalid(f"{option}={value!r} is not {describe(annotation)}")
 
 
-class _Nested(FastsynthError):
-    """Carries a nested spec's message up to the outer one."""
+def _coerce_tagged(value: Any, union: Any, tagged: Tagged, option: str) -> Any:
+    variants = {_tag_of(v, tagged.key): v for v in typing.get_args(union)}
+    if isinstance(value, tuple(variants.values())):
+        return value
+    if not isinstance(value, Mapping):
+        raise Invalid(f"{option}={value!r} is not an object")
+    tag = value.get(tagged.key, tagged.default)
+    if tag not in variants:
+        allowed = ", ".join(variants)
+        raise Invalid(f"{option}: {tagged.key}={tag!r} is not allowed; allowed: {allowed}")
+    return from_document(variants[tag], value, where=option, error=Invalid)
+
+
+def _tag_of(variant: type, key: str) -> str:
+    """The tag a variant answers to: the default of its ``key`` field (which documents keep)."""
+    variant.__tag_keys__ = (key,)  # type: ignore[attr-defined]
+    default = next(f.default for f in dataclasses.fields(variant) if f.name == key)
+    assert isinstance(default, str), f"{variant.__name__}.{key} needs a text default"
+    return default
+
+
+def _same_shape(value: Any, annotation: Any) -> bool:
+    """Whether ``value`` looks like what ``annotation`` takes (an object for a spec or a mapping, a
+    list for a sequence), so that its own error is more telling than the union's."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        base, *metadata = typing.get_args(annotation)
+        if any(isinstance(m, Tagged) for m in metadata):
+            return isinstance(value, Mapping)
+        return _same_shape(value, base)
+    if isinstance(value, Mapping):
+        return origin is dict or (dataclasses.is_dataclass(annotation) and isinstance(annotation, type))
+    if isinstance(value, list | tuple):
+        return origin in (list, tuple)
+    return False
 
 
 def describe(annotation: Any) -> str:
@@ -186,8 +256,12 @@ def describe(annotation: Any) -> str:
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         base, *metadata = typing.get_args(annotation)
+        if any(isinstance(m, Tagged) for m in metadata):
+            return "an object"
         bounds = next((m for m in metadata if isinstance(m, Bounds)), None)
         return describe(base) if bounds is None else bounds.describe(describe(base))
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(describe(a) for a in typing.get_args(annotation) if a is not type(None))
     if origin is dict or (dataclasses.is_dataclass(annotation) and isinstance(annotation, type)):
         return "an object"
     if origin is list:

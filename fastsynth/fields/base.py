@@ -38,7 +38,7 @@ from fastsynth.entities import ONE_SERIES, Entities, Segments
 from fastsynth.errors import FastsynthError, SchemaError, field_error
 from fastsynth.kernels import numeric as kn
 from fastsynth.registry import Registry
-from fastsynth.specs import from_document, options_of
+from fastsynth.specs import from_document, options_of, to_document
 
 if TYPE_CHECKING:  # the schema is made of fields: it is the layer above, seen here only in annotations
     from fastsynth.schema import Schema
@@ -237,7 +237,7 @@ class Field:
     @classmethod
     def options(cls) -> dict[str, Any]:
         """The options a schema may give, with their type annotations."""
-        return options_of(cls)
+        return options_of(cls, exclude={"name"})
 
     @classmethod
     def from_spec(cls, name: str, spec: dict[str, Any]) -> Field:
@@ -259,7 +259,7 @@ class Field:
                 continue
             value = getattr(self, f.name)
             if f.default is dataclasses.MISSING or value != f.default:
-                spec[f.name] = list(value) if isinstance(value, tuple) else value
+                spec[f.name] = to_document(value)
         return spec
 
 

@@ -8,7 +8,6 @@ swings the value by +-20% over every ``p`` steps) become ``series`` options.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -20,8 +19,23 @@ from fastsynth.buffers import empty, numpy_buffer_array
 from fastsynth.entities import STEP_BLOCK
 from fastsynth.errors import SchemaError
 from fastsynth.fields.base import FIELDS, Block, Field
+from fastsynth.fields.series_options import (
+    Anomalies,
+    AutoRegressive,
+    Draw,
+    Linear,
+    Noise,
+    PerEntity,
+    Piecewise,
+    RandomWalk,
+    Regimes,
+    Season,
+    StudentT,
+    Trend,
+)
 from fastsynth.kernels import numeric as kn
 from fastsynth.kernels import series as ks
+from fastsynth.specs import check, to_document
 
 if TYPE_CHECKING:
     pass
@@ -29,84 +43,29 @@ if TYPE_CHECKING:
 __all__ = ["SeriesField"]
 
 
-def _number(field: Field, where: str, value: Any, *, positive: bool = False) -> float:
-    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
-        raise field.error(f"{where}={value!r} is not a finite number")
-    if positive and value <= 0:
-        raise field.error(f"{where}={value!r} is not positive")
-    return float(value)
-
-
-def _keys(field: Field, where: str, spec: dict[str, Any], allowed: set[str]) -> None:
-    unknown = sorted(set(spec) - allowed)
-    if unknown:
-        raise field.error(f"{where} has unknown key {unknown[0]!r}; allowed: {', '.join(sorted(allowed))}")
-
-
-Parameter = float | tuple[str, tuple[float, ...]]
-"""A number, or a draw per entity: ("uniform", (low, high)), ("normal", (mean, std)), ("choice", values)."""
-
-
-def _parameter(field: Field, where: str, value: Any, *, positive: bool = False) -> Parameter:
-    """A number, or ``{"uniform": [low, high]}``, ``{"normal": [mean, std]}`` or ``{"choice": [...]}``
-    drawn once per entity."""
-    if not isinstance(value, dict):
-        return _number(field, where, value, positive=positive)
-    if len(value) != 1 or next(iter(value)) not in ("uniform", "normal", "choice"):
-        raise field.error(
-            f"{where}={value!r} is not allowed; allowed: a number, {{uniform: [low, high]}}, "
-            "{normal: [mean, std]}, {choice: [values]}"
-        )
-    kind, arguments = next(iter(value.items()))
-    if not isinstance(arguments, list) or not arguments:
-        raise field.error(f"{where} {kind}={arguments!r} is not a list of numbers")
-    numbers = tuple(_number(field, f"{where} {kind}", v) for v in arguments)
-    if kind != "choice" and (len(numbers) != 2 or (numbers[0] > numbers[1] and kind == "uniform")):
-        raise field.error(f"{where} {kind}={arguments!r} is not a pair [low, high] / [mean, std]")
-    if kind == "normal" and numbers[1] < 0:
-        raise field.error(f"{where} normal std={numbers[1]!r} is negative")
-    if positive and (kind == "normal" or min(numbers) <= 0):
-        raise field.error(f"{where}={value!r} may be <= 0; allowed: uniform or choice over positive numbers")
-    return kind, numbers
-
-
-def _per_entity(block: Block, where: str, parameter: Parameter) -> np.ndarray:
+def _per_entity(block: Block, where: str, parameter: PerEntity) -> np.ndarray:
     """The parameter's value for every entity (entity ``e`` at index ``e``)."""
     count = block.entities.count
-    if isinstance(parameter, float):
-        return np.full(count, parameter)
-    kind, numbers = parameter
+    if not isinstance(parameter, Draw):
+        return np.full(count, float(parameter))
+    numbers = parameter.numbers
     draws = Block(block.name, block.seed, 0, count)
-    if kind == "uniform":
+    if parameter.kind == "uniform":
         return draws.uniform(*numbers, salt=where)
-    if kind == "normal":
+    if parameter.kind == "normal":
         return draws.normal(*numbers, salt=where)
     return np.array(numbers)[draws.integers(0, len(numbers) - 1, salt=where)]
 
 
-_TREND_KEYS = {
+# Each trend's parameters in the order shape_series takes them, and its code there.
+_TREND_PARAMETERS = {
     "linear": ("strength",),
-    "exponential": ("rate",),
-    "logistic": ("capacity", "rate", "midpoint"),
     "piecewise": ("strength",),
+    "logistic": ("capacity", "rate", "midpoint"),
+    "exponential": ("rate",),
 }
 _TREND_CODES = {"linear": 0, "piecewise": 0, "logistic": 1, "exponential": 2}
-_NOISE_KEYS = {
-    "gaussian": {"scale"},
-    "student_t": {"scale", "df"},
-    "ar": {"scale", "coefficients", "explosive"},
-    "random_walk": {"scale"},
-}
 _AR_MAX_TERMS = 200_000
-
-
-@dataclass(frozen=True)
-class _Regimes:
-    mean_duration: float
-    names: list[str]
-    cumulative: np.ndarray
-    levels: np.ndarray
-    noise_scales: np.ndarray
 
 
 @FIELDS.register("series")
@@ -122,121 +81,73 @@ class SeriesField(Field):
 
     base: dict[str, Any]
     """The spec of the underlying ``int`` or ``float`` field, e.g. ``{"type": "float", "mean": 100}``."""
-    level: float | dict[str, Any] = 0.0
+    level: PerEntity = 0.0
     """Added to every value (per entity): where each entity's series sits."""
-    trend: dict[str, Any] | None = None
+    trend: Trend | None = None
     """``linear`` (``strength``: added per step), ``piecewise`` (``strength`` then ``changepoints``: a
     list of ``[step, slope]``), ``logistic`` (adds ``capacity / (1 + exp(-rate (i - midpoint)))``) or
     ``exponential`` (multiplies by ``exp(rate i)``), chosen by ``type`` (default linear); the numbers
     are per entity."""
-    seasonality: dict[str, Any] | list[Any] | None = None
+    seasonality: Season | tuple[Season, ...] | None = None
     """One or a list of ``{"period": p, "amplitude": a, "phase": f}``, each multiplying by ``1 + a *
     s(i / p + f)`` with ``s`` a sine of period 1 or the optional ``profile`` (values over one period,
     repeated and linearly interpolated); ``amplitude`` and ``phase`` (a fraction of the period) are per
     entity."""
-    noise: dict[str, Any] | None = None
+    noise: Noise | None = None
     """Added noise, ``scale`` per entity: ``{"type": "gaussian", "scale": s}``, ``{"type": "student_t",
     "scale": s, "df": d}``, ``{"type": "ar", "coefficients": [phi_1, ...], "scale": s}`` (a stationary
     AR(p) process with innovations of standard deviation ``s``) or ``{"type": "random_walk", "scale":
     s}`` (steps of standard deviation ``s``, from 0 at step 0)."""
-    regimes: dict[str, Any] | None = None
+    regimes: Regimes | None = None
     """``{"mean_duration": d, "states": [{"name": ..., "weight": w, "level": x, "noise_scale": k}]}``:
     the series switches between states at random (on average every ``d`` steps, to a state drawn by
     weight); each state adds its ``level`` and multiplies the noise by its ``noise_scale``. A
     ``regime`` column names the state of each row."""
-    anomalies: dict[str, Any] | None = None
+    anomalies: Anomalies | None = None
     """``{"rate": r, "magnitude": m, "kind": "spike" | "dip" | "both", "duration": d}``: anomalies
     start at a fraction ``r`` of steps and add ``+m`` or ``-m`` for ``d`` steps (1, the default, for
     spikes and dips; more for level shifts); an ``anomaly_label`` column marks them."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        check(self, where=f"field {self.name!r}")
         if self.base.get("type") not in ("int", "float"):
             raise self.error(f"base type={self.base.get('type')!r} is not allowed; allowed: int, float")
         try:
             self._base  # noqa: B018 (validates the base spec)
         except SchemaError as exc:
             raise self.error(f"base: {str(exc).split(': ', 1)[-1]}") from None
-        self._level  # noqa: B018
-        self._trend  # noqa: B018
-        self._seasons  # noqa: B018
-        self._noise  # noqa: B018
-        self._regimes  # noqa: B018
-        self.anomaly_spec()
+        if self.noise is not None:
+            scale = self.noise.scale
+            if not (scale.positive() if isinstance(scale, Draw) else scale > 0):
+                raise self.error(
+                    f"noise scale={to_document(scale)!r} may be <= 0; allowed: a positive number, or uniform "
+                    "or choice over positive numbers"
+                )
+            if isinstance(self.noise, AutoRegressive):
+                self._ar_weights  # noqa: B018 (checks the process is stationary)
 
     @cached_property
     def _base(self) -> Field:
         spec = {k: v for k, v in self.base.items() if k != "type"}
         return FIELDS.get(self.base["type"]).from_spec(self.name, spec)
 
-    @cached_property
-    def _level(self) -> Parameter:
-        return _parameter(self, "level", self.level)
-
-    @cached_property
-    def _trend(self) -> tuple[str, tuple[Parameter, ...], np.ndarray]:
-        """(type, its parameters in ``_TREND_KEYS`` order, changepoints as rows [step, slope])."""
-        trend = self.trend or {}
-        kind = trend.get("type", "linear")
-        if kind not in _TREND_KEYS:
-            raise self.error(f"trend={trend!r} is not allowed; type: {', '.join(_TREND_KEYS)}")
-        allowed = {*_TREND_KEYS[kind], "type"} | ({"changepoints"} if kind == "piecewise" else set())
-        _keys(self, "trend", trend, allowed)
-        params = []
-        for key in _TREND_KEYS[kind]:
-            value = trend.get(key, 0.0 if key in ("strength", "midpoint") else None)
-            if value is None:
-                raise self.error(f"trend type {kind!r} needs {key!r}")
-            params.append(_parameter(self, f"trend {key}", value))
-        points = trend.get("changepoints", [])
-        if not isinstance(points, list) or not all(
-            isinstance(p, list) and len(p) == 2 and isinstance(p[0], int) and p[0] >= 0 for p in points
-        ):
-            raise self.error(f"trend changepoints={points!r} is not a list of [step, slope] pairs")
-        rows = sorted((step, _number(self, "changepoint slope", slope)) for step, slope in points)
-        return kind, tuple(params), np.array(rows, np.float64).reshape(-1, 2)
-
-    @cached_property
-    def _seasons(self) -> list[tuple[float, Parameter, Parameter, np.ndarray]]:
-        """(period, amplitude, phase, profile or an empty array) of each seasonality."""
-        if self.seasonality is None:
-            return []
-        specs = self.seasonality if isinstance(self.seasonality, list) else [self.seasonality]
-        seasons = []
-        for spec in specs:
-            if not isinstance(spec, dict):
-                raise self.error(f"seasonality {spec!r} is not an object with period and amplitude")
-            _keys(self, "seasonality", spec, {"period", "amplitude", "phase", "profile"})
-            period = spec.get("period")
-            if not isinstance(period, int | float) or isinstance(period, bool) or not period > 0:
-                raise self.error(f"seasonality period={period!r} is not a positive number of steps")
-            amplitude = _parameter(self, "seasonality amplitude", spec.get("amplitude", 0.0))
-            phase = _parameter(self, "seasonality phase", spec.get("phase", 0.0))
-            profile = spec.get("profile")
-            if profile is None:
-                profile = np.zeros(0)
-            elif not isinstance(profile, list) or len(profile) < 2:
-                raise self.error(f"seasonality profile={profile!r} is not a list of at least two numbers")
-            else:
-                profile = np.array([_number(self, "seasonality profile value", v) for v in profile])
-            seasons.append((float(period), amplitude, phase, profile))
-        return seasons
+    @property
+    def _seasons(self) -> tuple[Season, ...]:
+        if self.seasonality is None or isinstance(self.seasonality, tuple):
+            return self.seasonality or ()
+        return (self.seasonality,)
 
     @cached_property
     def _ar_weights(self) -> tuple[np.ndarray, np.ndarray]:
         """(coefficients, moving-average weights truncated where they have died out)."""
-        assert self.noise is not None
-        coefficients = self.noise.get("coefficients")
-        if not isinstance(coefficients, list) or not 1 <= len(coefficients) <= 16:
-            raise self.error(f"noise coefficients={coefficients!r} is not a list of 1 to 16 numbers")
-        phi = np.array([_number(self, "noise coefficient", c) for c in coefficients])
-        explosive = self.noise.get("explosive", False)
-        if not isinstance(explosive, bool):
-            raise self.error(f"noise explosive={explosive!r} is not true or false")
+        assert isinstance(self.noise, AutoRegressive)
+        coefficients = list(self.noise.coefficients)
+        phi = np.array(coefficients)
         # Stationary when every root of 1 - phi_1 z - ... - phi_p z^p lies outside the unit circle.
         roots = np.roots(np.concatenate([-phi[::-1], [1.0]]))
         if len(roots) and np.abs(roots).min() <= 1.0 + 1e-9:
-            if explosive:  # one recursion from step 0 (x before it is 0): no moving-average form
+            if self.noise.explosive:  # one recursion from step 0 (x before it is 0): no moving-average form
                 return phi, np.zeros(0)
             raise self.error(
                 f"noise coefficients={coefficients!r} make the AR process explode; allowed: a stationary "
@@ -254,122 +165,71 @@ class SeriesField(Field):
         return phi, np.array(psi)
 
     @cached_property
-    def _noise(self) -> tuple[str, Parameter, float] | None:
-        """(type, scale, degrees of freedom) of the noise, or None."""
-        if self.noise is None:
-            return None
-        kind = self.noise.get("type", "gaussian")
-        if kind not in _NOISE_KEYS:
-            raise self.error(f"noise type={kind!r} is not allowed; allowed: {', '.join(_NOISE_KEYS)}")
-        _keys(self, "noise", self.noise, _NOISE_KEYS[kind] | {"type"})
-        scale = _parameter(self, "noise scale", self.noise.get("scale", 1.0), positive=True)
-        df = _number(self, "noise df", self.noise.get("df", 5.0), positive=True)
-        if kind == "ar":
-            self._ar_weights  # noqa: B018 (validates the coefficients)
-        return kind, scale, df
-
-    @cached_property
-    def _regimes(self) -> _Regimes | None:
-        if self.regimes is None:
-            return None
-        _keys(self, "regimes", self.regimes, {"mean_duration", "states"})
-        duration = _number(self, "regimes mean_duration", self.regimes.get("mean_duration"), positive=True)
-        states = self.regimes.get("states")
-        if (
-            not isinstance(states, list)
-            or not 2 <= len(states) <= 100
-            or not all(isinstance(s, dict) for s in states)
-        ):
-            raise self.error(f"regimes states={states!r} is not a list of 2 to 100 objects")
-        for state in states:
-            _keys(self, "regimes state", state, {"name", "weight", "level", "noise_scale"})
-        names = [state.get("name", f"regime{k}") for k, state in enumerate(states)]
-        if not all(isinstance(n, str) and n for n in names) or len(set(names)) < len(names):
-            raise self.error(f"regimes state names {names!r} are not distinct non-empty strings")
-        weights = np.array(
-            [_number(self, "regimes weight", s.get("weight", 1.0), positive=True) for s in states]
-        )
-        return _Regimes(
-            duration,
-            names,
+    def _regime_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(cumulative weights, levels, noise scales) of the regimes."""
+        assert self.regimes is not None
+        states = self.regimes.states
+        weights = np.array([s.weight for s in states])
+        return (
             np.cumsum(weights) / weights.sum(),
-            np.array([_number(self, "regimes level", s.get("level", 0.0)) for s in states]),
-            np.array([_number(self, "regimes noise_scale", s.get("noise_scale", 1.0)) for s in states]),
+            np.array([s.level for s in states]),
+            np.array([s.noise_scale for s in states]),
         )
 
     def regime_names(self) -> list[str] | None:
         """The names of the regimes, or None when the series has none."""
-        return None if self._regimes is None else self._regimes.names
+        return None if self.regimes is None else self.regimes.names
 
     def regime_indices(self, block: Block) -> np.ndarray:
         """The regime of each row (an index into ``regime_names``), made once per batch."""
-        regimes = self._regimes
-        assert regimes is not None
+        assert self.regimes is not None
         cache = f"\x00regime\x00{self.name}"
         if cache not in block.made:
             out = empty(block.size, np.int8)
             segments = block.segments(STEP_BLOCK)
             key = block.key_of(self.name, "regime")
-            mean_count = STEP_BLOCK / regimes.mean_duration
-            ks.fill_regimes(out, key, *segments, STEP_BLOCK, mean_count, regimes.cumulative)
+            mean_count = STEP_BLOCK / self.regimes.mean_duration
+            ks.fill_regimes(out, key, *segments, STEP_BLOCK, mean_count, self._regime_tables[0])
             block.made[cache] = out
         return block.made[cache]
 
-    def anomaly_spec(self) -> tuple[float, float, str, int] | None:
-        """(rate, magnitude, kind, duration) of the anomalies, or None."""
-        if self.anomalies is None:
-            return None
-        _keys(self, "anomalies", self.anomalies, {"rate", "magnitude", "kind", "duration"})
-        rate = _number(self, "anomalies rate", self.anomalies.get("rate", 0.001))
-        if not 0 <= rate <= 1:
-            raise self.error(f"anomalies rate={rate!r} is outside [0, 1]")
-        magnitude = _number(self, "anomalies magnitude", self.anomalies.get("magnitude", 1.0))
-        kind = self.anomalies.get("kind", "both")
-        if kind not in ("spike", "dip", "both"):
-            raise self.error(f"anomalies kind={kind!r} is not allowed; allowed: spike, dip, both")
-        duration = self.anomalies.get("duration", 1)
-        if isinstance(duration, bool) or not isinstance(duration, int) or not 1 <= duration <= STEP_BLOCK:
-            raise self.error(
-                f"anomalies duration={duration!r} is not a whole number of steps in [1, {STEP_BLOCK}]"
-            )
-        return rate, magnitude, kind, duration
-
     def anomaly_signs(self, block: Block) -> np.ndarray:
         """+1 or -1 where row ``i`` is inside an anomaly, else 0 (what ``anomaly_label`` reads)."""
-        spec = self.anomaly_spec()
-        if spec is None:
+        anomalies = self.anomalies
+        if anomalies is None:
             return np.zeros(block.size, np.int8)
-        rate, _, kind, duration = spec
         cache = f"\x00anomaly\x00{self.name}"
         if cache not in block.made:
             out = empty(block.size, np.int8)
-            sign = {"spike": 1, "dip": -1, "both": 0}[kind]
+            sign = {"spike": 1, "dip": -1, "both": 0}[anomalies.kind]
             key = block.key_of(self.name, "anomaly")
-            ks.fill_episodes(out, key, *block.segments(STEP_BLOCK), rate, duration, sign)
+            ks.fill_episodes(out, key, *block.segments(STEP_BLOCK), anomalies.rate, anomalies.duration, sign)
             block.made[cache] = out
         return block.made[cache]
 
     def _shape_arguments(self, block: Block) -> tuple[Any, ...]:
         """The level, trend and seasons as the per-entity arrays ``shape_series`` takes."""
-        kind, params, changepoints = self._trend
+        trend = self.trend or Linear()
         count = block.entities.count
         trend_params = np.zeros((count, 3))
-        for column, parameter in enumerate(params):
-            trend_params[:, column] = _per_entity(block, f"trend{column}", parameter)
+        for column, parameter in enumerate(_TREND_PARAMETERS[trend.type]):
+            trend_params[:, column] = _per_entity(block, f"trend{column}", getattr(trend, parameter))
+        points = trend.changepoints if isinstance(trend, Piecewise) else ()
+        changepoints = np.array(sorted(points), np.float64).reshape(-1, 2)
         seasons = self._seasons
         amplitudes = np.zeros((count, len(seasons)))
         phases = np.zeros((count, len(seasons)))
-        for k, (_, amplitude, phase, _) in enumerate(seasons):
-            amplitudes[:, k] = _per_entity(block, f"amplitude{k}", amplitude)
-            phases[:, k] = _per_entity(block, f"phase{k}", phase) % 1.0
-        profiles = [profile for *_, profile in seasons]
+        for k, season in enumerate(seasons):
+            amplitudes[:, k] = _per_entity(block, f"amplitude{k}", season.amplitude)
+            phases[:, k] = _per_entity(block, f"phase{k}", season.phase) % 1.0
+        profiles = [np.array(s.profile if s.profile is not None else (), np.float64) for s in seasons]
         offsets = np.concatenate([[0], np.cumsum([len(p) for p in profiles])]).astype(np.int64)
         return (
-            _TREND_CODES[kind],
+            _TREND_CODES[trend.type],
             trend_params,
             changepoints,
-            _per_entity(block, "level", self._level),
-            np.array([period for period, *_ in seasons], np.float64),
+            _per_entity(block, "level", self.level),
+            np.array([s.period for s in seasons], np.float64),
             amplitudes,
             phases,
             np.concatenate([np.zeros(0), *profiles]).astype(np.float64),
@@ -377,11 +237,12 @@ class SeriesField(Field):
         )
 
     def _noise_values(self, block: Block, entities: np.ndarray) -> np.ndarray:
-        kind, scale, df = self._noise  # type: ignore[misc]
-        if kind in ("ar", "random_walk"):
+        noise_spec = self.noise
+        assert noise_spec is not None
+        if isinstance(noise_spec, AutoRegressive | RandomWalk):
             noise = empty(block.size, np.float64)
             segments = block.segments(STEP_BLOCK)
-            if kind == "ar":
+            if isinstance(noise_spec, AutoRegressive):
                 key = block.subkey("noise")
                 phi, psi = self._ar_weights
                 count = block.entities.count
@@ -400,14 +261,15 @@ class SeriesField(Field):
                 ks.fill_bridge(noise, block.subkey("noise"), *segments, False)
         else:
             noise = block.normal(salt="noise")
-        if kind == "student_t":
+        if isinstance(noise_spec, StudentT):
+            df = noise_spec.df
             chi = empty(block.size, np.float64)
             code = kn.FLOAT_DISTRIBUTIONS["gamma"]
             kn.fill_float(
                 chi, block.subkey("noise-df"), block.start, code, df / 2.0, 2.0, -np.inf, np.inf, 0.0
             )
             noise = noise / np.sqrt(chi / df)
-        scales = _per_entity(block, "noise", scale)
+        scales = _per_entity(block, "noise", noise_spec.scale)
         return noise * (scales[0] if len(scales) == 1 else scales[entities])
 
     def arrow_type(self) -> pa.DataType:
@@ -423,10 +285,9 @@ class SeriesField(Field):
             values = np.full(block.size, float(base.lam))  # type: ignore[attr-defined]
         else:
             values = base.generate(block).to_numpy().astype(np.float64, copy=False)
-        regimes = self._regimes
-        if regimes is not None:
+        if self.regimes is not None:
             regime = self.regime_indices(block)
-            values = values + regimes.levels[regime]
+            values = values + self._regime_tables[1][regime]
         shaped = empty(block.size, np.float64)
         arguments = self._shape_arguments(block)
         ks.shape_series(shaped, values, steps, entities, *arguments, -np.inf if counts else lo, hi)
@@ -435,15 +296,14 @@ class SeriesField(Field):
             drawn = empty(block.size, np.int64)
             ks.fill_poisson(drawn, block.key, block.start, values)
             values = np.clip(drawn, lo, hi).astype(np.float64)
-        if self._noise is not None:
+        if self.noise is not None:
             noise = self._noise_values(block, entities)
-            if regimes is not None:
-                noise *= regimes.noise_scales[regime]
+            if self.regimes is not None:
+                noise *= self._regime_tables[2][regime]
             values += noise
-        anomaly = self.anomaly_spec()
-        if anomaly is not None:
-            values += anomaly[1] * self.anomaly_signs(block)
-        if self._noise is not None or anomaly is not None:
+        if self.anomalies is not None:
+            values += self.anomalies.magnitude * self.anomaly_signs(block)
+        if self.noise is not None or self.anomalies is not None:
             np.clip(values, lo, hi, out=values)
         dtype = np.dtype(base.dtype)  # type: ignore[attr-defined]
         out = empty(block.size, dtype)

@@ -39,7 +39,7 @@ class AnomalyLabelField(Field):
 
     def check_schema(self, schema: Schema) -> None:
         target = _series_column(schema, self.series)
-        if target is None or target.anomaly_spec() is None:
+        if target is None or target.anomalies is None:
             raise self.error(f"series={self.series!r} is not a series column with anomalies")
 
     def arrow_type(self) -> pa.DataType:

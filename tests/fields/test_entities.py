@@ -224,13 +224,13 @@ def test_entity_rows_run_out_with_a_clear_error():
         (
             2,
             {"v": {"type": "series", "base": FLAT, "level": {"beta": [1, 2]}}},
-            "level={'beta': [1, 2]} is not allowed",
+            "field 'v': level: unknown key 'beta'; allowed: choice, normal, uniform",
         ),
         (2, {"v": {"type": "series", "base": FLAT, "level": {"uniform": [5, 1]}}}, "is not a pair"),
         (
             2,
             {"v": {"type": "series", "base": FLAT, "noise": {"scale": {"normal": [1, 1]}}}},
-            "may be <= 0; allowed: uniform or choice over positive numbers",
+            "noise scale={'normal': [1.0, 1.0]} may be <= 0; allowed: a positive number, or uniform",
         ),
         (
             2,
@@ -245,7 +245,7 @@ def test_entity_rows_run_out_with_a_clear_error():
         (
             2,
             {"v": {"type": "series", "base": FLAT, "anomalies": {"duration": 0}}},
-            "anomalies duration=0 is not a whole number of steps",
+            "field 'v': anomalies: duration=0 is not an integer in [1, 4096]",
         ),
         (2, {"r": {"type": "regime", "series": "r2"}}, "series='r2' is not a series column with regimes"),
         (

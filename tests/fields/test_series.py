@@ -75,11 +75,20 @@ def test_chunking_does_not_change_series():
     [
         (
             {"seasonality": {"value": {"period": 0, "amplitude": 0.2}}},
-            "seasonality period=0 is not a positive",
+            "field 'value': seasonality: period=0 is not a number > 0",
         ),
-        ({"seasonality": {"value": {"period": 24, "shift": 1}}}, "seasonality has unknown key 'shift'"),
-        ({"trends": {"value": {"type": "cubic", "strength": 1}}}, "trend={'type': 'cubic'"),
-        ({"trends": {"value": {"type": "exponential", "strength": 1}}}, "trend has unknown key 'strength'"),
+        (
+            {"seasonality": {"value": {"period": 24, "shift": 1}}},
+            "seasonality: unknown key 'shift'; allowed: amplitude, period, phase, profile",
+        ),
+        (
+            {"trends": {"value": {"type": "cubic", "strength": 1}}},
+            "trend: type='cubic' is not allowed; allowed: linear, piecewise, logistic, exponential",
+        ),
+        (
+            {"trends": {"value": {"type": "exponential", "strength": 1}}},
+            "field 'value': trend: unknown key 'strength'; allowed: rate, type",
+        ),
         (
             {"trends": {"nope": {"type": "linear", "strength": 1}}},
             "trends names 'nope', which is not a value",
