@@ -10,7 +10,8 @@ row count. Generators are registered with the actions ``add-generator`` (the RES
 REST API serving the same ``Service`` (``fastsynth api --flight-port``).
 
 A refusal is a ``FlightServerError`` whose message names the field, the value and what is allowed; its
-``extra_info`` is the JSON ``{"error": ..., "status": 400 | 404 | 409}``.
+``extra_info`` is the JSON ``{"error": ..., "status": 400 | 404 | 409}``, the status the REST API would
+answer (``fastsynth.errors.status_of``).
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from typing import Any, TypeVar
 import pyarrow as pa
 import pyarrow.flight as flight
 
-from fastsynth.api.service import Conflict, NotFound, Service
+from fastsynth.api.service import Service
 from fastsynth.config import load_settings
-from fastsynth.errors import FastsynthError, UsageError
+from fastsynth.errors import FastsynthError, UsageError, status_of
 
 __all__ = ["FlightServer"]
 
@@ -40,8 +41,7 @@ ACTIONS = {
 
 
 def _refusal(exc: FastsynthError) -> flight.FlightServerError:
-    status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 400
-    body = json.dumps({"error": str(exc), "status": status}).encode()
+    body = json.dumps({"error": str(exc), "status": status_of(exc)}).encode()
     return flight.FlightServerError(str(exc), extra_info=body)
 
 

@@ -14,8 +14,8 @@
     GET  /metrics                 Prometheus text
 
 Every refusal is a JSON body ``{"error": "..."}`` naming the field, the value and what is allowed: 400
-for bad input, 404 for an unknown name, 409 for a clash with what runs. The OpenAPI document is at
-``/schema``.
+for bad input, 404 for an unknown name, 409 for a clash with what runs (``fastsynth.errors.status_of``,
+as for the Flight server). The OpenAPI document is at ``/schema``.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import FromPath, JSONBody
 from litestar.response import Stream
 
-from fastsynth.api.service import Conflict, NotFound, Service
-from fastsynth.errors import FastsynthError
+from fastsynth.api.service import Service
+from fastsynth.errors import FastsynthError, status_of
 
 __all__ = ["create_app"]
 
@@ -77,9 +77,8 @@ def _error(status: int, message: str) -> Response[dict[str, Any]]:
     return Response({"error": message}, status_code=status)
 
 
-def _refused(request: Request, exc: Exception) -> Response[dict[str, Any]]:
-    status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 400
-    return _error(status, str(exc))
+def _refused(request: Request, exc: FastsynthError) -> Response[dict[str, Any]]:
+    return _error(status_of(exc), str(exc))
 
 
 def _invalid(request: Request, exc: ValidationException) -> Response[dict[str, Any]]:

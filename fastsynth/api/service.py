@@ -1,6 +1,6 @@
 """What the REST API serves, without HTTP: named generators (schemas), named streamers (where streamed rows
 go), the settings, and the engine that streams generators into streamers. The Litestar app only
-translates requests into these calls and their errors into status codes.
+translates requests into these calls and their errors into status codes (``errors.status_of``).
 
 A generator is a schema and a seed. A streamer is a sink recipe (console, a file or folder, a Kafka
 topic): a sink needs the Arrow schema of its rows, so each running generator gets its own sink from it,
@@ -26,14 +26,14 @@ import pyarrow as pa
 from fastsynth.config import Settings
 from fastsynth.engine import Engine
 from fastsynth.engine.plan import plan_stream
-from fastsynth.errors import FastsynthError, SinkError, UsageError
+from fastsynth.errors import Conflict, FastsynthError, NotFound, SinkError, UsageError
 from fastsynth.generation import iter_batches
 from fastsynth.pipeline import prefetch
 from fastsynth.schema import EXAMPLES, Schema
 from fastsynth.sinks import open_sink
 from fastsynth.sinks.base import Sink, check_options
 
-__all__ = ["Conflict", "Generator", "NotFound", "Service", "Streamer"]
+__all__ = ["Generator", "Service", "Streamer"]
 
 log = logging.getLogger("fastsynth.api")
 
@@ -49,14 +49,6 @@ _GENERATE_BATCH = 1 << 16
 _CLOSE_SECONDS = 60.0
 _STREAMER_TYPES = ("console", "file", "kafka")
 _TEXT_FORMATS = ("jsonl", "csv", "json")
-
-
-class NotFound(FastsynthError, LookupError):
-    """A generator or streamer of that name does not exist."""
-
-
-class Conflict(FastsynthError):
-    """The request clashes with the current state: a name taken, a generator already running."""
 
 
 def _name(kind: str, name: Any) -> str:
