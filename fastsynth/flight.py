@@ -16,6 +16,7 @@ answer (``fastsynth.errors.status_of``).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Callable, Iterator
@@ -24,9 +25,9 @@ from typing import Any, TypeVar
 import pyarrow as pa
 import pyarrow.flight as flight
 
-from fastsynth.api.service import Service
 from fastsynth.config import load_settings
 from fastsynth.errors import FastsynthError, UsageError, status_of
+from fastsynth.service import Service
 
 __all__ = ["FlightServer"]
 
@@ -128,7 +129,7 @@ class FlightServer(flight.FlightServerBase):
 
     def _act(self, kind: str, body: bytes) -> Any:
         if kind == "list-generators":
-            return [g.describe() for g in self.service.generators.values()]
+            return [dataclasses.asdict(g.describe()) for g in self.service.generators.values()]
         if kind not in ACTIONS:
             raise UsageError(f"action {kind!r} is unknown; allowed: {', '.join(ACTIONS)}")
         document = _document(body, f"body of {kind}")
@@ -137,7 +138,7 @@ class FlightServer(flight.FlightServerBase):
             unknown = sorted(set(document) - set(allowed))
             if unknown:
                 raise UsageError(f"add-generator: unknown key {unknown[0]!r}; allowed: {', '.join(allowed)}")
-            return self.service.add_generator(**document).describe()
+            return dataclasses.asdict(self.service.add_generator(**document).describe())
         name = document.get("name")
         if not isinstance(name, str):
             raise UsageError(f"remove-generator: name={name!r} is not a generator name")

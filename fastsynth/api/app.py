@@ -29,8 +29,8 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import FromPath, JSONBody
 from litestar.response import Stream
 
-from fastsynth.api.service import Service
 from fastsynth.errors import FastsynthError, status_of
+from fastsynth.service import GeneratorInfo, Service, Status, StreamerInfo
 
 __all__ = ["create_app"]
 
@@ -106,19 +106,19 @@ def create_app(service: Service) -> Litestar:
     """The Litestar application serving ``service``; its streams stop when the application does."""
 
     @get("/status", sync_to_thread=False)
-    def status() -> dict[str, Any]:
+    def status() -> Status:
         return service.status()
 
     @post("/generators", status_code=201, sync_to_thread=False)
-    def add_generator(data: JSONBody[GeneratorIn]) -> dict[str, Any]:
+    def add_generator(data: JSONBody[GeneratorIn]) -> GeneratorInfo:
         return service.add_generator(data.name, data.schema, data.example, data.seed).describe()
 
     @get("/generators", sync_to_thread=False)
-    def list_generators() -> list[dict[str, Any]]:
+    def list_generators() -> list[GeneratorInfo]:
         return [g.describe() for g in service.generators.values()]
 
     @get("/generators/{name:str}", sync_to_thread=False)
-    def one_generator(name: FromPath[str]) -> dict[str, Any]:
+    def one_generator(name: FromPath[str]) -> GeneratorInfo:
         return service.generator(name).describe()
 
     @delete("/generators/{name:str}", sync_to_thread=True)
@@ -126,16 +126,16 @@ def create_app(service: Service) -> Litestar:
         service.remove_generator(name)
 
     @post("/streamers", status_code=201, sync_to_thread=True)
-    def add_streamer(data: JSONBody[StreamerIn]) -> dict[str, Any]:
+    def add_streamer(data: JSONBody[StreamerIn]) -> StreamerInfo:
         spec = {"format": data.format, "path": data.path, "options": data.options}
         return service.add_streamer(data.name, data.type, **spec).describe()
 
     @get("/streamers", sync_to_thread=False)
-    def list_streamers() -> list[dict[str, Any]]:
+    def list_streamers() -> list[StreamerInfo]:
         return [s.describe() for s in service.streamers.values()]
 
     @get("/streamers/{name:str}", sync_to_thread=False)
-    def one_streamer(name: FromPath[str]) -> dict[str, Any]:
+    def one_streamer(name: FromPath[str]) -> StreamerInfo:
         return service.streamer(name).describe()
 
     @delete("/streamers/{name:str}", sync_to_thread=True)
@@ -163,7 +163,7 @@ def create_app(service: Service) -> Litestar:
             rows=data.rows,
             drift=data.drift,
         )
-        return {"started": started, **service.status()}
+        return {"started": started, **vars(service.status())}
 
     @post("/stop", status_code=200, sync_to_thread=True)
     def stop(data: JSONBody[StopIn | None] = None) -> dict[str, Any]:

@@ -16,9 +16,9 @@ from litestar.testing import TestClient
 
 import fastsynth
 from fastsynth.api import create_app
-from fastsynth.api.service import Service
 from fastsynth.config import load_settings
 from fastsynth.schema import EXAMPLES
+from fastsynth.service import Service
 
 SCHEMA = {
     "id": {"type": "sequence"},
