@@ -1,17 +1,22 @@
 """fastsynth's exceptions: one root, and subclasses that also inherit the matching builtin.
 
 Every message names the thing at fault, the value it got and what is allowed, e.g.
-``field 'age': min=90 is greater than max=18``. Front ends print the message alone, with no traceback.
+``field 'age': min=90 is greater than max=18``. Front ends print the message alone, with no traceback;
+the servers answer it with the status ``status_of`` gives, the one table both of them use.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "STATUSES",
+    "Conflict",
     "FastsynthError",
     "MissingDependencyError",
+    "NotFound",
     "SchemaError",
     "SinkError",
     "UsageError",
+    "status_of",
 ]
 
 
@@ -38,6 +43,33 @@ class MissingDependencyError(FastsynthError, ImportError):
         super().__init__(f"this feature needs '{package}': pip install 'fastsynth[{extra}]'")
         self.package = package
         self.extra = extra
+
+
+class NotFound(FastsynthError, LookupError):
+    """A generator or streamer of that name does not exist."""
+
+
+class Conflict(FastsynthError):
+    """The request clashes with the current state: a name taken, a generator already running."""
+
+
+STATUSES: dict[type[BaseException], int] = {
+    NotFound: 404,
+    Conflict: 409,
+    FastsynthError: 400,
+}
+"""The HTTP status of each refusal, for the REST API's responses and the ``status`` in a Flight error's
+``extra_info``. Every other FastsynthError (a bad schema, a bad argument, a sink that cannot open, a
+missing extra) is the request's fault: 400."""
+
+
+def status_of(exc: BaseException) -> int:
+    """The status answering ``exc``: its nearest class in ``STATUSES``; 500 for an error fastsynth did
+    not raise on purpose."""
+    for kind in type(exc).__mro__:
+        if kind in STATUSES:
+            return STATUSES[kind]
+    return 500
 
 
 def field_error(field: str, message: str) -> SchemaError:

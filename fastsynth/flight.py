@@ -10,11 +10,13 @@ row count. Generators are registered with the actions ``add-generator`` (the RES
 REST API serving the same ``Service`` (``fastsynth api --flight-port``).
 
 A refusal is a ``FlightServerError`` whose message names the field, the value and what is allowed; its
-``extra_info`` is the JSON ``{"error": ..., "status": 400 | 404 | 409}``.
+``extra_info`` is the JSON ``{"error": ..., "status": 400 | 404 | 409}``, the status the REST API would
+answer (``fastsynth.errors.status_of``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Callable, Iterator
@@ -23,9 +25,9 @@ from typing import Any, TypeVar
 import pyarrow as pa
 import pyarrow.flight as flight
 
-from fastsynth.api.service import Conflict, NotFound, Service
 from fastsynth.config import load_settings
-from fastsynth.errors import FastsynthError, UsageError
+from fastsynth.errors import FastsynthError, UsageError, status_of
+from fastsynth.service import Service
 
 __all__ = ["FlightServer"]
 
@@ -40,8 +42,7 @@ ACTIONS = {
 
 
 def _refusal(exc: FastsynthError) -> flight.FlightServerError:
-    status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 400
-    body = json.dumps({"error": str(exc), "status": status}).encode()
+    body = json.dumps({"error": str(exc), "status": status_of(exc)}).encode()
     return flight.FlightServerError(str(exc), extra_info=body)
 
 
@@ -128,7 +129,7 @@ class FlightServer(flight.FlightServerBase):
 
     def _act(self, kind: str, body: bytes) -> Any:
         if kind == "list-generators":
-            return [g.describe() for g in self.service.generators.values()]
+            return [dataclasses.asdict(g.describe()) for g in self.service.generators.values()]
         if kind not in ACTIONS:
             raise UsageError(f"action {kind!r} is unknown; allowed: {', '.join(ACTIONS)}")
         document = _document(body, f"body of {kind}")
@@ -137,7 +138,7 @@ class FlightServer(flight.FlightServerBase):
             unknown = sorted(set(document) - set(allowed))
             if unknown:
                 raise UsageError(f"add-generator: unknown key {unknown[0]!r}; allowed: {', '.join(allowed)}")
-            return self.service.add_generator(**document).describe()
+            return dataclasses.asdict(self.service.add_generator(**document).describe())
         name = document.get("name")
         if not isinstance(name, str):
             raise UsageError(f"remove-generator: name={name!r} is not a generator name")

@@ -15,10 +15,10 @@ import pyarrow.flight as flight
 import pytest
 
 import fastsynth
-from fastsynth.api.service import Service
 from fastsynth.config import load_settings
 from fastsynth.flight import FlightServer
 from fastsynth.schema import EXAMPLES
+from fastsynth.service import Service
 from tests.kafka_broker import free_port
 
 SCHEMA = {

@@ -1,4 +1,4 @@
-"""The REST API (Litestar): the seed's endpoints over a ``Service``.
+"""The REST API (Litestar): the seed's endpoints over a ``Service``, one controller per noun.
 
     GET  /status                  what runs, with each stream's figures
     POST /generators              add a generator: {"name", "schema" | "example", "seed"}
@@ -13,200 +13,44 @@
     GET|POST /config              the settings; POST changes them, live
     GET  /metrics                 Prometheus text
 
-Every refusal is a JSON body ``{"error": "..."}`` naming the field, the value and what is allowed: 400
-for bad input, 404 for an unknown name, 409 for a clash with what runs. The OpenAPI document is at
-``/schema``.
+The controllers get the service injected as ``service`` (it lives in the application's state). Every
+refusal is a JSON body ``{"error": "..."}`` naming the field, the value and what is allowed: 400 for bad
+input, 404 for an unknown name, 409 for a clash with what runs (``fastsynth.errors.status_of``). The
+OpenAPI document, answers included, is at ``/schema``.
 """
 
 from __future__ import annotations
 
-import logging
-from typing import Any
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
 
-import msgspec
-from litestar import Litestar, Request, Response, delete, get, post
-from litestar.exceptions import HTTPException, ValidationException
-from litestar.params import FromPath, JSONBody
-from litestar.response import Stream
+from fastsynth.api.errors import EXCEPTION_HANDLERS
+from fastsynth.api.generators import GeneratorController
+from fastsynth.api.rows import RowsController
+from fastsynth.api.server import ServerController
+from fastsynth.api.streamers import StreamerController
+from fastsynth.api.streams import StreamController
+from fastsynth.service import Service
 
-from fastsynth.api.service import Conflict, NotFound, Service
-from fastsynth.errors import FastsynthError
+__all__ = ["CONTROLLERS", "create_app"]
 
-__all__ = ["create_app"]
-
-log = logging.getLogger("fastsynth.api")
-
-
-class GeneratorIn(msgspec.Struct, forbid_unknown_fields=True):
-    name: str
-    schema: dict[str, Any] | None = None
-    example: str | None = None
-    seed: int | None = None
+CONTROLLERS = [GeneratorController, StreamerController, RowsController, StreamController, ServerController]
 
 
-class StreamerIn(msgspec.Struct, forbid_unknown_fields=True):
-    name: str
-    type: str
-    format: str | None = None
-    path: str | None = None
-    options: dict[str, Any] = {}
-
-
-class GenerateIn(msgspec.Struct, forbid_unknown_fields=True):
-    generator: str | None = None
-    schema: dict[str, Any] | None = None
-    rows: int | None = None
-    seed: int | None = None
-    start: int = 0
-    format: str = "json"
-
-
-class StartIn(msgspec.Struct, forbid_unknown_fields=True):
-    generators: list[str] | None = None
-    streamers: list[str] | None = None
-    rate: float | dict[str, Any] | None = None
-    rows: int | None = None
-    drift: dict[str, Any] | None = None
-
-
-class StopIn(msgspec.Struct, forbid_unknown_fields=True):
-    generators: list[str] | None = None
-
-
-def _error(status: int, message: str) -> Response[dict[str, Any]]:
-    return Response({"error": message}, status_code=status)
-
-
-def _refused(request: Request, exc: Exception) -> Response[dict[str, Any]]:
-    status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 400
-    return _error(status, str(exc))
-
-
-def _invalid(request: Request, exc: ValidationException) -> Response[dict[str, Any]]:
-    """msgspec's findings as one message: ``body field 'rows': Expected `int`, got `str```."""
-    found = exc.extra if isinstance(exc.extra, list) else []
-    if found and isinstance(found[0], dict):
-        where = found[0].get("key")
-        place = "body" if where in (None, "data") else f"field {where!r}"
-        return _error(400, f"{place}: {found[0].get('message')}")
-    return _error(400, str(exc.detail))
-
-
-def _http(request: Request, exc: HTTPException) -> Response[dict[str, Any]]:
-    if exc.status_code in (404, 405):  # no such route: say which request missed
-        return _error(exc.status_code, f"{exc.detail}: {request.method} {request.url.path}")
-    return _error(exc.status_code, str(exc.detail))
-
-
-def _crashed(request: Request, exc: Exception) -> Response[dict[str, Any]]:
-    log.exception("%s %s failed", request.method, request.url.path)
-    return _error(500, f"internal error: {type(exc).__name__}: {exc}")
+def provide_service(state: State) -> Service:
+    """The service the application serves, for the handlers that take ``service``."""
+    service: Service = state.service
+    return service
 
 
 def create_app(service: Service) -> Litestar:
     """The Litestar application serving ``service``; its streams stop when the application does."""
-
-    @get("/status", sync_to_thread=False)
-    def status() -> dict[str, Any]:
-        return service.status()
-
-    @post("/generators", status_code=201, sync_to_thread=False)
-    def add_generator(data: JSONBody[GeneratorIn]) -> dict[str, Any]:
-        return service.add_generator(data.name, data.schema, data.example, data.seed).describe()
-
-    @get("/generators", sync_to_thread=False)
-    def list_generators() -> list[dict[str, Any]]:
-        return [g.describe() for g in service.generators.values()]
-
-    @get("/generators/{name:str}", sync_to_thread=False)
-    def one_generator(name: FromPath[str]) -> dict[str, Any]:
-        return service.generator(name).describe()
-
-    @delete("/generators/{name:str}", sync_to_thread=True)
-    def remove_generator(name: FromPath[str]) -> None:
-        service.remove_generator(name)
-
-    @post("/streamers", status_code=201, sync_to_thread=True)
-    def add_streamer(data: JSONBody[StreamerIn]) -> dict[str, Any]:
-        spec = {"format": data.format, "path": data.path, "options": data.options}
-        return service.add_streamer(data.name, data.type, **spec).describe()
-
-    @get("/streamers", sync_to_thread=False)
-    def list_streamers() -> list[dict[str, Any]]:
-        return [s.describe() for s in service.streamers.values()]
-
-    @get("/streamers/{name:str}", sync_to_thread=False)
-    def one_streamer(name: FromPath[str]) -> dict[str, Any]:
-        return service.streamer(name).describe()
-
-    @delete("/streamers/{name:str}", sync_to_thread=True)
-    def remove_streamer(name: FromPath[str]) -> None:
-        service.remove_streamer(name)
-
-    @post("/generate", status_code=200, sync_to_thread=True)
-    def generate(data: JSONBody[GenerateIn]) -> Stream:
-        chunks, media_type = service.generate(
-            generator=data.generator,
-            schema=data.schema,
-            rows=data.rows,
-            seed=data.seed,
-            start=data.start,
-            format=data.format,
-        )
-        return Stream(chunks, media_type=media_type)
-
-    @post("/start", status_code=200, sync_to_thread=True)
-    def start(data: JSONBody[StartIn]) -> dict[str, Any]:
-        started = service.start(
-            generators=data.generators,
-            streamers=data.streamers,
-            rate=data.rate,
-            rows=data.rows,
-            drift=data.drift,
-        )
-        return {"started": started, **service.status()}
-
-    @post("/stop", status_code=200, sync_to_thread=True)
-    def stop(data: JSONBody[StopIn | None] = None) -> dict[str, Any]:
-        return {"stopped": service.stop(None if data is None else data.generators)}
-
-    @get("/config", sync_to_thread=False)
-    def show_config() -> dict[str, Any]:
-        return {"settings": service.settings.as_document(), "sources": service.settings.sources}
-
-    @post("/config", status_code=200, sync_to_thread=True)
-    def update_config(data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
-        settings = service.update_config(data)
-        return {"settings": settings.as_document(), "sources": settings.sources}
-
-    @get("/metrics", media_type="text/plain; version=0.0.4", sync_to_thread=False)
-    def metrics() -> str:
-        return service.metrics_text()
-
     return Litestar(
-        [
-            status,
-            add_generator,
-            list_generators,
-            one_generator,
-            remove_generator,
-            add_streamer,
-            list_streamers,
-            one_streamer,
-            remove_streamer,
-            generate,
-            start,
-            stop,
-            show_config,
-            update_config,
-            metrics,
-        ],
-        exception_handlers={
-            FastsynthError: _refused,
-            ValidationException: _invalid,
-            HTTPException: _http,
-            Exception: _crashed,
-        },
+        CONTROLLERS,
+        dependencies={"service": Provide(provide_service, sync_to_thread=False)},
+        state=State({"service": service}),
+        exception_handlers=EXCEPTION_HANDLERS,
         on_shutdown=[service.shutdown],
         logging_config=None,
     )

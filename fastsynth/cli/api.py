@@ -43,7 +43,7 @@ def api(
     except ImportError:
         raise MissingDependencyError("uvicorn", "api") from None
     from fastsynth.api import create_app
-    from fastsynth.api.service import Service
+    from fastsynth.service import Service
 
     configure_logging(settings.log_level, settings.log_format)
     service = Service(settings, output_root=output_dir, max_rows=max_rows)

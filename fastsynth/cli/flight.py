@@ -37,7 +37,7 @@ def flight(
     max_rows: Annotated[int, typer.Option(help="Most rows one ticket may ask for.")] = 1_000_000_000,
 ) -> None:
     """Serve generated rows over Arrow Flight: a ticket is the JSON of a /generate request."""
-    from fastsynth.api.service import Service
+    from fastsynth.service import Service
 
     settings = load_settings(config, cli={"api_host": host})
     configure_logging(settings.log_level, settings.log_format)

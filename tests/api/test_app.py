@@ -16,9 +16,9 @@ from litestar.testing import TestClient
 
 import fastsynth
 from fastsynth.api import create_app
-from fastsynth.api.service import Service
 from fastsynth.config import load_settings
 from fastsynth.schema import EXAMPLES
+from fastsynth.service import Service
 
 SCHEMA = {
     "id": {"type": "sequence"},
@@ -330,3 +330,27 @@ def test_a_stream_that_reached_its_rows_can_be_started_again_and_streamers_pass_
     assert client.post("/stop").json() == {"stopped": {"points": 700}}
     assert len((client.root / "late.csv").read_text().splitlines()) == 701  # a header and the rows
     assert len(jsonl_rows(client.root / "out.jsonl")) == 500
+
+
+def test_the_openapi_document_describes_the_answers_and_the_refusals(client):
+    document = client.get("/schema/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    assert set(schemas["Status"]["properties"]) == set(client.get("/status").json())
+    assert set(schemas["Started"]["properties"]) == {"started", *schemas["Status"]["properties"]}
+    answers = {
+        ("/generators/{name}", "get"): "GeneratorInfo",
+        ("/streamers/{name}", "get"): "StreamerInfo",
+        ("/status", "get"): "Status",
+        ("/stop", "post"): "Stopped",
+        ("/config", "post"): "SettingsInfo",
+    }
+    for (path, method), name in answers.items():
+        responses = document["paths"][path][method]["responses"]
+        assert responses["200"]["content"]["application/json"]["schema"] == {
+            "$ref": f"#/components/schemas/{name}"
+        }
+        if method == "post" or "{name}" in path:
+            for status in ("400", "404", "409"):
+                assert responses[status]["content"]["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/Refusal"
+                }

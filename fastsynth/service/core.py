@@ -1,18 +1,9 @@
-"""What the REST API serves, without HTTP: named generators (schemas), named streamers (where streamed rows
-go), the settings, and the engine that streams generators into streamers. The Litestar app only
-translates requests into these calls and their errors into status codes.
-
-A generator is a schema and a seed. A streamer is a sink recipe (console, a file or folder, a Kafka
-topic): a sink needs the Arrow schema of its rows, so each running generator gets its own sink from it,
-and ``{generator}`` in a path or topic tells them apart. ``start`` makes one engine stream per generator
-into every chosen streamer; streamers added or removed while streams run are attached or detached live,
-and changed settings (batch size, frequency, drift) reach the streams that follow them at once.
-"""
+"""The service: the state both servers share (generators, streamers, settings) and the engine that
+streams generators into streamers. Thread-safe, since request handlers run in worker threads."""
 
 from __future__ import annotations
 
 import contextlib
-import io
 import logging
 import threading
 import time
@@ -26,222 +17,21 @@ import pyarrow as pa
 from fastsynth.config import Settings
 from fastsynth.engine import Engine
 from fastsynth.engine.plan import plan_stream
-from fastsynth.errors import FastsynthError, SinkError, UsageError
+from fastsynth.errors import Conflict, NotFound, UsageError
 from fastsynth.generation import iter_batches
 from fastsynth.pipeline import prefetch
 from fastsynth.schema import EXAMPLES, Schema
-from fastsynth.sinks import open_sink
-from fastsynth.sinks.base import Sink, check_options
+from fastsynth.service.bodies import encode, media_type
+from fastsynth.service.records import Generator, Streamer, check_name
+from fastsynth.service.reports import Status, StreamStatus
+from fastsynth.sinks.base import Sink
 
-__all__ = ["Conflict", "Generator", "NotFound", "Service", "Streamer"]
+__all__ = ["Service"]
 
-log = logging.getLogger("fastsynth.api")
+log = logging.getLogger("fastsynth.api")  # the name the servers' logs have always carried
 
-MEDIA_TYPES = {
-    "json": "application/json",
-    "jsonl": "application/x-ndjson",
-    "csv": "text/csv; charset=utf-8",
-    "parquet": "application/vnd.apache.parquet",
-    "arrow": "application/vnd.apache.arrow.stream",
-}
-"""The formats ``generate`` answers in, and their media types."""
 _GENERATE_BATCH = 1 << 16
 _CLOSE_SECONDS = 60.0
-_STREAMER_TYPES = ("console", "file", "kafka")
-_TEXT_FORMATS = ("jsonl", "csv", "json")
-
-
-class NotFound(FastsynthError, LookupError):
-    """A generator or streamer of that name does not exist."""
-
-
-class Conflict(FastsynthError):
-    """The request clashes with the current state: a name taken, a generator already running."""
-
-
-def _name(kind: str, name: Any) -> str:
-    if not isinstance(name, str) or not name or len(name) > 100 or not name.replace("-", "_").isidentifier():
-        raise UsageError(
-            f"{kind} name={name!r} is not allowed; use 1 to 100 letters, digits, '_' or '-', "
-            "not starting with a digit"
-        )
-    return name
-
-
-@dataclass(frozen=True)
-class Generator:
-    """A schema made on request or streamed."""
-
-    name: str
-    schema: Schema
-    document: Mapping[str, Any]
-    seed: int | None
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "kind": "timeseries" if self.schema.time_field is not None else "tabular",
-            "columns": self.schema.arrow_schema().names,
-            "seed": self.seed,
-            "schema": self.document,
-        }
-
-
-@dataclass(frozen=True)
-class Streamer:
-    """Where streamed rows go: ``console`` (the server's standard output, as JSON lines or CSV),
-    ``file`` (a file, or a folder of rolling files with ``rolling``) under the server's output folder,
-    or ``kafka`` (a topic)."""
-
-    name: str
-    type: str
-    format: str
-    path: str | None
-    options: Mapping[str, Any]
-
-    @classmethod
-    def parse(
-        cls,
-        name: Any,
-        type: Any,
-        *,
-        format: Any = None,
-        path: Any = None,
-        options: Mapping[str, Any] | None = None,
-        root: Path,
-    ) -> Streamer:
-        name = _name("streamer", name)
-        options = dict(options or {})
-        if type not in _STREAMER_TYPES:
-            raise UsageError(f"streamer {name!r}: type={type!r}; allowed: {', '.join(_STREAMER_TYPES)}")
-        if type == "file":
-            if not isinstance(path, str) or not path:
-                raise UsageError(f"streamer {name!r}: a file streamer needs a path")
-            _inside(root, path, name)
-            if format is None:
-                from fastsynth.sinks.base import format_for_path
-
-                format = "rolling" if path.endswith("/") else format_for_path(path)
-        elif path is not None:
-            raise UsageError(f"streamer {name!r}: path={path!r} is only for type 'file'")
-        if type == "console":
-            format = format or "jsonl"
-            if format not in _TEXT_FORMATS:
-                raise UsageError(
-                    f"streamer {name!r}: format={format!r} for the console; "
-                    f"allowed: {', '.join(_TEXT_FORMATS)}"
-                )
-        if type == "kafka":
-            if format is not None:
-                raise UsageError(f"streamer {name!r}: give a Kafka value format as options.value_format")
-            format = "kafka"
-            if "topic" not in options:
-                raise UsageError(f"streamer {name!r}: a kafka streamer needs options.topic")
-        if format in ("console", "memory", "kafka") and type != "kafka":
-            raise UsageError(f"streamer {name!r}: format={format!r} is not a file format")
-        try:
-            check_options(format, options)
-            _try_options(format, options)
-        except FastsynthError as exc:
-            raise UsageError(f"streamer {name!r}: {exc}") from None
-        return cls(name, type, format, path, options)
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "type": self.type,
-            "format": self.format,
-            "path": self.path,
-            "options": dict(self.options),
-        }
-
-    def open(self, generator: str, schema: pa.Schema, root: Path) -> Sink:
-        """A sink for ``generator``'s rows."""
-        options = {
-            k: v.replace("{generator}", generator) if isinstance(v, str) else v
-            for k, v in self.options.items()
-        }
-        if self.type == "console":
-            return open_sink(None, schema, format=self.format, **options)
-        if self.type == "kafka":
-            return open_sink(None, schema, format="kafka", **options)
-        assert self.path is not None
-        target = _inside(root, self.path.replace("{generator}", generator), self.name)
-        if self.format == "rolling":
-            target.mkdir(parents=True, exist_ok=True)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        return open_sink(target, schema, format=self.format, **options)
-
-    def open_checked(self, generator: str, schema: pa.Schema, root: Path) -> Sink:
-        """``open``, with a refusal naming this streamer."""
-        try:
-            return self.open(generator, schema, root)
-        except FastsynthError as exc:
-            raise type(exc)(f"streamer {self.name!r}: {exc}") from None
-
-    @property
-    def shared(self) -> bool:
-        """True when every generator would write the same file (no ``{generator}`` in the path)."""
-        return self.type == "file" and "{generator}" not in (self.path or "")
-
-
-_PROBE_SCHEMA = pa.schema([("x", pa.int64())])
-
-
-def _try_options(format: str, options: Mapping[str, Any]) -> None:
-    """Check option values by making the sink once, writing nowhere: a file format into memory, rolling
-    files into a throwaway folder; a Kafka sink would connect, so only its topic is checked here."""
-    if format == "kafka":
-        topic = options.get("topic")
-        if not isinstance(topic, str) or not topic:
-            raise UsageError(f"kafka topic={topic!r} is not a topic name")
-        return
-    if format == "rolling":
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as scratch:
-            open_sink(scratch, _PROBE_SCHEMA, format=format, **options).abort()
-        return
-    open_sink(io.BytesIO(), _PROBE_SCHEMA, format=format, **options).abort()
-
-
-def _inside(root: Path, path: str, streamer: str) -> Path:
-    """``path`` under ``root``; a path leading outside it is refused, so a request cannot write
-    anywhere the server can."""
-    target = (root / path).resolve()
-    if not target.is_relative_to(root):
-        raise UsageError(
-            f"streamer {streamer!r}: path={path!r} leads outside the server's output folder {str(root)!r}"
-        )
-    return target
-
-
-class _Chunks(io.RawIOBase):
-    """A write-only stream keeping what was written until taken: the body of a streamed response. It
-    counts every byte for ``tell``, which writers use for the offsets in a Parquet footer."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._parts: list[bytes] = []
-        self._position = 0
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        chunk = bytes(data)
-        self._parts.append(chunk)
-        self._position += len(chunk)
-        return len(chunk)
-
-    def tell(self) -> int:
-        return self._position
-
-    def take(self) -> bytes:
-        data = b"".join(self._parts)
-        self._parts.clear()
-        return data
 
 
 @dataclass
@@ -255,7 +45,8 @@ class _Running:
 
 
 class Service:
-    """The API's state. Thread-safe: request handlers run in worker threads."""
+    """Generators, streamers, settings and the engine streaming them, for the REST API and the Flight
+    server alike. Thread-safe: request handlers run in worker threads."""
 
     def __init__(
         self, settings: Settings, *, output_root: Path | str = ".", max_rows: int = 10_000_000
@@ -279,7 +70,7 @@ class Service:
         example: str | None = None,
         seed: int | None = None,
     ) -> Generator:
-        name = _name("generator", name)
+        name = check_name("generator", name)
         if (schema is None) == (example is None):
             raise UsageError(f"generator {name!r}: give either schema or example")
         if example is not None and example not in EXAMPLES:
@@ -406,12 +197,9 @@ class Service:
     def generate(self, *, format: str = "json", **request: Any) -> tuple[Iterator[bytes], str]:
         """The rows of a ``request`` encoded in ``format``, as an iterator of chunks, and its media type.
         Everything that can be refused is checked before the first chunk is returned."""
-        if format not in MEDIA_TYPES:
-            raise UsageError(f"format={format!r}; allowed: {', '.join(MEDIA_TYPES)}")
+        media = media_type(format)
         schema, batches = self.batches(**request)
-        chunks = _encode(batches, schema, format)
-        first = next(chunks)  # the sink opens and the first batch is made here, while errors are a 400
-        return _guarded(first, chunks), MEDIA_TYPES[format]
+        return encode(batches, schema, format), media
 
     # -- streaming ---------------------------------------------------------------------------------
 
@@ -558,32 +346,32 @@ class Service:
 
     # -- reports -----------------------------------------------------------------------------------
 
-    def status(self) -> dict[str, Any]:
+    def status(self) -> Status:
         from fastsynth import __version__
 
         streams = {}
         for name, stream in list(self.engine.streams.items()):
             m = stream.metrics
             running = self._running.get(name)
-            streams[name] = {
-                "running": not stream.ended,
-                "streamers": [] if running is None else list(running.streamers),
-                "rows": m.rows,
-                "rows_per_second": round(m.rate(), 1),
-                "target_rows_per_second": round(m.target_rate, 1),
-                "lag_seconds": round(m.lag_seconds, 3),
-                "errors": m.errors,
-                "error": None if stream.error is None else str(stream.error),
-                "drift_events": m.drift_events,
-            }
-        return {
-            "status": "running" if any(s["running"] for s in streams.values()) else "idle",
-            "version": __version__,
-            "uptime_seconds": round(time.time() - self._started, 1),
-            "generators": list(self.generators),
-            "streamers": list(self.streamers),
-            "streams": streams,
-        }
+            streams[name] = StreamStatus(
+                running=not stream.ended,
+                streamers=[] if running is None else list(running.streamers),
+                rows=m.rows,
+                rows_per_second=round(m.rate(), 1),
+                target_rows_per_second=round(m.target_rate, 1),
+                lag_seconds=round(m.lag_seconds, 3),
+                errors=m.errors,
+                error=None if stream.error is None else str(stream.error),
+                drift_events=m.drift_events,
+            )
+        return Status(
+            status="running" if any(s.running for s in streams.values()) else "idle",
+            version=__version__,
+            uptime_seconds=round(time.time() - self._started, 1),
+            generators=list(self.generators),
+            streamers=list(self.streamers),
+            streams=streams,
+        )
 
     def metrics_text(self) -> str:
         return self.engine.metrics_text()
@@ -601,24 +389,3 @@ def _shared_message(streamer: str) -> str:
         f"streamer {streamer!r} writes one file, and several generators would share it; "
         "put {generator} in its path"
     )
-
-
-def _encode(batches: Iterator[pa.RecordBatch], schema: pa.Schema, format: str) -> Iterator[bytes]:
-    """``batches`` encoded in ``format``, a chunk per batch, then the format's ending."""
-    chunks = _Chunks()
-    options = {"stream": True} if format == "arrow" else {}
-    with open_sink(chunks, schema, format=format, **options) as sink:
-        for batch in batches:
-            sink.write(batch)
-            yield chunks.take()
-    yield chunks.take()
-
-
-def _guarded(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
-    """The chunks, with a failure after the first turned into a SinkError: the response has started,
-    so the server can only cut the connection, and the client then sees a body that did not end."""
-    yield first
-    try:
-        yield from rest
-    except FastsynthError as exc:
-        raise SinkError(f"generation failed after the response started: {exc}") from exc

@@ -1,0 +1,87 @@
+"""Rows as the body of a streamed response (``POST /generate``): a file format written chunk by chunk
+as batches are made, so a large body never sits whole in memory."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pyarrow as pa
+
+from fastsynth.errors import FastsynthError, SinkError, UsageError
+from fastsynth.sinks import open_sink
+
+__all__ = ["MEDIA_TYPES", "encode", "media_type"]
+
+MEDIA_TYPES = {
+    "json": "application/json",
+    "jsonl": "application/x-ndjson",
+    "csv": "text/csv; charset=utf-8",
+    "parquet": "application/vnd.apache.parquet",
+    "arrow": "application/vnd.apache.arrow.stream",
+}
+"""The formats a body is written in, and their media types."""
+
+
+def media_type(format: str) -> str:
+    """The media type of a body in ``format``; another format is refused."""
+    if format not in MEDIA_TYPES:
+        raise UsageError(f"format={format!r}; allowed: {', '.join(MEDIA_TYPES)}")
+    return MEDIA_TYPES[format]
+
+
+def encode(batches: Iterator[pa.RecordBatch], schema: pa.Schema, format: str) -> Iterator[bytes]:
+    """``batches`` encoded in ``format``, a chunk per batch. The sink opens and the first batch is
+    made before this returns, so what can be refused is refused while the response can still say so."""
+    chunks = _encoded(batches, schema, format)
+    first = next(chunks)
+    return _guarded(first, chunks)
+
+
+class _Chunks(io.RawIOBase):
+    """A write-only stream keeping what was written until taken: the body of a streamed response. It
+    counts every byte for ``tell``, which writers use for the offsets in a Parquet footer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._parts: list[bytes] = []
+        self._position = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self._parts.append(chunk)
+        self._position += len(chunk)
+        return len(chunk)
+
+    def tell(self) -> int:
+        return self._position
+
+    def take(self) -> bytes:
+        data = b"".join(self._parts)
+        self._parts.clear()
+        return data
+
+
+def _encoded(batches: Iterator[pa.RecordBatch], schema: pa.Schema, format: str) -> Iterator[bytes]:
+    """``batches`` encoded in ``format``, a chunk per batch, then the format's ending."""
+    chunks = _Chunks()
+    options = {"stream": True} if format == "arrow" else {}
+    with open_sink(chunks, schema, format=format, **options) as sink:
+        for batch in batches:
+            sink.write(batch)
+            yield chunks.take()
+    yield chunks.take()
+
+
+def _guarded(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    """The chunks, with a failure after the first turned into a SinkError: the response has started,
+    so the server can only cut the connection, and the client then sees a body that did not end."""
+    yield first
+    try:
+        yield from rest
+    except FastsynthError as exc:
+        raise SinkError(f"generation failed after the response started: {exc}") from exc

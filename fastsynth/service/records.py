@@ -1,0 +1,183 @@
+"""The named things the service keeps: generators (a schema and a seed) and streamers (a sink recipe),
+each checked when it is made, so a bad one is refused before anything runs."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, get_args
+
+import pyarrow as pa
+
+from fastsynth.errors import FastsynthError, UsageError
+from fastsynth.schema import Schema
+from fastsynth.service.reports import GeneratorInfo, StreamerInfo, StreamerType
+from fastsynth.sinks import open_sink
+from fastsynth.sinks.base import Sink, check_options
+
+__all__ = ["Generator", "Streamer", "check_name"]
+
+_STREAMER_TYPES: tuple[str, ...] = get_args(StreamerType)
+_TEXT_FORMATS = ("jsonl", "csv", "json")
+
+
+def check_name(kind: str, name: Any) -> str:
+    """``name`` if it may name a ``kind`` (``generator``, ``streamer``): it also goes into paths and
+    topics through ``{generator}``, so only identifier-like names are allowed."""
+    if not isinstance(name, str) or not name or len(name) > 100 or not name.replace("-", "_").isidentifier():
+        raise UsageError(
+            f"{kind} name={name!r} is not allowed; use 1 to 100 letters, digits, '_' or '-', "
+            "not starting with a digit"
+        )
+    return name
+
+
+@dataclass(frozen=True)
+class Generator:
+    """A schema made on request or streamed."""
+
+    name: str
+    schema: Schema
+    document: Mapping[str, Any]
+    seed: int | None
+
+    def describe(self) -> GeneratorInfo:
+        return GeneratorInfo(
+            name=self.name,
+            kind="timeseries" if self.schema.time_field is not None else "tabular",
+            columns=self.schema.arrow_schema().names,
+            seed=self.seed,
+            schema=dict(self.document),
+        )
+
+
+@dataclass(frozen=True)
+class Streamer:
+    """Where streamed rows go: ``console`` (the server's standard output, as JSON lines or CSV),
+    ``file`` (a file, or a folder of rolling files with ``rolling``) under the server's output folder,
+    or ``kafka`` (a topic)."""
+
+    name: str
+    type: StreamerType
+    format: str
+    path: str | None
+    options: Mapping[str, Any]
+
+    @classmethod
+    def parse(
+        cls,
+        name: Any,
+        type: Any,
+        *,
+        format: Any = None,
+        path: Any = None,
+        options: Mapping[str, Any] | None = None,
+        root: Path,
+    ) -> Streamer:
+        name = check_name("streamer", name)
+        options = dict(options or {})
+        if type not in _STREAMER_TYPES:
+            raise UsageError(f"streamer {name!r}: type={type!r}; allowed: {', '.join(_STREAMER_TYPES)}")
+        if type == "file":
+            if not isinstance(path, str) or not path:
+                raise UsageError(f"streamer {name!r}: a file streamer needs a path")
+            _inside(root, path, name)
+            if format is None:
+                from fastsynth.sinks.base import format_for_path
+
+                format = "rolling" if path.endswith("/") else format_for_path(path)
+        elif path is not None:
+            raise UsageError(f"streamer {name!r}: path={path!r} is only for type 'file'")
+        if type == "console":
+            format = format or "jsonl"
+            if format not in _TEXT_FORMATS:
+                raise UsageError(
+                    f"streamer {name!r}: format={format!r} for the console; "
+                    f"allowed: {', '.join(_TEXT_FORMATS)}"
+                )
+        if type == "kafka":
+            if format is not None:
+                raise UsageError(f"streamer {name!r}: give a Kafka value format as options.value_format")
+            format = "kafka"
+            if "topic" not in options:
+                raise UsageError(f"streamer {name!r}: a kafka streamer needs options.topic")
+        if format in ("console", "memory", "kafka") and type != "kafka":
+            raise UsageError(f"streamer {name!r}: format={format!r} is not a file format")
+        try:
+            check_options(format, options)
+            _try_options(format, options)
+        except FastsynthError as exc:
+            raise UsageError(f"streamer {name!r}: {exc}") from None
+        return cls(name, type, format, path, options)
+
+    def describe(self) -> StreamerInfo:
+        return StreamerInfo(
+            name=self.name,
+            type=self.type,
+            format=self.format,
+            path=self.path,
+            options=dict(self.options),
+        )
+
+    def open(self, generator: str, schema: pa.Schema, root: Path) -> Sink:
+        """A sink for ``generator``'s rows."""
+        options = {
+            k: v.replace("{generator}", generator) if isinstance(v, str) else v
+            for k, v in self.options.items()
+        }
+        if self.type == "console":
+            return open_sink(None, schema, format=self.format, **options)
+        if self.type == "kafka":
+            return open_sink(None, schema, format="kafka", **options)
+        assert self.path is not None
+        target = _inside(root, self.path.replace("{generator}", generator), self.name)
+        if self.format == "rolling":
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        return open_sink(target, schema, format=self.format, **options)
+
+    def open_checked(self, generator: str, schema: pa.Schema, root: Path) -> Sink:
+        """``open``, with a refusal naming this streamer."""
+        try:
+            return self.open(generator, schema, root)
+        except FastsynthError as exc:
+            raise type(exc)(f"streamer {self.name!r}: {exc}") from None
+
+    @property
+    def shared(self) -> bool:
+        """True when every generator would write the same file (no ``{generator}`` in the path)."""
+        return self.type == "file" and "{generator}" not in (self.path or "")
+
+
+_PROBE_SCHEMA = pa.schema([("x", pa.int64())])
+
+
+def _try_options(format: str, options: Mapping[str, Any]) -> None:
+    """Check option values by making the sink once, writing nowhere: a file format into memory, rolling
+    files into a throwaway folder; a Kafka sink would connect, so only its topic is checked here."""
+    if format == "kafka":
+        topic = options.get("topic")
+        if not isinstance(topic, str) or not topic:
+            raise UsageError(f"kafka topic={topic!r} is not a topic name")
+        return
+    if format == "rolling":
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as scratch:
+            open_sink(scratch, _PROBE_SCHEMA, format=format, **options).abort()
+        return
+    open_sink(io.BytesIO(), _PROBE_SCHEMA, format=format, **options).abort()
+
+
+def _inside(root: Path, path: str, streamer: str) -> Path:
+    """``path`` under ``root``; a path leading outside it is refused, so a request cannot write
+    anywhere the server can."""
+    target = (root / path).resolve()
+    if not target.is_relative_to(root):
+        raise UsageError(
+            f"streamer {streamer!r}: path={path!r} leads outside the server's output folder {str(root)!r}"
+        )
+    return target
