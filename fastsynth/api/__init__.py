@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fastsynth.errors import MissingDependencyError
+from fastsynth.dependencies import optional_import
 
 if TYPE_CHECKING:
     from litestar import Litestar
@@ -15,10 +15,7 @@ __all__ = ["create_app"]
 
 def create_app(*args: Any, **kwargs: Any) -> Litestar:
     """``fastsynth.api.app.create_app``, with a clear error when the extra is missing."""
-    try:
-        from fastsynth.api.app import create_app as create
-    except ImportError as exc:
-        if exc.name not in ("litestar", "msgspec"):
-            raise
-        raise MissingDependencyError("litestar", "api") from None
+    optional_import("litestar", "api")
+    from fastsynth.api.app import create_app as create
+
     return create(*args, **kwargs)

@@ -5,13 +5,12 @@ route) in the same shape, and a crash as a 500 that is logged."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import ResponseSpec
+from litestar.types import ExceptionHandlersMap
 
 from fastsynth.errors import FastsynthError, status_of
 
@@ -69,7 +68,7 @@ def _crashed(request: Request, exc: Exception) -> Response[Refusal]:
     return _error(500, f"internal error: {type(exc).__name__}: {exc}")
 
 
-EXCEPTION_HANDLERS: dict[type[Exception], Callable[[Request, Any], Response[Refusal]]] = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     FastsynthError: _refused,
     ValidationException: _invalid,
     HTTPException: _http,

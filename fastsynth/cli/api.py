@@ -11,7 +11,8 @@ import typer
 from fastsynth.cli.errors import handle_errors
 from fastsynth.cli.flight import serve_flight
 from fastsynth.config import load_settings
-from fastsynth.errors import MissingDependencyError, UsageError
+from fastsynth.dependencies import optional_import
+from fastsynth.errors import UsageError
 from fastsynth.logs import configure_logging
 
 __all__ = ["api"]
@@ -38,10 +39,7 @@ def api(
         raise UsageError(f"--output-dir {str(output_dir)!r} is not a folder")
     if max_rows < 1:
         raise UsageError(f"--max-rows={max_rows} is less than 1")
-    try:
-        import uvicorn
-    except ImportError:
-        raise MissingDependencyError("uvicorn", "api") from None
+    uvicorn = optional_import("uvicorn", "api")
     from fastsynth.api import create_app
     from fastsynth.service import Service
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from typing import Any
+from typing import IO, Any, cast
 
 import pyarrow as pa
 
@@ -70,7 +70,8 @@ def _encoded(batches: Iterator[pa.RecordBatch], schema: pa.Schema, format: str) 
     """``batches`` encoded in ``format``, a chunk per batch, then the format's ending."""
     chunks = _Chunks()
     options = {"stream": True} if format == "arrow" else {}
-    with open_sink(chunks, schema, format=format, **options) as sink:
+    # A file-like object to the sink: it writes bytes and tells its position, which is all sinks use.
+    with open_sink(cast(IO[bytes], chunks), schema, format=format, **options) as sink:
         for batch in batches:
             sink.write(batch)
             yield chunks.take()

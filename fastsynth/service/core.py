@@ -21,6 +21,7 @@ from fastsynth.errors import Conflict, NotFound, UsageError
 from fastsynth.generation import iter_batches
 from fastsynth.pipeline import prefetch
 from fastsynth.schema import EXAMPLES, Schema
+from fastsynth.seeds import resolve_seed
 from fastsynth.service.bodies import encode, media_type
 from fastsynth.service.records import Generator, Streamer, check_name
 from fastsynth.service.reports import Status, StreamStatus
@@ -181,11 +182,11 @@ class Service:
             raise UsageError(f"start={start!r} is not a row index >= 0")
         if generator is not None:
             chosen = self.generator(generator)
-            resolved, seed = chosen.schema, seed if seed is not None else chosen.seed
+            resolved = chosen.schema
+            seed = resolve_seed(seed, chosen.seed, resolved.seed, self.settings.seed)
         else:
             resolved = Schema.from_dict(schema)
-        if seed is None:
-            seed = resolved.seed if resolved.seed is not None else self.settings.seed
+            seed = resolve_seed(seed, resolved.seed, self.settings.seed)
         return resolved, count, seed
 
     def batches(self, *, start: int = 0, **request: Any) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
@@ -267,7 +268,7 @@ class Service:
             rate=rate,
             batch_size=s.batch_size,
             frequency=s.frequency,
-            seed=generator.seed if generator.seed is not None else s.seed,
+            seed=resolve_seed(generator.seed, generator.schema.seed, s.seed),
             drift=drift,
         )
         sinks: dict[str, Sink] = {}
@@ -330,7 +331,7 @@ class Service:
             for name, running in self._running.items():
                 stream = self.engine.streams[name]
                 rate = updated.batch_size / updated.frequency if running.follows_rate else None
-                changes: dict[str, Any] = {}
+                drift_update: dict[str, Any] = {}
                 if drift_changed and running.follows_drift:
                     plan = plan_stream(
                         self.generators[name].schema,
@@ -340,8 +341,8 @@ class Service:
                         seed=stream.seed,
                         drift=drift,
                     )
-                    changes["drift"] = plan.schema.drift
-                self.engine.update(name, rate=rate, batch_size=updated.batch_size, **changes)
+                    drift_update["drift"] = plan.schema.drift
+                self.engine.update(name, rate=rate, batch_size=updated.batch_size, **drift_update)
         return updated
 
     # -- reports -----------------------------------------------------------------------------------

@@ -205,6 +205,21 @@ def test_start_streams_every_generator_into_every_streamer_and_stop_reports_rows
     assert pq.read_table(client.root / "out" / "users.parquet").num_rows == 3000
 
 
+def test_a_stream_and_generate_pick_the_seed_the_same_way(client):
+    # The request's seed, else the generator's, else the schema's own, else the settings': one rule for
+    # both (a stream of a schema with its own seed used to take the settings' seed instead).
+    seeded = {"seed": 11, "fields": SCHEMA}
+    client.post("/generators", json={"name": "own", "schema": seeded})
+    client.post("/streamers", json={"name": "lines", "type": "file", "path": "s/{generator}.parquet"})
+    client.post("/start", json={"rate": 50_000, "rows": 500})
+    wait_for(lambda: not client.get("/status").json()["streams"]["own"]["running"])
+    client.post("/stop")
+    expected = fastsynth.generate(seeded, 500)
+    assert pq.read_table(client.root / "s" / "own.parquet").equals(expected)
+    made = client.post("/generate", json={"generator": "own", "rows": 500, "format": "parquet"})
+    assert pq.read_table(pa.BufferReader(made.content)).equals(expected)
+
+
 def test_start_refuses_what_cannot_run(client):
     assert client.post("/start", json={}).json() == {
         "error": "there is no generator to start; add one with POST /generators"
