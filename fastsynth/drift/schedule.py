@@ -34,7 +34,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pyarrow as pa
@@ -44,20 +44,10 @@ from fastsynth.drift.operations import OPERATIONS, Context, Operation, kind_of
 from fastsynth.drift.profiles import Profile
 from fastsynth.errors import SchemaError, UsageError
 from fastsynth.fields.base import Block
+from fastsynth.specs import Bounds, Invalid, from_document, options_of
 
 __all__ = ["REFERENCE_ROWS", "DriftEvent", "DriftSchedule", "reference_statistics"]
 
-_SCHEDULE_KEYS = {
-    "start_row",
-    "start_time",
-    "end_row",
-    "end_time",
-    "every_rows",
-    "every_seconds",
-    "transition_rows",
-    "transition_seconds",
-    "time_column",
-}
 REFERENCE_ROWS = 65_536
 """Rows from the start of a schema that drift statistics (means, spreads, shares) are measured on."""
 _EPOCH = dt.datetime(1970, 1, 1)
@@ -82,14 +72,40 @@ def _micros(value: Any, where: str) -> int:
     return (moment - _EPOCH) // dt.timedelta(microseconds=1)
 
 
-def _positive(value: Any, where: str) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not (math.isfinite(value) and value > 0)
-    ):
-        raise SchemaError(f"{where}={value!r} is not a positive number")
-    return float(value)
+Positive = Annotated[float, Bounds(0, low_open=True)]
+Row = Annotated[int, Bounds(0)]
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When an event applies: its keys in a schema's drift event, beside the drift's own."""
+
+    start_row: Row | None = None
+    start_time: str | dt.datetime | None = None
+    end_row: Row | None = None
+    """Exclusive."""
+    end_time: str | dt.datetime | None = None
+    """Exclusive."""
+    every_rows: Positive | None = None
+    every_seconds: Positive | None = None
+    transition_rows: Positive | None = None
+    transition_seconds: Positive | None = None
+    time_column: str | None = None
+
+    @property
+    def by_time(self) -> bool:
+        return any(
+            v is not None
+            for v in (self.start_time, self.end_time, self.every_seconds, self.transition_seconds)
+        )
+
+    def __post_init__(self) -> None:
+        by_rows = (self.start_row, self.end_row, self.every_rows, self.transition_rows)
+        if self.by_time and any(v is not None for v in by_rows):
+            raise Invalid("give its schedule in rows or in time, not both")
+
+
+_TIMING_KEYS = frozenset(options_of(Timing))
 
 
 @dataclass(frozen=True)
@@ -123,45 +139,29 @@ class DriftEvent:
                 raise SchemaError(
                     f"{where}: {key!r} selects rows of a table; events use start_row/start_time"
                 )
-        drift_spec = {k: v for k, v in spec.items() if k not in _SCHEDULE_KEYS}
+        drift_spec = {k: v for k, v in spec.items() if k not in _TIMING_KEYS}
         try:
             drift = Drift.from_spec(drift_spec, index)
         except UsageError as exc:
             raise SchemaError(f"{where}: {str(exc).split(': ', 1)[1]}") from None
-        by_time = any(k in spec for k in ("start_time", "end_time", "every_seconds", "transition_seconds"))
-        if by_time and any(k in spec for k in ("start_row", "end_row", "every_rows", "transition_rows")):
-            raise SchemaError(f"{where}: give its schedule in rows or in time, not both")
+        timing = from_document(Timing, {k: v for k, v in spec.items() if k in _TIMING_KEYS}, where=where)
+        by_time = timing.by_time
         unit = "time" if by_time else "row"
         if by_time:
             start = (
-                float(_micros(spec["start_time"], f"{where}: start_time"))
-                if "start_time" in spec
-                else -math.inf
+                -math.inf
+                if timing.start_time is None
+                else float(_micros(timing.start_time, f"{where}: start_time"))
             )
-            end = float(_micros(spec["end_time"], f"{where}: end_time")) if "end_time" in spec else math.inf
-            every = (
-                _positive(spec["every_seconds"], f"{where}: every_seconds") * 1e6
-                if "every_seconds" in spec
-                else None
+            end = (
+                math.inf if timing.end_time is None else float(_micros(timing.end_time, f"{where}: end_time"))
             )
-            transition = (
-                _positive(spec["transition_seconds"], f"{where}: transition_seconds") * 1e6
-                if "transition_seconds" in spec
-                else None
-            )
+            every = None if timing.every_seconds is None else timing.every_seconds * 1e6
+            transition = None if timing.transition_seconds is None else timing.transition_seconds * 1e6
         else:
-            start = float(spec.get("start_row", 0))
-            end = float(spec["end_row"]) if "end_row" in spec else math.inf
-            for key in ("start_row", "end_row"):
-                value = spec.get(key, 0)
-                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                    raise SchemaError(f"{where}: {key}={value!r} is not a row number >= 0")
-            every = _positive(spec["every_rows"], f"{where}: every_rows") if "every_rows" in spec else None
-            transition = (
-                _positive(spec["transition_rows"], f"{where}: transition_rows")
-                if "transition_rows" in spec
-                else None
-            )
+            start = float(timing.start_row or 0)
+            end = math.inf if timing.end_row is None else float(timing.end_row)
+            every, transition = timing.every_rows, timing.transition_rows
         if end <= start:
             raise SchemaError(f"{where}: the end ({unit}) is not after the start")
         if (
@@ -186,7 +186,7 @@ class DriftEvent:
                     f"{', '.join(_types(lambda o: o.directed))} drift"
                 )
             drift_spec = {**drift_spec, "direction": "up"}
-        time_column = spec.get("time_column")
+        time_column = timing.time_column
         return cls(
             {**drift_spec, "direction": direction} if _directed(kind) else drift_spec,
             drift.profile,

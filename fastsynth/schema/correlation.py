@@ -20,6 +20,7 @@ import numpy as np
 
 from fastsynth.errors import SchemaError
 from fastsynth.kernels import numeric as kn
+from fastsynth.specs import Invalid, from_document
 
 __all__ = ["Correlation", "copula_factor"]
 
@@ -36,28 +37,19 @@ class Correlation:
     matrix: tuple[tuple[float, ...], ...]
     """Symmetric, ones on the diagonal, entries in [-1, 1], one row and column per column."""
 
+    def __post_init__(self) -> None:
+        if len(self.columns) < 2:
+            raise Invalid(f"columns={list(self.columns)!r} is not a list of at least two column names")
+        k = len(self.columns)
+        if len(self.matrix) != k or not all(len(row) == k for row in self.matrix):
+            raise Invalid(f"matrix must be {k} rows of {k} numbers, one per column")
+        m = np.array(self.matrix, dtype=float)
+        if not np.allclose(np.diag(m), 1.0) or not np.allclose(m, m.T) or np.abs(m).max() > 1.0:
+            raise Invalid("matrix must be symmetric with ones on the diagonal and entries in [-1, 1]")
+
     @classmethod
     def from_dict(cls, document: Any, index: int) -> Correlation:
-        where = f"schema: correlations[{index}]"
-        if not isinstance(document, dict) or set(document) != {"columns", "matrix"}:
-            raise SchemaError(f"{where} must be an object with 'columns' and 'matrix'")
-        columns, matrix = document["columns"], document["matrix"]
-        if not isinstance(columns, list) or len(columns) < 2 or not all(isinstance(c, str) for c in columns):
-            raise SchemaError(f"{where}: columns={columns!r} is not a list of at least two column names")
-        k = len(columns)
-        if (
-            not isinstance(matrix, list)
-            or len(matrix) != k
-            or not all(isinstance(row, list) and len(row) == k for row in matrix)
-            or not all(isinstance(v, int | float) and not isinstance(v, bool) for row in matrix for v in row)
-        ):
-            raise SchemaError(f"{where}: matrix must be {k} rows of {k} numbers, one per column")
-        m = np.array(matrix, dtype=float)
-        if not np.allclose(np.diag(m), 1.0) or not np.allclose(m, m.T) or np.abs(m).max() > 1.0:
-            raise SchemaError(
-                f"{where}: matrix must be symmetric with ones on the diagonal and entries in [-1, 1]"
-            )
-        return cls(tuple(columns), tuple(tuple(float(v) for v in row) for row in matrix))
+        return from_document(cls, document, where=f"schema: correlations[{index}]")
 
     def to_dict(self) -> dict[str, Any]:
         return {"columns": list(self.columns), "matrix": [list(row) for row in self.matrix]}

@@ -142,6 +142,18 @@ def test_schema_with_drift_round_trips():
             {"type": "shift", "columns": ["x"], "magnitude": 1, "direction": "random"},
             "needs every_rows/every_seconds",
         ),
+        (
+            {"type": "shift", "columns": ["x"], "magnitude": 1, "start_row": -1},
+            "schema: drift event 0: start_row=-1 is not an integer >= 0",
+        ),
+        (
+            {"type": "shift", "columns": ["x"], "magnitude": 1, "every_rows": 0},
+            "schema: drift event 0: every_rows=0 is not a number > 0",
+        ),
+        (
+            {"type": "shift", "columns": ["x"], "magnitude": 1, "start_row": 5, "end_time": "2024-01-02"},
+            "schema: drift event 0: give its schedule in rows or in time, not both",
+        ),
     ],
 )
 def test_bad_events_are_refused_when_the_schema_loads(event, message):
