@@ -13,11 +13,12 @@ import yaml
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from fastsynth.cli.errors import handle_errors
+from fastsynth.config import Settings
 from fastsynth.errors import UsageError
 from fastsynth.generation import DEFAULT_BATCH_SIZE, iter_batches
 from fastsynth.kernels.jit import set_threads
 from fastsynth.pipeline import prefetch
-from fastsynth.schema import Schema
+from fastsynth.schema import EXAMPLES, Schema
 from fastsynth.seeds import resolve_seed
 from fastsynth.sinks import SINKS, open_sink
 from fastsynth.sinks.base import format_for_path
@@ -46,7 +47,9 @@ def _parse_options(pairs: list[str]) -> dict[str, Any]:
     return options
 
 
-def _load(schema_path: Path, kind: DataKind | None) -> Schema:
+def _load(schema_path: Path | None, kind: DataKind | None, default_model: str = "tabular") -> Schema:
+    if schema_path is None:  # the built-in example of the kind asked for, or of models.default_model
+        return Schema.from_dict(EXAMPLES[kind.value if kind is not None else default_model])
     schema = Schema.load(schema_path)
     found = DataKind.timeseries if schema.time_field is not None else DataKind.tabular
     if kind is not None and kind is not found:
@@ -54,6 +57,21 @@ def _load(schema_path: Path, kind: DataKind | None) -> Schema:
             f"--type {kind.value}: {schema_path} is a {found.value} schema; use --type {found.value}"
         )
     return schema
+
+
+def _check_streaming(settings: Settings, output: Path | None, kafka_topic: str | None) -> None:
+    """The seed's ``streaming`` settings: ``enabled: false`` forbids streaming, and ``type`` says where a
+    stream goes when no flag does (``console``: standard output; ``file`` and ``kafka`` need their flag)."""
+    if not settings.streaming_enabled:
+        source = settings.sources["streaming_enabled"]
+        raise UsageError(f"--continuous: streaming is off (config streaming.enabled=false, from {source})")
+    if output is None and kafka_topic is None and settings.streaming_type != "console":
+        flag = "--output PATH" if settings.streaming_type == "file" else "--kafka-topic TOPIC"
+        source = settings.sources["streaming_type"]
+        raise UsageError(
+            f"--continuous: config streaming.type={settings.streaming_type} (from {source}) streams to a "
+            f"{settings.streaming_type}; give {flag}"
+        )
 
 
 def write_rows(
@@ -186,7 +204,15 @@ def gen(
 
 @handle_errors
 def run(
-    schema: Annotated[Path, typer.Option("--schema", "-s", help="Schema file.")],
+    schema: Annotated[
+        Path | None,
+        typer.Option(
+            "--schema",
+            "-s",
+            help="Schema file (default: the built-in example of --type, or of "
+            "the settings' models.default_model).",
+        ),
+    ] = None,
     kind: TypeOpt = None,
     output: OutputOpt = None,
     format: FormatOpt = None,
@@ -254,10 +280,11 @@ def run(
     seed = settings.seed if settings.sources["seed"] != "default" else None
     batch_size, frequency, drift = settings.batch_size, settings.frequency, settings.drift_enabled
     drift_interval, drift_magnitude = settings.drift_interval, settings.drift_magnitude
-    loaded = _load(schema, kind)
+    loaded = _load(schema, kind, settings.default_model)
     if continuous:
         from fastsynth.cli.stream import run_continuous
 
+        _check_streaming(settings, output, kafka_topic)
         kafka = (
             None
             if kafka_topic is None

@@ -72,8 +72,10 @@ class Service:
         seed: int | None = None,
     ) -> Generator:
         name = check_name("generator", name)
-        if (schema is None) == (example is None):
-            raise UsageError(f"generator {name!r}: give either schema or example")
+        if schema is not None and example is not None:
+            raise UsageError(f"generator {name!r}: give either schema or example, not both")
+        if schema is None and example is None:
+            example = self.settings.default_model  # the seed's models.default_model
         if example is not None and example not in EXAMPLES:
             raise UsageError(f"generator {name!r}: example={example!r}; allowed: {', '.join(EXAMPLES)}")
         document = EXAMPLES[example] if example is not None else schema
@@ -223,6 +225,12 @@ class Service:
                 raise UsageError("there is no generator to start; add one with POST /generators")
             if not chosen:
                 raise UsageError("there is no streamer to write to; add one with POST /streamers")
+            if not self.settings.streaming_enabled:
+                source = self.settings.sources["streaming_enabled"]
+                raise Conflict(
+                    f"streaming is off (config streaming.enabled=false, from {source}); "
+                    "/generate still answers"
+                )
             for name in names:
                 self.generator(name)
                 if name in self._running and self.engine.streams[name].ended:

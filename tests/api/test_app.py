@@ -75,7 +75,11 @@ def test_generators_are_added_listed_shown_and_removed(client):
         ),
         ({"name": "a", "schema": {"x": {"type": "nope"}}}, 400, "field 'x'"),
         ({"name": "a", "example": "nope"}, 400, "example='nope'; allowed: tabular, timeseries"),
-        ({"name": "a"}, 400, "generator 'a': give either schema or example"),
+        (
+            {"name": "a", "example": "tabular", "schema": {"x": {"type": "int"}}},
+            400,
+            "give either schema or example, not both",
+        ),
         ({"name": "a b", "example": "tabular"}, 400, "generator name='a b' is not allowed"),
         ({"name": "a", "schema": 5}, 400, "field 'schema': Expected `object | null`, got `int`"),
         ({"name": "a", "example": "tabular", "colour": 1}, 400, "Object contains unknown field `colour`"),
