@@ -27,7 +27,7 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -38,7 +38,7 @@ from fastsynth.entities import ONE_SERIES, Entities, Segments
 from fastsynth.errors import FastsynthError, SchemaError, field_error
 from fastsynth.kernels import numeric as kn
 from fastsynth.registry import Registry
-from fastsynth.specs import from_document, options_of, to_document
+from fastsynth.specs import Bounds, check, from_document, options_of, to_document
 
 if TYPE_CHECKING:  # the schema is made of fields: it is the layer above, seen here only in annotations
     from fastsynth.schema import Schema
@@ -181,12 +181,12 @@ class Field:
 
     name: str
     """The column's name."""
-    null_rate: float = 0.0
+    null_rate: Annotated[float, Bounds(0, 1)] = 0.0
     """Probability that a row is null, in [0, 1]."""
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.null_rate <= 1.0:
-            raise self.error(f"null_rate={self.null_rate!r} is outside [0, 1]")
+        # Every option against its annotation, for fields made in Python as for those made from specs.
+        check(self, where=f"field {self.name!r}")
 
     # -- what subclasses implement ------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ from fastsynth.fields.series_options import (
 )
 from fastsynth.kernels import numeric as kn
 from fastsynth.kernels import series as ks
-from fastsynth.specs import check, to_document
+from fastsynth.specs import to_document
 
 if TYPE_CHECKING:
     pass
@@ -110,7 +110,6 @@ class SeriesField(Field):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        check(self, where=f"field {self.name!r}")
         if self.base.get("type") not in ("int", "float"):
             raise self.error(f"base type={self.base.get('type')!r} is not allowed; allowed: int, float")
         try:

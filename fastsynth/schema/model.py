@@ -34,10 +34,25 @@ from fastsynth.fields.base import FIELDS, Field
 from fastsynth.fields.time_sequence import TimeSequenceField
 from fastsynth.schema.correlation import Correlation, copula_factor, correlated_normals
 from fastsynth.schema.events import EventTime
+from fastsynth.specs import from_document
 
 __all__ = ["Schema"]
 
-_SCHEMA_KEYS = {"name", "seed", "locale", "fields", "correlations", "event_time", "entities", "drift"}
+
+@dataclass(frozen=True)
+class _Document:
+    """The keys of fastsynth's own schema form (the nested ones are parsed by their own specs)."""
+
+    fields: dict[str, Any] | list[Any]
+    name: str | None = None
+    seed: int | None = None
+    locale: str | None = None
+    correlations: dict[str, Any] | list[Any] = ()  # type: ignore[assignment]  # an empty list
+    event_time: dict[str, Any] | None = None
+    entities: Any = None
+    drift: Any = None
+
+
 # Keys of the seed's time-series form; the last two are fastsynth's and also allowed in its own form.
 _TIME_SERIES_KEYS = {"time_field", "time_interval_seconds", "start_time", "trends", "seasonality"}
 _SHARED_KEYS = {"event_time", "entities", "drift"}
@@ -155,8 +170,6 @@ class Schema:
         """A schema from a parsed JSON or YAML document in either accepted shape."""
         if not isinstance(document, Mapping):
             raise SchemaError(f"schema: expected an object of fields, got {type(document).__name__}")
-        entities = None if document.get("entities") is None else Entities.from_dict(document["entities"])
-        drift = None if document.get("drift") is None else DriftSchedule.from_dict(document["drift"])
         if _TIME_SERIES_KEYS & set(document):
             time_field = document.get("time_field", "timestamp")
             events = document.get("event_time")
@@ -164,43 +177,26 @@ class Schema:
                 _time_series_fields(document),
                 time_field=time_field,
                 event_time=None if events is None else EventTime.from_dict(events, time_field),
-                entities=entities,
-                drift=drift,
+                **_shared(document),
             )
         fields = document.get("fields")
         if isinstance(fields, list) or (isinstance(fields, Mapping) and "type" not in fields):
-            unknown = sorted(set(document) - _SCHEMA_KEYS)
-            if unknown:
-                raise SchemaError(
-                    f"schema: unknown key {unknown[0]!r}; allowed: {', '.join(sorted(_SCHEMA_KEYS))}"
-                )
-            name = document.get("name")
-            if name is not None and not isinstance(name, str):
-                raise SchemaError(f"schema: name={name!r} is not a string")
-            locale = document.get("locale")
-            if locale is not None:
-                if not isinstance(locale, str):
-                    raise SchemaError(f"schema: locale={locale!r} is not a string")
+            top = from_document(_Document, document, where="schema")
+            if top.locale is not None:
                 from fastsynth.adapters.faker_pools import check_locale
 
-                check_locale(locale, "(schema)")
-            groups = document.get("correlations") or []
-            if isinstance(groups, dict):
-                groups = [groups]
-            if not isinstance(groups, list):
-                raise SchemaError(f"schema: correlations={groups!r} is not a list of groups")
-            correlations = tuple(Correlation.from_dict(g, i) for i, g in enumerate(groups))
-            events = document.get("event_time")
+                check_locale(top.locale, "(schema)")
+            groups = [top.correlations] if isinstance(top.correlations, dict) else top.correlations
             return cls(
-                _parse_fields(fields),
-                name=name,
-                seed=document.get("seed"),
-                locale=locale,
-                correlations=correlations,
-                event_time=None if events is None else EventTime.from_dict(events, None),
-                entities=entities,
-                drift=drift,
+                _parse_fields(top.fields),
+                name=top.name,
+                seed=top.seed,
+                locale=top.locale,
+                correlations=tuple(Correlation.from_dict(g, i) for i, g in enumerate(groups)),
+                event_time=None if top.event_time is None else EventTime.from_dict(top.event_time, None),
+                **_shared(document),
             )
+        # The seed's tabular form: every key is a column, even one named "entities" or "drift".
         return cls(_parse_fields(document))
 
     @classmethod
@@ -272,6 +268,15 @@ class Schema:
             document["drift"] = self.drift.to_dict()
         document["fields"] = {f.name: f.to_spec() for f in self.fields}
         return document
+
+
+def _shared(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings both the time-series form and fastsynth's own form may give: entities and drift."""
+    entities, drift = document.get("entities"), document.get("drift")
+    return {
+        "entities": None if entities is None else Entities.from_dict(entities),
+        "drift": None if drift is None else DriftSchedule.from_dict(drift),
+    }
 
 
 def _parse_document(path: Path, text: str) -> Any:

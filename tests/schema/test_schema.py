@@ -51,6 +51,14 @@ def test_valid_schemas_generate_and_round_trip(document):
     assert table.schema == schema.arrow_schema()
 
 
+@pytest.mark.parametrize("column", ["entities", "drift", "event_time", "name", "seed"])
+def test_the_seeds_tabular_form_takes_any_column_name(column):
+    # Found by hypothesis: a column named "entities" was read as the schema's entities setting.
+    schema = Schema.from_dict({column: {"type": "name"}, "n": {"type": "int", "min": 0, "max": 9}})
+    assert schema.names == [column, "n"] and schema.entities is None and schema.drift is None
+    assert fastsynth.generate(schema, 3).num_rows == 3
+
+
 BAD = [
     ({"age": {"type": "int", "min": 90, "max": 18}}, "field 'age': min=90 is greater than max=18"),
     ({"x": {"type": "float", "mean": 1, "std": -1}}, "field 'x': std=-1.0 is negative"),
@@ -89,7 +97,7 @@ BAD = [
         {"x": {"type": "float", "distribution": "gamma", "shape": 0, "scale": 1}},
         "field 'x': shape=0.0 is not positive",
     ),
-    ({"x": {"type": "bool", "null_rate": 1.5}}, "field 'x': null_rate=1.5 is outside [0, 1]"),
+    ({"x": {"type": "bool", "null_rate": 1.5}}, "field 'x': null_rate=1.5 is not a number in [0, 1]"),
     (
         {
             "x": {
