@@ -20,6 +20,7 @@ def blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", README, flags=re.DOTALL)
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("index", range(len(blocks("python"))))
 def test_python_examples_run(tmp_path, index):
     shutil.copytree(ROOT / "configs", tmp_path / "configs")
@@ -31,6 +32,7 @@ def test_python_examples_run(tmp_path, index):
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.subprocess
 def test_cli_examples_run(tmp_path):
     shutil.copytree(ROOT / "configs", tmp_path / "configs")
     commands = [
