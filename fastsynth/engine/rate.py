@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from fastsynth.errors import UsageError
 
-__all__ = ["Pacer", "RateSchedule"]
+__all__ = ["REAL_CLOCK", "Clock", "Pacer", "RateSchedule"]
 
 
 def _positive(value: Any, where: str, *, zero: bool = False) -> float:
@@ -123,3 +125,24 @@ class Pacer:
 
 def wall_clock() -> float:
     return dt.datetime.now(dt.UTC).timestamp()
+
+
+class Clock:
+    """Where the engine's pacing reads the time and waits. This one is the real clock; tests give the
+    engine a fake one whose time moves only when it is waited on, so pacing is checked exactly and at
+    once instead of by sleeping and measuring."""
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back (the pacing's time line)."""
+        return time.monotonic()
+
+    def wall(self) -> float:
+        """Unix time (where a daily schedule is in its day)."""
+        return wall_clock()
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        """Wait ``seconds`` or until ``event`` is set, whichever comes first; True if it is set."""
+        return event.wait(seconds)
+
+
+REAL_CLOCK = Clock()
