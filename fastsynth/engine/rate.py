@@ -6,6 +6,12 @@ A rate is a number of rows per second, or one of::
     {"ramp": {"from": 1000, "to": 50000, "seconds": 600}}            # then stays at "to"
     {"bursts": {"base": 1000, "burst": 20000, "every": 60, "seconds": 5}}
     {"daily": [800, 600, ..., 1200]}                                 # 24 hourly rates, UTC, interpolated
+
+>>> ramp = RateSchedule.parse({"ramp": {"from": 1000, "to": 3000, "seconds": 10}})
+>>> ramp.rate(5, wall=0), ramp.rate(60, wall=0)
+(2000.0, 3000.0)
+>>> round(Pacer(ramp, started=0.0, wall_started=0.0).due(10.0))  # rows due after 10 s: the integral
+20000
 """
 
 from __future__ import annotations
