@@ -57,5 +57,5 @@ def test_toml_examples_parse():
 
 def test_make_targets_named_in_the_readme_exist():
     makefile = (ROOT / "Makefile").read_text()
-    for target in re.findall(r"^make (\w+)", "\n".join(blocks("bash")), flags=re.MULTILINE):
+    for target in re.findall(r"^make ([\w-]+)", "\n".join(blocks("bash")), flags=re.MULTILINE):
         assert re.search(rf"^{target}:", makefile, flags=re.MULTILINE), target
