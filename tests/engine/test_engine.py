@@ -282,7 +282,6 @@ def test_stop_interrupts_a_sink_stuck_on_the_outside_world():
         def __init__(self, schema):
             super().__init__(schema)
             self.released = threading.Event()
-
             self.entered = threading.Event()
 
         def write(self, batch):
