@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 ROWS ?= 1000000
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test test-fast bench lint clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,15 @@ test: $(VENV)/.all
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 	$(PY) -m pytest
+
+# The tier to run while working (under a minute once numba's cache is warm): everything but the tests
+# marked slow, those running child processes, real servers or brokers, and the benchmark scripts.
+# `make test` (what CI runs) runs them all.
+test-fast: $(VENV)/.all
+	$(VENV)/bin/ruff check fastsynth tests benchmarks
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+	$(PY) -m pytest -m "not slow and not subprocess and not server and not bench"
 
 # calm-data-generator, compared with in bench_drift.py, lives in a throwaway venv of its own.
 CALM_PY := $(HOME)/.cache/fastsynth/calm-venv/bin/python

@@ -8,6 +8,15 @@ from fastsynth.testing import load_profile
 load_profile()
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that takes the ``broker`` fixture starts a real broker process: it is a ``server`` test
+    (skipped by ``make test-fast``) wherever it lives."""
+    for item in items:
+        if "broker" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.server)
+
+
 @pytest.fixture
 def threads():
     """Run a block with a given numba thread count, restoring the previous one afterwards."""

@@ -10,6 +10,8 @@ import pytest
 
 BENCHMARKS = sorted((Path(__file__).resolve().parents[1] / "benchmarks").glob("bench_*.py"))
 
+pytestmark = [pytest.mark.bench, pytest.mark.subprocess]
+
 
 @pytest.mark.parametrize("script", BENCHMARKS, ids=[p.name for p in BENCHMARKS])
 def test_benchmark_runs_and_prints_ratios(script):

@@ -58,6 +58,7 @@ def test_ranges_cover_the_rows_once():
         ranges(10, 0)
 
 
+@pytest.mark.server
 def test_files_written_by_the_workers_join_into_one_processs_rows(client, tmp_path):
     report = write(
         SCHEMA,
@@ -87,6 +88,7 @@ def test_files_written_by_the_workers_join_into_one_processs_rows(client, tmp_pa
     assert read_arrow(other.files).equals(read_arrow(report.files))
 
 
+@pytest.mark.server
 def test_parquet_parts_hold_the_same_values(client, tmp_path):
     report = write(EXAMPLES["tabular"], 100_000, tmp_path, client=client, rows_per_file=40_000)
     got = pa.concat_tables(pq.read_table(f) for f in report.files)
@@ -95,6 +97,7 @@ def test_parquet_parts_hold_the_same_values(client, tmp_path):
         assert got.column(name).cast(expected.schema.field(name).type).equals(expected.column(name)), name
 
 
+@pytest.mark.server
 def test_a_failing_job_leaves_the_folder_as_it_was(client, tmp_path):
     folder = tmp_path / "out"
     with pytest.raises(UsageError, match="format 'parquet': compression='fast'; allowed: none, snappy"):
@@ -102,6 +105,7 @@ def test_a_failing_job_leaves_the_folder_as_it_was(client, tmp_path):
     assert list(folder.iterdir()) == []
 
 
+@pytest.mark.server
 def test_refusals(client, tmp_path):
     (tmp_path / "part-00000.parquet").write_bytes(b"")
     with pytest.raises(
@@ -112,6 +116,7 @@ def test_refusals(client, tmp_path):
         write(SCHEMA, 10, tmp_path / "m", client=client, format="memory")
 
 
+@pytest.mark.server
 def test_a_dask_dataframe_of_the_rows(client):
     frame = dataframe(SCHEMA, 25_000, rows_per_partition=10_000, seed=8)
     assert frame.npartitions == 3
@@ -122,6 +127,7 @@ def test_a_dask_dataframe_of_the_rows(client):
     assert computed["id"].tolist() == list(range(1, 25_001))
 
 
+@pytest.mark.subprocess
 def test_gen_with_local_dask_workers(tmp_path):
     out = tmp_path / "lake"
     flags = ["--rows", "50000", "--dask-workers", "2", "--rows-per-file", "20000", "--format", "arrow"]

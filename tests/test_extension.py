@@ -78,6 +78,7 @@ def plugin_site(tmp_path):
     return site
 
 
+@pytest.mark.subprocess
 def test_entry_point_plugins_run_through_the_cli(tmp_path, plugin_site):
     schema = tmp_path / "s.json"
     schema.write_text(json.dumps({"roll": {"type": "dice", "sides": 20}, "n": {"type": "sequence"}}))

@@ -99,6 +99,7 @@ def test_fit_refuses_what_it_cannot_fit():
         fastsynth.fit(pa.table({"x": [1.0]}), quantiles=1)
 
 
+@pytest.mark.subprocess
 def test_the_fit_command_writes_a_schema_that_gen_uses(tmp_path, real):
     import pyarrow.parquet as pq
 

@@ -21,6 +21,8 @@ from fastsynth.schema import EXAMPLES
 from fastsynth.service import Service
 from tests.kafka_broker import free_port
 
+pytestmark = pytest.mark.server
+
 SCHEMA = {
     "id": {"type": "sequence"},
     "name": {"type": "name"},
@@ -175,6 +177,7 @@ def wait_for_port(port: int, process: subprocess.Popen) -> None:
             assert process.poll() is None and time.monotonic() < deadline
 
 
+@pytest.mark.subprocess
 def test_the_flight_command_serves_until_sigterm(tmp_path):
     port = free_port()
     process = subprocess.Popen(
@@ -194,6 +197,7 @@ def test_the_flight_command_serves_until_sigterm(tmp_path):
             process.communicate()
 
 
+@pytest.mark.subprocess
 def test_the_api_and_flight_share_their_generators(tmp_path):
     api_port, flight_port = free_port(), free_port()
     command = [

@@ -20,6 +20,7 @@ def blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", README, flags=re.DOTALL)
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("index", range(len(blocks("python"))))
 def test_python_examples_run(tmp_path, index):
     shutil.copytree(ROOT / "configs", tmp_path / "configs")
@@ -31,6 +32,7 @@ def test_python_examples_run(tmp_path, index):
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.subprocess
 def test_cli_examples_run(tmp_path):
     shutil.copytree(ROOT / "configs", tmp_path / "configs")
     commands = [
@@ -55,5 +57,5 @@ def test_toml_examples_parse():
 
 def test_make_targets_named_in_the_readme_exist():
     makefile = (ROOT / "Makefile").read_text()
-    for target in re.findall(r"^make (\w+)", "\n".join(blocks("bash")), flags=re.MULTILINE):
+    for target in re.findall(r"^make ([\w-]+)", "\n".join(blocks("bash")), flags=re.MULTILINE):
         assert re.search(rf"^{target}:", makefile, flags=re.MULTILINE), target

@@ -164,6 +164,8 @@ def _numeric(ctx: Context, name: str) -> pa.Array:
     integer = values.dtype.kind in "iu"
     info = np.iinfo(values.dtype) if integer else None
     lo, hi = (float(info.min), float(info.max)) if info is not None else (-np.inf, np.inf)
+    if info is not None and hi > info.max:  # 64 bits: float(max) is 2**63 (2**64), which wrapped to min
+        hi = float(np.nextafter(hi, 0.0))
     out = empty(len(values), values.dtype)
     kd.drift_numeric(
         out, values, weights, kd.NUMERIC_OPS[op], a, b, c, ctx.key(name), ctx.draws.start, lo, hi, integer

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 __all__ = ["SinkMetrics", "StreamMetrics", "prometheus_text"]
@@ -37,9 +38,11 @@ class StreamMetrics:
     sinks: dict[str, SinkMetrics] = field(default_factory=dict)
     _recent: deque[tuple[float, int]] = field(default_factory=deque, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
+    """The time line of ``emitted`` and ``rate`` (the stream's clock)."""
 
     def emitted(self, rows: int, now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
+        now = self.clock() if now is None else now
         with self._lock:
             self.rows += rows
             self._recent.append((now, self.rows))
@@ -49,7 +52,7 @@ class StreamMetrics:
 
     def rate(self, now: float | None = None) -> float:
         """Rows emitted in the last second."""
-        now = time.monotonic() if now is None else now
+        now = self.clock() if now is None else now
         with self._lock:
             before = [r for t, r in self._recent if t <= now - 1.0]
             return float(self.rows - (before[-1] if before else 0))

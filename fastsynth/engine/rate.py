@@ -6,18 +6,26 @@ A rate is a number of rows per second, or one of::
     {"ramp": {"from": 1000, "to": 50000, "seconds": 600}}            # then stays at "to"
     {"bursts": {"base": 1000, "burst": 20000, "every": 60, "seconds": 5}}
     {"daily": [800, 600, ..., 1200]}                                 # 24 hourly rates, UTC, interpolated
+
+>>> ramp = RateSchedule.parse({"ramp": {"from": 1000, "to": 3000, "seconds": 10}})
+>>> ramp.rate(5, wall=0), ramp.rate(60, wall=0)
+(2000.0, 3000.0)
+>>> round(Pacer(ramp, started=0.0, wall_started=0.0).due(10.0))  # rows due after 10 s: the integral
+20000
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from fastsynth.errors import UsageError
 
-__all__ = ["Pacer", "RateSchedule"]
+__all__ = ["REAL_CLOCK", "Clock", "Pacer", "RateSchedule"]
 
 
 def _positive(value: Any, where: str, *, zero: bool = False) -> float:
@@ -46,13 +54,13 @@ class RateSchedule:
             )
         kind, body = next(iter(spec.items()))
         if kind == "ramp" and isinstance(body, dict):
-            keys = ("from", "to", "seconds")
+            ramp = ("from", "to", "seconds")
             return cls(
-                kind, tuple(_positive(body.get(k), f"rate ramp {k}", zero=k != "seconds") for k in keys)
+                kind, tuple(_positive(body.get(k), f"rate ramp {k}", zero=k != "seconds") for k in ramp)
             )
         if kind == "bursts" and isinstance(body, dict):
-            keys = ("base", "burst", "every", "seconds")
-            values = tuple(_positive(body.get(k), f"rate bursts {k}", zero=k == "base") for k in keys)
+            bursts = ("base", "burst", "every", "seconds")
+            values = tuple(_positive(body.get(k), f"rate bursts {k}", zero=k == "base") for k in bursts)
             if values[3] >= values[2]:
                 raise UsageError(f"rate bursts seconds={values[3]:g} is not shorter than every={values[2]:g}")
             return cls(kind, values)
@@ -123,3 +131,24 @@ class Pacer:
 
 def wall_clock() -> float:
     return dt.datetime.now(dt.UTC).timestamp()
+
+
+class Clock:
+    """Where the engine's pacing reads the time and waits. This one is the real clock; tests give the
+    engine a fake one whose time moves only when it is waited on, so pacing is checked exactly and at
+    once instead of by sleeping and measuring."""
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back (the pacing's time line)."""
+        return time.monotonic()
+
+    def wall(self) -> float:
+        """Unix time (where a daily schedule is in its day)."""
+        return wall_clock()
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        """Wait ``seconds`` or until ``event`` is set, whichever comes first; True if it is set."""
+        return event.wait(seconds)
+
+
+REAL_CLOCK = Clock()

@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from fastsynth.drift.schedule import DriftSchedule
 from fastsynth.engine.metrics import SinkMetrics, StreamMetrics, prometheus_text
-from fastsynth.engine.rate import Pacer, RateSchedule, wall_clock
+from fastsynth.engine.rate import REAL_CLOCK, Clock, Pacer, RateSchedule
 from fastsynth.errors import UsageError
 from fastsynth.generation import RunContext, as_schema, make_batch
 from fastsynth.schema import Schema
@@ -59,6 +59,11 @@ class Stream:
     _sinks_closed: bool = field(default=False, repr=False)
     _threads: list[threading.Thread] = field(default_factory=list, repr=False)
     _run: RunContext = field(default_factory=RunContext, repr=False)
+    clock: Clock = field(default=REAL_CLOCK, repr=False)
+    """Where pacing reads the time and waits (a test's fake clock drives it without sleeping)."""
+
+    def __post_init__(self) -> None:
+        self.metrics.clock = self.clock.monotonic
 
     # -- the producer --------------------------------------------------------------------------------
 
@@ -104,10 +109,10 @@ class Stream:
                 if batch is None:
                     break
                 if pacer is None:  # the schedule starts with the first batch, not with the cold start
-                    pacer = Pacer(self.rate, time.monotonic(), wall_clock())
+                    pacer = Pacer(self.rate, self.clock.monotonic(), self.clock.wall())
                 offset = 0
                 while offset < batch.num_rows and not self._stop.is_set():
-                    now = time.monotonic()
+                    now = self.clock.monotonic()
                     self._apply_changes(pacer, now)
                     due = pacer.due(now)
                     current = pacer.current(now)
@@ -118,7 +123,7 @@ class Stream:
                     wanted = min(cap, batch.num_rows - offset)
                     if due - emitted < wanted:
                         wait = (emitted + wanted - due) / current if current > 0 else _SLICE_SECONDS
-                        self._stop.wait(min(max(wait, 0.001), _SLICE_SECONDS))
+                        self.clock.wait(self._stop, min(max(wait, 0.001), _SLICE_SECONDS))
                         continue
                     n = min(int(due - emitted), batch.num_rows - offset, cap)
                     self._emit(batch.slice(offset, n))
@@ -234,9 +239,11 @@ def _close(sink: Sink, stream: str, *, failed: bool) -> BaseException | None:
 
 
 class Engine:
-    """Named streams, started, changed and stopped while they run."""
+    """Named streams, started, changed and stopped while they run. ``clock`` paces every stream (the
+    real one unless a test gives a fake); timeouts of ``stop`` and ``wait`` are always real seconds."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock = REAL_CLOCK) -> None:
+        self.clock = clock
         self.streams: dict[str, Stream] = {}
         self._lock = threading.Lock()
 
@@ -260,7 +267,14 @@ class Engine:
             raise UsageError(f"max_rows={max_rows!r} is not a row count >= 0")
         chosen = resolve_seed(seed, resolved.seed)
         stream = Stream(
-            name, resolved, RateSchedule.parse(rate), batch_size, chosen, max_rows, dict(sinks or {})
+            name,
+            resolved,
+            RateSchedule.parse(rate),
+            batch_size,
+            chosen,
+            max_rows,
+            dict(sinks or {}),
+            clock=self.clock,
         )
         for sink_name in stream.sinks:
             stream.metrics.sinks[sink_name] = SinkMetrics()

@@ -29,7 +29,8 @@ NUMERIC_OPS = {
 
 @kernel
 def _finish(v: float, lo: float, hi: float, integer: bool) -> float:
-    """Integer columns round to the nearest integer and clip to their type's range."""
+    """Integer columns round to the nearest integer and clip to their type's range (``lo`` and ``hi``
+    are values that both float64 and the type hold: 64-bit maxima are not)."""
     if integer:
         return min(max(np.rint(v), lo), hi)
     return v
@@ -126,8 +127,8 @@ _KEYBOARD = np.frombuffer(b"qwertyuiopasdfghjklzxcvbnm", dtype=np.uint8)
 @parallel_kernel
 def typos(data, offsets, weights, rate, key, start):
     """One typo in each string chosen with probability ``rate * w``, in place and length-preserving so
-    the offsets stay: two adjacent ASCII letters swap, or one becomes another letter. Non-ASCII bytes
-    are never touched, so text stays valid UTF-8."""
+    the offsets stay: two adjacent ASCII characters swap, or an ASCII letter becomes another. Non-ASCII
+    bytes are never touched, so text stays valid UTF-8."""
     s0 = rng.stream(key, 0)
     s1 = rng.stream(key, 1)
     for i in prange(offsets.shape[0] - 1):

@@ -183,9 +183,21 @@ def gamma(key: np.uint64, i: int, k: int, shape: float) -> float:
         k += 2
 
 
+_POISSON_LARGEST = 2**63 - 1024
+"""The largest int64 that a float64 holds exactly: where counts of means past int64's range saturate."""
+
+
 @kernel
 def poisson(key: np.uint64, first: np.uint64, i: int, lam: float) -> int:
-    """A Poisson(lam) count: inversion for small means, Hörmann's PTRS (1993) for lam >= 10."""
+    """A Poisson(lam) count: inversion for small means, Hörmann's PTRS (1993) for lam >= 10.
+
+    A NaN mean (a series rate of 0 x an overflowed trend) gives 0, where PTRS would never accept; a
+    mean past int64's range (up to inf) saturates, where the count's conversion would wrap to -2**63.
+    9.2e18 leaves room for ten standard deviations below 2**63."""
+    if lam != lam:
+        return 0
+    if lam >= 9.2e18:
+        return _POISSON_LARGEST
     if lam < 10.0:
         u = unit(first)
         p = math.exp(-lam)

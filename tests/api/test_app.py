@@ -95,6 +95,7 @@ def test_bad_generators_are_refused_with_the_field_and_what_is_allowed(client, b
 # -- /generate -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_generate_gives_the_librarys_rows_in_every_format(client):
     client.post("/generators", json={"name": "points", "schema": SCHEMA, "seed": 3})
     expected = fastsynth.generate(SCHEMA, 150_000, seed=3)
@@ -257,6 +258,7 @@ def test_start_refuses_what_cannot_run(client):
     assert client.post("/stop", json={"generators": ["a"]}).status_code == 200
 
 
+@pytest.mark.slow
 def test_streamers_added_and_removed_while_streaming_attach_and_detach(client):
     client.post("/generators", json={"name": "points", "schema": SCHEMA, "seed": 2})
     client.post("/streamers", json={"name": "first", "type": "file", "path": "first.jsonl"})

@@ -20,6 +20,8 @@ import fastsynth
 from tests.kafka_broker import free_port
 from tests.sinks.test_kafka import consume
 
+pytestmark = [pytest.mark.server, pytest.mark.subprocess]
+
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = {
     "id": {"type": "sequence"},

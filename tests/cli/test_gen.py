@@ -34,6 +34,7 @@ def fastsynth_cmd(*args: str, env: dict[str, str] | None = None, **kwargs) -> su
     )
 
 
+@pytest.mark.subprocess
 def test_gen_parquet_as_a_subprocess(tmp_path):
     out = tmp_path / "t.parquet"
     result = fastsynth_cmd("gen", str(TABULAR), "--rows", "30000", "--seed", "5", "--output", str(out))
@@ -52,6 +53,7 @@ def test_gen_every_format_by_extension_and_by_flag(tmp_path, fmt):
     assert by_ext.read_bytes() == by_flag.read_bytes()
 
 
+@pytest.mark.subprocess
 def test_jsonl_to_stdout_matches_the_api():
     result = fastsynth_cmd("gen", str(TABULAR), "-n", "5", "--format", "jsonl", "--seed", "9")
     rows = [json.loads(line) for line in result.stdout.splitlines()]
@@ -72,6 +74,7 @@ def test_console_refuses_large_counts():
     assert "shows at most 10000 rows; use --output PATH" in result.output
 
 
+@pytest.mark.subprocess
 def test_seed_env_var_threads_and_options(tmp_path):
     a, b = tmp_path / "a.parquet", tmp_path / "b.parquet"
     fastsynth_cmd("gen", str(TABULAR), "-n", "2000", "-o", str(a), env={"SYNTH_SEED": "77"})
@@ -117,6 +120,7 @@ def test_schema_validate_and_types():
     assert "category:" in result.output and "probabilities" in result.output
 
 
+@pytest.mark.subprocess
 def test_seed_run_command(tmp_path):
     out = tmp_path / "data.csv"
     result = fastsynth_cmd("run", "--schema", str(TABULAR), "--type", "tabular", "--output", str(out))
@@ -126,6 +130,7 @@ def test_seed_run_command(tmp_path):
     assert result.exit_code == 0 and "status" in result.output  # 1000 rows fit the console
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize(
     ("args", "message", "code"),
     [
@@ -160,6 +165,7 @@ def test_bad_input_gets_one_line_and_no_traceback(args, message, code):
     assert "Traceback" not in result.stderr + result.stdout
 
 
+@pytest.mark.subprocess
 def test_bad_schema_names_the_field(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"age": {"type": "int", "min": 90, "max": 18}}))
@@ -168,6 +174,7 @@ def test_bad_schema_names_the_field(tmp_path):
     assert result.stderr.strip() == "error: field 'age': min=90 is greater than max=18"
 
 
+@pytest.mark.subprocess
 def test_interrupt_leaves_no_partial_file(tmp_path):
     out = tmp_path / "big.csv"
     proc = subprocess.Popen(
@@ -187,6 +194,7 @@ def test_interrupt_leaves_no_partial_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.subprocess
 def test_closed_pipe_ends_quietly():
     shell = f"{sys.executable} -m fastsynth gen {TABULAR} -n 3000000 -f jsonl | head -n 2"
     result = subprocess.run(shell, shell=True, capture_output=True, text=True, timeout=300)
@@ -194,6 +202,7 @@ def test_closed_pipe_ends_quietly():
     assert "Traceback" not in result.stderr and "Error" not in result.stderr
 
 
+@pytest.mark.subprocess
 def test_same_bytes_whatever_the_batch_size_and_threads(tmp_path):
     a, b, c = (tmp_path / f"{n}.csv" for n in "abc")
     runner.invoke(app, ["gen", str(TABULAR), "-n", "50000", "--seed", "3", "-o", str(a)])
@@ -218,6 +227,7 @@ def test_forced_progress_bar(tmp_path):
     assert pq.read_metadata(out).num_rows == 300000
 
 
+@pytest.mark.subprocess
 def test_seed_run_timeseries_to_csv(tmp_path):
     schema = tmp_path / "timeseries_schema.json"
     assert runner.invoke(app, ["schema", "create-example", "timeseries", "-o", str(schema)]).exit_code == 0

@@ -11,12 +11,15 @@ import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 import fastsynth
 from tests.sinks.test_kafka import consume
 
 ROOT = Path(__file__).resolve().parents[2]
 TABULAR = str(ROOT / "configs" / "tabular.json")
+
+pytestmark = pytest.mark.subprocess
 
 
 def run(*args: str, **kwargs) -> subprocess.CompletedProcess:

@@ -70,6 +70,20 @@ def test_integer_columns_keep_their_type(table):
     np.testing.assert_array_equal(drifted["n"].to_numpy() - table["n"].to_numpy(), 3)
 
 
+def test_integer_columns_drifted_past_their_range_saturate():
+    # float(int64 max) is 2**63, which no int64 holds: values drifted past it used to wrap to -2**63.
+    table = pa.table(
+        {"n": pa.array([0, 2**62, 2**63 - 1], pa.int64()), "u": pa.array([0, 1, 2], pa.uint64())}
+    )
+    for magnitude, expected in [(1e30, 2**63 - 1024), (-1e30, -(2**63))]:
+        drifted, _ = fastsynth.inject_drift(
+            table, [{"type": "add", "columns": ["n"], "magnitude": magnitude}]
+        )
+        assert drifted["n"].to_pylist() == [expected] * 3
+    drifted, _ = fastsynth.inject_drift(table, [{"type": "multiply", "columns": ["u"], "magnitude": 1e30}])
+    assert drifted["u"].to_pylist() == [0, 2**64 - 2048, 2**64 - 2048]
+
+
 def test_gradual_weight_is_half_at_the_centre_and_one_at_the_end():
     profile = Profile.from_spec({"type": "gradual", "transition": "sigmoid"}, "p")
     for transition in ("sigmoid", "linear", "cosine"):

@@ -10,8 +10,9 @@ import pyarrow as pa
 import pytest
 
 import fastsynth
-from fastsynth.engine import Engine, Pacer, RateSchedule
+from fastsynth.engine import REAL_CLOCK, Clock, Engine, Pacer, RateSchedule, runner
 from fastsynth.sinks.console import MemorySink
+from tests.engine.clock import FakeClock
 
 SCHEMA = fastsynth.Schema.from_dict(
     {"id": {"type": "sequence"}, "x": {"type": "float"}, "name": {"type": "first_name"}}
@@ -19,21 +20,49 @@ SCHEMA = fastsynth.Schema.from_dict(
 
 
 class ClockedSink(MemorySink):
-    """Remembers when each batch arrived; optionally slow."""
+    """Remembers when (on its clock) each batch arrived; optionally slow: each write takes ``delay``."""
 
-    def __init__(self, schema: pa.Schema, delay: float = 0.0) -> None:
+    def __init__(self, schema: pa.Schema, clock: Clock = REAL_CLOCK, delay: float = 0.0) -> None:
         super().__init__(schema)
         self.arrivals: list[tuple[float, int]] = []
+        self.clock = clock
         self.delay = delay
 
     def write(self, batch: pa.RecordBatch) -> None:
         if self.delay:
-            time.sleep(self.delay)
+            if isinstance(self.clock, FakeClock):
+                self.clock.advance(self.delay)
+            else:
+                time.sleep(self.delay)
         super().write(batch)
-        self.arrivals.append((time.monotonic(), batch.num_rows))
+        self.arrivals.append((self.clock.monotonic(), batch.num_rows))
 
 
 def test_rows_are_paced_steadily_within_each_second():
+    clock = FakeClock()
+    sink = ClockedSink(SCHEMA.arrow_schema(), clock)
+    engine = Engine(clock)
+    engine.add_stream("s", SCHEMA, rate=5000, batch_size=4096, sinks={"m": sink})
+    clock.run_to(4.0)
+    engine.stop()
+    times = np.array([t for t, _ in sink.arrivals])
+    counts = np.array([n for _, n in sink.arrivals])
+    # The schedule starts with the first batch (time 0 here); the first slice is due 50 ms later.
+    assert times[0] == pytest.approx(0.05) and counts[0] == 250
+    # Every slice goes out when its rows are due: never ahead, never behind.
+    np.testing.assert_allclose(np.cumsum(counts), 5000 * times, atol=1e-6)
+    assert 20_000 - 250 < counts.sum() <= 20_000  # the rows due at 4 s, less the slice on its way
+    per_second = [int(counts[(times > k) & (times <= k + 1)].sum()) for k in range(4)]
+    assert all(abs(n - 5000) <= 250 for n in per_second), per_second
+    # Slices of at most 50 ms of rows (fewer at the end of a batch), at most 50 ms apart: no bursts.
+    assert counts.max() == 250 and len(counts) > 60
+    assert np.diff(times).max() == pytest.approx(0.05)
+    assert sink.closed
+
+
+@pytest.mark.slow
+def test_rows_are_paced_on_the_real_clock():
+    """The real clock and a real wait pace as the fake one does (4 s of real time)."""
     sink = ClockedSink(SCHEMA.arrow_schema())
     engine = Engine()
     engine.add_stream("s", SCHEMA, rate=5000, batch_size=4096, sinks={"m": sink})
@@ -64,34 +93,57 @@ def test_streamed_rows_are_the_generated_rows_and_a_row_limit_ends_the_stream():
     assert sink.table().equals(fastsynth.generate(SCHEMA, 10_000, seed=4))
 
 
-def test_a_slow_sink_slows_generation_and_nothing_is_dropped():
-    slow = ClockedSink(SCHEMA.arrow_schema(), delay=0.05)
-    engine = Engine()
+def test_a_slow_sink_slows_generation_and_nothing_is_dropped(monkeypatch):
+    made: list[int] = []
+    make_batch = runner.make_batch
+    monkeypatch.setattr(runner, "make_batch", lambda *a: made.append(a[1]) or make_batch(*a))
+    clock = FakeClock()
+    slow = ClockedSink(SCHEMA.arrow_schema(), clock, delay=1 / 16)  # 16 writes a second
+    engine = Engine(clock)
     stream = engine.add_stream(
         "s", SCHEMA, rate=100_000, batch_size=1000, max_rows=30_000, sinks={"slow": slow}
     )
-    time.sleep(1.5)
-    assert stream.metrics.lag_seconds > 0.5  # behind schedule: the sink sets the pace
-    assert stream.metrics.queue_depth <= 2  # and the queue between them stays bounded
+    clock.run_to(1.0)
+    # The first slice was due at 10 ms; then write after write, each 1/16 s: by 1 s, 15 of them
+    # (the 16th under way), while 100,000 rows were due. Behind schedule: the sink sets the pace.
+    assert slow.rows_written == 15_000
+    # The lag as of the 15th write: 88,500 rows due when it started, 15,000 emitted after it.
+    assert stream.metrics.lag_seconds == pytest.approx((88_500 - 15_000) / 100_000)
+    # The queue between them stays bounded: with the writer held in the sink, the producer stops at
+    # the batch in the sink, two in the queue and one waiting to go in.
+    deadline = time.monotonic() + 30
+    while len(made) < 19 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)  # the producer had the time to run ahead, had it been free to
+    assert len(made) == 19 and stream.metrics.queue_depth <= 2
+    clock.release()
     assert engine.wait(60)
     assert slow.table().equals(fastsynth.generate(SCHEMA, 30_000, seed=42))
+    assert clock.monotonic() == pytest.approx(0.01 + 30 / 16)  # nothing but the writes took time
 
 
 def test_changes_while_running_apply_at_the_next_slice():
+    clock = FakeClock()
     first, second = MemorySink(SCHEMA.arrow_schema()), MemorySink(SCHEMA.arrow_schema())
-    engine = Engine()
+    engine = Engine(clock)
     stream = engine.add_stream("s", SCHEMA, rate=1000, batch_size=500, sinks={"first": first})
-    time.sleep(1.2)
+    clock.run_to(1.2)
+    # Rows go out in slices of 50 ms when due: at most one slice behind the schedule, never ahead.
+    assert 1200 - 50 <= first.rows_written <= 1200
+    before = first.rows_written
     engine.update("s", rate=8000, batch_size=2000)
     engine.add_sink("s", "second", second)
-    time.sleep(1.5)
-    assert stream.metrics.rate() == pytest.approx(8000, rel=0.2)
-    engine.remove_sink("s", "first")
-    time.sleep(0.3)
-    assert first.closed and not second.closed
+    clock.run_to(2.7)
+    assert stream.metrics.rate() == pytest.approx(8000, abs=400)  # the new rate, within a slice
+    assert first.rows_written == before + second.rows_written  # the second sink from 1.2 s on
+    assert 1200 + 12_000 - 400 <= first.rows_written <= 1200 + 12_000
+    closed = engine.remove_sink("s", "first")
+    clock.run_to(3.0)
+    assert closed.is_set() and first.closed and not second.closed
     rows_first = first.rows_written
-    time.sleep(0.3)
+    clock.run_to(3.3)
     assert first.rows_written == rows_first  # detached
+    assert 1200 + 16_800 - 400 <= before + second.rows_written <= 1200 + 16_800
     engine.stop()
     assert second.closed and second.rows_written > 8000
     assert stream.batch_size == 2000
@@ -162,19 +214,20 @@ def test_engine_usage_errors():
 
 
 def test_drift_changes_while_running_and_is_counted():
+    clock = FakeClock()
     sink = MemorySink(SCHEMA.arrow_schema())
-    engine = Engine()
+    engine = Engine(clock)
     stream = engine.add_stream("s", SCHEMA, rate=20_000, batch_size=1000, sinks={"m": sink})
-    time.sleep(0.5)
+    clock.run_to(0.5)
+    assert sink.rows_written == 10_000 and stream.metrics.drift_events == 0
     engine.update(
         "s", drift=[{"type": "add", "columns": ["x"], "magnitude": 100, "start_row": 0, "every_rows": 2000}]
     )
-    deadline = time.monotonic() + 20
-    while stream.metrics.drift_events < 5 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    # Batches already made (at most four of 1000 rows) keep no drift; then an event every 2000 rows.
+    clock.run_to(1.5)
     assert stream.metrics.drift_events >= 5
     engine.update("s", drift=None)
-    time.sleep(0.5)
+    clock.run_to(2.0)
     with pytest.raises(fastsynth.UsageError, match="changes the columns"):
         engine.update(
             "s", drift={"events": [{"type": "add", "columns": ["x"], "magnitude": 1}], "weight_column": "w"}
@@ -229,8 +282,10 @@ def test_stop_interrupts_a_sink_stuck_on_the_outside_world():
         def __init__(self, schema):
             super().__init__(schema)
             self.released = threading.Event()
+            self.entered = threading.Event()
 
         def write(self, batch):
+            self.entered.set()
             if not self.released.wait(30):
                 raise AssertionError("never interrupted")
             raise OSError("broker away")
@@ -239,8 +294,9 @@ def test_stop_interrupts_a_sink_stuck_on_the_outside_world():
             self.released.set()
 
     engine = Engine()
-    stream = engine.add_stream("s", SCHEMA, rate=10_000, sinks={"stuck": Stuck(SCHEMA.arrow_schema())})
-    time.sleep(1.0)
+    stuck = Stuck(SCHEMA.arrow_schema())
+    stream = engine.add_stream("s", SCHEMA, rate=10_000, sinks={"stuck": stuck})
+    assert stuck.entered.wait(30)  # the writer is inside the sink, waiting on the outside world
     started = time.monotonic()
     assert engine.stop(timeout=20, grace=0.5)
     assert time.monotonic() - started < 10

@@ -249,3 +249,19 @@ def test_explosive_ar_when_explicitly_allowed():
     assert innovations.std() == pytest.approx(1.0, rel=0.1)
     assert fastsynth.generate(spec, 20_000, seed=6, batch_size=777).equals(whole)
     assert fastsynth.generate(spec, 1000, seed=6, start=9_500).equals(whole.slice(9_500, 1000))
+
+
+def test_counts_at_a_rate_that_overflows_neither_hang_nor_go_negative():
+    # Growth past int64 saturates the counts (they were -2**63); a season of 0 times an overflowed
+    # trend is a NaN rate, which makes no events (the sampler used to spin on it for ever).
+    spec = {
+        "c": {
+            "type": "series",
+            "base": {"type": "int", "distribution": "poisson", "lam": 20},
+            "trend": {"type": "exponential", "rate": 1.0},
+            "seasonality": {"period": 4, "amplitude": 1.0},
+        }
+    }
+    counts = fastsynth.generate(spec, 1000, seed=1).column("c").to_numpy()
+    assert counts.min() >= 0
+    assert counts[900:].max() == 2**63 - 1024 and (counts[900:] == 0).sum() == 25  # every 4th step

@@ -290,6 +290,7 @@ def test_unique_emails_stay_distinct_where_names_fold_alike(locale):
         assert len(set(values.column(column).to_pylist())) == 50_000
 
 
+@pytest.mark.subprocess
 def test_pools_are_kept_on_disk_and_later_processes_skip_faker(tmp_path):
     """The seed schema's pools are built from Faker once; a later process reads them back without
     importing Faker (a fifth of a second of every short run) and makes the same bytes."""
