@@ -96,7 +96,7 @@ def test_streamed_rows_are_the_generated_rows_and_a_row_limit_ends_the_stream():
 def test_a_slow_sink_slows_generation_and_nothing_is_dropped(monkeypatch):
     made: list[int] = []
     make_batch = runner.make_batch
-    monkeypatch.setattr(runner, "make_batch", lambda *a: made.append(a[1]) or make_batch(*a))
+    monkeypatch.setattr(runner, "make_batch", lambda *a, **k: made.append(a[1]) or make_batch(*a, **k))
     clock = FakeClock()
     slow = ClockedSink(SCHEMA.arrow_schema(), clock, delay=1 / 16)  # 16 writes a second
     engine = Engine(clock)
