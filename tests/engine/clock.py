@@ -19,8 +19,8 @@ class FakeClock(Clock):
     at the limit and parks the waiting thread (a real block) until the test moves the limit on with
     ``run_to`` or ``release``, or the event is set. So a test runs a stream to exactly ``t`` seconds, looks
     or changes something while the writer stands still, and goes on: the same slices at the same times on
-    every run, however loaded the machine (the limit starts at 0). Waiting for a batch from the producer is real and takes no fake
-    time. One stream per clock: only its writer moves the time."""
+    every run, however loaded the machine (the limit starts at 0). Waiting for a batch from the producer
+    is real and takes no fake time. One stream per clock: only its writer moves the time."""
 
     def __init__(self, limit: float = 0.0, wall: float = 1_700_000_000.0) -> None:
         # Time stands still until the test moves the limit: a stream started before the test's first
