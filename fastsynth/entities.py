@@ -17,7 +17,7 @@ import numpy as np
 from fastsynth.buffers import empty
 from fastsynth.errors import SchemaError
 from fastsynth.kernels import series as ks
-from fastsynth.specs import Bounds, check, from_document
+from fastsynth.specs import Bounds, Invalid, Spec, from_document
 
 __all__ = ["ONE_SERIES", "STEP_BLOCK", "Entities", "Segments"]
 
@@ -40,7 +40,7 @@ class Segments(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Entities:
+class Entities(Spec):
     """How rows map to (entity, step)."""
 
     count: Annotated[int, Bounds(1)]
@@ -53,11 +53,11 @@ class Entities:
     """Steps per entity (required for entity order); rows stop at ``count * steps``."""
 
     def __post_init__(self) -> None:
-        check(self, where=_WHERE)
+        super().__post_init__()
         if not self.id_field:
-            raise SchemaError(f"{_WHERE}: id_field={self.id_field!r} is not a column name")
+            raise Invalid(f"id_field={self.id_field!r} is not a column name")
         if self.order == "entity" and self.steps is None:
-            raise SchemaError(f"{_WHERE}: order='entity' needs steps, the number of steps per entity")
+            raise Invalid("order='entity' needs steps, the number of steps per entity")
 
     @classmethod
     def from_dict(cls, document: Any) -> Entities:

@@ -6,6 +6,8 @@ any ``start`` offset and any thread count give the same data.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ __all__ = [
     "generate",
     "iter_batches",
     "make_batch",
+    "run_of",
 ]
 
 DEFAULT_BATCH_SIZE = 1 << 18
@@ -64,8 +67,8 @@ def make_batch(
 ) -> pa.RecordBatch:
     """Rows ``[start, start + size)`` of every column, as one record batch, with the schema's drift
     events (unless ``drift`` is false) and event-time effects applied. Batches of one ``run`` share its
-    caches (a fresh run when None): a run makes the same values, only sooner."""
-    run = RunContext() if run is None else run
+    caches (the schema's own run by default, see ``run_of``): a run makes the same values, only sooner."""
+    run = run_of(schema) if run is None else run
     made: dict[str, pa.Array] = {}
     arrays = [Block(f.name, seed, start, size, schema, made, run).column(f.name) for f in schema.fields]
     batch = pa.RecordBatch.from_arrays(arrays, schema=schema.fields_arrow_schema())
@@ -77,6 +80,21 @@ def make_batch(
 
         batch = schema.drift.apply(batch, seed, start, reference)
     return batch if schema.event_time is None else schema.event_time.apply(batch, seed, start)
+
+
+_RUNS: dict[int, RunContext] = {}
+_RUNS_LOCK = threading.Lock()
+
+
+def run_of(schema: Schema) -> RunContext:
+    """The run of ``schema``: one per live schema object, kept here rather than in the (frozen) spec,
+    so that calls asking for the rows page by page (``start``) keep their caches, which go with it."""
+    with _RUNS_LOCK:
+        run = _RUNS.get(id(schema))
+        if run is None:
+            run = _RUNS[id(schema)] = RunContext()
+            weakref.finalize(schema, _RUNS.pop, id(schema), None)
+        return run
 
 
 def drift_reference(schema: Schema, seed: int) -> dict[str, Any]:
@@ -122,7 +140,7 @@ def iter_batches(
 
 def _batches(schema: Schema, rows: int, batch_size: int, seed: int, start: int) -> Iterator[pa.RecordBatch]:
     end = start + rows
-    run = RunContext()
+    run = run_of(schema)
     for offset in range(start, end, batch_size):
         yield make_batch(schema, offset, min(batch_size, end - offset), seed, run=run)
 

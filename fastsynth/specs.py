@@ -1,28 +1,42 @@
 """Specs as typed data: frozen dataclasses built from parsed JSON or YAML by one translator.
 
 A spec declares its options as annotated dataclass fields; ``from_document`` refuses unknown keys,
-checks every value against its annotation (``int``, ``float``, ``Literal``, unions, lists, nested
-specs, and ``Annotated`` bounds such as ``Annotated[float, Bounds(0, 1)]``) and reports the first
-problem in the house wording, naming the option, the value and what is allowed::
+checks every value against its annotation (``int``, ``float`` (finite), ``Literal``, unions, lists,
+nested specs, ``Annotated`` bounds such as ``Annotated[float, Bounds(0, 1)]``, and tagged unions picked
+by a ``type`` key) and reports the first problem in the house wording, naming the option, the value and
+what is allowed::
 
     schema: entities: count=0 is not an integer >= 1
 
-Lists become tuples so that specs stay hashable.
+A spec deriving from ``Spec`` is checked the same way when it is built in Python, so a spec is valid
+however it was made. Lists become tuples and nested objects specs, so that specs stay hashable.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import types
 import typing
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from fastsynth.errors import FastsynthError, SchemaError
 
-__all__ = ["Bounds", "Invalid", "Tagged", "check", "coerce", "from_document", "options_of", "to_document"]
+__all__ = [
+    "Bounds",
+    "Invalid",
+    "Spec",
+    "Tagged",
+    "check",
+    "coerce",
+    "describe",
+    "from_document",
+    "options_of",
+    "to_document",
+]
 
 T = TypeVar("T")
 
@@ -42,7 +56,7 @@ class Bounds:
     def holds(self, value: float) -> bool:
         above = value > self.low if self.low_open else value >= self.low
         below = value < self.high if self.high_open else value <= self.high
-        return math.isfinite(value) and above and below
+        return above and below
 
     def describe(self, noun: str) -> str:
         """``an integer >= 1``, ``a number in (0, 100]``, ``a number > 0``."""
@@ -61,8 +75,8 @@ def _plain(number: float) -> str:
 @dataclass(frozen=True)
 class Tagged:
     """``Annotated`` metadata of a union of specs told apart by a key, as msgspec's tagged unions:
-    ``Annotated[Linear | Logistic, Tagged("type", "linear")]`` picks the spec whose ``type`` field
-    defaults to the document's ``type`` (``linear`` when it has none)."""
+    ``Annotated[Linear | Logistic, Tagged("type", "linear")]`` picks the spec whose ``type`` field (a
+    one-value ``Literal``) is the document's ``type`` (``linear`` when it has none)."""
 
     key: str
     default: str
@@ -77,12 +91,27 @@ class Invalid(SchemaError):
         self.message = message
 
 
+@dataclass(frozen=True)
+class Spec:
+    """Base of typed specs: when one is built, in Python or by ``from_document``, each option is
+    checked against its annotation and converted (lists to tuples, objects to nested specs).
+    Subclasses with checks of their own call ``super().__post_init__()`` first."""
+
+    def __post_init__(self) -> None:
+        check(self)
+
+
 _TYPE_WORDS = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
 
 
-def options_of(cls: type, exclude: Collection[str] = ()) -> dict[str, Any]:
+def options_of(cls: type, exclude: Iterable[str] = ()) -> Mapping[str, Any]:
     """The options a spec class takes (its init fields but ``exclude``), with their resolved
     annotations."""
+    return _options(cls, frozenset(exclude))
+
+
+@functools.cache  # resolving annotations is most of the cost of building a spec: once per class
+def _options(cls: Any, exclude: frozenset[str]) -> Mapping[str, Any]:
     hints = typing.get_type_hints(cls, include_extras=True)
     return {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.init and f.name not in exclude}
 
@@ -104,7 +133,7 @@ def from_document(
     if not isinstance(document, Mapping):
         raise error(f"{where}: {document!r} is not an object")
     kwargs: dict[str, Any] = dict(extra or {})
-    options = options_of(cls, exclude=kwargs)
+    options = options_of(cls, kwargs)
     try:
         for option, value in document.items():
             if option not in options:
@@ -120,14 +149,35 @@ def from_document(
         raise error(f"{where}: {exc.message}") from None
 
 
+def check(
+    spec: Any, *, where: str | None = None, error: Callable[[str], FastsynthError] = SchemaError
+) -> None:
+    """Check a built spec's options against its annotations and store them converted (a spec made in
+    Python with a list or a nested object gets tuples and nested specs, as from a document). Raises
+    ``Invalid`` (the bare message), or ``error("{where}: ...")`` when ``where`` is given."""
+    try:
+        for option, annotation in options_of(type(spec)).items():
+            value = getattr(spec, option)
+            converted = coerce(value, annotation, option)
+            if converted is not value:
+                object.__setattr__(spec, option, converted)
+    except Invalid as exc:
+        if where is None:
+            raise
+        raise error(f"{where}: {exc.message}") from None
+
+
 def to_document(value: Any) -> Any:
     """A spec (or a value inside one) as plain JSON data: options left at their defaults are left
-    out, tuples become lists; ``from_document`` rebuilds an equal spec."""
+    out, but for a tagged spec's tag; tuples become lists. ``from_document`` rebuilds an equal spec."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        annotations = options_of(type(value))
         document = {}
         for f in dataclasses.fields(value):
+            if f.name not in annotations:
+                continue
             item = getattr(value, f.name)
-            if f.init and (f.default is dataclasses.MISSING or item != f.default or _is_tag(value, f.name)):
+            if f.default is dataclasses.MISSING or item != f.default or _is_tag(annotations[f.name]):
                 document[f.name] = to_document(item)
         return document
     if isinstance(value, tuple | list):
@@ -137,19 +187,9 @@ def to_document(value: Any) -> Any:
     return value
 
 
-def _is_tag(spec: Any, name: str) -> bool:
-    """Whether ``name`` is the tag of a tagged spec (kept in documents so the variant is explicit)."""
-    return name in getattr(type(spec), "__tag_keys__", ())
-
-
-def check(spec: Any, *, where: str, error: Callable[[str], FastsynthError] = SchemaError) -> None:
-    """Check an already built spec's values against its annotations (for specs made in Python rather
-    than from a document), or ``error("{where}: ...")``."""
-    try:
-        for option, annotation in options_of(type(spec)).items():
-            coerce(getattr(spec, option), annotation, option)
-    except Invalid as exc:
-        raise error(f"{where}: {exc.message}") from None
+def _is_tag(annotation: Any) -> bool:
+    """Whether an option is a tag: a one-value ``Literal`` (kept in documents so the variant shows)."""
+    return typing.get_origin(annotation) is typing.Literal and len(typing.get_args(annotation)) == 1
 
 
 def coerce(value: Any, annotation: Any, option: str) -> Any:
@@ -160,7 +200,12 @@ def coerce(value: Any, annotation: Any, option: str) -> Any:
         tagged = next((a for a in args[1:] if isinstance(a, Tagged)), None)
         if tagged is not None:
             return _coerce_tagged(value, args[0], tagged, option)
-        checked = coerce(value, args[0], option)
+        try:
+            checked = coerce(value, args[0], option)
+        except Invalid:
+            if args[0] in (int, float):  # say the bounds too: "is not an integer >= 1"
+                raise Invalid(f"{option}={value!r} is not {describe(annotation)}") from None
+            raise
         for bounds in (a for a in args[1:] if isinstance(a, Bounds)):
             if not bounds.holds(checked):
                 raise Invalid(f"{option}={value!r} is not {bounds.describe(describe(args[0]))}")
@@ -179,8 +224,7 @@ def coerce(value: Any, annotation: Any, option: str) -> Any:
                     shaped.append(exc)
         if len(shaped) == 1:  # an object for the one object alternative: its own error says most
             raise shaped[0]
-        wanted = " or ".join(describe(a) for a in args if a is not type(None))
-        raise Invalid(f"{option}={value!r} is not {wanted}")
+        raise Invalid(f"{option}={value!r} is not {describe(annotation)}")
     if origin is typing.Literal:
         if value in args and type(value) is type(args[0]):
             return value
@@ -189,21 +233,24 @@ def coerce(value: Any, annotation: Any, option: str) -> Any:
         if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
             raise Invalid(f"{option}={value!r} is not an object with text keys")
         return {k: coerce(v, args[1], f"{option}[{k!r}]") for k, v in value.items()}
-    if origin is list:
-        if not isinstance(value, list):
-            raise Invalid(f"{option}={value!r} is not a list")
-        return [coerce(v, args[0], option) for v in value]
-    if origin is tuple:
+    if origin in (list, tuple):
         if not isinstance(value, list | tuple):
-            raise Invalid(f"{option}={value!r} is not a list")
-        return tuple(coerce(v, args[0], option) for v in value)
+            raise Invalid(f"{option}={value!r} is not {describe(annotation)}")
+        items = [coerce(v, args[0], f"{option}[{k}]") for k, v in enumerate(value)]
+        return items if origin is list else tuple(items)
     if dataclasses.is_dataclass(annotation) and isinstance(annotation, type):
         if isinstance(value, annotation):
-            return value
+            return value  # a spec checks itself when it is built
         return from_document(annotation, value, where=option, error=Invalid)
     if annotation is float:
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
+            try:
+                number = float(value)
+            except OverflowError:  # an integer past float's range
+                number = math.inf
+            if math.isfinite(number):
+                return number
+            raise Invalid(f"{option}={value!r} is not a finite number")
     elif annotation is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
@@ -221,23 +268,22 @@ def _coerce_tagged(value: Any, union: Any, tagged: Tagged, option: str) -> Any:
     if not isinstance(value, Mapping):
         raise Invalid(f"{option}={value!r} is not an object")
     tag = value.get(tagged.key, tagged.default)
-    if tag not in variants:
+    if not isinstance(tag, str) or tag not in variants:
         allowed = ", ".join(variants)
         raise Invalid(f"{option}: {tagged.key}={tag!r} is not allowed; allowed: {allowed}")
-    return from_document(variants[tag], value, where=option, error=Invalid)
+    return from_document(variants[tag], value, where=option, error=Invalid, of=f"{tagged.key} {tag!r}")
 
 
 def _tag_of(variant: type, key: str) -> str:
-    """The tag a variant answers to: the default of its ``key`` field (which documents keep)."""
-    variant.__tag_keys__ = (key,)  # type: ignore[attr-defined]
-    default = next(f.default for f in dataclasses.fields(variant) if f.name == key)
-    assert isinstance(default, str), f"{variant.__name__}.{key} needs a text default"
-    return default
+    """The tag a variant answers to: the one value of its ``key`` option, a ``Literal``."""
+    (tag,) = typing.get_args(options_of(variant)[key])
+    return str(tag)
 
 
 def _same_shape(value: Any, annotation: Any) -> bool:
     """Whether ``value`` looks like what ``annotation`` takes (an object for a spec or a mapping, a
-    list for a sequence), so that its own error is more telling than the union's."""
+    list for a sequence, a number for a number), so that its own error is more telling than the
+    union's (``nan is not a finite number`` rather than ``is not a number or an object``)."""
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         base, *metadata = typing.get_args(annotation)
@@ -248,6 +294,8 @@ def _same_shape(value: Any, annotation: Any) -> bool:
         return origin is dict or (dataclasses.is_dataclass(annotation) and isinstance(annotation, type))
     if isinstance(value, list | tuple):
         return origin in (list, tuple)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return annotation in (int, float)
     return False
 
 
@@ -264,10 +312,11 @@ def describe(annotation: Any) -> str:
         return " or ".join(describe(a) for a in typing.get_args(annotation) if a is not type(None))
     if origin is dict or (dataclasses.is_dataclass(annotation) and isinstance(annotation, type)):
         return "an object"
-    if origin is list:
-        return "a list"
-    if origin is tuple:
-        return f"a list of {describe(typing.get_args(annotation)[0]).removeprefix('a ').removeprefix('an ')}s"
+    if origin in (list, tuple):
+        item = describe(typing.get_args(annotation)[0])
+        if item.startswith(("a ", "an ")) and " " not in item.split(" ", 1)[1]:
+            return f"a list of {item.split(' ', 1)[1]}s"  # a list of numbers
+        return f"a list, each {item}"
     if origin is typing.Literal:
         return "one of " + ", ".join(map(str, typing.get_args(annotation)))
     return _TYPE_WORDS.get(annotation, getattr(annotation, "__name__", str(annotation)))

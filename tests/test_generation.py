@@ -71,3 +71,24 @@ def test_schemas_built_in_python():
     with pytest.raises(fastsynth.SchemaError, match="field 'a': is defined more than once"):
         fastsynth.Schema([IntField(name="a", min=0, max=1), IntField(name="a", min=0, max=1)])
     assert pa.types.is_int64(schema.arrow_schema().field("a").type)
+
+
+def test_pages_of_one_schema_share_its_run(monkeypatch):
+    """A schema's caches (drift reference statistics, where AR recursions stopped) last as long as the
+    schema, outside it: asking for the rows page by page does not remake them."""
+    from fastsynth import generation
+
+    made = []
+    reference = generation.drift_reference
+    monkeypatch.setattr(generation, "drift_reference", lambda *a: made.append(a) or reference(*a))
+    schema = fastsynth.Schema.from_dict(
+        {
+            "fields": {"x": {"type": "float", "mean": 0, "std": 1}},
+            "drift": [{"type": "shift", "columns": ["x"], "magnitude": 1, "start_row": 50}],
+        }
+    )
+    pages = [fastsynth.generate(schema, 100, start=100 * k, seed=3) for k in range(5)]
+    assert len(made) == 1 and generation.run_of(schema) is generation.run_of(schema)
+    assert pa.concat_tables(pages).equals(fastsynth.generate(schema, 500, seed=3))
+    other = fastsynth.Schema.from_dict(schema.to_dict())
+    assert generation.run_of(other) is not generation.run_of(schema)

@@ -326,7 +326,7 @@ def run(
     if drift:
         from dataclasses import replace
 
-        from fastsynth.engine.plan import drift_from_flags
+        from fastsynth.seed_drift import drift_from_flags
 
         chosen = resolve_seed(seed, loaded.seed)
         loaded = replace(loaded, drift=drift_from_flags(loaded, drift_interval, drift_magnitude, seed=chosen))

@@ -34,6 +34,7 @@ from fastsynth.fields.base import Block
 from fastsynth.kernels import drift as kd
 from fastsynth.seeds import resolve_seed
 from fastsynth.sources import from_arrow, to_arrow
+from fastsynth.specs import Spec, from_document
 
 __all__ = ["Drift", "DriftLog", "Drifted", "inject_drift", "load_drifts"]
 
@@ -115,6 +116,14 @@ class Drifted(NamedTuple):
     log: DriftLog
 
 
+@dataclass(frozen=True)
+class _Config(Spec):
+    """A drift config: its drifts (each parsed by ``Drift.from_spec``) and an optional seed."""
+
+    drifts: tuple[Any, ...]
+    seed: int | None = None
+
+
 def load_drifts(source: Any) -> tuple[list[Any], int | None]:
     """(drift specs, seed or None) from a list, a ``{"drifts": [...], "seed": s}`` object, or the path of
     a YAML or JSON file holding either."""
@@ -128,18 +137,10 @@ def load_drifts(source: Any) -> tuple[list[Any], int | None]:
             source = yaml.safe_load(text)
         except yaml.YAMLError:
             raise UsageError(f"drift config {str(path)!r} is not valid YAML or JSON") from None
-    seed = None
-    if isinstance(source, dict):
-        unknown = sorted(set(source) - {"drifts", "seed"})
-        if unknown:
-            raise UsageError(f"drift config: unknown key {unknown[0]!r}; allowed: drifts, seed")
-        seed = source.get("seed")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-            raise UsageError(f"drift config: seed={seed!r} is not an integer")
-        source = source.get("drifts")
-    if not isinstance(source, list):
-        raise UsageError(f"drift config: drifts={source!r} is not a list of drifts")
-    return source, seed
+    if isinstance(source, list):
+        source = {"drifts": source}
+    config = from_document(_Config, source, where="drift config", error=UsageError)
+    return list(config.drifts), config.seed
 
 
 def inject_drift(

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 
 from fastsynth.errors import UsageError
-from fastsynth.specs import Bounds, check, from_document
+from fastsynth.specs import Bounds, Spec, from_document
 
 __all__ = ["PROFILES", "Profile"]
 
@@ -27,7 +27,7 @@ PROFILES = ("abrupt", "gradual", "incremental", "recurrent")
 
 
 @dataclass(frozen=True)
-class Profile:
+class Profile(Spec):
     """A drift's shape over its window."""
 
     type: Literal["abrupt", "gradual", "incremental", "recurrent"] = "abrupt"
@@ -40,9 +40,6 @@ class Profile:
     """Episodes of a recurrent drift."""
     duty: Annotated[float, Bounds(0, 1, low_open=True, high_open=True)] = 0.5
     """Fraction of each recurrent period spent drifted."""
-
-    def __post_init__(self) -> None:
-        check(self, where="profile", error=UsageError)
 
     @classmethod
     def from_spec(cls, spec: Any, where: str) -> Profile:

@@ -44,7 +44,7 @@ from fastsynth.drift.operations import OPERATIONS, Context, Operation, kind_of
 from fastsynth.drift.profiles import Profile
 from fastsynth.errors import SchemaError, UsageError
 from fastsynth.fields.base import Block
-from fastsynth.specs import Bounds, Invalid, from_document, options_of
+from fastsynth.specs import Bounds, Invalid, Spec, from_document, options_of
 
 __all__ = ["REFERENCE_ROWS", "DriftEvent", "DriftSchedule", "reference_statistics"]
 
@@ -77,14 +77,14 @@ Row = Annotated[int, Bounds(0)]
 
 
 @dataclass(frozen=True)
-class Timing:
+class Timing(Spec):
     """When an event applies: its keys in a schema's drift event, beside the drift's own."""
 
     start_row: Row | None = None
-    start_time: str | dt.datetime | None = None
+    start_time: str | dt.date | None = None
     end_row: Row | None = None
     """Exclusive."""
-    end_time: str | dt.datetime | None = None
+    end_time: str | dt.date | None = None
     """Exclusive."""
     every_rows: Positive | None = None
     every_seconds: Positive | None = None
@@ -100,6 +100,7 @@ class Timing:
         )
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         by_rows = (self.start_row, self.end_row, self.every_rows, self.transition_rows)
         if self.by_time and any(v is not None for v in by_rows):
             raise Invalid("give its schedule in rows or in time, not both")
@@ -283,6 +284,21 @@ def reference_statistics(sample: pa.RecordBatch) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class _Document(Spec):
+    """A schema's ``drift`` object (each event is parsed by ``DriftEvent.from_spec``)."""
+
+    events: tuple[Any, ...]
+    weight_column: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.events:
+            raise Invalid("events=[] is not a non-empty list")
+        if self.weight_column == "":
+            raise Invalid("weight_column='' is not a column name")
+
+
+@dataclass(frozen=True)
 class DriftSchedule:
     """The drift events of a schema, applied to each batch as it is made."""
 
@@ -295,16 +311,9 @@ class DriftSchedule:
             document = {"events": document}
         if not isinstance(document, dict):
             raise SchemaError(f"schema: drift={document!r} is not a list of events or an object with events")
-        unknown = sorted(set(document) - {"events", "weight_column"})
-        if unknown:
-            raise SchemaError(f"schema: drift has unknown key {unknown[0]!r}; allowed: events, weight_column")
-        events = document.get("events")
-        if not isinstance(events, list) or not events:
-            raise SchemaError(f"schema: drift events={events!r} is not a non-empty list")
-        weight_column = document.get("weight_column")
-        if weight_column is not None and not (isinstance(weight_column, str) and weight_column):
-            raise SchemaError(f"schema: drift weight_column={weight_column!r} is not a column name")
-        return cls(tuple(DriftEvent.from_spec(e, i) for i, e in enumerate(events)), weight_column)
+        top = from_document(_Document, document, where="schema: drift")
+        events = tuple(DriftEvent.from_spec(e, i) for i, e in enumerate(top.events))
+        return cls(events, top.weight_column)
 
     def to_dict(self) -> dict[str, Any]:
         document: dict[str, Any] = {"events": [e.to_dict() for e in self.events]}

@@ -18,23 +18,56 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from fastsynth.errors import UsageError
+from fastsynth.specs import Bounds, Invalid, Spec, from_document, to_document
 
-__all__ = ["Selection", "Window"]
+__all__ = ["Blocks", "Rows", "Selection", "Time", "Window"]
 
 _KINDS = ("rows", "blocks", "time", "where")
 
 
-def _integer(value: Any, where: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise UsageError(f"{where}={value!r} is not an integer >= {minimum}")
-    return value
+@dataclass(frozen=True)
+class Rows(Spec):
+    """Rows ``start, start + step, ...`` before ``end`` (exclusive; the table's end by default)."""
+
+    start: Annotated[int, Bounds(0)] = 0
+    end: Annotated[int, Bounds(0)] | None = None
+    step: Annotated[int, Bounds(1)] = 1
+
+
+@dataclass(frozen=True)
+class Blocks(Spec):
+    """Rows whose ``column`` holds one of ``values``, or lies in ``[first, last]``."""
+
+    column: str
+    values: tuple[Any, ...] | None = None
+    first: Any = None
+    last: Any = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.values is not None and not self.values:
+            raise Invalid("values=[] is not a non-empty list")
+        if self.values is None and (self.first is None or self.last is None):
+            raise Invalid("needs values, or first and last (both inclusive)")
+
+
+@dataclass(frozen=True)
+class Time(Spec):
+    """Rows whose timestamp in ``column`` lies in ``[start, end)``."""
+
+    column: str
+    start: str | dt.date
+    end: str | dt.date
+
+
+_SPECS: dict[str, type] = {"rows": Rows, "blocks": Blocks, "time": Time}
 
 
 def _instant(value: Any, where: str) -> dt.datetime:
@@ -77,8 +110,8 @@ class Selection:
 
     kind: str = "all"
     """all, rows, blocks, time or where."""
-    spec: Any = None
-    """The selection's own spec (its dict, or the condition's text)."""
+    spec: Rows | Blocks | Time | str | None = None
+    """The selection's own spec (``Rows``, ``Blocks``, ``Time``, or the condition's text)."""
 
     @classmethod
     def from_drift(cls, drift: dict[str, Any], where: str) -> Selection:
@@ -92,30 +125,21 @@ class Selection:
         if kind == "where":
             if not isinstance(spec, str) or not spec.strip():
                 raise UsageError(f"{where}: where={spec!r} is not an SQL condition such as 'age > 50'")
-        elif not isinstance(spec, dict):
-            raise UsageError(f"{where}: {kind}={spec!r} is not an object")
-        allowed = {"rows": {"start", "end", "step"}, "blocks": {"column", "values", "first", "last"}}
-        allowed["time"] = {"column", "start", "end"}
-        if kind != "where":
-            unknown = sorted(set(spec) - allowed[kind])
-            if unknown:
-                raise UsageError(
-                    f"{where}: {kind} has unknown key {unknown[0]!r}; "
-                    f"allowed: {', '.join(sorted(allowed[kind]))}"
-                )
-        return cls(kind, spec)
+            return cls(kind, spec)
+        return cls(kind, from_document(_SPECS[kind], spec, where=f"{where}: {kind}", error=UsageError))
 
     def describe(self) -> dict[str, Any]:
-        return {"all": {}, "where": {"where": self.spec}}.get(self.kind, {self.kind: self.spec})
+        if self.kind == "all":
+            return {}
+        return {self.kind: self.spec if isinstance(self.spec, str) else to_document(self.spec)}
 
     def select(self, table: pa.Table, where: str) -> Window:
         """The rows of ``table`` this selection picks."""
         n = table.num_rows
         if self.kind in ("all", "rows"):
-            spec = self.spec or {}
-            start = _integer(spec.get("start", 0), f"{where}: rows start", 0)
-            end = _integer(spec.get("end", n), f"{where}: rows end", 0)
-            step = _integer(spec.get("step", 1), f"{where}: rows step", 1)
+            window = self.spec if isinstance(self.spec, Rows) else Rows()
+            start, step = window.start, window.step
+            end = n if window.end is None else window.end
             if not 0 <= start < end <= n:
                 raise UsageError(
                     f"{where}: rows start={start}, end={end} is not a window of the table's {n} rows "
@@ -123,7 +147,7 @@ class Selection:
                 )
             count = len(range(start, end, step))
             return Window(slice(start, end, step), count, lambda: _ordinal(count))
-        if self.kind == "where":
+        if isinstance(self.spec, str):  # where
             import polars as pl
 
             try:
@@ -135,32 +159,31 @@ class Selection:
             if mask.dtype != np.bool_:
                 raise UsageError(f"{where}: where={self.spec!r} is not a true/false condition")
             return _indexed(np.flatnonzero(mask))
-        column = self.spec.get("column")
+        assert isinstance(self.spec, Blocks | Time)
+        column = self.spec.column
         if column not in table.column_names:
             raise UsageError(
                 f"{where}: {self.kind} column={column!r} is not a column ({', '.join(table.column_names)})"
             )
         values = table.column(column)
-        if self.kind == "blocks":
-            if "values" in self.spec:
-                wanted = self.spec["values"]
-                if not isinstance(wanted, list) or not wanted:
-                    raise UsageError(f"{where}: blocks values={wanted!r} is not a non-empty list")
-                mask = pc.is_in(values, value_set=pa.array(wanted).cast(values.type, safe=False))
+        if isinstance(self.spec, Blocks):
+            if self.spec.values is not None:
+                wanted = pa.array(list(self.spec.values)).cast(values.type, safe=False)
+                mask = pc.is_in(values, value_set=wanted)
             else:
-                if "first" not in self.spec or "last" not in self.spec:
-                    raise UsageError(f"{where}: blocks needs values, or first and last (both inclusive)")
                 mask = pc.and_(
-                    pc.greater_equal(values, self.spec["first"]), pc.less_equal(values, self.spec["last"])
+                    pc.greater_equal(values, self.spec.first), pc.less_equal(values, self.spec.last)
                 )
             rows = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
             if len(rows) == 0:
-                raise UsageError(f"{where}: blocks {self.spec!r} match no row of column {column!r}")
+                raise UsageError(
+                    f"{where}: blocks {to_document(self.spec)!r} match no row of column {column!r}"
+                )
             return _indexed(rows)
         if not pa.types.is_timestamp(values.type) and not pa.types.is_date(values.type):
             raise UsageError(f"{where}: time column={column!r} is {values.type}, not a timestamp column")
-        since = _instant(self.spec.get("start"), f"{where}: time start")
-        until = _instant(self.spec.get("end"), f"{where}: time end")
+        since = _instant(self.spec.start, f"{where}: time start")
+        until = _instant(self.spec.end, f"{where}: time end")
         if until <= since:
             raise UsageError(f"{where}: time end={until.isoformat()} is not after start={since.isoformat()}")
         micros = values.cast(pa.timestamp("us")).cast(pa.int64()).to_numpy(zero_copy_only=False)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import threading
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -235,7 +235,7 @@ class Field:
         return field_error(self.name, message)
 
     @classmethod
-    def options(cls) -> dict[str, Any]:
+    def options(cls) -> Mapping[str, Any]:
         """The options a schema may give, with their type annotations."""
         return options_of(cls, exclude={"name"})
 

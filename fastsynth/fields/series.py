@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -36,9 +36,6 @@ from fastsynth.fields.series_options import (
 from fastsynth.kernels import numeric as kn
 from fastsynth.kernels import series as ks
 from fastsynth.specs import to_document
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["SeriesField"]
 

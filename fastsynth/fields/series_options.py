@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastsynth.entities import STEP_BLOCK
-from fastsynth.specs import Bounds, Invalid, Tagged
+from fastsynth.specs import Bounds, Invalid, Spec, Tagged
 
 __all__ = [
     "Anomalies",
@@ -32,7 +32,7 @@ Positive = Annotated[float, Bounds(0, low_open=True)]
 
 
 @dataclass(frozen=True)
-class Draw:
+class Draw(Spec):
     """A value drawn once per entity: ``{"uniform": [low, high]}``, ``{"normal": [mean, std]}`` or
     ``{"choice": [v, ...]}`` (one of the three)."""
 
@@ -41,6 +41,7 @@ class Draw:
     choice: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         given = [
             (k, v)
             for k, v in (("uniform", self.uniform), ("normal", self.normal), ("choice", self.choice))
@@ -74,7 +75,7 @@ PerEntity = float | Draw
 
 
 @dataclass(frozen=True)
-class Linear:
+class Linear(Spec):
     """Adds ``strength`` per step."""
 
     type: Literal["linear"] = "linear"
@@ -82,7 +83,7 @@ class Linear:
 
 
 @dataclass(frozen=True)
-class Piecewise:
+class Piecewise(Spec):
     """Adds ``strength`` per step, then from each ``[step, slope]`` changepoint on that slope."""
 
     type: Literal["piecewise"] = "piecewise"
@@ -90,6 +91,7 @@ class Piecewise:
     changepoints: tuple[tuple[float, ...], ...] = ()
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         for point in self.changepoints:
             if len(point) != 2 or not float(point[0]).is_integer() or point[0] < 0:
                 points = [list(p) for p in self.changepoints]
@@ -97,7 +99,7 @@ class Piecewise:
 
 
 @dataclass(frozen=True)
-class Logistic:
+class Logistic(Spec):
     """Adds ``capacity / (1 + exp(-rate (i - midpoint)))``."""
 
     capacity: PerEntity
@@ -107,7 +109,7 @@ class Logistic:
 
 
 @dataclass(frozen=True)
-class Exponential:
+class Exponential(Spec):
     """Multiplies by ``exp(rate i)``."""
 
     rate: PerEntity
@@ -118,7 +120,7 @@ Trend = Annotated[Linear | Piecewise | Logistic | Exponential, Tagged("type", "l
 
 
 @dataclass(frozen=True)
-class Season:
+class Season(Spec):
     """Multiplies by ``1 + amplitude * s(i / period + phase)``: ``s`` a sine of period 1, or ``profile``
     (values over one period, repeated and linearly interpolated)."""
 
@@ -130,18 +132,19 @@ class Season:
     profile: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if self.profile is not None and len(self.profile) < 2:
             raise Invalid(f"profile={list(self.profile)!r} is not a list of at least two numbers")
 
 
 @dataclass(frozen=True)
-class Gaussian:
+class Gaussian(Spec):
     type: Literal["gaussian"] = "gaussian"
     scale: PerEntity = 1.0
 
 
 @dataclass(frozen=True)
-class StudentT:
+class StudentT(Spec):
     type: Literal["student_t"] = "student_t"
     scale: PerEntity = 1.0
     df: Positive = 5.0
@@ -149,7 +152,7 @@ class StudentT:
 
 
 @dataclass(frozen=True)
-class AutoRegressive:
+class AutoRegressive(Spec):
     """A stationary AR(p) process with innovations of standard deviation ``scale`` (or, with
     ``explosive``, any AR process, run from step 0)."""
 
@@ -159,12 +162,13 @@ class AutoRegressive:
     explosive: bool = False
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if not 1 <= len(self.coefficients) <= 16:
             raise Invalid(f"coefficients={list(self.coefficients)!r} is not a list of 1 to 16 numbers")
 
 
 @dataclass(frozen=True)
-class RandomWalk:
+class RandomWalk(Spec):
     """Steps of standard deviation ``scale``, from 0 at step 0."""
 
     type: Literal["random_walk"] = "random_walk"
@@ -175,7 +179,7 @@ Noise = Annotated[Gaussian | StudentT | AutoRegressive | RandomWalk, Tagged("typ
 
 
 @dataclass(frozen=True)
-class State:
+class State(Spec):
     """One regime: it adds ``level`` and multiplies the noise by ``noise_scale``."""
 
     name: str | None = None
@@ -186,13 +190,14 @@ class State:
 
 
 @dataclass(frozen=True)
-class Regimes:
+class Regimes(Spec):
     """States the series switches between, on average every ``mean_duration`` steps."""
 
     mean_duration: Positive
     states: tuple[State, ...]
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if not 2 <= len(self.states) <= 100:
             raise Invalid(f"states has {len(self.states)} states; allowed: a list of 2 to 100 objects")
         names = self.names
@@ -205,7 +210,7 @@ class Regimes:
 
 
 @dataclass(frozen=True)
-class Anomalies:
+class Anomalies(Spec):
     """Episodes starting at a fraction ``rate`` of steps that add ``+magnitude`` (spike), ``-magnitude``
     (dip) or either for ``duration`` steps."""
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from fastsynth.errors import SchemaError
 from fastsynth.kernels import numeric as kn
-from fastsynth.specs import Invalid, from_document
+from fastsynth.specs import Invalid, Spec, from_document
 
 __all__ = ["Correlation", "copula_factor"]
 
@@ -29,7 +29,7 @@ _BISECTION_STEPS = 32
 
 
 @dataclass(frozen=True)
-class Correlation:
+class Correlation(Spec):
     """Target Pearson correlations among numeric columns."""
 
     columns: tuple[str, ...]
@@ -38,6 +38,7 @@ class Correlation:
     """Symmetric, ones on the diagonal, entries in [-1, 1], one row and column per column."""
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if len(self.columns) < 2:
             raise Invalid(f"columns={list(self.columns)!r} is not a list of at least two column names")
         k = len(self.columns)

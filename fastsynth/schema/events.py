@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from fastsynth.buffers import numpy_buffer_array, values_array
 from fastsynth.errors import SchemaError
 from fastsynth.fields.base import Block
-from fastsynth.specs import Bounds, check, from_document
+from fastsynth.specs import Bounds, Invalid, Spec, from_document
 
 __all__ = ["EventTime"]
 
@@ -34,7 +34,7 @@ Rate = Annotated[float, Bounds(0, 1)]
 
 
 @dataclass(frozen=True)
-class Late:
+class Late(Spec):
     """Rows that arrive late: their timestamps move back by up to ``max_delay_seconds``."""
 
     rate: Rate = 0.0
@@ -44,13 +44,13 @@ class Late:
 
 
 @dataclass(frozen=True)
-class EventTime:
+class EventTime(Spec):
     """How rows of a time series arrive: late, duplicated, dropped."""
 
     time_field: str
     """The timestamp column whose values late rows move back (the schema's time column by default)."""
     late: Late = Late()
-    """Rows that arrive late."""
+    """Rows that arrive late (none by default)."""
     duplicates: Rate = 0.0
     """Fraction of rows emitted twice."""
     drops: Rate = 0.0
@@ -59,14 +59,17 @@ class EventTime:
     """Name of the ground-truth column, or None for none."""
 
     def __post_init__(self) -> None:
-        check(self, where=_WHERE)
+        super().__post_init__()
         if self.label is not None and not self.label:
-            raise SchemaError(f"{_WHERE}: label={self.label!r} is not a column name")
+            raise Invalid(f"label={self.label!r} is not a column name")
 
     @classmethod
     def from_dict(cls, document: Any, default_time_field: str | None) -> EventTime:
-        if isinstance(document, dict) and "time_field" not in document and default_time_field is not None:
-            document = {**document, "time_field": default_time_field}
+        if isinstance(document, dict):
+            # An empty ``late:`` in YAML is no late rows, as leaving it out is.
+            document = {k: v for k, v in document.items() if not (k == "late" and v is None)}
+            if "time_field" not in document and default_time_field is not None:
+                document["time_field"] = default_time_field
         return from_document(cls, document, where=_WHERE)
 
     def to_dict(self) -> dict[str, Any]:

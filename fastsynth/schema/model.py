@@ -34,20 +34,20 @@ from fastsynth.fields.base import FIELDS, Field
 from fastsynth.fields.time_sequence import TimeSequenceField
 from fastsynth.schema.correlation import Correlation, copula_factor, correlated_normals
 from fastsynth.schema.events import EventTime
-from fastsynth.specs import from_document
+from fastsynth.specs import Spec, from_document
 
 __all__ = ["Schema"]
 
 
 @dataclass(frozen=True)
-class _Document:
+class _Document(Spec):
     """The keys of fastsynth's own schema form (the nested ones are parsed by their own specs)."""
 
     fields: dict[str, Any] | list[Any]
     name: str | None = None
     seed: int | None = None
     locale: str | None = None
-    correlations: dict[str, Any] | list[Any] = ()  # type: ignore[assignment]  # an empty list
+    correlations: dict[str, Any] | list[Any] | None = None
     event_time: dict[str, Any] | None = None
     entities: Any = None
     drift: Any = None
@@ -186,7 +186,9 @@ class Schema:
                 from fastsynth.adapters.faker_pools import check_locale
 
                 check_locale(top.locale, "(schema)")
-            groups = [top.correlations] if isinstance(top.correlations, dict) else top.correlations
+            # One group as an object, or a list of them; ``{}`` or an empty ``correlations:`` is none.
+            groups = top.correlations or []
+            groups = [groups] if isinstance(groups, dict) else groups
             return cls(
                 _parse_fields(top.fields),
                 name=top.name,

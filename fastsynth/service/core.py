@@ -4,6 +4,7 @@ streams generators into streamers. Thread-safe, since request handlers run in wo
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import threading
 import time
@@ -23,9 +24,10 @@ from fastsynth.pipeline import prefetch
 from fastsynth.schema import EXAMPLES, Schema
 from fastsynth.seeds import resolve_seed
 from fastsynth.service.bodies import encode, media_type
-from fastsynth.service.records import Generator, Streamer, check_name
+from fastsynth.service.records import DriftRequest, Generator, Streamer, check_name
 from fastsynth.service.reports import Status, StreamStatus
 from fastsynth.sinks.base import Sink
+from fastsynth.specs import from_document
 
 __all__ = ["Service"]
 
@@ -247,16 +249,14 @@ class Service:
                 self._start_one(name, targets, rate, rows, drift_pair, follows_drift=drift is None)
         return names
 
-    def _drift(self, drift: Mapping[str, Any] | None) -> tuple[float, float] | None:
+    def _drift(self, drift: Any) -> tuple[float, float] | None:
         """(interval, magnitude) from a request's drift object over the settings, None for no drift."""
         if drift is None:
             s = self.settings
             return (s.drift_interval, s.drift_magnitude) if s.drift_enabled else None
-        allowed = ("enabled", "interval", "magnitude")
-        unknown = sorted(set(drift) - set(allowed))
-        if unknown:
-            raise UsageError(f"drift: unknown key {unknown[0]!r}; allowed: {', '.join(allowed)}")
-        merged = self.settings.updated({f"drift_{k}": v for k, v in drift.items()}, "request")
+        asked = from_document(DriftRequest, drift, where="drift", error=UsageError)
+        given = {f"drift_{k}": v for k, v in dataclasses.asdict(asked).items() if v is not None}
+        merged = self.settings.updated(given, "request")  # the settings' own checks of each value
         return (merged.drift_interval, merged.drift_magnitude) if merged.drift_enabled else None
 
     def _start_one(

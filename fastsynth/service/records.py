@@ -16,11 +16,22 @@ from fastsynth.schema import Schema
 from fastsynth.service.reports import GeneratorInfo, StreamerInfo, StreamerType
 from fastsynth.sinks import open_sink
 from fastsynth.sinks.base import Sink, check_options
+from fastsynth.specs import Spec
 
-__all__ = ["Generator", "Streamer", "check_name"]
+__all__ = ["DriftRequest", "Generator", "Streamer", "check_name"]
 
 _STREAMER_TYPES: tuple[str, ...] = get_args(StreamerType)
 _TEXT_FORMATS = ("jsonl", "csv", "json")
+
+
+@dataclass(frozen=True)
+class DriftRequest(Spec):
+    """The ``drift`` of a ``/start`` request: the seed's drift settings for these streams alone (each
+    value checked as the settings check it; what is not given comes from the settings)."""
+
+    enabled: bool | None = None
+    interval: float | None = None
+    magnitude: float | None = None
 
 
 def check_name(kind: str, name: Any) -> str:

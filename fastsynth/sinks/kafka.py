@@ -117,8 +117,9 @@ class KafkaSink(Sink):
         settings = {**_DEFAULTS, "bootstrap.servers": bootstrap_servers, **(config or {})}
         settings["error_cb"] = self._on_error
         settings["on_delivery"] = self._on_delivery  # one callback for the producer, not one per message
+        producer = _producer_class()  # a missing confluent-kafka says which extra to install
         try:
-            self._producer = _producer_class()(settings)
+            self._producer = producer(settings)
         except Exception as exc:  # confluent-kafka raises KafkaException for a bad setting
             raise UsageError(f"kafka producer settings: {exc}") from None
 

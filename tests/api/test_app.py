@@ -253,6 +253,10 @@ def test_start_refuses_what_cannot_run(client):
             {**own, "drift": {"colour": 1}},
             "drift: unknown key 'colour'; allowed: enabled, interval, magnitude",
         ),
+        (
+            {**own, "drift": {"interval": "often"}},
+            "drift: interval='often' is not a number",
+        ),
     ):
         assert client.post("/start", json=body).json() == {"error": message}
     assert client.post("/stop", json={"generators": ["a"]}).status_code == 200

@@ -310,6 +310,22 @@ def test_same_seed_same_drift_other_seed_other_drift(table, threads):
             {"type": "correlation", "columns": ["x", "y"], "target": 0.5, "profile": "gradual"},
             "profile 'gradual' is not supported",
         ),
+        (
+            {"type": "shift", "columns": ["x"], "magnitude": 1, "rows": {"start": 5, "stop": 9}},
+            "drift[0] (shift): rows: unknown key 'stop'; allowed: end, start, step",
+        ),
+        (
+            {"type": "shift", "columns": ["x"], "magnitude": 1, "rows": {"step": 0}},
+            "drift[0] (shift): rows: step=0 is not an integer >= 1",
+        ),
+        (
+            {"type": "shift", "columns": ["x"], "magnitude": 1, "blocks": {"column": "n"}},
+            "drift[0] (shift): blocks: needs values, or first and last (both inclusive)",
+        ),
+        (
+            {"type": "shift", "columns": ["x"], "magnitude": 1, "time": {"column": "t", "start": "2024"}},
+            "drift[0] (shift): time: needs key 'end'",
+        ),
     ],
 )
 def test_impossible_requests_are_refused_clearly(table, drift, message):
@@ -317,3 +333,33 @@ def test_impossible_requests_are_refused_clearly(table, drift, message):
         fastsynth.inject_drift(table, [drift])
     assert message in str(caught.value) and "\n" not in str(caught.value)
     assert str(caught.value).startswith("drift[0]")
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"drifts": [], "seeds": 3}, "drift config: unknown key 'seeds'; allowed: drifts, seed"),
+        ({"drifts": [], "seed": "x"}, "drift config: seed='x' is not an integer"),
+        ({"seed": 3}, "drift config: needs key 'drifts'"),
+        (5, "drift config: 5 is not an object"),
+    ],
+)
+def test_bad_drift_configs_are_refused(table, config, message):
+    with pytest.raises(fastsynth.UsageError) as caught:
+        fastsynth.inject_drift(table, config)
+    assert str(caught.value) == message
+
+
+def test_selections_from_yaml_dates_and_lists_are_kept_in_the_log(table, tmp_path):
+    config = tmp_path / "drifts.yaml"  # YAML reads the bare dates as dates, not text
+    config.write_text(
+        "seed: 3\ndrifts:\n"
+        "  - {type: shift, columns: [x], magnitude: 1,\n"
+        "     time: {column: t, start: 2024-01-01, end: 2024-01-02}}\n"
+        "  - {type: flip, columns: [ok], rate: 1, blocks: {column: n, values: [1, 2]}}\n"
+    )
+    drifted = fastsynth.inject_drift(table, str(config))
+    time_rows, block_rows = (e["rows"] for e in drifted.log.entries)
+    assert time_rows["count"] == 1440  # a day of minutes
+    assert drifted.log.entries[1]["selection"] == {"blocks": {"column": "n", "values": [1, 2]}}
+    assert block_rows["count"] == sum(v in (1, 2) for v in table.column("n").to_pylist())

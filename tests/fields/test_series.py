@@ -87,7 +87,7 @@ def test_chunking_does_not_change_series():
         ),
         (
             {"trends": {"value": {"type": "exponential", "strength": 1}}},
-            "field 'value': trend: unknown key 'strength'; allowed: rate, type",
+            "field 'value': trend: unknown key 'strength' for type 'exponential'; allowed: rate, type",
         ),
         (
             {"trends": {"nope": {"type": "linear", "strength": 1}}},

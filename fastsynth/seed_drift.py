@@ -1,0 +1,84 @@
+"""The seed's drift settings (``--drift --drift-interval S --drift-magnitude M``, ``drift:`` in the
+settings) as drift events of a schema, for one-shot runs and streams alike."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pyarrow as pa
+
+from fastsynth.drift.operations import kind_of
+from fastsynth.drift.schedule import DriftSchedule
+from fastsynth.errors import UsageError
+from fastsynth.generation import drift_reference, make_batch
+from fastsynth.schema import Schema
+
+__all__ = ["drift_from_flags"]
+
+
+def drift_from_flags(
+    schema: Schema,
+    interval_seconds: float,
+    magnitude: float,
+    *,
+    seed: int,
+    rows_per_second: float | None = None,
+) -> DriftSchedule:
+    """The seed's ``--drift --drift-interval S --drift-magnitude M``: a drift event every ``S`` seconds
+    (of the schema's time column, or of rows at ``rows_per_second`` when it has none). Each event:
+
+    - numeric columns (int, float, series) shift their mean by ``M`` standard deviations, up or down by a
+      draw per event;
+    - category columns (type category) move a share ``M`` of their probability towards the mirror
+      image of their mix (the most frequent value's share goes to the least frequent), in every other
+      interval;
+    - boolean columns flip a share ``M`` of their values, in every other interval;
+    - text, ids and times are left alone.
+    """
+    if not (math.isfinite(interval_seconds) and interval_seconds > 0):
+        raise UsageError(f"--drift-interval={interval_seconds!r} is not a positive number of seconds")
+    if not (math.isfinite(magnitude) and 0 < magnitude <= 1):
+        raise UsageError(f"--drift-magnitude={magnitude!r} is outside (0, 1]")
+    arrow_schema = schema.fields_arrow_schema()
+    time_column = next((f.name for f in schema.fields if f.type_name == "time_sequence"), None)
+    if time_column is None and rows_per_second is None:
+        raise UsageError(
+            "--drift needs a time series (a time_sequence column) to place events every --drift-interval "
+            "seconds of its clock, or --continuous to place them by the stream's rate"
+        )
+    if time_column is not None:
+        first = make_batch(schema, 0, 1, seed, drift=False).column(time_column)[0].as_py()
+        timing: dict[str, Any] = {
+            "start_time": first.isoformat(),
+            "every_seconds": interval_seconds,
+            "time_column": time_column,
+        }
+    else:
+        assert rows_per_second is not None
+        timing = {"start_row": 0, "every_rows": max(1, round(interval_seconds * rows_per_second))}
+    plain = type(schema)(tuple(schema.fields), seed=schema.seed, entities=schema.entities)
+    shares = drift_reference(plain, seed)
+    events = []
+    for f in arrow_schema:
+        kind = kind_of(f.type)
+        if kind == "numeric" and f.name != getattr(schema.entities, "id_field", None):
+            event = {"type": "shift", "columns": [f.name], "magnitude": magnitude, "direction": "random"}
+        elif (
+            pa.types.is_dictionary(f.type)
+            and isinstance(shares.get(f.name), dict)
+            and len(shares[f.name]) > 1
+        ):
+            mix = shares[f.name]
+            ordered = sorted(mix, key=mix.get)
+            mirror = dict(zip(ordered, sorted(mix.values(), reverse=True), strict=True))
+            target = {v: (1 - magnitude) * mix[v] + magnitude * mirror[v] for v in mix}
+            event = {"type": "frequencies", "columns": [f.name], "target": target}
+        elif kind == "boolean":
+            event = {"type": "flip", "columns": [f.name], "rate": magnitude}
+        else:
+            continue
+        events.append({**event, **timing})
+    if not events:
+        raise UsageError("--drift: the schema has no numeric, category or boolean column to drift")
+    return DriftSchedule.from_dict({"events": events})
