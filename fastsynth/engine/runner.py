@@ -25,7 +25,7 @@ from fastsynth.drift.schedule import DriftSchedule
 from fastsynth.engine.metrics import SinkMetrics, StreamMetrics, prometheus_text
 from fastsynth.engine.rate import REAL_CLOCK, Clock, Pacer, RateSchedule
 from fastsynth.errors import UsageError
-from fastsynth.generation import as_schema, make_batch
+from fastsynth.generation import SchemaLike, as_schema, make_batch
 from fastsynth.schema import Schema
 from fastsynth.seeds import DEFAULT_SEED, resolve_seed
 from fastsynth.sinks.base import Sink
@@ -249,7 +249,7 @@ class Engine:
     def add_stream(
         self,
         name: str,
-        schema: Any,
+        schema: SchemaLike,
         *,
         rate: Any = 1000.0,
         batch_size: int = 1000,
