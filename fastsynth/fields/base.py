@@ -116,8 +116,25 @@ class Block:
         return self.entities.segments(self.start, self.size, chunk)
 
     def correlated_normal(self) -> np.ndarray | None:
-        """The Gaussian copula's normals for this column if the schema correlates it, else None."""
-        return None if self.schema is None else self.schema.correlated_normal(self)
+        """The Gaussian copula's normals for this column if the schema correlates it, else None: ``Y =
+        L Z``, with ``Z`` one normal stream per column of the group, made once per batch and group."""
+        hit = None if self.schema is None else self.schema.copula_of(self.name)
+        if hit is None:
+            return None
+        index, position, factor, columns = hit
+        cache_key = f"\x00copula{index}"
+        if cache_key not in self.made:
+            z = np.empty((len(columns), self.size))
+            code = kn.FLOAT_DISTRIBUTIONS["normal"]
+            for row, column in enumerate(columns):
+                kn.fill_float(
+                    z[row], self.key_of(column, "copula"), self.start, code, 0.0, 1.0, -np.inf, np.inf, 0.0
+                )
+            y = np.empty_like(z)
+            kn.mix_rows(y, factor, z)  # a kernel, not BLAS: row i's values never depend on the batch
+            self.made[cache_key] = y
+        result: np.ndarray = self.made[cache_key][position]
+        return result
 
     def column(self, name: str) -> pa.Array:
         """Column ``name`` of the schema for the same rows (made once per batch, then reused)."""

@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 
 from fastsynth.errors import SchemaError
-from fastsynth.kernels import numeric as kn
 from fastsynth.specs import Invalid, Spec, from_document
 
 __all__ = ["Correlation", "copula_factor"]
@@ -116,14 +115,3 @@ def copula_factor(correlation: Correlation, fields: list[Any], index: int) -> np
             f"schema: correlations[{index}]: the matrix is not positive definite (after adjusting for the "
             "columns' distributions); no set of columns can have these correlations together"
         ) from None
-
-
-def correlated_normals(factor: np.ndarray, keys: list[np.uint64], start: int, size: int) -> np.ndarray:
-    """``Y = L Z`` for ``size`` rows from ``start``: row ``c`` is the normals of the group's column ``c``."""
-    z = np.empty((len(keys), size))
-    code = kn.FLOAT_DISTRIBUTIONS["normal"]
-    for c, key in enumerate(keys):
-        kn.fill_float(z[c], key, start, code, 0.0, 1.0, -np.inf, np.inf, 0.0)
-    y = np.empty_like(z)
-    kn.mix_rows(y, factor, z)  # a kernel, not BLAS: row i's values never depend on the batch
-    return y

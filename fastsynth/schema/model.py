@@ -18,7 +18,7 @@ import dataclasses
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from fastsynth.entities import Entities
 from fastsynth.errors import SchemaError, field_error
 from fastsynth.fields.base import FIELDS, Field
 from fastsynth.fields.time_sequence import TimeSequenceField
-from fastsynth.schema.correlation import Correlation, copula_factor, correlated_normals
+from fastsynth.schema.correlation import Correlation, copula_factor
 from fastsynth.schema.events import EventTime
 from fastsynth.specs import Spec, from_document
 
@@ -80,6 +80,10 @@ class Schema:
     """Many series in one dataset, one per entity (None for one series); see ``fastsynth.entities``."""
     drift: DriftSchedule | None = None
     """Drift events applied as rows are made (None for none); see ``fastsynth.drift.schedule``."""
+    _copula: dict[str, tuple[int, int, np.ndarray, tuple[str, ...]]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+    """Derived from ``correlations`` when the schema is built: see ``copula_of``."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", tuple(self.fields))
@@ -133,17 +137,11 @@ class Schema:
                 plan[column] = (index, position, factor, group.columns)
         return plan
 
-    def correlated_normal(self, block: Any) -> np.ndarray | None:
-        """The copula's normals for ``block``'s column if it is in a correlation group, else None."""
-        hit = self._copula.get(block.name)  # type: ignore[attr-defined]
-        if hit is None:
-            return None
-        index, position, factor, columns = hit
-        cache_key = f"\x00copula{index}"
-        if cache_key not in block.made:
-            keys = [block.key_of(c, "copula") for c in columns]
-            block.made[cache_key] = correlated_normals(factor, keys, block.start, block.size)
-        return block.made[cache_key][position]
+    def copula_of(self, column: str) -> tuple[int, int, np.ndarray, tuple[str, ...]] | None:
+        """Where ``column`` sits in the Gaussian copula: (its group, its row in the group, the group's
+        Cholesky factor, the group's columns), or None when it is not correlated. The block makes the
+        normals (``Block.correlated_normal``): the schema only says how."""
+        return self._copula.get(column)
 
     def _check_cycles(self) -> None:
         """Refuse columns that depend on each other in a circle (a template of an expression of it)."""
