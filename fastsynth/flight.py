@@ -28,6 +28,8 @@ import pyarrow.flight as flight
 from fastsynth.config import load_settings
 from fastsynth.errors import FastsynthError, UsageError, status_of
 from fastsynth.service import Service
+from fastsynth.service.records import GeneratorRequest, PartsRequest, RowsRequest
+from fastsynth.specs import from_document
 
 __all__ = ["FlightServer"]
 
@@ -64,16 +66,9 @@ def _document(raw: bytes, what: str) -> dict[str, Any]:
     return document
 
 
-_REQUEST_KEYS = ("generator", "schema", "rows", "seed", "start")
-
-
-def _request(document: dict[str, Any], what: str, extra: tuple[str, ...] = ()) -> dict[str, Any]:
-    unknown = sorted(set(document) - {*_REQUEST_KEYS, *extra})
-    if unknown:
-        raise UsageError(
-            f"the {what} has an unknown key {unknown[0]!r}; allowed: {', '.join((*_REQUEST_KEYS, *extra))}"
-        )
-    return document
+def _request(document: dict[str, Any], kind: type, what: str) -> dict[str, Any]:
+    """``document`` checked as a ``kind`` request (unknown keys refused), as keyword arguments."""
+    return dataclasses.asdict(from_document(kind, document, where=f"the {what}", error=UsageError))
 
 
 class FlightServer(flight.FlightServerBase):
@@ -87,7 +82,7 @@ class FlightServer(flight.FlightServerBase):
     # -- data --------------------------------------------------------------------------------------
 
     def do_get(self, context: Any, ticket: flight.Ticket) -> flight.FlightDataStream:
-        request = _answer(lambda: _request(_document(ticket.ticket, "ticket"), "ticket"))
+        request = _answer(lambda: _request(_document(ticket.ticket, "ticket"), RowsRequest, "ticket"))
         schema, batches = _answer(lambda: self.service.batches(**request))
         return flight.RecordBatchStream(pa.RecordBatchReader.from_batches(schema, _guarded(batches)))
 
@@ -101,10 +96,8 @@ class FlightServer(flight.FlightServerBase):
             request: dict[str, Any] = {"generator": descriptor.path[0].decode()}
             parts = 1
         else:
-            request = _request(_document(descriptor.command, "command"), "command", extra=("parts",))
-            parts = request.pop("parts", 1)
-            if isinstance(parts, bool) or not isinstance(parts, int) or not 1 <= parts <= 1024:
-                raise UsageError(f"parts={parts!r} is not a number of endpoints from 1 to 1024")
+            request = _request(_document(descriptor.command, "command"), PartsRequest, "command")
+            parts = request.pop("parts")
         schema, rows, seed = self.service.request(**request)
         first = request.get("start", 0)
         endpoints = []
@@ -134,11 +127,8 @@ class FlightServer(flight.FlightServerBase):
             raise UsageError(f"action {kind!r} is unknown; allowed: {', '.join(ACTIONS)}")
         document = _document(body, f"body of {kind}")
         if kind == "add-generator":
-            allowed = ("name", "schema", "example", "seed")
-            unknown = sorted(set(document) - set(allowed))
-            if unknown:
-                raise UsageError(f"add-generator: unknown key {unknown[0]!r}; allowed: {', '.join(allowed)}")
-            return dataclasses.asdict(self.service.add_generator(**document).describe())
+            asked = _request(document, GeneratorRequest, "body of add-generator")
+            return dataclasses.asdict(self.service.add_generator(**asked).describe())
         name = document.get("name")
         if not isinstance(name, str):
             raise UsageError(f"remove-generator: name={name!r} is not a generator name")

@@ -7,7 +7,7 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, get_args
+from typing import Annotated, Any, get_args
 
 import pyarrow as pa
 
@@ -16,12 +16,50 @@ from fastsynth.schema import Schema
 from fastsynth.service.reports import GeneratorInfo, StreamerInfo, StreamerType
 from fastsynth.sinks import open_sink
 from fastsynth.sinks.base import Sink, check_options
-from fastsynth.specs import Spec
+from fastsynth.specs import Bounds, Spec
 
-__all__ = ["DriftRequest", "Generator", "Streamer", "check_name"]
+__all__ = [
+    "DriftRequest",
+    "Generator",
+    "GeneratorRequest",
+    "PartsRequest",
+    "RowsRequest",
+    "Streamer",
+    "check_name",
+]
 
 _STREAMER_TYPES: tuple[str, ...] = get_args(StreamerType)
 _TEXT_FORMATS = ("jsonl", "csv", "json")
+
+
+@dataclass(frozen=True)
+class RowsRequest(Spec):
+    """A request for rows (a Flight ticket; the REST body adds ``format``): a generator's name or an
+    inline schema, how many rows from which row, and the seed. The service checks the values."""
+
+    generator: str | None = None
+    schema: dict[str, Any] | None = None
+    rows: int | None = None
+    seed: int | None = None
+    start: int = 0
+
+
+@dataclass(frozen=True)
+class PartsRequest(RowsRequest):
+    """A Flight command: the rows of a ``RowsRequest`` as ``parts`` endpoints, consecutive shares."""
+
+    parts: Annotated[int, Bounds(1, 1024)] = 1
+
+
+@dataclass(frozen=True)
+class GeneratorRequest(Spec):
+    """Adding a generator: its name, and a schema or a built-in example (the settings' default model
+    when neither), and a seed."""
+
+    name: str
+    schema: dict[str, Any] | None = None
+    example: str | None = None
+    seed: int | None = None
 
 
 @dataclass(frozen=True)
