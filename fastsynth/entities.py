@@ -21,6 +21,8 @@ from fastsynth.specs import Bounds, Invalid, Spec, from_document
 
 __all__ = ["ONE_SERIES", "STEP_BLOCK", "Entities", "Segments"]
 
+MAX_ENTITIES = 100_000_000
+"""The most entities a schema may have."""
 STEP_BLOCK = 4096
 """Steps per absolute block of a series: sequential processes (AR noise, regime switches, Poisson
 arrivals) restart or are counted per block, so a batch replays at most one block to resume anywhere."""
@@ -43,13 +45,14 @@ class Segments(NamedTuple):
 class Entities(Spec):
     """How rows map to (entity, step)."""
 
-    count: Annotated[int, Bounds(1)]
-    """Number of entities, each with its own series."""
+    count: Annotated[int, Bounds(1, MAX_ENTITIES)]
+    """Number of entities, each with its own series (each draws its parameters into arrays of this
+    length, hence the limit)."""
     id_field: str = "series_id"
     """Name of the column holding each row's entity number."""
     order: Literal["time", "entity"] = "time"
     """``time``: all entities' step 0, then all step 1, ...; ``entity``: entity 0's steps, then 1's."""
-    steps: Annotated[int, Bounds(1)] | None = None
+    steps: Annotated[int, Bounds(1, 2**40)] | None = None
     """Steps per entity (required for entity order); rows stop at ``count * steps``."""
 
     def __post_init__(self) -> None:

@@ -92,8 +92,8 @@ def run_of(schema: Schema) -> RunContext:
     with _RUNS_LOCK:
         run = _RUNS.get(id(schema))
         if run is None:
+            weakref.finalize(schema, _RUNS.pop, id(schema), None)  # first: it refuses what it cannot track
             run = _RUNS[id(schema)] = RunContext()
-            weakref.finalize(schema, _RUNS.pop, id(schema), None)
         return run
 
 
@@ -101,7 +101,8 @@ def drift_reference(schema: Schema, seed: int) -> dict[str, Any]:
     """What drift magnitudes are measured against: ``reference_statistics`` of the schema's first
     ``REFERENCE_ROWS`` rows made without drift."""
     rows = min(REFERENCE_ROWS, schema.capacity() or REFERENCE_ROWS)
-    return reference_statistics(make_batch(schema, 0, rows, seed, drift=False))
+    # A run of its own: the sample must not move the caller's AR carry, nor hold its locks.
+    return reference_statistics(make_batch(schema, 0, rows, seed, drift=False, run=RunContext()))
 
 
 def iter_batches(

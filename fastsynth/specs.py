@@ -35,6 +35,7 @@ __all__ = [
     "describe",
     "from_document",
     "options_of",
+    "show",
     "to_document",
 ]
 
@@ -66,6 +67,18 @@ class Bounds:
             return f"{noun} {'<' if self.high_open else '<='} {_plain(self.high)}"
         left, right = "(" if self.low_open else "[", ")" if self.high_open else "]"
         return f"{noun} in {left}{_plain(self.low)}, {_plain(self.high)}{right}"
+
+
+def show(value: Any) -> str:
+    """``repr(value)`` for messages, but short for integers too long to print (Python refuses to turn
+    one of more than 4,300 digits into text)."""
+    if isinstance(value, int) and value.bit_length() > 256:
+        return f"<an integer of about {int(value.bit_length() * 0.30103)} digits>"
+    try:
+        text = repr(value)
+    except ValueError:  # a huge integer inside a list or an object
+        return f"<a {type(value).__name__} too long to show>"
+    return text if len(text) <= 200 else f"{text[:200]}..."
 
 
 def _plain(number: float) -> str:
@@ -113,7 +126,8 @@ def options_of(cls: type, exclude: Iterable[str] = ()) -> Mapping[str, Any]:
 @functools.cache  # resolving annotations is most of the cost of building a spec: once per class
 def _options(cls: Any, exclude: frozenset[str]) -> Mapping[str, Any]:
     hints = typing.get_type_hints(cls, include_extras=True)
-    return {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.init and f.name not in exclude}
+    options = {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.init and f.name not in exclude}
+    return types.MappingProxyType(options)  # cached: read-only
 
 
 def from_document(
@@ -131,7 +145,7 @@ def from_document(
     the document (a field's name); ``noun`` is what an option is called in messages (key, option) and
     ``of`` what it belongs to (``type 'int'``)."""
     if not isinstance(document, Mapping):
-        raise error(f"{where}: {document!r} is not an object")
+        raise error(f"{where}: {show(document)} is not an object")
     kwargs: dict[str, Any] = dict(extra or {})
     options = options_of(cls, kwargs)
     try:
@@ -204,11 +218,11 @@ def coerce(value: Any, annotation: Any, option: str) -> Any:
             checked = coerce(value, args[0], option)
         except Invalid:
             if args[0] in (int, float):  # say the bounds too: "is not an integer >= 1"
-                raise Invalid(f"{option}={value!r} is not {describe(annotation)}") from None
+                raise Invalid(f"{option}={show(value)} is not {describe(annotation)}") from None
             raise
         for bounds in (a for a in args[1:] if isinstance(a, Bounds)):
             if not bounds.holds(checked):
-                raise Invalid(f"{option}={value!r} is not {bounds.describe(describe(args[0]))}")
+                raise Invalid(f"{option}={show(value)} is not {bounds.describe(describe(args[0]))}")
         return checked
     if origin in (typing.Union, types.UnionType):
         if value is None and type(None) in args:
@@ -224,18 +238,18 @@ def coerce(value: Any, annotation: Any, option: str) -> Any:
                     shaped.append(exc)
         if len(shaped) == 1:  # an object for the one object alternative: its own error says most
             raise shaped[0]
-        raise Invalid(f"{option}={value!r} is not {describe(annotation)}")
+        raise Invalid(f"{option}={show(value)} is not {describe(annotation)}")
     if origin is typing.Literal:
         if value in args and type(value) is type(args[0]):
             return value
-        raise Invalid(f"{option}={value!r} is not allowed; allowed: {', '.join(map(str, args))}")
+        raise Invalid(f"{option}={show(value)} is not allowed; allowed: {', '.join(map(str, args))}")
     if origin is dict:
         if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
-            raise Invalid(f"{option}={value!r} is not an object with text keys")
+            raise Invalid(f"{option}={show(value)} is not an object with text keys")
         return {k: coerce(v, args[1], f"{option}[{k!r}]") for k, v in value.items()}
     if origin in (list, tuple):
         if not isinstance(value, list | tuple):
-            raise Invalid(f"{option}={value!r} is not {describe(annotation)}")
+            raise Invalid(f"{option}={show(value)} is not {describe(annotation)}")
         items = [coerce(v, args[0], f"{option}[{k}]") for k, v in enumerate(value)]
         return items if origin is list else tuple(items)
     if dataclasses.is_dataclass(annotation) and isinstance(annotation, type):
@@ -250,15 +264,17 @@ def coerce(value: Any, annotation: Any, option: str) -> Any:
                 number = math.inf
             if math.isfinite(number):
                 return number
-            raise Invalid(f"{option}={value!r} is not a finite number")
+            raise Invalid(f"{option}={show(value)} is not a finite number")
     elif annotation is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
         if isinstance(value, float) and value.is_integer():
-            return int(value)
+            value = int(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            if -(2**63) <= value < 2**63:
+                return value
+            raise Invalid(f"{option}={show(value)} is not an integer that fits in 64 bits")
     elif annotation is Any or (isinstance(annotation, type) and isinstance(value, annotation)):
         return value
-    raise Invalid(f"{option}={value!r} is not {describe(annotation)}")
+    raise Invalid(f"{option}={show(value)} is not {describe(annotation)}")
 
 
 def _coerce_tagged(value: Any, union: Any, tagged: Tagged, option: str) -> Any:
@@ -266,7 +282,7 @@ def _coerce_tagged(value: Any, union: Any, tagged: Tagged, option: str) -> Any:
     if isinstance(value, tuple(variants.values())):
         return value
     if not isinstance(value, Mapping):
-        raise Invalid(f"{option}={value!r} is not an object")
+        raise Invalid(f"{option}={show(value)} is not an object")
     tag = value.get(tagged.key, tagged.default)
     if not isinstance(tag, str) or tag not in variants:
         allowed = ", ".join(variants)
@@ -313,6 +329,8 @@ def describe(annotation: Any) -> str:
     if origin is dict or (dataclasses.is_dataclass(annotation) and isinstance(annotation, type)):
         return "an object"
     if origin in (list, tuple):
+        if typing.get_args(annotation)[0] is Any:
+            return "a list"
         item = describe(typing.get_args(annotation)[0])
         if item.startswith(("a ", "an ")) and " " not in item.split(" ", 1)[1]:
             return f"a list of {item.split(' ', 1)[1]}s"  # a list of numbers

@@ -35,7 +35,10 @@ def _series(**options):
             "trend: type=['linear'] is not allowed; allowed: linear, piecewise",
         ),
         ({"trend": {"type": "logistic", "rate": 1}}, "trend: type 'logistic' needs key 'capacity'"),
-        ({"seasonality": {"period": 10**400}}, "seasonality: period=1000000000"),
+        (
+            {"seasonality": {"period": 10**400}},
+            "seasonality: period=<an integer of about 400 digits> is not a number > 0",
+        ),
         (
             {"regimes": {"mean_duration": 5, "states": [{}, {"colour": 1}]}},
             "field 'v': regimes: states[1]: unknown key 'colour'; allowed: level, name, noise_scale, weight",
@@ -112,3 +115,109 @@ def test_a_missing_kafka_client_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "confluent_kafka", None)
     with pytest.raises(MissingDependencyError, match=r"pip install 'fastsynth\[kafka\]'"):
         KafkaSink(pa.schema([("x", pa.int64())]), topic="t")
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        (
+            {"fields": {"x": {"type": "sequence", "start": 2**63}}},
+            "start=9223372036854775808 is not an integer",
+        ),
+        ({"fields": {"x": {"type": "float", "mean": 10**5000}}}, "mean=<an integer of about 5000 digits>"),
+        ({"fields": {"x": {"type": "int", "min": 0, "max": 9}}, "entities": 10**30}, "count="),
+        (
+            {"fields": {"x": {"type": "int", "min": 0, "max": 9}}, "entities": {"count": 2, "steps": 2**63}},
+            "steps=",
+        ),
+        (
+            {"fields": {"t": {"type": "time_sequence", "interval_seconds": 1e308}}},
+            "interval_seconds=1e+308 is more",
+        ),
+        (
+            {
+                "fields": {"x": {"type": "int", "min": 0, "max": 9}},
+                "drift": [{"type": "shift", "columns": ["x"], "magnitude": 1, "start_row": 10**400}],
+            },
+            "start_row=<an integer",
+        ),
+        (
+            {
+                "fields": {
+                    "v": {
+                        "type": "series",
+                        "base": FLAT,
+                        "noise": {"type": "ar", "coefficients": [1e308, 0.1]},
+                    }
+                }
+            },
+            "make the AR process explode",
+        ),
+    ],
+)
+def test_numbers_too_large_are_refused_not_crashed_on(document, message):
+    with pytest.raises(fastsynth.SchemaError) as caught:
+        fastsynth.Schema.from_dict(document)
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("drift", "message"),
+    [
+        (
+            {"type": "shift", "columns": ["n"], "magnitude": 10**400},
+            "magnitude=<an integer of about 400 digits>",
+        ),
+        (
+            {"type": "shift", "columns": ["n"], "magnitude": 1, "blocks": {"column": "n", "values": ["x"]}},
+            "are not values of column 'n' (int64)",
+        ),
+        (
+            {
+                "type": "shift",
+                "columns": ["n"],
+                "magnitude": 1,
+                "blocks": {"column": "n", "first": [1], "last": 2},
+            },
+            "are not values of column 'n'",
+        ),
+        (
+            {"type": "new_category", "columns": ["c"], "value": True, "rate": 0.1},
+            "value=True is not a category name",
+        ),
+        (
+            {"type": "merge", "columns": ["c"], "categories": ["a"], "into": 1.5},
+            "and 'into', the category they become (text)",
+        ),
+    ],
+)
+def test_drift_values_that_cannot_apply_are_refused(drift, message):
+    import pyarrow as pa
+
+    table = pa.table({"n": list(range(10)), "c": ["a", "b"] * 5})
+    with pytest.raises(fastsynth.UsageError) as caught:
+        fastsynth.inject_drift(table, [drift])
+    assert message in str(caught.value)
+
+
+def test_a_schema_built_in_python_takes_its_settings_as_documents():
+    field = fastsynth.FIELDS.get("int")(name="x", min=0, max=9)
+    schema = fastsynth.Schema(
+        [field], entities={"count": 3}, drift=[{"type": "shift", "columns": ["x"], "magnitude": 1}]
+    )
+    assert schema.entities is not None and schema.entities.count == 3 and schema.drift is not None
+    assert schema == fastsynth.Schema.from_dict(schema.to_dict())
+    with pytest.raises(fastsynth.SchemaError, match="schema: name=5 is not a string"):
+        fastsynth.Schema([field], name=5)
+
+
+def test_a_run_keeps_its_latest_values_only():
+    from fastsynth.fields.base import RunContext
+
+    run = RunContext(size=4)
+    for seed in range(10):
+        with run.hold(("carry", seed), lambda seed=seed: [seed]) as value:
+            value.append(0)
+    with run.hold(("carry", 9), list) as kept, run.hold(("carry", 0), list) as remade:
+        assert kept == [9, 0] and remade == []  # the oldest went; the latest stayed
+    assert len(run._values) == 4

@@ -21,6 +21,7 @@ from fastsynth.errors import UsageError
 from fastsynth.fields.base import Block
 from fastsynth.kernels import drift as kd
 from fastsynth.registry import Registry
+from fastsynth.specs import show
 
 __all__ = ["OPERATIONS", "Context", "Operation"]
 
@@ -54,8 +55,12 @@ class Context:
         value = self.spec.get(key, default)
         if value is None:
             raise self.fail(f"needs {key!r}")
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise self.fail(f"{key}={value!r} is not a finite number")
+        try:
+            finite = not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
+        except OverflowError:  # an integer past float's range
+            finite = False
+        if not finite:
+            raise self.fail(f"{key}={show(value)} is not a finite number")
         if not low <= value <= high:
             raise self.fail(f"{key}={value!r} is outside [{low:g}, {high:g}]")
         return float(value)
@@ -275,8 +280,8 @@ def _frequencies(ctx: Context, name: str) -> pa.Array:
 
 def _new_category(ctx: Context, name: str) -> pa.Array:
     array = ctx.column(name)
-    if "value" not in ctx.spec:
-        raise ctx.fail("needs 'value', the new category")
+    if not isinstance(ctx.spec.get("value"), str):
+        raise ctx.fail(f"value={show(ctx.spec.get('value'))} is not a category name (text)")
     codes, dictionary = _encode(array)
     dictionary = _with_values(dictionary, [ctx.spec["value"]], ctx, "value")
     change = np.full(len(dictionary), ctx.rate())
@@ -289,8 +294,10 @@ def _new_category(ctx: Context, name: str) -> pa.Array:
 def _merge(ctx: Context, name: str) -> pa.Array:
     array = ctx.column(name)
     categories, into = ctx.spec.get("categories"), ctx.spec.get("into")
-    if not isinstance(categories, list) or len(categories) < 1 or into is None:
-        raise ctx.fail("needs 'categories', a list of categories, and 'into', the category they become")
+    if not isinstance(categories, list) or len(categories) < 1 or not isinstance(into, str):
+        raise ctx.fail(
+            "needs 'categories', a list of categories, and 'into', the category they become (text)"
+        )
     codes, dictionary = _encode(array)
     known = dictionary.to_pylist()
     missing = [c for c in categories if c not in known]

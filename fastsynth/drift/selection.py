@@ -15,6 +15,7 @@ last 1.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fastsynth.errors import UsageError
-from fastsynth.specs import Bounds, Invalid, Spec, from_document, to_document
+from fastsynth.specs import Bounds, Invalid, Spec, from_document, show, to_document
 
 __all__ = ["Blocks", "Rows", "Selection", "Time", "Window"]
 
@@ -129,9 +130,12 @@ class Selection:
         return cls(kind, from_document(_SPECS[kind], spec, where=f"{where}: {kind}", error=UsageError))
 
     def describe(self) -> dict[str, Any]:
-        if self.kind == "all":
+        if self.kind == "all" or self.spec is None:
             return {}
-        return {self.kind: self.spec if isinstance(self.spec, str) else to_document(self.spec)}
+        if isinstance(self.spec, str):
+            return {self.kind: self.spec}
+        given = {k: v for k, v in dataclasses.asdict(self.spec).items() if v is not None}
+        return {self.kind: to_document(given)}  # every option in force, defaults too, for the log
 
     def select(self, table: pa.Table, where: str) -> Window:
         """The rows of ``table`` this selection picks."""
@@ -167,13 +171,19 @@ class Selection:
             )
         values = table.column(column)
         if isinstance(self.spec, Blocks):
-            if self.spec.values is not None:
-                wanted = pa.array(list(self.spec.values)).cast(values.type, safe=False)
-                mask = pc.is_in(values, value_set=wanted)
-            else:
-                mask = pc.and_(
-                    pc.greater_equal(values, self.spec.first), pc.less_equal(values, self.spec.last)
-                )
+            try:
+                if self.spec.values is not None:
+                    wanted = pa.array(list(self.spec.values)).cast(values.type, safe=False)
+                    mask = pc.is_in(values, value_set=wanted)
+                else:
+                    low = pa.scalar(self.spec.first).cast(values.type)
+                    high = pa.scalar(self.spec.last).cast(values.type)
+                    mask = pc.and_(pc.greater_equal(values, low), pc.less_equal(values, high))
+            except (pa.ArrowException, OverflowError, TypeError, ValueError):
+                raise UsageError(
+                    f"{where}: blocks {show(to_document(self.spec))} are not values of column {column!r} "
+                    f"({values.type})"
+                ) from None
             rows = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
             if len(rows) == 0:
                 raise UsageError(

@@ -25,7 +25,7 @@ from fastsynth.drift.schedule import DriftSchedule
 from fastsynth.engine.metrics import SinkMetrics, StreamMetrics, prometheus_text
 from fastsynth.engine.rate import REAL_CLOCK, Clock, Pacer, RateSchedule
 from fastsynth.errors import UsageError
-from fastsynth.generation import SchemaLike, as_schema, make_batch
+from fastsynth.generation import RunContext, SchemaLike, as_schema, make_batch
 from fastsynth.schema import Schema
 from fastsynth.seeds import DEFAULT_SEED, resolve_seed
 from fastsynth.sinks.base import Sink
@@ -58,6 +58,8 @@ class Stream:
     _removed: list[tuple[Sink, threading.Event]] = field(default_factory=list, repr=False)
     _sinks_closed: bool = field(default=False, repr=False)
     _threads: list[threading.Thread] = field(default_factory=list, repr=False)
+    _run: RunContext = field(default_factory=RunContext, repr=False)
+    """The stream's own caches: /generate pages of the same schema must not move its AR carry."""
     clock: Clock = field(default=REAL_CLOCK, repr=False)
     """Where pacing reads the time and waits (a test's fake clock drives it without sleeping)."""
 
@@ -73,7 +75,7 @@ class Stream:
                 size = (
                     self.batch_size if self.max_rows is None else min(self.batch_size, self.max_rows - start)
                 )
-                batch = make_batch(self.schema, start, size, self.seed)
+                batch = make_batch(self.schema, start, size, self.seed, run=self._run)
                 start += size
                 while not self._stop.is_set():
                     try:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -62,23 +63,36 @@ T = TypeVar("T")
 class RunContext:
     """What one run of a schema (a ``generate`` call, a stream, a Dask task) keeps from batch to batch:
     caches that make later batches cheaper and never change their values, such as where each AR
-    recursion stopped. Specs stay plain data; generation owns the run and hands it to every block."""
+    recursion stopped. Specs stay plain data; generation owns the run and hands it to every block.
 
-    def __init__(self) -> None:
-        self._values: dict[Hashable, Any] = {}
-        self._locks: dict[Hashable, threading.Lock] = {}
+    Only the ``size`` values used last are kept: a long-lived run asked for many seeds (a server's
+    generator) would otherwise hold an AR carry per seed for good."""
+
+    def __init__(self, size: int = 16) -> None:
+        self.size = size
+        self._values: OrderedDict[Hashable, Any] = OrderedDict()
         self._guard = threading.Lock()
+        # A fixed set of locks shared out by key: as many keys as come, and nothing to clean up.
+        self._locks = tuple(threading.Lock() for _ in range(32))
 
     @contextmanager
     def hold(self, key: Hashable, make: Callable[[], T]) -> Iterator[T]:
         """The value kept under ``key`` (made by ``make`` the first time), held by this thread alone
-        until the ``with`` block ends, so a kernel may update it in place."""
-        with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            if key not in self._values:
-                self._values[key] = make()
-            yield self._values[key]
+        until the ``with`` block ends, so a kernel may update it in place. A value dropped while in
+        use is only remade the next time: the values are caches."""
+        # Holds never nest within one run (the drift reference is made in a run of its own), so one
+        # thread takes one of these locks at a time and they cannot deadlock.
+        with self._locks[hash(key) % len(self._locks)]:
+            with self._guard:
+                value = self._values.get(key)
+            if value is None:
+                value = make()
+            with self._guard:
+                self._values[key] = value
+                self._values.move_to_end(key)
+                while len(self._values) > self.size:
+                    self._values.popitem(last=False)
+            yield value
 
 
 @dataclass(frozen=True)

@@ -141,8 +141,12 @@ class SeriesField(Field):
         coefficients = list(self.noise.coefficients)
         phi = np.array(coefficients)
         # Stationary when every root of 1 - phi_1 z - ... - phi_p z^p lies outside the unit circle.
-        roots = np.roots(np.concatenate([-phi[::-1], [1.0]]))
-        if len(roots) and np.abs(roots).min() <= 1.0 + 1e-9:
+        try:
+            with np.errstate(all="ignore"):
+                roots = np.roots(np.concatenate([-phi[::-1], [1.0]]))
+        except np.linalg.LinAlgError:  # coefficients so large the companion matrix overflows
+            roots = np.zeros(1)
+        if len(roots) and not (np.abs(roots).min() > 1.0 + 1e-9):  # NaN roots: explosive too
             if self.noise.explosive:  # one recursion from step 0 (x before it is 0): no moving-average form
                 return phi, np.zeros(0)
             raise self.error(

@@ -70,10 +70,10 @@ class DatetimeField(_UniformRange):
     """IANA time zone (e.g. Europe/Paris): naive bounds are read in it and the column carries it."""
 
     def __post_init__(self) -> None:
-        if self.timezone is not None:
+        if self.timezone is not None:  # before the bounds, which are read in it
             try:
                 zoneinfo.ZoneInfo(self.timezone)
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
                 raise self.error(f"timezone={self.timezone!r} is not an IANA time zone name") from None
         super().__post_init__()
 

@@ -52,6 +52,11 @@ class TimeSequenceField(Field):
             raise self.error(f"interval_seconds={self.interval_seconds!r} is not a positive number")
         self.origin  # noqa: B018 (validates start, and fixes `now`)
         ticks = self.interval_seconds * _UNITS_PER_SECOND[self.unit]
+        if ticks > 2**52:  # far past any calendar, and past what int64 timestamps hold after a few steps
+            limit = 2**52 / _UNITS_PER_SECOND[self.unit]
+            raise self.error(
+                f"interval_seconds={self.interval_seconds!r} is more than {limit:.4g} in unit {self.unit}"
+            )
         if self.arrivals == "regular" and abs(ticks - round(ticks)) > 1e-9:
             raise self.error(f"interval_seconds={self.interval_seconds} is not a whole number of {self.unit}")
 

@@ -87,6 +87,7 @@ class Schema:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", tuple(self.fields))
+        self._settings_as_specs()
         if self.entities is not None and not any(f.name == self.entities.id_field for f in self.fields):
             id_field = FIELDS.get("entity_id").from_spec(self.entities.id_field, {})
             time_fields = [k for k, f in enumerate(self.fields) if f.type_name == "time_sequence"]
@@ -106,12 +107,29 @@ class Schema:
         for f in self.fields:
             f.check_schema(self)
         self._check_cycles()
-        object.__setattr__(self, "correlations", tuple(self.correlations))
         object.__setattr__(self, "_copula", self._copula_plan())
         if self.drift is not None:
             self.drift.check(self.fields_arrow_schema())
         if self.event_time is not None:
             self.event_time.check(self.fields_arrow_schema())
+
+    def _settings_as_specs(self) -> None:
+        """A schema built in Python may give its settings as documents (``entities={"count": 3}``, a
+        list of drift events...): they become specs here, checked as ``from_dict`` checks them."""
+        for name, value in (("name", self.name), ("locale", self.locale)):
+            if value is not None and not isinstance(value, str):
+                raise SchemaError(f"schema: {name}={value!r} is not a string")
+        if self.entities is not None and not isinstance(self.entities, Entities):
+            object.__setattr__(self, "entities", Entities.from_dict(self.entities))
+        if self.drift is not None and not isinstance(self.drift, DriftSchedule):
+            object.__setattr__(self, "drift", DriftSchedule.from_dict(self.drift))
+        if self.event_time is not None and not isinstance(self.event_time, EventTime):
+            object.__setattr__(self, "event_time", EventTime.from_dict(self.event_time, self.time_field))
+        groups = [self.correlations] if isinstance(self.correlations, dict) else list(self.correlations or ())
+        correlations = tuple(
+            g if isinstance(g, Correlation) else Correlation.from_dict(g, i) for i, g in enumerate(groups)
+        )
+        object.__setattr__(self, "correlations", correlations)
 
     def _copula_plan(self) -> dict[str, tuple[int, int, np.ndarray, tuple[str, ...]]]:
         """For each correlated column: its group, its row in the group, the group's factor and columns."""
@@ -288,6 +306,8 @@ def _parse_document(path: Path, text: str) -> Any:
             raise SchemaError(
                 f"schema file {str(path)!r}: invalid JSON at line {exc.lineno}: {exc.msg}"
             ) from None
+        except ValueError as exc:  # an integer of more than 4,300 digits
+            raise SchemaError(f"schema file {str(path)!r}: {exc}") from None
     if suffix in (".yaml", ".yml"):
         try:
             return yaml.safe_load(text)
@@ -295,6 +315,8 @@ def _parse_document(path: Path, text: str) -> Any:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}" if mark is not None else ""
             raise SchemaError(f"schema file {str(path)!r}: invalid YAML{where}") from None
+        except ValueError as exc:  # an integer of more than 4,300 digits
+            raise SchemaError(f"schema file {str(path)!r}: {exc}") from None
     raise SchemaError(f"schema file {str(path)!r}: unknown extension {suffix!r}; allowed: .json, .yaml, .yml")
 
 

@@ -67,9 +67,10 @@ class DriftRequest(Spec):
     """The ``drift`` of a ``/start`` request: the seed's drift settings for these streams alone (each
     value checked as the settings check it; what is not given comes from the settings)."""
 
-    enabled: bool | None = None
-    interval: float | None = None
-    magnitude: float | None = None
+    enabled: Any = None
+    interval: Any = None
+    magnitude: Any = None
+    """Any JSON value here: the settings parse each as they parse the file's and the environment's."""
 
 
 def check_name(kind: str, name: Any) -> str:

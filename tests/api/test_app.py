@@ -255,7 +255,7 @@ def test_start_refuses_what_cannot_run(client):
         ),
         (
             {**own, "drift": {"interval": "often"}},
-            "drift: interval='often' is not a number",
+            "config drift_interval='often' is not a number",
         ),
     ):
         assert client.post("/start", json=body).json() == {"error": message}

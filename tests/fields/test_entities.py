@@ -210,8 +210,12 @@ def test_entity_rows_run_out_with_a_clear_error():
 @pytest.mark.parametrize(
     ("entities", "fields", "message"),
     [
-        (0, {}, "schema: entities: count=0 is not an integer >= 1"),
-        ({"count": 2, "steps": 1.5}, {}, "schema: entities: steps=1.5 is not an integer >= 1"),
+        (0, {}, "schema: entities: count=0 is not an integer in [1, 100000000]"),
+        (
+            {"count": 2, "steps": 1.5},
+            {},
+            "schema: entities: steps=1.5 is not an integer in [1, 1099511627776]",
+        ),
         ({"steps": 4}, {}, "schema: entities: needs key 'count'"),
         ("many", {}, "schema: entities='many' is not a count or an object with count"),
         ({"count": 3, "order": "entity"}, {}, "order='entity' needs steps"),
