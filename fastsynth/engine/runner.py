@@ -462,17 +462,6 @@ class Engine:
                 },
             )
 
-    def status_line(self) -> str:
-        """One line per stream for the periodic log."""
-        parts = []
-        for name, s in list(self.streams.items()):
-            m = s.metrics
-            parts.append(
-                f"{name}: {m.rate():,.0f} rows/s (target {m.target_rate:,.0f}), {m.rows:,} rows, "
-                f"lag {m.lag_seconds:.2f} s, queue {m.queue_depth}, errors {m.errors}"
-            )
-        return "; ".join(parts)
-
 
 def _check_batch_size(batch_size: Any) -> None:
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:

@@ -40,6 +40,21 @@ from fastsynth.specs import to_document
 __all__ = ["SeriesField"]
 
 
+_AR_MAX_TERMS = 200_000
+
+
+def moving_average_weights(phi: np.ndarray, terms: int = _AR_MAX_TERMS) -> np.ndarray | None:
+    """The weights psi of a stationary AR(p) as a moving average of its innovations, truncated where
+    they have died out (below 1e-17), or None if they have not within ``terms``."""
+    psi = [1.0]
+    while len(psi) < terms:
+        k = len(psi)
+        psi.append(sum(phi[j] * psi[k - 1 - j] for j in range(min(len(phi), k))))
+        if k > len(phi) and max(abs(v) for v in psi[-len(phi) - 1 :]) < 1e-17:
+            return np.array(psi)
+    return None
+
+
 def _per_entity(block: Block, where: str, parameter: PerEntity) -> np.ndarray:
     """The parameter's value for every entity (entity ``e`` at index ``e``)."""
     count = block.entities.count
@@ -62,7 +77,6 @@ _TREND_PARAMETERS = {
     "exponential": ("rate",),
 }
 _TREND_CODES = {"linear": 0, "piecewise": 0, "logistic": 1, "exponential": 2}
-_AR_MAX_TERMS = 200_000
 
 
 @FIELDS.register("series")
@@ -154,15 +168,10 @@ class SeriesField(Field):
                 "process (every root of 1 - phi_1 z - ... - phi_p z^p outside the unit circle), "
                 "type random_walk for a unit root, or explosive: true to have it anyway"
             )
-        psi = [1.0]
-        while len(psi) < _AR_MAX_TERMS:
-            k = len(psi)
-            psi.append(sum(phi[j] * psi[k - 1 - j] for j in range(min(len(phi), k))))
-            if k > len(phi) and max(abs(v) for v in psi[-len(phi) - 1 :]) < 1e-17:
-                break
-        else:
+        psi = moving_average_weights(phi)
+        if psi is None:
             raise self.error(f"noise coefficients={coefficients!r} are too close to explosive to generate")
-        return phi, np.array(psi)
+        return phi, psi
 
     @cached_property
     def _regime_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -181,7 +181,7 @@ def test_rate_schedules():
             RateSchedule.parse(bad)
 
 
-def test_metrics_in_prometheus_text_and_a_status_line():
+def test_metrics_in_prometheus_text_and_a_status_line(caplog):
     engine = Engine()
     engine.add_stream(
         "users", SCHEMA, rate=50_000, max_rows=5000, sinks={"mem": MemorySink(SCHEMA.arrow_schema())}
@@ -195,7 +195,11 @@ def test_metrics_in_prometheus_text_and_a_status_line():
         'fastsynth_bytes_total{stream="users"} 0\n' not in text
         and 'fastsynth_bytes_total{stream="users"}' in text
     )
-    assert "users:" in engine.status_line() and "5,000 rows" in engine.status_line()
+    with caplog.at_level("INFO", logger="fastsynth"):
+        engine.log_status()
+    assert any(
+        r.getMessage().startswith("users: ") and "5,000 rows" in r.getMessage() for r in caplog.records
+    )
 
 
 def test_engine_usage_errors():

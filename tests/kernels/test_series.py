@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fastsynth.entities import Entities
+from fastsynth.fields.series import moving_average_weights
 from fastsynth.kernels import series as ks
 from tests import naive
 
@@ -205,15 +206,11 @@ def test_poisson_matches_reference(key, start, rates):
 # -- AR noise ------------------------------------------------------------------------------------------
 
 
-def _psi(phi: list[float], terms: int = 4000) -> np.ndarray:
-    """The moving-average weights of a stationary AR(p), truncated where they have died out."""
-    psi = [1.0]
-    while len(psi) < terms:
-        k = len(psi)
-        psi.append(sum(phi[j] * psi[k - 1 - j] for j in range(min(len(phi), k))))
-        if k > len(phi) and max(abs(v) for v in psi[-len(phi) - 1 :]) < 1e-17:
-            break
-    return np.array(psi)
+def _psi(phi: list[float]) -> np.ndarray:
+    """The moving-average weights of a stationary AR(p), as the series field computes them."""
+    psi = moving_average_weights(np.array(phi, np.float64))
+    assert psi is not None
+    return psi
 
 
 def _ar_batches(key, count, cuts, phi, psi, block):
