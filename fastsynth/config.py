@@ -117,7 +117,12 @@ SETTINGS = (
         "frequency", "data_generation", "frequency", 1.0, _number(positive=True), "seconds between batches"
     ),
     Setting(
-        "default_model", "models", "default_model", "tabular", _choice("tabular", "timeseries"), "data kind"
+        "default_model",
+        "models",
+        "default_model",
+        "tabular",
+        _choice("tabular", "timeseries"),
+        "schema used when none is given",
     ),
     Setting("drift_enabled", "drift", "enabled", False, _boolean, "drift while streaming"),
     Setting(
@@ -131,9 +136,14 @@ SETTINGS = (
         _number(positive=True, at_most=1.0),
         "size of each event",
     ),
-    Setting("streaming_enabled", "streaming", "enabled", True, _boolean, "stream continuously"),
+    Setting("streaming_enabled", "streaming", "enabled", True, _boolean, "whether streams may run"),
     Setting(
-        "streaming_type", "streaming", "type", "console", _choice("console", "file", "kafka"), "where to"
+        "streaming_type",
+        "streaming",
+        "type",
+        "console",
+        _choice("console", "file", "kafka"),
+        "where streams go by default",
     ),
     Setting("api_host", "api", "host", "127.0.0.1", _text, "address the API server binds"),
     Setting("api_port", "api", "port", 8000, _integer(1, 65535), "port of the API server"),
@@ -143,7 +153,7 @@ SETTINGS = (
         "level",
         "INFO",
         _choice("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
-        "logging",
+        "least severe log records shown",
     ),
     Setting("log_format", "logging", "format", "text", _choice("text", "json"), "log lines as text or JSON"),
 )

@@ -26,6 +26,7 @@ from fastsynth.generation import DEFAULT_BATCH_SIZE, SchemaLike, as_schema, gene
 from fastsynth.schema import Schema
 from fastsynth.seeds import resolve_seed
 from fastsynth.sinks import SINKS, FileSink, open_sink
+from fastsynth.specs import Count, PositiveInt, argument
 
 __all__ = ["Report", "dataframe", "ranges", "write"]
 
@@ -52,9 +53,9 @@ class Report:
 def ranges(rows: int, per_part: int, start: int = 0) -> list[tuple[int, int]]:
     """``(first row, row count)`` of each part of rows ``[start, start + rows)``, ``per_part`` rows each
     (the last may be shorter)."""
-    for name, value, least in (("rows", rows, 0), ("rows per part", per_part, 1), ("start", start, 0)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
-            raise UsageError(f"{name}={value!r} is not an integer >= {least}")
+    rows = argument("rows", rows, Count)
+    per_part = argument("rows per part", per_part, PositiveInt)
+    start = argument("start", start, Count)
     return [(first, min(per_part, start + rows - first)) for first in range(start, start + rows, per_part)]
 
 

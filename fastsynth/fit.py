@@ -14,7 +14,7 @@ frequencies (each category value it keeps was seen in the data, though).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pyarrow as pa
@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from fastsynth.errors import SchemaError, UsageError
 from fastsynth.schema import Schema
 from fastsynth.sources import to_arrow
+from fastsynth.specs import Bounds, PositiveInt, argument
 
 __all__ = ["fit"]
 
@@ -34,9 +35,8 @@ def fit(data: Any, *, quantiles: int = 257, max_categories: int = 10_000, correl
     """The schema document fitted on ``data`` (an Arrow table or batch, a polars or pandas DataFrame):
     ``quantiles`` per numeric column, at most ``max_categories`` values per text column, and the
     numeric columns' correlations unless ``correlations`` is False."""
-    for name, value, least in (("quantiles", quantiles, 2), ("max_categories", max_categories, 1)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
-            raise UsageError(f"{name}={value!r} is not an integer >= {least}")
+    quantiles = argument("quantiles", quantiles, Annotated[int, Bounds(2)])
+    max_categories = argument("max_categories", max_categories, PositiveInt)
     table, _ = to_arrow(data)
     if table.num_rows == 0:
         raise UsageError("fit: the data has no rows")

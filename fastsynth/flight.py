@@ -28,8 +28,7 @@ import pyarrow.flight as flight
 from fastsynth.config import load_settings
 from fastsynth.errors import FastsynthError, UsageError, status_of
 from fastsynth.service import Service
-from fastsynth.service.records import GeneratorRequest, PartsRequest, RowsRequest
-from fastsynth.specs import from_document
+from fastsynth.service.records import GeneratorRequest, PartsRequest, RowsRequest, arguments
 
 __all__ = ["FlightServer"]
 
@@ -66,11 +65,6 @@ def _document(raw: bytes, what: str) -> dict[str, Any]:
     return document
 
 
-def _request(document: dict[str, Any], kind: type, what: str) -> dict[str, Any]:
-    """``document`` checked as a ``kind`` request (unknown keys refused), as keyword arguments."""
-    return dataclasses.asdict(from_document(kind, document, where=f"the {what}", error=UsageError))
-
-
 class FlightServer(flight.FlightServerBase):
     """Serves ``service``'s generators (a new service with the environment's settings by default) at
     ``location``, loopback on a free port unless told otherwise; the port is ``server.port``."""
@@ -82,7 +76,7 @@ class FlightServer(flight.FlightServerBase):
     # -- data --------------------------------------------------------------------------------------
 
     def do_get(self, context: Any, ticket: flight.Ticket) -> flight.FlightDataStream:
-        request = _answer(lambda: _request(_document(ticket.ticket, "ticket"), RowsRequest, "ticket"))
+        request = _answer(lambda: arguments(RowsRequest, _document(ticket.ticket, "ticket"), "the ticket"))
         schema, batches = _answer(lambda: self.service.batches(**request))
         return flight.RecordBatchStream(pa.RecordBatchReader.from_batches(schema, _guarded(batches)))
 
@@ -96,7 +90,7 @@ class FlightServer(flight.FlightServerBase):
             request: dict[str, Any] = {"generator": descriptor.path[0].decode()}
             parts = 1
         else:
-            request = _request(_document(descriptor.command, "command"), PartsRequest, "command")
+            request = arguments(PartsRequest, _document(descriptor.command, "command"), "the command")
             parts = request.pop("parts")
         schema, rows, seed = self.service.request(**request)
         first = request.get("start", 0)
@@ -127,7 +121,7 @@ class FlightServer(flight.FlightServerBase):
             raise UsageError(f"action {kind!r} is unknown; allowed: {', '.join(ACTIONS)}")
         document = _document(body, f"body of {kind}")
         if kind == "add-generator":
-            asked = _request(document, GeneratorRequest, "body of add-generator")
+            asked = arguments(GeneratorRequest, document, "the body of add-generator")
             return dataclasses.asdict(self.service.add_generator(**asked).describe())
         name = document.get("name")
         if not isinstance(name, str):

@@ -19,6 +19,7 @@ from fastsynth.errors import UsageError, field_error
 from fastsynth.fields.base import Block, RunContext
 from fastsynth.schema import Schema
 from fastsynth.seeds import resolve_seed
+from fastsynth.specs import Count, PositiveInt, argument
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -46,14 +47,6 @@ def as_schema(schema: SchemaLike) -> Schema:
     if isinstance(schema, str | Path):
         return Schema.load(schema)
     raise UsageError(f"schema={schema!r} is not a Schema, a dict or a path")
-
-
-def _check_count(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise UsageError(f"{name}={value!r} is not an integer")
-    if value < minimum:
-        raise UsageError(f"{name}={value} is less than {minimum}")
-    return value
 
 
 def make_batch(
@@ -117,9 +110,9 @@ def iter_batches(
 
     Memory stays bounded by one batch however many rows are asked for."""
     resolved = as_schema(schema)
-    _check_count("rows", rows, 0)
-    _check_count("batch_size", batch_size, 1)
-    _check_count("start", start, 0)
+    rows = argument("rows", rows, Count)
+    batch_size = argument("batch_size", batch_size, PositiveInt)
+    start = argument("start", start, Count)
     chosen_seed = resolve_seed(seed, resolved.seed)
     capacity = resolved.capacity()
     if capacity is not None and start + rows > capacity:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastsynth.errors import UsageError
+from fastsynth.specs import argument
 
 __all__ = ["DEFAULT_SEED", "resolve_seed"]
 
@@ -12,12 +12,10 @@ DEFAULT_SEED = 42
 
 def resolve_seed(*candidates: object) -> int:
     """The first of ``candidates`` that is not None (the caller's seed first, then a schema's or a
-    file's), else ``DEFAULT_SEED``; the chosen one must be an integer.
+    file's), else ``DEFAULT_SEED``; the chosen one must be an integer that fits in 64 bits.
 
     >>> resolve_seed(None, 7), resolve_seed(3, 7), resolve_seed(None, None)
     (7, 3, 42)
     """
     chosen = next((c for c in candidates if c is not None), DEFAULT_SEED)
-    if isinstance(chosen, bool) or not isinstance(chosen, int):
-        raise UsageError(f"seed={chosen!r} is not an integer")
-    return chosen
+    return int(argument("seed", chosen, int))

@@ -21,15 +21,19 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastsynth.errors import FastsynthError, SchemaError
+from fastsynth.errors import FastsynthError, SchemaError, UsageError
 
 __all__ = [
     "Bounds",
+    "Count",
     "Invalid",
+    "PositiveInt",
+    "PositiveNumber",
     "Spec",
     "Tagged",
+    "argument",
     "check",
     "coerce",
     "describe",
@@ -67,6 +71,12 @@ class Bounds:
             return f"{noun} {'<' if self.high_open else '<='} {_plain(self.high)}"
         left, right = "(" if self.low_open else "[", ")" if self.high_open else "]"
         return f"{noun} in {left}{_plain(self.low)}, {_plain(self.high)}{right}"
+
+
+Count = Annotated[int, Bounds(0)]
+"""A number of rows, or a row index: an integer >= 0."""
+PositiveInt = Annotated[int, Bounds(1)]
+PositiveNumber = Annotated[float, Bounds(0, low_open=True)]
 
 
 def show(value: Any) -> str:
@@ -179,6 +189,22 @@ def check(
         if where is None:
             raise
         raise error(f"{where}: {exc.message}") from None
+
+
+def argument(
+    name: str, value: Any, annotation: Any, *, error: Callable[[str], FastsynthError] = UsageError
+) -> Any:
+    """A function's argument checked against ``annotation`` as a spec's option is, or
+    ``error(message)``: the one way plain arguments (rows, batch sizes, rates) are checked.
+
+    >>> argument("batch_size", 0, PositiveInt)
+    Traceback (most recent call last):
+    fastsynth.errors.UsageError: batch_size=0 is not an integer >= 1
+    """
+    try:
+        return coerce(value, annotation, name)
+    except Invalid as exc:
+        raise error(exc.message) from None
 
 
 def to_document(value: Any) -> Any:

@@ -69,7 +69,8 @@ def test_config_show(tmp_path):
     assert result.exit_code == 0, result.output
     lines = {line.split()[0]: line for line in result.output.splitlines()}
     assert lines["api_port"].split()[1] == "9000" and "file" in lines["api_port"]
-    assert lines["seed"].split()[1] == "11" and lines["seed"].endswith("environment SYNTH_SEED")
+    assert lines["seed"].split()[1] == "11" and "environment SYNTH_SEED" in lines["seed"]
+    assert lines["batch_size"].endswith("rows per batch")  # what each setting does
     as_json = json.loads(runner.invoke(app, ["config", "show", "--json"]).output)
     assert as_json["settings"]["api"] == {"host": "127.0.0.1", "port": 8000}
 

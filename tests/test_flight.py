@@ -131,7 +131,7 @@ def test_generators_are_registered_listed_and_removed_by_actions(client):
         ),
         (
             lambda c: c.do_get(ticket(schema=SCHEMA, start=-1)).read_all(),
-            "start=-1 is not a row index >= 0",
+            "start=-1 is not an integer >= 0",
             400,
         ),
         (

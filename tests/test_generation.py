@@ -45,11 +45,12 @@ def test_default_seed_is_the_seed_projects_42():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"rows": -1}, "rows=-1 is less than 0"),
+        ({"rows": -1}, "rows=-1 is not an integer >= 0"),
         ({"rows": 1.5}, "rows=1.5 is not an integer"),
-        ({"rows": 10, "batch_size": 0}, "batch_size=0 is less than 1"),
-        ({"rows": 10, "start": -3}, "start=-3 is less than 0"),
+        ({"rows": 10, "batch_size": 0}, "batch_size=0 is not an integer >= 1"),
+        ({"rows": 10, "start": -3}, "start=-3 is not an integer >= 0"),
         ({"rows": 10, "seed": "x"}, "seed='x' is not an integer"),
+        ({"rows": 10, "seed": 2**70}, "seed=1180591620717411303424 is not an integer that fits in 64 bits"),
     ],
 )
 def test_bad_arguments(kwargs, message):

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath
 
 from fastsynth.api.errors import REFUSALS
+from fastsynth.api.requests import body, read
 from fastsynth.service import GeneratorInfo, Service
+from fastsynth.service.records import GeneratorRequest
 
-__all__ = ["GeneratorController", "GeneratorIn"]
-
-
-class GeneratorIn(msgspec.Struct, forbid_unknown_fields=True):
-    """The body of ``POST /generators``: a schema, or the name of a built-in example, and a seed."""
-
-    name: str
-    schema: dict[str, Any] | None = None
-    example: str | None = None
-    seed: int | None = None
+__all__ = ["GeneratorController"]
 
 
 class GeneratorController(Controller):
@@ -29,8 +21,10 @@ class GeneratorController(Controller):
     tags = ("generators",)
 
     @post(status_code=201, sync_to_thread=False, responses=REFUSALS)
-    def add_generator(self, service: NamedDependency[Service], data: JSONBody[GeneratorIn]) -> GeneratorInfo:
-        return service.add_generator(data.name, data.schema, data.example, data.seed).describe()
+    def add_generator(
+        self, service: NamedDependency[Service], data: Annotated[dict[str, Any], body(GeneratorRequest)]
+    ) -> GeneratorInfo:
+        return service.add_generator(**read(GeneratorRequest, data)).describe()
 
     @get(sync_to_thread=False)
     def list_generators(self, service: NamedDependency[Service]) -> list[GeneratorInfo]:

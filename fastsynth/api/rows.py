@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody
 from litestar.response import Stream
 
 from fastsynth.api.errors import REFUSALS
+from fastsynth.api.requests import body, read
 from fastsynth.service import Service
+from fastsynth.service.records import GenerateRequest
 
-__all__ = ["GenerateIn", "RowsController"]
-
-
-class GenerateIn(msgspec.Struct, forbid_unknown_fields=True):
-    """The body of ``POST /generate`` (and a Flight ticket): a generator's name or an inline schema, how
-    many rows from which row, the seed, and the format (json, jsonl, csv, parquet, arrow)."""
-
-    generator: str | None = None
-    schema: dict[str, Any] | None = None
-    rows: int | None = None
-    seed: int | None = None
-    start: int = 0
-    format: str = "json"
+__all__ = ["RowsController"]
 
 
 class RowsController(Controller):
@@ -33,15 +21,10 @@ class RowsController(Controller):
     tags = ("rows",)
 
     @post(status_code=200, sync_to_thread=True, responses=REFUSALS)
-    def generate(self, service: NamedDependency[Service], data: JSONBody[GenerateIn]) -> Stream:
+    def generate(
+        self, service: NamedDependency[Service], data: Annotated[dict[str, Any], body(GenerateRequest)]
+    ) -> Stream:
         """Everything that can be refused is refused before the body starts; a failure after that cuts
         the connection, so a client never takes a truncated body for a whole one."""
-        chunks, media_type = service.generate(
-            generator=data.generator,
-            schema=data.schema,
-            rows=data.rows,
-            seed=data.seed,
-            start=data.start,
-            format=data.format,
-        )
+        chunks, media_type = service.generate(**read(GenerateRequest, data))
         return Stream(chunks, media_type=media_type)

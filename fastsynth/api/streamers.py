@@ -3,28 +3,18 @@ streamer added and detach from one removed."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath
 
 from fastsynth.api.errors import REFUSALS
+from fastsynth.api.requests import body, read
 from fastsynth.service import Service, StreamerInfo
+from fastsynth.service.records import StreamerRequest
 
-__all__ = ["StreamerController", "StreamerIn"]
-
-
-class StreamerIn(msgspec.Struct, forbid_unknown_fields=True):
-    """The body of ``POST /streamers``: a type (console, file, kafka), and the sink's format, path and
-    options."""
-
-    name: str
-    type: str
-    format: str | None = None
-    path: str | None = None
-    options: dict[str, Any] = {}
+__all__ = ["StreamerController"]
 
 
 class StreamerController(Controller):
@@ -32,9 +22,10 @@ class StreamerController(Controller):
     tags = ("streamers",)
 
     @post(status_code=201, sync_to_thread=True, responses=REFUSALS)
-    def add_streamer(self, service: NamedDependency[Service], data: JSONBody[StreamerIn]) -> StreamerInfo:
-        spec = {"format": data.format, "path": data.path, "options": data.options}
-        return service.add_streamer(data.name, data.type, **spec).describe()
+    def add_streamer(
+        self, service: NamedDependency[Service], data: Annotated[dict[str, Any], body(StreamerRequest)]
+    ) -> StreamerInfo:
+        return service.add_streamer(**read(StreamerRequest, data)).describe()
 
     @get(sync_to_thread=False)
     def list_streamers(self, service: NamedDependency[Service]) -> list[StreamerInfo]:

@@ -23,7 +23,7 @@ def show(
     config: Annotated[Path | None, typer.Option("--config", "-c", help="Settings file (YAML).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
 ) -> None:
-    """Print every setting, its value and its source (default, file, environment)."""
+    """Print every setting, its value, its source (default, file, environment) and what it does."""
     settings = load_settings(config)
     if as_json:
         typer.echo(json.dumps({"settings": settings.as_document(), "sources": settings.sources}, indent=2))
@@ -33,4 +33,5 @@ def show(
         value = (
             yaml.safe_dump(settings.values[setting.name], default_flow_style=True).strip().removesuffix("...")
         )
-        typer.echo(f"{setting.name:<{width}}  {value.strip():<12}  {settings.sources[setting.name]}")
+        source = settings.sources[setting.name]
+        typer.echo(f"{setting.name:<{width}}  {value.strip():<12}  {source:<12}  {setting.help}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pyarrow as pa
@@ -21,7 +21,7 @@ from fastsynth.errors import UsageError
 from fastsynth.fields.base import Block
 from fastsynth.kernels import drift as kd
 from fastsynth.registry import Registry
-from fastsynth.specs import show
+from fastsynth.specs import Bounds, argument, show
 
 __all__ = ["OPERATIONS", "Context", "Operation"]
 
@@ -55,15 +55,7 @@ class Context:
         value = self.spec.get(key, default)
         if value is None:
             raise self.fail(f"needs {key!r}")
-        try:
-            finite = not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
-        except OverflowError:  # an integer past float's range
-            finite = False
-        if not finite:
-            raise self.fail(f"{key}={show(value)} is not a finite number")
-        if not low <= value <= high:
-            raise self.fail(f"{key}={value!r} is outside [{low:g}, {high:g}]")
-        return float(value)
+        return float(argument(key, value, Annotated[float, Bounds(low, high)], error=self.fail))
 
     def rate(self) -> float:
         return self.number("rate", low=0.0, high=1.0)
@@ -228,8 +220,8 @@ def _target(ctx: Context, dictionary: pa.Array) -> tuple[pa.Array, np.ndarray]:
     if not isinstance(target, dict) or not target:
         raise ctx.fail(f"target={target!r} is not an object of category: proportion")
     proportions = list(target.values())
-    if any(isinstance(p, bool) or not isinstance(p, int | float) or p < 0 for p in proportions):
-        raise ctx.fail(f"target={target!r} has a proportion that is not a number >= 0")
+    for label, share in target.items():
+        argument(f"target[{label!r}]", share, Annotated[float, Bounds(0)], error=ctx.fail)
     if not math.isclose(sum(proportions), 1.0, abs_tol=1e-6):
         raise ctx.fail(f"target proportions sum to {sum(proportions):g}, not 1")
     labels = list(target)

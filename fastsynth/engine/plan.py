@@ -9,10 +9,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from fastsynth.errors import UsageError
 from fastsynth.schema import Schema
 from fastsynth.seed_drift import drift_from_flags
 from fastsynth.seeds import resolve_seed
+from fastsynth.specs import PositiveNumber, argument
 
 __all__ = ["StreamPlan", "plan_stream"]
 
@@ -44,8 +44,7 @@ def plan_stream(
     drift: tuple[float, float] | None = None,
 ) -> StreamPlan:
     """The plan of a stream of ``schema``; ``drift`` is the seed's (interval seconds, magnitude)."""
-    if isinstance(frequency, bool) or not isinstance(frequency, int | float) or not frequency > 0:
-        raise UsageError(f"frequency={frequency!r} is not a positive number of seconds")
+    frequency = argument("frequency", frequency, PositiveNumber)
     chosen_rate = rate if rate is not None else _real_time_rate(schema) or batch_size / frequency
     chosen_seed = resolve_seed(seed, schema.seed)
     if any(f.type_name == "time_sequence" for f in schema.fields):

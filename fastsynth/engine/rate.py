@@ -17,23 +17,32 @@ A rate is a number of rows per second, or one of::
 from __future__ import annotations
 
 import datetime as dt
-import math
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from fastsynth.errors import UsageError
+from fastsynth.specs import Bounds, PositiveNumber, argument
 
 __all__ = ["REAL_CLOCK", "Clock", "Pacer", "RateSchedule"]
 
 
-def _positive(value: Any, where: str, *, zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise UsageError(f"{where}={value!r} is not a number")
-    if value < 0 or (value == 0 and not zero):
-        raise UsageError(f"{where}={value!r} is not {'>= 0' if zero else 'positive'}")
-    return float(value)
+_RATE = Annotated[float, Bounds(0)]
+"""Rows per second where a pause is allowed (a ramp's ends, the base between bursts, an hour)."""
+_OPTIONS = {
+    "ramp": {"from": _RATE, "to": _RATE, "seconds": PositiveNumber},
+    "bursts": {"base": _RATE, "burst": PositiveNumber, "every": PositiveNumber, "seconds": PositiveNumber},
+}
+
+
+def _values(kind: str, body: dict[str, Any]) -> tuple[float, ...]:
+    """The options of a ``ramp`` or ``bursts`` rate, in order, checked."""
+    options = _OPTIONS[kind]
+    unknown = sorted(set(body) - set(options), key=str)
+    if unknown:
+        raise UsageError(f"rate {kind}: unknown key {unknown[0]!r}; allowed: {', '.join(options)}")
+    return tuple(argument(f"rate {kind} {k}", body.get(k), a) for k, a in options.items())
 
 
 @dataclass(frozen=True)
@@ -46,26 +55,20 @@ class RateSchedule:
     @classmethod
     def parse(cls, spec: Any) -> RateSchedule:
         if isinstance(spec, int | float) and not isinstance(spec, bool):
-            return cls("constant", (_positive(spec, "rate"),))
+            return cls("constant", (argument("rate", spec, PositiveNumber),))
         if not isinstance(spec, dict) or len(spec) != 1:
             raise UsageError(
                 f"rate={spec!r} is not a number of rows per second or one of {{ramp: ...}}, {{bursts: ...}}, "
                 "{daily: [24 rates]}"
             )
         kind, body = next(iter(spec.items()))
-        if kind == "ramp" and isinstance(body, dict):
-            ramp = ("from", "to", "seconds")
-            return cls(
-                kind, tuple(_positive(body.get(k), f"rate ramp {k}", zero=k != "seconds") for k in ramp)
-            )
-        if kind == "bursts" and isinstance(body, dict):
-            bursts = ("base", "burst", "every", "seconds")
-            values = tuple(_positive(body.get(k), f"rate bursts {k}", zero=k == "base") for k in bursts)
-            if values[3] >= values[2]:
+        if kind in _OPTIONS and isinstance(body, dict):
+            values = _values(kind, body)
+            if kind == "bursts" and values[3] >= values[2]:
                 raise UsageError(f"rate bursts seconds={values[3]:g} is not shorter than every={values[2]:g}")
             return cls(kind, values)
         if kind == "daily" and isinstance(body, list) and len(body) == 24:
-            return cls(kind, tuple(_positive(v, "rate daily value", zero=True) for v in body))
+            return cls(kind, tuple(argument(f"rate daily[{h}]", v, _RATE) for h, v in enumerate(body)))
         raise UsageError(
             f"rate {kind}={body!r} is not allowed; see `ramp`, `bursts`, `daily` (24 hourly rates)"
         )

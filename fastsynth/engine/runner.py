@@ -29,6 +29,7 @@ from fastsynth.generation import RunContext, SchemaLike, as_schema, make_batch
 from fastsynth.schema import Schema
 from fastsynth.seeds import DEFAULT_SEED, resolve_seed
 from fastsynth.sinks.base import Sink
+from fastsynth.specs import Count, PositiveInt, argument
 
 __all__ = ["Engine", "Stream"]
 
@@ -261,11 +262,8 @@ class Engine:
     ) -> Stream:
         """Start a stream of ``schema`` (a Schema, a dict or a path) at ``rate`` into ``sinks``."""
         resolved = as_schema(schema)
-        _check_batch_size(batch_size)
-        if max_rows is not None and (
-            isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 0
-        ):
-            raise UsageError(f"max_rows={max_rows!r} is not a row count >= 0")
+        batch_size = argument("batch_size", batch_size, PositiveInt)
+        max_rows = argument("max_rows", max_rows, Count | None)
         chosen = resolve_seed(seed, resolved.seed)
         stream = Stream(
             name,
@@ -325,7 +323,7 @@ class Engine:
         stream = self._stream(name)
         # Check everything before changing anything: a refused update changes nothing.
         if batch_size is not None:
-            _check_batch_size(batch_size)
+            batch_size = argument("batch_size", batch_size, PositiveInt)
         new_rate = None if rate is None else RateSchedule.parse(rate)
         new_schema = None
         if drift is not _UNCHANGED:
@@ -461,8 +459,3 @@ class Engine:
                     "drift_events": m.drift_events,
                 },
             )
-
-
-def _check_batch_size(batch_size: Any) -> None:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise UsageError(f"batch_size={batch_size!r} is not a positive integer")

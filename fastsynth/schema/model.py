@@ -34,7 +34,7 @@ from fastsynth.fields.base import FIELDS, Field
 from fastsynth.fields.time_sequence import TimeSequenceField
 from fastsynth.schema.correlation import Correlation, copula_factor
 from fastsynth.schema.events import EventTime
-from fastsynth.specs import Spec, from_document
+from fastsynth.specs import Spec, argument, from_document
 
 __all__ = ["Schema"]
 
@@ -102,8 +102,7 @@ class Schema:
             if f.name in seen:
                 raise field_error(f.name, "is defined more than once")
             seen.add(f.name)
-        if self.seed is not None and (not isinstance(self.seed, int) or isinstance(self.seed, bool)):
-            raise SchemaError(f"schema: seed={self.seed!r} is not an integer")
+        argument("seed", self.seed, int | None, error=lambda message: SchemaError(f"schema: {message}"))
         for f in self.fields:
             f.check_schema(self)
         self._check_cycles()

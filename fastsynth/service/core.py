@@ -27,7 +27,7 @@ from fastsynth.service.bodies import encode, media_type
 from fastsynth.service.records import DriftRequest, Generator, Streamer, check_name
 from fastsynth.service.reports import Status, StreamStatus
 from fastsynth.sinks.base import Sink
-from fastsynth.specs import from_document
+from fastsynth.specs import Count, argument, from_document
 
 __all__ = ["Service"]
 
@@ -175,15 +175,13 @@ class Service:
         if (generator is None) == (schema is None):
             raise UsageError("give either generator (a name) or schema (an object)")
         count = self.settings.batch_size if rows is None else rows
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            raise UsageError(f"rows={count!r} is not a row count >= 0")
+        count = argument("rows", count, Count)
         if count > self.max_rows:
             raise UsageError(
                 f"rows={count:,} is more than this server makes per request ({self.max_rows:,}); "
                 "ask several times with start, or stream with /start"
             )
-        if isinstance(start, bool) or not isinstance(start, int) or start < 0:
-            raise UsageError(f"start={start!r} is not a row index >= 0")
+        start = argument("start", start, Count)
         if generator is not None:
             chosen = self.generator(generator)
             resolved = chosen.schema
@@ -218,8 +216,7 @@ class Service:
         drift: Mapping[str, Any] | None = None,
     ) -> list[str]:
         """Stream each chosen generator (all by default) into each chosen streamer (all by default)."""
-        if rows is not None and (isinstance(rows, bool) or not isinstance(rows, int) or rows < 0):
-            raise UsageError(f"rows={rows!r} is not a row count >= 0")
+        rows = argument("rows", rows, Count | None)
         with self._lock:
             names = list(self.generators) if generators is None else generators
             chosen = list(self.streamers) if streamers is None else streamers

@@ -3,6 +3,7 @@ each checked when it is made, so a bad one is refused before anything runs."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,15 +17,20 @@ from fastsynth.schema import Schema
 from fastsynth.service.reports import GeneratorInfo, StreamerInfo, StreamerType
 from fastsynth.sinks import open_sink
 from fastsynth.sinks.base import Sink, check_options
-from fastsynth.specs import Bounds, Spec
+from fastsynth.specs import Bounds, Spec, from_document
 
 __all__ = [
     "DriftRequest",
+    "GenerateRequest",
     "Generator",
     "GeneratorRequest",
     "PartsRequest",
     "RowsRequest",
+    "StartRequest",
+    "StopRequest",
     "Streamer",
+    "StreamerRequest",
+    "arguments",
     "check_name",
 ]
 
@@ -45,6 +51,14 @@ class RowsRequest(Spec):
 
 
 @dataclass(frozen=True)
+class GenerateRequest(RowsRequest):
+    """A request for rows as a file's bytes (``POST /generate``): a ``RowsRequest`` and the format
+    (json, jsonl, csv, parquet, arrow)."""
+
+    format: str = "json"
+
+
+@dataclass(frozen=True)
 class PartsRequest(RowsRequest):
     """A Flight command: the rows of a ``RowsRequest`` as ``parts`` endpoints, consecutive shares."""
 
@@ -60,6 +74,44 @@ class GeneratorRequest(Spec):
     schema: dict[str, Any] | None = None
     example: str | None = None
     seed: int | None = None
+
+
+@dataclass(frozen=True)
+class StreamerRequest(Spec):
+    """Adding a streamer: its name, a type (console, file, kafka), and the sink's format, path and
+    options (``Streamer.parse`` checks them together)."""
+
+    name: str
+    type: str
+    format: str | None = None
+    path: str | None = None
+    options: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StartRequest(Spec):
+    """Starting streams: which generators (default all) into which streamers (default all), at what
+    rate (rows/s or a schedule), for how many rows, with what drift (default: the settings')."""
+
+    generators: list[str] | None = None
+    streamers: list[str] | None = None
+    rate: float | dict[str, Any] | None = None
+    rows: int | None = None
+    drift: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class StopRequest(Spec):
+    """Stopping streams: which generators (default all)."""
+
+    generators: list[str] | None = None
+
+
+def arguments(kind: type, document: Any, where: str) -> dict[str, Any]:
+    """``document`` (a request's parsed JSON) checked as a ``kind`` request, unknown keys refused, as
+    the keyword arguments of the service call it asks for: the one way both servers read requests."""
+    request: Any = from_document(kind, document, where=where, error=UsageError)
+    return {f.name: getattr(request, f.name) for f in dataclasses.fields(request)}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import hashlib
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import numpy as np
 import pyarrow as pa
@@ -25,6 +25,7 @@ from fastsynth.errors import SinkError, UsageError
 from fastsynth.sinks.avro import AvroEncoder
 from fastsynth.sinks.base import SINKS, Sink
 from fastsynth.sinks.text import ndjson
+from fastsynth.specs import Bounds, argument
 
 __all__ = ["KafkaSink"]
 
@@ -93,12 +94,12 @@ class KafkaSink(Sink):
         if value_format == "avro":
             self.avro = AvroEncoder(schema, name=topic)
             if schema_id is not None:  # Confluent's wire format: magic byte 0, then the registry's id
-                if (
-                    isinstance(schema_id, bool)
-                    or not isinstance(schema_id, int)
-                    or not 0 <= schema_id < 2**31
-                ):
-                    raise UsageError(f"kafka schema_id={schema_id!r} is not a schema registry id")
+                schema_id = argument(
+                    "schema_id",
+                    schema_id,
+                    Annotated[int, Bounds(0, 2**31, high_open=True)],
+                    error=lambda message: UsageError(f"kafka {message}"),
+                )
                 self._prefix = b"\x00" + schema_id.to_bytes(4, "big")
         self.key_field = key_field
         self.value_format = value_format

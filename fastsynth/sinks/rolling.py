@@ -17,18 +17,15 @@ import pyarrow as pa
 
 from fastsynth.errors import SinkError, UsageError
 from fastsynth.sinks.base import SINKS, FileSink, Sink
+from fastsynth.specs import PositiveInt, PositiveNumber, argument
 
 __all__ = ["RollingSink"]
 
 _PARTITIONS = {"date": "dt=%Y-%m-%d", "hour": "dt=%Y-%m-%d/hour=%H"}
 
 
-def _limit(value: Any, name: str) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise UsageError(f"rolling {name}={value!r} is not a positive number")
-    return value
+def _limit(value: Any, name: str, annotation: Any) -> Any:
+    return argument(name, value, annotation | None, error=lambda message: UsageError(f"rolling {message}"))
 
 
 @SINKS.register("rolling")
@@ -66,12 +63,10 @@ class RollingSink(Sink):
             raise UsageError(
                 f"rolling partition={partition!r} is not allowed; allowed: {', '.join(_PARTITIONS)}"
             )
-        if max_rows is not None and (isinstance(max_rows, bool) or not isinstance(max_rows, int)):
-            raise UsageError(f"rolling max_rows={max_rows!r} is not a whole number of rows")
         self.file_format = file_format
-        self.max_rows = _limit(max_rows, "max_rows")
-        self.max_bytes = _limit(max_bytes, "max_bytes")
-        self.max_seconds = _limit(max_seconds, "max_seconds")
+        self.max_rows = _limit(max_rows, "max_rows", PositiveInt)
+        self.max_bytes = _limit(max_bytes, "max_bytes", PositiveInt)
+        self.max_seconds = _limit(max_seconds, "max_seconds", PositiveNumber)
         self.partition = partition
         self.prefix = prefix
         self.options = options

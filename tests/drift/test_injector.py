@@ -290,7 +290,7 @@ def test_same_seed_same_drift_other_seed_other_drift(table, threads):
             {"type": "shift", "columns": ["x"], "magnitude": 1, "rows": {"start": 10, "end": N + 1}},
             "is not a window of the table's",
         ),
-        ({"type": "flip", "columns": ["ok"], "rate": -0.1}, "rate=-0.1 is outside [0, 1]"),
+        ({"type": "flip", "columns": ["ok"], "rate": -0.1}, "rate=-0.1 is not a number in [0, 1]"),
         ({"type": "shift", "columns": ["nope"], "magnitude": 1}, "column 'nope' is not in the table"),
         (
             {"type": "shift", "columns": ["name"], "magnitude": 1},
@@ -305,6 +305,10 @@ def test_same_seed_same_drift_other_seed_other_drift(table, threads):
         ({"type": "shift", "columns": ["x"], "magnitude": 1, "rows": {}, "where": "x > 1"}, "choose one of"),
         ({"type": "shift", "columns": ["x"], "magnitud": 1}, "unknown key 'magnitud'"),
         ({"type": "prior_shift", "column": "label", "target": {"0": 0.5, "1": 0.2}}, "sum to 0.7, not 1"),
+        (
+            {"type": "prior_shift", "column": "label", "target": {"0": 1.5, "1": -0.5}},
+            "target['1']=-0.5 is not a number >= 0",
+        ),
         ({"type": "add", "columns": ["x"], "magnitude": 1, "where": "x >>> 2"}, "is not a valid condition"),
         (
             {"type": "correlation", "columns": ["x", "y"], "target": 0.5, "profile": "gradual"},

@@ -171,8 +171,18 @@ def test_rate_schedules():
     pacer = Pacer(ramp, started=100.0, wall_started=0.0)
     assert pacer.due(110.0) == pytest.approx(2000, rel=1e-6)  # the integral of the ramp
     for bad, message in [
-        (-5, "rate=-5 is not positive"),
-        ({"ramp": {"from": 1, "to": 2}}, "rate ramp seconds=None is not a number"),
+        (-5, "rate=-5 is not a number > 0"),
+        (float("nan"), "rate=nan is not a number > 0"),
+        ({"ramp": {"from": 1, "to": 2}}, "rate ramp seconds=None is not a number > 0"),
+        (
+            {"ramp": {"from": 1, "to": 2, "seconds": 3, "too": 4}},
+            "rate ramp: unknown key 'too'; allowed: from",
+        ),
+        (
+            {"bursts": {"base": 0, "burst": -1, "every": 5, "seconds": 1}},
+            "rate bursts burst=-1 is not a number > 0",
+        ),
+        ({"daily": [1] * 23 + [-1]}, "rate daily[23]=-1 is not a number >= 0"),
         ({"bursts": {"base": 1, "burst": 2, "every": 5, "seconds": 9}}, "is not shorter than every"),
         ({"daily": [1, 2]}, "rate daily=[1, 2] is not allowed"),
         ("fast", "is not a number of rows per second"),
@@ -209,7 +219,7 @@ def test_engine_usage_errors():
         engine.add_stream("s", SCHEMA)
     with pytest.raises(fastsynth.UsageError, match="stream 'nope' does not exist"):
         engine.update("nope", rate=5)
-    with pytest.raises(fastsynth.UsageError, match="batch_size=0 is not a positive integer"):
+    with pytest.raises(fastsynth.UsageError, match="batch_size=0 is not an integer >= 1"):
         engine.update("s", batch_size=0)
     with pytest.raises(fastsynth.UsageError, match="has no sink 'x'"):
         engine.remove_sink("s", "x")

@@ -132,3 +132,6 @@ def test_bad_kafka_settings_are_named():
         KafkaSink(schema, topic="t", value_format="xml")
     with pytest.raises(fastsynth.UsageError, match="kafka producer settings"):
         KafkaSink(schema, topic="t", config={"linger.ms": "soon"})
+    registry_id = r"kafka schema_id=-1 is not an integer in \[0, 2147483648\)"
+    with pytest.raises(fastsynth.UsageError, match=registry_id):
+        KafkaSink(schema, topic="t", value_format="avro", schema_id=-1)

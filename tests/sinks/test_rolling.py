@@ -65,7 +65,9 @@ def test_bad_rolling_settings(tmp_path):
     for kwargs, message in [
         ({"partition": "week"}, "partition='week' is not allowed; allowed: date, hour"),
         ({"file_format": "kafka"}, "file_format='kafka' is not allowed"),
-        ({"max_rows": 0}, "max_rows=0 is not a positive number"),
+        ({"max_rows": 0}, "rolling max_rows=0 is not an integer >= 1"),
+        ({"max_rows": 1.5}, "rolling max_rows=1.5 is not an integer >= 1"),
+        ({"max_seconds": float("inf")}, "rolling max_seconds=inf is not a number > 0"),
     ]:
         with pytest.raises(fastsynth.UsageError, match=message):
             RollingSink(TABLE.schema, tmp_path / "d", **kwargs)
