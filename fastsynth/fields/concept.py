@@ -16,7 +16,7 @@ feature columns of the same row, with drift from one concept to the next around 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -24,14 +24,24 @@ import pyarrow as pa
 from fastsynth.buffers import empty
 from fastsynth.fields.base import FIELDS, Block, Field
 from fastsynth.kernels.concept import SEA, SINE, STAGGER, concept_labels
+from fastsynth.specs import Bounds, PositiveNumber, Spec
 
 if TYPE_CHECKING:
     from fastsynth.schema import Schema
 
-__all__ = ["ConceptField"]
+__all__ = ["ConceptField", "Switch"]
 
 _STREAMS = {"sea": (SEA, 2, 4), "sine": (SINE, 2, 4), "stagger": (STAGGER, 3, 3)}
 """name -> (kernel code, inputs it reads, variants it has)."""
+
+
+@dataclass(frozen=True)
+class Switch(Spec):
+    """Where the stream moves to its next concept: around row ``position``, over about ``width`` rows
+    (a sigmoid, as river's ConceptDriftStream)."""
+
+    position: Annotated[float, Bounds(0)]
+    width: PositiveNumber = 1.0
 
 
 @FIELDS.register("concept")
@@ -39,27 +49,22 @@ _STREAMS = {"sea": (SEA, 2, 4), "sine": (SINE, 2, 4), "stagger": (STAGGER, 3, 3)
 class ConceptField(Field):
     """A 0/1 label from other columns of the row by a concept-drift stream's labelling function."""
 
-    stream: str
-    """sea, sine or stagger."""
+    stream: Literal["sea", "sine", "stagger"]
     inputs: list[str]
     """The feature columns, in the function's order."""
     concepts: list[int] = field(default_factory=lambda: [0])
     """The variants the stream goes through, in order."""
-    drift: list[dict[str, Any]] = field(default_factory=list)
-    """One switch per concept after the first: ``{position: row, width: rows}``."""
-    noise: float = 0.0
-    """Share of labels flipped, in [0, 1]."""
+    drift: list[Switch] = field(default_factory=list)
+    """One switch per concept after the first."""
+    noise: Annotated[float, Bounds(0, 1)] = 0.0
+    """Share of labels flipped."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if self.stream not in _STREAMS:
-            raise self.error(f"stream={self.stream!r}; allowed: {', '.join(_STREAMS)}")
         _, reads, variants = _STREAMS[self.stream]
-        if not isinstance(self.inputs, list) or len(self.inputs) != reads:
+        if len(self.inputs) != reads:
             raise self.error(f"inputs={self.inputs!r}: stream {self.stream!r} reads {reads} columns")
-        if not self.concepts or any(
-            isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < variants for v in self.concepts
-        ):
+        if not self.concepts or not all(0 <= v < variants for v in self.concepts):
             raise self.error(
                 f"concepts={self.concepts!r}: variants of {self.stream!r} are 0 to {variants - 1}"
             )
@@ -68,25 +73,6 @@ class ConceptField(Field):
                 f"drift has {len(self.drift)} switches for {len(self.concepts)} concepts; give one switch "
                 "per concept after the first"
             )
-        for switch in self.drift:
-            if (
-                not isinstance(switch, dict)
-                or set(switch) - {"position", "width"}
-                or "position" not in switch
-            ):
-                raise self.error(f"drift switch {switch!r}: give {{position: row, width: rows}}")
-            position = switch["position"]
-            if isinstance(position, bool) or not isinstance(position, int | float) or position < 0:
-                raise self.error(f"drift switch {switch!r}: position={position!r} is not a row number >= 0")
-            width = switch.get("width", 1)
-            if isinstance(width, bool) or not isinstance(width, int | float) or not width > 0:
-                raise self.error(f"drift switch {switch!r}: width={width!r} is not a positive number of rows")
-        if (
-            isinstance(self.noise, bool)
-            or not isinstance(self.noise, int | float)
-            or not 0 <= self.noise <= 1
-        ):
-            raise self.error(f"noise={self.noise!r} is outside [0, 1]")
 
     def dependencies(self, schema: Schema) -> tuple[str, ...]:
         return tuple(self.inputs)
@@ -109,8 +95,8 @@ class ConceptField(Field):
         while len(features) < 3:
             features.append(features[0])
         out = empty(block.size, np.int8)
-        positions = np.array([float(s["position"]) for s in self.drift], dtype=np.float64)
-        widths = np.array([float(s.get("width", 1)) for s in self.drift], dtype=np.float64)
+        positions = np.array([s.position for s in self.drift], dtype=np.float64)
+        widths = np.array([s.width for s in self.drift], dtype=np.float64)
         concept_labels(
             out,
             *features,

@@ -91,20 +91,23 @@ def test_labels_do_not_depend_on_batches_threads_or_start(threads):
 @pytest.mark.parametrize(
     ("label", "message"),
     [
-        ({"stream": "agrawal"}, "stream='agrawal'; allowed: sea, sine, stagger"),
+        ({"stream": "agrawal"}, "stream='agrawal' is not allowed; allowed: sea, sine, stagger"),
         ({"inputs": ["x0"]}, "inputs=['x0']: stream 'sea' reads 2 columns"),
         ({"concepts": [0, 4], "drift": [{"position": 5}]}, "concepts=[0, 4]: variants of 'sea' are 0 to 3"),
         ({"concepts": [0, 1]}, "drift has 0 switches for 2 concepts"),
         (
             {"concepts": [0, 1], "drift": [{"when": 5}]},
-            "drift switch {'when': 5}: give {position: row, width: rows}",
+            "drift[0]: unknown key 'when'; allowed: position, width",
         ),
         (
             {"concepts": [0, 1], "drift": [{"position": 5, "width": 0}]},
-            "width=0 is not a positive number of rows",
+            "drift[0]: width=0 is not a number > 0",
         ),
-        ({"concepts": [0, 1], "drift": [{"position": "soon"}]}, "position='soon' is not a row number >= 0"),
-        ({"noise": 1.5}, "noise=1.5 is outside [0, 1]"),
+        (
+            {"concepts": [0, 1], "drift": [{"position": "soon"}]},
+            "drift[0]: position='soon' is not a number >= 0",
+        ),
+        ({"noise": 1.5}, "noise=1.5 is not a number in [0, 1]"),
         ({"inputs": ["x0", "nope"]}, "inputs: 'nope' is not another column"),
     ],
 )
