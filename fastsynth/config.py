@@ -6,15 +6,19 @@ The file::
     models: {default_model: tabular}
     drift: {enabled: false, interval: 3600, magnitude: 0.1}
     streaming: {enabled: true, type: console}
-    api: {host: 127.0.0.1, port: 8000}
+    api: {host: 127.0.0.1, port: 8000, token: null, allowed_hosts: [], cors_origins: []}
+    kafka: {bootstrap_servers: []}
     logging: {level: INFO, format: text}
 
 Each setting's variable is ``SYNTH_<NAME>`` or ``FASTSYNTH_<NAME>`` (the latter wins when both are set):
 SEED, BATCH_SIZE, FREQUENCY, DRIFT_ENABLED, DRIFT_INTERVAL, DRIFT_MAGNITUDE, API_HOST, API_PORT,
-LOG_LEVEL, LOG_FORMAT.
+API_TOKEN, API_ALLOWED_HOSTS, API_CORS_ORIGINS, KAFKA_BOOTSTRAP_SERVERS, LOG_LEVEL, LOG_FORMAT (lists
+as comma-separated text).
 
 The API host defaults to 127.0.0.1, not the seed's 0.0.0.0: a server is reachable from other
-machines only when asked.
+machines only when asked. ``api.token``, when set, is required by both servers (``Authorization:
+Bearer TOKEN``) and never shown; ``kafka.bootstrap_servers`` are the brokers the API's streamers may
+write to.
 """
 
 from __future__ import annotations
@@ -94,6 +98,18 @@ def _text(value: Any) -> str:
     return value.strip()
 
 
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    """A list of names (hosts, origins, brokers), from a list or comma-separated text."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(v, str) for v in items):
+        raise ValueError("is not a list of names")
+    return tuple(v.strip() for v in items if v.strip())
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: its name, where the file keeps it, its variable, its default and its parser."""
@@ -104,6 +120,8 @@ class Setting:
     default: Any
     parse: Callable[[Any], Any]
     help: str
+    secret: bool = False
+    """Never shown (``config show``, ``GET /config``), only whether it is set."""
 
     @property
     def variables(self) -> tuple[str, str]:
@@ -147,6 +165,14 @@ SETTINGS = (
     ),
     Setting("api_host", "api", "host", "127.0.0.1", _text, "address the API server binds"),
     Setting("api_port", "api", "port", 8000, _integer(1, 65535), "port of the API server"),
+    Setting("api_token", "api", "token", None, _optional_text, "bearer token both servers ask for", True),
+    Setting(
+        "api_allowed_hosts", "api", "allowed_hosts", (), _names, "Host names served besides the bound one"
+    ),
+    Setting("api_cors_origins", "api", "cors_origins", (), _names, "web origins allowed cross-site requests"),
+    Setting(
+        "kafka_bootstrap_servers", "kafka", "bootstrap_servers", (), _names, "brokers the API may stream to"
+    ),
     Setting(
         "log_level",
         "logging",
@@ -199,11 +225,18 @@ class Settings:
             sources[name] = source
         return Settings(values, sources)
 
+    def shown(self, name: str) -> Any:
+        """A setting's value as it may be shown: a secret as ``"(set)"`` or None, lists as lists."""
+        value = self.values[name]
+        if _BY_NAME[name].secret:
+            return None if value is None else "(set)"
+        return list(value) if isinstance(value, tuple) else value
+
     def as_document(self) -> dict[str, dict[str, Any]]:
-        """The values in the file's shape."""
+        """The values in the file's shape, secrets hidden."""
         document: dict[str, dict[str, Any]] = {}
         for setting in SETTINGS:
-            document.setdefault(setting.section, {})[setting.key] = self.values[setting.name]
+            document.setdefault(setting.section, {})[setting.key] = self.shown(setting.name)
         return document
 
 

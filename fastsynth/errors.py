@@ -7,6 +7,10 @@ the servers answer it with the status ``status_of`` gives, the one table both of
 
 from __future__ import annotations
 
+import re
+from http import HTTPStatus
+from typing import Any
+
 __all__ = [
     "STATUSES",
     "Conflict",
@@ -16,6 +20,8 @@ __all__ = [
     "SchemaError",
     "SinkError",
     "UsageError",
+    "field_of",
+    "problem_details",
     "status_of",
 ]
 
@@ -75,3 +81,40 @@ def status_of(exc: BaseException) -> int:
 def field_error(field: str, message: str) -> SchemaError:
     """A SchemaError about one field, in the house format ``field 'name': message``."""
     return SchemaError(f"field {field!r}: {message}")
+
+
+_FIELD = re.compile(
+    r"field '(?P<field>[^']+)'"  # field 'age': ...
+    r"|unknown (?:key|setting) '?(?P<key>[\w.]+)"  # unknown key 'colour'
+    r"|(?P<option>[A-Za-z_][\w.-]*)(?:\[[^\]]*\])*="  # rows=-1, quantiles[1]=inf
+)
+
+
+def field_of(message: str) -> str | None:
+    """The field or option a refusal's message names first, for the ``field`` of the servers' answers.
+
+    >>> field_of("field 'age': min=90 is greater than max=18"), field_of("rows=-1 is not an integer >= 0")
+    ('age', 'rows')
+    >>> field_of("body: unknown key 'colour'; allowed: name"), field_of("generator 'x' does not exist")
+    ('colour', None)
+    """
+    found = _FIELD.search(message)
+    if found is None:
+        return None
+    return next(v for v in found.groupdict().values() if v is not None)
+
+
+def problem_details(status: int, detail: str) -> dict[str, Any]:
+    """A refusal as problem details (RFC 9457), the one shape both servers answer with: the REST API
+    as its body, the Flight server as its errors' ``extra_info``.
+
+    >>> problem_details(404, "generator 'x' does not exist")["title"]
+    'Not Found'
+    """
+    return {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "field": field_of(detail),
+    }

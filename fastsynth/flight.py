@@ -9,9 +9,14 @@ row count. Generators are registered with the actions ``add-generator`` (the RES
 ``POST /generators``), ``remove-generator`` (``{"name": ...}``) and ``list-generators``, or shared with a
 REST API serving the same ``Service`` (``fastsynth api --flight-port``).
 
+When the settings set a token (``api.token``), every call must carry the header ``authorization:
+Bearer TOKEN`` (``flight.FlightCallOptions(headers=[(b"authorization", b"Bearer " + token)])``); a call
+without it fails with ``FlightUnauthenticatedError``.
+
 A refusal is a ``FlightServerError`` whose message names the field, the value and what is allowed; its
-``extra_info`` is the JSON ``{"error": ..., "status": 400 | 404 | 409}``, the status the REST API would
-answer (``fastsynth.errors.status_of``).
+``extra_info`` is the JSON of the REST API's problem details (``type``, ``title``, ``status`` (400, 404
+or 409, as ``fastsynth.errors.status_of`` gives), ``detail``, ``field``). A failure fastsynth did not
+foresee is logged and answered as ``FlightInternalError`` naming its kind alone: no traceback, no path.
 """
 
 from __future__ import annotations
@@ -26,8 +31,9 @@ import pyarrow as pa
 import pyarrow.flight as flight
 
 from fastsynth.config import load_settings
-from fastsynth.errors import FastsynthError, UsageError, status_of
+from fastsynth.errors import FastsynthError, UsageError, problem_details, status_of
 from fastsynth.service import Service
+from fastsynth.service.access import authorized
 from fastsynth.service.records import GeneratorRequest, PartsRequest, RowsRequest, arguments
 
 __all__ = ["FlightServer"]
@@ -43,16 +49,42 @@ ACTIONS = {
 
 
 def _refusal(exc: FastsynthError) -> flight.FlightServerError:
-    body = json.dumps({"error": str(exc), "status": status_of(exc)}).encode()
+    body = json.dumps(problem_details(status_of(exc), str(exc))).encode()
     return flight.FlightServerError(str(exc), extra_info=body)
 
 
+def _crash(exc: Exception) -> flight.FlightInternalError:
+    log.error("a Flight call failed", exc_info=exc)
+    return flight.FlightInternalError(
+        f"internal error ({type(exc).__name__}); the server's log has the details"
+    )
+
+
 def _answer(call: Callable[[], T]) -> T:
-    """``call()``, with fastsynth's refusals turned into Flight errors that carry the message alone."""
+    """``call()``, with fastsynth's refusals turned into Flight errors that carry the message alone,
+    and anything else into an internal error that tells nothing of the server's insides."""
     try:
         return call()
     except FastsynthError as exc:
         raise _refusal(exc) from None
+    except flight.FlightError:
+        raise
+    except Exception as exc:
+        raise _crash(exc) from None
+
+
+class _TokenCheck(flight.ServerMiddlewareFactory):
+    """Refuses every call without the service's token (when it has one), before the call runs."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+
+    def start_call(self, info: Any, headers: dict[str, list[Any]]) -> None:
+        given = headers.get("authorization") or [None]
+        if not authorized(given[0], self.service.settings.api_token):
+            raise flight.FlightUnauthenticatedError(
+                "this server needs a token: send the header authorization: Bearer TOKEN"
+            )
 
 
 def _document(raw: bytes, what: str) -> dict[str, Any]:
@@ -70,8 +102,9 @@ class FlightServer(flight.FlightServerBase):
     ``location``, loopback on a free port unless told otherwise; the port is ``server.port``."""
 
     def __init__(self, service: Service | None = None, location: str = "grpc://127.0.0.1:0") -> None:
-        super().__init__(location)
-        self.service = service if service is not None else Service(load_settings())
+        service = service if service is not None else Service(load_settings())
+        super().__init__(location, middleware={"token": _TokenCheck(service)})
+        self.service = service
 
     # -- data --------------------------------------------------------------------------------------
 
@@ -137,3 +170,5 @@ def _guarded(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         yield from batches
     except FastsynthError as exc:
         raise _refusal(exc) from None
+    except Exception as exc:
+        raise _crash(exc) from None

@@ -72,7 +72,15 @@ def test_config_show(tmp_path):
     assert lines["seed"].split()[1] == "11" and "environment SYNTH_SEED" in lines["seed"]
     assert lines["batch_size"].endswith("rows per batch")  # what each setting does
     as_json = json.loads(runner.invoke(app, ["config", "show", "--json"]).output)
-    assert as_json["settings"]["api"] == {"host": "127.0.0.1", "port": 8000}
+    assert as_json["settings"]["api"] == {
+        "host": "127.0.0.1",
+        "port": 8000,
+        "token": None,
+        "allowed_hosts": [],
+        "cors_origins": [],
+    }
+    secret = runner.invoke(app, ["config", "show"], env={"FASTSYNTH_API_TOKEN": "hush"}).output
+    assert "hush" not in secret and "(set)" in secret  # a token is never shown
 
 
 def test_run_takes_its_settings_from_flags_environment_and_file(tmp_path):

@@ -53,9 +53,9 @@ def refusal(call) -> tuple[str, int]:
     with pytest.raises(flight.FlightServerError) as caught:
         call()
     body = json.loads(caught.value.extra_info)
-    assert str(caught.value).startswith(body["error"])
+    assert str(caught.value).startswith(body["detail"])
     assert "Traceback" not in str(caught.value)
-    return body["error"], body["status"]
+    return body["detail"], body["status"]
 
 
 def test_a_ticket_gives_the_librarys_rows(client):

@@ -13,18 +13,25 @@
     GET|POST /config              the settings; POST changes them, live
     GET  /metrics                 Prometheus text
 
+    GET  /health                  liveness, the one route that needs no token
+
 The controllers get the service injected as ``service`` (it lives in the application's state). Every
-refusal is a JSON body ``{"error": "..."}`` naming the field, the value and what is allowed: 400 for bad
-input, 404 for an unknown name, 409 for a clash with what runs (``fastsynth.errors.status_of``). The
-OpenAPI document, answers included, is at ``/schema``.
+refusal is problem details (RFC 9457) whose ``detail`` names the field, the value and what is allowed:
+400 for bad input, 401 without the token the settings set (``api.token``), 404 for an unknown name, 409
+for a clash with what runs (``fastsynth.errors.status_of``), 413 for a body over
+``MAX_BODY_BYTES``, 415 for a body that is not JSON, 400 for a Host other than the bound address,
+the loopback names and ``api.allowed_hosts`` (DNS rebinding). Cross-site requests are allowed from
+``api.cors_origins`` alone. The OpenAPI document, answers included, is at ``/schema``.
 """
 
 from __future__ import annotations
 
 from litestar import Litestar
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 
+from fastsynth.api.access import check_request, served_hosts
 from fastsynth.api.errors import EXCEPTION_HANDLERS
 from fastsynth.api.generators import GeneratorController
 from fastsynth.api.rows import RowsController
@@ -33,7 +40,10 @@ from fastsynth.api.streamers import StreamerController
 from fastsynth.api.streams import StreamController
 from fastsynth.service import Service
 
-__all__ = ["CONTROLLERS", "create_app"]
+__all__ = ["CONTROLLERS", "MAX_BODY_BYTES", "create_app"]
+
+MAX_BODY_BYTES = 4 << 20
+"""The largest request body taken (a schema of thousands of fields fits in far less)."""
 
 CONTROLLERS = [GeneratorController, StreamerController, RowsController, StreamController, ServerController]
 
@@ -46,10 +56,19 @@ def provide_service(state: State) -> Service:
 
 def create_app(service: Service) -> Litestar:
     """The Litestar application serving ``service``; its streams stop when the application does."""
+    settings = service.settings
+    origins = list(settings.api_cors_origins)
     return Litestar(
         CONTROLLERS,
         dependencies={"service": Provide(provide_service, sync_to_thread=False)},
-        state=State({"service": service}),
+        state=State(
+            {"service": service, "hosts": served_hosts(settings.api_host, settings.api_allowed_hosts)}
+        ),
+        guards=[check_request],
+        cors_config=CORSConfig(allow_origins=origins, allow_headers=["Authorization", "Content-Type"])
+        if origins
+        else None,
+        request_max_body_size=MAX_BODY_BYTES,
         exception_handlers=EXCEPTION_HANDLERS,
         on_shutdown=[service.shutdown],
         logging_config=None,

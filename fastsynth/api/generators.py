@@ -8,7 +8,7 @@ from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
-from fastsynth.api.errors import REFUSALS
+from fastsynth.api.errors import NAMED, READING, WRITING
 from fastsynth.api.requests import body, read
 from fastsynth.service import GeneratorInfo, Service
 from fastsynth.service.records import GeneratorRequest
@@ -20,21 +20,21 @@ class GeneratorController(Controller):
     path = "/generators"
     tags = ("generators",)
 
-    @post(status_code=201, sync_to_thread=False, responses=REFUSALS)
+    @post(status_code=201, sync_to_thread=False, responses=WRITING)
     def add_generator(
         self, service: NamedDependency[Service], data: Annotated[dict[str, Any], body(GeneratorRequest)]
     ) -> GeneratorInfo:
         return service.add_generator(**read(GeneratorRequest, data)).describe()
 
-    @get(sync_to_thread=False)
+    @get(sync_to_thread=False, responses=READING)
     def list_generators(self, service: NamedDependency[Service]) -> list[GeneratorInfo]:
         return [g.describe() for g in list(service.generators.values())]
 
-    @get("/{name:str}", sync_to_thread=False, responses=REFUSALS)
+    @get("/{name:str}", sync_to_thread=False, responses=NAMED)
     def one_generator(self, service: NamedDependency[Service], name: FromPath[str]) -> GeneratorInfo:
         return service.generator(name).describe()
 
-    @delete("/{name:str}", sync_to_thread=True, responses=REFUSALS)
+    @delete("/{name:str}", sync_to_thread=True, responses=NAMED)
     def remove_generator(self, service: NamedDependency[Service], name: FromPath[str]) -> None:
         """Its stream, if it runs, stops first."""
         service.remove_generator(name)

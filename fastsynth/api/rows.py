@@ -8,7 +8,7 @@ from litestar import Controller, post
 from litestar.di import NamedDependency
 from litestar.response import Stream
 
-from fastsynth.api.errors import REFUSALS
+from fastsynth.api.errors import WRITING
 from fastsynth.api.requests import body, read
 from fastsynth.service import Service
 from fastsynth.service.records import GenerateRequest
@@ -20,7 +20,7 @@ class RowsController(Controller):
     path = "/generate"
     tags = ("rows",)
 
-    @post(status_code=200, sync_to_thread=True, responses=REFUSALS)
+    @post(status_code=200, sync_to_thread=True, responses=WRITING)
     def generate(
         self, service: NamedDependency[Service], data: Annotated[dict[str, Any], body(GenerateRequest)]
     ) -> Stream:

@@ -1,5 +1,5 @@
-"""``/status``, ``/config`` and ``/metrics``: what the server runs, its settings, and its figures for
-Prometheus."""
+"""``/health``, ``/status``, ``/config`` and ``/metrics``: whether the server is up, what it runs, its
+settings, and its figures for Prometheus."""
 
 from __future__ import annotations
 
@@ -10,11 +10,19 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from fastsynth.api.errors import REFUSALS
+from fastsynth.api.access import PUBLIC
+from fastsynth.api.errors import READING, WRITING, refusals
 from fastsynth.config import Settings
 from fastsynth.service import Service, Status
 
-__all__ = ["ServerController", "SettingsInfo"]
+__all__ = ["Health", "ServerController", "SettingsInfo"]
+
+
+@dataclass(frozen=True)
+class Health:
+    """The server answers."""
+
+    status: str = "ok"
 
 
 @dataclass(frozen=True)
@@ -33,21 +41,26 @@ class SettingsInfo:
 class ServerController(Controller):
     tags = ("server",)
 
-    @get("/status", sync_to_thread=False)
+    @get("/health", sync_to_thread=False, opt=PUBLIC, responses=refusals(400))
+    def health(self) -> Health:
+        """Liveness, for orchestrators' probes: the one route that needs no token and tells nothing."""
+        return Health()
+
+    @get("/status", sync_to_thread=False, responses=READING)
     def status(self, service: NamedDependency[Service]) -> Status:
         return service.status()
 
-    @get("/config", sync_to_thread=False)
+    @get("/config", sync_to_thread=False, responses=READING)
     def show_config(self, service: NamedDependency[Service]) -> SettingsInfo:
         return SettingsInfo.of(service.settings)
 
-    @post("/config", status_code=200, sync_to_thread=True, responses=REFUSALS)
+    @post("/config", status_code=200, sync_to_thread=True, responses=WRITING)
     def update_config(
         self, service: NamedDependency[Service], data: JSONBody[dict[str, Any]]
     ) -> SettingsInfo:
         """Changes (``{"batch_size": 500}`` or the settings file's shape) reach running streams at once."""
         return SettingsInfo.of(service.update_config(data))
 
-    @get("/metrics", media_type="text/plain; version=0.0.4", sync_to_thread=False)
+    @get("/metrics", media_type="text/plain; version=0.0.4", sync_to_thread=False, responses=READING)
     def metrics(self, service: NamedDependency[Service]) -> str:
         return service.metrics_text()

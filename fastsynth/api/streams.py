@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from litestar import Controller, post
 from litestar.di import NamedDependency
 
-from fastsynth.api.errors import REFUSALS
+from fastsynth.api.errors import WRITING
 from fastsynth.api.requests import body, read
 from fastsynth.service import Service, Status
 from fastsynth.service.records import StartRequest, StopRequest
@@ -33,14 +33,14 @@ class Stopped:
 class StreamController(Controller):
     tags = ("streams",)
 
-    @post("/start", status_code=200, sync_to_thread=True, responses=REFUSALS)
+    @post("/start", status_code=200, sync_to_thread=True, responses=WRITING)
     def start(
         self, service: NamedDependency[Service], data: Annotated[dict[str, Any], body(StartRequest)]
     ) -> Started:
         started = service.start(**read(StartRequest, data))
         return Started(**vars(service.status()), started=started)
 
-    @post("/stop", status_code=200, sync_to_thread=True, responses=REFUSALS)
+    @post("/stop", status_code=200, sync_to_thread=True, responses=WRITING)
     def stop(
         self,
         service: NamedDependency[Service],

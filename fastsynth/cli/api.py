@@ -10,6 +10,7 @@ import typer
 
 from fastsynth.cli.errors import handle_errors
 from fastsynth.cli.flight import serve_flight
+from fastsynth.cli.server_options import InsecureOpt, TokenFileOpt, TokenOpt
 from fastsynth.config import load_settings
 from fastsynth.dependencies import optional_import
 from fastsynth.errors import UsageError
@@ -26,17 +27,45 @@ def api(
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
     config: Annotated[Path | None, typer.Option("--config", "-c", help="Settings file (YAML).")] = None,
     output_dir: Annotated[
-        Path, typer.Option(help="Folder that file streamers write under; paths outside it are refused.")
-    ] = Path("."),
+        Path,
+        typer.Option(
+            help="Folder that file streamers write under (made if missing); paths outside it are refused."
+        ),
+    ] = Path("fastsynth-output"),
     max_rows: Annotated[int, typer.Option(help="Most rows one POST /generate may ask for.")] = 10_000_000,
     flight_port: Annotated[
         int | None, typer.Option(help="Also serve Arrow Flight on this port, sharing the generators.")
     ] = None,
+    token: TokenOpt = None,
+    token_file: TokenFileOpt = None,
+    insecure_no_token: InsecureOpt = False,
+    allowed_host: Annotated[
+        list[str] | None, typer.Option(help="A Host name clients use to reach the server (repeatable).")
+    ] = None,
+    cors_origin: Annotated[
+        list[str] | None,
+        typer.Option(help="A web origin allowed to call the API from a browser (repeatable)."),
+    ] = None,
+    kafka_bootstrap: Annotated[
+        list[str] | None, typer.Option(help="A Kafka broker (host:port) streamers may write to (repeatable).")
+    ] = None,
 ) -> None:
     """Serve the REST API: generators, streamers, /generate, /start, /stop, /config, /status, /metrics."""
-    settings = load_settings(config, cli={"api_host": host, "api_port": port})
-    if not output_dir.is_dir():
+    from fastsynth.service.access import check_exposure, read_token
+
+    flags = {
+        "api_host": host,
+        "api_port": port,
+        "api_token": read_token(token, token_file),
+        "api_allowed_hosts": allowed_host or None,
+        "api_cors_origins": cors_origin or None,
+        "kafka_bootstrap_servers": kafka_bootstrap or None,
+    }
+    settings = load_settings(config, cli=flags)
+    check_exposure(settings.api_host, settings.api_token, insecure_no_token, "API server")
+    if output_dir.exists() and not output_dir.is_dir():
         raise UsageError(f"--output-dir {str(output_dir)!r} is not a folder")
+    output_dir.mkdir(parents=True, exist_ok=True)
     if max_rows < 1:
         raise UsageError(f"--max-rows={max_rows} is less than 1")
     uvicorn = optional_import("uvicorn", "api")

@@ -31,7 +31,7 @@ def show(
     width = max(len(s.name) for s in SETTINGS)
     for setting in SETTINGS:
         value = (
-            yaml.safe_dump(settings.values[setting.name], default_flow_style=True).strip().removesuffix("...")
+            yaml.safe_dump(settings.shown(setting.name), default_flow_style=True).strip().removesuffix("...")
         )
         source = settings.sources[setting.name]
         typer.echo(f"{setting.name:<{width}}  {value.strip():<12}  {source:<12}  {setting.help}")

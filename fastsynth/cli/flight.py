@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from fastsynth.cli.errors import handle_errors
+from fastsynth.cli.server_options import InsecureOpt, TokenFileOpt, TokenOpt
 from fastsynth.config import load_settings
 from fastsynth.errors import SinkError
 from fastsynth.logs import configure_logging
@@ -35,12 +36,17 @@ def flight(
     port: Annotated[int, typer.Option(help="Port.")] = 8815,
     config: Annotated[Path | None, typer.Option("--config", "-c", help="Settings file (YAML).")] = None,
     max_rows: Annotated[int, typer.Option(help="Most rows one ticket may ask for.")] = 1_000_000_000,
+    token: TokenOpt = None,
+    token_file: TokenFileOpt = None,
+    insecure_no_token: InsecureOpt = False,
 ) -> None:
     """Serve generated rows over Arrow Flight: a ticket is the JSON of a /generate request."""
     from fastsynth.service import Service
+    from fastsynth.service.access import check_exposure, read_token
 
-    settings = load_settings(config, cli={"api_host": host})
+    settings = load_settings(config, cli={"api_host": host, "api_token": read_token(token, token_file)})
     configure_logging(settings.log_level, settings.log_format)
+    check_exposure(settings.api_host, settings.api_token, insecure_no_token, "Flight server")
     server = serve_flight(Service(settings, max_rows=max_rows), settings.api_host, port)
     stopping = threading.Event()
     previous = {s: signal.signal(s, lambda *_: stopping.set()) for s in (signal.SIGINT, signal.SIGTERM)}

@@ -111,7 +111,8 @@ class Service:
 
     def add_streamer(self, name: Any, type: Any, **spec: Any) -> Streamer:
         """Add a streamer; generators streaming now start writing to it too."""
-        streamer = Streamer.parse(name, type, root=self.output_root, **spec)
+        brokers = self.settings.kafka_bootstrap_servers
+        streamer = Streamer.parse(name, type, root=self.output_root, brokers=brokers, **spec)
         with self._lock:
             if streamer.name in self.streamers:
                 raise Conflict(f"streamer {streamer.name!r} already exists; delete it first")
@@ -320,7 +321,7 @@ class Service:
 
     def update_config(self, changes: Mapping[str, Any]) -> Settings:
         """Apply ``changes`` to the settings and to the streams that follow them."""
-        fixed = {"api_host", "api_port", "api"} & set(changes)
+        fixed = {name for name in changes if name.startswith(("api", "kafka"))}
         if fixed:
             raise UsageError(f"config: {sorted(fixed)[0]} cannot change while the server runs; restart it")
         with self._lock:

@@ -12,7 +12,7 @@ from typing import Annotated, Any, get_args
 
 import pyarrow as pa
 
-from fastsynth.errors import FastsynthError, UsageError
+from fastsynth.errors import Conflict, FastsynthError, UsageError
 from fastsynth.schema import Schema
 from fastsynth.service.reports import GeneratorInfo, StreamerInfo, StreamerType
 from fastsynth.sinks import open_sink
@@ -36,6 +36,31 @@ __all__ = [
 
 _STREAMER_TYPES: tuple[str, ...] = get_args(StreamerType)
 _TEXT_FORMATS = ("jsonl", "csv", "json")
+KAFKA_SETTINGS = frozenset(
+    {
+        "acks",
+        "batch.num.messages",
+        "batch.size",
+        "client.id",
+        "compression.level",
+        "compression.type",
+        "delivery.timeout.ms",
+        "enable.idempotence",
+        "linger.ms",
+        "message.max.bytes",
+        "message.timeout.ms",
+        "partitioner",
+        "queue.buffering.max.kbytes",
+        "queue.buffering.max.messages",
+        "queue.buffering.max.ms",
+        "request.timeout.ms",
+        "retries",
+        "retry.backoff.ms",
+        "sticky.partitioning.linger.ms",
+    }
+)
+"""The producer settings a request may pass: how messages are batched, compressed and acknowledged.
+Anything else (libraries to load, credentials, hosts, files) is the operator's, who runs the CLI."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +111,7 @@ class StreamerRequest(Spec):
     format: str | None = None
     path: str | None = None
     options: dict[str, Any] = dataclasses.field(default_factory=dict)
+    overwrite: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,6 +192,8 @@ class Streamer:
     format: str
     path: str | None
     options: Mapping[str, Any]
+    overwrite: bool = False
+    """Whether a file streamer may replace a file that exists (rolling files never replace one)."""
 
     @classmethod
     def parse(
@@ -176,8 +204,12 @@ class Streamer:
         format: Any = None,
         path: Any = None,
         options: Mapping[str, Any] | None = None,
+        overwrite: bool = False,
         root: Path,
+        brokers: tuple[str, ...] = (),
     ) -> Streamer:
+        """A streamer from a request: files under ``root``, Kafka topics on ``brokers`` (the operator's
+        ``kafka.bootstrap_servers``) with the producer settings of ``KAFKA_SETTINGS`` alone."""
         name = check_name("streamer", name)
         options = dict(options or {})
         if type not in _STREAMER_TYPES:
@@ -205,6 +237,12 @@ class Streamer:
             format = "kafka"
             if "topic" not in options:
                 raise UsageError(f"streamer {name!r}: a kafka streamer needs options.topic")
+            _check_kafka(name, options, brokers)
+        if not _plain_name(options.get("prefix", "part")):
+            raise UsageError(
+                f"streamer {name!r}: prefix={options['prefix']!r} is not allowed; give a file name prefix "
+                "(letters, digits, '_', '-', '.'), not a path"
+            )
         if format in ("console", "memory", "kafka") and type != "kafka":
             raise UsageError(f"streamer {name!r}: format={format!r} is not a file format")
         try:
@@ -212,7 +250,7 @@ class Streamer:
             _try_options(format, options)
         except FastsynthError as exc:
             raise UsageError(f"streamer {name!r}: {exc}") from None
-        return cls(name, type, format, path, options)
+        return cls(name, type, format, path, options, overwrite)
 
     def describe(self) -> StreamerInfo:
         return StreamerInfo(
@@ -221,10 +259,12 @@ class Streamer:
             format=self.format,
             path=self.path,
             options=dict(self.options),
+            overwrite=self.overwrite,
         )
 
     def open(self, generator: str, schema: pa.Schema, root: Path) -> Sink:
-        """A sink for ``generator``'s rows."""
+        """A sink for ``generator``'s rows. Its path is checked again now, links included: one made since
+        the streamer was added cannot lead outside ``root``."""
         options = {
             k: v.replace("{generator}", generator) if isinstance(v, str) else v
             for k, v in self.options.items()
@@ -239,6 +279,11 @@ class Streamer:
             target.mkdir(parents=True, exist_ok=True)
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
+            if target.exists() and not self.overwrite:
+                raise Conflict(
+                    f"streamer {self.name!r}: {str(target.relative_to(root))!r} exists; delete it, or add "
+                    "the streamer with overwrite: true"
+                )
         return open_sink(target, schema, format=self.format, **options)
 
     def open_checked(self, generator: str, schema: pa.Schema, root: Path) -> Sink:
@@ -283,3 +328,41 @@ def _inside(root: Path, path: str, streamer: str) -> Path:
             f"streamer {streamer!r}: path={path!r} leads outside the server's output folder {str(root)!r}"
         )
     return target
+
+
+def _plain_name(value: Any) -> bool:
+    """Whether ``value`` can only name a file inside its folder, ``{generator}`` (a name) included."""
+    if not isinstance(value, str):
+        return False
+    name = value.replace("{generator}", "g")
+    return name not in (".", "..") and all(c.isalnum() or c in "_-." for c in name) and bool(name)
+
+
+def _check_kafka(streamer: str, options: Mapping[str, Any], brokers: tuple[str, ...]) -> None:
+    """A Kafka streamer from a request reaches the operator's brokers alone, with settings that only
+    shape batching and delivery."""
+    if not brokers:
+        raise UsageError(
+            f"streamer {streamer!r}: this server streams to no Kafka broker; its operator can allow some "
+            "with --kafka-bootstrap HOST:PORT (kafka.bootstrap_servers)"
+        )
+    asked = options.get("bootstrap_servers", ",".join(brokers))
+    servers = asked.split(",") if isinstance(asked, str) else None
+    if servers is None or not all(s.strip() in brokers for s in servers):
+        raise UsageError(
+            f"streamer {streamer!r}: bootstrap_servers={asked!r} is not allowed; "
+            f"allowed: {', '.join(brokers)}"
+        )
+    config = options.get("config") or {}
+    if not isinstance(config, Mapping):
+        raise UsageError(f"streamer {streamer!r}: config={config!r} is not an object of producer settings")
+    for key, value in config.items():
+        if key not in KAFKA_SETTINGS:
+            raise UsageError(
+                f"streamer {streamer!r}: config key {key!r} is not allowed from a request; allowed: "
+                f"{', '.join(sorted(KAFKA_SETTINGS))}"
+            )
+        if not isinstance(value, str | int | float | bool):
+            raise UsageError(
+                f"streamer {streamer!r}: config {key}={value!r} is not a text, number or boolean"
+            )

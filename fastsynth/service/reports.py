@@ -38,6 +38,8 @@ class StreamerInfo:
     """Under the server's output folder, for a file streamer; ``{generator}`` gives each its own."""
     options: dict[str, Any]
     """The sink's options."""
+    overwrite: bool
+    """Whether a file streamer may replace a file that exists."""
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,9 @@ SCHEMA = {
 
 @pytest.fixture
 def client(tmp_path):
-    service = Service(load_settings(environ={}), output_root=tmp_path, max_rows=1_000_000)
-    with TestClient(create_app(service)) as test_client:
+    settings = load_settings(environ={"FASTSYNTH_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9092"})
+    service = Service(settings, output_root=tmp_path, max_rows=1_000_000)
+    with TestClient(create_app(service), base_url="http://127.0.0.1:8000") as test_client:
         test_client.root = tmp_path
         yield test_client
 
@@ -59,8 +60,13 @@ def test_generators_are_added_listed_shown_and_removed(client):
     assert client.get("/generators/points").json()["schema"] == SCHEMA
     assert client.delete("/generators/points").status_code == 204
     missing = client.get("/generators/points")
-    assert missing.status_code == 404 and missing.json() == {
-        "error": "generator 'points' does not exist (users)"
+    assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+    assert missing.json() == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "generator 'points' does not exist (users)",
+        "field": None,
     }
 
 
@@ -93,7 +99,7 @@ def test_bad_generators_are_refused_with_the_field_and_what_is_allowed(client, b
     client.post("/generators", json={"name": "users", "example": "tabular"})
     response = client.post("/generators", json=body)
     assert response.status_code == status
-    assert message in response.json()["error"]
+    assert message in response.json()["detail"]
 
 
 # -- /generate -------------------------------------------------------------------------------------------
@@ -147,14 +153,14 @@ def test_generate_takes_an_inline_schema_a_start_and_the_settings_batch_size(cli
 def test_bad_generate_requests_are_refused(client, body, status, message):
     response = client.post("/generate", json=body)
     assert response.status_code == status
-    assert message in response.json()["error"]
+    assert message in response.json()["detail"]
 
 
 def test_malformed_json_and_unknown_routes_get_a_json_error(client):
-    malformed = client.post("/generate", content=b"{bad")
-    assert malformed.status_code == 400 and "JSON is malformed" in malformed.json()["error"]
+    malformed = client.post("/generate", content=b"{bad", headers={"content-type": "application/json"})
+    assert malformed.status_code == 400 and "JSON is malformed" in malformed.json()["detail"]
     unknown = client.get("/nope")
-    assert unknown.status_code == 404 and unknown.json() == {"error": "Not Found: GET /nope"}
+    assert unknown.status_code == 404 and unknown.json()["detail"] == "Not Found: GET /nope"
     assert client.put("/status").status_code == 405
 
 
@@ -192,7 +198,7 @@ def test_malformed_json_and_unknown_routes_get_a_json_error(client):
 def test_bad_streamers_are_refused(client, body, message):
     response = client.post("/streamers", json=body)
     assert response.status_code == 400
-    assert message in response.json()["error"]
+    assert message in response.json()["detail"]
     assert list(client.root.iterdir()) == []  # checking the options wrote nothing
 
 
@@ -230,24 +236,23 @@ def test_a_stream_and_generate_pick_the_seed_the_same_way(client):
 
 
 def test_start_refuses_what_cannot_run(client):
-    assert client.post("/start", json={}).json() == {
-        "error": "there is no generator to start; add one with POST /generators"
-    }
+    refused = client.post("/start", json={}).json()
+    assert refused["detail"] == "there is no generator to start; add one with POST /generators"
     client.post("/generators", json={"name": "a", "schema": SCHEMA})
     client.post("/generators", json={"name": "b", "schema": SCHEMA})
-    assert "no streamer to write to" in client.post("/start", json={}).json()["error"]
+    assert "no streamer to write to" in client.post("/start", json={}).json()["detail"]
     client.post("/streamers", json={"name": "one", "type": "file", "path": "one.csv"})
     shared = client.post("/start", json={})
-    assert shared.status_code == 409 and "put {generator} in its path" in shared.json()["error"]
+    assert shared.status_code == 409 and "put {generator} in its path" in shared.json()["detail"]
     assert client.post("/start", json={"generators": ["a"], "rate": 100}).status_code == 200
     again = client.post("/start", json={"generators": ["a"]})
     assert (
         again.status_code == 409
-        and again.json()["error"] == "generator 'a' is already streaming; stop it first"
+        and again.json()["detail"] == "generator 'a' is already streaming; stop it first"
     )
     client.post("/streamers", json={"name": "own", "type": "file", "path": "{generator}.csv"})
     bad_rate = client.post("/start", json={"generators": ["b"], "streamers": ["own"], "rate": -5})
-    assert bad_rate.status_code == 400 and "rate" in bad_rate.json()["error"]
+    assert bad_rate.status_code == 400 and "rate" in bad_rate.json()["detail"]
     assert not (client.root / "b.csv").exists()  # the sink opened for it was aborted
     assert client.post("/stop", json={"generators": ["b"]}).status_code == 409
     own = {"generators": ["b"], "streamers": ["own"]}
@@ -262,7 +267,7 @@ def test_start_refuses_what_cannot_run(client):
             "config drift_interval='often' is not a number",
         ),
     ):
-        assert client.post("/start", json=body).json() == {"error": message}
+        assert client.post("/start", json=body).json()["detail"] == message
     assert client.post("/stop", json={"generators": ["a"]}).status_code == 200
 
 
@@ -306,12 +311,14 @@ def test_config_changes_reach_running_streams(client):
         "magnitude": 0.5,
     }
     refused = client.post("/config", json={"batch_size": 0, "frequency": 2})
-    assert refused.status_code == 400 and refused.json()["error"] == "config batch_size=0 is outside [1, inf]"
+    assert (
+        refused.status_code == 400 and refused.json()["detail"] == "config batch_size=0 is outside [1, inf]"
+    )
     assert client.get("/config").json()["settings"]["data_generation"]["frequency"] == 0.1  # nothing applied
     assert (
-        "cannot change while the server runs" in client.post("/config", json={"api_port": 1}).json()["error"]
+        "cannot change while the server runs" in client.post("/config", json={"api_port": 1}).json()["detail"]
     )
-    assert "unknown setting 'colour'" in client.post("/config", json={"colour": 1}).json()["error"]
+    assert "unknown setting 'colour'" in client.post("/config", json={"colour": 1}).json()["detail"]
     client.post("/stop")
     frame = pl.read_ndjson(client.root / "out.jsonl")
     assert frame["id"].to_list() == list(range(1, frame.height + 1))
@@ -378,15 +385,23 @@ def test_the_openapi_document_describes_the_answers_and_the_refusals(client):
         assert responses["200"]["content"]["application/json"]["schema"] == {
             "$ref": f"#/components/schemas/{name}"
         }
-        if method == "post" or "{name}" in path:
-            for status in ("400", "404", "409"):
-                assert responses[status]["content"]["application/json"]["schema"] == {
-                    "$ref": "#/components/schemas/Refusal"
-                }
+        if method == "post":
+            refusals = {"400", "401", "404", "409", "413", "415"}
+        else:
+            refusals = {"400", "401", "404"} if "{name}" in path else {"400", "401"}
+        assert set(responses) == {"200", *refusals}  # exactly what the handler may answer
+        for status in refusals:
+            assert responses[status]["content"]["application/problem+json"]["schema"] == {
+                "$ref": "#/components/schemas/Problem"
+            }
+    assert set(document["paths"]["/status"]["get"]["responses"]) == {"200", "400", "401"}
+    assert set(document["paths"]["/health"]["get"]["responses"]) == {"200", "400"}  # a Host not served
+    problem = client.get("/generators/nope").json()
+    assert set(problem) == set(schemas["Problem"]["properties"])
     bodies = {
         "/generate": ("GenerateRequest", {"generator", "schema", "rows", "seed", "start", "format"}),
         "/generators": ("GeneratorRequest", {"name", "schema", "example", "seed"}),
-        "/streamers": ("StreamerRequest", {"name", "type", "format", "path", "options"}),
+        "/streamers": ("StreamerRequest", {"name", "type", "format", "path", "options", "overwrite"}),
         "/start": ("StartRequest", {"generators", "streamers", "rate", "rows", "drift"}),
         "/stop": ("StopRequest", {"generators"}),
     }

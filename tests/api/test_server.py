@@ -33,7 +33,7 @@ SCHEMA = {
 class Server:
     """``fastsynth api`` as a subprocess on a free loopback port."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *options: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = folder / "server.log"
@@ -46,13 +46,14 @@ class Server:
             str(self.port),
             "--output-dir",
             str(folder),
+            *options,
         ]
         with self.log.open("w") as log:
             self.process = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while True:
             try:
-                httpx.get(f"{self.url}/status", timeout=1).raise_for_status()
+                httpx.get(f"{self.url}/health", timeout=1).raise_for_status()
                 return
             except httpx.HTTPError:
                 assert self.process.poll() is None, self.log.read_text()
@@ -65,15 +66,28 @@ class Server:
 
 
 @pytest.fixture
-def server(tmp_path):
-    running = Server(tmp_path)
-    yield running
-    if running.process.poll() is None:
-        running.process.kill()
-        running.process.wait()
+def serve(tmp_path):
+    """Start ``fastsynth api`` with options; stopped (killed, if it still runs) after the test."""
+    started: list[Server] = []
+
+    def start(*options: str) -> Server:
+        started.append(Server(tmp_path, *options))
+        return started[-1]
+
+    yield start
+    for running in started:
+        if running.process.poll() is None:
+            running.process.kill()
+            running.process.wait()
 
 
-def test_binds_loopback_and_streams_to_kafka_and_a_file_until_sigterm(server, broker, tmp_path):
+@pytest.fixture
+def server(serve):
+    return serve()
+
+
+def test_binds_loopback_and_streams_to_kafka_and_a_file_until_sigterm(serve, broker, tmp_path):
+    server = serve("--kafka-bootstrap", broker.bootstrap)
     with httpx.Client(base_url=server.url, timeout=30) as http:
 
         def add(path: str, body: dict) -> None:
@@ -83,7 +97,10 @@ def test_binds_loopback_and_streams_to_kafka_and_a_file_until_sigterm(server, br
         kafka = {"topic": "{generator}-rows", "bootstrap_servers": broker.bootstrap, "key_field": "id"}
         add("/generators", {"name": "points", "schema": SCHEMA, "seed": 5})
         add("/streamers", {"name": "bus", "type": "kafka", "options": kafka})
-        add("/streamers", {"name": "lake", "type": "file", "path": "lake/{generator}.parquet"})
+        add(
+            "/streamers",
+            {"name": "lake", "type": "file", "path": "lake/{generator}.parquet", "overwrite": True},
+        )
         listening = subprocess.run(["ss", "-ltnH"], capture_output=True, text=True).stdout.split()
         assert f"127.0.0.1:{server.port}" in listening  # loopback only
         assert not {f"0.0.0.0:{server.port}", f"*:{server.port}", f"[::]:{server.port}"} & set(listening)

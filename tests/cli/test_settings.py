@@ -65,13 +65,14 @@ def test_api_uses_default_model_and_refuses_streams_when_streaming_is_off(tmp_pa
     settings = load_settings(
         environ={"SYNTH_DEFAULT_MODEL": "timeseries", "SYNTH_STREAMING_ENABLED": "false"}
     )
-    with TestClient(create_app(Service(settings, output_root=tmp_path, max_rows=1000))) as client:
+    app = create_app(Service(settings, output_root=tmp_path, max_rows=1000))
+    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
         made = client.post("/generators", json={"name": "g"})
         assert made.status_code == 201 and "timestamp" in made.json()["columns"]
         client.post("/streamers", json={"name": "out", "type": "file", "path": "g.jsonl"})
         refused = client.post("/start", json={})
         assert refused.status_code == 409
-        assert refused.json()["error"].startswith(
+        assert refused.json()["detail"].startswith(
             "streaming is off (config streaming.enabled=false, from environment SYNTH_STREAMING_ENABLED)"
         )
         assert client.post("/generate", json={"generator": "g", "rows": 3}).status_code == 200
