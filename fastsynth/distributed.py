@@ -34,7 +34,7 @@ from fastsynth.seeds import resolve_seed
 from fastsynth.sinks import SINKS, FileSink, open_sink
 from fastsynth.specs import Count, PositiveInt, argument
 
-__all__ = ["MARKER", "Report", "dataframe", "default_rows_per_file", "ranges", "write"]
+__all__ = ["MARKER", "Report", "check_output", "dataframe", "default_rows_per_file", "ranges", "write"]
 
 MARKER = "_SUCCESS"
 """Written last into a folder whose set of parts is complete (as Spark does)."""
@@ -123,6 +123,19 @@ def _existing_set(folder: Path) -> list[Path]:
     return sorted(found) + ([marker] if marker.exists() else [])
 
 
+def check_output(folder: str | Path, *, overwrite: bool = False) -> list[Path]:
+    """The parts and marker of an earlier set in ``folder``; refused unless ``overwrite``."""
+    folder = Path(folder)
+    earlier = _existing_set(folder) if folder.is_dir() else []
+    if earlier and not overwrite:
+        listed = ", ".join(p.name for p in earlier[:3]) + (", ..." if len(earlier) > 3 else "")
+        raise SinkError(
+            f"output {str(folder)!r} already holds a set of parts ({listed}); give an empty folder, "
+            "or overwrite (--overwrite) to replace it"
+        )
+    return earlier
+
+
 def _remove_tree(path: Path) -> None:
     """Remove a staging folder, again if a task still running (a worker that did not hear of the
     cancellation) put a file in while it was being removed."""
@@ -209,13 +222,7 @@ def write(
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SinkError(f"output {str(folder)!r} cannot be made a folder: {exc.strerror or exc}") from None
-    earlier = _existing_set(folder)
-    if earlier and not overwrite:
-        listed = ", ".join(p.name for p in earlier[:3]) + (", ..." if len(earlier) > 3 else "")
-        raise SinkError(
-            f"output {str(folder)!r} already holds a set of parts ({listed}); give an empty folder, "
-            "or overwrite (--overwrite) to replace it"
-        )
+    earlier = check_output(folder, overwrite=overwrite)
     client = client if client is not None else distributed.get_client()
     workers = client.scheduler_info()["workers"]
     host_threads: dict[str, int] = {}

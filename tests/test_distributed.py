@@ -292,24 +292,65 @@ def test_a_dask_dataframe_of_the_rows(client):
     assert computed["id"].tolist() == list(range(1, 25_001))
 
 
+def fastsynth_gen(*args: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "fastsynth", "gen", "configs/tabular.json", *args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
 @pytest.mark.subprocess
 def test_gen_with_local_dask_workers(tmp_path):
     out = tmp_path / "lake"
     flags = ["--rows", "50000", "--dask-workers", "2", "--rows-per-file", "20000", "--format", "arrow"]
-    command = [sys.executable, "-m", "fastsynth", "gen", "configs/tabular.json", *flags, "--output", str(out)]
-    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    result = fastsynth_gen(*flags, "--output", str(out))
     assert result.returncode == 0, result.stderr
-    assert "wrote 50,000 rows in 3 files" in result.stderr and "on 2 Dask workers" in result.stderr
+    assert (
+        "wrote 50,000 rows in 3 files" in result.stderr
+        and "on 2 Dask workers; _SUCCESS written" in result.stderr
+    )
     files = sorted(out.glob("part-*.arrow"))
     assert read_arrow(files).equals(fastsynth.generate(EXAMPLES["tabular"], 50_000))
-    refused = subprocess.run(
-        [sys.executable, "-m", "fastsynth", "gen", "configs/tabular.json", "--dask-workers", "2"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, *(f.name for f in files)]
+    # Again into the same folder: refused in one line (before any cluster starts), the set untouched.
+    again = fastsynth_gen("--rows", "10", "--dask-workers", "2", "--output", str(out))
+    assert again.returncode == 1
+    assert again.stderr == (
+        f"error: output {str(out)!r} already holds a set of parts (part-00000.arrow, part-00001.arrow, "
+        "part-00002.arrow, ...); give an empty folder, or overwrite (--overwrite) to replace it\n"
     )
+    # A task that fails: one line, no traceback, the earlier set still whole.
+    failing = fastsynth_gen(
+        "--rows", "10", "--dask-workers", "2", "--output", str(out), "--overwrite", "-O", "compression=fast"
+    )
+    assert failing.returncode == 1 and failing.stderr.count("\n") == 1, failing.stderr
+    assert failing.stderr.startswith("error: format 'parquet': compression='fast'; allowed: none")
+    assert read_arrow(files).equals(fastsynth.generate(EXAMPLES["tabular"], 50_000))
+    assert leftovers(out) == [] and (out / MARKER).exists()
+    refused = fastsynth_gen("--dask-workers", "2")
     assert refused.returncode == 1
     assert (
         refused.stderr.strip()
         == "error: --dask-scheduler and --dask-workers write part files: give --output DIR"
     )
+
+
+@pytest.mark.subprocess
+@pytest.mark.slow
+def test_ctrl_c_during_a_dask_job_leaves_nothing(tmp_path):
+    """SIGINT to the whole process group, as a terminal's Ctrl-C sends it (the CLI, its scheduler and
+    its worker processes), while the workers have temporary files open."""
+    out = tmp_path / "lake"
+    flags = ["--rows", "20000000", "--dask-workers", "2", "--format", "arrow", "--batch-size", "1000"]
+    command = [sys.executable, "-m", "fastsynth", "gen", "configs/tabular.json", *flags, "--output", str(out)]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(out.glob("_temporary/*/.part-*")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert list(out.glob("_temporary/*/.part-*")), "the workers did not start writing"
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130 and stderr == "interrupted\n"
+    assert not out.exists()  # made for the job, removed with it: no part, no marker, no temporary file

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ def write_on_dask(
         raise UsageError("give --dask-scheduler or --dask-workers, not both")
     if workers is not None and workers < 1:
         raise UsageError(f"--dask-workers={workers} is less than 1")
+    distributed.check_output(output, overwrite=overwrite)  # before starting a cluster for nothing
     # The workers' and scheduler's own logs (a task's traceback, a worker restarted) would bury the one
     # line that says what happened; the environment carries this to the worker processes.
     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "critical")
@@ -54,8 +56,12 @@ def write_on_dask(
                 raise SinkError(f"--dask-scheduler {scheduler}: cannot connect: {exc}") from None
         else:
             scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="fastsynth-dask-"))
-            cluster = stack.enter_context(
-                dask.LocalCluster(
+            # Ctrl-C reaches the whole process group: the worker processes must leave it to this one,
+            # which cancels the job and cleans up (they would die with a traceback each). They inherit
+            # an ignored SIGINT from their start.
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            try:
+                cluster = dask.LocalCluster(
                     n_workers=workers,
                     threads_per_worker=1,
                     processes=True,
@@ -65,7 +71,9 @@ def write_on_dask(
                     scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                     local_directory=scratch,
                 )
-            )
+            finally:
+                signal.signal(signal.SIGINT, previous)
+            stack.enter_context(cluster)
             client = stack.enter_context(dask.Client(cluster))
         report = distributed.write(
             schema,
