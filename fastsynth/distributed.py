@@ -1,10 +1,12 @@
 """Generation across a Dask cluster (``pip install 'fastsynth[dask]'``).
 
-Rows are split into consecutive ranges and each range is one task: a worker makes it with the same
-kernels as everywhere else and writes it as one file, or hands it over as one partition of a Dask
-DataFrame. Row ``i`` depends only on the schema, the seed and ``i``, so the files or partitions are the
-same bytes whatever the number of workers or machines, and joined in order they equal one process's
-output. Workers need fastsynth installed; schemas travel to them with the tasks.
+Rows are split into consecutive ranges (by default, as many as the cluster has worker threads, or a
+multiple) and each range is one task: a worker makes it with the same kernels as everywhere else and
+writes it as one file, or hands it over as one partition of a Dask DataFrame. Files are staged and
+published with a ``_SUCCESS`` marker written last, so a failed, interrupted or half-published job is
+never mistaken for a complete set. Row ``i`` depends only on the schema, the seed and ``i``, so the
+files or partitions are the same bytes whatever the number of workers or machines, and joined in order
+they equal one process's output. Workers need fastsynth installed; schemas travel to them with the tasks.
 
     from dask.distributed import Client
     from fastsynth.distributed import write
@@ -14,21 +16,31 @@ output. Workers need fastsynth installed; schemas travel to them with the tasks.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import shutil
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fastsynth.dependencies import optional_import
-from fastsynth.errors import SinkError, UsageError
+from fastsynth.errors import FastsynthError, SinkError, UsageError
 from fastsynth.generation import DEFAULT_BATCH_SIZE, SchemaLike, as_schema, generate, iter_batches
 from fastsynth.schema import Schema
 from fastsynth.seeds import resolve_seed
 from fastsynth.sinks import SINKS, FileSink, open_sink
 from fastsynth.specs import Count, PositiveInt, argument
 
-__all__ = ["Report", "dataframe", "ranges", "write"]
+__all__ = ["MARKER", "Report", "check_output", "dataframe", "default_rows_per_file", "ranges", "write"]
+
+MARKER = "_SUCCESS"
+"""Written last into a folder whose set of parts is complete (as Spark does)."""
+STAGING = "_temporary"
+"""Where a job's parts are written before they are published (readers skip names starting with _)."""
+MAX_ROWS_PER_FILE = 10_000_000
 
 
 def load_distributed() -> Any:
@@ -44,6 +56,8 @@ class Report:
     bytes: int
     seconds: float
     workers: int
+    marker: Path
+    """The completion marker, written last."""
 
     @property
     def rows_per_second(self) -> float:
@@ -91,6 +105,81 @@ def _write_part(
     return path, count, os.path.getsize(path)
 
 
+def default_rows_per_file(rows: int, threads: int) -> int:
+    """Rows per part when none are given: at most ``MAX_ROWS_PER_FILE`` each, and a number of parts that
+    is a multiple of the cluster's worker threads, so that every thread gets work and as much as the
+    others."""
+    threads = max(1, threads)
+    files = max(1, -(-rows // MAX_ROWS_PER_FILE))
+    files = -(-files // threads) * threads
+    return max(1, -(-rows // files))
+
+
+def _existing_set(folder: Path) -> list[Path]:
+    """The parts (of any file format) and completion marker of an earlier write into ``folder``."""
+    extensions = {e for name in SINKS.names() for e in getattr(SINKS.get(name), "extensions", ())}
+    found = [p for p in folder.glob("part-*") if p.suffix in extensions and p.is_file()]
+    marker = folder / MARKER
+    return sorted(found) + ([marker] if marker.exists() else [])
+
+
+def check_output(folder: str | Path, *, overwrite: bool = False) -> list[Path]:
+    """The parts and marker of an earlier set in ``folder``; refused unless ``overwrite``."""
+    folder = Path(folder)
+    earlier = _existing_set(folder) if folder.is_dir() else []
+    if earlier and not overwrite:
+        listed = ", ".join(p.name for p in earlier[:3]) + (", ..." if len(earlier) > 3 else "")
+        raise SinkError(
+            f"output {str(folder)!r} already holds a set of parts ({listed}); give an empty folder, "
+            "or overwrite (--overwrite) to replace it"
+        )
+    return earlier
+
+
+def _remove_tree(path: Path) -> None:
+    """Remove a staging folder, again if a task still running (a worker that did not hear of the
+    cancellation) put a file in while it was being removed."""
+    for attempt in range(20):
+        try:
+            shutil.rmtree(path)
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            if attempt == 19:
+                raise
+            time.sleep(0.05)
+
+
+def _discard(staging: Path, created: bool = False) -> None:
+    """Remove a job's staging folder, ``_temporary`` if no other job stages there, and the output
+    folder if the job ``created`` it and it is empty: a failed job leaves things as they were."""
+    _remove_tree(staging)
+    with contextlib.suppress(OSError):  # other jobs may be staging into the same folder
+        staging.parent.rmdir()
+        if created:
+            staging.parent.parent.rmdir()
+
+
+def _task_error(futures: list[Any], jobs: list[tuple[int, int, str]], distributed: Any) -> Exception:
+    """The error of the first failed part, in one line: fastsynth's own as they are, a worker lost
+    (``KilledWorker``) or any other error of a task named with its part."""
+    for future, (first, count, path) in zip(futures, jobs, strict=True):
+        if future.status != "error":
+            continue
+        exc = future.exception()
+        name = Path(path).name
+        if isinstance(exc, FastsynthError):
+            return exc
+        if isinstance(exc, distributed.KilledWorker):
+            return SinkError(
+                f"Dask workers died while writing {name} (rows {first:,} to {first + count - 1:,}); "
+                "no part was published"
+            )
+        return SinkError(f"writing {name} failed on a Dask worker: {type(exc).__name__}: {exc}")
+    return SinkError("the Dask job failed")
+
+
 def write(
     schema: SchemaLike,
     rows: int,
@@ -98,71 +187,127 @@ def write(
     *,
     client: Any = None,
     format: str = "parquet",
-    rows_per_file: int = 10_000_000,
+    rows_per_file: int | None = None,
     seed: int | None = None,
     start: int = 0,
     batch_size: int = DEFAULT_BATCH_SIZE,
     options: dict[str, Any] | None = None,
+    overwrite: bool = False,
 ) -> Report:
     """Write rows ``[start, start + rows)`` of ``schema`` into the folder ``output`` as files of
     ``rows_per_file`` rows (``part-00000.parquet``, ...), one task per file on the cluster of ``client``
-    (the current Dask client by default). The folder must not hold part files already. If a task fails,
-    the files already written are removed and the error is raised: the folder is left as it was."""
+    (the current Dask client by default). By default the rows are split so that every worker thread of
+    the cluster gets work (see ``default_rows_per_file``).
+
+    The set is committed as Spark commits one: tasks write into ``output/_temporary/<job>/``, and only
+    once every part is written are they moved into ``output``, and then the completion marker
+    ``_SUCCESS`` (a small JSON manifest) is written, last and atomically. A reader that sees
+    ``_SUCCESS`` sees a complete set. A job that fails, loses its workers past Dask's retries, or is
+    interrupted removes its staging folder (temporary files of killed workers included) and leaves the
+    folder as it was; interrupted while moving parts in, it leaves an incomplete set and no marker.
+
+    A folder that already holds parts or a marker is refused unless ``overwrite``; then the earlier set
+    stays whole until the new one is written, and is replaced at commit (marker removed first): old and
+    new parts are never mixed under a marker. The driver must see the folder the workers write to (a
+    shared or the same file system)."""
     distributed = load_distributed()
     resolved = as_schema(schema)
     cls = SINKS.get(format)
     if not issubclass(cls, FileSink) or not cls.extensions:
         raise UsageError(f"format {format!r} does not write files; use parquet, arrow, csv, jsonl or json")
-    parts = ranges(rows, rows_per_file, start)
+    rows = argument("rows", rows, Count)
     folder = Path(output)
+    created = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SinkError(f"output {str(folder)!r} cannot be made a folder: {exc.strerror or exc}") from None
-    extension = cls.extensions[0]
-    if any(folder.glob(f"part-*{extension}")):
-        raise SinkError(f"output {str(folder)!r} already holds part-*{extension} files; give an empty folder")
-    width = max(5, len(str(len(parts) - 1)))
-    jobs = [
-        (first, count, str(folder / f"part-{k:0{width}d}{extension}"))
-        for k, (first, count) in enumerate(parts)
-    ]
-    chosen_seed = resolve_seed(seed, resolved.seed)
+    earlier = check_output(folder, overwrite=overwrite)
     client = client if client is not None else distributed.get_client()
     workers = client.scheduler_info()["workers"]
     host_threads: dict[str, int] = {}
     for address, info in workers.items():
         host = address.rsplit(":", 1)[0]
         host_threads[host] = host_threads.get(host, 0) + int(info.get("nthreads", 1))
+    if rows_per_file is None:
+        rows_per_file = default_rows_per_file(rows, sum(host_threads.values()))
+    parts = ranges(rows, rows_per_file, start)
+    extension = cls.extensions[0]
+    width = max(5, len(str(len(parts) - 1)))
+    names = [f"part-{k:0{width}d}{extension}" for k in range(len(parts))]
+    staging = folder / STAGING / uuid.uuid4().hex
+    staging.mkdir(parents=True)
+    jobs = [(first, count, str(staging / name)) for (first, count), name in zip(parts, names, strict=True)]
+    chosen_seed = resolve_seed(seed, resolved.seed)
     started = time.perf_counter()
-    futures = client.map(
-        _write_part,
-        jobs,
-        schema=resolved,
-        seed=chosen_seed,
-        format=format,
-        options=dict(options or {}),
-        batch_rows=batch_size,  # client.map keeps batch_size for itself
-        host_threads=host_threads,
-        pure=False,
-    )
     try:
-        distributed.wait(futures)  # every task ends, failed or not, so nothing writes after a cleaning
-    except BaseException:  # interrupted: stop what has not started
-        client.cancel(futures)
+        futures = client.map(
+            _write_part,
+            jobs,
+            schema=resolved,
+            seed=chosen_seed,
+            format=format,
+            options=dict(options or {}),
+            batch_rows=batch_size,  # client.map keeps batch_size for itself
+            host_threads=host_threads,
+            pure=False,
+        )
+        try:
+            # Fail fast: a task still running after the cancellation writes into a staging folder
+            # that is gone by then, so nothing it does is published.
+            for future in distributed.as_completed(futures):
+                if future.status != "finished":
+                    break
+        except BaseException:  # interrupted, or the scheduler lost: stop what has not started
+            with contextlib.suppress(Exception):
+                client.cancel(futures)
+            raise
+        if any(future.status != "finished" for future in futures):
+            error = _task_error(futures, jobs, distributed)
+            with contextlib.suppress(Exception):
+                client.cancel(futures)
+            raise error
+        results = client.gather(futures)
+        files = _commit(
+            folder, staging, names, earlier, rows=rows, format=format, seed=chosen_seed, start=start
+        )
+    except Exception as exc:
+        _discard(staging, created)
+        if isinstance(exc, FastsynthError):
+            raise
+        raise SinkError(f"the Dask job failed: {type(exc).__name__}: {exc}") from None
+    except BaseException:  # Ctrl-C: nothing staged stays behind, and no marker was written
+        _discard(staging, created)
         raise
-    if any(future.status == "error" for future in futures):
-        for _, _, path in jobs:
-            Path(path).unlink(missing_ok=True)
-    results = client.gather(futures)  # raises the first task's error
-    seconds = time.perf_counter() - started
+    _discard(staging)
     return Report(
-        files=[Path(path) for path, _, _ in results],
+        files=files,
         rows=sum(count for _, count, _ in results),
         bytes=sum(size for _, _, size in results),
-        seconds=seconds,
+        seconds=time.perf_counter() - started,
         workers=len(workers),
+        marker=folder / MARKER,
     )
+
+
+def _commit(
+    folder: Path, staging: Path, names: list[str], earlier: list[Path], **manifest: Any
+) -> list[Path]:
+    """Publish the staged parts: the earlier set goes (its marker first), the new parts move in, then
+    the marker is written under a temporary name and renamed, last."""
+    marker = folder / MARKER
+    marker.unlink(missing_ok=True)
+    for path in earlier:
+        path.unlink(missing_ok=True)
+    files = []
+    for name in names:
+        os.replace(staging / name, folder / name)
+        files.append(folder / name)
+    body = json.dumps({**manifest, "files": names}, indent=1) + "\n"
+    temp = staging / f".{MARKER}.tmp"
+    temp.write_text(body)
+    os.replace(temp, marker)
+    return files
 
 
 def _partition(part: tuple[int, int], schema: Schema, seed: int) -> Any:

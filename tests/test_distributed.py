@@ -3,23 +3,32 @@ one process's rows."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
+import dask
 import pyarrow as pa
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 import pytest
-from dask.distributed import Client, LocalCluster
+from dask.distributed import Client, LocalCluster, get_task_stream
 
 import fastsynth
-from fastsynth.distributed import dataframe, ranges, write
+from fastsynth.distributed import MARKER, dataframe, default_rows_per_file, ranges, write
 from fastsynth.errors import SinkError, UsageError
 from fastsynth.schema import EXAMPLES
 
 ROOT = Path(__file__).resolve().parents[1]
+QUIET_HTTP = {"dashboard_address": "127.0.0.1:0"}
+"""No dashboard, and the scheduler's HTTP endpoints (health, metrics) on a free loopback port rather
+than 8787, so that two clusters can run at once."""
 SCHEMA = {
     "id": {"type": "sequence"},
     "name": {"type": "name"},
@@ -40,6 +49,7 @@ def client(tmp_path_factory):
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
+            scheduler_kwargs=QUIET_HTTP,
             local_directory=str(scratch),
         ) as cluster,
         Client(cluster) as dask_client,
@@ -98,22 +108,177 @@ def test_parquet_parts_hold_the_same_values(client, tmp_path):
 
 
 @pytest.mark.server
+def test_refusals(client, tmp_path):
+    (tmp_path / "part-00000.parquet").write_bytes(b"")  # even an incomplete set, without a marker
+    with pytest.raises(SinkError, match=re.escape("already holds a set of parts (part-00000.parquet); give")):
+        write(SCHEMA, 10, tmp_path, client=client)
+    with pytest.raises(UsageError, match="format 'memory' does not write files"):
+        write(SCHEMA, 10, tmp_path / "m", client=client, format="memory")
+
+
+def leftovers(root: Path) -> list[Path]:
+    """Temporary files (a sink's hidden ``.NAME.XXXX.part``) and staging folders under ``root``."""
+    return sorted(p for p in root.rglob("*") if p.name.startswith((".", "_temporary")))
+
+
+@pytest.mark.server
 def test_a_failing_job_leaves_the_folder_as_it_was(client, tmp_path):
     folder = tmp_path / "out"
     with pytest.raises(UsageError, match="format 'parquet': compression='fast'; allowed: none, snappy"):
         write(SCHEMA, 50_000, folder, client=client, rows_per_file=10_000, options={"compression": "fast"})
-    assert list(folder.iterdir()) == []
+    assert not folder.exists()  # made for the job, removed with it
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    with pytest.raises(UsageError, match="compression='fast'"):
+        write(SCHEMA, 50_000, folder, client=client, rows_per_file=10_000, options={"compression": "fast"})
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
 
 
 @pytest.mark.server
-def test_refusals(client, tmp_path):
-    (tmp_path / "part-00000.parquet").write_bytes(b"")
-    with pytest.raises(
-        SinkError, match=re.escape("already holds part-*.parquet files; give an empty folder")
-    ):
-        write(SCHEMA, 10, tmp_path, client=client)
-    with pytest.raises(UsageError, match="format 'memory' does not write files"):
-        write(SCHEMA, 10, tmp_path / "m", client=client, format="memory")
+def test_a_sink_that_cannot_write_leaves_no_temporary_file(client, tmp_path):
+    """The workers may write files of at most 200 kB (RLIMIT_FSIZE, a real EFBIG from the kernel):
+    every task fails in the middle of its part, after its temporary file was made."""
+    import resource
+
+    def limit(size: int) -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+
+    folder = tmp_path / "out"
+    client.run(limit, 200_000)
+    try:
+        with pytest.raises(SinkError, match=r"part-0000\d.arrow.: write failed: .*File too large"):
+            write(SCHEMA, 80_000, folder, client=client, format="arrow", batch_size=1000)
+    finally:
+        client.run(limit, resource.RLIM_INFINITY)
+    assert not folder.exists() and leftovers(tmp_path) == []
+
+
+@pytest.mark.server
+def test_a_complete_set_has_a_marker_written_last(client, tmp_path):
+    folder = tmp_path / "out"
+    report = write(SCHEMA, 30_000, folder, client=client, format="arrow", rows_per_file=10_000, seed=5)
+    assert report.marker == folder / MARKER
+    manifest = json.loads(report.marker.read_text())
+    assert manifest == {
+        "rows": 30_000,
+        "format": "arrow",
+        "seed": 5,
+        "start": 0,
+        "files": ["part-00000.arrow", "part-00001.arrow", "part-00002.arrow"],
+    }
+    # The marker is not older than any part: written last.
+    assert all(report.marker.stat().st_mtime_ns >= f.stat().st_mtime_ns for f in report.files)
+    assert sorted(p.name for p in folder.iterdir()) == [MARKER, *manifest["files"]]
+
+
+@pytest.mark.server
+def test_a_second_set_is_refused_unless_overwritten_and_never_mixed(client, tmp_path):
+    first = write(SCHEMA, 30_000, tmp_path, client=client, format="arrow", rows_per_file=10_000, seed=1)
+    with pytest.raises(SinkError, match=r"already holds a set of parts \(part-00000.arrow, part-00001.arrow"):
+        write(SCHEMA, 10, tmp_path, client=client, format="csv")
+    # A failed overwrite leaves the earlier set whole, marker included.
+    with pytest.raises(UsageError):
+        write(SCHEMA, 10, tmp_path, client=client, options={"compression": "fast"}, overwrite=True)
+    assert read_arrow(first.files).equals(fastsynth.generate(SCHEMA, 30_000, seed=1))
+    assert (tmp_path / MARKER).exists() and leftovers(tmp_path) == []
+    # A successful one replaces it: no old part stays beside the new ones.
+    second = write(SCHEMA, 5_000, tmp_path, client=client, rows_per_file=4_000, overwrite=True)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["_SUCCESS", "part-00000.parquet", "part-00001.parquet"]
+    assert json.loads((tmp_path / MARKER).read_text())["rows"] == 5_000 == second.rows
+
+
+@pytest.mark.server
+def test_the_default_split_gives_every_worker_work(client, tmp_path):
+    assert default_rows_per_file(50_000, 2) == 25_000
+    assert default_rows_per_file(25_000_001, 2) == 6_250_001  # 3 files of 10M would leave a worker idle
+    assert default_rows_per_file(1, 8) == 1 and default_rows_per_file(0, 2) == 1
+    with get_task_stream(client) as tasks:
+        report = write(SCHEMA, 50_000, tmp_path, client=client, format="arrow")
+    assert [f.name for f in report.files] == ["part-00000.arrow", "part-00001.arrow"]
+    assert len({t["worker"] for t in tasks.data}) == 2
+    assert read_arrow(report.files).equals(fastsynth.generate(SCHEMA, 50_000))
+
+
+def dying_cluster(scratch: Path, allowed_failures: int) -> LocalCluster:
+    with dask.config.set({"distributed.scheduler.allowed-failures": allowed_failures}):
+        return LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            scheduler_kwargs=QUIET_HTTP,
+            local_directory=str(scratch),
+        )
+
+
+KILL_ROWS, KILL_PART = 1_000_000, 250_000  # 4 parts of about 0.3 s each (batches of 1,000 rows)
+
+
+def write_in_background(client: Client, folder: Path) -> tuple[threading.Thread, dict]:
+    outcome: dict = {}
+
+    def job() -> None:
+        try:
+            outcome["report"] = write(
+                SCHEMA,
+                KILL_ROWS,
+                folder,
+                client=client,
+                format="arrow",
+                rows_per_file=KILL_PART,
+                batch_size=1000,
+            )
+        except Exception as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=job)
+    thread.start()
+    return thread, outcome
+
+
+def kill_a_worker_once_writing(client: Client, folder: Path, job: threading.Thread) -> None:
+    """SIGKILL one worker process while it has a part's temporary file open in the staging folder."""
+    pids = client.run(os.getpid)
+    deadline = time.monotonic() + 60
+    while not list(folder.glob("_temporary/*/.part-*")) and time.monotonic() < deadline and job.is_alive():
+        time.sleep(0.005)
+    assert job.is_alive(), "the job ended before a worker could be killed"
+    os.kill(next(iter(pids.values())), signal.SIGKILL)
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_a_worker_killed_mid_job_is_replaced_and_the_set_is_whole(tmp_path):
+    folder = tmp_path / "out"
+    with dying_cluster(tmp_path / "dask", allowed_failures=3) as cluster, Client(cluster) as c:
+        job, outcome = write_in_background(c, folder)
+        kill_a_worker_once_writing(c, folder, job)
+        job.join(120)
+    # Dask ran the lost worker's part again elsewhere; its orphaned temporary file went with staging.
+    assert "error" not in outcome, outcome
+    report = outcome["report"]
+    assert (folder / MARKER).exists() and leftovers(folder) == []
+    assert read_arrow(report.files).equals(fastsynth.generate(SCHEMA, KILL_ROWS))
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_workers_lost_past_the_retries_leave_nothing(tmp_path):
+    folder = tmp_path / "out"
+    with dying_cluster(tmp_path / "dask", allowed_failures=0) as cluster, Client(cluster) as c:
+        job, outcome = write_in_background(c, folder)
+        kill_a_worker_once_writing(c, folder, job)
+        job.join(120)
+    error = outcome.get("error")
+    assert isinstance(error, SinkError), outcome
+    assert re.fullmatch(
+        r"Dask workers died while writing part-0000\d\.arrow \(rows [\d,]+ to [\d,]+\); "
+        "no part was published",
+        str(error),
+    )
+    assert not folder.exists()
 
 
 @pytest.mark.server
@@ -127,24 +292,65 @@ def test_a_dask_dataframe_of_the_rows(client):
     assert computed["id"].tolist() == list(range(1, 25_001))
 
 
+def fastsynth_gen(*args: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "fastsynth", "gen", "configs/tabular.json", *args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
 @pytest.mark.subprocess
 def test_gen_with_local_dask_workers(tmp_path):
     out = tmp_path / "lake"
     flags = ["--rows", "50000", "--dask-workers", "2", "--rows-per-file", "20000", "--format", "arrow"]
-    command = [sys.executable, "-m", "fastsynth", "gen", "configs/tabular.json", *flags, "--output", str(out)]
-    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    result = fastsynth_gen(*flags, "--output", str(out))
     assert result.returncode == 0, result.stderr
-    assert "wrote 50,000 rows in 3 files" in result.stderr and "on 2 Dask workers" in result.stderr
+    assert (
+        "wrote 50,000 rows in 3 files" in result.stderr
+        and "on 2 Dask workers; _SUCCESS written" in result.stderr
+    )
     files = sorted(out.glob("part-*.arrow"))
     assert read_arrow(files).equals(fastsynth.generate(EXAMPLES["tabular"], 50_000))
-    refused = subprocess.run(
-        [sys.executable, "-m", "fastsynth", "gen", "configs/tabular.json", "--dask-workers", "2"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, *(f.name for f in files)]
+    # Again into the same folder: refused in one line (before any cluster starts), the set untouched.
+    again = fastsynth_gen("--rows", "10", "--dask-workers", "2", "--output", str(out))
+    assert again.returncode == 1
+    assert again.stderr == (
+        f"error: output {str(out)!r} already holds a set of parts (part-00000.arrow, part-00001.arrow, "
+        "part-00002.arrow, ...); give an empty folder, or overwrite (--overwrite) to replace it\n"
     )
+    # A task that fails: one line, no traceback, the earlier set still whole.
+    failing = fastsynth_gen(
+        "--rows", "10", "--dask-workers", "2", "--output", str(out), "--overwrite", "-O", "compression=fast"
+    )
+    assert failing.returncode == 1 and failing.stderr.count("\n") == 1, failing.stderr
+    assert failing.stderr.startswith("error: format 'parquet': compression='fast'; allowed: none")
+    assert read_arrow(files).equals(fastsynth.generate(EXAMPLES["tabular"], 50_000))
+    assert leftovers(out) == [] and (out / MARKER).exists()
+    refused = fastsynth_gen("--dask-workers", "2")
     assert refused.returncode == 1
     assert (
         refused.stderr.strip()
         == "error: --dask-scheduler and --dask-workers write part files: give --output DIR"
     )
+
+
+@pytest.mark.subprocess
+@pytest.mark.slow
+def test_ctrl_c_during_a_dask_job_leaves_nothing(tmp_path):
+    """SIGINT to the whole process group, as a terminal's Ctrl-C sends it (the CLI, its scheduler and
+    its worker processes), while the workers have temporary files open."""
+    out = tmp_path / "lake"
+    flags = ["--rows", "20000000", "--dask-workers", "2", "--format", "arrow", "--batch-size", "1000"]
+    command = [sys.executable, "-m", "fastsynth", "gen", "configs/tabular.json", *flags, "--output", str(out)]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(out.glob("_temporary/*/.part-*")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert list(out.glob("_temporary/*/.part-*")), "the workers did not start writing"
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130 and stderr == "interrupted\n"
+    assert not out.exists()  # made for the job, removed with it: no part, no marker, no temporary file

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
+import signal
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from fastsynth.errors import UsageError
+from fastsynth.errors import SinkError, UsageError
 from fastsynth.schema import Schema
 
 __all__ = ["write_on_dask"]
@@ -23,11 +26,14 @@ def write_on_dask(
     format: str,
     scheduler: str | None,
     workers: int | None,
-    rows_per_file: int,
+    rows_per_file: int | None,
     seed: int | None,
     batch_size: int,
     options: dict[str, Any],
+    overwrite: bool = False,
 ) -> None:
+    """Write the part files; a failure (a task's error, workers lost, the scheduler unreachable) is one
+    line, and the folder is left as ``distributed.write`` promises (no temporary files, no marker)."""
     from fastsynth import distributed
 
     if output is None:
@@ -36,22 +42,38 @@ def write_on_dask(
         raise UsageError("give --dask-scheduler or --dask-workers, not both")
     if workers is not None and workers < 1:
         raise UsageError(f"--dask-workers={workers} is less than 1")
+    distributed.check_output(output, overwrite=overwrite)  # before starting a cluster for nothing
+    # The workers' and scheduler's own logs (a task's traceback, a worker restarted) would bury the one
+    # line that says what happened; the environment carries this to the worker processes.
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "critical")
     dask = distributed.load_distributed()
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
     with contextlib.ExitStack() as stack:
         if scheduler is not None:
-            client = stack.enter_context(dask.Client(scheduler, timeout=30))
+            try:
+                client = stack.enter_context(dask.Client(scheduler, timeout=30))
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise SinkError(f"--dask-scheduler {scheduler}: cannot connect: {exc}") from None
         else:
             scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="fastsynth-dask-"))
-            cluster = stack.enter_context(
-                dask.LocalCluster(
+            # Ctrl-C reaches the whole process group: the worker processes must leave it to this one,
+            # which cancels the job and cleans up (they would die with a traceback each). They inherit
+            # an ignored SIGINT from their start.
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            try:
+                cluster = dask.LocalCluster(
                     n_workers=workers,
                     threads_per_worker=1,
                     processes=True,
                     host="127.0.0.1",
                     dashboard_address=None,
+                    # its HTTP endpoints on a free loopback port, not on 8787 (a second job would warn)
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                     local_directory=scratch,
                 )
-            )
+            finally:
+                signal.signal(signal.SIGINT, previous)
+            stack.enter_context(cluster)
             client = stack.enter_context(dask.Client(cluster))
         report = distributed.write(
             schema,
@@ -63,9 +85,11 @@ def write_on_dask(
             seed=seed,
             batch_size=batch_size,
             options=options,
+            overwrite=overwrite,
         )
     typer.echo(
         f"wrote {report.rows:,} rows in {len(report.files)} files to {output} in {report.seconds:.2f} s "
-        f"({report.rows_per_second:,.0f} rows/s) on {report.workers} Dask workers",
+        f"({report.rows_per_second:,.0f} rows/s) on {report.workers} Dask workers; "
+        f"{report.marker.name} written",
         err=True,
     )

@@ -169,7 +169,19 @@ def gen(
     dask_workers: Annotated[
         int | None, typer.Option(help="... or on a local Dask cluster of N worker processes.")
     ] = None,
-    rows_per_file: Annotated[int, typer.Option(help="Rows per part file with Dask.")] = 10_000_000,
+    rows_per_file: Annotated[
+        int | None,
+        typer.Option(
+            help="Rows per part file with Dask (default: split so every worker thread gets work, at most "
+            "10,000,000 rows a file)."
+        ),
+    ] = None,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            help="With Dask: replace a set of parts already in --output (once the new one is written)."
+        ),
+    ] = False,
 ) -> None:
     """Generate ROWS rows of SCHEMA to a file, or to the terminal."""
     if threads is not None:
@@ -188,6 +200,7 @@ def gen(
             seed=seed,
             batch_size=batch_size,
             options=_parse_options(option or []),
+            overwrite=overwrite,
         )
         return
     write_rows(
@@ -229,7 +242,12 @@ def run(
     frequency: Annotated[
         float | None, typer.Option(help="Seconds between batches when streaming (default: settings, 1).")
     ] = None,
-    duration: Annotated[float | None, typer.Option(help="Seconds to stream.")] = None,
+    duration: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds to stream, from the first batch (start-up is not counted): rate x duration rows."
+        ),
+    ] = None,
     kafka_topic: Annotated[str | None, typer.Option(help="Stream to this Kafka topic.")] = None,
     kafka_bootstrap: Annotated[
         str, typer.Option(help="Kafka bootstrap servers, HOST:PORT.")

@@ -35,6 +35,9 @@ class StreamMetrics:
     lag_seconds: float = 0.0
     queue_depth: int = 0
     target_rate: float = 0.0
+    started: float | None = None
+    """When (on the stream's clock) the schedule started: at the first batch, after the cold start."""
+    ended: float | None = None
     sinks: dict[str, SinkMetrics] = field(default_factory=dict)
     _recent: deque[tuple[float, int]] = field(default_factory=deque, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -49,6 +52,13 @@ class StreamMetrics:
             # Keep one entry older than the window, so that rate() knows the count a second ago.
             while len(self._recent) > 1 and self._recent[1][0] < now - 5.0:
                 self._recent.popleft()
+
+    def seconds(self, now: float | None = None) -> float:
+        """Seconds the stream has streamed: from its first batch to its end (or ``now``)."""
+        if self.started is None:
+            return 0.0
+        end = self.ended if self.ended is not None else self.clock() if now is None else now
+        return max(end - self.started, 0.0)
 
     def rate(self, now: float | None = None) -> float:
         """Rows emitted in the last second."""

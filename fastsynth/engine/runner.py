@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import queue
 import threading
 import time
@@ -29,7 +30,7 @@ from fastsynth.generation import RunContext, SchemaLike, as_schema, make_batch
 from fastsynth.schema import Schema
 from fastsynth.seeds import DEFAULT_SEED, resolve_seed
 from fastsynth.sinks.base import Sink
-from fastsynth.specs import Count, PositiveInt, argument
+from fastsynth.specs import Count, PositiveInt, PositiveNumber, argument
 
 __all__ = ["Engine", "Stream"]
 
@@ -50,6 +51,9 @@ class Stream:
     seed: int = DEFAULT_SEED
     max_rows: int | None = None
     sinks: dict[str, Sink] = field(default_factory=dict)
+    max_seconds: float | None = None
+    """Seconds of the schedule to stream, counted from the first batch (not from a cold start's compile):
+    the stream then ends with exactly the rows due by that moment."""
     metrics: StreamMetrics = field(default_factory=StreamMetrics)
     error: BaseException | None = None
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
@@ -99,22 +103,32 @@ class Stream:
 
     def _write(self, channel: queue.Queue[pa.RecordBatch | None]) -> None:
         pacer: Pacer | None = None
+        deadline = math.inf
         emitted = 0
+        finished = False
         try:
-            while not self._stop.is_set():
+            while not self._stop.is_set() and not finished:
                 try:
                     batch = channel.get(timeout=0.1)
                 except queue.Empty:
                     self._close_removed()  # a slow producer does not hold up a sink's removal
+                    if pacer is not None:  # the lag grows while the writer waits for rows, and says so
+                        now = min(self.clock.monotonic(), deadline)
+                        self._lag(pacer.due(now) - emitted, pacer.current(now))
                     continue
                 self.metrics.queue_depth = channel.qsize()
                 if batch is None:
                     break
                 if pacer is None:  # the schedule starts with the first batch, not with the cold start
                     pacer = Pacer(self.rate, self.clock.monotonic(), self.clock.wall())
+                    self.metrics.started = pacer.started
+                    if self.max_seconds is not None:
+                        deadline = pacer.started + self.max_seconds
                 offset = 0
                 while offset < batch.num_rows and not self._stop.is_set():
                     now = self.clock.monotonic()
+                    final = now >= deadline  # the schedule is over: rows still owed go out, no more
+                    now = min(now, deadline)
                     self._apply_changes(pacer, now)
                     due = pacer.due(now)
                     current = pacer.current(now)
@@ -123,15 +137,22 @@ class Stream:
                     # At a rate of 0 (a schedule's quiet hour) rows still owed go out at once.
                     cap = max(1, int(current * _SLICE_SECONDS) if current > 0 else int(due - emitted))
                     wanted = min(cap, batch.num_rows - offset)
-                    if due - emitted < wanted:
+                    if final:
+                        owed = round(due) - emitted  # round: 20,000 x 1.5 s may integrate to 29,999.99
+                        if owed <= 0:
+                            finished = True
+                            break
+                        wanted = min(wanted, owed)
+                    elif due - emitted < wanted:
                         wait = (emitted + wanted - due) / current if current > 0 else _SLICE_SECONDS
-                        self.clock.wait(self._stop, min(max(wait, 0.001), _SLICE_SECONDS))
+                        wait = min(max(wait, 0.001), _SLICE_SECONDS, max(deadline - now, 0.001))
+                        self.clock.wait(self._stop, wait)
                         continue
-                    n = min(int(due - emitted), batch.num_rows - offset, cap)
+                    n = wanted if final else min(int(due - emitted), batch.num_rows - offset, cap)
                     self._emit(batch.slice(offset, n))
                     offset += n
                     emitted += n
-                    self.metrics.lag_seconds = max(due - emitted, 0.0) / current if current > 0 else 0.0
+                    self._lag(due - emitted, current)
             if self.error is not None:
                 raise self.error
         except BaseException as exc:
@@ -140,10 +161,15 @@ class Stream:
             log.error("stream %s stopped: %s", self.name, exc, extra={"stream": self.name, "event": "failed"})
         finally:
             self._stop.set()
+            self.metrics.ended = self.clock.monotonic()
             try:
                 self._close_sinks()
             finally:
                 self._done.set()
+
+    def _lag(self, owed: float, current: float) -> None:
+        """Seconds of rows due and not yet emitted, at the current rate."""
+        self.metrics.lag_seconds = max(owed, 0.0) / current if current > 0 else 0.0
 
     def _emit(self, part: pa.RecordBatch) -> None:
         with self._lock:
@@ -259,11 +285,15 @@ class Engine:
         seed: int | None = None,
         max_rows: int | None = None,
         sinks: dict[str, Sink] | None = None,
+        duration: float | None = None,
     ) -> Stream:
-        """Start a stream of ``schema`` (a Schema, a dict or a path) at ``rate`` into ``sinks``."""
+        """Start a stream of ``schema`` (a Schema, a dict or a path) at ``rate`` into ``sinks``, until
+        ``max_rows`` rows or ``duration`` seconds of its schedule (timed from its first batch, so a cold
+        start's compile does not shorten it), whichever comes first, or until stopped."""
         resolved = as_schema(schema)
         batch_size = argument("batch_size", batch_size, PositiveInt)
         max_rows = argument("max_rows", max_rows, Count | None)
+        duration = argument("duration", duration, PositiveNumber | None)
         chosen = resolve_seed(seed, resolved.seed)
         stream = Stream(
             name,
@@ -273,8 +303,10 @@ class Engine:
             chosen,
             max_rows,
             dict(sinks or {}),
+            max_seconds=duration,
             clock=self.clock,
         )
+        stream.metrics.target_rate = stream.rate.rate(0.0, self.clock.wall())
         for sink_name in stream.sinks:
             stream.metrics.sinks[sink_name] = SinkMetrics()
         channel: queue.Queue[pa.RecordBatch | None] = queue.Queue(maxsize=_QUEUE_BATCHES)

@@ -332,3 +332,69 @@ def test_the_rate_after_a_pause_counts_only_the_last_second():
     metrics.emitted(100, now=0.0)
     metrics.emitted(1, now=10.0)
     assert metrics.rate(now=10.5) == 1.0
+
+
+def test_a_duration_is_timed_from_the_first_batch_and_delivers_the_rows_due(monkeypatch):
+    """A cold start (numba compiling, pools filling) before the first batch neither shortens the
+    stream nor shows as lag: the schedule, the lag and the duration all start with the first batch."""
+    clock = FakeClock()
+    make_batch = runner.make_batch
+    cold = [True]
+
+    def slow_first(*args, **kwargs):
+        if cold.pop() if cold else False:
+            clock.advance(2.0)  # the cold start takes 2 s of the stream's clock
+        return make_batch(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "make_batch", slow_first)
+    sink = ClockedSink(SCHEMA.arrow_schema(), clock)
+    engine = Engine(clock)
+    stream = engine.add_stream("s", SCHEMA, rate=20_000, batch_size=1000, duration=1.5, sinks={"m": sink})
+    # Still starting: the target is the schedule's, nothing is late yet.
+    assert stream.metrics.target_rate == 20_000 and stream.metrics.lag_seconds == 0
+    assert stream.metrics.rows == 0 and stream.metrics.started is None
+    clock.run_to(2.5)
+    assert stream.metrics.started == 2.0
+    # Half a second in: the rows of half a second, less at most the slice on its way, and no lag.
+    assert 10_000 - 1000 <= sink.rows_written <= 10_000
+    assert stream.metrics.lag_seconds < 0.05
+    clock.release()
+    assert engine.wait(30) and stream.error is None
+    # Exactly the rows due in 1.5 s, the first of the schema's rows, and no more.
+    assert sink.table().equals(fastsynth.generate(SCHEMA, 30_000, seed=42))
+    assert stream.metrics.seconds() == pytest.approx(1.5) and sink.closed
+
+
+def test_the_lag_shows_while_the_writer_waits_for_rows(monkeypatch):
+    """A producer that falls behind (here: stops) is lag, reported while the writer waits."""
+    clock = FakeClock()
+    make_batch = runner.make_batch
+    gate = threading.Event()
+
+    def stalling(schema, start, *args, **kwargs):
+        if start >= 2000:
+            gate.wait(30)
+        return make_batch(schema, start, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "make_batch", stalling)
+    sink = ClockedSink(SCHEMA.arrow_schema(), clock)
+    engine = Engine(clock)
+    stream = engine.add_stream("s", SCHEMA, rate=1000, batch_size=1000, sinks={"m": sink})
+    clock.run_to(1.99)
+    deadline = time.monotonic() + 10
+    while sink.rows_written < 2000 and time.monotonic() < deadline:  # the last slice, due at 2 s
+        clock.release()
+        time.sleep(0.01)
+    assert sink.rows_written == 2000 and stream.metrics.lag_seconds < 0.01
+    # No third batch comes: the writer waits on the producer while 3 s pass.
+    clock.advance(2.0 + 3.0 - clock.monotonic())
+    while stream.metrics.lag_seconds < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert stream.metrics.lag_seconds == pytest.approx(3.0)  # 3,000 rows due and not emitted
+    gate.set()
+    engine.stop()
+
+
+def test_a_duration_must_be_positive():
+    with pytest.raises(fastsynth.errors.UsageError, match="duration=0"):
+        Engine().add_stream("s", SCHEMA, duration=0)
