@@ -8,7 +8,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import fastsynth
-from tests.kafka_broker import free_port
+from tests.api.server_process import Server
 from tests.sinks.test_kafka import consume
 
 pytestmark = [pytest.mark.server, pytest.mark.subprocess]
@@ -28,41 +27,6 @@ SCHEMA = {
     "name": {"type": "name"},
     "score": {"type": "float", "mean": 10, "std": 2},
 }
-
-
-class Server:
-    """``fastsynth api`` as a subprocess on a free loopback port."""
-
-    def __init__(self, folder: Path, *options: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = folder / "server.log"
-        command = [
-            sys.executable,
-            "-m",
-            "fastsynth",
-            "api",
-            "--port",
-            str(self.port),
-            "--output-dir",
-            str(folder),
-            *options,
-        ]
-        with self.log.open("w") as log:
-            self.process = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{self.url}/health", timeout=1).raise_for_status()
-                return
-            except httpx.HTTPError:
-                assert self.process.poll() is None, self.log.read_text()
-                assert time.monotonic() < deadline, self.log.read_text()
-                time.sleep(0.1)
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(60)
 
 
 @pytest.fixture
