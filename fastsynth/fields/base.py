@@ -251,6 +251,10 @@ class Field:
         """How many rows can be made at most (distinct values run out) inside ``schema``, or None."""
         return None
 
+    def capacity_exceeded(self, rows: int, capacity: int) -> str:
+        """Why ``rows`` rows cannot be made when ``capacity()`` is ``capacity`` (for the message)."""
+        return f"unique values run out: rows up to {rows} requested but only {capacity} distinct values exist"
+
     def column(self, block: Block) -> pa.Array:
         """The block's values, checked against ``arrow_type()``, with ``null_rate`` applied."""
         array = self.generate(block)

@@ -182,3 +182,80 @@ def test_a_long_chain_of_columns_is_no_recursion_error():
     assert table.column(f"c{count - 1}").to_pylist() == [
         str(v) if v is not None else None for v in table.column("c0").to_pylist()
     ]
+
+
+# -- values near type limits --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (
+            {"type": "float", "mean": 1e308, "std": 1e308},
+            "field 'x': mean=1e+308, std=1e+308 can make values beyond what float64 holds",
+        ),
+        (
+            {"type": "float", "distribution": "lognormal", "mu": 0, "sigma": 100},
+            "field 'x': mu=0.0, sigma=100.0 can make values beyond what float64 holds",
+        ),
+        ({"type": "float", "min": -1e308, "max": 1e308}, "field 'x': min=-1e+308, max=1e+308 span more than"),
+        (
+            {"type": "float", "distribution": "exponential", "scale": 1e307},
+            "field 'x': scale=1e+307 can make values beyond",
+        ),
+        ({"type": "float", "mean": 0, "std": 1e38, "dtype": "float32"}, "beyond what float32 holds"),
+        (
+            {"type": "float", "min": 0, "max": 1e39, "dtype": "float32"},
+            "max=1e+39 is beyond what float32 holds",
+        ),
+        (
+            {"type": "datetime", "start_date": "1500-01-01", "end_date": "2000-01-01", "unit": "ns"},
+            "field 'x': start_date='1500-01-01' is outside what unit='ns' can hold; allowed: 1677-09-21 to "
+            "2262-04-11",
+        ),
+    ],
+)
+def test_parameters_past_a_type_limit_are_refused(spec, message):
+    refused({"fields": {"x": spec}}, message, limits=None)
+
+
+def test_parameters_clipped_by_min_and_max_pass():
+    import fastsynth
+
+    document = {
+        "fields": {"x": {"type": "float", "mean": 0, "std": 1e308, "min": -1.0, "max": 1.0, "decimals": 2}}
+    }
+    values = fastsynth.generate(Schema.from_dict(document), rows=50, seed=1).column("x").to_pylist()
+    assert all(-1.0 <= v <= 1.0 for v in values)
+    huge = {"fields": {"x": {"type": "float", "mean": 1e300, "std": 1e299, "decimals": 3}}}
+    values = fastsynth.generate(Schema.from_dict(huge), rows=50, seed=1).column("x").to_pylist()
+    assert all(1e299 < v < 1e301 for v in values)  # rounding never overflows to inf
+
+
+def test_datetimes_span_years_1_to_9999_in_microseconds():
+    import datetime as dt
+
+    import fastsynth
+
+    spec = {"type": "datetime", "start_date": "0001-01-01", "end_date": "9999-12-31", "unit": "us"}
+    values = (
+        fastsynth.generate(Schema.from_dict({"fields": {"t": spec}}), rows=50, seed=1).column("t").to_pylist()
+    )
+    assert all(dt.datetime(1, 1, 1) <= v <= dt.datetime(9999, 12, 31, 23, 59, 59, 999999) for v in values)
+
+
+def test_a_sequence_never_wraps_around():
+    import fastsynth
+    from fastsynth.fields.base import Block
+
+    schema = Schema.from_dict({"fields": {"q": {"type": "sequence", "start": 2**63 - 10, "step": 3}}})
+    assert fastsynth.generate(schema, rows=4, seed=1).column("q").to_pylist()[-1] == 2**63 - 1
+    message = "field 'q': start=9223372036854775798, step=3 reach 9223372036854775810 at row 4, outside int64"
+    with pytest.raises(SchemaError, match=re.escape(message)):
+        fastsynth.generate(schema, rows=5, seed=1)
+    with pytest.raises(SchemaError, match=re.escape("at row 6")):  # a block made alone, from row 5
+        schema.fields[0].column(Block("q", 1, 5, 2))
+    down = Schema.from_dict({"fields": {"q": {"type": "sequence", "start": -(2**63) + 1, "step": -1}}})
+    assert fastsynth.generate(down, rows=2, seed=1).column("q").to_pylist() == [-(2**63) + 1, -(2**63)]
+    with pytest.raises(SchemaError, match="outside int64"):
+        fastsynth.generate(down, rows=3, seed=1)
