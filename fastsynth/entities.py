@@ -17,7 +17,7 @@ import numpy as np
 from fastsynth.buffers import empty
 from fastsynth.errors import SchemaError
 from fastsynth.kernels import series as ks
-from fastsynth.specs import Bounds, Invalid, Spec, from_document
+from fastsynth.specs import Bounds, Invalid, Size, Spec, from_document
 
 __all__ = ["ONE_SERIES", "STEP_BLOCK", "Entities", "Segments"]
 
@@ -45,7 +45,7 @@ class Segments(NamedTuple):
 class Entities(Spec):
     """How rows map to (entity, step)."""
 
-    count: Annotated[int, Bounds(1, MAX_ENTITIES)]
+    count: Annotated[int, Bounds(1, MAX_ENTITIES), Size("entities")]
     """Number of entities, each with its own series (each draws its parameters into arrays of this
     length, hence the limit)."""
     id_field: str = "series_id"

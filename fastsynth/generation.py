@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 from fastsynth.drift.schedule import REFERENCE_ROWS, reference_statistics
-from fastsynth.errors import UsageError, field_error
+from fastsynth.errors import UsageError
 from fastsynth.fields.base import Block, RunContext
 from fastsynth.schema import Schema
 from fastsynth.seeds import resolve_seed
@@ -124,11 +124,7 @@ def iter_batches(
                 f"rows up to {start + rows} requested but the schema's entities make only {capacity} "
                 f"({entities.count} entities x {entities.steps} steps)"
             )
-        raise field_error(
-            limited.name,
-            f"unique values run out: rows up to {start + rows} requested but only {capacity} distinct "
-            "values exist",
-        )
+        raise limited.error(limited.capacity_exceeded(start + rows, capacity))
     return _batches(resolved, rows, batch_size, chosen_seed, start)
 
 

@@ -14,12 +14,14 @@ however it was made. Lists become tuples and nested objects specs, so that specs
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import functools
 import math
 import types
 import typing
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
@@ -31,9 +33,12 @@ __all__ = [
     "Invalid",
     "PositiveInt",
     "PositiveNumber",
+    "Size",
     "Spec",
     "Tagged",
     "argument",
+    "ceiling",
+    "ceilings",
     "check",
     "coerce",
     "describe",
@@ -71,6 +76,66 @@ class Bounds:
             return f"{noun} {'<' if self.high_open else '<='} {_plain(self.high)}"
         left, right = "(" if self.low_open else "[", ")" if self.high_open else "]"
         return f"{noun} in {left}{_plain(self.low)}, {_plain(self.high)}{right}"
+
+
+@dataclass(frozen=True)
+class Size:
+    """``Annotated`` metadata of an option that sizes an allocation or an output, so that a caller (a
+    server) can put a ceiling on it: ``Annotated[int, Size("text")]`` is a number of words, sentences or
+    characters one value may take. ``kind`` names the ceiling (``text``, ``pool``, ``categories``,
+    ``entities``; see ``fastsynth.schema.Limits``) and ``measure`` what is compared with it: the number
+    itself (``value``), a string's characters or a list's items (``length``), or the items of a list or
+    of a mapping of lists, all together (``entries``). With no ceilings in force (``ceilings``) the
+    marker does nothing: the CLI and Python users are not capped."""
+
+    kind: str
+    measure: typing.Literal["value", "length", "entries"] = "value"
+
+    def of(self, value: Any) -> int:
+        """The size of a (checked) value."""
+        if self.measure == "value":
+            return int(value)
+        if self.measure == "entries" and isinstance(value, Mapping):
+            return sum(len(v) if isinstance(v, list | tuple) else 1 for v in value.values())
+        return len(value)
+
+    def check(self, value: Any, option: str) -> None:
+        """Raise ``Invalid`` when ``value`` is over the ceiling in force for this kind, if any."""
+        limit = ceiling(self.kind)
+        if limit is None or value is None:
+            return
+        most, setting = limit
+        size = self.of(value)
+        if size <= most:
+            return
+        if self.measure == "value":
+            raise Invalid(f"{option}={show(value)} is over the limit; allowed: at most {most} ({setting})")
+        unit = "characters" if isinstance(value, str) else "entries"
+        raise Invalid(
+            f"{option} has {size} {unit}, over the limit; allowed: at most {most} {unit} ({setting})"
+        )
+
+
+_CEILINGS: contextvars.ContextVar[Mapping[str, tuple[int, str]] | None] = contextvars.ContextVar(
+    "fastsynth_ceilings", default=None
+)
+
+
+@contextlib.contextmanager
+def ceilings(limits: Mapping[str, tuple[int, str]]) -> Iterator[None]:
+    """Within the block, ``Size`` options are checked against ``limits``: a kind -> (ceiling, the
+    setting's name for messages). A context variable, so that threads and tasks each have their own."""
+    token = _CEILINGS.set(limits)
+    try:
+        yield
+    finally:
+        _CEILINGS.reset(token)
+
+
+def ceiling(kind: str) -> tuple[int, str] | None:
+    """The ceiling in force for ``kind`` and the setting's name, or None (no ceilings: the default)."""
+    limits = _CEILINGS.get()
+    return None if limits is None else limits.get(kind)
 
 
 Count = Annotated[int, Bounds(0)]
@@ -249,6 +314,8 @@ def coerce(value: Any, annotation: Any, option: str) -> Any:
         for bounds in (a for a in args[1:] if isinstance(a, Bounds)):
             if not bounds.holds(checked):
                 raise Invalid(f"{option}={show(value)} is not {bounds.describe(describe(args[0]))}")
+        for size in (a for a in args[1:] if isinstance(a, Size)):
+            size.check(checked, option)
         return checked
     if origin in (typing.Union, types.UnionType):
         if value is None and type(None) in args:

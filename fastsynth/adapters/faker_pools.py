@@ -12,10 +12,12 @@ The same Faker version gives the same pools, hence the same bytes.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import re
 import string
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,8 +35,10 @@ __all__ = [
     "check_locale",
     "faker_composition",
     "free_email_domains",
+    "fresh_faker",
     "numerify_parts",
     "person_pools",
+    "provider_methods",
     "sampled_pool",
 ]
 
@@ -74,7 +78,49 @@ def check_locale(locale: str, field: str) -> None:
 
 @cache
 def _instance(locale: str) -> Any:
+    """A Faker kept per locale for reading its providers' tables only: nothing calls its methods
+    (``fresh_faker`` makes the instances that do), so no request can change what it holds."""
     return _faker().Faker(locale)
+
+
+_BUILDING = threading.Lock()
+
+# Faker's and its Generator's own machinery, which a provider method's name must never reach.
+_MACHINERY = frozenset(
+    {
+        "add_provider", "cache_pattern", "del_arguments", "factories", "format", "generator_attrs",
+        "get_arguments", "get_formatter", "get_providers", "items", "locales", "optional", "parse",
+        "provider", "random", "seed", "seed_instance", "seed_locale", "set_arguments", "set_formatter",
+        "unique", "weights",
+    }
+)  # fmt: skip
+
+
+def fresh_faker(locale: str, seed: int) -> Any:
+    """A Faker of ``locale`` of its own, seeded with ``seed`` (its own random generator, not the one
+    Faker instances share by default): what one caller does with it changes no other's values.
+    Made under a lock, as Faker's constructor fills class-level caches. About a millisecond."""
+    with _BUILDING:
+        fake = _faker().Faker(locale)
+    fake.seed_instance(seed)
+    return fake
+
+
+@cache
+def provider_methods(locale: str) -> frozenset[str]:
+    """The data methods a ``faker`` field may call for ``locale``: the public functions defined by
+    Faker's provider classes (``bban``, ``license_plate``, ``pyint``...), not Faker's machinery."""
+    names: set[str] = set()
+    for provider in _instance(locale).get_providers():
+        for cls in type(provider).__mro__:
+            if not cls.__module__.startswith("faker.providers"):
+                continue
+            for name, member in vars(cls).items():
+                if not name.startswith("_") and (
+                    inspect.isfunction(member) or isinstance(member, staticmethod)
+                ):
+                    names.add(name)
+    return frozenset(names - _MACHINERY)
 
 
 def _provider(locale: str, family: str) -> Any:

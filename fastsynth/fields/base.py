@@ -153,11 +153,13 @@ class Block:
     def column(self, name: str) -> pa.Array:
         """Column ``name`` of the schema for the same rows (made once per batch, then reused)."""
         if name not in self.made:
-            target = next((f for f in self.schema.fields if f.name == name), None) if self.schema else None
+            target = self.schema.column_named(name) if self.schema is not None else None
             if target is None:
                 raise SchemaError(f"field {self.name!r}: refers to column {name!r}, which the schema lacks")
-            block = Block(name, self.seed, self.start, self.size, self.schema, self.made, self.run)
-            self.made[name] = target.column(block)
+            assert self.schema is not None
+            for needed in self.schema.build_order(name, self.made):  # dependencies first: no recursion
+                block = Block(needed, self.seed, self.start, self.size, self.schema, self.made, self.run)
+                self.made[needed] = self.schema.column_named(needed).column(block)  # type: ignore[union-attr]
         return self.made[name]
 
     @cached_property
@@ -233,8 +235,10 @@ class Field:
         """Whether the column can hold nulls inside ``schema``: its own null_rate, or a column it reads."""
         if self.null_rate > 0 or schema is None:
             return self.null_rate > 0
-        columns = {f.name: f for f in schema.fields}
-        return any(columns[name].nullable(schema) for name in self.dependencies(schema))
+        known = schema.column_nullable(self.name)
+        if known is not None and schema.column_named(self.name) is self:
+            return known
+        return any(bool(schema.column_nullable(name)) for name in self.dependencies(schema))
 
     def dependencies(self, schema: Schema) -> tuple[str, ...]:
         """The columns of ``schema`` whose values this field reads (the schema refuses cycles)."""
@@ -246,6 +250,10 @@ class Field:
     def capacity(self, schema: Schema | None = None) -> int | None:
         """How many rows can be made at most (distinct values run out) inside ``schema``, or None."""
         return None
+
+    def capacity_exceeded(self, rows: int, capacity: int) -> str:
+        """Why ``rows`` rows cannot be made when ``capacity()`` is ``capacity`` (for the message)."""
+        return f"unique values run out: rows up to {rows} requested but only {capacity} distinct values exist"
 
     def column(self, block: Block) -> pa.Array:
         """The block's values, checked against ``arrow_type()``, with ``null_rate`` applied."""

@@ -6,7 +6,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 import pyarrow as pa
@@ -16,6 +16,7 @@ from fastsynth.buffers import empty, numpy_buffer_array, values_array
 from fastsynth.fields.base import FIELDS, Block, Field
 from fastsynth.fields.weights import alias_tables
 from fastsynth.kernels import numeric as kn
+from fastsynth.specs import Size
 
 if TYPE_CHECKING:
     from fastsynth.schema import Schema
@@ -68,7 +69,7 @@ class CategoryField(Field):
     ``probabilities`` then map each of that column's values (as text) to a list, e.g. cities by country.
     """
 
-    categories: tuple[Any, ...] | dict[str, tuple[Any, ...]]
+    categories: Annotated[tuple[Any, ...] | dict[str, tuple[Any, ...]], Size("categories", "entries")]
     """The values (strings, integers, numbers or booleans, one kind, no duplicates), or with
     ``depends_on`` a mapping from each value of that column to such a list."""
     probabilities: tuple[float, ...] | dict[str, tuple[float, ...]] | None = None
@@ -108,7 +109,7 @@ class CategoryField(Field):
     def check_schema(self, schema: Schema) -> None:
         if self.depends_on is None:
             return
-        parent = next((f for f in schema.fields if f.name == self.depends_on), None)
+        parent = schema.column_named(self.depends_on)
         if not isinstance(parent, CategoryField) or parent is self:
             raise self.error(f"depends_on={self.depends_on!r} is not another category column of the schema")
         values = [str(v) for v in parent._dictionary.to_pylist()]
@@ -173,7 +174,7 @@ class CategoryField(Field):
             tables = self._flat_tables
         else:
             assert block.schema is not None  # check_schema found the parent column
-            parent_field = next(f for f in block.schema.fields if f.name == self.depends_on)
+            parent_field = block.schema.column_named(self.depends_on)
             assert isinstance(parent_field, CategoryField)
             parent = block.column(self.depends_on)
             groups = parent.indices.fill_null(0).to_numpy()

@@ -4,7 +4,6 @@ buffers by ``kernels.strings``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -14,6 +13,7 @@ from fastsynth.buffers import empty, utf8_buffers
 from fastsynth.compositions import Composition
 from fastsynth.errors import UsageError
 from fastsynth.fields.base import Block, Field
+from fastsynth.fields.caches import BoundedCache
 from fastsynth.fields.weights import alias_tables
 from fastsynth.kernels import rng
 from fastsynth.kernels import strings as ks
@@ -45,9 +45,21 @@ class _Pool:
     variant_aliases: np.ndarray
 
 
-@cache
+def _pool_bytes(pool: _Pool) -> int:
+    return sum(v.nbytes for v in vars(pool).values() if isinstance(v, np.ndarray))
+
+
+POOLS: BoundedCache[_Pool] = BoundedCache(max_bytes=256 * 2**20, max_entries=4096, size_of=_pool_bytes)
+"""Built pools by composition: 256 MiB at most (the built-in types' pools take a few MiB; a server
+sees a new composition per pattern, and per seed for ``faker`` pools)."""
+
+
 def _pool(composition: Composition) -> _Pool:
-    """Everything about a composition that does not depend on the seed, built once."""
+    """Everything about a composition that does not depend on the seed, built once (while kept)."""
+    return POOLS.get(composition, lambda: _build_pool(composition))
+
+
+def _build_pool(composition: Composition) -> _Pool:
     parts = [part for variant in composition.variants for part in variant]
     offsets, data = utf8_buffers([e for part in parts for e in part.entries], padding=ks.POOL_PADDING)
     sizes = np.array([len(part.entries) for part in parts], np.int64)

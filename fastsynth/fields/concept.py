@@ -78,12 +78,12 @@ class ConceptField(Field):
         return tuple(self.inputs)
 
     def check_schema(self, schema: Schema) -> None:
-        columns = {f.name: f for f in schema.fields}
         for name in self.inputs:
-            if name == self.name or name not in columns:
-                raise self.error(f"inputs: {name!r} is not another column ({', '.join(columns)})")
+            column = schema.column_named(name)
+            if name == self.name or column is None:
+                raise self.error(f"inputs: {name!r} is not another column ({schema.column_names_text()})")
             kind = pa.types
-            arrow = columns[name].arrow_type()
+            arrow = column.arrow_type()
             if not (kind.is_integer(arrow) or kind.is_floating(arrow) or kind.is_dictionary(arrow)):
                 raise self.error(f"inputs: column {name!r} is {arrow}, not numbers or categories")
 

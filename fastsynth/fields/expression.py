@@ -8,7 +8,7 @@ is involved, so an expression can read columns and call SQL functions, nothing e
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
@@ -31,7 +31,7 @@ _DTYPES = {
 }
 
 
-@cache
+@lru_cache(maxsize=1024)  # bounded: a server sees a new expression per request
 def _parse(expr: str) -> Any:
     """The polars expression, parsed once per text (fields ask for it per batch)."""
     import polars as pl
@@ -62,11 +62,11 @@ class ExprField(Field):
         return tuple(dict.fromkeys(_parse(self.expr).meta.root_names()))
 
     def check_schema(self, schema: Schema) -> None:
-        columns = [f.name for f in schema.fields]
         for name in self.dependencies(schema):
-            if name == self.name or name not in columns:
+            if name == self.name or schema.column_named(name) is None:
                 raise self.error(
-                    f"expr={self.expr!r} reads {name!r}, which is not another column ({', '.join(columns)})"
+                    f"expr={self.expr!r} reads {name!r}, which is not another column "
+                    f"({schema.column_names_text()})"
                 )
 
     def arrow_type(self) -> pa.DataType:

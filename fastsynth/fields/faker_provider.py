@@ -9,12 +9,13 @@ unlimited distinct values at Faker's speed (thousands of rows per second, not mi
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
+import sys
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
+from typing import Annotated
 
 import pyarrow as pa
 
@@ -22,18 +23,37 @@ from fastsynth.adapters import faker_pools as fp
 from fastsynth.buffers import values_array
 from fastsynth.compositions import Composition, Part
 from fastsynth.fields.base import FIELDS, Block, Field, column_key
+from fastsynth.fields.caches import BoundedCache
 from fastsynth.fields.compose import compose
+from fastsynth.specs import Bounds, Size, ceiling, show
 
 __all__ = ["FakerField"]
 
+Scalar = str | bool | int | float
+"""A plain JSON value: Faker is given no objects of its own."""
+# Arguments that are values (bounds of a number or a date), not sizes: the text ceiling skips them.
+_VALUE_ARGUMENTS = frozenset({"min", "max", "min_value", "max_value", "step", "start", "end"})
 
-@cache
+
+def _composition_bytes(composition: Composition) -> int:
+    return sum(sys.getsizeof(e) for v in composition.variants for p in v for e in p.entries)
+
+
+POOLS: BoundedCache[Composition] = BoundedCache(
+    max_bytes=64 * 2**20, max_entries=1024, size_of=_composition_bytes
+)
+"""Pools by (locale, provider, arguments, seed, column, size): 64 MiB and 1,024 pools at most, the
+least recently used dropped first, so that a server asked for many seeds stays bounded."""
+
+
 def _pool(locale: str, provider: str, args_json: str, seed: int, column: str, size: int) -> Composition:
-    fake = fp._instance(locale)
-    fake.seed_instance(column_key(seed, f"{column}\x00faker-pool"))
-    method = getattr(fake, provider)
-    counts = Counter(str(method(**json.loads(args_json))) for _ in range(size))
-    return Composition.of(Part(tuple(counts), tuple(float(c) for c in counts.values()), salt="faker"))
+    def build() -> Composition:
+        fake = fp.fresh_faker(locale, column_key(seed, f"{column}\x00faker-pool"))
+        method = getattr(fake, provider)
+        counts = Counter(str(method(**json.loads(args_json))) for _ in range(size))
+        return Composition.of(Part(tuple(counts), tuple(float(c) for c in counts.values()), salt="faker"))
+
+    return POOLS.get((locale, provider, args_json, seed, column, size), build)
 
 
 @FIELDS.register("faker")
@@ -42,32 +62,62 @@ class FakerField(Field):
     """Any Faker provider method, as text."""
 
     provider: str
-    """The Faker method, e.g. ``bban``, ``license_plate``, ``isbn13``."""
-    args: dict[str, Any] | None = None
-    """Keyword arguments for the method."""
+    """The Faker data method, e.g. ``bban``, ``license_plate``, ``isbn13`` (a method of Faker's
+    providers; Faker's own machinery such as ``seed`` or ``set_formatter`` is refused)."""
+    args: dict[str, Scalar | list[Scalar] | None] | None = None
+    """Keyword arguments for the method: strings, numbers, booleans, null or lists of them."""
     locale: str | None = None
     """Faker locale; default: the schema's, else en_US."""
-    pool_size: int = 10_000
+    pool_size: Annotated[int, Bounds(1, 10_000_000), Size("pool")] = 10_000
     """Values made once per column; rows draw from them (unless ``exact``)."""
     exact: bool = False
     """Call Faker for every row (slow; unlimited distinct values)."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        locale = self.locale or "en_US"
         if self.locale is not None:
             fp.check_locale(self.locale, self.name)
-        if not 1 <= self.pool_size <= 10_000_000:
-            raise self.error(f"pool_size={self.pool_size} is outside [1, 10000000]")
-        fake = fp._instance(self.locale or "en_US")
-        method = getattr(fake, self.provider, None) if not self.provider.startswith("_") else None
-        if not callable(method):
+        allowed = fp.provider_methods(locale)
+        if self.provider not in allowed:
+            close = difflib.get_close_matches(self.provider, sorted(allowed), n=3)
+            hint = f"did you mean {', '.join(close)}? " if close else ""
             raise self.error(
-                f"provider={self.provider!r} is not a method of Faker (e.g. bban, isbn13, license_plate)"
+                f"provider={show(self.provider)} is not a Faker data method; {hint}allowed: the methods "
+                "of Faker's providers, e.g. bban, isbn13, license_plate (all of them: "
+                "fastsynth.adapters.faker_pools.provider_methods(locale), or "
+                "https://faker.readthedocs.io/en/master/providers.html)"
             )
+        limit = ceiling("text")
+        if limit is not None:
+            self._check_sizes(*limit)
+        method = getattr(fp.fresh_faker(locale, 0), self.provider)
         try:
-            method(**(self.args or {}))
+            value = str(method(**(self.args or {})))
         except Exception as exc:
             raise self.error(f"provider {self.provider!r} fails with args={self.args!r}: {exc}") from None
+        if limit is not None and len(value) > limit[0]:
+            raise self.error(
+                f"provider {self.provider!r} with args={show(self.args)} makes values of {len(value)} "
+                f"characters, over the limit; allowed: at most {limit[0]} ({limit[1]})"
+            )
+
+    def _check_sizes(self, most: int, setting: str) -> None:
+        """Under limits, arguments that size the value (``nb_words``, ``length``, ``digits``...) and
+        lists stay within the text ceiling; bounds of a value (``min_value``...) are not sizes."""
+        for key, value in (self.args or {}).items():
+            if isinstance(value, list) and len(value) > most:
+                raise self.error(
+                    f"args[{key!r}] has {len(value)} entries, over the limit; allowed: at most {most} "
+                    f"({setting})"
+                )
+            if key in _VALUE_ARGUMENTS:
+                continue
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, int | float) and not isinstance(item, bool) and abs(item) > most:
+                    raise self.error(
+                        f"args[{key!r}]={show(item)} is over the limit; allowed: at most {most} ({setting})"
+                    )
 
     def _locale(self, block: Block) -> str:
         return self.locale or getattr(block.schema, "locale", None) or "en_US"
@@ -82,7 +132,7 @@ class FakerField(Field):
                 self._locale(block), self.provider, args_json, block.seed, block.name, self.pool_size
             )
             return compose(block, pool)
-        fake = fp._faker().Faker(self._locale(block))
+        fake = fp.fresh_faker(self._locale(block), 0)
         method = getattr(fake, self.provider)
         args = self.args or {}
         prefix = f"{block.seed}\x00{block.name}\x00faker\x00".encode()

@@ -40,7 +40,24 @@ class SequenceField(Field):
     def arrow_type(self) -> pa.DataType:
         return pa.int64()
 
+    def capacity(self, schema: Schema | None = None) -> int | None:
+        """Rows before the values leave int64 (none for the usual start and step)."""
+        room = (2**63 - 1 - self.start) if self.step > 0 else (self.start + 2**63)
+        rows = room // abs(self.step) + 1
+        return rows if rows < 2**62 else None
+
+    def capacity_exceeded(self, rows: int, capacity: int) -> str:
+        last = self.start + (rows - 1) * self.step
+        return (
+            f"start={self.start}, step={self.step} reach {last} at row {rows - 1}, outside int64's range "
+            f"[-2**63, 2**63 - 1]; allowed: at most {capacity} rows"
+        )
+
     def generate(self, block: Block) -> pa.Array:
+        if block.size:
+            last = self.start + (block.start + block.size - 1) * self.step
+            if not -(2**63) <= last < 2**63:
+                raise self.error(self.capacity_exceeded(block.start + block.size, self.capacity() or 0))
         rows = np.arange(block.start, block.start + block.size, dtype=np.int64)
         return numpy_buffer_array(pa.int64(), rows * self.step + self.start)
 

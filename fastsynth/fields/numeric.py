@@ -241,6 +241,60 @@ class FloatField(_Numeric):
                 raise self.error(f"{option}={value!r} is not positive; allowed: {option} > 0")
         if self.decimals is not None and not 0 <= self.decimals <= 15:
             raise self.error(f"decimals={self.decimals!r} is outside [0, 15]")
+        self._check_reach()
+
+    def _check_reach(self) -> None:
+        """Refuse parameters whose values can leave the dtype's finite range (inf, or NaN after
+        arithmetic on inf) where min and max do not clip them: known from the parameters alone, since
+        the samplers' draws are bounded (a normal's |z| stays below 10 with 64-bit uniforms, a standard
+        exponential below 45)."""
+        largest = float(np.finfo(self.dtype).max)
+        for option in ("min", "max"):
+            value = getattr(self, option)
+            if value is not None and abs(value) > largest:
+                raise self.error(f"{option}={value!r} is beyond what {self.dtype} holds (+-{largest:.4g})")
+        low, high, what = self._reach()
+        if self._distribution == "uniform" and not math.isfinite(high - low):
+            raise self.error(
+                f"{what} span more than a float holds (max - min overflows); allowed: a narrower range"
+            )
+        if self.min is not None:
+            low, high = max(low, self.min), max(high, self.min)
+        if self.max is not None:
+            low, high = min(low, self.max), min(high, self.max)
+        if math.isfinite(low) and math.isfinite(high) and max(abs(low), abs(high)) <= largest:
+            return
+        raise self.error(
+            f"{what} can make values beyond what {self.dtype} holds (+-{largest:.4g}); allowed: parameters "
+            "whose values stay finite, or min and max to clip them"
+        )
+
+    def _reach(self) -> tuple[float, float, str]:
+        """The lowest and highest values the distribution can draw, before clipping (may be inf), and
+        its parameters as text."""
+        with np.errstate(over="ignore"):
+            dist = self._distribution
+            if dist == "normal":
+                mean, std = self.mean or 0.0, self.std or 0.0
+                spread = float(np.float64(std) * 10.0)
+                return mean - spread, mean + spread, f"mean={mean!r}, std={std!r}"
+            if dist == "uniform":
+                low, high = (self.min or 0.0), (1.0 if self.max is None else self.max)
+                return low, high, f"min={low!r}, max={high!r}"
+            if dist == "lognormal":
+                assert self.mu is not None and self.sigma is not None
+                exponent = self.mu + 10.0 * self.sigma
+                high = math.exp(exponent) if exponent < 709.0 else math.inf
+                return 0.0, high, f"mu={self.mu!r}, sigma={self.sigma!r}"
+            if dist == "exponential":
+                assert self.scale is not None
+                return 0.0, float(np.float64(self.scale) * 45.0), f"scale={self.scale!r}"
+            if dist == "gamma":
+                assert self.shape is not None and self.scale is not None
+                d = max(self.shape, 1.0)
+                top = float(np.float64(d) * (1.0 + 10.0 / (3.0 * math.sqrt(d))) ** 3 * self.scale)
+                return 0.0, top, f"shape={self.shape!r}, scale={self.scale!r}"
+            return 0.0, 1.0, "beta"
 
     def correlatable(self) -> bool:
         return self._distribution in ("normal", "uniform", "lognormal", "exponential")

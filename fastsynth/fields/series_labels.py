@@ -22,7 +22,7 @@ __all__ = ["AnomalyLabelField", "RegimeField"]
 def _series_column(schema: Schema | None, name: str) -> SeriesField | None:
     if schema is None:
         return None
-    target = next((f for f in schema.fields if f.name == name), None)
+    target = schema.column_named(name)
     return target if isinstance(target, SeriesField) else None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 from fastsynth.buffers import values_array
 from fastsynth.errors import SchemaError
 from fastsynth.fields.base import FIELDS, Block, Field
+from fastsynth.specs import Size
 
 if TYPE_CHECKING:
     from fastsynth.schema import Schema
@@ -27,7 +28,7 @@ class TemplateField(Field):
     (its value on the same row, any type, as text) or a field type (a fresh value of that type with
     default options); ``{{`` and ``}}`` are literal braces. Rows where a named column is null are null."""
 
-    template: str
+    template: Annotated[str, Size("text", "length")]
     """The text with ``{placeholders}``."""
 
     def __post_init__(self) -> None:
@@ -54,19 +55,17 @@ class TemplateField(Field):
         return [name for _, name in self._pieces if name is not None]
 
     def dependencies(self, schema: Schema) -> tuple[str, ...]:
-        columns = {f.name for f in schema.fields}
-        return tuple(n for n in self.placeholders() if n in columns)
+        return tuple(n for n in self.placeholders() if schema.column_named(n) is not None)
 
     def check_schema(self, schema: Schema) -> None:
-        columns = {f.name: f for f in schema.fields}
         for name in self.placeholders():
             if name == self.name:
                 raise self.error(f"template placeholder {{{name}}} refers to the template itself")
-            if name in columns:
+            if schema.column_named(name) is not None:
                 continue
             if name not in FIELDS:
                 raise self.error(
-                    f"template placeholder {{{name}}} is neither a column ({', '.join(columns)}) "
+                    f"template placeholder {{{name}}} is neither a column ({schema.column_names_text()}) "
                     f"nor a field type ({', '.join(FIELDS.names())})"
                 )
             try:
@@ -80,14 +79,13 @@ class TemplateField(Field):
         return pa.string()
 
     def generate(self, block: Block) -> pa.Array:
-        columns = {f.name for f in block.schema.fields} if block.schema is not None else set()
         pieces: list[Any] = []
         for index, (text, name) in enumerate(self._pieces):
             if text:
                 pieces.append(values_array([text])[0])
             if name is None:
                 continue
-            if name in columns:
+            if block.schema is not None and block.schema.column_named(name) is not None:
                 array = block.column(name)
             else:
                 field = FIELDS.get(name).from_spec(f"{self.name}.{name}", {})

@@ -18,6 +18,8 @@ __all__ = ["DateField", "DatetimeField"]
 
 _UNITS_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MIN_INSTANT = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+_MAX_INSTANT = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
 _ISO_HINT = "an ISO date or datetime such as 2020-01-31 or 2020-01-31T12:00:00"
 
 
@@ -46,6 +48,14 @@ class _UniformRange(Field):
         lo, hi = self._bounds()
         if lo > hi:
             raise self.error(f"start_date={self.start_date!r} is after end_date={self.end_date!r}")
+        info = np.iinfo(self._dtype)
+        for option, tick in (("start_date", lo), ("end_date", hi)):
+            if not info.min <= tick <= info.max:
+                raise self.error(f"{option}={getattr(self, option)!r} is outside what {self._range_words()}")
+
+    def _range_words(self) -> str:
+        """What the column's type can hold, for messages."""
+        return "the column's type can hold"
 
     def _bounds(self) -> tuple[int, int]:
         """The first and last tick, both included."""
@@ -79,13 +89,15 @@ class DatetimeField(_UniformRange):
 
     def _instant(self, option: str, text: str, *, end: bool) -> int:
         value = _parse(self, option, text)
+        next_day = 0
         if not isinstance(value, dt.datetime):
-            value = dt.datetime.combine(value + dt.timedelta(days=1) if end else value, dt.time())
+            next_day = 86_400 if end else 0  # added in ticks: the day after 9999-12-31 is no date
+            value = dt.datetime.combine(value, dt.time())
         if value.tzinfo is None:
             value = value.replace(tzinfo=zoneinfo.ZoneInfo(self.timezone) if self.timezone else dt.UTC)
         per_second = _UNITS_PER_SECOND[self.unit]
         delta = value - _EPOCH
-        seconds = delta.days * 86_400 + delta.seconds
+        seconds = delta.days * 86_400 + delta.seconds + next_day
         ticks = seconds * per_second + delta.microseconds * per_second // 1_000_000
         date_only = len(text) <= 10
         return ticks - 1 if end and date_only else ticks
@@ -94,6 +106,15 @@ class DatetimeField(_UniformRange):
         return (
             self._instant("start_date", self.start_date, end=False),
             self._instant("end_date", self.end_date, end=True),
+        )
+
+    def _range_words(self) -> str:
+        per_second = _UNITS_PER_SECOND[self.unit]
+        first = _EPOCH + dt.timedelta(seconds=-(2**63) // per_second + 1)
+        last = _EPOCH + dt.timedelta(seconds=(2**63 - 1) // per_second - 1)
+        first, last = max(first, _MIN_INSTANT), min(last, _MAX_INSTANT)
+        return f"unit={self.unit!r} can hold; allowed: {first:%Y-%m-%d} to {last:%Y-%m-%d}" + (
+            " (a coarser unit such as 'us' holds years 1 to 9999)" if self.unit == "ns" else ""
         )
 
     def arrow_type(self) -> pa.DataType:

@@ -10,12 +10,13 @@ column of the same locale is built from that row's name.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from fastsynth.adapters import faker_pools as fp
 from fastsynth.compositions import Composition, Part, literal, pattern_parts
 from fastsynth.fields.base import FIELDS
 from fastsynth.fields.compose import ComposedField
+from fastsynth.specs import Size
 
 if TYPE_CHECKING:
     from fastsynth.schema import Schema
@@ -64,6 +65,10 @@ def _person_columns(schema: Schema | None, locale: str) -> tuple[str | None, str
     """The columns whose first and last names an email or username of ``locale`` should follow."""
     if schema is None:
         return None, None
+    return schema.derived(("person_columns", locale), lambda: _find_person_columns(schema, locale))
+
+
+def _find_person_columns(schema: Schema, locale: str) -> tuple[str | None, str | None]:
     first = last = None
     for field in schema.fields:
         if not isinstance(field, LocaleText) or field.unique or field.locale_in(schema) != locale:
@@ -305,9 +310,9 @@ def _check_bounds(field: LocaleText, noun: str, limit: int) -> None:
 class SentenceField(LocaleText):
     """A lorem-ipsum sentence of ``min_words`` to ``max_words`` words."""
 
-    min_words: int = 4
+    min_words: Annotated[int, Size("text")] = 4
     """Fewest words (at least 1)."""
-    max_words: int = 12
+    max_words: Annotated[int, Size("text")] = 12
     """Most words."""
 
     def __post_init__(self) -> None:
@@ -323,9 +328,9 @@ class SentenceField(LocaleText):
 class ParagraphField(LocaleText):
     """A lorem-ipsum paragraph of ``min_sentences`` to ``max_sentences`` sentences."""
 
-    min_sentences: int = 3
+    min_sentences: Annotated[int, Size("text")] = 3
     """Fewest sentences (at least 1)."""
-    max_sentences: int = 6
+    max_sentences: Annotated[int, Size("text")] = 6
     """Most sentences."""
 
     def __post_init__(self) -> None:
@@ -352,7 +357,7 @@ class PatternField(LocaleText):
     """Text from a pattern such as ``ORD-####-??``: # digit, % digit 1-9, ? uppercase letter,
     ^ lowercase letter, * uppercase letter or digit, backslash escapes; anything else is literal."""
 
-    pattern: str
+    pattern: Annotated[str, Size("text", "length")]
     """The pattern."""
 
     def __post_init__(self) -> None:

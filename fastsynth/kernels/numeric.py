@@ -38,7 +38,9 @@ INT_DISTRIBUTIONS = {"normal": 0, "poisson": 1, "geometric": 2, "zipf": 3}
 @kernel
 def _clip_round(x: float, lo: float, hi: float, scale: float) -> float:
     x = min(max(x, lo), hi)
-    if scale > 0.0:
+    if (
+        scale > 0.0 and abs(x) * scale < 4.5e15
+    ):  # beyond, x is a multiple already (and x * scale may overflow)
         x = np.rint(x * scale) / scale
     return x
 

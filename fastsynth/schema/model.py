@@ -17,10 +17,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -34,9 +34,12 @@ from fastsynth.fields.base import FIELDS, Field
 from fastsynth.fields.time_sequence import TimeSequenceField
 from fastsynth.schema.correlation import Correlation, copula_factor
 from fastsynth.schema.events import EventTime
-from fastsynth.specs import Spec, argument, from_document
+from fastsynth.schema.limits import Limits
+from fastsynth.specs import Spec, argument, ceilings, from_document
 
 __all__ = ["Schema"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,12 @@ class Schema:
         init=False, repr=False, compare=False, default_factory=dict
     )
     """Derived from ``correlations`` when the schema is built: see ``copula_of``."""
+    _columns: dict[str, Field] = field(init=False, repr=False, compare=False, default_factory=dict)
+    """The fields by name (one look-up per reference, so that parsing stays linear in the fields)."""
+    _depends: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False, default_factory=dict)
+    """The columns each column reads (those that read any)."""
+    _nullable: dict[str, bool] = field(init=False, repr=False, compare=False, default_factory=dict)
+    _derived: dict[Any, Any] = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", tuple(self.fields))
@@ -103,9 +112,10 @@ class Schema:
                 raise field_error(f.name, "is defined more than once")
             seen.add(f.name)
         argument("seed", self.seed, int | None, error=lambda message: SchemaError(f"schema: {message}"))
+        object.__setattr__(self, "_columns", {f.name: f for f in self.fields})
         for f in self.fields:
             f.check_schema(self)
-        self._check_cycles()
+        object.__setattr__(self, "_depends", self._check_cycles())
         object.__setattr__(self, "_copula", self._copula_plan())
         if self.drift is not None:
             self.drift.check(self.fields_arrow_schema())
@@ -160,29 +170,102 @@ class Schema:
         normals (``Block.correlated_normal``): the schema only says how."""
         return self._copula.get(column)
 
-    def _check_cycles(self) -> None:
-        """Refuse columns that depend on each other in a circle (a template of an expression of it)."""
-        depends = {f.name: f.dependencies(self) for f in self.fields}
+    def _check_cycles(self) -> dict[str, tuple[str, ...]]:
+        """Refuse columns that depend on each other in a circle (a template of an expression of it),
+        and return, for each column that reads others, the columns to make first, in order. An
+        iterative depth-first walk: linear in the columns, and a chain of 100,000 templates is no
+        RecursionError."""
+        depends = {f.name: tuple(d for d in f.dependencies(self) if d in self._columns) for f in self.fields}
         done: set[str] = set()
-
-        def visit(name: str, path: list[str]) -> None:
-            if name in path:
-                cycle = " -> ".join([*path[path.index(name) :], name])
-                raise field_error(path[0], f"columns depend on each other in a cycle: {cycle}")
-            if name in done:
-                return
-            for dependency in depends.get(name, ()):
-                visit(dependency, [*path, name])
-            done.add(name)
-
+        order: list[str] = []  # every column after the columns it reads
         for f in self.fields:
-            visit(f.name, [])
+            if f.name in done:
+                continue
+            path: list[str] = [f.name]
+            on_path = {f.name}
+            pending = [iter(depends[f.name])]
+            while pending:
+                dependency = next(pending[-1], None)
+                if dependency is None:
+                    pending.pop()
+                    finished = path.pop()
+                    on_path.discard(finished)
+                    done.add(finished)
+                    order.append(finished)
+                elif dependency in on_path:
+                    cycle = " -> ".join([*path[path.index(dependency) :], dependency])
+                    raise field_error(path[0], f"columns depend on each other in a cycle: {cycle}")
+                elif dependency not in done:
+                    path.append(dependency)
+                    on_path.add(dependency)
+                    pending.append(iter(depends[dependency]))
+        nullable: dict[str, bool] = {}
+        for name in order:
+            column = self._columns[name]
+            nullable[name] = column.null_rate > 0 or any(nullable[d] for d in depends[name])
+        object.__setattr__(self, "_nullable", nullable)
+        return {name: reads for name, reads in depends.items() if reads}
+
+    def column_named(self, name: str) -> Field | None:
+        """The field of column ``name``, or None."""
+        return self._columns.get(name)
+
+    def derived(self, key: Any, make: Callable[[], T]) -> T:
+        """``make()``, computed once per schema and ``key``: what fields work out from the whole schema
+        (which columns an email follows) is not worked out again per field and batch."""
+        if key not in self._derived:
+            self._derived[key] = make()
+        value: T = self._derived[key]
+        return value
+
+    def column_names_text(self, most: int = 20) -> str:
+        """The column names for a message, the first ``most`` of them when there are more."""
+        names = [f.name for f in self.fields[:most]]
+        more = len(self.fields) - len(names)
+        return ", ".join(names) + (f", ... ({more} more)" if more > 0 else "")
+
+    def column_nullable(self, name: str) -> bool | None:
+        """Whether column ``name`` can hold nulls (its own null_rate, or a column it reads), or None
+        when the schema has no such column."""
+        return self._nullable.get(name)
+
+    def build_order(self, name: str, made: Container[str] = ()) -> list[str]:
+        """``name`` and the columns it reads, directly or not, but those in ``made``, each after the
+        columns it reads: made in this order, no column is made recursively."""
+        order: list[str] = []
+        seen = {name}
+        pending = [(name, iter(self._depends.get(name, ())))]
+        while pending:
+            current, reads = pending[-1]
+            dependency = next(reads, None)
+            if dependency is None:
+                pending.pop()
+                order.append(current)
+            elif dependency not in seen and dependency not in made:
+                seen.add(dependency)
+                pending.append((dependency, iter(self._depends.get(dependency, ()))))
+        return order
 
     # -- building -----------------------------------------------------------------------------------
 
     @classmethod
-    def from_dict(cls, document: Any) -> Schema:
-        """A schema from a parsed JSON or YAML document in either accepted shape."""
+    def from_dict(cls, document: Any, *, limits: Limits | None = None) -> Schema:
+        """A schema from a parsed JSON or YAML document in either accepted shape.
+
+        With ``limits`` (a server's), the document's depth, size and field count are checked before
+        it is parsed and every option marked with a ``Size`` while it is parsed, before any field is
+        built; without (the CLI, Python), nothing is capped."""
+        try:
+            if limits is None:
+                return cls._from_document(document)
+            limits.check_document(document)
+            with ceilings(limits.ceilings()):
+                return cls._from_document(document)
+        except RecursionError:  # a document nested deeper than Python's stack, given without limits
+            raise SchemaError("schema: the document is nested too deeply to read") from None
+
+    @classmethod
+    def _from_document(cls, document: Any) -> Schema:
         if not isinstance(document, Mapping):
             raise SchemaError(f"schema: expected an object of fields, got {type(document).__name__}")
         if _TIME_SERIES_KEYS & set(document):

@@ -18,6 +18,7 @@ import contextlib
 import inspect
 import os
 import sys
+import typing
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -28,8 +29,9 @@ import pyarrow as pa
 
 from fastsynth.errors import SinkError, UsageError
 from fastsynth.registry import Registry
+from fastsynth.specs import argument
 
-__all__ = ["SINKS", "FileSink", "Sink", "check_options", "format_for_path", "open_sink"]
+__all__ = ["SINKS", "FileSink", "Sink", "check_options", "check_path", "format_for_path", "open_sink"]
 
 SINKS: Registry[type[Sink]] = Registry(
     "output format", "fastsynth.sinks", UsageError, name_attribute="format_name"
@@ -46,6 +48,7 @@ class Sink:
     """File extensions that select it when no format is given."""
 
     def __init__(self, schema: pa.Schema, path: str | Path | IO[bytes] | None = None) -> None:
+        check_path(path)
         self.schema = schema
         self.path = None if path is None or not isinstance(path, str | os.PathLike) else Path(path)
         self.rows_written = 0
@@ -179,19 +182,50 @@ def format_for_path(path: str | Path) -> str:
 
 
 def check_options(format: str, options: Mapping[str, Any]) -> type[Sink]:
-    """The sink class of ``format``, after checking that it takes every option in ``options``."""
+    """The sink class of ``format``, after checking that it takes every option in ``options`` and that
+    each value fits the option's annotation (``header="false"`` is not a boolean, ``row_group_size=0``
+    is not an integer >= 1): one ``UsageError`` naming the format, the option and what is allowed."""
     cls = SINKS.get(format)
-    allowed = [
-        p.name
-        for p in list(inspect.signature(cls.__init__).parameters.values())[3:]
-        if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)
-    ]
-    for option in options:
+    parameters = list(inspect.signature(cls.__init__).parameters.values())[3:]
+    allowed = [p.name for p in parameters if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    passes_on = any(p.kind is p.VAR_KEYWORD for p in parameters)  # rolling: the rest go to its files
+    try:
+        hints = typing.get_type_hints(cls.__init__, include_extras=True)
+    except NameError:  # an annotation only imported for type checkers: the sink checks its own values
+        hints = {}
+    rest = {}
+    for option, value in options.items():
         if option not in allowed:
+            if passes_on:
+                rest[option] = value
+                continue
             raise UsageError(
                 f"format {format!r}: unknown option {option!r}; allowed: {', '.join(allowed) or 'none'}"
             )
+        if option in hints and _is_flag_or_count(hints[option]):  # text options: the sink's own words
+            argument(f"format {format!r}: {option}", value, hints[option], error=UsageError)
+    if rest:
+        inner = options.get("file_format", inspect.signature(cls.__init__).parameters["file_format"].default)
+        if not isinstance(inner, str) or inner not in SINKS.names():
+            raise UsageError(f"format {format!r}: file_format={inner!r} is not a format")
+        check_options(inner, rest)
     return cls
+
+
+def _is_flag_or_count(annotation: Any) -> bool:
+    """Whether an option takes a boolean or an integer (maybe None), whose values are checked here."""
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _is_flag_or_count(args[0])
+    if args and typing.get_origin(annotation) is not typing.Literal:
+        return all(_is_flag_or_count(a) for a in args if a is not type(None))
+    return annotation in (bool, int)
+
+
+def check_path(path: object) -> None:
+    """Refuse an output path the operating system cannot take (a NUL byte in it)."""
+    if isinstance(path, str | os.PathLike) and "\x00" in str(os.fspath(path)):
+        raise UsageError(f"output {str(path)!r} contains a NUL byte; allowed: a path without NUL characters")
 
 
 def open_sink(

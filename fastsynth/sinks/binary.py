@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import IO
+from typing import IO, Annotated
 
 import pyarrow as pa
 import pyarrow.ipc as ipc
@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 
 from fastsynth.errors import UsageError
 from fastsynth.sinks.base import SINKS, FileSink
+from fastsynth.specs import Bounds, argument
 
 __all__ = ["ArrowSink", "ParquetSink"]
 
@@ -19,8 +20,14 @@ _PARQUET_CODECS = ("none", "snappy", "gzip", "brotli", "lz4", "zstd")
 _IPC_CODECS = ("none", "lz4", "zstd")
 
 
+MAX_ROW_GROUP = 2**26
+"""The most rows in one Parquet row group (64 Mi): a group is held in memory until written."""
+_LEVELS = {"gzip": (1, 9), "brotli": (0, 11), "zstd": (-7, 22), "lz4": (1, 12)}
+"""Compression levels each Parquet codec takes."""
+
+
 def _check_codec(format_name: str, codec: str, allowed: tuple[str, ...]) -> None:
-    if codec not in allowed:
+    if not isinstance(codec, str) or codec not in allowed:
         raise UsageError(f"format {format_name!r}: compression={codec!r}; allowed: {', '.join(allowed)}")
 
 
@@ -56,13 +63,30 @@ class ParquetSink(FileSink):
         *,
         compression: str = "snappy",
         compression_level: int | None = None,
-        row_group_size: int | None = None,
+        row_group_size: Annotated[int, Bounds(1, MAX_ROW_GROUP)] | None = None,
         dictionary: bool | None = None,
         statistics: bool | None = None,
     ) -> None:
         _check_codec(self.format_name, compression, _PARQUET_CODECS)
-        if row_group_size is not None and row_group_size < 1:
-            raise UsageError(f"format 'parquet': row_group_size={row_group_size} is less than 1")
+        for name, value, annotation in (
+            ("compression_level", compression_level, int | None),
+            ("row_group_size", row_group_size, Annotated[int, Bounds(1, MAX_ROW_GROUP)] | None),
+            ("dictionary", dictionary, bool | None),
+            ("statistics", statistics, bool | None),
+        ):
+            argument(f"format 'parquet': {name}", value, annotation, error=UsageError)
+        if compression_level is not None:
+            levels = _LEVELS.get(compression)
+            if levels is None:
+                raise UsageError(
+                    f"format 'parquet': compression_level={compression_level} is not taken by compression="
+                    f"{compression!r}; allowed with: {', '.join(_LEVELS)}"
+                )
+            if not levels[0] <= compression_level <= levels[1]:
+                raise UsageError(
+                    f"format 'parquet': compression_level={compression_level} is not an integer in "
+                    f"[{levels[0]}, {levels[1]}] (for {compression})"
+                )
         self._compression = compression
         self._level = compression_level
         self._row_group_size = row_group_size
@@ -123,6 +147,7 @@ class ArrowSink(FileSink):
         compression: str = "none",
     ) -> None:
         _check_codec(self.format_name, compression, _IPC_CODECS)
+        stream = argument("format 'arrow': stream", stream, bool | None, error=UsageError)
         # The .arrows extension is the conventional name of the streaming format.
         self._streaming = (
             stream if stream is not None else (path is not None and str(path).endswith(".arrows"))

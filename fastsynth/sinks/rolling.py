@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from fastsynth.errors import SinkError, UsageError
-from fastsynth.sinks.base import SINKS, FileSink, Sink
+from fastsynth.sinks.base import SINKS, FileSink, Sink, check_options
 from fastsynth.specs import PositiveInt, PositiveNumber, argument
 
 __all__ = ["RollingSink"]
@@ -62,6 +62,16 @@ class RollingSink(Sink):
         if partition is not None and partition not in _PARTITIONS:
             raise UsageError(
                 f"rolling partition={partition!r} is not allowed; allowed: {', '.join(_PARTITIONS)}"
+            )
+        check_options(file_format, options)  # before any file: its options, checked as its own
+        if (
+            not isinstance(prefix, str)
+            or not prefix
+            or any(c in prefix for c in "/\\\x00")
+            or prefix in (".", "..")
+        ):
+            raise UsageError(
+                f"rolling prefix={prefix!r} is not allowed; allowed: a file name start without / \\ or NUL"
             )
         self.file_format = file_format
         self.max_rows = _limit(max_rows, "max_rows", PositiveInt)

@@ -11,8 +11,12 @@ import pyarrow.csv as pacsv
 
 from fastsynth.errors import UsageError
 from fastsynth.sinks.base import SINKS, FileSink
+from fastsynth.specs import argument
 
 __all__ = ["CsvSink", "JsonArraySink", "JsonLinesSink"]
+
+# Characters that would make the CSV unreadable as a delimiter: quoting and line structure.
+_NOT_DELIMITERS = frozenset('"\n\r\x00')
 
 
 @SINKS.register("csv")
@@ -25,8 +29,12 @@ class CsvSink(FileSink):
     def __init__(
         self, schema: pa.Schema, path: str | Path | None = None, *, delimiter: str = ",", header: bool = True
     ) -> None:
-        if len(delimiter) != 1:
-            raise UsageError(f"format 'csv': delimiter={delimiter!r} is not a single character")
+        header = argument("format 'csv': header", header, bool, error=UsageError)
+        if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in _NOT_DELIMITERS:
+            raise UsageError(
+                f"format 'csv': delimiter={delimiter!r} is not allowed; allowed: one character other than "
+                "a quote, a line break or NUL (e.g. ',', ';', '|', a tab)"
+            )
         self._options = pacsv.WriteOptions(include_header=header, delimiter=delimiter)
         super().__init__(schema, path)
 

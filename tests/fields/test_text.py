@@ -262,9 +262,9 @@ def test_faker_provider_exact_mode_is_per_row_and_chunk_invariant():
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ({"provider": "nope"}, "provider='nope' is not a method of Faker"),
+        ({"provider": "nope"}, "provider='nope' is not a Faker data method"),
         ({"provider": "pyint", "args": {"bogus": 1}}, "provider 'pyint' fails with args={'bogus': 1}"),
-        ({"provider": "pyint", "pool_size": 0}, "pool_size=0 is outside"),
+        ({"provider": "pyint", "pool_size": 0}, "pool_size=0 is not an integer in [1, 10000000]"),
         ({"provider": "pyint", "args": [1]}, "args=[1] is not an object"),
     ],
 )

@@ -1,0 +1,261 @@
+"""Limits: ceilings on what a schema document asks for, checked before anything is built."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from fastsynth.errors import SchemaError, UsageError
+from fastsynth.schema import Limits, Schema
+
+LIMITS = Limits(max_fields=50, max_depth=8, max_text_length=100, max_pool=10_000, max_categories=20)
+
+
+def refused(document, message, limits=LIMITS):
+    with pytest.raises(SchemaError, match=re.escape(message)):
+        Schema.from_dict(document, limits=limits)
+
+
+def test_without_limits_nothing_is_capped():
+    spec = {"s": {"type": "sentence", "min_words": 150, "max_words": 200}}
+    assert Schema.from_dict({"fields": spec}).names == ["s"]
+    refused(
+        {"fields": spec}, "field 's': min_words=150 is over the limit; allowed: at most 100 (max_text_length)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (
+            {"type": "sentence", "max_words": 120},
+            "field 'f': max_words=120 is over the limit; allowed: at most 100 (max_text_length)",
+        ),
+        (
+            {"type": "paragraph", "min_sentences": 1, "max_sentences": 101},
+            "max_sentences=101 is over the limit",
+        ),
+        (
+            {"type": "pattern", "pattern": "#" * 101},
+            "field 'f': pattern has 101 characters, over the limit; allowed: at most 100 characters "
+            "(max_text_length)",
+        ),
+        ({"type": "template", "template": "x" * 101}, "field 'f': template has 101 characters"),
+        (
+            {"type": "category", "categories": list(range(21))},
+            "field 'f': categories has 21 entries, over the limit; allowed: at most 20 entries "
+            "(max_categories)",
+        ),
+        (
+            {"type": "faker", "provider": "bban", "pool_size": 10_001},
+            "field 'f': pool_size=10001 is over the limit; allowed: at most 10000 (max_pool)",
+        ),
+        (
+            {"type": "faker", "provider": "pystr", "args": {"max_chars": 10**9}},
+            "field 'f': args['max_chars']=1000000000 is over the limit; allowed: at most 100 "
+            "(max_text_length)",
+        ),
+        (
+            {"type": "faker", "provider": "words", "args": {"ext_word_list": ["a"] * 101}},
+            "field 'f': args['ext_word_list'] has 101 entries, over the limit",
+        ),
+        (
+            {"type": "faker", "provider": "zip"},
+            "field 'f': provider 'zip' with args=None makes values of",
+        ),
+    ],
+)
+def test_sizes_over_their_ceiling_are_refused(spec, message):
+    refused({"fields": {"f": spec}}, message)
+
+
+def test_sizes_within_their_ceiling_pass():
+    fields = {
+        "s": {"type": "sentence", "max_words": 100},
+        "c": {"type": "category", "categories": {"a": list(range(10)), "b": list(range(10))}},
+        "p": {"type": "category", "categories": ["a", "b"]},
+        "f": {"type": "faker", "provider": "pyint", "pool_size": 10_000, "args": {"max_value": 10**9}},
+    }
+    fields["c"]["depends_on"] = "p"
+    assert len(Schema.from_dict({"fields": fields}, limits=LIMITS).fields) == 4
+    refused(
+        {
+            "fields": {
+                **fields,
+                "c": {**fields["c"], "categories": {"a": list(range(11)), "b": list(range(10))}},
+            }
+        },
+        "field 'c': categories has 21 entries",
+    )
+
+
+def test_entities_count_is_capped():
+    document = {"entities": 10**6, "fields": {"x": {"type": "float", "mean": 0, "std": 1}}}
+    assert Schema.from_dict(document).entities.count == 10**6
+    refused(
+        document, "schema: entities: count=1000000 is over the limit; allowed: at most 100000 (max_entities)"
+    )
+
+
+def test_field_count_is_capped_in_every_shape():
+    many = {f"c{i}": {"type": "bool"} for i in range(51)}
+    message = "schema: 51 fields is over the limit; allowed: at most 50 (max_fields)"
+    refused({"fields": many}, message)
+    refused(many, message)
+    refused({"fields": [{"name": k, **v} for k, v in many.items()]}, message)
+
+
+def test_depth_is_checked_without_recursion():
+    deep: dict = {}
+    node = deep
+    for _ in range(100_000):
+        node["x"] = {}
+        node = node["x"]
+    document = {"fields": {"a": {"type": "constant", "value": deep}}}
+    refused(
+        document, "schema: fields.a.value.x is nested 9 deep, over the limit; allowed: at most 8 (max_depth)"
+    )
+    # within a huge ceiling, parsing still ends in a clean error, not a RecursionError
+    refused(document, "schema: the document is nested too deeply to read", limits=Limits(max_depth=200_000))
+
+
+def test_deep_document_without_limits_is_a_clear_error():
+    deep: list = []
+    node = deep
+    for _ in range(100_000):
+        node.append([])
+        node = node[0]
+    with pytest.raises(SchemaError, match="schema: "):
+        Schema.from_dict({"fields": {"a": {"type": "constant", "value": deep}}})
+
+
+def test_document_size_is_capped():
+    document = {"fields": {"a": {"type": "constant", "value": "x" * 2000}}}
+    refused(
+        document, "allowed: at most 1000 bytes (max_document_bytes)", limits=Limits(max_document_bytes=1000)
+    )
+
+
+def test_limits_are_checked_when_built():
+    with pytest.raises(UsageError, match=re.escape("limits: max_depth=0 is not an integer >= 1")):
+        Limits(max_depth=0)
+    with pytest.raises(TypeError):
+        Limits(5)  # type: ignore[misc]  # keyword arguments only
+
+
+def test_ceilings_do_not_leak_out_of_the_call():
+    spec = {"fields": {"s": {"type": "sentence", "max_words": 150}}}
+    with pytest.raises(SchemaError):
+        Schema.from_dict(spec, limits=LIMITS)
+    Schema.from_dict(spec)  # no ceiling left in force
+
+
+def _parse_seconds(count: int) -> float:
+    document = {"fields": {f"c{i}": {"type": "int", "min": 0, "max": 9} for i in range(count)}}
+    document["fields"]["t"] = {"type": "template", "template": "{c0}-{c1}"}
+    best = float("inf")
+    for _ in range(2):
+        started = time.perf_counter()
+        schema = Schema.from_dict(document)
+        schema.arrow_schema()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def test_parsing_is_linear_in_the_fields():
+    small, large = _parse_seconds(2_000), _parse_seconds(20_000)
+    assert large < 10.0, f"20,000 fields took {large:.2f} s"
+    assert large / small < 30, f"2,000 fields: {small:.3f} s; 20,000: {large:.3f} s"
+
+
+def test_a_long_chain_of_columns_is_no_recursion_error():
+    import fastsynth
+
+    count = 5_000
+    fields = {"c0": {"type": "int", "min": 0, "max": 3, "null_rate": 0.5}}
+    fields.update({f"c{i}": {"type": "template", "template": f"{{c{i - 1}}}"} for i in range(1, count)})
+    schema = Schema.from_dict({"fields": fields})
+    assert schema.arrow_schema().field(f"c{count - 1}").nullable  # nulls follow the chain
+    table = fastsynth.generate(schema, rows=3, seed=1)
+    assert table.column(f"c{count - 1}").to_pylist() == [
+        str(v) if v is not None else None for v in table.column("c0").to_pylist()
+    ]
+
+
+# -- values near type limits --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (
+            {"type": "float", "mean": 1e308, "std": 1e308},
+            "field 'x': mean=1e+308, std=1e+308 can make values beyond what float64 holds",
+        ),
+        (
+            {"type": "float", "distribution": "lognormal", "mu": 0, "sigma": 100},
+            "field 'x': mu=0.0, sigma=100.0 can make values beyond what float64 holds",
+        ),
+        ({"type": "float", "min": -1e308, "max": 1e308}, "field 'x': min=-1e+308, max=1e+308 span more than"),
+        (
+            {"type": "float", "distribution": "exponential", "scale": 1e307},
+            "field 'x': scale=1e+307 can make values beyond",
+        ),
+        ({"type": "float", "mean": 0, "std": 1e38, "dtype": "float32"}, "beyond what float32 holds"),
+        (
+            {"type": "float", "min": 0, "max": 1e39, "dtype": "float32"},
+            "max=1e+39 is beyond what float32 holds",
+        ),
+        (
+            {"type": "datetime", "start_date": "1500-01-01", "end_date": "2000-01-01", "unit": "ns"},
+            "field 'x': start_date='1500-01-01' is outside what unit='ns' can hold; allowed: 1677-09-21 to "
+            "2262-04-11",
+        ),
+    ],
+)
+def test_parameters_past_a_type_limit_are_refused(spec, message):
+    refused({"fields": {"x": spec}}, message, limits=None)
+
+
+def test_parameters_clipped_by_min_and_max_pass():
+    import fastsynth
+
+    document = {
+        "fields": {"x": {"type": "float", "mean": 0, "std": 1e308, "min": -1.0, "max": 1.0, "decimals": 2}}
+    }
+    values = fastsynth.generate(Schema.from_dict(document), rows=50, seed=1).column("x").to_pylist()
+    assert all(-1.0 <= v <= 1.0 for v in values)
+    huge = {"fields": {"x": {"type": "float", "mean": 1e300, "std": 1e299, "decimals": 3}}}
+    values = fastsynth.generate(Schema.from_dict(huge), rows=50, seed=1).column("x").to_pylist()
+    assert all(1e299 < v < 1e301 for v in values)  # rounding never overflows to inf
+
+
+def test_datetimes_span_years_1_to_9999_in_microseconds():
+    import datetime as dt
+
+    import fastsynth
+
+    spec = {"type": "datetime", "start_date": "0001-01-01", "end_date": "9999-12-31", "unit": "us"}
+    values = (
+        fastsynth.generate(Schema.from_dict({"fields": {"t": spec}}), rows=50, seed=1).column("t").to_pylist()
+    )
+    assert all(dt.datetime(1, 1, 1) <= v <= dt.datetime(9999, 12, 31, 23, 59, 59, 999999) for v in values)
+
+
+def test_a_sequence_never_wraps_around():
+    import fastsynth
+    from fastsynth.fields.base import Block
+
+    schema = Schema.from_dict({"fields": {"q": {"type": "sequence", "start": 2**63 - 10, "step": 3}}})
+    assert fastsynth.generate(schema, rows=4, seed=1).column("q").to_pylist()[-1] == 2**63 - 1
+    message = "field 'q': start=9223372036854775798, step=3 reach 9223372036854775810 at row 4, outside int64"
+    with pytest.raises(SchemaError, match=re.escape(message)):
+        fastsynth.generate(schema, rows=5, seed=1)
+    with pytest.raises(SchemaError, match=re.escape("at row 6")):  # a block made alone, from row 5
+        schema.fields[0].column(Block("q", 1, 5, 2))
+    down = Schema.from_dict({"fields": {"q": {"type": "sequence", "start": -(2**63) + 1, "step": -1}}})
+    assert fastsynth.generate(down, rows=2, seed=1).column("q").to_pylist() == [-(2**63) + 1, -(2**63)]
+    with pytest.raises(SchemaError, match="outside int64"):
+        fastsynth.generate(down, rows=3, seed=1)
