@@ -8,17 +8,20 @@ The file::
     streaming: {enabled: true, type: console}
     api: {host: 127.0.0.1, port: 8000, token: null, allowed_hosts: [], cors_origins: []}
     kafka: {bootstrap_servers: []}
+    limits: {max_fields: 1000, max_depth: 32, max_document_bytes: 1000000, max_entities: 100000,
+             max_text_length: 10000, max_pool: 100000, max_categories: 10000, max_batch_size: 1000000}
     logging: {level: INFO, format: text}
 
 Each setting's variable is ``SYNTH_<NAME>`` or ``FASTSYNTH_<NAME>`` (the latter wins when both are set):
 SEED, BATCH_SIZE, FREQUENCY, DRIFT_ENABLED, DRIFT_INTERVAL, DRIFT_MAGNITUDE, API_HOST, API_PORT,
-API_TOKEN, API_ALLOWED_HOSTS, API_CORS_ORIGINS, KAFKA_BOOTSTRAP_SERVERS, LOG_LEVEL, LOG_FORMAT (lists
-as comma-separated text).
+API_TOKEN, API_ALLOWED_HOSTS, API_CORS_ORIGINS, KAFKA_BOOTSTRAP_SERVERS, LIMITS_MAX_FIELDS (and the other
+limits), LOG_LEVEL, LOG_FORMAT (lists as comma-separated text).
 
 The API host defaults to 127.0.0.1, not the seed's 0.0.0.0: a server is reachable from other
 machines only when asked. ``api.token``, when set, is required by both servers (``Authorization:
 Bearer TOKEN``) and never shown; ``kafka.bootstrap_servers`` are the brokers the API's streamers may
-write to.
+write to. ``limits`` are the ceilings the servers put on what a request may ask (``Limits`` in
+``fastsynth.schema``, and the batch size); the CLI and Python users are not capped.
 """
 
 from __future__ import annotations
@@ -172,6 +175,19 @@ SETTINGS = (
     Setting("api_cors_origins", "api", "cors_origins", (), _names, "web origins allowed cross-site requests"),
     Setting(
         "kafka_bootstrap_servers", "kafka", "bootstrap_servers", (), _names, "brokers the API may stream to"
+    ),
+    *(
+        Setting(f"limits_{key}", "limits", key, default, _integer(1), help)
+        for key, default, help in (
+            ("max_fields", 1_000, "columns a schema from a request may have"),
+            ("max_depth", 32, "nesting depth of a schema from a request"),
+            ("max_document_bytes", 1_000_000, "size of a schema from a request, as JSON"),
+            ("max_entities", 100_000, "entities a schema from a request may have"),
+            ("max_text_length", 10_000, "longest text an option from a request may ask for"),
+            ("max_pool", 100_000, "values a field from a request may pool"),
+            ("max_categories", 10_000, "categories a field from a request may have"),
+            ("max_batch_size", 1_000_000, "largest batch_size the API may set"),
+        )
     ),
     Setting(
         "log_level",

@@ -92,6 +92,8 @@ def _document(raw: bytes, what: str) -> dict[str, Any]:
         document = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise UsageError(f"the {what} is not JSON: {raw[:80]!r}") from None
+    except RecursionError:
+        raise UsageError(f"the {what} is nested too deeply to read") from None
     if not isinstance(document, dict):
         raise UsageError(f"the {what} is not a JSON object: {raw[:80]!r}")
     return document

@@ -153,6 +153,18 @@ def test_generators_are_registered_listed_and_removed_by_actions(client):
         ),
         (lambda c: act(c, "remove-generator", {"name": "nope"}), "generator 'nope' does not exist", 404),
         (lambda c: act(c, "fly", {}), "action 'fly' is unknown; allowed: add-generator", 400),
+        (
+            lambda c: c.do_get(
+                flight.Ticket(b'{"schema": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+            ).read_all(),
+            "the ticket is nested too deeply to read",
+            400,
+        ),
+        (
+            lambda c: c.do_get(ticket(schema={f"c{i}": {"type": "bool"} for i in range(1001)})).read_all(),
+            "over the limit; allowed: at most 1000 (max_fields)",
+            400,
+        ),
     ],
 )
 def test_refusals_name_the_field_the_value_and_what_is_allowed(client, call, message, status):

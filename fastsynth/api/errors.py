@@ -99,6 +99,11 @@ def _http(request: Request, exc: HTTPException) -> Response[Problem]:
     return problem(exc.status_code, str(exc.detail), headers=exc.headers)
 
 
+def _too_deep(request: Request, exc: RecursionError) -> Response[Problem]:
+    """msgspec reads JSON recursively and gives up on a body nested thousands deep."""
+    return problem(400, "body: nested too deeply to read; send a body nested at most a few levels")
+
+
 def _crashed(request: Request, exc: Exception) -> Response[Problem]:
     log.exception("%s %s failed", request.method, request.url.path)
     return problem(500, f"internal error ({type(exc).__name__}); the server's log has the details")
@@ -108,6 +113,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     FastsynthError: _refused,
     ValidationException: _invalid,
     HTTPException: _http,
+    RecursionError: _too_deep,
     Exception: _crashed,
 }
 """For ``Litestar(exception_handlers=...)``; the most specific class of an error picks its handler."""

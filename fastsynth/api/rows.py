@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from litestar import Controller, post
 from litestar.di import NamedDependency
-from litestar.openapi.spec.enums import OpenAPIType
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Operation, Schema
+from litestar.openapi.spec.enums import OpenAPIType
 from litestar.response import Stream
 
 from fastsynth.api.errors import WRITING

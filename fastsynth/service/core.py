@@ -21,7 +21,7 @@ from fastsynth.engine.plan import plan_stream
 from fastsynth.errors import Conflict, NotFound, UsageError
 from fastsynth.generation import iter_batches
 from fastsynth.pipeline import prefetch
-from fastsynth.schema import EXAMPLES, Schema
+from fastsynth.schema import EXAMPLES, Limits, Schema
 from fastsynth.seeds import resolve_seed
 from fastsynth.service.bodies import encode, media_type
 from fastsynth.service.records import DriftRequest, Generator, Streamer, check_name
@@ -64,6 +64,12 @@ class Service:
         self._lock = threading.RLock()
         self._started = time.time()
 
+    @property
+    def limits(self) -> Limits:
+        """The ceilings on schemas from requests, from the ``limits`` settings."""
+        names = [f.name for f in dataclasses.fields(Limits)]
+        return Limits(**{name: self.settings.values[f"limits_{name}"] for name in names})
+
     # -- generators --------------------------------------------------------------------------------
 
     def add_generator(
@@ -82,7 +88,7 @@ class Service:
             raise UsageError(f"generator {name!r}: example={example!r}; allowed: {', '.join(EXAMPLES)}")
         document = EXAMPLES[example] if example is not None else schema
         assert document is not None
-        generator = Generator(name, Schema.from_dict(document), document, seed)
+        generator = Generator(name, Schema.from_dict(document, limits=self.limits), document, seed)
         with self._lock:
             if name in self.generators:
                 raise Conflict(f"generator {name!r} already exists; delete it first")
@@ -188,7 +194,7 @@ class Service:
             resolved = chosen.schema
             seed = resolve_seed(seed, chosen.seed, resolved.seed, self.settings.seed)
         else:
-            resolved = Schema.from_dict(schema)
+            resolved = Schema.from_dict(schema, limits=self.limits)
             seed = resolve_seed(seed, resolved.seed, self.settings.seed)
         return resolved, count, seed
 
@@ -321,11 +327,16 @@ class Service:
 
     def update_config(self, changes: Mapping[str, Any]) -> Settings:
         """Apply ``changes`` to the settings and to the streams that follow them."""
-        fixed = {name for name in changes if name.startswith(("api", "kafka"))}
+        fixed = {name for name in changes if name.startswith(("api", "kafka", "limits"))}
         if fixed:
             raise UsageError(f"config: {sorted(fixed)[0]} cannot change while the server runs; restart it")
         with self._lock:
             updated = self.settings.updated(changes, "API")
+            if updated.batch_size > updated.limits_max_batch_size:
+                raise UsageError(
+                    f"config batch_size={updated.batch_size:,} is over the limit; allowed: at most "
+                    f"{updated.limits_max_batch_size:,} (limits.max_batch_size)"
+                )
             if updated.log_level != self.settings.log_level:
                 logging.getLogger("fastsynth").setLevel(updated.log_level)
             drift = (updated.drift_interval, updated.drift_magnitude) if updated.drift_enabled else None

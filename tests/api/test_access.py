@@ -245,3 +245,33 @@ def test_flight_failures_tell_nothing_of_the_servers_insides(monkeypatch):
     finally:
         client.close()
         server.shutdown()
+
+
+def test_what_a_request_may_ask_is_capped_by_the_limits_settings(tmp_path):
+    environ = {"FASTSYNTH_LIMITS_MAX_FIELDS": "3", "FASTSYNTH_LIMITS_MAX_TEXT_LENGTH": "50"}
+    with app_client(tmp_path, **environ) as client:
+        many = {f"c{i}": {"type": "bool"} for i in range(4)}
+        for body, message in [
+            ({"schema": many}, "over the limit; allowed: at most 3 (max_fields)"),
+            (
+                {"schema": {"s": {"type": "sentence", "max_words": 51}}},
+                "field 's': max_words=51 is over the limit; allowed: at most 50 (max_text_length)",
+            ),
+            ({"schema": {"e": {"type": "faker", "provider": "set_formatter"}}}, "field 'e'"),
+        ]:
+            refused = client.post("/generate", json=body)
+            assert refused.status_code == 400 and message in refused.json()["detail"], refused.json()
+        assert client.post("/generators", json={"name": "g", "schema": many}).status_code == 400
+        too_big = client.post("/config", json={"batch_size": 2_000_000})
+        assert too_big.status_code == 400 and "(limits.max_batch_size)" in too_big.json()["detail"]
+        fixed = client.post("/config", json={"limits": {"max_fields": 10_000}})
+        assert fixed.status_code == 400 and "cannot change while the server runs" in fixed.json()["detail"]
+
+
+@pytest.mark.parametrize("depth", [40, 100_000])
+def test_deeply_nested_bodies_get_a_clear_refusal(open_client, depth):
+    body = "[" * depth + "]" * depth
+    document = '{"schema": {"x": {"type": "constant", "value": ' + body + "}}}"
+    refused = open_client.post("/generate", content=document, headers={"content-type": "application/json"})
+    assert refused.status_code == 400, refused.text
+    assert "nested" in refused.json()["detail"] or "depth" in refused.json()["detail"]
