@@ -164,6 +164,7 @@ def _parse_seconds(count: int) -> float:
     return best
 
 
+@pytest.mark.slow
 def test_parsing_is_linear_in_the_fields():
     small, large = _parse_seconds(2_000), _parse_seconds(20_000)
     assert large < 10.0, f"20,000 fields took {large:.2f} s"
