@@ -9,6 +9,7 @@ column of the same locale is built from that row's name.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
@@ -275,15 +276,21 @@ def _lorem(locale: str) -> tuple[tuple[str, ...], str, str]:
     return words, getattr(provider, "word_connector", " "), getattr(provider, "sentence_punctuation", ".")
 
 
+@functools.cache  # a paragraph has hundreds of words to draw, all from these
+def _sentence_entries(locale: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """A locale's (first words, later words, later words that may be left out)."""
+    words, connector, _ = _lorem(locale)
+    joined = tuple(connector + w for w in words)
+    # optional words make sentence lengths vary between the bounds
+    return tuple(w[:1].upper() + w[1:] for w in words), joined, joined + ("",) * len(words)
+
+
 def _sentence_parts(locale: str, salt: str, min_words: int, max_words: int) -> list[Part]:
-    words, connector, stop = _lorem(locale)
-    capitalised = tuple(w[:1].upper() + w[1:] for w in words)
+    capitalised, joined, optional = _sentence_entries(locale)
+    stop = _lorem(locale)[2]
     parts = [Part(capitalised, salt=f"{salt}w0")]
     for index in range(1, max_words):
-        entries = tuple(connector + w for w in words)
-        if index >= min_words:  # optional words make sentence lengths vary between the bounds
-            entries += ("",) * len(words)
-        parts.append(Part(entries, salt=f"{salt}w{index}"))
+        parts.append(Part(optional if index >= min_words else joined, salt=f"{salt}w{index}"))
     parts.append(literal(stop))
     return parts
 

@@ -24,6 +24,7 @@ from fastsynth.pipeline import prefetch
 from fastsynth.schema import EXAMPLES, Limits, Schema
 from fastsynth.seeds import resolve_seed
 from fastsynth.service.bodies import encode, media_type
+from fastsynth.service.budget import rows_per_batch
 from fastsynth.service.records import DriftRequest, Generator, Streamer, check_name
 from fastsynth.service.reports import Status, StreamStatus
 from fastsynth.sinks.base import Sink
@@ -44,6 +45,8 @@ class _Running:
     streamers: list[str]
     follows_rate: bool
     follows_drift: bool
+    widest_batch: int
+    """The most rows of this generator a batch may hold (``rows_per_batch``)."""
     started: float = field(default_factory=time.time)
 
 
@@ -201,7 +204,8 @@ class Service:
     def batches(self, *, start: int = 0, **request: Any) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
         """The Arrow schema and the record batches of a ``request``, made ahead in a thread."""
         schema, rows, seed = self.request(start=start, **request)
-        batches = iter_batches(schema, rows, batch_size=_GENERATE_BATCH, seed=seed, start=start)
+        batch_size = rows_per_batch(schema, min(rows, _GENERATE_BATCH), seed) if rows else 1
+        batches = iter_batches(schema, rows, batch_size=batch_size, seed=seed, start=start)
         return schema.arrow_schema(), prefetch(batches)
 
     def generate(self, *, format: str = "json", **request: Any) -> tuple[Iterator[bytes], str]:
@@ -283,6 +287,7 @@ class Service:
             seed=resolve_seed(generator.seed, generator.schema.seed, s.seed),
             drift=drift,
         )
+        widest = rows_per_batch(plan.schema, s.limits_max_batch_size, plan.seed)
         sinks: dict[str, Sink] = {}
         try:
             for streamer in targets:
@@ -293,7 +298,7 @@ class Service:
                 name,
                 plan.schema,
                 rate=plan.rate,
-                batch_size=s.batch_size,
+                batch_size=min(s.batch_size, widest),
                 seed=plan.seed,
                 max_rows=rows,
                 sinks=sinks,
@@ -303,7 +308,7 @@ class Service:
                 sink.abort()
             raise
         follows_rate = rate is None and generator.schema.time_field is None
-        self._running[name] = _Running([t.name for t in targets], follows_rate, follows_drift)
+        self._running[name] = _Running([t.name for t in targets], follows_rate, follows_drift, widest)
 
     def stop(self, generators: list[str] | None = None) -> dict[str, int]:
         """Stop the chosen streaming generators (all by default); rows each wrote."""
@@ -359,7 +364,8 @@ class Service:
                         drift=drift,
                     )
                     drift_update["drift"] = plan.schema.drift
-                self.engine.update(name, rate=rate, batch_size=updated.batch_size, **drift_update)
+                batch_size = min(updated.batch_size, running.widest_batch)
+                self.engine.update(name, rate=rate, batch_size=batch_size, **drift_update)
         return updated
 
     # -- reports -----------------------------------------------------------------------------------
