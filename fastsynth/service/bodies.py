@@ -4,7 +4,7 @@ as batches are made, so a large body never sits whole in memory."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import IO, Any, cast
 
 import pyarrow as pa
@@ -12,7 +12,7 @@ import pyarrow as pa
 from fastsynth.errors import FastsynthError, SinkError, UsageError
 from fastsynth.sinks import open_sink
 
-__all__ = ["MEDIA_TYPES", "encode", "media_type"]
+__all__ = ["MEDIA_TYPES", "Chunks", "encode", "media_type"]
 
 MEDIA_TYPES = {
     "json": "application/json",
@@ -31,7 +31,11 @@ def media_type(format: str) -> str:
     return MEDIA_TYPES[format]
 
 
-def encode(batches: Iterator[pa.RecordBatch], schema: pa.Schema, format: str) -> Iterator[bytes]:
+Chunks = Generator[bytes, None, None]
+"""A body's chunks; closing it stops the work that makes them."""
+
+
+def encode(batches: Iterator[pa.RecordBatch], schema: pa.Schema, format: str) -> Chunks:
     """``batches`` encoded in ``format``, a chunk per batch. The sink opens and the first batch is
     made before this returns, so what can be refused is refused while the response can still say so."""
     chunks = _encoded(batches, schema, format)
@@ -66,19 +70,24 @@ class _Chunks(io.RawIOBase):
         return data
 
 
-def _encoded(batches: Iterator[pa.RecordBatch], schema: pa.Schema, format: str) -> Iterator[bytes]:
-    """``batches`` encoded in ``format``, a chunk per batch, then the format's ending."""
+def _encoded(batches: Iterator[pa.RecordBatch], schema: pa.Schema, format: str) -> Generator[bytes]:
+    """``batches`` encoded in ``format``, a chunk per batch, then the format's ending. Closing it
+    closes ``batches`` too, so a prefetching producer stops at once."""
     chunks = _Chunks()
     options = {"stream": True} if format == "arrow" else {}
     # A file-like object to the sink: it writes bytes and tells its position, which is all sinks use.
-    with open_sink(cast(IO[bytes], chunks), schema, format=format, **options) as sink:
-        for batch in batches:
-            sink.write(batch)
-            yield chunks.take()
-    yield chunks.take()
+    try:
+        with open_sink(cast(IO[bytes], chunks), schema, format=format, **options) as sink:
+            for batch in batches:
+                sink.write(batch)
+                yield chunks.take()
+        yield chunks.take()
+    finally:
+        if isinstance(batches, Generator):
+            batches.close()
 
 
-def _guarded(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+def _guarded(first: bytes, rest: Iterator[bytes]) -> Generator[bytes]:
     """The chunks, with a failure after the first turned into a SinkError: the response has started,
     so the server can only cut the connection, and the client then sees a body that did not end."""
     yield first

@@ -23,7 +23,7 @@ from fastsynth.generation import iter_batches
 from fastsynth.pipeline import prefetch
 from fastsynth.schema import EXAMPLES, Limits, Schema
 from fastsynth.seeds import resolve_seed
-from fastsynth.service.bodies import encode, media_type
+from fastsynth.service.bodies import Chunks, encode, media_type
 from fastsynth.service.budget import rows_per_batch
 from fastsynth.service.records import DriftRequest, Generator, Streamer, check_name
 from fastsynth.service.reports import Status, StreamStatus
@@ -208,7 +208,7 @@ class Service:
         batches = iter_batches(schema, rows, batch_size=batch_size, seed=seed, start=start)
         return schema.arrow_schema(), prefetch(batches)
 
-    def generate(self, *, format: str = "json", **request: Any) -> tuple[Iterator[bytes], str]:
+    def generate(self, *, format: str = "json", **request: Any) -> tuple[Chunks, str]:
         """The rows of a ``request`` encoded in ``format``, as an iterator of chunks, and its media type.
         Everything that can be refused is checked before the first chunk is returned."""
         media = media_type(format)
