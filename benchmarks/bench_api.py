@@ -18,6 +18,7 @@ import json
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 import httpx
@@ -78,7 +79,19 @@ def main() -> None:
     ours, theirs = free_port(), free_port()
     servers = [
         serve(
-            [sys.executable, "-m", "fastsynth", "api", "--port", str(ours), "--max-rows", "10000000"], ours
+            [
+                sys.executable,
+                "-m",
+                "fastsynth",
+                "api",
+                "--port",
+                str(ours),
+                "--max-rows",
+                "10000000",
+                "--output-dir",
+                tempfile.mkdtemp(prefix="fastsynth-bench-"),
+            ],
+            ours,
         ),
         serve(
             [
