@@ -8,6 +8,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 
 import fastsynth
 from tests.api.server_process import Server
+from tests.kafka_broker import free_port
 from tests.sinks.test_kafka import consume
 
 pytestmark = [pytest.mark.server, pytest.mark.subprocess]
@@ -126,3 +128,74 @@ def test_readme_curl_examples_run(server, tmp_path):
             env={**os.environ, "NO_PROXY": "*"},
         )
         assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
+
+
+def test_a_real_server_asks_for_its_token_and_its_own_host(serve, tmp_path):
+    (tmp_path / "token").write_text("tok-123\n")
+    server = serve("--token-file", str(tmp_path / "token"))
+    bearer = {"Authorization": "Bearer tok-123"}
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        assert http.get("/health").status_code == 200
+        refused = http.get("/status")
+        assert refused.status_code == 401 and refused.headers["content-type"] == "application/problem+json"
+        assert http.get("/status", headers=bearer).status_code == 200
+        rebound = http.get("/status", headers={**bearer, "Host": "attacker.example"})
+        assert rebound.status_code == 400 and "Host='attacker.example' is not served here" in rebound.text
+        form = http.post("/generators", headers=bearer, content=b"name=g&example=tabular")
+        assert form.status_code == 415
+        assert (
+            "access-control-allow-origin"
+            not in http.get("/health", headers={"Origin": "https://x.example"}).headers
+        )
+    assert "tok-123" not in server.log.read_text()
+
+
+@pytest.mark.parametrize("command", ["api", "flight"])
+def test_serving_other_machines_without_a_token_is_refused_before_binding(command, tmp_path):
+    port = free_port()
+    result = subprocess.run(
+        [sys.executable, "-m", "fastsynth", command, "--host", "0.0.0.0", "--port", str(port)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("error: the ") and "--insecure-no-token" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "fastsynth-output").exists()
+
+
+def test_the_default_output_folder_is_a_dedicated_one(tmp_path):
+    """Without --output-dir, files go to ./fastsynth-output, not the folder the server started in."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fastsynth", "api", "--port", str(port)],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{url}/health", timeout=1).raise_for_status()
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.1)
+        httpx.post(f"{url}/generators", json={"name": "g", "schema": SCHEMA}).raise_for_status()
+        httpx.post(
+            f"{url}/streamers", json={"name": "f", "type": "file", "path": "rows.csv"}
+        ).raise_for_status()
+        httpx.post(f"{url}/start", json={"rows": 100}).raise_for_status()
+        deadline = time.monotonic() + 30
+        while httpx.get(f"{url}/status").json()["streams"]["g"]["running"]:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        httpx.post(f"{url}/stop").raise_for_status()
+        assert (tmp_path / "fastsynth-output" / "rows.csv").is_file()
+        assert not (tmp_path / "rows.csv").exists()
+    finally:
+        process.terminate()
+        process.wait(60)
