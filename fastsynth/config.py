@@ -186,6 +186,7 @@ SETTINGS = (
             ("max_text_length", 10_000, "longest text an option from a request may ask for"),
             ("max_pool", 100_000, "values a field from a request may pool"),
             ("max_categories", 10_000, "categories a field from a request may have"),
+            ("max_build_seconds", 5, "seconds of set-up a field from a request may need"),
             ("max_batch_size", 1_000_000, "largest batch_size the API may set"),
         )
     ),

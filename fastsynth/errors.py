@@ -85,7 +85,7 @@ def field_error(field: str, message: str) -> SchemaError:
 
 _FIELD = re.compile(
     r"field '(?P<field>[^']+)'"  # field 'age': ...
-    r"|unknown (?:key|setting) '?(?P<key>[\w.]+)"  # unknown key 'colour'
+    r"|unknown (?:key|setting|option) '?(?P<key>[\w.]+)"  # unknown key 'colour'
     r"|(?P<option>[A-Za-z_][\w.-]*)(?:\[[^\]]*\])*="  # rows=-1, quantiles[1]=inf
 )
 

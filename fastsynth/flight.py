@@ -118,6 +118,15 @@ class FlightServer(flight.FlightServerBase):
     def get_flight_info(self, context: Any, descriptor: flight.FlightDescriptor) -> flight.FlightInfo:
         return _answer(lambda: self._info(descriptor))
 
+    def get_schema(self, context: Any, descriptor: flight.FlightDescriptor) -> flight.SchemaResult:
+        return _answer(lambda: flight.SchemaResult(self._info(descriptor).schema))
+
+    def do_put(self, context: Any, descriptor: Any, reader: Any, writer: Any) -> None:
+        raise _refusal(UsageError("this server makes rows; it takes none (do_put is not served)"))
+
+    def do_exchange(self, context: Any, descriptor: Any, reader: Any, writer: Any) -> None:
+        raise _refusal(UsageError("this server makes rows; it takes none (do_exchange is not served)"))
+
     def _info(self, descriptor: flight.FlightDescriptor) -> flight.FlightInfo:
         if descriptor.descriptor_type == flight.DescriptorType.PATH:
             if len(descriptor.path) != 1:

@@ -1,16 +1,18 @@
 """What every request passes before its handler runs: a Host the server answers to, the bearer token
-(when the server has one) and, for a body, the JSON media type. A web page the user visits can send
-"simple" cross-site requests (form posts, ``text/plain`` bodies) but cannot set ``Authorization`` or
-``Content-Type: application/json`` without a CORS preflight the server does not grant; a page that
-rebinds its own name to 127.0.0.1 still sends its own name as the Host. Together these keep other sites
-out."""
+(when the server has one) and, for a request that changes something, no other site's ``Origin`` and
+only JSON as its media type. A web page the user visits can send "simple" cross-site requests (form
+posts, ``text/plain`` bodies, empty POSTs) to a server without a token, but browsers name the page's
+origin in them, and it cannot send ``Content-Type: application/json`` without a CORS preflight the
+server does not grant; a page that rebinds its own name to 127.0.0.1 still sends its own name as the
+Host. Together these keep other sites out."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
 
 from fastsynth.service.access import authorized
@@ -20,17 +22,18 @@ __all__ = ["PUBLIC", "check_request", "served_hosts"]
 PUBLIC = {"public": True}
 """``opt`` of the handlers anyone may call: liveness alone."""
 
-_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_HOST = re.compile(r"(?P<name>\[[0-9a-fA-F:.]+\]|[^:\[\]@/\s]+)(?::(?P<port>\d{1,5}))?")
 
 
 def check_request(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """A Litestar guard (``Litestar(guards=[check_request])``) on every route."""
     hosts: frozenset[str] | None = connection.app.state.hosts
-    host = _host_name(connection.headers.get("host", ""))
-    if hosts is not None and host not in hosts:
-        raise HTTPException(
-            status_code=400, detail=f"Host={host!r} is not served here; allowed: {', '.join(sorted(hosts))}"
-        )
+    header = connection.headers.get("host", "")
+    host = _host_name(header)
+    if host is None or (hosts is not None and host not in hosts):
+        allowed = ", ".join(sorted(hosts)) if hosts is not None else "a host name or address"
+        raise HTTPException(status_code=400, detail=f"Host={header!r} is not served here; allowed: {allowed}")
     if handler.opt.get("public"):
         return
     token = connection.app.state.service.settings.api_token
@@ -39,13 +42,27 @@ def check_request(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseR
             "this server needs a token: send the header Authorization: Bearer TOKEN",
             headers={"WWW-Authenticate": 'Bearer realm="fastsynth"'},
         )
-    if connection.scope.get("method") in _BODY_METHODS and _has_body(connection):
-        media_type = connection.headers.get("content-type", "").split(";")[0].strip().lower()
-        if media_type != "application/json":
-            raise HTTPException(
-                status_code=415,
-                detail=f"Content-Type={media_type or None!r} is not allowed; send bodies as application/json",
-            )
+    if connection.scope.get("method") not in _CHANGING:
+        return
+    origin = connection.headers.get("origin")
+    if (
+        origin is not None
+        and origin not in connection.app.state.origins
+        and origin.split("://")[-1] != header
+    ):
+        raise PermissionDeniedException(
+            f"Origin={origin!r} is another site; allowed: the server's own origin and api.cors_origins"
+        )
+    media_type = connection.headers.get("content-type")
+    if media_type is not None and media_type.split(";")[0].strip().lower() != "application/json":
+        raise HTTPException(
+            status_code=415,
+            detail=f"Content-Type={media_type!r} is not allowed; send bodies as application/json",
+        )
+    if media_type is None and _has_body(connection):
+        raise HTTPException(
+            status_code=415, detail="Content-Type=None is not allowed; send bodies as application/json"
+        )
 
 
 def _has_body(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
@@ -62,12 +79,17 @@ def served_hosts(bound: str, configured: tuple[str, ...]) -> frozenset[str] | No
     """
     if bound in ("0.0.0.0", "::") and not configured:
         return None
-    return frozenset(_host_name(h) for h in (bound, "localhost", "127.0.0.1", "::1", *configured))
+    return frozenset(h.strip("[]").lower() for h in (bound, "localhost", "127.0.0.1", "::1", *configured))
 
 
-def _host_name(host: str) -> str:
-    """A Host header's name, without the port and an IPv6 address's brackets, in lower case."""
-    host = host.strip().lower()
-    if host.startswith("["):
-        return host[1 : host.find("]")] if "]" in host else host
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+def _host_name(host: str) -> str | None:
+    """A Host header's name, without the port and an IPv6 address's brackets, in lower case; None for
+    anything that is not ``name[:port]``.
+
+    >>> _host_name("LocalHost:8000"), _host_name("[::1]:80"), _host_name("localhost:80@evil.com")
+    ('localhost', '::1', None)
+    """
+    found = _HOST.fullmatch(host.strip())
+    if found is None or (found["port"] is not None and not 0 < int(found["port"]) < 65536):
+        return None
+    return found["name"].strip("[]").lower()

@@ -62,7 +62,11 @@ def create_app(service: Service) -> Litestar:
         CONTROLLERS,
         dependencies={"service": Provide(provide_service, sync_to_thread=False)},
         state=State(
-            {"service": service, "hosts": served_hosts(settings.api_host, settings.api_allowed_hosts)}
+            {
+                "service": service,
+                "hosts": served_hosts(settings.api_host, settings.api_allowed_hosts),
+                "origins": frozenset(origins),
+            }
         ),
         guards=[check_request],
         cors_config=CORSConfig(allow_origins=origins, allow_headers=["Authorization", "Content-Type"])

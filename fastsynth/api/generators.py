@@ -8,7 +8,7 @@ from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
-from fastsynth.api.errors import NAMED, READING, WRITING
+from fastsynth.api.errors import NAMED, READING, REMOVING, WRITING
 from fastsynth.api.requests import body, read
 from fastsynth.service import GeneratorInfo, Service
 from fastsynth.service.records import GeneratorRequest
@@ -22,7 +22,9 @@ class GeneratorController(Controller):
 
     @post(status_code=201, sync_to_thread=False, responses=WRITING)
     def add_generator(
-        self, service: NamedDependency[Service], data: Annotated[dict[str, Any], body(GeneratorRequest)]
+        self,
+        service: NamedDependency[Service],
+        data: Annotated[dict[str, Any] | None, body(GeneratorRequest)] = None,
     ) -> GeneratorInfo:
         return service.add_generator(**read(GeneratorRequest, data)).describe()
 
@@ -34,7 +36,7 @@ class GeneratorController(Controller):
     def one_generator(self, service: NamedDependency[Service], name: FromPath[str]) -> GeneratorInfo:
         return service.generator(name).describe()
 
-    @delete("/{name:str}", sync_to_thread=True, responses=NAMED)
+    @delete("/{name:str}", sync_to_thread=True, responses=REMOVING)
     def remove_generator(self, service: NamedDependency[Service], name: FromPath[str]) -> None:
         """Its stream, if it runs, stops first."""
         service.remove_generator(name)

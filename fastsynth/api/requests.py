@@ -16,7 +16,8 @@ __all__ = ["body", "read"]
 
 
 def body(kind: type) -> BodyKwarg:
-    """How a handler's ``data: Annotated[dict[str, Any], body(kind)]`` is documented: as ``kind``."""
+    """How a handler's ``data: Annotated[dict[str, Any] | None, body(kind)] = None`` is documented:
+    as ``kind``."""
     _, components = msgspec.json.schema_components([kind], ref_template="#/components/schemas/{name}")
     schema = components[kind.__name__]
     schema["additionalProperties"] = False

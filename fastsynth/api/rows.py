@@ -45,7 +45,9 @@ class RowsController(Controller):
 
     @post(status_code=200, sync_to_thread=True, responses=WRITING, operation_class=_RowsOperation)
     def generate(
-        self, service: NamedDependency[Service], data: Annotated[dict[str, Any], body(GenerateRequest)]
+        self,
+        service: NamedDependency[Service],
+        data: Annotated[dict[str, Any] | None, body(GenerateRequest)] = None,
     ) -> Stream:
         """Everything that can be refused is refused before the body starts; a failure after that cuts
         the connection, so a client never takes a truncated body for a whole one."""

@@ -9,7 +9,7 @@ from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
-from fastsynth.api.errors import NAMED, READING, WRITING
+from fastsynth.api.errors import NAMED, READING, REMOVING, WRITING
 from fastsynth.api.requests import body, read
 from fastsynth.service import Service, StreamerInfo
 from fastsynth.service.records import StreamerRequest
@@ -23,7 +23,9 @@ class StreamerController(Controller):
 
     @post(status_code=201, sync_to_thread=True, responses=WRITING)
     def add_streamer(
-        self, service: NamedDependency[Service], data: Annotated[dict[str, Any], body(StreamerRequest)]
+        self,
+        service: NamedDependency[Service],
+        data: Annotated[dict[str, Any] | None, body(StreamerRequest)] = None,
     ) -> StreamerInfo:
         return service.add_streamer(**read(StreamerRequest, data)).describe()
 
@@ -35,7 +37,7 @@ class StreamerController(Controller):
     def one_streamer(self, service: NamedDependency[Service], name: FromPath[str]) -> StreamerInfo:
         return service.streamer(name).describe()
 
-    @delete("/{name:str}", sync_to_thread=True, responses=NAMED)
+    @delete("/{name:str}", sync_to_thread=True, responses=REMOVING)
     def remove_streamer(self, service: NamedDependency[Service], name: FromPath[str]) -> None:
         """Answers once the files it was writing are complete."""
         service.remove_streamer(name)

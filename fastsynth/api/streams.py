@@ -35,7 +35,9 @@ class StreamController(Controller):
 
     @post("/start", status_code=200, sync_to_thread=True, responses=WRITING)
     def start(
-        self, service: NamedDependency[Service], data: Annotated[dict[str, Any], body(StartRequest)]
+        self,
+        service: NamedDependency[Service],
+        data: Annotated[dict[str, Any] | None, body(StartRequest)] = None,
     ) -> Started:
         started = service.start(**read(StartRequest, data))
         return Started(**vars(service.status()), started=started)

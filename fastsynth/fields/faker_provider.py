@@ -13,6 +13,7 @@ import difflib
 import hashlib
 import json
 import sys
+import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Annotated
@@ -92,14 +93,32 @@ class FakerField(Field):
         if limit is not None:
             self._check_sizes(*limit)
         method = getattr(fp.fresh_faker(locale, 0), self.provider)
+        started = time.perf_counter()
         try:
             value = str(method(**(self.args or {})))
         except Exception as exc:
             raise self.error(f"provider {self.provider!r} fails with args={self.args!r}: {exc}") from None
+        self._check_work(time.perf_counter() - started)
         if limit is not None and len(value) > limit[0]:
             raise self.error(
                 f"provider {self.provider!r} with args={show(self.args)} makes values of {len(value)} "
                 f"characters, over the limit; allowed: at most {limit[0]} ({limit[1]})"
+            )
+
+    def _check_work(self, seconds_per_value: float) -> None:
+        """Under limits, a pool that would take longer to build than the work ceiling is refused, and
+        ``exact`` (a Faker call per row, without end) is refused outright."""
+        budget = ceiling("work")
+        if budget is None:
+            return
+        if self.exact:
+            raise self.error(f"exact=true calls Faker for every row; allowed: false here ({budget[1]})")
+        needed = seconds_per_value * self.pool_size
+        if needed > budget[0]:
+            raise self.error(
+                f"pool_size={self.pool_size:,} of {self.provider!r} would take about {needed:.0f} s to build "
+                f"({seconds_per_value * 1000:.2f} ms a value), over the limit; allowed: at most "
+                f"{budget[0]} s ({budget[1]}): ask for a smaller pool_size"
             )
 
     def _check_sizes(self, most: int, setting: str) -> None:

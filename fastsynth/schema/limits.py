@@ -32,6 +32,7 @@ _KINDS = {
     "pool": "max_pool",
     "categories": "max_categories",
     "entities": "max_entities",
+    "work": "max_build_seconds",
 }
 
 
@@ -55,6 +56,10 @@ class Limits:
     """Values a field makes once and draws rows from (``faker``'s ``pool_size``)."""
     max_categories: int = 10_000
     """Categories of a ``category`` field (all lists together, with ``depends_on``)."""
+    max_build_seconds: int = 5
+    """Seconds of work a field may need before its first row, estimated from a trial (a ``faker``
+    pool: a provider's time per value times ``pool_size``): the CPU one request can take up before
+    the client could notice and leave."""
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):

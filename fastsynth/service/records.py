@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, get_args
@@ -17,7 +18,7 @@ from fastsynth.schema import Schema
 from fastsynth.service.reports import GeneratorInfo, StreamerInfo, StreamerType
 from fastsynth.sinks import open_sink
 from fastsynth.sinks.base import Sink, check_options
-from fastsynth.specs import Bounds, Spec, from_document
+from fastsynth.specs import Bounds, Spec, argument, from_document, show
 
 __all__ = [
     "DriftRequest",
@@ -61,6 +62,16 @@ KAFKA_SETTINGS = frozenset(
 )
 """The producer settings a request may pass: how messages are batched, compressed and acknowledged.
 Anything else (libraries to load, credentials, hosts, files) is the operator's, who runs the CLI."""
+KAFKA_SETTING_BOUNDS: dict[str, Any] = {
+    "queue.buffering.max.kbytes": Annotated[int, Bounds(1, 1 << 20)],  # librdkafka's default: 1 GiB
+    "queue.buffering.max.messages": Annotated[int, Bounds(1, 1_000_000)],
+    "batch.size": Annotated[int, Bounds(1, 64 << 20)],
+    "batch.num.messages": Annotated[int, Bounds(1, 1_000_000)],
+    "message.max.bytes": Annotated[int, Bounds(1000, 64 << 20)],
+}
+"""Settings that size the producer's memory, and how large a request may make them."""
+_TOPIC = re.compile(r"[A-Za-z0-9._-]{1,249}")
+_FLUSH_SECONDS = Annotated[float, Bounds(0, 600)]
 
 
 @dataclass(frozen=True)
@@ -275,23 +286,30 @@ class Streamer:
             return open_sink(None, schema, format="kafka", **options)
         assert self.path is not None
         target = _inside(root, self.path.replace("{generator}", generator), self.name)
-        if self.format == "rolling":
-            target.mkdir(parents=True, exist_ok=True)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if target.exists() and not self.overwrite:
-                raise Conflict(
-                    f"streamer {self.name!r}: {str(target.relative_to(root))!r} exists; delete it, or add "
-                    "the streamer with overwrite: true"
-                )
+        try:
+            (target if self.format == "rolling" else target.parent).mkdir(parents=True, exist_ok=True)
+        except OSError:  # a file where a folder would be
+            raise Conflict(
+                f"streamer {self.name!r}: path={self.path!r} needs folders where the output folder holds "
+                "something else"
+            ) from None
+        if self.format != "rolling" and target.exists() and not self.overwrite:
+            raise Conflict(
+                f"streamer {self.name!r}: {str(target.relative_to(root))!r} exists; delete it, or add "
+                "the streamer with overwrite: true"
+            )
         return open_sink(target, schema, format=self.format, **options)
 
     def open_checked(self, generator: str, schema: pa.Schema, root: Path) -> Sink:
-        """``open``, with a refusal naming this streamer."""
+        """``open``, with a refusal naming this streamer and paths relative to ``root`` (a client has no
+        business knowing where the server keeps its files)."""
         try:
             return self.open(generator, schema, root)
         except FastsynthError as exc:
-            raise type(exc)(f"streamer {self.name!r}: {exc}") from None
+            message = str(exc).replace(f"{root}/", "").replace(str(root), ".")
+            if not message.startswith(f"streamer {self.name!r}"):
+                message = f"streamer {self.name!r}: {message}"
+            raise type(exc)(message) from None
 
     @property
     def shared(self) -> bool:
@@ -322,11 +340,11 @@ def _try_options(format: str, options: Mapping[str, Any]) -> None:
 def _inside(root: Path, path: str, streamer: str) -> Path:
     """``path`` under ``root``; a path leading outside it is refused, so a request cannot write
     anywhere the server can."""
+    if "\x00" in path:
+        raise UsageError(f"streamer {streamer!r}: path={path!r} holds a NUL character")
     target = (root / path).resolve()
     if not target.is_relative_to(root):
-        raise UsageError(
-            f"streamer {streamer!r}: path={path!r} leads outside the server's output folder {str(root)!r}"
-        )
+        raise UsageError(f"streamer {streamer!r}: path={path!r} leads outside the server's output folder")
     return target
 
 
@@ -346,6 +364,13 @@ def _check_kafka(streamer: str, options: Mapping[str, Any], brokers: tuple[str, 
             f"streamer {streamer!r}: this server streams to no Kafka broker; its operator can allow some "
             "with --kafka-bootstrap HOST:PORT (kafka.bootstrap_servers)"
         )
+    topic = options.get("topic")
+    if not isinstance(topic, str) or not _TOPIC.fullmatch(topic.replace("{generator}", "g")):
+        raise UsageError(
+            f"streamer {streamer!r}: topic={show(topic)} is not a Kafka topic name; allowed: 1 to 249 "
+            "letters, digits, '.', '_' or '-' ({generator} included)"
+        )
+    argument("flush_seconds", options.get("flush_seconds", 60.0), _FLUSH_SECONDS, error=_refusal(streamer))
     asked = options.get("bootstrap_servers", ",".join(brokers))
     servers = asked.split(",") if isinstance(asked, str) else None
     if servers is None or not all(s.strip() in brokers for s in servers):
@@ -366,3 +391,9 @@ def _check_kafka(streamer: str, options: Mapping[str, Any], brokers: tuple[str, 
             raise UsageError(
                 f"streamer {streamer!r}: config {key}={value!r} is not a text, number or boolean"
             )
+        if key in KAFKA_SETTING_BOUNDS:
+            argument(key, value, KAFKA_SETTING_BOUNDS[key], error=_refusal(streamer, "config "))
+
+
+def _refusal(streamer: str, prefix: str = "") -> Callable[[str], UsageError]:
+    return lambda message: UsageError(f"streamer {streamer!r}: {prefix}{message}")

@@ -191,7 +191,7 @@ def test_malformed_json_and_unknown_routes_get_a_json_error(client):
         ),
         (
             {"name": "k", "type": "kafka", "options": {"topic": 5}},
-            "streamer 'k': kafka topic=5 is not a topic",
+            "streamer 'k': topic=5 is not a Kafka topic name",
         ),
     ],
 )
@@ -386,7 +386,7 @@ def test_the_openapi_document_describes_the_answers_and_the_refusals(client):
             "$ref": f"#/components/schemas/{name}"
         }
         if method == "post":
-            refusals = {"400", "401", "404", "409", "413", "415"}
+            refusals = {"400", "401", "403", "404", "409", "413", "415"}
         else:
             refusals = {"400", "401", "404"} if "{name}" in path else {"400", "401"}
         assert set(responses) == {"200", *refusals}  # exactly what the handler may answer
