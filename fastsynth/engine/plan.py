@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,8 @@ from fastsynth.seeds import resolve_seed
 from fastsynth.specs import PositiveInt, PositiveNumber, argument
 
 __all__ = ["StreamPlan", "plan_stream"]
+
+log = logging.getLogger("fastsynth.engine")
 
 
 @dataclass(frozen=True)
@@ -83,4 +86,9 @@ def plan_stream(
         )
         if events is not None:
             schema = dataclasses.replace(schema, drift=events)
+        else:
+            log.warning(
+                "%s is not applied: the schema has no numeric, category or boolean column to drift",
+                drift_origin,
+            )
     return StreamPlan(schema, chosen_rate, chosen_seed)

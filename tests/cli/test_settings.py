@@ -183,10 +183,10 @@ def test_drift_enabled_by_settings_drifts_a_tabular_stream_and_a_time_series():
 def test_drift_enabled_by_settings_skips_a_schema_with_nothing_to_drift(tmp_path):
     names = tmp_path / "names.json"
     names.write_text(json.dumps({"name": {"type": "first_name"}}))
-    rows = _rows(
-        _stream("--schema", str(names), "--rate", "1000", "--rows", "10", env={"SYNTH_DRIFT_ENABLED": "1"})
-    )
-    assert len(rows) == 10
+    args = ["--schema", str(names), "--rate", "1000", "--rows", "10"]
+    result = _stream(*args, env={"SYNTH_DRIFT_ENABLED": "1"})
+    assert len(_rows(result)) == 10
+    assert "config drift.enabled=true (from environment SYNTH_DRIFT_ENABLED) is not applied" in result.stderr
     refused = _stream("--schema", str(names), "--rate", "1000", "--rows", "10", "--drift")
     assert refused.exit_code == 1
     assert "--drift: the schema has no numeric, category or boolean column to drift" in refused.output
