@@ -145,7 +145,9 @@ SETTINGS = (
         _choice("tabular", "timeseries"),
         "schema used when none is given",
     ),
-    Setting("drift_enabled", "drift", "enabled", False, _boolean, "drift while streaming"),
+    Setting(
+        "drift_enabled", "drift", "enabled", False, _boolean, "drift time series, and streams of any schema"
+    ),
     Setting(
         "drift_interval", "drift", "interval", 3600.0, _number(positive=True), "seconds between drift events"
     ),
@@ -201,6 +203,8 @@ SETTINGS = (
     Setting("log_format", "logging", "format", "text", _choice("text", "json"), "log lines as text or JSON"),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
+_FLAGS = {"drift_enabled": "--drift"}
+"""Flags of ``fastsynth run`` not named after their setting."""
 
 
 @dataclass(frozen=True)
@@ -215,6 +219,10 @@ class Settings:
             return self.values[name]
         except KeyError:
             raise AttributeError(name) from None
+
+    def is_set(self, name: str) -> bool:
+        """True when the user gave the setting (a flag, a variable, the file, a request), not its default."""
+        return self.sources.get(name, "default") != "default"
 
     def updated(self, changes: Mapping[str, Any], source: str) -> Settings:
         """These settings with ``changes`` applied: setting names (``batch_size``) or sections of the
@@ -308,7 +316,8 @@ def load_settings(
             if variable in environ:
                 candidates.append((f"environment {variable}", environ[variable]))
         if cli and cli.get(setting.name) is not None:
-            candidates.append((f"command line --{setting.name.replace('_', '-')}", cli[setting.name]))
+            flag = _FLAGS.get(setting.name, f"--{setting.name.replace('_', '-')}")
+            candidates.append((f"command line {flag}", cli[setting.name]))
         source, raw = candidates[-1]
         try:
             values[setting.name] = setting.parse(raw)

@@ -24,7 +24,8 @@ def drift_from_flags(
     *,
     seed: int,
     rows_per_second: float | None = None,
-) -> DriftSchedule:
+    origin: str | None = None,
+) -> DriftSchedule | None:
     """The seed's ``--drift --drift-interval S --drift-magnitude M``: a drift event every ``S`` seconds
     (of the schema's time column, or of rows at ``rows_per_second`` when it has none). Each event:
 
@@ -35,17 +36,24 @@ def drift_from_flags(
       interval;
     - boolean columns flip a share ``M`` of their values, in every other interval;
     - text, ids and times are left alone.
+
+    ``origin`` says where drift was turned on when it was not the ``--drift`` flag (a setting:
+    ``config drift.enabled=true (from environment SYNTH_DRIFT_ENABLED)``): errors then name it, and a
+    schema with nothing to drift gives None (a setting never breaks a run it does not apply to).
     """
+    flag = origin is None
     if not (math.isfinite(interval_seconds) and interval_seconds > 0):
-        raise UsageError(f"--drift-interval={interval_seconds!r} is not a positive number of seconds")
+        name = "--drift-interval" if flag else f"{origin}: drift.interval"
+        raise UsageError(f"{name}={interval_seconds!r} is not a positive number of seconds")
     if not (math.isfinite(magnitude) and 0 < magnitude <= 1):
-        raise UsageError(f"--drift-magnitude={magnitude!r} is outside (0, 1]")
+        name = "--drift-magnitude" if flag else f"{origin}: drift.magnitude"
+        raise UsageError(f"{name}={magnitude!r} is outside (0, 1]")
     arrow_schema = schema.fields_arrow_schema()
     time_column = next((f.name for f in schema.fields if f.type_name == "time_sequence"), None)
     if time_column is None and rows_per_second is None:
         raise UsageError(
-            "--drift needs a time series (a time_sequence column) to place events every --drift-interval "
-            "seconds of its clock, or --continuous to place them by the stream's rate"
+            f"{'--drift' if flag else origin} needs a time series (a time_sequence column) to place events "
+            "every drift interval of its clock, or --continuous to place them by the stream's rate"
         )
     if time_column is not None:
         first = make_batch(schema, 0, 1, seed, drift=False).column(time_column)[0].as_py()
@@ -80,5 +88,7 @@ def drift_from_flags(
             continue
         events.append({**event, **timing})
     if not events:
+        if not flag:
+            return None
         raise UsageError("--drift: the schema has no numeric, category or boolean column to drift")
     return DriftSchedule.from_dict({"events": events})

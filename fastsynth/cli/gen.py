@@ -237,10 +237,18 @@ def run(
     batch_size: Annotated[int | None, typer.Option(help="Rows per batch (default: settings, 1000).")] = None,
     continuous: Annotated[bool, typer.Option(help="Stream until --rows, --duration or Ctrl-C.")] = False,
     rate: Annotated[
-        float | None, typer.Option(help="Rows per second when streaming (default: batch size / frequency).")
+        float | None,
+        typer.Option(
+            help="Rows per second when streaming, spread over each second (default: batch size / frequency; "
+            "a time series: on the wall clock, or in batches when batch size or frequency is set)."
+        ),
     ] = None,
     frequency: Annotated[
-        float | None, typer.Option(help="Seconds between batches when streaming (default: settings, 1).")
+        float | None,
+        typer.Option(
+            help="Seconds between batches when streaming (default: settings, 1); set, it paces a time "
+            "series in batches too."
+        ),
     ] = None,
     duration: Annotated[
         float | None,
@@ -299,6 +307,10 @@ def run(
     batch_size, frequency, drift = settings.batch_size, settings.frequency, settings.drift_enabled
     drift_interval, drift_magnitude = settings.drift_interval, settings.drift_magnitude
     loaded = _load(schema, kind, settings.default_model)
+    # Drift the --drift flag asks for must apply, or fail saying why; drift a setting turns on applies
+    # wherever it can and is named by its source when it cannot.
+    source = settings.sources["drift_enabled"]
+    drift_origin = None if source.startswith("command line") else f"config drift.enabled=true (from {source})"
     if continuous:
         from fastsynth.cli.stream import run_continuous
 
@@ -325,6 +337,8 @@ def run(
             format=format,
             kafka=kafka,
             drift=(drift_interval, drift_magnitude) if drift else None,
+            drift_origin=drift_origin,
+            batches_set=settings.is_set("batch_size") or settings.is_set("frequency"),
             log_interval=log_interval,
             log_level=settings.log_level,
             log_format=settings.log_format,
@@ -341,13 +355,23 @@ def run(
     for flag, value in (("--rate", rate), ("--duration", duration), ("--kafka-topic", kafka_topic)):
         if value is not None:
             raise UsageError(f"{flag} applies to streaming; add --continuous")
-    if drift:
+    clocked = any(f.type_name == "time_sequence" for f in loaded.fields)
+    if drift and not clocked and drift_origin is not None:
+        # A one-shot tabular run has no clock to place events by: the setting does not apply to it.
+        typer.echo(
+            f"note: {drift_origin} is not applied: a one-shot tabular run has no clock to place drift "
+            "events by (it applies to time series and to --continuous runs)",
+            err=True,
+        )
+    elif drift:
         from dataclasses import replace
 
         from fastsynth.seed_drift import drift_from_flags
 
         chosen = resolve_seed(seed, loaded.seed)
-        loaded = replace(loaded, drift=drift_from_flags(loaded, drift_interval, drift_magnitude, seed=chosen))
+        events = drift_from_flags(loaded, drift_interval, drift_magnitude, seed=chosen, origin=drift_origin)
+        if events is not None:
+            loaded = replace(loaded, drift=events)
     write_rows(
         loaded,
         batch_size if rows is None else rows,

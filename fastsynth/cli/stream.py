@@ -64,6 +64,8 @@ def run_continuous(
     kafka: dict[str, Any] | None,
     drift: tuple[float, float] | None,
     log_interval: float,
+    drift_origin: str | None = None,
+    batches_set: bool = False,
     rolling: dict[str, Any] | None = None,
     log_level: str = "INFO",
     log_format: str = "text",
@@ -72,7 +74,16 @@ def run_continuous(
     configure_logging(log_level, log_format)
     if not frequency > 0:
         raise UsageError(f"--frequency={frequency!r} is not a positive number of seconds")
-    plan = plan_stream(schema, rate=rate, batch_size=batch_size, frequency=frequency, seed=seed, drift=drift)
+    plan = plan_stream(
+        schema,
+        rate=rate,
+        batch_size=batch_size,
+        frequency=frequency,
+        seed=seed,
+        drift=drift,
+        batches_set=batches_set,
+        drift_origin=drift_origin,
+    )
     schema = plan.schema
     sink = _sink(schema, output, format, kafka, rolling)
     engine = Engine()

@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from fastsynth.drift.schedule import DriftSchedule
 from fastsynth.engine.metrics import SinkMetrics, StreamMetrics, prometheus_text
-from fastsynth.engine.rate import REAL_CLOCK, Clock, Pacer, RateSchedule
+from fastsynth.engine.rate import REAL_CLOCK, SLICE_SECONDS, Clock, Pacer, RateSchedule
 from fastsynth.errors import UsageError
 from fastsynth.generation import RunContext, SchemaLike, as_schema, make_batch
 from fastsynth.schema import Schema
@@ -35,7 +35,7 @@ from fastsynth.specs import Count, PositiveInt, PositiveNumber, argument
 __all__ = ["Engine", "Stream"]
 
 log = logging.getLogger("fastsynth.engine")
-_SLICE_SECONDS = 0.05
+_SLICE_SECONDS = SLICE_SECONDS
 _QUEUE_BATCHES = 2
 _UNCHANGED: Any = object()
 
@@ -130,25 +130,26 @@ class Stream:
                     final = now >= deadline  # the schedule is over: rows still owed go out, no more
                     now = min(now, deadline)
                     self._apply_changes(pacer, now)
-                    due = pacer.due(now)
+                    due = pacer.due(now, end=final)
                     current = pacer.current(now)
                     self.metrics.target_rate = current
-                    # Write in slices of about 50 ms of rows: steady within the second, few calls.
-                    # At a rate of 0 (a schedule's quiet hour) rows still owed go out at once.
-                    cap = max(1, int(current * _SLICE_SECONDS) if current > 0 else int(due - emitted))
-                    wanted = min(cap, batch.num_rows - offset)
+                    wanted = min(pacer.slice_rows(now, due - emitted), batch.num_rows - offset)
                     if final:
                         owed = round(due) - emitted  # round: 20,000 x 1.5 s may integrate to 29,999.99
                         if owed <= 0:
                             finished = True
                             break
                         wanted = min(wanted, owed)
-                    elif due - emitted < wanted:
-                        wait = (emitted + wanted - due) / current if current > 0 else _SLICE_SECONDS
-                        wait = min(max(wait, 0.001), _SLICE_SECONDS, max(deadline - now, 0.001))
-                        self.clock.wait(self._stop, wait)
-                        continue
-                    n = wanted if final else min(int(due - emitted), batch.num_rows - offset, cap)
+                    else:
+                        # A batch goes out as soon as it is due; other rates wait for a whole slice.
+                        step = pacer.next_due(now)  # None unless the rate comes in batches
+                        if due - emitted < (1 if step is not None else wanted):
+                            if step is None:
+                                step = (emitted + wanted - due) / current if current > 0 else _SLICE_SECONDS
+                            wait = min(max(step, 0.001), _SLICE_SECONDS, max(deadline - now, 0.001))
+                            self.clock.wait(self._stop, wait)
+                            continue
+                    n = wanted if final else min(int(due - emitted), wanted)
                     self._emit(batch.slice(offset, n))
                     offset += n
                     emitted += n

@@ -286,6 +286,8 @@ class Service:
             frequency=s.frequency,
             seed=resolve_seed(generator.seed, generator.schema.seed, s.seed),
             drift=drift,
+            batches_set=s.is_set("batch_size") or s.is_set("frequency"),
+            drift_origin=_drift_origin(s) if follows_drift else None,
         )
         widest = rows_per_batch(plan.schema, s.limits_max_batch_size, plan.seed)
         sinks: dict[str, Sink] = {}
@@ -362,6 +364,7 @@ class Service:
                         frequency=updated.frequency,
                         seed=stream.seed,
                         drift=drift,
+                        drift_origin=_drift_origin(updated),
                     )
                     drift_update["drift"] = plan.schema.drift
                 batch_size = min(updated.batch_size, running.widest_batch)
@@ -413,3 +416,8 @@ def _shared_message(streamer: str) -> str:
         f"streamer {streamer!r} writes one file, and several generators would share it; "
         "put {generator} in its path"
     )
+
+
+def _drift_origin(settings: Settings) -> str:
+    """Where the settings turned drift on, for messages (a schema with nothing to drift is left alone)."""
+    return f"config drift.enabled=true (from {settings.sources['drift_enabled']})"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -11,6 +13,7 @@ import pytest
 
 import fastsynth
 from fastsynth.engine import REAL_CLOCK, Clock, Engine, Pacer, RateSchedule, runner
+from fastsynth.engine.plan import plan_stream
 from fastsynth.sinks.console import MemorySink
 from tests.engine.clock import FakeClock
 
@@ -398,3 +401,104 @@ def test_the_lag_shows_while_the_writer_waits_for_rows(monkeypatch):
 def test_a_duration_must_be_positive():
     with pytest.raises(fastsynth.errors.UsageError, match="duration=0"):
         Engine().add_stream("s", SCHEMA, duration=0)
+
+
+# -- time series on the wall clock and the seed's batches (issue 13 D) -----------------------------------
+
+TIMESERIES = Path(__file__).resolve().parents[2] / "configs" / "timeseries.json"
+
+
+def _stamps(sink: MemorySink, column: str = "timestamp") -> list[float]:
+    return [v.timestamp() for v in sink.table()[column].to_pylist()]
+
+
+def test_a_time_series_on_the_wall_clock_writes_each_reading_when_its_time_comes():
+    """The seed's 300-second series: the reading stamped at the start is written at the start (not
+    five minutes later), and each next one when its timestamp comes, neither before nor a step late."""
+    plan = plan_stream(fastsynth.Schema.load(TIMESERIES), batch_size=1000, frequency=1.0)
+    assert plan.rate == {"batches": {"rows": 1, "every": 300}}
+    clock = FakeClock()
+    sink = ClockedSink(plan.schema.arrow_schema(), clock)
+    engine = Engine(clock)
+    stream = engine.add_stream("s", plan.schema, rate=plan.rate, batch_size=1000, seed=1, sinks={"m": sink})
+    clock.run_to(0.0)
+    assert sink.arrivals == [(0.0, 1)] and stream.metrics.lag_seconds == 0
+    clock.run_to(299.9)
+    assert len(sink.arrivals) == 1  # not early either
+    clock.run_to(900.1)
+    engine.stop()
+    times = [t for t, _ in sink.arrivals]
+    assert [n for _, n in sink.arrivals] == [1, 1, 1, 1]
+    np.testing.assert_allclose(times, [0, 300, 600, 900], atol=1e-6)
+    stamps = _stamps(sink)
+    start = dt.datetime.fromisoformat(plan.schema.fields[0].start).timestamp()  # type: ignore[attr-defined]
+    np.testing.assert_allclose(np.array(stamps) - start, times, atol=1e-6)  # written at its timestamp
+
+
+def test_every_entity_reading_of_a_step_is_written_when_the_step_comes():
+    schema = fastsynth.Schema.from_dict(
+        {
+            "entities": {"count": 3, "id_field": "sensor", "order": "time"},
+            "fields": {
+                "timestamp": {"type": "time_sequence", "interval_seconds": 60},
+                "x": {"type": "float"},
+            },
+        }
+    )
+    plan = plan_stream(schema, batch_size=1000, frequency=1.0)
+    clock = FakeClock()
+    sink = ClockedSink(plan.schema.arrow_schema(), clock)
+    engine = Engine(clock)
+    engine.add_stream("s", plan.schema, rate=plan.rate, sinks={"m": sink})
+    clock.run_to(120.1)
+    engine.stop()
+    assert [(round(t, 6), n) for t, n in sink.arrivals] == [(0.0, 3), (60.0, 3), (120.0, 3)]
+    stamps = np.array(_stamps(sink)).reshape(3, 3)
+    assert (np.ptp(stamps, axis=1) == 0).all() and (np.diff(stamps[:, 0]) == 60).all()
+
+
+def test_a_time_series_goes_in_the_seeds_batches_when_batch_size_or_frequency_is_set():
+    """The seed's continuous mode: batch_size readings every frequency seconds, the first batch at the
+    start, the series' clock advancing by its interval (300 s) per reading."""
+    schema = fastsynth.Schema.load(TIMESERIES)
+    plan = plan_stream(schema, batch_size=4, frequency=2.0, batches_set=True)
+    assert plan.rate == {"batches": {"rows": 4, "every": 2.0}}
+    clock = FakeClock()
+    sink = ClockedSink(plan.schema.arrow_schema(), clock)
+    engine = Engine(clock)
+    stream = engine.add_stream("s", plan.schema, rate=plan.rate, batch_size=4, seed=1, sinks={"m": sink})
+    assert stream.rate.describe() == "4 rows every 2 s" and stream.metrics.target_rate == 2.0
+    clock.run_to(5.9)
+    engine.stop()
+    assert [(round(t, 6), n) for t, n in sink.arrivals] == [(0.0, 4), (2.0, 4), (4.0, 4)]
+    assert (np.diff(_stamps(sink)) == 300).all()
+    # Not set (the defaults), a time series stays on the wall clock; a rate always wins.
+    assert plan_stream(schema, batch_size=4, frequency=2.0).rate == {"batches": {"rows": 1, "every": 300}}
+    assert plan_stream(schema, rate=50, batch_size=4, frequency=2.0, batches_set=True).rate == 50
+    tabular = fastsynth.Schema.load(TIMESERIES.with_name("tabular.json"))
+    assert plan_stream(tabular, batch_size=4, frequency=2.0, batches_set=True).rate == 2.0  # spread
+
+
+def test_batches_and_a_duration_end_before_the_batch_due_at_the_end():
+    """2 s of one batch a second is two batches (at 0 s and 1 s), as 2 s of 10 rows/s is 20 rows."""
+    clock = FakeClock()
+    sink = ClockedSink(SCHEMA.arrow_schema(), clock)
+    engine = Engine(clock)
+    stream = engine.add_stream(
+        "s", SCHEMA, rate={"batches": {"rows": 10, "every": 1}}, duration=2, sinks={"m": sink}
+    )
+    clock.release()
+    assert engine.wait(30) and stream.error is None
+    assert [(round(t, 6), n) for t, n in sink.arrivals] == [(0.0, 10), (1.0, 10)]
+
+
+def test_a_batches_rate_is_checked_and_changes_like_any_rate():
+    with pytest.raises(fastsynth.errors.UsageError, match="rate batches rows"):
+        RateSchedule.parse({"batches": {"rows": 0, "every": 1}})
+    with pytest.raises(fastsynth.errors.UsageError, match="unknown key 'seconds'"):
+        RateSchedule.parse({"batches": {"rows": 5, "seconds": 1}})
+    pacer = Pacer(RateSchedule.parse(100.0), started=0.0, wall_started=0.0)
+    assert pacer.due(1.0) == pytest.approx(100)
+    pacer.retarget(RateSchedule.parse({"batches": {"rows": 7, "every": 2}}), 1.0)
+    assert pacer.due(1.0) == pytest.approx(107) and pacer.due(3.5) == pytest.approx(114)
+    assert pacer.next_due(3.5) == pytest.approx(1.5)
