@@ -196,7 +196,9 @@ def _decode(array: pa.Array, codes: np.ndarray, dictionary: pa.Array) -> pa.Arra
     if not valid.all():
         indices = pc.if_else(pa.array(valid), indices, pa.nulls(len(codes), pa.int32()))
     if pa.types.is_dictionary(array.type):
-        return pa.DictionaryArray.from_arrays(indices.cast(array.type.index_type), dictionary)
+        return pa.DictionaryArray.from_arrays(
+            indices.cast(array.type.index_type), dictionary, ordered=array.type.ordered
+        )
     return pc.take(dictionary, indices).cast(array.type)
 
 
