@@ -1,12 +1,13 @@
 """A schema fitted on real data, so that generation makes more rows like it: a Gaussian copula.
 
 Each column becomes a field with the column's distribution: numbers and times an ``empirical`` field (its
-quantiles, in the column's own type: an int16 column makes int16 values), booleans a ``bool`` with the observed share, text and categories a ``category`` with the
-observed frequencies (the commonest ``max_categories`` values), and the observed share of nulls as
-``null_rate``. The numeric columns (numbers and times) keep their Pearson correlations through the
-schema's ``correlations``, a Gaussian copula. The result is an ordinary schema document: it can be saved,
-edited, drifted, streamed and served like any other, and it holds no row of the data, only quantiles and
-frequencies (each category value it keeps was seen in the data, though).
+quantiles, in the column's own type: an int16 column makes int16 values), booleans a ``bool`` with the
+observed share, text and categories a ``category`` with the observed frequencies (the commonest
+``max_categories`` values), and the observed share of nulls as ``null_rate``. The numeric columns
+(numbers and times) keep their Pearson correlations through the schema's ``correlations``, a Gaussian
+copula. The result is an ordinary schema document: it can be saved, edited, drifted, streamed and served
+like any other, and it holds no row of the data, only quantiles and frequencies (each category value it
+keeps was seen in the data, though).
 
     schema = fastsynth.fit(real_table)      # or: fastsynth fit real.parquet --output schema.yaml
     more = fastsynth.generate(schema, 10_000_000)

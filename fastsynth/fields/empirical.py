@@ -77,7 +77,8 @@ class EmpiricalField(Field):
             info = np.iinfo(self.dtype)
             if not (info.min <= q[0] and q[-1] <= info.max):
                 raise self.error(
-                    f"quantiles from {q[0]:g} to {q[-1]:g} do not fit dtype {self.dtype} [{info.min}, {info.max}]"
+                    f"quantiles from {q[0]:g} to {q[-1]:g} do not fit dtype {self.dtype} "
+                    f"[{info.min}, {info.max}]"
                 )
 
     def arrow_type(self) -> pa.DataType:
