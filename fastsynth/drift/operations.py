@@ -82,7 +82,7 @@ class Operation:
     """Its own spec keys."""
     apply: Callable[[Context, str], pa.Array] | Callable[[Context, list[str]], dict[str, pa.Array]]
     """Makes the drifted column (or, for pairs, columns)."""
-    profiles: tuple[str, ...] = ("abrupt", "gradual", "incremental", "recurrent")
+    profiles: tuple[str, ...] = ("abrupt", "gradual", "incremental", "recurrent", "fading")
     """Profiles it supports."""
     batchwise: bool = True
     """Whether a row's result depends only on that row, so that a schema can drift rows batch by batch
