@@ -114,3 +114,72 @@ def test_an_inclusive_window_of_one_instant_and_its_errors():
     with pytest.raises(fastsynth.UsageError, match="end_inclusive"):
         bad = {**empty, "end_inclusive": "yes"}
         fastsynth.inject_drift(table, [{"type": "add", "columns": ["x"], "magnitude": 1, "time": bad}])
+
+
+# -- typos that delete or duplicate --------------------------------------------------------------------------
+
+
+def _one_edit_apart(before: str, after: str, mode: str) -> bool:
+    if mode == "delete":
+        return len(after) == len(before) - 1 and any(
+            before[:k] + before[k + 1 :] == after for k in range(len(before))
+        )
+    return len(after) == len(before) + 1 and any(
+        after[:k] + after[k + 1 :] == before and after[k] == after[k - 1 + (k == 0) * 2]
+        for k in range(len(after))
+    )
+
+
+@pytest.mark.parametrize("mode", ["delete", "duplicate"])
+def test_typos_delete_or_duplicate_a_character(mode):
+    names = fastsynth.generate(
+        {"name": {"type": "category", "categories": ["Alice", "Bob", "Chloé", "Dmitri"]}}, 4_000, seed=2
+    )
+    drift = {"type": "typos", "columns": ["name"], "rate": 0.5, "modes": [mode], "rows": {"start": 1_000}}
+    drifted, log = fastsynth.inject_drift(names, [drift], seed=9)
+    before, after = names.column("name").to_pylist(), drifted.column("name").to_pylist()
+    assert before[:1_000] == after[:1_000]
+    changed = [k for k in range(4_000) if before[k] != after[k]]
+    assert 0.45 < len(changed) / 3_000 < 0.55
+    assert all(_one_edit_apart(before[k], after[k], mode) for k in changed)
+    assert log.entries[0]["modes"] == [mode] and log.entries[0]["changed"]["name"] == len(changed)
+    again, _ = fastsynth.inject_drift(names, [drift], seed=9)
+    assert again.equals(drifted)
+
+
+def test_typo_modes_mix_and_work_on_dictionaries_and_while_generating():
+    modes = ["swap", "change", "delete", "duplicate"]
+    schema = {
+        "fields": {"name": {"type": "first_name"}},
+        "drift": [{"type": "typos", "columns": ["name"], "rate": 1.0, "modes": modes, "start_row": 0}],
+    }
+    whole = fastsynth.generate(schema, 3_000, seed=4)
+    pieces = [fastsynth.generate(schema, 1_000, seed=4, start=s) for s in (0, 1_000, 2_000)]
+    assert pa.concat_tables(pieces).column("name").to_pylist() == whole.column("name").to_pylist()
+    plain = fastsynth.generate(schema["fields"], 3_000, seed=4).column("name").to_pylist()
+    lengths = {len(a) - len(b) for a, b in zip(whole.column("name").to_pylist(), plain, strict=True)}
+    assert lengths == {-1, 0, 1}
+    table = pa.table({"name": pa.array(plain).dictionary_encode()})
+    drifted, _ = fastsynth.inject_drift(
+        table, [{"type": "typos", "columns": ["name"], "rate": 1.0, "modes": modes}]
+    )
+    assert pa.types.is_dictionary(drifted.schema.field("name").type)
+    assert {len(a) - len(b) for a, b in zip(drifted.column("name").to_pylist(), plain, strict=True)} == {
+        -1,
+        0,
+        1,
+    }
+
+
+def test_typos_default_to_swap_and_change_and_refuse_unknown_modes():
+    table = pa.table({"s": ["keyboard"] * 200})
+    default, _ = fastsynth.inject_drift(table, [{"type": "typos", "columns": ["s"], "rate": 1.0}], seed=1)
+    named, _ = fastsynth.inject_drift(
+        table, [{"type": "typos", "columns": ["s"], "rate": 1.0, "modes": ["change", "swap"]}], seed=1
+    )
+    assert default.equals(named) and set(map(len, default.column("s").to_pylist())) == {8}
+    with pytest.raises(
+        fastsynth.UsageError,
+        match=r"modes=\['drop'\] is not a list of typo modes; allowed: swap, change, delete, duplicate",
+    ):
+        fastsynth.inject_drift(table, [{"type": "typos", "columns": ["s"], "rate": 1.0, "modes": ["drop"]}])
