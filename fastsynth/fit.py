@@ -1,12 +1,13 @@
 """A schema fitted on real data, so that generation makes more rows like it: a Gaussian copula.
 
 Each column becomes a field with the column's distribution: numbers and times an ``empirical`` field (its
-quantiles), booleans a ``bool`` with the observed share, text and categories a ``category`` with the
-observed frequencies (the commonest ``max_categories`` values), and the observed share of nulls as
-``null_rate``. The numeric columns (numbers and times) keep their Pearson correlations through the
-schema's ``correlations``, a Gaussian copula. The result is an ordinary schema document: it can be saved,
-edited, drifted, streamed and served like any other, and it holds no row of the data, only quantiles and
-frequencies (each category value it keeps was seen in the data, though).
+quantiles, in the column's own type: an int16 column makes int16 values), booleans a ``bool`` with the
+observed share, text and categories a ``category`` with the observed frequencies (the commonest
+``max_categories`` values), and the observed share of nulls as ``null_rate``. The numeric columns
+(numbers and times) keep their Pearson correlations through the schema's ``correlations``, a Gaussian
+copula. The result is an ordinary schema document: it can be saved, edited, drifted, streamed and served
+like any other, and it holds no row of the data, only quantiles and frequencies (each category value it
+keeps was seen in the data, though).
 
     schema = fastsynth.fit(real_table)      # or: fastsynth fit real.parquet --output schema.yaml
     more = fastsynth.generate(schema, 10_000_000)
@@ -69,8 +70,9 @@ def _fit_column(name: str, column: pa.ChunkedArray, knots: int, max_categories: 
         if not np.isfinite(values).all():
             values = values[np.isfinite(values)]
         spec = {"type": "empirical", "quantiles": _quantiles(values, knots)}
-        if pa.types.is_integer(kind):
-            spec["dtype"] = "int64"
+        dtype = _dtype(kind)
+        if dtype != "float64":
+            spec["dtype"] = dtype
         return spec
     if pa.types.is_timestamp(kind):
         values = _numbers(present)
@@ -99,6 +101,18 @@ def _fit_column(name: str, column: pa.ChunkedArray, knots: int, max_categories: 
         f"fit: column {name!r} is {kind}; fitted types: integers, floats, decimals, booleans, timestamps, "
         "dates, strings and dictionaries"
     )
+
+
+def _dtype(kind: pa.DataType) -> str:
+    """The empirical field's dtype for a number column: its own type where the field has it (int8 to
+    int64, uint8 to uint32, float32, float64), else the nearest wider one (uint64 as int64, float16 as
+    float32, decimals as float64)."""
+    if pa.types.is_integer(kind):
+        name = str(kind.to_pandas_dtype().__name__)
+        return "int64" if name == "uint64" else name
+    if pa.types.is_float16(kind) or pa.types.is_float32(kind):
+        return "float32"
+    return "float64"
 
 
 def _numbers(column: pa.ChunkedArray) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +71,11 @@ def to_arrow(data: Any) -> tuple[pa.Table, str]:
     )
 
 
-def from_arrow(table: pa.Table, kind: str) -> Any:
-    """``table`` back as the kind of data ``to_arrow`` was given."""
+def from_arrow(table: pa.Table, kind: str, like: Any = None) -> Any:
+    """``table`` back as the kind of data ``to_arrow`` was given. With ``like``, the data ``to_arrow``
+    was given, nothing of it is lost on the way back: a pandas DataFrame gets its index again (named,
+    a MultiIndex, dates: whatever it was) and polars columns their dtypes (an ``Enum`` whose drifted
+    values left its categories becomes a ``Categorical`` rather than nulls)."""
     if kind == "batch":
         return (
             table.combine_chunks().to_batches()[0]
@@ -79,9 +83,35 @@ def from_arrow(table: pa.Table, kind: str) -> Any:
             else pa.RecordBatch.from_pylist([], table.schema)
         )
     if kind == "polars":
-        import polars as pl
-
-        return pl.from_arrow(table)
+        return _polars(table, like)
     if kind == "pandas":
-        return table.to_pandas()
+        frame = table.to_pandas()
+        if like is not None and len(like.index) == len(frame):
+            frame.index = like.index
+        return frame
     return table
+
+
+def _polars(table: pa.Table, like: Any) -> Any:
+    import polars as pl
+
+    if like is None:
+        return pl.from_arrow(table)
+    # polars reads an Enum's categories from the Arrow field's metadata, and silently turns a value
+    # outside them into null: read the columns without it, then cast back to the input's dtypes when
+    # that keeps every value.
+    fields = [
+        f.remove_metadata() if f.metadata and any(k.startswith(b"_PL_") for k in f.metadata) else f
+        for f in table.schema
+    ]
+    frame = pl.from_arrow(
+        pa.Table.from_arrays(table.columns, schema=pa.schema(fields, table.schema.metadata))
+    )
+    assert isinstance(frame, pl.DataFrame)
+    for name, dtype in like.schema.items():
+        if name not in frame.columns or frame.schema[name] == dtype:
+            continue
+        # A drifted value outside an Enum fails the cast: the column stays a Categorical.
+        with contextlib.suppress(pl.exceptions.PolarsError):
+            frame = frame.with_columns(pl.col(name).cast(dtype, strict=True))
+    return frame

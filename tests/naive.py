@@ -535,6 +535,45 @@ def typos(data: bytes, offsets, weights, rate, key, start) -> bytes:
     return bytes(out)
 
 
+TYPO_MODES = {"swap": 0, "change": 1, "delete": 2, "duplicate": 3}
+
+
+def typo_edits(data: bytes, offsets, weights, rate, key, start, modes) -> tuple[bytes, list[int]]:
+    """(bytes, offsets) after one typo in each string chosen as by ``typos``, of a mode drawn uniformly
+    from the codes ``modes`` (sorted) with draw 2: swap (else change), change, delete or duplicate the
+    ASCII character at the chosen byte."""
+    s0, s1, s2 = stream1(key, 0), stream1(key, 1), stream1(key, 2)
+    pieces = []
+    for i in range(len(offsets) - 1):
+        row = start + i
+        first, end = int(offsets[i]), int(offsets[i + 1])
+        text = bytearray(data[first:end])
+        pieces.append(text)
+        if weights[i] == 0.0 or unit1(at1(s0, row)) >= rate * weights[i] or end <= first:
+            continue
+        bits = at1(s1, row)
+        where = bounded1(bits, end - first)
+        here = text[where]
+        if here >= 128:
+            continue
+        mode = modes[bounded1(at1(s2, row), len(modes))]
+        if mode == 0:
+            if where + 1 < len(text) and text[where + 1] < 128 and text[where + 1] != here:
+                text[where], text[where + 1] = text[where + 1], here
+                continue
+            mode = 1
+        if mode == 1 and chr(here).isalpha():
+            letter = _KEYBOARD[(bits >> 8) % 25]
+            if letter == here | 32:
+                letter = _KEYBOARD[25]
+            text[where] = letter if here >= 97 else letter - 32
+        elif mode == 2:
+            del text[where]
+        elif mode == 3:
+            text.insert(where, here)
+    return b"".join(pieces), [0, *np.cumsum([len(p) for p in pieces]).tolist()]
+
+
 def moments(x, valid) -> tuple[float, float, float]:
     """(count, mean, population standard deviation) of the valid values (all when ``valid`` is empty)."""
     chosen = np.asarray(x, np.float64) if len(valid) == 0 else np.asarray(x, np.float64)[valid]

@@ -147,6 +147,7 @@ def inject_drift(
     data: Any, drifts: Any, *, seed: int | None = None, weight_column: str | None = None
 ) -> Drifted:
     """``data`` (an Arrow table or batch, a polars or pandas DataFrame) with ``drifts`` applied in order,
+    returned as the same kind of data (a pandas DataFrame keeps its index, polars columns their dtypes),
     and the log of what each did. ``drifts`` is a list of drift specs, ``{"drifts": [...], "seed": s}``
     or the path of a YAML or JSON file. ``weight_column`` adds a column of each row's largest drift
     weight (0 where no drift touched it)."""
@@ -165,7 +166,7 @@ def inject_drift(
             np.maximum(most, weights, out=most)
     if weight_column is not None:
         table = table.append_column(weight_column, pa.array(most.astype(np.float32)))
-    return Drifted(from_arrow(table, kind), log)
+    return Drifted(from_arrow(table, kind, like=data), log)
 
 
 def _apply(

@@ -82,7 +82,7 @@ class Operation:
     """Its own spec keys."""
     apply: Callable[[Context, str], pa.Array] | Callable[[Context, list[str]], dict[str, pa.Array]]
     """Makes the drifted column (or, for pairs, columns)."""
-    profiles: tuple[str, ...] = ("abrupt", "gradual", "incremental", "recurrent")
+    profiles: tuple[str, ...] = ("abrupt", "gradual", "incremental", "recurrent", "fading")
     """Profiles it supports."""
     batchwise: bool = True
     """Whether a row's result depends only on that row, so that a schema can drift rows batch by batch
@@ -196,7 +196,9 @@ def _decode(array: pa.Array, codes: np.ndarray, dictionary: pa.Array) -> pa.Arra
     if not valid.all():
         indices = pc.if_else(pa.array(valid), indices, pa.nulls(len(codes), pa.int32()))
     if pa.types.is_dictionary(array.type):
-        return pa.DictionaryArray.from_arrays(indices.cast(array.type.index_type), dictionary)
+        return pa.DictionaryArray.from_arrays(
+            indices.cast(array.type.index_type), dictionary, ordered=array.type.ordered
+        )
     return pc.take(dictionary, indices).cast(array.type)
 
 
@@ -308,15 +310,52 @@ def _merge(ctx: Context, name: str) -> pa.Array:
 
 
 def _typos(ctx: Context, name: str) -> pa.Array:
+    """One typo in a ``rate`` of the strings, of a mode drawn from ``modes``: ``swap`` (two adjacent
+    characters) and ``change`` (a letter becomes another), the default, keep the length and are made in
+    place; ``delete`` and ``duplicate`` (a character) change it, so the strings are rewritten in two
+    passes, a plan of each string's edit and then the copy at the new offsets."""
+    modes = ctx.spec.get("modes", ["swap", "change"])
+    if (
+        not isinstance(modes, list)
+        or not modes
+        or not all(isinstance(m, str) and m in kd.TYPO_MODES for m in modes)
+    ):
+        raise ctx.fail(
+            f"modes={show(modes)} is not a list of typo modes; allowed: {', '.join(kd.TYPO_MODES)}"
+        )
     array = ctx.column(name)
     text = array.dictionary_decode() if pa.types.is_dictionary(array.type) else array
     text = text.cast(pa.large_string())
     if text.offset:
         text = pa.concat_arrays([pa.array([], pa.large_string()), text])
     _, offsets, data = text.buffers()
-    bytes_ = np.frombuffer(data, np.uint8).copy() if data is not None else np.zeros(0, np.uint8)
+    bytes_ = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
     positions = np.frombuffer(offsets, np.int64)[: len(text) + 1]
-    kd.typos(bytes_, positions, ctx.weights, ctx.rate(), ctx.key(name), ctx.draws.start)
+    if set(modes) == {"swap", "change"}:
+        bytes_ = bytes_.copy()
+        kd.typos(bytes_, positions, ctx.weights, ctx.rate(), ctx.key(name), ctx.draws.start)
+    else:
+        n = len(text)
+        edit, at, letter = empty(n, np.int8), empty(n, np.int64), empty(n, np.uint8)
+        codes = np.array(sorted({kd.TYPO_MODES[m] for m in modes}), np.int8)
+        kd.typo_plan(
+            bytes_,
+            positions,
+            ctx.weights,
+            ctx.rate(),
+            ctx.key(name),
+            ctx.draws.start,
+            codes,
+            edit,
+            at,
+            letter,
+        )
+        lengths = np.diff(positions) + (edit == 3) - (edit == 2)
+        new_positions = np.zeros(n + 1, np.int64)
+        np.cumsum(lengths, out=new_positions[1:])
+        out = empty(int(new_positions[-1]), np.uint8)
+        kd.typo_apply(out, bytes_, positions, new_positions, edit, at, letter)
+        bytes_, offsets = out, pa.py_buffer(new_positions)
     changed = pa.Array.from_buffers(
         pa.large_string(), len(text), [text.buffers()[0], offsets, pa.py_buffer(bytes_)]
     )
@@ -501,7 +540,7 @@ for _name, _operation in {
     "merge": Operation(
         "many", ("category",), frozenset({"categories", "into"}), _merge, stable_categories=True
     ),
-    "typos": Operation("many", ("category",), frozenset({"rate"}), _typos),
+    "typos": Operation("many", ("category",), frozenset({"rate", "modes"}), _typos),
     "flip": Operation("many", ("boolean",), frozenset({"rate"}), _flip),
     "label_flip": Operation(
         "one", ("numeric", "boolean", "category"), frozenset({"rate"}), _label_flip, batchwise=False

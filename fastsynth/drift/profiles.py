@@ -7,7 +7,10 @@ drifted).
   at its end; each row is drifted or not (weights 0 or 1);
 - ``incremental``: every row drifts by the transition's value, so the magnitude ramps across the window;
 - ``recurrent``: ``episodes`` episodes of full drift, each the first ``duty`` fraction of an equal part
-  of the window, with the original data in between.
+  of the window, with the original data in between;
+- ``fading``: drift that goes away again: every row drifts by one minus the transition's value, so the
+  magnitude falls from full at the window's start to nothing at its end (an ``incremental`` drift run
+  backwards).
 """
 
 from __future__ import annotations
@@ -23,17 +26,18 @@ from fastsynth.specs import Bounds, Spec, from_document
 
 __all__ = ["PROFILES", "Profile"]
 
-PROFILES = ("abrupt", "gradual", "incremental", "recurrent")
+PROFILES = ("abrupt", "gradual", "incremental", "recurrent", "fading")
 
 
 @dataclass(frozen=True)
 class Profile(Spec):
     """A drift's shape over its window."""
 
-    type: Literal["abrupt", "gradual", "incremental", "recurrent"] = "abrupt"
-    """abrupt, gradual, incremental or recurrent."""
+    type: Literal["abrupt", "gradual", "incremental", "recurrent", "fading"] = "abrupt"
+    """abrupt, gradual, incremental, recurrent or fading."""
     transition: Literal["sigmoid", "linear", "cosine"] = "sigmoid"
-    """How gradual and incremental drifts move from 0 to 1: sigmoid, linear or cosine."""
+    """How gradual and incremental drifts move from 0 to 1, and fading ones from 1 to 0: sigmoid, linear
+    or cosine."""
     steepness: Annotated[float, Bounds(0, 100, low_open=True)] = 10.0
     """Slope of the sigmoid at the centre (larger: a sharper change)."""
     episodes: Annotated[int, Bounds(1)] = 3
@@ -54,7 +58,7 @@ class Profile(Spec):
 
     def to_dict(self) -> dict[str, Any]:
         document: dict[str, Any] = {"type": self.type}
-        if self.type in ("gradual", "incremental"):
+        if self.type in ("gradual", "incremental", "fading"):
             document["transition"] = self.transition
             if self.transition == "sigmoid":
                 document["steepness"] = self.steepness
@@ -79,6 +83,8 @@ class Profile(Spec):
             return np.ones(len(positions))
         if self.type == "incremental":
             return self.curve(positions)
+        if self.type == "fading":
+            return 1.0 - self.curve(positions)
         if self.type == "gradual":
             assert draws is not None
             return (draws < self.curve(positions)).astype(np.float64)

@@ -14,8 +14,9 @@ in place of a row selection::
 - ``start_row`` or ``start_time`` (default row 0) and optionally ``end_row`` or ``end_time``
   (exclusive): the event's window; times are read from the schema's time column (``time_column``, the
   first timestamp column unless named).
-- Without an end the drift lasts for good; a gradual or incremental profile then needs ``transition_rows``
-  or ``transition_seconds``, over which it completes. With an end, the profile spans the window.
+- Without an end the drift lasts for good; a gradual, incremental or fading profile then needs
+  ``transition_rows`` or ``transition_seconds``, over which it completes (a fading drift is then over).
+  With an end, the profile spans the window.
 - ``every_rows`` or ``every_seconds``: the event recurs; occurrence ``k`` has the window ``[start + k
   every, start + (k + 1) every)``. ``direction: alternate`` (up, down, ...) or ``random`` (up or down
   by a draw per occurrence) apply to shift, add, scale and multiply; other types are drifted in even
@@ -168,7 +169,7 @@ class DriftEvent:
         if (
             every is None
             and math.isinf(end)
-            and drift.profile.type in ("gradual", "incremental")
+            and drift.profile.type in ("gradual", "incremental", "fading")
             and transition is None
         ):
             raise SchemaError(

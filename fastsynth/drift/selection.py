@@ -6,7 +6,8 @@ One of, or none for every row:
   exclusive, like Python's ``range``; default the whole table);
 - ``blocks: {column, values: [...]}`` or ``{column, first, last}`` (both inclusive): the rows whose
   block column holds one of the values;
-- ``time: {column, start, end}``: rows whose timestamp is in ``[start, end)``; positions follow the clock;
+- ``time: {column, start, end}``: rows whose timestamp is in ``[start, end)``, or ``[start, end]`` with
+  ``end_inclusive: true`` (calm-data-generator's convention); positions follow the clock;
 - ``where: "age > 50"``: rows where the SQL condition holds (evaluated by polars, never ``eval``).
 
 Positions of row, block and condition selections follow the selected rows' order: the first is 0, the
@@ -61,11 +62,18 @@ class Blocks(Spec):
 
 @dataclass(frozen=True)
 class Time(Spec):
-    """Rows whose timestamp in ``column`` lies in ``[start, end)``."""
+    """Rows whose timestamp in ``column`` lies in ``[start, end)`` (``[start, end]`` if
+    ``end_inclusive``)."""
 
     column: str
+    """The timestamp or date column."""
     start: str | dt.date
+    """The window's first instant (inclusive), an ISO date or datetime."""
     end: str | dt.date
+    """The window's end, exclusive unless ``end_inclusive``."""
+    end_inclusive: bool = False
+    """Whether a row stamped exactly ``end`` is in the window (as the peer calm-data-generator takes
+    its time windows); the default, like Python's ranges, leaves it out."""
 
 
 _SPECS: dict[str, type] = {"rows": Rows, "blocks": Blocks, "time": Time}
@@ -202,9 +210,13 @@ class Selection:
             (since - epoch) // dt.timedelta(microseconds=1),
             (until - epoch) // dt.timedelta(microseconds=1),
         )
-        rows = np.flatnonzero((micros >= lo) & (micros < hi)).astype(np.int64)
+        closed = self.spec.end_inclusive
+        rows = np.flatnonzero((micros >= lo) & ((micros <= hi) if closed else (micros < hi))).astype(np.int64)
         if len(rows) == 0:
-            raise UsageError(f"{where}: time window [{since.isoformat()}, {until.isoformat()}) holds no row")
+            raise UsageError(
+                f"{where}: time window [{since.isoformat()}, {until.isoformat()}{']' if closed else ')'} "
+                "holds no row"
+            )
         return Window(rows, len(rows), lambda: (micros[rows] - lo) / (hi - lo))
 
 

@@ -27,6 +27,8 @@ from fastsynth.kernels import numeric as kn
 __all__ = ["EmpiricalField"]
 
 _MAX_QUANTILES = 100_000
+_FLOATS = ("float64", "float32")
+_INTEGERS = ("int64", "int32", "int16", "int8", "uint32", "uint16", "uint8")
 
 
 @FIELDS.register("empirical")
@@ -36,9 +38,21 @@ class EmpiricalField(Field):
 
     quantiles: tuple[float, ...]
     """At least two, non-decreasing: the values at probabilities 0, 1/(n-1), ..., 1."""
-    dtype: Literal["float64", "int64", "timestamp", "date"] = "float64"
-    """float64, int64 (rounded), timestamp (``quantiles`` in ``unit``s since 1970) or date (days since
-    1970)."""
+    dtype: Literal[
+        "float64",
+        "float32",
+        "int64",
+        "int32",
+        "int16",
+        "int8",
+        "uint32",
+        "uint16",
+        "uint8",
+        "timestamp",
+        "date",
+    ] = "float64"
+    """float64 or float32; int64, int32, int16, int8, uint32, uint16 or uint8 (rounded; the quantiles
+    must fit the type); timestamp (``quantiles`` in ``unit``s since 1970) or date (days since 1970)."""
     unit: Literal["s", "ms", "us", "ns"] = "s"
     """The timestamp unit."""
     timezone: str | None = None
@@ -55,8 +69,17 @@ class EmpiricalField(Field):
             raise self.error("quantiles must not decrease")
         if self.timezone is not None and self.dtype != "timestamp":
             raise self.error(f"timezone={self.timezone!r}: allowed for dtype timestamp only")
-        if self.decimals is not None and (self.dtype != "float64" or not 0 <= self.decimals <= 15):
-            raise self.error(f"decimals={self.decimals!r}: allowed for dtype float64, from 0 to 15")
+        if self.decimals is not None and (self.dtype not in _FLOATS or not 0 <= self.decimals <= 15):
+            raise self.error(
+                f"decimals={self.decimals!r}: allowed for dtypes float64 and float32, from 0 to 15"
+            )
+        if self.dtype in _INTEGERS and self.dtype != "int64":  # float64 cannot tell int64's edges apart
+            info = np.iinfo(self.dtype)
+            if not (info.min <= q[0] and q[-1] <= info.max):
+                raise self.error(
+                    f"quantiles from {q[0]:g} to {q[-1]:g} do not fit dtype {self.dtype} "
+                    f"[{info.min}, {info.max}]"
+                )
 
     def arrow_type(self) -> pa.DataType:
         if self.dtype == "timestamp":
@@ -72,12 +95,13 @@ class EmpiricalField(Field):
         return np.asarray(self.quantiles, dtype=np.float64)
 
     def _scale(self) -> float:
-        if self.dtype != "float64":
+        if self.dtype not in _FLOATS:
             return 1.0  # whole numbers
         return 0.0 if self.decimals is None else 10.0**self.decimals
 
     def _out(self, size: int) -> np.ndarray:
-        return empty(size, {"float64": np.float64, "date": np.int32}.get(self.dtype, np.int64))
+        # The kernels round, clip to the quantiles and store in the column's own type.
+        return empty(size, {"timestamp": np.int64, "date": np.int32}.get(self.dtype, self.dtype))
 
     def from_normal(self, y: np.ndarray) -> np.ndarray:
         out = self._out(len(y))

@@ -13,7 +13,18 @@ from numba import prange
 from fastsynth.kernels import rng
 from fastsynth.kernels.jit import kernel, parallel_kernel
 
-__all__ = ["NUMERIC_OPS", "count_changed", "drift_codes", "drift_numeric", "flip_bits", "moments", "typos"]
+__all__ = [
+    "NUMERIC_OPS",
+    "TYPO_MODES",
+    "count_changed",
+    "drift_codes",
+    "drift_numeric",
+    "flip_bits",
+    "moments",
+    "typo_apply",
+    "typo_plan",
+    "typos",
+]
 
 NUMERIC_OPS = {
     "shift": 0,
@@ -153,6 +164,74 @@ def typos(data, offsets, weights, rate, key, start):
             if letter == (data[where] | 32):  # the 26th letter differs from the 25 drawn from
                 letter = _KEYBOARD[25]
             data[where] = letter if data[where] >= 97 else letter - 32
+
+
+TYPO_MODES = {"swap": 0, "change": 1, "delete": 2, "duplicate": 3}
+"""Codes of the typo modes of ``typo_plan``; -1 in its ``edit`` means no typo."""
+
+
+@parallel_kernel
+def typo_plan(data, offsets, weights, rate, key, start, modes, edit, at, letter):
+    """Which typo each string gets, for modes that may change its length: with probability
+    ``rate * w`` a string gets one, at a uniform byte (as ``typos``), of a mode drawn uniformly from
+    ``modes``. ``edit[i]`` is the mode (-1: none), ``at[i]`` the byte, ``letter[i]`` a changed letter.
+    A swap that cannot be made (the next byte is the same, non-ASCII or past the end) changes the
+    letter instead; only ASCII bytes are edited, so the text stays valid UTF-8."""
+    s0 = rng.stream(key, 0)
+    s1 = rng.stream(key, 1)
+    s2 = rng.stream(key, 2)
+    for i in prange(offsets.shape[0] - 1):
+        edit[i] = -1
+        if weights[i] == 0.0 or rng.unit(rng.at(s0, start + i)) >= rate * weights[i]:
+            continue
+        first, end = offsets[i], offsets[i + 1]
+        if end - first < 1:
+            continue
+        bits = rng.at(s1, start + i)
+        where = first + int(rng.bounded(bits, np.uint64(end - first)))
+        here = data[where]
+        if here >= 128:
+            continue
+        mode = modes[int(rng.bounded(rng.at(s2, start + i), np.uint64(modes.shape[0])))]
+        if mode == 0:
+            if where + 1 < end and data[where + 1] < 128 and data[where + 1] != here:
+                edit[i] = 0
+            else:
+                mode = 1
+        if mode == 1 and (here | 32) >= 97 and (here | 32) <= 122:
+            chosen = _KEYBOARD[int((bits >> np.uint64(8)) % np.uint64(25))]
+            if chosen == (here | 32):
+                chosen = _KEYBOARD[25]
+            letter[i] = chosen if here >= 97 else chosen - 32
+            edit[i] = 1
+        elif mode >= 2:
+            edit[i] = mode
+        at[i] = where
+
+
+@parallel_kernel
+def typo_apply(out, data, offsets, new_offsets, edit, at, letter):
+    """Each string of ``data`` into ``out`` at ``new_offsets``, with the edit ``typo_plan`` chose:
+    strings write disjoint slices, so threads never share one."""
+    for i in prange(offsets.shape[0] - 1):
+        first, end, o = offsets[i], offsets[i + 1], new_offsets[i]
+        e = edit[i]
+        if e == 2:  # delete the byte at ``at``
+            cut = at[i] - first
+            out[o : o + cut] = data[first : at[i]]
+            out[o + cut : new_offsets[i + 1]] = data[at[i] + 1 : end]
+            continue
+        if e == 3:  # write the byte at ``at`` twice
+            cut = at[i] - first + 1
+            out[o : o + cut] = data[first : at[i] + 1]
+            out[o + cut : new_offsets[i + 1]] = data[at[i] : end]
+            continue
+        out[o : o + end - first] = data[first:end]
+        if e == 0:
+            k = o + at[i] - first
+            out[k], out[k + 1] = data[at[i] + 1], data[at[i]]
+        elif e == 1:
+            out[o + at[i] - first] = letter[i]
 
 
 _CHUNK = 1 << 16

@@ -300,7 +300,7 @@ def test_same_seed_same_drift_other_seed_other_drift(table, threads):
         (
             {"type": "shift", "columns": ["x"], "magnitude": 1, "profile": "sudden"},
             "drift[0] (shift): profile: type='sudden' is not allowed; "
-            "allowed: abrupt, gradual, incremental, recurrent",
+            "allowed: abrupt, gradual, incremental, recurrent, fading",
         ),
         ({"type": "shift", "columns": ["x"], "magnitude": 1, "rows": {}, "where": "x > 1"}, "choose one of"),
         ({"type": "shift", "columns": ["x"], "magnitud": 1}, "unknown key 'magnitud'"),

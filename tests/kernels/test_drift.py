@@ -178,6 +178,61 @@ def test_typos_match_reference(data, strings, rate, key, start):
     got.decode()  # still valid UTF-8
 
 
+def _typo_edits(strings, weights, rate, modes, key=KEY, start=0):
+    """Kernels (plan, then apply) and reference on the same strings: (bytes, offsets) of each."""
+    encoded = [s.encode() for s in strings]
+    offsets = np.concatenate([[0], np.cumsum([len(s) for s in encoded])]).astype(np.int64)
+    data = np.frombuffer(b"".join(encoded), np.uint8)
+    codes = np.array(sorted({kd.TYPO_MODES[m] for m in modes}), np.int8)
+    expected = naive.typo_edits(data.tobytes(), offsets, weights, rate, key, start, codes.tolist())
+    n = len(strings)
+    edit, at, letter = np.empty(n, np.int8), np.empty(n, np.int64), np.empty(n, np.uint8)
+    weights = np.asarray(weights, np.float64)
+    kd.typo_plan(data, offsets, weights, rate, np.uint64(key), start, codes, edit, at, letter)
+    new = np.zeros(n + 1, np.int64)
+    np.cumsum(np.diff(offsets) + (edit == 3) - (edit == 2), out=new[1:])
+    out = np.empty(new[-1], np.uint8)
+    kd.typo_apply(out, data, offsets, new, edit, at, letter)
+    return (out.tobytes(), new.tolist()), expected
+
+
+def test_typo_deletes_and_duplicates_edges():
+    assert _typo_edits([], [], 1.0, ["delete"]) == ((b"", [0]), (b"", [0]))
+    # One-letter strings vanish or double; non-ASCII and empty strings are never edited.
+    got, expected = _typo_edits(["a", "", "é", "日本"], [1.0] * 4, 1.0, ["delete"])
+    assert got == expected == (b"\xc3\xa9\xe6\x97\xa5\xe6\x9c\xac", [0, 0, 0, 2, 8])
+    got, expected = _typo_edits(["a", "", "é"], [1.0] * 3, 1.0, ["duplicate"])
+    assert got == expected == ("aaé".encode(), [0, 2, 2, 4])
+    # Every string loses (gains) exactly one character at rate 1; weight 0 or rate 0 leave them.
+    words = ["hello", "world", "typo", "x1"] * 25
+    for mode, change in (("delete", -1), ("duplicate", 1)):
+        got, expected = _typo_edits(words, [1.0] * 100, 1.0, [mode], start=11)
+        assert got == expected
+        assert np.diff(got[1]).tolist() == [len(w) + change for w in words]
+        assert _typo_edits(words, [0.0] * 100, 1.0, [mode])[0] == (
+            "".join(words).encode(),
+            np.cumsum([0] + [len(w) for w in words]).tolist(),
+        )
+    # Swap and change through the planning kernel make the same strings as the in-place one.
+    got, _ = _typo_edits(words, [1.0] * 100, 1.0, ["swap", "change", "delete"])
+    assert sorted(set(np.diff(got[1]).tolist())) == [1, 2, 3, 4, 5]
+
+
+@given(
+    st.data(),
+    st.lists(st.text(max_size=12), max_size=40),
+    st.floats(0, 1),
+    u64,
+    st.integers(0, 2**40),
+    st.lists(st.sampled_from(sorted(kd.TYPO_MODES)), min_size=1, max_size=4),
+)
+def test_typo_edits_match_reference(data, strings, rate, key, start, modes):
+    weights = data.draw(st.lists(st.floats(0, 1), min_size=len(strings), max_size=len(strings)))
+    got, expected = _typo_edits(strings, weights, rate, modes, key, start)
+    assert got == expected
+    got[0].decode()  # still valid UTF-8
+
+
 # -- statistics ----------------------------------------------------------------------------------------
 
 
