@@ -141,6 +141,11 @@ class DriftEvent:
                 raise SchemaError(
                     f"{where}: {key!r} selects rows of a table; events use start_row/start_time"
                 )
+        if "propagate" in spec:  # columns computed from the drifted one follow it by themselves
+            raise SchemaError(
+                f"{where}: 'propagate' is for `inject_drift` on a table; in a schema, columns made from a "
+                "drifted column (expr, concept) follow it"
+            )
         drift_spec = {k: v for k, v in spec.items() if k not in _TIMING_KEYS}
         try:
             drift = Drift.from_spec(drift_spec, index)
