@@ -21,8 +21,11 @@ in place of a row selection::
   by a draw per occurrence) apply to shift, add, scale and multiply; other types are drifted in even
   occurrences and as generated in odd ones.
 
-Weights depend only on a row's index (or time), and every random choice on the row's index, so the
-drift of a row is the same whatever the batch it is made in. Numeric statistics and category shares
+Each event applies to a column as soon as the column is made, before the columns computed from it
+(``expr``, ``concept``, ``template``) read it, so they follow their drifted inputs; an event that reads
+the whole row (a ``concept`` rule) applies once the batch is made. Weights depend only on a row's index
+(or its undrifted time), and every random choice on the row's index, so the drift of a row is the same
+whatever the batch it is made in. Numeric statistics and category shares
 come from a fixed sample of the schema's first 65,536 rows; a standard deviation there is measured row
 to row (that of consecutive differences, divided by sqrt 2), so a series' trend and seasons do not count
 as its spread, while for independent rows it is the usual one.
