@@ -60,18 +60,30 @@ def make_batch(
 ) -> pa.RecordBatch:
     """Rows ``[start, start + size)`` of every column, as one record batch, with the schema's drift
     events (unless ``drift`` is false) and event-time effects applied. Batches of one ``run`` share its
-    caches (the schema's own run by default, see ``run_of``): a run makes the same values, only sooner."""
+    caches (the schema's own run by default, see ``run_of``): a run makes the same values, only sooner.
+
+    Drift applies to each column as soon as it is made, before the columns that read it: ``y = 2 * x``
+    holds after ``x`` drifts, and labels computed from drifted features agree with them."""
     run = run_of(schema) if run is None else run
     made: dict[str, pa.Array] = {}
-    arrays = [Block(f.name, seed, start, size, schema, made, run).column(f.name) for f in schema.fields]
-    batch = pa.RecordBatch.from_arrays(arrays, schema=schema.fields_arrow_schema())
+    arrow_schema = schema.fields_arrow_schema()
+    events = None
     if drift and schema.drift is not None:
 
         def reference() -> dict[str, Any]:
             with run.hold(("drift reference", seed), lambda: drift_reference(schema, seed)) as statistics:
                 return statistics
 
-        batch = schema.drift.apply(batch, seed, start, reference)
+        def column(name: str) -> pa.Array:
+            return Block(name, seed, start, size, schema, made, run, ready).column(name)
+
+        events = schema.drift.for_batch(seed, start, size, reference, arrow_schema, column)
+    ready = None if events is None else events.ready
+    fields = schema.fields
+    arrays = [Block(f.name, seed, start, size, schema, made, run, ready).column(f.name) for f in fields]
+    batch = pa.RecordBatch.from_arrays(arrays, schema=arrow_schema)
+    if events is not None:
+        batch = events.finish(batch)
     return batch if schema.event_time is None else schema.event_time.apply(batch, seed, start)
 
 

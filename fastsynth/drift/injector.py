@@ -11,7 +11,8 @@ column or columns, its own parameters, the rows it touches (``fastsynth.drift.se
     ])
 
 Drifts apply in order, each to the result of the ones before. Rows outside every window are
-bit-identical to the input.
+bit-identical to the input. A numeric drift with ``propagate`` also moves the columns correlated with
+the drifted ones (``fastsynth.drift.propagation``); without it, only its own columns change.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import yaml
 from fastsynth.buffers import empty
 from fastsynth.drift.operations import OPERATIONS, Context, kind_of
 from fastsynth.drift.profiles import Profile
+from fastsynth.drift.propagation import Propagation, propagate
 from fastsynth.drift.selection import Selection
 from fastsynth.errors import UsageError
 from fastsynth.fields.base import Block
@@ -38,7 +40,18 @@ from fastsynth.specs import Spec, from_document
 
 __all__ = ["Drift", "DriftLog", "Drifted", "inject_drift", "load_drifts"]
 
-_COMMON_KEYS = {"type", "column", "columns", "profile", "rows", "blocks", "time", "where", "name"}
+_COMMON_KEYS = {
+    "type",
+    "column",
+    "columns",
+    "profile",
+    "rows",
+    "blocks",
+    "time",
+    "where",
+    "name",
+    "propagate",
+}
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,8 @@ class Drift:
     selection: Selection
     profile: Profile
     where: str
+    propagation: Propagation | None = None
+    """Whether, and how, its change moves correlated columns (``fastsynth.drift.propagation``)."""
 
     @classmethod
     def from_spec(cls, spec: Any, index: int) -> Drift:
@@ -89,7 +104,13 @@ class Drift:
                 f"{where}: profile {profile.type!r} is not supported; "
                 f"allowed: {', '.join(operation.profiles)}"
             )
-        return cls(kind, columns, dict(spec), Selection.from_drift(spec, where), profile, where)
+        propagation = Propagation.from_spec(spec.get("propagate"), where)
+        if propagation is not None and (operation.kinds != ("numeric",) or operation.columns != "many"):
+            numeric = [n for n in OPERATIONS.names() if OPERATIONS.get(n).kinds == ("numeric",)]
+            allowed = ", ".join(n for n in numeric if OPERATIONS.get(n).columns == "many")
+            raise UsageError(f"{where}: propagate applies to numeric drifts ({allowed})")
+        selection = Selection.from_drift(spec, where)
+        return cls(kind, columns, dict(spec), selection, profile, where, propagation)
 
 
 @dataclass
@@ -199,6 +220,7 @@ def _apply(
     else:
         new_columns = {name: operation.apply(ctx, name) for name in drift.columns}  # type: ignore[arg-type]
     changed = {}
+    before_drift = table
     for name, array in new_columns.items():
         before = table.column(name)
         position = table.column_names.index(name)
@@ -221,6 +243,10 @@ def _apply(
         "profile": drift.profile.to_dict(),
         "changed": changed,
     }
+    if drift.propagation is not None:
+        table, entry["propagated"] = propagate(
+            drift.propagation, before_drift, table, drift.columns, drift.where
+        )
     if "name" in drift.spec:
         entry["name"] = drift.spec["name"]
     return table, entry, weights

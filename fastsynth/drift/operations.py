@@ -92,6 +92,9 @@ class Operation:
     stable_categories: bool = False
     """Whether, while generating, it needs a category column (whose dictionary is the same in every
     batch) rather than plain text (whose dictionary changes from batch to batch)."""
+    reads_table: bool = False
+    """Whether it reads columns besides its own (a rule over the row): while generating, it then runs
+    once the whole batch is made rather than as soon as its column is."""
 
 
 def kind_of(array_type: pa.DataType) -> str:
@@ -554,7 +557,11 @@ for _name, _operation in {
         batchwise=False,
     ),
     "concept": Operation(
-        "one", ("numeric", "boolean", "category"), frozenset({"rule", "function"}), _concept
+        "one",
+        ("numeric", "boolean", "category"),
+        frozenset({"rule", "function"}),
+        _concept,
+        reads_table=True,
     ),
     "correlation": Operation(
         "pair", ("numeric",), frozenset({"target"}), _correlation, ("abrupt",), batchwise=False

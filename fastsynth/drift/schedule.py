@@ -22,8 +22,11 @@ in place of a row selection::
   by a draw per occurrence) apply to shift, add, scale and multiply; other types are drifted in even
   occurrences and as generated in odd ones.
 
-Weights depend only on a row's index (or time), and every random choice on the row's index, so the
-drift of a row is the same whatever the batch it is made in. Numeric statistics and category shares
+Each event applies to a column as soon as the column is made, before the columns computed from it
+(``expr``, ``concept``, ``template``) read it, so they follow their drifted inputs; an event that reads
+the whole row (a ``concept`` rule) applies once the batch is made. Weights depend only on a row's index
+(or its undrifted time), and every random choice on the row's index, so the drift of a row is the same
+whatever the batch it is made in. Numeric statistics and category shares
 come from a fixed sample of the schema's first 65,536 rows; a standard deviation there is measured row
 to row (that of consecutive differences, divided by sqrt 2), so a series' trend and seasons do not count
 as its spread, while for independent rows it is the usual one.
@@ -35,6 +38,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated, Any
 
 import numpy as np
@@ -47,7 +51,7 @@ from fastsynth.errors import SchemaError, UsageError
 from fastsynth.fields.base import Block
 from fastsynth.specs import Bounds, Invalid, Spec, from_document, options_of
 
-__all__ = ["REFERENCE_ROWS", "DriftEvent", "DriftSchedule", "reference_statistics"]
+__all__ = ["REFERENCE_ROWS", "BatchDrift", "DriftEvent", "DriftSchedule", "reference_statistics"]
 
 REFERENCE_ROWS = 65_536
 """Rows from the start of a schema that drift statistics (means, spreads, shares) are measured on."""
@@ -141,6 +145,11 @@ class DriftEvent:
                 raise SchemaError(
                     f"{where}: {key!r} selects rows of a table; events use start_row/start_time"
                 )
+        if "propagate" in spec:  # columns computed from the drifted one follow it by themselves
+            raise SchemaError(
+                f"{where}: 'propagate' is for `inject_drift` on a table; in a schema, columns made from a "
+                "drifted column (expr, concept) follow it"
+            )
         drift_spec = {k: v for k, v in spec.items() if k not in _TIMING_KEYS}
         try:
             drift = Drift.from_spec(drift_spec, index)
@@ -383,46 +392,162 @@ class DriftSchedule:
             count += 1 if event.every is None else int((reached - origin) // event.every) + 1
         return count
 
+    @cached_property
+    def plan(self) -> tuple[dict[str, tuple[int, ...]], tuple[tuple[int, tuple[str, ...]], ...]]:
+        """(the events each column takes as soon as it is made, in order; the (event, columns) taken
+        once the whole batch is made, in order). An event that reads more than its own columns (a rule
+        over the row) waits for the whole batch, and so do the later events on its columns: each column
+        takes its events in the declared order."""
+        early: dict[str, list[int]] = {}
+        late: list[tuple[int, tuple[str, ...]]] = []
+        waiting: set[str] = set()
+        for index, event in enumerate(self.events):
+            names = _columns_of(event.spec)
+            if OPERATIONS.get(event.spec["type"]).reads_table:
+                waiting.update(names)
+            for name in names:
+                if name not in waiting:
+                    early.setdefault(name, []).append(index)
+            later = tuple(name for name in names if name in waiting)
+            if later:
+                late.append((index, later))
+        return {name: tuple(indices) for name, indices in early.items()}, tuple(late)
+
+    def for_batch(
+        self,
+        seed: int,
+        start: int,
+        size: int,
+        reference: Callable[[], Mapping[str, Any]],
+        arrow_schema: pa.Schema,
+        column: Callable[[str], pa.Array],
+    ) -> BatchDrift:
+        """The events over rows ``[start, start + size)`` of one batch being made: ``column(name)``
+        makes a column of it (through ``BatchDrift.ready``) when a time schedule needs it first."""
+        return BatchDrift(self, seed, start, size, reference, arrow_schema, column)
+
     def apply(
         self, batch: pa.RecordBatch, seed: int, start: int, reference: Callable[[], Mapping[str, Any]]
     ) -> pa.RecordBatch:
-        """The batch of rows ``[start, start + n)`` with every event applied; ``reference`` gives the
-        ``reference_statistics`` of the schema (called only when an event needs them)."""
-        table = pa.Table.from_batches([batch])
-        rows = np.arange(start, start + batch.num_rows, dtype=np.float64)
-        most = np.zeros(batch.num_rows)
-        for index, event in enumerate(self.events):
-            at = rows
+        """The batch of rows ``[start, start + n)`` with every event applied, column by column in the
+        batch's order; ``reference`` gives the ``reference_statistics`` of the schema (called only when
+        an event needs them). Columns computed from others are taken as they are: generation drifts a
+        column before the columns that read it are made (``for_batch``)."""
+
+        def missing(name: str) -> pa.Array:
+            raise SchemaError(f"schema: drift needs column {name!r}, which the batch lacks")
+
+        drift = self.for_batch(seed, start, batch.num_rows, reference, batch.schema, missing)
+        drift.made.update(zip(batch.schema.names, batch.columns, strict=True))
+        arrays = [drift.ready(name, batch.column(name)) for name in batch.schema.names]
+        return drift.finish(pa.RecordBatch.from_arrays(arrays, schema=batch.schema))
+
+
+def _columns_of(spec: Mapping[str, Any]) -> tuple[str, ...]:
+    names = spec.get("columns", [spec.get("column")])
+    return (names,) if isinstance(names, str) else tuple(names)
+
+
+class BatchDrift:
+    """A schedule's events over the rows of one batch, applied while the batch is made: ``ready``
+    drifts each column as soon as it is made, so the columns computed from it (``expr``, ``concept``)
+    read it drifted and a covariate shift stays one; ``finish`` applies what waits for the whole batch
+    and adds the weight column. Weights depend on row indices or on the undrifted time column only,
+    so a row's drift is the same whatever the batch, and whatever order the columns are made in."""
+
+    def __init__(
+        self,
+        schedule: DriftSchedule,
+        seed: int,
+        start: int,
+        size: int,
+        reference: Callable[[], Mapping[str, Any]],
+        arrow_schema: pa.Schema,
+        column: Callable[[str], pa.Array],
+    ) -> None:
+        self.schedule = schedule
+        self.seed = seed
+        self.start = start
+        self.size = size
+        self.reference = reference
+        self.arrow_schema = arrow_schema
+        self.column = column
+        self.made: dict[str, pa.Array] = {}
+        """Columns as made, before drift: what time schedules read."""
+        self._weights: dict[int, tuple[np.ndarray, np.ndarray, Block]] = {}
+        self._timing: set[int] = set()
+
+    def weights(self, index: int) -> tuple[np.ndarray, np.ndarray, Block]:
+        """(weight, direction sign, draws) of event ``index`` over the batch's rows."""
+        if index not in self._weights:
+            event = self.schedule.events[index]
+            at = np.arange(self.start, self.start + self.size, dtype=np.float64)
             if event.by_time:
-                column = self.time_column(event, batch.schema)
-                at = (
-                    batch.column(column)
-                    .cast(pa.timestamp("us"))
-                    .cast(pa.int64())
-                    .to_numpy()
-                    .astype(np.float64)
-                )
-            draws = Block(f"\x00drift-event{index}", seed, start, batch.num_rows)
-            weights, sign = event.weights(at, draws)
-            if not weights.any():
+                name = self.schedule.time_column(event, self.arrow_schema)
+                assert name is not None  # checked with the schema
+                if name not in self.made:
+                    if index in self._timing:  # the time column reads a column the event drifts
+                        raise SchemaError(
+                            f"{event.where}: time column {name!r} is computed from a column the event "
+                            "drifts; schedule the event in rows or on another time column"
+                        )
+                    self._timing.add(index)
+                    try:
+                        self.column(name)
+                    finally:
+                        self._timing.discard(index)
+                times = self.made[name].cast(pa.timestamp("us")).cast(pa.int64())
+                at = times.to_numpy(zero_copy_only=False).astype(np.float64)
+            draws = Block(f"\x00drift-event{index}", self.seed, self.start, self.size)
+            self._weights[index] = (*event.weights(at, draws), draws)
+        return self._weights[index]
+
+    def ready(self, name: str, array: pa.Array) -> pa.Array:
+        """Column ``name`` as made, with the events it takes before the columns that read it."""
+        self.made[name] = array
+        indices = self.schedule.plan[0].get(name, ())
+        if not indices:
+            return array
+        table = pa.table({name: array})
+        for index in indices:
+            table = self._drift(index, table, (name,))
+        drifted = table.column(0)
+        return drifted.chunk(0) if drifted.num_chunks == 1 else drifted.combine_chunks()
+
+    def finish(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """The made batch with the events that wait for the whole batch, and the weight column."""
+        late = self.schedule.plan[1]
+        if late:
+            table = pa.Table.from_batches([batch])
+            for index, names in late:
+                table = self._drift(index, table, names)
+            columns = [column.combine_chunks() for column in table.columns]
+            batch = pa.RecordBatch.from_arrays(columns, schema=table.schema)
+        if self.schedule.weight_column is not None:
+            most = np.zeros(self.size)
+            for index in range(len(self.schedule.events)):
+                np.maximum(most, self.weights(index)[0], out=most)
+            batch = batch.append_column(self.schedule.weight_field(), pa.array(most.astype(np.float32)))
+        return batch
+
+    def _drift(self, index: int, table: pa.Table, names: tuple[str, ...]) -> pa.Table:
+        """``table`` with event ``index`` applied to its columns ``names``."""
+        weights, sign, draws = self.weights(index)
+        if not weights.any():
+            return table
+        event = self.schedule.events[index]
+        operation = OPERATIONS.get(event.spec["type"])
+        for direction, chosen in ((1.0, sign > 0), (-1.0, sign < 0)):
+            part = np.where(chosen, weights, 0.0)
+            if not part.any():
                 continue
-            operation = OPERATIONS.get(event.spec["type"])
-            for direction, chosen in ((1.0, sign > 0), (-1.0, sign < 0)):
-                part = np.where(chosen, weights, 0.0)
-                if not part.any():
-                    continue
-                spec = dict(event.spec)
-                if operation.directed:  # the occurrence's sign turns the declared direction
-                    declared = -1.0 if spec.get("direction") == "down" else 1.0
-                    spec["direction"] = "up" if direction * declared > 0 else "down"
-                ctx = Context(table, part, spec, event.where, draws, reference)
-                names = spec.get("columns", [spec.get("column")])
-                for name in [names] if isinstance(names, str) else names:
-                    position = table.column_names.index(name)
-                    table = table.set_column(position, table.schema.field(name), operation.apply(ctx, name))  # type: ignore[arg-type]
-                    ctx.table = table
-            np.maximum(most, weights, out=most)
-        if self.weight_column is not None:
-            table = table.append_column(self.weight_field(), pa.array(most.astype(np.float32)))
-        columns = [column.combine_chunks() for column in table.columns]
-        return pa.RecordBatch.from_arrays(columns, schema=table.schema)
+            spec = dict(event.spec)
+            if operation.directed:  # the occurrence's sign turns the declared direction
+                declared = -1.0 if spec.get("direction") == "down" else 1.0
+                spec["direction"] = "up" if direction * declared > 0 else "down"
+            ctx = Context(table, part, spec, event.where, draws, self.reference)
+            for name in names:
+                position = table.column_names.index(name)
+                table = table.set_column(position, table.schema.field(name), operation.apply(ctx, name))  # type: ignore[arg-type]
+                ctx.table = table
+        return table

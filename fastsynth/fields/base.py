@@ -113,6 +113,9 @@ class Block:
     """Columns (and shared intermediates) of the same rows made so far, for the blocks of one batch."""
     run: RunContext = field(default_factory=RunContext, compare=False, repr=False)
     """The run the batch belongs to (a fresh one when the block stands alone)."""
+    ready: Callable[[str, pa.Array], pa.Array] | None = field(default=None, compare=False, repr=False)
+    """What the batch does to a column once it is made, before any column reads it: the schema's drift
+    events, so that the columns computed from a drifted column see it drifted."""
 
     @property
     def entities(self) -> Entities:
@@ -158,8 +161,13 @@ class Block:
                 raise SchemaError(f"field {self.name!r}: refers to column {name!r}, which the schema lacks")
             assert self.schema is not None
             for needed in self.schema.build_order(name, self.made):  # dependencies first: no recursion
-                block = Block(needed, self.seed, self.start, self.size, self.schema, self.made, self.run)
-                self.made[needed] = self.schema.column_named(needed).column(block)  # type: ignore[union-attr]
+                if needed in self.made:  # made meanwhile: ``ready`` may make a drift's time column
+                    continue
+                block = Block(
+                    needed, self.seed, self.start, self.size, self.schema, self.made, self.run, self.ready
+                )
+                array = self.schema.column_named(needed).column(block)  # type: ignore[union-attr]
+                self.made[needed] = array if self.ready is None else self.ready(needed, array)
         return self.made[name]
 
     @cached_property

@@ -367,3 +367,109 @@ def test_selections_from_yaml_dates_and_lists_are_kept_in_the_log(table, tmp_pat
     assert time_rows["count"] == 1440  # a day of minutes
     assert drifted.log.entries[1]["selection"] == {"blocks": {"column": "n", "values": [1, 2]}}
     assert block_rows["count"] == sum(v in (1, 2) for v in table.column("n").to_pylist())
+
+
+# -- correlation propagation (issue 13 C) ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def correlated() -> pa.Table:
+    rng = np.random.default_rng(4)
+    x = rng.normal(50, 10, N)
+    return pa.table(
+        {
+            "x": x,
+            "y": 3 + 0.8 * (x - 50) / 10 * 4 + rng.normal(0, 3, N),  # sd(y) = 5, rho(x, y) = 0.64
+            "n": np.rint(x * 2 + rng.normal(0, 5, N)).astype(np.int32),
+            "z": rng.normal(0, 1, N),  # independent of x
+            "k": pa.array(rng.integers(0, 5, N)).cast(pa.string()),
+        }
+    )
+
+
+def _rho_factor(table: pa.Table, x: str, y: str) -> float:
+    a, b = table[x].to_numpy().astype(float), table[y].to_numpy().astype(float)
+    return float(np.corrcoef(a, b)[0, 1] * b.std() / a.std())
+
+
+def test_propagation_is_off_by_default(correlated):
+    drifted, log = fastsynth.inject_drift(
+        correlated, [{"type": "shift", "columns": ["x"], "magnitude": 2, "rows": {"start": 5000}}]
+    )
+    for name in ("y", "n", "z", "k"):
+        assert drifted[name].equals(correlated[name])
+    assert "propagated" not in log.entries[0]
+
+
+def test_a_shift_moves_correlated_columns_by_rho_sy_over_sx(correlated):
+    spec = {
+        "type": "shift",
+        "columns": ["x"],
+        "magnitude": 20,
+        "unit": "absolute",
+        "rows": {"start": 5000},
+        "propagate": True,
+    }
+    drifted, log = fastsynth.inject_drift(correlated, [spec])
+    dx = drifted["x"].to_numpy() - correlated["x"].to_numpy()
+    assert not dx[:5000].any() and dx[5000:] == pytest.approx(20.0)
+    dy = drifted["y"].to_numpy() - correlated["y"].to_numpy()
+    factor = _rho_factor(correlated, "x", "y")
+    assert factor == pytest.approx(0.32, abs=0.02)  # rho 0.64 * 5 / 10
+    assert not dy[:5000].any()
+    np.testing.assert_allclose(dy[5000:], factor * 20.0, rtol=1e-9)
+    dn = drifted["n"].to_numpy().astype(float) - correlated["n"].to_numpy()
+    assert drifted["n"].type == pa.int32()  # integers stay integers, rounded
+    assert np.abs(dn[5000:] - _rho_factor(correlated, "x", "n") * 20.0).max() <= 0.5
+    assert drifted["z"].equals(correlated["z"]) and drifted["k"].equals(correlated["k"])  # |rho| < 0.1
+    moved = log.entries[0]["propagated"]["x"]
+    assert set(moved) == {"y", "n"}
+    assert moved["y"]["source"] == "measured" and moved["y"]["factor"] == pytest.approx(factor)
+    assert moved["y"]["changed"] == N - 5000
+    assert moved["y"]["correlation"] == pytest.approx(np.corrcoef(correlated["x"], correlated["y"])[0, 1])
+    # The relation of y to x survives the shift: the slope across the drift is the table's own.
+    assert np.polyfit(drifted["x"].to_numpy(), drifted["y"].to_numpy(), 1)[0] == pytest.approx(
+        np.polyfit(correlated["x"].to_numpy(), correlated["y"].to_numpy(), 1)[0], rel=0.01
+    )
+
+
+def test_propagation_with_given_correlations_and_a_gradual_profile(correlated):
+    spec = {
+        "type": "shift",
+        "columns": ["x"],
+        "magnitude": 5,
+        "unit": "absolute",
+        "rows": {"start": 0, "end": 10_000},
+        "profile": {"type": "incremental", "transition": "linear"},
+        "propagate": {"correlations": {"z": -0.5}},
+    }
+    drifted, log = fastsynth.inject_drift(correlated, [spec])
+    dx = drifted["x"].to_numpy() - correlated["x"].to_numpy()
+    dz = drifted["z"].to_numpy() - correlated["z"].to_numpy()
+    factor = -0.5 * correlated["z"].to_numpy().std() / correlated["x"].to_numpy().std()
+    np.testing.assert_allclose(dz, factor * dx, atol=1e-12)
+    assert drifted["y"].equals(correlated["y"])  # given correlations: only those columns move
+    assert log.entries[0]["propagated"] == {
+        "x": {"z": {"correlation": -0.5, "source": "given", "factor": pytest.approx(factor), "changed": 9999}}
+    }
+
+
+def test_propagation_to_chosen_columns_and_bad_specs(correlated):
+    spec = {"type": "gaussian_noise", "columns": ["x"], "magnitude": 1, "propagate": {"columns": ["n"]}}
+    drifted, log = fastsynth.inject_drift(correlated, [spec], seed=3)
+    assert drifted["y"].equals(correlated["y"]) and not drifted["n"].equals(correlated["n"])
+    assert set(log.entries[0]["propagated"]["x"]) == {"n"}
+    bad = [
+        ({"type": "flip", "columns": ["x"], "rate": 0.1, "propagate": True}, "propagate applies to numeric"),
+        ({**spec, "propagate": {"columns": ["k"]}}, "column 'k' is string, not numeric"),
+        ({**spec, "propagate": {"columns": ["nope"]}}, "column 'nope' is not in the table"),
+        ({**spec, "propagate": {"correlations": {"y": 1.5}}}, r"correlations\['y'\]=1.5 is not"),
+        ({**spec, "propagate": {"correlations": {"y": {"z": 0.5}}}}, "correlations of 'y', which the drift"),
+        ({**spec, "propagate": {"colums": ["y"]}}, "unknown key 'colums'"),
+    ]
+    for wrong, message in bad:
+        with pytest.raises(fastsynth.UsageError, match=message):
+            fastsynth.inject_drift(correlated, [wrong])
+    schema = {"x": {"type": "float"}, "y": {"type": "expr", "expr": "2 * x"}}
+    with pytest.raises(fastsynth.SchemaError, match="'propagate' is for `inject_drift`"):
+        fastsynth.Schema.from_dict({"fields": schema, "drift": [{**spec, "propagate": True}]})

@@ -238,3 +238,113 @@ def test_category_drift_while_generating_needs_a_category_column():
         fastsynth.Schema.from_dict(
             {"fields": fields, "drift": [{"type": "frequencies", "columns": ["word"], "target": {"a": 1.0}}]}
         )
+
+
+# -- derived columns follow their drifted inputs (issue 13 C) --------------------------------------------
+
+
+def test_an_expression_follows_its_drifted_input_whatever_the_batches():
+    fields = {
+        "t": {"type": "time_sequence", "interval_seconds": 60},
+        "x": {"type": "float", "distribution": "normal", "mean": 0, "std": 1},
+        "y": {"type": "expr", "expr": "2 * x"},
+        "z": {"type": "expr", "expr": "y + 1"},  # a chain: z reads y, which reads x
+    }
+    events = [
+        {"type": "shift", "columns": ["x"], "magnitude": 3, "unit": "absolute", "start_row": 4000},
+        {"type": "gaussian_noise", "columns": ["x"], "magnitude": 1, "start_time": "2020-01-01"},
+        {
+            "type": "scale",
+            "columns": ["x"],
+            "magnitude": 2,
+            "start_row": 0,
+            "every_rows": 3000,
+            "direction": "alternate",
+        },
+    ]
+    schema = fastsynth.Schema.from_dict({"seed": 5, "fields": fields, "drift": events})
+    table = fastsynth.generate(schema, 12_000)
+    x, y, z = (table[name].to_numpy() for name in ("x", "y", "z"))
+    plain = fastsynth.generate(fastsynth.Schema.from_dict({"seed": 5, "fields": fields}), 12_000)
+    assert (x[4000:] != plain["x"].to_numpy()[4000:]).all()  # x did drift
+    np.testing.assert_array_equal(y, 2 * x)
+    np.testing.assert_array_equal(z, 2 * x + 1)
+    assert fastsynth.generate(schema, 12_000, batch_size=999).equals(table)
+    assert fastsynth.generate(schema, 2500, start=3500, batch_size=700).equals(table.slice(3500, 2500))
+
+
+def test_a_covariate_shift_of_sea_features_keeps_labels_agreeing_with_them():
+    fields = {
+        "x0": {"type": "float", "distribution": "uniform", "min": 0, "max": 10},
+        "x1": {"type": "float", "distribution": "uniform", "min": 0, "max": 10},
+        "label": {"type": "concept", "stream": "sea", "inputs": ["x0", "x1"], "concepts": [0]},
+    }
+    events = [
+        {"type": "shift", "columns": ["x0", "x1"], "magnitude": 1.5, "start_row": 5000},
+        {"type": "gaussian_noise", "columns": ["x0"], "magnitude": 0.5, "start_row": 8000},
+    ]
+    schema = fastsynth.Schema.from_dict({"seed": 2, "fields": fields, "drift": events})
+    table = fastsynth.generate(schema, 20_000, batch_size=3000)
+    x0, x1 = table["x0"].to_numpy(), table["x1"].to_numpy()
+    expected = (x0 + x1 > 8.0).astype(np.int8)  # SEA concept 0, noise 0
+    np.testing.assert_array_equal(table["label"].to_numpy(), expected)
+    # The features did move: a covariate shift, and the labels' share moved with them.
+    assert (
+        x0[5000:].mean()
+        > fastsynth.generate(fastsynth.Schema.from_dict({"seed": 2, "fields": fields}), 20_000)["x0"]
+        .to_numpy()[5000:]
+        .mean()
+        + 3
+    )
+
+
+def test_a_concept_rule_reads_the_drifted_row_after_earlier_events():
+    fields = {
+        "x": {"type": "float", "distribution": "uniform", "min": 0, "max": 1},
+        "label": {"type": "int", "min": 0, "max": 0},
+        "copy": {"type": "expr", "expr": "label", "dtype": "int64"},
+    }
+    events = [
+        {"type": "shift", "columns": ["x"], "magnitude": 5, "unit": "absolute", "start_row": 100},
+        {"type": "concept", "column": "label", "rule": "CASE WHEN x > 3 THEN 1 ELSE 0 END", "start_row": 50},
+    ]
+    schema = fastsynth.Schema.from_dict({"seed": 1, "fields": fields, "drift": events})
+    table = fastsynth.generate(schema, 400, batch_size=64)
+    label = table["label"].to_numpy()
+    assert not label[:100].any() and label[100:].all()  # the rule saw the shifted x
+    assert fastsynth.generate(schema, 400).equals(table)
+
+
+def test_a_time_column_made_from_a_column_its_event_drifts_is_refused():
+    from dataclasses import dataclass
+
+    import pyarrow as pa
+
+    @dataclass(frozen=True, kw_only=True)
+    class Stamp(fastsynth.Field):  # a time column computed from another column
+        of: str
+
+        def arrow_type(self):
+            return pa.timestamp("us")
+
+        def dependencies(self, schema):
+            return (self.of,)
+
+        def generate(self, block):
+            return block.column(self.of).cast(pa.int64()).cast(pa.timestamp("us"))
+
+    fastsynth.FIELDS.register("stamp")(Stamp)
+    try:
+        fields = {"x": {"type": "int", "min": 0, "max": 10}, "t": {"type": "stamp", "of": "x"}}
+        events = [{"type": "add", "columns": ["x"], "magnitude": 1, "start_time": "1970-01-01"}]
+        schema = fastsynth.Schema.from_dict({"seed": 1, "fields": fields, "drift": events})
+        with pytest.raises(fastsynth.SchemaError, match="time column 't' is computed from a column"):
+            fastsynth.generate(schema, 10)
+        # On another time column the same event is fine.
+        fields["u"] = {"type": "time_sequence", "interval_seconds": 1}
+        events[0]["time_column"] = "u"
+        schema = fastsynth.Schema.from_dict({"seed": 1, "fields": fields, "drift": events})
+        table = fastsynth.generate(schema, 10)
+        assert table["t"].cast(pa.int64()).equals(table["x"])
+    finally:
+        fastsynth.FIELDS._items.pop("stamp")
