@@ -392,6 +392,19 @@ class DriftSchedule:
             count += 1 if event.every is None else int((reached - origin) // event.every) + 1
         return count
 
+    def declared_type(self, name: str, made: pa.DataType) -> pa.DataType:
+        """The type column ``name`` has in batches: a category column that events drift takes 32-bit
+        codes, since typos or a new category can pass the 127 or 32,767 values its field's own codes
+        hold, and its type must be the same in every batch."""
+        if pa.types.is_dictionary(made) and name in self.targets:
+            return pa.dictionary(pa.int32(), made.value_type, made.ordered)
+        return made
+
+    @cached_property
+    def targets(self) -> frozenset[str]:
+        """The columns some event drifts."""
+        return frozenset(name for event in self.events for name in _columns_of(event.spec))
+
     @cached_property
     def plan(self) -> tuple[dict[str, tuple[int, ...]], tuple[tuple[int, tuple[str, ...]], ...]]:
         """(the events each column takes as soon as it is made, in order; the (event, columns) taken
@@ -504,6 +517,9 @@ class BatchDrift:
 
     def ready(self, name: str, array: pa.Array) -> pa.Array:
         """Column ``name`` as made, with the events it takes before the columns that read it."""
+        declared = self.arrow_schema.field(name).type
+        if array.type != declared:
+            array = array.cast(declared)
         self.made[name] = array
         indices = self.schedule.plan[0].get(name, ())
         if not indices:

@@ -320,7 +320,12 @@ class Schema:
 
     def fields_arrow_schema(self) -> pa.Schema:
         """The Arrow schema of the fields alone (before any event-time label column)."""
-        return pa.schema([pa.field(f.name, f.arrow_type(), nullable=f.nullable(self)) for f in self.fields])
+
+        def declared(f: Field) -> pa.DataType:
+            made = f.arrow_type()
+            return made if self.drift is None else self.drift.declared_type(f.name, made)
+
+        return pa.schema([pa.field(f.name, declared(f), nullable=f.nullable(self)) for f in self.fields])
 
     def arrow_schema(self) -> pa.Schema:
         """The Arrow schema of every batch made from this schema."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
@@ -348,3 +349,24 @@ def test_a_time_column_made_from_a_column_its_event_drifts_is_refused():
         assert table["t"].cast(pa.int64()).equals(table["x"])
     finally:
         fastsynth.FIELDS._items.pop("stamp")
+
+
+def test_drifted_category_columns_take_codes_wide_enough_for_what_drift_adds():
+    """Typos on a three-value category make hundreds of values; its 8-bit codes would overflow."""
+    doc = {
+        "fields": {
+            "c": {"type": "category", "categories": ["alpha", "beta", "gamma"]},
+            "many": {"type": "category", "categories": [f"v{i}" for i in range(127)]},
+        },
+        "drift": [
+            {"type": "typos", "columns": ["c"], "rate": 0.9, "start_row": 2500},
+            {"type": "new_category", "columns": ["many"], "value": "fresh", "rate": 0.5, "start_row": 100},
+        ],
+    }
+    table = fastsynth.generate(doc, 5000, batch_size=1000)
+    assert table.schema.field("c").type == pa.dictionary(pa.int32(), pa.string())
+    assert len(set(table.column("c").to_pylist())) > 128
+    assert "fresh" in table.column("many").to_pylist()
+    again = fastsynth.generate(doc, 5000, batch_size=777)
+    assert again.column("c").to_pylist() == table.column("c").to_pylist()
+    assert again.column("many").to_pylist() == table.column("many").to_pylist()
