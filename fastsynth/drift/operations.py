@@ -92,6 +92,9 @@ class Operation:
     stable_categories: bool = False
     """Whether, while generating, it needs a category column (whose dictionary is the same in every
     batch) rather than plain text (whose dictionary changes from batch to batch)."""
+    adds_values: bool = False
+    """Whether it can give a category column values its field does not make (a typo, a new category):
+    such a column then takes 32-bit codes, which any batch's values fit."""
     reads_table: bool = False
     """Whether it reads columns besides its own (a rule over the row): while generating, it then runs
     once the whole batch is made rather than as soon as its column is."""
@@ -538,12 +541,17 @@ for _name, _operation in {
         "many", ("category",), frozenset({"target"}), _frequencies, stable_categories=True
     ),
     "new_category": Operation(
-        "many", ("category",), frozenset({"value", "rate"}), _new_category, stable_categories=True
+        "many",
+        ("category",),
+        frozenset({"value", "rate"}),
+        _new_category,
+        stable_categories=True,
+        adds_values=True,
     ),
     "merge": Operation(
         "many", ("category",), frozenset({"categories", "into"}), _merge, stable_categories=True
     ),
-    "typos": Operation("many", ("category",), frozenset({"rate", "modes"}), _typos),
+    "typos": Operation("many", ("category",), frozenset({"rate", "modes"}), _typos, adds_values=True),
     "flip": Operation("many", ("boolean",), frozenset({"rate"}), _flip),
     "label_flip": Operation(
         "one", ("numeric", "boolean", "category"), frozenset({"rate"}), _label_flip, batchwise=False

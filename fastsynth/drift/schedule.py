@@ -393,17 +393,22 @@ class DriftSchedule:
         return count
 
     def declared_type(self, name: str, made: pa.DataType) -> pa.DataType:
-        """The type column ``name`` has in batches: a category column that events drift takes 32-bit
-        codes, since typos or a new category can pass the 127 or 32,767 values its field's own codes
-        hold, and its type must be the same in every batch."""
-        if pa.types.is_dictionary(made) and name in self.targets:
+        """The type column ``name`` has in batches: a category column whose events can add values (typos,
+        a new category) takes 32-bit codes, since those can pass the 127 or 32,767 values its field's
+        own codes hold, and its type must be the same in every batch."""
+        if pa.types.is_dictionary(made) and name in self.growing:
             return pa.dictionary(pa.int32(), made.value_type, made.ordered)
         return made
 
     @cached_property
-    def targets(self) -> frozenset[str]:
-        """The columns some event drifts."""
-        return frozenset(name for event in self.events for name in _columns_of(event.spec))
+    def growing(self) -> frozenset[str]:
+        """The columns an event may give values their fields do not make."""
+        return frozenset(
+            name
+            for event in self.events
+            if OPERATIONS.get(event.spec["type"]).adds_values
+            for name in _columns_of(event.spec)
+        )
 
     @cached_property
     def plan(self) -> tuple[dict[str, tuple[int, ...]], tuple[tuple[int, tuple[str, ...]], ...]]:

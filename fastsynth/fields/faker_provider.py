@@ -98,12 +98,13 @@ class FakerField(Field):
             value = str(method(**(self.args or {})))
         except Exception as exc:
             raise self.error(f"provider {self.provider!r} fails with args={self.args!r}: {exc}") from None
-        self._check_work(time.perf_counter() - started)
+        seconds = time.perf_counter() - started
         if limit is not None and len(value) > limit[0]:
             raise self.error(
                 f"provider {self.provider!r} with args={show(self.args)} makes values of {len(value)} "
                 f"characters, over the limit; allowed: at most {limit[0]} ({limit[1]})"
             )
+        self._check_work(seconds)
 
     def _check_work(self, seconds_per_value: float) -> None:
         """Under limits, a pool that would take longer to build than the work ceiling is refused, and
