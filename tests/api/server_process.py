@@ -16,9 +16,10 @@ __all__ = ["Server"]
 
 
 class Server:
-    """``fastsynth api`` as a subprocess on a free loopback port."""
+    """``fastsynth api`` as a subprocess on a free loopback port, started in ``folder`` and writing its
+    files there (or, with ``output_dir=False``, where the server chooses by default)."""
 
-    def __init__(self, folder: Path, *options: str) -> None:
+    def __init__(self, folder: Path, *options: str, output_dir: bool = True) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = folder / "server.log"
@@ -29,8 +30,7 @@ class Server:
             "api",
             "--port",
             str(self.port),
-            "--output-dir",
-            str(folder),
+            *(["--output-dir", str(folder)] if output_dir else []),
             *options,
         ]
         with self.log.open("w") as log:

@@ -167,27 +167,12 @@ def test_serving_other_machines_without_a_token_is_refused_before_binding(comman
 
 def test_the_default_output_folder_is_a_dedicated_one(tmp_path):
     """Without --output-dir, files go to ./fastsynth-output, not the folder the server started in."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fastsynth", "api", "--port", str(port)],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = Server(tmp_path, output_dir=False)
     try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{url}/health", timeout=1).raise_for_status()
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline and process.poll() is None
-                time.sleep(0.1)
+        url = server.url
         httpx.post(f"{url}/generators", json={"name": "g", "schema": SCHEMA}).raise_for_status()
-        httpx.post(
-            f"{url}/streamers", json={"name": "f", "type": "file", "path": "rows.csv"}
-        ).raise_for_status()
+        streamer = {"name": "f", "type": "file", "path": "rows.csv"}
+        httpx.post(f"{url}/streamers", json=streamer).raise_for_status()
         httpx.post(f"{url}/start", json={"rows": 100}).raise_for_status()
         deadline = time.monotonic() + 30
         while httpx.get(f"{url}/status").json()["streams"]["g"]["running"]:
@@ -197,5 +182,4 @@ def test_the_default_output_folder_is_a_dedicated_one(tmp_path):
         assert (tmp_path / "fastsynth-output" / "rows.csv").is_file()
         assert not (tmp_path / "rows.csv").exists()
     finally:
-        process.terminate()
-        process.wait(60)
+        server.stop()
