@@ -11,7 +11,7 @@ import numpy as np
 from numba import prange
 
 from fastsynth.kernels import rng
-from fastsynth.kernels.jit import kernel, parallel_kernel
+from fastsynth.kernels.jit import inline_kernel, kernel, parallel_kernel
 
 __all__ = [
     "NUMERIC_OPS",
@@ -135,6 +135,29 @@ def flip_bits(out, values, weights, rate, key, start):
 _KEYBOARD = np.frombuffer(b"qwertyuiopasdfghjklzxcvbnm", dtype=np.uint8)
 
 
+@inline_kernel
+def _typo_site(data, offsets, weights, rate, s0, s1, start, i):
+    """(the byte a typo of string ``i`` edits, the draw that placed it): with probability ``rate * w``
+    a uniform byte of the string; -1 for no typo, an empty string or a non-ASCII byte."""
+    if weights[i] == 0.0 or rng.unit(rng.at(s0, start + i)) >= rate * weights[i]:
+        return -1, np.uint64(0)
+    first, end = offsets[i], offsets[i + 1]
+    if end - first < 1:
+        return -1, np.uint64(0)
+    bits = rng.at(s1, start + i)
+    where = first + int(rng.bounded(bits, np.uint64(end - first)))
+    return (where if data[where] < 128 else -1), bits
+
+
+@inline_kernel
+def _other_letter(here, bits):
+    """Another letter than the ASCII letter ``here``, in its case, drawn from ``bits``."""
+    chosen = _KEYBOARD[int((bits >> np.uint64(8)) % np.uint64(25))]
+    if chosen == (here | 32):  # the 26th letter differs from the 25 drawn from
+        chosen = _KEYBOARD[25]
+    return chosen if here >= 97 else chosen - 32
+
+
 @parallel_kernel
 def typos(data, offsets, weights, rate, key, start):
     """One typo in each string chosen with probability ``rate * w``, in place and length-preserving so
@@ -143,27 +166,18 @@ def typos(data, offsets, weights, rate, key, start):
     s0 = rng.stream(key, 0)
     s1 = rng.stream(key, 1)
     for i in prange(offsets.shape[0] - 1):
-        if weights[i] == 0.0 or rng.unit(rng.at(s0, start + i)) >= rate * weights[i]:
-            continue
-        first, end = offsets[i], offsets[i + 1]
-        if end - first < 1:
-            continue
-        bits = rng.at(s1, start + i)
-        where = first + int(rng.bounded(bits, np.uint64(end - first)))
-        if data[where] >= 128:
+        where, bits = _typo_site(data, offsets, weights, rate, s0, s1, start, i)
+        if where < 0:
             continue
         if (
             (bits & np.uint64(1)) == 0
-            and where + 1 < end
+            and where + 1 < offsets[i + 1]
             and data[where + 1] < 128
             and data[where] != data[where + 1]
         ):
             data[where], data[where + 1] = data[where + 1], data[where]
         elif (data[where] | 32) >= 97 and (data[where] | 32) <= 122:
-            letter = _KEYBOARD[int((bits >> np.uint64(8)) % np.uint64(25))]
-            if letter == (data[where] | 32):  # the 26th letter differs from the 25 drawn from
-                letter = _KEYBOARD[25]
-            data[where] = letter if data[where] >= 97 else letter - 32
+            data[where] = _other_letter(data[where], bits)
 
 
 TYPO_MODES = {"swap": 0, "change": 1, "delete": 2, "duplicate": 3}
@@ -182,27 +196,18 @@ def typo_plan(data, offsets, weights, rate, key, start, modes, edit, at, letter)
     s2 = rng.stream(key, 2)
     for i in prange(offsets.shape[0] - 1):
         edit[i] = -1
-        if weights[i] == 0.0 or rng.unit(rng.at(s0, start + i)) >= rate * weights[i]:
+        where, bits = _typo_site(data, offsets, weights, rate, s0, s1, start, i)
+        if where < 0:
             continue
-        first, end = offsets[i], offsets[i + 1]
-        if end - first < 1:
-            continue
-        bits = rng.at(s1, start + i)
-        where = first + int(rng.bounded(bits, np.uint64(end - first)))
         here = data[where]
-        if here >= 128:
-            continue
         mode = modes[int(rng.bounded(rng.at(s2, start + i), np.uint64(modes.shape[0])))]
         if mode == 0:
-            if where + 1 < end and data[where + 1] < 128 and data[where + 1] != here:
+            if where + 1 < offsets[i + 1] and data[where + 1] < 128 and data[where + 1] != here:
                 edit[i] = 0
             else:
                 mode = 1
         if mode == 1 and (here | 32) >= 97 and (here | 32) <= 122:
-            chosen = _KEYBOARD[int((bits >> np.uint64(8)) % np.uint64(25))]
-            if chosen == (here | 32):
-                chosen = _KEYBOARD[25]
-            letter[i] = chosen if here >= 97 else chosen - 32
+            letter[i] = _other_letter(here, bits)
             edit[i] = 1
         elif mode >= 2:
             edit[i] = mode
