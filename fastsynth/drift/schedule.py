@@ -22,34 +22,50 @@ in place of a row selection::
   occurrences and as generated in odd ones.
 
 Weights depend only on a row's index (or time), and every random choice on the row's index, so the
-drift of a row is the same whatever the batch it is made in. Numeric statistics and category shares
-come from a fixed sample of the schema's first 65,536 rows; a standard deviation there is measured row
-to row (that of consecutive differences, divided by sqrt 2), so a series' trend and seasons do not count
-as its spread, while for independent rows it is the usual one.
+drift of a row is the same whatever the batch it is made in.
+
+Statistics. A drift around or relative to the mean (scale, outliers, shift and noise in ``std`` or
+``relative`` units) measures, by default (``reference: window``), the mean and the standard deviation
+of each window (each occurrence of a recurring event) over that window's rows as made without drift,
+the first 65,536 of them when a window is longer: the same rows whatever the batches, so the drift of
+a row does not depend on how the rows are batched. The standard deviation is measured row to row: that
+of second differences ``x[i+1] - 2 x[i] + x[i-1]`` (within each entity's series) divided by sqrt 6,
+so that a series' trend and seasons do not count as its spread (a linear trend drops out, a season of
+period ``p`` counts ``(2 pi / p) ** 2`` of its amplitude), while for independent rows it is the usual
+one. A window in
+time needs a time column that grows with the rows (a ``time_sequence``); on any other the event falls
+back to ``reference: column``, and says so in the log. ``reference: column`` measures them, like
+category shares, on a fixed sample: the schema's first 65,536 rows made without drift. The log
+(logger ``fastsynth.drift``) says which reference each event uses.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
 import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Annotated, Any
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
 
 from fastsynth.drift.injector import Drift
-from fastsynth.drift.operations import OPERATIONS, Context, Operation, kind_of
+from fastsynth.drift.operations import OPERATIONS, Context, Operation, kind_of, uses_statistics
 from fastsynth.drift.profiles import Profile
 from fastsynth.errors import SchemaError, UsageError
 from fastsynth.fields.base import Block
 from fastsynth.specs import Bounds, Invalid, Spec, from_document, options_of
 
-__all__ = ["REFERENCE_ROWS", "DriftEvent", "DriftSchedule", "reference_statistics"]
+__all__ = ["REFERENCE_ROWS", "DriftEvent", "DriftSchedule", "Undrifted", "reference_statistics"]
 
 REFERENCE_ROWS = 65_536
-"""Rows from the start of a schema that drift statistics (means, spreads, shares) are measured on."""
+"""Rows that drift statistics are measured on: a window's first rows (``reference: window``), or the
+schema's first rows (``reference: column``, category shares)."""
+_LOG = logging.getLogger("fastsynth.drift")
+T = TypeVar("T")
 _EPOCH = dt.datetime(1970, 1, 1)
 
 
@@ -227,6 +243,25 @@ class DriftEvent:
                 document["transition_rows"] = int(self.transition)
         return document
 
+    def window_of(self, at: np.ndarray) -> np.ndarray:
+        """The occurrence (window) each of the rows at ``at`` is in, -1 where the event does not apply."""
+        inside = (at >= self.start) & (at < self.end)
+        if self.every is None:
+            return np.where(inside, 0, -1)
+        origin = 0.0 if math.isinf(self.start) else self.start
+        occurrence = np.floor((at - origin) / self.every)
+        if not _directed(self.spec["type"]):
+            inside &= occurrence % 2 == 0
+        return np.where(inside, occurrence, -1).astype(np.int64)
+
+    def bounds(self, occurrence: int) -> tuple[float, float]:
+        """[first, end) of an occurrence's window, in rows or microseconds."""
+        if self.every is None:
+            return self.start, self.end
+        origin = 0.0 if math.isinf(self.start) else self.start
+        first = origin + occurrence * self.every
+        return first, min(first + self.every, self.end)
+
     def weights(self, at: np.ndarray, draws: Block) -> tuple[np.ndarray, np.ndarray]:
         """(weight, direction sign) of rows at positions ``at`` (row indices or time in microseconds)."""
         inside = (at >= self.start) & (at < self.end)
@@ -264,23 +299,76 @@ def _occurrence_draws(seed: int, event: str, occurrence: np.ndarray) -> np.ndarr
     return values
 
 
-def reference_statistics(sample: pa.RecordBatch) -> dict[str, Any]:
+def _spread(values: np.ndarray, groups: np.ndarray | None) -> float:
+    """Standard deviation row to row: that of second differences ``x[i+1] - 2 x[i] + x[i-1]`` (of one
+    entity's rows when ``groups`` gives each row's entity) divided by sqrt 6, which for independent rows
+    is the usual one, while a linear trend drops out and a season of period ``p`` counts only ``(2 pi /
+    p) ** 2`` of its amplitude; with 3 rows, that of first differences over sqrt 2; 0 with fewer."""
+    if groups is not None:
+        order = np.argsort(groups, kind="stable")
+        values, groups = values[order], groups[order]
+    for order_, scale in ((2, math.sqrt(6)), (1, math.sqrt(2))):
+        steps = np.diff(values, order_)
+        if groups is not None:
+            same = groups[order_:] == groups[:-order_]
+            if order_ == 2:
+                same &= groups[1:-1] == groups[:-2]
+            steps = steps[same]
+        if len(steps) > 1:
+            return float(np.std(steps, ddof=1) / scale)
+    return 0.0
+
+
+def _moments(column: pa.Array, groups: np.ndarray | None) -> tuple[float, float]:
+    """(mean, row-to-row std) of a numeric column's non-null values."""
+    values = column.to_numpy(zero_copy_only=False).astype(np.float64)
+    if column.null_count:
+        valid = column.is_valid().to_numpy(zero_copy_only=False)
+        values, groups = values[valid], None if groups is None else groups[valid]
+    return (float(values.mean()) if len(values) else 0.0), _spread(values, groups)
+
+
+def _groups(sample: pa.RecordBatch, group_column: str | None) -> np.ndarray | None:
+    if group_column is None or group_column not in sample.schema.names:
+        return None
+    return sample.column(group_column).to_numpy(zero_copy_only=False)
+
+
+def reference_statistics(sample: pa.RecordBatch, group_column: str | None = None) -> dict[str, Any]:
     """Per column of ``sample`` (rows made without drift): (mean, std) of a numeric column, the std
-    measured row to row, and the value shares of a category or boolean column."""
+    measured row to row (within each entity, ``group_column`` naming each row's entity), and the value
+    shares of a category or boolean column."""
     statistics: dict[str, Any] = {}
+    groups = _groups(sample, group_column)
     for name in sample.schema.names:
         column = sample.column(name)
         kind = kind_of(column.type)
         if kind == "numeric":
-            values = column.drop_null().to_numpy().astype(np.float64)
             # Spread row to row: a series' trend and seasons are not its spread.
-            spread = float(np.std(np.diff(values)) / math.sqrt(2)) if len(values) > 2 else 0.0
-            statistics[name] = (float(values.mean()) if len(values) else 0.0, spread)
+            statistics[name] = _moments(column, groups)
         elif kind == "category":
             counts = column.drop_null().value_counts().to_pylist()
             total = sum(c["counts"] for c in counts) or 1
             statistics[name] = {c["values"]: c["counts"] / total for c in counts}
     return statistics
+
+
+@dataclass(frozen=True)
+class Undrifted:
+    """How a schedule reads a schema's rows as made without drift, for window statistics."""
+
+    rows: Callable[[int, int], pa.RecordBatch]
+    """Rows ``[first, first + size)`` without drift."""
+    times: Callable[[str, int, int], np.ndarray]
+    """A timestamp column's values (microseconds) at rows ``[first, first + size)``."""
+    ordered: Callable[[str], bool]
+    """Whether a timestamp column never decreases from row to row (so a time window is a row range)."""
+    remember: Callable[[Hashable, Callable[[], Any]], Any]
+    """The value kept under a key, made by the callable the first time (a cache of the run)."""
+    capacity: int | None = None
+    """How many rows the schema makes (None: no end)."""
+    group_column: str | None = None
+    """The column naming each row's entity, whose series the row-to-row spread follows."""
 
 
 @dataclass(frozen=True)
@@ -304,6 +392,13 @@ class DriftSchedule:
 
     events: tuple[DriftEvent, ...]
     weight_column: str | None = None
+    _told: set[tuple[str, str]] = field(default_factory=set, init=False, repr=False, compare=False)
+
+    def _tell(self, where: str, message: str) -> None:
+        """Log a choice once per schedule (not once per batch)."""
+        if (where, message) not in self._told:
+            self._told.add((where, message))
+            _LOG.info("%s: %s", where, message)
 
     @classmethod
     def from_dict(cls, document: Any) -> DriftSchedule:
@@ -383,19 +478,27 @@ class DriftSchedule:
         return count
 
     def apply(
-        self, batch: pa.RecordBatch, seed: int, start: int, reference: Callable[[], Mapping[str, Any]]
+        self,
+        batch: pa.RecordBatch,
+        seed: int,
+        start: int,
+        reference: Callable[[], Mapping[str, Any]],
+        undrifted: Undrifted | None = None,
     ) -> pa.RecordBatch:
         """The batch of rows ``[start, start + n)`` with every event applied; ``reference`` gives the
-        ``reference_statistics`` of the schema (called only when an event needs them)."""
+        ``reference_statistics`` of the schema (called only when an event needs them), ``undrifted``
+        the rows without drift that window statistics are measured on (without it, events measure
+        against ``reference``)."""
         table = pa.Table.from_batches([batch])
         rows = np.arange(start, start + batch.num_rows, dtype=np.float64)
         most = np.zeros(batch.num_rows)
         for index, event in enumerate(self.events):
             at = rows
+            time_column = None
             if event.by_time:
-                column = self.time_column(event, batch.schema)
+                time_column = self.time_column(event, batch.schema)
                 at = (
-                    batch.column(column)
+                    batch.column(time_column)
                     .cast(pa.timestamp("us"))
                     .cast(pa.int64())
                     .to_numpy()
@@ -406,22 +509,155 @@ class DriftSchedule:
             if not weights.any():
                 continue
             operation = OPERATIONS.get(event.spec["type"])
+            names = event.spec.get("columns", [event.spec.get("column")])
+            names = [names] if isinstance(names, str) else names
+            window = None
+            event_spec = event.spec
+            if uses_statistics(event.spec) and event.spec.get("reference", "window") == "window":
+                why = None
+                if undrifted is None:
+                    why = "rows without drift are not at hand"
+                elif time_column is not None and not undrifted.ordered(time_column):
+                    why = f"its time column {time_column!r} does not grow with the rows"
+                if why is None:
+                    assert undrifted is not None
+                    window = _WindowStatistics(event, index, seed, start, at, names, undrifted, time_column)
+                    self._tell(event.where, "mean and std over each window's rows (reference: window)")
+                else:
+                    event_spec = {**event.spec, "reference": "column"}
+                    self._tell(
+                        event.where,
+                        f"mean and std of the column's reference sample (reference: column): {why}",
+                    )
+            elif uses_statistics(event.spec):
+                self._tell(event.where, "mean and std of the column's reference sample (reference: column)")
             for direction, chosen in ((1.0, sign > 0), (-1.0, sign < 0)):
                 part = np.where(chosen, weights, 0.0)
                 if not part.any():
                     continue
-                spec = dict(event.spec)
+                spec = dict(event_spec)
                 if operation.directed:  # the occurrence's sign turns the declared direction
                     declared = -1.0 if spec.get("direction") == "down" else 1.0
                     spec["direction"] = "up" if direction * declared > 0 else "down"
-                ctx = Context(table, part, spec, event.where, draws, reference)
-                names = spec.get("columns", [spec.get("column")])
-                for name in [names] if isinstance(names, str) else names:
+                ctx = Context(
+                    table,
+                    part,
+                    spec,
+                    event.where,
+                    draws,
+                    reference,
+                    window=None if window is None else window.of,
+                )
+                for name in names:
                     position = table.column_names.index(name)
-                    table = table.set_column(position, table.schema.field(name), operation.apply(ctx, name))  # type: ignore[arg-type]
+                    table = table.set_column(position, table.schema.field(name), operation.apply(ctx, name))
                     ctx.table = table
             np.maximum(most, weights, out=most)
         if self.weight_column is not None:
             table = table.append_column(self.weight_field(), pa.array(most.astype(np.float32)))
         columns = [column.combine_chunks() for column in table.columns]
         return pa.RecordBatch.from_arrays(columns, schema=table.schema)
+
+
+class _WindowStatistics:
+    """Per row of a batch, the (mean, std) of its window: each occurrence of the event measured over
+    its own first ``REFERENCE_ROWS`` rows made without drift. An occurrence that lies inside the batch
+    is measured on the batch's rows made again without drift; one that reaches past the batch (it holds
+    the batch's first or last row) is found by searching rows (the time column grows with them) and
+    kept in the run, so every batch sees the same numbers."""
+
+    def __init__(
+        self,
+        event: DriftEvent,
+        index: int,
+        seed: int,
+        start: int,
+        at: np.ndarray,
+        names: list[str],
+        undrifted: Undrifted,
+        time_column: str | None,
+    ) -> None:
+        self.event, self.index, self.seed, self.start = event, index, seed, start
+        self.names, self.undrifted, self.time_column = names, undrifted, time_column
+        self.occurrence = event.window_of(at)
+        self._made: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
+
+    def of(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        if self._made is None:
+            self._made = self._make()
+        return self._made[name]
+
+    def _make(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        n = len(self.occurrence)
+        made = {name: (np.zeros(n), np.zeros(n)) for name in self.names}
+        edges = {int(self.occurrence[0]), int(self.occurrence[-1])} if n else set()
+        present = np.unique(self.occurrence[self.occurrence >= 0])
+        inner: pa.RecordBatch | None = None
+        for k in present.tolist():
+            rows = np.flatnonzero(self.occurrence == k)
+            if k in edges:
+                anchor = self.start + int(rows[0])
+                statistics = self.undrifted.remember(
+                    ("drift window", self.seed, self.index, k),
+                    functools.partial(self._occurrence, k, anchor),
+                )
+            else:  # wholly inside the batch, and a run of its rows
+                if inner is None:
+                    inner = self.undrifted.rows(self.start, n)
+                first = int(rows[0])
+                sample = inner.slice(first, min(len(rows), REFERENCE_ROWS))
+                statistics = self._measure(sample)
+            for name in self.names:
+                made[name][0][rows], made[name][1][rows] = statistics[name]
+        return made
+
+    def _measure(self, sample: pa.RecordBatch) -> dict[str, tuple[float, float]]:
+        groups = _groups(sample, self.undrifted.group_column)
+        return {name: _moments(sample.column(name), groups) for name in self.names}
+
+    def _occurrence(self, k: int, anchor: int) -> dict[str, tuple[float, float]]:
+        """The statistics of occurrence ``k``, whose rows include ``anchor``."""
+        low, high = self.event.bounds(k)
+        limit = self.undrifted.capacity
+        if self.time_column is None:
+            first = max(0, math.ceil(low))
+            end = math.ceil(high) if math.isfinite(high) else first + REFERENCE_ROWS
+        else:
+            first = self._search(low, anchor, backwards=True)
+            end = self._search(high, anchor, backwards=False, stop=first + REFERENCE_ROWS)
+        end = min(end, first + REFERENCE_ROWS, limit if limit is not None else end)
+        return self._measure(self.undrifted.rows(first, max(end - first, 0)))
+
+    def _search(self, moment: float, anchor: int, *, backwards: bool, stop: int = 0) -> int:
+        """The first row whose time is at least ``moment``: at or before ``anchor`` (whose time is at
+        least ``moment``) when searching backwards, after it (up to ``stop``) when forwards."""
+        assert self.time_column is not None
+        column = self.time_column
+
+        def reached(row: int) -> bool:
+            return bool(self.undrifted.times(column, row, 1)[0] >= moment)
+
+        if math.isinf(moment):
+            return 0 if moment < 0 else stop
+        limit = self.undrifted.capacity
+        if backwards:  # gallop back to a row before the moment, then bisect
+            high, step = anchor, 1
+            low = anchor - step
+            while low >= 0 and reached(low):
+                high, step = low, step * 2
+                low = anchor - step
+            low = max(low, -1)
+        else:
+            low, step = anchor, 1
+            high = anchor + step
+            while high < stop and (limit is None or high < limit) and not reached(high):
+                low, step = high, step * 2
+                high = anchor + step
+            high = min(high, stop, limit if limit is not None else high)
+        while high - low > 1:  # reached(high) or high is a bound; not reached(low) or low = -1
+            middle = (low + high) // 2
+            if reached(middle):
+                high = middle
+            else:
+                low = middle
+        return high

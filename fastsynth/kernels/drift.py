@@ -39,7 +39,8 @@ def _finish(v: float, lo: float, hi: float, integer: bool) -> float:
 @parallel_kernel
 def drift_numeric(out, x, weights, op, a, b, c, key, start, lo, hi, integer):
     """``out[i]`` = row ``i`` of ``x`` after the operation, for rows with a weight ``w`` (others are
-    copied as they are); draws are those of row ``start + i``:
+    copied as they are); draws are those of row ``start + i``. ``a`` and ``b`` are arrays of one value
+    for every row, or of one value for all rows (a window's statistics differ from window to window):
 
     0 shift: ``x + w a``; 1 scale around ``b``: ``b + (x - b)(1 + w (a - 1))``; 2 gaussian noise of
     standard deviation ``w a``; 3 uniform noise in ``+-w a``; 4 multiply: ``x (1 + w (a - 1))``;
@@ -48,20 +49,26 @@ def drift_numeric(out, x, weights, op, a, b, c, key, start, lo, hi, integer):
     n = x.shape[0]
     s0 = rng.stream(key, 0)
     s1 = rng.stream(key, 1)
+    ia = 1 if a.shape[0] > 1 else 0
+    ib = 1 if b.shape[0] > 1 else 0
     if op == 0:
         for i in prange(n):
             w = weights[i]
-            out[i] = _finish(x[i] + w * a, lo, hi, integer) if w != 0.0 else x[i]
+            out[i] = _finish(x[i] + w * a[i * ia], lo, hi, integer) if w != 0.0 else x[i]
     elif op == 1:
         for i in prange(n):
             w = weights[i]
-            out[i] = _finish(b + (x[i] - b) * (1.0 + w * (a - 1.0)), lo, hi, integer) if w != 0.0 else x[i]
+            if w != 0.0:
+                m = b[i * ib]
+                out[i] = _finish(m + (x[i] - m) * (1.0 + w * (a[i * ia] - 1.0)), lo, hi, integer)
+            else:
+                out[i] = x[i]
     elif op == 2:
         for i in prange(n):
             w = weights[i]
             if w != 0.0:
                 out[i] = _finish(
-                    x[i] + w * a * rng.normal(key, rng.at(s0, start + i), start + i), lo, hi, integer
+                    x[i] + w * a[i * ia] * rng.normal(key, rng.at(s0, start + i), start + i), lo, hi, integer
                 )
             else:
                 out[i] = x[i]
@@ -70,19 +77,20 @@ def drift_numeric(out, x, weights, op, a, b, c, key, start, lo, hi, integer):
             w = weights[i]
             if w != 0.0:
                 out[i] = _finish(
-                    x[i] + w * a * (2.0 * rng.unit(rng.at(s0, start + i)) - 1.0), lo, hi, integer
+                    x[i] + w * a[i * ia] * (2.0 * rng.unit(rng.at(s0, start + i)) - 1.0), lo, hi, integer
                 )
             else:
                 out[i] = x[i]
     elif op == 4:
         for i in prange(n):
             w = weights[i]
-            out[i] = _finish(x[i] * (1.0 + w * (a - 1.0)), lo, hi, integer) if w != 0.0 else x[i]
+            out[i] = _finish(x[i] * (1.0 + w * (a[i * ia] - 1.0)), lo, hi, integer) if w != 0.0 else x[i]
     else:
         for i in prange(n):
             w = weights[i]
             if w != 0.0 and rng.unit(rng.at(s0, start + i)) < c * w:
-                out[i] = _finish(b + a if rng.unit(rng.at(s1, start + i)) < 0.5 else b - a, lo, hi, integer)
+                m, d = b[i * ib], a[i * ia]
+                out[i] = _finish(m + d if rng.unit(rng.at(s1, start + i)) < 0.5 else m - d, lo, hi, integer)
             else:
                 out[i] = x[i]
 

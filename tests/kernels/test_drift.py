@@ -21,7 +21,8 @@ def _numeric(x, weights, op, a=2.0, b=0.0, c=0.5, key=KEY, start=0, lo=-np.inf, 
     weights = np.asarray(weights, np.float64)
     integer = x.dtype.kind in "iu"
     out = np.empty_like(x)
-    kd.drift_numeric(out, x, weights, op, a, b, c, np.uint64(key), start, lo, hi, integer)
+    a_, b_ = (np.atleast_1d(np.asarray(v, np.float64)) for v in (a, b))
+    kd.drift_numeric(out, x, weights, op, a_, b_, c, np.uint64(key), start, lo, hi, integer)
     return out, naive.drift_numeric(x, weights, op, a, b, c, key, start, lo, hi, integer)
 
 
@@ -71,6 +72,17 @@ def test_numeric_matches_reference(op, x, data, a, b, c, key, start):
         st.lists(st.sampled_from([0.0, 1.0, 0.25]) | st.floats(0, 1), min_size=len(x), max_size=len(x))
     )
     out, expected = _numeric(np.array(x, np.float64), weights, op, a, b, c, key, start)
+    np.testing.assert_array_equal(out, expected)
+
+
+@given(st.sampled_from(OPS), st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=60), st.data(), u64)
+def test_numeric_with_a_value_per_row_matches_reference(op, x, data, key):
+    """Window statistics give each row its own ``a`` (a spread) and ``b`` (a mean)."""
+    n = len(x)
+    per_row = st.lists(st.floats(-1e3, 1e3), min_size=n, max_size=n)
+    a, b = np.array(data.draw(per_row)), np.array(data.draw(per_row))
+    weights = data.draw(st.lists(st.sampled_from([0.0, 1.0]) | st.floats(0, 1), min_size=n, max_size=n))
+    out, expected = _numeric(np.array(x, np.float64), weights, op, a, b, 0.5, key, 7)
     np.testing.assert_array_equal(out, expected)
 
 
