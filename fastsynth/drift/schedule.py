@@ -57,6 +57,7 @@ from fastsynth.drift.operations import OPERATIONS, Context, Operation, kind_of, 
 from fastsynth.drift.profiles import Profile
 from fastsynth.errors import SchemaError, UsageError
 from fastsynth.fields.base import Block
+from fastsynth.kernels import drift as kd
 from fastsynth.specs import Bounds, Invalid, Spec, from_document, options_of
 
 __all__ = ["REFERENCE_ROWS", "DriftEvent", "DriftSchedule", "Undrifted", "reference_statistics"]
@@ -328,6 +329,13 @@ def _moments(column: pa.Array, groups: np.ndarray | None) -> tuple[float, float]
     return (float(values.mean()) if len(values) else 0.0), _spread(values, groups)
 
 
+def _validity_mask(column: pa.Array) -> np.ndarray:
+    """Each row's validity, or an empty array when every row is valid."""
+    if column.null_count == 0:
+        return np.zeros(0, np.bool_)
+    return np.ascontiguousarray(column.is_valid().to_numpy(zero_copy_only=False))
+
+
 def _groups(sample: pa.RecordBatch, group_column: str | None) -> np.ndarray | None:
     if group_column is None or group_column not in sample.schema.names:
         return None
@@ -590,32 +598,61 @@ class _WindowStatistics:
     def _make(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         n = len(self.occurrence)
         made = {name: (np.zeros(n), np.zeros(n)) for name in self.names}
-        edges = {int(self.occurrence[0]), int(self.occurrence[-1])} if n else set()
-        present = np.unique(self.occurrence[self.occurrence >= 0])
-        inner: pa.RecordBatch | None = None
-        for k in present.tolist():
-            rows = np.flatnonzero(self.occurrence == k)
-            if k in edges:
-                anchor = self.start + int(rows[0])
-                statistics = self.undrifted.remember(
-                    ("drift window", self.seed, self.index, k),
-                    functools.partial(self._occurrence, k, anchor),
-                )
-            else:  # wholly inside the batch, and a run of its rows
-                if inner is None:
-                    inner = self.undrifted.rows(self.start, n)
-                first = int(rows[0])
-                sample = inner.slice(first, min(len(rows), REFERENCE_ROWS))
-                statistics = self._measure(sample)
+        if n == 0:
+            return made
+        # The runs of rows of one occurrence (a window is a run of rows: rows, or times that grow).
+        cuts = np.flatnonzero(np.diff(self.occurrence)) + 1
+        starts = np.concatenate([[0], cuts]).astype(np.int64)
+        ends = np.concatenate([cuts, [n]]).astype(np.int64)
+        which = self.occurrence[starts]
+        keep = which >= 0
+        starts, ends, which = starts[keep], ends[keep], which[keep]
+        edge = (starts == 0) | (ends == n)
+        per_run = {name: (np.zeros(len(starts)), np.zeros(len(starts))) for name in self.names}
+        inner = np.flatnonzero(~edge)
+        if len(inner):  # wholly inside the batch: measured on the batch's rows made without drift
+            rows = self.undrifted.rows(self.start, n)
+            first = starts[inner]
+            measured = self._measure(rows, first, np.minimum(ends[inner], first + REFERENCE_ROWS))
             for name in self.names:
-                made[name][0][rows], made[name][1][rows] = statistics[name]
+                per_run[name][0][inner], per_run[name][1][inner] = measured[name]
+        for j in np.flatnonzero(edge).tolist():  # reaching past the batch: measured once, kept
+            k, anchor = int(which[j]), self.start + int(starts[j])
+            measured = self.undrifted.remember(
+                ("drift window", self.seed, self.index, k), functools.partial(self._occurrence, k, anchor)
+            )
+            for name in self.names:
+                per_run[name][0][j], per_run[name][1][j] = measured[name][0][0], measured[name][1][0]
+        at = np.flatnonzero(self.occurrence >= 0)  # the runs' rows, in order
+        lengths = ends - starts
+        for name in self.names:
+            made[name][0][at] = np.repeat(per_run[name][0], lengths)
+            made[name][1][at] = np.repeat(per_run[name][1], lengths)
         return made
 
-    def _measure(self, sample: pa.RecordBatch) -> dict[str, tuple[float, float]]:
+    def _measure(
+        self, sample: pa.RecordBatch, starts: np.ndarray, ends: np.ndarray
+    ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """(means, spreads) of each run ``[starts[j], ends[j])`` of ``sample``, per column: the same
+        numbers for a run whatever else is measured with it."""
         groups = _groups(sample, self.undrifted.group_column)
-        return {name: _moments(sample.column(name), groups) for name in self.names}
+        measured = {}
+        for name in self.names:
+            column = sample.column(name)
+            means, spreads = np.zeros(len(starts)), np.zeros(len(starts))
+            if groups is None:
+                values = (column if column.null_count == 0 else column.fill_null(0)).to_numpy(
+                    zero_copy_only=False
+                )
+                valid = _validity_mask(column)
+                kd.window_moments(values, valid, starts, ends, means, spreads)
+            else:  # each entity's series on its own
+                for j, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+                    means[j], spreads[j] = _moments(column.slice(a, b - a), groups[a:b])
+            measured[name] = (means, spreads)
+        return measured
 
-    def _occurrence(self, k: int, anchor: int) -> dict[str, tuple[float, float]]:
+    def _occurrence(self, k: int, anchor: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """The statistics of occurrence ``k``, whose rows include ``anchor``."""
         low, high = self.event.bounds(k)
         limit = self.undrifted.capacity
@@ -626,7 +663,8 @@ class _WindowStatistics:
             first = self._search(low, anchor, backwards=True)
             end = self._search(high, anchor, backwards=False, stop=first + REFERENCE_ROWS)
         end = min(end, first + REFERENCE_ROWS, limit if limit is not None else end)
-        return self._measure(self.undrifted.rows(first, max(end - first, 0)))
+        size = max(end - first, 0)
+        return self._measure(self.undrifted.rows(first, size), np.zeros(1, np.int64), np.full(1, size))
 
     def _search(self, moment: float, anchor: int, *, backwards: bool, stop: int = 0) -> int:
         """The first row whose time is at least ``moment``: at or before ``anchor`` (whose time is at

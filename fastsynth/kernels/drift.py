@@ -13,7 +13,16 @@ from numba import prange
 from fastsynth.kernels import rng
 from fastsynth.kernels.jit import kernel, parallel_kernel
 
-__all__ = ["NUMERIC_OPS", "count_changed", "drift_codes", "drift_numeric", "flip_bits", "moments", "typos"]
+__all__ = [
+    "NUMERIC_OPS",
+    "count_changed",
+    "drift_codes",
+    "drift_numeric",
+    "flip_bits",
+    "moments",
+    "typos",
+    "window_moments",
+]
 
 NUMERIC_OPS = {
     "shift": 0,
@@ -164,6 +173,45 @@ def typos(data, offsets, weights, rate, key, start):
 
 
 _CHUNK = 1 << 16
+
+
+@parallel_kernel
+def window_moments(x, valid, starts, ends, means, spreads):
+    """For each run ``j`` of rows ``[starts[j], ends[j])``, over its valid values (all when ``valid``
+    is empty): ``means[j]`` and ``spreads[j]``, the standard deviation row to row: that (ddof 1) of
+    second differences ``v[i+1] - 2 v[i] + v[i-1]`` over sqrt 6; with 3 values, of first differences
+    over sqrt 2; 0 with fewer. Each run is summed in order by one thread, so a run's numbers are the
+    same whatever else is in the call (a window measured alone or among others)."""
+    for j in prange(starts.shape[0]):
+        count = 0
+        total = 0.0
+        for i in range(starts[j], ends[j]):
+            if valid.shape[0] == 0 or valid[i]:
+                count += 1
+                total += x[i]
+        means[j] = total / count if count > 0 else 0.0
+        spreads[j] = 0.0
+        if count < 3:
+            continue
+        order = 2 if count >= 4 else 1
+        m = count - order
+        centre = 0.0
+        for rep in range(2):  # the mean of the differences, then their squared deviations from it
+            seen = 0
+            a = 0.0
+            b = 0.0
+            total = 0.0
+            for i in range(starts[j], ends[j]):
+                if valid.shape[0] == 0 or valid[i]:
+                    v = float(x[i])
+                    if seen >= order:
+                        d = v - 2.0 * b + a if order == 2 else v - b
+                        total += d if rep == 0 else (d - centre) * (d - centre)
+                    a = b
+                    b = v
+                    seen += 1
+            centre = total / m
+        spreads[j] = np.sqrt(total / (m - 1)) / (np.sqrt(6.0) if order == 2 else np.sqrt(2.0))
 
 
 @parallel_kernel

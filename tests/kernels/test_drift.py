@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -98,6 +100,40 @@ def test_numeric_on_int32_matches_reference(op, x, a, b, key):
         np.array(x, np.int32), np.full(len(x), 0.6), op, a, b, 0.5, key, 0, -(2.0**31), 2.0**31 - 1
     )
     np.testing.assert_array_equal(out, expected)
+
+
+def _window_moments(x, valid, runs):
+    starts = np.array([r[0] for r in runs], np.int64)
+    ends = np.array([r[1] for r in runs], np.int64)
+    means, spreads = np.empty(len(runs)), np.empty(len(runs))
+    kd.window_moments(np.asarray(x), np.asarray(valid, np.bool_), starts, ends, means, spreads)
+    return (means, spreads), naive.window_moments(x, valid, starts, ends)
+
+
+def test_window_moments_edges():
+    x = np.array([1.0, 4.0, 2.0, 8.0, 5.0, 7.0, np.nan])
+    for runs in ([], [(0, 0)], [(0, 1)], [(0, 2)], [(0, 3)], [(0, 4)], [(0, 6), (2, 5), (6, 7)]):
+        (means, spreads), (m, s) = _window_moments(x, [], runs)
+        np.testing.assert_allclose(means, m, rtol=1e-12)
+        np.testing.assert_allclose(spreads, s, rtol=1e-12)
+    valid = [True, False, True, True, False, True, True]
+    (means, spreads), (m, s) = _window_moments(np.nan_to_num(x), valid, [(0, 6), (0, 7)])
+    np.testing.assert_allclose(means, m, rtol=1e-12)
+    np.testing.assert_allclose(spreads, s, rtol=1e-12)
+    # A run's numbers are the same alone or among others (window statistics must not depend on batches).
+    (alone, _), _ = _window_moments(x, [], [(1, 6)])
+    (among, _), _ = _window_moments(x, [], [(0, 3), (1, 6), (2, 4)])
+    assert alone[0] == among[1]
+
+
+@given(st.lists(st.floats(-1e6, 1e6), max_size=80), st.data())
+def test_window_moments_match_reference(x, data):
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(x)), min_size=2, max_size=8)))
+    runs = list(itertools.pairwise(cuts))
+    valid = data.draw(st.lists(st.booleans(), min_size=len(x), max_size=len(x)))
+    (means, spreads), (m, s) = _window_moments(np.array(x, np.float64), valid, runs)
+    np.testing.assert_allclose(means, m, rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(spreads, s, rtol=1e-6, atol=1e-6)
 
 
 # -- categories ----------------------------------------------------------------------------------------
