@@ -180,3 +180,32 @@ def test_window_statistics_give_the_same_bytes_whatever_the_batches():
         assert _bytes(fastsynth.generate(schema, 4000, batch_size=batch_size)) == whole, batch_size
     tail = fastsynth.generate(schema, 1500, start=2500, batch_size=13)
     assert tail.equals(fastsynth.generate(schema, 4000).slice(2500, 1500))
+
+
+def test_window_statistics_of_entities_follow_each_series_and_any_batches():
+    """With entities, the spread is measured along each entity's own series (their levels differ)."""
+    fields = {
+        "t": {"type": "time_sequence", "interval_seconds": 60},
+        "v": {
+            "type": "series",
+            "base": {"type": "float", "mean": 0, "std": 1},
+            "level": {"choice": [0, 1000]},
+        },
+    }
+    events = [
+        {
+            "type": "shift",
+            "columns": ["v"],
+            "magnitude": 1,
+            "start_time": "2024-01-01T01:00",
+            "every_seconds": 600,
+        },
+        {"type": "scale", "columns": ["v"], "magnitude": 3, "start_row": 50, "end_row": 700},
+    ]
+    schema = fastsynth.Schema.from_dict({"seed": 2, "entities": 4, "fields": fields, "drift": events})
+    whole = fastsynth.generate(schema, 2000)
+    for batch_size in (3, 64, 999):
+        assert _bytes(fastsynth.generate(schema, 2000, batch_size=batch_size)) == _bytes(whole)
+    plain = fastsynth.generate({"seed": 2, "entities": 4, "fields": fields}, 2000)["v"].to_numpy()
+    shift = whole["v"].to_numpy()[1000:] - plain[1000:]
+    assert 0.7 < np.median(np.abs(shift)) < 1.3  # one of each series' own std, not ~500 across levels
