@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
-from fastsynth.drift.schedule import REFERENCE_ROWS, reference_statistics
+from fastsynth.drift.schedule import REFERENCE_ROWS, Undrifted, reference_statistics
 from fastsynth.errors import UsageError
 from fastsynth.fields.base import Block, RunContext
+from fastsynth.fields.time_sequence import TimeSequenceField
 from fastsynth.schema import Schema
 from fastsynth.seeds import resolve_seed
 from fastsynth.specs import Count, PositiveInt, argument
@@ -77,7 +79,8 @@ def make_batch(
         def column(name: str) -> pa.Array:
             return Block(name, seed, start, size, schema, made, run, ready).column(name)
 
-        events = schema.drift.for_batch(seed, start, size, reference, arrow_schema, column)
+        undrifted = _undrifted(schema, seed, run)
+        events = schema.drift.for_batch(seed, start, size, reference, arrow_schema, column, undrifted)
     ready = None if events is None else events.ready
     fields = schema.fields
     arrays = [Block(f.name, seed, start, size, schema, made, run, ready).column(f.name) for f in fields]
@@ -102,12 +105,58 @@ def run_of(schema: Schema) -> RunContext:
         return run
 
 
+def _entity_column(schema: Schema) -> str | None:
+    return None if schema.entities is None else schema.entities.id_field
+
+
 def drift_reference(schema: Schema, seed: int) -> dict[str, Any]:
-    """What drift magnitudes are measured against: ``reference_statistics`` of the schema's first
-    ``REFERENCE_ROWS`` rows made without drift."""
+    """What drift magnitudes are measured against with ``reference: column`` (and category shares):
+    ``reference_statistics`` of the schema's first ``REFERENCE_ROWS`` rows made without drift."""
     rows = min(REFERENCE_ROWS, schema.capacity() or REFERENCE_ROWS)
     # A run of its own: the sample must not move the caller's AR carry, nor hold its locks.
-    return reference_statistics(make_batch(schema, 0, rows, seed, drift=False, run=RunContext()))
+    sample = make_batch(schema, 0, rows, seed, drift=False, run=RunContext())
+    return reference_statistics(sample, _entity_column(schema))
+
+
+_KEPT_WINDOWS = 64
+"""Window statistics a run keeps (those of windows that reach past a batch, met again by the next)."""
+
+
+def _undrifted(schema: Schema, seed: int, run: RunContext) -> Undrifted:
+    """The schema's rows without drift, for the window statistics of its drift events."""
+
+    def rows(first: int, size: int) -> pa.RecordBatch:
+        # A run of its own, as for drift_reference.
+        return make_batch(schema, first, size, seed, drift=False, run=RunContext())
+
+    def times(column: str, first: int, size: int) -> np.ndarray:
+        array = Block(column, seed, first, size, schema, {}, RunContext()).column(column)
+        return array.cast(pa.timestamp("us")).cast(pa.int64()).to_numpy()
+
+    def ordered(column: str) -> bool:
+        field = next((f for f in schema.fields if f.name == column), None)
+        if not isinstance(field, TimeSequenceField):
+            return False
+        entities = schema.entities
+        one = entities is None or entities.count == 1
+        if field.arrivals == "poisson":
+            return one
+        return (one or entities is None or entities.order == "time") and (
+            2 * field.jitter_seconds < field.interval_seconds
+        )
+
+    def remember(key: Hashable, make: Callable[[], Any]) -> Any:
+        def fresh() -> dict[Hashable, Any]:
+            return {}
+
+        with run.hold(("drift windows", seed), fresh) as kept:
+            if key not in kept:
+                while len(kept) >= _KEPT_WINDOWS:
+                    kept.pop(next(iter(kept)))
+                kept[key] = make()
+            return kept[key]
+
+    return Undrifted(rows, times, ordered, remember, schema.capacity(), _entity_column(schema))
 
 
 def iter_batches(

@@ -582,6 +582,21 @@ def moments(x, valid) -> tuple[float, float, float]:
     return float(len(chosen)), float(np.mean(chosen)), float(np.std(chosen))
 
 
+def window_moments(x, valid, starts, ends) -> tuple[np.ndarray, np.ndarray]:
+    """Per run: mean of the valid values, and the std (ddof 1) of their second differences over sqrt 6
+    (first differences over sqrt 2 with 3 values; 0 with fewer)."""
+    x = np.asarray(x, np.float64)
+    means, spreads = np.zeros(len(starts)), np.zeros(len(starts))
+    for j, (first, end) in enumerate(zip(starts, ends, strict=True)):
+        v = x[first:end] if len(valid) == 0 else x[first:end][np.asarray(valid)[first:end]]
+        means[j] = v.mean() if len(v) else 0.0
+        if len(v) >= 4:
+            spreads[j] = np.std(np.diff(v, 2), ddof=1) / np.sqrt(6)
+        elif len(v) == 3:
+            spreads[j] = np.std(np.diff(v), ddof=1) / np.sqrt(2)
+    return means, spreads
+
+
 def count_changed(before, after) -> int:
     """Positions that differ, NaN equal to NaN."""
     before, after = np.asarray(before), np.asarray(after)

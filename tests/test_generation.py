@@ -85,7 +85,9 @@ def test_pages_of_one_schema_share_its_run(monkeypatch):
     schema = fastsynth.Schema.from_dict(
         {
             "fields": {"x": {"type": "float", "mean": 0, "std": 1}},
-            "drift": [{"type": "shift", "columns": ["x"], "magnitude": 1, "start_row": 50}],
+            "drift": [
+                {"type": "shift", "columns": ["x"], "magnitude": 1, "start_row": 50, "reference": "column"}
+            ],
         }
     )
     pages = [fastsynth.generate(schema, 100, start=100 * k, seed=3) for k in range(5)]

@@ -12,7 +12,10 @@ column or columns, its own parameters, the rows it touches (``fastsynth.drift.se
 
 Drifts apply in order, each to the result of the ones before. Rows outside every window are
 bit-identical to the input. A numeric drift with ``propagate`` also moves the columns correlated with
-the drifted ones (``fastsynth.drift.propagation``); without it, only its own columns change.
+the drifted ones (``fastsynth.drift.propagation``); without it, only its own columns change. A drift
+around or relative to the mean (scale, outliers, shift and noise in ``std`` or ``relative`` units)
+measures the mean and standard deviation over its window's rows (``reference: window``, the default) or
+the whole column (``reference: column``); its log entry says which, with the values (``statistics``).
 """
 
 from __future__ import annotations
@@ -214,7 +217,9 @@ def _apply(
     else:
         mixing = draws.uniform(salt="profile")[window.rows] if drift.profile.type == "gradual" else None
         weights[window.rows] = drift.profile.weights(window.positions(), mixing)
-    ctx = Context(table, weights, drift.spec, drift.where, draws)
+    selected = np.zeros(table.num_rows, np.bool_)
+    selected[window.rows] = True
+    ctx = Context(table, weights, drift.spec, drift.where, draws, selected=selected)
     if operation.columns == "pair":
         new_columns = operation.apply(ctx, list(drift.columns))  # type: ignore[arg-type]
     else:
@@ -243,6 +248,9 @@ def _apply(
         "profile": drift.profile.to_dict(),
         "changed": changed,
     }
+    if ctx.used:  # what a drift around (or relative to) the mean measured: the window or the column
+        entry["reference"] = drift.spec.get("reference", "window")
+        entry["statistics"] = ctx.used
     if drift.propagation is not None:
         table, entry["propagated"] = propagate(
             drift.propagation, before_drift, table, drift.columns, drift.where

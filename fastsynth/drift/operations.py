@@ -1,15 +1,22 @@
 """The drift types: each turns columns of a table into drifted columns, given every row's weight.
 
-A weight of 0 leaves a row bit-identical. Numeric statistics (mean, standard deviation) are those of the
-column as the drift finds it, over its non-null values. Random choices come from counter-based draws
-keyed by the seed, the drift's position in the list and the column, so a drift is reproducible.
+A weight of 0 leaves a row bit-identical. Random choices come from counter-based draws keyed by the seed,
+the drift's position in the list and the column, so a drift is reproducible.
+
+Drifts defined around or relative to a mean (``scale``, ``outliers``, and ``shift`` and the noises in
+``unit: std`` or ``relative``) measure the mean and the standard deviation over the non-null values of
+the drift's window by default (``reference: window``): scaling a block spreads it around its own mean,
+and ``magnitude: 0.5`` in ``std`` moves it by half of its own spread. ``reference: column`` measures
+them over the whole column instead. On a table (``inject_drift``) they are the window's values as the
+drift finds them, the standard deviation the usual one; while generating (a schema's drift events) see
+``fastsynth.drift.schedule``.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import numpy as np
@@ -23,7 +30,10 @@ from fastsynth.kernels import drift as kd
 from fastsynth.registry import Registry
 from fastsynth.specs import Bounds, argument, show
 
-__all__ = ["OPERATIONS", "Context", "Operation"]
+__all__ = ["OPERATIONS", "REFERENCES", "Context", "Operation", "uses_statistics"]
+
+REFERENCES = ("window", "column")
+"""Where a drift's numeric statistics come from: the rows of its window (the default) or the column."""
 
 
 @dataclass
@@ -45,6 +55,14 @@ class Context:
     """Gives statistics to use instead of the table's own, per column: (mean, std) of a numeric column,
     the share of each value of a category column. Drift while generating batch by batch uses those of a
     fixed sample, so that a batch's drift does not depend on the batch; they are made on first use."""
+    selected: np.ndarray | None = None
+    """Whether each row is in the drift's window (even where a profile's weight is still 0); None when
+    the window is the rows of weight > 0."""
+    window: Callable[[str], tuple[np.ndarray, np.ndarray]] | None = None
+    """Gives (mean, std) of each row's window, one value per row, in place of measuring them on the
+    table: drift while generating measures every window on its own rows made without drift."""
+    used: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The statistics each column was drifted with (reference, mean, std, rows), for the drift log."""
 
     def fail(self, message: str) -> UsageError:
         return UsageError(f"{self.where}: {message}")
@@ -130,6 +148,43 @@ def _rebuild(array: pa.Array, values: np.ndarray, valid: np.ndarray | None) -> p
     return pa.Array.from_buffers(array.type, len(values), [bits, pa.py_buffer(values)])
 
 
+def uses_statistics(spec: Mapping[str, Any]) -> bool:
+    """Whether a drift is defined around or relative to its column's mean or spread."""
+    op = spec.get("type")
+    unit = spec.get("unit", "std")
+    return op in ("scale", "outliers") or (
+        op in ("shift", "gaussian_noise", "uniform_noise") and unit != "absolute"
+    )
+
+
+def _statistics(
+    ctx: Context, name: str, values: np.ndarray, valid: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, std) for the rows of ``name``: one value for all rows, or one per row."""
+    choice = ctx.spec.get("reference", "window")
+    if choice not in REFERENCES:
+        raise ctx.fail(f"reference={show(choice)} is not allowed; allowed: {', '.join(REFERENCES)}")
+    if choice == "window" and ctx.window is not None:
+        return ctx.window(name)
+    rows: int | None
+    if choice == "column" and ctx.reference is not None:
+        mean, std = ctx.reference()[name]
+        rows = None
+    else:
+        inside = None
+        if choice == "window":
+            inside = ctx.selected if ctx.selected is not None else ctx.weights > 0
+            if valid is not None:
+                inside = inside & valid
+        if inside is None:
+            count, mean, std = kd.moments(values, np.zeros(0, np.bool_) if valid is None else valid)
+        else:
+            count, mean, std = kd.moments(values[inside], np.zeros(0, np.bool_))
+        rows = int(count)
+    ctx.used[name] = {"reference": choice, "mean": float(mean), "std": float(std), "rows": rows}
+    return np.array([mean], np.float64), np.array([std], np.float64)
+
+
 def _numeric(ctx: Context, name: str) -> pa.Array:
     array = ctx.column(name)
     op = ctx.spec["type"]
@@ -138,30 +193,25 @@ def _numeric(ctx: Context, name: str) -> pa.Array:
     weights = ctx.weights if valid is None else np.where(valid, ctx.weights, 0.0)
     magnitude = ctx.number("magnitude", 0.0 if op == "outliers" else None)
     unit = ctx.spec.get("unit", "std" if op in ("shift", "gaussian_noise", "uniform_noise") else "absolute")
-    mean = std = 0.0
-    if op in ("scale", "outliers") or (
-        op in ("shift", "gaussian_noise", "uniform_noise") and unit != "absolute"
-    ):
-        if ctx.reference is not None:  # statistics only where the operation needs them
-            mean, std = ctx.reference()[name]
-        else:
-            _, mean, std = kd.moments(values, np.zeros(0, np.bool_) if valid is None else valid)
-    if op in ("shift", "gaussian_noise", "uniform_noise"):
-        if unit not in ("std", "absolute", "relative"):
-            raise ctx.fail(f"unit={unit!r} is not allowed; allowed: std, absolute, relative")
-        magnitude *= {"std": std, "absolute": 1.0, "relative": abs(mean)}[unit]
+    if op in ("shift", "gaussian_noise", "uniform_noise") and unit not in ("std", "absolute", "relative"):
+        raise ctx.fail(f"unit={unit!r} is not allowed; allowed: std, absolute, relative")
+    if op in ("gaussian_noise", "uniform_noise") and magnitude < 0:
+        raise ctx.fail(f"magnitude={ctx.spec['magnitude']!r} is negative; a noise level is >= 0")
     direction = ctx.spec.get("direction", "up")
     if direction not in ("up", "down"):
         raise ctx.fail(f"direction={direction!r} is not allowed; allowed: up, down")
-    a, b, c = magnitude, mean, 0.0
+    mean = std = np.zeros(1)
+    if uses_statistics({"type": op, "unit": unit}):  # statistics only where the operation needs them
+        mean, std = _statistics(ctx, name, values, valid)
+    a, c = np.array([magnitude], np.float64), 0.0
+    if op in ("shift", "gaussian_noise", "uniform_noise") and unit != "absolute":
+        a = magnitude * (std if unit == "std" else np.abs(mean))
     if op in ("shift", "add") and direction == "down":
-        a = -magnitude
+        a = -a
     if op in ("scale", "multiply"):
         if magnitude <= 0:
             raise ctx.fail(f"magnitude={magnitude!r} is not a positive factor")
-        a = 1 / magnitude if direction == "down" else magnitude
-    if op in ("gaussian_noise", "uniform_noise") and magnitude < 0:
-        raise ctx.fail(f"magnitude={ctx.spec['magnitude']!r} is negative; a noise level is >= 0")
+        a = np.array([1 / magnitude if direction == "down" else magnitude])
     if op == "outliers":
         a, c = ctx.number("magnitude", 3.0, low=0.0) * std, ctx.rate()
     integer = values.dtype.kind in "iu"
@@ -171,7 +221,18 @@ def _numeric(ctx: Context, name: str) -> pa.Array:
         hi = float(np.nextafter(hi, 0.0))
     out = empty(len(values), values.dtype)
     kd.drift_numeric(
-        out, values, weights, kd.NUMERIC_OPS[op], a, b, c, ctx.key(name), ctx.draws.start, lo, hi, integer
+        out,
+        values,
+        weights,
+        kd.NUMERIC_OPS[op],
+        np.ascontiguousarray(a, np.float64),
+        np.ascontiguousarray(mean, np.float64),
+        c,
+        ctx.key(name),
+        ctx.draws.start,
+        lo,
+        hi,
+        integer,
     )
     return _rebuild(array, out, valid)
 
@@ -526,16 +587,17 @@ OPERATIONS: Registry[Operation] = Registry("drift type", "fastsynth.drifts", Usa
 """Every drift type by name; a plugin adds one with ``OPERATIONS.add(name, Operation(...))`` or the
 ``fastsynth.drifts`` entry point group."""
 
-_NUMERIC_KEYS = frozenset({"magnitude", "unit", "direction"})
+_NUMERIC_KEYS = frozenset({"magnitude", "unit", "direction", "reference"})
 _DIRECTED_KEYS = frozenset({"magnitude", "direction"})
+_NOISE_KEYS = frozenset({"magnitude", "unit", "reference"})
 for _name, _operation in {
     "shift": Operation("many", ("numeric",), _NUMERIC_KEYS, _numeric, directed=True),
-    "scale": Operation("many", ("numeric",), _DIRECTED_KEYS, _numeric, directed=True),
-    "gaussian_noise": Operation("many", ("numeric",), frozenset({"magnitude", "unit"}), _numeric),
-    "uniform_noise": Operation("many", ("numeric",), frozenset({"magnitude", "unit"}), _numeric),
+    "scale": Operation("many", ("numeric",), _DIRECTED_KEYS | {"reference"}, _numeric, directed=True),
+    "gaussian_noise": Operation("many", ("numeric",), _NOISE_KEYS, _numeric),
+    "uniform_noise": Operation("many", ("numeric",), _NOISE_KEYS, _numeric),
     "add": Operation("many", ("numeric",), _DIRECTED_KEYS, _numeric, directed=True),
     "multiply": Operation("many", ("numeric",), _DIRECTED_KEYS, _numeric, directed=True),
-    "outliers": Operation("many", ("numeric",), frozenset({"magnitude", "rate"}), _numeric),
+    "outliers": Operation("many", ("numeric",), frozenset({"magnitude", "rate", "reference"}), _numeric),
     "nulls": Operation("many", ("numeric", "boolean", "category", "other"), frozenset({"rate"}), _nulls),
     "frequencies": Operation(
         "many", ("category",), frozenset({"target"}), _frequencies, stable_categories=True

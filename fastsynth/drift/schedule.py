@@ -26,35 +26,59 @@ Each event applies to a column as soon as the column is made, before the columns
 (``expr``, ``concept``, ``template``) read it, so they follow their drifted inputs; an event that reads
 the whole row (a ``concept`` rule) applies once the batch is made. Weights depend only on a row's index
 (or its undrifted time), and every random choice on the row's index, so the drift of a row is the same
-whatever the batch it is made in. Numeric statistics and category shares
-come from a fixed sample of the schema's first 65,536 rows; a standard deviation there is measured row
-to row (that of consecutive differences, divided by sqrt 2), so a series' trend and seasons do not count
-as its spread, while for independent rows it is the usual one.
+whatever the batch it is made in.
+
+Statistics. A drift around or relative to the mean (scale, outliers, shift and noise in ``std`` or
+``relative`` units) measures, by default (``reference: window``), the mean and the standard deviation
+of each window (each occurrence of a recurring event) over that window's rows as made without drift,
+the first 65,536 of them when a window is longer: the same rows whatever the batches, so the drift of
+a row does not depend on how the rows are batched. The standard deviation is measured row to row: that
+of second differences ``x[i+1] - 2 x[i] + x[i-1]`` (within each entity's series) divided by sqrt 6,
+so that a series' trend and seasons do not count as its spread (a linear trend drops out, a season of
+period ``p`` counts ``(2 pi / p) ** 2`` of its amplitude), while for independent rows it is the usual
+one. A window in
+time needs a time column that grows with the rows (a ``time_sequence``); on any other the event falls
+back to ``reference: column``, and says so in the log. ``reference: column`` measures them, like
+category shares, on a fixed sample: the schema's first 65,536 rows made without drift. The log
+(logger ``fastsynth.drift``) says which reference each event uses.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
 import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
 
 from fastsynth.drift.injector import Drift
-from fastsynth.drift.operations import OPERATIONS, Context, Operation, kind_of
+from fastsynth.drift.operations import OPERATIONS, Context, Operation, kind_of, uses_statistics
 from fastsynth.drift.profiles import Profile
 from fastsynth.errors import SchemaError, UsageError
 from fastsynth.fields.base import Block
+from fastsynth.kernels import drift as kd
 from fastsynth.specs import Bounds, Invalid, Spec, from_document, options_of
 
-__all__ = ["REFERENCE_ROWS", "BatchDrift", "DriftEvent", "DriftSchedule", "reference_statistics"]
+__all__ = [
+    "REFERENCE_ROWS",
+    "BatchDrift",
+    "DriftEvent",
+    "DriftSchedule",
+    "Undrifted",
+    "reference_statistics",
+]
 
 REFERENCE_ROWS = 65_536
-"""Rows from the start of a schema that drift statistics (means, spreads, shares) are measured on."""
+"""Rows that drift statistics are measured on: a window's first rows (``reference: window``), or the
+schema's first rows (``reference: column``, category shares)."""
+_LOG = logging.getLogger("fastsynth.drift")
+T = TypeVar("T")
 _EPOCH = dt.datetime(1970, 1, 1)
 
 
@@ -237,6 +261,25 @@ class DriftEvent:
                 document["transition_rows"] = int(self.transition)
         return document
 
+    def window_of(self, at: np.ndarray) -> np.ndarray:
+        """The occurrence (window) each of the rows at ``at`` is in, -1 where the event does not apply."""
+        inside = (at >= self.start) & (at < self.end)
+        if self.every is None:
+            return np.where(inside, 0, -1)
+        origin = 0.0 if math.isinf(self.start) else self.start
+        occurrence = np.floor((at - origin) / self.every)
+        if not _directed(self.spec["type"]):
+            inside &= occurrence % 2 == 0
+        return np.where(inside, occurrence, -1).astype(np.int64)
+
+    def bounds(self, occurrence: int) -> tuple[float, float]:
+        """[first, end) of an occurrence's window, in rows or microseconds."""
+        if self.every is None:
+            return self.start, self.end
+        origin = 0.0 if math.isinf(self.start) else self.start
+        first = origin + occurrence * self.every
+        return first, min(first + self.every, self.end)
+
     def weights(self, at: np.ndarray, draws: Block) -> tuple[np.ndarray, np.ndarray]:
         """(weight, direction sign) of rows at positions ``at`` (row indices or time in microseconds)."""
         inside = (at >= self.start) & (at < self.end)
@@ -274,23 +317,83 @@ def _occurrence_draws(seed: int, event: str, occurrence: np.ndarray) -> np.ndarr
     return values
 
 
-def reference_statistics(sample: pa.RecordBatch) -> dict[str, Any]:
+def _spread(values: np.ndarray, groups: np.ndarray | None) -> float:
+    """Standard deviation row to row: that of second differences ``x[i+1] - 2 x[i] + x[i-1]`` (of one
+    entity's rows when ``groups`` gives each row's entity) divided by sqrt 6, which for independent rows
+    is the usual one, while a linear trend drops out and a season of period ``p`` counts only ``(2 pi /
+    p) ** 2`` of its amplitude; with 3 rows, that of first differences over sqrt 2; 0 with fewer."""
+    if groups is not None:
+        order = np.argsort(groups, kind="stable")
+        values, groups = values[order], groups[order]
+    for order_, scale in ((2, math.sqrt(6)), (1, math.sqrt(2))):
+        steps = np.diff(values, order_)
+        if groups is not None:
+            same = groups[order_:] == groups[:-order_]
+            if order_ == 2:
+                same &= groups[1:-1] == groups[:-2]
+            steps = steps[same]
+        if len(steps) > 1:
+            return float(np.std(steps, ddof=1) / scale)
+    return 0.0
+
+
+def _moments(column: pa.Array, groups: np.ndarray | None) -> tuple[float, float]:
+    """(mean, row-to-row std) of a numeric column's non-null values."""
+    values = column.to_numpy(zero_copy_only=False).astype(np.float64)
+    if column.null_count:
+        valid = column.is_valid().to_numpy(zero_copy_only=False)
+        values, groups = values[valid], None if groups is None else groups[valid]
+    return (float(values.mean()) if len(values) else 0.0), _spread(values, groups)
+
+
+def _validity_mask(column: pa.Array) -> np.ndarray:
+    """Each row's validity, or an empty array when every row is valid."""
+    if column.null_count == 0:
+        return np.zeros(0, np.bool_)
+    return np.ascontiguousarray(column.is_valid().to_numpy(zero_copy_only=False))
+
+
+def _groups(sample: pa.RecordBatch, group_column: str | None) -> np.ndarray | None:
+    if group_column is None or group_column not in sample.schema.names:
+        return None
+    return sample.column(group_column).to_numpy(zero_copy_only=False)
+
+
+def reference_statistics(sample: pa.RecordBatch, group_column: str | None = None) -> dict[str, Any]:
     """Per column of ``sample`` (rows made without drift): (mean, std) of a numeric column, the std
-    measured row to row, and the value shares of a category or boolean column."""
+    measured row to row (within each entity, ``group_column`` naming each row's entity), and the value
+    shares of a category or boolean column."""
     statistics: dict[str, Any] = {}
+    groups = _groups(sample, group_column)
     for name in sample.schema.names:
         column = sample.column(name)
         kind = kind_of(column.type)
         if kind == "numeric":
-            values = column.drop_null().to_numpy().astype(np.float64)
             # Spread row to row: a series' trend and seasons are not its spread.
-            spread = float(np.std(np.diff(values)) / math.sqrt(2)) if len(values) > 2 else 0.0
-            statistics[name] = (float(values.mean()) if len(values) else 0.0, spread)
+            statistics[name] = _moments(column, groups)
         elif kind == "category":
             counts = column.drop_null().value_counts().to_pylist()
             total = sum(c["counts"] for c in counts) or 1
             statistics[name] = {c["values"]: c["counts"] / total for c in counts}
     return statistics
+
+
+@dataclass(frozen=True)
+class Undrifted:
+    """How a schedule reads a schema's rows as made without drift, for window statistics."""
+
+    rows: Callable[[int, int], pa.RecordBatch]
+    """Rows ``[first, first + size)`` without drift."""
+    times: Callable[[str, int, int], np.ndarray]
+    """A timestamp column's values (microseconds) at rows ``[first, first + size)``."""
+    ordered: Callable[[str], bool]
+    """Whether a timestamp column never decreases from row to row (so a time window is a row range)."""
+    remember: Callable[[Hashable, Callable[[], Any]], Any]
+    """The value kept under a key, made by the callable the first time (a cache of the run)."""
+    capacity: int | None = None
+    """How many rows the schema makes (None: no end)."""
+    group_column: str | None = None
+    """The column naming each row's entity, whose series the row-to-row spread follows."""
 
 
 @dataclass(frozen=True)
@@ -314,6 +417,13 @@ class DriftSchedule:
 
     events: tuple[DriftEvent, ...]
     weight_column: str | None = None
+    _told: set[tuple[str, str]] = field(default_factory=set, init=False, repr=False, compare=False)
+
+    def _tell(self, where: str, message: str) -> None:
+        """Log a choice once per schedule (not once per batch)."""
+        if (where, message) not in self._told:
+            self._told.add((where, message))
+            _LOG.info("%s: %s", where, message)
 
     @classmethod
     def from_dict(cls, document: Any) -> DriftSchedule:
@@ -439,23 +549,33 @@ class DriftSchedule:
         reference: Callable[[], Mapping[str, Any]],
         arrow_schema: pa.Schema,
         column: Callable[[str], pa.Array],
+        undrifted: Undrifted | None = None,
     ) -> BatchDrift:
         """The events over rows ``[start, start + size)`` of one batch being made: ``column(name)``
-        makes a column of it (through ``BatchDrift.ready``) when a time schedule needs it first."""
-        return BatchDrift(self, seed, start, size, reference, arrow_schema, column)
+        makes a column of it (through ``BatchDrift.ready``) when a time schedule needs it first;
+        ``undrifted`` gives the rows without drift that window statistics are measured on (without it,
+        events measure against ``reference``)."""
+        return BatchDrift(self, seed, start, size, reference, arrow_schema, column, undrifted)
 
     def apply(
-        self, batch: pa.RecordBatch, seed: int, start: int, reference: Callable[[], Mapping[str, Any]]
+        self,
+        batch: pa.RecordBatch,
+        seed: int,
+        start: int,
+        reference: Callable[[], Mapping[str, Any]],
+        undrifted: Undrifted | None = None,
     ) -> pa.RecordBatch:
         """The batch of rows ``[start, start + n)`` with every event applied, column by column in the
         batch's order; ``reference`` gives the ``reference_statistics`` of the schema (called only when
-        an event needs them). Columns computed from others are taken as they are: generation drifts a
-        column before the columns that read it are made (``for_batch``)."""
+        an event needs them), ``undrifted`` the rows without drift that window statistics are measured
+        on (without it, events measure against ``reference``). Columns computed from others are taken
+        as they are: generation drifts a column before the columns that read it are made
+        (``for_batch``)."""
 
         def missing(name: str) -> pa.Array:
             raise SchemaError(f"schema: drift needs column {name!r}, which the batch lacks")
 
-        drift = self.for_batch(seed, start, batch.num_rows, reference, batch.schema, missing)
+        drift = self.for_batch(seed, start, batch.num_rows, reference, batch.schema, missing, undrifted)
         drift.made.update(zip(batch.schema.names, batch.columns, strict=True))
         arrays = [drift.ready(name, batch.column(name)) for name in batch.schema.names]
         return drift.finish(pa.RecordBatch.from_arrays(arrays, schema=batch.schema))
@@ -482,6 +602,7 @@ class BatchDrift:
         reference: Callable[[], Mapping[str, Any]],
         arrow_schema: pa.Schema,
         column: Callable[[str], pa.Array],
+        undrifted: Undrifted | None = None,
     ) -> None:
         self.schedule = schedule
         self.seed = seed
@@ -490,16 +611,21 @@ class BatchDrift:
         self.reference = reference
         self.arrow_schema = arrow_schema
         self.column = column
+        self.undrifted = undrifted
         self.made: dict[str, pa.Array] = {}
         """Columns as made, before drift: what time schedules read."""
+        self._positions: dict[int, tuple[np.ndarray, str | None]] = {}
         self._weights: dict[int, tuple[np.ndarray, np.ndarray, Block]] = {}
+        self._statistics: dict[int, tuple[Mapping[str, Any], _WindowStatistics | None]] = {}
         self._timing: set[int] = set()
 
-    def weights(self, index: int) -> tuple[np.ndarray, np.ndarray, Block]:
-        """(weight, direction sign, draws) of event ``index`` over the batch's rows."""
-        if index not in self._weights:
+    def positions(self, index: int) -> tuple[np.ndarray, str | None]:
+        """(position of each of the batch's rows: its index, or its undrifted time in microseconds;
+        the time column read, or None) for event ``index``."""
+        if index not in self._positions:
             event = self.schedule.events[index]
             at = np.arange(self.start, self.start + self.size, dtype=np.float64)
+            name = None
             if event.by_time:
                 name = self.schedule.time_column(event, self.arrow_schema)
                 assert name is not None  # checked with the schema
@@ -516,9 +642,53 @@ class BatchDrift:
                         self._timing.discard(index)
                 times = self.made[name].cast(pa.timestamp("us")).cast(pa.int64())
                 at = times.to_numpy(zero_copy_only=False).astype(np.float64)
+            self._positions[index] = (at, name)
+        return self._positions[index]
+
+    def weights(self, index: int) -> tuple[np.ndarray, np.ndarray, Block]:
+        """(weight, direction sign, draws) of event ``index`` over the batch's rows."""
+        if index not in self._weights:
+            at = self.positions(index)[0]
             draws = Block(f"\x00drift-event{index}", self.seed, self.start, self.size)
-            self._weights[index] = (*event.weights(at, draws), draws)
+            self._weights[index] = (*self.schedule.events[index].weights(at, draws), draws)
         return self._weights[index]
+
+    def statistics(self, index: int) -> tuple[Mapping[str, Any], _WindowStatistics | None]:
+        """(the spec event ``index`` applies with, its window statistics or None): an event around the
+        mean measures each window's rows made without drift (``reference: window``), or falls back to
+        ``reference: column`` when those rows are not at hand or its time column does not grow."""
+        if index not in self._statistics:
+            event = self.schedule.events[index]
+            window = None
+            spec = event.spec
+            if uses_statistics(event.spec) and event.spec.get("reference", "window") == "window":
+                at, time_column = self.positions(index)
+                why = None
+                if self.undrifted is None:
+                    why = "rows without drift are not at hand"
+                elif time_column is not None and not self.undrifted.ordered(time_column):
+                    why = f"its time column {time_column!r} does not grow with the rows"
+                if why is None:
+                    assert self.undrifted is not None
+                    names = list(_columns_of(event.spec))
+                    window = _WindowStatistics(
+                        event, index, self.seed, self.start, at, names, self.undrifted, time_column
+                    )
+                    self.schedule._tell(
+                        event.where, "mean and std over each window's rows (reference: window)"
+                    )
+                else:
+                    spec = {**event.spec, "reference": "column"}
+                    self.schedule._tell(
+                        event.where,
+                        f"mean and std of the column's reference sample (reference: column): {why}",
+                    )
+            elif uses_statistics(event.spec):
+                self.schedule._tell(
+                    event.where, "mean and std of the column's reference sample (reference: column)"
+                )
+            self._statistics[index] = (spec, window)
+        return self._statistics[index]
 
     def ready(self, name: str, array: pa.Array) -> pa.Array:
         """Column ``name`` as made, with the events it takes before the columns that read it."""
@@ -558,17 +728,153 @@ class BatchDrift:
             return table
         event = self.schedule.events[index]
         operation = OPERATIONS.get(event.spec["type"])
+        event_spec, window = self.statistics(index)
         for direction, chosen in ((1.0, sign > 0), (-1.0, sign < 0)):
             part = np.where(chosen, weights, 0.0)
             if not part.any():
                 continue
-            spec = dict(event.spec)
+            spec = dict(event_spec)
             if operation.directed:  # the occurrence's sign turns the declared direction
                 declared = -1.0 if spec.get("direction") == "down" else 1.0
                 spec["direction"] = "up" if direction * declared > 0 else "down"
-            ctx = Context(table, part, spec, event.where, draws, self.reference)
+            window_of = None if window is None else window.of
+            ctx = Context(table, part, spec, event.where, draws, self.reference, window=window_of)
             for name in names:
                 position = table.column_names.index(name)
                 table = table.set_column(position, table.schema.field(name), operation.apply(ctx, name))  # type: ignore[arg-type]
                 ctx.table = table
         return table
+
+
+class _WindowStatistics:
+    """Per row of a batch, the (mean, std) of its window: each occurrence of the event measured over
+    its own first ``REFERENCE_ROWS`` rows made without drift. An occurrence that lies inside the batch
+    is measured on the batch's rows made again without drift; one that reaches past the batch (it holds
+    the batch's first or last row) is found by searching rows (the time column grows with them) and
+    kept in the run, so every batch sees the same numbers."""
+
+    def __init__(
+        self,
+        event: DriftEvent,
+        index: int,
+        seed: int,
+        start: int,
+        at: np.ndarray,
+        names: list[str],
+        undrifted: Undrifted,
+        time_column: str | None,
+    ) -> None:
+        self.event, self.index, self.seed, self.start = event, index, seed, start
+        self.names, self.undrifted, self.time_column = names, undrifted, time_column
+        self.occurrence = event.window_of(at)
+        self._made: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
+
+    def of(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        if self._made is None:
+            self._made = self._make()
+        return self._made[name]
+
+    def _make(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        n = len(self.occurrence)
+        made = {name: (np.zeros(n), np.zeros(n)) for name in self.names}
+        if n == 0:
+            return made
+        # The runs of rows of one occurrence (a window is a run of rows: rows, or times that grow).
+        cuts = np.flatnonzero(np.diff(self.occurrence)) + 1
+        starts = np.concatenate([[0], cuts]).astype(np.int64)
+        ends = np.concatenate([cuts, [n]]).astype(np.int64)
+        which = self.occurrence[starts]
+        keep = which >= 0
+        starts, ends, which = starts[keep], ends[keep], which[keep]
+        edge = (starts == 0) | (ends == n)
+        per_run = {name: (np.zeros(len(starts)), np.zeros(len(starts))) for name in self.names}
+        inner = np.flatnonzero(~edge)
+        if len(inner):  # wholly inside the batch: measured on the batch's rows made without drift
+            rows = self.undrifted.rows(self.start, n)
+            first = starts[inner]
+            measured = self._measure(rows, first, np.minimum(ends[inner], first + REFERENCE_ROWS))
+            for name in self.names:
+                per_run[name][0][inner], per_run[name][1][inner] = measured[name]
+        for j in np.flatnonzero(edge).tolist():  # reaching past the batch: measured once, kept
+            k, anchor = int(which[j]), self.start + int(starts[j])
+            measured = self.undrifted.remember(
+                ("drift window", self.seed, self.index, k), functools.partial(self._occurrence, k, anchor)
+            )
+            for name in self.names:
+                per_run[name][0][j], per_run[name][1][j] = measured[name][0][0], measured[name][1][0]
+        at = np.flatnonzero(self.occurrence >= 0)  # the runs' rows, in order
+        lengths = ends - starts
+        for name in self.names:
+            made[name][0][at] = np.repeat(per_run[name][0], lengths)
+            made[name][1][at] = np.repeat(per_run[name][1], lengths)
+        return made
+
+    def _measure(
+        self, sample: pa.RecordBatch, starts: np.ndarray, ends: np.ndarray
+    ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """(means, spreads) of each run ``[starts[j], ends[j])`` of ``sample``, per column: the same
+        numbers for a run whatever else is measured with it."""
+        groups = _groups(sample, self.undrifted.group_column)
+        measured = {}
+        for name in self.names:
+            column = sample.column(name)
+            means, spreads = np.zeros(len(starts)), np.zeros(len(starts))
+            if groups is None:
+                values = (column if column.null_count == 0 else column.fill_null(0)).to_numpy(
+                    zero_copy_only=False
+                )
+                valid = _validity_mask(column)
+                kd.window_moments(values, valid, starts, ends, means, spreads)
+            else:  # each entity's series on its own
+                for j, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+                    means[j], spreads[j] = _moments(column.slice(a, b - a), groups[a:b])
+            measured[name] = (means, spreads)
+        return measured
+
+    def _occurrence(self, k: int, anchor: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """The statistics of occurrence ``k``, whose rows include ``anchor``."""
+        low, high = self.event.bounds(k)
+        limit = self.undrifted.capacity
+        if self.time_column is None:
+            first = max(0, math.ceil(low))
+            end = math.ceil(high) if math.isfinite(high) else first + REFERENCE_ROWS
+        else:
+            first = self._search(low, anchor, backwards=True)
+            end = self._search(high, anchor, backwards=False, stop=first + REFERENCE_ROWS)
+        end = min(end, first + REFERENCE_ROWS, limit if limit is not None else end)
+        size = max(end - first, 0)
+        return self._measure(self.undrifted.rows(first, size), np.zeros(1, np.int64), np.full(1, size))
+
+    def _search(self, moment: float, anchor: int, *, backwards: bool, stop: int = 0) -> int:
+        """The first row whose time is at least ``moment``: at or before ``anchor`` (whose time is at
+        least ``moment``) when searching backwards, after it (up to ``stop``) when forwards."""
+        assert self.time_column is not None
+        column = self.time_column
+
+        def reached(row: int) -> bool:
+            return bool(self.undrifted.times(column, row, 1)[0] >= moment)
+
+        if math.isinf(moment):
+            return 0 if moment < 0 else stop
+        limit = self.undrifted.capacity
+        if backwards:  # gallop back to a row before the moment, then bisect
+            high, step = anchor, 1
+            low = anchor - step
+            while low >= 0 and reached(low):
+                high, step = low, step * 2
+                low = anchor - step
+            low = max(low, -1)
+        else:
+            low, step = anchor, 1
+            high = anchor + step
+            while high < stop and (limit is None or high < limit) and not reached(high):
+                low, step = high, step * 2
+                high = anchor + step
+            high = min(high, stop, limit if limit is not None else high)
+        while high - low > 1:  # reached(high) or high is a bound; not reached(low) or low = -1
+            middle = (low + high) // 2
+            if reached(middle):
+                high = middle
+            else:
+                low = middle
+        return high

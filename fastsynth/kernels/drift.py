@@ -24,6 +24,7 @@ __all__ = [
     "typo_apply",
     "typo_plan",
     "typos",
+    "window_moments",
 ]
 
 NUMERIC_OPS = {
@@ -50,7 +51,8 @@ def _finish(v: float, lo: float, hi: float, integer: bool) -> float:
 @parallel_kernel
 def drift_numeric(out, x, weights, op, a, b, c, key, start, lo, hi, integer):
     """``out[i]`` = row ``i`` of ``x`` after the operation, for rows with a weight ``w`` (others are
-    copied as they are); draws are those of row ``start + i``:
+    copied as they are); draws are those of row ``start + i``. ``a`` and ``b`` are arrays of one value
+    for every row, or of one value for all rows (a window's statistics differ from window to window):
 
     0 shift: ``x + w a``; 1 scale around ``b``: ``b + (x - b)(1 + w (a - 1))``; 2 gaussian noise of
     standard deviation ``w a``; 3 uniform noise in ``+-w a``; 4 multiply: ``x (1 + w (a - 1))``;
@@ -59,20 +61,26 @@ def drift_numeric(out, x, weights, op, a, b, c, key, start, lo, hi, integer):
     n = x.shape[0]
     s0 = rng.stream(key, 0)
     s1 = rng.stream(key, 1)
+    ia = 1 if a.shape[0] > 1 else 0
+    ib = 1 if b.shape[0] > 1 else 0
     if op == 0:
         for i in prange(n):
             w = weights[i]
-            out[i] = _finish(x[i] + w * a, lo, hi, integer) if w != 0.0 else x[i]
+            out[i] = _finish(x[i] + w * a[i * ia], lo, hi, integer) if w != 0.0 else x[i]
     elif op == 1:
         for i in prange(n):
             w = weights[i]
-            out[i] = _finish(b + (x[i] - b) * (1.0 + w * (a - 1.0)), lo, hi, integer) if w != 0.0 else x[i]
+            if w != 0.0:
+                m = b[i * ib]
+                out[i] = _finish(m + (x[i] - m) * (1.0 + w * (a[i * ia] - 1.0)), lo, hi, integer)
+            else:
+                out[i] = x[i]
     elif op == 2:
         for i in prange(n):
             w = weights[i]
             if w != 0.0:
                 out[i] = _finish(
-                    x[i] + w * a * rng.normal(key, rng.at(s0, start + i), start + i), lo, hi, integer
+                    x[i] + w * a[i * ia] * rng.normal(key, rng.at(s0, start + i), start + i), lo, hi, integer
                 )
             else:
                 out[i] = x[i]
@@ -81,19 +89,20 @@ def drift_numeric(out, x, weights, op, a, b, c, key, start, lo, hi, integer):
             w = weights[i]
             if w != 0.0:
                 out[i] = _finish(
-                    x[i] + w * a * (2.0 * rng.unit(rng.at(s0, start + i)) - 1.0), lo, hi, integer
+                    x[i] + w * a[i * ia] * (2.0 * rng.unit(rng.at(s0, start + i)) - 1.0), lo, hi, integer
                 )
             else:
                 out[i] = x[i]
     elif op == 4:
         for i in prange(n):
             w = weights[i]
-            out[i] = _finish(x[i] * (1.0 + w * (a - 1.0)), lo, hi, integer) if w != 0.0 else x[i]
+            out[i] = _finish(x[i] * (1.0 + w * (a[i * ia] - 1.0)), lo, hi, integer) if w != 0.0 else x[i]
     else:
         for i in prange(n):
             w = weights[i]
             if w != 0.0 and rng.unit(rng.at(s0, start + i)) < c * w:
-                out[i] = _finish(b + a if rng.unit(rng.at(s1, start + i)) < 0.5 else b - a, lo, hi, integer)
+                m, d = b[i * ib], a[i * ia]
+                out[i] = _finish(m + d if rng.unit(rng.at(s1, start + i)) < 0.5 else m - d, lo, hi, integer)
             else:
                 out[i] = x[i]
 
@@ -240,6 +249,45 @@ def typo_apply(out, data, offsets, new_offsets, edit, at, letter):
 
 
 _CHUNK = 1 << 16
+
+
+@parallel_kernel
+def window_moments(x, valid, starts, ends, means, spreads):
+    """For each run ``j`` of rows ``[starts[j], ends[j])``, over its valid values (all when ``valid``
+    is empty): ``means[j]`` and ``spreads[j]``, the standard deviation row to row: that (ddof 1) of
+    second differences ``v[i+1] - 2 v[i] + v[i-1]`` over sqrt 6; with 3 values, of first differences
+    over sqrt 2; 0 with fewer. Each run is summed in order by one thread, so a run's numbers are the
+    same whatever else is in the call (a window measured alone or among others)."""
+    for j in prange(starts.shape[0]):
+        count = 0
+        total = 0.0
+        for i in range(starts[j], ends[j]):
+            if valid.shape[0] == 0 or valid[i]:
+                count += 1
+                total += x[i]
+        means[j] = total / count if count > 0 else 0.0
+        spreads[j] = 0.0
+        if count < 3:
+            continue
+        order = 2 if count >= 4 else 1
+        m = count - order
+        centre = 0.0
+        for rep in range(2):  # the mean of the differences, then their squared deviations from it
+            seen = 0
+            a = 0.0
+            b = 0.0
+            total = 0.0
+            for i in range(starts[j], ends[j]):
+                if valid.shape[0] == 0 or valid[i]:
+                    v = float(x[i])
+                    if seen >= order:
+                        d = v - 2.0 * b + a if order == 2 else v - b
+                        total += d if rep == 0 else (d - centre) * (d - centre)
+                    a = b
+                    b = v
+                    seen += 1
+            centre = total / m
+        spreads[j] = np.sqrt(total / (m - 1)) / (np.sqrt(6.0) if order == 2 else np.sqrt(2.0))
 
 
 @parallel_kernel

@@ -190,11 +190,9 @@ def test_seed_drift_flags_drift_a_time_series_every_interval(tmp_path):
     drifted, before = pq.read_table(out), pq.read_table(plain)
     shift = (drifted["value"].to_numpy() - before["value"].to_numpy()).reshape(-1, 12)  # 12 rows an hour
     assert (np.ptp(shift, axis=1) < 1e-9).all()  # one shift per hour
-    assert (
-        len(np.unique(np.abs(shift[:, 0]).round(9))) == 1
-        and (shift[:, 0] > 0).any()
-        and (shift[:, 0] < 0).any()
-    )
+    assert (shift[:, 0] > 0).any() and (shift[:, 0] < 0).any()
+    # Each hour by 0.5 of its own row-to-row spread, about the base's std of 15 (see test_statistics.py)
+    assert 0.85 * 7.5 < np.median(np.abs(shift[:, 0])) < 1.15 * 7.5
     moved = (
         np.asarray(drifted["category"].to_pylist()) != np.asarray(before["category"].to_pylist())
     ).reshape(-1, 12)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -21,7 +23,8 @@ def _numeric(x, weights, op, a=2.0, b=0.0, c=0.5, key=KEY, start=0, lo=-np.inf, 
     weights = np.asarray(weights, np.float64)
     integer = x.dtype.kind in "iu"
     out = np.empty_like(x)
-    kd.drift_numeric(out, x, weights, op, a, b, c, np.uint64(key), start, lo, hi, integer)
+    a_, b_ = (np.atleast_1d(np.asarray(v, np.float64)) for v in (a, b))
+    kd.drift_numeric(out, x, weights, op, a_, b_, c, np.uint64(key), start, lo, hi, integer)
     return out, naive.drift_numeric(x, weights, op, a, b, c, key, start, lo, hi, integer)
 
 
@@ -74,6 +77,17 @@ def test_numeric_matches_reference(op, x, data, a, b, c, key, start):
     np.testing.assert_array_equal(out, expected)
 
 
+@given(st.sampled_from(OPS), st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=60), st.data(), u64)
+def test_numeric_with_a_value_per_row_matches_reference(op, x, data, key):
+    """Window statistics give each row its own ``a`` (a spread) and ``b`` (a mean)."""
+    n = len(x)
+    per_row = st.lists(st.floats(-1e3, 1e3), min_size=n, max_size=n)
+    a, b = np.array(data.draw(per_row)), np.array(data.draw(per_row))
+    weights = data.draw(st.lists(st.sampled_from([0.0, 1.0]) | st.floats(0, 1), min_size=n, max_size=n))
+    out, expected = _numeric(np.array(x, np.float64), weights, op, a, b, 0.5, key, 7)
+    np.testing.assert_array_equal(out, expected)
+
+
 @given(
     st.sampled_from(OPS),
     st.lists(st.integers(-(2**31), 2**31 - 1), max_size=60),
@@ -86,6 +100,40 @@ def test_numeric_on_int32_matches_reference(op, x, a, b, key):
         np.array(x, np.int32), np.full(len(x), 0.6), op, a, b, 0.5, key, 0, -(2.0**31), 2.0**31 - 1
     )
     np.testing.assert_array_equal(out, expected)
+
+
+def _window_moments(x, valid, runs):
+    starts = np.array([r[0] for r in runs], np.int64)
+    ends = np.array([r[1] for r in runs], np.int64)
+    means, spreads = np.empty(len(runs)), np.empty(len(runs))
+    kd.window_moments(np.asarray(x), np.asarray(valid, np.bool_), starts, ends, means, spreads)
+    return (means, spreads), naive.window_moments(x, valid, starts, ends)
+
+
+def test_window_moments_edges():
+    x = np.array([1.0, 4.0, 2.0, 8.0, 5.0, 7.0, np.nan])
+    for runs in ([], [(0, 0)], [(0, 1)], [(0, 2)], [(0, 3)], [(0, 4)], [(0, 6), (2, 5), (6, 7)]):
+        (means, spreads), (m, s) = _window_moments(x, [], runs)
+        np.testing.assert_allclose(means, m, rtol=1e-12)
+        np.testing.assert_allclose(spreads, s, rtol=1e-12)
+    valid = [True, False, True, True, False, True, True]
+    (means, spreads), (m, s) = _window_moments(np.nan_to_num(x), valid, [(0, 6), (0, 7)])
+    np.testing.assert_allclose(means, m, rtol=1e-12)
+    np.testing.assert_allclose(spreads, s, rtol=1e-12)
+    # A run's numbers are the same alone or among others (window statistics must not depend on batches).
+    (alone, _), _ = _window_moments(x, [], [(1, 6)])
+    (among, _), _ = _window_moments(x, [], [(0, 3), (1, 6), (2, 4)])
+    assert alone[0] == among[1]
+
+
+@given(st.lists(st.floats(-1e6, 1e6), max_size=80), st.data())
+def test_window_moments_match_reference(x, data):
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(x)), min_size=2, max_size=8)))
+    runs = list(itertools.pairwise(cuts))
+    valid = data.draw(st.lists(st.booleans(), min_size=len(x), max_size=len(x)))
+    (means, spreads), (m, s) = _window_moments(np.array(x, np.float64), valid, runs)
+    np.testing.assert_allclose(means, m, rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(spreads, s, rtol=1e-6, atol=1e-6)
 
 
 # -- categories ----------------------------------------------------------------------------------------
