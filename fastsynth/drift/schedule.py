@@ -52,7 +52,7 @@ import math
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import numpy as np
 import pyarrow as pa
@@ -78,7 +78,6 @@ REFERENCE_ROWS = 65_536
 """Rows that drift statistics are measured on: a window's first rows (``reference: window``), or the
 schema's first rows (``reference: column``, category shares)."""
 _LOG = logging.getLogger("fastsynth.drift")
-T = TypeVar("T")
 _EPOCH = dt.datetime(1970, 1, 1)
 
 
