@@ -341,7 +341,15 @@ def test_ctrl_c_during_a_dask_job_leaves_nothing(tmp_path):
     out = tmp_path / "lake"
     flags = ["--rows", "20000000", "--dask-workers", "2", "--format", "arrow", "--batch-size", "1000"]
     command = [sys.executable, "-m", "fastsynth", "gen", "configs/tabular.json", *flags, "--output", str(out)]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True)
+    process = subprocess.Popen(
+        command,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        start_new_session=True,
+        # as from a terminal: a suite started in the background inherits an ignored SIGINT
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         deadline = time.monotonic() + 120
         while not list(out.glob("_temporary/*/.part-*")) and time.monotonic() < deadline:

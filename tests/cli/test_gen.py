@@ -182,6 +182,8 @@ def test_interrupt_leaves_no_partial_file(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # as from a terminal: a suite started in the background inherits an ignored SIGINT
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 120
     while not any(p.name.endswith(".part") and p.stat().st_size > 0 for p in tmp_path.iterdir()):
