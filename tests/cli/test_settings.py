@@ -107,6 +107,7 @@ def _stream(*args: str, env: dict[str, str] | None = None):
     )
 
 
+@pytest.mark.slow
 def test_the_seeds_300_second_series_writes_its_first_reading_at_once():
     """Five seconds of the seed's example: its first reading (stamped now) is out, not five minutes on."""
     started = time.time()
@@ -116,6 +117,7 @@ def test_the_seeds_300_second_series_writes_its_first_reading_at_once():
     assert started - 1 <= stamp <= time.time()
 
 
+@pytest.mark.slow
 def test_a_one_second_series_writes_a_reading_each_second_from_the_start(tmp_path):
     schema = tmp_path / "ticks.json"
     schema.write_text(json.dumps({"time_field": "t", "time_interval_seconds": 1, "x": {"type": "float"}}))
@@ -126,6 +128,7 @@ def test_a_one_second_series_writes_a_reading_each_second_from_the_start(tmp_pat
 
 
 @pytest.mark.parametrize("where", ["flag", "environment", "file"])
+@pytest.mark.slow
 def test_batch_size_and_frequency_pace_a_time_series_when_set(tmp_path, where):
     """Set anywhere, they give the seed's mode: 3 readings every 0.5 s, 300 s of the series apart."""
     args, env = ["--schema", TIMESERIES, "--duration", "1.2"], {}
@@ -168,6 +171,7 @@ def test_drift_enabled_by_settings_never_breaks_a_plain_tabular_run(tmp_path, wh
     assert refused.exit_code == 1 and "--drift needs a time series" in refused.output
 
 
+@pytest.mark.slow
 def test_drift_enabled_by_settings_drifts_a_tabular_stream_and_a_time_series():
     env = {"SYNTH_DRIFT_ENABLED": "true", "SYNTH_DRIFT_INTERVAL": "1", "SYNTH_DRIFT_MAGNITUDE": "1"}
     args = ["--schema", TABULAR, "--rate", "2000", "--rows", "4000"]

@@ -159,6 +159,7 @@ def test_a_bad_reference_is_refused():
         )
 
 
+@pytest.mark.slow
 def test_window_statistics_give_the_same_bytes_whatever_the_batches():
     """Windows that span batches, recurring windows, a window without an end, and windows in time."""
     events = [
@@ -182,6 +183,7 @@ def test_window_statistics_give_the_same_bytes_whatever_the_batches():
     assert tail.equals(fastsynth.generate(schema, 4000).slice(2500, 1500))
 
 
+@pytest.mark.slow
 def test_window_statistics_of_entities_follow_each_series_and_any_batches():
     """With entities, the spread is measured along each entity's own series (their levels differ)."""
     fields = {
