@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.drift.schedule import REFERENCE_ROWS, Undrifted, reference_statistics
+from fastsynth.drift.schedule import REFERENCE_ROWS, BatchDrift, Undrifted, reference_statistics
 from fastsynth.errors import UsageError
 from fastsynth.fields.base import Block, RunContext
 from fastsynth.fields.time_sequence import TimeSequenceField
@@ -80,7 +80,7 @@ def make_batch(
             return Block(name, seed, start, size, schema, made, run, ready).column(name)
 
         undrifted = _undrifted(schema, seed, run)
-        events = schema.drift.for_batch(seed, start, size, reference, arrow_schema, column, undrifted)
+        events = BatchDrift(schema.drift, seed, start, size, reference, arrow_schema, column, undrifted)
     ready = None if events is None else events.ready
     fields = schema.fields
     arrays = [Block(f.name, seed, start, size, schema, made, run, ready).column(f.name) for f in fields]

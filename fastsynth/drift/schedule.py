@@ -540,22 +540,6 @@ class DriftSchedule:
                 late.append((index, later))
         return {name: tuple(indices) for name, indices in early.items()}, tuple(late)
 
-    def for_batch(
-        self,
-        seed: int,
-        start: int,
-        size: int,
-        reference: Callable[[], Mapping[str, Any]],
-        arrow_schema: pa.Schema,
-        column: Callable[[str], pa.Array],
-        undrifted: Undrifted | None = None,
-    ) -> BatchDrift:
-        """The events over rows ``[start, start + size)`` of one batch being made: ``column(name)``
-        makes a column of it (through ``BatchDrift.ready``) when a time schedule needs it first;
-        ``undrifted`` gives the rows without drift that window statistics are measured on (without it,
-        events measure against ``reference``)."""
-        return BatchDrift(self, seed, start, size, reference, arrow_schema, column, undrifted)
-
     def apply(
         self,
         batch: pa.RecordBatch,
@@ -569,12 +553,12 @@ class DriftSchedule:
         an event needs them), ``undrifted`` the rows without drift that window statistics are measured
         on (without it, events measure against ``reference``). Columns computed from others are taken
         as they are: generation drifts a column before the columns that read it are made
-        (``for_batch``)."""
+        (``BatchDrift``)."""
 
         def missing(name: str) -> pa.Array:
             raise SchemaError(f"schema: drift needs column {name!r}, which the batch lacks")
 
-        drift = self.for_batch(seed, start, batch.num_rows, reference, batch.schema, missing, undrifted)
+        drift = BatchDrift(self, seed, start, batch.num_rows, reference, batch.schema, missing, undrifted)
         drift.made.update(zip(batch.schema.names, batch.columns, strict=True))
         arrays = [drift.ready(name, batch.column(name)) for name in batch.schema.names]
         return drift.finish(pa.RecordBatch.from_arrays(arrays, schema=batch.schema))
@@ -590,7 +574,10 @@ class BatchDrift:
     drifts each column as soon as it is made, so the columns computed from it (``expr``, ``concept``)
     read it drifted and a covariate shift stays one; ``finish`` applies what waits for the whole batch
     and adds the weight column. Weights depend on row indices or on the undrifted time column only,
-    so a row's drift is the same whatever the batch, and whatever order the columns are made in."""
+    so a row's drift is the same whatever the batch, and whatever order the columns are made in.
+    ``column(name)`` makes a column of the batch (through ``ready``) when a time schedule needs it
+    first; ``undrifted`` gives the rows without drift that window statistics are measured on (without
+    it, events measure against ``reference``)."""
 
     def __init__(
         self,
