@@ -26,8 +26,9 @@ def _cache_dir() -> Path:
     numba invalidates a cached kernel when its own file changes, not when a helper it calls from another
     module does; keying the directory by every kernel file's content makes a stale cache impossible."""
     digest = hashlib.sha256()
-    for source in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(source.name.encode() + source.read_bytes())
+    root = Path(__file__).parent
+    for source in sorted(root.rglob("*.py")):
+        digest.update(str(source.relative_to(root)).encode() + source.read_bytes())
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return base / "fastsynth" / f"numba-{numba.__version__}-{digest.hexdigest()[:16]}"
 

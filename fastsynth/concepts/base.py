@@ -1,0 +1,138 @@
+"""The base of the concept-drift benchmark generators (river's ``datasets.synth`` family) and their
+registry.
+
+A generator is a frozen spec with river's parameter names. It declares its feature columns and its
+target, and fills any set of rows: row ``i`` depends only on (key, i), as every column does, so
+batches, offsets, threads and Dask workers give the same bytes. State river builds sequentially once
+(a random tree, RBF centroids) is built once per seed by ``state`` and handed to the kernels::
+
+    @GENERATORS.register("coin")
+    @dataclass(frozen=True, kw_only=True)
+    class Coin(Generator):
+        bias: Annotated[float, Bounds(0, 1)] = 0.5
+
+        def features(self):
+            return (Feature("flip", pa.float64()),)
+
+        def fill(self, rows, key, state, desired, columns, target):
+            coin_kernel(rows, key, self.bias, desired, columns[0], target)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import pyarrow as pa
+
+from fastsynth.errors import SchemaError
+from fastsynth.registry import Registry
+from fastsynth.specs import Spec, from_document, to_document
+
+__all__ = ["GENERATORS", "MAX_ATTEMPTS", "Feature", "Generator", "generator_from_document"]
+
+GENERATORS: Registry[type[Generator]] = Registry(
+    "generator", "fastsynth.generators", SchemaError, name_attribute="type_name"
+)
+
+MAX_ATTEMPTS = 1000
+"""Draws a row may take to reach the class ``desired`` asks for (balanced classes), as river's
+generators redraw until the class they want comes; past it the row keeps its last draw and the kernel
+counts it, so that a class a generator almost never makes is reported rather than looped on."""
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One column a generator makes: its name (river's key, as a string) and Arrow type."""
+
+    name: str
+    arrow_type: pa.DataType
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        """The numpy dtype of the buffer the kernel fills (booleans as one byte each)."""
+        return np.dtype(np.uint8) if pa.types.is_boolean(self.arrow_type) else self.arrow_type.to_pandas_dtype()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Generator(Spec):
+    """Base of the generators. Subclasses are frozen keyword-only dataclasses whose options are
+    river's parameters (checked against their annotations when built)."""
+
+    type_name: ClassVar[str] = ""
+    """The name the generator is registered under (``sea``, ``agrawal``...)."""
+
+    # -- what subclasses implement ------------------------------------------------------------------
+
+    def features(self) -> tuple[Feature, ...]:
+        """The feature columns, in river's order."""
+        raise NotImplementedError
+
+    def target_type(self) -> pa.DataType:
+        """The Arrow type of the target: a class index (int8 by default) or a float for regression."""
+        return pa.int8()
+
+    def classes(self) -> int | None:
+        """How many classes the target takes (0 to ``classes() - 1``), or None for regression."""
+        return 2
+
+    def state(self, seed: int) -> Hashable | tuple[np.ndarray, ...]:
+        """What river builds once before its first row (a tree, centroids), from ``seed``; () when
+        nothing. Computed once per generator and seed, then passed to every ``fill``."""
+        return ()
+
+    def fill(
+        self,
+        rows: np.ndarray,
+        key: np.uint64,
+        state: Any,
+        desired: np.ndarray,
+        columns: Sequence[np.ndarray],
+        target: np.ndarray,
+    ) -> int:
+        """Fill ``columns[f][j]`` (one buffer per feature, of ``Feature.dtype``) and ``target[j]`` with
+        row ``rows[j]`` (int64 row indices). ``desired[j] >= 0`` asks for that class: redraw the row's
+        features (draws past the first attempt's) until the label is it, at most ``MAX_ATTEMPTS`` times.
+        Return how many rows ran out of attempts."""
+        raise NotImplementedError
+
+    # -- shared behaviour ---------------------------------------------------------------------------
+
+    def sample(
+        self, size: int, *, start: int = 0, key: int = 1, desired: np.ndarray | None = None
+    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Rows ``[start, start + size)`` as ({feature: values}, target), for tests and exploration;
+        schemas make them through ``ConceptStream``."""
+        rows = np.arange(start, start + size, dtype=np.int64)
+        columns = [np.empty(size, f.dtype) for f in self.features()]
+        target = np.empty(size, self.target_type().to_pandas_dtype())
+        wanted = np.full(size, -1, np.int64) if desired is None else np.asarray(desired, np.int64)
+        self.fill(rows, np.uint64(key), self.state(key), wanted, columns, target)
+        return dict(zip(self.feature_names(), columns, strict=True)), target
+
+    def feature_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.features())
+
+    def to_document(self) -> dict[str, Any]:
+        """The generator as a document: its type and every option not at its default."""
+        return {"type": self.type_name, **to_document(self)}
+
+
+def generator_from_document(document: Any, where: str) -> Generator:
+    """A generator from ``{"type": "sea", "variant": 1, ...}``, or a SchemaError naming ``where``, the
+    option, the value and what is allowed."""
+    if isinstance(document, Generator):
+        return document
+    if not isinstance(document, dict):
+        raise SchemaError(f"{where}: {document!r} is not an object with a 'type'")
+    name = document.get("type")
+    if not isinstance(name, str):
+        raise SchemaError(f"{where}: type={name!r} is not a generator; allowed: {', '.join(GENERATORS.names())}")
+    try:
+        cls = GENERATORS.get(name)
+    except SchemaError as exc:
+        raise SchemaError(f"{where}: {exc}") from None
+    options = {k: v for k, v in document.items() if k != "type"}
+    return from_document(cls, options, where=where, noun="parameter", of=f"generator {name!r}")
