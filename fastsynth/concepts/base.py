@@ -53,7 +53,9 @@ class Feature:
     @property
     def dtype(self) -> np.dtype[Any]:
         """The numpy dtype of the buffer the kernel fills (booleans as one byte each)."""
-        return np.dtype(np.uint8) if pa.types.is_boolean(self.arrow_type) else self.arrow_type.to_pandas_dtype()
+        return (
+            np.dtype(np.uint8) if pa.types.is_boolean(self.arrow_type) else self.arrow_type.to_pandas_dtype()
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -129,7 +131,9 @@ def generator_from_document(document: Any, where: str) -> Generator:
         raise SchemaError(f"{where}: {document!r} is not an object with a 'type'")
     name = document.get("type")
     if not isinstance(name, str):
-        raise SchemaError(f"{where}: type={name!r} is not a generator; allowed: {', '.join(GENERATORS.names())}")
+        raise SchemaError(
+            f"{where}: type={name!r} is not a generator; allowed: {', '.join(GENERATORS.names())}"
+        )
     try:
         cls = GENERATORS.get(name)
     except SchemaError as exc:

@@ -30,6 +30,12 @@ class Sea(Generator):
         return tuple(Feature(str(k), pa.float64()) for k in range(3))
 
     def fill(
-        self, rows: np.ndarray, key: np.uint64, state: Any, desired: np.ndarray, columns: Any, target: np.ndarray
+        self,
+        rows: np.ndarray,
+        key: np.uint64,
+        state: Any,
+        desired: np.ndarray,
+        columns: Any,
+        target: np.ndarray,
     ) -> int:
         return int(sea(rows, key, self.variant, float(self.noise), desired, MAX_ATTEMPTS, *columns, target))
