@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from fastsynth.cli.errors import handle_errors
+from fastsynth.concepts import GENERATORS
 from fastsynth.errors import SinkError
 from fastsynth.fields.base import FIELDS
 from fastsynth.schema import EXAMPLES, Schema
+from fastsynth.specs import options_of
 
 __all__ = ["app"]
 
@@ -60,6 +63,19 @@ def types() -> None:
     """List the field types and the options each takes."""
     for name in FIELDS.names():
         cls = FIELDS.get(name)
-        summary = (cls.__doc__ or "").strip().splitlines()[0]
-        typer.echo(f"{name}: {summary}")
-        typer.echo(f"    options: {', '.join(sorted(cls.options()))}")
+        _describe(name, cls.__doc__, cls.options())
+
+
+@app.command()
+@handle_errors
+def generators() -> None:
+    """List the concept-drift generators (a schema's ``generator``) and the parameters each takes."""
+    for name in GENERATORS.names():
+        cls = GENERATORS.get(name)
+        _describe(name, cls.__doc__, options_of(cls))
+
+
+def _describe(name: str, doc: str | None, options: Mapping[str, Any]) -> None:
+    summary = (doc or "").strip().splitlines()[0]
+    typer.echo(f"{name}: {summary}")
+    typer.echo(f"    options: {', '.join(sorted(options))}")

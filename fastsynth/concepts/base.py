@@ -20,6 +20,8 @@ batches, offsets, threads and Dask workers give the same bytes. State river buil
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -31,7 +33,7 @@ from fastsynth.errors import SchemaError
 from fastsynth.registry import Registry
 from fastsynth.specs import Spec, from_document, to_document
 
-__all__ = ["GENERATORS", "MAX_ATTEMPTS", "Feature", "Generator", "generator_from_document"]
+__all__ = ["GENERATORS", "MAX_ATTEMPTS", "Feature", "Generator", "generator_from_document", "subkey"]
 
 GENERATORS: Registry[type[Generator]] = Registry(
     "generator", "fastsynth.generators", SchemaError, name_attribute="type_name"
@@ -65,6 +67,10 @@ class Generator(Spec):
 
     type_name: ClassVar[str] = ""
     """The name the generator is registered under (``sea``, ``agrawal``...)."""
+
+    seed: int | None = None
+    """The seed of this generator's rows and state (a tree, centroids); by default the dataset's. The
+    same generator with the same seed makes the same rows, wherever it appears in a stream."""
 
     # -- what subclasses implement ------------------------------------------------------------------
 
@@ -120,6 +126,23 @@ class Generator(Spec):
     def to_document(self) -> dict[str, Any]:
         """The generator as a document: its type and every option not at its default."""
         return {"type": self.type_name, **to_document(self)}
+
+    def key(self, dataset_seed: int) -> np.uint64:
+        """The 64-bit key of this generator's randomness: from its ``seed`` (or the dataset's) and its
+        configuration, so that a concept a stream returns to is the same concept (the same tree)."""
+        options = {k: v for k, v in self.to_document().items() if k != "seed"}
+        seed = dataset_seed if self.seed is None else self.seed
+        return _hash(f"{seed}\x00generator\x00{json.dumps(options, sort_keys=True)}")
+
+
+def subkey(key: np.uint64, salt: str) -> np.uint64:
+    """An independent key for another use of a generator's randomness (its switches, virtual drift)."""
+    return _hash(f"{int(key)}\x00{salt}")
+
+
+def _hash(text: str) -> np.uint64:
+    """A stable 64-bit hash (Python's own ``hash`` of a string changes from process to process)."""
+    return np.uint64(int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little"))
 
 
 def generator_from_document(document: Any, where: str) -> Generator:

@@ -27,10 +27,12 @@ import pyarrow as pa
 import yaml
 
 import fastsynth.fields  # noqa: F401  (registers the built-in field types)
+from fastsynth.concepts.stream import ConceptStream
 from fastsynth.drift.schedule import DriftSchedule
 from fastsynth.entities import Entities
 from fastsynth.errors import SchemaError, field_error
 from fastsynth.fields.base import FIELDS, Field
+from fastsynth.fields.generated import GeneratedColumn
 from fastsynth.fields.time_sequence import TimeSequenceField
 from fastsynth.schema.correlation import Correlation, copula_factor
 from fastsynth.schema.events import EventTime
@@ -54,6 +56,7 @@ class _Document(Spec):
     event_time: dict[str, Any] | None = None
     entities: Any = None
     drift: Any = None
+    generator: Any = None
 
 
 # Keys of the seed's time-series form; the last two are fastsynth's and also allowed in its own form.
@@ -83,6 +86,9 @@ class Schema:
     """Many series in one dataset, one per entity (None for one series); see ``fastsynth.entities``."""
     drift: DriftSchedule | None = None
     """Drift events applied as rows are made (None for none); see ``fastsynth.drift.schedule``."""
+    generator: ConceptStream | None = None
+    """Columns made by concept-drift generators (river's family), before the fields; see
+    ``fastsynth.concepts.stream``."""
     _copula: dict[str, tuple[int, int, np.ndarray, tuple[str, ...]]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -97,6 +103,12 @@ class Schema:
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", tuple(self.fields))
         self._settings_as_specs()
+        if self.generator is not None:  # its columns first, made anew (``replace`` passes the old ones)
+            own = tuple(f for f in self.fields if not isinstance(f, GeneratedColumn))
+            made = tuple(
+                GeneratedColumn(name=c.name, stream=self.generator) for c in self.generator.columns()
+            )
+            object.__setattr__(self, "fields", made + own)
         if self.entities is not None and not any(f.name == self.entities.id_field for f in self.fields):
             id_field = FIELDS.get("entity_id").from_spec(self.entities.id_field, {})
             time_fields = [k for k, f in enumerate(self.fields) if f.type_name == "time_sequence"]
@@ -130,6 +142,8 @@ class Schema:
                 raise SchemaError(f"schema: {name}={value!r} is not a string")
         if self.entities is not None and not isinstance(self.entities, Entities):
             object.__setattr__(self, "entities", Entities.from_dict(self.entities))
+        if self.generator is not None and not isinstance(self.generator, ConceptStream):
+            object.__setattr__(self, "generator", ConceptStream.from_dict(self.generator))
         if self.drift is not None and not isinstance(self.drift, DriftSchedule):
             object.__setattr__(self, "drift", DriftSchedule.from_dict(self.drift))
         if self.event_time is not None and not isinstance(self.event_time, EventTime):
@@ -202,7 +216,7 @@ class Schema:
         nullable: dict[str, bool] = {}
         for name in order:
             column = self._columns[name]
-            nullable[name] = column.null_rate > 0 or any(nullable[d] for d in depends[name])
+            nullable[name] = column.nullable() or any(nullable[d] for d in depends[name])
         object.__setattr__(self, "_nullable", nullable)
         return {name: reads for name, reads in depends.items() if reads}
 
@@ -278,6 +292,9 @@ class Schema:
                 **_shared(document),
             )
         fields = document.get("fields")
+        if _generator_only(document):
+            fields = {}
+            document = {**document, "fields": fields}
         if isinstance(fields, list) or (isinstance(fields, Mapping) and "type" not in fields):
             top = from_document(_Document, document, where="schema")
             if top.locale is not None:
@@ -294,6 +311,7 @@ class Schema:
                 locale=top.locale,
                 correlations=tuple(Correlation.from_dict(g, i) for i, g in enumerate(groups)),
                 event_time=None if top.event_time is None else EventTime.from_dict(top.event_time, None),
+                generator=None if top.generator is None else ConceptStream.from_dict(top.generator),
                 **_shared(document),
             )
         # The seed's tabular form: every key is a column, even one named "entities" or "drift".
@@ -371,8 +389,19 @@ class Schema:
             document["entities"] = self.entities.to_dict()
         if self.drift is not None:
             document["drift"] = self.drift.to_dict()
-        document["fields"] = {f.name: f.to_spec() for f in self.fields}
+        if self.generator is not None:
+            document["generator"] = self.generator.to_dict()
+        document["fields"] = {f.name: f.to_spec() for f in self.fields if not isinstance(f, GeneratedColumn)}
         return document
+
+
+def _generator_only(document: Mapping[str, Any]) -> bool:
+    """Whether ``document`` is fastsynth's form with a generator and no fields: the seed's tabular form
+    may name a column ``generator``, but then its ``type`` is a field type."""
+    spec = document.get("generator")
+    if "fields" in document or not isinstance(spec, Mapping):
+        return False
+    return not (isinstance(spec.get("type"), str) and spec["type"] in FIELDS)
 
 
 def _shared(document: Mapping[str, Any]) -> dict[str, Any]:

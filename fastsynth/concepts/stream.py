@@ -1,0 +1,519 @@
+"""Rows from concept-drift generators, as a schema's ``generator``: one generator, or a sequence of
+concepts with drift between them, or a dataset made of blocks.
+
+    generator: {type: agrawal, classification_function: 2}
+
+    generator:                       # drift between concepts
+      concepts: [{type: sea, variant: 0}, {type: sea, variant: 2}, {type: sea, variant: 0}]
+      drift: [{position: 40000, width: 5000}, {position: 80000}]     # gradual, then abrupt back
+      virtual: {position: 60000, rate: 0.1}                          # features go missing
+      concept_column: concept                                        # the ground truth
+
+    generator:                       # blocks, each with its own generator
+      concepts: [{type: sea}, {type: sea, variant: 1}, {type: agrawal}]
+      blocks: {total_rows: 3000}     # or rows: 1000, rows: [500, 1500, 1000], rows: {"2": 1500}
+      dates: {start: 2023-01-01, step: {days: 7}}
+      balance: true
+
+Switch ``s`` (one per concept after the first) moves the stream to concept ``s + 1`` around row
+``position``: at once when ``width`` is 0, else row ``i`` is past it with probability
+``1 / (1 + exp(-4 (i - position) / width))``, river's ConceptDriftStream. Incremental drift is the
+generators' own (hyperplane's ``mag_change``, the moving centroids of ``random_rbf_drift``).
+
+With ``blocks``, concept ``k`` (or the one concept) makes block ``k``; blocks may use different
+generators, and a feature one block's generator lacks is null there. ``balance`` draws each block's
+classes in turn (0, 1, ..., 0, 1, ...): every class the same number of times, to one row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Annotated, Any
+
+import numpy as np
+import pyarrow as pa
+
+from fastsynth.buffers import empty, numpy_buffer_array, values_array
+from fastsynth.concepts.base import Feature, Generator, generator_from_document, subkey
+from fastsynth.errors import SchemaError, UsageError
+from fastsynth.kernels import numeric as kn
+from fastsynth.kernels.concept import concepts_of_rows
+from fastsynth.specs import Bounds, Count, PositiveInt, Spec, from_document, show, to_document
+
+__all__ = ["Blocks", "CalendarStep", "ConceptStream", "Dates", "Switch", "Virtual"]
+
+_WHERE = "schema: generator"
+_MOST_RUNS = 16
+"""Runs of one concept in a batch filled in place; past it (a gradual switch) rows are gathered."""
+
+
+@dataclass(frozen=True)
+class Switch(Spec):
+    """Where the stream moves to its next concept."""
+
+    position: Annotated[float, Bounds(0)]
+    """The row around which the next concept takes over."""
+    width: Annotated[float, Bounds(0)] = 0.0
+    """Rows the change takes (0: abrupt)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Virtual(Spec):
+    """Virtual drift: from ``position`` on, feature values go missing (null) with probability
+    ``rate``; the concept itself does not change."""
+
+    position: Count = 0
+    rate: Annotated[float, Bounds(0, 1)]
+    columns: tuple[str, ...] | None = None
+    """The features that go missing (all when not given)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CalendarStep(Spec):
+    """A calendar offset, as pandas' DateOffset: months and years keep the day of the month (the 31st
+    becomes the last day of a shorter month), the rest are fixed durations."""
+
+    years: int = 0
+    months: int = 0
+    weeks: int = 0
+    days: int = 0
+    hours: int = 0
+    minutes: int = 0
+    seconds: int = 0
+
+    def shift(self, start: np.datetime64, steps: np.ndarray) -> np.ndarray:
+        """``start + k * step`` for each ``k`` in ``steps``, as datetime64[us]."""
+        k = steps.astype(np.int64)
+        months = 12 * self.years + self.months
+        base = np.full(k.shape, start, dtype="datetime64[us]")
+        if months:
+            first_month = start.astype("datetime64[M]")
+            day = (start.astype("datetime64[D]") - first_month.astype("datetime64[D]")).astype(np.int64)
+            time_of_day = start - start.astype("datetime64[D]")
+            month = first_month + (k * months).astype("timedelta64[M]")
+            first_day = month.astype("datetime64[D]")
+            length = ((month + np.timedelta64(1, "M")).astype("datetime64[D]") - first_day).astype(np.int64)
+            day_of_month = np.minimum(day, length - 1).astype("timedelta64[D]")
+            base = (first_day + day_of_month).astype("datetime64[us]") + time_of_day
+        fixed = np.timedelta64(
+            ((((self.weeks * 7 + self.days) * 24 + self.hours) * 60 + self.minutes) * 60 + self.seconds)
+            * 1_000_000,
+            "us",
+        )
+        result: np.ndarray = base + k * fixed
+        return result
+
+
+@dataclass(frozen=True, kw_only=True)
+class Dates(Spec):
+    """A timestamp column: ``start + k * step``, where ``k`` counts groups of ``every`` rows (with
+    blocks and no ``every``: the block's number, one timestamp per block)."""
+
+    start: str
+    """An ISO date or date-time."""
+    step: CalendarStep = field(default_factory=lambda: CalendarStep(days=1))
+    every: PositiveInt | None = None
+    """Rows that share a timestamp."""
+    column: str = "timestamp"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        try:
+            dt.datetime.fromisoformat(self.start)
+        except ValueError:
+            raise SchemaError(
+                f"{_WHERE}: dates: start={show(self.start)} is not an ISO date such as 2023-01-01"
+            ) from None
+
+    def origin(self) -> np.datetime64:
+        when = dt.datetime.fromisoformat(self.start)
+        if when.tzinfo is not None:
+            when = when.astimezone(dt.UTC).replace(tzinfo=None)
+        return np.datetime64(when, "us")
+
+    def arrow_type(self) -> pa.DataType:
+        aware = dt.datetime.fromisoformat(self.start).tzinfo is not None
+        return pa.timestamp("us", tz="UTC" if aware else None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Blocks(Spec):
+    """How many rows each block holds, what it is called, and the column that says which it is."""
+
+    count: PositiveInt | None = None
+    """How many blocks (by default, one per concept)."""
+    total_rows: PositiveInt | None = None
+    """All the blocks' rows: split equally, the remainder on the last block (as the seed does)."""
+    rows: PositiveInt | tuple[PositiveInt, ...] | dict[str, PositiveInt] | None = None
+    """Rows of each block: one number for all, one per block, or a map from block label to rows (the
+    blocks it does not name share what is left of ``total_rows``)."""
+    labels: tuple[int, ...] | tuple[str, ...] | None = None
+    """The block column's values (1, 2, ... by default)."""
+    column: str = "block"
+
+
+@dataclass(frozen=True)
+class _Document(Spec):
+    concepts: Any
+    drift: tuple[Switch, ...] = ()
+    blocks: Blocks | None = None
+    virtual: Virtual | None = None
+    dates: Dates | None = None
+    balance: bool = False
+    target: str = "target"
+    concept_column: str | None = "concept"
+
+
+@dataclass(frozen=True)
+class ConceptStream:
+    """A schema's generator: see the module's docstring."""
+
+    concepts: tuple[Generator, ...]
+    drift: tuple[Switch, ...] = ()
+    blocks: Blocks | None = None
+    virtual: Virtual | None = None
+    dates: Dates | None = None
+    balance: bool = False
+    """Equal classes: each block's (or the whole stream's) rows take the classes in turn."""
+    target: str = "target"
+    concept_column: str | None = "concept"
+    """The ground truth: each row's concept (0, 1, ...), when there is more than one."""
+    _sizes: tuple[int, ...] = field(init=False, repr=False, compare=False, default=())
+    _columns: tuple[Feature, ...] = field(init=False, repr=False, compare=False, default=())
+    _types: dict[str, pa.DataType] = field(init=False, repr=False, compare=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "concepts", tuple(self.concepts))
+        object.__setattr__(self, "drift", tuple(self.drift))
+        if not self.concepts:
+            raise SchemaError(f"{_WHERE}: concepts is empty; give at least one generator")
+        if self.blocks is not None:
+            if self.drift:
+                raise SchemaError(
+                    f"{_WHERE}: drift switches and blocks both given; blocks change concept at their "
+                    "boundaries, so give one or the other"
+                )
+            object.__setattr__(self, "_sizes", self._block_sizes(self.blocks))
+        elif len(self.drift) != len(self.concepts) - 1:
+            raise SchemaError(
+                f"{_WHERE}: drift has {len(self.drift)} switches for {len(self.concepts)} concepts; "
+                "give one switch per concept after the first"
+            )
+        positions = [s.position for s in self.drift]
+        if positions != sorted(positions):
+            raise SchemaError(f"{_WHERE}: drift positions {positions} are not in increasing order")
+        object.__setattr__(self, "_columns", self._features())
+        self._check_target()
+        columns = self.columns()
+        object.__setattr__(self, "_types", {f.name: f.arrow_type for f in columns})
+        if len(self._types) != len(columns):
+            names = [f.name for f in columns]
+            twice = next(name for name in names if names.count(name) > 1)
+            raise SchemaError(
+                f"{_WHERE}: column {twice!r} is named twice (among features, target, block, date, concept)"
+            )
+        features = {f.name for f in self.features}
+        for name in (self.virtual.columns or ()) if self.virtual is not None else ():
+            if name not in features:
+                raise SchemaError(
+                    f"{_WHERE}: virtual: columns names {name!r}, which is not a feature "
+                    f"({', '.join(sorted(features))})"
+                )
+
+    # -- building -----------------------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, document: Any) -> ConceptStream:
+        """A stream from its document: one generator (an object with a ``type``) or the full form."""
+        if isinstance(document, dict) and "type" in document:
+            return cls((generator_from_document(document, _WHERE),))
+        top = from_document(_Document, document, where=_WHERE)
+        concepts = top.concepts if isinstance(top.concepts, list | tuple) else [top.concepts]
+        generators = tuple(
+            generator_from_document(c, f"{_WHERE}: concepts[{k}]") for k, c in enumerate(concepts)
+        )
+        return cls(
+            generators,
+            drift=top.drift,
+            blocks=top.blocks,
+            virtual=top.virtual,
+            dates=top.dates,
+            balance=top.balance,
+            target=top.target,
+            concept_column=top.concept_column,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The document ``from_dict`` rebuilds this stream from."""
+        document: dict[str, Any] = {"concepts": [g.to_document() for g in self.concepts]}
+        defaults = ConceptStream(self.concepts[:1])
+        for name in ("drift", "blocks", "virtual", "dates", "balance", "target", "concept_column"):
+            value = getattr(self, name)
+            if value != getattr(defaults, name):
+                document[name] = to_document(value)
+        return document
+
+    def _block_sizes(self, blocks: Blocks) -> tuple[int, ...]:
+        """Each block's rows, from ``count``, ``total_rows``, ``rows`` and the concepts."""
+        where = f"{_WHERE}: blocks"
+        count = blocks.count or len(self.concepts)
+        if len(self.concepts) not in (1, count):
+            raise SchemaError(
+                f"{where}: count={count} but {len(self.concepts)} concepts; give one concept for "
+                "every block, or one for all"
+            )
+        labels = blocks.labels or tuple(range(1, count + 1))
+        if len(labels) != count:
+            raise SchemaError(f"{where}: labels has {len(labels)} values for {count} blocks")
+        if len(set(labels)) != count:
+            raise SchemaError(f"{where}: labels={list(labels)} repeats a label")
+        total, rows = blocks.total_rows, blocks.rows
+        if isinstance(rows, int):
+            sizes = [rows] * count
+        elif isinstance(rows, tuple):
+            if len(rows) != count:
+                raise SchemaError(f"{where}: rows has {len(rows)} values for {count} blocks")
+            sizes = list(rows)
+        else:
+            named = dict(rows or {})
+            known = {str(label): k for k, label in enumerate(labels)}
+            for label in named:
+                if label not in known:
+                    raise SchemaError(
+                        f"{where}: rows names block {label!r}, which does not exist; blocks: "
+                        f"{', '.join(known)}"
+                    )
+            if total is None:
+                if len(named) < count:
+                    raise SchemaError(
+                        f"{where}: give total_rows, rows for every block, or rows per block "
+                        f"(blocks: {', '.join(known)})"
+                    )
+                sizes = [named[str(label)] for label in labels]
+            else:
+                left, unnamed = total - sum(named.values()), count - len(named)
+                if left < unnamed or (unnamed == 0 and left != 0):
+                    raise SchemaError(
+                        f"{where}: rows of the named blocks add up to {sum(named.values())}, which "
+                        f"leaves {left} of total_rows={total} for {unnamed} other blocks"
+                    )
+                share = [left // unnamed] * unnamed if unnamed else []
+                if share:
+                    share[-1] += left % unnamed
+                fill = iter(share)
+                sizes = [named.get(str(label)) or next(fill) for label in labels]
+            total = None if blocks.total_rows is None else total
+        if total is not None and rows is not None and sum(sizes) != total:
+            raise SchemaError(
+                f"{where}: rows add up to {sum(sizes)}, not total_rows={total}; give one or the other, "
+                "or make them agree"
+            )
+        if rows is None:
+            if total is None:
+                raise SchemaError(f"{where}: give total_rows or rows (per block)")
+            if total < count:
+                raise SchemaError(f"{where}: total_rows={total} is fewer than one row per block ({count})")
+            sizes = [total // count] * count
+            sizes[-1] += total % count
+        return tuple(sizes)
+
+    def _features(self) -> tuple[Feature, ...]:
+        """The feature columns: the concepts' features in order of first appearance. Without blocks
+        every concept must have the same ones; with blocks, a block lacking one leaves it null."""
+        first = self.concepts[0].features()
+        columns: dict[str, Feature] = {f.name: f for f in first}
+        for k, concept in enumerate(self.concepts[1:], 1):
+            mine = concept.features()
+            if self.blocks is None and [f.name for f in mine] != [f.name for f in first]:
+                raise SchemaError(
+                    f"{_WHERE}: concepts[{k}] ({concept.type_name}) has features "
+                    f"{[f.name for f in mine]}, concepts[0] ({self.concepts[0].type_name}) "
+                    f"{[f.name for f in first]}; concepts a stream drifts between share their features "
+                    "(blocks may differ)"
+                )
+            for f in mine:
+                seen = columns.setdefault(f.name, f)
+                if seen.arrow_type != f.arrow_type:
+                    raise SchemaError(
+                        f"{_WHERE}: feature {f.name!r} is {seen.arrow_type} in one concept and "
+                        f"{f.arrow_type} in concepts[{k}] ({concept.type_name})"
+                    )
+        return tuple(columns.values())
+
+    def _check_target(self) -> None:
+        kinds = {c.target_type() for c in self.concepts}
+        if len(kinds) > 1:
+            raise SchemaError(
+                f"{_WHERE}: concepts mix targets ({', '.join(sorted(map(str, kinds)))}); a stream is "
+                "classification or regression throughout"
+            )
+        if self.balance:
+            for k, concept in enumerate(self.concepts):
+                if concept.classes() is None:
+                    raise SchemaError(
+                        f"{_WHERE}: balance=true but concepts[{k}] ({concept.type_name}) is a regression; "
+                        "balance applies to classes"
+                    )
+
+    # -- what the schema sees -----------------------------------------------------------------------
+
+    @property
+    def features(self) -> tuple[Feature, ...]:
+        return self._columns
+
+    def columns(self) -> tuple[Feature, ...]:
+        """Every column the stream makes, in order: timestamp, features, target, block, concept."""
+        out: list[Feature] = []
+        if self.dates is not None:
+            out.append(Feature(self.dates.column, self.dates.arrow_type()))
+        out.extend(self.features)
+        out.append(Feature(self.target, self.concepts[0].target_type()))
+        if self.blocks is not None:
+            labels = self.blocks.labels
+            text = labels is not None and isinstance(labels[0], str)
+            out.append(Feature(self.blocks.column, pa.string() if text else pa.int64()))
+        if self.concept_column is not None and len(self.concepts) > 1:
+            out.append(Feature(self.concept_column, pa.int16()))
+        return tuple(out)
+
+    def column_types(self) -> dict[str, pa.DataType]:
+        """Each column's Arrow type, by name."""
+        return self._types
+
+    def nullable(self, name: str) -> bool:
+        """Whether column ``name`` can hold nulls (virtual drift, a block whose generator lacks it)."""
+        if name not in {f.name for f in self.features}:
+            return False
+        if self.virtual is not None and (self.virtual.columns is None or name in self.virtual.columns):
+            return True
+        return any(name not in c.feature_names() for c in self.concepts)
+
+    def capacity(self) -> int | None:
+        """The rows there are: the blocks' total, or None (a stream without blocks is endless)."""
+        return sum(self._sizes) if self.blocks is not None else None
+
+    # -- making rows --------------------------------------------------------------------------------
+
+    def make(self, seed: int, start: int, size: int) -> dict[str, pa.Array]:
+        """Rows ``[start, start + size)`` of every column."""
+        rows = np.arange(start, start + size, dtype=np.int64)
+        concept, block, position = self._locate(seed, rows)
+        keys = [g.key(seed) for g in self.concepts]
+        buffers = [empty(size, f.dtype) for f in self.features]
+        target = empty(size, self.concepts[0].target_type().to_pandas_dtype())
+        present = np.zeros((len(self.features), size), dtype=bool) if self.blocks is not None else None
+        index = {f.name: n for n, f in enumerate(self.features)}
+        for c, generator in enumerate(self.concepts):
+            names = generator.feature_names()
+            for part in _parts_of(concept, c, len(self.concepts)):
+                # a run of rows fills the output in place; rows scattered by a gradual switch go through
+                # buffers of their own
+                if isinstance(part, slice):
+                    columns = [buffers[index[name]][part] for name in names]
+                    out_target, part_rows = target[part], rows[part]
+                else:
+                    columns = [np.empty(len(part), buffers[index[name]].dtype) for name in names]
+                    out_target, part_rows = np.empty(len(part), target.dtype), rows[part]
+                desired = self._desired(generator, position[part])
+                missed = generator.fill(
+                    part_rows, keys[c], _state(generator, keys[c]), desired, columns, out_target
+                )
+                if missed:
+                    raise UsageError(
+                        f"{_WHERE}: balance: generator {generator.type_name!r} did not make the wanted "
+                        f"class for {missed} rows within its draws; it makes that class too rarely to "
+                        "balance: set balance to false"
+                    )
+                if not isinstance(part, slice):
+                    for name, values in zip(names, columns, strict=True):
+                        buffers[index[name]][part] = values
+                    target[part] = out_target
+                if present is not None:
+                    for name in names:
+                        present[index[name], part] = True
+        out: dict[str, pa.Array] = {}
+        if self.dates is not None:
+            steps = (
+                block if self.dates.every is None and block is not None else rows // (self.dates.every or 1)
+            )
+            times = self.dates.step.shift(self.dates.origin(), steps).view(np.int64)
+            out[self.dates.column] = numpy_buffer_array(self.dates.arrow_type(), times)
+        for n, f in enumerate(self.features):
+            valid = None if present is None else present[n]
+            if self.virtual is not None and (self.virtual.columns is None or f.name in self.virtual.columns):
+                kept = self._kept(seed, f.name, rows)
+                valid = kept if valid is None else valid & kept
+            out[f.name] = _array(f.arrow_type, buffers[n], valid)
+        out[self.target] = numpy_buffer_array(self.concepts[0].target_type(), target)
+        if self.blocks is not None and block is not None:
+            labels = values_array(list(self.blocks.labels or range(1, len(self._sizes) + 1)))
+            out[self.blocks.column] = labels.take(pa.array(block))
+        if self.concept_column is not None and len(self.concepts) > 1:
+            out[self.concept_column] = numpy_buffer_array(pa.int16(), concept.astype(np.int16))
+        return out
+
+    def _locate(self, seed: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+        """Each row's concept, block (or None) and position in its block (or in the stream)."""
+        if self.blocks is None:
+            concept = np.zeros(rows.shape[0], np.int64)
+            if self.drift:
+                positions = np.array([s.position for s in self.drift], dtype=np.float64)
+                widths = np.array([s.width for s in self.drift], dtype=np.float64)
+                key = subkey(self.concepts[0].key(seed), "switches")
+                concepts_of_rows(concept, positions, widths, key, int(rows[0]) if len(rows) else 0)
+            return concept, None, rows
+        ends = np.cumsum(self._sizes)
+        block = np.searchsorted(ends, rows, side="right")
+        if len(rows) and block[-1] >= len(self._sizes):
+            raise UsageError(
+                f"{_WHERE}: blocks hold {int(ends[-1])} rows; row {int(rows[-1])} is past the last block"
+            )
+        starts = ends - np.asarray(self._sizes)
+        position = rows - starts[block]
+        concept = block if len(self.concepts) > 1 else np.zeros_like(block)
+        return concept, block, position
+
+    def _desired(self, generator: Generator, position: np.ndarray) -> np.ndarray:
+        """The class each row is to take: in turn when balancing, else -1 (any)."""
+        classes = generator.classes()
+        if not self.balance or classes is None:
+            return np.full(position.shape[0], -1, np.int64)
+        return position % classes
+
+    def _kept(self, seed: int, name: str, rows: np.ndarray) -> np.ndarray:
+        """Which rows keep feature ``name`` under virtual drift."""
+        assert self.virtual is not None
+        u = np.empty(rows.shape[0])
+        key = subkey(self.concepts[0].key(seed), f"virtual\x00{name}")
+        uniform = kn.FLOAT_DISTRIBUTIONS["uniform"]
+        kn.fill_float(u, key, int(rows[0]) if len(rows) else 0, uniform, 0.0, 1.0, -np.inf, np.inf, 0.0)
+        result: np.ndarray = (rows < self.virtual.position) | (u >= self.virtual.rate)
+        return result
+
+
+@cache
+def _state(generator: Generator, key: np.uint64) -> Any:
+    """A generator's once-built state (a tree, centroids) for one key, kept for the process."""
+    return generator.state(int(key))
+
+
+def _parts_of(concept: np.ndarray, c: int, concepts: int) -> list[slice] | list[np.ndarray]:
+    """The rows of concept ``c``: a few runs (slices), or their indices when they are scattered."""
+    if concepts == 1:
+        return [slice(0, concept.shape[0])]
+    hit = np.concatenate(([False], concept == c, [False]))
+    edges = np.flatnonzero(np.diff(hit.astype(np.int8)))
+    if len(edges) > 2 * _MOST_RUNS:
+        return [np.flatnonzero(hit[1:-1])]
+    return [slice(lo, hi) for lo, hi in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True)]
+
+
+def _array(arrow_type: pa.DataType, values: np.ndarray, valid: np.ndarray | None) -> pa.Array:
+    """An Arrow array over a kernel's buffer (booleans packed), null where ``valid`` is false."""
+    bitmap = None if valid is None or valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    if pa.types.is_boolean(arrow_type):
+        data = pa.py_buffer(np.packbits(values.astype(bool), bitorder="little"))
+        return pa.Array.from_buffers(arrow_type, len(values), [bitmap, data])
+    return pa.Array.from_buffers(arrow_type, len(values), [bitmap, pa.py_buffer(values)])
