@@ -40,7 +40,7 @@ from fastsynth.concepts.base import Feature, Generator, generator_from_document,
 from fastsynth.errors import SchemaError, UsageError
 from fastsynth.kernels import numeric as kn
 from fastsynth.kernels.concept import concepts_of_rows
-from fastsynth.specs import Bounds, Count, PositiveInt, Spec, from_document, show, to_document
+from fastsynth.specs import Bounds, Count, PositiveInt, Size, Spec, from_document, show, to_document
 
 __all__ = ["Blocks", "CalendarStep", "ConceptStream", "Dates", "Switch", "Virtual"]
 
@@ -75,13 +75,14 @@ class CalendarStep(Spec):
     """A calendar offset, as pandas' DateOffset: months and years keep the day of the month (the 31st
     becomes the last day of a shorter month), the rest are fixed durations."""
 
-    years: int = 0
-    months: int = 0
-    weeks: int = 0
-    days: int = 0
-    hours: int = 0
-    minutes: int = 0
-    seconds: int = 0
+    # A thousand years at most, in any unit: wider steps are of no use and stay far from overflow.
+    years: Annotated[int, Bounds(-1000, 1000)] = 0
+    months: Annotated[int, Bounds(-12_000, 12_000)] = 0
+    weeks: Annotated[int, Bounds(-52_000, 52_000)] = 0
+    days: Annotated[int, Bounds(-365_000, 365_000)] = 0
+    hours: Annotated[int, Bounds(-8_760_000, 8_760_000)] = 0
+    minutes: Annotated[int, Bounds(-525_600_000, 525_600_000)] = 0
+    seconds: Annotated[int, Bounds(-31_536_000_000, 31_536_000_000)] = 0
 
     def shift(self, start: np.datetime64, steps: np.ndarray) -> np.ndarray:
         """``start + k * step`` for each ``k`` in ``steps``, as datetime64[us]."""
@@ -142,7 +143,7 @@ class Dates(Spec):
 class Blocks(Spec):
     """How many rows each block holds, what it is called, and the column that says which it is."""
 
-    count: PositiveInt | None = None
+    count: Annotated[int, Bounds(1), Size("categories")] | None = None
     """How many blocks (by default, one per concept)."""
     total_rows: PositiveInt | None = None
     """All the blocks' rows: split equally, the remainder on the last block (as the seed does)."""

@@ -28,6 +28,7 @@ __all__ = ["Limits"]
 
 # The kind each ``Size`` marker names -> the setting that holds its ceiling.
 _KINDS = {
+    "fields": "max_fields",
     "text": "max_text_length",
     "pool": "max_pool",
     "categories": "max_categories",
