@@ -1,7 +1,7 @@
 """The concept-drift benchmark generators (river's ``datasets.synth`` family) at kernel speed, each
 registered by its name in ``GENERATORS``."""
 
-from fastsynth.concepts import agrawal, sea
+from fastsynth.concepts import agrawal, mixed, sea
 from fastsynth.concepts.base import GENERATORS, Feature, Generator, generator_from_document
 
 __all__ = [
@@ -10,5 +10,6 @@ __all__ = [
     "Generator",
     "agrawal",
     "generator_from_document",
+    "mixed",
     "sea",
 ]
