@@ -1,7 +1,7 @@
 """The concept-drift benchmark generators (river's ``datasets.synth`` family) at kernel speed, each
 registered by its name in ``GENERATORS``."""
 
-from fastsynth.concepts import agrawal, mixed, sea, stagger
+from fastsynth.concepts import agrawal, mixed, sea, sine, stagger
 from fastsynth.concepts.base import GENERATORS, Feature, Generator, generator_from_document
 
 __all__ = [
@@ -12,5 +12,6 @@ __all__ = [
     "generator_from_document",
     "mixed",
     "sea",
+    "sine",
     "stagger",
 ]
