@@ -448,12 +448,12 @@ _SHARE = Annotated[float, Bounds(0, 1)]
 _DRIFT_TYPES = ("none", "abrupt", "gradual", "incremental", "virtual_drift")
 
 _REFUSED = {
-    "drift_config": "DriftInjector schedules are not supported by the facade; apply fastsynth.inject_drift "
-    "to the returned data (README, 'Drift')",
-    "dynamics_config": "ScenarioInjector dynamics are not supported by fastsynth",
-    "constraints": "constraints (rows dropped after generation) are not supported by the facade",
-    "sequence_config": "entity sequences are not supported by the facade; fastsynth's schemas have "
-    "entities (README, 'Time series')",
+    "drift_config": "the facade does not run DriftInjector schedules; apply fastsynth.inject_drift to the "
+    "data (README, 'Drift')",
+    "dynamics_config": "fastsynth has no ScenarioInjector dynamics",
+    "constraints": "the facade does not drop rows after generating them",
+    "sequence_config": "the facade makes no entity sequences; fastsynth's schemas have entities (README, "
+    "'Time series')",
 }
 """Seed parameters that change the data and that the facade cannot honour: refused when given."""
 
@@ -467,7 +467,8 @@ class SyntheticGenerator:
         self, random_state: int | None = None, auto_report: bool = True, minimal_report: bool = False
     ) -> None:
         self.random_state = random_state
-        """The seed of the stream's own draws (drift switches, missing values)."""
+        """The dataset's seed: that of generators made without one, and of the stream's own draws
+        (which rows drift, which values go missing) when its first generator has no seed of its own."""
         self.auto_report = auto_report
         self.minimal_report = minimal_report
 
@@ -630,13 +631,14 @@ class SyntheticBlockGenerator:
         count = argument("n_blocks", _required("n_blocks", n_blocks), PositiveInt)
         sizes = _alias("n_samples_block", n_samples_block, "instances_per_block", instances_per_block)
         names = _per_block("methods", _required("methods", methods), count)
-        kinds = [_generator_type(name, f"methods[{k}]") for k, name in enumerate(names)]
+        several = isinstance(methods, list | tuple) and len(methods) > 1
+        kinds = [_generator_type(m, f"methods[{k}]" if several else "methods") for k, m in enumerate(names)]
         params = _per_block("method_params", {} if method_params is None else method_params, count)
-        generators = []
-        for k, (kind, options) in enumerate(zip(kinds, params, strict=True)):
-            generators.append(
-                GeneratorFactory.create_generator(kind, _config(options, k, random_state, count > 1))
-            )
+        each = isinstance(method_params, list | tuple) and len(method_params) > 1
+        generators = [
+            GeneratorFactory.create_generator(kind, _config(options, k, random_state, each))
+            for k, (kind, options) in enumerate(zip(kinds, params, strict=True))
+        ]
         return self.generate(
             directory,
             filename,
@@ -889,14 +891,14 @@ def _balance(balance: bool, streams: Sequence[GeneratorStream]) -> bool:
     """The stream's ``balance``: asked for, or asked by every generator's ``balance_classes``."""
     if balance:
         return True
-    wanted = {s.name: bool(s.balance_classes) for s in streams}
-    if len(set(wanted.values())) > 1:
+    wanted = [bool(s.balance_classes) for s in streams]
+    if len(set(wanted)) > 1:
+        flags = ", ".join(f"{s.name}: balance_classes={s.balance_classes}" for s in streams)
         raise UsageError(
-            "generators disagree on balanced classes ("
-            + ", ".join(f"{name}: {flag}" for name, flag in wanted.items())
-            + "); fastsynth balances a whole dataset: pass balance=True, or set balance_classes alike"
+            f"generators disagree on balanced classes ({flags}); fastsynth balances a whole dataset: "
+            "pass balance=True, or set balance_classes alike"
         )
-    return all(wanted.values())
+    return all(wanted)
 
 
 def _date_arguments(
