@@ -761,9 +761,10 @@ def _as_stream(value: Any, parameter: str) -> GeneratorStream:
 
 
 def _refuse(where: str, unknown: Mapping[str, Any], **given: Any) -> None:
-    """A UsageError for a refused parameter that was given, or an unknown keyword."""
+    """A UsageError for a refused parameter that was given (not empty: the seed acts on it only then),
+    or an unknown keyword."""
     for name, value in given.items():
-        if value is not None and value is not False and value != [] and value != {}:
+        if value:
             raise UsageError(f"{where}: {name} is not supported: {_REFUSED[name]}")
     if unknown:
         names = ", ".join(repr(k) for k in unknown)

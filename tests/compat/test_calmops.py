@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import itertools
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from fastsynth import UsageError
@@ -23,7 +25,7 @@ from fastsynth.compat.calmops import (
     SyntheticBlockGenerator,
     SyntheticGenerator,
 )
-from fastsynth.concepts import GENERATORS
+from fastsynth.concepts import GENERATORS, Feature, Generator
 
 SEA_THRESHOLDS = np.array([8.0, 9.0, 7.0, 9.5])
 
@@ -371,10 +373,40 @@ def test_random_state_seeds_each_block_as_the_seed_does(tmp_path):
     assert Path(path).read_text() == Path(again).read_text()
 
 
+@dataclass(frozen=True, kw_only=True)
+class Coin(Generator):
+    """A generator of one feature in [0, 1), class 1 below ``bias``: a second type beside SEA."""
+
+    bias: float = 0.5
+
+    def features(self) -> tuple[Feature, ...]:
+        return (Feature("flip", pa.float64()),)
+
+    def fill(self, rows, key, state, desired, columns, target) -> int:
+        mixed = rows.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(key)
+        columns[0][:] = (mixed >> np.uint64(11)).astype(np.float64) / 2.0**53
+        target[:] = columns[0] < self.bias
+        return 0
+
+
+def test_blocks_may_use_different_generators(tmp_path, monkeypatch):  # the seed refuses this
+    monkeypatch.setattr(Coin, "type_name", "coin")
+    monkeypatch.setitem(GENERATORS._items, "coin", Coin)
+    path = SyntheticBlockGenerator().generate(
+        tmp_path, "mixed.csv", 2, 2000, None, [sea(0), Coin(seed=1, bias=0.3)], date_start="2023-01-01"
+    )
+    frame = pd.read_csv(path)
+    assert frame.columns.tolist() == ["0", "1", "2", "flip", "target", "timestamp", "block"]
+    first, second = frame[frame["block"] == 1], frame[frame["block"] == 2]
+    assert first["flip"].isna().all() and second[["0", "1", "2"]].isna().all().all()
+    assert ((second["flip"] < 0.3) == second["target"]).all()
+    assert ((first["0"] + first["1"] > 8) == first["target"]).all()
+
+
 @pytest.mark.skipif(
     "agrawal" not in GENERATORS or "hyperplane" not in GENERATORS, reason="needs a second generator"
 )
-def test_blocks_may_use_different_generators(tmp_path):  # the seed refuses this
+def test_blocks_of_different_generator_types_by_name(tmp_path):
     path = SyntheticBlockGenerator().generate_blocks_simple(
         tmp_path, "m.csv", 2, 200, ["agrawal", "hyperplane"], balance=True
     )
