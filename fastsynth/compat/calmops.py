@@ -1013,12 +1013,13 @@ def _write_csv(table: pa.Table, path: str) -> None:
 
 def _pandas_times(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """Times as pandas writes a column of them: the date alone when all are at midnight, else date
-    and time (Arrow's own form, to the microsecond, when some have fractions of a second)."""
+    and time (Arrow's own form, to the microsecond, when some have fractions of a second). Arrow's
+    casts to text, not strftime, which is 20 times slower."""
     micros = column.cast(pa.int64()).to_numpy()
     if (micros % 86_400_000_000 == 0).all():
-        return pc.strftime(column, format="%Y-%m-%d")
+        return column.cast(pa.date32()).cast(pa.string())
     if (micros % 1_000_000 == 0).all():
-        return pc.strftime(column.cast(pa.timestamp("s")), format="%Y-%m-%d %H:%M:%S")
+        return column.cast(pa.timestamp("s")).cast(pa.string())
     return column
 
 
