@@ -44,7 +44,7 @@ test-fast: $(VENV)/.all
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -m "not slow and not subprocess and not server and not bench"
 
-# calm-data-generator, compared with in bench_drift.py, lives in a throwaway venv of its own.
+# calm-data-generator, compared with in bench_drift.py and bench_generators.py, lives in a throwaway venv of its own.
 CALM_PY := $(HOME)/.cache/fastsynth/calm-venv/bin/python
 
 $(CALM_PY):
@@ -54,6 +54,7 @@ bench: $(VENV)/.all $(CALM_PY)
 	$(PY) benchmarks/bench_tabular.py
 	$(PY) benchmarks/bench_timeseries.py
 	$(PY) benchmarks/bench_drift.py --calm-python $(CALM_PY)
+	$(PY) benchmarks/bench_generators.py --calm-python $(CALM_PY)
 
 # The layering (kernels < buffers < fields < schema < generation < engine < service < front ends) is
 # written down in .importlinter.
