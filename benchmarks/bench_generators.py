@@ -176,19 +176,27 @@ def calm(python: Path, rows: int, repeats: int, cold: bool = False) -> float:
     warm-up, or (``cold``) whole processes, timed from here."""
     script = [str(python), str(HERE / "calm_blocks.py"), "--rows", str(rows)]
     if not cold:
-        result = subprocess.run(
-            [*script, "--repeats", str(repeats)], capture_output=True, text=True, check=True
-        )
-        report = json.loads(result.stdout.strip().splitlines()[-1])
+        report = json.loads(_peer([*script, "--repeats", str(repeats)]).strip().splitlines()[-1])
         if report["lines"] != rows:
             raise SystemExit(f"calm-data-generator wrote {report['lines']} rows, not {rows}")
         return statistics.median(report["seconds"])
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
-        subprocess.run([*script, "--cold"], capture_output=True, check=True)
+        _peer([*script, "--cold"])
         times.append(time.perf_counter() - started)
     return statistics.median(times)
+
+
+def _peer(cmd: list[str]) -> str:
+    """The standard output of the peer's script, or an exit saying how to mend its venv."""
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(
+            f"calm-data-generator's block example failed (a venv made before it needed river? update it "
+            f"with sh benchmarks/calm_venv.sh):\n{result.stderr[-2000:]}"
+        )
+    return result.stdout
 
 
 def blocks(sizes: tuple[int, ...], repeats: int, calm_python: Path | None) -> list[tuple[str, ...]]:
