@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,8 @@ DEFAULT_CALM = Path.home() / ".cache" / "fastsynth" / "calm-venv" / "bin" / "pyt
 RIVER_SECONDS = 0.5
 """About how long one timed river run takes (its rows are chosen from a warm-up)."""
 TARGET_RATIO, TARGET_RATE, TARGET_BLOCKS = 50.0, 5_000_000.0, 100.0
+RIVER_THEN = {"sea": 340_000, "agrawal": 17_000}
+"""river's rows/s on this machine when issue 14 set the targets."""
 
 RIVER: dict[str, tuple[str, dict[str, Any]]] = {
     "agrawal": ("Agrawal", {"classification_function": 0, "seed": 1}),
@@ -94,9 +97,20 @@ def river_rate(stream: Any, least: int, repeats: int, quick: bool) -> tuple[floa
     return median_rate(make, int(rows), repeats), int(rows)
 
 
-def generators(rows: int, river_least: int, repeats: int, quick: bool) -> list[tuple[str, ...]]:
-    """One table line per generator river and fastsynth both have; notes for the others."""
-    lines = []
+@dataclass(frozen=True)
+class Measured:
+    """One generator's medians, fastsynth's and river's."""
+
+    name: str
+    river_class: str
+    river_rows: int
+    ours: float
+    theirs: float
+
+
+def generators(rows: int, river_least: int, repeats: int, quick: bool) -> list[Measured]:
+    """Each generator river and fastsynth both have, measured; notes for the others."""
+    measured = []
     for name, (cls, kwargs) in RIVER.items():
         if name not in GENERATORS:
             print(f"note: {name} is not registered in fastsynth.concepts.GENERATORS yet; skipped")
@@ -109,19 +123,43 @@ def generators(rows: int, river_least: int, repeats: int, quick: bool) -> list[t
             continue
         ours = median_rate(lambda n, schema=schema: fastsynth.generate(schema, n, seed=1), rows, repeats)
         theirs, river_rows = river_rate(getattr(synth, cls)(**kwargs), river_least, repeats, quick)
-        ratio = ours / theirs
-        lines.append(
-            (
-                name,
-                f"{cls} ({river_rows:,} rows)",
-                f"{ours:,.0f}",
-                f"{theirs:,.0f}",
-                f"{ratio:,.1f}x",
-                _met(ratio, TARGET_RATIO),
-                _met(ours, TARGET_RATE),
-            )
+        measured.append(Measured(name, cls, river_rows, ours, theirs))
+    return measured
+
+
+def generator_lines(measured: list[Measured]) -> list[tuple[str, ...]]:
+    """The table's lines: rates, ratio, and whether each target is met."""
+    return [
+        (
+            m.name,
+            f"{m.river_class} ({m.river_rows:,} rows)",
+            f"{m.ours:,.0f}",
+            f"{m.theirs:,.0f}",
+            f"{m.ours / m.theirs:,.1f}x",
+            _met(m.ours / m.theirs, TARGET_RATIO),
+            _met(m.ours, TARGET_RATE),
         )
-    return lines
+        for m in measured
+    ]
+
+
+def machine_speed(measured: list[Measured]) -> list[str]:
+    """This run's speed against the machine's when the issue set its targets (river's SEA and Agrawal
+    then), and the rows/s target scaled to it: the machines here run up to several times slower when
+    busy, river as much as fastsynth."""
+    then = {m.river_class: (m.theirs, RIVER_THEN[m.name]) for m in measured if m.name in RIVER_THEN}
+    if not then:
+        return []
+    speed = statistics.geometric_mean(now / was for now, was in then.values())
+    scaled = TARGET_RATE * speed
+    said = ", ".join(f"river {name} {now:,.0f} rows/s (then {was:,})" for name, (now, was) in then.items())
+    met = [m.name for m in measured if m.ours >= scaled]
+    missed = [f"{m.name} ({m.ours:,.0f})" for m in measured if m.ours < scaled]
+    return [
+        f"machine speed: {speed:.2f}x of when the targets were set ({said})",
+        f"- {TARGET_RATE:,.0f} rows/s scaled to {scaled:,.0f}: met by {', '.join(met) or 'none'}; "
+        f"not met by {', '.join(missed) or 'none'}",
+    ]
 
 
 def block_document(rows: int) -> dict[str, Any]:
@@ -241,13 +279,14 @@ def main() -> None:
     else:
         rows, river_least, repeats, sizes, block_repeats = 2_000_000, 20_000, 5, (3000, 300_000), 3
     print(machine())
-    lines = generators(rows, river_least, repeats, args.quick)
+    measured = generators(rows, river_least, repeats, args.quick)
     print(f"\nfastsynth.generate of {rows:,} rows -> Arrow; river take(n) -> list; medians of {repeats}")
     print("| generator | river class (rows per run) | fastsynth rows/s | river rows/s | x river "
           f"| >= {TARGET_RATIO:.0f}x | >= {TARGET_RATE / 1e6:.0f}M rows/s |")  # fmt: skip
     print("|---|---|---:|---:|---:|---|---|")
-    for line in lines:
+    for line in generator_lines(measured):
         print("| " + " | ".join(line) + " |")
+    print("\n".join(machine_speed(measured)))
     calm_python = args.calm_python if args.calm_python.exists() else None
     if calm_python is None:
         print(
