@@ -44,16 +44,20 @@ test-fast: $(VENV)/.all
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -m "not slow and not subprocess and not server and not bench"
 
-# calm-data-generator, compared with in bench_drift.py, lives in a throwaway venv of its own.
-CALM_PY := $(HOME)/.cache/fastsynth/calm-venv/bin/python
+# calm-data-generator, compared with in bench_drift.py and bench_generators.py, lives in a throwaway
+# venv of its own; the stamp remakes it when calm_venv.sh changes what it installs.
+CALM_VENV := $(HOME)/.cache/fastsynth/calm-venv
+CALM_PY := $(CALM_VENV)/bin/python
 
-$(CALM_PY):
-	sh benchmarks/calm_venv.sh
+$(CALM_VENV)/.installed: benchmarks/calm_venv.sh
+	sh benchmarks/calm_venv.sh $(CALM_VENV)
+	touch $@
 
-bench: $(VENV)/.all $(CALM_PY)
+bench: $(VENV)/.all $(CALM_VENV)/.installed
 	$(PY) benchmarks/bench_tabular.py
 	$(PY) benchmarks/bench_timeseries.py
 	$(PY) benchmarks/bench_drift.py --calm-python $(CALM_PY)
+	$(PY) benchmarks/bench_generators.py --calm-python $(CALM_PY)
 
 # The layering (kernels < buffers < fields < schema < generation < engine < service < front ends) is
 # written down in .importlinter.

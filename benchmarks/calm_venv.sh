@@ -1,9 +1,13 @@
 #!/bin/sh
-# A throwaway virtual environment with calm-data-generator, for bench_drift.py only: it is not a
-# dependency of fastsynth (its full install pulls gigabytes). Its drift injector imports with these four.
+# A throwaway virtual environment with calm-data-generator, for bench_drift.py and bench_generators.py
+# only: it is not a dependency of fastsynth (its full install pulls gigabytes). Its drift injector imports
+# with numpy, pandas, scipy and pydantic; its block generator (SyntheticBlockGenerator) also needs river,
+# its "stream" extra: 0.23.0, the version calm-data-generator 2.3.2 was released with, which accepts
+# these numpy, pandas and scipy (newer rivers want numpy 2, which calm-data-generator refuses).
 set -e
 VENV="${1:-${XDG_CACHE_HOME:-$HOME/.cache}/fastsynth/calm-venv}"
 python3 -m venv "$VENV"
 "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps calm-data-generator==2.3.2
-"$VENV/bin/pip" install -q --disable-pip-version-check numpy==1.26.4 pandas==2.3.3 scipy==1.14.1 pydantic==2.14.3
+"$VENV/bin/pip" install -q --disable-pip-version-check numpy==1.26.4 pandas==2.3.3 scipy==1.14.1 pydantic==2.14.3 \
+    river==0.23.0
 echo "$VENV/bin/python"

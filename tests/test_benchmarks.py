@@ -20,3 +20,20 @@ def test_benchmark_runs_and_prints_ratios(script):
     )
     assert result.returncode == 0, result.stderr
     assert "x |" in result.stdout  # at least one ratio column filled
+
+
+def test_generators_benchmark_without_the_peer_says_so(tmp_path):
+    """bench_generators.py names the generators it measures beside river, skips those not registered yet
+    with a note, and runs the block example alone when there is no calm-data-generator venv."""
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_generators.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--quick", "--calm-python", str(tmp_path / "no-python")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "| sea | SEA (" in result.stdout
+    assert "peer comparison skipped" in result.stdout
+    assert "| block example, 3,000 rows -> CSV, in-process | fastsynth" in result.stdout
+    assert "calm-data-generator generate_blocks_simple" not in result.stdout
