@@ -121,7 +121,7 @@ def write_rows(
 SchemaArg = Annotated[
     Path, typer.Argument(help="Schema file: the seed's JSON format or fastsynth's JSON/YAML.")
 ]
-RowsOpt = Annotated[int, typer.Option("--rows", "-n", help="Number of rows to generate.")]
+_DEFAULT_ROWS = 10
 SeedOpt = Annotated[
     int | None, typer.Option(help="Random seed; the same seed gives the same bytes.", envvar=_SEED_ENV)
 ]
@@ -149,7 +149,12 @@ TypeOpt = Annotated[
 @handle_errors
 def gen(
     schema: SchemaArg,
-    rows: RowsOpt = 10,
+    rows: Annotated[
+        int | None,
+        typer.Option(
+            "--rows", "-n", help="Number of rows to generate (default: 10, or all a generator's blocks hold)."
+        ),
+    ] = None,
     seed: SeedOpt = None,
     batch_size: Annotated[
         int, typer.Option(help="Rows per batch (bounds memory).", envvar=_BATCH_ENV)
@@ -186,11 +191,15 @@ def gen(
     """Generate ROWS rows of SCHEMA to a file, or to the terminal."""
     if threads is not None:
         set_threads(threads)
+    loaded = _load(schema, kind)
+    if rows is None:
+        blocks = None if loaded.generator is None else loaded.generator.capacity()
+        rows = _DEFAULT_ROWS if blocks is None else blocks
     if dask_scheduler is not None or dask_workers is not None:
         from fastsynth.cli.dask import write_on_dask
 
         write_on_dask(
-            _load(schema, kind),
+            loaded,
             rows,
             output=output,
             format=format or "parquet",
@@ -204,7 +213,7 @@ def gen(
         )
         return
     write_rows(
-        _load(schema, kind),
+        loaded,
         rows,
         seed=seed,
         batch_size=batch_size,

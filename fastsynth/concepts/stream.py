@@ -450,7 +450,7 @@ class ConceptStream:
         out[self.target] = numpy_buffer_array(self.concepts[0].target_type(), target)
         if self.blocks is not None and block is not None:
             labels = values_array(list(self.blocks.labels or range(1, len(self._sizes) + 1)))
-            out[self.blocks.column] = labels.take(pa.array(block))
+            out[self.blocks.column] = labels.take(numpy_buffer_array(pa.int64(), block))  # pa.array: pandas
         if self.concept_column is not None and len(self.concepts) > 1:
             out[self.concept_column] = numpy_buffer_array(pa.int16(), concept.astype(np.int16))
         return out
