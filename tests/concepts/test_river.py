@@ -263,6 +263,7 @@ def test_equal_specs_share_a_hash():
     assert River(stream="Agrawal").to_document() == {"type": "river", "stream": "Agrawal"}
 
 
+@pytest.mark.subprocess
 def test_importing_fastsynth_does_not_import_river():
     code = "import sys, fastsynth, fastsynth.concepts; assert 'river' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
