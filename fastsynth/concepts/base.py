@@ -33,7 +33,15 @@ from fastsynth.errors import SchemaError
 from fastsynth.registry import Registry
 from fastsynth.specs import Spec, from_document, to_document
 
-__all__ = ["GENERATORS", "MAX_ATTEMPTS", "Feature", "Generator", "generator_from_document", "subkey"]
+__all__ = [
+    "GENERATORS",
+    "MAX_ATTEMPTS",
+    "Feature",
+    "Generator",
+    "buffer_dtype",
+    "generator_from_document",
+    "subkey",
+]
 
 GENERATORS: Registry[type[Generator]] = Registry(
     "generator", "fastsynth.generators", SchemaError, name_attribute="type_name"
@@ -54,10 +62,18 @@ class Feature:
 
     @property
     def dtype(self) -> np.dtype[Any]:
-        """The numpy dtype of the buffer the kernel fills (booleans as one byte each)."""
-        return (
-            np.dtype(np.uint8) if pa.types.is_boolean(self.arrow_type) else self.arrow_type.to_pandas_dtype()
-        )
+        """The numpy dtype of the buffer the kernel fills (see ``buffer_dtype``)."""
+        return buffer_dtype(self.arrow_type)
+
+
+def buffer_dtype(arrow_type: pa.DataType) -> np.dtype[Any]:
+    """The numpy dtype of a buffer of ``arrow_type`` values: booleans one byte each; strings and nested
+    types (a struct target) Python objects, made into Arrow by ``pa.array(values, type=arrow_type)``."""
+    if pa.types.is_boolean(arrow_type):
+        return np.dtype(np.uint8)
+    if pa.types.is_nested(arrow_type):
+        return np.dtype(object)
+    return np.dtype(arrow_type.to_pandas_dtype())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -115,7 +131,7 @@ class Generator(Spec):
         schemas make them through ``ConceptStream``."""
         rows = np.arange(start, start + size, dtype=np.int64)
         columns = [np.empty(size, f.dtype) for f in self.features()]
-        target = np.empty(size, self.target_type().to_pandas_dtype())
+        target = np.empty(size, buffer_dtype(self.target_type()))
         wanted = np.full(size, -1, np.int64) if desired is None else np.asarray(desired, np.int64)
         self.fill(rows, np.uint64(key), self.state(key), wanted, columns, target)
         return dict(zip(self.feature_names(), columns, strict=True)), target

@@ -36,7 +36,7 @@ import numpy as np
 import pyarrow as pa
 
 from fastsynth.buffers import empty, numpy_buffer_array, values_array
-from fastsynth.concepts.base import Feature, Generator, generator_from_document, subkey
+from fastsynth.concepts.base import Feature, Generator, buffer_dtype, generator_from_document, subkey
 from fastsynth.errors import SchemaError, UsageError
 from fastsynth.kernels import numeric as kn
 from fastsynth.kernels.concept import concepts_of_rows
@@ -385,8 +385,15 @@ class ConceptStream:
 
     def nullable(self, name: str) -> bool:
         """Whether column ``name`` can hold nulls (virtual drift, a block whose generator lacks it)."""
-        if name not in {f.name for f in self.features}:
-            return False
+        feature = next((f for f in self.features if f.name == name), None)
+        if feature is None:
+            return (
+                name == self.target
+                and self.concepts[0].target_type() != pa.int8()
+                and any(c.feature_names() and c.features()[0].dtype == object for c in self.concepts)
+            )
+        if feature.dtype == object:  # an adapter's values: river's None is a null
+            return True
         if self.virtual is not None and (self.virtual.columns is None or name in self.virtual.columns):
             return True
         return any(name not in c.feature_names() for c in self.concepts)
@@ -402,8 +409,8 @@ class ConceptStream:
         rows = np.arange(start, start + size, dtype=np.int64)
         concept, block, position = self._locate(seed, rows)
         keys = [g.key(seed) for g in self.concepts]
-        buffers = [empty(size, f.dtype) for f in self.features]
-        target = empty(size, self.concepts[0].target_type().to_pandas_dtype())
+        buffers = [_buffer(size, f.dtype) for f in self.features]
+        target = _buffer(size, buffer_dtype(self.concepts[0].target_type()))
         present = np.zeros((len(self.features), size), dtype=bool) if self.blocks is not None else None
         index = {f.name: n for n, f in enumerate(self.features)}
         for c, generator in enumerate(self.concepts):
@@ -447,7 +454,7 @@ class ConceptStream:
                 kept = self._kept(seed, f.name, rows)
                 valid = kept if valid is None else valid & kept
             out[f.name] = _array(f.arrow_type, buffers[n], valid)
-        out[self.target] = numpy_buffer_array(self.concepts[0].target_type(), target)
+        out[self.target] = _array(self.concepts[0].target_type(), target, None)
         if self.blocks is not None and block is not None:
             labels = values_array(list(self.blocks.labels or range(1, len(self._sizes) + 1)))
             out[self.blocks.column] = labels.take(numpy_buffer_array(pa.int64(), block))  # pa.array: pandas
@@ -511,8 +518,16 @@ def _parts_of(concept: np.ndarray, c: int, concepts: int) -> list[slice] | list[
     return [slice(lo, hi) for lo, hi in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True)]
 
 
+def _buffer(size: int, dtype: np.dtype[Any]) -> np.ndarray:
+    """A buffer for a kernel to fill (Arrow's memory), or for an adapter's Python values."""
+    return np.empty(size, dtype) if dtype.kind == "O" else empty(size, dtype)
+
+
 def _array(arrow_type: pa.DataType, values: np.ndarray, valid: np.ndarray | None) -> pa.Array:
-    """An Arrow array over a kernel's buffer (booleans packed), null where ``valid`` is false."""
+    """An Arrow array over a kernel's buffer (booleans packed), null where ``valid`` is false; Python
+    values (an adapter's, None for null) are converted."""
+    if values.dtype.kind == "O":
+        return pa.array(values, type=arrow_type, mask=None if valid is None else ~valid, from_pandas=True)
     bitmap = None if valid is None or valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
     if pa.types.is_boolean(arrow_type):
         data = pa.py_buffer(np.packbits(values.astype(bool), bitorder="little"))
