@@ -414,16 +414,21 @@ class ConceptStream:
         present = np.zeros((len(self.features), size), dtype=bool) if self.blocks is not None else None
         index = {f.name: n for n, f in enumerate(self.features)}
         for c, generator in enumerate(self.concepts):
-            names = generator.feature_names()
+            names, own = generator.feature_names(), generator.features()
             for part in _parts_of(concept, c, len(self.concepts)):
-                # a run of rows fills the output in place; rows scattered by a gradual switch go through
-                # buffers of their own
-                if isinstance(part, slice):
-                    columns = [buffers[index[name]][part] for name in names]
-                    out_target, part_rows = target[part], rows[part]
+                part_rows = rows[part]
+                shared = [buffers[index[name]] for name in names]
+                # A run of rows fills the output in place; rows a gradual switch scattered, or values of
+                # another kind than the column's (a kernel's numbers into an adapter's Python values),
+                # go through buffers of their own.
+                in_place = isinstance(part, slice) and all(
+                    b.dtype == f.dtype for b, f in zip(shared, own, strict=True)
+                )
+                if in_place:
+                    columns, out_target = [b[part] for b in shared], target[part]
                 else:
-                    columns = [np.empty(len(part), buffers[index[name]].dtype) for name in names]
-                    out_target, part_rows = np.empty(len(part), target.dtype), rows[part]
+                    columns = [_buffer(len(part_rows), f.dtype) for f in own]
+                    out_target = _buffer(len(part_rows), target.dtype)
                 desired = self._desired(generator, position[part])
                 missed = generator.fill(
                     part_rows, keys[c], _state(generator, keys[c]), desired, columns, out_target
@@ -434,9 +439,9 @@ class ConceptStream:
                         f"class for {missed} rows within its draws; it makes that class too rarely to "
                         "balance: set balance to false"
                     )
-                if not isinstance(part, slice):
-                    for name, values in zip(names, columns, strict=True):
-                        buffers[index[name]][part] = values
+                if not in_place:
+                    for buffer, values in zip(shared, columns, strict=True):
+                        buffer[part] = values
                     target[part] = out_target
                 if present is not None:
                     for name in names:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 import fastsynth
@@ -167,3 +168,32 @@ def test_round_trip_and_the_seed_form_keeps_a_column_named_generator() -> None:
 def test_bad_generators_are_named(generator: dict, message: str) -> None:
     with pytest.raises(SchemaError, match=message):
         Schema.from_dict({"generator": generator})
+
+
+def test_blocks_of_different_generators_leave_the_features_they_lack_empty() -> None:
+    document = {
+        "generator": {
+            "concepts": [{"type": "sea"}, {"type": "agrawal"}, {"type": "river", "stream": "Agrawal"}],
+            "blocks": {"rows": 400},
+        }
+    }
+    t = table(document, 1200)
+    assert t.column_names[:4] == ["0", "1", "2", "salary"]
+    assert t["0"].slice(0, 400).null_count == 0 and t["0"].slice(400).null_count == 800
+    assert t["salary"].slice(0, 400).null_count == 400 and t["salary"].slice(400).null_count == 0
+    assert t.schema.field("salary").type == pa.float64() and t.schema.field("age").type == pa.int64()
+
+
+def test_a_drift_between_generators_needs_the_same_features() -> None:
+    with pytest.raises(SchemaError, match=r"concepts\[1\] \(agrawal\) has features \['salary'.*share their"):
+        Schema.from_dict(
+            {"generator": {"concepts": [{"type": "sea"}, {"type": "agrawal"}], "drift": [{"position": 5}]}}
+        )
+
+
+def test_a_generator_writes_through_sinks(tmp_path) -> None:
+    schema = Schema.from_dict({"generator": {"type": "agrawal", "classification_function": 4}})
+    with fastsynth.open_sink(tmp_path / "agrawal.parquet", schema.arrow_schema()) as sink:
+        for batch in iter_batches(schema, 5000, batch_size=1500, seed=2):
+            sink.write(batch)
+    assert pq.read_table(tmp_path / "agrawal.parquet").equals(fastsynth.generate(schema, 5000, seed=2))
