@@ -1,7 +1,7 @@
 """The concept-drift benchmark generators (river's ``datasets.synth`` family) at kernel speed, each
 registered by its name in ``GENERATORS``."""
 
-from fastsynth.concepts import hyperplane, sea
+from fastsynth.concepts import hyperplane, random_rbf, sea
 from fastsynth.concepts.base import GENERATORS, Feature, Generator, generator_from_document
 
 __all__ = [
@@ -10,5 +10,6 @@ __all__ = [
     "Generator",
     "generator_from_document",
     "hyperplane",
+    "random_rbf",
     "sea",
 ]
