@@ -11,7 +11,7 @@ from scipy import stats
 from fastsynth.concepts import generator_from_document
 from fastsynth.concepts.hyperplane import Hyperplane
 from fastsynth.errors import SchemaError
-from fastsynth.kernels.concepts.hyperplane import _FLIP_SALT, hyperplane_labels
+from fastsynth.kernels.concepts.hyperplane import flip_key, hyperplane_labels
 from tests import naive
 
 
@@ -47,11 +47,11 @@ def test_fill_labels_with_the_weights():
 def reference_steps(key: int, n_drift: int, threshold: int, rows: int) -> np.ndarray:
     """Net steps of each drift weight at rows 0 .. rows-1, walked row by row in numpy from the rng's
     plain reference: a reversal after row t is half of the 64 bits of pair t // 2 below threshold."""
-    flip_key = int(naive.mix64(np.uint64(key) ^ _FLIP_SALT))
+    reversal_key = int(flip_key(np.uint64(key)))
     t = np.arange(rows, dtype=np.int64)
     steps = np.empty((rows, n_drift), np.int64)
     for f in range(n_drift):
-        bits = naive.at(naive.stream(flip_key, f), t >> 1)
+        bits = naive.at(naive.stream(reversal_key, f), t >> 1)
         half = np.where(t & 1, bits >> np.uint64(32), bits & np.uint64(0xFFFFFFFF))
         direction = np.concatenate(([1], np.cumprod(np.where(half < threshold, -1, 1))[:-1]))
         steps[:, f] = np.concatenate(([0], np.cumsum(direction)[:-1]))

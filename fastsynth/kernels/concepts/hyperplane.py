@@ -5,16 +5,19 @@ the first ``n_drift`` weights moving by ``mag`` a row in a direction each revers
 River walks the weights row after row: after row ``t`` each drift weight takes one step of ``mag`` in
 its direction, then reverses that direction with probability ``flip``. So the weight of drift feature
 ``f`` at row ``i`` is ``w0[f] + mag * steps[f]``, where ``steps[f]``, an integer, is the sum of the
-directions (+1 or -1) of rows ``0 .. i-1``. Here row ``t``'s reversal of feature ``f`` is a
-counter-based draw of (key, f, t), so the path is a function of the row index:
+directions (+1 or -1) of rows ``0 .. i-1``. Here whether feature ``f`` reverses after row ``t`` is a
+counter-based draw of (key, f, t): one 64-bit draw per pair of rows, each half a 32-bit uniform
+compared with ``flip * 2**32`` (the rate exact to 2**-32), so the path is a function of the row index:
 
 - with no reversals (``flip == 0``, river's ``sigma <= 0.01``) ``steps = i``: closed form;
 - otherwise rows fall into blocks of ``BLOCK`` rows; a block's effect on a direction that enters it
-  as +1 is two integers, the sum of its directions and its final sign (``block_summaries``, one
-  block per thread), and a block's entry state is the sequential fold of those (``block_entries``).
-  Reaching row ``i`` from a known entry state costs O(distance) draws spread over the threads; the
-  generator caches entry states (``fastsynth.concepts.hyperplane``) so that consecutive batches cost
-  only their own rows. The integers make the weights exactly the same bytes whatever the batches.
+  as +1 is two integers, the sum of its directions and its final sign (``block_summaries``, blocks
+  spread over the threads), and a block's entry state is the sequential fold of those
+  (``block_entries``). Reaching row ``i`` from a known entry state costs one pass of draws over the
+  rows between, about 1.25 ns of CPU per row and drift feature (10**8 rows with 2 drift features:
+  0.25 s of CPU, 0.13 s on two cores); the generator caches entry states
+  (``fastsynth.concepts.hyperplane``) so that consecutive batches cost only their own rows. Integer
+  steps make the weights the same bytes whatever the batches.
 """
 
 from __future__ import annotations
