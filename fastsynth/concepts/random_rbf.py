@@ -11,6 +11,7 @@ closed form, so any row is computed directly.
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -19,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from fastsynth.concepts.base import GENERATORS, MAX_ATTEMPTS, Feature, Generator
-from fastsynth.kernels.concepts.random_rbf import centres_at, random_rbf
+from fastsynth.kernels.concepts.random_rbf import bounce_plan, centres_at, random_rbf
 from fastsynth.specs import Bounds
 
 __all__ = ["Centroids", "RandomRBF", "RandomRBFDrift"]
@@ -36,10 +37,15 @@ class Centroids:
     weights: np.ndarray
     velocities: np.ndarray
 
-    @property
+    @functools.cached_property
     def cumulative(self) -> np.ndarray:
         """The running sums of the weights that river's weighted choice walks."""
         return np.cumsum(self.weights)
+
+    @functools.cached_property
+    def plan(self) -> np.ndarray:
+        """Where each moving coordinate turns (``bounce_plan``)."""
+        return bounce_plan(self.centres, self.velocities)
 
 
 @GENERATORS.register("random_rbf")
@@ -112,7 +118,7 @@ class RandomRBF(Generator):
         c: Centroids = state
         return int(
             random_rbf(
-                rows, key, c.centres, c.labels, c.deviations, c.cumulative, c.velocities, desired,
+                rows, key, c.centres, c.labels, c.deviations, c.cumulative, c.velocities, c.plan, desired,
                 MAX_ATTEMPTS, tuple(columns), target,
             )
         )  # fmt: skip
