@@ -140,3 +140,12 @@ def test_bad_parameters(options, words):
     with pytest.raises(SchemaError) as error:
         generator_from_document({"type": "hyperplane", **options}, "schema: generator")
     assert all(word in str(error.value) for word in ["schema: generator", *words])
+
+
+def test_rows_do_not_depend_on_the_threads(threads):
+    generator = Hyperplane(mag_change=0.01, sigma=0.4)
+    many = generator.sample(30_000, start=9_000, key=5)
+    threads(1)
+    one = generator.sample(30_000, start=9_000, key=5)
+    assert np.array_equal(one[1], many[1])
+    assert all(np.array_equal(one[0][name], values) for name, values in many[0].items())

@@ -162,3 +162,12 @@ def test_more_drift_centroids_than_centroids_move_them_all():
     """As river, which warns and uses n_centroids."""
     generator = RandomRBFDrift(n_centroids=4, n_drift_centroids=50, change_speed=0.1)
     assert generator.state(2).velocities.shape == (4, 10)
+
+
+def test_rows_do_not_depend_on_the_threads(threads):
+    generator = RandomRBFDrift(change_speed=0.01)
+    many = generator.sample(30_000, start=9_000, key=5)
+    threads(1)
+    one = generator.sample(30_000, start=9_000, key=5)
+    assert np.array_equal(one[1], many[1])
+    assert all(np.array_equal(one[0][name], values) for name, values in many[0].items())
