@@ -56,7 +56,8 @@ class WeightPath:
         self._marks: dict[int, tuple[np.ndarray, np.ndarray]] = {
             0: (np.ones(n_drift, np.int64), np.zeros(n_drift, np.int64))
         }
-        self._recent: deque[int] = deque()
+        self._furthest = 0  # marks at every multiple of MARK_EVERY up to this block are known
+        self._recent: deque[int] = deque()  # other marks: the last blocks of recent batches
         self._lock = threading.Lock()
 
     def entries(
@@ -66,7 +67,8 @@ class WeightPath:
         distinct block indices): two arrays of (blocks, drift features)."""
         n_drift = self.n_drift
         with self._lock:
-            start = max(b for b in self._marks if b <= blocks[0])
+            start = min(int(blocks[0]) // MARK_EVERY * MARK_EVERY, self._furthest)
+            start = max([start, *(b for b in self._recent if b <= blocks[0])])
             direction, steps = self._marks[start]
         directions = np.empty((blocks.shape[0], n_drift), np.int64)
         net = np.empty((blocks.shape[0], n_drift), np.int64)
@@ -91,7 +93,8 @@ class WeightPath:
                 break
         with self._lock:
             self._marks.update(marks)
-            if last not in self._marks:
+            self._furthest = max(self._furthest, *marks) if marks else self._furthest
+            if last % MARK_EVERY and last not in self._marks:
                 self._marks[last] = (direction, steps)
                 self._recent.append(last)
                 if len(self._recent) > _RECENT:
