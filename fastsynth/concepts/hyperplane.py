@@ -45,6 +45,23 @@ that a batch anywhere already passed costs at most that many blocks' reversal dr
 _SPAN = 1 << 16  # blocks summarised at a time on the way to a far row: bounds the scratch memory
 _RECENT = 16  # entry states of batches' last blocks kept, apart from the regular marks
 
+_TUPLE_MOST = 16
+"""Kernels take up to this many feature buffers as a tuple, compiled once per length; wider rows go
+through one (features x rows) scratch array and a copy, one compilation for any width (a tuple of 100
+buffers takes over 30 s to compile)."""
+
+
+def _kernel_columns(columns: Any, n: int) -> Any:
+    """The feature buffers as the kernels take them: a tuple, or a scratch array for wide rows."""
+    return tuple(columns) if len(columns) <= _TUPLE_MOST else np.empty((len(columns), n))
+
+
+def _copy_back(scratch: Any, columns: Any) -> None:
+    """Copy a scratch array's rows into the feature buffers (nothing to do for a tuple)."""
+    if isinstance(scratch, np.ndarray):
+        for f, column in enumerate(columns):
+            column[:] = scratch[f]
+
 
 class WeightPath:
     """A hyperplane's initial weights and the entry states of the weight path's blocks reached so far,
@@ -183,22 +200,21 @@ class Hyperplane(Generator):
         if rows.shape[0] == 0:
             return 0
         path: WeightPath = state
-        cols = tuple(columns)
+        cols = _kernel_columns(columns, rows.shape[0])
         if self._closed_form():
-            return int(
-                hyperplane_closed(
-                    rows, key, path.weights, self.n_drift_features, float(self.mag_change),
-                    self.noise, desired, MAX_ATTEMPTS, cols, target,
-                )
+            missed = hyperplane_closed(
+                rows, key, path.weights, self.n_drift_features, float(self.mag_change),
+                self.noise, desired, MAX_ATTEMPTS, cols, target,
             )  # fmt: skip
-        order, groups, blocks = _groups(rows)
-        directions, steps = path.entries(key, self.threshold, blocks)
-        return int(
-            hyperplane_walk(
+        else:
+            order, groups, blocks = _groups(rows)
+            directions, steps = path.entries(key, self.threshold, blocks)
+            missed = hyperplane_walk(
                 rows, order, groups, key, path.weights, float(self.mag_change), self.threshold,
                 directions, steps, self.noise, desired, MAX_ATTEMPTS, cols, target,
-            )
-        )  # fmt: skip
+            )  # fmt: skip
+        _copy_back(cols, columns)
+        return int(missed)
 
 
 def _groups(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

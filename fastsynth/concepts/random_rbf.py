@@ -25,6 +25,23 @@ from fastsynth.specs import Bounds
 
 __all__ = ["Centroids", "RandomRBF", "RandomRBFDrift"]
 
+_TUPLE_MOST = 16
+"""Kernels take up to this many feature buffers as a tuple, compiled once per length; wider rows go
+through one (features x rows) scratch array and a copy, one compilation for any width (a tuple of 100
+buffers takes over 30 s to compile)."""
+
+
+def _kernel_columns(columns: Any, n: int) -> Any:
+    """The feature buffers as the kernels take them: a tuple, or a scratch array for wide rows."""
+    return tuple(columns) if len(columns) <= _TUPLE_MOST else np.empty((len(columns), n))
+
+
+def _copy_back(scratch: Any, columns: Any) -> None:
+    """Copy a scratch array's rows into the feature buffers (nothing to do for a tuple)."""
+    if isinstance(scratch, np.ndarray):
+        for f, column in enumerate(columns):
+            column[:] = scratch[f]
+
 
 @dataclass(frozen=True, eq=False)
 class Centroids:
@@ -116,12 +133,13 @@ class RandomRBF(Generator):
         target: np.ndarray,
     ) -> int:
         c: Centroids = state
-        return int(
-            random_rbf(
-                rows, key, c.centres, c.labels, c.deviations, c.cumulative, c.velocities, c.plan, desired,
-                MAX_ATTEMPTS, tuple(columns), target,
-            )
+        cols = _kernel_columns(columns, rows.shape[0])
+        missed = random_rbf(
+            rows, key, c.centres, c.labels, c.deviations, c.cumulative, c.velocities, c.plan, desired,
+            MAX_ATTEMPTS, cols, target,
         )  # fmt: skip
+        _copy_back(cols, columns)
+        return int(missed)
 
 
 @GENERATORS.register("random_rbf_drift")

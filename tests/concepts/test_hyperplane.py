@@ -34,11 +34,14 @@ def test_labels_are_rivers_on_rivers_features(n_features, n_drift, mag):
     assert np.array_equal(labels, y)
 
 
-def test_fill_labels_with_the_weights():
-    """The kernels label their own features with the weights ``weights`` gives, reversals and all."""
-    generator = Hyperplane(n_features=4, mag_change=0.01, sigma=0.5, noise_percentage=0.0)
+@pytest.mark.parametrize(("n_features", "sigma"), [(4, 0.5), (4, 0.0), (40, 0.5), (40, 0.0)])
+def test_fill_labels_with_the_weights(n_features, sigma):
+    """The kernels label their own features with the weights ``weights`` gives, reversals and all (40
+    features go through the kernels' scratch array rather than a tuple of buffers)."""
+    options = dict(n_features=n_features, n_drift_features=3, mag_change=0.01, sigma=sigma)
+    generator = Hyperplane(noise_percentage=0.0, **options)  # type: ignore[arg-type]
     columns, y = generator.sample(30_000, start=12_345, key=3)
-    x = np.column_stack([columns[str(f)] for f in range(4)])
+    x = np.column_stack([columns[str(f)] for f in range(n_features)])
     labels = np.empty(30_000, np.int8)
     hyperplane_labels(x, generator.weights(np.arange(12_345, 42_345), key=3), labels)
     assert np.array_equal(labels, y)

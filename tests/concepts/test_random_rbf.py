@@ -115,7 +115,7 @@ def test_rows_lie_around_their_centroids():
     assert stats.kstest(distance / deviation, stats.chi(1).cdf).pvalue > 0.001  # |N(0, 1)|
 
 
-@pytest.mark.parametrize("extra", [{}, {"change_speed": 0.01}])
+@pytest.mark.parametrize("extra", [{}, {"change_speed": 0.01}, {"change_speed": 0.01, "n_features": 30}])
 def test_rows_do_not_depend_on_the_batch(extra):
     generator = generator_from_document(
         {"type": "random_rbf" if not extra else "random_rbf_drift", **extra}, "test"
