@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from fastsynth.concepts.base import GENERATORS, MAX_ATTEMPTS, Feature, Generator
-from fastsynth.kernels.concepts.random_rbf import bounce_plan, centres_at, random_rbf
+from fastsynth.kernels.concepts.random_rbf import bounce_plan, centres_at, guide_table, random_rbf
 from fastsynth.specs import Bounds
 
 __all__ = ["Centroids", "RandomRBF", "RandomRBFDrift"]
@@ -58,6 +58,11 @@ class Centroids:
     def cumulative(self) -> np.ndarray:
         """The running sums of the weights that river's weighted choice walks."""
         return np.cumsum(self.weights)
+
+    @functools.cached_property
+    def guide(self) -> np.ndarray:
+        """Where the weighted choice starts its search (``guide_table``)."""
+        return guide_table(self.cumulative)
 
     @functools.cached_property
     def plan(self) -> np.ndarray:
@@ -135,8 +140,8 @@ class RandomRBF(Generator):
         c: Centroids = state
         cols = _kernel_columns(columns, rows.shape[0])
         missed = random_rbf(
-            rows, key, c.centres, c.labels, c.deviations, c.cumulative, c.velocities, c.plan, desired,
-            MAX_ATTEMPTS, cols, target,
+            rows, key, c.centres, c.labels, c.deviations, c.cumulative, c.guide, c.velocities, c.plan,
+            desired, MAX_ATTEMPTS, cols, target,
         )  # fmt: skip
         _copy_back(cols, columns)
         return int(missed)

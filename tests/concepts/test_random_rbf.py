@@ -12,7 +12,7 @@ from scipy import stats
 from fastsynth.concepts import generator_from_document
 from fastsynth.concepts.random_rbf import RandomRBF, RandomRBFDrift
 from fastsynth.errors import SchemaError
-from fastsynth.kernels.concepts.random_rbf import centres_at, picks
+from fastsynth.kernels.concepts.random_rbf import centres_at, guide_table, picks
 
 OPTIONS = dict(n_classes=3, n_features=4, n_centroids=20)
 
@@ -47,9 +47,13 @@ class Fixed:
 def test_weighted_choice_is_rivers():
     weights = np.random.default_rng(3).random(50)
     weights[[0, 7, 8, 49]] = 0.0  # centroids that can never be chosen
-    u = np.concatenate((np.random.default_rng(4).random(20_000), [0.0, 1.0 - 2**-53]))
+    cumulative = np.cumsum(weights)
+    edges = np.arange(256) / 256  # the guide table's buckets' starts, and just below them
+    u = np.concatenate(
+        (np.random.default_rng(4).random(20_000), edges, np.nextafter(edges, -1)[1:], [1 - 2**-53])
+    )
     ours = np.empty(u.shape[0], np.int64)
-    picks(np.cumsum(weights), u, ours)
+    picks(cumulative, guide_table(cumulative), u, ours)
     fixed = Fixed(u)
     assert ours.tolist() == [random_index_based_on_weights(weights.tolist(), fixed) for _ in u]
 
@@ -69,6 +73,34 @@ def test_moving_centroids_are_rivers(change_speed):
             moves += 1
         expected = np.array([c.centre for c in river.centroids])
         assert np.allclose(generator.centres(moves - 1, state=state), expected, rtol=0, atol=1e-9)
+
+
+def river_path(c: float, v: float, moves: int) -> list[float]:
+    """River's loop for one coordinate: its position after 0, 1, ... ``moves`` moves."""
+    path = [c]
+    for _ in range(moves):
+        c += v
+        if c > 1 or c < 0:
+            c, v = (1.0 if c > 1 else 0.0), -v
+        path.append(c)
+    return path
+
+
+def test_moving_coordinates_exactly_as_rivers_loop():
+    """With speeds and starts that are multiples of 2**-12 river's sums are exact, and so must the
+    closed form be, at every move and at moves far beyond (the path is periodic once it turns)."""
+    starts = np.array([[37, 0, 4095, 2048]]) / 4096
+    velocities = np.array([[4, -32, 3, -4095]]) / 4096
+    paths = [river_path(starts[0, f], velocities[0, f], 20_000) for f in range(4)]
+    expected = np.array(paths).T
+    got = np.array([centres_at(starts, velocities, k)[0] for k in range(20_001)])
+    assert np.array_equal(got, expected)
+    for f in range(4):
+        period = next(p for p in range(2, 20_000) if paths[f][10_000 + p] == paths[f][10_000] and
+                      paths[f][10_001 + p] == paths[f][10_001])  # fmt: skip
+        far = 10**12 + 10_000
+        at = 10_000 + (far - 10_000) % period
+        assert centres_at(starts, velocities, far)[0, f] == paths[f][at]
 
 
 def test_far_rows_stay_in_bounds():

@@ -85,28 +85,62 @@ def _first_streams(key, draws):
 
 
 @inline_kernel
-def _row(j, i, key, first, w, total, noise, desired, max_attempts, cols, y):
-    """Row ``i`` into ``cols[f][j], y[j]`` under weights ``w``; 1 when it ran out of attempts. Draws
-    ``attempt * (d + 1) + f`` are the features, ``+ d`` the noise; ``first`` holds attempt 0's streams."""
+def _row(j, i, key, w, total, noise, desired, max_attempts, cols, y):
+    """Row ``i`` redrawn into ``cols[f][j], y[j]`` under weights ``w`` from attempt 1 on, until its label
+    is ``desired[j]``; 1 when it ran out of attempts. Draws ``attempt * (d + 1) + f`` are the features,
+    ``+ d`` the noise."""
     d = w.shape[0]
     draws = d + 1
-    for attempt in range(max_attempts):
+    for attempt in range(1, max_attempts):
         base = attempt * draws
         weighted = 0.0
         for f in range(d):
-            stream = first[f] if attempt == 0 else rng.stream(key, base + f)
-            v = rng.unit(rng.at(stream, i))
+            v = rng.unit(rng.draw(key, i, base + f))
             cols[f][j] = v
             weighted += w[f] * v
         label = hyperplane_label(weighted, total)
-        if noise > 0.0:
-            stream = first[d] if attempt == 0 else rng.stream(key, base + d)
-            if rng.unit(rng.at(stream, i)) < noise:
-                label = 1 - label
+        if noise > 0.0 and rng.unit(rng.draw(key, i, base + d)) < noise:
+            label = 1 - label
         y[j] = label
-        if desired[j] < 0 or label == desired[j]:
+        if label == desired[j]:
             return 0
     return 1
+
+
+@inline_kernel
+def _run(rows, at_rows, steps, m, key, first, w0, mag, noise, desired, max_attempts, cols, y):
+    """Rows ``rows[at_rows[q]]`` for ``q < m``, whose drift weights have taken ``steps[q]``: attempt 0
+    feature by feature over the run (each row's sums still in feature order, so labels are those of
+    ``hyperplane_labels``), then the rows whose label is not ``desired`` redrawn one by one. Returns
+    how many ran out of attempts."""
+    d = w0.shape[0]
+    n_drift = steps.shape[1]
+    weighted = np.zeros(m)
+    total = np.zeros(m)
+    for f in range(d):
+        stream = first[f]
+        column = cols[f]
+        for q in range(m):
+            j = at_rows[q]
+            v = rng.unit(rng.at(stream, rows[j]))
+            column[j] = v
+            w = w0[f] + mag * steps[q, f] if f < n_drift else w0[f]
+            weighted[q] += w * v
+            total[q] += w
+    missed = 0
+    for q in range(m):
+        j = at_rows[q]
+        i = rows[j]
+        label = hyperplane_label(weighted[q], total[q])
+        if noise > 0.0 and rng.unit(rng.at(first[d], i)) < noise:
+            label = 1 - label
+        y[j] = label
+        if desired[j] >= 0 and label != desired[j]:
+            w = w0.copy()
+            for f in range(n_drift):
+                w[f] = w0[f] + mag * steps[q, f]
+            missed += _row(j, i, key, w, total[q], noise, desired, max_attempts, cols, y)
+    return missed
 
 
 @parallel_kernel
@@ -114,19 +148,17 @@ def hyperplane_closed(rows, key, w0, n_drift, mag, noise, desired, max_attempts,
     """Rows ``rows[j]`` when no direction ever reverses: drift weights ``w0 + mag * row``. Returns how
     many rows ran out of attempts to reach ``desired[j]``."""
     n = rows.shape[0]
-    d = w0.shape[0]
     tasks = (n + _CHUNK - 1) // _CHUNK
-    first = _first_streams(key, d + 1)
+    first = _first_streams(key, w0.shape[0] + 1)
     missed = 0
     for task in prange(tasks):
-        w = np.empty(d)
-        for j in range(task * _CHUNK, min(n, (task + 1) * _CHUNK)):
-            i = rows[j]
-            total = 0.0
-            for f in range(d):
-                w[f] = w0[f] + mag * i if f < n_drift else w0[f]
-                total += w[f]
-            missed += _row(j, i, key, first, w, total, noise, desired, max_attempts, cols, y)
+        lo = task * _CHUNK
+        m = min(n, lo + _CHUNK) - lo
+        at_rows = np.arange(lo, lo + m)
+        steps = np.empty((m, n_drift), np.int64)
+        for q in range(m):
+            steps[q, :] = rows[lo + q]
+        missed += _run(rows, at_rows, steps, m, key, first, w0, mag, noise, desired, max_attempts, cols, y)
     return missed
 
 
@@ -229,26 +261,23 @@ def hyperplane_walk(
 ):
     """Rows with reversing directions. ``order`` sorts ``rows``; ``groups[g] .. groups[g + 1]`` are the
     positions in ``order`` of the rows in one block, which enters with ``directions[g], steps[g]``
-    (blocks x drift features). Each group is walked by one thread from its block's first row. Returns
-    how many rows ran out of attempts to reach ``desired[j]``."""
-    d = w0.shape[0]
+    (blocks x drift features). Each group is walked by one thread from its block's first row, then
+    filled as a run. Returns how many rows ran out of attempts to reach ``desired[j]``."""
     n_drift = directions.shape[1]
     streams = _streams(key, n_drift)
-    first = _first_streams(key, d + 1)
+    first = _first_streams(key, w0.shape[0] + 1)
     missed = 0
     for g in prange(groups.shape[0] - 1):
         direction = directions[g].copy()
         step = steps[g].copy()
-        w = w0.copy()
-        t = rows[order[groups[g]]] // BLOCK * BLOCK
-        for p in range(groups[g], groups[g + 1]):
-            j = order[p]
-            i = rows[j]
-            t = _advance(streams, threshold, direction, step, t, i)
-            total = 0.0
-            for f in range(d):
-                if f < n_drift:
-                    w[f] = w0[f] + mag * step[f]
-                total += w[f]
-            missed += _row(j, i, key, first, w, total, noise, desired, max_attempts, cols, y)
+        m = groups[g + 1] - groups[g]
+        at_rows = order[groups[g] : groups[g + 1]]
+        run_steps = np.empty((m, n_drift), np.int64)
+        t = rows[at_rows[0]] // BLOCK * BLOCK
+        for q in range(m):
+            t = _advance(streams, threshold, direction, step, t, rows[at_rows[q]])
+            run_steps[q, :] = step
+        missed += _run(
+            rows, at_rows, run_steps, m, key, first, w0, mag, noise, desired, max_attempts, cols, y
+        )
     return missed
