@@ -1,7 +1,7 @@
 """The concept-drift benchmark generators (river's ``datasets.synth`` family) at kernel speed, each
 registered by its name in ``GENERATORS``, and ``river`` for any river stream at river's speed."""
 
-from fastsynth.concepts import agrawal, mixed, river, sea, sine, stagger
+from fastsynth.concepts import agrawal, friedman, hyperplane, mixed, random_rbf, river, sea, sine, stagger
 from fastsynth.concepts.base import GENERATORS, Feature, Generator, generator_from_document
 
 __all__ = [
@@ -9,8 +9,11 @@ __all__ = [
     "Feature",
     "Generator",
     "agrawal",
+    "friedman",
     "generator_from_document",
+    "hyperplane",
     "mixed",
+    "random_rbf",
     "river",
     "sea",
     "sine",
