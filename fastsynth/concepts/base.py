@@ -39,7 +39,9 @@ __all__ = [
     "Feature",
     "Generator",
     "buffer_dtype",
+    "copy_back",
     "generator_from_document",
+    "kernel_columns",
     "subkey",
 ]
 
@@ -159,6 +161,25 @@ def subkey(key: np.uint64, salt: str) -> np.uint64:
 def _hash(text: str) -> np.uint64:
     """A stable 64-bit hash (Python's own ``hash`` of a string changes from process to process)."""
     return np.uint64(int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little"))
+
+
+_TUPLE_MOST = 16
+"""Kernels take up to this many feature buffers as a tuple, compiled once per length; wider rows go
+through one (features x rows) scratch array and a copy, one compilation for any width (a tuple of 100
+buffers takes over 30 s to compile)."""
+
+
+def kernel_columns(columns: Sequence[np.ndarray], n: int) -> tuple[np.ndarray, ...] | np.ndarray:
+    """The feature buffers as a kernel of many features takes them: a tuple, or a scratch array for
+    wide rows (hand it to ``copy_back`` after the kernel)."""
+    return tuple(columns) if len(columns) <= _TUPLE_MOST else np.empty((len(columns), n))
+
+
+def copy_back(scratch: tuple[np.ndarray, ...] | np.ndarray, columns: Sequence[np.ndarray]) -> None:
+    """Copy a scratch array's rows into the feature buffers (nothing to do for a tuple)."""
+    if isinstance(scratch, np.ndarray):
+        for f, column in enumerate(columns):
+            column[:] = scratch[f]
 
 
 def generator_from_document(document: Any, where: str) -> Generator:

@@ -25,7 +25,7 @@ from typing import Annotated, Any
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.concepts.base import GENERATORS, MAX_ATTEMPTS, Feature, Generator
+from fastsynth.concepts.base import GENERATORS, MAX_ATTEMPTS, Feature, Generator, copy_back, kernel_columns
 from fastsynth.kernels.concepts.hyperplane import (
     BLOCK,
     block_entries,
@@ -34,7 +34,7 @@ from fastsynth.kernels.concepts.hyperplane import (
     hyperplane_walk,
     hyperplane_weights,
 )
-from fastsynth.specs import Bounds, Invalid
+from fastsynth.specs import Bounds, Invalid, Size
 
 __all__ = ["MARK_EVERY", "Hyperplane", "WeightPath"]
 
@@ -44,23 +44,6 @@ that a batch anywhere already passed costs at most that many blocks' reversal dr
 
 _SPAN = 1 << 16  # blocks summarised at a time on the way to a far row: bounds the scratch memory
 _RECENT = 16  # entry states of batches' last blocks kept, apart from the regular marks
-
-_TUPLE_MOST = 16
-"""Kernels take up to this many feature buffers as a tuple, compiled once per length; wider rows go
-through one (features x rows) scratch array and a copy, one compilation for any width (a tuple of 100
-buffers takes over 30 s to compile)."""
-
-
-def _kernel_columns(columns: Any, n: int) -> Any:
-    """The feature buffers as the kernels take them: a tuple, or a scratch array for wide rows."""
-    return tuple(columns) if len(columns) <= _TUPLE_MOST else np.empty((len(columns), n))
-
-
-def _copy_back(scratch: Any, columns: Any) -> None:
-    """Copy a scratch array's rows into the feature buffers (nothing to do for a tuple)."""
-    if isinstance(scratch, np.ndarray):
-        for f, column in enumerate(columns):
-            column[:] = scratch[f]
 
 
 class WeightPath:
@@ -124,7 +107,7 @@ class WeightPath:
 class Hyperplane(Generator):
     """Features uniform in [0, 1); class 1 when ``sum(w * x) >= sum(w) / 2`` for weights that drift."""
 
-    n_features: Annotated[int, Bounds(1, 1000)] = 10
+    n_features: Annotated[int, Bounds(1, 1000), Size("fields")] = 10
     """How many features (and weights)."""
     n_drift_features: Annotated[int, Bounds(0, 1000)] = 2
     """How many of the weights, the first ones, drift; at most ``n_features``."""
@@ -200,7 +183,7 @@ class Hyperplane(Generator):
         if rows.shape[0] == 0:
             return 0
         path: WeightPath = state
-        cols = _kernel_columns(columns, rows.shape[0])
+        cols = kernel_columns(columns, rows.shape[0])
         if self._closed_form():
             missed = hyperplane_closed(
                 rows, key, path.weights, self.n_drift_features, float(self.mag_change),
@@ -213,7 +196,7 @@ class Hyperplane(Generator):
                 rows, order, groups, key, path.weights, float(self.mag_change), self.threshold,
                 directions, steps, self.noise, desired, MAX_ATTEMPTS, cols, target,
             )  # fmt: skip
-        _copy_back(cols, columns)
+        copy_back(cols, columns)
         return int(missed)
 
 

@@ -19,28 +19,11 @@ from typing import Annotated, Any
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.concepts.base import GENERATORS, MAX_ATTEMPTS, Feature, Generator
+from fastsynth.concepts.base import GENERATORS, MAX_ATTEMPTS, Feature, Generator, copy_back, kernel_columns
 from fastsynth.kernels.concepts.random_rbf import bounce_plan, centres_at, guide_table, random_rbf
-from fastsynth.specs import Bounds
+from fastsynth.specs import Bounds, Size
 
 __all__ = ["Centroids", "RandomRBF", "RandomRBFDrift"]
-
-_TUPLE_MOST = 16
-"""Kernels take up to this many feature buffers as a tuple, compiled once per length; wider rows go
-through one (features x rows) scratch array and a copy, one compilation for any width (a tuple of 100
-buffers takes over 30 s to compile)."""
-
-
-def _kernel_columns(columns: Any, n: int) -> Any:
-    """The feature buffers as the kernels take them: a tuple, or a scratch array for wide rows."""
-    return tuple(columns) if len(columns) <= _TUPLE_MOST else np.empty((len(columns), n))
-
-
-def _copy_back(scratch: Any, columns: Any) -> None:
-    """Copy a scratch array's rows into the feature buffers (nothing to do for a tuple)."""
-    if isinstance(scratch, np.ndarray):
-        for f, column in enumerate(columns):
-            column[:] = scratch[f]
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,9 +61,9 @@ class RandomRBF(Generator):
 
     n_classes: Annotated[int, Bounds(2, 127)] = 2
     """How many classes the centroids are given."""
-    n_features: Annotated[int, Bounds(1, 1000)] = 10
+    n_features: Annotated[int, Bounds(1, 1000), Size("fields")] = 10
     """How many numeric features."""
-    n_centroids: Annotated[int, Bounds(1, 100_000)] = 50
+    n_centroids: Annotated[int, Bounds(1, 100_000), Size("pool")] = 50
     """How many centroids."""
 
     def features(self) -> tuple[Feature, ...]:
@@ -138,12 +121,12 @@ class RandomRBF(Generator):
         target: np.ndarray,
     ) -> int:
         c: Centroids = state
-        cols = _kernel_columns(columns, rows.shape[0])
+        cols = kernel_columns(columns, rows.shape[0])
         missed = random_rbf(
             rows, key, c.centres, c.labels, c.deviations, c.cumulative, c.guide, c.velocities, c.plan,
             desired, MAX_ATTEMPTS, cols, target,
         )  # fmt: skip
-        _copy_back(cols, columns)
+        copy_back(cols, columns)
         return int(missed)
 
 
