@@ -1,7 +1,14 @@
 """The concept-drift benchmark generators (river's ``datasets.synth`` family) at kernel speed, each
 registered by its name in ``GENERATORS``."""
 
-from fastsynth.concepts import sea
+from fastsynth.concepts import random_tree, sea
 from fastsynth.concepts.base import GENERATORS, Feature, Generator, generator_from_document
 
-__all__ = ["GENERATORS", "Feature", "Generator", "generator_from_document", "sea"]
+__all__ = [
+    "GENERATORS",
+    "Feature",
+    "Generator",
+    "generator_from_document",
+    "random_tree",
+    "sea",
+]
