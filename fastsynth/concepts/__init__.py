@@ -1,7 +1,7 @@
 """The concept-drift benchmark generators (river's ``datasets.synth`` family) at kernel speed, each
 registered by its name in ``GENERATORS``."""
 
-from fastsynth.concepts import random_tree, sea
+from fastsynth.concepts import led, random_tree, sea
 from fastsynth.concepts.base import GENERATORS, Feature, Generator, generator_from_document
 
 __all__ = [
@@ -9,6 +9,7 @@ __all__ = [
     "Feature",
     "Generator",
     "generator_from_document",
+    "led",
     "random_tree",
     "sea",
 ]
