@@ -1,7 +1,7 @@
 """The concept-drift benchmark generators (river's ``datasets.synth`` family) at kernel speed, each
 registered by its name in ``GENERATORS``."""
 
-from fastsynth.concepts import led, random_tree, sea
+from fastsynth.concepts import led, random_tree, sea, waveform
 from fastsynth.concepts.base import GENERATORS, Feature, Generator, generator_from_document
 
 __all__ = [
@@ -12,4 +12,5 @@ __all__ = [
     "led",
     "random_tree",
     "sea",
+    "waveform",
 ]
