@@ -13,13 +13,13 @@ from fastsynth.concepts.waveform import Waveform
 from fastsynth.errors import SchemaError
 from fastsynth.kernels.concepts.waveform import WAVE_PAIRS, WAVES, waveform_mean
 
-RIVER_ROWS = 30_000  # river makes about 15,000 rows a second with noise features
+RIVER_ROWS = 20_000  # river makes about 15,000 rows a second with noise features
 ROWS = 100_000
 
 
 @pytest.fixture(scope="module")
 def river():
-    data = list(synth.Waveform(seed=11, has_noise=True).take(RIVER_ROWS))
+    data = list(synth.Waveform(seed=1, has_noise=True).take(RIVER_ROWS))
     return np.array([list(x.values()) for x, _ in data]).T.copy(), np.array([y for _, y in data])
 
 
@@ -75,7 +75,7 @@ def test_per_class_means_are_rivers_and_the_mixes(river, ours):
         mine = ours[0][:21, ours[1] == label].mean(axis=1)
         theirs = river[0][:21, river[1] == label].mean(axis=1)
         expected = 0.5 * (WAVES[WAVE_PAIRS[label, 0]] + WAVES[WAVE_PAIRS[label, 1]])
-        np.testing.assert_allclose(mine, theirs, atol=0.1)  # 5 standard errors of river's 10k rows
+        np.testing.assert_allclose(mine, theirs, atol=0.12)  # 5 standard errors of river's 6,700 rows
         np.testing.assert_allclose(mine, expected, atol=0.05)
 
 

@@ -72,7 +72,11 @@ def led_target(rows, key, desired, y):
     0-9."""
     digit_stream = rng.stream(key, 0)
     for j in prange(rows.shape[0]):
-        y[j] = desired[j] if desired[j] >= 0 else rng.bounded(rng.at(digit_stream, rows[j]), np.uint64(10))
+        y[j] = (
+            desired[j]
+            if desired[j] >= 0
+            else np.int64(rng.bounded(rng.at(digit_stream, rows[j]), np.uint64(10)))
+        )
 
 
 @parallel_kernel

@@ -45,7 +45,7 @@ def waveform_rows(rows, key, desired, y, u):
     class_stream, weight_stream = rng.stream(key, 0), rng.stream(key, 1)
     for j in prange(rows.shape[0]):
         i = rows[j]
-        y[j] = desired[j] if desired[j] >= 0 else rng.bounded(rng.at(class_stream, i), np.uint64(3))
+        y[j] = desired[j] if desired[j] >= 0 else np.int64(rng.bounded(rng.at(class_stream, i), np.uint64(3)))
         u[j] = rng.unit(rng.at(weight_stream, i))
 
 
