@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from fastsynth.concepts.base import GENERATORS, MAX_ATTEMPTS, Feature, Generator
 from fastsynth.kernels.concepts.random_tree import (
+    Tree,
     build_tree,
     category_column,
     numeric_column,
@@ -60,9 +61,9 @@ class RandomTree(Generator):
     def classes(self) -> int:
         return self.n_classes
 
-    def state(self, seed: int) -> tuple[np.ndarray, ...]:
-        """The tree river builds with ``seed_tree=seed``: (feature, threshold, first_child, leaf_class)
-        arrays (see ``fastsynth.kernels.concepts.random_tree``)."""
+    def state(self, seed: int) -> Tree:
+        """The tree river builds with ``seed_tree=seed``, flattened (see
+        ``fastsynth.kernels.concepts.random_tree``)."""
         return build_tree(
             int(seed),
             n_classes=self.n_classes,
@@ -83,12 +84,11 @@ class RandomTree(Generator):
         columns: Any,
         target: np.ndarray,
     ) -> int:
-        feature, threshold, first_child, leaf_class = state
         n_num, n_features = self.n_num_features, self.n_num_features + self.n_cat_features
         attempt = np.empty(rows.shape[0], np.int64)
         missed = random_tree_rows(
-            rows, key, feature, threshold, first_child, leaf_class, n_num, n_features,
-            self.n_categories_per_feature, desired, MAX_ATTEMPTS, attempt, target,
+            rows, key, *state, n_num, n_features, self.n_categories_per_feature, desired, MAX_ATTEMPTS,
+            attempt, target,
         )  # fmt: skip
         for f, column in enumerate(columns):
             if f < n_num:

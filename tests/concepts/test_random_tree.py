@@ -51,7 +51,7 @@ def walk(state, n_num, rows, names):
 
 def assert_same_tree(river_node, state, node=0):
     """River's nested ``TreeNode`` and the flattened arrays describe the same tree."""
-    feature, threshold, first_child, leaf_class = state
+    feature, threshold, first_child, leaf_class, _ = state
     if not river_node.children:
         assert feature[node] == -1
         assert leaf_class[node] == river_node.class_label
@@ -63,6 +63,10 @@ def assert_same_tree(river_node, state, node=0):
         assert_same_tree(child, state, first_child[node] + k)
 
 
+def river_height(node):
+    return 1 + max(map(river_height, node.children)) if node.children else 0
+
+
 @pytest.mark.parametrize("params", CASES)
 @pytest.mark.parametrize("seed", [1, 42, 2024])
 def test_the_tree_is_rivers_for_the_same_seed(params, seed):
@@ -70,7 +74,7 @@ def test_the_tree_is_rivers_for_the_same_seed(params, seed):
     next(iter(river))  # river builds its tree when iteration starts
     state = RandomTree(**params).state(seed)
     assert_same_tree(river.tree_root, state)
-    assert (state[0] >= 0).sum() + (state[0] == -1).sum() == state[0].shape[0]
+    assert state.height == river_height(river.tree_root)
 
 
 @pytest.mark.parametrize("params", CASES)
@@ -129,6 +133,17 @@ def test_rows_do_not_depend_on_the_batch():
         np.testing.assert_array_equal(part[name], columns[name][1_234:2_234])
 
 
+@pytest.mark.parametrize(("start", "size"), [(0, 1), (5, 2), (7, 3), (0, 5), (13, 9), (2, 0)])
+def test_any_batch_size_and_offset_gives_the_same_rows(start, size):
+    """First attempts are walked four rows at a time: batches that are not multiples of four too."""
+    generator = RandomTree(**SMALL)
+    columns, target = generator.sample(32, key=8)
+    part, part_target = generator.sample(size, start=start, key=8)
+    np.testing.assert_array_equal(part_target, target[start : start + size])
+    for name in generator.feature_names():
+        np.testing.assert_array_equal(part[name], columns[name][start : start + size])
+
+
 def test_desired_classes_come_exactly():
     generator = RandomTree(**SMALL)
     desired = np.arange(3_000) % 3
@@ -141,7 +156,7 @@ def test_desired_classes_come_exactly():
 
 def test_a_class_no_leaf_has_is_reported_not_looped_on():
     generator = RandomTree(n_classes=2, max_tree_depth=0)  # one leaf
-    leaf = int(generator.state(1)[3][0])
+    leaf = int(generator.state(1).leaf_class[0])
     rows = np.arange(4, dtype=np.int64)
     columns = [np.empty(4, f.dtype) for f in generator.features()]
     target = np.empty(4, np.int8)
@@ -157,7 +172,7 @@ def test_branches_out_of_candidates_end_in_leaves():
     params = {"n_num_features": 0, "n_cat_features": 2, "max_tree_depth": 5, "fraction_leaves_per_level": 0.0}
     with pytest.raises(ValueError, match="empty range"):
         next(iter(synth.RandomTree(seed_tree=1, **params)))
-    feature = RandomTree(**params).state(1)[0]
+    feature = RandomTree(**params).state(1).feature
     assert (feature == -1).sum() == 5 * 5  # every path splits on both features, of 5 categories each
     generator = RandomTree(**params)
     _, target = generator.sample(1_000)
@@ -174,7 +189,7 @@ def test_a_tree_past_the_node_limit_is_refused(monkeypatch):
         generator.state(1)
     assert RandomTree(
         n_num_features=3, n_cat_features=0, max_tree_depth=8, fraction_leaves_per_level=0.0
-    ).state(1)[0].shape == (511,)
+    ).state(1).feature.shape == (511,)
 
 
 @pytest.mark.parametrize(
