@@ -76,6 +76,6 @@ def generators() -> None:
 
 
 def _describe(name: str, doc: str | None, options: Mapping[str, Any]) -> None:
-    summary = (doc or "").strip().splitlines()[0]
+    summary = " ".join((doc or "").strip().split("\n\n")[0].split())  # the first paragraph
     typer.echo(f"{name}: {summary}")
     typer.echo(f"    options: {', '.join(sorted(options))}")

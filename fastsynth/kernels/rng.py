@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from fastsynth.kernels.jit import kernel
+from fastsynth.kernels.jit import inline_kernel, kernel
 
 __all__ = [
     "at",
@@ -23,11 +23,14 @@ __all__ = [
     "exponential",
     "gamma",
     "geometric",
+    "hoisted",
     "mix64",
     "normal",
+    "normal_at",
     "open_unit",
     "poisson",
     "stream",
+    "streams",
     "unit",
     "zipf",
 ]
@@ -151,6 +154,34 @@ def normal(key: np.uint64, first: np.uint64, i: int) -> float:
             return x
         bits = draw(key, i, k + 1)
         k += 2
+
+
+@inline_kernel
+def normal_at(stream_key: np.uint64, i: int) -> float:
+    """``normal(stream_key, at(stream_key, i), i)`` with its fast path (99% of values) inlined where it is
+    called: as a call, with the rejection loop, a value costs 6.7 ns; inlined, 4.0 ns. The same values."""
+    bits = at(stream_key, i)
+    layer = int(bits & np.uint64(_ZIG_LAYERS - 1))
+    x = 2.0 * unit(bits) - 1.0
+    if abs(x) < _ZIG_RATIO[layer]:
+        return x * _ZIG_X[layer]
+    return normal(stream_key, bits, i)
+
+
+@kernel
+def streams(key: np.uint64, n: int) -> np.ndarray:
+    """The keys of draws ``0 .. n - 1``, made once before a row loop (see ``hoisted``)."""
+    out = np.empty(n, np.uint64)
+    for k in range(n):
+        out[k] = stream(key, k)
+    return out
+
+
+@kernel
+def hoisted(keys: np.ndarray, key: np.uint64, i: int, k: int) -> np.uint64:
+    """Draw ``k`` of row ``i``: from ``keys = streams(key, n)`` when ``k < n`` (a row's first attempt),
+    else made here (the redraws of rejection sampling)."""
+    return at(keys[k], i) if k < keys.shape[0] else draw(key, i, k)
 
 
 @kernel

@@ -166,7 +166,7 @@ def test_desired_classes_come_exactly():
         ({"type": "led", "irrelevant_features": "yes"}, "irrelevant_features='yes' is not true or false"),
         ({"type": "led", "n_drift_features": 2}, "unknown parameter 'n_drift_features'"),
         ({"type": "led_drift", "n_drift_features": 8}, "n_drift_features=8 is not an integer in [0, 7]"),
-        ({"type": "led_drift", "seed": 1}, "unknown parameter 'seed'"),
+        ({"type": "led_drift", "seed": 1.5}, "seed=1.5 is not an integer"),
     ],
 )
 def test_bad_parameters_name_the_parameter_value_and_what_is_allowed(document, message):

@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fastsynth.kernels import rng
+from fastsynth.kernels.jit import kernel
 from tests import naive
 
 u64 = st.integers(0, 2**64 - 1)
@@ -52,3 +53,18 @@ def test_ziggurat_tables_cover_the_distribution():
     assert x[1] == rng._ZIG_R
     assert np.all(np.diff(x[1:]) < 0)  # layer edges shrink towards zero
     assert x[-1] == 0.0
+
+
+@kernel
+def _normals(stream_key, n, inlined, called):
+    for i in range(n):
+        inlined[i] = rng.normal_at(stream_key, i)
+        called[i] = rng.normal(stream_key, rng.at(stream_key, i), i)
+
+
+def test_the_inlined_normal_is_rngs():
+    """200k values: about 2,000 leave the fast path, some 50 reach the tail."""
+    inlined, called = np.empty(200_000), np.empty(200_000)
+    _normals(rng.stream(np.uint64(5), 3), 200_000, inlined, called)
+    np.testing.assert_array_equal(inlined, called)
+    assert np.abs(called).max() > 3.5

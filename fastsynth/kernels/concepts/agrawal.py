@@ -157,12 +157,6 @@ def _low_income(span, u, v):
     return 20000.0 + p, 10000.0 + q
 
 
-@kernel
-def _bits(first, key, i, k):
-    """Draw ``k`` of row ``i``, from the hoisted stream keys of the first attempt when it is one of them."""
-    return rng.at(first[k], i) if k < first.shape[0] else rng.draw(key, i, k)
-
-
 @parallel_kernel
 def agrawal(
     rows,
@@ -184,9 +178,7 @@ def agrawal(
 ):
     """Row ``rows[j]`` into the nine feature buffers and ``y[j]``; returns how many rows ran out of
     attempts to reach ``desired[j]``."""
-    first = np.empty(_DRAWS, np.uint64)
-    for k in range(_DRAWS):
-        first[k] = rng.stream(key, k)
+    first = rng.streams(key, _DRAWS)
     missed = 0
     for j in prange(rows.shape[0]):
         i = rows[j]
@@ -198,39 +190,43 @@ def agrawal(
         for attempt in range(max_attempts):
             base = attempt * _DRAWS
             if span > 0.0:
-                u = rng.unit(_bits(first, key, i, base))
-                s, c = _low_income(span, u, rng.unit(_bits(first, key, i, base + 1)))
+                u = rng.unit(rng.hoisted(first, key, i, base))
+                s, c = _low_income(span, u, rng.unit(rng.hoisted(first, key, i, base + 1)))
             else:
-                s = 20000.0 + 130000.0 * rng.unit(_bits(first, key, i, base))
-                c = 0.0 if s >= 75000.0 else 10000.0 + 75000.0 * rng.unit(_bits(first, key, i, base + 1))
+                s = 20000.0 + 130000.0 * rng.unit(rng.hoisted(first, key, i, base))
+                c = (
+                    0.0
+                    if s >= 75000.0
+                    else 10000.0 + 75000.0 * rng.unit(rng.hoisted(first, key, i, base + 1))
+                )
             # The five integers from one draw: a uniform index into their 1,647,000 combinations.
-            r = np.int64(rng.bounded(_bits(first, key, i, base + 2), _COMBINATIONS))
+            r = np.int64(rng.bounded(rng.hoisted(first, key, i, base + 2), _COMBINATIONS))
             a, r = 20 + r % 61, r // 61
             e, r = r % 5, r // 5
             k, r = 1 + r % 20, r // 20
             z, n = r % 9, 1 + r // 9
-            h = (8 - z) * 100000 * (0.5 + rng.unit(_bits(first, key, i, base + 3)))
-            m = rng.unit(_bits(first, key, i, base + 4)) * 500000.0
+            h = (8 - z) * 100000 * (0.5 + rng.unit(rng.hoisted(first, key, i, base + 3)))
+            m = rng.unit(rng.hoisted(first, key, i, base + 4)) * 500000.0
             label = agrawal_label(function, s, c, a, e, z, h, n, m)
             if desired[j] < 0 or label == desired[j]:
                 break
             if attempt == max_attempts - 1:
                 missed += 1
         if perturbation > 0.0:
-            u = rng.unit(_bits(first, key, i, base + 5))
+            u = rng.unit(rng.hoisted(first, key, i, base + 5))
             s = _perturb(s, 20000.0, 150000.0, 130000.0, u, perturbation)
             if c > 0.0:
-                u = rng.unit(_bits(first, key, i, base + 6))
+                u = rng.unit(rng.hoisted(first, key, i, base + 6))
                 c = _perturb(c, 10000.0, 75000.0, 65000.0, u, perturbation)
-            u = rng.unit(_bits(first, key, i, base + 7))
+            u = rng.unit(rng.hoisted(first, key, i, base + 7))
             a = round(_perturb(float(a), 20.0, 80.0, 60.0, u, perturbation))
             # river passes (9 - zipcode) * 100k as the lower bound and 0 as the upper one (MOA's
             # arguments in another order), so a perturbed hvalue is one of those two.
-            u = rng.unit(_bits(first, key, i, base + 8))
+            u = rng.unit(rng.hoisted(first, key, i, base + 8))
             h = _perturb(h, (9 - z) * 100000.0, 0.0, 135000.0, u, perturbation)
-            u = rng.unit(_bits(first, key, i, base + 9))
+            u = rng.unit(rng.hoisted(first, key, i, base + 9))
             n = round(_perturb(float(n), 1.0, 30.0, 29.0, u, perturbation))
-            u = rng.unit(_bits(first, key, i, base + 10))
+            u = rng.unit(rng.hoisted(first, key, i, base + 10))
             m = _perturb(m, 0.0, 500000.0, 500000.0, u, perturbation)
         salary[j], commission[j], age[j], elevel[j], car[j] = s, c, a, e, k
         zipcode[j], hvalue[j], hyears[j], loan[j], y[j] = z, h, n, m, label

@@ -10,7 +10,7 @@ import numpy as np
 from numba import prange
 
 from fastsynth.kernels import rng
-from fastsynth.kernels.jit import inline_kernel, kernel, parallel_kernel
+from fastsynth.kernels.jit import inline_kernel, parallel_kernel
 
 __all__ = ["mixed", "mixed_label", "mixed_labels"]
 
@@ -33,30 +33,22 @@ def mixed_labels(function, v, w, x, y, out):
         out[j] = mixed_label(function, v[j] != 0, w[j] != 0, x[j], y[j])
 
 
-@kernel
-def _bits(first, key, i, k):
-    """Draw ``k`` of row ``i``, from the hoisted stream keys of the first attempt when it is one of them."""
-    return rng.at(first[k], i) if k < first.shape[0] else rng.draw(key, i, k)
-
-
 @parallel_kernel
 def mixed(rows, key, function, desired, max_attempts, v, w, x, y, label):
     """Row ``rows[j]`` into ``v[j], w[j]`` (0 or 1), ``x[j], y[j]`` and ``label[j]``; returns how many
     rows ran out of attempts to reach ``desired[j]``."""
-    first = np.empty(_DRAWS, np.uint64)
-    for k in range(_DRAWS):
-        first[k] = rng.stream(key, k)
+    first = rng.streams(key, _DRAWS)
     missed = 0
     for j in prange(rows.shape[0]):
         i = rows[j]
         for attempt in range(max_attempts):
             base = attempt * _DRAWS
             # The two fair booleans are two bits of one draw (river: two floats compared with 0.5).
-            bits = _bits(first, key, i, base)
+            bits = rng.hoisted(first, key, i, base)
             a = (bits >> _S63) != 0
             b = ((bits >> _S62) & _ONE) != 0
-            c = rng.unit(_bits(first, key, i, base + 1))
-            d = rng.unit(_bits(first, key, i, base + 2))
+            c = rng.unit(rng.hoisted(first, key, i, base + 1))
+            d = rng.unit(rng.hoisted(first, key, i, base + 2))
             result = mixed_label(function, a, b, c, d)
             v[j], w[j], x[j], y[j], label[j] = a, b, c, d, result
             if desired[j] < 0 or result == desired[j]:

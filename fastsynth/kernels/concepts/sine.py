@@ -4,12 +4,11 @@ the labelled pair has its class (river draws them once per row, after its reject
 
 from __future__ import annotations
 
-import numpy as np
 from numba import prange
 
 from fastsynth.kernels import rng
 from fastsynth.kernels.concept import sine_label
-from fastsynth.kernels.jit import kernel, parallel_kernel
+from fastsynth.kernels.jit import parallel_kernel
 
 __all__ = ["sine", "sine_labels"]
 
@@ -23,28 +22,20 @@ def sine_labels(function, a, b, out):
         out[j] = sine_label(function, a[j], b[j])
 
 
-@kernel
-def _bits(first, key, i, k):
-    """Draw ``k`` of row ``i``, from the hoisted stream keys of the first attempt when it is one of them."""
-    return rng.at(first[k], i) if k < first.shape[0] else rng.draw(key, i, k)
-
-
 @parallel_kernel
 def sine(rows, key, function, has_noise, desired, max_attempts, x0, x1, x2, x3, y):
     """Row ``rows[j]`` into ``x0[j], x1[j]``, the irrelevant ``x2[j], x3[j]`` when ``has_noise`` (else
     they are not touched: pass empty arrays), and ``y[j]``; returns how many rows ran out of attempts
     to reach ``desired[j]``."""
-    first = np.empty(_DRAWS, np.uint64)
-    for k in range(_DRAWS):
-        first[k] = rng.stream(key, k)
+    first = rng.streams(key, _DRAWS)
     missed = 0
     for j in prange(rows.shape[0]):
         i = rows[j]
         base = 0
         for attempt in range(max_attempts):
             base = attempt * _DRAWS
-            a = rng.unit(_bits(first, key, i, base))
-            b = rng.unit(_bits(first, key, i, base + 1))
+            a = rng.unit(rng.hoisted(first, key, i, base))
+            b = rng.unit(rng.hoisted(first, key, i, base + 1))
             label = sine_label(function, a, b)
             x0[j], x1[j], y[j] = a, b, label
             if desired[j] < 0 or label == desired[j]:
@@ -52,6 +43,6 @@ def sine(rows, key, function, has_noise, desired, max_attempts, x0, x1, x2, x3, 
             if attempt == max_attempts - 1:
                 missed += 1
         if has_noise:
-            x2[j] = rng.unit(_bits(first, key, i, base + 2))
-            x3[j] = rng.unit(_bits(first, key, i, base + 3))
+            x2[j] = rng.unit(rng.hoisted(first, key, i, base + 2))
+            x3[j] = rng.unit(rng.hoisted(first, key, i, base + 3))
     return missed

@@ -16,7 +16,7 @@ from numba import prange
 from fastsynth.kernels import rng
 from fastsynth.kernels.jit import inline_kernel, parallel_kernel
 
-__all__ = ["WAVES", "WAVE_PAIRS", "standard_normal", "waveform_column", "waveform_mean", "waveform_rows"]
+__all__ = ["WAVES", "WAVE_PAIRS", "waveform_column", "waveform_mean", "waveform_rows"]
 
 WAVES = np.array(
     [
@@ -49,24 +49,6 @@ def waveform_rows(rows, key, desired, y, u):
         u[j] = rng.unit(rng.at(weight_stream, i))
 
 
-# rng.normal's ziggurat, its fast path (99% of values) repeated here in the row loop: as a call, with
-# its rejection loop, it costs 6.7 ns a value; inlined 4.0 ns, and waveform's rows are 21 or 40 normals.
-# The values are rng.normal's exactly (the slow path is the call itself).
-_ZIG_X, _ZIG_RATIO = rng._ZIG_X, rng._ZIG_RATIO
-_LAYER_MASK = np.uint64(rng._ZIG_LAYERS - 1)
-
-
-@inline_kernel
-def standard_normal(stream_key, i):
-    """``rng.normal(stream_key, rng.at(stream_key, i), i)``, its common case inlined."""
-    bits = rng.at(stream_key, i)
-    layer = int(bits & _LAYER_MASK)
-    x = 2.0 * rng.unit(bits) - 1.0
-    if abs(x) < _ZIG_RATIO[layer]:
-        return x * _ZIG_X[layer]
-    return rng.normal(stream_key, bits, i)
-
-
 @parallel_kernel
 def waveform_column(rows, key, y, u, c, out):
     """``out[j]`` = feature ``c`` of row ``rows[j]`` of class ``y[j]`` and weight ``u[j]``: the class's
@@ -74,5 +56,5 @@ def waveform_column(rows, key, y, u, c, out):
     noise_key = rng.stream(key, 2 + c)
     for j in prange(rows.shape[0]):
         i = rows[j]
-        noise = standard_normal(noise_key, i)
+        noise = rng.normal_at(noise_key, i)
         out[j] = waveform_mean(y[j], u[j], c) + noise if c < 21 else noise
