@@ -17,7 +17,7 @@ from fastsynth.kernels.concepts.random_tree import (
     numeric_column,
     random_tree_rows,
 )
-from fastsynth.specs import Bounds, Invalid
+from fastsynth.specs import Bounds, Invalid, Size
 
 __all__ = ["RandomTree"]
 
@@ -32,11 +32,11 @@ class RandomTree(Generator):
 
     n_classes: Annotated[int, Bounds(1, 127)] = 2
     """How many classes the leaves take."""
-    n_num_features: Annotated[int, Bounds(0)] = 5
+    n_num_features: Annotated[int, Bounds(0, 10_000), Size("fields")] = 5
     """How many numeric features."""
-    n_cat_features: Annotated[int, Bounds(0)] = 5
+    n_cat_features: Annotated[int, Bounds(0, 10_000), Size("fields")] = 5
     """How many categorical features."""
-    n_categories_per_feature: Annotated[int, Bounds(1)] = 5
+    n_categories_per_feature: Annotated[int, Bounds(1, 1_000_000), Size("categories")] = 5
     """How many values each categorical feature takes."""
     max_tree_depth: Annotated[int, Bounds(0)] = 5
     """The depth at which every node is a leaf."""
