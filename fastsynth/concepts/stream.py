@@ -21,8 +21,9 @@ Switch ``s`` (one per concept after the first) moves the stream to concept ``s +
 generators' own (hyperplane's ``mag_change``, the moving centroids of ``random_rbf_drift``).
 
 With ``blocks``, concept ``k`` (or the one concept) makes block ``k``; blocks may use different
-generators, and a feature one block's generator lacks is null there. ``balance`` draws each block's
-classes in turn (0, 1, ..., 0, 1, ...): every class the same number of times, to one row.
+generators, and a feature one block's generator lacks is null there. ``balance`` gives every group of
+as many rows as there are classes each class once, in a drawn order: each block's classes in equal
+numbers, to one row.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from fastsynth.concepts.base import Feature, Generator, buffer_dtype, generator_
 from fastsynth.errors import SchemaError, UsageError
 from fastsynth.kernels import numeric as kn
 from fastsynth.kernels.concept import concepts_of_rows
+from fastsynth.kernels.concepts.balance import balanced_classes
 from fastsynth.specs import Bounds, Count, PositiveInt, Size, Spec, from_document, show, to_document
 
 __all__ = ["Blocks", "CalendarStep", "ConceptStream", "Dates", "Switch", "Virtual"]
@@ -429,7 +431,7 @@ class ConceptStream:
                 else:
                     columns = [_buffer(len(part_rows), f.dtype) for f in own]
                     out_target = _buffer(len(part_rows), target.dtype)
-                desired = self._desired(generator, position[part])
+                desired = self._desired(seed, generator, part_rows, position[part])
                 missed = generator.fill(
                     part_rows, keys[c], _state(generator, keys[c]), desired, columns, out_target
                 )
@@ -488,12 +490,15 @@ class ConceptStream:
         concept = block if len(self.concepts) > 1 else np.zeros_like(block)
         return concept, block, position
 
-    def _desired(self, generator: Generator, position: np.ndarray) -> np.ndarray:
-        """The class each row is to take: in turn when balancing, else -1 (any)."""
+    def _desired(self, seed: int, generator: Generator, rows: np.ndarray, position: np.ndarray) -> np.ndarray:
+        """The class each row is to take when balancing (each class once in every group of as many rows
+        as there are classes, in a drawn order), else -1 (any)."""
         classes = generator.classes()
-        if not self.balance or classes is None:
-            return np.full(position.shape[0], -1, np.int64)
-        return position % classes
+        out = np.full(rows.shape[0], -1, np.int64)
+        if self.balance and classes is not None:
+            key = subkey(self.concepts[0].key(seed), "balance")
+            balanced_classes(out, rows, position.astype(np.int64), classes, key)
+        return out
 
     def _kept(self, seed: int, name: str, rows: np.ndarray) -> np.ndarray:
         """Which rows keep feature ``name`` under virtual drift."""

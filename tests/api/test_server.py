@@ -105,6 +105,26 @@ def test_generate_streams_a_large_parquet_body(server):
     assert table.num_rows == rows and table.column("id")[rows - 1].as_py() == rows
 
 
+def test_a_concept_drift_generator_is_served_like_any_schema(server):
+    """A schema's generator through /generate, with a bad one answered 400 naming the parameter."""
+    generator = {
+        "concepts": [{"type": "hyperplane", "mag_change": 0.001}, {"type": "hyperplane", "sigma": 0.2}],
+        "drift": [{"position": 5000, "width": 500}],
+    }
+    with httpx.Client(base_url=server.url, timeout=60) as http:
+        response = http.post(
+            "/generate",
+            json={"schema": {"generator": generator}, "rows": 10_000, "format": "parquet", "seed": 3},
+        )
+        assert response.status_code == 200
+        table = pq.read_table(io.BytesIO(response.content))
+        assert table.equals(fastsynth.generate({"generator": generator}, 10_000, seed=3))
+        bad = http.post(
+            "/generate", json={"schema": {"generator": {"type": "hyperplane", "n_features": 10**6}}}
+        )
+        assert bad.status_code == 400 and "n_features=1000000 is not an integer in [1, 1000]" in bad.text
+
+
 def test_readme_curl_examples_run(server, tmp_path):
     """Every ``curl`` line in the README's REST API section runs against the server and succeeds."""
     readme = (ROOT / "README.md").read_text()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -11,6 +13,7 @@ import fastsynth
 from fastsynth import Schema, SchemaError
 from fastsynth.generation import iter_batches
 
+BLOCKS = Path(__file__).resolve().parents[2] / "configs" / "blocks.yaml"
 SEA_THRESHOLDS = np.array([8.0, 9.0, 7.0, 9.5])
 
 
@@ -126,7 +129,10 @@ def test_balance_gives_every_block_equal_classes_exactly() -> None:
     t = table(document, 2001)
     target, block = t["target"].to_numpy(), t["block"].to_numpy()
     assert np.bincount(target[block == 1]).tolist() == [500, 500]
-    assert np.bincount(target[block == 2]).tolist() == [501, 500]
+    assert sorted(np.bincount(target[block == 2]).tolist()) == [500, 501]
+    pairs = target[:1000].reshape(-1, 2)
+    assert (pairs.sum(axis=1) == 1).all()  # each pair of rows takes both classes...
+    assert 0.4 < (pairs[:, 0] == 0).mean() < 0.6  # ...in a drawn order: the row's parity says nothing
 
 
 def test_round_trip_and_the_seed_form_keeps_a_column_named_generator() -> None:
@@ -197,3 +203,18 @@ def test_a_generator_writes_through_sinks(tmp_path) -> None:
         for batch in iter_batches(schema, 5000, batch_size=1500, seed=2):
             sink.write(batch)
     assert pq.read_table(tmp_path / "agrawal.parquet").equals(fastsynth.generate(schema, 5000, seed=2))
+
+
+def test_the_drift_schedule_applies_across_blocks() -> None:
+    """configs/blocks.yaml shifts feature 0 by one standard deviation in the second week only."""
+    t = fastsynth.generate("configs/blocks.yaml", 3000)
+    undrifted = fastsynth.generate(
+        Schema.from_dict({**Schema.load("configs/blocks.yaml").to_dict(), "drift": None}), 3000
+    )
+    weeks = t["block"].to_pylist()
+    moved = t["0"].to_numpy(zero_copy_only=False) - undrifted["0"].to_numpy(zero_copy_only=False)
+    second = np.array([w == "week2" for w in weeks])
+    assert np.allclose(moved[~second & np.isfinite(moved)], 0.0)
+    sigma = np.std(undrifted["0"].to_numpy(zero_copy_only=False)[second])  # the window's own
+    assert np.allclose(moved[second], sigma, rtol=0.06)  # measured row to row: about 3% apart
+    assert (t["target"].to_numpy() == undrifted["target"].to_numpy()).all()
