@@ -14,8 +14,8 @@ returns: a pandas DataFrame, the CSV's path. Columns come in the seed's order (f
 block), features under river's keys (``0``, ``1``... for SEA), SEA's labels as booleans, as river gives
 them. Nothing here makes data.
 
-Differences from the seed, on purpose: classes are balanced exactly (each class in turn, river's own
-``balance_classes``) rather than by oversampling; blocks may use different generators; a call without a
+Differences from the seed, on purpose: classes are balanced exactly (each class once in every group of as
+many rows, in a drawn order) rather than by oversampling; blocks may use different generators; a call without a
 seed repeats (fastsynth's default seed) where the seed's differed from run to run; no report is written
 yet (the flag is accepted and logged). Parameters that would change the data and that the facade
 cannot honour (``drift_config``, ``dynamics_config``, ``constraints``...) are refused, never ignored.
@@ -94,7 +94,7 @@ class GeneratorConfig:
     classification_function: int = 0
     """Agrawal: which of its ten functions labels the rows."""
     balance_classes: bool = True
-    """Agrawal: classes in turn (fastsynth's stream-level ``balance``)."""
+    """Agrawal: balanced classes (fastsynth's stream-level ``balance``)."""
     perturbation: float = 0.0
     """Agrawal: share of noise added to the numeric features."""
 
@@ -128,7 +128,7 @@ class GeneratorConfig:
     classification_function_stagger: int = 0
     """STAGGER: which of its three functions."""
     balance_classes_stagger: bool = True
-    """STAGGER: classes in turn."""
+    """STAGGER: balanced classes."""
 
     has_noise: bool = False
     """Sine and Waveform: add river's irrelevant noise features."""
@@ -137,12 +137,12 @@ class GeneratorConfig:
     classification_function_sine: int = 0
     """Sine: which of its four functions (fastsynth's addition; the seed always used 0)."""
     balance_classes_sine: bool = False
-    """Sine: classes in turn (fastsynth's addition)."""
+    """Sine: balanced classes (fastsynth's addition)."""
 
     classification_function_mixed: int = 0
     """Mixed: which of its two functions."""
     balance_classes_mixed: bool = True
-    """Mixed: classes in turn."""
+    """Mixed: balanced classes."""
 
     n_features_friedman: int = 10
     """Friedman: features (river's Friedman has 10)."""
