@@ -14,11 +14,12 @@ returns: a pandas DataFrame, the CSV's path. Columns come in the seed's order (f
 block), features under river's keys (``0``, ``1``... for SEA), SEA's labels as booleans, as river gives
 them. Nothing here makes data.
 
-Differences from the seed, on purpose: classes are balanced exactly (each class once in every group of as
-many rows, in a drawn order) rather than by oversampling; blocks may use different generators; a call without a
-seed repeats (fastsynth's default seed) where the seed's differed from run to run; no report is written
-yet (the flag is accepted and logged). Parameters that would change the data and that the facade
-cannot honour (``drift_config``, ``dynamics_config``, ``constraints``...) are refused, never ignored.
+Differences from the seed, on purpose: classes are balanced exactly (each class once in every group
+of as many rows, in a drawn order) rather than by oversampling; blocks may use different generators; a
+call without a seed repeats (fastsynth's default seed) where the seed's differed from run to run; no
+report is written yet (the flag is accepted and logged). Parameters that would change the data and that
+the facade cannot honour (``drift_config``, ``dynamics_config``, ``constraints``...) are refused, never
+ignored.
 """
 
 from __future__ import annotations
