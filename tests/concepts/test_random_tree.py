@@ -196,8 +196,8 @@ def test_a_tree_past_the_node_limit_is_refused(monkeypatch):
     ("document", "message"),
     [
         ({"n_classes": 0}, "n_classes=0 is not an integer in [1, 127]"),
-        ({"n_num_features": -1}, "n_num_features=-1 is not an integer >= 0"),
-        ({"n_categories_per_feature": 0}, "n_categories_per_feature=0 is not an integer >= 1"),
+        ({"n_num_features": -1}, "n_num_features=-1 is not an integer in [0, 10000]"),
+        ({"n_categories_per_feature": 0}, "n_categories_per_feature=0 is not an integer in [1, 1000000]"),
         ({"fraction_leaves_per_level": 1.5}, "fraction_leaves_per_level=1.5 is not a number in [0, 1]"),
         ({"max_tree_depth": 2.5}, "max_tree_depth=2.5"),
         ({"n_num_features": 0, "n_cat_features": 0}, "n_num_features=0 and n_cat_features=0"),
