@@ -40,6 +40,7 @@ __all__ = [
     "Generator",
     "buffer_dtype",
     "copy_back",
+    "dataset_key",
     "generator_from_document",
     "kernel_columns",
     "subkey",
@@ -151,6 +152,11 @@ class Generator(Spec):
         options = {k: v for k, v in self.to_document().items() if k != "seed"}
         seed = dataset_seed if self.seed is None else self.seed
         return _hash(f"{seed}\x00generator\x00{json.dumps(options, sort_keys=True)}")
+
+
+def dataset_key(seed: int, salt: str) -> np.uint64:
+    """A key of the dataset's seed for one use (a stream's switches, its missing values)."""
+    return _hash(f"{seed}\x00{salt}")
 
 
 def subkey(key: np.uint64, salt: str) -> np.uint64:

@@ -174,6 +174,10 @@ class RiverObject(_RiverGenerator):
         source: rs.ObjectStream = self.__dict__["_object"]
         return source
 
+    def key(self, dataset_seed: int) -> np.uint64:
+        """Any key: the object's own seed decides its rows."""
+        return np.uint64(id(self.stream) % 2**64)
+
     def to_document(self) -> dict[str, Any]:
         raise UsageError(
             "a river stream object given from Python has no document form; a document names a "

@@ -29,15 +29,23 @@ numbers, to one row.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 from typing import Annotated, Any
 
 import numpy as np
 import pyarrow as pa
 
 from fastsynth.buffers import empty, numpy_buffer_array, values_array
-from fastsynth.concepts.base import Feature, Generator, buffer_dtype, generator_from_document, subkey
+from fastsynth.concepts.base import (
+    Feature,
+    Generator,
+    buffer_dtype,
+    dataset_key,
+    generator_from_document,
+    subkey,
+)
 from fastsynth.errors import SchemaError, UsageError
 from fastsynth.kernels import numeric as kn
 from fastsynth.kernels.concept import concepts_of_rows
@@ -409,45 +417,43 @@ class ConceptStream:
     def make(self, seed: int, start: int, size: int) -> dict[str, pa.Array]:
         """Rows ``[start, start + size)`` of every column."""
         rows = np.arange(start, start + size, dtype=np.int64)
-        concept, block, position = self._locate(seed, rows)
-        keys = [g.key(seed) for g in self.concepts]
+        stream = dataset_key(seed, "concept stream")  # which rows switch, go missing, take which class
+        concept, block, position = self._locate(stream, rows)
         buffers = [_buffer(size, f.dtype) for f in self.features]
         target = _buffer(size, buffer_dtype(self.concepts[0].target_type()))
         present = np.zeros((len(self.features), size), dtype=bool) if self.blocks is not None else None
         index = {f.name: n for n, f in enumerate(self.features)}
-        for c, generator in enumerate(self.concepts):
+        keys = [g.key(seed) for g in self.concepts]
+        for c, part, numbers, key in self._units(keys, rows, concept, block, position):
+            generator = self.concepts[c]
             names, own = generator.feature_names(), generator.features()
-            for part in _parts_of(concept, c, len(self.concepts)):
-                part_rows = rows[part]
-                shared = [buffers[index[name]] for name in names]
-                # A run of rows fills the output in place; rows a gradual switch scattered, or values of
-                # another kind than the column's (a kernel's numbers into an adapter's Python values),
-                # go through buffers of their own.
-                in_place = isinstance(part, slice) and all(
-                    b.dtype == f.dtype for b, f in zip(shared, own, strict=True)
+            shared = [buffers[index[name]] for name in names]
+            # A run of rows fills the output in place; rows a gradual switch scattered, or values of
+            # another kind than the column's (a kernel's numbers into an adapter's Python values), go
+            # through buffers of their own.
+            in_place = isinstance(part, slice) and all(
+                b.dtype == f.dtype for b, f in zip(shared, own, strict=True)
+            )
+            if in_place:
+                columns, out_target = [b[part] for b in shared], target[part]
+            else:
+                columns = [_buffer(len(numbers), f.dtype) for f in own]
+                out_target = _buffer(len(numbers), target.dtype)
+            desired = self._desired(stream, generator, rows[part], position[part])
+            missed = generator.fill(numbers, key, _state(generator, keys[c]), desired, columns, out_target)
+            if missed:
+                raise UsageError(
+                    f"{_WHERE}: balance: generator {generator.type_name!r} did not make the wanted "
+                    f"class for {missed} rows within its draws; it makes that class too rarely to "
+                    "balance: set balance to false"
                 )
-                if in_place:
-                    columns, out_target = [b[part] for b in shared], target[part]
-                else:
-                    columns = [_buffer(len(part_rows), f.dtype) for f in own]
-                    out_target = _buffer(len(part_rows), target.dtype)
-                desired = self._desired(seed, generator, part_rows, position[part])
-                missed = generator.fill(
-                    part_rows, keys[c], _state(generator, keys[c]), desired, columns, out_target
-                )
-                if missed:
-                    raise UsageError(
-                        f"{_WHERE}: balance: generator {generator.type_name!r} did not make the wanted "
-                        f"class for {missed} rows within its draws; it makes that class too rarely to "
-                        "balance: set balance to false"
-                    )
-                if not in_place:
-                    for buffer, values in zip(shared, columns, strict=True):
-                        buffer[part] = values
-                    target[part] = out_target
-                if present is not None:
-                    for name in names:
-                        present[index[name], part] = True
+            if not in_place:
+                for buffer, values in zip(shared, columns, strict=True):
+                    buffer[part] = values
+                target[part] = out_target
+            if present is not None:
+                for name in names:
+                    present[index[name], part] = True
         out: dict[str, pa.Array] = {}
         if self.dates is not None:
             steps = (
@@ -458,7 +464,7 @@ class ConceptStream:
         for n, f in enumerate(self.features):
             valid = None if present is None else present[n]
             if self.virtual is not None and (self.virtual.columns is None or f.name in self.virtual.columns):
-                kept = self._kept(seed, f.name, rows)
+                kept = self._kept(stream, f.name, rows)
                 valid = kept if valid is None else valid & kept
             out[f.name] = _array(f.arrow_type, buffers[n], valid)
         out[self.target] = _array(self.concepts[0].target_type(), target, None)
@@ -469,14 +475,38 @@ class ConceptStream:
             out[self.concept_column] = numpy_buffer_array(pa.int16(), concept.astype(np.int16))
         return out
 
-    def _locate(self, seed: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    def _units(
+        self,
+        keys: list[np.uint64],
+        rows: np.ndarray,
+        concept: np.ndarray,
+        block: np.ndarray | None,
+        position: np.ndarray,
+    ) -> Iterator[tuple[int, slice | np.ndarray, np.ndarray, np.uint64]]:
+        """What to fill, concept by concept: (the concept, the rows' places in the batch, the row numbers
+        its generator sees, its key). A stream's generators see the stream's row numbers; a block's
+        generator starts at its own row 0, with a key of the block's, as the seed starts each block's."""
+        if block is None:
+            for c in np.unique(concept).tolist() if len(self.concepts) > 1 else [0]:
+                for part in _parts_of(concept, c, len(self.concepts)):
+                    yield c, part, rows[part], keys[c]
+            return
+        edges = (np.flatnonzero(np.diff(block)) + 1).tolist()
+        for lo, hi in zip([0, *edges], [*edges, len(block)], strict=True):
+            b = int(block[lo])
+            c = b if len(self.concepts) > 1 else 0
+            yield c, slice(lo, hi), position[lo:hi], subkey(keys[c], f"block\x00{b}")
+
+    def _locate(
+        self, stream: np.uint64, rows: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
         """Each row's concept, block (or None) and position in its block (or in the stream)."""
         if self.blocks is None:
             concept = np.zeros(rows.shape[0], np.int64)
             if self.drift:
                 positions = np.array([s.position for s in self.drift], dtype=np.float64)
                 widths = np.array([s.width for s in self.drift], dtype=np.float64)
-                key = subkey(self.concepts[0].key(seed), "switches")
+                key = subkey(stream, "switches")
                 concepts_of_rows(concept, positions, widths, key, int(rows[0]) if len(rows) else 0)
             return concept, None, rows
         ends = np.cumsum(self._sizes)
@@ -490,30 +520,33 @@ class ConceptStream:
         concept = block if len(self.concepts) > 1 else np.zeros_like(block)
         return concept, block, position
 
-    def _desired(self, seed: int, generator: Generator, rows: np.ndarray, position: np.ndarray) -> np.ndarray:
+    def _desired(
+        self, stream: np.uint64, generator: Generator, rows: np.ndarray, position: np.ndarray
+    ) -> np.ndarray:
         """The class each row is to take when balancing (each class once in every group of as many rows
         as there are classes, in a drawn order), else -1 (any)."""
         classes = generator.classes()
         out = np.full(rows.shape[0], -1, np.int64)
         if self.balance and classes is not None:
-            key = subkey(self.concepts[0].key(seed), "balance")
+            key = subkey(stream, "balance")
             balanced_classes(out, rows, position.astype(np.int64), classes, key)
         return out
 
-    def _kept(self, seed: int, name: str, rows: np.ndarray) -> np.ndarray:
+    def _kept(self, stream: np.uint64, name: str, rows: np.ndarray) -> np.ndarray:
         """Which rows keep feature ``name`` under virtual drift."""
         assert self.virtual is not None
         u = np.empty(rows.shape[0])
-        key = subkey(self.concepts[0].key(seed), f"virtual\x00{name}")
+        key = subkey(stream, f"virtual\x00{name}")
         uniform = kn.FLOAT_DISTRIBUTIONS["uniform"]
         kn.fill_float(u, key, int(rows[0]) if len(rows) else 0, uniform, 0.0, 1.0, -np.inf, np.inf, 0.0)
         result: np.ndarray = (rows < self.virtual.position) | (u >= self.virtual.rate)
         return result
 
 
-@cache
+@lru_cache(maxsize=16)
 def _state(generator: Generator, key: np.uint64) -> Any:
-    """A generator's once-built state (a tree, centroids) for one key, kept for the process."""
+    """A generator's once-built state (a tree, centroids) for one key; the last few are kept (a server
+    asked for many seeds would otherwise keep one per seed)."""
     return generator.state(int(key))
 
 
