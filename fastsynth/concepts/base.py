@@ -15,7 +15,7 @@ batches, offsets, threads and Dask workers give the same bytes. State river buil
             return (Feature("flip", pa.float64()),)
 
         def fill(self, rows, key, state, desired, columns, target):
-            coin_kernel(rows, key, self.bias, desired, columns[0], target)
+            return coin_kernel(rows, key, self.bias, desired, columns[0], target)  # rows out of attempts
 """
 
 from __future__ import annotations
@@ -86,6 +86,8 @@ class Generator(Spec):
 
     type_name: ClassVar[str] = ""
     """The name the generator is registered under (``sea``, ``agrawal``...)."""
+    balances: ClassVar[bool] = True
+    """Whether ``fill`` makes the class ``desired`` asks for (a stream's ``balance``)."""
 
     seed: int | None = None
     """The seed of this generator's rows and state (a tree, centroids); by default the dataset's. The

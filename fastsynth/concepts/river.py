@@ -49,6 +49,8 @@ class RiverFeature(Feature):
 class _RiverGenerator(Generator):
     """What both kinds share: columns from the first row, rows read in order from the adapter."""
 
+    balances = False  # river makes its rows in order; some streams have a balance option of their own
+
     @property
     def _source(self) -> rs.Source:
         raise NotImplementedError

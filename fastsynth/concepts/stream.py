@@ -55,6 +55,7 @@ from fastsynth.specs import Bounds, Count, PositiveInt, Size, Spec, from_documen
 __all__ = ["Blocks", "CalendarStep", "ConceptStream", "Dates", "Switch", "Virtual"]
 
 _WHERE = "schema: generator"
+_MOST_CONCEPTS = 32_767
 _MOST_RUNS = 16
 """Runs of one concept in a batch filled in place; past it (a gradual switch) rows are gathered."""
 
@@ -85,7 +86,7 @@ class CalendarStep(Spec):
     """A calendar offset, as pandas' DateOffset: months and years keep the day of the month (the 31st
     becomes the last day of a shorter month), the rest are fixed durations."""
 
-    # A thousand years at most, in any unit: wider steps are of no use and stay far from overflow.
+    # A thousand years at most, in any unit; how far the steps reach is checked as rows are made.
     years: Annotated[int, Bounds(-1000, 1000)] = 0
     months: Annotated[int, Bounds(-12_000, 12_000)] = 0
     weeks: Annotated[int, Bounds(-52_000, 52_000)] = 0
@@ -138,15 +139,43 @@ class Dates(Spec):
                 f"{_WHERE}: dates: start={show(self.start)} is not an ISO date such as 2023-01-01"
             ) from None
 
-    def origin(self) -> np.datetime64:
+    def times(self, steps: np.ndarray) -> np.ndarray:
+        """``start + k * step`` for each ``k`` in ``steps``, as int64 microseconds (UTC when ``start``
+        has an offset: the calendar arithmetic is done on its local clock, as pandas does)."""
         when = dt.datetime.fromisoformat(self.start)
-        if when.tzinfo is not None:
-            when = when.astimezone(dt.UTC).replace(tzinfo=None)
-        return np.datetime64(when, "us")
+        offset = when.utcoffset() or dt.timedelta(0)
+        local = np.datetime64(when.replace(tzinfo=None), "us")
+        if len(steps):
+            _check_range(self, local, int(steps.min()), int(steps.max()))
+        shifted: np.ndarray = (self.step.shift(local, steps) - np.timedelta64(offset)).view(np.int64)
+        return shifted
 
     def arrow_type(self) -> pa.DataType:
         aware = dt.datetime.fromisoformat(self.start).tzinfo is not None
         return pa.timestamp("us", tz="UTC" if aware else None)
+
+
+_EPOCH = dt.datetime(1970, 1, 1)
+_YEARS = (
+    (dt.datetime(1, 1, 1) - _EPOCH).total_seconds(),
+    (dt.datetime(9999, 12, 31) - _EPOCH).total_seconds(),
+)
+"""The seconds from 1970 that timestamps may reach: years 1 to 9999."""
+
+
+def _check_range(dates: Dates, start: np.datetime64, first: int, last: int) -> None:
+    """Refuse steps that take the timestamps past years 1 to 9999, where datetime64 would wrap around
+    (a step's months and years counted at their longest)."""
+    step = dates.step
+    days = 366 * step.years + 31 * step.months + 7 * step.weeks + step.days
+    seconds = (days * 24 + step.hours) * 3600 + step.minutes * 60 + step.seconds
+    origin = float((start - np.datetime64(0, "us")) / np.timedelta64(1, "s"))
+    reach = [origin + k * seconds for k in (first, last)]
+    if min(reach) < _YEARS[0] or max(reach) > _YEARS[1]:
+        raise UsageError(
+            f"{_WHERE}: dates: {last} steps of {to_document(step)} from {dates.start} go past the years "
+            "1 to 9999 that timestamps hold; allowed: a smaller step, or more rows per step"
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -200,6 +229,14 @@ class ConceptStream:
         object.__setattr__(self, "drift", tuple(self.drift))
         if not self.concepts:
             raise SchemaError(f"{_WHERE}: concepts is empty; give at least one generator")
+        if len(self.concepts) > _MOST_CONCEPTS:
+            raise SchemaError(
+                f"{_WHERE}: {len(self.concepts)} concepts; allowed: at most {_MOST_CONCEPTS} (the concept "
+                "column is an int16)"
+            )
+        for option in ("target", "concept_column"):
+            if getattr(self, option) == "":
+                raise SchemaError(f"{_WHERE}: {option}='' is not a column name")
         if self.blocks is not None:
             if self.drift:
                 raise SchemaError(
@@ -240,6 +277,10 @@ class ConceptStream:
         """A stream from its document: one generator (an object with a ``type``) or the full form."""
         if isinstance(document, dict) and "type" in document:
             return cls((generator_from_document(document, _WHERE),))
+        blocks = document.get("blocks") if isinstance(document, dict) else None
+        if isinstance(blocks, dict) and isinstance(blocks.get("rows"), dict):  # YAML reads {2: 500}: block 2
+            rows = {str(k) if isinstance(k, int) else k: v for k, v in blocks["rows"].items()}
+            document = {**document, "blocks": {**blocks, "rows": rows}}
         top = from_document(_Document, document, where=_WHERE)
         concepts = top.concepts if isinstance(top.concepts, list | tuple) else [top.concepts]
         generators = tuple(
@@ -315,7 +356,6 @@ class ConceptStream:
                     share[-1] += left % unnamed
                 fill = iter(share)
                 sizes = [named.get(str(label)) or next(fill) for label in labels]
-            total = None if blocks.total_rows is None else total
         if total is not None and rows is not None and sum(sizes) != total:
             raise SchemaError(
                 f"{where}: rows add up to {sum(sizes)}, not total_rows={total}; give one or the other, "
@@ -328,6 +368,8 @@ class ConceptStream:
                 raise SchemaError(f"{where}: total_rows={total} is fewer than one row per block ({count})")
             sizes = [total // count] * count
             sizes[-1] += total % count
+        if sum(sizes) >= 2**63:
+            raise SchemaError(f"{where}: the blocks hold {sum(sizes)} rows; allowed: fewer than 2**63")
         return tuple(sizes)
 
     def _features(self) -> tuple[Feature, ...]:
@@ -362,6 +404,11 @@ class ConceptStream:
             )
         if self.balance:
             for k, concept in enumerate(self.concepts):
+                if not concept.balances:
+                    raise SchemaError(
+                        f"{_WHERE}: balance=true but concepts[{k}] ({concept.type_name}) cannot be asked for "
+                        "a class; use its own balance option, if it has one"
+                    )
                 if concept.classes() is None:
                     raise SchemaError(
                         f"{_WHERE}: balance=true but concepts[{k}] ({concept.type_name}) is a regression; "
@@ -459,8 +506,7 @@ class ConceptStream:
             steps = (
                 block if self.dates.every is None and block is not None else rows // (self.dates.every or 1)
             )
-            times = self.dates.step.shift(self.dates.origin(), steps).view(np.int64)
-            out[self.dates.column] = numpy_buffer_array(self.dates.arrow_type(), times)
+            out[self.dates.column] = numpy_buffer_array(self.dates.arrow_type(), self.dates.times(steps))
         for n, f in enumerate(self.features):
             valid = None if present is None else present[n]
             if self.virtual is not None and (self.virtual.columns is None or f.name in self.virtual.columns):

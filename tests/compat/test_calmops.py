@@ -177,7 +177,7 @@ def test_virtual_drift_defaults_to_every_feature_a_tenth_from_the_middle():
 
 def test_balance_is_exact_in_a_stream_and_in_every_block(tmp_path):
     frame = SyntheticGenerator().generate(sea(3), 1001, balance=True)  # variant 3: 12.5 % True unbalanced
-    assert frame["target"].value_counts().to_dict() == {False: 501, True: 500}
+    assert sorted(frame["target"].value_counts().to_list()) == [500, 501]  # the odd row takes either
     path = SyntheticBlockGenerator().generate_blocks_simple(
         tmp_path,
         "blocks.csv",
@@ -190,7 +190,7 @@ def test_balance_is_exact_in_a_stream_and_in_every_block(tmp_path):
     )
     blocks = pd.read_csv(path)
     counts = blocks.groupby("block")["target"].value_counts().unstack().to_dict("index")
-    assert counts == {1: {False: 500, True: 500}, 2: {False: 501, True: 500}}
+    assert counts[1] == {False: 500, True: 500} and sorted(counts[2].values()) == [500, 501]
 
 
 def test_balance_classes_flags_that_disagree_are_refused():
