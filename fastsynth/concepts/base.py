@@ -127,6 +127,10 @@ class Generator(Spec):
         Return how many rows ran out of attempts."""
         raise NotImplementedError
 
+    def sequential(self) -> bool:
+        """Whether row ``i`` costs making the rows before it (work linear in ``i``, not constant)."""
+        return False
+
     # -- shared behaviour ---------------------------------------------------------------------------
 
     def sample(

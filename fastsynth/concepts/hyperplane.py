@@ -167,6 +167,9 @@ class Hyperplane(Generator):
         )  # fmt: skip
         return out
 
+    def sequential(self) -> bool:
+        return not self._closed_form()  # reversals: the weights at row i sum every row's step before it
+
     def _closed_form(self) -> bool:
         """Whether the weights move without reversals (or not at all): ``w0 + mag_change * row``."""
         return self.threshold == 0 or self.mag_change == 0.0 or self.n_drift_features == 0

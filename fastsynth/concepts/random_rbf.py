@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from fastsynth.concepts.base import GENERATORS, MAX_ATTEMPTS, Feature, Generator, copy_back, kernel_columns
 from fastsynth.kernels.concepts.random_rbf import bounce_plan, centres_at, guide_table, random_rbf
-from fastsynth.specs import Bounds, Size
+from fastsynth.specs import Bounds, Invalid, Size
 
 __all__ = ["Centroids", "RandomRBF", "RandomRBFDrift"]
 
@@ -53,6 +53,10 @@ class Centroids:
         return bounce_plan(self.centres, self.velocities)
 
 
+_MOST_COORDINATES = 2_000_000
+"""Centroid coordinates river's algorithm draws before the first row (about a second's work)."""
+
+
 @GENERATORS.register("random_rbf")
 @dataclass(frozen=True, kw_only=True)
 class RandomRBF(Generator):
@@ -65,6 +69,14 @@ class RandomRBF(Generator):
     """How many numeric features."""
     n_centroids: Annotated[int, Bounds(1, 100_000), Size("pool")] = 50
     """How many centroids."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.n_centroids * self.n_features > _MOST_COORDINATES:  # built one by one in Python, as river's
+            raise Invalid(
+                f"n_centroids={self.n_centroids} times n_features={self.n_features} is "
+                f"{self.n_centroids * self.n_features:,} coordinates; allowed: at most {_MOST_COORDINATES:,}"
+            )
 
     def features(self) -> tuple[Feature, ...]:
         return tuple(Feature(str(k), pa.float64()) for k in range(self.n_features))

@@ -17,9 +17,14 @@ from fastsynth.kernels.concepts.random_tree import (
     numeric_column,
     random_tree_rows,
 )
-from fastsynth.specs import Bounds, Invalid, Size
+from fastsynth.specs import Bounds, Invalid, Size, ceiling
 
 __all__ = ["RandomTree"]
+
+
+_SERVED_NODES = 1 << 16
+"""The most nodes a tree asked for by a server's request may have: building one takes about 15 us a node,
+and happens before the first row (the CLI and Python go to the kernel's ``MAX_NODES``)."""
 
 
 @GENERATORS.register("random_tree")
@@ -52,6 +57,15 @@ class RandomTree(Generator):
                 "n_num_features=0 and n_cat_features=0 leave the tree nothing to split on; "
                 "allowed: at least one feature"
             )
+        if ceiling("work") is not None:  # a server: the tree is built before the first row, bound it now
+            branches = max(2, self.n_categories_per_feature if self.n_cat_features else 2)
+            most = sum(branches**level for level in range(min(self.max_tree_depth, 64) + 1))
+            if most > _SERVED_NODES:
+                raise Invalid(
+                    f"max_tree_depth={self.max_tree_depth} with n_categories_per_feature="
+                    f"{self.n_categories_per_feature} makes a tree of up to {most:,} nodes; allowed from a "
+                    f"server: at most {_SERVED_NODES:,} (a shallower tree or fewer categories)"
+                )
 
     def features(self) -> tuple[Feature, ...]:
         numeric = (Feature(f"x_num_{k}", pa.float64()) for k in range(self.n_num_features))

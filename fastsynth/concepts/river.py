@@ -32,7 +32,7 @@ from fastsynth.adapters import river_streams as rs
 from fastsynth.concepts.base import GENERATORS, Feature, Generator
 from fastsynth.errors import SchemaError, UsageError
 from fastsynth.seeds import DEFAULT_SEED
-from fastsynth.specs import Invalid
+from fastsynth.specs import Invalid, ceiling
 
 __all__ = ["River", "RiverFeature", "RiverObject", "from_river"]
 
@@ -50,6 +50,9 @@ class _RiverGenerator(Generator):
     """What both kinds share: columns from the first row, rows read in order from the adapter."""
 
     balances = False  # river makes its rows in order; some streams have a balance option of their own
+
+    def sequential(self) -> bool:
+        return True
 
     @property
     def _source(self) -> rs.Source:
@@ -138,6 +141,11 @@ class River(_RiverGenerator):
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        if ceiling("work") is not None:  # ceilings are in force: a server reads the document
+            raise Invalid(
+                "type 'river' is not served: it runs river's own code row by row, with parameters no "
+                "limit can bound (a stream's length, its centroids); use it from Python or the command line"
+            )
         try:
             source = rs.SynthStream.of(self.stream, self.params)
         except SchemaError as exc:

@@ -455,6 +455,11 @@ class ConceptStream:
             return True
         return any(name not in c.feature_names() for c in self.concepts)
 
+    def sequential(self) -> list[str]:
+        """The concepts whose row ``i`` costs making the rows before it (river's streams, hyperplane's
+        reversals), by type: a server bounds how far into them a request may start."""
+        return [c.type_name for c in self.concepts if c.sequential()]
+
     def capacity(self) -> int | None:
         """The rows there are: the blocks' total, or None (a stream without blocks is endless)."""
         return sum(self._sizes) if self.blocks is not None else None

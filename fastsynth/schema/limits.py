@@ -108,6 +108,13 @@ class Limits:
                 f"schema: {count} fields is over the limit; allowed: at most {self.max_fields} (max_fields)"
             )
 
+    def check_columns(self, count: int) -> None:
+        """Refuse a schema of more than ``max_fields`` columns, however they came (a generator's)."""
+        if count > self.max_fields:
+            raise SchemaError(
+                f"schema: {count} columns is over the limit; allowed: at most {self.max_fields} (max_fields)"
+            )
+
 
 def _path(where: str, key: Any, depth: int) -> str:
     """Where a value sits, for messages: the first few keys only, so that deep walks stay linear."""

@@ -274,7 +274,9 @@ class Schema:
                 return cls._from_document(document)
             limits.check_document(document)
             with ceilings(limits.ceilings()):
-                return cls._from_document(document)
+                schema = cls._from_document(document)
+            limits.check_columns(len(schema.fields))  # a generator's columns count too
+            return schema
         except RecursionError:  # a document nested deeper than Python's stack, given without limits
             raise SchemaError("schema: the document is nested too deeply to read") from None
 

@@ -199,6 +199,12 @@ class Service:
         else:
             resolved = Schema.from_dict(schema, limits=self.limits)
             seed = resolve_seed(seed, resolved.seed, self.settings.seed)
+        sequential = [] if resolved.generator is None else resolved.generator.sequential()
+        if sequential and start + count > self.max_rows:
+            raise UsageError(
+                f"start={start:,}: generator {sequential[0]!r} makes every row before the ones asked for; "
+                f"allowed: start + rows up to {self.max_rows:,} (max_rows)"
+            )
         return resolved, count, seed
 
     def batches(self, *, start: int = 0, **request: Any) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
