@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -10,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 
 from fastsynth.concepts.base import GENERATORS, Feature, Generator
-from fastsynth.kernels.concepts.led import drift_sources, led_column, led_target
+from fastsynth.kernels.concepts.led import led_column, led_target
 from fastsynth.specs import Bounds
 
 __all__ = ["Led", "LedDrift"]
@@ -72,3 +73,18 @@ class LedDrift(Led):
         if not self.irrelevant_features or self.n_drift_features == 0:
             return super().state(seed)
         return (drift_sources(int(seed), self.n_drift_features),)
+
+
+def drift_sources(seed: int, n_drift_features: int) -> np.ndarray:
+    """The source attribute of each of the 24 columns in river's ``LEDDrift`` with ``seed``: segment
+    ``(k + r) % 7`` swaps places with irrelevant attribute ``7 + (k + o) % 17`` for ``k`` below
+    ``n_drift_features``, ``r`` and ``o`` the first two draws of ``random.Random(seed)``, as river
+    draws them before its first row."""
+    draw = random.Random(seed)
+    shift = draw.randint(0, 6)
+    offset = draw.randint(0, 16)
+    sources = np.arange(24, dtype=np.int64)
+    for k in range(n_drift_features):
+        segment, irrelevant = (k + shift) % 7, 7 + (k + offset) % 17
+        sources[segment], sources[irrelevant] = irrelevant, segment
+    return sources

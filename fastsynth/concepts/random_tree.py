@@ -3,23 +3,124 @@ categorical features, built once per seed, with a random class at each leaf."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
 
 from fastsynth.concepts.base import GENERATORS, MAX_ATTEMPTS, Feature, Generator
+from fastsynth.errors import SchemaError
 from fastsynth.kernels.concepts.random_tree import (
-    Tree,
-    build_tree,
     category_column,
     numeric_column,
     random_tree_rows,
 )
 from fastsynth.specs import Bounds, Invalid, Size, ceiling
 
-__all__ = ["RandomTree"]
+__all__ = ["MAX_NODES", "RandomTree", "Tree", "build_tree"]
+
+MAX_NODES = 1 << 20
+"""The most nodes a tree may have: deep trees with wide categorical splits and few early leaves grow
+exponentially, and building one in Python (as river does) takes about a second per million nodes."""
+
+
+class Tree(NamedTuple):
+    """A tree flattened for the kernels: node ``n`` splits on ``feature[n]`` (-1 at a leaf) at
+    ``threshold[n]`` (numeric features), its children are the nodes from ``first_child[n]`` on, a
+    leaf's class is ``leaf_class[n]``; ``height`` is the depth of the deepest leaf."""
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    first_child: np.ndarray
+    leaf_class: np.ndarray
+    height: int
+
+
+def build_tree(
+    seed: int,
+    *,
+    n_classes: int,
+    n_num_features: int,
+    n_cat_features: int,
+    n_categories_per_feature: int,
+    max_tree_depth: int,
+    first_leaf_level: int,
+    fraction_leaves_per_level: float,
+) -> Tree:
+    """River's tree for ``seed_tree=seed``.
+
+    Depth-first from the root, each node draws as river's does: whether it is a leaf (a uniform, only
+    from ``first_leaf_level`` on and below ``max_tree_depth``), then a leaf's class, or a split's
+    feature among the candidates and, for a numeric one, its threshold within the range the branch
+    leaves that feature; a categorical feature is no candidate below its own split. Where a branch has
+    no candidates left (only categorical features, all split on above), river fails on an empty
+    range; here the node becomes a leaf, its class drawn as any leaf's."""
+    draw = random.Random(seed)
+    feature: list[int] = [-1]
+    threshold: list[float] = [0.0]
+    first_child: list[int] = [0]
+    leaf_class: list[int] = [0]
+    height = 0
+    # Pending nodes, the next on top: (node, depth, candidates, lows, highs). Children are pushed in
+    # reverse so that a node's first child's subtree is built before its second's, as river recurses.
+    # River's numeric ranges start as the integers 0 and 1; as floats they give the same thresholds.
+    start: tuple[float, ...] = (0.0,) * n_num_features
+    end: tuple[float, ...] = (1.0,) * n_num_features
+    pending = [(0, 0, tuple(range(n_num_features + n_cat_features)), start, end)]
+    while pending:
+        node, depth, candidates, lows, highs = pending.pop()
+        # As river: the leaf test draws only when the depth is below the maximum and at the first
+        # leaf level or past it.
+        if (depth >= max_tree_depth) or (
+            depth >= first_leaf_level and fraction_leaves_per_level >= 1.0 - draw.random()
+        ):
+            leaf_class[node], height = draw.randint(0, n_classes - 1), max(height, depth)
+            continue
+        if not candidates:
+            leaf_class[node], height = draw.randint(0, n_classes - 1), max(height, depth)
+            continue
+        chosen = draw.randint(0, len(candidates) - 1)
+        if chosen < n_num_features:  # numeric features stay first among the candidates
+            low, high = lows[chosen], highs[chosen]
+            split = (high - low) * draw.random() + low
+            feature[node], threshold[node] = chosen, split
+            children = [
+                (depth + 1, candidates, lows, _replaced(highs, chosen, split)),
+                (depth + 1, candidates, _replaced(lows, chosen, split), highs),
+            ]
+        else:
+            chosen_feature = candidates[chosen]
+            feature[node] = chosen_feature
+            rest = tuple(c for c in candidates if c != chosen_feature)
+            children = [(depth + 1, rest, lows, highs)] * n_categories_per_feature
+        first = len(feature)
+        if first + len(children) > MAX_NODES:
+            raise SchemaError(
+                f"random_tree: the tree of max_tree_depth={max_tree_depth}, "
+                f"n_categories_per_feature={n_categories_per_feature}, first_leaf_level={first_leaf_level} "
+                f"and fraction_leaves_per_level={fraction_leaves_per_level} has more than {MAX_NODES} "
+                "nodes; allowed: a shallower or narrower tree, or more leaves per level"
+            )
+        first_child[node] = first
+        feature.extend([-1] * len(children))
+        threshold.extend([0.0] * len(children))
+        first_child.extend([0] * len(children))
+        leaf_class.extend([0] * len(children))
+        for k in range(len(children) - 1, -1, -1):
+            pending.append((first + k, *children[k]))
+    return Tree(
+        np.array(feature, np.int64),
+        np.array(threshold, np.float64),
+        np.array(first_child, np.int64),
+        np.array(leaf_class, np.int64),
+        height,
+    )
+
+
+def _replaced(values: tuple[float, ...], k: int, value: float) -> tuple[float, ...]:
+    return (*values[:k], value, *values[k + 1 :])
 
 
 _SERVED_NODES = 1 << 16

@@ -9,10 +9,10 @@ from river.datasets import synth
 from scipy import stats
 
 from fastsynth.concepts import generator_from_document
-from fastsynth.concepts.random_tree import RandomTree
+from fastsynth.concepts import random_tree as random_tree_module
+from fastsynth.concepts.random_tree import MAX_NODES, RandomTree
 from fastsynth.errors import SchemaError
-from fastsynth.kernels.concepts import random_tree as random_tree_kernels
-from fastsynth.kernels.concepts.random_tree import MAX_NODES, random_tree_labels
+from fastsynth.kernels.concepts.random_tree import random_tree_labels
 
 SMALL = {
     "n_classes": 3,
@@ -181,7 +181,7 @@ def test_branches_out_of_candidates_end_in_leaves():
 
 def test_a_tree_past_the_node_limit_is_refused(monkeypatch):
     assert MAX_NODES == 1 << 20
-    monkeypatch.setattr(random_tree_kernels, "MAX_NODES", 1_000)  # a million nodes take seconds to build
+    monkeypatch.setattr(random_tree_module, "MAX_NODES", 1_000)  # a million nodes take seconds to build
     generator = RandomTree(
         n_num_features=3, n_cat_features=0, max_tree_depth=40, fraction_leaves_per_level=0.0
     )

@@ -11,15 +11,13 @@ identity but for LEDDrift's swaps) by a pass of its own.
 
 from __future__ import annotations
 
-import random
-
 import numpy as np
 from numba import prange
 
 from fastsynth.kernels import rng
 from fastsynth.kernels.jit import parallel_kernel
 
-__all__ = ["LED_SEGMENTS", "drift_sources", "led_column", "led_labels", "led_target"]
+__all__ = ["LED_SEGMENTS", "led_column", "led_labels", "led_target"]
 
 LED_SEGMENTS = np.array(
     [
@@ -49,21 +47,6 @@ def _digit_of_code() -> np.ndarray:
 
 
 _DIGIT_OF_CODE = _digit_of_code()
-
-
-def drift_sources(seed: int, n_drift_features: int) -> np.ndarray:
-    """The source attribute of each of the 24 columns in river's ``LEDDrift`` with ``seed``: segment
-    ``(k + r) % 7`` swaps places with irrelevant attribute ``7 + (k + o) % 17`` for ``k`` below
-    ``n_drift_features``, ``r`` and ``o`` the first two draws of ``random.Random(seed)``, as river
-    draws them before its first row."""
-    draw = random.Random(seed)
-    shift = draw.randint(0, 6)
-    offset = draw.randint(0, 16)
-    sources = np.arange(24, dtype=np.int64)
-    for k in range(n_drift_features):
-        segment, irrelevant = (k + shift) % 7, 7 + (k + offset) % 17
-        sources[segment], sources[irrelevant] = irrelevant, segment
-    return sources
 
 
 @parallel_kernel
