@@ -38,6 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fastsynth.concepts import GENERATORS, Generator, generator_from_document
+from fastsynth.concepts.river import from_river
 from fastsynth.concepts.stream import CalendarStep
 from fastsynth.dependencies import optional_import
 from fastsynth.errors import SchemaError, UsageError
@@ -754,10 +755,12 @@ def _as_stream(value: Any, parameter: str) -> GeneratorStream:
             return GeneratorStream(generator_from_document(dict(value), parameter))
         except SchemaError as exc:
             raise UsageError(str(exc)) from None
+    if callable(getattr(value, "take", None)):  # a river stream the seed's code made itself: river's speed
+        return GeneratorStream(from_river(value))
     kind = type(value)
     raise UsageError(
         f"{parameter}: a {kind.__module__}.{kind.__qualname__} is not a generator fastsynth can make; "
-        "give one from fastsynth.compat.calmops.GeneratorFactory (or a fastsynth generator spec)"
+        "give one from fastsynth.compat.calmops.GeneratorFactory, a river stream or a fastsynth generator"
     )
 
 
@@ -961,7 +964,7 @@ def _generate(
     """fastsynth's rows, columns in the seed's order: features, target, date, block."""
     generator = {
         **document,
-        "concepts": [s.to_document() for s in streams],
+        "concepts": [s.generator for s in streams],  # specs: a river object has no document form
         "target": target,
         "concept_column": None,
         **({"dates": dates} if dates is not None else {}),

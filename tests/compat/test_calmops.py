@@ -550,3 +550,12 @@ def test_the_csv_writes_times_and_booleans_as_pandas_does(micros, tmp_path):
     table.to_pandas().to_csv(tmp_path / "pandas.csv", index=False)
     with open(tmp_path / "ours.csv") as ours, open(tmp_path / "pandas.csv") as theirs:
         assert list(csv.reader(ours)) == list(csv.reader(theirs))  # the same fields, quoting aside
+
+
+def test_river_streams_the_seeds_code_made_itself_are_taken_at_rivers_speed():
+    from river.datasets import synth
+
+    frame = SyntheticGenerator().generate(synth.SEA(variant=1, seed=3), 300)
+    expected = list(synth.SEA(variant=1, seed=3).take(300))
+    assert frame[0].tolist() == [x[0] for x, _ in expected]
+    assert frame["target"].astype(int).tolist() == [int(y) for _, y in expected]
