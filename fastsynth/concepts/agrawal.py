@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import numpy as np
 import pyarrow as pa
 
-from fastsynth.concepts.base import GENERATORS, MAX_ATTEMPTS, Feature, Generator
+from fastsynth.concepts.base import GENERATORS, MAX_ATTEMPTS, Feature, Generator, Rows
 from fastsynth.kernels.concepts.agrawal import agrawal
 from fastsynth.specs import Bounds
 
@@ -47,24 +46,16 @@ class Agrawal(Generator):
     def features(self) -> tuple[Feature, ...]:
         return _FEATURES
 
-    def fill(
-        self,
-        rows: np.ndarray,
-        key: np.uint64,
-        state: Any,
-        desired: np.ndarray,
-        columns: Any,
-        target: np.ndarray,
-    ) -> int:
+    def fill(self, out: Rows) -> int:
         return int(
             agrawal(
-                rows,
-                key,
+                out.rows,
+                out.key,
                 self.classification_function,
                 float(self.perturbation),
-                desired,
+                out.desired,
                 MAX_ATTEMPTS,
-                *columns,
-                target,
+                *out.columns,
+                out.target,
             )
         )

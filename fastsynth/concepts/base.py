@@ -14,7 +14,8 @@ batches, offsets, threads and Dask workers give the same bytes. State river buil
         def features(self):
             return (Feature("flip", pa.float64()),)
 
-        def fill(self, rows, key, state, desired, columns, target):
+        def fill(self, out):
+            rows, key, state, desired, columns, target = out
             return coin_kernel(rows, key, self.bias, desired, columns[0], target)  # rows out of attempts
 """
 
@@ -24,7 +25,7 @@ import hashlib
 import json
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -38,6 +39,7 @@ __all__ = [
     "MAX_ATTEMPTS",
     "Feature",
     "Generator",
+    "Rows",
     "buffer_dtype",
     "copy_back",
     "dataset_key",
@@ -79,6 +81,23 @@ def buffer_dtype(arrow_type: pa.DataType) -> np.dtype[Any]:
     return np.dtype(arrow_type.to_pandas_dtype())
 
 
+class Rows(NamedTuple):
+    """The rows a generator is asked to fill (see ``Generator.fill``)."""
+
+    rows: np.ndarray
+    """The row numbers (int64), any set of them."""
+    key: np.uint64
+    """Where every random draw comes from, with the row number and the draw's number."""
+    state: Any
+    """What ``state`` built for this generator and key."""
+    desired: np.ndarray
+    """The class each row is to take, or -1 for any."""
+    columns: Sequence[np.ndarray]
+    """One buffer per feature, to fill."""
+    target: np.ndarray
+    """The target's buffer, to fill."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Generator(Spec):
     """Base of the generators. Subclasses are frozen keyword-only dataclasses whose options are
@@ -112,19 +131,11 @@ class Generator(Spec):
         nothing. Computed once per generator and seed, then passed to every ``fill``."""
         return ()
 
-    def fill(
-        self,
-        rows: np.ndarray,
-        key: np.uint64,
-        state: Any,
-        desired: np.ndarray,
-        columns: Sequence[np.ndarray],
-        target: np.ndarray,
-    ) -> int:
-        """Fill ``columns[f][j]`` (one buffer per feature, of ``Feature.dtype``) and ``target[j]`` with
-        row ``rows[j]`` (int64 row indices). ``desired[j] >= 0`` asks for that class: redraw the row's
-        features (draws past the first attempt's) until the label is it, at most ``MAX_ATTEMPTS`` times.
-        Return how many rows ran out of attempts."""
+    def fill(self, out: Rows) -> int:
+        """Fill ``out.columns[f][j]`` (one buffer per feature, of ``Feature.dtype``) and
+        ``out.target[j]`` with row ``out.rows[j]``. ``out.desired[j] >= 0`` asks for that class: redraw
+        the row's features (draws past the first attempt's) until the label is it, at most
+        ``MAX_ATTEMPTS`` times. Return how many rows ran out of attempts."""
         raise NotImplementedError
 
     def sequential(self) -> bool:
@@ -142,7 +153,7 @@ class Generator(Spec):
         columns = [np.empty(size, f.dtype) for f in self.features()]
         target = np.empty(size, buffer_dtype(self.target_type()))
         wanted = np.full(size, -1, np.int64) if desired is None else np.asarray(desired, np.int64)
-        self.fill(rows, np.uint64(key), self.state(key), wanted, columns, target)
+        self.fill(Rows(rows, np.uint64(key), self.state(key), wanted, columns, target))
         return dict(zip(self.feature_names(), columns, strict=True)), target
 
     def feature_names(self) -> tuple[str, ...]:

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import numpy as np
 import pyarrow as pa
 
-from fastsynth.concepts.base import GENERATORS, Feature, Generator
+from fastsynth.concepts.base import GENERATORS, Feature, Generator, Rows
 from fastsynth.kernels.concepts.friedman import FRIEDMAN, GRA, GSG, LEA, friedman
 from fastsynth.specs import Bounds, Invalid
 
@@ -40,17 +39,9 @@ class Friedman(Generator):
         """The kernel's drift: kind, three change points and the transition window."""
         return FRIEDMAN, _NEVER, _NEVER, _NEVER, 0
 
-    def fill(
-        self,
-        rows: np.ndarray,
-        key: np.uint64,
-        state: Any,
-        desired: np.ndarray,
-        columns: Any,
-        target: np.ndarray,
-    ) -> int:
+    def fill(self, out: Rows) -> int:
         """Regression: there are no classes to reach, so ``desired`` is not read."""
-        friedman(rows, key, *self._drift(), tuple(columns), target)
+        friedman(out.rows, out.key, *self._drift(), tuple(out.columns), out.target)
         return 0
 
 

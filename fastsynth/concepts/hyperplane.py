@@ -20,12 +20,20 @@ import random
 import threading
 from collections import deque
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.concepts.base import GENERATORS, MAX_ATTEMPTS, Feature, Generator, copy_back, kernel_columns
+from fastsynth.concepts.base import (
+    GENERATORS,
+    MAX_ATTEMPTS,
+    Feature,
+    Generator,
+    Rows,
+    copy_back,
+    kernel_columns,
+)
 from fastsynth.kernels.concepts.hyperplane import (
     BLOCK,
     block_entries,
@@ -174,32 +182,24 @@ class Hyperplane(Generator):
         """Whether the weights move without reversals (or not at all): ``w0 + mag_change * row``."""
         return self.threshold == 0 or self.mag_change == 0.0 or self.n_drift_features == 0
 
-    def fill(
-        self,
-        rows: np.ndarray,
-        key: np.uint64,
-        state: Any,
-        desired: np.ndarray,
-        columns: Any,
-        target: np.ndarray,
-    ) -> int:
-        if rows.shape[0] == 0:
+    def fill(self, out: Rows) -> int:
+        if out.rows.shape[0] == 0:
             return 0
-        path: WeightPath = state
-        cols = kernel_columns(columns, rows.shape[0])
+        path: WeightPath = out.state
+        cols = kernel_columns(out.columns, out.rows.shape[0])
         if self._closed_form():
             missed = hyperplane_closed(
-                rows, key, path.weights, self.n_drift_features, float(self.mag_change),
-                self.noise, desired, MAX_ATTEMPTS, cols, target,
+                out.rows, out.key, path.weights, self.n_drift_features, float(self.mag_change),
+                self.noise, out.desired, MAX_ATTEMPTS, cols, out.target,
             )  # fmt: skip
         else:
-            order, groups, blocks = _groups(rows)
-            directions, steps = path.entries(key, self.threshold, blocks)
+            order, groups, blocks = _groups(out.rows)
+            directions, steps = path.entries(out.key, self.threshold, blocks)
             missed = hyperplane_walk(
-                rows, order, groups, key, path.weights, float(self.mag_change), self.threshold,
-                directions, steps, self.noise, desired, MAX_ATTEMPTS, cols, target,
+                out.rows, order, groups, out.key, path.weights, float(self.mag_change), self.threshold,
+                directions, steps, self.noise, out.desired, MAX_ATTEMPTS, cols, out.target,
             )  # fmt: skip
-        copy_back(cols, columns)
+        copy_back(cols, out.columns)
         return int(missed)
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.concepts.base import GENERATORS, Feature, Generator
+from fastsynth.concepts.base import GENERATORS, Feature, Generator, Rows
 from fastsynth.kernels.concepts.led import led_column, led_target
 from fastsynth.specs import Bounds
 
@@ -39,20 +39,12 @@ class Led(Generator):
         """The source attribute each column holds: its own."""
         return (np.arange(len(self.features()), dtype=np.int64),)
 
-    def fill(
-        self,
-        rows: np.ndarray,
-        key: np.uint64,
-        state: Any,
-        desired: np.ndarray,
-        columns: Any,
-        target: np.ndarray,
-    ) -> int:
-        (sources,) = state
+    def fill(self, out: Rows) -> int:
+        (sources,) = out.state
         noise = float(self.noise_percentage)
-        led_target(rows, key, desired, target)
-        for column, source in zip(columns, sources, strict=True):
-            led_column(rows, key, target, int(source), noise, column)
+        led_target(out.rows, out.key, out.desired, out.target)
+        for column, source in zip(out.columns, sources, strict=True):
+            led_column(out.rows, out.key, out.target, int(source), noise, column)
         return 0
 
 

@@ -14,12 +14,20 @@ from __future__ import annotations
 import functools
 import random
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.concepts.base import GENERATORS, MAX_ATTEMPTS, Feature, Generator, copy_back, kernel_columns
+from fastsynth.concepts.base import (
+    GENERATORS,
+    MAX_ATTEMPTS,
+    Feature,
+    Generator,
+    Rows,
+    copy_back,
+    kernel_columns,
+)
 from fastsynth.kernels.concepts.random_rbf import bounce_plan, centres_at, guide_table, random_rbf
 from fastsynth.specs import Bounds, Invalid, Size
 
@@ -123,22 +131,14 @@ class RandomRBF(Generator):
         centroids = self.state(key) if state is None else state
         return centres_at(centroids.centres, centroids.velocities, row + 1)
 
-    def fill(
-        self,
-        rows: np.ndarray,
-        key: np.uint64,
-        state: Any,
-        desired: np.ndarray,
-        columns: Any,
-        target: np.ndarray,
-    ) -> int:
-        c: Centroids = state
-        cols = kernel_columns(columns, rows.shape[0])
+    def fill(self, out: Rows) -> int:
+        c: Centroids = out.state
+        cols = kernel_columns(out.columns, out.rows.shape[0])
         missed = random_rbf(
-            rows, key, c.centres, c.labels, c.deviations, c.cumulative, c.guide, c.velocities, c.plan,
-            desired, MAX_ATTEMPTS, cols, target,
+            out.rows, out.key, c.centres, c.labels, c.deviations, c.cumulative, c.guide, c.velocities, c.plan,
+            out.desired, MAX_ATTEMPTS, cols, out.target,
         )  # fmt: skip
-        copy_back(cols, columns)
+        copy_back(cols, out.columns)
         return int(missed)
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, NamedTuple
 
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.concepts.base import GENERATORS, MAX_ATTEMPTS, Feature, Generator
+from fastsynth.concepts.base import GENERATORS, MAX_ATTEMPTS, Feature, Generator, Rows
 from fastsynth.errors import SchemaError
 from fastsynth.kernels.concepts.random_tree import (
     category_column,
@@ -190,24 +190,18 @@ class RandomTree(Generator):
             fraction_leaves_per_level=float(self.fraction_leaves_per_level),
         )
 
-    def fill(
-        self,
-        rows: np.ndarray,
-        key: np.uint64,
-        state: Any,
-        desired: np.ndarray,
-        columns: Any,
-        target: np.ndarray,
-    ) -> int:
+    def fill(self, out: Rows) -> int:
         n_num, n_features = self.n_num_features, self.n_num_features + self.n_cat_features
-        attempt = np.empty(rows.shape[0], np.int64)
+        attempt = np.empty(out.rows.shape[0], np.int64)
         missed = random_tree_rows(
-            rows, key, *state, n_num, n_features, self.n_categories_per_feature, desired, MAX_ATTEMPTS,
-            attempt, target,
+            out.rows, out.key, *out.state, n_num, n_features, self.n_categories_per_feature, out.desired,
+            MAX_ATTEMPTS, attempt, out.target,
         )  # fmt: skip
-        for f, column in enumerate(columns):
+        for f, column in enumerate(out.columns):
             if f < n_num:
-                numeric_column(rows, key, attempt, n_features, f, column)
+                numeric_column(out.rows, out.key, attempt, n_features, f, column)
             else:
-                category_column(rows, key, attempt, n_features, f, self.n_categories_per_feature, column)
+                category_column(
+                    out.rows, out.key, attempt, n_features, f, self.n_categories_per_feature, column
+                )
         return int(missed)

@@ -29,7 +29,7 @@ import numpy as np
 import pyarrow as pa
 
 from fastsynth.adapters import river_streams as rs
-from fastsynth.concepts.base import GENERATORS, Feature, Generator
+from fastsynth.concepts.base import GENERATORS, Feature, Generator, Rows
 from fastsynth.errors import SchemaError, UsageError
 from fastsynth.seeds import DEFAULT_SEED
 from fastsynth.specs import Invalid, ceiling
@@ -72,49 +72,45 @@ class _RiverGenerator(Generator):
     def classes(self) -> int | None:
         return self._layout.classes
 
-    def fill(
-        self,
-        rows: np.ndarray,
-        key: np.uint64,
-        state: Any,
-        desired: np.ndarray,
-        columns: Any,
-        target: np.ndarray,
-    ) -> int:
-        """Rows ``rows`` (int64 indices), at river's speed. An ascending contiguous range is one read,
+    def fill(self, out: Rows) -> int:
+        """Rows ``out.rows`` (int64 indices), at river's speed. An ascending contiguous range is one read,
         which continues the pass the previous batch left off; other rows are read as the contiguous
         runs of their sorted distinct values, in order, then put in place. Rows before every open
         pass's position are made again from the seed, with all the rows before them: asking for row
         1,000,000 after row 1,000,001 costs a million rows of river (10 s at 100,000 rows/s)."""
-        if desired.size and int(desired.max()) >= 0:
+        if out.desired.size and int(out.desired.max()) >= 0:
             raise SchemaError(
                 f"generator {self.type_name!r}: balanced classes are not available for river streams, "
                 "which make rows in order; use the stream's own balance option (params "
                 "balance_classes=true for Agrawal, Mixed, Sine, STAGGER)"
             )
-        n = rows.shape[0]
+        n = out.rows.shape[0]
         if n == 0:
             return 0
-        shape, source, seed = self._layout, self._source, int(key)
-        first = int(rows[0])
-        if first >= 0 and int(rows[-1]) - first == n - 1 and (n == 1 or bool(np.all(np.diff(rows) == 1))):
+        shape, source, seed = self._layout, self._source, int(out.key)
+        first = int(out.rows[0])
+        if (
+            first >= 0
+            and int(out.rows[-1]) - first == n - 1
+            and (n == 1 or bool(np.all(np.diff(out.rows) == 1)))
+        ):
             values, ys = rs.read(source, seed, first, n, shape)
-            for buffer, column in zip(columns, values, strict=True):
+            for buffer, column in zip(out.columns, values, strict=True):
                 buffer[:] = column
-            _put_target(target, ys, shape)
+            _put_target(out.target, ys, shape)
             return 0
-        if int(rows.min()) < 0:
-            raise UsageError(f"rows must be >= 0; got {int(rows.min())}")
-        distinct, where = np.unique(rows, return_inverse=True)
+        if int(out.rows.min()) < 0:
+            raise UsageError(f"rows must be >= 0; got {int(out.rows.min())}")
+        distinct, where = np.unique(out.rows, return_inverse=True)
         breaks = np.flatnonzero(np.diff(distinct) != 1) + 1
         parts = [
             rs.read(source, seed, int(run[0]), run.shape[0], shape) for run in np.split(distinct, breaks)
         ]
-        for f, buffer in enumerate(columns):
+        for f, buffer in enumerate(out.columns):
             buffer[:] = np.concatenate([part[0][f] for part in parts])[where]
-        made = np.empty(distinct.shape[0], target.dtype)
+        made = np.empty(distinct.shape[0], out.target.dtype)
         _put_target(made, np.concatenate([part[1] for part in parts]), shape)
-        target[:] = made[where]
+        out.target[:] = made[where]
         return 0
 
 

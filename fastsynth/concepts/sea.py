@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import numpy as np
 import pyarrow as pa
 
-from fastsynth.concepts.base import GENERATORS, MAX_ATTEMPTS, Feature, Generator
+from fastsynth.concepts.base import GENERATORS, MAX_ATTEMPTS, Feature, Generator, Rows
 from fastsynth.kernels.concepts.sea import sea
 from fastsynth.specs import Bounds
 
@@ -29,13 +28,16 @@ class Sea(Generator):
     def features(self) -> tuple[Feature, ...]:
         return tuple(Feature(str(k), pa.float64()) for k in range(3))
 
-    def fill(
-        self,
-        rows: np.ndarray,
-        key: np.uint64,
-        state: Any,
-        desired: np.ndarray,
-        columns: Any,
-        target: np.ndarray,
-    ) -> int:
-        return int(sea(rows, key, self.variant, float(self.noise), desired, MAX_ATTEMPTS, *columns, target))
+    def fill(self, out: Rows) -> int:
+        return int(
+            sea(
+                out.rows,
+                out.key,
+                self.variant,
+                float(self.noise),
+                out.desired,
+                MAX_ATTEMPTS,
+                *out.columns,
+                out.target,
+            )
+        )

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.concepts.base import GENERATORS, MAX_ATTEMPTS, Feature, Generator
+from fastsynth.concepts.base import GENERATORS, MAX_ATTEMPTS, Feature, Generator, Rows
 from fastsynth.kernels.concepts.sine import sine
 
 __all__ = ["Sine"]
@@ -30,28 +30,20 @@ class Sine(Generator):
     def features(self) -> tuple[Feature, ...]:
         return tuple(Feature(str(k), pa.float64()) for k in range(4 if self.has_noise else 2))
 
-    def fill(
-        self,
-        rows: np.ndarray,
-        key: np.uint64,
-        state: Any,
-        desired: np.ndarray,
-        columns: Any,
-        target: np.ndarray,
-    ) -> int:
-        x2, x3 = columns[2:] if self.has_noise else (_NO_NOISE, _NO_NOISE)
+    def fill(self, out: Rows) -> int:
+        x2, x3 = out.columns[2:] if self.has_noise else (_NO_NOISE, _NO_NOISE)
         return int(
             sine(
-                rows,
-                key,
+                out.rows,
+                out.key,
                 self.classification_function,
                 self.has_noise,
-                desired,
+                out.desired,
                 MAX_ATTEMPTS,
-                columns[0],
-                columns[1],
+                out.columns[0],
+                out.columns[1],
                 x2,
                 x3,
-                target,
+                out.target,
             )
         )

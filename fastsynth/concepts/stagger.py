@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
-import numpy as np
 import pyarrow as pa
 
-from fastsynth.concepts.base import GENERATORS, MAX_ATTEMPTS, Feature, Generator
+from fastsynth.concepts.base import GENERATORS, MAX_ATTEMPTS, Feature, Generator, Rows
 from fastsynth.kernels.concepts.stagger import stagger
 
 __all__ = ["Stagger"]
@@ -28,13 +27,15 @@ class Stagger(Generator):
     def features(self) -> tuple[Feature, ...]:
         return _FEATURES
 
-    def fill(
-        self,
-        rows: np.ndarray,
-        key: np.uint64,
-        state: Any,
-        desired: np.ndarray,
-        columns: Any,
-        target: np.ndarray,
-    ) -> int:
-        return int(stagger(rows, key, self.classification_function, desired, MAX_ATTEMPTS, *columns, target))
+    def fill(self, out: Rows) -> int:
+        return int(
+            stagger(
+                out.rows,
+                out.key,
+                self.classification_function,
+                out.desired,
+                MAX_ATTEMPTS,
+                *out.columns,
+                out.target,
+            )
+        )

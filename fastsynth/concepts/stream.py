@@ -41,6 +41,7 @@ from fastsynth.buffers import empty, numpy_buffer_array, values_array
 from fastsynth.concepts.base import (
     Feature,
     Generator,
+    Rows,
     buffer_dtype,
     dataset_key,
     generator_from_document,
@@ -492,7 +493,9 @@ class ConceptStream:
                 columns = [_buffer(len(numbers), f.dtype) for f in own]
                 out_target = _buffer(len(numbers), target.dtype)
             desired = self._desired(stream, generator, rows[part], position[part])
-            missed = generator.fill(numbers, key, _state(generator, keys[c]), desired, columns, out_target)
+            missed = generator.fill(
+                Rows(numbers, key, _state(generator, keys[c]), desired, columns, out_target)
+            )
             if missed:
                 raise UsageError(
                     f"{_WHERE}: balance: generator {generator.type_name!r} did not make the wanted "

@@ -4,12 +4,11 @@ two of three base waves over 21 features, with normal noise."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.concepts.base import GENERATORS, Feature, Generator
+from fastsynth.concepts.base import GENERATORS, Feature, Generator, Rows
 from fastsynth.kernels.concepts.waveform import waveform_column, waveform_rows
 
 __all__ = ["Waveform"]
@@ -31,17 +30,9 @@ class Waveform(Generator):
     def classes(self) -> int:
         return 3
 
-    def fill(
-        self,
-        rows: np.ndarray,
-        key: np.uint64,
-        state: Any,
-        desired: np.ndarray,
-        columns: Any,
-        target: np.ndarray,
-    ) -> int:
-        weight = np.empty(rows.shape[0], np.float64)
-        waveform_rows(rows, key, desired, target, weight)
-        for c, column in enumerate(columns):
-            waveform_column(rows, key, target, weight, c, column)
+    def fill(self, out: Rows) -> int:
+        weight = np.empty(out.rows.shape[0], np.float64)
+        waveform_rows(out.rows, out.key, out.desired, out.target, weight)
+        for c, column in enumerate(out.columns):
+            waveform_column(out.rows, out.key, out.target, weight, c, column)
         return 0

@@ -384,10 +384,10 @@ class Coin(Generator):
     def features(self) -> tuple[Feature, ...]:
         return (Feature("flip", pa.float64()),)
 
-    def fill(self, rows, key, state, desired, columns, target) -> int:
-        mixed = rows.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(key)
-        columns[0][:] = (mixed >> np.uint64(11)).astype(np.float64) / 2.0**53
-        target[:] = columns[0] < self.bias
+    def fill(self, out) -> int:
+        mixed = out.rows.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(out.key)
+        out.columns[0][:] = (mixed >> np.uint64(11)).astype(np.float64) / 2.0**53
+        out.target[:] = out.columns[0] < self.bias
         return 0
 
 

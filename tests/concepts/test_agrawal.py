@@ -16,6 +16,7 @@ from scipy import stats
 
 from fastsynth.concepts import GENERATORS, generator_from_document
 from fastsynth.concepts.agrawal import Agrawal
+from fastsynth.concepts.base import Rows
 from fastsynth.errors import SchemaError
 from fastsynth.kernels.concepts.agrawal import agrawal_labels
 
@@ -168,7 +169,7 @@ def test_desired_gives_the_class_asked_for(function):
     generator = Agrawal(classification_function=function, perturbation=0.1)
     columns = [np.empty(size, f.dtype) for f in generator.features()]
     rows, target = np.arange(size, dtype=np.int64), np.empty(size, np.int8)
-    missed = generator.fill(rows, np.uint64(2), (), desired, columns, target)
+    missed = generator.fill(Rows(rows, np.uint64(2), (), desired, columns, target))
     np.testing.assert_array_equal(target, desired)
     assert missed == 0
 

@@ -10,6 +10,7 @@ from river.datasets.synth.random_rbf import random_index_based_on_weights
 from scipy import stats
 
 from fastsynth.concepts import generator_from_document
+from fastsynth.concepts.base import Rows
 from fastsynth.concepts.random_rbf import RandomRBF, RandomRBFDrift
 from fastsynth.errors import SchemaError
 from fastsynth.kernels.concepts.random_rbf import centres_at, guide_table, picks
@@ -169,7 +170,7 @@ def test_desired_classes():
     rows = np.arange(10_000, dtype=np.int64)
     columns = [np.empty(10_000) for _ in range(10)]
     y = np.empty(10_000, np.int8)
-    missed = generator.fill(rows, np.uint64(6), state, desired, columns, y)
+    missed = generator.fill(Rows(rows, np.uint64(6), state, desired, columns, y))
     assert np.array_equal(y[present], desired[present])
     assert missed == np.count_nonzero(~present)
 

@@ -10,6 +10,7 @@ from scipy import stats
 
 from fastsynth.concepts import generator_from_document
 from fastsynth.concepts import random_tree as random_tree_module
+from fastsynth.concepts.base import Rows
 from fastsynth.concepts.random_tree import MAX_NODES, RandomTree
 from fastsynth.errors import SchemaError
 from fastsynth.kernels.concepts.random_tree import random_tree_labels
@@ -161,7 +162,7 @@ def test_a_class_no_leaf_has_is_reported_not_looped_on():
     columns = [np.empty(4, f.dtype) for f in generator.features()]
     target = np.empty(4, np.int8)
     desired = np.array([1 - leaf, leaf, 1 - leaf, -1])
-    missed = generator.fill(rows, np.uint64(1), generator.state(1), desired, columns, target)
+    missed = generator.fill(Rows(rows, np.uint64(1), generator.state(1), desired, columns, target))
     assert missed == 2
     assert (target == leaf).all()
 

@@ -14,6 +14,7 @@ from river.datasets import synth
 
 from fastsynth.adapters import river_streams as rs
 from fastsynth.concepts import GENERATORS, generator_from_document
+from fastsynth.concepts.base import Rows
 from fastsynth.concepts.river import River, RiverObject, from_river
 from fastsynth.errors import SchemaError, UsageError
 
@@ -188,7 +189,7 @@ def test_any_rows_in_any_order():
     rows = np.array([7, 3, 3, 40, 41, 42, 0, 59], np.int64)
     columns = [np.empty(rows.size, f.dtype) for f in generator.features()]
     target = np.empty(rows.size, np.int8)
-    generator.fill(rows, np.uint64(3), (), np.full(rows.size, -1), columns, target)
+    generator.fill(Rows(rows, np.uint64(3), (), np.full(rows.size, -1), columns, target))
     names = generator.feature_names()
     got = [({n: c[j] for n, c in zip(names, columns, strict=True)}, target[j]) for j in range(rows.size)]
     assert got == [whole[i] for i in rows]
