@@ -224,6 +224,7 @@ class ConceptStream:
     _sizes: tuple[int, ...] = field(init=False, repr=False, compare=False, default=())
     _columns: tuple[Feature, ...] = field(init=False, repr=False, compare=False, default=())
     _types: dict[str, pa.DataType] = field(init=False, repr=False, compare=False, default_factory=dict)
+    _nullable: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "concepts", tuple(self.concepts))
@@ -257,6 +258,7 @@ class ConceptStream:
         self._check_target()
         columns = self.columns()
         object.__setattr__(self, "_types", {f.name: f.arrow_type for f in columns})
+        object.__setattr__(self, "_nullable", self._nullable_features())
         if len(self._types) != len(columns):
             names = [f.name for f in columns]
             twice = next(name for name in names if names.count(name) > 1)
@@ -442,19 +444,21 @@ class ConceptStream:
         return self._types
 
     def nullable(self, name: str) -> bool:
-        """Whether column ``name`` can hold nulls (virtual drift, a block whose generator lacks it)."""
-        feature = next((f for f in self.features if f.name == name), None)
-        if feature is None:
-            return (
-                name == self.target
-                and self.concepts[0].target_type() != pa.int8()
-                and any(c.feature_names() and c.features()[0].dtype == object for c in self.concepts)
-            )
-        if feature.dtype == object:  # an adapter's values: river's None is a null
-            return True
-        if self.virtual is not None and (self.virtual.columns is None or name in self.virtual.columns):
-            return True
-        return any(name not in c.feature_names() for c in self.concepts)
+        """Whether column ``name`` can hold nulls (virtual drift, a block whose generator lacks it, an
+        adapter's values)."""
+        return name in self._nullable
+
+    def _nullable_features(self) -> frozenset[str]:
+        """The features that can be null: those virtual drift removes, those a block's generator lacks,
+        and an adapter's (river's None)."""
+        everywhere = set.intersection(*(set(c.feature_names()) for c in self.concepts))
+        names = [f.name for f in self.features]
+        removed = set() if self.virtual is None else set(self.virtual.columns or names)
+        return frozenset(
+            f.name
+            for f in self.features
+            if f.name in removed or f.name not in everywhere or f.dtype.kind == "O"
+        )
 
     def sequential(self) -> list[str]:
         """The concepts whose row ``i`` costs making the rows before it (river's streams, hyperplane's
