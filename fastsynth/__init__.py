@@ -11,10 +11,10 @@ from importlib.metadata import version
 from fastsynth.drift import inject_drift
 from fastsynth.errors import FastsynthError, MissingDependencyError, SchemaError, SinkError, UsageError
 from fastsynth.fields.base import FIELDS, Block, Field
-from fastsynth.fit import fit
 from fastsynth.generation import generate, iter_batches
 from fastsynth.schema import Schema
 from fastsynth.sinks import SINKS, Sink, open_sink
+from fastsynth.synthesis import fit
 
 __all__ = [
     "FIELDS",

@@ -40,7 +40,7 @@ def real() -> pa.Table:
 
 @pytest.fixture(scope="module")
 def fitted(real) -> tuple[dict, pa.Table]:
-    document = fastsynth.fit(real)
+    document = fastsynth.fit(real).to_dict()
     return document, fastsynth.generate(document, 200_000, seed=2)
 
 
@@ -71,16 +71,16 @@ def test_fitted_numeric_columns_keep_their_correlations(real, fitted):
 
 def test_a_fit_is_deterministic_and_takes_polars_and_pandas(real):
     part = real.slice(0, 20_000).drop_columns(["when"])  # polars and pandas keep no seconds unit
-    document = fastsynth.fit(part)
-    assert fastsynth.fit(part) == document
-    assert fastsynth.fit(pl.from_arrow(part)) == document
-    assert fastsynth.fit(part.to_pandas()) == document
+    document = fastsynth.fit(part).to_dict()
+    assert fastsynth.fit(part).to_dict() == document
+    assert fastsynth.fit(pl.from_arrow(part)).to_dict() == document
+    assert fastsynth.fit(part.to_pandas()).to_dict() == document
     assert json.loads(json.dumps(document)) == document  # plain JSON, to be saved and edited
 
 
 def test_text_columns_keep_their_commonest_values():
     table = pa.table({"city": ["Paris"] * 6 + ["Lyon"] * 3 + ["Nice"]})
-    document = fastsynth.fit(table, max_categories=2)
+    document = fastsynth.fit(table, max_categories=2).to_dict()
     assert document["fields"]["city"] == {
         "type": "category",
         "categories": ["Paris", "Lyon"],
@@ -124,7 +124,7 @@ def test_the_fit_command_writes_a_schema_that_gen_uses(tmp_path, real):
     )
     assert (
         bad.returncode == 1
-        and bad.stderr.strip() == "error: --output 'fitted.txt': give a .yaml, .yml or .json file"
+        and bad.stderr.strip() == "error: --output 'fitted.txt': give a .yaml, .yml, .json or .fsm file"
     )
 
 
@@ -174,14 +174,14 @@ def test_bad_empirical_fields_are_refused(spec, message):
 
 
 def test_pandas_is_only_an_input(real):
-    assert isinstance(fastsynth.fit(pd.DataFrame({"a": [1.0, 2.0, 3.0]})), dict)
+    assert isinstance(fastsynth.fit(pd.DataFrame({"a": [1.0, 2.0, 3.0]})), fastsynth.Schema)
 
 
 def test_dates_stay_dates():
     import datetime as dt
 
     days = pa.array([dt.date(2020, 1, 1) + dt.timedelta(days=k * 7) for k in range(200)])
-    document = fastsynth.fit(pa.table({"d": days, "x": np.arange(200.0)}))
+    document = fastsynth.fit(pa.table({"d": days, "x": np.arange(200.0)})).to_dict()
     assert document["fields"]["d"]["dtype"] == "date"
     made = fastsynth.generate(document, 10_000, seed=1).column("d")
     assert made.type == pa.date32()
@@ -202,7 +202,7 @@ def test_time_zones_are_kept_and_noise_correlations_are_zero():
             "b": rng.normal(size=20_000),
         }
     )
-    document = fastsynth.fit(table)
+    document = fastsynth.fit(table).to_dict()
     assert document["fields"]["at"]["timezone"] == "Europe/Paris"
     assert fastsynth.generate(document, 10).schema.field("at").type == pa.timestamp("s", "Europe/Paris")
     matrix = np.array(document["correlations"][0]["matrix"])

@@ -20,7 +20,7 @@ def test_fit_keeps_narrow_number_types(kind):
     high = 100 if kind.bit_width == 8 else 30_000
     values = rng.integers(0 if pa.types.is_unsigned_integer(kind) else -high, high, 2_000)
     table = pa.table({"v": pa.array(values).cast(kind), "w": pa.array(values * 2.0)})
-    schema = fastsynth.fit(table)
+    schema = fastsynth.fit(table).to_dict()
     assert schema["fields"]["v"].get("dtype", "float64") == str(kind.to_pandas_dtype().__name__)
     made = fastsynth.generate(schema, 5_000, seed=2)
     assert made.schema.field("v").type == kind
@@ -44,7 +44,7 @@ def test_fit_maps_types_the_field_lacks_to_the_nearest_wider_one():
     table = pa.table(
         {"big": pa.array(np.arange(10, dtype=np.uint64)), "half": pa.array(np.arange(10, dtype=np.float16))}
     )
-    fields = fastsynth.fit(table)["fields"]
+    fields = fastsynth.fit(table).to_dict()["fields"]
     assert fields["big"]["dtype"] == "int64" and fields["half"]["dtype"] == "float32"
 
 

@@ -1,18 +1,17 @@
-"""``fastsynth fit``: a schema fitted on a data file, written as YAML or JSON."""
+"""``fastsynth fit``: a model fitted on a data file, written as a schema (YAML, JSON) or a model file."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
 
 from fastsynth.cli.errors import handle_errors
+from fastsynth.cli.gen import _parse_options
 from fastsynth.errors import UsageError
-from fastsynth.fit import fit as fit_schema
 from fastsynth.sources import read_table
+from fastsynth.synthesis import fit as fit_model
 
 __all__ = ["fit"]
 
@@ -21,27 +20,38 @@ __all__ = ["fit"]
 def fit(
     data: Annotated[Path, typer.Argument(help="Data file: CSV, JSON lines, JSON, Parquet or Arrow.")],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Schema file to write (.yaml, .yml or .json).")
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="File to write: a schema (.yaml, .yml, .json) or a model file (.fsm)."
+        ),
     ] = None,
-    quantiles: Annotated[int, typer.Option(help="Quantiles kept per numeric column.")] = 257,
-    max_categories: Annotated[int, typer.Option(help="Most values kept per text column.")] = 10_000,
-    correlations: Annotated[
-        bool, typer.Option("--correlations/--no-correlations", help="Keep the numeric columns' correlations.")
-    ] = True,
+    method: Annotated[
+        str, typer.Option("--method", "-m", help="copula (default), cart, rf, resample, smote, or SDV's.")
+    ] = "copula",
+    target: Annotated[str | None, typer.Option(help="The label column (smote, balance).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of fits that draw (forests, SDV's training).")] = 0,
+    option: Annotated[
+        list[str] | None,
+        typer.Option("--option", "-O", help="Method option KEY=VALUE, e.g. quantiles=101, epochs=50."),
+    ] = None,
 ) -> None:
-    """Fit a schema on DATA (a Gaussian copula of its columns) to generate more rows like it."""
-    if output is not None and output.suffix.lower() not in (".yaml", ".yml", ".json"):
-        raise UsageError(f"--output {str(output)!r}: give a .yaml, .yml or .json file")
-    document = fit_schema(
-        read_table(data), quantiles=quantiles, max_categories=max_categories, correlations=correlations
-    )
-    text = (
-        json.dumps(document, indent=2)
-        if output is not None and output.suffix.lower() == ".json"
-        else yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120, default_flow_style=None)
+    """Fit a model on DATA to generate more rows like it (copula: a schema of its columns)."""
+    suffix = None if output is None else output.suffix.lower()
+    if suffix not in (None, ".yaml", ".yml", ".json", ".fsm"):
+        raise UsageError(f"--output {str(output)!r}: give a .yaml, .yml, .json or .fsm file")
+    schema = fit_model(
+        read_table(data), method=method, target=target, seed=seed, **_parse_options(option or [])
     )
     if output is None:
-        typer.echo(text)
+        if schema.model is not None:
+            raise UsageError(f"--method {method}: the model is a file; give --output MODEL.fsm")
+        import yaml
+
+        typer.echo(
+            yaml.safe_dump(
+                schema.to_dict(), sort_keys=False, allow_unicode=True, width=120, default_flow_style=None
+            )
+        )
         return
-    output.write_text(text, encoding="utf-8")
-    typer.echo(f"fitted {len(document['fields'])} columns of {data} into {output}", err=True)
+    schema.save(output)
+    typer.echo(f"fitted {len(schema.fields)} columns of {data} into {output}", err=True)

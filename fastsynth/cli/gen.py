@@ -47,10 +47,12 @@ def _parse_options(pairs: list[str]) -> dict[str, Any]:
     return options
 
 
-def _load(schema_path: Path | None, kind: DataKind | None, default_model: str = "tabular") -> Schema:
+def _load(
+    schema_path: Path | None, kind: DataKind | None, default_model: str = "tabular", *, trust: bool = False
+) -> Schema:
     if schema_path is None:  # the built-in example of the kind asked for, or of models.default_model
         return Schema.from_dict(EXAMPLES[kind.value if kind is not None else default_model])
-    schema = Schema.load(schema_path)
+    schema = Schema.load(schema_path, trust=trust)
     found = DataKind.timeseries if schema.time_field is not None else DataKind.tabular
     if kind is not None and kind is not found:
         raise UsageError(
@@ -119,7 +121,8 @@ def write_rows(
 
 
 SchemaArg = Annotated[
-    Path, typer.Argument(help="Schema file: the seed's JSON format or fastsynth's JSON/YAML.")
+    Path,
+    typer.Argument(help="Schema file: the seed's JSON format, fastsynth's JSON/YAML, or a .fsm model file."),
 ]
 _DEFAULT_ROWS = 10
 SeedOpt = Annotated[
@@ -141,6 +144,13 @@ OptionOpt = Annotated[
     ),
 ]
 ThreadsOpt = Annotated[int | None, typer.Option(help="Threads for the kernels (default: all cores).")]
+TrustOpt = Annotated[
+    bool,
+    typer.Option(
+        "--trust-model",
+        help="Load a model file that keeps a pickle (SDV's models), which runs code: only files you trust.",
+    ),
+]
 TypeOpt = Annotated[
     DataKind | None, typer.Option("--type", "-t", help="Kind of schema (default: what the file is).")
 ]
@@ -187,11 +197,12 @@ def gen(
             help="With Dask: replace a set of parts already in --output (once the new one is written)."
         ),
     ] = False,
+    trust_model: TrustOpt = False,
 ) -> None:
-    """Generate ROWS rows of SCHEMA to a file, or to the terminal."""
+    """Generate ROWS rows of SCHEMA (a schema or model file) to a file, or to the terminal."""
     if threads is not None:
         set_threads(threads)
-    loaded = _load(schema, kind)
+    loaded = _load(schema, kind, trust=trust_model)
     if rows is None:
         blocks = None if loaded.generator is None else loaded.generator.capacity()
         rows = _DEFAULT_ROWS if blocks is None else blocks

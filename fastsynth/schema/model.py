@@ -32,8 +32,10 @@ from fastsynth.drift.schedule import DriftSchedule
 from fastsynth.entities import Entities
 from fastsynth.errors import SchemaError, field_error
 from fastsynth.fields.base import FIELDS, Field
-from fastsynth.fields.generated import GeneratedColumn
+from fastsynth.fields.generated import GeneratedColumn, ModelColumn
 from fastsynth.fields.time_sequence import TimeSequenceField
+from fastsynth.models import files
+from fastsynth.models.base import Model, model_from_document
 from fastsynth.schema.correlation import Correlation, copula_factor
 from fastsynth.schema.events import EventTime
 from fastsynth.schema.limits import Limits
@@ -57,6 +59,7 @@ class _Document(Spec):
     entities: Any = None
     drift: Any = None
     generator: Any = None
+    model: Any = None
 
 
 # Keys of the seed's time-series form; the last two are fastsynth's and also allowed in its own form.
@@ -89,6 +92,9 @@ class Schema:
     generator: ConceptStream | None = None
     """Columns made by concept-drift generators (river's family), before the fields; see
     ``fastsynth.concepts.stream``."""
+    model: Any = None
+    """Columns made by a model fitted on real data (``fastsynth.synthesis.Model``), after the
+    generator's and before the fields; see ``fastsynth.fit``."""
     _copula: dict[str, tuple[int, int, np.ndarray, tuple[str, ...]]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -103,11 +109,16 @@ class Schema:
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", tuple(self.fields))
         self._settings_as_specs()
-        if self.generator is not None:  # its columns first, made anew (``replace`` passes the old ones)
+        if self.generator is not None or self.model is not None:
+            # Their columns first, made anew (``replace`` passes the old ones).
             own = tuple(f for f in self.fields if not isinstance(f, GeneratedColumn))
-            made = tuple(
-                GeneratedColumn(name=c.name, stream=self.generator) for c in self.generator.columns()
-            )
+            made: tuple[GeneratedColumn, ...] = ()
+            if self.generator is not None:
+                made = tuple(
+                    GeneratedColumn(name=c.name, source=self.generator) for c in self.generator.columns()
+                )
+            if self.model is not None:
+                made += tuple(ModelColumn(name=name, source=self.model) for name in self.model.column_types())
             object.__setattr__(self, "fields", made + own)
         if self.entities is not None and not any(f.name == self.entities.id_field for f in self.fields):
             id_field = FIELDS.get("entity_id").from_spec(self.entities.id_field, {})
@@ -144,6 +155,8 @@ class Schema:
             object.__setattr__(self, "entities", Entities.from_dict(self.entities))
         if self.generator is not None and not isinstance(self.generator, ConceptStream):
             object.__setattr__(self, "generator", ConceptStream.from_dict(self.generator))
+        if self.model is not None:
+            object.__setattr__(self, "model", model_from_document(self.model))
         if self.drift is not None and not isinstance(self.drift, DriftSchedule):
             object.__setattr__(self, "drift", DriftSchedule.from_dict(self.drift))
         if self.event_time is not None and not isinstance(self.event_time, EventTime):
@@ -314,15 +327,19 @@ class Schema:
                 correlations=tuple(Correlation.from_dict(g, i) for i, g in enumerate(groups)),
                 event_time=None if top.event_time is None else EventTime.from_dict(top.event_time, None),
                 generator=None if top.generator is None else ConceptStream.from_dict(top.generator),
+                model=top.model,
                 **_shared(document),
             )
         # The seed's tabular form: every key is a column, even one named "entities" or "drift".
         return cls(_parse_fields(document))
 
     @classmethod
-    def load(cls, path: str | Path) -> Schema:
-        """A schema from a ``.json``, ``.yaml`` or ``.yml`` file."""
+    def load(cls, path: str | Path, *, trust: bool = False) -> Schema:
+        """A schema from a ``.json``, ``.yaml`` or ``.yml`` file, or a model file (``.fsm``, see
+        ``fastsynth.models.files``; ``trust`` lets it load a pickle, which runs code)."""
         path = Path(path)
+        if path.suffix.lower() == files.SUFFIX:
+            return cls.from_dict(files.read(path, trust=trust))
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -330,6 +347,32 @@ class Schema:
         except (OSError, UnicodeDecodeError) as exc:
             raise SchemaError(f"schema file {str(path)!r} cannot be read: {exc}") from None
         return cls.from_dict(_parse_document(path, text))
+
+    def save(self, path: str | Path) -> Path:
+        """Write the schema to ``path``: a model file (``.fsm``) when it has a model, which keeps its
+        tables there; otherwise YAML (``.yaml``, ``.yml``) or JSON (``.json``)."""
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix == files.SUFFIX or self.model is not None:
+            if suffix != files.SUFFIX:
+                raise SchemaError(
+                    f"{str(path)!r}: a schema with a fitted model is saved as a .fsm model file"
+                )
+            return files.write(path, self.to_dict(), {} if self.model is None else self.model.tables())
+        if suffix not in (".json", ".yaml", ".yml"):
+            raise SchemaError(
+                f"{str(path)!r}: unknown extension {suffix!r}; allowed: .json, .yaml, .yml, .fsm"
+            )
+        document = self.to_dict()
+        text = (
+            json.dumps(document, indent=2)
+            if suffix == ".json"
+            else yaml.safe_dump(
+                document, sort_keys=False, allow_unicode=True, width=120, default_flow_style=None
+            )
+        )
+        path.write_text(text, encoding="utf-8")
+        return path
 
     # -- using --------------------------------------------------------------------------------------
 
@@ -393,17 +436,28 @@ class Schema:
             document["drift"] = self.drift.to_dict()
         if self.generator is not None:
             document["generator"] = self.generator.to_dict()
+        if self.model is not None:
+            document["model"] = {"method": self.model.method, **self.model.to_document()}
         document["fields"] = {f.name: f.to_spec() for f in self.fields if not isinstance(f, GeneratedColumn)}
         return document
 
 
 def _generator_only(document: Mapping[str, Any]) -> bool:
-    """Whether ``document`` is fastsynth's form with a generator and no fields: the seed's tabular form
-    may name a column ``generator``, but then its ``type`` is a field type."""
-    spec = document.get("generator")
-    if "fields" in document or not isinstance(spec, Mapping):
+    """Whether ``document`` is fastsynth's form with a generator or a model and no fields: the seed's
+    tabular form may name a column ``generator`` or ``model``, but then its ``type`` is a field type."""
+    if "fields" in document:
         return False
-    return not (isinstance(spec.get("type"), str) and spec["type"] in FIELDS)
+    for key in ("generator", "model"):
+        spec = document.get(key)
+        if key == "model" and _is_model(spec):
+            return True
+        if isinstance(spec, Mapping) and not (isinstance(spec.get("type"), str) and spec["type"] in FIELDS):
+            return True
+    return False
+
+
+def _is_model(value: Any) -> bool:
+    return isinstance(value, Model)
 
 
 def _shared(document: Mapping[str, Any]) -> dict[str, Any]:

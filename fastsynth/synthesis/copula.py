@@ -26,7 +26,9 @@ from fastsynth.schema import Schema
 from fastsynth.sources import to_arrow
 from fastsynth.specs import Bounds, PositiveInt, argument
 
-__all__ = ["fit"]
+__all__ = ["OPTIONS", "fit"]
+
+OPTIONS = ("quantiles", "max_categories", "correlations")
 
 _SHRINK = 0.98
 _SHRINK_STEPS = 20

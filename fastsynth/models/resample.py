@@ -1,0 +1,139 @@
+"""``resample``: rows drawn from the data with replacement (the bootstrap), optionally with a little
+normal noise on the numbers. The simplest model, and an honest baseline: every row it makes was seen
+(unless noise moves the numbers), so it keeps every relation between columns and none of the privacy."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from fastsynth.errors import SchemaError, UsageError
+from fastsynth.models import draws
+from fastsynth.models.base import METHODS, Model, model_key
+from fastsynth.specs import Bounds, Spec, from_document
+
+__all__ = ["Resample", "combination_codes"]
+
+
+@dataclass(frozen=True)
+class _Options(Spec):
+    noise: Annotated[float, Bounds(0)] = 0.0
+    """Normal noise added to number columns, in standard deviations of each column (0: none)."""
+
+
+@METHODS.register("resample")
+class Resample(Model):
+    """Rows of the data, drawn uniformly with replacement."""
+
+    def __init__(self, rows: pa.Table, noise: float) -> None:
+        self.rows = rows.combine_chunks()
+        self.noise = noise
+        self._spread = {
+            name: float(np.nanstd(column.to_numpy(zero_copy_only=False).astype(np.float64)))
+            for name, column in zip(rows.column_names, rows.columns, strict=True)
+            if _numeric(column.type)
+        }
+
+    @classmethod
+    def fit(
+        cls,
+        table: pa.Table,
+        options: Mapping[str, Any],
+        *,
+        seed: int,
+        target: str | None,
+        given: Sequence[str] = (),
+    ) -> Resample:
+        settings = from_document(_Options, dict(options), where="fit: method 'resample'", error=UsageError)
+        return cls(table, settings.noise)
+
+    def arrow_schema(self) -> pa.Schema:
+        return self.rows.schema
+
+    def givable(self) -> frozenset[str]:
+        return frozenset(self.rows.column_names)
+
+    def make(
+        self, seed: int, start: int, size: int, given: Mapping[str, pa.Array] | None = None
+    ) -> dict[str, pa.Array]:
+        picks = draws.integers(model_key(seed, "resample"), start, size, self.rows.num_rows)
+        if given:
+            picks = _donors_given(self.rows, given, picks)
+        made = self.rows.take(pa.array(picks))
+        out: dict[str, pa.Array] = {}
+        for index, name in enumerate(made.column_names):
+            column = made.column(name).combine_chunks()
+            if self.noise > 0 and name in self._spread and name not in (given or {}):
+                column = _jitter(
+                    column, self.noise * self._spread[name], model_key(seed, "noise", index), start
+                )
+            out[name] = column
+        return out
+
+    def to_document(self) -> dict[str, Any]:
+        return {"noise": self.noise}
+
+    def tables(self) -> dict[str, pa.Table]:
+        return {"rows": self.rows}
+
+    @classmethod
+    def from_parts(cls, document: Mapping[str, Any], tables: Mapping[str, pa.Table]) -> Resample:
+        settings = from_document(_Options, dict(document), where="schema: model 'resample'")
+        if "rows" not in tables:
+            raise SchemaError("schema: model 'resample' keeps its rows in its model file; load that (.fsm)")
+        return cls(tables["rows"], settings.noise)
+
+
+def _numeric(kind: pa.DataType) -> bool:
+    return pa.types.is_integer(kind) or pa.types.is_floating(kind)
+
+
+def _jitter(column: pa.Array, spread: float, key: np.uint64, start: int) -> pa.Array:
+    """``column`` plus normal noise of standard deviation ``spread``; integers stay integers."""
+    values = column.to_numpy(zero_copy_only=False).astype(np.float64)
+    moved = values + spread * draws.normal(key, start, len(values))
+    if pa.types.is_integer(column.type):
+        info = np.iinfo(column.type.to_pandas_dtype())
+        moved = np.clip(np.rint(moved), info.min, info.max)
+    return pa.array(moved, mask=column.is_null().to_numpy(zero_copy_only=False)).cast(column.type, safe=False)
+
+
+def combination_codes(data: pa.Table, wanted: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """One integer per row of ``data`` and of ``wanted`` (the same columns), equal where the rows' values
+    are equal in every column: the combinations to match given values against."""
+    data_codes = np.zeros(data.num_rows, np.int64)
+    wanted_codes = np.zeros(wanted.num_rows, np.int64)
+    for name in wanted.column_names:
+        both = pa.chunked_array(
+            [*data.column(name).chunks, *wanted.column(name).cast(data.column(name).type).chunks]
+        )
+        encoded = pc.dictionary_encode(both).combine_chunks()
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        codes = np.where(
+            encoded.indices.is_null().to_numpy(zero_copy_only=False), len(encoded.dictionary), codes
+        )
+        radix = len(encoded.dictionary) + 1
+        data_codes = data_codes * radix + codes[: data.num_rows]
+        wanted_codes = wanted_codes * radix + codes[data.num_rows :]
+    return data_codes, wanted_codes
+
+
+def _donors_given(rows: pa.Table, given: Mapping[str, pa.Array], picks: np.ndarray) -> np.ndarray:
+    """For each output row, a data row with the given values (the ``picks`` draw chooses among them)."""
+    names = sorted(given)
+    data_codes, wanted_codes = combination_codes(rows.select(names), pa.table({n: given[n] for n in names}))
+    order = np.argsort(data_codes, kind="stable")
+    present, first, counts = np.unique(data_codes[order], return_index=True, return_counts=True)
+    where = np.searchsorted(present, wanted_codes)
+    where = np.minimum(where, len(present) - 1)
+    missing = present[where] != wanted_codes
+    if missing.any():
+        row = int(np.flatnonzero(missing)[0])
+        values = ", ".join(f"{n}={given[n][row].as_py()!r}" for n in names)
+        raise UsageError(f"resample: no row of the data has {values}")
+    return order[first[where] + picks % counts[where]]
