@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 
 from fastsynth.cli.errors import handle_errors
 from fastsynth.cli.gen import _parse_options
@@ -34,24 +35,49 @@ def fit(
         list[str] | None,
         typer.Option("--option", "-O", help="Method option KEY=VALUE, e.g. quantiles=101, epochs=50."),
     ] = None,
+    share: Annotated[
+        list[str] | None,
+        typer.Option(help="Exact share of a value, COLUMN=VALUE:SHARE (repeat; a column's shares sum to 1)."),
+    ] = None,
+    balance_target: Annotated[bool, typer.Option(help="Equal shares of the --target's classes.")] = False,
+    constraint: Annotated[
+        list[str] | None, typer.Option(help="SQL predicate every row meets, e.g. 'age >= 18' (repeat).")
+    ] = None,
 ) -> None:
     """Fit a model on DATA to generate more rows like it (copula: a schema of its columns)."""
     suffix = None if output is None else output.suffix.lower()
     if suffix not in (None, ".yaml", ".yml", ".json", ".fsm"):
         raise UsageError(f"--output {str(output)!r}: give a .yaml, .yml, .json or .fsm file")
     schema = fit_model(
-        read_table(data), method=method, target=target, seed=seed, **_parse_options(option or [])
+        read_table(data),
+        method=method,
+        target=target,
+        seed=seed,
+        custom_distributions=_shares(share or []),
+        balance_target=balance_target,
+        constraints=constraint or [],
+        **_parse_options(option or []),
     )
     if output is None:
         if schema.model is not None:
             raise UsageError(f"--method {method}: the model is a file; give --output MODEL.fsm")
-        import yaml
-
-        typer.echo(
-            yaml.safe_dump(
-                schema.to_dict(), sort_keys=False, allow_unicode=True, width=120, default_flow_style=None
-            )
-        )
+        typer.echo(schema.dumps())
         return
     schema.save(output)
     typer.echo(f"fitted {len(schema.fields)} columns of {data} into {output}", err=True)
+
+
+def _shares(pairs: list[str]) -> dict[str, dict[object, float]]:
+    """``--share city=Paris:0.5`` as ``{"city": {"Paris": 0.5}}`` (values read as YAML: 1 is a number)."""
+    shares: dict[str, dict[object, float]] = {}
+    for pair in pairs:
+        column, sep, rest = pair.partition("=")
+        value, colon, share = rest.rpartition(":")
+        try:
+            amount = float(share)
+        except ValueError:
+            amount = None
+        if not sep or not column or not colon or amount is None:
+            raise UsageError(f"--share {pair!r} is not COLUMN=VALUE:SHARE (e.g. --share city=Paris:0.5)")
+        shares.setdefault(column, {})[yaml.safe_load(value) if value else ""] = amount
+    return shares

@@ -43,6 +43,8 @@ class Model(ABC):
 
     method: ClassVar[str] = ""
     """The registered method name (set by ``METHODS.register``)."""
+    fittable: ClassVar[bool] = True
+    """Whether ``fit(method=...)`` offers it (wrappers such as conditions are made, not fitted)."""
     pickled: ClassVar[bool] = False
     """Whether the model file keeps a pickle, which runs code when loaded."""
 

@@ -363,16 +363,17 @@ class Schema:
             raise SchemaError(
                 f"{str(path)!r}: unknown extension {suffix!r}; allowed: .json, .yaml, .yml, .fsm"
             )
-        document = self.to_dict()
-        text = (
-            json.dumps(document, indent=2)
-            if suffix == ".json"
-            else yaml.safe_dump(
-                document, sort_keys=False, allow_unicode=True, width=120, default_flow_style=None
-            )
-        )
-        path.write_text(text, encoding="utf-8")
+        path.write_text(self.dumps("json" if suffix == ".json" else "yaml"), encoding="utf-8")
         return path
+
+    def dumps(self, format: str = "yaml") -> str:
+        """The schema's document as ``yaml`` or ``json`` text."""
+        document = self.to_dict()
+        if format == "json":
+            return json.dumps(document, indent=2)
+        return yaml.safe_dump(
+            document, sort_keys=False, allow_unicode=True, width=120, default_flow_style=None
+        )
 
     # -- using --------------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ scales like any schema, and ``Schema.save`` writes it (a ``.fsm`` model file for
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from fastsynth.errors import UsageError
@@ -20,15 +20,17 @@ from fastsynth.models.base import METHODS, Model
 from fastsynth.schema import Schema
 from fastsynth.sources import to_arrow
 from fastsynth.synthesis import copula
+from fastsynth.synthesis.conditions import Conditioned, SchemaRows, Strata, check_constraints, shares_for
 
 __all__ = ["METHODS", "Model", "check_options", "fit", "methods"]
 
 _BUILT_IN = ("copula",)
+_PROBE_ROWS = 1_000
 
 
 def methods() -> list[str]:
     """The fitting methods, built in and registered."""
-    return sorted({*_BUILT_IN, *METHODS.names()})
+    return sorted({*_BUILT_IN, *(name for name in METHODS.names() if METHODS.get(name).fittable)})
 
 
 def fit(
@@ -37,21 +39,49 @@ def fit(
     method: str = "copula",
     target: str | None = None,
     seed: int = 0,
+    custom_distributions: Mapping[str, Mapping[Any, float]] | None = None,
+    balance_target: bool = False,
+    constraints: Sequence[str] | None = None,
     **options: Any,
 ) -> Schema:
     """A schema fitted on ``data`` (an Arrow table or batch, a polars or pandas DataFrame) by
-    ``method`` with its ``options``; ``target`` names the label column of methods that use one."""
+    ``method`` with its ``options``; ``target`` names the label column of methods that use one.
+
+    ``custom_distributions`` (``{column: {value: share}}``) and ``balance_target`` (equal shares of
+    the target's classes) fix exact shares of values in the output, ``constraints`` (SQL predicates
+    such as ``"age >= 18"``) hold on every row: see ``fastsynth.synthesis.conditions``."""
     table, _ = to_arrow(data)
     if table.num_rows == 0:
         raise UsageError("fit: the data has no rows")
     if target is not None and target not in table.column_names:
         raise UsageError(f"fit: target={target!r} is not a column; columns: {', '.join(table.column_names)}")
+    if method not in methods():
+        raise UsageError(f"fit: method={method!r} is not a fitting method; allowed: {', '.join(methods())}")
+    shares = shares_for(table, custom_distributions, balance_target, target)
+    constraints = list(constraints or ())
     if method == "copula":
         check_options(method, options, copula.OPTIONS)
-        return Schema.from_dict(copula.fit(table, **options))
-    if method not in METHODS:
-        raise UsageError(f"fit: method={method!r} is not a fitting method; allowed: {', '.join(methods())}")
-    model = METHODS.get(method).fit(table, options, seed=seed, target=target)
+        if not shares and not constraints:
+            return Schema.from_dict(copula.fit(table, **options))
+        check_constraints(constraints, table.schema)
+        if len(shares) > 1:
+            raise UsageError(
+                f"fit: method 'copula' conditions one column at a time, not {', '.join(shares)}; "
+                "the other methods condition several"
+            )
+        if shares:
+            column = next(iter(shares))
+            inner: Model = Strata.fit_each(
+                table, column, lambda part: Schema.from_dict(copula.fit(part, **options))
+            )
+        else:
+            inner = SchemaRows(Schema.from_dict(copula.fit(table, **options)))
+    else:
+        inner = METHODS.get(method).fit(table, options, seed=seed, target=target, given=tuple(shares))
+        if not shares and not constraints:
+            return Schema(fields=(), model=inner)
+    model = Conditioned(inner, shares, constraints)
+    model.make(seed, 0, _PROBE_ROWS)  # a constraint almost no row meets is reported now, not at generation
     return Schema(fields=(), model=model)
 
 

@@ -1,0 +1,337 @@
+"""Conditioned synthesis: exact shares of values, and constraints every row meets.
+
+``custom_distributions={"city": {"Paris": 0.5, "Lyon": 0.5}}`` (and ``balance_target``, equal shares of
+the target's classes) gives each row its value by a drawn order within groups of rows, so that every
+group of ``group`` consecutive rows holds exactly ``share * group`` rows of each value; the model then
+makes the rest of each row given its values (its conditionals: a tree, a donor of that value, SDV's
+conditions). ``constraints`` are SQL predicates over the row (as ``expr`` fields write them, by polars):
+a row that fails any is drawn again with the next draw's seed, so every row meets them and still depends
+only on (seed, row); a constraint that almost nothing meets is an error, not a loop.
+
+A copula schema has no conditionals to follow a given value: conditioned, it is fitted once per value of
+the conditioned column (``Strata``), which keeps each value's own distribution of the other columns.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from fastsynth.errors import SchemaError, UsageError
+from fastsynth.generation import make_batch
+from fastsynth.models import draws
+from fastsynth.models.base import METHODS, Model, model_from_document, model_key
+from fastsynth.schema import Schema
+
+__all__ = ["MAX_DRAWS", "Conditioned", "SchemaRows", "Strata", "shares_for"]
+
+MAX_DRAWS = 100
+"""Draws a row may take to meet the constraints before the constraint is reported as too strict."""
+_MAX_GROUP = 10_000
+"""The largest group of rows whose shares are exact: shares that need more are rounded to it."""
+
+
+def shares_for(
+    table: pa.Table,
+    custom_distributions: Mapping[str, Mapping[Any, float]] | None,
+    balance_target: bool,
+    target: str | None,
+) -> dict[str, dict[Any, float]]:
+    """The exact shares asked for, checked against ``table``: every column exists, every value was
+    seen, the shares are positive and sum to 1."""
+    wanted = {column: dict(values) for column, values in (custom_distributions or {}).items()}
+    if balance_target:
+        if target is None:
+            raise UsageError("fit: balance_target needs target=COLUMN, the column to balance")
+        classes = pc.unique(table.column(target).drop_null()).to_pylist()
+        wanted.setdefault(target, {value: 1 / len(classes) for value in classes})
+    for column, values in wanted.items():
+        where = f"fit: custom_distributions[{column!r}]"
+        if column not in table.column_names:
+            raise UsageError(f"{where}: {column!r} is not a column; columns: {', '.join(table.column_names)}")
+        if not isinstance(values, dict) or not values:
+            raise UsageError(f"{where}: {values!r} is not an object of value: share")
+        seen = set(pc.unique(table.column(column)).to_pylist())
+        for value, share in values.items():
+            if value not in seen:
+                raise UsageError(f"{where}: {value!r} is not a value of the column in the data")
+            if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+                raise UsageError(f"{where}: share {share!r} of {value!r} is not a number in (0, 1]")
+        if not math.isclose(sum(values.values()), 1.0, abs_tol=1e-6):
+            raise UsageError(f"{where}: the shares sum to {sum(values.values()):g}; they must sum to 1")
+    return wanted
+
+
+def _group(shares: Sequence[float]) -> tuple[int, np.ndarray]:
+    """The smallest group of rows (at most ``_MAX_GROUP``) holding each share as whole rows, and the
+    rows of each value in it (largest remainders where the shares need a larger group)."""
+    size = 1
+    for share in shares:
+        size = math.lcm(size, Fraction(share).limit_denominator(_MAX_GROUP).denominator)
+    size = min(size, _MAX_GROUP)
+    exact = np.array(shares) * size
+    counts = np.floor(exact).astype(np.int64)
+    short = size - int(counts.sum())
+    counts[np.argsort(-(exact - counts), kind="stable")[:short]] += 1
+    return size, counts
+
+
+def _assigned(key: np.uint64, start: int, size: int, group: int, counts: np.ndarray) -> np.ndarray:
+    """The value index of rows ``[start, start + size)``: in each group of ``group`` rows, a drawn
+    order gives the first ``counts[0]`` rows value 0, the next ``counts[1]`` value 1, ..."""
+    first = start // group
+    groups = (start + size - 1) // group - first + 1
+    noise = draws.integers(key, first * group, groups * group, 2**62).reshape(groups, group)
+    ranks = np.empty_like(noise)
+    np.put_along_axis(ranks, np.argsort(noise, axis=1, kind="stable"), np.arange(group), axis=1)
+    values = np.searchsorted(np.cumsum(counts), ranks.ravel(), side="right")
+    offset = start - first * group
+    return values[offset : offset + size]
+
+
+@lru_cache(maxsize=256)
+def _predicate(text: str) -> Any:
+    import polars as pl
+
+    return pl.sql_expr(text)
+
+
+def check_constraints(constraints: Sequence[str], schema: pa.Schema) -> None:
+    """Refuse a constraint that is not a SQL predicate over the columns, naming it."""
+    import polars as pl
+
+    empty = pl.DataFrame(schema.empty_table())
+    for index, text in enumerate(constraints):
+        where = f"constraints[{index}]={text!r}"
+        if not isinstance(text, str) or not text.strip():
+            raise UsageError(f"fit: {where} is not a SQL predicate such as 'age >= 18'")
+        try:
+            kind = empty.select(_predicate(text)).dtypes[0]
+        except Exception as exc:  # polars raises several kinds; any means the text is not usable
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise UsageError(f"fit: {where} is not a SQL predicate over the columns: {message}") from None
+        if kind != pl.Boolean:
+            raise UsageError(f"fit: {where} gives {kind}, not true or false")
+
+
+class Conditioned(Model):
+    """A model's rows with exact shares of some columns' values and constraints met."""
+
+    fittable = False
+
+    def __init__(self, inner: Model, shares: Mapping[str, Mapping[Any, float]], constraints: Sequence[str]):
+        self.inner = inner
+        self.shares = {column: dict(values) for column, values in shares.items()}
+        self.constraints = tuple(constraints)
+        schema = inner.arrow_schema()
+        missing = sorted(set(self.shares) - inner.givable())
+        if missing:
+            raise UsageError(
+                f"fit: method {inner.method!r} cannot condition on {missing[0]!r}; it conditions on: "
+                f"{', '.join(sorted(inner.givable())) or 'nothing'}"
+            )
+        self._plans = {
+            column: (pa.array(list(values)).cast(schema.field(column).type), *_group(list(values.values())))
+            for column, values in self.shares.items()
+        }
+        check_constraints(self.constraints, schema)
+
+    def arrow_schema(self) -> pa.Schema:
+        return self.inner.arrow_schema()
+
+    def make(
+        self, seed: int, start: int, size: int, given: Mapping[str, pa.Array] | None = None
+    ) -> dict[str, pa.Array]:
+        wanted = dict(given or {})
+        for column, (values, group, counts) in self._plans.items():
+            if column not in wanted:
+                picks = _assigned(model_key(seed, "share", column), start, size, group, counts)
+                wanted[column] = values.take(pa.array(picks))
+        made = self.inner.make(seed, start, size, wanted or None)
+        if not self.constraints:
+            return made
+        return self._constrained(seed, start, size, wanted, made)
+
+    def _constrained(
+        self, seed: int, start: int, size: int, wanted: dict[str, pa.Array], made: dict[str, pa.Array]
+    ) -> dict[str, pa.Array]:
+        """Rows failing a constraint drawn again, each time from the next draw's seed."""
+        import polars as pl
+
+        table = pa.table(made)
+        ok = self._meets(pl, table)
+        for attempt in range(1, MAX_DRAWS):
+            if ok.all():
+                return {name: table.column(name).combine_chunks() for name in table.column_names}
+            again = pa.table(
+                self.inner.make(int(model_key(seed, "draw", attempt)), start, size, wanted or None)
+            )
+            replace = ~ok & self._meets(pl, again)
+            table = pa.table(
+                {
+                    name: pc.if_else(pa.array(replace), again.column(name), table.column(name))
+                    for name in table.column_names
+                }
+            )
+            ok |= replace
+        failing = int((~ok).sum())
+        raise UsageError(
+            f"constraints={list(self.constraints)!r} reject nearly every row the model makes ({failing} of "
+            f"{size} rows still failed after {MAX_DRAWS} draws each): loosen them"
+        )
+
+    def _meets(self, pl: Any, table: pa.Table) -> np.ndarray:
+        frame = pl.DataFrame(table)
+        ok = np.ones(table.num_rows, dtype=bool)
+        for text in self.constraints:
+            ok &= frame.select(_predicate(text).fill_null(False)).to_series().to_numpy()
+        return ok
+
+    def givable(self) -> frozenset[str]:
+        return self.inner.givable()
+
+    def to_document(self) -> dict[str, Any]:
+        document: dict[str, Any] = {"inner": {"method": self.inner.method, **self.inner.to_document()}}
+        if self.shares:
+            document["shares"] = self.shares
+        if self.constraints:
+            document["constraints"] = list(self.constraints)
+        return document
+
+    def tables(self) -> dict[str, pa.Table]:
+        return self.inner.tables()
+
+    @classmethod
+    def fit(cls, table: pa.Table, options: Mapping[str, Any], **_: Any) -> Model:
+        raise UsageError("fit: 'conditioned' is not a fitting method; give custom_distributions instead")
+
+    @classmethod
+    def from_parts(cls, document: Mapping[str, Any], tables: Mapping[str, pa.Table]) -> Conditioned:
+        unknown = sorted(set(document) - {"inner", "shares", "constraints"})
+        if unknown:
+            raise SchemaError(f"schema: model 'conditioned': unknown key {unknown[0]!r}")
+        try:
+            return cls(
+                model_from_document(document.get("inner"), tables),
+                document.get("shares") or {},
+                document.get("constraints") or (),
+            )
+        except UsageError as exc:
+            raise SchemaError(f"schema: model 'conditioned': {exc}") from None
+
+
+class SchemaRows(Model):
+    """A schema's rows as a model: what conditions and blocks wrap a copula schema in."""
+
+    fittable = False
+
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+
+    def arrow_schema(self) -> pa.Schema:
+        return self.schema.fields_arrow_schema()
+
+    def make(
+        self, seed: int, start: int, size: int, given: Mapping[str, pa.Array] | None = None
+    ) -> dict[str, pa.Array]:
+        if given:
+            raise UsageError("a schema's rows take no given values")
+        batch = make_batch(self.schema, start, size, seed)
+        return {name: batch.column(name) for name in self.schema.names}
+
+    def to_document(self) -> dict[str, Any]:
+        return {"schema": self.schema.to_dict()}
+
+    @classmethod
+    def fit(cls, table: pa.Table, options: Mapping[str, Any], **_: Any) -> Model:
+        raise UsageError("fit: 'schema' is not a fitting method")
+
+    @classmethod
+    def from_parts(cls, document: Mapping[str, Any], tables: Mapping[str, pa.Table]) -> SchemaRows:
+        return cls(Schema.from_dict(document.get("schema")))
+
+
+class Strata(Model):
+    """One schema per value of a column: rows given a value come from that value's schema."""
+
+    fittable = False
+
+    def __init__(self, column: str, values: pa.Array, schemas: Sequence[Schema]) -> None:
+        self.column = column
+        self.schemas = tuple(schemas)
+        # Each stratum's categories are those its rows hold: as dictionaries they would differ from
+        # batch to batch, so categories come out as their values.
+        self._schema = pa.schema(
+            [
+                f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f
+                for f in schemas[0].fields_arrow_schema()
+            ]
+        )
+        self.values = values.cast(self._schema.field(column).type)
+
+    @classmethod
+    def fit(cls, table: pa.Table, options: Mapping[str, Any], **_: Any) -> Model:
+        raise UsageError("fit: 'strata' is not a fitting method")
+
+    @classmethod
+    def fit_each(cls, table: pa.Table, column: str, fit_one: Any) -> Strata:
+        """``fit_one`` (a table to a schema) run on the rows of each value of ``column``."""
+        values = pc.unique(table.column(column).drop_null())
+        schemas = [fit_one(table.filter(pc.equal(table.column(column), value))) for value in values]
+        return cls(column, values, schemas)
+
+    def arrow_schema(self) -> pa.Schema:
+        return self._schema
+
+    def givable(self) -> frozenset[str]:
+        return frozenset({self.column})
+
+    def make(
+        self, seed: int, start: int, size: int, given: Mapping[str, pa.Array] | None = None
+    ) -> dict[str, pa.Array]:
+        if not given or self.column not in given:
+            raise UsageError(f"a copula fitted per value of {self.column!r} needs that column given")
+        which = pc.index_in(given[self.column], value_set=self.values)
+        if which.null_count:
+            row = which.is_null().to_numpy(zero_copy_only=False).argmax()
+            raise UsageError(f"{self.column}={given[self.column][int(row)].as_py()!r} was not in the data")
+        which = which.to_numpy(zero_copy_only=False)
+        parts: list[pa.Table] = []
+        at = np.empty(size, np.int64)  # where each output row sits in the parts, concatenated
+        kept = 0
+        for index, schema in enumerate(self.schemas):
+            rows = np.flatnonzero(which == index)
+            if len(rows) == 0:
+                continue
+            # Each stratum makes the whole range and keeps its rows: a row depends on (seed, row) alone.
+            parts.append(pa.Table.from_batches([make_batch(schema, start, size, seed)]).take(pa.array(rows)))
+            at[rows] = kept + np.arange(len(rows))
+            kept += len(rows)
+        merged = pa.concat_tables([part.cast(self._schema) for part in parts]).take(pa.array(at))
+        return {name: merged.column(name).combine_chunks() for name in self._schema.names}
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "column": self.column,
+            "strata": [
+                {"value": value, "schema": schema.to_dict()}
+                for value, schema in zip(self.values.to_pylist(), self.schemas, strict=True)
+            ],
+        }
+
+    @classmethod
+    def from_parts(cls, document: Mapping[str, Any], tables: Mapping[str, pa.Table]) -> Strata:
+        strata = document.get("strata") or []
+        schemas = [Schema.from_dict(s["schema"]) for s in strata]
+        return cls(document["column"], pa.array([s["value"] for s in strata]), schemas)
+
+
+for _name, _cls in (("conditioned", Conditioned), ("schema", SchemaRows), ("strata", Strata)):
+    METHODS.add(_name, _cls)

@@ -1,0 +1,149 @@
+"""The ``resample`` method, model files (.fsm) and what fitting hands on to generation."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+import fastsynth
+from fastsynth.errors import SchemaError, UsageError
+
+
+def test_resample_makes_rows_of_the_data(people: pa.Table) -> None:
+    schema = fastsynth.fit(people, method="resample")
+    made = fastsynth.generate(schema, 5_000, seed=3)
+    assert made.schema == people.schema
+    seen = set(zip(*(people.column(n).to_pylist() for n in people.column_names), strict=True))
+    rows = zip(*(made.column(n).to_pylist() for n in made.column_names), strict=True)
+    assert all(row in seen for row in rows)
+
+
+def test_resample_rows_depend_on_the_row_alone(people: pa.Table) -> None:
+    schema = fastsynth.fit(people, method="resample", noise=0.1)
+    whole = fastsynth.generate(schema, 4_000, seed=5, batch_size=1_000)
+    assert fastsynth.generate(schema, 700, seed=5, start=1_650).equals(whole.slice(1_650, 700))
+    assert not fastsynth.generate(schema, 700, seed=6).equals(whole.slice(0, 700))
+
+
+def test_noise_moves_numbers_by_the_share_of_their_spread_asked(people: pa.Table) -> None:
+    made = fastsynth.generate(fastsynth.fit(people, method="resample", noise=0.5), 20_000, seed=1)
+    income = made.column("income").to_numpy()
+    spread = np.std(people.column("income").to_numpy())
+    assert np.std(income) == pytest.approx(spread * np.sqrt(1 + 0.25), rel=0.05)
+    assert made.schema.field("age").type == pa.int16()  # integers stay integers
+    assert set(made.column("city").to_pylist()) <= {"Paris", "Lyon", "Nice"}  # text is not moved
+
+
+def test_bad_options_are_named(people: pa.Table) -> None:
+    with pytest.raises(UsageError, match=r"noise=-1"):
+        fastsynth.fit(people, method="resample", noise=-1)
+    with pytest.raises(UsageError, match=r"epochs"):
+        fastsynth.fit(people, method="resample", epochs=3)
+    with pytest.raises(UsageError, match=r"method='magic' is not a fitting method; allowed: .*resample"):
+        fastsynth.fit(people, method="magic")
+    with pytest.raises(UsageError, match=r"quantiles"):
+        fastsynth.fit(people, method="copula", quantiles=1)
+
+
+def test_a_model_file_gives_the_same_rows_in_a_fresh_process(people: pa.Table, tmp_path) -> None:
+    path = tmp_path / "people.fsm"
+    schema = fastsynth.fit(people, method="resample", noise=0.05)
+    schema.save(path)
+    expected = fastsynth.generate(schema, 1_000, seed=9, start=77)
+    script = (
+        "import sys, fastsynth, pyarrow.ipc as ipc\n"
+        f"table = fastsynth.generate(fastsynth.Schema.load({str(path)!r}), 1000, seed=9, start=77)\n"
+        "with ipc.new_stream(sys.stdout.buffer, table.schema) as w: w.write_table(table)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True).stdout
+    assert pa.ipc.open_stream(out).read_all().equals(expected)
+
+
+def test_a_copula_schema_is_saved_as_yaml_and_a_model_only_as_a_model_file(people, tmp_path) -> None:
+    fastsynth.fit(people).save(tmp_path / "people.yaml")
+    assert "type: category" in (tmp_path / "people.yaml").read_text()
+    with pytest.raises(SchemaError, match=r"saved as a .fsm"):
+        fastsynth.fit(people, method="resample").save(tmp_path / "people.yaml")
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ({"other.txt": "x"}, "has no schema.yaml"),
+        ({"schema.yaml": "fields: {}"}, "has no 'model'"),
+        ({"schema.yaml": "model: {method: resample}"}, "keeps its rows in its model file"),
+        ({"schema.yaml": "model: {method: resample}", "tables/../../x.arrow": "x"}, "not a plain file name"),
+        ({"schema.yaml": "model: {method: nope}"}, "unknown fitting method 'nope'"),
+        ({"schema.yaml": "model: [1, 2"}, "cannot be read"),
+    ],
+)
+def test_bad_model_files_are_refused_clearly(tmp_path, entries: dict[str, str], message: str) -> None:
+    path = tmp_path / "bad.fsm"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in entries.items():
+            archive.writestr(name, text)
+    with pytest.raises(SchemaError, match=message):
+        fastsynth.Schema.load(path)
+
+
+def test_not_a_model_file(tmp_path) -> None:
+    (tmp_path / "plain.fsm").write_text("hello")
+    with pytest.raises(SchemaError, match="cannot be read"):
+        fastsynth.Schema.load(tmp_path / "plain.fsm")
+    with pytest.raises(SchemaError, match="does not exist"):
+        fastsynth.Schema.load(tmp_path / "missing.fsm")
+
+
+@pytest.mark.subprocess
+def test_the_cli_fits_a_model_file_that_gen_uses(people: pa.Table, tmp_path) -> None:
+    import pyarrow.parquet as pq
+
+    pq.write_table(people, tmp_path / "people.parquet")
+    fastsynth_cli = [sys.executable, "-m", "fastsynth"]
+    fitted = subprocess.run(
+        [
+            *fastsynth_cli,
+            "fit",
+            "people.parquet",
+            "--method",
+            "resample",
+            "--share",
+            "city=Nice:0.5",
+            "--share",
+            "city=Paris:0.5",
+            "--constraint",
+            "age >= 40",
+            "-o",
+            "people.fsm",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert fitted.returncode == 0, fitted.stderr
+    made = subprocess.run(
+        [*fastsynth_cli, "gen", "people.fsm", "--rows", "1000", "--output", "more.parquet"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    more = pq.read_table(tmp_path / "more.parquet")
+    assert more.num_rows == 1_000 and pc.min(more.column("age")).as_py() >= 40
+    assert sorted(pc.value_counts(more.column("city")).to_pylist(), key=str) == [
+        {"values": "Nice", "counts": 500},
+        {"values": "Paris", "counts": 500},
+    ]
+    bad = subprocess.run(
+        [*fastsynth_cli, "fit", "people.parquet", "--share", "city=Paris"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode != 0 and "COLUMN=VALUE:SHARE" in bad.stderr and "Traceback" not in bad.stderr
