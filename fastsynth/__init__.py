@@ -14,7 +14,7 @@ from fastsynth.fields.base import FIELDS, Block, Field
 from fastsynth.generation import generate, iter_batches
 from fastsynth.schema import Schema
 from fastsynth.sinks import SINKS, Sink, open_sink
-from fastsynth.synthesis import fit
+from fastsynth.synthesis import fit, fit_blocks
 
 __all__ = [
     "FIELDS",
@@ -29,6 +29,7 @@ __all__ = [
     "SinkError",
     "UsageError",
     "fit",
+    "fit_blocks",
     "generate",
     "inject_drift",
     "iter_batches",

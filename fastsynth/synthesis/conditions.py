@@ -30,7 +30,7 @@ from fastsynth.models import draws
 from fastsynth.models.base import METHODS, Model, model_from_document, model_key
 from fastsynth.schema import Schema
 
-__all__ = ["MAX_DRAWS", "Conditioned", "SchemaRows", "Strata", "shares_for"]
+__all__ = ["MAX_DRAWS", "Conditioned", "SchemaRows", "Strata", "plain_types", "shares_for"]
 
 MAX_DRAWS = 100
 """Draws a row may take to meet the constraints before the constraint is reported as too strict."""
@@ -119,6 +119,15 @@ def check_constraints(constraints: Sequence[str], schema: pa.Schema) -> None:
             raise UsageError(f"fit: {where} is not a SQL predicate over the columns: {message}") from None
         if kind != pl.Boolean:
             raise UsageError(f"fit: {where} gives {kind}, not true or false")
+
+
+def plain_types(schema: pa.Schema) -> pa.Schema:
+    """``schema`` with categories as their values: models fitted on parts of the data (strata,
+    blocks) each know the categories of their part, and as dictionaries these would differ from batch
+    to batch."""
+    return pa.schema(
+        [f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in schema]
+    )
 
 
 class Conditioned(Model):
@@ -266,14 +275,7 @@ class Strata(Model):
     def __init__(self, column: str, values: pa.Array, schemas: Sequence[Schema]) -> None:
         self.column = column
         self.schemas = tuple(schemas)
-        # Each stratum's categories are those its rows hold: as dictionaries they would differ from
-        # batch to batch, so categories come out as their values.
-        self._schema = pa.schema(
-            [
-                f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f
-                for f in schemas[0].fields_arrow_schema()
-            ]
-        )
+        self._schema = plain_types(schemas[0].fields_arrow_schema())
         self.values = values.cast(self._schema.field(column).type)
 
     @classmethod
