@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import yaml
@@ -13,6 +13,7 @@ from fastsynth.cli.gen import _parse_options
 from fastsynth.errors import UsageError
 from fastsynth.sources import read_table
 from fastsynth.synthesis import fit as fit_model
+from fastsynth.synthesis import fit_blocks
 
 __all__ = ["fit"]
 
@@ -43,21 +44,41 @@ def fit(
     constraint: Annotated[
         list[str] | None, typer.Option(help="SQL predicate every row meets, e.g. 'age >= 18' (repeat).")
     ] = None,
+    block_column: Annotated[str | None, typer.Option(help="Fit a model per block of this column.")] = None,
+    chunk_size: Annotated[int | None, typer.Option(help="... or per chunk of this many rows.")] = None,
+    time_column: Annotated[
+        str | None, typer.Option(help="... or per run of equal values of this timestamp column.")
+    ] = None,
+    block_rows: Annotated[
+        int | None, typer.Option(help="Rows each block makes (default: as many as it had).")
+    ] = None,
 ) -> None:
     """Fit a model on DATA to generate more rows like it (copula: a schema of its columns)."""
     suffix = None if output is None else output.suffix.lower()
     if suffix not in (None, ".yaml", ".yml", ".json", ".fsm"):
         raise UsageError(f"--output {str(output)!r}: give a .yaml, .yml, .json or .fsm file")
-    schema = fit_model(
-        read_table(data),
-        method=method,
-        target=target,
-        seed=seed,
-        custom_distributions=_shares(share or []),
-        balance_target=balance_target,
-        constraints=constraint or [],
+    blocks: dict[str, Any] = {
+        "block_column": block_column,
+        "chunk_size": chunk_size,
+        "time_column": time_column,
+    }
+    by_blocks = any(v is not None for v in blocks.values())
+    if block_rows is not None and not by_blocks:
+        raise UsageError("--block-rows: give --block-column, --chunk-size or --time-column too")
+    conditions: dict[str, Any] = {
+        "method": method,
+        "target": target,
+        "seed": seed,
+        "custom_distributions": _shares(share or []),
+        "balance_target": balance_target,
+        "constraints": constraint or [],
         **_parse_options(option or []),
-    )
+    }
+    table = read_table(data)
+    if by_blocks:
+        schema = fit_blocks(table, **blocks, rows=block_rows, **conditions)
+    else:
+        schema = fit_model(table, **conditions)
     if output is None:
         if schema.model is not None:
             raise UsageError(f"--method {method}: the model is a file; give --output MODEL.fsm")

@@ -204,7 +204,7 @@ def gen(
         set_threads(threads)
     loaded = _load(schema, kind, trust=trust_model)
     if rows is None:
-        blocks = None if loaded.generator is None else loaded.generator.capacity()
+        blocks = None if loaded.generator is None and loaded.model is None else loaded.capacity()
         rows = _DEFAULT_ROWS if blocks is None else blocks
     if dask_scheduler is not None or dask_workers is not None:
         from fastsynth.cli.dask import write_on_dask

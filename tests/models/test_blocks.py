@@ -105,3 +105,42 @@ def test_rows_past_the_blocks_are_refused(months: pa.Table) -> None:
     schema = fastsynth.fit_blocks(months, method="resample", block_column="month", rows=5)
     with pytest.raises(Exception, match="15 rows"):
         fastsynth.generate(schema, 16, seed=1)
+
+
+@pytest.mark.subprocess
+def test_the_cli_fits_blocks(months: pa.Table, tmp_path) -> None:
+    import subprocess
+    import sys
+
+    import pyarrow.parquet as pq
+
+    pq.write_table(months, tmp_path / "months.parquet")
+    command = [sys.executable, "-m", "fastsynth"]
+    fitted = subprocess.run(
+        [
+            *command,
+            "fit",
+            "months.parquet",
+            "-m",
+            "resample",
+            "--block-column",
+            "month",
+            "--block-rows",
+            "4",
+            "-o",
+            "m.fsm",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert fitted.returncode == 0, fitted.stderr
+    made = subprocess.run(
+        [*command, "gen", "m.fsm", "--format", "csv"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert made.returncode == 0, made.stderr
+    assert len(made.stdout.splitlines()) == 1 + 12  # every block's rows by default
+    bad = subprocess.run(
+        [*command, "fit", "months.parquet", "--block-rows", "4"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert bad.returncode != 0 and "--block-column" in bad.stderr
