@@ -25,7 +25,6 @@ ignored.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import enum
 import itertools
 import logging
@@ -35,18 +34,17 @@ from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from fastsynth.compat.calmops_real import RealBlockGenerator, RealGenerator
+from fastsynth.compat.common import date_arguments, dates_document, report, write_csv
 from fastsynth.concepts import GENERATORS, Generator, generator_from_document
 from fastsynth.concepts.river import from_river
-from fastsynth.concepts.stream import CalendarStep
 from fastsynth.dependencies import optional_import
 from fastsynth.errors import SchemaError, UsageError
 from fastsynth.generation import generate as generate_table
 from fastsynth.generation import iter_batches
 from fastsynth.schema import Schema
 from fastsynth.seeds import resolve_seed
-from fastsynth.sinks import open_sink
 from fastsynth.specs import Bounds, Count, PositiveInt, argument, options_of, show
 
 __all__ = [
@@ -54,6 +52,8 @@ __all__ = [
     "GeneratorFactory",
     "GeneratorStream",
     "GeneratorType",
+    "RealBlockGenerator",
+    "RealGenerator",
     "StreamBlockGenerator",
     "StreamGenerator",
     "SyntheticBlockGenerator",
@@ -545,7 +545,7 @@ class SyntheticGenerator:
             )
         n = argument("n_samples", n_samples, PositiveInt)
         directory = _alias("output_dir", output_dir, "output_path", output_path)
-        date_start, date_every, date_step, date_col = _date_arguments(
+        date_start, date_every, date_step, date_col = date_arguments(
             date_config, date_start, date_every, date_step, date_col
         )
         drift = "virtual_drift" if drift_type == "virtual" else drift_type
@@ -579,15 +579,15 @@ class SyntheticGenerator:
         elif drift == "none" and position_of_drift is not None:
             raise UsageError("position_of_drift is given but drift_type='none'")
         document["balance"] = _balance(balance, streams)
-        dates = _dates(date_start, date_step, date_every, date_col)
+        dates = dates_document(date_start, date_step, date_every, date_col)
         table = _generate(streams, document, n, target_col, dates, None, resolve_seed(self.random_state))
         if save_dataset:
             folder = directory if directory is not None else self.DEFAULT_OUTPUT_DIR
             os.makedirs(folder, exist_ok=True)
-            _write_csv(table, os.path.join(folder, filename))
+            write_csv(table, os.path.join(folder, filename))
         elif directory is not None:
             os.makedirs(directory, exist_ok=True)  # as the seed, which writes its report there
-        _report(self.auto_report if generate_report is None else generate_report)
+        report(self.auto_report if generate_report is None else generate_report)
         return _frame(table, streams)
 
 
@@ -708,15 +708,15 @@ class SyntheticBlockGenerator:
                 )
             blocks["labels"] = labels
         document = {"blocks": blocks, "balance": _balance(balance, streams)}
-        dates = _dates(date_start, date_step, None, date_col)
+        dates = dates_document(date_start, date_step, None, date_col)
         table = _generate(
             streams, document, sum(sizes), target_col, dates, "block", resolve_seed(random_state)
         )
         os.makedirs(directory, exist_ok=True)
         path = os.path.join(directory, name)
-        _write_csv(table, path)
+        write_csv(table, path)
         log.info("Generated %d rows in %d blocks at %s", table.num_rows, count, path)
-        _report(generate_report)
+        report(generate_report)
         return path
 
 
@@ -906,52 +906,6 @@ def _balance(balance: bool, streams: Sequence[GeneratorStream]) -> bool:
     return all(wanted)
 
 
-def _date_arguments(
-    config: Any, start: Any, every: int, step: Mapping[str, int] | None, column: str
-) -> tuple[Any, int, Mapping[str, int] | None, str]:
-    """The date settings from the seed's ``date_config`` (a DateConfig or a mapping) or its own
-    ``date_*`` arguments."""
-    if config is None:
-        return start, every, step, column
-    if start is not None:
-        raise UsageError("date_config and date_start are both given; give one")
-    read = config.get if isinstance(config, Mapping) else lambda key, default: getattr(config, key, default)
-    return (
-        read("start_date", None),
-        read("frequency", 1),
-        read("step", None),
-        read("date_col", "timestamp"),
-    )
-
-
-def _dates(
-    start: Any, step: Mapping[str, int] | None, every: int | None, column: str
-) -> dict[str, Any] | None:
-    """The stream's ``dates`` document, or None without ``date_start``."""
-    if start is None or start == "":
-        return None
-    if isinstance(start, dt.date):
-        text = start.isoformat()
-    elif isinstance(start, str):
-        text = start
-    else:
-        text = str(start)  # numpy's datetime64 prints as ISO
-    try:
-        dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"date_start={show(start)} is not an ISO date such as 2023-01-01") from None
-    units = [f.name for f in dataclasses.fields(CalendarStep)]
-    offset = dict(step or {"days": 1})
-    for unit, amount in offset.items():
-        if unit not in units:
-            raise UsageError(f"date_step: unknown unit {unit!r}; allowed: {', '.join(units)}")
-        argument(f"date_step[{unit!r}]", amount, int)
-    dates: dict[str, Any] = {"start": text, "step": offset, "column": column}
-    if every is not None:
-        dates["every"] = argument("date_every", every, PositiveInt)
-    return dates
-
-
 def _generate(
     streams: Sequence[GeneratorStream],
     document: dict[str, Any],
@@ -997,42 +951,3 @@ def _frame(table: pa.Table, streams: Sequence[GeneratorStream]) -> Any:
     frame = table.to_pandas(coerce_temporal_nanoseconds=True)
     frame.columns = [_river_key(name) if name in features else name for name in table.column_names]
     return frame
-
-
-def _write_csv(table: pa.Table, path: str) -> None:
-    """The table through fastsynth's CSV sink, with booleans and times written as pandas writes them
-    (``True``, ``2023-01-08``), as in the seed's files."""
-    for n, column in enumerate(table.columns):
-        if pa.types.is_boolean(column.type):
-            text = pc.if_else(column, "True", "False")
-        elif pa.types.is_timestamp(column.type) and column.type.tz is None:
-            text = _pandas_times(column)
-        else:
-            continue
-        table = table.set_column(n, table.field(n).name, text)
-    with open_sink(path, table.schema, format="csv") as sink:
-        for batch in table.to_batches():
-            sink.write(batch)
-
-
-def _pandas_times(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Times as pandas writes a column of them: the date alone when all are at midnight, else date
-    and time (Arrow's own form, to the microsecond, when some have fractions of a second). Arrow's
-    casts to text, not strftime, which is 20 times slower."""
-    micros = column.cast(pa.int64()).to_numpy()
-    if (micros % 86_400_000_000 == 0).all():
-        return column.cast(pa.date32()).cast(pa.string())
-    if (micros % 1_000_000 == 0).all():
-        return column.cast(pa.timestamp("s")).cast(pa.string())
-    return column
-
-
-_REPORTED = False
-
-
-def _report(asked: bool) -> None:
-    """Reports are the seed's; fastsynth has none yet (issue 17): say so once, change nothing."""
-    global _REPORTED
-    if asked and not _REPORTED:
-        _REPORTED = True
-        log.info("no report is written: fastsynth has no data report yet (generate_report is accepted)")

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pytest
 
 from fastsynth import UsageError
-from fastsynth.compat import calmops
+from fastsynth.compat import calmops, common
 from fastsynth.compat.calmops import (
     GeneratorConfig,
     GeneratorFactory,
@@ -420,7 +420,7 @@ def test_blocks_of_different_generator_types_by_name(tmp_path):
 
 
 def test_the_report_flag_is_accepted_and_logged_once(tmp_path, monkeypatch, caplog):
-    monkeypatch.setattr(calmops, "_REPORTED", False)
+    monkeypatch.setattr(common, "_REPORTED", False)
     with caplog.at_level(logging.INFO, logger="fastsynth.compat"):
         for name in ("one.csv", "two.csv"):
             SyntheticBlockGenerator().generate_blocks_simple(
@@ -546,7 +546,7 @@ def test_fields_without_a_counterpart_are_refused_not_ignored():
 def test_the_csv_writes_times_and_booleans_as_pandas_does(micros, tmp_path):
     times = np.datetime64("2023-01-01", "us") + np.array(micros, dtype="timedelta64[us]")
     table = pa.table({"x": [0.5, 1.25, None], "y": [True, False, True], "t": times})
-    calmops._write_csv(table, str(tmp_path / "ours.csv"))
+    common.write_csv(table, str(tmp_path / "ours.csv"))
     table.to_pandas().to_csv(tmp_path / "pandas.csv", index=False)
     with open(tmp_path / "ours.csv") as ours, open(tmp_path / "pandas.csv") as theirs:
         assert list(csv.reader(ours)) == list(csv.reader(theirs))  # the same fields, quoting aside
