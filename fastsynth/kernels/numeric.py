@@ -18,6 +18,7 @@ from fastsynth.kernels.permutation import permute
 __all__ = [
     "FLOAT_DISTRIBUTIONS",
     "INT_DISTRIBUTIONS",
+    "choice_from_normal",
     "empirical_from_normal",
     "fill_bits",
     "fill_empirical",
@@ -199,6 +200,25 @@ def int_from_normal(out, y, dist, p0, p1, lo, hi):
         else:
             x = math.ceil(math.log(max(_normal_cdf(-y[j]), 1e-300)) / math.log1p(-p0)) if p0 < 1.0 else 1.0
         out[j] = _clip_int(x, lo, hi)
+
+
+@parallel_kernel
+def choice_from_normal(out, y, cumulative):
+    """``out[j]`` = the index of the choice whose interval of ``cumulative`` (the choices' cumulative
+    probabilities, increasing, the last 1) holds the quantile of the standard normal ``y[j]``: the
+    inverse-CDF step of a Gaussian copula for a category or a boolean."""
+    last = cumulative.shape[0] - 1
+    for j in prange(out.shape[0]):
+        # Below 1, so that a choice of probability 0 at the end is never taken (Phi(y) is 1.0 from y = 8.3).
+        u = min(_normal_cdf(y[j]), 0.9999999999999999)
+        lo, hi = 0, last  # the first index whose cumulative probability exceeds u, found by bisection
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if cumulative[mid] > u:
+                hi = mid
+            else:
+                lo = mid + 1
+        out[j] = lo
 
 
 @parallel_kernel
