@@ -120,7 +120,7 @@ class CategoryField(Field):
 
     @cached_property
     def _cumulative(self) -> np.ndarray:
-        return cumulative_probabilities(self.probabilities or [1.0] * len(self.categories))  # type: ignore[arg-type]
+        return cumulative_probabilities(self.probabilities or [1.0] * len(self.categories))
 
     def from_normal(self, y: np.ndarray) -> np.ndarray:
         """The dictionary indices of the categories at the quantiles of standard normals ``y``: each

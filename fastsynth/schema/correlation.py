@@ -63,7 +63,9 @@ class Correlation(Spec):
         return from_document(cls, document, where=f"schema: correlations[{index}]")
 
     def to_dict(self) -> dict[str, Any]:
-        kind = {} if self.kind == "pearson" else {"kind": self.kind}  # documents from before kind stay as they were
+        kind = (
+            {} if self.kind == "pearson" else {"kind": self.kind}
+        )  # documents from before kind stay as they were
         return {"columns": list(self.columns), **kind, "matrix": [list(row) for row in self.matrix]}
 
 

@@ -150,7 +150,11 @@ def _correlations(fields: dict[str, dict[str, Any]], table: pa.Table) -> dict | 
     pair have values; columns with one value are left out. Categories are put in the order that lines
     them up with the numbers (so that one normal can carry, say, incomes by city), which also reorders
     their ``categories`` in ``fields``."""
-    codes = {name: _number_codes(table.column(name)) for name, spec in fields.items() if spec["type"] == "empirical"}
+    codes = {
+        name: _number_codes(table.column(name))
+        for name, spec in fields.items()
+        if spec["type"] == "empirical"
+    }
     numbers = np.column_stack([_scores(c)[0] for c in codes.values()]) if codes else None
     for name, spec in fields.items():
         if spec["type"] == "bool":
@@ -238,6 +242,7 @@ def _scores(codes: np.ndarray) -> tuple[np.ndarray, float]:
     lower = np.concatenate([[0.0], upper[:-1]])
     means = np.empty(len(counts))
     interval_means(means, lower, upper)
+    means[counts == 0] = 0.0  # no row has them (a boolean always true): an empty interval may be at +-inf
     scores = np.full(len(codes), np.nan)
     scores[present] = means[codes[present]]
     return scores, float(np.sqrt(max(0.0, float(np.sum(shares * means * means)))))
