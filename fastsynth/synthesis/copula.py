@@ -3,11 +3,20 @@
 Each column becomes a field with the column's distribution: numbers and times an ``empirical`` field (its
 quantiles, in the column's own type: an int16 column makes int16 values), booleans a ``bool`` with the
 observed share, text and categories a ``category`` with the observed frequencies (the commonest
-``max_categories`` values), and the observed share of nulls as ``null_rate``. The numeric columns
-(numbers and times) keep their Pearson correlations through the schema's ``correlations``, a Gaussian
-copula. The result is an ordinary schema document: it can be saved, edited, drifted, streamed and served
-like any other, and it holds no row of the data, only quantiles and frequencies (each category value it
-keeps was seen in the data, though).
+``max_categories`` values), and the observed share of nulls as ``null_rate``. All of them, numbers,
+times, booleans and categories, enter one Gaussian copula, the schema's ``correlations`` group with
+``kind: normal``: the correlations of the normals that drive the columns, measured on the data's normal
+scores (each value the mean of a normal over its interval of probability; a category's interval is its
+share, in the order listed) and corrected for what coarse intervals average away. So the relations
+between numbers (Spearman-like, whatever the marginals), between a category and a number (incomes by
+city: categories are listed in the order that lines them up with the numbers), a boolean and a number,
+and between categories are kept, as far as one normal per column can carry them: a category's effect is
+kept as one ordering, so means by category come within a few percent, not exactly. Not kept: relations
+between text values (an email built from a name), and anything beyond pairwise normal dependence.
+
+The result is an ordinary schema document: it can be saved, edited, drifted, streamed and served
+like any other, and it holds no row of the data, only quantiles, frequencies and a correlation matrix
+(each category value it keeps was seen in the data, though).
 
     schema = fastsynth.fit(real_table)      # or: fastsynth fit real.parquet --output schema.yaml
     more = fastsynth.generate(schema, 10_000_000)
@@ -39,7 +48,7 @@ _SHRINK_STEPS = 20
 def fit(data: Any, *, quantiles: int = 257, max_categories: int = 10_000, correlations: bool = True) -> dict:
     """The schema document fitted on ``data`` (an Arrow table or batch, a polars or pandas DataFrame):
     ``quantiles`` per numeric column, at most ``max_categories`` values per text column, and the
-    numeric columns' correlations unless ``correlations`` is False."""
+    columns' copula unless ``correlations`` is False."""
     quantiles = argument("quantiles", quantiles, Annotated[int, Bounds(2)])
     max_categories = argument("max_categories", max_categories, PositiveInt)
     table, _ = to_arrow(data)
