@@ -21,7 +21,7 @@ from fastsynth.specs import Size
 if TYPE_CHECKING:
     from fastsynth.schema import Schema
 
-__all__ = ["CategoryField"]
+__all__ = ["CategoryField", "cumulative_probabilities"]
 
 _PROBABILITY_TOLERANCE = 1e-6
 
@@ -54,6 +54,14 @@ def _check_choices(field: Field, where: str, categories: Any, probabilities: Any
     total = math.fsum(probabilities)
     if abs(total - 1.0) > _PROBABILITY_TOLERANCE:
         raise field.error(f"{where}probabilities sum to {total:g}, not 1")
+
+
+def cumulative_probabilities(probabilities: Any) -> np.ndarray:
+    """The cumulative probabilities of choices, the last exactly 1 (given ones may sum to 1 +- 1e-6)."""
+    cumulative = np.cumsum(np.asarray(probabilities, dtype=np.float64))
+    cumulative /= cumulative[-1]
+    cumulative[-1] = 1.0
+    return cumulative
 
 
 def _index_dtype(count: int) -> np.dtype:
@@ -105,6 +113,21 @@ class CategoryField(Field):
 
     def dependencies(self, schema: Schema) -> tuple[str, ...]:
         return () if self.depends_on is None else (self.depends_on,)
+
+    def correlatable(self) -> bool:
+        """A Gaussian copula can drive the column unless another column chooses its list."""
+        return self.depends_on is None
+
+    @cached_property
+    def _cumulative(self) -> np.ndarray:
+        return cumulative_probabilities(self.probabilities or [1.0] * len(self.categories))
+
+    def from_normal(self, y: np.ndarray) -> np.ndarray:
+        """The dictionary indices of the categories at the quantiles of standard normals ``y``: each
+        category takes its interval of cumulative probability, in the order listed."""
+        out = empty(len(y), self._index_dtype)
+        kn.choice_from_normal(out, y, self._cumulative)
+        return out
 
     def check_schema(self, schema: Schema) -> None:
         if self.depends_on is None:
@@ -168,20 +191,25 @@ class CategoryField(Field):
         return self._tables([self.categories[k] for k in keys], [probabilities.get(k) for k in keys])
 
     def generate(self, block: Block) -> pa.Array:
-        indices = empty(block.size, self._index_dtype)
-        if self.depends_on is None:
-            groups = np.zeros(0, np.int8)
-            tables = self._flat_tables
+        y = block.correlated_normal()
+        parent = None
+        if y is not None:  # a copula drives the column (never with depends_on: not correlatable)
+            indices = self.from_normal(y)
         else:
-            assert block.schema is not None  # check_schema found the parent column
-            parent_field = block.schema.column_named(self.depends_on)
-            assert isinstance(parent_field, CategoryField)
-            parent = block.column(self.depends_on)
-            groups = parent.indices.fill_null(0).to_numpy()
-            tables = self._group_tables(parent_field)
-        kn.fill_grouped_alias(indices, block.key, block.start, groups, *tables)
+            indices = empty(block.size, self._index_dtype)
+            if self.depends_on is None:
+                groups = np.zeros(0, np.int8)
+                tables = self._flat_tables
+            else:
+                assert block.schema is not None  # check_schema found the parent column
+                parent_field = block.schema.column_named(self.depends_on)
+                assert isinstance(parent_field, CategoryField)
+                parent = block.column(self.depends_on)
+                groups = parent.indices.fill_null(0).to_numpy()
+                tables = self._group_tables(parent_field)
+            kn.fill_grouped_alias(indices, block.key, block.start, groups, *tables)
         index_array = numpy_buffer_array(pa.from_numpy_dtype(self._index_dtype), indices)
         array = pa.DictionaryArray.from_arrays(index_array, self._dictionary, safe=False)
-        if self.depends_on is not None and parent.null_count:
+        if parent is not None and parent.null_count:
             array = pc.if_else(parent.is_valid(), array, pa.nulls(block.size, array.type))
         return array

@@ -341,5 +341,20 @@ class BoolField(Field):
     def arrow_type(self) -> pa.DataType:
         return pa.bool_()
 
+    def correlatable(self) -> bool:
+        return True
+
+    def from_normal(self, y: np.ndarray) -> np.ndarray:
+        """True where the quantile of the standard normal ``y`` is in the top ``p``: false comes first,
+        as a category's first choice does, so a larger normal means true."""
+        out = empty(len(y), np.uint8)
+        kn.choice_from_normal(out, y, np.array([1.0 - self.p, 1.0]))
+        return out.view(np.bool_)
+
     def generate(self, block: Block) -> pa.Array:
-        return pa.Array.from_buffers(pa.bool_(), block.size, [None, block.bits(self.p)])
+        y = block.correlated_normal()
+        if y is None:
+            bits = block.bits(self.p)
+        else:
+            bits = pa.py_buffer(np.packbits(self.from_normal(y), bitorder="little"))
+        return pa.Array.from_buffers(pa.bool_(), block.size, [None, bits])

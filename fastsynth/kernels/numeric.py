@@ -18,6 +18,7 @@ from fastsynth.kernels.permutation import permute
 __all__ = [
     "FLOAT_DISTRIBUTIONS",
     "INT_DISTRIBUTIONS",
+    "choice_from_normal",
     "empirical_from_normal",
     "fill_bits",
     "fill_empirical",
@@ -202,15 +203,42 @@ def int_from_normal(out, y, dist, p0, p1, lo, hi):
 
 
 @parallel_kernel
+def choice_from_normal(out, y, cumulative):
+    """``out[j]`` = the index of the choice whose interval of ``cumulative`` (the choices' cumulative
+    probabilities, increasing, the last 1) holds the quantile of the standard normal ``y[j]``: the
+    inverse-CDF step of a Gaussian copula for a category or a boolean."""
+    last = cumulative.shape[0] - 1
+    for j in prange(out.shape[0]):
+        # Below 1, so that a choice of probability 0 at the end is never taken (Phi(y) is 1.0 from y = 8.3).
+        u = min(_normal_cdf(y[j]), 0.9999999999999999)
+        lo, hi = 0, last  # the first index whose cumulative probability exceeds u, found by bisection
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if cumulative[mid] > u:
+                hi = mid
+            else:
+                lo = mid + 1
+        out[j] = lo
+
+
+@parallel_kernel
 def mix_rows(out, factor, z):
     """``out[:, j] = factor @ z[:, j]`` for a lower-triangular ``factor``, summed in a fixed order."""
     k = factor.shape[0]
-    for j in prange(z.shape[1]):
+    n = z.shape[1]
+    chunks = (n + 4095) // 4096
+    # Rows of 4,096 values at a time, each value's terms added in the same order as one at a time: runs
+    # along z's rows instead of down its columns: twice as fast for 12 columns, the same bits.
+    for chunk in prange(chunks):
+        lo = chunk * 4096
+        hi = min(n, lo + 4096)
         for r in range(k):
-            acc = 0.0
+            for j in range(lo, hi):
+                out[r, j] = 0.0
             for c in range(r + 1):
-                acc += factor[r, c] * z[c, j]
-            out[r, j] = acc
+                f = factor[r, c]
+                for j in range(lo, hi):
+                    out[r, j] += f * z[c, j]
 
 
 @inline_kernel

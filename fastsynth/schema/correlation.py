@@ -1,4 +1,4 @@
-"""Correlated numeric columns through a Gaussian copula, marginals kept (NORTA).
+"""Correlated columns through a Gaussian copula, marginals kept (NORTA, or the normals' own matrix).
 
 A group of columns gets standard normals ``Z`` (one independent stream per column, keyed by row like
 everything else), mixed into ``Y = L Z`` where ``L`` is the Cholesky factor of an adjusted correlation
@@ -7,6 +7,12 @@ what its spec says. Because a quantile function bends the normal, the Pearson co
 differs from that of ``Y``: for each pair the correlation of ``Y`` is solved (by bisection, on a fixed
 sample of 100,000 normal pairs) so that the *output* has the requested Pearson correlation ("NORTA",
 Cario and Nelson 1997).
+
+A group with ``kind: normal`` states the correlation of the normals ``Y`` themselves: no adjustment is
+solved, the matrix is factored as given. That is what ``fastsynth.fit`` writes (it measures the matrix
+on normal scores of the data, as SDV's GaussianCopula does) and what a group holding category or bool
+columns means best: a category column takes the category whose cumulative-probability interval holds
+``Phi(Y)`` (categories in the order listed), so ``Y`` orders the categories rather than measures them.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -29,12 +35,17 @@ _BISECTION_STEPS = 32
 
 @dataclass(frozen=True)
 class Correlation(Spec):
-    """Target Pearson correlations among numeric columns."""
+    """Target correlations among columns: Pearson correlations of the output (``kind: pearson``) or
+    correlations of the copula's normals (``kind: normal``)."""
 
     columns: tuple[str, ...]
     """The columns, at least two, each in one group at most."""
     matrix: tuple[tuple[float, ...], ...]
     """Symmetric, ones on the diagonal, entries in [-1, 1], one row and column per column."""
+    kind: Literal["pearson", "normal"] = "pearson"
+    """What the matrix holds: ``pearson``, the Pearson correlations the columns' values should have
+    (the normals' correlations are solved for them); ``normal``, the correlations of the normals that
+    drive the columns, used as they are (no solving; how fitted schemas state theirs)."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -52,7 +63,10 @@ class Correlation(Spec):
         return from_document(cls, document, where=f"schema: correlations[{index}]")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"columns": list(self.columns), "matrix": [list(row) for row in self.matrix]}
+        kind = (
+            {} if self.kind == "pearson" else {"kind": self.kind}
+        )  # documents from before kind stay as they were
+        return {"columns": list(self.columns), **kind, "matrix": [list(row) for row in self.matrix]}
 
 
 @cache
@@ -103,15 +117,21 @@ def _solve(field_a: Any, field_b: Any, target: float, where: str) -> float:
 def copula_factor(correlation: Correlation, fields: list[Any], index: int) -> np.ndarray:
     """The lower Cholesky factor of the normals' correlation matrix for ``fields`` (in order)."""
     k = len(fields)
-    adjusted = np.eye(k)
-    for i in range(k):
-        for j in range(i + 1, k):
-            where = f"schema: correlations[{index}] between {fields[i].name!r} and {fields[j].name!r}"
-            adjusted[i, j] = adjusted[j, i] = _solve(fields[i], fields[j], correlation.matrix[i][j], where)
+    if correlation.kind == "normal":
+        adjusted = np.array(correlation.matrix, dtype=np.float64)
+        after = ""
+    else:
+        adjusted = np.eye(k)
+        for i in range(k):
+            for j in range(i + 1, k):
+                where = f"schema: correlations[{index}] between {fields[i].name!r} and {fields[j].name!r}"
+                target = correlation.matrix[i][j]
+                adjusted[i, j] = adjusted[j, i] = _solve(fields[i], fields[j], target, where)
+        after = " (after adjusting for the columns' distributions)"
     try:
         return np.linalg.cholesky(adjusted)
     except np.linalg.LinAlgError:
         raise SchemaError(
-            f"schema: correlations[{index}]: the matrix is not positive definite (after adjusting for the "
-            "columns' distributions); no set of columns can have these correlations together"
+            f"schema: correlations[{index}]: the matrix is not positive definite{after}; no set of "
+            "columns can have these correlations together"
         ) from None

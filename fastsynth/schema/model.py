@@ -80,7 +80,7 @@ class Schema:
     locale: str | None = None
     """Default Faker locale of the text fields (en_US when None)."""
     correlations: tuple[Correlation, ...] = ()
-    """Groups of numeric columns with target Pearson correlations (a Gaussian copula)."""
+    """Groups of correlated columns (a Gaussian copula): numbers, booleans and categories."""
     time_field: str | None = None
     """The time column of a time-series schema (None for a tabular one)."""
     event_time: EventTime | None = None
@@ -179,11 +179,13 @@ class Schema:
                     raise SchemaError(f"{where}: {column!r} is not a column ({', '.join(by_name)})")
                 if column in plan:
                     raise SchemaError(f"{where}: {column!r} is already in another correlation group")
-                correlatable = getattr(field, "correlatable", None)  # float and int fields have it
+                # float, int, empirical, bool and category fields have it
+                correlatable = getattr(field, "correlatable", None)
                 if not callable(correlatable) or not correlatable():
                     raise SchemaError(
                         f"{where}: {column!r} cannot be correlated; allowed: float (normal, uniform, "
-                        "lognormal, exponential) and non-unique int (uniform, normal, geometric) columns"
+                        "lognormal, exponential), non-unique int (uniform, normal, geometric), empirical, "
+                        "bool and category (without depends_on) columns"
                     )
                 plan[column] = (index, 0, np.empty(0), ())
             factor = copula_factor(group, [by_name[c] for c in group.columns], index)
