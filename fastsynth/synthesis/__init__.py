@@ -12,7 +12,7 @@ scales like any schema, and ``Schema.save`` writes it (a ``.fsm`` model file for
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from fastsynth.errors import UsageError
@@ -36,22 +36,28 @@ def fit(
     *,
     method: str = "copula",
     target: str | None = None,
+    given: Sequence[str] = (),
     seed: int = 0,
     **options: Any,
 ) -> Schema:
     """A schema fitted on ``data`` (an Arrow table or batch, a polars or pandas DataFrame) by
-    ``method`` with its ``options``; ``target`` names the label column of methods that use one."""
+    ``method`` with its ``options``; ``target`` names the label column of methods that use one, ``given``
+    the columns generation will be given (conditioning), for methods that fit them first."""
     table, _ = to_arrow(data)
     if table.num_rows == 0:
         raise UsageError("fit: the data has no rows")
     if target is not None and target not in table.column_names:
         raise UsageError(f"fit: target={target!r} is not a column; columns: {', '.join(table.column_names)}")
+    if isinstance(given, str):
+        given = (given,)
     if method == "copula":
+        if given:
+            raise UsageError(f"fit: given={list(given)!r}: method 'copula' takes no given columns")
         check_options(method, options, copula.OPTIONS)
         return Schema.from_dict(copula.fit(table, **options))
     if method not in METHODS:
         raise UsageError(f"fit: method={method!r} is not a fitting method; allowed: {', '.join(methods())}")
-    model = METHODS.get(method).fit(table, options, seed=seed, target=target)
+    model = METHODS.get(method).fit(table, options, seed=seed, target=target, given=tuple(given))
     return Schema(fields=(), model=model)
 
 
