@@ -199,8 +199,7 @@ class _Trees(Model):
             if field.name in values:
                 out[field.name] = values[field.name]
             else:
-                made = self.columns[p].values.take(pa.array(codes[:, p]))
-                out[field.name] = made if made.type == field.type else made.cast(field.type)
+                out[field.name] = _output(self.columns[p], codes[:, p], field.type)
         return out
 
     def _given(self, name: str, array: pa.Array, size: int) -> tuple[pa.Array, np.ndarray]:
@@ -398,6 +397,17 @@ def _encode(chunked: pa.ChunkedArray, name: str, method: str) -> tuple[_Column, 
         f"fit: method {method!r}: column {name!r} of type {array.type} cannot be fitted; allowed: numbers, "
         "decimals, dates, times, timestamps, durations, strings, binaries, booleans and dictionaries of them"
     )
+
+
+def _output(column: _Column, codes: np.ndarray, kind: pa.DataType) -> pa.Array:
+    """The values of ``codes``, of type ``kind``. A dictionary column's dictionary is its seen values,
+    the same in every batch (a dictionary made per batch would order them as they came)."""
+    if not pa.types.is_dictionary(kind):
+        return column.values.take(pa.array(codes))
+    valid = column.values.is_valid().to_numpy(zero_copy_only=False)
+    index = np.where(valid, np.cumsum(valid) - 1, -1)[codes]
+    indices = pa.array(index, mask=index < 0).cast(kind.index_type)
+    return pa.DictionaryArray.from_arrays(indices, column.values.filter(pa.array(valid)))
 
 
 def _features_of(column: _Column, given: pa.Array, name: str, method: str) -> np.ndarray:
