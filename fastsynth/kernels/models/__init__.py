@@ -1,0 +1,1 @@
+"""numba kernels of the models fitted on real data (``fastsynth.models``)."""
