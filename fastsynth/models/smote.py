@@ -137,7 +137,9 @@ class Smote(Model):
             if len(picked) and (picked.min() < 0 or picked.max() >= self.rows.num_rows):
                 raise SchemaError(f"{where}: table 'neighbours' names rows outside the data")
         categories = [n for n in names if n != self.target and not _number(self.rows.schema.field(n).type)]
-        if sorted(self.modes.column_names) != sorted(categories) or self.modes.num_rows != self.rows.num_rows:
+        # A table of no columns keeps no row count: no category columns, no rows to check.
+        rows = self.modes.num_rows if categories else self.rows.num_rows
+        if sorted(self.modes.column_names) != sorted(categories) or rows != self.rows.num_rows:
             raise SchemaError(f"{where}: table 'modes' is not one column per category column {categories}")
 
     @classmethod
