@@ -1,1 +1,1 @@
-"""numba kernels of the fitted models (``fastsynth.models``)."""
+"""numba kernels of the models fitted on real data (``fastsynth.models``)."""
