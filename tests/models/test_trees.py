@@ -12,6 +12,7 @@ import pyarrow as pa
 import pytest
 
 import fastsynth
+import fastsynth.models
 from fastsynth.errors import MissingDependencyError, SchemaError, UsageError
 from fastsynth.models.trees import Cart
 
@@ -51,7 +52,13 @@ def data() -> pa.Table:
 
 @pytest.fixture(scope="module", params=METHODS)
 def fitted(request, data):
-    return request.param, fastsynth.fit(data, method=request.param, seed=1, given=["city"])
+    return request.param, _fit_given(data, request.param, ["city"], seed=1)
+
+
+def _fit_given(data: pa.Table, method: str, given: list[str], seed: int) -> fastsynth.Schema:
+    """A schema whose model is fitted with ``given`` columns first, as conditioning fits it."""
+    model = fastsynth.models.METHODS.get(method).fit(data, {}, seed=seed, target=None, given=given)
+    return fastsynth.Schema(fields=(), model=model)
 
 
 def test_rows_have_the_data_s_columns_and_types(fitted, data):
@@ -150,7 +157,7 @@ def test_given_values_must_be_seen_categories_and_the_fitted_prefix(fitted):
 
 
 def test_a_given_number_between_seen_ones_conditions_like_its_neighbours(data):
-    model = fastsynth.fit(data, method="cart", given=["x"], seed=0).model
+    model = _fit_given(data, "cart", ["x"], seed=0).model
     x = pa.array(np.full(2_000, 0.123456789))  # unseen, between two seen values
     y = model.make(1, 0, 2_000, given={"x": x})["y"].to_numpy()
     assert abs(np.median(y) - 2 * 0.123456789) < 0.2
@@ -176,7 +183,7 @@ def test_bad_options_are_refused_by_name(data, method, options, message):
 
 def test_bad_given_and_unfittable_columns_are_refused(data):
     with pytest.raises(UsageError, match="given names 'nope', not a column"):
-        fastsynth.fit(data, method="cart", given=["nope"])
+        _fit_given(data, "cart", ["nope"], seed=0)
     listed = pa.table({"a": [1, 2], "tags": pa.array([[1], [2]])})
     with pytest.raises(UsageError, match=r"column 'tags' of type list<item: int64> cannot be fitted"):
         fastsynth.fit(listed, method="cart")
