@@ -110,6 +110,8 @@ class _Trees(Model):
         settings = from_document(
             cls._options, dict(options), where=f"fit: method {cls.method!r}", error=UsageError, noun="option"
         )
+        if table.num_rows == 0:
+            raise UsageError(f"fit: method {cls.method!r}: the data has no rows")
         visit = _visit_order(table.column_names, tuple(given), settings.visit, target, cls.method)
         encoded = [_encode(table.column(name), name, cls.method) for name in visit]
         columns, codes = [c for c, _ in encoded], [k for _, k in encoded]
@@ -429,7 +431,7 @@ def _features_of(column: _Column, given: pa.Array, name: str, method: str) -> np
             f"seen: {seen}{', ...' if len(values) > 10 else ''}"
         )
     known = _numbers(values[: column.present])
-    unseen = ~found & plain.is_valid().to_numpy(zero_copy_only=False)
+    unseen = ~found & ~pc.is_null(plain, nan_is_null=True).to_numpy(zero_copy_only=False)
     between = np.searchsorted(known, _numbers(plain.filter(pa.array(unseen))))
     features[unseen] = between.astype(np.float32) - np.float32(0.5)
     return features

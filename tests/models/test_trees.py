@@ -184,6 +184,8 @@ def test_bad_options_are_refused_by_name(data, method, options, message):
 def test_bad_given_and_unfittable_columns_are_refused(data):
     with pytest.raises(UsageError, match="given names 'nope', not a column"):
         _fit_given(data, "cart", ["nope"], seed=0)
+    with pytest.raises(UsageError, match="method 'cart': the data has no rows"):
+        Cart.fit(data.slice(0, 0), {}, seed=0, target=None)
     listed = pa.table({"a": [1, 2], "tags": pa.array([[1], [2]])})
     with pytest.raises(UsageError, match=r"column 'tags' of type list<item: int64> cannot be fitted"):
         fastsynth.fit(listed, method="cart")
