@@ -16,12 +16,13 @@ from fastsynth.buffers import empty, numpy_buffer_array, values_array
 from fastsynth.fields.base import FIELDS, Block, Field
 from fastsynth.fields.weights import alias_tables
 from fastsynth.kernels import numeric as kn
+from fastsynth.kernels.copula import normal_quantiles
 from fastsynth.specs import Size
 
 if TYPE_CHECKING:
     from fastsynth.schema import Schema
 
-__all__ = ["CategoryField", "cumulative_probabilities"]
+__all__ = ["CategoryField", "normal_thresholds"]
 
 _PROBABILITY_TOLERANCE = 1e-6
 
@@ -56,12 +57,14 @@ def _check_choices(field: Field, where: str, categories: Any, probabilities: Any
         raise field.error(f"{where}probabilities sum to {total:g}, not 1")
 
 
-def cumulative_probabilities(probabilities: Any) -> np.ndarray:
-    """The cumulative probabilities of choices, the last exactly 1 (given ones may sum to 1 +- 1e-6)."""
+def normal_thresholds(probabilities: Any) -> np.ndarray:
+    """The normal quantiles of choices' cumulative probabilities: a copula's normal ``y`` picks the
+    first choice whose threshold exceeds it. The last is ``inf`` (given probabilities may sum to
+    1 +- 1e-6), so a choice of probability 0 at the end is never taken."""
     cumulative = np.cumsum(np.asarray(probabilities, dtype=np.float64))
     cumulative /= cumulative[-1]
-    cumulative[-1] = 1.0
-    return cumulative
+    cumulative[cumulative >= 1.0] = 1.0
+    return normal_quantiles(cumulative)
 
 
 def _index_dtype(count: int) -> np.dtype:
@@ -119,14 +122,14 @@ class CategoryField(Field):
         return self.depends_on is None
 
     @cached_property
-    def _cumulative(self) -> np.ndarray:
-        return cumulative_probabilities(self.probabilities or [1.0] * len(self.categories))
+    def _thresholds(self) -> np.ndarray:
+        return normal_thresholds(self.probabilities or [1.0] * len(self.categories))
 
     def from_normal(self, y: np.ndarray) -> np.ndarray:
         """The dictionary indices of the categories at the quantiles of standard normals ``y``: each
         category takes its interval of cumulative probability, in the order listed."""
         out = empty(len(y), self._index_dtype)
-        kn.choice_from_normal(out, y, self._cumulative)
+        kn.choice_from_normal(out, y, self._thresholds)
         return out
 
     def check_schema(self, schema: Schema) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -11,6 +12,7 @@ import pyarrow as pa
 
 from fastsynth.buffers import empty, numpy_buffer_array
 from fastsynth.fields.base import FIELDS, Block, Field
+from fastsynth.fields.category import normal_thresholds
 from fastsynth.kernels import numeric as kn
 from fastsynth.kernels.permutation import feistel_half_bits
 
@@ -347,9 +349,11 @@ class BoolField(Field):
     def from_normal(self, y: np.ndarray) -> np.ndarray:
         """True where the quantile of the standard normal ``y`` is in the top ``p``: false comes first,
         as a category's first choice does, so a larger normal means true."""
-        out = empty(len(y), np.uint8)
-        kn.choice_from_normal(out, y, np.array([1.0 - self.p, 1.0]))
-        return out.view(np.bool_)
+        return y >= self._threshold  # as a category: the second choice from its threshold on
+
+    @cached_property
+    def _threshold(self) -> float:
+        return float(normal_thresholds([1.0 - self.p, self.p])[0])
 
     def generate(self, block: Block) -> pa.Array:
         y = block.correlated_normal()

@@ -1,4 +1,5 @@
-"""Kernels for fitting a Gaussian copula: the normal scores of a column's values.
+"""Normal quantiles for a Gaussian copula: the thresholds that turn its normals into categories, and the
+normal scores a fit measures its correlations on.
 
 A column's values, sorted (numbers) or listed (categories), cut the probabilities [0, 1] into intervals,
 one per distinct value, as wide as its share of the rows. A value's normal score is the mean of a
@@ -11,11 +12,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import prange
 
 from fastsynth.kernels.jit import kernel, parallel_kernel
 
-__all__ = ["interval_means", "normal_quantile"]
+__all__ = ["interval_means", "normal_quantile", "normal_quantiles"]
 
 _SQRT_2PI = 2.5066282746310002
 
@@ -105,6 +107,15 @@ def normal_quantile(p: float) -> float:
     r = math.sqrt(-math.log(p if q < 0.0 else 1.0 - p))
     x = _ratio(_C, _D, r - 1.6) if r <= 5.0 else _ratio(_E, _F, r - 5.0)
     return -x if q < 0.0 else x
+
+
+@kernel
+def normal_quantiles(p):
+    """``Phi^-1`` of each of ``p``, as a new array."""
+    out = np.empty(p.shape[0])
+    for j in range(p.shape[0]):
+        out[j] = normal_quantile(p[j])
+    return out
 
 
 @kernel

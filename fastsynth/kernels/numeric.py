@@ -203,18 +203,17 @@ def int_from_normal(out, y, dist, p0, p1, lo, hi):
 
 
 @parallel_kernel
-def choice_from_normal(out, y, cumulative):
-    """``out[j]`` = the index of the choice whose interval of ``cumulative`` (the choices' cumulative
-    probabilities, increasing, the last 1) holds the quantile of the standard normal ``y[j]``: the
-    inverse-CDF step of a Gaussian copula for a category or a boolean."""
-    last = cumulative.shape[0] - 1
+def choice_from_normal(out, y, thresholds):
+    """``out[j]`` = the first index whose threshold exceeds ``y[j]``: with ``thresholds`` the normal
+    quantiles of the choices' cumulative probabilities (the last ``inf``), the choice whose interval
+    holds ``Phi(y[j])``, the inverse-CDF step of a Gaussian copula for a category or a boolean. Comparing
+    normals spares a ``Phi`` per row."""
+    last = thresholds.shape[0] - 1
     for j in prange(out.shape[0]):
-        # Below 1, so that a choice of probability 0 at the end is never taken (Phi(y) is 1.0 from y = 8.3).
-        u = min(_normal_cdf(y[j]), 0.9999999999999999)
-        lo, hi = 0, last  # the first index whose cumulative probability exceeds u, found by bisection
+        lo, hi = 0, last
         while lo < hi:
             mid = (lo + hi) // 2
-            if cumulative[mid] > u:
+            if thresholds[mid] > y[j]:
                 hi = mid
             else:
                 lo = mid + 1
