@@ -6,11 +6,18 @@ Options are the SDV synthesizer's own parameters (``epochs``, ``batch_size``, ``
 with the data's Arrow types (int16 stays int16, timestamps stay timestamps).
 
 SDV makes rows from generators, not from row numbers, so rows are made in fixed chunks of
-``chunk_rows``: chunk ``k`` is SDV's sample with every generator seeded from ``(seed, k)``, and
-``make`` samples the chunks its rows overlap and slices them. Row ``i`` then depends only on
-(seed, i), whatever the batches. The last chunks made are kept, so consecutive small batches sample
-each chunk once. ``chunk_rows`` is written in the model file: changing the default does not change the
-rows of a saved model.
+``chunk_rows`` (an option of fastsynth's beside SDV's): chunk ``k`` is SDV's sample with every
+generator seeded from ``(seed, k)``, and ``make`` samples the chunks its rows overlap and slices them.
+Row ``i`` then depends only on (seed, i), whatever the batches. The last chunks made are kept, so
+consecutive small batches sample each chunk once. ``chunk_rows`` is written in the model file: changing
+the default does not change the rows of a saved model.
+
+The default, 65,536, is where chunking costs SDV little: each ``sample`` call has a fixed cost of
+its own (pandas and rdt work per column, about 0.1 s on two busy cores), and 4,096-row chunks made
+CTGAN and TVAE sample 1.6 to 2.5 times slower than one ``sample`` call for all the rows (16,384: 1.1 to
+1.4 times; 65,536: as fast; benchmarks/bench_sdv.py). The price is the first rows of a chunk: a batch of
+10 rows samples 65,536 (about 2 s for CTGAN); a smaller ``chunk_rows`` suits small batches of a
+server.
 
 Given values (``givable``: the columns SDV models as categories) are SDV's conditional sampling
 (``sample_from_conditions``): for chunk ``k`` and each combination of given values in it, a whole
@@ -39,13 +46,15 @@ from fastsynth.adapters import sdv_models
 from fastsynth.errors import SchemaError, UsageError
 from fastsynth.models import files
 from fastsynth.models.base import METHODS, Model, model_key
-from fastsynth.specs import Bounds, Spec, from_document, to_document
+from fastsynth.specs import Bounds, Spec, argument, from_document, to_document
 
 __all__ = ["CTGAN", "TVAE", "CopulaGAN", "GaussianCopula", "SdvModel"]
 
-CHUNK_ROWS = 4096
-"""Rows per chunk of a newly fitted model (see the module's docstring)."""
-_CACHED_CHUNKS = 8
+CHUNK_ROWS = 65_536
+"""Rows per chunk of a newly fitted model, unless the ``chunk_rows`` option says (see the module's
+docstring)."""
+_CACHE_BYTES = 256 * 2**20
+"""The most bytes of recent chunks a model keeps (at least the last one)."""
 
 
 @dataclass(frozen=True)
@@ -92,11 +101,25 @@ class SdvModel(Model):
                 f"fit: method {cls.method!r} cannot model the columns {', '.join(unsupported)}; "
                 "allowed types: integers, floats, booleans, strings, timestamps, dates, dictionaries of them"
             )
-        synthesizer = sdv_models.fit(cls.method, table, options, int(model_key(seed, "sdv fit")))
+        sdv_options = dict(options)
+        chunk_rows = argument(
+            "chunk_rows", sdv_options.pop("chunk_rows", CHUNK_ROWS), Annotated[int, Bounds(1)],
+            error=lambda message: UsageError(f"fit: method {cls.method!r}: {message}"),
+        )  # fmt: skip
+        allowed = [*sdv_models.options_of(sdv_models.synthesizer_class(cls.method)), "chunk_rows"]
+        for name, value in options.items():
+            if name not in allowed:
+                raise UsageError(
+                    f"fit: {name}={value!r} is not an option of method {cls.method!r} "
+                    f"(SDV's {sdv_models.SYNTHESIZERS[cls.method]}, and chunk_rows); "
+                    f"allowed: {', '.join(sorted(allowed))}"
+                )
+        synthesizer = sdv_models.fit(cls.method, table, sdv_options, int(model_key(seed, "sdv fit")))
         document = _Document(
             synthesizer=sdv_models.SYNTHESIZERS[cls.method],
+            chunk_rows=chunk_rows,
             givable=tuple(sdv_models.discrete_columns(synthesizer)),
-            options=to_document(dict(options)),
+            options=to_document(sdv_options),
             sdv_version=sdv_models.version(),
         )
         model = cls(synthesizer, table.schema, document)
@@ -175,7 +198,7 @@ class SdvModel(Model):
         rows = sdv_models.to_arrays(frame, self.columns)
         with self._chunks_lock:
             self._chunks[cache_key] = rows
-            while len(self._chunks) > _CACHED_CHUNKS:
+            while len(self._chunks) > 1 and sum(_nbytes(c) for c in self._chunks.values()) > _CACHE_BYTES:
                 self._chunks.popitem(last=False)
         return rows
 
@@ -217,6 +240,10 @@ class SdvModel(Model):
                     )
                 if values.null_count:
                     raise UsageError(f"{self.method}: given {name!r} has nulls; give a value for every row")
+
+
+def _nbytes(rows: Mapping[str, pa.Array]) -> int:
+    return sum(a.nbytes for a in rows.values())
 
 
 @METHODS.register("gaussian_copula")
