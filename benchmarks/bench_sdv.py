@@ -44,7 +44,8 @@ def main() -> None:
     real_rows, rows, repeats, epochs = (500, 10_000, 1, 1) if args.quick else (5_000, 200_000, 3, 5)
     epochs = args.epochs or epochs
     print(machine())
-    print(f"data: {real_rows:,} rows x {len(REAL['fields'])} columns; {epochs} epochs; sampling {rows:,} rows")
+    columns = len(REAL["fields"])
+    print(f"data: {real_rows:,} rows x {columns} columns; {epochs} epochs; sampling {rows:,} rows")
     real = fastsynth.generate(REAL, real_rows, seed=1)
     frame = real.to_pandas()
     for name in frame.columns:  # SDV's CTGAN refuses pandas' category dtype and says to cast it so
