@@ -18,7 +18,7 @@ import statistics
 import time
 import warnings
 
-from bench_fit import REAL
+from bench_fit import real_table
 from common import machine
 
 import fastsynth
@@ -44,9 +44,8 @@ def main() -> None:
     real_rows, rows, repeats, epochs = (500, 10_000, 1, 1) if args.quick else (5_000, 200_000, 3, 5)
     epochs = args.epochs or epochs
     print(machine())
-    columns = len(REAL["fields"])
-    print(f"data: {real_rows:,} rows x {columns} columns; {epochs} epochs; sampling {rows:,} rows")
-    real = fastsynth.generate(REAL, real_rows, seed=1)
+    real = real_table(real_rows)
+    print(f"data: {real_rows:,} rows x {real.num_columns} columns; {epochs} epochs; sampling {rows:,} rows")
     frame = real.to_pandas()
     for name in frame.columns:  # SDV's CTGAN refuses pandas' category dtype and says to cast it so
         if frame[name].dtype == "category":
