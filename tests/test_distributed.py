@@ -362,3 +362,16 @@ def test_ctrl_c_during_a_dask_job_leaves_nothing(tmp_path):
             os.killpg(process.pid, signal.SIGKILL)
     assert process.returncode == 130 and stderr == "interrupted\n"
     assert not out.exists()  # made for the job, removed with it: no part, no marker, no temporary file
+
+
+@pytest.mark.server
+def test_fitted_models_are_written_by_the_workers_as_by_one_process(client, tmp_path):
+    real = fastsynth.generate(SCHEMA, 2_000, seed=1).select(["score", "status", "when"])
+    for method in ("resample", "cart"):
+        model = fastsynth.fit(real, method=method, custom_distributions={"status": {"a": 0.5, "c": 0.5}})
+        model.save(tmp_path / f"{method}.fsm")
+        loaded = fastsynth.Schema.load(tmp_path / f"{method}.fsm")
+        report = write(
+            loaded, 50_001, tmp_path / method, client=client, format="arrow", rows_per_file=12_000, seed=5
+        )
+        assert read_arrow(report.files).equals(fastsynth.generate(model, 50_001, seed=5)), method

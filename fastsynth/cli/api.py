@@ -10,7 +10,14 @@ import typer
 
 from fastsynth.cli.errors import handle_errors
 from fastsynth.cli.flight import serve_flight
-from fastsynth.cli.server_options import InsecureOpt, TokenFileOpt, TokenOpt
+from fastsynth.cli.server_options import (
+    InsecureOpt,
+    ModelsOpt,
+    TokenFileOpt,
+    TokenOpt,
+    TrustModelsOpt,
+    checked_models,
+)
 from fastsynth.config import load_settings
 from fastsynth.dependencies import optional_import
 from fastsynth.errors import UsageError
@@ -33,6 +40,8 @@ def api(
         ),
     ] = Path("fastsynth-output"),
     max_rows: Annotated[int, typer.Option(help="Most rows one POST /generate may ask for.")] = 10_000_000,
+    models: ModelsOpt = None,
+    trust_models: TrustModelsOpt = False,
     flight_port: Annotated[
         int | None, typer.Option(help="Also serve Arrow Flight on this port, sharing the generators.")
     ] = None,
@@ -73,7 +82,13 @@ def api(
     from fastsynth.service import Service
 
     configure_logging(settings.log_level, settings.log_format)
-    service = Service(settings, output_root=output_dir, max_rows=max_rows)
+    service = Service(
+        settings,
+        output_root=output_dir,
+        max_rows=max_rows,
+        models=checked_models(models),
+        trust_models=trust_models,
+    )
     flight = None if flight_port is None else serve_flight(service, settings.api_host, flight_port)
     if flight is not None:
         typer.echo(f"fastsynth Flight on grpc://{settings.api_host}:{flight.port}", err=True)

@@ -10,7 +10,14 @@ from typing import Annotated, Any
 import typer
 
 from fastsynth.cli.errors import handle_errors
-from fastsynth.cli.server_options import InsecureOpt, TokenFileOpt, TokenOpt
+from fastsynth.cli.server_options import (
+    InsecureOpt,
+    ModelsOpt,
+    TokenFileOpt,
+    TokenOpt,
+    TrustModelsOpt,
+    checked_models,
+)
 from fastsynth.config import load_settings
 from fastsynth.errors import SinkError
 from fastsynth.logs import configure_logging
@@ -36,6 +43,8 @@ def flight(
     port: Annotated[int, typer.Option(help="Port.")] = 8815,
     config: Annotated[Path | None, typer.Option("--config", "-c", help="Settings file (YAML).")] = None,
     max_rows: Annotated[int, typer.Option(help="Most rows one ticket may ask for.")] = 1_000_000_000,
+    models: ModelsOpt = None,
+    trust_models: TrustModelsOpt = False,
     token: TokenOpt = None,
     token_file: TokenFileOpt = None,
     insecure_no_token: InsecureOpt = False,
@@ -47,7 +56,8 @@ def flight(
     settings = load_settings(config, cli={"api_host": host, "api_token": read_token(token, token_file)})
     configure_logging(settings.log_level, settings.log_format)
     check_exposure(settings.api_host, settings.api_token, insecure_no_token, "Flight server")
-    server = serve_flight(Service(settings, max_rows=max_rows), settings.api_host, port)
+    service = Service(settings, max_rows=max_rows, models=checked_models(models), trust_models=trust_models)
+    server = serve_flight(service, settings.api_host, port)
     stopping = threading.Event()
     previous = {s: signal.signal(s, lambda *_: stopping.set()) for s in (signal.SIGINT, signal.SIGTERM)}
     typer.echo(f"fastsynth Flight on grpc://{settings.api_host}:{server.port}", err=True)

@@ -313,6 +313,7 @@ def run(
             "in category and boolean columns (default: settings, 0.1)."
         ),
     ] = None,
+    trust_model: TrustOpt = False,
 ) -> None:
     """The seed's command: one batch of SCHEMA to the console or to --output, or with --continuous a
     paced stream to standard output, --output or --kafka-topic. Settings not given as flags come from
@@ -326,7 +327,7 @@ def run(
     seed = settings.seed if settings.sources["seed"] != "default" else None
     batch_size, frequency, drift = settings.batch_size, settings.frequency, settings.drift_enabled
     drift_interval, drift_magnitude = settings.drift_interval, settings.drift_magnitude
-    loaded = _load(schema, kind, settings.default_model)
+    loaded = _load(schema, kind, settings.default_model, trust=trust_model)
     # Drift the --drift flag asks for must apply, or fail saying why; drift a setting turns on applies
     # wherever it can and is named by its source when it cannot.
     source = settings.sources["drift_enabled"]

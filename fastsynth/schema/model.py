@@ -287,6 +287,13 @@ class Schema:
         try:
             if limits is None:
                 return cls._from_document(document)
+            if isinstance(document, Mapping) and _model_only(document):
+                # A model's document may hold anything (a pickle's name, a schema without limits): a
+                # server takes models from its own folder of model files only.
+                raise SchemaError(
+                    "schema: model: a server loads fitted models only from its models folder: add a "
+                    'generator with {"model": "NAME.fsm"}'
+                )
             limits.check_document(document)
             with ceilings(limits.ceilings()):
                 schema = cls._from_document(document)
@@ -457,6 +464,14 @@ def _generator_only(document: Mapping[str, Any]) -> bool:
         if isinstance(spec, Mapping) and not (isinstance(spec.get("type"), str) and spec["type"] in FIELDS):
             return True
     return False
+
+
+def _model_only(document: Mapping[str, Any]) -> bool:
+    """Whether ``document`` is fastsynth's form with a ``model`` (not the seed's column of that name)."""
+    spec = document.get("model")
+    return spec is not None and not (
+        isinstance(spec, Mapping) and isinstance(spec.get("type"), str) and spec["type"] in FIELDS
+    )
 
 
 def _is_model(value: Any) -> bool:

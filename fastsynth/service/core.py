@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -50,15 +51,28 @@ class _Running:
     started: float = field(default_factory=time.time)
 
 
+_MODEL_FILE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,200}\.fsm")
+
+
 class Service:
     """Generators, streamers, settings and the engine streaming them, for the REST API and the Flight
     server alike. Thread-safe: request handlers run in worker threads."""
 
     def __init__(
-        self, settings: Settings, *, output_root: Path | str = ".", max_rows: int = 10_000_000
+        self,
+        settings: Settings,
+        *,
+        output_root: Path | str = ".",
+        max_rows: int = 10_000_000,
+        models: Path | str | None = None,
+        trust_models: bool = False,
     ) -> None:
         self.settings = settings
         self.output_root = Path(output_root).resolve()
+        self.models = None if models is None else Path(models).resolve()
+        """The folder of model files generators may name (None: no model files are served)."""
+        self.trust_models = trust_models
+        """Whether model files that keep a pickle (SDV's) load: the operator trusts the folder."""
         self.max_rows = max_rows
         self.engine = Engine()
         self.generators: dict[str, Generator] = {}
@@ -81,23 +95,46 @@ class Service:
         schema: Mapping[str, Any] | None = None,
         example: str | None = None,
         seed: int | None = None,
+        model: str | None = None,
     ) -> Generator:
         name = check_name("generator", name)
-        if schema is not None and example is not None:
-            raise UsageError(f"generator {name!r}: give either schema or example, not both")
-        if schema is None and example is None:
+        given = [key for key, value in (("schema", schema), ("example", example), ("model", model)) if value]
+        if len(given) > 1:
+            raise UsageError(
+                f"generator {name!r}: give one of schema, example or model, not {' and '.join(given)}"
+            )
+        if not given:
             example = self.settings.default_model  # the seed's models.default_model
         if example is not None and example not in EXAMPLES:
             raise UsageError(f"generator {name!r}: example={example!r}; allowed: {', '.join(EXAMPLES)}")
-        document = EXAMPLES[example] if example is not None else schema
-        assert document is not None
-        generator = Generator(name, Schema.from_dict(document, limits=self.limits), document, seed)
+        if model is not None:
+            document: Mapping[str, Any] = {"model": model}
+            loaded = self._model(name, model)
+        else:
+            document = EXAMPLES[example] if example is not None else schema  # type: ignore[assignment]
+            loaded = Schema.from_dict(document, limits=self.limits)
+        generator = Generator(name, loaded, document, seed)
         with self._lock:
             if name in self.generators:
                 raise Conflict(f"generator {name!r} already exists; delete it first")
             self.generators[name] = generator
         log.info("generator %s added", name, extra={"generator": name, "event": "generator_added"})
         return generator
+
+    def _model(self, generator: str, file: str) -> Schema:
+        """The schema of the model file ``file`` in the models folder: a plain name, never a path."""
+        where = f"generator {generator!r}: model={file!r}"
+        if self.models is None:
+            raise UsageError(f"{where}: this server serves no model files; start it with --models FOLDER")
+        if not _MODEL_FILE.fullmatch(file):
+            raise UsageError(f"{where} is not the name of a .fsm file in the models folder (no folders)")
+        path = self.models / file
+        if not path.is_file():
+            available = sorted(p.name for p in self.models.glob("*.fsm"))
+            raise NotFound(f"{where} is not in the models folder ({', '.join(available) or 'none'})")
+        schema = Schema.load(path, trust=self.trust_models)
+        self.limits.check_columns(len(schema.fields))
+        return schema
 
     def generator(self, name: str) -> Generator:
         try:

@@ -103,12 +103,14 @@ class PartsRequest(RowsRequest):
 
 @dataclass(frozen=True)
 class GeneratorRequest(Spec):
-    """Adding a generator: its name, and a schema or a built-in example (the settings' default model
-    when neither), and a seed."""
+    """Adding a generator: its name, and a schema, a built-in example or a model file of the server's
+    models folder (the settings' default model when none), and a seed."""
 
     name: str
     schema: dict[str, Any] | None = None
     example: str | None = None
+    model: str | None = None
+    """A fitted model file (``NAME.fsm``) in the folder the server was started with (``--models``)."""
     seed: int | None = None
 
 
