@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 
 from fastsynth.cli.errors import handle_errors
 from fastsynth.cli.gen import _parse_options
@@ -88,9 +87,10 @@ def fit(
     typer.echo(f"fitted {len(schema.fields)} columns of {data} into {output}", err=True)
 
 
-def _shares(pairs: list[str]) -> dict[str, dict[object, float]]:
-    """``--share city=Paris:0.5`` as ``{"city": {"Paris": 0.5}}`` (values read as YAML: 1 is a number)."""
-    shares: dict[str, dict[object, float]] = {}
+def _shares(pairs: list[str]) -> dict[str, dict[Any, float]]:
+    """``--share city=Paris:0.5`` as ``{"city": {"Paris": 0.5}}`` (the value as text: fit reads it as the
+    column's type)."""
+    shares: dict[str, dict[Any, float]] = {}
     for pair in pairs:
         column, sep, rest = pair.partition("=")
         value, colon, share = rest.rpartition(":")
@@ -100,5 +100,5 @@ def _shares(pairs: list[str]) -> dict[str, dict[object, float]]:
             amount = None
         if not sep or not column or not colon or amount is None:
             raise UsageError(f"--share {pair!r} is not COLUMN=VALUE:SHARE (e.g. --share city=Paris:0.5)")
-        shares.setdefault(column, {})[yaml.safe_load(value) if value else ""] = amount
+        shares.setdefault(column, {})[value] = amount
     return shares

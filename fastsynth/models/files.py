@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 import yaml
 
-from fastsynth.errors import SchemaError
+from fastsynth.errors import FastsynthError, SchemaError
 from fastsynth.models.base import model_from_document
 
 __all__ = ["SUFFIX", "check_trusted", "read", "trusted", "write"]
@@ -34,6 +34,9 @@ _TABLES = "tables/"
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,200}")
 _MAX_DOCUMENT = 64 * 2**20
 """The most bytes ``schema.yaml`` may unpack to: a zip can claim any size."""
+MAX_TABLES = 16 * 2**30
+"""The most bytes a model file's tables may unpack to together (what a zip claims is checked before
+anything is unpacked, and zipfile holds each entry to its claim)."""
 
 _trusted: contextvars.ContextVar[bool] = contextvars.ContextVar("fastsynth_trusted_models", default=False)
 
@@ -98,7 +101,15 @@ def read(path: str | Path, *, trust: bool = False) -> dict[str, Any]:
     if not isinstance(model, dict):
         raise SchemaError(f"model file {str(path)!r}: its {_SCHEMA} has no 'model'")
     with trusted() if trust else contextlib.nullcontext():
-        built = model_from_document(model, tables)
+        try:
+            built = model_from_document(model, tables)
+        except FastsynthError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError, pa.ArrowException) as exc:
+            # A file edited by hand, or by someone else: whatever its model trips on is the file's fault.
+            raise SchemaError(
+                f"model file {str(path)!r}: its model does not hold together ({type(exc).__name__}: {exc})"
+            ) from None
     return {**document, "model": built}
 
 
@@ -117,6 +128,11 @@ def _document(archive: zipfile.ZipFile, path: Path) -> Any:
 
 def _tables(archive: zipfile.ZipFile, path: Path) -> dict[str, pa.Table]:
     tables: dict[str, pa.Table] = {}
+    claimed = sum(info.file_size for info in archive.infolist() if info.filename.startswith(_TABLES))
+    if claimed > MAX_TABLES:
+        raise SchemaError(
+            f"model file {str(path)!r}: its tables unpack to {claimed:,} bytes; at most {MAX_TABLES:,}"
+        )
     for info in archive.infolist():
         if not info.filename.startswith(_TABLES):
             continue

@@ -27,7 +27,6 @@ from fastsynth.synthesis.conditions import Conditioned, SchemaRows, Strata, shar
 __all__ = ["METHODS", "Model", "check_options", "fit", "fit_blocks", "methods"]
 
 _BUILT_IN = ("copula",)
-_PROBE_ROWS = 1_000
 
 
 def methods() -> list[str]:
@@ -126,7 +125,7 @@ def _fit_model(
     if method not in methods():
         raise UsageError(f"fit: method={method!r} is not a fitting method; allowed: {', '.join(methods())}")
     shares = shares_for(table, custom_distributions, balance_target, target)
-    rules = list(constraints or ())
+    rules = [constraints] if isinstance(constraints, str) else list(constraints or ())
     inner: Model
     if method == "copula":
         check_options(method, options, copula.OPTIONS)
@@ -145,7 +144,8 @@ def _fit_model(
     if not shares and not rules:
         return inner
     model = Conditioned(inner, shares, rules)
-    model.make(seed, 0, _PROBE_ROWS)  # a constraint almost no row meets is reported now, not at generation
+    if rules:
+        model.measure_draws(seed)
     return model
 
 

@@ -18,7 +18,7 @@ import math
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pyarrow as pa
@@ -29,11 +29,16 @@ from fastsynth.generation import make_batch
 from fastsynth.models import draws
 from fastsynth.models.base import METHODS, Model, model_from_document, model_key
 from fastsynth.schema import Schema
+from fastsynth.specs import Bounds, argument
 
 __all__ = ["MAX_DRAWS", "Conditioned", "SchemaRows", "Strata", "plain_types", "shares_for"]
 
-MAX_DRAWS = 100
-"""Draws a row may take to meet the constraints before the constraint is reported as too strict."""
+MAX_DRAWS = 1_000
+"""The most draws a row may take to meet the constraints: constraints that need more are too strict."""
+_PROBE_ROWS = 10_000
+"""Rows the model makes at fit time to measure the share of rows the constraints keep."""
+_MISS = 1e-18
+"""The chance a row is allowed to fail every draw it has: rows of a billion-row run all find one."""
 _MAX_GROUP = 10_000
 """The largest group of rows whose shares are exact: shares that need more are rounded to it."""
 
@@ -45,28 +50,64 @@ def shares_for(
     target: str | None,
 ) -> dict[str, dict[Any, float]]:
     """The exact shares asked for, checked against ``table``: every column exists, every value was
-    seen, the shares are positive and sum to 1."""
-    wanted = {column: dict(values) for column, values in (custom_distributions or {}).items()}
+    seen (a value given as text, from a command line, is read as the column's type), the shares are
+    positive and sum to 1."""
+    if custom_distributions is not None and not isinstance(custom_distributions, Mapping):
+        raise UsageError(
+            f"fit: custom_distributions={custom_distributions!r} is not an object of column: shares"
+        )
+    wanted: dict[str, Any] = dict(custom_distributions or {})
     if balance_target:
         if target is None:
             raise UsageError("fit: balance_target needs target=COLUMN, the column to balance")
         classes = pc.unique(table.column(target).drop_null()).to_pylist()
         wanted.setdefault(target, {value: 1 / len(classes) for value in classes})
-    for column, values in wanted.items():
-        where = f"fit: custom_distributions[{column!r}]"
-        if column not in table.column_names:
-            raise UsageError(f"{where}: {column!r} is not a column; columns: {', '.join(table.column_names)}")
-        if not isinstance(values, dict) or not values:
-            raise UsageError(f"{where}: {values!r} is not an object of value: share")
-        seen = set(pc.unique(table.column(column)).to_pylist())
-        for value, share in values.items():
-            if value not in seen:
-                raise UsageError(f"{where}: {value!r} is not a value of the column in the data")
-            if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
-                raise UsageError(f"{where}: share {share!r} of {value!r} is not a number in (0, 1]")
-        if not math.isclose(sum(values.values()), 1.0, abs_tol=1e-6):
-            raise UsageError(f"{where}: the shares sum to {sum(values.values()):g}; they must sum to 1")
-    return wanted
+    return {column: _shares_of(table, column, values) for column, values in wanted.items()}
+
+
+def _shares_of(table: pa.Table, column: str, values: Any) -> dict[Any, float]:
+    where = f"fit: custom_distributions[{column!r}]"
+    if column not in table.column_names:
+        raise UsageError(f"{where}: {column!r} is not a column; columns: {', '.join(table.column_names)}")
+    if not isinstance(values, Mapping) or not values:
+        raise UsageError(f"{where}: {values!r} is not an object of value: share")
+    kind = table.schema.field(column).type
+    seen = set(pc.unique(table.column(column)).to_pylist())
+    shares: dict[Any, float] = {}
+    for value, share in values.items():
+        typed = _typed(value, kind) if value not in seen else value
+        if typed not in seen:
+            raise UsageError(f"{where}: {value!r} is not a value of the column in the data")
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+            raise UsageError(f"{where}: share {share!r} of {value!r} is not a number in (0, 1]")
+        shares[typed] = float(share)
+    if not math.isclose(sum(shares.values()), 1.0, abs_tol=1e-6):
+        raise UsageError(f"{where}: the shares sum to {sum(shares.values()):g}; they must sum to 1")
+    return shares
+
+
+def _checked_shares(column: str, values: Any) -> dict[Any, float]:
+    """A column's shares as a model keeps them: positive numbers summing to 1."""
+    where = f"shares of {column!r}"
+    if not isinstance(values, Mapping) or not values:
+        raise UsageError(f"{where}: {values!r} is not an object of value: share")
+    for value, share in values.items():
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+            raise UsageError(f"{where}: share {share!r} of {value!r} is not a number in (0, 1]")
+    if not math.isclose(sum(values.values()), 1.0, abs_tol=1e-6):
+        raise UsageError(f"{where}: the shares sum to {sum(values.values()):g}; they must sum to 1")
+    return dict(values)
+
+
+def _typed(value: Any, kind: pa.DataType) -> Any:
+    """``value`` as a value of the column's type when it is text that reads as one (``--share n=3:1``)."""
+    if not isinstance(value, str):
+        return value
+    target = kind.value_type if pa.types.is_dictionary(kind) else kind
+    try:
+        return pa.array([value]).cast(target)[0].as_py()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return value
 
 
 def _group(shares: Sequence[float]) -> tuple[int, np.ndarray]:
@@ -121,6 +162,18 @@ def check_constraints(constraints: Sequence[str], schema: pa.Schema) -> None:
             raise UsageError(f"fit: {where} gives {kind}, not true or false")
 
 
+def _choose(mask: np.ndarray, new: pa.Array, old: pa.Array) -> pa.Array:
+    """``new`` where ``mask``, else ``old``; a category column keeps ``old``'s dictionary, the
+    model's own categories, so that every batch has the same one."""
+    if pa.types.is_dictionary(old.type):
+        values = new.dictionary_decode() if pa.types.is_dictionary(new.type) else new
+        indices = pc.index_in(values, value_set=old.dictionary)
+        if indices.null_count == values.null_count:  # every new value is one of the model's
+            chosen = pc.if_else(pa.array(mask), indices.cast(old.indices.type), old.indices)
+            return pa.DictionaryArray.from_arrays(chosen, old.dictionary)
+    return pc.if_else(pa.array(mask), new, old)
+
+
 def plain_types(schema: pa.Schema) -> pa.Schema:
     """``schema`` with categories as their values: models fitted on parts of the data (strata,
     blocks) each know the categories of their part, and as dictionaries these would differ from batch
@@ -135,9 +188,17 @@ class Conditioned(Model):
 
     fittable = False
 
-    def __init__(self, inner: Model, shares: Mapping[str, Mapping[Any, float]], constraints: Sequence[str]):
+    def __init__(
+        self,
+        inner: Model,
+        shares: Mapping[str, Mapping[Any, float]],
+        constraints: Sequence[str],
+        draws: int = 1,
+    ):
         self.inner = inner
-        self.shares = {column: dict(values) for column, values in shares.items()}
+        self.draws = draws
+        """The draws each row may take to meet the constraints (see ``measure_draws``)."""
+        self.shares = {column: _checked_shares(column, values) for column, values in shares.items()}
         self.constraints = tuple(constraints)
         schema = inner.arrow_schema()
         missing = sorted(set(self.shares) - inner.givable())
@@ -176,25 +237,43 @@ class Conditioned(Model):
 
         table = pa.table(made)
         ok = self._meets(pl, table)
-        for attempt in range(1, MAX_DRAWS):
+        for attempt in range(1, self.draws):
             if ok.all():
-                return {name: table.column(name).combine_chunks() for name in table.column_names}
-            again = pa.table(
-                self.inner.make(int(model_key(seed, "draw", attempt)), start, size, wanted or None)
-            )
+                break
+            seed_of_draw = int(model_key(seed, "draw", attempt))
+            again = pa.table(self.inner.make(seed_of_draw, start, size, wanted or None))
             replace = ~ok & self._meets(pl, again)
             table = pa.table(
                 {
-                    name: pc.if_else(pa.array(replace), again.column(name), table.column(name))
+                    name: _choose(
+                        replace, again.column(name).combine_chunks(), table.column(name).combine_chunks()
+                    )
                     for name in table.column_names
                 }
             )
             ok |= replace
-        failing = int((~ok).sum())
-        raise UsageError(
-            f"constraints={list(self.constraints)!r} reject nearly every row the model makes ({failing} of "
-            f"{size} rows still failed after {MAX_DRAWS} draws each): loosen them"
-        )
+        if not ok.all():
+            raise UsageError(
+                f"constraints={list(self.constraints)!r}: {int((~ok).sum())} of {size} rows failed all "
+                f"{self.draws} draws they have; the model meets them more rarely than when it was fitted"
+            )
+        return {name: table.column(name).combine_chunks() for name in table.column_names}
+
+    def measure_draws(self, seed: int) -> None:
+        """Set ``draws`` from the share of a probe's rows the constraints keep: enough that a row fails
+        every one with a chance under 1e-18 (at a lower bound of the share), or refuse constraints that
+        would need more than ``MAX_DRAWS``."""
+        import polars as pl
+
+        kept = float(self._meets(pl, pa.table(self.inner.make(seed, 0, _PROBE_ROWS))).mean())
+        low = kept - 3 * math.sqrt(max(kept * (1 - kept), 1 / _PROBE_ROWS) / _PROBE_ROWS)
+        needed = math.inf if low <= 0 else math.ceil(math.log(_MISS) / math.log1p(-low))
+        if needed > MAX_DRAWS:
+            raise UsageError(
+                f"constraints={list(self.constraints)!r} reject nearly every row the model makes "
+                f"({kept:.2%} of {_PROBE_ROWS:,} kept): loosen them"
+            )
+        self.draws = int(needed)
 
     def _meets(self, pl: Any, table: pa.Table) -> np.ndarray:
         frame = pl.DataFrame(table)
@@ -212,6 +291,7 @@ class Conditioned(Model):
             document["shares"] = self.shares
         if self.constraints:
             document["constraints"] = list(self.constraints)
+            document["draws"] = self.draws
         return document
 
     def tables(self) -> dict[str, pa.Table]:
@@ -223,7 +303,7 @@ class Conditioned(Model):
 
     @classmethod
     def from_parts(cls, document: Mapping[str, Any], tables: Mapping[str, pa.Table]) -> Conditioned:
-        unknown = sorted(set(document) - {"inner", "shares", "constraints"})
+        unknown = sorted(set(document) - {"inner", "shares", "constraints", "draws"})
         if unknown:
             raise SchemaError(f"schema: model 'conditioned': unknown key {unknown[0]!r}")
         try:
@@ -231,6 +311,7 @@ class Conditioned(Model):
                 model_from_document(document.get("inner"), tables),
                 document.get("shares") or {},
                 document.get("constraints") or (),
+                argument("draws", document.get("draws", 1), Annotated[int, Bounds(1, MAX_DRAWS)]),
             )
         except UsageError as exc:
             raise SchemaError(f"schema: model 'conditioned': {exc}") from None

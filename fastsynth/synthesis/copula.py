@@ -82,6 +82,8 @@ def _fit_column(name: str, column: pa.ChunkedArray, knots: int, max_categories: 
         values = _numbers(present)
         if not np.isfinite(values).all():
             values = values[np.isfinite(values)]
+            if len(values) == 0:
+                raise UsageError(f"fit: column {name!r} holds no finite number; drop it or give it values")
         spec = {"type": "empirical", "quantiles": _quantiles(values, knots)}
         dtype = _dtype(kind)
         if dtype != "float64":
@@ -136,7 +138,9 @@ def _numbers(column: pa.ChunkedArray) -> np.ndarray:
         column = column.cast(pa.date32()).cast(pa.int32())
     elif pa.types.is_timestamp(kind):
         column = column.cast(pa.int64())
-    return column.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    # Unchecked: nanosecond times and 64-bit ids lie past 2**53, where float64 rounds them (a
+    # quantile needs no more precision than that).
+    return column.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)
 
 
 def _quantiles(values: np.ndarray, knots: int) -> list[float]:
