@@ -85,6 +85,15 @@ class SdvModel(Model):
         self._chunks: OrderedDict[tuple[Any, ...], dict[str, pa.Array]] = OrderedDict()
         self._chunks_lock = threading.Lock()
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (to Dask's workers), without the lock or the recent chunks."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_chunks", "_chunks_lock")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._chunks = OrderedDict()
+        self._chunks_lock = threading.Lock()
+
     @classmethod
     def fit(
         cls,
