@@ -14,6 +14,7 @@ its own synthesizer on the same 5,000 rows (bench_fit.py's table) for the same e
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import time
 import warnings
@@ -22,6 +23,7 @@ from bench_fit import real_table
 from common import machine
 
 import fastsynth
+from fastsynth.models.sdv import CHUNK_ROWS
 
 
 def timed(run) -> tuple[float, object]:
@@ -30,8 +32,11 @@ def timed(run) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
-def median_seconds(run, repeats: int) -> float:
-    return statistics.median(timed(run)[0] for _ in range(repeats))
+def rechunked(schema: fastsynth.Schema, chunk_rows: int) -> fastsynth.Schema:
+    """The fitted schema with its model sampling chunks of ``chunk_rows`` (the same synthesizer)."""
+    model = schema.model
+    document = dataclasses.replace(model.document, chunk_rows=chunk_rows)
+    return fastsynth.Schema(fields=(), model=type(model)(model.synthesizer, model.columns, document))
 
 
 def main() -> None:
@@ -40,9 +45,19 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the script runs")
     parser.add_argument("--epochs", type=int, default=None, help="training epochs (default 5; quick 1)")
+    parser.add_argument("--rows", type=int, default=None, help="rows sampled (default 200,000; quick 10,000)")
+    parser.add_argument(
+        "--chunk-rows",
+        type=int,
+        nargs="*",
+        default=None,
+        help="fastsynth's chunk_rows to compare (default: the model's default; quick 2048)",
+    )
     args = parser.parse_args()
-    real_rows, rows, repeats, epochs = (500, 10_000, 1, 1) if args.quick else (5_000, 200_000, 3, 5)
-    epochs = args.epochs or epochs
+    # quick: under 500 rows, where ctgan transforms the data without starting worker processes
+    real_rows, rows, repeats, epochs = (400, 10_000, 1, 1) if args.quick else (5_000, 200_000, 5, 5)
+    epochs, rows = args.epochs or epochs, args.rows or rows
+    chunks = args.chunk_rows or ([2048] if args.quick else [CHUNK_ROWS])
     print(machine())
     real = real_table(real_rows)
     print(f"data: {real_rows:,} rows x {real.num_columns} columns; {epochs} epochs; sampling {rows:,} rows")
@@ -55,31 +70,40 @@ def main() -> None:
     from sdv.single_table import CTGANSynthesizer, TVAESynthesizer
 
     print(
-        "| method | fit fastsynth (s) | fit SDV (s) | sample fastsynth (s) | sample SDV (s) "
+        "| method | chunk_rows | fit fastsynth (s) | fit SDV (s) | sample fastsynth (s) | sample SDV (s) "
         "| rows/s fastsynth | x SDV | sampling overhead |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for method, cls in (("ctgan", CTGANSynthesizer), ("tvae", TVAESynthesizer)):
-        fs_fit, schema = timed(lambda m=method: fastsynth.fit(real, method=m, epochs=epochs))
-        fastsynth.generate(schema, 1000, seed=99)  # warm: numba, torch's first calls
-        fs_sample = median_seconds(lambda s=schema: fastsynth.generate(s, rows, seed=7), repeats)
-
+        # warm-up, untimed: torch's first optimizer imports its compiler (seconds), and ctgan starts
+        # joblib's worker processes for 500 rows or more; whichever fit came first would pay both
+        fastsynth.fit(real.slice(0, 600), method=method, epochs=1)
+        fs_fit, fitted = timed(lambda m=method: fastsynth.fit(real, method=m, epochs=epochs))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             metadata = Metadata.detect_from_dataframes({"real": frame})
             direct = cls(metadata, epochs=epochs)
             sdv_fit, _ = timed(lambda d=direct: d.fit({"real": frame}))
-            # the synthesizer fastsynth fitted, sampled by SDV itself: the same network, so the
-            # difference is fastsynth's chunks and Arrow conversion alone
-            same = schema.model.synthesizer
-            same.sample(1000)
-            sdv_sample = median_seconds(lambda s=same: s.sample(rows), repeats)
-
-        ratio = sdv_sample / fs_sample
-        print(
-            f"| {method} | {fs_fit:.2f} | {sdv_fit:.2f} | {fs_sample:.3f} | {sdv_sample:.3f} "
-            f"| {rows / fs_sample:,.0f} | {ratio:.2f}x | {fs_sample / sdv_sample - 1:+.1%} |"
-        )
+        # SDV samples from the synthesizer fastsynth fitted: the same network, so the difference is
+        # fastsynth's chunks and Arrow conversion alone
+        same = fitted.model.synthesizer
+        for chunk_rows in chunks:
+            schema = rechunked(fitted, chunk_rows)
+            fastsynth.generate(schema, 1000, seed=99)  # warm: numba, torch's first calls
+            ours, theirs = [], []
+            for k in range(repeats):  # alternated, so a busy moment of the machine hits both
+                ours.append(timed(lambda s=schema, k=k: fastsynth.generate(s, rows, seed=k))[0])
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    theirs.append(timed(lambda s=same: s.sample(rows))[0])
+            fs_sample, sdv_sample = statistics.median(ours), statistics.median(theirs)
+            overhead = fs_sample / sdv_sample - 1
+            print(
+                f"| {method} | {chunk_rows:,} | {fs_fit:.2f} | {sdv_fit:.2f} | {fs_sample:.3f} "
+                f"| {sdv_sample:.3f} | {rows / fs_sample:,.0f} | {sdv_sample / fs_sample:.2f}x "
+                f"| {overhead:+.1%} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -12,12 +12,13 @@ Row ``i`` then depends only on (seed, i), whatever the batches. The last chunks 
 consecutive small batches sample each chunk once. ``chunk_rows`` is written in the model file: changing
 the default does not change the rows of a saved model.
 
-The default, 65,536, is where chunking costs SDV little: each ``sample`` call has a fixed cost of
-its own (pandas and rdt work per column, about 0.1 s on two busy cores), and 4,096-row chunks made
-CTGAN and TVAE sample 1.6 to 2.5 times slower than one ``sample`` call for all the rows (16,384: 1.1 to
-1.4 times; 65,536: as fast; benchmarks/bench_sdv.py). The price is the first rows of a chunk: a batch of
-10 rows samples 65,536 (about 2 s for CTGAN); a smaller ``chunk_rows`` suits small batches of a
-server.
+The default, 40,960, is where chunking costs SDV little. Each ``sample`` call has a fixed cost of its
+own (pandas and rdt work per column, 40-50 ms), and the rows of the last chunk past those asked for are
+made for nothing (up to one chunk per call of ``generate``). Sampling 200,000 rows of CTGAN and TVAE
+through ``generate`` against one SDV ``sample`` call on the same synthesizer (benchmarks/bench_sdv.py,
+two busy cores): 16,384-row chunks +12% and +59%, 32,768 +11% and +48%, 40,960 +6% and +1%, 65,536
++31% and +30% (the fourth chunk is 95% unused). The price is the first rows of a chunk: a batch of 10
+rows samples 40,960 (about 1 s for CTGAN); a smaller ``chunk_rows`` suits small batches of a server.
 
 Given values (``givable``: the columns SDV models as categories) are SDV's conditional sampling
 (``sample_from_conditions``): for chunk ``k`` and each combination of given values in it, a whole
@@ -50,7 +51,7 @@ from fastsynth.specs import Bounds, Spec, argument, from_document, to_document
 
 __all__ = ["CTGAN", "TVAE", "CopulaGAN", "GaussianCopula", "SdvModel"]
 
-CHUNK_ROWS = 65_536
+CHUNK_ROWS = 40_960
 """Rows per chunk of a newly fitted model, unless the ``chunk_rows`` option says (see the module's
 docstring)."""
 _CACHE_BYTES = 256 * 2**20
@@ -83,6 +84,15 @@ class SdvModel(Model):
         self.columns = columns
         self.document = document
         self._chunks: OrderedDict[tuple[Any, ...], dict[str, pa.Array]] = OrderedDict()
+        self._chunks_lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (to Dask's workers), without the lock or the recent chunks."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_chunks", "_chunks_lock")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._chunks = OrderedDict()
         self._chunks_lock = threading.Lock()
 
     @classmethod

@@ -115,6 +115,14 @@ def test_sampling_puts_back_the_process_generators_and_threads_agree(fitted):
     assert all(pa.table(a).equals(pa.table(b)) for a, b in zip(serial, threaded, strict=True))
 
 
+def test_the_model_pickles_for_dask_workers(fitted):
+    import pickle
+
+    schema = fitted["tvae"]
+    travelled = pickle.loads(pickle.dumps(schema))
+    assert fastsynth.generate(travelled, 3000, seed=5).equals(fastsynth.generate(fresh(schema), 3000, seed=5))
+
+
 @pytest.mark.parametrize("method", METHODS)
 def test_given_values_are_exact_and_rows_do_not_depend_on_batches(method, fitted):
     model = fitted[method].model
