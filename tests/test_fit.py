@@ -207,3 +207,17 @@ def test_time_zones_are_kept_and_noise_correlations_are_zero():
     assert fastsynth.generate(document, 10).schema.field("at").type == pa.timestamp("s", "Europe/Paris")
     matrix = np.array(document["correlations"][0]["matrix"])
     assert np.array_equal(matrix, np.eye(3))  # independent columns: sample correlations are noise
+
+
+def test_nanosecond_times_big_ids_and_columns_of_no_finite_number() -> None:
+    frame = pd.DataFrame(
+        {
+            "when": pd.date_range("2024-01-01", periods=50, freq="1D"),  # pandas' nanoseconds
+            "id": np.arange(50, dtype=np.int64) * 10**16 + 10**18,  # past 2**53
+        }
+    )
+    made = fastsynth.generate(fastsynth.fit(frame), 1_000, seed=1)
+    when = made.column("when").cast(pa.int64()).to_numpy()
+    assert when.min() >= frame["when"].min().value and when.max() <= frame["when"].max().value
+    with pytest.raises(UsageError, match="column 'x' holds no finite number"):
+        fastsynth.fit(pa.table({"x": pa.array([np.nan, np.inf]), "y": [1.0, 2.0]}))

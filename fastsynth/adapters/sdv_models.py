@@ -107,6 +107,7 @@ def fit(method: str, table: pa.Table, options: Mapping[str, Any], key: int) -> A
     metadata_module = optional_import("sdv.metadata", "sdv")
     with _LOCK, _quiet(), _seeded(key):
         metadata = metadata_module.Metadata.detect_from_dataframes({_TABLE: frame})
+        _seen_values_only(metadata, table)
         try:
             synthesizer = cls(metadata, **options)
             synthesizer.fit(_fit_input(frame))
@@ -119,6 +120,23 @@ def fit(method: str, table: pa.Table, options: Mapping[str, Any], key: int) -> A
                 f"fit: method {method!r} (SDV's {cls.__name__}) with {shown}: {reason}"
             ) from None
     return synthesizer
+
+
+def _seen_values_only(metadata: Any, table: pa.Table) -> None:
+    """SDV takes a column named ``city``, ``email`` or ``user_id`` for personal data or an id and
+    invents new values for it: here every column is modelled on its values (text and booleans as
+    categories, numbers as numbers), as fastsynth's other methods model them."""
+    if metadata.tables[_TABLE].primary_key is not None:  # a key is an id: it goes with the ids
+        metadata.remove_primary_key(table_name=_TABLE)
+    columns = metadata.tables[_TABLE].columns
+    for name, info in list(columns.items()):
+        if info.get("sdtype") in ("numerical", "datetime", "categorical", "boolean"):
+            continue
+        kind = table.schema.field(name).type
+        numeric = pa.types.is_integer(kind) or pa.types.is_floating(kind)
+        metadata.update_column(
+            column_name=name, sdtype="numerical" if numeric else "categorical", table_name=_TABLE
+        )
 
 
 def discrete_columns(synthesizer: Any) -> list[str]:

@@ -86,6 +86,8 @@ class Resample(Model):
         settings = from_document(_Options, dict(document), where="schema: model 'resample'")
         if "rows" not in tables:
             raise SchemaError("schema: model 'resample' keeps its rows in its model file; load that (.fsm)")
+        if tables["rows"].num_rows == 0:
+            raise SchemaError("schema: model 'resample': its table of rows is empty")
         return cls(tables["rows"], settings.noise)
 
 

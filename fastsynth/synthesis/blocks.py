@@ -23,9 +23,9 @@ import pyarrow.compute as pc
 
 from fastsynth.concepts.stream import Dates
 from fastsynth.errors import SchemaError, UsageError
-from fastsynth.models.base import METHODS, Model, model_from_document
+from fastsynth.models.base import METHODS, Model, model_from_document, model_key
 from fastsynth.schema import Schema
-from fastsynth.specs import from_document, to_document
+from fastsynth.specs import PositiveInt, argument, from_document, to_document
 from fastsynth.synthesis.conditions import plain_types
 
 __all__ = ["Blocks", "block_labels", "fit_blocks"]
@@ -109,7 +109,9 @@ class Blocks(Model):
         return document
 
     def tables(self) -> dict[str, pa.Table]:
-        return {
+        # The labels also as a table: their type (int8, a timestamp's zone) does not survive YAML.
+        own = {"labels": pa.table({"label": self.labels})}
+        return own | {
             f"block{k}.{name}": table
             for k, model in enumerate(self.models)
             for name, table in model.tables().items()
@@ -121,23 +123,32 @@ class Blocks(Model):
 
     @classmethod
     def from_parts(cls, document: Mapping[str, Any], tables: Mapping[str, pa.Table]) -> Blocks:
+        where = "schema: model 'blocks'"
         blocks = document.get("blocks")
         if not isinstance(blocks, list) or not blocks or not all(isinstance(b, Mapping) for b in blocks):
-            raise SchemaError(
-                "schema: model 'blocks': blocks must be a non-empty list of {label, rows, model}"
+            raise SchemaError(f"{where}: blocks must be a non-empty list of {{label, rows, model}}")
+        column = argument("column", document.get("column"), str, error=lambda m: SchemaError(f"{where}: {m}"))
+        rows = [
+            argument(
+                f"blocks[{k}].rows", b.get("rows"), PositiveInt, error=lambda m: SchemaError(f"{where}: {m}")
             )
+            for k, b in enumerate(blocks)
+        ]
         models = []
         for k, block in enumerate(blocks):
             prefix = f"block{k}."
             own = {name[len(prefix) :]: t for name, t in tables.items() if name.startswith(prefix)}
             models.append(model_from_document(block.get("model"), own))
+        labels = tables["labels"].column("label").combine_chunks() if "labels" in tables else None
+        if labels is None or len(labels) != len(blocks):
+            labels = pa.array([b.get("label") for b in blocks])  # a document written by hand
         dates = document.get("dates")
         return cls(
-            str(document.get("column")),
-            pa.array([b.get("label") for b in blocks]),
-            [b.get("rows") for b in blocks],
+            column,
+            labels,
+            rows,
             models,
-            None if dates is None else from_document(Dates, dates, where="schema: model 'blocks': dates"),
+            None if dates is None else from_document(Dates, dates, where=f"{where}: dates"),
         )
 
 
@@ -145,7 +156,7 @@ METHODS.add("blocks", Blocks)
 
 
 def _block_seed(seed: int, block: int) -> int:
-    return (seed * 1_000_003 + block + 1) % 2**63
+    return int(model_key(seed, "block", block)) % 2**63
 
 
 def block_labels(

@@ -219,15 +219,22 @@ class Conditioned(Model):
     def make(
         self, seed: int, start: int, size: int, given: Mapping[str, pa.Array] | None = None
     ) -> dict[str, pa.Array]:
+        wanted = self._wanted(seed, start, size, given)
+        made = self.inner.make(seed, start, size, wanted or None)
+        if not self.constraints:
+            return made
+        return self._constrained(seed, start, size, wanted, made)
+
+    def _wanted(
+        self, seed: int, start: int, size: int, given: Mapping[str, pa.Array] | None
+    ) -> dict[str, pa.Array]:
+        """The given values, and the shared columns' values by their exact shares."""
         wanted = dict(given or {})
         for column, (values, group, counts) in self._plans.items():
             if column not in wanted:
                 picks = _assigned(model_key(seed, "share", column), start, size, group, counts)
                 wanted[column] = values.take(pa.array(picks))
-        made = self.inner.make(seed, start, size, wanted or None)
-        if not self.constraints:
-            return made
-        return self._constrained(seed, start, size, wanted, made)
+        return wanted
 
     def _constrained(
         self, seed: int, start: int, size: int, wanted: dict[str, pa.Array], made: dict[str, pa.Array]
@@ -265,7 +272,9 @@ class Conditioned(Model):
         would need more than ``MAX_DRAWS``."""
         import polars as pl
 
-        kept = float(self._meets(pl, pa.table(self.inner.make(seed, 0, _PROBE_ROWS))).mean())
+        wanted = self._wanted(seed, 0, _PROBE_ROWS, None)
+        probe = pa.table(self.inner.make(seed, 0, _PROBE_ROWS, wanted or None))
+        kept = float(self._meets(pl, probe).mean())
         low = kept - 3 * math.sqrt(max(kept * (1 - kept), 1 / _PROBE_ROWS) / _PROBE_ROWS)
         needed = math.inf if low <= 0 else math.ceil(math.log(_MISS) / math.log1p(-low))
         if needed > MAX_DRAWS:

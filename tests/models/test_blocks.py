@@ -144,3 +144,13 @@ def test_the_cli_fits_blocks(months: pa.Table, tmp_path) -> None:
         [*command, "fit", "months.parquet", "--block-rows", "4"], cwd=tmp_path, capture_output=True, text=True
     )
     assert bad.returncode != 0 and "--block-column" in bad.stderr
+
+
+def test_block_labels_keep_their_type_in_a_model_file(tmp_path) -> None:
+    stamps = pa.array([0, 0, 86_400_000_000, 86_400_000_000], pa.timestamp("us", tz="Europe/Paris"))
+    for labels in (pa.array([1, 1, 2, 2], pa.int8()), stamps):
+        table = pa.table({"block": labels, "x": [1.0, 2.0, 3.0, 4.0]})
+        schema = fastsynth.fit_blocks(table, method="resample", block_column="block", rows=3)
+        loaded = fastsynth.Schema.load(schema.save(tmp_path / "labels.fsm"))
+        assert loaded.arrow_schema().field("block").type == labels.type
+        assert fastsynth.generate(loaded, 6, seed=1).equals(fastsynth.generate(schema, 6, seed=1))

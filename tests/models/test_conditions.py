@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 import fastsynth
@@ -93,3 +94,46 @@ def test_conditioned_models_are_saved_and_loaded(people, tmp_path) -> None:
         schema.save(tmp_path / f"{method}.fsm")
         loaded = fastsynth.Schema.load(tmp_path / f"{method}.fsm")
         assert fastsynth.generate(loaded, 2_000, seed=3).equals(fastsynth.generate(schema, 2_000, seed=3))
+
+
+def test_draws_are_measured_so_that_a_rare_constraint_holds_over_many_rows(people) -> None:
+    schema = fastsynth.fit(people, method="resample", constraints=["income > 52"])  # about 10% kept
+    assert 150 < schema.model.draws < 1_000
+    made = fastsynth.generate(schema, 300_000, seed=3)
+    assert pc.min(made.column("income")).as_py() > 52
+    with pytest.raises(
+        UsageError, match=r"reject nearly every row the model makes \(\d\.\d+% of 10,000 kept\)"
+    ):
+        fastsynth.fit(people, method="resample", constraints=["income > 58"])
+
+
+def test_redrawn_rows_keep_the_model_s_categories(people, tmp_path) -> None:
+    """Batches of any size carry the model's own dictionary, so an Arrow file takes them all."""
+    import pyarrow.ipc as ipc
+
+    coded = people.set_column(0, "city", pc.dictionary_encode(people.column("city")))
+    schema = fastsynth.fit(coded, method="cart", constraints=["income > 40 OR member"])
+    assert pa.types.is_dictionary(schema.arrow_schema().field("city").type)
+    whole = fastsynth.generate(schema, 2_000, seed=5)
+    assert (
+        fastsynth.generate(schema, 2_000, seed=5, batch_size=7)
+        .combine_chunks()
+        .equals(whole.combine_chunks())
+    )
+    with ipc.new_file(tmp_path / "rows.arrow", schema.arrow_schema()) as writer:
+        for batch in fastsynth.iter_batches(schema, 500, batch_size=7, seed=5):
+            writer.write_batch(batch)
+
+
+def test_shares_read_text_as_the_column_s_type(people) -> None:
+    schema = fastsynth.fit(
+        people,
+        method="resample",
+        custom_distributions={"member": {"true": 0.5, "false": 0.5}},
+        constraints="age > 20",
+    )
+    made = fastsynth.generate(schema, 1_000, seed=1)
+    assert _counts(made, "member") == {True: 500, False: 500} and pc.min(made.column("age")).as_py() > 20
+    for bad in ("city", {"city": 5}, {"city": "Paris"}):
+        with pytest.raises(UsageError, match="custom_distributions"):
+            fastsynth.fit(people, method="resample", custom_distributions=bad)

@@ -147,3 +147,45 @@ def test_the_cli_fits_a_model_file_that_gen_uses(people: pa.Table, tmp_path) -> 
         text=True,
     )
     assert bad.returncode != 0 and "COLUMN=VALUE:SHARE" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def _edited(path, tmp_path, edit) -> object:
+    """A copy of the model file ``path`` with its schema.yaml changed by ``edit``."""
+    import yaml
+
+    copy = tmp_path / f"edited-{path.name}"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(copy, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "schema.yaml":
+                document = yaml.safe_load(data)
+                edit(document)
+                data = yaml.safe_dump(document).encode()
+            target.writestr(info.filename, data)
+    return copy
+
+
+def test_model_files_edited_into_nonsense_are_refused(people, tmp_path) -> None:
+    schema = fastsynth.fit(
+        people, method="resample", custom_distributions={"city": {"Nice": 0.5, "Lyon": 0.5}}
+    )
+    path = schema.save(tmp_path / "c.fsm")
+
+    def shares(document):
+        document["model"]["shares"]["city"]["Nice"] = 0.9
+
+    def inner(document):
+        document["model"]["inner"] = ["x"]
+
+    for edit, message in ((shares, "the shares sum to 1.4"), (inner, "is not an object with a 'method'")):
+        with pytest.raises(SchemaError, match=message):
+            fastsynth.Schema.load(_edited(path, tmp_path, edit))
+
+
+def test_the_tables_of_a_model_file_are_capped(people, tmp_path, monkeypatch) -> None:
+    from fastsynth.models import files
+
+    path = fastsynth.fit(people, method="resample").save(tmp_path / "r.fsm")
+    monkeypatch.setattr(files, "MAX_TABLES", 1_000)
+    with pytest.raises(SchemaError, match=r"its tables unpack to .* bytes; at most 1,000"):
+        fastsynth.Schema.load(path)

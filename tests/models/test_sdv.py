@@ -216,3 +216,23 @@ def test_fit_and_gen_commands(real, tmp_path):
     assert made.returncode == 0, made.stderr
     out = pq.read_table(tmp_path / "out.parquet")
     assert out.num_rows == 100 and out.column_names == ["age", "income", "status", "flag"]
+
+
+@pytest.mark.slow
+def test_columns_sdv_takes_for_personal_data_keep_their_values() -> None:
+    """SDV detects ``city``, ``email`` and ``user_id`` as personal data or keys and would invent values."""
+    rng = np.random.default_rng(0)
+    table = pa.table(
+        {
+            "city": rng.choice(["Paris", "Lyon", "Nice"], 300),
+            "email": rng.choice(["a@x.org", "b@y.org"], 300),
+            "user_id": np.arange(300),
+            "x": rng.normal(size=300),
+        }
+    )
+    schema = fastsynth.fit(
+        table, method="gaussian_copula", custom_distributions={"city": {"Paris": 0.5, "Nice": 0.5}}
+    )
+    made = fastsynth.generate(schema, 1_000, seed=1)
+    assert sorted(set(made.column("city").to_pylist())) == ["Nice", "Paris"]
+    assert set(made.column("email").to_pylist()) <= {"a@x.org", "b@y.org"}
