@@ -87,12 +87,13 @@ def write_csv(table: pa.Table, path: str) -> None:
 
 def _pandas_times(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """Times as pandas writes a column of them: the date alone when all are at midnight, else date
-    and time (Arrow's own form, to the microsecond, when some have fractions of a second). Arrow's
+    and time (Arrow's own form, to the unit's fraction, when some have fractions of a second). Arrow's
     casts to text, not strftime, which is 20 times slower."""
-    micros = column.cast(pa.int64()).to_numpy()
-    if (micros % 86_400_000_000 == 0).all():
+    per_second = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[column.type.unit]
+    counts = column.cast(pa.int64()).to_numpy()
+    if (counts % (86_400 * per_second) == 0).all():
         return column.cast(pa.date32()).cast(pa.string())
-    if (micros % 1_000_000 == 0).all():
+    if (counts % per_second == 0).all():
         return column.cast(pa.timestamp("s")).cast(pa.string())
     return column
 

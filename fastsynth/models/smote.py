@@ -68,7 +68,7 @@ def _as_numbers(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     kind = column.type
     if pa.types.is_temporal(kind):
         column = column.view(pa.int32() if kind.bit_width == 32 else pa.int64())
-    valid = ~column.is_null().to_numpy(zero_copy_only=False)
+    valid = ~pc.is_null(column, nan_is_null=True).to_numpy(zero_copy_only=False)  # NaN: no value
     dtype = np.float64 if pa.types.is_floating(kind) else np.int64
     values = column.fill_null(0).to_numpy(zero_copy_only=False).astype(dtype)
     return values, valid
@@ -168,6 +168,10 @@ class Smote(Model):
         features = [n for n in table.column_names if n != target]
         if not features:
             raise UsageError(f"{_WHERE}: the data has no column besides target={target!r} to interpolate")
+        if pa.types.is_dictionary(table.schema.field(target).type):
+            # Classes as their values: the classes are the model's own, not a batch's dictionary.
+            plain = table.column(target).cast(table.schema.field(target).type.value_type)
+            table = table.set_column(table.column_names.index(target), target, plain)
         labels = table.column(target)
         if labels.null_count:
             raise UsageError(

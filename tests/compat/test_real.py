@@ -90,3 +90,18 @@ def test_real_block_generator_as_the_seed_calls_it(frame: pd.DataFrame) -> None:
 def test_what_the_facade_cannot_honour_is_refused(frame: pd.DataFrame, call: dict, message: str) -> None:
     with pytest.raises(UsageError, match=message):
         RealGenerator(auto_report=False).generate(frame, 10, **{"method": "resample", **call})
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_the_csv_writes_midnights_as_dates_in_any_unit(unit: str, tmp_path) -> None:
+    import pyarrow as pa
+
+    from fastsynth.compat import common
+
+    days = np.array(["2023-11-15", "2023-11-16"], dtype="datetime64[D]")
+    common.write_csv(pa.table({"t": pa.array(days.astype(f"datetime64[{unit}]"))}), str(tmp_path / "t.csv"))
+    assert (tmp_path / "t.csv").read_text().split() == ['"t"', '"2023-11-15"', '"2023-11-16"']
+    fraction = np.array(["2023-11-15T00:00:00.123"], dtype="datetime64[ms]").astype(f"datetime64[{unit}]")
+    if unit != "s":  # a fraction of a second is written, not refused
+        common.write_csv(pa.table({"t": pa.array(fraction)}), str(tmp_path / "f.csv"))
+        assert ".123" in (tmp_path / "f.csv").read_text()

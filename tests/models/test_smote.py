@@ -211,3 +211,20 @@ def test_a_model_file_whose_tables_disagree_is_refused():
         type(model).from_parts(model.to_document(), cut)
     with pytest.raises(SchemaError, match="keeps its tables"):
         type(model).from_parts(model.to_document(), {})
+
+
+def test_nan_is_no_value_and_a_dictionary_target_gives_its_classes() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=200)
+    x[::17] = np.nan
+    table = pa.table(
+        {
+            "x": pa.array(x, from_pandas=False),
+            "y": rng.normal(size=200),
+            "label": pa.array(rng.choice(["a", "b"], 200, p=[0.8, 0.2])).dictionary_encode(),
+        }
+    )
+    made = fastsynth.generate(fastsynth.fit(table, method="smote", target="label"), 1_000, seed=1)
+    assert sorted(made.column("label").to_pylist()) == ["a"] * 500 + ["b"] * 500
+    values = made.column("x").to_numpy(zero_copy_only=False)
+    assert made.column("x").null_count > 0 and not np.isnan(values[~np.isnan(values)]).any()
