@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.errors import SchemaError
+from fastsynth.errors import SchemaError, UsageError
 from fastsynth.registry import Registry
 
-__all__ = ["METHODS", "Model", "model_key"]
+__all__ = ["METHODS", "Model", "check_options", "model_from_document", "model_key"]
 
 METHODS: Registry[type[Model]] = Registry(
     "fitting method", "fastsynth.methods", SchemaError, name_attribute="method"
@@ -110,6 +110,17 @@ class Model(ABC):
 
     def __hash__(self) -> int:
         return id(self)
+
+
+def check_options(method: str, options: Mapping[str, Any], allowed: Iterable[str]) -> None:
+    """Refuse an option ``method`` does not take, naming those it does."""
+    names = sorted(allowed)
+    for name, value in options.items():
+        if name not in names:
+            raise UsageError(
+                f"fit: {name}={value!r} is not an option of method {method!r}; "
+                f"allowed: {', '.join(names) or 'none'}"
+            )
 
 
 def model_from_document(document: Any, tables: Mapping[str, pa.Table] | None = None) -> Model:

@@ -46,7 +46,7 @@ import pyarrow.compute as pc
 from fastsynth.adapters import sdv_models
 from fastsynth.errors import SchemaError, UsageError
 from fastsynth.models import files
-from fastsynth.models.base import METHODS, Model, model_key
+from fastsynth.models.base import METHODS, Model, check_options, model_key
 from fastsynth.specs import Bounds, Spec, argument, from_document, to_document
 
 __all__ = ["CTGAN", "TVAE", "CopulaGAN", "GaussianCopula", "SdvModel"]
@@ -116,14 +116,8 @@ class SdvModel(Model):
             "chunk_rows", sdv_options.pop("chunk_rows", CHUNK_ROWS), Annotated[int, Bounds(1)],
             error=lambda message: UsageError(f"fit: method {cls.method!r}: {message}"),
         )  # fmt: skip
-        allowed = [*sdv_models.options_of(sdv_models.synthesizer_class(cls.method)), "chunk_rows"]
-        for name, value in options.items():
-            if name not in allowed:
-                raise UsageError(
-                    f"fit: {name}={value!r} is not an option of method {cls.method!r} "
-                    f"(SDV's {sdv_models.SYNTHESIZERS[cls.method]}, and chunk_rows); "
-                    f"allowed: {', '.join(sorted(allowed))}"
-                )
+        sdv_own = sdv_models.options_of(sdv_models.synthesizer_class(cls.method))
+        check_options(cls.method, options, [*sdv_own, "chunk_rows"])
         synthesizer = sdv_models.fit(cls.method, table, sdv_options, int(model_key(seed, "sdv fit")))
         document = _Document(
             synthesizer=sdv_models.SYNTHESIZERS[cls.method],

@@ -10,6 +10,9 @@ only on (seed, row); a constraint that almost nothing meets is an error, not a l
 
 A copula schema has no conditionals to follow a given value: conditioned, it is fitted once per value of
 the conditioned column (``Strata``), which keeps each value's own distribution of the other columns.
+Each value's schema makes the whole batch and keeps its own rows (a schema makes ranges of rows, and a
+row must not depend on its neighbours' values), so a batch costs one batch per value it holds: fine for
+a few values, the other methods for many. Constraints cost a batch per round of redraws.
 """
 
 from __future__ import annotations
