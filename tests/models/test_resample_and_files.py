@@ -189,3 +189,20 @@ def test_the_tables_of_a_model_file_are_capped(people, tmp_path, monkeypatch) ->
     monkeypatch.setattr(files, "MAX_TABLES", 1_000)
     with pytest.raises(SchemaError, match=r"its tables unpack to .* bytes; at most 1,000"):
         fastsynth.Schema.load(path)
+
+
+def test_a_model_file_streams_with_the_continuous_engine(people: pa.Table, tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from fastsynth.cli.app import app
+
+    schema = fastsynth.fit(people, method="resample", custom_distributions={"city": {"Lyon": 1.0}})
+    schema.save(tmp_path / "people.fsm")
+    out = tmp_path / "rows.jsonl"
+    args = ["run", "--schema", str(tmp_path / "people.fsm"), "--continuous", "-n", "500", "--rate", "100000"]
+    result = CliRunner().invoke(app, [*args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 500 and {row["city"] for row in rows} == {"Lyon"}
