@@ -148,7 +148,7 @@ def test_generators_are_registered_listed_and_removed_by_actions(client):
         ),
         (
             lambda c: act(c, "add-generator", {"name": "u", "example": "tabular", "colour": 1}),
-            "the body of add-generator: unknown key 'colour'; allowed: example, name, schema, seed",
+            "the body of add-generator: unknown key 'colour'; allowed: example, model, name, schema, seed",
             400,
         ),
         (lambda c: act(c, "remove-generator", {"name": "nope"}), "generator 'nope' does not exist", 404),

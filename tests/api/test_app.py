@@ -84,14 +84,14 @@ def test_generators_are_added_listed_shown_and_removed(client):
         (
             {"name": "a", "example": "tabular", "schema": {"x": {"type": "int"}}},
             400,
-            "give either schema or example, not both",
+            "give one of schema, example or model, not schema and example",
         ),
         ({"name": "a b", "example": "tabular"}, 400, "generator name='a b' is not allowed"),
         ({"name": "a", "schema": 5}, 400, "body: schema=5 is not an object"),
         (
             {"name": "a", "example": "tabular", "colour": 1},
             400,
-            "body: unknown key 'colour'; allowed: example, name, schema, seed",
+            "body: unknown key 'colour'; allowed: example, model, name, schema, seed",
         ),
     ],
 )
@@ -400,7 +400,7 @@ def test_the_openapi_document_describes_the_answers_and_the_refusals(client):
     assert set(problem) == set(schemas["Problem"]["properties"])
     bodies = {
         "/generate": ("GenerateRequest", {"generator", "schema", "rows", "seed", "start", "format"}),
-        "/generators": ("GeneratorRequest", {"name", "schema", "example", "seed"}),
+        "/generators": ("GeneratorRequest", {"name", "schema", "example", "model", "seed"}),
         "/streamers": ("StreamerRequest", {"name", "type", "format", "path", "options", "overwrite"}),
         "/start": ("StartRequest", {"generators", "streamers", "rate", "rows", "drift"}),
         "/stop": ("StopRequest", {"generators"}),
