@@ -51,6 +51,7 @@ def test_bad_options_are_named(people: pa.Table) -> None:
         fastsynth.fit(people, method="copula", quantiles=1)
 
 
+@pytest.mark.subprocess
 def test_a_model_file_gives_the_same_rows_in_a_fresh_process(people: pa.Table, tmp_path) -> None:
     path = tmp_path / "people.fsm"
     schema = fastsynth.fit(people, method="resample", noise=0.05)
