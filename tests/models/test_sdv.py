@@ -18,7 +18,6 @@ import pytest
 import fastsynth
 from fastsynth.errors import SchemaError, UsageError
 
-pytest.importorskip("sdv")
 pytestmark = pytest.mark.slow  # importing SDV and torch alone takes seconds
 
 METHODS = ["gaussian_copula", "ctgan", "tvae", "copulagan"]
