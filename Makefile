@@ -42,7 +42,7 @@ test-fast: $(VENV)/.all
 	$(VENV)/bin/ruff check fastsynth tests benchmarks
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -m "not slow and not subprocess and not server and not bench"
+	$(PY) -m pytest -n 2 -m "not slow and not subprocess and not server and not bench"
 
 # calm-data-generator, compared with in bench_drift.py and bench_generators.py, lives in a throwaway
 # venv of its own; the stamp remakes it when calm_venv.sh changes what it installs.
