@@ -49,7 +49,6 @@ class Model(ABC):
     """Whether the model file keeps a pickle, which runs code when loaded."""
 
     @classmethod
-    @abstractmethod
     def fit(
         cls,
         table: pa.Table,
@@ -62,7 +61,9 @@ class Model(ABC):
         """The model fitted on ``table`` with the method's ``options`` (refused by name, as a
         ``UsageError``, when unknown); ``seed`` for fits that draw (a forest's bootstrap), ``target`` the
         label column if any, ``given`` the columns ``make`` will be given (conditioning), which the
-        model must then list in ``givable``."""
+        model must then list in ``givable``. Models that are made, not fitted (``fittable`` false), keep
+        this refusal."""
+        raise UsageError(f"fit: {cls.method!r} is not a fitting method")
 
     @abstractmethod
     def arrow_schema(self) -> pa.Schema:

@@ -12,13 +12,13 @@ scales like any schema, and ``Schema.save`` writes it (a ``.fsm`` model file for
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
 
 from fastsynth.errors import UsageError
-from fastsynth.models.base import METHODS, Model
+from fastsynth.models.base import METHODS, Model, check_options
 from fastsynth.schema import Schema
 from fastsynth.sources import to_arrow
 from fastsynth.synthesis import blocks, copula
@@ -147,14 +147,3 @@ def _fit_model(
     if rules:
         model.measure_draws(seed)
     return model
-
-
-def check_options(method: str, options: Mapping[str, Any], allowed: Iterable[str]) -> None:
-    """Refuse an option ``method`` does not take, naming those it does."""
-    allowed = sorted(allowed)
-    for name in options:
-        if name not in allowed:
-            raise UsageError(
-                f"fit: {name}={options[name]!r} is not an option of method {method!r}; "
-                f"allowed: {', '.join(allowed) or 'none'}"
-            )

@@ -118,10 +118,6 @@ class Blocks(Model):
         }
 
     @classmethod
-    def fit(cls, table: pa.Table, options: Mapping[str, Any], **_: Any) -> Model:
-        raise UsageError("fit: for blocks, call fastsynth.fit_blocks (fastsynth fit --block-column ...)")
-
-    @classmethod
     def from_parts(cls, document: Mapping[str, Any], tables: Mapping[str, pa.Table]) -> Blocks:
         where = "schema: model 'blocks'"
         blocks = document.get("blocks")

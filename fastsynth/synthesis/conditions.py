@@ -310,10 +310,6 @@ class Conditioned(Model):
         return self.inner.tables()
 
     @classmethod
-    def fit(cls, table: pa.Table, options: Mapping[str, Any], **_: Any) -> Model:
-        raise UsageError("fit: 'conditioned' is not a fitting method; give custom_distributions instead")
-
-    @classmethod
     def from_parts(cls, document: Mapping[str, Any], tables: Mapping[str, pa.Table]) -> Conditioned:
         unknown = sorted(set(document) - {"inner", "shares", "constraints", "draws"})
         if unknown:
@@ -352,10 +348,6 @@ class SchemaRows(Model):
         return {"schema": self.schema.to_dict()}
 
     @classmethod
-    def fit(cls, table: pa.Table, options: Mapping[str, Any], **_: Any) -> Model:
-        raise UsageError("fit: 'schema' is not a fitting method")
-
-    @classmethod
     def from_parts(cls, document: Mapping[str, Any], tables: Mapping[str, pa.Table]) -> SchemaRows:
         return cls(Schema.from_dict(document.get("schema")))
 
@@ -370,10 +362,6 @@ class Strata(Model):
         self.schemas = tuple(schemas)
         self._schema = plain_types(schemas[0].fields_arrow_schema())
         self.values = values.cast(self._schema.field(column).type)
-
-    @classmethod
-    def fit(cls, table: pa.Table, options: Mapping[str, Any], **_: Any) -> Model:
-        raise UsageError("fit: 'strata' is not a fitting method")
 
     @classmethod
     def fit_each(cls, table: pa.Table, column: str, fit_one: Any) -> Strata:
