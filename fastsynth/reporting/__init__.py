@@ -1,0 +1,118 @@
+"""Reports on data, as a JSON document and a self-contained HTML page.
+
+- Quality (``report(real, synthetic)``): how closely synthetic data follows real data: column shapes
+  and pair trends as SDMetrics' ``QualityReport`` scores them, a discriminator (can a classifier tell
+  the two apart?) and privacy (how close synthetic rows come to real ones, and how many copy one).
+- Drift (``report(data, blocks=COLUMN)``, ``windows=N``, ``reference=OTHER``): where and how much each
+  column moves over blocks or windows, beside the ground truth when the data came with a drift log.
+
+Large inputs: drift statistics are streamed over every row; quality, discriminator and privacy work
+on a seeded sample of at most ``max_rows`` rows of each table, and the document says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from fastsynth.errors import UsageError
+from fastsynth.reporting.document import Report, plain
+from fastsynth.reporting.inputs import Input, open_input
+
+__all__ = ["MAX_ROWS", "Report", "report"]
+
+MAX_ROWS = 2_000_000
+"""Rows of each table a quality report reads in full; larger tables are sampled (seeded)."""
+
+
+def report(
+    data: Any,
+    synthetic: Any = None,
+    *,
+    reference: Any = None,
+    blocks: str | None = None,
+    windows: int | None = None,
+    time_column: str | None = None,
+    drift_log: str | Path | None = None,
+    kinds: Mapping[str, str] | None = None,
+    max_rows: int = MAX_ROWS,
+    seed: int = 0,
+) -> Report:
+    """The report of ``data``: against ``synthetic`` (quality), or over ``blocks`` / ``windows`` /
+    against ``reference`` (drift). Each table is a path to a file fastsynth reads or an Arrow,
+    polars or pandas table; ``kinds`` overrides column kinds (``{"zip": "categorical"}``)."""
+    if max_rows < 1:
+        raise UsageError(f"max_rows={max_rows} is not allowed; allowed: an integer >= 1")
+    if synthetic is not None:
+        if blocks is not None or windows is not None or reference is not None:
+            raise UsageError(
+                "a report compares real with synthetic data, or shows drift over blocks, windows or "
+                "against a reference; not both: drop synthetic, or blocks / windows / reference"
+            )
+        return _quality(open_input(data, "real"), open_input(synthetic, "synthetic"), kinds, max_rows, seed)
+    if blocks is None and windows is None and reference is None:
+        raise UsageError(
+            "nothing to report: give synthetic data to compare with, or blocks=COLUMN, windows=N or "
+            "reference=DATA for drift"
+        )
+    from fastsynth.reporting.drift import drift_document
+
+    ref = open_input(reference, "reference") if reference is not None else None
+    return Report(
+        plain(
+            drift_document(
+                open_input(data, "data"),
+                ref,
+                blocks=blocks,
+                windows=windows,
+                time_column=time_column,
+                drift_log=Path(drift_log) if drift_log is not None else None,
+                kinds=kinds,
+                seed=seed,
+            )
+        )
+    )
+
+
+def _quality(
+    real: Input, synthetic: Input, kinds: Mapping[str, str] | None, max_rows: int, seed: int
+) -> Report:
+    from importlib.metadata import version
+
+    from fastsynth.reporting.columns import column_kinds
+    from fastsynth.reporting.discriminator import discriminate
+    from fastsynth.reporting.privacy import distances
+    from fastsynth.reporting.quality import shapes_and_trends
+
+    missing = [c for c in real.schema.names if c not in synthetic.schema.names]
+    if missing:
+        raise UsageError(
+            f"synthetic data {synthetic.name!r} lacks the real data's column(s) "
+            + ", ".join(map(repr, missing))
+        )
+    real_table, real_sampled = real.load(max_rows, seed)
+    synthetic_table, synthetic_sampled = synthetic.load(max_rows, seed + 1)
+    synthetic_table = synthetic_table.select(real_table.column_names)
+    if real_table.num_rows == 0 or synthetic_table.num_rows == 0:
+        empty = real.name if real_table.num_rows == 0 else synthetic.name
+        raise UsageError(f"input {empty!r} has no rows; a quality report needs rows on both sides")
+    column_kind = column_kinds(real_table, kinds)
+    document: dict[str, Any] = {
+        "kind": "quality",
+        "version": version("fastsynth"),
+        "inputs": {
+            "real": {"name": real.name, "rows": real.rows, "used_rows": real_table.num_rows},
+            "synthetic": {
+                "name": synthetic.name,
+                "rows": synthetic.rows,
+                "used_rows": synthetic_table.num_rows,
+            },
+        },
+        "sample": {"rows": max_rows, "seed": seed} if real_sampled or synthetic_sampled else None,
+        "kinds": column_kind,
+    }
+    document.update(shapes_and_trends(real_table, synthetic_table, column_kind))
+    document["discriminator"] = discriminate(real_table, synthetic_table, column_kind, seed=seed)
+    document["privacy"] = distances(real_table, synthetic_table, column_kind, seed=seed)
+    return Report(plain(document))

@@ -1,0 +1,76 @@
+"""What each column is to a report, by its Arrow type and its values: the kinds SDMetrics' metadata
+names (``numerical``, ``datetime``, ``categorical``, ``boolean``), plus ``text`` for strings with too
+many distinct values to compare as categories (names, e-mails, identifiers), which shapes and trends
+leave out, as SDMetrics leaves out ``id`` and ``pii`` columns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal, get_args
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from fastsynth.errors import UsageError
+
+__all__ = ["CATEGORY_LIMIT", "KINDS", "Kind", "column_kinds", "numbers"]
+
+Kind = Literal["numerical", "datetime", "categorical", "boolean", "text"]
+KINDS: tuple[str, ...] = get_args(Kind)
+
+CATEGORY_LIMIT = 1000
+"""A string column with more distinct values than this is ``text``: its categories would make a bar
+chart no one reads and a contingency table as large as the data."""
+
+
+def column_kinds(table: pa.Table, given: Mapping[str, str] | None = None) -> dict[str, Kind]:
+    """The kind of every column of ``table``; ``given`` names kinds that override what the types say
+    (e.g. an integer code that is categorical)."""
+    given = dict(given or {})
+    for name, kind in given.items():
+        if name not in table.column_names:
+            raise UsageError(
+                f"kinds: column {name!r} is not in the data; allowed: {', '.join(table.column_names)}"
+            )
+        if kind not in KINDS:
+            raise UsageError(f"kinds: column {name!r}: kind {kind!r} is unknown; allowed: {', '.join(KINDS)}")
+    return {
+        name: given[name] if name in given else _kind(table.column(name))  # type: ignore[misc]
+        for name in table.column_names
+    }
+
+
+def _kind(column: pa.ChunkedArray) -> Kind:
+    t = column.type
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    if pa.types.is_boolean(t):
+        return "boolean"
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+        return "numerical"
+    if pa.types.is_timestamp(t) or pa.types.is_date(t) or pa.types.is_time(t) or pa.types.is_duration(t):
+        return "datetime"
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        distinct = pc.count_distinct(column).as_py()
+        return "categorical" if distinct <= CATEGORY_LIMIT else "text"
+    return "text"
+
+
+def numbers(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """A numerical or datetime column as float64, nulls as NaN; times as their integer count of the
+    type's unit since the epoch (what SDMetrics compares, after pandas' conversion to nanoseconds,
+    up to a scale that no rank statistic or correlation sees)."""
+    t = column.type
+    if pa.types.is_dictionary(t):
+        column = column.cast(t.value_type)
+        t = t.value_type
+    if pa.types.is_timestamp(t) or pa.types.is_duration(t) or pa.types.is_time(t):
+        column = column.cast(pa.int64())
+    elif pa.types.is_date32(t):
+        column = column.cast(pa.int32())
+    elif pa.types.is_date64(t):
+        column = column.cast(pa.int64())
+    elif pa.types.is_decimal(t):
+        column = column.cast(pa.float64())
+    return np.asarray(column.cast(pa.float64()).fill_null(np.nan)) if len(column) else np.empty(0)

@@ -1,0 +1,101 @@
+"""A report as data: one JSON-able document holding every number the page shows, and the page made
+from it. Pipelines assert on the document; people look at the page. The page is rendered from the
+document alone, so the two can never disagree.
+
+The document (``Report.document``), for ``kind: "quality"`` (real against synthetic)::
+
+    kind, version, inputs: {real: {name, rows, used_rows}, synthetic: {...}},
+    sample: {rows, seed} | null               # the seeded sample statistics were taken on, if any
+    score                                     # mean of column_shapes.score and column_pair_trends.score
+    column_shapes: {score, columns: [{column, kind, metric, score, plot}]}
+    column_pair_trends: {score, pairs: [{columns: [a, b], metric, score, real, synthetic}],
+                         matrix: {columns, real, synthetic, score}}   # square, null where undefined
+    discriminator: {auc, score, model, rows, folds}
+    privacy: {dcr: {median, p05, share_zero, histogram}, nndr: {median, p05, histogram},
+              exact_copies: {count, share}, baseline: {dcr_median}, rows}
+
+for ``kind: "drift"`` (one table over blocks or windows, or against a reference)::
+
+    kind, version, inputs: {data: {...}, reference: {...} | null},
+    by: {blocks: COLUMN} | {windows: N, time_column: COLUMN | null}
+    reference: "first block" | "reference input"
+    thresholds: {js, psi}
+    blocks: [{label, rows, start, end}]       # start/end: first and last time or row of the block
+    columns: [{column, kind, js: [..], psi: [..], mean: [..], quantiles: {"0.05": [..], ...},
+               drifted: [bool, ..]}]          # one entry per block in every list
+    drifted_columns: [COLUMN, ..]
+    ground_truth: {source, blocks: [weight, ..], events: [..]} | null
+    series: [{column, x: [..], values: [..]}]  # per-window means, for the time-series plots
+
+``plot`` is ``{type: "histogram", edges, real, synthetic}`` (shares per bin) for numbers and times, or
+``{type: "bars", categories, real, synthetic}`` (shares per category) for categories and booleans.
+Every number is a plain float or int; NaN and infinities are written as null.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from fastsynth.errors import UsageError
+
+__all__ = ["FORMATS", "Report", "plain"]
+
+FORMATS = ("html", "json")
+
+
+@dataclass(frozen=True)
+class Report:
+    """A computed report: ``document`` holds every number; ``html()`` is the page made from it."""
+
+    document: dict[str, Any]
+
+    @property
+    def score(self) -> float | None:
+        """The overall quality score (quality reports), or None."""
+        return self.document.get("score")
+
+    def to_json(self) -> str:
+        return json.dumps(self.document, indent=1, allow_nan=False)
+
+    def html(self) -> str:
+        from fastsynth.reporting.page import render
+
+        return render(self.document)
+
+    def save(self, path: str | Path, format: Literal["html", "json"] | None = None) -> list[Path]:
+        """Write the page to ``path`` with its JSON beside it (``report.html`` and ``report.json``),
+        or only the JSON when ``format`` (or the extension) is ``json``. Returns the files written,
+        each written whole or not at all."""
+        path = Path(path)
+        format = format or ("json" if path.suffix.lower() == ".json" else "html")
+        if format not in FORMATS:
+            raise UsageError(f"report format {format!r} is unknown; allowed: {', '.join(FORMATS)}")
+        written = [_write(path.with_suffix(".json"), self.to_json())]
+        if format == "html":
+            written.insert(0, _write(path if path.suffix else path.with_suffix(".html"), self.html()))
+        return written
+
+
+def _write(path: Path, text: str) -> Path:
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+    return path
+
+
+def plain(value: Any) -> Any:
+    """``value`` with numpy scalars and arrays as Python numbers and lists, and NaN / infinities as
+    None, so that ``json.dumps(..., allow_nan=False)`` takes it."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if hasattr(value, "tolist"):
+        return plain(value.tolist())
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    return value

@@ -1,0 +1,93 @@
+"""The tables a report reads: in memory or in a file, whole or as a seeded sample, or streamed in
+batches, so that a report of a 100M-row file never holds 100M rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from fastsynth.errors import UsageError
+from fastsynth.sinks.base import format_for_path
+from fastsynth.sources import read_table, to_arrow
+
+__all__ = ["BATCH_ROWS", "Input", "open_input"]
+
+BATCH_ROWS = 1 << 20
+"""Rows per streamed batch: large enough for kernels to amortise a call, small enough that a batch of
+a wide table stays in tens of megabytes."""
+
+
+@dataclass(frozen=True)
+class Input:
+    """One table given to a report: a file (streamed or sampled) or a table in memory."""
+
+    name: str
+    """What the report calls it: the file's name, or ``real`` / ``synthetic`` / ``data``."""
+    rows: int
+    schema: pa.Schema
+    path: Path | None = None
+    table: pa.Table | None = None
+
+    def batches(self, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
+        """Every row, in order, in batches of at most ``BATCH_ROWS``."""
+        if self.table is not None:
+            table = self.table if columns is None else self.table.select(columns)
+            yield from table.to_batches(max_chunksize=BATCH_ROWS)
+            return
+        assert self.path is not None
+        yield from _dataset(self.path).to_batches(columns=columns, batch_size=BATCH_ROWS)
+
+    def load(self, max_rows: int | None = None, seed: int = 0) -> tuple[pa.Table, bool]:
+        """The table, or a uniform sample of ``max_rows`` of its rows without replacement (in their
+        order, chosen by ``seed``) when it has more; and whether it was sampled."""
+        if max_rows is None or self.rows <= max_rows:
+            table = (
+                self.table
+                if self.table is not None
+                else pa.Table.from_batches(list(self.batches()), self.schema)
+            )
+            return table, False
+        keep = np.sort(np.random.default_rng(seed).choice(self.rows, size=max_rows, replace=False))
+        if self.table is not None:
+            return self.table.take(pa.array(keep)), True
+        parts, start = [], 0
+        for batch in self.batches():
+            lo, hi = np.searchsorted(keep, [start, start + batch.num_rows])
+            if hi > lo:
+                parts.append(batch.take(pa.array(keep[lo:hi] - start)))
+            start += batch.num_rows
+        return pa.Table.from_batches(parts, self.schema), True
+
+
+def open_input(data: Any, name: str) -> Input:
+    """``data`` (a path to any file fastsynth reads, or an Arrow, polars or pandas table) as an Input
+    named ``name`` unless it is a file, which keeps its own name. Parquet, Arrow and CSV files are
+    streamed; JSON, which pyarrow cannot stream with its types, is read whole."""
+    if isinstance(data, str | Path):
+        path = Path(data)
+        if not path.is_file():
+            raise UsageError(f"input {str(path)!r} is not a file")
+        if format_for_path(path) in _STREAMED:
+            try:
+                dataset = _dataset(path)
+                return Input(path.name, dataset.count_rows(), dataset.schema, path=path)
+            except (pa.ArrowInvalid, OSError):
+                pass  # an Arrow stream rather than a file, or a broken file: read_table says which
+        table = read_table(path)
+        return Input(path.name, table.num_rows, table.schema, table=table)
+    table, _ = to_arrow(data)
+    return Input(name, table.num_rows, table.schema, table=table)
+
+
+_STREAMED = {"parquet": "parquet", "arrow": "ipc", "csv": "csv"}
+
+
+def _dataset(path: Path) -> Any:
+    import pyarrow.dataset as ds
+
+    return ds.dataset(path, format=_STREAMED[format_for_path(path)])
