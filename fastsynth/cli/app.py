@@ -1,4 +1,5 @@
-"""The ``fastsynth`` command and its sub-commands: gen, run, fit, api, flight, schema, drift, config."""
+"""The ``fastsynth`` command and its sub-commands: gen, run, fit, report, api, flight, schema, drift,
+config."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 import typer
 
 from fastsynth import __version__
-from fastsynth.cli import api, config, drift, fit, flight, gen, schema
+from fastsynth.cli import api, config, drift, fit, flight, gen, report, schema
 
 __all__ = ["app", "main"]
 
@@ -40,6 +41,7 @@ app.command("run")(gen.run)
 app.command("api")(api.api)
 app.command("flight")(flight.flight)
 app.command("fit")(fit.fit)
+app.command("report")(report.report)
 app.add_typer(schema.app, name="schema")
 app.add_typer(drift.app, name="drift")
 app.add_typer(config.app, name="config")
