@@ -8,6 +8,8 @@
     GET  /streamers[/{name}]      list them, or one
     DELETE /streamers/{name}      remove one (running streams detach from it)
     POST /generate                rows now: {"generator" | "schema", "rows", "seed", "start", "format"}
+    POST /report                  a report of a generator's rows: {"generator" | "schema", "rows",
+                                  "windows" | "blocks" (drift) | "data" (real rows: quality), "format"}
     POST /start                   stream: {"generators", "streamers", "rate", "rows", "drift"}
     POST /stop                    stop streams: {"generators"}
     GET|POST /config              the settings; POST changes them, live
@@ -18,10 +20,10 @@
 The controllers get the service injected as ``service`` (it lives in the application's state). Every
 refusal is problem details (RFC 9457) whose ``detail`` names the field, the value and what is allowed:
 400 for bad input, 401 without the token the settings set (``api.token``), 404 for an unknown name, 409
-for a clash with what runs (``fastsynth.errors.status_of``), 413 for a body over
-``MAX_BODY_BYTES``, 415 for a body that is not JSON, 400 for a Host other than the bound address,
-the loopback names and ``api.allowed_hosts`` (DNS rebinding). Cross-site requests are allowed from
-``api.cors_origins`` alone. The OpenAPI document, answers included, is at ``/schema``.
+for a clash with what runs (``fastsynth.errors.status_of``), 413 for a body over ``MAX_BODY_BYTES``
+(``/report``'s: ``REPORT_BODY_BYTES``), 415 for a body that is not JSON, 400 for a Host other than the
+bound address, the loopback names and ``api.allowed_hosts`` (DNS rebinding). Cross-site requests are
+allowed from ``api.cors_origins`` alone. The OpenAPI document, answers included, is at ``/schema``.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from litestar.di import Provide
 from fastsynth.api.access import check_request, served_hosts
 from fastsynth.api.errors import EXCEPTION_HANDLERS
 from fastsynth.api.generators import GeneratorController
+from fastsynth.api.reporting import ReportController
 from fastsynth.api.rows import RowsController
 from fastsynth.api.server import ServerController
 from fastsynth.api.streamers import StreamerController
@@ -45,7 +48,14 @@ __all__ = ["CONTROLLERS", "MAX_BODY_BYTES", "create_app"]
 MAX_BODY_BYTES = 4 << 20
 """The largest request body taken (a schema of thousands of fields fits in far less)."""
 
-CONTROLLERS = [GeneratorController, StreamerController, RowsController, StreamController, ServerController]
+CONTROLLERS = [
+    GeneratorController,
+    StreamerController,
+    RowsController,
+    ReportController,
+    StreamController,
+    ServerController,
+]
 
 
 def provide_service(state: State) -> Service:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastsynth.generation import make_batch
 from fastsynth.schema import Schema
 
-__all__ = ["BATCH_BYTES", "rows_per_batch"]
+__all__ = ["BATCH_BYTES", "row_width", "rows_per_batch"]
 
 BATCH_BYTES = 64 << 20
 """The most a batch of a server's may hold, so a request's rows are made in bounded memory."""
@@ -17,10 +17,15 @@ _PROBE_ROWS = 16
 
 def rows_per_batch(schema: Schema, wanted: int, seed: int) -> int:
     """``wanted``, or fewer rows (at least one) when rows of ``schema`` are so wide that ``wanted`` of
-    them would pass ``BATCH_BYTES``. Widths vary from row to row (a sentence's words), so the estimate
-    takes a few rows, when one is small enough to take them, and keeps a margin of two."""
+    them would pass ``BATCH_BYTES``."""
+    return max(1, min(wanted, BATCH_BYTES // row_width(schema, seed)))
+
+
+def row_width(schema: Schema, seed: int) -> int:
+    """The bytes a row of ``schema`` takes in Arrow, with a margin of two. Widths vary from row to row
+    (a sentence's words), so the estimate takes a few rows, when one is small enough to take them."""
     width = max(1, make_batch(schema, 0, 1, seed, drift=False).nbytes)
     if width * _PROBE_ROWS <= BATCH_BYTES:
         probe = make_batch(schema, 0, _PROBE_ROWS, seed, drift=False).nbytes
         width = max(width, -(-probe // _PROBE_ROWS))
-    return max(1, min(wanted, BATCH_BYTES // (2 * width)))
+    return 2 * width

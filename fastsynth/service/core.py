@@ -258,6 +258,25 @@ class Service:
         schema, batches = self.batches(**request)
         return encode(batches, schema, format), media
 
+    def report(
+        self,
+        *,
+        windows: int | None = None,
+        blocks: str | None = None,
+        data: list[dict[str, Any]] | None = None,
+        format: str = "html",
+        rows: int | None = None,
+        **request: Any,
+    ) -> tuple[str, str]:
+        """The report of a ``ReportRequest`` (``fastsynth.service.reporting``) and its media type."""
+        from fastsynth.service.reporting import make_report
+
+        schema, _, seed = self.request(rows=1, **request)
+        start = request.get("start", 0)
+        return make_report(
+            schema, seed, rows=rows, start=start, windows=windows, blocks=blocks, data=data, format=format
+        )
+
     # -- streaming ---------------------------------------------------------------------------------
 
     def start(

@@ -26,6 +26,7 @@ __all__ = [
     "Generator",
     "GeneratorRequest",
     "PartsRequest",
+    "ReportRequest",
     "RowsRequest",
     "StartRequest",
     "StopRequest",
@@ -92,6 +93,20 @@ class GenerateRequest(RowsRequest):
     (json, jsonl, csv, parquet, arrow)."""
 
     format: str = "json"
+
+
+@dataclass(frozen=True)
+class ReportRequest(RowsRequest):
+    """A report (``POST /report``) of the rows of a ``RowsRequest`` (default 100,000): their drift over
+    ``windows`` equal windows (default 10; of time for a time series) or the blocks of the column
+    ``blocks``; or, with ``data``, the real rows as ``/generate`` answers them in JSON, how closely the
+    generator's rows (as many as ``data`` has, unless ``rows`` says) follow them. ``format``: html
+    (the page) or json (every number)."""
+
+    windows: Annotated[int, Bounds(1, 1000)] | None = None
+    blocks: str | None = None
+    data: list[dict[str, Any]] | None = None
+    format: str = "html"
 
 
 @dataclass(frozen=True)

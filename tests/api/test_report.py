@@ -1,0 +1,85 @@
+"""``POST /report`` through Litestar's test client: drift of a generator's rows, quality against rows
+the request sends, and the refusals."""
+
+from __future__ import annotations
+
+import pytest
+from litestar.testing import TestClient
+
+from fastsynth.api import create_app
+from fastsynth.config import load_settings
+from fastsynth.service import Service
+
+SCHEMA = {
+    "score": {"type": "float", "mean": 10, "std": 2},
+    "status": {"type": "category", "categories": ["a", "b", "c"], "probabilities": [0.5, 0.3, 0.2]},
+}
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def client(tmp_path):
+    service = Service(load_settings(environ={}), output_root=tmp_path)
+    with TestClient(create_app(service), base_url="http://127.0.0.1:8000") as test_client:
+        assert (
+            test_client.post("/generators", json={"name": "points", "schema": SCHEMA, "seed": 3}).status_code
+            == 201
+        )
+        yield test_client
+
+
+def test_a_generators_rows_over_windows_are_a_drift_report(client):
+    answer = client.post(
+        "/report", json={"generator": "points", "rows": 20_000, "windows": 5, "format": "json"}
+    )
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("application/json")
+    document = answer.json()
+    assert document["kind"] == "drift"
+    assert [block["rows"] for block in document["blocks"]] == [4_000] * 5
+    assert {c["column"] for c in document["columns"]} == {"score", "status"}
+    assert document["drifted_columns"] == []  # one distribution throughout
+
+
+def test_real_rows_sent_with_the_request_are_compared_with_the_generators(client):
+    real = client.post("/generate", json={"generator": "points", "rows": 3_000, "seed": 99}).json()
+    answer = client.post("/report", json={"generator": "points", "data": real, "format": "json"})
+    assert answer.status_code == 200
+    document = answer.json()
+    assert document["kind"] == "quality"
+    assert document["inputs"]["synthetic"]["rows"] == 3_000  # as many rows as were sent
+    assert document["score"] > 0.9
+    shifted = [dict(row, score=row["score"] + 8) for row in real]
+    worse = client.post("/report", json={"generator": "points", "data": shifted, "format": "json"}).json()
+    assert worse["score"] < document["score"] - 0.1
+
+
+def test_the_page_is_html(client):
+    answer = client.post("/report", json={"generator": "points", "rows": 5_000})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/html")
+    assert answer.text.lstrip().lower().startswith("<!doctype html>")
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({"generator": "points", "rows": 2_000_000}, 400, "rows=2,000,000 is not allowed in a report here"),
+        ({"generator": "points", "rows": 0}, 400, "rows=0 is not allowed in a report here"),
+        ({"generator": "points", "windows": 0}, 400, "windows"),
+        ({"generator": "points", "format": "pdf"}, 400, "format='pdf' is not allowed; allowed: html, json"),
+        ({"generator": "points", "data": [{"score": 1.0}, {"score": "x"}]}, 400, "data: the records do not"),
+        ({"generator": "points", "data": []}, 400, "data=[] has no rows"),
+        ({"generator": "points", "data": [{"other": 1}]}, 400, "lacks the real data's column(s) 'other'"),
+        ({"generator": "points", "blocks": "nothing"}, 400, "nothing"),
+        ({"generator": "missing"}, 404, "generator 'missing' does not exist"),
+    ],
+)
+def test_bad_requests_are_refused_by_name(client, body, status, message):
+    answer = client.post("/report", json=body)
+    assert answer.status_code == status, answer.text
+    assert message in answer.json()["detail"]
+
+
+def test_a_report_body_is_json_only(client):
+    answer = client.post("/report", content=b"score\n1\n", headers={"content-type": "text/csv"})
+    assert answer.status_code == 415
