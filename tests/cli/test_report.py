@@ -20,7 +20,7 @@ runner = CliRunner()
 DRIFT = """
 seed: 3
 drifts:
-  - {type: shift, columns: [income], magnitude: 3, unit: std, rows: {start: 6000, end: 10000}}
+  - {type: shift, columns: [income], magnitude: 3, unit: std, rows: {start: 30000, end: 50000}}
 """
 
 pytestmark = pytest.mark.slow
@@ -55,7 +55,7 @@ def test_json_alone_goes_to_stdout(files):
 
 def test_drift_over_windows_finds_the_injected_shift_and_shows_the_log(tmp_path):
     source, out, config = tmp_path / "in.parquet", tmp_path / "out.parquet", tmp_path / "drift.yaml"
-    pq.write_table(fastsynth.generate(TABULAR, 10_000, seed=4), source)
+    pq.write_table(fastsynth.generate(TABULAR, 50_000, seed=4), source)
     config.write_text(DRIFT)
     injected = runner.invoke(app, ["drift", "inject", str(source), "-c", str(config), "-o", str(out)])
     assert injected.exit_code == 0, injected.output
