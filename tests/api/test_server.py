@@ -203,3 +203,19 @@ def test_the_default_output_folder_is_a_dedicated_one(tmp_path):
         assert not (tmp_path / "rows.csv").exists()
     finally:
         server.stop()
+
+
+def test_a_report_is_served_as_a_page_and_as_json(server):
+    with httpx.Client(base_url=server.url, timeout=120) as http:
+        assert (
+            http.post("/generators", json={"name": "points", "schema": SCHEMA, "seed": 1}).status_code == 201
+        )
+        page = http.post("/report", json={"generator": "points", "rows": 20_000, "windows": 4})
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert "score" in page.text and "</html>" in page.text
+        real = http.post("/generate", json={"generator": "points", "rows": 2_000, "seed": 5}).json()
+        for row in real:
+            row.pop("name")  # text: compared by nothing but privacy, and optional in real data
+        quality = http.post("/report", json={"generator": "points", "data": real, "format": "json"})
+        assert quality.status_code == 200, quality.text
+        assert quality.json()["kind"] == "quality" and quality.json()["score"] > 0.8
