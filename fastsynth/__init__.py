@@ -12,6 +12,7 @@ from fastsynth.drift import inject_drift
 from fastsynth.errors import FastsynthError, MissingDependencyError, SchemaError, SinkError, UsageError
 from fastsynth.fields.base import FIELDS, Block, Field
 from fastsynth.generation import generate, iter_batches
+from fastsynth.reporting import Report, report
 from fastsynth.schema import Schema
 from fastsynth.sinks import SINKS, Sink, open_sink
 from fastsynth.synthesis import fit, fit_blocks
@@ -23,6 +24,7 @@ __all__ = [
     "FastsynthError",
     "Field",
     "MissingDependencyError",
+    "Report",
     "Schema",
     "SchemaError",
     "Sink",
@@ -34,6 +36,7 @@ __all__ = [
     "inject_drift",
     "iter_batches",
     "open_sink",
+    "report",
 ]
 
 __version__ = version("fastsynth")
