@@ -54,6 +54,8 @@ BLUE, ORANGE, GREEN, PURPLE, VERMILION, GREY = (
 REAL, SYNTHETIC = BLUE, ORANGE
 MOST_CATEGORIES = 15
 """Categories a bar chart shows; the rest share one bar."""
+WIDE = 10.5
+"""Inches of a plot as wide as the page (at 96 pixels an inch, about the page's width)."""
 ANNOTATE_CELLS = 160
 """Heatmaps with at most this many cells print each value in its cell."""
 
@@ -140,10 +142,15 @@ def short_label(value: Any) -> str:
     return str(value)
 
 
-def _thin_ticks(axis: Any, labels: Sequence[str], most: int = 24) -> None:
+def _thin_ticks(axis: Any, labels: Sequence[str], width: float, most: int = 24) -> None:
+    """At most ``most`` of the ``labels`` under an axis ``width`` inches wide: level when they fit
+    (about 0.07 inch a character at 9 points), else turned upright."""
     step = max(1, math.ceil(len(labels) / most))
     ticks = list(range(0, len(labels), step))
-    axis.set_ticks(ticks, [labels[i] for i in ticks])
+    shown = [labels[i] for i in ticks]
+    axis.set_ticks(ticks, shown)
+    needed = len(shown) * (0.07 * max((len(s) for s in shown), default=0) + 0.2)
+    axis.set_tick_params(labelrotation=0 if needed < 0.8 * width else 90)
 
 
 # --- column shapes -----------------------------------------------------------------------------------
@@ -209,9 +216,8 @@ def _heatmap(
         np.ma.masked_invalid(values), cmap=cmap.with_extremes(bad=_GAP), norm=norm, aspect="auto",
         interpolation="nearest",
     )  # fmt: skip
-    _thin_ticks(ax.xaxis, xlabels)
+    _thin_ticks(ax.xaxis, xlabels, fig.get_figwidth() / (3 if len(fig.axes) > 2 else 1))
     ax.set_yticks(range(len(ylabels)), ylabels)
-    ax.tick_params(axis="x", labelrotation=90)
     for spine in ax.spines.values():
         spine.set_visible(False)
     if values.size <= ANNOTATE_CELLS:
@@ -269,9 +275,9 @@ def drift_heatmap(
     norm = TwoSlopeNorm(vcenter=threshold, vmin=0.0, vmax=max(2 * threshold, top))
     xlabels = [short_label(b) for b in blocks]
     ylabels = [c if len(c) <= 24 else c[:23] + "…" for c in columns]
-    width = min(11.0, max(5.5, 2.5 + 0.45 * len(blocks)))
-    height = max(1.8, 1.4 + 0.27 * len(columns) + 0.06 * max(len(x) for x in xlabels))
-    with _figure(width, height) as fig:
+    upright = len(blocks) * (0.07 * max(len(x) for x in xlabels) + 0.2) >= 0.8 * WIDE
+    height = max(2.6, 1.0 + 0.27 * len(columns) + (0.07 * max(len(x) for x in xlabels) if upright else 0.2))
+    with _figure(WIDE, height) as fig:
         ax = fig.add_subplot()
         bar = _heatmap(fig, ax, m, xlabels, ylabels, _DRIFT_COLOURS, norm, ".2f")
         bar.ax.axhline(threshold, color="black", linewidth=1.5)
@@ -288,14 +294,18 @@ def _legend_above(fig: Figure) -> None:
     fig.legend(loc="outside upper center", ncols=5, fontsize=7.5, handlelength=1.6, columnspacing=1.2)
 
 
-def _shade_blocks(ax: Any, flags: Sequence[bool], label: str) -> None:
-    first = True
+def _mark_blocks(ax: Any, flags: Sequence[bool], label: str) -> None:
+    """A strip along the bottom under each flagged block, as the series plots mark them (a shade over
+    the whole height would tint the bands drawn over it)."""
+    runs: list[list[int]] = []
     for b, flag in enumerate(flags):
-        if flag:
-            ax.axvspan(
-                b - 0.5, b + 0.5, color=VERMILION, alpha=0.12, linewidth=0, label=label if first else None
-            )
-            first = False
+        if flag and runs and runs[-1][1] == b - 1:
+            runs[-1][1] = b
+        elif flag:
+            runs.append([b, b])
+    for i, (first, last) in enumerate(runs):
+        ax.axvspan(first - 0.5, last + 0.5, ymin=0, ymax=0.05, color=VERMILION, alpha=0.9, linewidth=0,
+                   label=label if i == 0 else None)  # fmt: skip
 
 
 def change(
@@ -314,7 +324,7 @@ def change(
     labels = [short_label(b) for b in blocks]
     with _figure(5.0, 2.7) as fig:
         ax = fig.add_subplot()
-        _shade_blocks(ax, drifted, "drifted block")
+        _mark_blocks(ax, drifted, "drift measured")
         plotted_values = False
         timed = False
         if quantiles:
@@ -342,8 +352,7 @@ def change(
             ax.set_ylabel("distance from baseline")
         if timed:
             _date_axis(ax.yaxis)
-        _thin_ticks(ax.xaxis, labels, most=12)
-        ax.tick_params(axis="x", labelrotation=90)
+        _thin_ticks(ax.xaxis, labels, 4.2, most=8)
         ax.set_xlim(-0.5, len(blocks) - 0.5)
         _legend_above(fig)
         return _svg(fig)
@@ -394,7 +403,7 @@ def truth(
     """Per block, the drift the data was given (its ground truth) beside the largest JS measured."""
     x = np.arange(len(blocks))
     labels = [short_label(b) for b in blocks]
-    with _figure(9.0, 2.8) as fig:
+    with _figure(WIDE, 2.8) as fig:
         ax = fig.add_subplot()
         ax.bar(
             x,
@@ -407,8 +416,7 @@ def truth(
         ax.plot(x, _floats(measured), color=BLUE, marker="o", markersize=4, label="measured: largest JS")
         ax.axhline(threshold, color=BLUE, linestyle=":", linewidth=1, label=f"JS threshold {threshold:g}")
         ax.set_ylim(0, max(1.0, float(np.nanmax(_floats(measured))) if len(x) else 1.0) * 1.05)
-        _thin_ticks(ax.xaxis, labels)
-        ax.tick_params(axis="x", labelrotation=90)
+        _thin_ticks(ax.xaxis, labels, WIDE)
         ax.set_xlabel("block")
         _legend_above(fig)
         return _svg(fig)
