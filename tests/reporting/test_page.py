@@ -136,6 +136,7 @@ def test_column_names_are_text_not_markup():
     assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in html
 
 
+@pytest.mark.slow
 def test_the_same_document_gives_the_same_page(drift):
     document, html = drift
     assert render(document) == html
