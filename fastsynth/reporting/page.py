@@ -101,7 +101,7 @@ def _quality(document: dict[str, Any], plots: Any) -> dict[str, Any]:
         plot = entry.get("plot") or {}
         image = None
         if plot.get("type") == "histogram":
-            image = _image(plots.histogram(plot["edges"], plot["real"], plot["synthetic"]))
+            image = _image(plots.histogram(plot["edges"], plot["real"], plot["synthetic"], plot.get("unit")))
         elif plot.get("type") == "bars":
             image = _image(plots.bars(plot["categories"], plot["real"], plot["synthetic"]))
         shapes.append({**entry, "image": image})
@@ -134,6 +134,7 @@ def _quality(document: dict[str, Any], plots: Any) -> dict[str, Any]:
                         ("real-to-real median", baseline, plots.GREEN),
                     ],
                     "distance to the closest real row",
+                    dcr["histogram"].get("baseline"),
                 )
             )
         if nndr.get("histogram"):

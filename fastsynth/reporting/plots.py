@@ -156,9 +156,19 @@ def _thin_ticks(axis: Any, labels: Sequence[str], width: float, most: int = 24) 
 # --- column shapes -----------------------------------------------------------------------------------
 
 
-def histogram(edges: Sequence[Any], real: Sequence[Any], synthetic: Sequence[Any]) -> str:
-    """Shares per bin of real (filled) and synthetic (outline) values over the same bins."""
-    x, timed = _axis_values(edges)
+def _epoch(values: Sequence[Any], unit: str) -> np.ndarray:
+    """Numbers since the epoch in ``unit`` (``s``, ``ms``, ``us``, ``ns``) as matplotlib's dates."""
+    per_day = {"s": 86_400.0, "ms": 86_400e3, "us": 86_400e6, "ns": 86_400e9}[unit]
+    epoch = float(date2num(datetime(1970, 1, 1)))
+    return epoch + _floats(values) / per_day
+
+
+def histogram(
+    edges: Sequence[Any], real: Sequence[Any], synthetic: Sequence[Any], unit: str | None = None
+) -> str:
+    """Shares per bin of real (filled) and synthetic (outline) values over the same bins; ``unit``:
+    the edges are times, as numbers since the epoch in that unit (ISO strings need none)."""
+    x, timed = (_epoch(edges, unit), True) if unit else _axis_values(edges)
     r, s = np.nan_to_num(_floats(real)), np.nan_to_num(_floats(synthetic))
     with _figure(5.0, 2.5) as fig:
         ax = fig.add_subplot()
@@ -426,16 +436,30 @@ def truth(
 
 
 def distances(
-    edges: Sequence[Any], counts: Sequence[Any], lines: Sequence[tuple[str, float | None, str]], xlabel: str
+    edges: Sequence[Any],
+    counts: Sequence[Any],
+    lines: Sequence[tuple[str, float | None, str]],
+    xlabel: str,
+    baseline: Sequence[Any] | None = None,
 ) -> str:
-    """A histogram of distances with vertical lines (label, value, colour) at medians and baselines."""
+    """A histogram of distances with vertical lines (label, value, colour) at medians and baselines;
+    with ``baseline`` counts (real rows against other real rows), both as shares, so that tables of
+    different sizes compare."""
     x = _floats(edges)
     c = np.nan_to_num(_floats(counts))
+    b = np.nan_to_num(_floats(baseline)) if baseline is not None else None
+    shares = b is not None and len(b) == len(c) and b.sum() > 0 and c.sum() > 0
     with _figure(5.0, 2.5) as fig:
         ax = fig.add_subplot()
         if len(x) == len(c) + 1:
-            ax.stairs(c, x, fill=True, color=BLUE, alpha=0.45)
-            ax.stairs(c, x, color=BLUE, linewidth=1.0)
+            heights = c / c.sum() if shares else c
+            ax.stairs(
+                heights, x, fill=True, color=BLUE, alpha=0.45, label="synthetic to real" if shares else None
+            )
+            ax.stairs(heights, x, color=BLUE, linewidth=1.0)
+            if shares:
+                assert b is not None
+                ax.stairs(b / b.sum(), x, color=GREEN, linewidth=1.6, label="real to real")
         styles = iter(("-", "--", ":"))
         for label, value, colour in lines:
             if value is not None and math.isfinite(value):
@@ -447,7 +471,7 @@ def distances(
                     label=f"{label} {value:.3g}",
                 )
         ax.set_xlabel(xlabel)
-        ax.set_ylabel("synthetic rows" if float(c.sum()) > 1.5 else "share of rows")
+        ax.set_ylabel("share of rows" if shares or float(c.sum()) <= 1.5 else "synthetic rows")
         ax.set_ylim(0, None)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(loc="best")

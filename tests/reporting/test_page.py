@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 import pytest
 
 from fastsynth.errors import UsageError
@@ -170,3 +171,44 @@ def test_a_report_of_20_columns_stays_small():
     assert len(render(drift_document(20, 50, timed=False)).encode()) < 1_500_000
     # blocks are drawn as one raster, not one rectangle per cell: 1,000 blocks cost little more
     assert len(render(drift_document(20, 1000, drifted=("age",), timed=False)).encode()) < 2_000_000
+
+
+def _labels(svg: str) -> list[str]:
+    """The texts of a matplotlib SVG (glyphs are paths; each text is kept beside them as a comment)."""
+    return [t.strip() for t in re.findall(r"<!-- (.*?) -->", svg, re.S)]
+
+
+def test_times_as_epoch_numbers_and_as_iso_strings_draw_the_same_axis():
+    from fastsynth.reporting import plots
+
+    start = np.datetime64("2024-01-01", "ms").astype(np.int64)
+    edges = (start + np.arange(4) * 86_400_000 * 120).tolist()
+    as_ms = _labels(plots.histogram(edges, [0.2, 0.5, 0.3], [0.3, 0.4, 0.3], "ms"))
+    iso = [str(np.datetime64(int(e), "ms")) for e in edges]
+    assert _labels(plots.histogram(iso, [0.2, 0.5, 0.3], [0.3, 0.4, 0.3])) == as_ms
+    assert as_ms[:2] == ["2024", "Mar"] and "2025" in as_ms
+
+
+def test_many_categories_share_one_bar():
+    from fastsynth.reporting import plots
+
+    names = [f"c{i:02d}" for i in range(40)]
+    shares = np.linspace(1, 2, 40)[::-1] / np.linspace(1, 2, 40).sum()
+    labels = _labels(plots.bars(names, shares.tolist(), shares.tolist()))
+    assert "(26 others)" in labels and "c00" in labels and "c13" in labels and "c14" not in labels
+
+
+def test_drift_heatmap_names_columns_blocks_and_threshold():
+    from fastsynth.reporting import plots
+
+    labels = _labels(plots.drift_heatmap(["age", "city"], [0, 1000], [[0.0, 0.3], [0.0, 0.05]], 0.1, "JS"))
+    assert {"age", "city", "0", "1,000", "0.30", "0.05", "JS (threshold 0.1)"} <= set(labels)
+
+
+def test_distances_beside_the_real_to_real_baseline_are_shares():
+    from fastsynth.reporting import plots
+
+    lines = [("median", 0.4, plots.ORANGE)]
+    labels = _labels(plots.distances([0, 0.5, 1], [30, 70], lines, "distance", baseline=[5, 5]))
+    assert {"real to real", "synthetic to real", "share of rows", "median 0.4"} <= set(labels)
+    assert "synthetic rows" in _labels(plots.distances([0, 0.5, 1], [30, 70], lines, "distance"))
