@@ -468,7 +468,7 @@ def distances(
                     color=colour,
                     linestyle=next(styles, "-"),
                     linewidth=1.6,
-                    label=f"{label} {value:.3g}",
+                    label=f"{label} {value:.4g}" if abs(value) >= 1 else f"{label} {value:.3g}",
                 )
         ax.set_xlabel(xlabel)
         ax.set_ylabel("share of rows" if shares or float(c.sum()) <= 1.5 else "synthetic rows")
