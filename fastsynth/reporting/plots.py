@@ -83,9 +83,31 @@ _GAP = "#d9d9d9"  # cells with no value
 
 
 @contextmanager
-def _figure(width: float, height: float, **kwargs: Any) -> Iterator[Figure]:
+def _figure(
+    width: float, height: float, margins: tuple[float, float, float, float] | None = None
+) -> Iterator[Figure]:
+    """A figure ``width`` x ``height`` inches: with ``margins`` (left, bottom, right, top, in inches)
+    around one axes, else laid out by matplotlib's constrained layout, which measures every label but
+    draws the figure three times over (a plot in a third of the time: the many per-column plots set
+    their margins; the few page-wide ones are laid out)."""
     with matplotlib.rc_context(_STYLE):  # type: ignore[arg-type]
-        yield Figure(figsize=(width, height), layout="constrained", **kwargs)
+        if margins is None:
+            yield Figure(figsize=(width, height), layout="constrained")
+            return
+        fig = Figure(figsize=(width, height))
+        left, bottom, right, top = margins
+        fig.subplots_adjust(
+            left=left / width, bottom=bottom / height, right=1 - right / width, top=1 - top / height
+        )
+        yield fig
+
+
+def _fit_left(fig: Figure, ax: Any, label: bool) -> None:
+    """Room on the left for the y axis' tick labels (as its formatter will write them) and its label."""
+    formatter = ax.yaxis.get_major_formatter()
+    texts = formatter.format_ticks(ax.yaxis.get_majorticklocs())
+    inches = 0.15 + 0.075 * max((len(t) for t in texts), default=1) + (0.25 if label else 0)
+    fig.subplots_adjust(left=inches / fig.get_figwidth())
 
 
 def _svg(fig: Figure) -> str:
@@ -170,13 +192,14 @@ def histogram(
     the edges are times, as numbers since the epoch in that unit (ISO strings need none)."""
     x, timed = (_epoch(edges, unit), True) if unit else _axis_values(edges)
     r, s = np.nan_to_num(_floats(real)), np.nan_to_num(_floats(synthetic))
-    with _figure(5.0, 2.5) as fig:
+    with _figure(5.0, 2.5, (0.7, 0.5 if timed else 0.35, 0.25, 0.1)) as fig:
         ax = fig.add_subplot()
         ax.stairs(r, x, fill=True, color=REAL, alpha=0.35, label="real")
         ax.stairs(r, x, color=REAL, linewidth=1.0)
         ax.stairs(s, x, color=SYNTHETIC, linewidth=1.8, label="synthetic")
         ax.set_ylabel("share of rows")
         ax.set_ylim(0, None)
+        _fit_left(fig, ax, label=True)
         if timed:
             _date_axis(ax.xaxis)
         ax.legend(loc="best")
@@ -195,13 +218,15 @@ def bars(categories: Sequence[Any], real: Sequence[Any], synthetic: Sequence[Any
         s = np.append(s[kept], s[rest].sum())
     else:
         names, r, s = [names[i] for i in order], r[order], s[order]
+    names = [n if len(n) <= 28 else n[:27] + "…" for n in names]
     n = len(names)
     y = np.arange(n)
-    with _figure(5.0, max(1.6, 0.75 + 0.26 * n)) as fig:
+    left = 0.25 + 0.075 * max(len(name) for name in names)
+    with _figure(5.0, max(1.6, 0.75 + 0.26 * n), (left, 0.5, 0.2, 0.1)) as fig:
         ax = fig.add_subplot()
         ax.barh(y - 0.2, r, height=0.4, color=REAL, label="real")
         ax.barh(y + 0.2, s, height=0.4, color=SYNTHETIC, label="synthetic")
-        ax.set_yticks(y, [n if len(n) <= 28 else n[:27] + "…" for n in names])
+        ax.set_yticks(y, names)
         ax.invert_yaxis()
         ax.set_xlabel("share of rows")
         ax.legend(loc="lower right")
@@ -300,8 +325,13 @@ def drift_heatmap(
 
 
 def _legend_above(fig: Figure) -> None:
-    """The legend above the plot, out of the data's way."""
-    fig.legend(loc="outside upper center", ncols=5, fontsize=7.5, handlelength=1.6, columnspacing=1.2)
+    """The legend above the plot, out of the data's way (in the top margin a figure without a layout
+    engine keeps for it)."""
+    laid_out = fig.get_layout_engine() is not None
+    fig.legend(
+        loc="outside upper center" if laid_out else "upper center", ncols=5, fontsize=7.5, handlelength=1.6,
+        columnspacing=1.2, **({} if laid_out else {"bbox_to_anchor": (0.5, 1.0), "borderaxespad": 0.1}),
+    )  # fmt: skip
 
 
 def _mark_blocks(ax: Any, flags: Sequence[bool], label: str) -> None:
@@ -377,7 +407,8 @@ def series(
     """One column's mean over the series' windows, with the ground truth's drift windows shaded and
     the blocks measured as drifted marked along the bottom."""
     xs, timed = _axis_values(x)
-    with _figure(5.0, 2.4) as fig:
+    above = 0.35 if truth_spans or measured_spans else 0.1
+    with _figure(5.0, 2.4, (0.8, 0.55 if timed else 0.5, 0.2 if timed else 0.4, above)) as fig:
         ax = fig.add_subplot()
         for i, (start, end) in enumerate(truth_spans):
             (a, b), _ = _axis_values([start, end])
@@ -402,6 +433,7 @@ def series(
             ax.set_xlabel("row")
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.set_ylabel("mean")
+        _fit_left(fig, ax, label=True)
         if truth_spans or measured_spans:
             _legend_above(fig)
         return _svg(fig)
@@ -449,7 +481,7 @@ def distances(
     c = np.nan_to_num(_floats(counts))
     b = np.nan_to_num(_floats(baseline)) if baseline is not None else None
     shares = b is not None and len(b) == len(c) and b.sum() > 0 and c.sum() > 0
-    with _figure(5.0, 2.5) as fig:
+    with _figure(5.0, 2.5, (0.8, 0.5, 0.15, 0.1)) as fig:
         ax = fig.add_subplot()
         if len(x) == len(c) + 1:
             heights = c / c.sum() if shares else c
@@ -473,6 +505,7 @@ def distances(
         ax.set_xlabel(xlabel)
         ax.set_ylabel("share of rows" if shares or float(c.sum()) <= 1.5 else "synthetic rows")
         ax.set_ylim(0, None)
+        _fit_left(fig, ax, label=True)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(loc="best")
         return _svg(fig)
