@@ -252,7 +252,9 @@ def _heatmap(
         interpolation="nearest",
     )  # fmt: skip
     _thin_ticks(ax.xaxis, xlabels, fig.get_figwidth() / (3 if len(fig.axes) > 2 else 1))
-    ax.set_yticks(range(len(ylabels)), ylabels)
+    # one label in every k rows when the rows are thinner than a line of text
+    step = max(1, math.ceil(len(ylabels) / max(1, int(fig.get_figheight() / 0.15))))
+    ax.set_yticks(range(0, len(ylabels), step), list(ylabels)[::step])
     for spine in ax.spines.values():
         spine.set_visible(False)
     if values.size <= ANNOTATE_CELLS:

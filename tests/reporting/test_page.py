@@ -212,3 +212,28 @@ def test_distances_beside_the_real_to_real_baseline_are_shares():
     labels = _labels(plots.distances([0, 0.5, 1], [30, 70], lines, "distance", baseline=[5, 5]))
     assert {"real to real", "synthetic to real", "share of rows", "median 0.4"} <= set(labels)
     assert "synthetic rows" in _labels(plots.distances([0, 0.5, 1], [30, 70], lines, "distance"))
+
+
+def test_a_quality_document_with_nothing_measurable_shows_dashes():
+    """All-text tables, or a side too small to measure: the parts hold nulls, and the page says so."""
+    document = quality_document(2)
+    document["score"] = None
+    document["discriminator"].update(auc=None, score=None)
+    document["privacy"]["dcr"] = {"median": None, "p05": None, "share_zero": None, "histogram": None}
+    document["privacy"]["nndr"] = {"median": None, "p05": None, "histogram": None}
+    document["privacy"]["baseline"] = {"dcr_median": None}
+    html = render(document)
+    assert '<div class="big" id="score">—</div>' in html
+    assert "<li>AUC<b>—</b></li>" in html and "<li>DCR median<b>—</b></li>" in html
+    assert len(_svgs(html)) == 2 + 1  # the two columns and the matrices; no distance histograms
+
+
+def test_a_wide_matrix_labels_every_kth_column_on_both_axes():
+    from fastsynth.reporting import plots
+
+    n = 60
+    names = [f"col{i:02d}" for i in range(n)]
+    eye = np.eye(n).tolist()
+    labels = _labels(plots.correlations(names, eye, eye, eye))
+    shown = {name for name in names if name in labels}
+    assert "col00" in shown and 10 < len(shown) < n
