@@ -213,9 +213,11 @@ def _drift(document: dict[str, Any], plots: Any) -> dict[str, Any]:
         )
     drifted_names = {d["column"] for d in drifted}
 
-    # Shading blocks on a time axis only makes sense when each block is one stretch of rows or time.
+    # Shading blocks on the series' axis only makes sense when each block is one stretch of rows or
+    # time, counted as the axis is (times as ISO strings, rows as integers).
     extents = [(b.get("start"), b.get("end")) for b in blocks]
-    spans_ok = all(s is not None and e is not None for s, e in extents) and _disjoint(extents)
+    timed = document.get("series_x") == "time"
+    spans_ok = all(_on_axis(s, timed) and _on_axis(e, timed) for s, e in extents) and _disjoint(extents)
     by_column = {c["column"]: c for c in columns}
     events = (truth or {}).get("events") or []
     series = []
@@ -225,7 +227,9 @@ def _drift(document: dict[str, Any], plots: Any) -> dict[str, Any]:
         spans = [
             (e.get("start"), e.get("end"))
             for e in events
-            if not e.get("columns") or s["column"] in e["columns"]
+            if (not e.get("columns") or s["column"] in e["columns"])
+            and _on_axis(e.get("start"), timed)
+            and _on_axis(e.get("end"), timed)
         ]
         series.append(
             {
@@ -256,6 +260,10 @@ def _drift(document: dict[str, Any], plots: Any) -> dict[str, Any]:
 def _largest(values: list[Any]) -> float | None:
     finite = [float(v) for v in values if not _missing(v)]
     return max(finite) if finite else None
+
+
+def _on_axis(value: Any, timed: bool) -> bool:
+    return isinstance(value, str) if timed else isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _disjoint(extents: list[tuple[Any, Any]]) -> bool:

@@ -237,3 +237,16 @@ def test_a_wide_matrix_labels_every_kth_column_on_both_axes():
     labels = _labels(plots.correlations(names, eye, eye, eye))
     shown = {name for name in names if name in labels}
     assert "col00" in shown and 10 < len(shown) < n
+
+
+def test_series_shade_drift_only_on_an_axis_that_counts_as_the_blocks_do(drift):
+    document, html = drift
+
+    def shaded(html: str) -> tuple[int, int]:
+        labels = [label for svg in IMAGE.findall(html) for label in _labels(base64.b64decode(svg).decode())]
+        return labels.count("drift (ground truth)"), labels.count("drift measured")
+
+    # age: the ground truth's event and its measured blocks; its change plot marks the blocks too
+    assert shaded(html) == (1, 2)
+    # blocks and events in times, but the series over rows: nothing is placed on the wrong axis
+    assert shaded(render({**document, "series_x": "row"})) == (0, 1)
