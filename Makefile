@@ -4,6 +4,8 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 ROWS ?= 1000000
+# apt-get needs root: sudo unless we are root already (CI is)
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: demo test test-fast bench lint clean
 
@@ -16,7 +18,9 @@ $(VENV)/.core: pyproject.toml | $(PY)
 	touch $@
 
 # torch first: the pinned CPU build is on local disk; left to sdv, pip would fetch a multi-GB CUDA build.
+# Debian's chromium, for the report pages' browser tests (Playwright drives it; it never downloads one).
 $(VENV)/.all: pyproject.toml | $(PY)
+	command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
 	$(PIP) install -q torch==2.13.0
 	$(PIP) install -q -e '.[all,dev]'
 	touch $@ $(VENV)/.core

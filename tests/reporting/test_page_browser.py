@@ -1,0 +1,138 @@
+"""The report pages in a real headless Chromium (Debian's ``chromium``, driven by Playwright): they load
+with no console error and no request but the file itself, and every plot is there, drawn and not
+blank. Full-page screenshots are kept as test artefacts (``$FASTSYNTH_ARTIFACTS``, default
+``artifacts/``); with ``FASTSYNTH_UPDATE_SCREENSHOTS=1`` the README's screenshots in ``docs/images/``
+are made again too."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser, sync_playwright
+
+from fastsynth.reporting.page import render
+from tests.reporting.documents import drift_document, quality_document
+
+pytestmark = [pytest.mark.server, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+README_BYTES = 400_000
+
+
+def artifacts() -> Path:
+    path = Path(os.environ.get("FASTSYNTH_ARTIFACTS") or ROOT / "artifacts")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def _open(browser: Browser, html: str, path: Path, width: int = 1280) -> tuple[Any, dict[str, list[str]]]:
+    """The page of ``html`` written to ``path``, with what it asked for and complained about."""
+    path.write_text(html, encoding="utf-8")
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    seen: dict[str, list[str]] = {"requests": [], "console": [], "errors": [], "dialogs": []}
+    page.on("request", lambda r: seen["requests"].append(r.url))
+    page.on(
+        "console",
+        lambda m: seen["console"].append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None,
+    )
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+    page.goto(path.as_uri(), wait_until="load")
+    return page, seen
+
+
+def _check_plots(page: Any, expected: int) -> None:
+    plots = page.locator("img.plot")
+    assert plots.count() == expected
+    sizes = page.eval_on_selector_all(
+        "img.plot",
+        "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight,"
+        " e.getBoundingClientRect().width, e.getBoundingClientRect().height])",
+    )
+    for i, (complete, natural_w, natural_h, w, h) in enumerate(sizes):
+        assert complete and natural_w > 0 and natural_h > 0, f"plot {i} did not decode: {sizes[i]}"
+        assert w > 100 and h > 50, f"plot {i} is drawn {w}x{h}"
+    for i in range(expected):
+        shot = Image.open(io.BytesIO(plots.nth(i).screenshot())).convert("RGB")
+        colours = shot.getcolors(maxcolors=1 << 20) or []
+        # a drawn plot has axes, text and data in several colours; a blank or broken one has one or two
+        assert len(colours) > 20, f"plot {i} looks blank: {len(colours)} colours"
+
+
+CASES = {
+    "quality": (lambda: quality_document(20, sampled=True), 20 + 1 + 2),
+    "drift": (lambda: drift_document(12, 16, drifted=("age", "city", "smoker")), 2 + 3 + 4 + 1),
+}
+
+
+@pytest.mark.parametrize("kind", list(CASES))
+def test_page_loads_offline_with_every_plot_drawn(browser, tmp_path, kind):
+    make, plots = CASES[kind]
+    document = make()
+    if kind == "drift":
+        assert len(document["drifted_columns"]) == 3 and len(document["series"]) == 4  # as counted above
+    page, seen = _open(browser, render(document), tmp_path / f"report-{kind}.html")
+    try:
+        _check_plots(page, plots)
+        page.screenshot(path=artifacts() / f"report-{kind}.png", full_page=True)
+        assert seen["requests"] == [(tmp_path / f"report-{kind}.html").as_uri()]
+        assert seen["console"] == [] and seen["errors"] == [] and seen["dialogs"] == []
+    finally:
+        page.close()
+
+
+def test_a_column_named_like_markup_is_shown_as_text(browser, tmp_path):
+    document = quality_document(3)
+    hostile = "<script>alert(1)</script>"
+    document["column_shapes"]["columns"][0]["column"] = hostile
+    document["column_pair_trends"]["matrix"]["columns"][0] = hostile
+    page, seen = _open(browser, render(document), tmp_path / "hostile.html")
+    try:
+        assert seen["dialogs"] == [] and seen["errors"] == []
+        assert page.locator("td.name", has_text=hostile).count() == 1
+        assert page.locator("script").count() == 0
+    finally:
+        page.close()
+
+
+@pytest.mark.skipif(
+    os.environ.get("FASTSYNTH_UPDATE_SCREENSHOTS") != "1",
+    reason="set FASTSYNTH_UPDATE_SCREENSHOTS=1 to remake them",
+)
+@pytest.mark.parametrize("kind", ["quality", "drift"])
+def test_readme_screenshots(browser, tmp_path, kind):
+    """The top of each page, as the README shows it, in a 256-colour PNG."""
+    document = quality_document(6) if kind == "quality" else drift_document(6, 12)
+    page, _ = _open(browser, render(document), tmp_path / f"{kind}.html", width=1180)
+    try:
+        png = page.screenshot(clip={"x": 0, "y": 0, "width": 1180, "height": 1500}, full_page=True)
+    finally:
+        page.close()
+    image = Image.open(io.BytesIO(png)).convert("RGB").quantize(256, dither=Image.Dither.NONE)
+    target = ROOT / "docs" / "images" / f"report-{kind}.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    image.save(target, optimize=True)
+    assert target.stat().st_size < README_BYTES
