@@ -32,10 +32,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fastsynth.kernels.quality import ks_distance, pair_correlations, pair_counts
+from fastsynth.kernels.quality import PARTS, digitize, ks_distance, pair_counts, pair_moments
 from fastsynth.reporting.columns import numbers
 
-__all__ = ["ASSOCIATION_THRESHOLD", "CORRELATION_THRESHOLD", "shapes_and_trends"]
+__all__ = [
+    "ASSOCIATION_THRESHOLD",
+    "CORRELATION_THRESHOLD",
+    "cramers_v",
+    "pearson_matrix",
+    "shapes_and_trends",
+]
 
 CORRELATION_THRESHOLD = 0.5
 """A pair of continuous columns counts when the real |Pearson r| exceeds this (SDMetrics' default)."""
@@ -55,38 +61,52 @@ _NS = {"s": 1e9, "ms": 1e6, "us": 1e3, "ns": 1.0}
 
 @dataclass
 class _Continuous:
-    real: np.ndarray  # float64, NaN for nulls (times in ns)
+    real: np.ndarray  # float64, NaN for nulls (times in ns): a row of the shared value matrix
     synthetic: np.ndarray
-    real_sorted: np.ndarray  # the non-null values, sorted
+    real_sorted: np.ndarray  # the present values, sorted
     synthetic_sorted: np.ndarray
-    real_bins: np.ndarray | None  # int32 codes 0..11 as np.digitize gives them (NaN -> 11); None: failed
-    synthetic_bins: np.ndarray | None
+    ks: float  # the Kolmogorov-Smirnov distance; NaN when a table has no value
+    binned: bool  # codes hold np.digitize's bins (NaN -> 11); False: SDMetrics could not cut the column
     constant: bool  # one distinct value in either table: SDMetrics refuses a correlation
+
+    @property
+    def levels(self) -> int:
+        return PAIR_BINS + 2
 
 
 @dataclass
 class _Discrete:
     categories: list[Any]  # the shared dictionary's values; code len(categories) is null
-    real: np.ndarray  # int32 codes
-    synthetic: np.ndarray
+    real_counts: np.ndarray  # rows per code, nulls last
+    synthetic_counts: np.ndarray
 
     @property
     def levels(self) -> int:
         return len(self.categories) + 1
 
 
+@dataclass
+class _Columns:
+    """Every compared column, prepared once: values of the continuous columns and codes of all
+    (categories, or bins of continuous columns) as rows of matrices the pair kernels take whole."""
+
+    names: list[str]
+    kinds: Mapping[str, str]
+    column: dict[str, _Continuous | _Discrete]
+    values: tuple[np.ndarray, np.ndarray]  # (real, synthetic): continuous columns x rows, float64
+    codes: tuple[np.ndarray, np.ndarray]  # (real, synthetic): all columns x rows, int32
+    value_row: dict[str, int]
+
+
 def shapes_and_trends(real: pa.Table, synthetic: pa.Table, kinds: Mapping[str, str]) -> dict[str, Any]:
     """``{score, column_shapes, column_pair_trends}`` of the quality document (see
     ``fastsynth.reporting.document``) for the columns of ``real`` whose kind is not ``text``."""
-    names = [c for c in real.column_names if kinds.get(c) in CONTINUOUS + DISCRETE]
-    with ThreadPoolExecutor(2) as pool:  # sorting and dictionary encoding release the GIL
-        columns = pool.map(lambda c: _prepare(real, synthetic, c, kinds[c]), names)
-        prepared = dict(zip(names, columns, strict=True))
-    shapes = _shapes(names, prepared, kinds)
-    trends = _trends(names, prepared)
-    parts = [p["score"] for p in (shapes, trends) if p["score"] is not None and not math.isnan(p["score"])]
+    columns = _prepare_all(real, synthetic, kinds)
+    shapes = _shapes(columns)
+    trends = _trends(columns)
+    parts = [p["score"] for p in (shapes, trends) if not math.isnan(p["score"])]
     return {
-        "score": float(np.mean(parts)) if parts else None,
+        "score": float(np.mean(parts)) if parts else math.nan,
         "column_shapes": shapes,
         "column_pair_trends": trends,
     }
@@ -95,96 +115,137 @@ def shapes_and_trends(real: pa.Table, synthetic: pa.Table, kinds: Mapping[str, s
 # -- preparing columns ------------------------------------------------------------------------------
 
 
-def _prepare(real: pa.Table, synthetic: pa.Table, name: str, kind: str) -> _Continuous | _Discrete:
-    if kind in CONTINUOUS:
-        r = _values(real.column(name))
-        s = _values(synthetic.column(name))
-        r_sorted, s_sorted = _sorted(r), _sorted(s)
-        constant = any(len(v) and v[0] == v[-1] for v in (r_sorted, s_sorted))
-        return _Continuous(r, s, r_sorted, s_sorted, _bins(r, r_sorted), _bins(s, s_sorted), bool(constant))
-    return _discrete(real.column(name), synthetic.column(name))
+def _prepare_all(real: pa.Table, synthetic: pa.Table, kinds: Mapping[str, str]) -> _Columns:
+    names = [c for c in real.column_names if kinds.get(c) in CONTINUOUS + DISCRETE]
+    continuous = [c for c in names if kinds[c] in CONTINUOUS]
+    value_row = {c: i for i, c in enumerate(continuous)}
+    values = tuple(np.empty((len(continuous), t.num_rows)) for t in (real, synthetic))
+    codes = tuple(np.empty((len(names), t.num_rows), np.int32) for t in (real, synthetic))
+
+    def prepare(i: int) -> _Continuous | _Discrete:
+        name = names[i]
+        if name in value_row:
+            row = value_row[name]
+            return _continuous(
+                real.column(name),
+                synthetic.column(name),
+                values[0][row],
+                values[1][row],
+                codes[0][i],
+                codes[1][i],
+            )
+        return _discrete(real.column(name), synthetic.column(name), codes[0][i], codes[1][i])
+
+    with ThreadPoolExecutor(2) as pool:  # sorting, searching and dictionary encoding release the GIL
+        prepared = list(pool.map(prepare, range(len(names))))
+    return _Columns(names, kinds, dict(zip(names, prepared, strict=True)), values, codes, value_row)  # type: ignore[arg-type]
 
 
-def _values(column: pa.ChunkedArray) -> np.ndarray:
+def _continuous(
+    real: pa.ChunkedArray,
+    synthetic: pa.ChunkedArray,
+    real_values: np.ndarray,
+    synthetic_values: np.ndarray,
+    real_codes: np.ndarray,
+    synthetic_codes: np.ndarray,
+) -> _Continuous:
+    _values(real, real_values)
+    _values(synthetic, synthetic_values)
+    r_sorted, s_sorted = _sorted(real_values), _sorted(synthetic_values)
+    binned = _bins(real_values, r_sorted, real_codes) and _bins(synthetic_values, s_sorted, synthetic_codes)
+    constant = any(len(v) and v[0] == v[-1] for v in (r_sorted, s_sorted))
+    ks = float(ks_distance(r_sorted, s_sorted)) if len(r_sorted) and len(s_sorted) else math.nan
+    return _Continuous(real_values, synthetic_values, r_sorted, s_sorted, ks, binned, bool(constant))
+
+
+def _values(column: pa.ChunkedArray, out: np.ndarray) -> None:
     """float64 with NaN for nulls; times as nanoseconds since the epoch, as pandas gives them."""
-    values = numbers(column)
     t = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+    scale = 1.0
     if pa.types.is_timestamp(t) or pa.types.is_duration(t) or pa.types.is_time(t):
-        values = values * _NS[t.unit]
+        scale = _NS[t.unit]
     elif pa.types.is_date32(t):
-        values = values * 86_400e9
+        scale = 86_400e9
     elif pa.types.is_date64(t):
-        values = values * 1e6
-    return values
+        scale = 1e6
+    np.multiply(numbers(column), scale, out=out)
 
 
 def _sorted(values: np.ndarray) -> np.ndarray:
     """The present (non-NaN) values, sorted."""
-    missing = int(np.count_nonzero(np.isnan(values)))
-    return np.sort(values)[: len(values) - missing]  # NaN sorts last
+    ordered = np.sort(values)  # NaN sorts last
+    return ordered[: int(np.searchsorted(ordered, np.nan, side="left"))]
 
 
-def _bins(values: np.ndarray, ordered: np.ndarray) -> np.ndarray | None:
-    """np.digitize(values, np.histogram_bin_edges(present values)), as SDMetrics cuts a continuous
-    column for a contingency table; None when the edges are undefined (infinite values)."""
+def _bins(values: np.ndarray, ordered: np.ndarray, out: np.ndarray) -> bool:
+    """np.digitize(values, np.histogram_bin_edges(present values)) into ``out``, as SDMetrics cuts a
+    continuous column for a contingency table; False when the edges are undefined (infinities)."""
     span = (float(ordered[0]), float(ordered[-1])) if len(ordered) else None
     if span is not None and not (math.isfinite(span[0]) and math.isfinite(span[1])):
-        return None
-    edges = np.histogram_bin_edges(ordered[:0] if span is None else ordered[[0, -1]], PAIR_BINS, span)
-    # digitize with increasing edges is searchsorted(right); NaN sorts past the last edge, into 11
-    return np.searchsorted(edges, values, side="right").astype(np.int32)
+        return False
+    edges = np.histogram_bin_edges(ordered[:0], PAIR_BINS, span)
+    digitize(values, edges, out)  # NaN goes past the last edge, into 11, as np.digitize puts it
+    return True
 
 
-def _discrete(real: pa.ChunkedArray, synthetic: pa.ChunkedArray) -> _Discrete:
+def _discrete(
+    real: pa.ChunkedArray, synthetic: pa.ChunkedArray, real_codes: np.ndarray, synthetic_codes: np.ndarray
+) -> _Discrete:
     """Codes of both tables over one dictionary; nulls (and float NaN, which pandas drops as null)
     get the code after the last category."""
     both = pa.chunked_array(real.chunks + synthetic.chunks, type=real.type)
-    if pa.types.is_dictionary(both.type):
-        both = both.cast(both.type.value_type)
-    if pa.types.is_floating(both.type):
-        both = pc.if_else(pc.is_nan(both), pa.scalar(None, both.type), both)
-    encoded = (
-        both.combine_chunks().dictionary_encode()
-        if len(both)
-        else pa.array([], pa.int32()).dictionary_encode()
-    )
-    categories = encoded.dictionary.to_pylist()
-    codes = np.asarray(encoded.indices.cast(pa.int32()).fill_null(len(categories)))
-    return _Discrete(categories, codes[: len(real)], codes[len(real) :])
+    if pa.types.is_boolean(both.type):
+        categories: list[Any] = [False, True]
+        codes = np.asarray(both.cast(pa.int8()).fill_null(2))
+    else:
+        if pa.types.is_dictionary(both.type):
+            # a column made by fastsynth is already coded: share the chunks' dictionaries, not rehash
+            both = both.unify_dictionaries()
+            encoded = pa.chunked_array([c.indices for c in both.chunks], both.type.index_type)
+            dictionary = both.chunk(0).dictionary if both.num_chunks else pa.array([], both.type.value_type)
+        else:
+            if pa.types.is_floating(both.type):
+                both = pc.if_else(pc.is_nan(both), pa.scalar(None, both.type), both)
+            coded = both.combine_chunks().dictionary_encode()
+            encoded, dictionary = pa.chunked_array([coded.indices]), coded.dictionary
+        categories = dictionary.to_pylist()
+        codes = np.asarray(encoded.cast(pa.int32()).fill_null(len(categories)))
+    real_codes[:] = codes[: len(real)]
+    synthetic_codes[:] = codes[len(real) :]
+    levels = len(categories) + 1
+    counts = (np.bincount(real_codes, minlength=levels), np.bincount(synthetic_codes, minlength=levels))
+    return _Discrete(categories, *counts)
 
 
 # -- column shapes ----------------------------------------------------------------------------------
 
 
-def _shapes(
-    names: list[str], prepared: dict[str, _Continuous | _Discrete], kinds: Mapping[str, str]
-) -> dict[str, Any]:
-    columns = []
-    for name in names:
-        column = prepared[name]
+def _shapes(columns: _Columns) -> dict[str, Any]:
+    entries: list[dict[str, Any]] = []
+    for name in columns.names:
+        column, kind = columns.column[name], columns.kinds[name]
         if isinstance(column, _Continuous):
-            metric, score = "KSComplement", _ks_complement(column)
-            plot = _histogram(column, kinds[name] == "datetime")
+            metric, score, plot = (
+                "KSComplement",
+                _ks_complement(column),
+                _histogram(column, kind == "datetime"),
+            )
         else:
-            metric, score = "TVComplement", _tv_complement(column)
-            plot = _bars(column)
-        columns.append({"column": name, "kind": kinds[name], "metric": metric, "score": score, "plot": plot})
-    scores = [c["score"] for c in columns if not math.isnan(c["score"])]
-    return {"score": float(np.mean(scores)) if scores else math.nan, "columns": columns}
+            metric, score, plot = "TVComplement", _tv_complement(column), _bars(column)
+        entries.append({"column": name, "kind": kind, "metric": metric, "score": score, "plot": plot})
+    scores = [e["score"] for e in entries if not math.isnan(e["score"])]
+    return {"score": float(np.mean(scores)) if scores else math.nan, "columns": entries}
 
 
 def _ks_complement(column: _Continuous) -> float:
-    if not len(column.real_sorted) or not len(column.synthetic_sorted):
-        return math.nan  # SDMetrics: an empty side gives NaN
-    return 1.0 - float(ks_distance(column.real_sorted, column.synthetic_sorted))
+    return 1.0 - column.ks  # SDMetrics too gives NaN when a side has no value
 
 
 def _tv_complement(column: _Discrete) -> float:
     """1 - total variation over the real categories, as ``sdmetrics.utils.get_frequencies`` counts
     them: a category only the synthetic table has is given a real count of 1e-6."""
-    k = len(column.categories)
-    r = np.bincount(column.real, minlength=k + 1)[:k].astype(np.float64)
-    s = np.bincount(column.synthetic, minlength=k + 1)[:k].astype(np.float64)
+    r = column.real_counts[:-1].astype(np.float64)
+    s = column.synthetic_counts[:-1].astype(np.float64)
     if not r.sum() or not s.sum():
         return math.nan  # SDMetrics refuses (IncomputableMetricError) and reports NaN
     r[(r == 0) & (s > 0)] = 1e-6
@@ -196,18 +257,13 @@ def _histogram(column: _Continuous, times: bool) -> dict[str, Any]:
     milliseconds since the epoch (what JavaScript dates take)."""
     finite = [_finite(v) for v in (column.real_sorted, column.synthetic_sorted)]
     finite = [v for v in finite if len(v)]
-    if not finite:
-        edges = np.array([0.0, 1.0])
-    else:
-        lo = min(float(v[0]) for v in finite)
-        hi = max(float(v[-1]) for v in finite)
-        edges = np.histogram_bin_edges(np.empty(0), PLOT_BINS, (lo, hi))
+    span = (min(float(v[0]) for v in finite), max(float(v[-1]) for v in finite)) if finite else None
+    edges = np.histogram_bin_edges(np.empty(0), PLOT_BINS, span)
     shares = []
     for v in (column.real_sorted, column.synthetic_sorted):
         cuts = np.searchsorted(v, edges, side="left")
         cuts[-1] = np.searchsorted(v, edges[-1], side="right")  # the last bin is closed, as np.histogram's
-        counts = np.diff(cuts)
-        shares.append(counts / len(v) if len(v) else np.zeros(len(counts)))
+        shares.append(np.diff(cuts) / len(v) if len(v) else np.zeros(PLOT_BINS))
     plot: dict[str, Any] = {"type": "histogram", "edges": (edges / 1e6 if times else edges).tolist()}
     if times:
         plot["unit"] = "ms"
@@ -226,8 +282,8 @@ def _bars(column: _Discrete) -> dict[str, Any]:
     """Shares of the present values of each table: the 20 categories most frequent in the real table,
     then ``(other)`` for the rest when there are more."""
     k = len(column.categories)
-    r = np.bincount(column.real, minlength=k + 1)[:k].astype(np.float64)
-    s = np.bincount(column.synthetic, minlength=k + 1)[:k].astype(np.float64)
+    r = column.real_counts[:k].astype(np.float64)
+    s = column.synthetic_counts[:k].astype(np.float64)
     r = r / r.sum() if r.sum() else r
     s = s / s.sum() if s.sum() else s
     order = np.lexsort((-s, -r))  # by real share, then synthetic share for categories real lacks
@@ -251,100 +307,98 @@ def _label(value: Any) -> str:
 # -- column pair trends -----------------------------------------------------------------------------
 
 
-def _trends(names: list[str], prepared: dict[str, _Continuous | _Discrete]) -> dict[str, Any]:
-    pairs = list(itertools.combinations(names, 2))
-    correlated = [(a, b) for a, b in pairs if _both_continuous(prepared, a, b)]
-    counted = [(a, b) for a, b in pairs if not _both_continuous(prepared, a, b)]
-    correlations = _correlations(correlated, prepared)
-    contingencies = _contingencies(counted, prepared)
-    entries = []
-    for a, b in pairs:
-        entries.append(correlations[(a, b)] if (a, b) in correlations else contingencies[(a, b)])
-    scores = [e["score"] for e in entries if e["score"] is not None and not math.isnan(e["score"])]
+def _trends(columns: _Columns) -> dict[str, Any]:
+    pairs = list(itertools.combinations(columns.names, 2))
+    correlated = [(a, b) for a, b in pairs if a in columns.value_row and b in columns.value_row]
+    counted = [(a, b) for a, b in pairs if not (a in columns.value_row and b in columns.value_row)]
+    found = {**_correlations(correlated, columns), **_contingencies(counted, columns)}
+    entries = [found[pair] for pair in pairs]
+    scores = [e["score"] for e in entries if not math.isnan(e["score"])]
     return {
         "score": float(np.mean(scores)) if scores else math.nan,
         "thresholds": {"correlation": CORRELATION_THRESHOLD, "association": ASSOCIATION_THRESHOLD},
         "pairs": entries,
-        "matrix": _matrix(names, prepared, entries),
+        "matrix": _matrix(columns, entries),
     }
 
 
-def _both_continuous(prepared: dict[str, _Continuous | _Discrete], a: str, b: str) -> bool:
-    return isinstance(prepared[a], _Continuous) and isinstance(prepared[b], _Continuous)
-
-
-def _correlations(
-    pairs: list[tuple[str, str]], prepared: dict[str, Any]
-) -> dict[tuple[str, str], dict[str, Any]]:
+def _correlations(pairs: list[tuple[str, str]], columns: _Columns) -> dict[tuple[str, str], dict[str, Any]]:
     """CorrelationSimilarity of each pair; it counts when |r_real| > 0.5. SDMetrics refuses a pair
     with a constant column (NaN, not counted)."""
     if not pairs:
         return {}
-    used = sorted({c for pair in pairs for c in pair}, key=[c for c in prepared].index)
-    index = {c: i for i, c in enumerate(used)}
-    first = np.array([index[a] for a, _ in pairs], np.int64)
-    second = np.array([index[b] for _, b in pairs], np.int64)
+    r_real, r_synthetic = (pearson_matrix(v) for v in columns.values)
     out = {}
-    rs = []
-    for side in ("real", "synthetic"):
-        values = np.stack([getattr(prepared[c], side) for c in used])
-        r = np.empty(len(pairs))
-        pair_correlations(values, first, second, r)
-        rs.append(r)
-    for p, (a, b) in enumerate(pairs):
-        r_real, r_synthetic = float(rs[0][p]), float(rs[1][p])
-        if prepared[a].constant or prepared[b].constant:
-            r_real = r_synthetic = math.nan
-        score = 1.0 - abs(r_real - r_synthetic) / 2
-        if math.isnan(r_real) or abs(r_real) <= CORRELATION_THRESHOLD or math.isnan(score):
+    for a, b in pairs:
+        i, j = columns.value_row[a], columns.value_row[b]
+        real, synthetic = float(r_real[i, j]), float(r_synthetic[i, j])
+        if columns.column[a].constant or columns.column[b].constant:  # type: ignore[union-attr]
+            real = synthetic = math.nan
+        score = 1.0 - abs(real - synthetic) / 2
+        if math.isnan(real) or abs(real) <= CORRELATION_THRESHOLD:
             score = math.nan
         out[(a, b)] = {
             "columns": [a, b],
             "metric": "CorrelationSimilarity",
             "score": score,
-            "real": r_real,
-            "synthetic": r_synthetic,
+            "real": real,
+            "synthetic": synthetic,
         }
     return out
 
 
-def _codes(column: _Continuous | _Discrete, side: str) -> tuple[np.ndarray | None, int]:
-    if isinstance(column, _Discrete):
-        return getattr(column, side), column.levels
-    return getattr(column, f"{side}_bins"), PAIR_BINS + 2
+def pearson_matrix(values: np.ndarray) -> np.ndarray:
+    """Pearson's r of every pair of rows of ``values`` (columns x rows) over the entries where both are
+    present, as pandas' ``dropna`` then ``scipy.stats.pearsonr`` take it; NaN where fewer than two
+    such entries remain or either side is constant there."""
+    k = values.shape[0]
+    first, second = (np.asarray(ix, np.int64) for ix in np.triu_indices(k, 1))
+    centre = np.array([_mean(v) for v in values])
+    moments = np.zeros((PARTS, len(first), 6))
+    pair_moments(values, centre, first, second, moments)
+    n, sx, sy, sxx, syy, sxy = moments.sum(axis=0).T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n_safe = np.maximum(n, 1.0)
+        cov = sxy - sx * sy / n_safe
+        var_x = sxx - sx * sx / n_safe
+        var_y = syy - sy * sy / n_safe
+        # a pair constant where both are present has var 0 up to rounding: NaN, as pearsonr gives
+        defined = (n >= 2) & (var_x > 1e-12 * sxx) & (var_y > 1e-12 * syy)
+        r = np.where(defined, cov / np.sqrt(np.where(defined, var_x * var_y, 1.0)), np.nan)
+    out = np.eye(k)
+    out[first, second] = out[second, first] = np.clip(r, -1.0, 1.0)
+    return out
 
 
-def _contingencies(
-    pairs: list[tuple[str, str]], prepared: dict[str, Any]
-) -> dict[tuple[str, str], dict[str, Any]]:
-    """ContingencySimilarity of each pair (continuous columns by their bin codes); it counts when
-    the real Cramér's V exceeds 0.3."""
+def _mean(values: np.ndarray) -> float:
+    present = values[~np.isnan(values)]
+    return float(present.mean()) if len(present) else 0.0
+
+
+def _contingencies(pairs: list[tuple[str, str]], columns: _Columns) -> dict[tuple[str, str], dict[str, Any]]:
+    """ContingencySimilarity of each pair (continuous columns by their bins); it counts when the real
+    Cramér's V exceeds 0.3."""
     out: dict[tuple[str, str], dict[str, Any]] = {}
     usable = []
     for a, b in pairs:
-        if any(
-            _codes(prepared[c], "real")[0] is None or _codes(prepared[c], "synthetic")[0] is None
-            for c in (a, b)
-        ):
+        if any(isinstance(columns.column[c], _Continuous) and not columns.column[c].binned for c in (a, b)):  # type: ignore[union-attr]
             # SDMetrics could not cut the continuous column (infinite values): NaN, not counted
             out[(a, b)] = _contingency_entry(a, b, math.nan, math.nan)
         else:
             usable.append((a, b))
     if not usable:
         return out
-    used = sorted({c for pair in usable for c in pair}, key=[c for c in prepared].index)
-    index = {c: i for i, c in enumerate(used)}
-    levels = np.array([_codes(prepared[c], "real")[1] for c in used], np.int64)
+    index = {c: i for i, c in enumerate(columns.names)}
+    levels = np.array([columns.column[c].levels for c in columns.names], np.int64)
     first = np.array([index[a] for a, _ in usable], np.int64)
     second = np.array([index[b] for _, b in usable], np.int64)
     sizes = levels[first] * levels[second]
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
     tables = []
-    for side in ("real", "synthetic"):
-        codes = np.stack([_codes(prepared[c], side)[0] for c in used])  # type: ignore[misc]
-        counts = np.zeros(int(sizes.sum()), np.int64)
+    for codes in columns.codes:
+        counts = np.zeros((PARTS, int(sizes.sum())), np.int64)
         pair_counts(codes, first, second, levels, offsets, counts)
-        tables.append(counts)
+        tables.append(counts.sum(axis=0))
     for p, (a, b) in enumerate(usable):
         shape = (int(levels[first[p]]), int(levels[second[p]]))
         cut = slice(int(offsets[p]), int(offsets[p] + sizes[p]))
@@ -382,9 +436,10 @@ def cramers_v(table: np.ndarray) -> float:
     return math.sqrt(chi2 / n / (min(table.shape) - 1))
 
 
-def _matrix(names: list[str], prepared: dict[str, Any], entries: list[dict[str, Any]]) -> dict[str, Any]:
-    """Square matrices over the compared columns: the pair scores, and the real and synthetic
-    correlations of continuous pairs (1 on the diagonal of continuous columns; null elsewhere)."""
+def _matrix(columns: _Columns, entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """Square matrices over the compared columns: the pair scores (1 on the diagonal), and the real
+    and synthetic correlations of continuous pairs (1 on their diagonal); null elsewhere."""
+    names = columns.names
     n = len(names)
     where = {c: i for i, c in enumerate(names)}
     score: list[list[float | None]] = [[None] * n for _ in range(n)]
@@ -392,7 +447,7 @@ def _matrix(names: list[str], prepared: dict[str, Any], entries: list[dict[str, 
     synthetic: list[list[float | None]] = [[None] * n for _ in range(n)]
     for i, c in enumerate(names):
         score[i][i] = 1.0
-        if isinstance(prepared[c], _Continuous):
+        if c in columns.value_row:
             real[i][i] = synthetic[i][i] = 1.0
     for e in entries:
         i, j = where[e["columns"][0]], where[e["columns"][1]]
