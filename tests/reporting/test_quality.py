@@ -363,3 +363,30 @@ def test_cramers_v_matches_scipy():
         if (table.sum(axis=0) > 0).all() and (table.sum(axis=1) > 0).all():
             assert cramers_v(padded) == pytest.approx(association(table, method="cramer"))
     assert math.isnan(cramers_v(np.array([[3, 4]])))
+
+
+def test_columns_typed_differently_in_the_two_tables_compare_by_value():
+    """Two files can disagree on types (a dictionary against strings, int64 against double, seconds
+    against milliseconds): values still meet."""
+    rng = np.random.default_rng(9)
+    city = rng.choice(["Paris", "Lyon", "Nice"], 1_000)
+    code = rng.integers(0, 4, 1_000)
+    when = np.datetime64("2024-01-01") + rng.integers(0, 10**6, 1_000).astype("timedelta64[s]")
+    real = pa.table(
+        {
+            "city": pa.array(city).dictionary_encode(),
+            "code": code,
+            "when": pa.array(when, pa.timestamp("s")),
+        }
+    )
+    retyped = pa.table(
+        {
+            "city": pa.array(city),
+            "code": code.astype(float),
+            "when": pa.array(when, pa.timestamp("s")).cast(pa.timestamp("ms")),
+        }
+    )
+    kinds = {"city": "categorical", "code": "categorical", "when": "datetime"}
+    result = shapes_and_trends(real, retyped, kinds)
+    assert [c["score"] for c in result["column_shapes"]["columns"]] == [1.0, 1.0, 1.0]
+    assert result["score"] == pytest.approx(1.0)
