@@ -15,8 +15,9 @@ Where SDMetrics differs and we do not follow: it samples 50,000 rows (unseeded) 
 pair of a larger table; we count every row. It rounds numbers to 14 decimals before the KS test; we
 do not (it only merges values that differ in the 15th digit).
 
-Each column is prepared once (sorted values, bin codes, category codes over a dictionary shared by both
-tables), then every pair is counted by one parallel kernel.
+Each column is prepared once, on its own thread (sorted values, bin codes, category codes over a
+dictionary shared by both tables); then one parallel kernel counts the contingency tables of every
+pair, and one sums the moments of every continuous pair, in a single pass over the rows each.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fastsynth.kernels.jit import threads
 from fastsynth.kernels.quality import PARTS, digitize, ks_distance, pair_counts, pair_moments
 from fastsynth.reporting.columns import numbers
 
@@ -136,7 +138,8 @@ def _prepare_all(real: pa.Table, synthetic: pa.Table, kinds: Mapping[str, str]) 
             )
         return _discrete(real.column(name), synthetic.column(name), codes[0][i], codes[1][i])
 
-    with ThreadPoolExecutor(2) as pool:  # sorting, searching and dictionary encoding release the GIL
+    # sorting, the KS walk, binning and dictionary encoding release the GIL: one column per thread
+    with ThreadPoolExecutor(threads()) as pool:
         prepared = list(pool.map(prepare, range(len(names))))
     return _Columns(names, kinds, dict(zip(names, prepared, strict=True)), values, codes, value_row)  # type: ignore[arg-type]
 
