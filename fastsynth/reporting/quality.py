@@ -182,11 +182,15 @@ def _sorted(values: np.ndarray) -> np.ndarray:
 
 def _bins(values: np.ndarray, ordered: np.ndarray, out: np.ndarray) -> bool:
     """np.digitize(values, np.histogram_bin_edges(present values)) into ``out``, as SDMetrics cuts a
-    continuous column for a contingency table; False when the edges are undefined (infinities)."""
+    continuous column for a contingency table; False when numpy cannot make the edges (infinities,
+    or a constant time), where SDMetrics gives up on the column's pairs too."""
     span = (float(ordered[0]), float(ordered[-1])) if len(ordered) else None
     if span is not None and not (math.isfinite(span[0]) and math.isfinite(span[1])):
         return False
-    edges = np.histogram_bin_edges(ordered[:0], PAIR_BINS, span)
+    try:
+        edges = np.histogram_bin_edges(ordered[:0], PAIR_BINS, span)
+    except ValueError:  # a constant so large that +-0.5 is lost in rounding (a time in ns): as SDMetrics
+        return False
     digitize(values, edges, out)  # NaN goes past the last edge, into 11, as np.digitize puts it
     return True
 
@@ -276,7 +280,10 @@ def _histogram(column: _Continuous, times: bool) -> dict[str, Any]:
     milliseconds since the epoch (what JavaScript dates take)."""
     finite = [_finite(v) for v in (column.real_sorted, column.synthetic_sorted)]
     finite = [v for v in finite if len(v)]
-    span = (min(float(v[0]) for v in finite), max(float(v[-1]) for v in finite)) if finite else None
+    span = (min(float(v[0]) for v in finite), max(float(v[-1]) for v in finite)) if finite else (0.0, 1.0)
+    if span[0] == span[1]:  # one value: a narrow range around it, wide enough to survive rounding
+        pad = max(0.5, abs(span[0]) * 1e-9)
+        span = (span[0] - pad, span[1] + pad)
     edges = np.histogram_bin_edges(np.empty(0), PLOT_BINS, span)
     shares = []
     for v in (column.real_sorted, column.synthetic_sorted):
@@ -424,9 +431,9 @@ def _contingencies(pairs: list[tuple[str, str]], columns: _Columns) -> dict[tupl
         r = tables[0][cut].reshape(shape)
         s = tables[1][cut].reshape(shape)
         association = cramers_v(r)
-        score = 1.0 - 0.5 * float(np.abs(r / r.sum() - s / s.sum()).sum())
-        if math.isnan(association) or association <= ASSOCIATION_THRESHOLD:
-            score = math.nan
+        score = math.nan  # not counted: the real data hold no association (or no rows)
+        if association > ASSOCIATION_THRESHOLD and s.sum():
+            score = 1.0 - 0.5 * float(np.abs(r / r.sum() - s / s.sum()).sum())
         out[(a, b)] = _contingency_entry(a, b, score, association)
     return out
 

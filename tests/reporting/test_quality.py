@@ -135,7 +135,7 @@ def with_nans_and_times(seed: int, rows: int = 2_000, shift: float = 0.0) -> pa.
 
 
 def with_booleans_and_constants(seed: int, rows: int = 2_000) -> pa.Table:
-    """Booleans (one with nulls, one following a number), a constant number, a constant category and
+    """Booleans (one with nulls, one following a number), a constant number, category and time, and
     an integer code taken as a category."""
     rng = np.random.default_rng(seed)
     n = rng.gamma(2, 3, rows)
@@ -149,6 +149,8 @@ def with_booleans_and_constants(seed: int, rows: int = 2_000) -> pa.Table:
             "kind": pa.array(["only"] * rows),
             "code": rng.integers(0, 5, rows) + (n > 8),
             "m": n * 2 + rng.normal(0, 1, rows),
+            # one time: numpy cannot cut it into 10 bins (+-0.5 ns is lost at 1.7e18), nor can SDMetrics
+            "stamp": pa.array(np.full(rows, np.datetime64("2024-05-01T12:00:00", "ns"))),
         }
     )
 
@@ -418,3 +420,23 @@ def test_columns_typed_differently_in_the_two_tables_compare_by_value():
     result = shapes_and_trends(real, retyped, kinds)
     assert [c["score"] for c in result["column_shapes"]["columns"]] == [1.0, 1.0, 1.0]
     assert result["score"] == pytest.approx(1.0)
+
+
+def test_empty_and_null_columns_give_nan_scores_not_errors():
+    table = pa.table(
+        {
+            "x": pa.array([None, None], pa.float64()),
+            "c": pa.array([None, None], pa.string()),
+            "b": pa.array([True, None]),
+            "t": pa.array(np.full(2, np.datetime64("2024-01-01", "ns"))),
+        }
+    )
+    kinds = {"x": "numerical", "c": "categorical", "b": "boolean", "t": "datetime"}
+    for real, synthetic in ((table, table), (table.slice(0, 0), table), (table, table.slice(0, 0))):
+        result = shapes_and_trends(real, synthetic, kinds)
+        json.dumps(plain(result), allow_nan=False)
+        x, c = result["column_shapes"]["columns"][:2]
+        assert math.isnan(x["score"]) and math.isnan(c["score"])
+        assert all(math.isnan(p["score"]) for p in result["column_pair_trends"]["pairs"])
+    t = shapes_and_trends(table, table, kinds)["column_shapes"]["columns"][3]
+    assert t["score"] == 1.0 and sum(t["plot"]["real"]) == pytest.approx(1.0)
