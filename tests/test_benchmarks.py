@@ -37,3 +37,18 @@ def test_generators_benchmark_without_the_peer_says_so(tmp_path):
     assert "peer comparison skipped" in result.stdout
     assert "| block example, 3,000 rows -> CSV, in-process | fastsynth" in result.stdout
     assert "calm-data-generator generate_blocks_simple" not in result.stdout
+
+
+def test_report_quality_benchmark_agrees_with_sdmetrics():
+    """bench_report_quality.py at its tiny size: fastsynth's scores equal SDMetrics' within 0.01."""
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_report_quality.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--rows", "2000", "--repeats", "1"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    differences = result.stdout.rsplit("largest difference: ", 1)[1].split(" (target")[0]
+    values = [float(part.rsplit(" ", 1)[1]) for part in differences.split(", ")]
+    assert len(values) == 3 and max(values) < 0.01, differences

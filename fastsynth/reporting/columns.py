@@ -45,6 +45,7 @@ def _kind(column: pa.ChunkedArray) -> Kind:
     t = column.type
     if pa.types.is_dictionary(t):
         t = t.value_type
+        column = column.cast(t)  # count_distinct has no kernel for dictionaries
     if pa.types.is_boolean(t):
         return "boolean"
     if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
@@ -73,4 +74,7 @@ def numbers(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
         column = column.cast(pa.int64())
     elif pa.types.is_decimal(t):
         column = column.cast(pa.float64())
-    return np.asarray(column.cast(pa.float64()).fill_null(np.nan)) if len(column) else np.empty(0)
+    # safe=False: an int64 beyond 2**53 (any time in ns since 1970-04) rounds to the nearest double,
+    # as pandas and numpy convert it, instead of being refused
+    values = column.cast(pa.float64(), safe=False)
+    return np.asarray(values.fill_null(np.nan)) if len(column) else np.empty(0)

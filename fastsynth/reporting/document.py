@@ -8,8 +8,13 @@ The document (``Report.document``), for ``kind: "quality"`` (real against synthe
     sample: {rows, seed} | null               # the seeded sample statistics were taken on, if any
     score                                     # mean of column_shapes.score and column_pair_trends.score
     column_shapes: {score, columns: [{column, kind, metric, score, plot}]}
-    column_pair_trends: {score, pairs: [{columns: [a, b], metric, score, real, synthetic}],
+    column_pair_trends: {score, thresholds: {correlation, association},
+                         pairs: [{columns: [a, b], metric, score, real, synthetic, association?}],
                          matrix: {columns, real, synthetic, score}}   # square, null where undefined
+                         # a pair's score is null when it does not count (as SDMetrics: the real
+                         # |r| <= thresholds.correlation, or the real Cramér's V (association, on
+                         # contingency pairs) <= thresholds.association, or undefined); real and
+                         # synthetic are the Pearson r of continuous pairs, null on contingency pairs
     discriminator: {auc, score, model, rows, folds}
     privacy: {dcr: {median, p05, share_zero, histogram}, nndr: {median, p05, histogram},
               exact_copies: {count, share}, baseline: {dcr_median}, rows}
@@ -27,8 +32,10 @@ for ``kind: "drift"`` (one table over blocks or windows, or against a reference)
     ground_truth: {source, blocks: [weight, ..], events: [..]} | null
     series: [{column, x: [..], values: [..]}]  # per-window means, for the time-series plots
 
-``plot`` is ``{type: "histogram", edges, real, synthetic}`` (shares per bin) for numbers and times, or
-``{type: "bars", categories, real, synthetic}`` (shares per category) for categories and booleans.
+``plot`` is ``{type: "histogram", edges, real, synthetic}`` (shares per bin; for times ``unit: "ms"``
+and edges in milliseconds since the epoch) for numbers and times, or
+``{type: "bars", categories, real, synthetic}`` (shares per category of the present values: the 20
+most frequent in the real data, then ``(other)`` for the rest) for categories and booleans.
 Every number is a plain float or int; NaN and infinities are written as null.
 """
 
