@@ -10,7 +10,10 @@ Statistics, per column and block, against the baseline (the first block, or the 
 - ``psi``: the population stability index ``sum((a - e) * ln(a / e))`` over shares, a zero share
   taken as 1e-4; numbers and times in 10 bins between the baseline's deciles (every other edge of the
   JS bins), plus underflow, overflow and null bins; categories as for JS.
-- ``drifted``: ``js > 0.1`` or ``psi > 0.2`` (Evidently's JS threshold; the usual PSI one).
+- ``drifted``: ``js > 0.1`` or ``psi > 0.2`` (Evidently's JS threshold; the usual PSI one). Sampling
+  noise alone gives two samples of one distribution a JS distance of about
+  ``sqrt((k - 1) (1/n + 1/m) / (8 ln 2))`` over ``k`` bins: 0.09 for 1,000 rows against 1,000 in 23
+  bins, 0.03 for 10,000 against 10,000; blocks of fewer than a few thousand rows flag noise.
 - ``mean``: exact (compensated float64 sums over every row; booleans as the share of true);
   ``quantiles``: on a seeded sample of at most 20,000 rows per block, chosen before the pass (the
   document's ``quantiles_from``); times as ISO 8601 strings.
