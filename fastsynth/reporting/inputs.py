@@ -40,7 +40,18 @@ class Input:
             yield from table.to_batches(max_chunksize=BATCH_ROWS)
             return
         assert self.path is not None
-        yield from _dataset(self.path).to_batches(columns=columns, batch_size=BATCH_ROWS)
+        # pyarrow reads 16 batches ahead by default, and pre-buffers Parquet column chunks: reading a
+        # 10M-row, 20-column Parquet file peaked at 2.3 GB, growing with the file, against 1.1 GB (flat)
+        # with one batch ahead and no pre-buffering, at the same speed.
+        dataset = _dataset(self.path)
+        options = {}
+        if dataset.format.default_extname == "parquet":
+            import pyarrow.dataset as ds
+
+            options["fragment_scan_options"] = ds.ParquetFragmentScanOptions(pre_buffer=False)
+        yield from dataset.to_batches(
+            columns=columns, batch_size=BATCH_ROWS, batch_readahead=1, fragment_readahead=1, **options
+        )
 
     def load(self, max_rows: int | None = None, seed: int = 0) -> tuple[pa.Table, bool]:
         """The table, or a uniform sample of ``max_rows`` of its rows without replacement (in their
