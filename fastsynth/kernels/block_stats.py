@@ -1,7 +1,7 @@
 """Per-block statistics for drift reports, one streamed batch at a time.
 
-Every kernel adds one batch into accumulators the caller keeps across batches (counts, compensated
-sums, per-block row counters), so the result is the same whatever the batch boundaries: rows are added
+Every kernel adds one batch into accumulators the caller keeps across batches (counts, sums, per-block
+row counters), so the result is the same whatever the batch boundaries: rows are added
 in their order and nothing depends on where a batch ends. A row whose block id is negative belongs to
 no block (a null time, say) and is skipped.
 """
@@ -16,48 +16,42 @@ __all__ = ["add_sums", "bin_counts", "block_extent", "code_counts", "sample_slot
 
 
 @kernel
-def _bin(edges: np.ndarray, inner: int, v: float) -> int:
-    """The bin of ``v``: 0 below ``edges[0]`` (underflow), ``1..inner`` between the edges (the last
-    closed at ``edges[-1]``; one bin ``[c, c]`` when there is a single edge), ``inner + 1`` above
-    ``edges[-1]`` (overflow)."""
-    if v < edges[0]:
-        return 0
-    if v > edges[edges.shape[0] - 1]:
-        return inner + 1
-    lo, hi = 0, edges.shape[0]
-    while lo < hi:  # first edge greater than v (numpy's searchsorted side="right")
-        mid = (lo + hi) >> 1
-        if edges[mid] <= v:
-            lo = mid + 1
-        else:
-            hi = mid
-    return min(lo, inner)
-
-
-@kernel
 def bin_counts(values: np.ndarray, ids: np.ndarray, edges: np.ndarray, counts: np.ndarray) -> None:
-    """Add each row of ``values`` to ``counts[ids[i], bin]``: bins as ``_bin`` over ``edges`` (sorted,
-    distinct), then the null bin (NaN) last; ``counts`` has ``max(len(edges) - 1, 1) + 3`` columns."""
-    inner = max(edges.shape[0] - 1, 1)
-    null = inner + 2
+    """Add each row of ``values`` to ``counts[ids[i], bin]``. Bins over ``edges`` (sorted, distinct):
+    0 below ``edges[0]`` (underflow), ``1..inner`` between the edges (the last closed at ``edges[-1]``;
+    one bin ``[c, c]`` for a single edge), ``inner + 1`` above ``edges[-1]`` (overflow), then the null
+    bin (NaN) last; ``counts`` has ``inner + 3`` columns, ``inner = max(len(edges) - 1, 1)``.
+
+    Counting the edges at or below ``v`` (numpy's ``searchsorted(side="right")``) over all of the few
+    (at most 21) edges vectorises: 6.6 ms a million rows against 26 ms for a binary search, whose
+    branches a random value mispredicts."""
+    m = edges.shape[0]
+    inner = max(m - 1, 1)
+    low, high = edges[0], edges[m - 1]
     for i in range(values.shape[0]):
         b = ids[i]
         if b < 0:
             continue
         v = values[i]
         if np.isnan(v):
-            counts[b, null] += 1
+            counts[b, inner + 2] += 1
+        elif v < low:
+            counts[b, 0] += 1
+        elif v > high:
+            counts[b, inner + 1] += 1
         else:
-            counts[b, _bin(edges, inner, v)] += 1
+            j = 0
+            for k in range(m):
+                j += edges[k] <= v
+            counts[b, min(j, inner)] += 1
 
 
 @kernel
-def add_sums(
-    values: np.ndarray, ids: np.ndarray, shift: float, sums: np.ndarray, comps: np.ndarray, n: np.ndarray
-) -> None:
-    """Add ``values - shift`` (NaN skipped) to ``sums[ids[i]]`` with Kahan compensation kept in
-    ``comps``, and count them in ``n``: means exact to float64 rounding over any number of rows. The
-    shift (a typical value) keeps large magnitudes such as timestamps from eating the precision."""
+def add_sums(values: np.ndarray, ids: np.ndarray, shift: float, sums: np.ndarray, n: np.ndarray) -> None:
+    """Add ``values - shift`` (NaN skipped) to ``sums[ids[i]]`` and count them in ``n``. The shift (a
+    typical value of the column) keeps large magnitudes such as timestamps from eating the precision;
+    plain float64 sums are then good to about 1e-12 relative over a block of a billion rows (Kahan's
+    compensation cost 7 ms a million rows against 4)."""
     for i in range(values.shape[0]):
         b = ids[i]
         if b < 0:
@@ -65,10 +59,7 @@ def add_sums(
         v = values[i]
         if np.isnan(v):
             continue
-        y = (v - shift) - comps[b]
-        t = sums[b] + y
-        comps[b] = (t - sums[b]) - y
-        sums[b] = t
+        sums[b] += v - shift
         n[b] += 1
 
 

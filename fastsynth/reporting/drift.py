@@ -14,7 +14,7 @@ Statistics, per column and block, against the baseline (the first block, or the 
   noise alone gives two samples of one distribution a JS distance of about
   ``sqrt((k - 1) (1/n + 1/m) / (8 ln 2))`` over ``k`` bins: 0.09 for 1,000 rows against 1,000 in 23
   bins, 0.03 for 10,000 against 10,000; blocks of fewer than a few thousand rows flag noise.
-- ``mean``: exact (compensated float64 sums over every row; booleans as the share of true);
+- ``mean``: exact (float64 sums over every row, less a typical value; booleans as the share of true);
   ``quantiles``: on a seeded sample of at most 20,000 rows per block, chosen before the pass (the
   document's ``quantiles_from``); times as ISO 8601 strings.
 
@@ -459,9 +459,8 @@ class _Column:
     counts: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int64))
     base: np.ndarray | None = None
     sums: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    comps: np.ndarray = field(default_factory=lambda: np.zeros(0))
     nonnull: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    series: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    series: tuple[np.ndarray, np.ndarray] | None = None
     sample: np.ndarray = field(default_factory=lambda: np.zeros(0))
     base_sample: np.ndarray = field(default_factory=lambda: np.zeros(0))
     offsets: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int64))
@@ -493,7 +492,7 @@ class _Column:
         width = len(self.edges) + 2 if self.edges is not None and len(self.edges) > 1 else 4
         self.counts = np.zeros((blocks, width if self.binned else 2), np.int64)
         self.base = np.zeros((1, self.counts.shape[1]), np.int64)
-        self.sums, self.comps, self.nonnull = np.zeros(blocks), np.zeros(blocks), np.zeros(blocks, np.int64)
+        self.sums, self.nonnull = np.zeros(blocks), np.zeros(blocks, np.int64)
         if self.binned:
             self.sample = np.full(sampled, np.nan)
 
@@ -503,7 +502,7 @@ class _Column:
 
     def add(self, values: pa.Array, ids: np.ndarray, slots: np.ndarray, series_ids: np.ndarray) -> None:
         x = self._count(values, ids, self.counts)
-        kb.add_sums(x, ids, self.shift, self.sums, self.comps, self.nonnull)
+        kb.add_sums(x, ids, self.shift, self.sums, self.nonnull)
         if self.series is not None:
             kb.add_sums(x, series_ids, self.shift, *self.series)
         if self.binned:
@@ -550,7 +549,7 @@ class _Column:
 
     def series_means(self) -> list[float]:
         assert self.series is not None
-        sums, _, n = self.series
+        sums, n = self.series
         with np.errstate(invalid="ignore", divide="ignore"):
             return list(sums / n + self.shift)
 
@@ -593,8 +592,9 @@ class _Column:
         for b in range(self.counts.shape[0]):
             values = self.sample[sampler_offsets[b] : sampler_offsets[b + 1]]
             values = values[~np.isnan(values)]
-            for p in QUANTILES:
-                out[str(p)].append(self._fmt(np.quantile(values, p)) if len(values) else None)
+            found = np.quantile(values, QUANTILES) if len(values) else [np.nan] * len(QUANTILES)
+            for p, q in zip(QUANTILES, found, strict=True):
+                out[str(p)].append(None if np.isnan(q) else self._fmt(q))
         return out
 
     def _fmt(self, value: float) -> Any:
@@ -649,7 +649,7 @@ def _main_pass(
         column.offsets = sampler.offsets
         if column.kind == "numerical":
             n = layout.series_size
-            column.series = (np.zeros(n), np.zeros(n), np.zeros(n, np.int64))
+            column.series = (np.zeros(n), np.zeros(n, np.int64))
     row0 = 0
     with ThreadPoolExecutor(max_workers=max(1, threads())) as pool:
         for batch in data.batches(read):
@@ -696,8 +696,8 @@ class _Truth:
         ]
         self.weighted = weighted
         self.inside = np.zeros((len(events), blocks), np.int64)
-        self.any = (np.zeros(blocks), np.zeros(blocks), np.zeros(blocks, np.int64))
-        self.series = (np.zeros(series), np.zeros(series), np.zeros(series, np.int64))
+        self.any = (np.zeros(blocks), np.zeros(blocks, np.int64))
+        self.series = (np.zeros(series), np.zeros(series, np.int64))
         self.times: dict[int, float] = {}
 
     @property
@@ -750,8 +750,8 @@ class _Truth:
         if not self.present:
             return None
         with np.errstate(invalid="ignore", divide="ignore"):
-            blocks = self.any[0] / self.any[2]
-            series = self.series[0] / self.series[2]
+            blocks = self.any[0] / self.any[1]
+            series = self.series[0] / self.series[1]
             shares = self.inside / layout.counts
         sources = ([f"column {WEIGHT_COLUMN}"] if self.weighted else []) + (
             [f"drift log {log.name}"] if self.events and log is not None else []

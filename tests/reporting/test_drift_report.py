@@ -265,8 +265,8 @@ def test_bin_counts_and_sums_match_numpy(edges):
     ids = rng.integers(-1, 3, len(values))
     counts = np.zeros((3, max(len(edges) - 1, 1) + 3), np.int64)
     kb.bin_counts(values, ids, edges, counts)
-    sums, comps, n = np.zeros(3), np.zeros(3), np.zeros(3, np.int64)
-    kb.add_sums(values, ids, 0.25, sums, comps, n)
+    sums, n = np.zeros(3), np.zeros(3, np.int64)
+    kb.add_sums(values, ids, 0.25, sums, n)
     for b in range(3):
         v = values[ids == b]
         if len(edges) > 1:
