@@ -114,6 +114,11 @@ def test_string_blocks_in_order_of_first_appearance_and_windows_over_rows():
     ]  # fmt: skip
     assert document["by"] == {"windows": 4, "time_column": None}
     assert document["series_x"] == "row" and len(document["series"][0]["x"]) == 500
+    series = next(s for s in document["series"] if s["column"] == "x")
+    x = table.column("x").to_numpy()
+    starts = [-(-k * 6000 // 500) for k in range(501)]  # 500 windows of 12 rows
+    assert series["x"][:2] == [5, 17]
+    assert series["values"] == pytest.approx([x[a:b].mean() for a, b in zip(starts, starts[1:])])
 
 
 def test_windows_over_time_cut_equal_spans():
