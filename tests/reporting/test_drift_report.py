@@ -4,10 +4,12 @@ truth it reads, streaming against in-memory, and its refusals. The kernels again
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from scipy.spatial.distance import jensenshannon
@@ -118,7 +120,7 @@ def test_string_blocks_in_order_of_first_appearance_and_windows_over_rows():
     x = table.column("x").to_numpy()
     starts = [-(-k * 6000 // 500) for k in range(501)]  # 500 windows of 12 rows
     assert series["x"][:2] == [5, 17]
-    assert series["values"] == pytest.approx([x[a:b].mean() for a, b in zip(starts, starts[1:])])
+    assert series["values"] == pytest.approx([x[a:b].mean() for a, b in itertools.pairwise(starts)])
 
 
 def test_windows_over_time_cut_equal_spans():
@@ -305,3 +307,44 @@ def test_sample_slots_pick_the_same_rows_whatever_the_batches():
         rows = np.flatnonzero(ids == b)[positions[b]]
         assert picked[0][rows].tolist() == list(range(10 * b, 10 * b + 10))
     assert (picked[0] >= 0).sum() == 30
+
+
+def test_ground_truth_of_a_time_window_over_windows_of_time(tmp_path):
+    rng = np.random.default_rng(8)
+    start = int(dt.datetime(2024, 3, 1, tzinfo=dt.UTC).timestamp())
+    table = pa.table(
+        {"time": pa.array(start + np.arange(20_000) * 60, pa.timestamp("s")), "x": rng.normal(size=20_000)}
+    )
+    drifted, log = fastsynth.inject_drift(
+        table,
+        [{"type": "shift", "columns": ["x"], "magnitude": 2,
+          "time": {"column": "time", "start": "2024-03-08", "end": "2024-03-10"}}],
+        seed=1,
+    )  # fmt: skip
+    log.write(tmp_path / "log.json")
+    document = report(drifted, windows=4, time_column="time", drift_log=tmp_path / "log.json").document
+    # 20,000 minutes from March 1st: windows of 5,000 minutes (about 3.5 days); the event holds
+    # minutes [10,080, 12,960), all in window 2
+    truth = document["ground_truth"]
+    assert truth["blocks"] == [0.0, 0.0, pytest.approx(2880 / 5000), 0.0]
+    (event,) = truth["events"]
+    assert (event["start"], event["end"]) == ("2024-03-08T00:00:00", "2024-03-09T23:59:00")
+    assert document["series_x"] == "time"
+    assert sum(v > 0 for v in truth["series"]["values"]) == pytest.approx(72, abs=1)  # 2 days / 500 points
+    assert _column(document, "x")["drifted"] == [False, False, True, False]
+
+
+def test_rows_without_a_time_are_in_no_window_and_blocks_can_face_a_reference():
+    rng = np.random.default_rng(10)
+    seconds = rng.integers(0, 1000, 6000)
+    times = pa.array(np.where(np.arange(6000) % 10 == 0, 0, seconds + 1_700_000_000), pa.timestamp("s"))
+    times = pc.if_else(pa.array(np.arange(6000) % 10 == 0), pa.scalar(None, pa.timestamp("s")), times)
+    table = pa.table({"time": times, "x": rng.normal(size=6000)})
+    document = report(table, windows=3, time_column="time").document
+    assert sum(b["rows"] for b in document["blocks"]) == 5400
+    reference = _table(3000, 1, seed=11).drop_columns(["block"])
+    data = _table(6000, 3, shifted=(1,), seed=12)
+    document = report(data, reference=reference, blocks="block").document
+    assert [b["label"] for b in document["blocks"]] == [0, 1, 2]
+    assert _column(document, "x")["drifted"] == [False, True, False]
+    assert document["drifted_columns"] == ["x"]
