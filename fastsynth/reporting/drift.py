@@ -98,41 +98,15 @@ def drift_document(
     seed: int,
 ) -> dict[str, Any]:
     """The ``kind: "drift"`` document (see ``fastsynth.reporting.document``)."""
+    windows = _check(data, reference, blocks, windows, time_column, kinds)
     names = data.schema.names
-    for option, name in (("blocks", blocks), ("time_column", time_column)):
-        if name is not None and name not in names:
-            raise UsageError(
-                f"{option}={name!r} is not a column of {data.name!r}; allowed: {', '.join(names)}"
-            )
-    if blocks is not None and windows is not None:
-        raise UsageError("give blocks=COLUMN or windows=N, not both")
-    if windows is not None and not 1 <= windows <= BLOCK_LIMIT:
-        raise UsageError(f"windows={windows} is not allowed; allowed: 1 to {BLOCK_LIMIT}")
-    if data.rows == 0:
-        raise UsageError(f"input {data.name!r} has no rows")
-    if time_column is not None and not _is_time(data.schema.field(time_column).type):
-        raise UsageError(
-            f"time_column={time_column!r} is {data.schema.field(time_column).type}, not a timestamp or date"
-        )
-    if reference is not None:
-        missing = [c for c in names if c not in reference.schema.names and c not in (blocks, time_column)]
-        missing = [c for c in missing if c != WEIGHT_COLUMN]
-        if missing:
-            raise UsageError(f"reference {reference.name!r} lacks column(s) {', '.join(map(repr, missing))}")
-    if blocks is None:
-        windows = windows or DEFAULT_WINDOWS
-        if windows > data.rows:
-            raise UsageError(f"windows={windows} is more than the {data.rows} rows of {data.name!r}")
-        if windows < 2 and reference is None:
-            raise UsageError("windows=1 leaves nothing to compare: give windows >= 2, or a reference")
-
     layout = _layout(data, blocks, windows, time_column)
     if reference is None and layout.size < 2:
         raise UsageError(f"blocks={blocks!r} has a single value: nothing to compare it with")
 
     keys = [c for c in (blocks, time_column) if c is not None]
     baseline = _baseline_sample(data, reference, layout, seed)
-    given = {k: v for k, v in (kinds or {}).items() if k in baseline.column_names}
+    given = {k: v for k, v in (kinds or {}).items() if k in baseline.column_names}  # not the keys
     column_kind = column_kinds(baseline, given)
     skipped = []
     measured: list[_Column] = []
@@ -198,6 +172,46 @@ def drift_document(
     document["drifted_columns"] = [c["column"] for c in document["columns"] if any(c["drifted"])]
     document["ground_truth"] = truth.result(log_path, layout, series_x)
     return document
+
+
+def _check(
+    data: Input,
+    reference: Input | None,
+    blocks: str | None,
+    windows: int | None,
+    time_column: str | None,
+    kinds: Mapping[str, str] | None,
+) -> int | None:
+    """Refuse what cannot be reported, before reading a row; the number of windows (None for blocks)."""
+    names = data.schema.names
+    options = [("blocks", blocks), ("time_column", time_column), *(("kinds", k) for k in kinds or {})]
+    for option, name in options:
+        if name is not None and name not in names:
+            raise UsageError(
+                f"{option}={name!r} is not a column of {data.name!r}; allowed: {', '.join(names)}"
+            )
+    if blocks is not None and windows is not None:
+        raise UsageError("give blocks=COLUMN or windows=N, not both")
+    if windows is not None and not 1 <= windows <= BLOCK_LIMIT:
+        raise UsageError(f"windows={windows} is not allowed; allowed: 1 to {BLOCK_LIMIT}")
+    if data.rows == 0:
+        raise UsageError(f"input {data.name!r} has no rows")
+    if time_column is not None and not _is_time(data.schema.field(time_column).type):
+        raise UsageError(
+            f"time_column={time_column!r} is {data.schema.field(time_column).type}, not a timestamp or date"
+        )
+    if reference is not None:
+        missing = [c for c in names if c not in reference.schema.names and c not in (blocks, time_column)]
+        missing = [c for c in missing if c != WEIGHT_COLUMN]
+        if missing:
+            raise UsageError(f"reference {reference.name!r} lacks column(s) {', '.join(map(repr, missing))}")
+    if blocks is None:
+        windows = windows or DEFAULT_WINDOWS
+        if windows > data.rows:
+            raise UsageError(f"windows={windows} is more than the {data.rows} rows of {data.name!r}")
+        if windows < 2 and reference is None:
+            raise UsageError("windows=1 leaves nothing to compare: give windows >= 2, or a reference")
+    return windows
 
 
 # --- blocks and windows ---------------------------------------------------------------------------

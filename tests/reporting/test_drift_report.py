@@ -244,6 +244,7 @@ def test_a_parquet_file_streamed_in_batches_gives_the_numbers_of_the_table(tmp_p
     [
         ({"blocks": "nope"}, "blocks='nope' is not a column of 'data'; allowed: block, x, y, c, flag"),
         ({"windows": 0}, "windows=0 is not allowed; allowed: 1 to 1000"),
+        ({"windows": 3, "kinds": {"zz": "categorical"}}, "kinds='zz' is not a column of 'data'"),
         ({"windows": 1001}, "windows=1001 is not allowed; allowed: 1 to 1000"),
         ({"windows": 1}, "windows=1 leaves nothing to compare"),
         ({"windows": 3, "time_column": "x"}, "time_column='x' is double, not a timestamp or date"),
