@@ -25,7 +25,7 @@ for ``kind: "drift"`` (one table over blocks or windows, or against a reference)
     baseline_sample: {rows, seed}             # the baseline rows the bins' edges come from
     blocks: [{label, rows, start, end}]       # start/end: first and last time (ISO) or row of the block
     columns: [{column, kind, js: [..], psi: [..], mean: [..] | null, quantiles: {"0.05": [..], ...}
-               | null, drifted: [bool, ..], baseline: {quantiles} (reference mode, numbers/times)}]
+               | null, drifted: [bool, ..], baseline: {mean, quantiles} (reference mode only)}]
                                               # one entry per block in every list; times as ISO
                                               # strings; booleans' mean is their share of true
     skipped: [{column, reason: "key" | "text" | "ground truth"}]
