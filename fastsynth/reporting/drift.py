@@ -472,6 +472,9 @@ class _Column:
     categories: pa.Array | None = None
     counts: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int64))
     base: np.ndarray | None = None
+    """The reference's counts (reference mode), one row."""
+    base_sums: np.ndarray = field(default_factory=lambda: np.zeros(1))
+    base_n: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int64))
     sums: np.ndarray = field(default_factory=lambda: np.zeros(0))
     nonnull: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     series: tuple[np.ndarray, np.ndarray] | None = None
@@ -512,7 +515,7 @@ class _Column:
 
     def add_baseline(self, values: pa.ChunkedArray | pa.Array, ids: np.ndarray) -> None:
         assert self.base is not None
-        self._count(values, ids, self.base)
+        kb.add_sums(self._count(values, ids, self.base), ids, self.shift, self.base_sums, self.base_n)
 
     def add(self, values: pa.Array, ids: np.ndarray, slots: np.ndarray, series_ids: np.ndarray) -> None:
         x = self._count(values, ids, self.counts)
@@ -588,16 +591,24 @@ class _Column:
             "quantiles": None,
             "drifted": [bool(d) for d in drifted],
         }
+        with np.errstate(invalid="ignore", divide="ignore"):
+            base_mean = self.base_sums / self.base_n + self.shift
         if self.kind in ("numerical", "boolean"):
             entry["mean"] = mean
         if self.kind == "datetime":
             entry["mean"] = _iso(mean, self.type)
+        if against_reference:  # the reference's own numbers, for the plots' reference lines
+            entry["baseline"] = {"mean": None, "quantiles": None}
+            if self.kind in ("numerical", "boolean"):
+                entry["baseline"]["mean"] = float(base_mean[0])
+            if self.binned:
+                found = np.quantile(self.base_sample, QUANTILES)
+                entry["baseline"]["mean"] = self._fmt(base_mean[0])
+                entry["baseline"]["quantiles"] = {
+                    str(p): self._fmt(q) for p, q in zip(QUANTILES, found, strict=True)
+                }
         if self.binned:
             entry["quantiles"] = self._quantiles()
-            if against_reference:
-                entry["baseline"] = {
-                    "quantiles": {str(p): self._fmt(np.quantile(self.base_sample, p)) for p in QUANTILES}
-                }
         return entry
 
     def _quantiles(self) -> dict[str, list[Any]]:

@@ -157,6 +157,8 @@ def test_reference_mode_compares_every_window_with_the_reference():
     assert x["js"][0] == pytest.approx(
         jensenshannon(_numpy_bins(window, edges), _numpy_bins(base, edges), base=2), abs=1e-12
     )
+    assert x["baseline"]["mean"] == pytest.approx(base.mean(), abs=1e-12)
+    assert x["baseline"]["quantiles"]["0.5"] == pytest.approx(np.median(base), abs=1e-12)  # all 10,000 rows
     assert len(report(data, reference=reference).document["blocks"]) == drift_module.DEFAULT_WINDOWS
 
 
