@@ -20,7 +20,8 @@ for ``kind: "drift"`` (one table over blocks or windows, or against a reference)
     by: {blocks: COLUMN} | {windows: N, time_column: COLUMN | null}
     reference: "first block" | "reference input"
     thresholds: {js, psi}                     # drifted: js > thresholds.js or psi > thresholds.psi
-    metrics: {js, psi, mean}                  # what each number is, in words (js: JS *distance*, base 2)
+    metrics: {js, psi, mean, bins: {js, psi}}  # each number in words (js: JS *distance*, base 2), and
+                                              # the quantile bins of numbers and times
     quantiles_from: {method: "sample", rows_per_block, seed}   # quantiles: seeded per-block sample
     baseline_sample: {rows, seed}             # the baseline rows the bins' edges come from
     blocks: [{label, rows, start, end}]       # start/end: first and last time (ISO) or row of the block
