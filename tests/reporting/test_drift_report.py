@@ -44,8 +44,8 @@ def _column(document: dict, name: str) -> dict:
 # --- numbers against independent computations --------------------------------------------------
 
 
-def _edges(baseline: np.ndarray) -> np.ndarray:
-    return np.unique(np.quantile(baseline, np.arange(21) / 20))
+def _edges(baseline: np.ndarray, bins: int = 20) -> np.ndarray:
+    return np.unique(np.quantile(baseline, np.arange(bins + 1) / bins))
 
 
 def _numpy_bins(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
@@ -60,8 +60,10 @@ def test_js_psi_mean_and_quantiles_match_scipy_and_numpy():
     x = table.column("x").to_numpy()
     block = table.column("block").to_numpy()
     base = x[block == 0]
-    edges = _edges(base)
-    deciles = np.unique(np.quantile(base, np.arange(21) / 20)[::2])
+    # 1,000 rows a block: Sturges' rule on 2,000 rows gives 12 bins for JS, 6 for PSI
+    assert document["metrics"]["bins"] == {"js": 12, "psi": 6}
+    edges = _edges(base, 12)
+    deciles = np.unique(np.quantile(base, np.arange(13) / 12)[::2])
     entry = _column(document, "x")
     for b in range(4):
         values = x[block == b]
@@ -152,7 +154,8 @@ def test_reference_mode_compares_every_window_with_the_reference():
     x = _column(document, "x")
     # the baseline's counts are the whole reference's: recompute window 0's JS with numpy and scipy
     base = reference.column("x").to_numpy()
-    edges = _edges(base)
+    assert document["metrics"]["bins"]["js"] == 12  # windows of 2,000 rows: ceil(log2(4,000)) + 1
+    edges = _edges(base, 12)
     window = data.column("x").to_numpy()[:2000]
     assert x["js"][0] == pytest.approx(
         jensenshannon(_numpy_bins(window, edges), _numpy_bins(base, edges), base=2), abs=1e-12
