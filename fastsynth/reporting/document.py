@@ -21,16 +21,29 @@ The document (``Report.document``), for ``kind: "quality"`` (real against synthe
 
 for ``kind: "drift"`` (one table over blocks or windows, or against a reference)::
 
-    kind, version, inputs: {data: {...}, reference: {...} | null},
+    kind, version, inputs: {data: {name, rows}, reference: {name, rows} | null},
     by: {blocks: COLUMN} | {windows: N, time_column: COLUMN | null}
     reference: "first block" | "reference input"
-    thresholds: {js, psi}
-    blocks: [{label, rows, start, end}]       # start/end: first and last time or row of the block
-    columns: [{column, kind, js: [..], psi: [..], mean: [..], quantiles: {"0.05": [..], ...},
-               drifted: [bool, ..]}]          # one entry per block in every list
+    thresholds: {js, psi}                     # drifted: js > thresholds.js or psi > thresholds.psi
+    metrics: {js, psi, mean, bins: {js, psi}}  # each number in words (js: JS *distance*, base 2), and
+                                              # the quantile bins of numbers and times
+    quantiles_from: {method: "sample", rows_per_block, seed}   # quantiles: seeded per-block sample
+    baseline_sample: {rows, seed}             # the baseline rows the bins' edges come from
+    blocks: [{label, rows, start, end}]       # start/end: first and last time (ISO) or row of the block
+    columns: [{column, kind, js: [..], psi: [..], mean: [..] | null, quantiles: {"0.05": [..], ...}
+               | null, drifted: [bool, ..], baseline: {mean, quantiles} (reference mode only)}]
+                                              # one entry per block in every list; times as ISO
+                                              # strings; booleans' mean is their share of true
+    skipped: [{column, reason: "key" | "text" | "ground truth"}]
     drifted_columns: [COLUMN, ..]
-    ground_truth: {source, blocks: [weight, ..], events: [..]} | null
-    series: [{column, x: [..], values: [..]}]  # per-window means, for the time-series plots
+    ground_truth: {source, measure, blocks: [weight, ..], columns: [COLUMN, ..] | null,
+                   events: [{index, name, type, columns, profile, selection, start, end,
+                             blocks: [share of the block's rows in the event, ..]}],
+                   series: {x, values}} | null
+                                              # blocks/series: mean _drift_weight, or without that
+                                              # column the share of rows inside any logged event
+    series_x: "time" | "row"                  # x of series and of events' start/end: ISO time or row
+    series: [{column, x: [..], values: [..]}]  # per-window means (numerical columns), for the plots
 
 ``plot`` is ``{type: "histogram", edges, real, synthetic}`` (shares per bin; for times ``unit: "ms"``
 and edges in milliseconds since the epoch) for numbers and times, or

@@ -40,7 +40,28 @@ class Input:
             yield from table.to_batches(max_chunksize=BATCH_ROWS)
             return
         assert self.path is not None
-        yield from _dataset(self.path).to_batches(columns=columns, batch_size=BATCH_ROWS)
+        # pyarrow's scanner reads ahead (16 batches, 4 files, and row groups of a Parquet file
+        # concurrently) as fast as it can, whatever the consumer's pace: behind a report, 10 batches of
+        # a 10M-row, 20-column Parquet file held 1.1 GB of Arrow memory. Parquet is read one row group
+        # at a time instead (Arrow memory flat at 156 MB, and as fast), other formats one batch ahead.
+        dataset = _dataset(self.path)
+        if dataset.format.default_extname != "parquet":
+            yield from dataset.to_batches(
+                columns=columns, batch_size=BATCH_ROWS, batch_readahead=1, fragment_readahead=1
+            )
+            return
+        import pyarrow.dataset as ds
+
+        options = ds.ParquetFragmentScanOptions(pre_buffer=False)
+        for fragment in dataset.get_fragments():
+            for group in fragment.split_by_row_group():
+                yield from group.to_batches(
+                    schema=dataset.schema,
+                    columns=columns,
+                    batch_size=BATCH_ROWS,
+                    batch_readahead=1,
+                    fragment_scan_options=options,
+                )
 
     def load(self, max_rows: int | None = None, seed: int = 0) -> tuple[pa.Table, bool]:
         """The table, or a uniform sample of ``max_rows`` of its rows without replacement (in their
