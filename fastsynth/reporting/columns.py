@@ -45,6 +45,7 @@ def _kind(column: pa.ChunkedArray) -> Kind:
     t = column.type
     if pa.types.is_dictionary(t):
         t = t.value_type
+        column = column.cast(t)  # count_distinct has no kernel for dictionaries
     if pa.types.is_boolean(t):
         return "boolean"
     if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
