@@ -18,7 +18,13 @@ from fastsynth.kernels.jit import parallel_kernel
 __all__ = ["CHUNK", "nearest_two"]
 
 CHUNK = 64
-"""Query rows per task: each task holds one accumulator of a float per reference row."""
+"""Query rows per task."""
+
+TILE = 1024
+"""Reference rows a task's queries go through together: their columns (12 x 8 KiB) stay in the
+core's cache across the task's queries, and each query's running sums (8 KiB) in its first level.
+Against a sweep of all reference rows per query: 4.7 against 11.7 s for the privacy part at its
+default sizes (20,000 and 20,000 rows against 50,000), on two busy cores."""
 
 
 @parallel_kernel
@@ -30,23 +36,28 @@ def nearest_two(queries: np.ndarray, reference: np.ndarray, best: np.ndarray, se
     rows = reference.shape[1]
     tasks = (n + CHUNK - 1) // CHUNK
     for task in prange(tasks):
-        total = np.empty(rows, dtype=reference.dtype)
-        for i in range(task * CHUNK, min(n, (task + 1) * CHUNK)):
-            total[:] = 0.0
-            for j in range(columns):
-                q = queries[i, j]
-                line = reference[j]
-                for r in range(rows):
-                    total[r] += min(abs(q - line[r]), 1.0)
-            first = np.inf
-            next_ = np.inf
-            for r in range(rows):
-                t = total[r]
-                if t < next_:
-                    if t < first:
-                        next_ = first
-                        first = t
-                    else:
-                        next_ = t
-            best[i] = first
-            second[i] = next_
+        start, stop = task * CHUNK, min(n, (task + 1) * CHUNK)
+        first = np.full(stop - start, np.inf)
+        next_ = np.full(stop - start, np.inf)
+        total = np.empty(TILE, dtype=np.float64)
+        for tile in range(0, rows, TILE):
+            size = min(TILE, rows - tile)
+            for i in range(start, stop):
+                total[:size] = 0.0
+                for j in range(columns):
+                    q = queries[i, j]
+                    line = reference[j, tile : tile + size]
+                    for r in range(size):
+                        total[r] += min(abs(q - line[r]), 1.0)
+                a, b = first[i - start], next_[i - start]
+                for r in range(size):
+                    t = total[r]
+                    if t < b:
+                        if t < a:
+                            b = a
+                            a = t
+                        else:
+                            b = t
+                first[i - start], next_[i - start] = a, b
+        best[start:stop] = first
+        second[start:stop] = next_

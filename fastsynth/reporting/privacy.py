@@ -3,8 +3,10 @@
 The distance between two rows is SDMetrics' (``sdmetrics.single_table.privacy.dcr_utils``), a Gower
 distance: the mean over the columns that are not text of a term in [0, 1]:
 
-- numbers and times: ``min(|a - b| / range, 1)``, ``range`` being the real column's max - min (when
-  it is 0: 1 if the values differ, else 0); missing against missing is 0, against a value 1;
+- numbers and times: ``min(|a - b| / range, 1)``, ``range`` being the real column's max - min over
+  every real row given (when it is 0: 1 if the values differ, else 0); missing against missing is 0,
+  against a value 1. SDMetrics takes the range over its subsample of real rows, which is narrower, so
+  on a subsample its distances come out a little larger;
 - categories and booleans: 1 if the values differ, else 0 (null equals null).
 
 So a DCR of 0.1 over 10 columns is, say, one column entirely different, or every column a tenth of

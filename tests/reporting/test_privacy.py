@@ -106,15 +106,20 @@ def test_dcr_equals_sdmetrics_calculate_dcr():
     assert ours["p05"] == pytest.approx(np.quantile(theirs, 0.05), abs=1e-9)
 
 
-@pytest.mark.parametrize("shape", [(0, 3), (1, 3), (70, 1), (130, 4)])
-def test_the_kernel_equals_numpy(shape):
+@pytest.mark.parametrize(
+    ("queries", "shape"), [(37, (0, 3)), (37, (1, 3)), (37, (70, 1)), (37, (130, 4)), (150, (2500, 3))]
+)
+def test_the_kernel_equals_numpy(queries, shape):
+    """Against numpy on every pair, across the kernel's query chunks and reference tiles too."""
     rng = np.random.default_rng(shape[0])
-    queries = rng.integers(0, 4, (37, shape[1])).astype(float) / 2  # ties and gaps above 1
+    q = rng.integers(0, 4, (queries, shape[1])).astype(float) / 2  # ties, and gaps above 1
     reference = rng.integers(0, 4, shape).astype(float) / 2
-    best, second = np.empty(37), np.empty(37)
-    nearest_two(queries, np.ascontiguousarray(reference.T), best, second)
-    matrix = np.minimum(np.abs(queries[:, None, :] - reference[None, :, :]), 1.0).sum(axis=2)
-    matrix = np.sort(np.hstack([matrix, np.full((37, 2), np.inf)]), axis=1)
+    if len(reference) and shape[1] == q.shape[1]:
+        reference[-1] = q[0] + 1 / 3  # off the grid: the closest row of query 0, in the last tile
+    best, second = np.empty(queries), np.empty(queries)
+    nearest_two(q, np.ascontiguousarray(reference.T), best, second)
+    matrix = np.minimum(np.abs(q[:, None, :] - reference[None, :, :]), 1.0).sum(axis=2)
+    matrix = np.sort(np.hstack([matrix, np.full((queries, 2), np.inf)]), axis=1)
     np.testing.assert_array_equal(best, matrix[:, 0])
     np.testing.assert_array_equal(second, matrix[:, 1])
 
