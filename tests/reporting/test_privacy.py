@@ -115,7 +115,7 @@ def test_the_kernel_equals_numpy(queries, shape):
     q = rng.integers(0, 4, (queries, shape[1])).astype(float) / 2  # ties, and gaps above 1
     reference = rng.integers(0, 4, shape).astype(float) / 2
     if len(reference) and shape[1] == q.shape[1]:
-        reference[-1] = q[0] + 1 / 3  # off the grid: the closest row of query 0, in the last tile
+        reference[-1] = q[0] + 1 / 3  # off the grid, in the last tile: sums that are not multiples of 1/2
     best, second = np.empty(queries), np.empty(queries)
     nearest_two(q, np.ascontiguousarray(reference.T), best, second)
     matrix = np.minimum(np.abs(q[:, None, :] - reference[None, :, :]), 1.0).sum(axis=2)
