@@ -89,6 +89,7 @@ def test_a_difference_of_shape_that_a_linear_model_misses_is_seen():
     assert got["score"] < 0.7
 
 
+@pytest.mark.slow  # three fits
 def test_the_same_seed_gives_the_same_numbers():
     real, synthetic = _table(ROWS, 3), _table(ROWS, 4, shift=0.3)
     kinds = _kinds(real)
