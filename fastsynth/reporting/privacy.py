@@ -1,0 +1,196 @@
+"""How close synthetic rows come to real ones: the privacy part of a quality report.
+
+The distance between two rows is SDMetrics' (``sdmetrics.single_table.privacy.dcr_utils``), a Gower
+distance: the mean over the columns that are not text of a term in [0, 1]:
+
+- numbers and times: ``min(|a - b| / range, 1)``, ``range`` being the real column's max - min over
+  every real row given (when it is 0: 1 if the values differ, else 0); missing against missing is 0,
+  against a value 1. SDMetrics takes the range over its subsample of real rows, which is narrower, so
+  on a subsample its distances come out a little larger;
+- categories and booleans: 1 if the values differ, else 0 (null equals null).
+
+So a DCR of 0.1 over 10 columns is, say, one column entirely different, or every column a tenth of
+its range apart; 0 is a copy on every compared column.
+
+- ``dcr``: for each of a seeded sample of synthetic rows (at most ``SYNTHETIC_ROWS``), the distance to
+  the closest of a seeded sample of real rows (at most ``REAL_ROWS``): median, 5th percentile, the
+  share at 0, and a histogram (``{edges, counts, baseline}``, ``baseline`` being the counts of the
+  baseline's distances on the same edges).
+- ``nndr``: closest over second-closest distance (0 when both are 0: a copy of a duplicated row);
+  null when there are fewer than two real rows.
+- ``baseline``: the same DCR of real rows held out (a seeded half of the real rows) against the other
+  half: what "close" means for this data. Below ``2 * REAL_ROWS`` real rows, that half holds fewer
+  rows than the synthetic rows are measured against, so for equally private data the baseline sits
+  a little higher.
+- ``exact_copies``: synthetic rows equal, on every column (text included), to some real row, over all
+  rows given rather than the sample; null equals null and NaN equals NaN.
+- ``rows``: synthetic rows measured; ``real_rows``: real rows they are measured against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from fastsynth.errors import UsageError
+from fastsynth.kernels.privacy import nearest_two
+from fastsynth.reporting.columns import numbers
+
+__all__ = ["BINS", "REAL_ROWS", "SYNTHETIC_ROWS", "distances", "exact_copies"]
+
+SYNTHETIC_ROWS = 20_000
+"""Synthetic rows (and held-out real rows, for the baseline) measured at most: their median and 5th
+percentile are then known to about a percentile either way."""
+
+REAL_ROWS = 50_000
+"""Real rows each of them is compared with at most (the scan costs rows x rows)."""
+
+BINS = 20
+
+
+def distances(real: pa.Table, synthetic: pa.Table, kinds: Mapping[str, str], *, seed: int) -> dict[str, Any]:
+    """The privacy section of a quality report (see the module's docstring): ``{dcr, nndr,
+    exact_copies, baseline, rows, real_rows}``. The same inputs and seed give the same numbers."""
+    if real.num_rows == 0 or synthetic.num_rows == 0:
+        raise UsageError(
+            f"privacy: real has {real.num_rows} rows and synthetic {synthetic.num_rows}; "
+            "allowed: at least one row on each side"
+        )
+    synthetic = synthetic.select(real.column_names)
+    copies = exact_copies(real, synthetic)
+    columns = [c for c in real.column_names if kinds.get(c, "text") != "text"]
+    rng = np.random.default_rng(seed)
+    synthetic_rows = _sample(synthetic.num_rows, SYNTHETIC_ROWS, rng)
+    real_rows = _sample(real.num_rows, REAL_ROWS, rng)
+    shuffled = rng.permutation(real.num_rows)
+    half = real.num_rows // 2
+    holdout, rest = np.sort(shuffled[:half][:SYNTHETIC_ROWS]), np.sort(shuffled[half:][:REAL_ROWS])
+    result: dict[str, Any] = {
+        "dcr": {"median": None, "p05": None, "share_zero": None, "histogram": None},
+        "nndr": {"median": None, "p05": None, "histogram": None},
+        "exact_copies": {"count": copies, "share": copies / synthetic.num_rows},
+        "baseline": {"dcr_median": None},
+        "rows": len(synthetic_rows),
+        "real_rows": len(real_rows),
+    }
+    if not columns:
+        return result  # nothing but text: no distance to measure
+
+    queries, reference, held, others = _encode(
+        real.select(columns),
+        synthetic.select(columns),
+        [kinds[c] for c in columns],
+        [("synthetic", synthetic_rows), ("real", real_rows), ("real", holdout), ("real", rest)],
+    )
+    dcr, second = _nearest_two(queries, reference)
+    top = float(dcr.max())
+    baseline = None
+    if len(held) and len(others):
+        baseline, _ = _nearest_two(held, others)
+        top = max(top, float(baseline.max()))
+    edges = np.linspace(0.0, top if top > 0 else 1.0, BINS + 1)
+    result["dcr"] = {
+        "median": float(np.median(dcr)),
+        "p05": float(np.quantile(dcr, 0.05)),
+        "share_zero": float(np.mean(dcr == 0.0)),
+        "histogram": {
+            "edges": edges,
+            "counts": np.histogram(dcr, edges)[0],
+            "baseline": np.histogram(baseline, edges)[0] if baseline is not None else None,
+        },
+    }
+    if baseline is not None:
+        result["baseline"] = {"dcr_median": float(np.median(baseline))}
+    if len(real_rows) >= 2:
+        ratio = np.divide(dcr, second, out=np.zeros_like(dcr), where=second > 0)
+        ratio_edges = np.linspace(0.0, 1.0, BINS + 1)
+        result["nndr"] = {
+            "median": float(np.median(ratio)),
+            "p05": float(np.quantile(ratio, 0.05)),
+            "histogram": {"edges": ratio_edges, "counts": np.histogram(ratio, ratio_edges)[0]},
+        }
+    return result
+
+
+def exact_copies(real: pa.Table, synthetic: pa.Table) -> int:
+    """Synthetic rows equal to some real row on every column (null equals null, NaN equals NaN),
+    by a hash semi-join of all rows."""
+    real_frame, synthetic_frame = _frame(real), _frame(synthetic)
+    try:
+        copies = synthetic_frame.join(real_frame.unique(), on=real.column_names, how="semi", nulls_equal=True)
+    except pl.exceptions.PolarsError as exc:
+        raise UsageError(f"privacy: real and synthetic columns cannot be compared: {exc}") from None
+    return copies.height
+
+
+def _frame(table: pa.Table) -> pl.DataFrame:
+    """``table`` as polars, dictionaries as their values (categoricals of two frames do not join)."""
+    columns = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns]
+    return pl.from_arrow(pa.table(columns, names=table.column_names))  # type: ignore[return-value]
+
+
+def _sample(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
+    """At most ``k`` of ``n`` row indices, in order; all of them when there are no more."""
+    return np.arange(n) if n <= k else np.sort(rng.choice(n, size=k, replace=False))
+
+
+def _encode(
+    real: pa.Table, synthetic: pa.Table, kinds: list[str], parts: list[tuple[str, np.ndarray]]
+) -> list[np.ndarray]:
+    """One float64 matrix per ``(side, rows)`` part, each column encoded so that its term of the
+    distance is ``min(|a - b|, 1)``: numbers divided by the real range (from every real row given),
+    categories and constant numbers as integer codes shared by both sides, missing as ``MISSING``."""
+    tables = {"real": real, "synthetic": synthetic}
+    sizes = [len(rows) for _, rows in parts]
+    matrix = np.empty((sum(sizes), len(kinds)), dtype=np.float64)
+    for j, kind in enumerate(kinds):
+        pieces = [tables[side].column(j).take(pa.array(rows, type=pa.int64())) for side, rows in parts]
+        if kind in ("categorical", "boolean"):
+            matrix[:, j] = _codes(pieces)
+            continue
+        values = np.concatenate([numbers(p) for p in pieces])
+        span = _range(real.column(j))
+        if span > 0:
+            # Far values are held within +-LARGEST so that one never meets the sentinel or infinity.
+            values = np.clip(values / span, -LARGEST, LARGEST)
+        else:  # a constant column: any difference is the whole range
+            values = np.unique(values, return_inverse=True)[1].astype(np.float64)
+        matrix[:, j] = np.where(np.isnan(values), MISSING, values)
+    bounds = np.cumsum([0, *sizes])
+    return [matrix[a:b] for a, b in pairwise(bounds)]
+
+
+def _range(column: pa.ChunkedArray) -> float:
+    """max - min of a real number or time column, ignoring nulls and NaN (0 when it has no value)."""
+    values = numbers(column)
+    values = values[~np.isnan(values)]
+    return float(values.max() - values.min()) if len(values) else 0.0
+
+
+def _codes(pieces: list[pa.ChunkedArray]) -> np.ndarray:
+    """Codes of the values of all pieces together (one dictionary), -1 for null."""
+    plain = [p.cast(p.type.value_type) if pa.types.is_dictionary(p.type) else p for p in pieces]
+    kind = plain[0].type
+    whole = pa.chunked_array([c for p in plain for c in p.cast(kind).chunks], type=kind).combine_chunks()
+    codes = pc.dictionary_encode(whole).indices
+    return np.asarray(codes.cast(pa.float64()).fill_null(-1.0))
+
+
+MISSING = 1e300
+"""A missing number: its gap to any value is clipped to 1, to another missing one it is 0."""
+LARGEST = 1e200
+
+
+def _nearest_two(queries: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Closest and second-closest distance (mean term) from each query row to the reference rows."""
+    best = np.empty(len(queries), dtype=np.float64)
+    second = np.empty(len(queries), dtype=np.float64)
+    nearest_two(np.ascontiguousarray(queries), np.ascontiguousarray(reference.T), best, second)
+    columns = queries.shape[1]
+    return best / columns, second / columns
