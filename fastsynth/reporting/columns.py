@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from fastsynth.errors import UsageError
 
-__all__ = ["CATEGORY_LIMIT", "KINDS", "Kind", "column_kinds", "numbers"]
+__all__ = ["CATEGORY_LIMIT", "KINDS", "Kind", "column_kinds", "numbers", "one_type", "stacked"]
 
 Kind = Literal["numerical", "datetime", "categorical", "boolean", "text"]
 KINDS: tuple[str, ...] = get_args(Kind)
@@ -78,3 +78,29 @@ def numbers(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
     # as pandas and numpy convert it, instead of being refused
     values = column.cast(pa.float64(), safe=False)
     return np.asarray(values.fill_null(np.nan)) if len(column) else np.empty(0)
+
+
+def one_type(real: pa.ChunkedArray, synthetic: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+    """Both columns as one type, so that equal values compare equal: the synthetic column as the real
+    one's (two files can disagree: int64 against double, dictionary against string), else both as
+    strings."""
+    if real.type == synthetic.type:
+        return real, synthetic
+    real, synthetic = (
+        c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in (real, synthetic)
+    )
+    try:
+        return real, synthetic.cast(real.type)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return real.cast(pa.string()), synthetic.cast(pa.string())
+
+
+def stacked(real: pa.Table, synthetic: pa.Table) -> pa.Table:
+    """The rows of ``real`` then those of ``synthetic`` (same column names), each column as one type."""
+    columns = [one_type(real.column(name), synthetic.column(name)) for name in real.column_names]
+    return pa.table(
+        {
+            name: pa.chunked_array(r.chunks + s.chunks, r.type)
+            for name, (r, s) in zip(real.column_names, columns, strict=True)
+        }
+    )

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 
 from fastsynth.dependencies import optional_import
 from fastsynth.errors import UsageError
-from fastsynth.reporting.columns import numbers
+from fastsynth.reporting.columns import numbers, stacked
 
 __all__ = ["FOLDS", "MAX_ROWS", "MODEL", "TOP_CATEGORIES", "discriminate"]
 
@@ -103,7 +103,7 @@ def _sample(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
 def _features(real: pa.Table, synthetic: pa.Table, kinds: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """The float64 feature matrix of real rows then synthetic rows, and which columns are categories
     (coded 0..k-1 over both sides together, NaN for null)."""
-    both = pa.concat_tables([real, synthetic], promote_options="permissive")
+    both = stacked(real, synthetic)
     out = np.empty((both.num_rows, both.num_columns), dtype=np.float64)
     categorical = np.zeros(both.num_columns, dtype=bool)
     for j, kind in enumerate(kinds):

@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 
 from fastsynth.kernels.jit import threads
 from fastsynth.kernels.quality import PARTS, digitize, ks_distance, pair_counts, pair_moments
-from fastsynth.reporting.columns import numbers
+from fastsynth.reporting.columns import numbers, one_type
 
 __all__ = [
     "ASSOCIATION_THRESHOLD",
@@ -202,7 +202,7 @@ def _discrete(
 ) -> _Discrete:
     """Codes of both tables over one dictionary; nulls (and float NaN, which pandas drops as null)
     get the code after the last category."""
-    real, synthetic = _one_type(real, synthetic)
+    real, synthetic = one_type(real, synthetic)
     both = pa.chunked_array(real.chunks + synthetic.chunks, type=real.type)
     if pa.types.is_boolean(both.type):
         categories: list[Any] = [False, True]
@@ -225,21 +225,6 @@ def _discrete(
     levels = len(categories) + 1
     counts = (np.bincount(real_codes, minlength=levels), np.bincount(synthetic_codes, minlength=levels))
     return _Discrete(categories, *counts)
-
-
-def _one_type(real: pa.ChunkedArray, synthetic: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
-    """Both columns as one type, so that equal values get one code: the synthetic column as the real
-    one's (two files can disagree: int64 against double, dictionary against string), else both as
-    strings."""
-    if real.type == synthetic.type:
-        return real, synthetic
-    real, synthetic = (
-        c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in (real, synthetic)
-    )
-    try:
-        return real, synthetic.cast(real.type)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return real.cast(pa.string()), synthetic.cast(pa.string())
 
 
 # -- column shapes ----------------------------------------------------------------------------------

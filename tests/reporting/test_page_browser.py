@@ -1,8 +1,8 @@
-"""The report pages in a real headless Chromium (Debian's ``chromium``, driven by Playwright): they load
-with no console error and no request but the file itself, and every plot is there, drawn and not
-blank. Full-page screenshots are kept as test artefacts (``$FASTSYNTH_ARTIFACTS``, default
-``artifacts/``); with ``FASTSYNTH_UPDATE_SCREENSHOTS=1`` the README's screenshots in ``docs/images/``
-are made again too."""
+"""Reports of real data in a real headless Chromium (Debian's ``chromium``, driven by Playwright): the
+pages load with no console error and no request but the file itself, and every plot is there, drawn
+and not blank. Full-page screenshots are kept as test artefacts (``$FASTSYNTH_ARTIFACTS``, default
+``artifacts/``), and so are the README's views of them; with ``FASTSYNTH_UPDATE_SCREENSHOTS=1`` these
+replace the README's screenshots in ``docs/images/``."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, sync_playwright
 
+import fastsynth
 from fastsynth.reporting.page import render
-from tests.reporting.documents import drift_document, quality_document
+from tests.reporting.documents import quality_document
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
@@ -82,21 +83,49 @@ def _check_plots(page: Any, expected: int) -> None:
         assert len(colours) > 20, f"plot {i} looks blank: {len(colours)} colours"
 
 
-CASES = {
-    "quality": (lambda: quality_document(20, sampled=True), 20 + 1 + 2),
-    "drift": (lambda: drift_document(12, 16, drifted=("age", "city", "smoker")), 2 + 3 + 4 + 1),
-}
+USERS = ROOT / "configs" / "users.yaml"
+SERIES = ROOT / "configs" / "timeseries.json"
 
 
-@pytest.mark.parametrize("kind", list(CASES))
-def test_page_loads_offline_with_every_plot_drawn(browser, tmp_path, kind):
-    make, plots = CASES[kind]
-    document = make()
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory) -> dict[str, dict[str, Any]]:
+    """A quality report of a copula fitted on users against their rows, and a drift report of a time
+    series whose value shifts, step by step, in its second half, with the drift log it was made with."""
+    real = fastsynth.generate(USERS, 20_000, seed=1)
+    synthetic = fastsynth.generate(fastsynth.fit(real), 20_000, seed=2)
+    series = fastsynth.generate(SERIES, 40_000, seed=3)
+    drifted, log = fastsynth.inject_drift(
+        series,
+        [{"type": "shift", "columns": ["value"], "magnitude": 2, "rows": {"start": 20_000},
+          "profile": {"type": "incremental"}},
+         {"type": "label_flip", "column": "category", "rate": 0.9, "rows": {"start": 30_000}}],
+        seed=4,
+    )  # fmt: skip
+    log_path = tmp_path_factory.mktemp("log") / "series.drift.json"
+    log.write(log_path)
+    return {
+        "quality": fastsynth.report(real, synthetic).document,
+        "drift": fastsynth.report(drifted, windows=20, time_column="timestamp", drift_log=log_path).document,
+    }
+
+
+def _plots(document: dict[str, Any]) -> int:
+    """How many plots the page of ``document`` draws: one a column, then the page-wide ones."""
+    if document["kind"] == "quality":
+        return len(document["column_shapes"]["columns"]) + 1 + 2  # pair heatmaps; DCR and NNDR
+    # JS and PSI heatmaps, ground truth beside measured, one change plot a drifted column, the series
+    truth = document["ground_truth"] is not None
+    return 2 + truth + len(document["drifted_columns"]) + len(document["series"])
+
+
+@pytest.mark.parametrize("kind", ["quality", "drift"])
+def test_page_loads_offline_with_every_plot_drawn(browser, reports, tmp_path, kind):
+    document = reports[kind]
     if kind == "drift":
-        assert len(document["drifted_columns"]) == 3 and len(document["series"]) == 4  # as counted above
+        assert document["drifted_columns"] == ["value", "category"]
     page, seen = _open(browser, render(document), tmp_path / f"report-{kind}.html")
     try:
-        _check_plots(page, plots)
+        _check_plots(page, _plots(document))
         page.screenshot(path=artifacts() / f"report-{kind}.png", full_page=True)
         assert seen["requests"] == [(tmp_path / f"report-{kind}.html").as_uri()]
         assert seen["console"] == [] and seen["errors"] == [] and seen["dialogs"] == []
@@ -118,21 +147,19 @@ def test_a_column_named_like_markup_is_shown_as_text(browser, tmp_path):
         page.close()
 
 
-@pytest.mark.skipif(
-    os.environ.get("FASTSYNTH_UPDATE_SCREENSHOTS") != "1",
-    reason="set FASTSYNTH_UPDATE_SCREENSHOTS=1 to remake them",
-)
 @pytest.mark.parametrize("kind", ["quality", "drift"])
-def test_readme_screenshots(browser, tmp_path, kind):
-    """The top of each page, as the README shows it, in a 256-colour PNG."""
-    document = quality_document(6) if kind == "quality" else drift_document(6, 12)
-    page, _ = _open(browser, render(document), tmp_path / f"{kind}.html", width=1180)
+def test_readme_screenshots(browser, reports, tmp_path, kind):
+    """The top of each page, as the README shows it, in a 256-colour PNG: an artefact, or the README's
+    own with ``FASTSYNTH_UPDATE_SCREENSHOTS=1``."""
+    page, _ = _open(browser, render(reports[kind]), tmp_path / f"{kind}.html", width=1180)
     try:
         png = page.screenshot(clip={"x": 0, "y": 0, "width": 1180, "height": 1500}, full_page=True)
     finally:
         page.close()
     image = Image.open(io.BytesIO(png)).convert("RGB").quantize(256, dither=Image.Dither.NONE)
-    target = ROOT / "docs" / "images" / f"report-{kind}.png"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    update = os.environ.get("FASTSYNTH_UPDATE_SCREENSHOTS") == "1"
+    target = (ROOT / "docs" / "images" if update else artifacts()) / f"report-{kind}.png"
+    if not update:
+        target = target.with_name(f"readme-{target.name}")
     image.save(target, optimize=True)
     assert target.stat().st_size < README_BYTES
