@@ -7,6 +7,7 @@ replace the README's screenshots in ``docs/images/``."""
 from __future__ import annotations
 
 import io
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -83,17 +84,19 @@ def _check_plots(page: Any, expected: int) -> None:
         assert len(colours) > 20, f"plot {i} looks blank: {len(colours)} colours"
 
 
-USERS = ROOT / "configs" / "users.yaml"
+PEOPLE = ROOT / "configs" / "people.yaml"
 SERIES = ROOT / "configs" / "timeseries.json"
 
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory) -> dict[str, dict[str, Any]]:
-    """A quality report of a copula fitted on users against their rows, and a drift report of a time
-    series whose value shifts, step by step, in its second half, with the drift log it was made with."""
-    real = fastsynth.generate(USERS, 20_000, seed=1)
-    synthetic = fastsynth.generate(fastsynth.fit(real), 20_000, seed=2)
-    series = fastsynth.generate(SERIES, 40_000, seed=3)
+    """A quality report of a copula fitted on people (correlated and dependent columns, text) against
+    their rows, and a drift report of a steady time series whose value shifts, step by step, in its
+    second half, with the drift log it was made with."""
+    real = fastsynth.generate(PEOPLE, 10_000, seed=1)
+    synthetic = fastsynth.generate(fastsynth.fit(real), 10_000, seed=2)
+    steady = {k: v for k, v in json.loads(SERIES.read_text()).items() if k not in ("trends", "seasonality")}
+    series = fastsynth.generate(steady, 40_000, seed=3)
     drifted, log = fastsynth.inject_drift(
         series,
         [{"type": "shift", "columns": ["value"], "magnitude": 2, "rows": {"start": 20_000},
