@@ -33,11 +33,14 @@ demo: $(VENV)/.core
 	$(VENV)/bin/fastsynth gen configs/tabular.json --rows 1 --format jsonl > /dev/null
 	$(VENV)/bin/fastsynth gen configs/tabular.json --rows $(ROWS) --output out/tabular.parquet
 
+# Everything on both cores but the tests that start servers, brokers or clusters, which then run one at
+# a time (their ports, processes and timings to themselves): about 10 minutes against 16 in one.
 test: $(VENV)/.all
 	$(VENV)/bin/ruff check fastsynth tests benchmarks
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 -m "not server"
+	$(PY) -m pytest -m server
 
 # The tier to run while working (under a minute once numba's cache is warm): everything but the tests
 # marked slow, those running child processes, real servers or brokers, and the benchmark scripts.
