@@ -24,13 +24,10 @@ real and synthetic are drawn from the same distributions with different seeds. T
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
-from common import machine
+from common import machine, median_seconds
 
 from fastsynth.reporting import privacy
 from fastsynth.reporting.columns import column_kinds
@@ -59,15 +56,6 @@ def metadata(table: pa.Table) -> dict:
     columns = {name: {"sdtype": kind} for name, kind in kinds.items()}
     columns["at"]["datetime_format"] = "%Y-%m-%d %H:%M:%S"
     return {"columns": columns}
-
-
-def median_seconds(run: Callable[[], object], repeats: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeats):
-        started = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
 
 
 def main() -> None:

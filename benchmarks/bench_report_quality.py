@@ -20,14 +20,12 @@ fastsynth counts every row. The score columns show how far apart that leaves the
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 import warnings
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-from common import machine
+from common import machine, median_seconds
 
 import fastsynth
 from fastsynth.reporting.columns import column_kinds
@@ -119,15 +117,6 @@ def sdmetrics_quality(real: pd.DataFrame, synthetic: pd.DataFrame, kinds: dict[s
     return report
 
 
-def timed(run: Any, repeats: int) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(repeats):
-        started = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -146,11 +135,11 @@ def main() -> None:
     print(f"{rows:,} rows x {len(kinds)} columns each: {counts}")
 
     shapes_and_trends(real.slice(0, 1_000), synthetic.slice(0, 1_000), kinds)  # compile
-    ours_s, ours = timed(lambda: shapes_and_trends(real, synthetic, kinds), args.repeats)
+    ours_s, ours = median_seconds(lambda: shapes_and_trends(real, synthetic, kinds), args.repeats)
     real_frame, synthetic_frame = to_pandas(real), to_pandas(synthetic)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SDMetrics' deprecation notes
-        theirs_s, theirs = timed(
+        theirs_s, theirs = median_seconds(
             lambda: sdmetrics_quality(real_frame, synthetic_frame, kinds), args.sdmetrics_repeats
         )
     properties = theirs.get_properties().set_index("Property")["Score"]

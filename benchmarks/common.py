@@ -11,10 +11,11 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import fastsynth.kernels.jit
 
-__all__ = ["ROOT", "machine", "median_rate", "mimesis_columns", "run_gen"]
+__all__ = ["ROOT", "machine", "median_rate", "median_seconds", "mimesis_columns", "run_gen"]
 
 ROOT = Path(__file__).resolve().parent.parent
 """The repository's root."""
@@ -29,6 +30,16 @@ def median_rate(make: Callable[[int], object], rows: int, repeats: int) -> float
         make(rows)
         times.append(time.perf_counter() - started)
     return rows / statistics.median(times)
+
+
+def median_seconds(run: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+    """Median seconds of ``run()`` over ``repeats`` runs, and what the last run returned."""
+    times, result = [], None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
 
 
 def machine() -> str:
