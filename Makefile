@@ -20,7 +20,8 @@ $(VENV)/.core: pyproject.toml | $(PY)
 # torch first: the pinned CPU build is on local disk; left to sdv, pip would fetch a multi-GB CUDA build.
 # Debian's chromium, for the report pages' browser tests (Playwright drives it; it never downloads one).
 $(VENV)/.all: pyproject.toml | $(PY)
-	command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+	command -v chromium >/dev/null || { $(SUDO) apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 	$(PIP) install -q torch==2.13.0
 	$(PIP) install -q -e '.[all,dev]'
 	touch $@ $(VENV)/.core
