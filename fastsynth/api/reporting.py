@@ -18,8 +18,8 @@ from fastsynth.service.records import ReportRequest
 
 __all__ = ["REPORT_BODY_BYTES", "ReportController"]
 
-REPORT_BODY_BYTES = 32 << 20
-"""The largest ``/report`` body: real rows as JSON records (a few hundred thousand narrow rows)."""
+REPORT_BODY_BYTES = 16 << 20
+"""The largest ``/report`` body: real rows as JSON records (a hundred thousand rows of a dozen columns)."""
 
 
 @dataclass

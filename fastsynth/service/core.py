@@ -263,7 +263,7 @@ class Service:
         *,
         windows: int | None = None,
         blocks: str | None = None,
-        data: list[dict[str, Any]] | None = None,
+        data: Any = None,
         format: str = "html",
         rows: int | None = None,
         **request: Any,

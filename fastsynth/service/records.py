@@ -105,7 +105,9 @@ class ReportRequest(RowsRequest):
 
     windows: Annotated[int, Bounds(1, 1000)] | None = None
     blocks: str | None = None
-    data: list[dict[str, Any]] | None = None
+    data: Any = None
+    """A list of objects whose values are numbers, strings, booleans or null: checked by the report
+    (its length first, then its values, in one pass in C), not here, value by value."""
     format: str = "html"
 
 

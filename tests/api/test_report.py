@@ -68,7 +68,11 @@ def test_the_page_is_html(client):
         ({"generator": "points", "windows": 0}, 400, "windows"),
         ({"generator": "points", "format": "pdf"}, 400, "format='pdf' is not allowed; allowed: html, json"),
         ({"generator": "points", "data": [{"score": 1.0}, {"score": "x"}]}, 400, "data: the records do not"),
-        ({"generator": "points", "data": []}, 400, "data=[] has no rows"),
+        ({"generator": "points", "data": []}, 400, "data: [] is not a list of objects with rows"),
+        ({"generator": "points", "data": {"score": 1}}, 400, "is not a list of objects"),
+        ({"generator": "points", "data": [{"score": [[[1]]]}]}, 400, "got `array` - at `$[0][...]`"),
+        ({"generator": "points", "data": [{"score": 2**70}]}, 400, "integers within 64 bits"),
+        ({"generator": "points", "data": [{"score": 1}] * 1_000_001}, 400, "data has 1,000,001 records"),
         ({"generator": "points", "data": [{"other": 1}]}, 400, "lacks the real data's column(s) 'other'"),
         ({"generator": "points", "blocks": "nothing"}, 400, "nothing"),
         ({"generator": "missing"}, 404, "generator 'missing' does not exist"),
@@ -78,6 +82,14 @@ def test_bad_requests_are_refused_by_name(client, body, status, message):
     answer = client.post("/report", json=body)
     assert answer.status_code == status, answer.text
     assert message in answer.json()["detail"]
+
+
+def test_a_deeply_nested_value_is_refused_before_it_reaches_arrow(client):
+    deep: object = 1
+    for _ in range(900):
+        deep = [deep]
+    answer = client.post("/report", json={"generator": "points", "data": [{"score": deep, "status": "a"}]})
+    assert answer.status_code == 400 and "got `array`" in answer.json()["detail"]
 
 
 def test_a_report_body_is_json_only(client):
