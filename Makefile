@@ -21,7 +21,8 @@ $(VENV)/.core: pyproject.toml | $(PY)
 # Debian's chromium, for the report pages' browser tests (Playwright drives it; it never downloads one).
 $(VENV)/.all: pyproject.toml | $(PY)
 	command -v chromium >/dev/null || { $(SUDO) apt-get update -q && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } || \
+		echo "warning: could not install chromium (apt-get needs root or sudo): the browser tests will fail" >&2
 	$(PIP) install -q torch==2.13.0
 	$(PIP) install -q -e '.[all,dev]'
 	touch $@ $(VENV)/.core

@@ -57,7 +57,11 @@ def report(
     """Report on DATA: against SYNTHETIC (quality, discriminator, privacy), or drift over --blocks,
     --windows or against --reference."""
     from fastsynth.reporting import report as make_report
+    from fastsynth.reporting.document import check_output
 
+    chosen = format.value if format is not None else None
+    if output is not None:
+        check_output(output, chosen)
     made = make_report(
         data,
         synthetic,
@@ -70,7 +74,6 @@ def report(
         max_rows=max_rows,
         seed=seed,
     )
-    chosen = format.value if format is not None else None
     if output is None:
         if chosen == "json":
             typer.echo(made.to_json())

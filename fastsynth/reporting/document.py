@@ -65,7 +65,7 @@ from typing import Any, Literal
 
 from fastsynth.errors import UsageError
 
-__all__ = ["FORMATS", "Report", "plain"]
+__all__ = ["FORMATS", "Report", "check_output", "plain"]
 
 FORMATS = ("html", "json")
 
@@ -93,14 +93,25 @@ class Report:
         """Write the page to ``path`` with its JSON beside it (``report.html`` and ``report.json``),
         or only the JSON when ``format`` (or the extension) is ``json``. Returns the files written,
         each written whole or not at all."""
-        path = Path(path)
-        format = format or ("json" if path.suffix.lower() == ".json" else "html")
-        if format not in FORMATS:
-            raise UsageError(f"report format {format!r} is unknown; allowed: {', '.join(FORMATS)}")
-        written = [_write(path.with_suffix(".json"), self.to_json())]
-        if format == "html":
-            written.insert(0, _write(path if path.suffix else path.with_suffix(".html"), self.html()))
+        target, chosen = check_output(path, format)
+        written = [_write(target.with_suffix(".json"), self.to_json())]
+        if chosen == "html":
+            written.insert(0, _write(target if target.suffix else target.with_suffix(".html"), self.html()))
         return written
+
+
+def check_output(path: str | Path, format: str | None) -> tuple[Path, str]:
+    """Where a report goes and in which format, checked before anything is computed: a folder that
+    exists, a known format, and a page that would not overwrite its own JSON."""
+    path = Path(path)
+    format = format or ("json" if path.suffix.lower() == ".json" else "html")
+    if format not in FORMATS:
+        raise UsageError(f"report format {format!r} is unknown; allowed: {', '.join(FORMATS)}")
+    if format == "html" and path.suffix.lower() == ".json":
+        raise UsageError(f"output {str(path)!r}: the page goes to an .html file, its JSON beside it")
+    if not path.parent.is_dir():
+        raise UsageError(f"output {str(path)!r}: folder {str(path.parent)!r} does not exist")
+    return path, format
 
 
 def _write(path: Path, text: str) -> Path:

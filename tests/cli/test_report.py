@@ -82,6 +82,11 @@ def test_drift_over_windows_finds_the_injected_shift_and_shows_the_log(tmp_path)
         (["report", "{real}", "--blocks", "nope"], "nope"),
         (["report", "{real}", "{synthetic}", "--format", "html"], "--format html needs --output"),
         (["report", "{real}", "missing.csv"], "is not a file"),
+        (
+            ["report", "{real}", "{synthetic}", "-o", "r.json", "--format", "html"],
+            "the page goes to an .html",
+        ),
+        (["report", "{real}", "{synthetic}", "-o", "no/such/r.html"], "folder 'no/such' does not exist"),
     ],
 )
 def test_bad_input_is_one_line(files, args, message):
