@@ -11,10 +11,13 @@ Statistics, per column and block, against the baseline (the first block, or the 
 - ``psi``: the population stability index ``sum((a - e) * ln(a / e))`` over shares, a zero share
   taken as 1e-4; numbers and times in half as many bins (10 between the baseline's deciles: every
   other edge of the JS bins), plus underflow, overflow and null bins; categories as for JS.
-- ``drifted``: ``js > 0.1`` or ``psi > 0.2`` (Evidently's JS threshold; the usual PSI one). Sampling
-  noise alone gives two samples of one distribution a JS distance of about
-  ``sqrt((k - 1) (1/n + 1/m) / (8 ln 2))`` over ``k`` bins: 0.065 for 1,000 rows against 1,000 in
-  15 bins, 0.03 for 10,000 against 10,000 in 19; blocks of a few hundred rows flag noise.
+- ``p_value``: a chi-square test of homogeneity of the block's counts against the baseline's, in the
+  JS bins (bins empty on both sides left out; expected counts from the pooled shares).
+- ``drifted``: (``js > 0.1`` or ``psi > 0.2``: Evidently's JS threshold, the usual PSI one) and
+  ``p_value < 0.001``. Sampling noise alone gives two samples of one distribution a JS distance of
+  about ``sqrt((k - 1) (1/n + 1/m) / (8 ln 2))`` over ``k`` bins: 0.065 for 1,000 rows against 1,000
+  in 15 bins, 0.03 for 10,000 against 10,000 in 19; blocks of a few hundred rows pass the distance
+  thresholds on noise alone, hence the test (which, alone, flags trivial shifts of large blocks).
 - ``mean``: exact (float64 sums over every row, less a typical value; booleans as the share of true);
   ``quantiles``: on a seeded sample of at most 20,000 rows per block, chosen before the pass (the
   document's ``quantiles_from``); times as ISO 8601 strings.
@@ -46,6 +49,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fastsynth.dependencies import optional_import
 from fastsynth.errors import UsageError
 from fastsynth.kernels import block_stats as kb
 from fastsynth.kernels.jit import threads
@@ -58,6 +62,7 @@ __all__ = [
     "DEFAULT_WINDOWS",
     "JS_THRESHOLD",
     "PSI_THRESHOLD",
+    "P_VALUE_THRESHOLD",
     "SAMPLE_ROWS",
     "SERIES_POINTS",
     "WEIGHT_COLUMN",
@@ -71,6 +76,8 @@ DEFAULT_WINDOWS = 10
 """Windows the data is cut into against a reference when neither blocks nor windows are given."""
 JS_THRESHOLD = 0.1
 PSI_THRESHOLD = 0.2
+P_VALUE_THRESHOLD = 0.001
+"""A block is drifted only when its difference from the baseline is also this unlikely as noise."""
 PSI_EPSILON = 1e-4
 JS_BINS = 20
 """Most JS bins of numbers and times (the PSI has half as many, every other edge)."""
@@ -152,13 +159,16 @@ def drift_document(
         },
         "by": {"blocks": blocks} if blocks is not None else {"windows": windows, "time_column": time_column},
         "reference": "reference input" if reference is not None else "first block",
-        "thresholds": {"js": JS_THRESHOLD, "psi": PSI_THRESHOLD},
+        "thresholds": {"js": JS_THRESHOLD, "psi": PSI_THRESHOLD, "p_value": P_VALUE_THRESHOLD},
         "metrics": {
             "js": f"Jensen-Shannon distance, base 2 (sqrt of the divergence), in [0, 1]; numbers and times "
             f"in {js_bins} quantile bins of the baseline plus underflow, overflow and null bins",
             "psi": f"population stability index, natural log, zero shares as {PSI_EPSILON}; numbers and "
             f"times in {js_bins // 2} quantile bins of the baseline plus underflow, overflow and null bins",
             "mean": "exact, over every non-null row; booleans as the share of true",
+            "p_value": "chi-square test of homogeneity of the block's counts against the baseline's in "
+            "the JS bins (bins empty on both sides left out); drifted: over the js or psi threshold and "
+            f"p_value < {P_VALUE_THRESHOLD}",
             "bins": {"js": js_bins, "psi": js_bins // 2},
         },
         "quantiles_from": {"method": "sample", "rows_per_block": per_block, "seed": seed},
@@ -594,9 +604,10 @@ class _Column:
         js = _js(counts, baseline)
         psi = _psi(*(self._psi_bins(c) for c in (counts, baseline[None, :])))
         empty = counts.sum(axis=1) == 0
-        js[empty], psi[empty] = np.nan, np.nan
+        p_value = _chi2_p(counts, baseline)
+        js[empty], psi[empty], p_value[empty] = np.nan, np.nan, np.nan
         with np.errstate(invalid="ignore"):
-            drifted = (js > JS_THRESHOLD) | (psi > PSI_THRESHOLD)
+            drifted = ((js > JS_THRESHOLD) | (psi > PSI_THRESHOLD)) & (p_value < P_VALUE_THRESHOLD)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = self.sums / self.nonnull + self.shift
         entry: dict[str, Any] = {
@@ -604,6 +615,7 @@ class _Column:
             "kind": self.kind,
             "js": js,
             "psi": psi,
+            "p_value": p_value,
             "mean": None,
             "quantiles": None,
             "drifted": [bool(d) for d in drifted],
@@ -671,6 +683,31 @@ def _js(counts: np.ndarray, baseline: np.ndarray) -> np.ndarray:
         kl_p = np.where(p > 0, p * np.log(p / m), 0.0).sum(axis=1)
         kl_q = np.where(q > 0, q * np.log(q / m), 0.0).sum(axis=1)
     return np.sqrt(np.maximum((kl_p + kl_q) / 2, 0.0) / np.log(2))
+
+
+def _chi2_p(counts: np.ndarray, baseline: np.ndarray) -> np.ndarray:
+    """The p-value of a chi-square test of homogeneity of each row of ``counts`` against ``baseline``
+    (the 2 x k table of the two, as ``scipy.stats.chi2_contingency(..., correction=False)``), bins
+    empty on both sides left out; 1 when a single bin is left."""
+    special = optional_import("scipy.special", extra="report", package="scipy")
+    baseline = np.asarray(baseline, np.float64)[None, :]
+    counts = np.asarray(counts, np.float64)
+    pooled = counts + baseline
+    n, m = counts.sum(axis=1, keepdims=True), baseline.sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = pooled / (n + m)
+        e_block, e_base = n * share, m * share
+        terms = np.where(
+            pooled > 0,
+            (counts - e_block) ** 2 / e_block + (baseline - e_base) ** 2 / e_base,
+            0.0,
+        )
+    statistic = np.nan_to_num(terms, nan=0.0, posinf=0.0).sum(axis=1)
+    dof = (pooled > 0).sum(axis=1) - 1
+    p = np.ones(len(counts))
+    tested = dof > 0
+    p[tested] = special.chdtrc(dof[tested], statistic[tested])
+    return p
 
 
 def _psi(counts: np.ndarray, baseline: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from scipy.spatial.distance import jensenshannon
+from scipy.stats import chi2_contingency
 
 import fastsynth
 from fastsynth.errors import UsageError
@@ -84,7 +85,21 @@ def test_js_psi_mean_and_quantiles_match_scipy_and_numpy():
     assert flag["mean"][1] == pytest.approx(
         table.column("flag").to_numpy(zero_copy_only=False)[block == 1].mean()
     )
-    assert document["thresholds"] == {"js": drift_module.JS_THRESHOLD, "psi": drift_module.PSI_THRESHOLD}
+    assert document["thresholds"] == {
+        "js": drift_module.JS_THRESHOLD,
+        "psi": drift_module.PSI_THRESHOLD,
+        "p_value": drift_module.P_VALUE_THRESHOLD,
+    }
+    for b in range(4):  # the p-value: a chi-square test of the block's JS bins against the baseline's
+        p, q = _numpy_bins(x[block == b], edges), _numpy_bins(base, edges)
+        kept = (p + q) > 0
+        table_ = np.array([p[kept], q[kept]])
+        expected = 1.0 if kept.sum() < 2 else chi2_contingency(table_, correction=False)[1]
+        assert entry["p_value"][b] == pytest.approx(expected, rel=1e-9, abs=1e-300)
+    for b in range(4):
+        kept = (shares[b] + shares[0]) > 0
+        expected = chi2_contingency(np.array([shares[b][kept], shares[0][kept]]), correction=False)[1]
+        assert c["p_value"][b] == pytest.approx(1.0 if b == 0 else expected, rel=1e-9, abs=1e-300)
 
 
 def test_identical_blocks_show_no_drift():
@@ -95,6 +110,22 @@ def test_identical_blocks_show_no_drift():
     assert document["drifted_columns"] == []
     for entry in document["columns"]:
         assert entry["js"] == [0.0] * 4 and entry["psi"] == [0.0] * 4
+
+
+@pytest.mark.parametrize(("rows", "windows"), [(10_000, 20), (10_000, 100)])
+def test_noise_in_small_windows_is_not_drift(rows, windows):
+    """500 and 100 rows a window pass the JS threshold on noise alone; the test keeps them unflagged."""
+    rng = np.random.default_rng(11)
+    table = pa.table(
+        {
+            "a": rng.normal(size=rows),
+            "b": rng.exponential(size=rows),
+            "c": rng.choice(["p", "q", "r", "s"], rows, p=[0.4, 0.3, 0.2, 0.1]),
+        }
+    )
+    document = report(table, windows=windows).document
+    assert document["drifted_columns"] == []
+    assert max(max(_column(document, "a")["js"]), max(_column(document, "b")["js"])) > 0.1
 
 
 def test_a_shift_in_one_column_flags_that_column_and_those_blocks_only():
