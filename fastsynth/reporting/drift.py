@@ -138,7 +138,9 @@ def drift_document(
         beside = data.path.with_name(data.path.name + ".drift.json")
         log_path = beside if beside.is_file() else None
     events = _read_log(log_path) if log_path is not None else []
-    truth = _Truth(events, WEIGHT_COLUMN in names, layout.size, layout.series_size)
+    truth = _Truth(
+        events, WEIGHT_COLUMN in names, layout.size, layout.series_size, f"drift_log {str(log_path)!r}"
+    )
 
     if reference is not None:
         for batch in reference.batches([c.name for c in measured]):
@@ -754,23 +756,67 @@ def _read_log(path: Path) -> list[dict[str, Any]]:
     except json.JSONDecodeError:
         raise UsageError(f"drift_log {str(path)!r} is not JSON") from None
     drifts = document.get("drifts") if isinstance(document, dict) else None
-    if not isinstance(drifts, list) or not all(isinstance(d, dict) for d in drifts):
+    if not isinstance(drifts, list):
         raise UsageError(
             f"drift_log {str(path)!r} is not a fastsynth drift log (an object with a list 'drifts', as "
             "`fastsynth drift inject` writes)"
         )
+    for i, event in enumerate(drifts):
+        _check_event(event, f"drift_log {str(path)!r}: drifts[{i}]")
     return drifts
+
+
+def _check_event(event: Any, where: str) -> None:
+    """Refuse an event the report would stumble on, naming it, the key and what is allowed (keys the
+    report does not read are left alone)."""
+    if not isinstance(event, dict):
+        kind = type(event).__name__
+        raise UsageError(f"{where} is {kind}, not an object as `fastsynth drift inject` writes")
+
+    def refuse(key: str, allowed: str) -> None:
+        raise UsageError(f"{where}: {key}={event_value(key)!r} is not allowed; allowed: {allowed}")
+
+    def event_value(key: str) -> Any:
+        value: Any = event
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        return value
+
+    if "index" in event and not _is_int(event["index"]):
+        refuse("index", "an integer")
+    for key in ("name", "type"):
+        if event.get(key) is not None and not isinstance(event[key], str):
+            refuse(key, "a string or null")
+    columns = event.get("columns", [])
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+        refuse("columns", "a list of column names")
+    for key in ("profile", "selection", "rows"):
+        if event.get(key) is not None and not isinstance(event[key], dict):
+            refuse(key, "an object or null")
+    for key in ("first", "last"):
+        value = (event.get("rows") or {}).get(key)
+        if value is not None and not (_is_int(value) and value >= 0):
+            refuse(f"rows.{key}", "a row number (an integer >= 0) or null")
+    profile = event.get("profile") or {}
+    if profile.get("type") is not None and not isinstance(profile["type"], str):
+        refuse("profile.type", "a string or null")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 class _Truth:
     """The ground truth over the blocks: each event's share of every block's rows, and the weights."""
 
-    def __init__(self, events: list[dict[str, Any]], weighted: bool, blocks: int, series: int) -> None:
+    def __init__(
+        self, events: list[dict[str, Any]], weighted: bool, blocks: int, series: int, log: str = "drift log"
+    ) -> None:
         from fastsynth.drift.selection import Selection
 
         self.events = events
         self.selections = [
-            Selection.from_drift(e.get("selection") or {}, f"drift log: drift[{i}]")
+            Selection.from_drift(e.get("selection") or {}, f"{log}: drifts[{i}].selection")
             for i, e in enumerate(events)
         ]
         self.weighted = weighted

@@ -299,6 +299,37 @@ def test_a_bad_drift_log_is_named(tmp_path):
         report(_table(2000, 2), blocks="block", drift_log=tmp_path / "log.json")
 
 
+@pytest.mark.parametrize(
+    ("log", "message"),
+    [
+        ("{", "is not JSON"),
+        ("[1, 2]", "is not a fastsynth drift log"),
+        ('{"drifts": [5, "a"]}', r"drifts\[0\] is int, not an object"),
+        (
+            '{"drifts": [{"start": "x", "end": null, "columns": 5}]}',
+            r"drifts\[0\]: columns=5 is not allowed; allowed: a list of column names",
+        ),
+        ('{"drifts": [{}, {"rows": {"first": "a"}}]}', r"drifts\[1\]: rows.first='a' is not allowed"),
+        ('{"drifts": [{"rows": [1]}]}', r"drifts\[0\]: rows=\[1\] is not allowed; allowed: an object"),
+        ('{"drifts": [{"profile": {"type": 3}}]}', r"drifts\[0\]: profile.type=3 is not allowed"),
+        ('{"drifts": [{"index": "0"}]}', r"drifts\[0\]: index='0' is not allowed; allowed: an integer"),
+        ('{"drifts": [{"selection": {"rows": {"start": "x"}}}]}', r"drifts\[0\].selection"),
+    ],
+)
+def test_a_malformed_drift_log_gets_one_usage_error_naming_the_event_and_key(tmp_path, log, message):
+    (tmp_path / "log.json").write_text(log)
+    with pytest.raises(UsageError, match=r"^drift_log '.*log\.json'.*" + message):
+        report(_table(2000, 2), blocks="block", drift_log=tmp_path / "log.json")
+
+
+def test_a_log_with_keys_the_report_does_not_read_is_read(tmp_path):
+    """Keys the report does not read (here a huge integer) are left alone."""
+    event = {"type": "gradual", "columns": ["x"], "start": 10, "end": 10**23}
+    (tmp_path / "log.json").write_text(json.dumps({"drifts": [event]}))
+    truth = report(_table(2000, 2), blocks="block", drift_log=tmp_path / "log.json").document["ground_truth"]
+    assert truth["columns"] == ["x"] and [e["type"] for e in truth["events"]] == ["gradual"]
+
+
 # --- kernels against plain numpy ----------------------------------------------------------------
 
 
