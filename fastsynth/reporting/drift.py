@@ -123,6 +123,8 @@ def drift_document(
         kind = column_kind.get(name, "text")
         if name in keys or name == WEIGHT_COLUMN:
             skipped.append({"column": name, "reason": "key" if name in keys else "ground truth"})
+        elif _is_nested(data.schema.field(name).type):  # lists, structs, maps: no bins to count in
+            skipped.append({"column": name, "reason": "nested"})
         elif kind == "text":
             skipped.append({"column": name, "reason": "text"})
         else:
@@ -208,6 +210,11 @@ def _check(
             )
     if blocks is not None and windows is not None:
         raise UsageError("give blocks=COLUMN or windows=N, not both")
+    if blocks is not None and not _is_key_type(data.schema.field(blocks).type):
+        raise UsageError(
+            f"blocks={blocks!r} is {data.schema.field(blocks).type}; allowed: a column of integers, "
+            "numbers, strings, booleans, dates or timestamps"
+        )
     if windows is not None and not 1 <= windows <= BLOCK_LIMIT:
         raise UsageError(f"windows={windows} is not allowed; allowed: 1 to {BLOCK_LIMIT}")
     if data.rows == 0:
@@ -924,6 +931,26 @@ def _plain(values: pa.ChunkedArray | pa.Array) -> pa.Array:
     if pa.types.is_dictionary(values.type):
         values = values.dictionary_decode()
     return values
+
+
+def _is_nested(t: pa.DataType) -> bool:
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return bool(pa.types.is_nested(t))
+
+
+def _is_key_type(t: pa.DataType) -> bool:
+    """Types a blocks column may have: ones pyarrow finds the distinct values of and sorts."""
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return bool(
+        pa.types.is_integer(t)
+        or pa.types.is_floating(t)
+        or pa.types.is_boolean(t)
+        or pa.types.is_string(t)
+        or pa.types.is_large_string(t)
+        or _is_time(t)
+    )
 
 
 def _is_time(t: pa.DataType) -> bool:

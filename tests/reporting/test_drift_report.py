@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import re
 
 import numpy as np
 import pyarrow as pa
@@ -297,6 +298,31 @@ def test_a_bad_drift_log_is_named(tmp_path):
     (tmp_path / "log.json").write_text(json.dumps({"not": "a log"}))
     with pytest.raises(UsageError, match="is not a fastsynth drift log"):
         report(_table(2000, 2), blocks="block", drift_log=tmp_path / "log.json")
+
+
+def _nested_table() -> pa.Table:
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=600)
+    return pa.table(
+        {
+            "x": x,
+            "l": pa.array([[int(v)] for v in rng.integers(0, 3, 600)]),
+            "s": pa.array([{"a": int(v)} for v in rng.integers(0, 3, 600)]),
+        }
+    )
+
+
+def test_nested_columns_are_skipped_even_when_given_a_kind():
+    document = report(_nested_table(), windows=3, kinds={"l": "categorical"}).document
+    assert [c["column"] for c in document["columns"]] == ["x"]
+    assert document["skipped"] == [{"column": "l", "reason": "nested"}, {"column": "s", "reason": "nested"}]
+
+
+@pytest.mark.parametrize("column", ["l", "s"])
+def test_blocks_of_a_nested_column_are_refused(column):
+    kind = str(_nested_table().schema.field(column).type)
+    with pytest.raises(UsageError, match=f"^blocks='{column}' is {re.escape(kind)}; allowed: a column of"):
+        report(_nested_table(), blocks=column)
 
 
 @pytest.mark.parametrize(
