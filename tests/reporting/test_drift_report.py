@@ -300,6 +300,30 @@ def test_a_bad_drift_log_is_named(tmp_path):
         report(_table(2000, 2), blocks="block", drift_log=tmp_path / "log.json")
 
 
+def _late_text_csv(path, rows: int = 20_000):
+    lines = ["n,x", *(f"{i},{i * 0.5}" for i in range(rows)), "abc,1.0"]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_csv_column_whose_type_changes_after_the_first_block_gets_one_usage_error(tmp_path, monkeypatch):
+    from fastsynth.reporting import inputs
+
+    monkeypatch.setattr(inputs, "CSV_BLOCK_BYTES", 1 << 16)  # the file is 300 kB: text after 4 blocks
+    path = _late_text_csv(tmp_path / "late.csv")
+    message = r"^input 'late.csv': column 'n' is read as int64, the type of its first 0.0625 MB, and a later"
+    with pytest.raises(UsageError, match=message):
+        report(path, windows=4)
+    with pytest.raises(UsageError, match=message):  # the quality report loads it whole
+        report(path, path)
+
+
+def test_a_csv_column_is_typed_from_its_first_megabytes(tmp_path):
+    document = report(_late_text_csv(tmp_path / "late.csv"), windows=4).document
+    assert [c["column"] for c in document["columns"]] == ["x"]  # n is text
+    assert document["skipped"] == [{"column": "n", "reason": "text"}]
+
+
 def _nested_table() -> pa.Table:
     rng = np.random.default_rng(5)
     x = rng.normal(size=600)
