@@ -306,6 +306,7 @@ def _late_text_csv(path, rows: int = 20_000):
     return path
 
 
+@pytest.mark.slow
 def test_a_csv_column_whose_type_changes_after_the_first_block_gets_one_usage_error(tmp_path, monkeypatch):
     from fastsynth.reporting import inputs
 
@@ -319,7 +320,9 @@ def test_a_csv_column_whose_type_changes_after_the_first_block_gets_one_usage_er
 
 
 def test_a_csv_column_is_typed_from_its_first_megabytes(tmp_path):
-    document = report(_late_text_csv(tmp_path / "late.csv"), windows=4).document
+    path = _late_text_csv(tmp_path / "late.csv", 150_000)
+    assert path.stat().st_size > 2 << 20  # past pyarrow's default block of 1 MB
+    document = report(path, windows=4).document
     assert [c["column"] for c in document["columns"]] == ["x"]  # n is text
     assert document["skipped"] == [{"column": "n", "reason": "text"}]
 
