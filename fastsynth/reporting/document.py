@@ -40,7 +40,9 @@ for ``kind: "drift"`` (one table over blocks or windows, or against a reference)
                baseline: {mean, quantiles} (reference mode only)}]
                                               # one entry per block in every list; times as ISO
                                               # strings; booleans' mean is their share of true
-    skipped: [{column, reason: "key" | "text" | "nested" | "ground truth"}]  # nested: lists, structs
+    skipped: [{column, reason: "key" | "text" | "nested" | "time axis" | "ground truth"}]
+                                              # nested: lists, structs; time axis: windows over rows,
+                                              # a datetime column in non-decreasing order throughout
     drifted_columns: [COLUMN, ..]
     ground_truth: {source, measure, blocks: [weight, ..], columns: [COLUMN, ..] | null,
                    events: [{index, name, type, columns, profile, selection, start, end,

@@ -300,6 +300,23 @@ def test_a_bad_drift_log_is_named(tmp_path):
         report(_table(2000, 2), blocks="block", drift_log=tmp_path / "log.json")
 
 
+def test_a_sorted_time_column_is_the_axis_of_windows_over_rows_not_a_drift():
+    rng = np.random.default_rng(8)
+    start = np.datetime64("2024-01-01T00:00:00", "s")
+    times = start + np.arange(4000).astype("timedelta64[s]") * 60
+    shuffled = rng.permutation(times)
+    with_nulls = pa.array(times, mask=rng.random(4000) < 0.1)
+    table = pa.table({"t": times, "u": shuffled, "n": with_nulls, "x": rng.normal(size=4000)})
+    document = report(table, windows=4).document
+    assert [c["column"] for c in document["columns"]] == ["u", "x"]
+    assert {"column": "t", "reason": "time axis"} in document["skipped"]
+    assert {"column": "n", "reason": "time axis"} in document["skipped"]  # nulls are not out of order
+    assert document["drifted_columns"] == []
+    # windows over that time column, or blocks: the column is measured as any other
+    by_time = report(table.append_column("time", pa.array(times)), windows=4, time_column="time")
+    assert "t" in [c["column"] for c in by_time.document["columns"]]
+
+
 def _late_text_csv(path, rows: int = 20_000):
     lines = ["n,x", *(f"{i},{i * 0.5}" for i in range(rows)), "abc,1.0"]
     path.write_text("\n".join(lines) + "\n")
