@@ -27,17 +27,22 @@ for ``kind: "drift"`` (one table over blocks or windows, or against a reference)
     kind, version, inputs: {data: {name, rows}, reference: {name, rows} | null},
     by: {blocks: COLUMN} | {windows: N, time_column: COLUMN | null}
     reference: "first block" | "reference input"
-    thresholds: {js, psi}                     # drifted: js > thresholds.js or psi > thresholds.psi
-    metrics: {js, psi, mean, bins: {js, psi}}  # each number in words (js: JS *distance*, base 2), and
+    thresholds: {js, psi, p_value}            # drifted: (js > thresholds.js or psi > thresholds.psi)
+                                              # and p_value < thresholds.p_value
+    metrics: {js, psi, mean, p_value, bins: {js, psi}}  # each number in words (js: JS *distance*,
+                                              # base 2; p_value: chi-square test in the JS bins), and
                                               # the quantile bins of numbers and times
     quantiles_from: {method: "sample", rows_per_block, seed}   # quantiles: seeded per-block sample
     baseline_sample: {rows, seed}             # the baseline rows the bins' edges come from
     blocks: [{label, rows, start, end}]       # start/end: first and last time (ISO) or row of the block
-    columns: [{column, kind, js: [..], psi: [..], mean: [..] | null, quantiles: {"0.05": [..], ...}
-               | null, drifted: [bool, ..], baseline: {mean, quantiles} (reference mode only)}]
+    columns: [{column, kind, js: [..], psi: [..], p_value: [..], mean: [..] | null,
+               quantiles: {"0.05": [..], ...} | null, drifted: [bool, ..],
+               baseline: {mean, quantiles} (reference mode only)}]
                                               # one entry per block in every list; times as ISO
                                               # strings; booleans' mean is their share of true
-    skipped: [{column, reason: "key" | "text" | "ground truth"}]
+    skipped: [{column, reason: "key" | "text" | "nested" | "time axis" | "ground truth"}]
+                                              # nested: lists, structs; time axis: windows over rows,
+                                              # a datetime column in non-decreasing order throughout
     drifted_columns: [COLUMN, ..]
     ground_truth: {source, measure, blocks: [weight, ..], columns: [COLUMN, ..] | null,
                    events: [{index, name, type, columns, profile, selection, start, end,

@@ -11,10 +11,13 @@ Statistics, per column and block, against the baseline (the first block, or the 
 - ``psi``: the population stability index ``sum((a - e) * ln(a / e))`` over shares, a zero share
   taken as 1e-4; numbers and times in half as many bins (10 between the baseline's deciles: every
   other edge of the JS bins), plus underflow, overflow and null bins; categories as for JS.
-- ``drifted``: ``js > 0.1`` or ``psi > 0.2`` (Evidently's JS threshold; the usual PSI one). Sampling
-  noise alone gives two samples of one distribution a JS distance of about
-  ``sqrt((k - 1) (1/n + 1/m) / (8 ln 2))`` over ``k`` bins: 0.065 for 1,000 rows against 1,000 in
-  15 bins, 0.03 for 10,000 against 10,000 in 19; blocks of a few hundred rows flag noise.
+- ``p_value``: a chi-square test of homogeneity of the block's counts against the baseline's, in the
+  JS bins (bins empty on both sides left out; expected counts from the pooled shares).
+- ``drifted``: (``js > 0.1`` or ``psi > 0.2``: Evidently's JS threshold, the usual PSI one) and
+  ``p_value < 0.001``. Sampling noise alone gives two samples of one distribution a JS distance of
+  about ``sqrt((k - 1) (1/n + 1/m) / (8 ln 2))`` over ``k`` bins: 0.065 for 1,000 rows against 1,000
+  in 15 bins, 0.03 for 10,000 against 10,000 in 19; blocks of a few hundred rows pass the distance
+  thresholds on noise alone, hence the test (which, alone, flags trivial shifts of large blocks).
 - ``mean``: exact (float64 sums over every row, less a typical value; booleans as the share of true);
   ``quantiles``: on a seeded sample of at most 20,000 rows per block, chosen before the pass (the
   document's ``quantiles_from``); times as ISO 8601 strings.
@@ -46,6 +49,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fastsynth.dependencies import optional_import
 from fastsynth.errors import UsageError
 from fastsynth.kernels import block_stats as kb
 from fastsynth.kernels.jit import threads
@@ -58,6 +62,7 @@ __all__ = [
     "DEFAULT_WINDOWS",
     "JS_THRESHOLD",
     "PSI_THRESHOLD",
+    "P_VALUE_THRESHOLD",
     "SAMPLE_ROWS",
     "SERIES_POINTS",
     "WEIGHT_COLUMN",
@@ -71,6 +76,8 @@ DEFAULT_WINDOWS = 10
 """Windows the data is cut into against a reference when neither blocks nor windows are given."""
 JS_THRESHOLD = 0.1
 PSI_THRESHOLD = 0.2
+P_VALUE_THRESHOLD = 0.001
+"""A block is drifted only when its difference from the baseline is also this unlikely as noise."""
 PSI_EPSILON = 1e-4
 JS_BINS = 20
 """Most JS bins of numbers and times (the PSI has half as many, every other edge)."""
@@ -116,6 +123,8 @@ def drift_document(
         kind = column_kind.get(name, "text")
         if name in keys or name == WEIGHT_COLUMN:
             skipped.append({"column": name, "reason": "key" if name in keys else "ground truth"})
+        elif _is_nested(data.schema.field(name).type):  # lists, structs, maps: no bins to count in
+            skipped.append({"column": name, "reason": "nested"})
         elif kind == "text":
             skipped.append({"column": name, "reason": "text"})
         else:
@@ -131,7 +140,9 @@ def drift_document(
         beside = data.path.with_name(data.path.name + ".drift.json")
         log_path = beside if beside.is_file() else None
     events = _read_log(log_path) if log_path is not None else []
-    truth = _Truth(events, WEIGHT_COLUMN in names, layout.size, layout.series_size)
+    truth = _Truth(
+        events, WEIGHT_COLUMN in names, layout.size, layout.series_size, f"drift_log {str(log_path)!r}"
+    )
 
     if reference is not None:
         for batch in reference.batches([c.name for c in measured]):
@@ -141,6 +152,12 @@ def drift_document(
 
     read = sorted({*keys, *(c.name for c in measured), *truth.columns(names)}, key=names.index)
     _main_pass(data, read, layout, measured, sampler, truth)
+    if blocks is None and time_column is None:
+        # windows over rows of data in time order: a sorted time column *is* the axis, and differs
+        # between every two windows by construction; reporting it as drifted everywhere says nothing
+        axis = [c for c in measured if c.kind == "datetime" and c.ascending]
+        skipped.extend({"column": c.name, "reason": "time axis"} for c in axis)
+        measured = [c for c in measured if c not in axis]
 
     series_x = layout.series_x()
     document: dict[str, Any] = {
@@ -152,13 +169,16 @@ def drift_document(
         },
         "by": {"blocks": blocks} if blocks is not None else {"windows": windows, "time_column": time_column},
         "reference": "reference input" if reference is not None else "first block",
-        "thresholds": {"js": JS_THRESHOLD, "psi": PSI_THRESHOLD},
+        "thresholds": {"js": JS_THRESHOLD, "psi": PSI_THRESHOLD, "p_value": P_VALUE_THRESHOLD},
         "metrics": {
             "js": f"Jensen-Shannon distance, base 2 (sqrt of the divergence), in [0, 1]; numbers and times "
             f"in {js_bins} quantile bins of the baseline plus underflow, overflow and null bins",
             "psi": f"population stability index, natural log, zero shares as {PSI_EPSILON}; numbers and "
             f"times in {js_bins // 2} quantile bins of the baseline plus underflow, overflow and null bins",
             "mean": "exact, over every non-null row; booleans as the share of true",
+            "p_value": "chi-square test of homogeneity of the block's counts against the baseline's in "
+            "the JS bins (bins empty on both sides left out); drifted: over the js or psi threshold and "
+            f"p_value < {P_VALUE_THRESHOLD}",
             "bins": {"js": js_bins, "psi": js_bins // 2},
         },
         "quantiles_from": {"method": "sample", "rows_per_block": per_block, "seed": seed},
@@ -196,6 +216,11 @@ def _check(
             )
     if blocks is not None and windows is not None:
         raise UsageError("give blocks=COLUMN or windows=N, not both")
+    if blocks is not None and not _is_key_type(data.schema.field(blocks).type):
+        raise UsageError(
+            f"blocks={blocks!r} is {data.schema.field(blocks).type}; allowed: a column of integers, "
+            "numbers, strings, booleans, dates or timestamps"
+        )
     if windows is not None and not 1 <= windows <= BLOCK_LIMIT:
         raise UsageError(f"windows={windows} is not allowed; allowed: 1 to {BLOCK_LIMIT}")
     if data.rows == 0:
@@ -497,6 +522,9 @@ class _Column:
     base_sample: np.ndarray = field(default_factory=lambda: np.zeros(0))
     offsets: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int64))
     """Where each block's sample starts in ``sample`` (the sampler's offsets)."""
+    ascending: bool = True
+    """Times: whether the non-null values seen so far are in non-decreasing order."""
+    latest: float = -np.inf
 
     @property
     def binned(self) -> bool:
@@ -536,6 +564,11 @@ class _Column:
 
     def add(self, values: pa.Array, ids: np.ndarray, slots: np.ndarray, series_ids: np.ndarray) -> None:
         x = self._count(values, ids, self.counts)
+        if self.kind == "datetime" and self.ascending:
+            t = x[~np.isnan(x)]
+            if len(t):
+                self.ascending = bool(t[0] >= self.latest and np.all(t[1:] >= t[:-1]))
+                self.latest = float(t[-1])
         kb.add_sums(x, ids, self.shift, self.sums, self.nonnull)
         if self.series is not None:
             kb.add_sums(x, series_ids, self.shift, *self.series)
@@ -594,9 +627,10 @@ class _Column:
         js = _js(counts, baseline)
         psi = _psi(*(self._psi_bins(c) for c in (counts, baseline[None, :])))
         empty = counts.sum(axis=1) == 0
-        js[empty], psi[empty] = np.nan, np.nan
+        p_value = _chi2_p(counts, baseline)
+        js[empty], psi[empty], p_value[empty] = np.nan, np.nan, np.nan
         with np.errstate(invalid="ignore"):
-            drifted = (js > JS_THRESHOLD) | (psi > PSI_THRESHOLD)
+            drifted = ((js > JS_THRESHOLD) | (psi > PSI_THRESHOLD)) & (p_value < P_VALUE_THRESHOLD)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = self.sums / self.nonnull + self.shift
         entry: dict[str, Any] = {
@@ -604,6 +638,7 @@ class _Column:
             "kind": self.kind,
             "js": js,
             "psi": psi,
+            "p_value": p_value,
             "mean": None,
             "quantiles": None,
             "drifted": [bool(d) for d in drifted],
@@ -673,6 +708,31 @@ def _js(counts: np.ndarray, baseline: np.ndarray) -> np.ndarray:
     return np.sqrt(np.maximum((kl_p + kl_q) / 2, 0.0) / np.log(2))
 
 
+def _chi2_p(counts: np.ndarray, baseline: np.ndarray) -> np.ndarray:
+    """The p-value of a chi-square test of homogeneity of each row of ``counts`` against ``baseline``
+    (the 2 x k table of the two, as ``scipy.stats.chi2_contingency(..., correction=False)``), bins
+    empty on both sides left out; 1 when a single bin is left."""
+    special = optional_import("scipy.special", extra="report", package="scipy")
+    baseline = np.asarray(baseline, np.float64)[None, :]
+    counts = np.asarray(counts, np.float64)
+    pooled = counts + baseline
+    n, m = counts.sum(axis=1, keepdims=True), baseline.sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = pooled / (n + m)
+        e_block, e_base = n * share, m * share
+        terms = np.where(
+            pooled > 0,
+            (counts - e_block) ** 2 / e_block + (baseline - e_base) ** 2 / e_base,
+            0.0,
+        )
+    statistic = np.nan_to_num(terms, nan=0.0, posinf=0.0).sum(axis=1)
+    dof = (pooled > 0).sum(axis=1) - 1
+    p = np.ones(len(counts))
+    tested = dof > 0
+    p[tested] = special.chdtrc(dof[tested], statistic[tested])
+    return p
+
+
 def _psi(counts: np.ndarray, baseline: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         a = counts / counts.sum(axis=1, keepdims=True)
@@ -717,23 +777,67 @@ def _read_log(path: Path) -> list[dict[str, Any]]:
     except json.JSONDecodeError:
         raise UsageError(f"drift_log {str(path)!r} is not JSON") from None
     drifts = document.get("drifts") if isinstance(document, dict) else None
-    if not isinstance(drifts, list) or not all(isinstance(d, dict) for d in drifts):
+    if not isinstance(drifts, list):
         raise UsageError(
             f"drift_log {str(path)!r} is not a fastsynth drift log (an object with a list 'drifts', as "
             "`fastsynth drift inject` writes)"
         )
+    for i, event in enumerate(drifts):
+        _check_event(event, f"drift_log {str(path)!r}: drifts[{i}]")
     return drifts
+
+
+def _check_event(event: Any, where: str) -> None:
+    """Refuse an event the report would stumble on, naming it, the key and what is allowed (keys the
+    report does not read are left alone)."""
+    if not isinstance(event, dict):
+        kind = type(event).__name__
+        raise UsageError(f"{where} is {kind}, not an object as `fastsynth drift inject` writes")
+
+    def refuse(key: str, allowed: str) -> None:
+        raise UsageError(f"{where}: {key}={event_value(key)!r} is not allowed; allowed: {allowed}")
+
+    def event_value(key: str) -> Any:
+        value: Any = event
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        return value
+
+    if "index" in event and not _is_int(event["index"]):
+        refuse("index", "an integer")
+    for key in ("name", "type"):
+        if event.get(key) is not None and not isinstance(event[key], str):
+            refuse(key, "a string or null")
+    columns = event.get("columns", [])
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+        refuse("columns", "a list of column names")
+    for key in ("profile", "selection", "rows"):
+        if event.get(key) is not None and not isinstance(event[key], dict):
+            refuse(key, "an object or null")
+    for key in ("first", "last"):
+        value = (event.get("rows") or {}).get(key)
+        if value is not None and not (_is_int(value) and value >= 0):
+            refuse(f"rows.{key}", "a row number (an integer >= 0) or null")
+    profile = event.get("profile") or {}
+    if profile.get("type") is not None and not isinstance(profile["type"], str):
+        refuse("profile.type", "a string or null")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 class _Truth:
     """The ground truth over the blocks: each event's share of every block's rows, and the weights."""
 
-    def __init__(self, events: list[dict[str, Any]], weighted: bool, blocks: int, series: int) -> None:
+    def __init__(
+        self, events: list[dict[str, Any]], weighted: bool, blocks: int, series: int, log: str = "drift log"
+    ) -> None:
         from fastsynth.drift.selection import Selection
 
         self.events = events
         self.selections = [
-            Selection.from_drift(e.get("selection") or {}, f"drift log: drift[{i}]")
+            Selection.from_drift(e.get("selection") or {}, f"{log}: drifts[{i}].selection")
             for i, e in enumerate(events)
         ]
         self.weighted = weighted
@@ -841,6 +945,26 @@ def _plain(values: pa.ChunkedArray | pa.Array) -> pa.Array:
     if pa.types.is_dictionary(values.type):
         values = values.dictionary_decode()
     return values
+
+
+def _is_nested(t: pa.DataType) -> bool:
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return bool(pa.types.is_nested(t))
+
+
+def _is_key_type(t: pa.DataType) -> bool:
+    """Types a blocks column may have: ones pyarrow finds the distinct values of and sorts."""
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return bool(
+        pa.types.is_integer(t)
+        or pa.types.is_floating(t)
+        or pa.types.is_boolean(t)
+        or pa.types.is_string(t)
+        or pa.types.is_large_string(t)
+        or _is_time(t)
+    )
 
 
 def _is_time(t: pa.DataType) -> bool:

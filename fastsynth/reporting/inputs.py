@@ -3,6 +3,7 @@ batches, so that a report of a 100M-row file never holds 100M rows."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from fastsynth.errors import UsageError
 from fastsynth.sinks.base import format_for_path
 from fastsynth.sources import read_table, to_arrow
 
-__all__ = ["BATCH_ROWS", "Input", "open_input"]
+__all__ = ["BATCH_ROWS", "CSV_BLOCK_BYTES", "Input", "open_input"]
 
 BATCH_ROWS = 1 << 20
 """Rows per streamed batch: large enough for kernels to amortise a call, small enough that a batch of
@@ -46,9 +47,26 @@ class Input:
         # at a time instead (Arrow memory flat at 156 MB, and as fast), other formats one batch ahead.
         dataset = _dataset(self.path)
         if dataset.format.default_extname != "parquet":
-            yield from dataset.to_batches(
+            batches = dataset.to_batches(
                 columns=columns, batch_size=BATCH_ROWS, batch_readahead=1, fragment_readahead=1
             )
+            try:
+                yield from batches
+            except pa.ArrowInvalid as exc:
+                if dataset.format.default_extname != "csv":
+                    raise
+                # a CSV column's type is inferred from the file's first block: a later value that
+                # does not fit it (text after numbers) stops the stream there
+                found = re.search(r"CSV column #(\d+)", str(exc))
+                names = dataset.schema.names
+                column = names[int(found[1])] if found and int(found[1]) < len(names) else "?"
+                raise UsageError(
+                    f"input {self.name!r}: column {column!r} is read as "
+                    f"{dataset.schema.field(column).type if column in names else 'another type'}, the type "
+                    f"of its first {CSV_BLOCK_BYTES / 2**20:g} MB, and a later value does not fit "
+                    f"({str(exc).splitlines()[0]}): convert the file to Parquet with the column's type, "
+                    "or fix the value"
+                ) from None
             return
         import pyarrow.dataset as ds
 
@@ -106,9 +124,18 @@ def open_input(data: Any, name: str) -> Input:
 
 
 _STREAMED = {"parquet": "parquet", "arrow": "ipc", "csv": "csv"}
+CSV_BLOCK_BYTES = 16 << 20
+"""Bytes of a CSV file its column types are inferred from (pyarrow's default: 1 MB): text appearing
+in a numeric-looking column after the first block stops the stream with a UsageError."""
 
 
 def _dataset(path: Path) -> Any:
+    import pyarrow.csv as csv
     import pyarrow.dataset as ds
 
-    return ds.dataset(path, format=_STREAMED[format_for_path(path)])
+    kind = _STREAMED[format_for_path(path)]
+    if kind == "csv":
+        return ds.dataset(
+            path, format=ds.CsvFileFormat(read_options=csv.ReadOptions(block_size=CSV_BLOCK_BYTES))
+        )
+    return ds.dataset(path, format=kind)

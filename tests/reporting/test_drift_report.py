@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import re
 
 import numpy as np
 import pyarrow as pa
@@ -13,6 +14,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from scipy.spatial.distance import jensenshannon
+from scipy.stats import chi2_contingency
 
 import fastsynth
 from fastsynth.errors import UsageError
@@ -84,7 +86,21 @@ def test_js_psi_mean_and_quantiles_match_scipy_and_numpy():
     assert flag["mean"][1] == pytest.approx(
         table.column("flag").to_numpy(zero_copy_only=False)[block == 1].mean()
     )
-    assert document["thresholds"] == {"js": drift_module.JS_THRESHOLD, "psi": drift_module.PSI_THRESHOLD}
+    assert document["thresholds"] == {
+        "js": drift_module.JS_THRESHOLD,
+        "psi": drift_module.PSI_THRESHOLD,
+        "p_value": drift_module.P_VALUE_THRESHOLD,
+    }
+    for b in range(4):  # the p-value: a chi-square test of the block's JS bins against the baseline's
+        p, q = _numpy_bins(x[block == b], edges), _numpy_bins(base, edges)
+        kept = (p + q) > 0
+        table_ = np.array([p[kept], q[kept]])
+        expected = 1.0 if kept.sum() < 2 else chi2_contingency(table_, correction=False)[1]
+        assert entry["p_value"][b] == pytest.approx(expected, rel=1e-9, abs=1e-300)
+    for b in range(4):
+        kept = (shares[b] + shares[0]) > 0
+        expected = chi2_contingency(np.array([shares[b][kept], shares[0][kept]]), correction=False)[1]
+        assert c["p_value"][b] == pytest.approx(1.0 if b == 0 else expected, rel=1e-9, abs=1e-300)
 
 
 def test_identical_blocks_show_no_drift():
@@ -95,6 +111,22 @@ def test_identical_blocks_show_no_drift():
     assert document["drifted_columns"] == []
     for entry in document["columns"]:
         assert entry["js"] == [0.0] * 4 and entry["psi"] == [0.0] * 4
+
+
+@pytest.mark.parametrize(("rows", "windows"), [(10_000, 20), (10_000, 100)])
+def test_noise_in_small_windows_is_not_drift(rows, windows):
+    """500 and 100 rows a window pass the JS threshold on noise alone; the test keeps them unflagged."""
+    rng = np.random.default_rng(11)
+    table = pa.table(
+        {
+            "a": rng.normal(size=rows),
+            "b": rng.exponential(size=rows),
+            "c": rng.choice(["p", "q", "r", "s"], rows, p=[0.4, 0.3, 0.2, 0.1]),
+        }
+    )
+    document = report(table, windows=windows).document
+    assert document["drifted_columns"] == []
+    assert max(max(_column(document, "a")["js"]), max(_column(document, "b")["js"])) > 0.1
 
 
 def test_a_shift_in_one_column_flags_that_column_and_those_blocks_only():
@@ -266,6 +298,106 @@ def test_a_bad_drift_log_is_named(tmp_path):
     (tmp_path / "log.json").write_text(json.dumps({"not": "a log"}))
     with pytest.raises(UsageError, match="is not a fastsynth drift log"):
         report(_table(2000, 2), blocks="block", drift_log=tmp_path / "log.json")
+
+
+def test_a_sorted_time_column_is_the_axis_of_windows_over_rows_not_a_drift():
+    rng = np.random.default_rng(8)
+    start = np.datetime64("2024-01-01T00:00:00", "s")
+    times = start + np.arange(4000).astype("timedelta64[s]") * 60
+    shuffled = rng.permutation(times)
+    with_nulls = pa.array(times, mask=rng.random(4000) < 0.1)
+    table = pa.table({"t": times, "u": shuffled, "n": with_nulls, "x": rng.normal(size=4000)})
+    document = report(table, windows=4).document
+    assert [c["column"] for c in document["columns"]] == ["u", "x"]
+    assert {"column": "t", "reason": "time axis"} in document["skipped"]
+    assert {"column": "n", "reason": "time axis"} in document["skipped"]  # nulls are not out of order
+    assert document["drifted_columns"] == []
+    # windows over that time column, or blocks: the column is measured as any other
+    by_time = report(table.append_column("time", pa.array(times)), windows=4, time_column="time")
+    assert "t" in [c["column"] for c in by_time.document["columns"]]
+
+
+def _late_text_csv(path, rows: int = 20_000):
+    lines = ["n,x", *(f"{i},{i * 0.5}" for i in range(rows)), "abc,1.0"]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.slow
+def test_a_csv_column_whose_type_changes_after_the_first_block_gets_one_usage_error(tmp_path, monkeypatch):
+    from fastsynth.reporting import inputs
+
+    monkeypatch.setattr(inputs, "CSV_BLOCK_BYTES", 1 << 16)  # the file is 300 kB: text after 4 blocks
+    path = _late_text_csv(tmp_path / "late.csv")
+    message = r"^input 'late.csv': column 'n' is read as int64, the type of its first 0.0625 MB, and a later"
+    with pytest.raises(UsageError, match=message):
+        report(path, windows=4)
+    with pytest.raises(UsageError, match=message):  # the quality report loads it whole
+        report(path, path)
+
+
+def test_a_csv_column_is_typed_from_its_first_megabytes(tmp_path):
+    path = _late_text_csv(tmp_path / "late.csv", 150_000)
+    assert path.stat().st_size > 2 << 20  # past pyarrow's default block of 1 MB
+    document = report(path, windows=4).document
+    assert [c["column"] for c in document["columns"]] == ["x"]  # n is text
+    assert document["skipped"] == [{"column": "n", "reason": "text"}]
+
+
+def _nested_table() -> pa.Table:
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=600)
+    return pa.table(
+        {
+            "x": x,
+            "l": pa.array([[int(v)] for v in rng.integers(0, 3, 600)]),
+            "s": pa.array([{"a": int(v)} for v in rng.integers(0, 3, 600)]),
+        }
+    )
+
+
+def test_nested_columns_are_skipped_even_when_given_a_kind():
+    document = report(_nested_table(), windows=3, kinds={"l": "categorical"}).document
+    assert [c["column"] for c in document["columns"]] == ["x"]
+    assert document["skipped"] == [{"column": "l", "reason": "nested"}, {"column": "s", "reason": "nested"}]
+
+
+@pytest.mark.parametrize("column", ["l", "s"])
+def test_blocks_of_a_nested_column_are_refused(column):
+    kind = str(_nested_table().schema.field(column).type)
+    with pytest.raises(UsageError, match=f"^blocks='{column}' is {re.escape(kind)}; allowed: a column of"):
+        report(_nested_table(), blocks=column)
+
+
+@pytest.mark.parametrize(
+    ("log", "message"),
+    [
+        ("{", "is not JSON"),
+        ("[1, 2]", "is not a fastsynth drift log"),
+        ('{"drifts": [5, "a"]}', r"drifts\[0\] is int, not an object"),
+        (
+            '{"drifts": [{"start": "x", "end": null, "columns": 5}]}',
+            r"drifts\[0\]: columns=5 is not allowed; allowed: a list of column names",
+        ),
+        ('{"drifts": [{}, {"rows": {"first": "a"}}]}', r"drifts\[1\]: rows.first='a' is not allowed"),
+        ('{"drifts": [{"rows": [1]}]}', r"drifts\[0\]: rows=\[1\] is not allowed; allowed: an object"),
+        ('{"drifts": [{"profile": {"type": 3}}]}', r"drifts\[0\]: profile.type=3 is not allowed"),
+        ('{"drifts": [{"index": "0"}]}', r"drifts\[0\]: index='0' is not allowed; allowed: an integer"),
+        ('{"drifts": [{"selection": {"rows": {"start": "x"}}}]}', r"drifts\[0\].selection"),
+    ],
+)
+def test_a_malformed_drift_log_gets_one_usage_error_naming_the_event_and_key(tmp_path, log, message):
+    (tmp_path / "log.json").write_text(log)
+    with pytest.raises(UsageError, match=r"^drift_log '.*log\.json'.*" + message):
+        report(_table(2000, 2), blocks="block", drift_log=tmp_path / "log.json")
+
+
+def test_a_log_with_keys_the_report_does_not_read_is_read(tmp_path):
+    """Keys the report does not read (here a huge integer) are left alone."""
+    event = {"type": "gradual", "columns": ["x"], "start": 10, "end": 10**23}
+    (tmp_path / "log.json").write_text(json.dumps({"drifts": [event]}))
+    truth = report(_table(2000, 2), blocks="block", drift_log=tmp_path / "log.json").document["ground_truth"]
+    assert truth["columns"] == ["x"] and [e["type"] for e in truth["events"]] == ["gradual"]
 
 
 # --- kernels against plain numpy ----------------------------------------------------------------
