@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from fastsynth.errors import UsageError
 
-__all__ = ["CATEGORY_LIMIT", "KINDS", "Kind", "column_kinds", "numbers", "one_type", "stacked"]
+__all__ = ["CATEGORY_LIMIT", "KINDS", "Kind", "column_kinds", "flat", "numbers", "one_type", "stacked"]
 
 Kind = Literal["numerical", "datetime", "categorical", "boolean", "text"]
 KINDS: tuple[str, ...] = get_args(Kind)
@@ -39,6 +39,29 @@ def column_kinds(table: pa.Table, given: Mapping[str, str] | None = None) -> dic
         name: given[name] if name in given else _kind(table.column(name))  # type: ignore[misc]
         for name in table.column_names
     }
+
+
+def flat(t: pa.DataType) -> bool:
+    """Whether a column of type ``t`` holds single values (numbers, times, strings, bytes, booleans,
+    or a dictionary of them): lists, structs, maps and unions are nested, which reports leave out of
+    every computation (polars and the kernels take no nesting; a list 900 deep crashes polars)."""
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return bool(
+        pa.types.is_null(t)
+        or pa.types.is_boolean(t)
+        or pa.types.is_integer(t)
+        or pa.types.is_floating(t)
+        or pa.types.is_decimal(t)
+        or pa.types.is_temporal(t)
+        or pa.types.is_string(t)
+        or pa.types.is_large_string(t)
+        or pa.types.is_string_view(t)
+        or pa.types.is_binary(t)
+        or pa.types.is_large_binary(t)
+        or pa.types.is_fixed_size_binary(t)
+        or pa.types.is_binary_view(t)
+    )
 
 
 def _kind(column: pa.ChunkedArray) -> Kind:

@@ -24,6 +24,8 @@ its range apart; 0 is a copy on every compared column.
   a little higher.
 - ``exact_copies``: synthetic rows equal, on every column (text included), to some real row, over all
   rows given rather than the sample; null equals null and NaN equals NaN.
+- ``skipped``: the nested columns (lists, structs, maps, unions), which neither distances nor exact
+  copies compare: a row is a copy when it equals a real row on every other column.
 - ``rows``: synthetic rows measured; ``real_rows``: real rows they are measured against.
 """
 
@@ -40,7 +42,7 @@ import pyarrow.compute as pc
 
 from fastsynth.errors import UsageError
 from fastsynth.kernels.privacy import nearest_two
-from fastsynth.reporting.columns import numbers
+from fastsynth.reporting.columns import flat, numbers
 
 __all__ = ["BINS", "REAL_ROWS", "SYNTHETIC_ROWS", "distances", "exact_copies"]
 
@@ -62,7 +64,9 @@ def distances(real: pa.Table, synthetic: pa.Table, kinds: Mapping[str, str], *, 
             f"privacy: real has {real.num_rows} rows and synthetic {synthetic.num_rows}; "
             "allowed: at least one row on each side"
         )
-    synthetic = synthetic.select(real.column_names)
+    skipped = [c for c in real.column_names if not flat(real.schema.field(c).type)]
+    compared = [c for c in real.column_names if c not in skipped]
+    real, synthetic = real.select(compared), synthetic.select(compared)
     copies = exact_copies(real, synthetic)
     columns = [c for c in real.column_names if kinds.get(c, "text") != "text"]
     rng = np.random.default_rng(seed)
@@ -78,6 +82,7 @@ def distances(real: pa.Table, synthetic: pa.Table, kinds: Mapping[str, str], *, 
         "baseline": {"dcr_median": None},
         "rows": len(synthetic_rows),
         "real_rows": len(real_rows),
+        "skipped": skipped,
     }
     if not columns:
         return result  # nothing but text: no distance to measure
