@@ -42,7 +42,7 @@ import pyarrow.compute as pc
 
 from fastsynth.errors import UsageError
 from fastsynth.kernels.privacy import nearest_two
-from fastsynth.reporting.columns import flat, numbers
+from fastsynth.reporting.columns import flat, numbers, one_type
 
 __all__ = ["BINS", "REAL_ROWS", "SYNTHETIC_ROWS", "distances", "exact_copies"]
 
@@ -125,19 +125,45 @@ def distances(real: pa.Table, synthetic: pa.Table, kinds: Mapping[str, str], *, 
 
 def exact_copies(real: pa.Table, synthetic: pa.Table) -> int:
     """Synthetic rows equal to some real row on every column (null equals null, NaN equals NaN),
-    by a hash semi-join of all rows."""
-    real_frame, synthetic_frame = _frame(real), _frame(synthetic)
-    try:
-        copies = synthetic_frame.join(real_frame.unique(), on=real.column_names, how="semi", nulls_equal=True)
-    except pl.exceptions.PolarsError as exc:
-        raise UsageError(f"privacy: real and synthetic columns cannot be compared: {exc}") from None
-    return copies.height
+    by a hash semi-join of all rows; each column compared as one type (``one_type``: int64 against
+    double, two time zones, a dictionary against strings)."""
+    if not real.num_columns:
+        return 0
+    keys = [f"c{j}" for j in range(real.num_columns)]
+    targets = []
+    synthetic_columns = []
+    for name in real.column_names:
+        r, s = one_type(real.column(name), synthetic.column(name))
+        if pa.types.is_dictionary(r.type):  # the same dictionary type on both sides: compare values
+            r, s = r.cast(r.type.value_type), s.cast(s.type.value_type)
+        if pa.types.is_null(r.type):  # polars joins no null-typed column: nulls as strings
+            r, s = r.cast(pa.string()), s.cast(pa.string())
+        targets.append(r.type)
+        synthetic_columns.append(s)
+    synthetic_frame = _frame(pa.table(synthetic_columns, names=keys)).with_row_index("row")
+    matched = np.zeros(synthetic.num_rows, dtype=bool)
+    for batch in [real]:
+        frame = _frame(_as_types(batch, targets, keys))
+        try:
+            hits = synthetic_frame.join(frame.unique(), on=keys, how="semi", nulls_equal=True)
+        except pl.exceptions.PolarsError as exc:
+            raise UsageError(f"privacy: real and synthetic columns cannot be compared: {exc}") from None
+        matched[hits["row"].to_numpy()] = True
+    return int(matched.sum())
+
+
+def _as_types(batch: pa.Table | pa.RecordBatch, types: list[pa.DataType], names: list[str]) -> pa.Table:
+    """``batch``'s columns cast to ``types`` (dictionaries as their values), named ``names``."""
+    columns = []
+    for column, kind in zip(batch.columns, types, strict=True):
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        columns.append(column if column.type == kind else column.cast(kind))
+    return pa.table(columns, names=names)
 
 
 def _frame(table: pa.Table) -> pl.DataFrame:
-    """``table`` as polars, dictionaries as their values (categoricals of two frames do not join)."""
-    columns = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns]
-    return pl.from_arrow(pa.table(columns, names=table.column_names))  # type: ignore[return-value]
+    return pl.from_arrow(table)  # type: ignore[return-value]
 
 
 def _sample(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
