@@ -22,8 +22,10 @@ its range apart; 0 is a copy on every compared column.
   half: what "close" means for this data. Below ``2 * REAL_ROWS`` real rows, that half holds fewer
   rows than the synthetic rows are measured against, so for equally private data the baseline sits
   a little higher.
-- ``exact_copies``: synthetic rows equal, on every column (text included), to some real row, over all
-  rows given rather than the sample; null equals null and NaN equals NaN.
+- ``exact_copies``: how many of the synthetic rows used (all of them unless the report sampled them)
+  equal, on every column (text included), some real row, of all the real rows (streamed in batches
+  when the report sampled them, rather than the sample); null equals null and NaN equals NaN.
+  ``share`` is that count over the synthetic rows used.
 - ``skipped``: the nested columns (lists, structs, maps, unions), which neither distances nor exact
   copies compare: a row is a copy when it equals a real row on every other column.
 - ``rows``: synthetic rows measured; ``real_rows``: real rows they are measured against.
@@ -31,7 +33,7 @@ its range apart; 0 is a copy on every compared column.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from itertools import pairwise
 from typing import Any
 
@@ -55,10 +57,22 @@ REAL_ROWS = 50_000
 
 BINS = 20
 
+Batches = Callable[[list[str]], Iterable[pa.RecordBatch | pa.Table]]
+"""Every real row, as batches of the named columns (``Input.batches``)."""
 
-def distances(real: pa.Table, synthetic: pa.Table, kinds: Mapping[str, str], *, seed: int) -> dict[str, Any]:
+
+def distances(
+    real: pa.Table,
+    synthetic: pa.Table,
+    kinds: Mapping[str, str],
+    *,
+    seed: int,
+    real_batches: Batches | None = None,
+) -> dict[str, Any]:
     """The privacy section of a quality report (see the module's docstring): ``{dcr, nndr,
-    exact_copies, baseline, rows, real_rows}``. The same inputs and seed give the same numbers."""
+    exact_copies, baseline, rows, real_rows, skipped}``. ``real_batches(columns)`` streams every real
+    row when ``real`` is a sample of them (``Input.batches``), so that exact copies are counted
+    against all. The same inputs and seed give the same numbers."""
     if real.num_rows == 0 or synthetic.num_rows == 0:
         raise UsageError(
             f"privacy: real has {real.num_rows} rows and synthetic {synthetic.num_rows}; "
@@ -67,7 +81,7 @@ def distances(real: pa.Table, synthetic: pa.Table, kinds: Mapping[str, str], *, 
     skipped = [c for c in real.column_names if not flat(real.schema.field(c).type)]
     compared = [c for c in real.column_names if c not in skipped]
     real, synthetic = real.select(compared), synthetic.select(compared)
-    copies = exact_copies(real, synthetic)
+    copies = exact_copies(real, synthetic, real_batches)
     columns = [c for c in real.column_names if kinds.get(c, "text") != "text"]
     rng = np.random.default_rng(seed)
     synthetic_rows = _sample(synthetic.num_rows, SYNTHETIC_ROWS, rng)
@@ -123,9 +137,10 @@ def distances(real: pa.Table, synthetic: pa.Table, kinds: Mapping[str, str], *, 
     return result
 
 
-def exact_copies(real: pa.Table, synthetic: pa.Table) -> int:
-    """Synthetic rows equal to some real row on every column (null equals null, NaN equals NaN),
-    by a hash semi-join of all rows; each column compared as one type (``one_type``: int64 against
+def exact_copies(real: pa.Table, synthetic: pa.Table, real_batches: Batches | None = None) -> int:
+    """Synthetic rows equal to some real row on every column (null equals null, NaN equals NaN), by a
+    hash semi-join of the synthetic rows with each batch of real rows (``real_batches(columns)``,
+    else ``real`` whole): memory holds the synthetic rows and one batch. Each column compared as one type (``one_type``: int64 against
     double, two time zones, a dictionary against strings)."""
     if not real.num_columns:
         return 0
@@ -142,8 +157,9 @@ def exact_copies(real: pa.Table, synthetic: pa.Table) -> int:
         synthetic_columns.append(s)
     synthetic_frame = _frame(pa.table(synthetic_columns, names=keys)).with_row_index("row")
     matched = np.zeros(synthetic.num_rows, dtype=bool)
-    for batch in [real]:
-        frame = _frame(_as_types(batch, targets, keys))
+    batches = real_batches(real.column_names) if real_batches is not None else [real]
+    for batch in batches:
+        frame = _frame(_as_types(batch, real.column_names, targets, keys))
         try:
             hits = synthetic_frame.join(frame.unique(), on=keys, how="semi", nulls_equal=True)
         except pl.exceptions.PolarsError as exc:
@@ -152,14 +168,17 @@ def exact_copies(real: pa.Table, synthetic: pa.Table) -> int:
     return int(matched.sum())
 
 
-def _as_types(batch: pa.Table | pa.RecordBatch, types: list[pa.DataType], names: list[str]) -> pa.Table:
-    """``batch``'s columns cast to ``types`` (dictionaries as their values), named ``names``."""
-    columns = []
-    for column, kind in zip(batch.columns, types, strict=True):
+def _as_types(
+    batch: pa.Table | pa.RecordBatch, columns: list[str], types: list[pa.DataType], names: list[str]
+) -> pa.Table:
+    """``batch``'s ``columns`` cast to ``types`` (dictionaries as their values), named ``names``."""
+    out = []
+    for name, kind in zip(columns, types, strict=True):
+        column = batch.column(name)
         if pa.types.is_dictionary(column.type):
             column = column.cast(column.type.value_type)
-        columns.append(column if column.type == kind else column.cast(kind))
-    return pa.table(columns, names=names)
+        out.append(column if column.type == kind else column.cast(kind))
+    return pa.table(out, names=names)
 
 
 def _frame(table: pa.Table) -> pl.DataFrame:

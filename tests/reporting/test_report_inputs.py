@@ -39,3 +39,26 @@ def test_structs_and_maps_are_skipped_by_privacy():
     got = distances(real, real, {"s": "text", "m": "text", "x": "numerical"}, seed=0)
     assert got["skipped"] == ["s", "m"]
     assert got["exact_copies"]["count"] == 2
+
+
+def test_exact_copies_count_the_synthetic_rows_used_against_every_real_row():
+    # The real table is sampled to 5,000 of its 10,000 rows, but each of the 1,000 synthetic rows
+    # copies a real row: all of them are copies, not the ~half whose real row the sample kept.
+    n = 10_000
+    real = pa.table({"id": pa.array(range(n), pa.int64()), "g": [f"g{i % 7}" for i in range(n)]})
+    synthetic = real.slice(0, 1_000)
+    document = fastsynth.report(real, synthetic, max_rows=5_000).document
+    assert document["sample"] == {"rows": 5_000, "seed": 0}
+    assert document["privacy"]["exact_copies"] == {"count": 1_000, "share": 1.0}
+
+
+def test_exact_copies_share_is_over_the_synthetic_rows_used_when_they_are_sampled():
+    n = 4_000
+    real = pa.table({"id": pa.array(range(n), pa.int64())})
+    synthetic = pa.table({"id": pa.array(range(n // 2, n // 2 + n), pa.int64())})  # half are copies
+    document = fastsynth.report(real, synthetic, max_rows=1_000).document
+    copies = document["privacy"]["exact_copies"]
+    used = document["inputs"]["synthetic"]["used_rows"]
+    assert used == 1_000
+    assert copies["share"] == copies["count"] / used
+    assert 0.4 < copies["share"] < 0.6
