@@ -24,6 +24,7 @@ __all__ = [
     "flat",
     "numbers",
     "one_type",
+    "sample_rows",
     "stacked",
 ]
 
@@ -177,6 +178,12 @@ def one_type(real: pa.ChunkedArray, synthetic: pa.ChunkedArray) -> tuple[pa.Chun
         return real, synthetic.cast(real.type)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return real.cast(pa.string()), synthetic.cast(pa.string())
+
+
+def sample_rows(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
+    """At most ``k`` of ``n`` row indices, seeded by ``rng``, in order; all of them when there are no
+    more (the discriminator and privacy sample alike)."""
+    return np.arange(n) if n <= k else np.sort(rng.choice(n, size=k, replace=False))
 
 
 def stacked(real: pa.Table, synthetic: pa.Table) -> pa.Table:

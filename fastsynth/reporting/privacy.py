@@ -44,7 +44,7 @@ import pyarrow.compute as pc
 
 from fastsynth.errors import UsageError
 from fastsynth.kernels.privacy import nearest_two
-from fastsynth.reporting.columns import flat, numbers, one_type
+from fastsynth.reporting.columns import flat, numbers, one_type, sample_rows
 
 __all__ = ["BINS", "REAL_ROWS", "SYNTHETIC_ROWS", "distances", "exact_copies"]
 
@@ -84,8 +84,8 @@ def distances(
     copies = exact_copies(real, synthetic, real_batches)
     columns = [c for c in real.column_names if kinds.get(c, "text") != "text"]
     rng = np.random.default_rng(seed)
-    synthetic_rows = _sample(synthetic.num_rows, SYNTHETIC_ROWS, rng)
-    real_rows = _sample(real.num_rows, REAL_ROWS, rng)
+    synthetic_rows = sample_rows(synthetic.num_rows, SYNTHETIC_ROWS, rng)
+    real_rows = sample_rows(real.num_rows, REAL_ROWS, rng)
     shuffled = rng.permutation(real.num_rows)
     half = real.num_rows // 2
     holdout, rest = np.sort(shuffled[:half][:SYNTHETIC_ROWS]), np.sort(shuffled[half:][:REAL_ROWS])
@@ -185,11 +185,6 @@ def _frame(table: pa.Table) -> pl.DataFrame:
     return pl.from_arrow(table)  # type: ignore[return-value]
 
 
-def _sample(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
-    """At most ``k`` of ``n`` row indices, in order; all of them when there are no more."""
-    return np.arange(n) if n <= k else np.sort(rng.choice(n, size=k, replace=False))
-
-
 def _encode(
     real: pa.Table, synthetic: pa.Table, kinds: list[str], parts: list[tuple[str, np.ndarray]]
 ) -> list[np.ndarray]:
@@ -217,9 +212,11 @@ def _encode(
 
 
 def _range(column: pa.ChunkedArray) -> float:
-    """max - min of a real number or time column, ignoring nulls and NaN (0 when it has no value)."""
+    """max - min of the finite values of a real number or time column (0 when it has none). An
+    infinity is then a value beyond the range: its term against any finite value is 1 (``_encode``
+    clips it to ``LARGEST``), against the same infinity 0."""
     values = numbers(column)
-    values = values[~np.isnan(values)]
+    values = values[np.isfinite(values)]
     return float(values.max() - values.min()) if len(values) else 0.0
 
 
