@@ -127,6 +127,10 @@ def _quality(
     document["discriminator"] = discriminate(real_compared, synthetic_compared, column_kind, seed=seed)
     # exact copies: the synthetic rows used against every real row, streamed when real was sampled
     document["privacy"] = distances(
-        real_table, synthetic_table, column_kind, seed=seed, real_batches=real.batches if real_sampled else None
+        real_table,
+        synthetic_table,
+        column_kind,
+        seed=seed,
+        real_batches=real.batches if real_sampled else None,
     )
     return Report(plain(document))

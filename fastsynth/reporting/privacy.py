@@ -140,8 +140,8 @@ def distances(
 def exact_copies(real: pa.Table, synthetic: pa.Table, real_batches: Batches | None = None) -> int:
     """Synthetic rows equal to some real row on every column (null equals null, NaN equals NaN), by a
     hash semi-join of the synthetic rows with each batch of real rows (``real_batches(columns)``,
-    else ``real`` whole): memory holds the synthetic rows and one batch. Each column compared as one type (``one_type``: int64 against
-    double, two time zones, a dictionary against strings)."""
+    else ``real`` whole): memory holds the synthetic rows and one batch. Each column is compared as
+    one type (``one_type``: int64 against double, two time zones, a dictionary against strings)."""
     if not real.num_columns:
         return 0
     keys = [f"c{j}" for j in range(real.num_columns)]

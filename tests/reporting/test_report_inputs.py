@@ -102,7 +102,9 @@ def _one_error_line(result) -> str:
 def test_a_number_column_against_strings_is_refused_naming_both_types(files):
     with pytest.raises(fastsynth.UsageError, match=r"'x' is double \(numerical\).*but string"):
         fastsynth.report(files / "base.parquet", files / "mismatch.parquet")
-    line = _one_error_line(_cli(str(files / "base.parquet"), str(files / "mismatch.parquet"), "-o", str(files / "r")))
+    line = _one_error_line(
+        _cli(str(files / "base.parquet"), str(files / "mismatch.parquet"), "-o", str(files / "r"))
+    )
     assert "'x'" in line and "double" in line and "string" in line
 
 
