@@ -80,7 +80,7 @@ def _quality(
 ) -> Report:
     from importlib.metadata import version
 
-    from fastsynth.reporting.columns import column_kinds
+    from fastsynth.reporting.columns import column_kinds, comparable, flat
     from fastsynth.reporting.discriminator import discriminate
     from fastsynth.reporting.privacy import distances
     from fastsynth.reporting.quality import shapes_and_trends
@@ -98,6 +98,17 @@ def _quality(
         empty = real.name if real_table.num_rows == 0 else synthetic.name
         raise UsageError(f"input {empty!r} has no rows; a quality report needs rows on both sides")
     column_kind = column_kinds(real_table, kinds)
+    for name in real_table.column_names:
+        real_type, synthetic_type = (t.schema.field(name).type for t in (real_table, synthetic_table))
+        if not comparable(column_kind[name], real_type, synthetic_type):
+            raise UsageError(
+                f"column {name!r} is {real_type} ({column_kind[name]}) in {real.name!r} but "
+                f"{synthetic_type} in {synthetic.name!r}; allowed: numbers against numbers, times "
+                "against times, single values against single values"
+            )
+    # Nested columns (lists, structs, maps) are left out of every computation; privacy names them.
+    compared = [c for c in real_table.column_names if flat(real_table.schema.field(c).type)]
+    real_compared, synthetic_compared = real_table.select(compared), synthetic_table.select(compared)
     document: dict[str, Any] = {
         "kind": "quality",
         "version": version("fastsynth"),
@@ -112,7 +123,14 @@ def _quality(
         "sample": {"rows": max_rows, "seed": seed} if real_sampled or synthetic_sampled else None,
         "kinds": column_kind,
     }
-    document.update(shapes_and_trends(real_table, synthetic_table, column_kind))
-    document["discriminator"] = discriminate(real_table, synthetic_table, column_kind, seed=seed)
-    document["privacy"] = distances(real_table, synthetic_table, column_kind, seed=seed)
+    document.update(shapes_and_trends(real_compared, synthetic_compared, column_kind))
+    document["discriminator"] = discriminate(real_compared, synthetic_compared, column_kind, seed=seed)
+    # exact copies: the synthetic rows used against every real row, streamed when real was sampled
+    document["privacy"] = distances(
+        real_table,
+        synthetic_table,
+        column_kind,
+        seed=seed,
+        real_batches=real.batches if real_sampled else None,
+    )
     return Report(plain(document))

@@ -14,7 +14,19 @@ import pyarrow.compute as pc
 
 from fastsynth.errors import UsageError
 
-__all__ = ["CATEGORY_LIMIT", "KINDS", "Kind", "column_kinds", "numbers", "one_type", "stacked"]
+__all__ = [
+    "CATEGORY_LIMIT",
+    "KINDS",
+    "Kind",
+    "column_kinds",
+    "comparable",
+    "fitting_kinds",
+    "flat",
+    "numbers",
+    "one_type",
+    "sample_rows",
+    "stacked",
+]
 
 Kind = Literal["numerical", "datetime", "categorical", "boolean", "text"]
 KINDS: tuple[str, ...] = get_args(Kind)
@@ -35,10 +47,83 @@ def column_kinds(table: pa.Table, given: Mapping[str, str] | None = None) -> dic
             )
         if kind not in KINDS:
             raise UsageError(f"kinds: column {name!r}: kind {kind!r} is unknown; allowed: {', '.join(KINDS)}")
+        t = table.schema.field(name).type
+        if kind not in fitting_kinds(t):
+            raise UsageError(
+                f"kinds: column {name!r} is {t}, which kind {kind!r} does not fit; allowed for {t}: "
+                + ", ".join(fitting_kinds(t))
+            )
     return {
         name: given[name] if name in given else _kind(table.column(name))  # type: ignore[misc]
         for name in table.column_names
     }
+
+
+def flat(t: pa.DataType) -> bool:
+    """Whether a column of type ``t`` holds single values (numbers, times, strings, bytes, booleans,
+    or a dictionary of them): lists, structs, maps and unions are nested, which reports leave out of
+    every computation (polars and the kernels take no nesting; a list 900 deep crashes polars)."""
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return bool(
+        pa.types.is_null(t)
+        or pa.types.is_boolean(t)
+        or pa.types.is_integer(t)
+        or pa.types.is_floating(t)
+        or pa.types.is_decimal(t)
+        or pa.types.is_temporal(t)
+        or pa.types.is_string(t)
+        or pa.types.is_large_string(t)
+        or pa.types.is_string_view(t)
+        or pa.types.is_binary(t)
+        or pa.types.is_large_binary(t)
+        or pa.types.is_fixed_size_binary(t)
+        or pa.types.is_binary_view(t)
+    )
+
+
+def fitting_kinds(t: pa.DataType) -> tuple[str, ...]:
+    """The kinds a column of type ``t`` can be compared as: numbers and times as numbers, anything
+    single-valued as categories (by value), nested values as text (left out) only."""
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    if pa.types.is_null(t):
+        return KINDS
+    if pa.types.is_boolean(t):
+        return ("boolean", "categorical", "text")
+    if pa.types.is_integer(t):
+        return ("numerical", "categorical", "boolean", "text")
+    if pa.types.is_floating(t) or pa.types.is_decimal(t):
+        return ("numerical", "categorical", "text")
+    if pa.types.is_temporal(t):
+        return ("datetime", "numerical", "categorical", "text")
+    if flat(t):  # strings and bytes
+        return ("categorical", "boolean", "text")
+    return ("text",)
+
+
+def comparable(kind: str, real: pa.DataType, synthetic: pa.DataType) -> bool:
+    """Whether a synthetic column of type ``synthetic`` can be compared with a real column of type
+    ``real`` and kind ``kind``: numbers with numbers and times with times (an integer against a double
+    is fine) for numerical and datetime columns; any single values otherwise (compared by value)."""
+    if not flat(synthetic):
+        return not flat(real)  # nested columns are left out whatever they hold
+    if kind in ("numerical", "datetime"):
+        family = _family(synthetic)
+        return family == "null" or family == _family(real)
+    return True
+
+
+def _family(t: pa.DataType) -> str:
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    if pa.types.is_null(t):
+        return "null"
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+        return "number"
+    if pa.types.is_temporal(t):
+        return "time"
+    return "other"
 
 
 def _kind(column: pa.ChunkedArray) -> Kind:
@@ -93,6 +178,12 @@ def one_type(real: pa.ChunkedArray, synthetic: pa.ChunkedArray) -> tuple[pa.Chun
         return real, synthetic.cast(real.type)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return real.cast(pa.string()), synthetic.cast(pa.string())
+
+
+def sample_rows(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
+    """At most ``k`` of ``n`` row indices, seeded by ``rng``, in order; all of them when there are no
+    more (the discriminator and privacy sample alike)."""
+    return np.arange(n) if n <= k else np.sort(rng.choice(n, size=k, replace=False))
 
 
 def stacked(real: pa.Table, synthetic: pa.Table) -> pa.Table:

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 
 from fastsynth.dependencies import optional_import
 from fastsynth.errors import UsageError
-from fastsynth.reporting.columns import numbers, stacked
+from fastsynth.reporting.columns import numbers, sample_rows, stacked
 
 __all__ = ["FOLDS", "MAX_ROWS", "MODEL", "TOP_CATEGORIES", "discriminate"]
 
@@ -70,8 +70,8 @@ def discriminate(
         return result
 
     rng = np.random.default_rng(seed)
-    real = real.select(columns).take(_sample(real.num_rows, rows, rng))
-    synthetic = synthetic.select(columns).take(_sample(synthetic.num_rows, rows, rng))
+    real = real.select(columns).take(sample_rows(real.num_rows, rows, rng))
+    synthetic = synthetic.select(columns).take(sample_rows(synthetic.num_rows, rows, rng))
     features, categorical = _features(real, synthetic, [kinds[c] for c in columns])
     labels = np.repeat(np.array([1, 0], dtype=np.int8), rows)
 
@@ -95,11 +95,6 @@ def discriminate(
     return result
 
 
-def _sample(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
-    """``k`` of ``n`` row indices, in order (all of them when ``k == n``)."""
-    return np.arange(n) if k >= n else np.sort(rng.choice(n, size=k, replace=False))
-
-
 def _features(real: pa.Table, synthetic: pa.Table, kinds: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """The float64 feature matrix of real rows then synthetic rows, and which columns are categories
     (coded 0..k-1 over both sides together, NaN for null)."""
@@ -116,8 +111,20 @@ def _features(real: pa.Table, synthetic: pa.Table, kinds: list[str]) -> tuple[np
                 numbers(column.cast(pa.int8())) if pa.types.is_boolean(column.type) else _codes(column)
             )
         else:
-            out[:, j] = numbers(column)
+            out[:, j] = _beyond(numbers(column))
     return out, categorical
+
+
+def _beyond(values: np.ndarray) -> np.ndarray:
+    """Infinities as values one range beyond the finite ones (the classifier's binning takes
+    percentiles, which infinities turn into NaN with a warning); the order of values is kept."""
+    infinite = np.isinf(values)
+    if not infinite.any():
+        return values
+    finite = values[np.isfinite(values)]
+    low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 0.0)
+    step = max(high - low, 1.0)
+    return np.where(values == np.inf, high + step, np.where(values == -np.inf, low - step, values))
 
 
 def _codes(column: pa.ChunkedArray) -> np.ndarray:

@@ -22,14 +22,18 @@ its range apart; 0 is a copy on every compared column.
   half: what "close" means for this data. Below ``2 * REAL_ROWS`` real rows, that half holds fewer
   rows than the synthetic rows are measured against, so for equally private data the baseline sits
   a little higher.
-- ``exact_copies``: synthetic rows equal, on every column (text included), to some real row, over all
-  rows given rather than the sample; null equals null and NaN equals NaN.
+- ``exact_copies``: how many of the synthetic rows used (all of them unless the report sampled them)
+  equal, on every column (text included), some real row, of all the real rows (streamed in batches
+  when the report sampled them, rather than the sample); null equals null and NaN equals NaN.
+  ``share`` is that count over the synthetic rows used.
+- ``skipped``: the nested columns (lists, structs, maps, unions), which neither distances nor exact
+  copies compare: a row is a copy when it equals a real row on every other column.
 - ``rows``: synthetic rows measured; ``real_rows``: real rows they are measured against.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from itertools import pairwise
 from typing import Any
 
@@ -40,7 +44,7 @@ import pyarrow.compute as pc
 
 from fastsynth.errors import UsageError
 from fastsynth.kernels.privacy import nearest_two
-from fastsynth.reporting.columns import numbers
+from fastsynth.reporting.columns import flat, numbers, one_type, sample_rows
 
 __all__ = ["BINS", "REAL_ROWS", "SYNTHETIC_ROWS", "distances", "exact_copies"]
 
@@ -53,21 +57,35 @@ REAL_ROWS = 50_000
 
 BINS = 20
 
+Batches = Callable[[list[str]], Iterable[pa.RecordBatch | pa.Table]]
+"""Every real row, as batches of the named columns (``Input.batches``)."""
 
-def distances(real: pa.Table, synthetic: pa.Table, kinds: Mapping[str, str], *, seed: int) -> dict[str, Any]:
+
+def distances(
+    real: pa.Table,
+    synthetic: pa.Table,
+    kinds: Mapping[str, str],
+    *,
+    seed: int,
+    real_batches: Batches | None = None,
+) -> dict[str, Any]:
     """The privacy section of a quality report (see the module's docstring): ``{dcr, nndr,
-    exact_copies, baseline, rows, real_rows}``. The same inputs and seed give the same numbers."""
+    exact_copies, baseline, rows, real_rows, skipped}``. ``real_batches(columns)`` streams every real
+    row when ``real`` is a sample of them (``Input.batches``), so that exact copies are counted
+    against all. The same inputs and seed give the same numbers."""
     if real.num_rows == 0 or synthetic.num_rows == 0:
         raise UsageError(
             f"privacy: real has {real.num_rows} rows and synthetic {synthetic.num_rows}; "
             "allowed: at least one row on each side"
         )
-    synthetic = synthetic.select(real.column_names)
-    copies = exact_copies(real, synthetic)
+    skipped = [c for c in real.column_names if not flat(real.schema.field(c).type)]
+    compared = [c for c in real.column_names if c not in skipped]
+    real, synthetic = real.select(compared), synthetic.select(compared)
+    copies = exact_copies(real, synthetic, real_batches)
     columns = [c for c in real.column_names if kinds.get(c, "text") != "text"]
     rng = np.random.default_rng(seed)
-    synthetic_rows = _sample(synthetic.num_rows, SYNTHETIC_ROWS, rng)
-    real_rows = _sample(real.num_rows, REAL_ROWS, rng)
+    synthetic_rows = sample_rows(synthetic.num_rows, SYNTHETIC_ROWS, rng)
+    real_rows = sample_rows(real.num_rows, REAL_ROWS, rng)
     shuffled = rng.permutation(real.num_rows)
     half = real.num_rows // 2
     holdout, rest = np.sort(shuffled[:half][:SYNTHETIC_ROWS]), np.sort(shuffled[half:][:REAL_ROWS])
@@ -78,6 +96,7 @@ def distances(real: pa.Table, synthetic: pa.Table, kinds: Mapping[str, str], *, 
         "baseline": {"dcr_median": None},
         "rows": len(synthetic_rows),
         "real_rows": len(real_rows),
+        "skipped": skipped,
     }
     if not columns:
         return result  # nothing but text: no distance to measure
@@ -118,26 +137,52 @@ def distances(real: pa.Table, synthetic: pa.Table, kinds: Mapping[str, str], *, 
     return result
 
 
-def exact_copies(real: pa.Table, synthetic: pa.Table) -> int:
-    """Synthetic rows equal to some real row on every column (null equals null, NaN equals NaN),
-    by a hash semi-join of all rows."""
-    real_frame, synthetic_frame = _frame(real), _frame(synthetic)
-    try:
-        copies = synthetic_frame.join(real_frame.unique(), on=real.column_names, how="semi", nulls_equal=True)
-    except pl.exceptions.PolarsError as exc:
-        raise UsageError(f"privacy: real and synthetic columns cannot be compared: {exc}") from None
-    return copies.height
+def exact_copies(real: pa.Table, synthetic: pa.Table, real_batches: Batches | None = None) -> int:
+    """Synthetic rows equal to some real row on every column (null equals null, NaN equals NaN), by a
+    hash semi-join of the synthetic rows with each batch of real rows (``real_batches(columns)``,
+    else ``real`` whole): memory holds the synthetic rows and one batch. Each column is compared as
+    one type (``one_type``: int64 against double, two time zones, a dictionary against strings)."""
+    if not real.num_columns:
+        return 0
+    keys = [f"c{j}" for j in range(real.num_columns)]
+    targets = []
+    synthetic_columns = []
+    for name in real.column_names:
+        r, s = one_type(real.column(name), synthetic.column(name))
+        if pa.types.is_dictionary(r.type):  # the same dictionary type on both sides: compare values
+            r, s = r.cast(r.type.value_type), s.cast(s.type.value_type)
+        if pa.types.is_null(r.type):  # polars joins no null-typed column: nulls as strings
+            r, s = r.cast(pa.string()), s.cast(pa.string())
+        targets.append(r.type)
+        synthetic_columns.append(s)
+    synthetic_frame = _frame(pa.table(synthetic_columns, names=keys)).with_row_index("row")
+    matched = np.zeros(synthetic.num_rows, dtype=bool)
+    batches = real_batches(real.column_names) if real_batches is not None else [real]
+    for batch in batches:
+        frame = _frame(_as_types(batch, real.column_names, targets, keys))
+        try:
+            hits = synthetic_frame.join(frame.unique(), on=keys, how="semi", nulls_equal=True)
+        except pl.exceptions.PolarsError as exc:
+            raise UsageError(f"privacy: real and synthetic columns cannot be compared: {exc}") from None
+        matched[hits["row"].to_numpy()] = True
+    return int(matched.sum())
+
+
+def _as_types(
+    batch: pa.Table | pa.RecordBatch, columns: list[str], types: list[pa.DataType], names: list[str]
+) -> pa.Table:
+    """``batch``'s ``columns`` cast to ``types`` (dictionaries as their values), named ``names``."""
+    out = []
+    for name, kind in zip(columns, types, strict=True):
+        column = batch.column(name)
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        out.append(column if column.type == kind else column.cast(kind))
+    return pa.table(out, names=names)
 
 
 def _frame(table: pa.Table) -> pl.DataFrame:
-    """``table`` as polars, dictionaries as their values (categoricals of two frames do not join)."""
-    columns = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns]
-    return pl.from_arrow(pa.table(columns, names=table.column_names))  # type: ignore[return-value]
-
-
-def _sample(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
-    """At most ``k`` of ``n`` row indices, in order; all of them when there are no more."""
-    return np.arange(n) if n <= k else np.sort(rng.choice(n, size=k, replace=False))
+    return pl.from_arrow(table)  # type: ignore[return-value]
 
 
 def _encode(
@@ -167,9 +212,11 @@ def _encode(
 
 
 def _range(column: pa.ChunkedArray) -> float:
-    """max - min of a real number or time column, ignoring nulls and NaN (0 when it has no value)."""
+    """max - min of the finite values of a real number or time column (0 when it has none). An
+    infinity is then a value beyond the range: its term against any finite value is 1 (``_encode``
+    clips it to ``LARGEST``), against the same infinity 0."""
     values = numbers(column)
-    values = values[~np.isnan(values)]
+    values = values[np.isfinite(values)]
     return float(values.max() - values.min()) if len(values) else 0.0
 
 

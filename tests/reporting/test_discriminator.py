@@ -134,3 +134,24 @@ def test_without_scikit_learn_the_extra_is_named(monkeypatch):
     real = _table(30, 11)
     with pytest.raises(MissingDependencyError, match=r"scikit-learn.*fastsynth\[report\]"):
         discriminate(real, _table(30, 12), _kinds(real), seed=0)
+
+
+def test_infinities_are_taken_without_warnings():
+    # warnings are errors here: the classifier's binning warned on infinities (inf - inf)
+    import fastsynth
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 1, 400)
+    x[:5], x[5:10] = np.inf, -np.inf
+    real = pa.table({"x": x, "c": rng.choice(["a", "b"], 400)})
+    document = fastsynth.report(real, real)
+    assert 0.0 <= document.document["discriminator"]["auc"] <= 1.0
+
+
+def test_discriminator_and_privacy_sample_rows_with_one_function():
+    from fastsynth.reporting import columns, privacy
+
+    assert discriminator.sample_rows is privacy.sample_rows is columns.sample_rows
+    rows = columns.sample_rows(100, 10, np.random.default_rng(0))
+    assert len(set(rows.tolist())) == 10 and np.all(np.diff(rows) > 0)
+    assert columns.sample_rows(5, 10, np.random.default_rng(0)).tolist() == [0, 1, 2, 3, 4]

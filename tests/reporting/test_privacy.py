@@ -225,3 +225,35 @@ def test_the_section_is_json_as_the_document_holds_it():
     json.dumps(got, allow_nan=False)
     histogram = got["dcr"]["histogram"]
     assert len(histogram["edges"]) == len(histogram["counts"]) + 1 == len(histogram["baseline"]) + 1
+
+
+@pytest.mark.parametrize(
+    ("real_column", "synthetic_column"),
+    [
+        (pa.array([1, 2, 3], pa.int64()), pa.array([1.0, 2.0, 9.5], pa.float64())),
+        (
+            pa.array([0, 3_600_000_000, 7_200_000_000], pa.timestamp("us", "UTC")),
+            # the same instants, written in another zone
+            pa.array([0, 3_600_000_000, 1], pa.timestamp("us", "Europe/Oslo")),
+        ),
+        (pa.array([None, None, None], pa.null()), pa.array([None, None, 1.5], pa.float64())),
+        (pa.array(["a", "b", "c"]).dictionary_encode(), pa.array(["a", "b", "z"])),
+    ],
+    ids=["int-float", "time-zones", "all-null", "dictionary-string"],
+)
+def test_exact_copies_compare_columns_typed_differently_by_value(real_column, synthetic_column):
+    real = pa.table({"v": real_column, "k": ["p", "q", "r"]})
+    synthetic = pa.table({"v": synthetic_column, "k": ["p", "q", "r"]})
+    assert exact_copies(real, synthetic) == 2
+
+
+def test_infinities_are_beyond_the_range_without_warnings():
+    # warnings are errors here: inf - inf in the range and inf / inf in the scaling warned
+    real = pa.table({"x": [0.0, 1.0, 2.0, np.inf, -np.inf, 4.0]})
+    synthetic = pa.table({"x": [np.inf, 3.0, -np.inf, 10.0]})
+    got = distances(real, synthetic, {"x": "numerical"}, seed=0)
+    # inf and -inf meet themselves (0); 3.0 is 1/4 of the finite range (0..4) from 2.0 and 4.0; 10.0
+    # is 1.5 ranges from 4.0, held at 1
+    assert sorted(got["dcr"]["histogram"]["counts"].nonzero()[0].tolist()) == [0, 5, 20 - 1]
+    assert got["dcr"]["median"] == pytest.approx((0.25 + 0.0) / 2)
+    assert got["exact_copies"]["count"] == 2

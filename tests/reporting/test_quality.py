@@ -440,3 +440,45 @@ def test_empty_and_null_columns_give_nan_scores_not_errors():
         assert all(math.isnan(p["score"]) for p in result["column_pair_trends"]["pairs"])
     t = shapes_and_trends(table, table, kinds)["column_shapes"]["columns"][3]
     assert t["score"] == 1.0 and sum(t["plot"]["real"]) == pytest.approx(1.0)
+
+
+def _synthetic_only_categories(rows: int, distinct: int) -> tuple[pa.Table, pa.Table]:
+    """Real: two associated columns of 5 categories; synthetic: half the rows alike, half made of
+    ``distinct`` values per column the real table never has (a poor synthesizer)."""
+    rng = np.random.default_rng(5)
+    a = rng.integers(0, 5, rows)
+    b = (a + (rng.random(rows) < 0.2)) % 5
+    real = pa.table({"a": [f"x{i}" for i in a], "b": [f"y{i}" for i in b]})
+    half = rows // 2
+    fresh = rng.integers(0, distinct, rows - half)
+    synthetic = pa.table(
+        {
+            "a": [f"x{i}" for i in a[:half]] + [f"new-a{i}" for i in fresh],
+            "b": [f"y{i}" for i in b[:half]] + [f"new-b{i}" for i in fresh],
+        }
+    )
+    return real, synthetic
+
+
+@pytest.mark.slow
+def test_synthetic_only_categories_merged_still_equal_sdmetrics():
+    real, synthetic = _synthetic_only_categories(2_000, 300)
+    kinds = column_kinds(real)
+    ours = shapes_and_trends(real, synthetic, kinds)
+    # merging k synthetic-only categories moves TVComplement by at most (k - 1) * 1e-6 / rows
+    assert_matches_sdmetrics(ours, sdmetrics_report(real, synthetic, kinds))
+    assert not math.isnan(ours["column_pair_trends"]["pairs"][0]["score"])
+
+
+def test_synthetic_only_categories_are_one_level_and_one_bar():
+    # 20,000 distinct synthetic values in each of two columns asked for a 47 GiB contingency table.
+    from fastsynth.reporting import quality
+
+    real, synthetic = _synthetic_only_categories(20_000, 20_000)
+    kinds = column_kinds(real)
+    prepared = quality._prepare_all(real, synthetic, kinds)
+    assert [prepared.column[c].levels for c in "ab"] == [7, 7]  # 5 real, "not in real", null
+    bars = shapes_and_trends(real, synthetic, kinds)["column_shapes"]["columns"][0]["plot"]
+    assert bars["categories"][-1] == quality.NOT_IN_REAL
+    assert bars["real"][-1] == 0.0
+    assert bars["synthetic"][-1] == pytest.approx(0.5, abs=0.01)

@@ -1,0 +1,134 @@
+"""Inputs a quality report must take or refuse cleanly: nested columns, types that differ between the
+two tables, kinds that do not fit a column, through ``fastsynth.report`` and the CLI."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+import fastsynth
+from fastsynth.reporting.privacy import distances
+
+
+def _deep(depth: int) -> object:
+    value: object = 1
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_a_deeply_nested_column_is_left_out_and_named_not_a_crash():
+    # 900 levels of lists crashed polars (a segfault) when exact copies converted the table.
+    real = pa.Table.from_pylist([{"deep": _deep(900), "status": s} for s in "abab" * 10])
+    synthetic = pa.Table.from_pylist([{"deep": _deep(900), "status": s} for s in "aabb" * 10])
+    document = fastsynth.report(real, synthetic).document
+    assert document["kinds"]["deep"] == "text"
+    assert document["privacy"]["skipped"] == ["deep"]
+    assert document["privacy"]["exact_copies"]["count"] == 40  # equal on "status", the one compared column
+    assert [c["column"] for c in document["column_shapes"]["columns"]] == ["status"]
+
+
+def test_structs_and_maps_are_skipped_by_privacy():
+    real = pa.table(
+        {
+            "s": pa.array([{"a": 1}, {"a": 2}]),
+            "m": pa.array([[("k", 1)], [("k", 2)]], pa.map_(pa.string(), pa.int64())),
+            "x": [1.0, 2.0],
+        }
+    )
+    got = distances(real, real, {"s": "text", "m": "text", "x": "numerical"}, seed=0)
+    assert got["skipped"] == ["s", "m"]
+    assert got["exact_copies"]["count"] == 2
+
+
+def test_exact_copies_count_the_synthetic_rows_used_against_every_real_row():
+    # The real table is sampled to 5,000 of its 10,000 rows, but each of the 1,000 synthetic rows
+    # copies a real row: all of them are copies, not the ~half whose real row the sample kept.
+    n = 10_000
+    real = pa.table({"id": pa.array(range(n), pa.int64()), "g": [f"g{i % 7}" for i in range(n)]})
+    synthetic = real.slice(0, 1_000)
+    document = fastsynth.report(real, synthetic, max_rows=5_000).document
+    assert document["sample"] == {"rows": 5_000, "seed": 0}
+    assert document["privacy"]["exact_copies"] == {"count": 1_000, "share": 1.0}
+
+
+def test_exact_copies_share_is_over_the_synthetic_rows_used_when_they_are_sampled():
+    n = 4_000
+    real = pa.table({"id": pa.array(range(n), pa.int64())})
+    synthetic = pa.table({"id": pa.array(range(n // 2, n // 2 + n), pa.int64())})  # half are copies
+    document = fastsynth.report(real, synthetic, max_rows=1_000).document
+    copies = document["privacy"]["exact_copies"]
+    used = document["inputs"]["synthetic"]["used_rows"]
+    assert used == 1_000
+    assert copies["share"] == copies["count"] / used
+    assert 0.4 < copies["share"] < 0.6
+
+
+_BASE = pa.table(
+    {
+        "x": [1.5, 2.5, 3.5, 4.5] * 10,
+        "c": ["a", "b", "a", "c"] * 10,
+        "t": pa.array([0, 1_000, 2_000, 3_000] * 10, pa.timestamp("ms")),
+    }
+)
+
+
+@pytest.fixture
+def files(tmp_path):
+    import pyarrow.parquet as pq
+
+    mismatch = pa.table({name: _BASE.column(name).cast(pa.string()) for name in _BASE.column_names})
+    pq.write_table(_BASE, tmp_path / "base.parquet")
+    pq.write_table(mismatch, tmp_path / "mismatch.parquet")
+    return tmp_path
+
+
+def _cli(*args: str):
+    from typer.testing import CliRunner
+
+    from fastsynth.cli.app import app
+
+    return CliRunner().invoke(app, ["report", *args])
+
+
+def _one_error_line(result) -> str:
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    return lines[0]
+
+
+def test_a_number_column_against_strings_is_refused_naming_both_types(files):
+    with pytest.raises(fastsynth.UsageError, match=r"'x' is double \(numerical\).*but string"):
+        fastsynth.report(files / "base.parquet", files / "mismatch.parquet")
+    line = _one_error_line(
+        _cli(str(files / "base.parquet"), str(files / "mismatch.parquet"), "-o", str(files / "r"))
+    )
+    assert "'x'" in line and "double" in line and "string" in line
+
+
+def test_real_integers_against_dictionary_strings_are_refused():
+    real = pa.table({"n": pa.array(range(40), pa.int64())})
+    synthetic = pa.table({"n": pa.array([str(i) for i in range(40)]).dictionary_encode()})
+    with pytest.raises(fastsynth.UsageError, match=r"'n' is int64 \(numerical\)"):
+        fastsynth.report(real, synthetic)
+
+
+def test_integers_against_doubles_and_codes_as_categories_are_fine():
+    real = pa.table({"n": pa.array(range(40), pa.int64()), "code": pa.array([1, 2] * 20)})
+    synthetic = pa.table({"n": pa.array([float(i) for i in range(40)]), "code": pa.array(["1", "2"] * 20)})
+    document = fastsynth.report(real, synthetic, kinds={"code": "categorical"}).document
+    assert document["column_shapes"]["columns"][0]["score"] == 1.0
+    assert document["column_shapes"]["columns"][1]["score"] == 1.0
+
+
+@pytest.mark.parametrize("kind", ["numerical", "datetime"])
+def test_a_kind_that_does_not_fit_the_column_is_refused(files, kind):
+    with pytest.raises(fastsynth.UsageError, match=rf"'c' is string, which kind '{kind}' does not fit.*text"):
+        fastsynth.report(_BASE, _BASE, kinds={"c": kind})
+    with pytest.raises(fastsynth.UsageError, match=rf"'c' is string, which kind '{kind}'"):
+        fastsynth.report(_BASE, windows=2, kinds={"c": kind})  # drift takes kinds from the same place
+    base = str(files / "base.parquet")
+    line = _one_error_line(_cli(base, base, "--kind", f"c={kind}", "-o", str(files / "r")))
+    assert "'c'" in line and kind in line and "allowed for string: categorical, boolean, text" in line
