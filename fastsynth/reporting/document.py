@@ -17,10 +17,12 @@ The document (``Report.document``), for ``kind: "quality"`` (real against synthe
                          # synthetic are the Pearson r of continuous pairs, null on contingency pairs
     discriminator: {auc, score, model, rows, folds}
     privacy: {dcr: {median, p05, share_zero, histogram}, nndr: {median, p05, histogram},
-              exact_copies: {count, share}, baseline: {dcr_median}, rows, real_rows}
+              exact_copies: {count, share}, baseline: {dcr_median}, rows, real_rows, skipped}
               # histogram: {edges, counts}; the DCR's also has baseline: counts of the real-to-real
               # distances on the same edges. rows: synthetic rows measured, real_rows: real rows
-              # they are measured against (seeded samples); exact_copies counts over all rows.
+              # they are measured against (seeded samples); exact_copies: the synthetic rows used
+              # (all unless sampled) that equal a row of the whole real input, and their share;
+              # skipped: nested columns (lists, structs, maps), left out of every measure.
 
 for ``kind: "drift"`` (one table over blocks or windows, or against a reference)::
 
