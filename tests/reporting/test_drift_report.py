@@ -356,10 +356,12 @@ def _nested_table() -> pa.Table:
     )
 
 
-def test_nested_columns_are_skipped_even_when_given_a_kind():
-    document = report(_nested_table(), windows=3, kinds={"l": "categorical"}).document
+def test_nested_columns_are_skipped_and_no_kind_makes_them_measured():
+    document = report(_nested_table(), windows=3).document
     assert [c["column"] for c in document["columns"]] == ["x"]
     assert document["skipped"] == [{"column": "l", "reason": "nested"}, {"column": "s", "reason": "nested"}]
+    with pytest.raises(UsageError, match="kinds: column 'l' is list<item: int64>, which kind 'categorical'"):
+        report(_nested_table(), windows=3, kinds={"l": "categorical"})
 
 
 @pytest.mark.parametrize("column", ["l", "s"])
