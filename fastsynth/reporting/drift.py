@@ -53,7 +53,7 @@ from fastsynth.dependencies import optional_import
 from fastsynth.errors import UsageError
 from fastsynth.kernels import block_stats as kb
 from fastsynth.kernels.jit import threads
-from fastsynth.reporting.columns import column_kinds, numbers
+from fastsynth.reporting.columns import column_kinds, flat, numbers
 from fastsynth.reporting.inputs import Input
 
 __all__ = [
@@ -123,7 +123,7 @@ def drift_document(
         kind = column_kind.get(name, "text")
         if name in keys or name == WEIGHT_COLUMN:
             skipped.append({"column": name, "reason": "key" if name in keys else "ground truth"})
-        elif _is_nested(data.schema.field(name).type):  # lists, structs, maps: no bins to count in
+        elif not flat(data.schema.field(name).type):  # lists, structs, maps: no bins to count in
             skipped.append({"column": name, "reason": "nested"})
         elif kind == "text":
             skipped.append({"column": name, "reason": "text"})
@@ -945,12 +945,6 @@ def _plain(values: pa.ChunkedArray | pa.Array) -> pa.Array:
     if pa.types.is_dictionary(values.type):
         values = values.dictionary_decode()
     return values
-
-
-def _is_nested(t: pa.DataType) -> bool:
-    if pa.types.is_dictionary(t):
-        t = t.value_type
-    return bool(pa.types.is_nested(t))
 
 
 def _is_key_type(t: pa.DataType) -> bool:
