@@ -101,21 +101,27 @@ def test_the_worst_requests_stay_within_a_memory_ceiling(server):
         assert refused.status_code == 400
         for seed in range(30):  # a text pool per seed, each cached within the caches' budget
             body = {"schema": {"w": {"type": "faker", "provider": "word"}}, "rows": 10, "seed": seed}
-            assert httpx.post(url, json=body, timeout=60).status_code == 200
+            answer = httpx.post(url, json=body, timeout=60)
+            assert answer.status_code == 200, answer.text
     assert memory.peak < RSS_CEILING, f"peak resident size {memory.peak >> 20} MiB"
 
 
 def test_work_for_a_client_that_left_stops(server):
     process = psutil.Process(server.process.pid)
     body = {
-        "schema": {"id": {"type": "sequence"}, "n": {"type": "name"}},
+        "schema": {"id": {"type": "sequence"}, "n": {"type": "name"}, "p": {"type": "paragraph"}},
         "rows": 10_000_000,
         "format": "csv",
     }
     read_some(f"{server.url}/generate", body, 5 << 20)
-    time.sleep(0.5)  # the batch in hand is finished
-    before = process.cpu_times()
-    time.sleep(2.0)
-    after = process.cpu_times()
-    busy = (after.user + after.system) - (before.user + before.system)
-    assert busy < 0.3, f"the server worked {busy:.2f} s of the 2 s after its client left"
+    # The batch in hand is finished, which on a busy machine can take a while: the server must come
+    # to rest in some second of the next six, where these 10M rows would keep it busy for about 30.
+    busy = []
+    for _ in range(6):
+        before = process.cpu_times()
+        time.sleep(1.0)
+        after = process.cpu_times()
+        busy.append((after.user + after.system) - (before.user + before.system))
+        if busy[-1] < 0.1:
+            break
+    assert busy[-1] < 0.1, f"the server kept working after its client left: {busy} s a second"
