@@ -1,10 +1,13 @@
-"""The seed's two example schemas, written by ``fastsynth schema create-example``."""
+"""The seed's two example schemas, written by ``fastsynth schema create-example``, and the example
+files that ship with the package (``configs/`` of the repository), which the console offers."""
 
 from __future__ import annotations
 
+from importlib import resources
+from importlib.abc import Traversable
 from typing import Any
 
-__all__ = ["EXAMPLES"]
+__all__ = ["EXAMPLES", "example_files"]
 
 TABULAR: dict[str, Any] = {
     "id": {"type": "int", "min": 1000, "max": 9999},
@@ -35,3 +38,15 @@ TIMESERIES: dict[str, Any] = {
 }
 
 EXAMPLES: dict[str, dict[str, Any]] = {"tabular": TABULAR, "timeseries": TIMESERIES}
+
+
+def example_files() -> dict[str, Traversable]:
+    """The example schema files shipped with the package, by name (the file's stem), in name order.
+    ``drift.yaml`` is left out: it holds drifts for ``fastsynth drift inject``, not a schema."""
+    folder = resources.files("fastsynth") / "configs"
+    found = {
+        entry.name.rsplit(".", 1)[0]: entry
+        for entry in folder.iterdir()
+        if entry.name.endswith((".json", ".yaml")) and entry.name != "drift.yaml"
+    }
+    return dict(sorted(found.items()))
