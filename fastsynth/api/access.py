@@ -20,7 +20,8 @@ from fastsynth.service.access import authorized
 __all__ = ["PUBLIC", "check_request", "served_hosts"]
 
 PUBLIC = {"public": True}
-"""``opt`` of the handlers anyone may call: liveness alone."""
+"""``opt`` of the handlers anyone may call: liveness, and the console's page and static files (they
+hold no data)."""
 
 _CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _HOST = re.compile(r"(?P<name>\[[0-9a-fA-F:.]+\]|[^:\[\]@/\s]+)(?::(?P<port>\d{1,5}))?")

@@ -17,6 +17,10 @@
 
     GET  /health                  liveness, the one route that needs no token
 
+    GET  /ui                      the web console (``/`` leads there): a page and its static files
+    GET  /ui/static/{file}        (``fastsynth.api.console``), public like ``/health``: they hold no
+                                  data, and the page's script calls the routes above with the token
+
 The controllers get the service injected as ``service`` (it lives in the application's state). Every
 refusal is problem details (RFC 9457) whose ``detail`` names the field, the value and what is allowed:
 400 for bad input, 401 without the token the settings set (``api.token``), 404 for an unknown name, 409
@@ -34,6 +38,8 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from fastsynth.api.access import check_request, served_hosts
+from fastsynth.api.console import ROUTER as CONSOLE
+from fastsynth.api.console import TEMPLATES
 from fastsynth.api.errors import EXCEPTION_HANDLERS
 from fastsynth.api.generators import GeneratorController
 from fastsynth.api.reporting import ReportController
@@ -69,7 +75,7 @@ def create_app(service: Service) -> Litestar:
     settings = service.settings
     origins = list(settings.api_cors_origins)
     return Litestar(
-        CONTROLLERS,
+        [*CONTROLLERS, CONSOLE],
         dependencies={"service": Provide(provide_service, sync_to_thread=False)},
         state=State(
             {
@@ -83,6 +89,7 @@ def create_app(service: Service) -> Litestar:
         if origins
         else None,
         request_max_body_size=MAX_BODY_BYTES,
+        template_config=TEMPLATES,
         exception_handlers=EXCEPTION_HANDLERS,
         on_shutdown=[service.shutdown],
         logging_config=None,

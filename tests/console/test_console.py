@@ -1,0 +1,275 @@
+"""The web console end to end: Debian's headless Chromium (Playwright) drives the page of a real
+``fastsynth api`` on 127.0.0.1, by clicks and typed text, and each step checks what the page shows and
+what the server did (its answers, the rows of the file it wrote). The tests run in order on one page,
+as a person would use it: the token, a schema refused then saved, a preview, a stream to a file, its
+live chart, a new rate, a drift, the file once stopped, a download. Screenshots go to
+``artifacts/console/`` (``$FASTSYNTH_ARTIFACTS``); with ``FASTSYNTH_UPDATE_SCREENSHOTS=1`` the README's
+``docs/images/console.png`` is made again."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyarrow.parquet as pq
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser, Page, expect
+
+from tests.api.server_process import Server
+from tests.browser import ROOT, artifacts, browser
+
+pytestmark = [pytest.mark.server, pytest.mark.subprocess, pytest.mark.slow]
+
+__all__ = ["browser"]  # the shared fixture, used by the tests here
+
+TOKEN = "console-token-7"
+BAD_SCHEMA = """\
+# people, with an age range the wrong way round
+fields:
+  id: {type: sequence}
+  age: {type: int, min: 90, max: 18}
+  income: {type: float, mean: 50000, std: 20000, min: 0, decimals: 2}
+"""
+SCHEMA = """\
+# people
+fields:
+  id: {type: sequence}
+  age: {type: int, min: 18, max: 90}
+  income: {type: float, mean: 50000, std: 20000, min: 0, decimals: 2}
+  member: {type: bool, p: 0.3}
+  status: {type: category, categories: [active, inactive], probabilities: [0.8, 0.2]}
+"""
+REFUSED = re.compile(r"Failed to load resource: the server responded with a status of (400|401|404) ")
+"""What Chromium logs for each refusal the tests provoke: the page itself logs nothing."""
+README_BYTES = 400_000
+
+
+class Console:
+    """The console's page in Chromium, with what it logged, and the server behind it."""
+
+    def __init__(self, page: Page, server: Server) -> None:
+        self.page = page
+        self.server = server
+        self.logged: list[str] = []
+        self.failures: list[str] = []
+        page.on("console", lambda m: self.logged.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: self.failures.append(str(e)))
+        bearer = {"Authorization": f"Bearer {TOKEN}"}
+        self.http = httpx.Client(base_url=server.url, headers=bearer, timeout=30)
+
+    def section(self, name: str) -> Any:
+        return self.page.locator(f"section#{name}")
+
+    def card(self, generator: str) -> Any:
+        return self.page.locator("article.stream", has=self.page.locator("h3.name", has_text=generator))
+
+    def check_quiet(self) -> None:
+        """No script failed and nothing was logged but Chromium's notes of the refusals provoked."""
+        assert self.failures == []
+        assert [m for m in self.logged if not REFUSED.match(m)] == []
+
+    def shot(self, name: str) -> None:
+        self.page.screenshot(path=artifacts("console") / f"{name}.png", full_page=True)
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 20.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while not (found := condition()):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+    return found
+
+
+def as_javascript(value: Any) -> str:
+    """How the page writes a JSON value in a cell (JavaScript's ``String``)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def colours(png: bytes) -> int:
+    return len(Image.open(io.BytesIO(png)).convert("RGB").getcolors(maxcolors=1 << 20) or [])
+
+
+@pytest.fixture(scope="module")
+def console(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
+    folder = tmp_path_factory.mktemp("console")
+    (folder / "token").write_text(TOKEN)
+    server = Server(folder, "--token-file", str(folder / "token"))
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    console = Console(page, server)
+    try:
+        yield console
+    finally:
+        console.shot("last")  # where the page was when the module ended, passed or failed
+        console.http.close()
+        page.close()
+        server.stop()
+
+
+def test_the_page_asks_for_the_token_and_loads_without_an_error(console):
+    page = console.page
+    answer = page.goto(f"{console.server.url}/")
+    assert page.url == f"{console.server.url}/ui"
+    assert answer is not None
+    policy = answer.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    dialog = page.locator("#token-dialog")
+    expect(dialog).to_be_visible()
+    page.fill("#token", "not-the-token")
+    page.click("#token-form button")
+    expect(dialog.locator(".problem")).to_have_text("That token was refused.")
+    page.fill("#token", TOKEN)
+    page.click("#token-form button")
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#server-state")).to_have_text("idle")
+    expect(console.section("generators").locator(".empty")).to_be_visible()
+    expect(page.locator("#forget-token")).to_be_visible()
+    assert page.evaluate("sessionStorage.getItem('fastsynth.token')") == TOKEN
+    console.check_quiet()
+    assert any("status of 401" in m for m in console.logged)  # the refusals before the token
+
+
+def test_a_bad_schema_is_refused_inline_on_the_line_of_its_field(console):
+    page, form = console.page, console.page.locator("#schema-form")
+    form.locator("[name=name]").fill("people")
+    form.locator("textarea").fill("fields:\n  id: {type: sequence\n  age: {type: int}\n")
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".problem")).to_contain_text("line 3")  # js-yaml: the flow mapping never closed
+    form.locator("textarea").fill(BAD_SCHEMA)
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".problem")).to_have_text("field 'age': min=90 is greater than max=18")
+    marked = form.locator(".backdrop .marked")
+    expect(marked).to_have_count(1)
+    expect(marked).to_have_text(re.compile(r"^\s+age: \{type: int, min: 90, max: 18\}"))
+    console.shot("refused")
+    assert console.http.get("/generators").json() == []
+    form.locator("textarea").press("End")  # an edit clears the mark
+    form.locator("textarea").type(" ")
+    expect(marked).to_have_count(0)
+    expect(form.locator(".problem")).to_be_hidden()
+    console.check_quiet()
+    del page
+
+
+def test_a_generator_is_made_from_the_editor(console):
+    form = console.page.locator("#schema-form")
+    form.locator("textarea").fill(SCHEMA)
+    form.locator("[name=seed]").fill("11")
+    form.locator("button[type=submit]").click()
+    row = console.section("generators").locator("tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("people")
+    expect(row).to_have_class("selected")
+    made = console.http.get("/generators/people").json()
+    assert made["columns"] == ["id", "age", "income", "member", "status"] and made["seed"] == 11
+    assert made["schema"]["fields"]["age"] == {"type": "int", "min": 18, "max": 90}
+    console.check_quiet()
+
+
+def test_preview_shows_the_servers_rows_and_the_shape_of_each_column(console):
+    preview = console.section("preview")
+    preview.locator("#preview-button").click()
+    table = preview.locator("table.rows")
+    expect(table.locator("tbody tr")).to_have_count(20)
+    expected = console.http.post("/generate", json={"generator": "people", "rows": 20}).json()
+    shown = table.evaluate("t => [...t.tBodies[0].rows].map(r => [...r.cells].map(c => c.textContent))")
+    assert shown == [[as_javascript(v) for v in row.values()] for row in expected]
+    assert table.locator("thead th").all_text_contents() == ["id", "age", "income", "member", "status"]
+    cards = preview.locator("figure.summary")
+    expect(cards).to_have_count(5)
+    for column in ("id", "age", "income"):  # numbers: a histogram, drawn
+        plot = cards.filter(has_text=column).first.locator("canvas")
+        expect(plot).to_have_count(1)
+        assert colours(plot.screenshot()) > 20
+    status = cards.filter(has=console.page.locator("strong", has_text="status"))
+    assert status.locator("td.value").all_text_contents() == ["active", "inactive"]
+    share = float(status.locator("td.share").first.text_content().rstrip("%"))
+    assert 76 < share < 84  # 80% of 5,000 rows
+    member = cards.filter(has=console.page.locator("strong", has_text="member"))
+    expect(member.locator("td.value")).to_have_text(["false", "true"])
+    console.shot("preview")
+    console.check_quiet()
+
+
+def test_a_stream_to_a_file_starts_and_its_chart_moves(console):
+    page = console.page
+    streamers = console.section("streamers")
+    form = streamers.locator("#streamer-form")
+    form.locator("[name=name]").fill("lake")
+    form.locator("[name=path]").fill("{generator}.jsonl")
+    form.locator("button[type=submit]").click()
+    expect(streamers.locator("tbody tr")).to_contain_text(["lake"])
+    assert console.http.get("/streamers/lake").json()["path"] == "{generator}.jsonl"
+    start = page.locator("#start-form")
+    expect(start.locator("[name=streamers][value=lake]")).to_be_checked()
+    start.locator("[name=rate]").fill("2000")
+    start.locator("button[type=submit]").click()
+    card = console.card("people")
+    expect(card.locator(".state")).to_have_text("running")
+    expect(page.locator("#server-state")).to_have_text("running")
+    chart = card.locator(".chart canvas")
+    wait_for(lambda: float(card.locator(".rate").text_content().replace(",", "")) > 1000)
+    first = chart.screenshot()
+    rows = int(card.locator(".rows").text_content().replace(",", ""))
+    wait_for(lambda: int(card.locator(".rows").text_content().replace(",", "")) > rows + 2000)
+    assert chart.screenshot() != first  # the chart moved
+    assert colours(chart.screenshot()) > 20
+    status = console.http.get("/status").json()["streams"]["people"]
+    assert status["running"] and status["streamers"] == ["lake"] and status["target_rows_per_second"] == 2000
+    console.shot("streaming")
+    console.check_quiet()
+
+
+def test_stopping_writes_the_file_with_the_rows_the_page_shows(console):
+    card = console.card("people")
+    card.locator("button.stop").click()
+    expect(card.locator(".state")).to_contain_text("stopped after")
+    written = int(card.locator(".rows").text_content().replace(",", ""))
+    assert written > 0
+    lines = (console.server.log.parent / "people.jsonl").read_text().splitlines()
+    assert len(lines) == written
+    assert [json.loads(line)["id"] for line in lines] == list(range(1, written + 1))  # every row, in order
+    assert console.http.get("/status").json()["streams"] == {}
+    expect(console.page.locator("#server-state")).to_have_text("idle")
+    console.check_quiet()
+
+
+def test_a_download_holds_the_rows_asked_for(console, tmp_path):
+    form = console.page.locator("#download-form")
+    form.locator("[name=rows]").fill("1500")
+    form.locator("[name=format]").select_option("parquet")
+    with console.page.expect_download() as started:
+        form.locator("button[type=submit]").click()
+    download = started.value
+    assert download.suggested_filename == "people.parquet"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    table = pq.read_table(saved)
+    assert table.num_rows == 1500 and table.column_names == ["id", "age", "income", "member", "status"]
+    expected = console.http.post("/generate", json={"generator": "people", "rows": 1500, "format": "parquet"})
+    assert table.equals(pq.read_table(io.BytesIO(expected.content)))
+    expect(form.locator(".done")).to_contain_text("saved people.parquet")
+    console.check_quiet()
+
+
+def test_readme_screenshot(console):
+    """The console as the README shows it: a 256-colour PNG, an artefact, or the README's own with
+    ``FASTSYNTH_UPDATE_SCREENSHOTS=1``."""
+    png = console.page.screenshot(full_page=False)
+    image = Image.open(io.BytesIO(png)).convert("RGB").quantize(256, dither=Image.Dither.NONE)
+    update = os.environ.get("FASTSYNTH_UPDATE_SCREENSHOTS") == "1"
+    target = ROOT / "docs" / "images" / "console.png" if update else artifacts("console") / "readme.png"
+    image.save(target, optimize=True)
+    assert Path(target).stat().st_size < README_BYTES
