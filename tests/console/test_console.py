@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 from PIL import Image
@@ -47,7 +49,7 @@ fields:
   member: {type: bool, p: 0.3}
   status: {type: category, categories: [active, inactive], probabilities: [0.8, 0.2]}
 """
-REFUSED = re.compile(r"Failed to load resource: the server responded with a status of (400|401|404) ")
+REFUSED = re.compile(r"Failed to load resource: the server responded with a status of (400|401) ")
 """What Chromium logs for each refusal the tests provoke: the page itself logs nothing."""
 README_BYTES = 400_000
 
@@ -141,6 +143,15 @@ def test_the_page_asks_for_the_token_and_loads_without_an_error(console):
     assert any("status of 401" in m for m in console.logged)  # the refusals before the token
 
 
+def test_an_example_fills_the_editor_with_its_file(console):
+    form = console.page.locator("#schema-form")
+    form.locator("#example").select_option("sensors")
+    sensors = next(e for e in console.http.get("/examples").json()["examples"] if e["name"] == "sensors")
+    expect(form.locator("textarea")).to_have_value(sensors["text"])  # as shipped, comments included
+    expect(form.locator("[name=name]")).to_have_value("sensors")
+    console.check_quiet()
+
+
 def test_a_bad_schema_is_refused_inline_on_the_line_of_its_field(console):
     page, form = console.page, console.page.locator("#schema-form")
     form.locator("[name=name]").fill("people")
@@ -182,7 +193,7 @@ def test_preview_shows_the_servers_rows_and_the_shape_of_each_column(console):
     preview = console.section("preview")
     preview.locator("#preview-button").click()
     table = preview.locator("table.rows")
-    expect(table.locator("tbody tr")).to_have_count(20)
+    expect(table.locator("tbody tr")).to_have_count(20, timeout=30_000)  # numba may compile first
     expected = console.http.post("/generate", json={"generator": "people", "rows": 20}).json()
     shown = table.evaluate("t => [...t.tBodies[0].rows].map(r => [...r.cells].map(c => c.textContent))")
     assert shown == [[as_javascript(v) for v in row.values()] for row in expected]
@@ -232,15 +243,116 @@ def test_a_stream_to_a_file_starts_and_its_chart_moves(console):
     console.check_quiet()
 
 
+def figure(card: Any, name: str) -> float:
+    """A stream card's figure (``rows``, ``rate``, ``target``, ...) as a number."""
+    return float(card.locator(f".{name}").text_content().replace(",", "").removesuffix(" s"))
+
+
+def test_a_new_rate_and_batch_size_are_followed(console):
+    card = console.card("people")
+    tune = card.locator("form.tune")
+    expect(tune.locator("[name=rate]")).to_have_value("2000")  # the stream's own, to start from
+    tune.locator("[name=rate]").fill("6000")
+    tune.locator("[name=batch_size]").fill("500")
+    tune.locator("button[type=submit]").click()
+    expect(card.locator(".target")).to_have_text("6,000")
+    stream = console.http.get("/streams/people").json()
+    assert stream["target_rows_per_second"] == 6000 and stream["batch_size"] == 500
+    wait_for(lambda: 5000 < figure(card, "rate") < 7000)  # the actual rate follows (a 5 s average)
+    console.check_quiet()
+
+
+def test_streamers_attach_and_detach_while_the_stream_runs(console):
+    streamers = console.section("streamers")
+    form = streamers.locator("#streamer-form")
+    form.locator("[name=name]").fill("side")
+    form.locator("[name=format]").select_option("csv")
+    form.locator("[name=path]").fill("{generator}-side.csv")
+    form.locator("[name=overwrite]").check()
+    form.locator("button[type=submit]").click()
+    card = console.card("people")
+    chips = card.locator(".attached .chip .label")
+    expect(chips).to_have_text(["lake", "side"])  # a streamer added joins the running streams
+    card.get_by_role("button", name="detach side").click()
+    expect(chips).to_have_text(["lake"])
+    assert console.http.get("/streams/people").json()["streamers"] == ["lake"]
+    side = console.server.log.parent / "people-side.csv"
+    detached = pacsv.read_csv(side)  # complete once detached: whole rows under the header
+    assert detached.column_names == ["id", "age", "income", "member", "status"] and detached.num_rows > 0
+    card.locator("form.attach select").select_option("side")
+    card.get_by_role("button", name="Attach").click()
+    expect(chips).to_have_text(["lake", "side"])
+    assert console.http.get("/streams/people").json()["streamers"] == ["lake", "side"]
+    console.check_quiet()
+
+
+def red_pixels(png: bytes) -> int:
+    """Pixels of the drift marks' red (#dc2626) in a chart."""
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    return int(((rgb[..., 0] > 200) & (rgb[..., 1] < 70) & (rgb[..., 2] < 70)).sum())
+
+
+def test_drift_now_is_marked_and_the_means_before_and_after_are_shown(console):
+    card = console.card("people")
+    chart = card.locator(".chart")
+    before = red_pixels(chart.locator("canvas").screenshot())
+    card.locator("form.drift [name=magnitude]").fill("1")
+    card.locator("form.drift button").click()
+    expect(chart).to_have_attribute("data-marks", "1", timeout=30_000)  # numba may compile the drift
+    assert red_pixels(chart.locator("canvas").screenshot()) > before + 50
+    drift_rows = console.http.get("/streams/people").json()["drift_rows"]
+    assert len(drift_rows) == 1
+    expect(card.locator(".drift-row")).to_have_text(f"{drift_rows[0]:,}")
+    table = card.locator(".before-after")
+    expect(table).to_be_visible()
+
+    def shown() -> dict[str, list[float | None]]:
+        """Each column's before, after and change as the table shows them (None for a dash)."""
+        rows = table.locator("tbody tr").evaluate_all(
+            "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
+        )
+        return {
+            r[0]: [None if v == "\N{EN DASH}" else float(v.replace(",", "")) for v in r[1:]]
+            for r in rows
+            if len(r) == 4
+        }
+
+    # the income's mean moves by one standard deviation (20,000), up or down
+    means = wait_for(lambda: (m := shown()).get("income", [0, 0, None])[2] is not None and m)
+    assert list(means) == ["id", "age", "income", "member"]
+    before, after, change = means["income"]
+    assert (
+        40_000 < before < 60_000
+        and abs(change) > 10_000
+        and change == pytest.approx(after - before, rel=1e-3)
+    )
+    console.shot("drift")
+    console.check_quiet()
+
+
+def test_readme_screenshot(console):
+    """The console as the README shows it, streaming after a drift: a 256-colour PNG, an artefact, or
+    the README's own with ``FASTSYNTH_UPDATE_SCREENSHOTS=1``."""
+    console.page.locator("section#streams").evaluate("s => s.scrollIntoView()")
+    png = console.page.screenshot(full_page=False)
+    image = Image.open(io.BytesIO(png)).convert("RGB").quantize(256, dither=Image.Dither.NONE)
+    update = os.environ.get("FASTSYNTH_UPDATE_SCREENSHOTS") == "1"
+    target = ROOT / "docs" / "images" / "console.png" if update else artifacts("console") / "readme.png"
+    image.save(target, optimize=True)
+    assert Path(target).stat().st_size < README_BYTES
+
+
 def test_stopping_writes_the_file_with_the_rows_the_page_shows(console):
     card = console.card("people")
+    drift_row = console.http.get("/streams/people").json()["drift_rows"][0]
     card.locator("button.stop").click()
     expect(card.locator(".state")).to_contain_text("stopped after")
     written = int(card.locator(".rows").text_content().replace(",", ""))
-    assert written > 0
+    assert written > drift_row
     lines = (console.server.log.parent / "people.jsonl").read_text().splitlines()
     assert len(lines) == written
-    assert [json.loads(line)["id"] for line in lines] == list(range(1, written + 1))  # every row, in order
+    ids = [json.loads(line)["id"] for line in lines[:drift_row]]
+    assert ids == list(range(1, drift_row + 1))  # every row, in order (the drift shifts ids after)
     assert console.http.get("/status").json()["streams"] == {}
     expect(console.page.locator("#server-state")).to_have_text("idle")
     console.check_quiet()
@@ -262,14 +374,3 @@ def test_a_download_holds_the_rows_asked_for(console, tmp_path):
     assert table.equals(pq.read_table(io.BytesIO(expected.content)))
     expect(form.locator(".done")).to_contain_text("saved people.parquet")
     console.check_quiet()
-
-
-def test_readme_screenshot(console):
-    """The console as the README shows it: a 256-colour PNG, an artefact, or the README's own with
-    ``FASTSYNTH_UPDATE_SCREENSHOTS=1``."""
-    png = console.page.screenshot(full_page=False)
-    image = Image.open(io.BytesIO(png)).convert("RGB").quantize(256, dither=Image.Dither.NONE)
-    update = os.environ.get("FASTSYNTH_UPDATE_SCREENSHOTS") == "1"
-    target = ROOT / "docs" / "images" / "console.png" if update else artifacts("console") / "readme.png"
-    image.save(target, optimize=True)
-    assert Path(target).stat().st_size < README_BYTES

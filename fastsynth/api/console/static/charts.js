@@ -38,7 +38,10 @@ function markPlugin(marks) {
           ctx.moveTo(x, top);
           ctx.lineTo(x, top + height);
           ctx.stroke();
-          ctx.fillText(mark.label, x + 4 * devicePixelRatio, top + 12 * devicePixelRatio);
+          const gap = 4 * devicePixelRatio;
+          const text = ctx.measureText(mark.label).width;
+          const right = x + gap + text <= left + width; // the label's side that stays inside the plot
+          ctx.fillText(mark.label, right ? x + gap : x - gap - text, top + 12 * devicePixelRatio);
         }
         ctx.restore();
       },

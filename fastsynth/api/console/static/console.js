@@ -141,6 +141,7 @@ async function loadExamples() {
     const name = $("#schema-form").elements.name;
     if (!name.value) name.value = example.name;
   });
+  $("#schema-form textarea").addEventListener("input", () => (picker.value = "")); // no longer the file
 }
 
 // Saves the editor's schema under its name: a new generator, or one replacing the generator of that
@@ -214,7 +215,8 @@ async function loadStreamers() {
           }),
         ),
       );
-      tr.append(cell(s.name), cell(`${s.type} ${s.format}`), cell(s.path ?? s.options.topic ?? "standard output", "path"), last);
+      const format = s.type === "file" ? s.format : `${s.type} ${s.format}`;
+      tr.append(cell(s.name), cell(format), cell(s.path ?? s.options.topic ?? "standard output", "path"), last);
       return tr;
     }),
   );

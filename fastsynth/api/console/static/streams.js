@@ -113,7 +113,10 @@ class StreamCard {
     const chips = attached.map((streamer) => {
       const chip = document.createElement("span");
       chip.className = "chip";
-      chip.textContent = streamer;
+      const label = document.createElement("span");
+      label.className = "label";
+      label.textContent = streamer;
+      chip.append(label);
       const detach = document.createElement("button");
       detach.type = "button";
       detach.className = "quiet";
@@ -131,7 +134,7 @@ class StreamCard {
     select.replaceChildren(
       ...all.filter((s) => !attached.includes(s)).map((s) => new Option(s, s)),
     );
-    select.hidden = this.$(".attach button").hidden = select.options.length === 0;
+    select.hidden = this.$(".attach-button").hidden = select.options.length === 0;
   }
 
   // The means of the rows before the drift's row (the last BEFORE_SECONDS of readings before it) and
