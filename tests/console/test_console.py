@@ -62,8 +62,10 @@ class Console:
         self.server = server
         self.logged: list[str] = []
         self.failures: list[str] = []
+        self.dialogs: list[str] = []
         page.on("console", lambda m: self.logged.append(m.text) if m.type in ("error", "warning") else None)
         page.on("pageerror", lambda e: self.failures.append(str(e)))
+        page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         bearer = {"Authorization": f"Bearer {TOKEN}"}
         self.http = httpx.Client(base_url=server.url, headers=bearer, timeout=30)
 
@@ -75,10 +77,11 @@ class Console:
 
     def check_quiet(self) -> None:
         """No script failed and nothing was logged but Chromium's notes of the refusals provoked."""
-        assert self.failures == []
+        assert self.failures == [] and self.dialogs == []
         assert [m for m in self.logged if not REFUSED.match(m)] == []
 
     def shot(self, name: str) -> None:
+        self.page.evaluate("window.scrollTo(0, 0)")  # the lists beside the page's top, where they stick
         self.page.screenshot(path=artifacts("console") / f"{name}.png", full_page=True)
 
 
@@ -132,6 +135,7 @@ def test_the_page_asks_for_the_token_and_loads_without_an_error(console):
     page.fill("#token", "not-the-token")
     page.click("#token-form button")
     expect(dialog.locator(".problem")).to_have_text("That token was refused.")
+    console.shot("token")
     page.fill("#token", TOKEN)
     page.click("#token-form button")
     expect(dialog).to_be_hidden()
@@ -373,4 +377,23 @@ def test_a_download_holds_the_rows_asked_for(console, tmp_path):
     expected = console.http.post("/generate", json={"generator": "people", "rows": 1500, "format": "parquet"})
     assert table.equals(pq.read_table(io.BytesIO(expected.content)))
     expect(form.locator(".done")).to_contain_text("saved people.parquet")
+    console.check_quiet()
+
+
+def test_names_and_values_like_markup_are_shown_as_text(console):
+    hostile = "<img src=x onerror=alert(1)>"
+    form = console.page.locator("#schema-form")
+    form.locator("[name=name]").fill("hostile")
+    form.locator("textarea").fill(
+        json.dumps({hostile: {"type": "category", "categories": ["<b>x</b>", "y"]}})
+    )
+    form.locator("button[type=submit]").click()
+    expect(console.section("generators").locator("tbody tr.selected")).to_contain_text("hostile")
+    preview = console.section("preview")
+    preview.locator("#preview-button").click()
+    expect(preview.locator("table.rows thead th")).to_have_text([hostile])
+    values = preview.locator("figure.summary td.value")
+    expect(values).to_have_count(2, timeout=10_000)
+    assert sorted(values.all_text_contents()) == ["<b>x</b>", "y"]
+    assert console.page.locator("section img, section b").count() == 0
     console.check_quiet()

@@ -103,7 +103,7 @@ function showGenerators() {
       first.append(button(g.name, "link", () => select(g.name)));
       const last = document.createElement("td");
       last.className = "actions";
-      last.append(button("Delete", "quiet danger", () => run($("#generators .problem"), () => removeGenerator(g.name))));
+      last.append(button("Delete", "quiet danger", () => run($("#generators > .problem"), () => removeGenerator(g.name))));
       tr.append(first, cell(g.kind), cell(g.columns.length, "number"), last);
       return tr;
     }),
@@ -266,8 +266,8 @@ function showStatus(status) {
   pill.textContent = status.status;
   pill.dataset.state = status.status;
   // Another client (or a stream's end) changed the lists: read them again.
-  if (!same(status.generators, state.generators)) loadGenerators();
-  if (!same(status.streamers, state.streamers)) loadStreamers();
+  if (!same(status.generators, state.generators)) run($("#generators > .problem"), loadGenerators);
+  if (!same(status.streamers, state.streamers)) run($("#streamers > .problem"), loadStreamers);
   streams.update(status, Date.now() / 1000, status.streamers);
 }
 
@@ -287,5 +287,9 @@ async function watchStatus() {
   }
 }
 
-await Promise.all([loadGenerators(), loadStreamers(), loadExamples()]);
+await Promise.all([
+  run($("#generators > .problem"), loadGenerators),
+  run($("#streamers > .problem"), loadStreamers),
+  run($("#schema-form .problem"), loadExamples),
+]);
 watchStatus();
