@@ -344,6 +344,7 @@ def test_readme_screenshot(console):
     target = ROOT / "docs" / "images" / "console.png" if update else artifacts("console") / "readme.png"
     image.save(target, optimize=True)
     assert Path(target).stat().st_size < README_BYTES
+    assert "](docs/images/console.png)" in (ROOT / "README.md").read_text()
 
 
 def test_stopping_writes_the_file_with_the_rows_the_page_shows(console):

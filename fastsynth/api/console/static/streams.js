@@ -9,7 +9,8 @@ const BEFORE_SECONDS = 10; // the span of rows before a drift that the "before" 
 
 const integer = new Intl.NumberFormat("en");
 const decimal = new Intl.NumberFormat("en", { maximumSignificantDigits: 4 });
-const path = (...parts) => parts.map(encodeURIComponent).join("/");
+// `/streams/{name}` and the paths under it, each part escaped
+const streamPath = (name, ...under) => ["", "streams", name, ...under].map(encodeURIComponent).join("/");
 
 // The mean of each column over the rows emitted between two readings of a stream's `columns` totals.
 function means(from, to) {
@@ -53,18 +54,18 @@ class StreamCard {
       const body = {};
       if (form.get("rate") !== "") body.rate = Number(form.get("rate"));
       if (form.get("batch_size") !== "") body.batch_size = Number(form.get("batch_size"));
-      run(() => call("PATCH", path("", "streams", this.name), body));
+      run(() => call("PATCH", streamPath(this.name), body));
     });
     this.$(".attach").addEventListener("submit", (event) => {
       event.preventDefault();
       const streamer = new FormData(event.target).get("streamer");
-      if (streamer) run(() => call("POST", path("", "streams", this.name, "streamers"), { streamer }));
+      if (streamer) run(() => call("POST", streamPath(this.name, "streamers"), { streamer }));
     });
     this.$(".drift").addEventListener("submit", (event) => {
       event.preventDefault();
       const magnitude = new FormData(event.target).get("magnitude");
       run(async () => {
-        const made = await call("POST", path("", "streams", this.name, "drift"), magnitude ? { magnitude: Number(magnitude) } : {});
+        const made = await call("POST", streamPath(this.name, "drift"), magnitude ? { magnitude: Number(magnitude) } : {});
         this.drift = { row: made.row, marked: false };
         this.$(".before-after").hidden = false;
         this.$(".drift-row").textContent = integer.format(made.row);
@@ -75,8 +76,9 @@ class StreamCard {
 
   // A status reading of this stream at `time` (seconds).
   update(time, stream, streamers) {
-    this.$(".state").textContent = stream.error ? "failed" : stream.running ? "running" : "ended";
-    this.$(".state").dataset.state = stream.error ? "failed" : stream.running ? "running" : "ended";
+    const state = stream.error ? "failed" : stream.running ? "running" : "ended";
+    this.$(".state").textContent = state;
+    this.$(".state").dataset.state = state;
     this.$(".rows").textContent = integer.format(stream.rows);
     this.$(".rate").textContent = integer.format(stream.rows_per_second);
     this.$(".target").textContent = integer.format(stream.target_rows_per_second);
@@ -124,7 +126,7 @@ class StreamCard {
       detach.title = `detach ${streamer}`;
       detach.setAttribute("aria-label", `detach ${streamer}`);
       detach.addEventListener("click", () =>
-        this.actions.run(this.$(".problem"), () => call("DELETE", path("", "streams", this.name, "streamers", streamer))),
+        this.actions.run(this.$(".problem"), () => call("DELETE", streamPath(this.name, "streamers", streamer))),
       );
       chip.append(detach);
       return chip;
