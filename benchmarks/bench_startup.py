@@ -1,7 +1,7 @@
 """Start-up: how long the commands a user types take before (and including) their work, beside the
 Python interpreter doing nothing and Faker's own command line printing one fake value.
 
-    .venv/bin/python benchmarks/bench_startup.py [--repeats 9]
+    .venv/bin/python benchmarks/bench_startup.py [--repeats 9] [--quick]
 
 Each command runs as a fresh process; the figure is the median wall time over the repeats, after one
 run that warms the disk cache and numba's kernel cache. Targets (issue 19): ``--help`` and
@@ -38,8 +38,13 @@ COMMANDS = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--quick", action="store_true", help="One timed run of each (a smoke test).")
     args = parser.parse_args()
+    repeats = 1 if args.quick else args.repeats
     print(machine())
+    print(f"median of {repeats} runs, each a fresh process\n")
+    print("| command | seconds | vs the interpreter's start |")
+    print("|---|---:|---:|")
     floor = None
     for label, command in COMMANDS.items():
 
@@ -47,9 +52,9 @@ def main() -> None:
             subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
         run()  # warm the disk cache and numba's cache
-        seconds, _ = median_seconds(run, args.repeats)
+        seconds, _ = median_seconds(run, repeats)
         floor = floor or seconds
-        print(f"{label:40} {seconds:6.3f} s   ({seconds / floor:5.1f}x the interpreter's start)")
+        print(f"| {label} | {seconds:.3f} | {seconds / floor:.1f}x |")
 
 
 if __name__ == "__main__":
