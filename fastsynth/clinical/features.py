@@ -34,6 +34,10 @@ class Features:
     scales: np.ndarray
     fold_changes: np.ndarray
     """[group, feature] -> the fold change applied (1 where no effect): the ground truth of effects."""
+    means: np.ndarray | None = None
+    """Each gene's negative binomial mean, before effects (counts)."""
+    dispersions: np.ndarray | None = None
+    """Each gene's dispersion: its variance is ``mean + dispersion * mean**2`` (counts)."""
 
 
 def _generator(cohort: Cohort, what: str) -> np.random.Generator:
@@ -91,7 +95,9 @@ def gene_features(cohort: Cohort) -> Features:
         np.concatenate([means, np.asarray(extra_means)]),
         np.concatenate([dispersions, np.asarray(extra_dispersions)]),
     )
-    return Features(key, modules, rhos, tables, table_of, np.zeros((1, n)), np.ones(n), folds)
+    return Features(
+        key, modules, rhos, tables, table_of, np.zeros((1, n)), np.ones(n), folds, means, dispersions
+    )
 
 
 def protein_features(cohort: Cohort) -> Features:
