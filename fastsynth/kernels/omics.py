@@ -87,7 +87,10 @@ def nb_tables(means: np.ndarray, dispersions: np.ndarray) -> tuple[np.ndarray, n
                 mass *= (k - 1 + r) / k * (1.0 - p)
                 total += mass
             counts[g, knot] = k
-            edges[g, knot] = _normal_quantile(total)
+            # A short range repeats its last count, and its edge.
+            edges[g, knot] = (
+                edges[g, knot - 1] if knot and k == counts[g, knot - 1] else _normal_quantile(total)
+            )
         knot = 0
         for cell in range(GUIDE):
             while knot < KNOTS - 1 and edges[g, knot] < -REACH + cell * (2.0 * REACH / GUIDE):
@@ -108,7 +111,7 @@ def _normal_quantile(p: float) -> float:
     z = t - (2.515517 + t * (0.802853 + t * 0.010328)) / (
         1.0 + t * (1.432788 + t * (0.189269 + t * 0.001308))
     )
-    for _ in range(3):  # z is the upper-tail value; Newton on Q(z) = tail
+    for _ in range(2):  # z is the upper-tail value; Newton on Q(z) = tail (4.5e-4, 1e-7, 1e-14)
         error = 0.5 * math.erfc(z * _SQRT_HALF) - tail
         z += error / (math.exp(-0.5 * z * z) * _INV_SQRT_2PI)
     return z if upper else -z
