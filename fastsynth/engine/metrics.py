@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = ["SinkMetrics", "StreamMetrics", "prometheus_text"]
 
@@ -39,6 +43,8 @@ class StreamMetrics:
     """When (on the stream's clock) the schedule started: at the first batch, after the cold start."""
     ended: float | None = None
     sinks: dict[str, SinkMetrics] = field(default_factory=dict)
+    _columns: dict[str, tuple[float, int]] = field(default_factory=dict, repr=False)
+    """(sum, count) of the non-null values of each numeric or boolean column over every emitted row."""
     _recent: deque[tuple[float, int]] = field(default_factory=deque, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     clock: Callable[[], float] = field(default=time.monotonic, repr=False)
@@ -52,6 +58,34 @@ class StreamMetrics:
             # Keep one entry older than the window, so that rate() knows the count a second ago.
             while len(self._recent) > 1 and self._recent[1][0] < now - 5.0:
                 self._recent.popleft()
+
+    def add_columns(self, part: pa.RecordBatch) -> None:
+        """Add ``part``'s numeric (int, float) and boolean columns to the running totals, a kernel call
+        per column: differencing two readings gives the mean of the rows emitted between them. NaN and
+        infinities are left out like nulls, so one of them does not spoil a total for good."""
+        found: dict[str, tuple[float, int]] = {}
+        for name, column in zip(part.schema.names, part.columns, strict=True):
+            kind = column.type
+            if pa.types.is_boolean(kind) or pa.types.is_integer(kind):
+                total = pc.sum(column.cast(pa.float64())).as_py()
+            elif pa.types.is_floating(kind):
+                column = column.cast(pa.float64())
+                total = pc.sum(column).as_py()
+                if total is not None and not math.isfinite(total):
+                    column = column.filter(pc.is_finite(column))
+                    total = pc.sum(column).as_py()
+            else:
+                continue
+            found[name] = (total or 0.0, len(column) - column.null_count)
+        with self._lock:
+            for name, (total, count) in found.items():
+                before = self._columns.get(name, (0.0, 0))
+                self._columns[name] = (before[0] + total, before[1] + count)
+
+    def columns(self) -> dict[str, tuple[float, int]]:
+        """The running (sum, count) of each numeric or boolean column, by name."""
+        with self._lock:
+            return dict(self._columns)
 
     def seconds(self, now: float | None = None) -> float:
         """Seconds the stream has streamed: from its first batch to its end (or ``now``)."""
