@@ -55,6 +55,7 @@ _DESCRIPTIONS = {
     409: "A clash with what runs, or a file that exists",
     413: "A body larger than the server takes",
     415: "A body that is not application/json",
+    429: "As many event streams open as the server serves at once",
 }
 
 
