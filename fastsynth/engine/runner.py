@@ -25,7 +25,7 @@ from typing import Any
 import pyarrow as pa
 
 from fastsynth.drift.schedule import DriftEvent, DriftSchedule
-from fastsynth.engine.metrics import SinkMetrics, StreamMetrics, prometheus_text
+from fastsynth.engine.metrics import SinkMetrics, StreamMetrics, column_totals, prometheus_text
 from fastsynth.engine.rate import REAL_CLOCK, SLICE_SECONDS, Clock, Pacer, RateSchedule
 from fastsynth.errors import UsageError
 from fastsynth.generation import RunContext, SchemaLike, as_schema, make_batch
@@ -201,8 +201,7 @@ class Stream:
             metrics.in_flight = int(getattr(sink, "in_flight", 0))
         self.metrics.batches += 1
         self.metrics.bytes += part.nbytes
-        self.metrics.add_columns(part)
-        self.metrics.emitted(part.num_rows)
+        self.metrics.emitted(part.num_rows, columns=column_totals(part))
         if self.schema.drift is not None:
             self.metrics.drift_events = self.schema.drift.started(self.metrics.rows, part)
 

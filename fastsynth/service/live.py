@@ -69,10 +69,11 @@ class LiveStreams:
     def _status_of(self, name: str, stream: Stream) -> StreamStatus:
         m = stream.metrics
         running = self._running.get(name)
+        rows, columns = m.totals()
         return StreamStatus(
             running=not stream.ended,
             streamers=[] if running is None else list(running.streamers),
-            rows=m.rows,
+            rows=rows,
             rows_per_second=round(m.rate(), 1),
             target_rows_per_second=round(m.target_rate, 1),
             lag_seconds=round(m.lag_seconds, 3),
@@ -80,7 +81,7 @@ class LiveStreams:
             error=None if stream.error is None else str(stream.error),
             drift_events=m.drift_events,
             batch_size=stream.batch_size,
-            columns={k: ColumnTotals(total, count) for k, (total, count) in m.columns().items()},
+            columns={k: ColumnTotals(total, count) for k, (total, count) in columns.items()},
             drift_rows=list(stream.drift_rows),
         )
 

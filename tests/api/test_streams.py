@@ -278,3 +278,46 @@ def test_drift_now_takes_events_and_keeps_them_through_config_drift(client):
     client.post("/stop")
     scores = [r["score"] for r in jsonl_rows(client.root / "out.jsonl")[row:] if r["score"] is not None]
     assert np.mean(scores) > 100  # still added after the settings' drift replaced theirs
+
+
+def test_the_openapi_document_describes_the_new_routes(client):
+    document = client.get("/schema/openapi.json").json()
+    paths, schemas = document["paths"], document["components"]["schemas"]
+    assert set(schemas["StreamStatus"]["properties"]) >= {"columns", "drift_rows", "batch_size", "rows"}
+    assert set(schemas["ColumnTotals"]["properties"]) == {"sum", "count"}
+    answers = {
+        ("/streams/{name}", "get"): ("StreamStatus", {"400", "401", "404"}),
+        ("/streams/{name}", "patch"): ("StreamStatus", {"400", "401", "403", "404", "409", "413", "415"}),
+        ("/streams/{name}/streamers", "post"): (
+            "StreamStatus",
+            {"400", "401", "403", "404", "409", "413", "415"},
+        ),
+        ("/streams/{name}/streamers/{streamer}", "delete"): (
+            "StreamStatus",
+            {"400", "401", "403", "404", "409", "415"},
+        ),
+        ("/streams/{name}/drift", "post"): (
+            "DriftStarted",
+            {"400", "401", "403", "404", "409", "413", "415"},
+        ),
+        ("/examples", "get"): ("Examples", {"400", "401"}),
+    }
+    for (path, method), (name, refusals) in answers.items():
+        responses = paths[path][method]["responses"]
+        assert set(responses) == {"200", *refusals}, path
+        assert responses["200"]["content"]["application/json"]["schema"] == {
+            "$ref": f"#/components/schemas/{name}"
+        }
+    bodies = {
+        ("/streams/{name}", "patch"): ("StreamChange", {"rate", "batch_size"}),
+        ("/streams/{name}/streamers", "post"): ("AttachRequest", {"streamer"}),
+        ("/streams/{name}/drift", "post"): ("DriftNowRequest", {"magnitude", "events"}),
+    }
+    for (path, method), (title, options) in bodies.items():
+        body = paths[path][method]["requestBody"]["content"]["application/json"]["schema"]
+        assert body["title"] == title and set(body["properties"]) == options
+    events = paths["/events"]["get"]
+    assert set(events["responses"]) == {"200", "400", "401", "429"}
+    assert "text/event-stream" in events["responses"]["200"]["content"]
+    interval = next(p for p in events["parameters"] if p["name"] == "interval")["schema"]
+    assert (interval["minimum"], interval["maximum"]) == (0.2, 10)
