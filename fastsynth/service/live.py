@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ from fastsynth.engine import Engine
 from fastsynth.engine.runner import Stream
 from fastsynth.errors import Conflict, NotFound, SchemaError, UsageError
 from fastsynth.seed_drift import column_events
-from fastsynth.service.records import Generator, Streamer
+from fastsynth.service.records import Streamer
 from fastsynth.service.reports import ColumnTotals, DriftStarted, StreamStatus
 from fastsynth.specs import PositiveInt, argument
 
@@ -48,15 +49,16 @@ class Running:
 class LiveStreams:
     """What ``Service`` does to one running stream, by its generator's name."""
 
+    # The service's state these work on (``Service.__init__`` sets it).
     settings: Settings
     engine: Engine
-    generators: dict[str, Generator]
     streamers: dict[str, Streamer]
-    output_root: Any
+    output_root: Path
     _running: dict[str, Running]
     _lock: threading.RLock
 
     def streamer(self, name: str) -> Streamer:
+        """The streamer ``name``, 404 for none: ``Service``'s."""
         raise NotImplementedError
 
     def stream_status(self, name: str) -> StreamStatus:
