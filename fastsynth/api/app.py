@@ -18,8 +18,8 @@
     POST /streams/{name}/streamers              attach a streamer to it: {"streamer"}
     DELETE /streams/{name}/streamers/{streamer} detach one (its file complete when answered)
     POST /streams/{name}/drift    drift from its next row on: {} | {"magnitude"} | {"events"}
-    GET  /events?interval=1.0     /status as server-sent events every interval (0.2 to 10 s), at most
-                                  16 open at once (429 beyond)
+    GET  /events?interval=1.0     /status as server-sent events every interval (0.2 to 10 s) until the
+                                  client leaves (or &count=N events); at most 16 open at once (429 beyond)
     GET|POST /config              the settings; POST changes them, live
     GET  /metrics                 Prometheus text
 
