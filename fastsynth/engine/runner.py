@@ -59,8 +59,7 @@ class Stream:
     the stream then ends with exactly the rows due by that moment."""
     metrics: StreamMetrics = field(default_factory=StreamMetrics)
     error: BaseException | None = None
-    drift_rows: deque[int] = field(default_factory=lambda: deque(maxlen=_DRIFT_ROWS))
-    """The rows where the events of ``Engine.drift_now`` start, the last hundred."""
+    _drift_rows: deque[int] = field(default_factory=lambda: deque(maxlen=_DRIFT_ROWS), repr=False)
     _next_row: int = field(default=0, repr=False)
     """The first row of the next batch the producer makes: it reads the schema and this together."""
     _added_drift: tuple[DriftEvent, ...] = field(default=(), repr=False)
@@ -246,6 +245,12 @@ class Stream:
                     self.error = error
 
     @property
+    def drift_rows(self) -> list[int]:
+        """The rows where the events of ``Engine.drift_now`` start, the last hundred."""
+        with self._lock:  # a request may be adding one
+            return list(self._drift_rows)
+
+    @property
     def ended(self) -> bool:
         """True once the stream has stopped: its row limit, an error, or a stop."""
         return self._done.is_set()
@@ -423,7 +428,7 @@ class Engine:
             added = DriftSchedule.from_dict([{**event, "start_row": row} for event in events]).events
             stream.schema = _with_drift(stream, stream.schema.drift, added)
             stream._added_drift += added
-            stream.drift_rows.append(row)
+            stream._drift_rows.append(row)
         log.info(
             "stream %s: %d drift events from row %d",
             name,

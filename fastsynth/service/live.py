@@ -84,7 +84,7 @@ class LiveStreams:
             drift_events=m.drift_events,
             batch_size=stream.batch_size,
             columns={k: ColumnTotals(total, count) for k, (total, count) in columns.items()},
-            drift_rows=list(stream.drift_rows),
+            drift_rows=stream.drift_rows,
         )
 
     def _live(self, name: str) -> tuple[Running, Stream]:
