@@ -24,12 +24,11 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-from common import machine, median_rate
+from common import DEFAULT_CALM, machine, median_rate
 
 import fastsynth
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_CALM = Path.home() / ".cache" / "fastsynth" / "calm-venv" / "bin" / "python"
 COLUMNS = [f"f{i}" for i in range(10)]
 
 

@@ -31,14 +31,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from common import machine, median_rate
+from common import DEFAULT_CALM, machine, median_rate
 from river.datasets import synth
 
 import fastsynth
 from fastsynth.concepts import GENERATORS
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_CALM = Path.home() / ".cache" / "fastsynth" / "calm-venv" / "bin" / "python"
 RIVER_SECONDS = 0.5
 """About how long one timed river run takes (its rows are chosen from a warm-up)."""
 TARGET_RATIO, TARGET_RATE, TARGET_BLOCKS = 50.0, 5_000_000.0, 100.0

@@ -30,12 +30,11 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv
-from common import machine
+from common import DEFAULT_CALM, machine
 
 import fastsynth
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_CALM = Path.home() / ".cache" / "fastsynth" / "calm-venv" / "bin" / "python"
 LEAF = 5
 TREES = 10
 

@@ -15,10 +15,12 @@ from typing import Any
 
 import fastsynth.kernels.jit
 
-__all__ = ["ROOT", "machine", "median_rate", "median_seconds", "mimesis_columns", "run_gen"]
+__all__ = ["DEFAULT_CALM", "ROOT", "machine", "median_rate", "median_seconds", "mimesis_columns", "run_gen"]
 
 ROOT = Path(__file__).resolve().parent.parent
 """The repository's root."""
+DEFAULT_CALM = Path.home() / ".cache" / "fastsynth" / "calm-venv" / "bin" / "python"
+"""The Python of calm-data-generator's throwaway venv (made by ``sh benchmarks/calm_venv.sh``)."""
 
 
 def median_rate(make: Callable[[int], object], rows: int, repeats: int) -> float:

@@ -38,7 +38,11 @@ import yaml
 from fastsynth.errors import UsageError
 from fastsynth.seeds import DEFAULT_SEED
 
-__all__ = ["SETTINGS", "Setting", "Settings", "load_settings"]
+__all__ = ["DEFAULT_BATCH_SIZE", "SETTINGS", "Setting", "Settings", "load_settings"]
+
+DEFAULT_BATCH_SIZE = 1 << 18
+"""Rows per batch of a one-shot run (``fastsynth gen``, ``generate``): large enough that per-batch
+overhead vanishes, small enough to keep memory low. Streams use the ``batch_size`` setting instead."""
 
 
 def _integer(minimum: int, maximum: int | None = None) -> Callable[[Any], int]:

@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fastsynth.config import DEFAULT_BATCH_SIZE
 from fastsynth.dependencies import optional_import
 from fastsynth.errors import FastsynthError, SinkError, UsageError
-from fastsynth.generation import DEFAULT_BATCH_SIZE, SchemaLike, as_schema, generate, iter_batches
+from fastsynth.generation import SchemaLike, as_schema, generate, iter_batches
 from fastsynth.schema import Schema
 from fastsynth.seeds import resolve_seed
 from fastsynth.sinks import SINKS, FileSink, open_sink

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from fastsynth.config import DEFAULT_BATCH_SIZE
 from fastsynth.drift.schedule import REFERENCE_ROWS, BatchDrift, Undrifted, reference_statistics
 from fastsynth.errors import UsageError
 from fastsynth.fields.base import Block, RunContext
@@ -24,7 +25,6 @@ from fastsynth.seeds import resolve_seed
 from fastsynth.specs import Count, PositiveInt, argument
 
 __all__ = [
-    "DEFAULT_BATCH_SIZE",
     "RunContext",
     "as_schema",
     "drift_reference",
@@ -33,9 +33,6 @@ __all__ = [
     "make_batch",
     "run_of",
 ]
-
-DEFAULT_BATCH_SIZE = 1 << 18
-"""Rows per batch: large enough that per-batch overhead vanishes, small enough to keep memory low."""
 
 SchemaLike = Schema | Mapping[str, Any] | str | Path
 

@@ -4,6 +4,7 @@ settings) as drift events of a schema, for one-shot runs and streams alike."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -14,7 +15,7 @@ from fastsynth.errors import UsageError
 from fastsynth.generation import drift_reference, make_batch
 from fastsynth.schema import Schema
 
-__all__ = ["drift_from_flags"]
+__all__ = ["column_events", "drift_from_flags"]
 
 
 def drift_from_flags(
@@ -48,7 +49,6 @@ def drift_from_flags(
     if not (math.isfinite(magnitude) and 0 < magnitude <= 1):
         name = "--drift-magnitude" if flag else f"{origin}: drift.magnitude"
         raise UsageError(f"{name}={magnitude!r} is outside (0, 1]")
-    arrow_schema = schema.fields_arrow_schema()
     time_column = next((f.name for f in schema.fields if f.type_name == "time_sequence"), None)
     if time_column is None and rows_per_second is None:
         raise UsageError(
@@ -65,13 +65,32 @@ def drift_from_flags(
     else:
         assert rows_per_second is not None
         timing = {"start_row": 0, "every_rows": max(1, round(interval_seconds * rows_per_second))}
+    events = [{**event, **timing} for event in column_events(schema, magnitude, seed=seed)]
+    if not events:
+        if not flag:
+            return None
+        raise UsageError("--drift: the schema has no numeric, category or boolean column to drift")
+    return DriftSchedule.from_dict({"events": events})
+
+
+def column_events(
+    schema: Schema, magnitude: float, *, seed: int, directions: Sequence[str] = ("random",)
+) -> list[dict[str, Any]]:
+    """The seed's drift of each column, as events without timing (``drift_from_flags`` adds its
+    recurring one; the API's "drift now" places them once): a numeric column shifts by ``magnitude``
+    standard deviations in ``directions[i % len(directions)]`` (its i-th numeric column), a category
+    column moves a share ``magnitude`` of its mix towards the mirror image of it, a boolean column
+    flips a share ``magnitude`` of its values; text, ids and times are left alone."""
     plain = type(schema)(tuple(schema.fields), seed=schema.seed, entities=schema.entities)
     shares = drift_reference(plain, seed)
-    events = []
-    for f in arrow_schema:
+    events: list[dict[str, Any]] = []
+    for f in schema.fields_arrow_schema():
         kind = kind_of(f.type)
         if kind == "numeric" and f.name != getattr(schema.entities, "id_field", None):
-            event = {"type": "shift", "columns": [f.name], "magnitude": magnitude, "direction": "random"}
+            direction = directions[sum(e["type"] == "shift" for e in events) % len(directions)]
+            events.append(
+                {"type": "shift", "columns": [f.name], "magnitude": magnitude, "direction": direction}
+            )
         elif (
             pa.types.is_dictionary(f.type)
             and isinstance(shares.get(f.name), dict)
@@ -81,14 +100,7 @@ def drift_from_flags(
             ordered = sorted(mix, key=mix.get)
             mirror = dict(zip(ordered, sorted(mix.values(), reverse=True), strict=True))
             target = {v: (1 - magnitude) * mix[v] + magnitude * mirror[v] for v in mix}
-            event = {"type": "frequencies", "columns": [f.name], "target": target}
+            events.append({"type": "frequencies", "columns": [f.name], "target": target})
         elif kind == "boolean":
-            event = {"type": "flip", "columns": [f.name], "rate": magnitude}
-        else:
-            continue
-        events.append({**event, **timing})
-    if not events:
-        if not flag:
-            return None
-        raise UsageError("--drift: the schema has no numeric, category or boolean column to drift")
-    return DriftSchedule.from_dict({"events": events})
+            events.append({"type": "flip", "columns": [f.name], "rate": magnitude})
+    return events

@@ -99,6 +99,11 @@ def test_entry_point_plugins_run_through_the_cli(tmp_path, plugin_site):
     validate = [*cmd[:3], "schema", "validate", str(schema)]
     result = subprocess.run(validate, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0 and "roll: dice -> int64" in result.stdout, result.stderr
+    # The list of types, shipped as a catalog for a fast start, still shows what a plugin adds.
+    listed = subprocess.run(
+        [*cmd[:3], "schema", "types"], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert "dice: " in listed.stdout and "int: " in listed.stdout, listed.stderr
 
 
 def test_fields_and_sinks_registered_in_process(tmp_path):

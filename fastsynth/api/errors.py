@@ -51,10 +51,11 @@ _DESCRIPTIONS = {
     400: "Bad input: the detail names the field, the value and what is allowed (or a Host not served)",
     401: "No token, or not the server's (send Authorization: Bearer TOKEN)",
     403: "A request that changes something, sent from another site's page (its Origin)",
-    404: "No generator or streamer of that name",
-    409: "A clash with what runs, or a file that exists",
+    404: "No generator, streamer or stream of that name",
+    409: "A clash with what runs (an ended stream, a streamer attached already) or a file that exists",
     413: "A body larger than the server takes",
     415: "A body that is not application/json",
+    429: "As many event streams open as the server serves at once",
 }
 
 

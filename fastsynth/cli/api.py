@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -93,15 +95,28 @@ def api(
     if flight is not None:
         typer.echo(f"fastsynth Flight on grpc://{settings.api_host}:{flight.port}", err=True)
     typer.echo(f"fastsynth API on http://{settings.api_host}:{settings.api_port}", err=True)
+    app = create_app(service)
+
+    class Server(uvicorn.Server):  # type: ignore[name-defined]
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            # uvicorn waits for open responses before the application's shutdown: end event streams now.
+            app.state.events.close()
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(
+        app,
+        host=settings.api_host,
+        port=settings.api_port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        timeout_graceful_shutdown=30,
+    )
+    server = Server(config)
     try:
-        uvicorn.run(
-            create_app(service),
-            host=settings.api_host,
-            port=settings.api_port,
-            log_level=settings.log_level.lower(),
-            access_log=False,
-            timeout_graceful_shutdown=30,
-        )
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run()
+        if not server.started:  # the port is taken, say: uvicorn has logged why
+            raise typer.Exit(3)
     finally:
         if flight is not None:
             flight.shutdown()

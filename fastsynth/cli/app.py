@@ -18,6 +18,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help text: rich's renderer (markdown and all) would double the time `--help` takes.
+    rich_markup_mode=None,
 )
 
 

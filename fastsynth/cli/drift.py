@@ -8,9 +8,6 @@ from typing import Annotated
 import typer
 
 from fastsynth.cli.errors import handle_errors
-from fastsynth.drift import OPERATIONS, PROFILES, inject_drift
-from fastsynth.sinks import open_sink
-from fastsynth.sources import read_table
 
 __all__ = ["app"]
 
@@ -35,6 +32,10 @@ def inject(
     ] = None,
 ) -> None:
     """Apply the drifts in CONFIG to INPUT, write OUTPUT and the drift log beside it."""
+    from fastsynth.drift import inject_drift
+    from fastsynth.sinks import open_sink
+    from fastsynth.sources import read_table
+
     table = read_table(input)
     drifted, drift_log = inject_drift(table, config, seed=seed, weight_column=weight_column)
     with open_sink(output, drifted.schema, format=format) as sink:
@@ -53,6 +54,8 @@ def inject(
 @app.command()
 def types() -> None:
     """List the drift types and profiles."""
+    from fastsynth.drift import OPERATIONS, PROFILES
+
     for name in OPERATIONS.names():
         operation = OPERATIONS.get(name)
         keys = ", ".join(sorted(operation.keys))

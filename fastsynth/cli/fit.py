@@ -10,9 +10,6 @@ import typer
 from fastsynth.cli.errors import handle_errors
 from fastsynth.cli.gen import _parse_options
 from fastsynth.errors import UsageError
-from fastsynth.sources import read_table
-from fastsynth.synthesis import fit as fit_model
-from fastsynth.synthesis import fit_blocks
 
 __all__ = ["fit"]
 
@@ -53,6 +50,10 @@ def fit(
     ] = None,
 ) -> None:
     """Fit a model on DATA to generate more rows like it (copula: a schema of its columns)."""
+    from fastsynth.sources import read_table
+    from fastsynth.synthesis import fit as fit_model
+    from fastsynth.synthesis import fit_blocks
+
     suffix = None if output is None else output.suffix.lower()
     if suffix not in (None, ".yaml", ".yml", ".json", ".fsm"):
         raise UsageError(f"--output {str(output)!r}: give a .yaml, .yml, .json or .fsm file")

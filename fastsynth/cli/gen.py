@@ -6,22 +6,21 @@ import sys
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import yaml
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from fastsynth.cli.errors import handle_errors
-from fastsynth.config import Settings
+from fastsynth.config import DEFAULT_BATCH_SIZE
 from fastsynth.errors import UsageError
-from fastsynth.generation import DEFAULT_BATCH_SIZE, iter_batches
-from fastsynth.kernels.jit import set_threads
-from fastsynth.pipeline import prefetch
-from fastsynth.schema import EXAMPLES, Schema
-from fastsynth.seeds import resolve_seed
-from fastsynth.sinks import SINKS, open_sink
-from fastsynth.sinks.base import format_for_path
+
+if TYPE_CHECKING:
+    from fastsynth.config import Settings
+    from fastsynth.schema import Schema
+
+# The engine (numba, pyarrow, polars) is imported where a command runs, not here: `fastsynth --help`
+# and the commands that need none of it start at once.
 
 __all__ = ["DataKind", "gen", "run", "write_rows"]
 
@@ -50,6 +49,8 @@ def _parse_options(pairs: list[str]) -> dict[str, Any]:
 def _load(
     schema_path: Path | None, kind: DataKind | None, default_model: str = "tabular", *, trust: bool = False
 ) -> Schema:
+    from fastsynth.schema import EXAMPLES, Schema
+
     if schema_path is None:  # the built-in example of the kind asked for, or of models.default_model
         return Schema.from_dict(EXAMPLES[kind.value if kind is not None else default_model])
     schema = Schema.load(schema_path, trust=trust)
@@ -88,6 +89,13 @@ def write_rows(
     progress: bool | None,
 ) -> None:
     """Generate ``rows`` rows into the chosen sink and report on stderr when writing a file."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from fastsynth.generation import iter_batches
+    from fastsynth.pipeline import prefetch
+    from fastsynth.sinks import SINKS, open_sink
+    from fastsynth.sinks.base import format_for_path
+
     name = format or (format_for_path(output) if output is not None else "console")
     if name not in SINKS:
         SINKS.get(name)  # raises the error that lists the allowed formats
@@ -201,6 +209,8 @@ def gen(
 ) -> None:
     """Generate ROWS rows of SCHEMA (a schema or model file) to a file, or to the terminal."""
     if threads is not None:
+        from fastsynth.kernels.jit import set_threads
+
         set_threads(threads)
     loaded = _load(schema, kind, trust=trust_model)
     if rows is None:
@@ -388,6 +398,7 @@ def run(
         from dataclasses import replace
 
         from fastsynth.seed_drift import drift_from_flags
+        from fastsynth.seeds import resolve_seed
 
         chosen = resolve_seed(seed, loaded.seed)
         events = drift_from_flags(loaded, drift_interval, drift_magnitude, seed=chosen, origin=drift_origin)

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
+from fastsynth.cli import catalog
 from fastsynth.cli.errors import handle_errors
-from fastsynth.concepts import GENERATORS
 from fastsynth.errors import SinkError
-from fastsynth.fields.base import FIELDS
-from fastsynth.schema import EXAMPLES, Schema
-from fastsynth.specs import options_of
 
 __all__ = ["app"]
 
@@ -36,6 +32,8 @@ def create_example(
     ] = None,
 ) -> None:
     """Write one of the seed's example schemas."""
+    from fastsynth.schema import EXAMPLES
+
     text = json.dumps(EXAMPLES[kind.value], indent=2) + "\n"
     if output is None:
         typer.echo(text, nl=False)
@@ -51,6 +49,8 @@ def create_example(
 @handle_errors
 def validate(schema: Annotated[Path, typer.Argument(help="Schema file to check.")]) -> None:
     """Check a schema and list its columns with their Arrow types."""
+    from fastsynth.schema import Schema
+
     loaded = Schema.load(schema)
     for field in loaded.fields:
         typer.echo(f"{field.name}: {field.type_name} -> {field.arrow_type()}")
@@ -61,21 +61,17 @@ def validate(schema: Annotated[Path, typer.Argument(help="Schema file to check."
 @handle_errors
 def types() -> None:
     """List the field types and the options each takes."""
-    for name in FIELDS.names():
-        cls = FIELDS.get(name)
-        _describe(name, cls.__doc__, cls.options())
+    _describe(catalog.current()["types"])
 
 
 @app.command()
 @handle_errors
 def generators() -> None:
     """List the concept-drift generators (a schema's ``generator``) and the parameters each takes."""
-    for name in GENERATORS.names():
-        cls = GENERATORS.get(name)
-        _describe(name, cls.__doc__, options_of(cls))
+    _describe(catalog.current()["generators"])
 
 
-def _describe(name: str, doc: str | None, options: Mapping[str, Any]) -> None:
-    summary = " ".join((doc or "").strip().split("\n\n")[0].split())  # the first paragraph
-    typer.echo(f"{name}: {summary}")
-    typer.echo(f"    options: {', '.join(sorted(options))}")
+def _describe(entries: list[catalog.Entry]) -> None:
+    for entry in entries:
+        typer.echo(f"{entry['name']}: {entry['summary']}")
+        typer.echo(f"    options: {', '.join(entry['options'])}")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["SinkMetrics", "StreamMetrics", "prometheus_text"]
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = ["SinkMetrics", "StreamMetrics", "column_totals", "prometheus_text"]
 
 
 @dataclass
@@ -39,19 +43,34 @@ class StreamMetrics:
     """When (on the stream's clock) the schedule started: at the first batch, after the cold start."""
     ended: float | None = None
     sinks: dict[str, SinkMetrics] = field(default_factory=dict)
+    _columns: dict[str, tuple[float, int]] = field(default_factory=dict, repr=False)
+    """(sum, count) of the non-null values of each numeric or boolean column over every emitted row."""
     _recent: deque[tuple[float, int]] = field(default_factory=deque, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     clock: Callable[[], float] = field(default=time.monotonic, repr=False)
     """The time line of ``emitted`` and ``rate`` (the stream's clock)."""
 
-    def emitted(self, rows: int, now: float | None = None) -> None:
+    def emitted(
+        self, rows: int, now: float | None = None, *, columns: dict[str, tuple[float, int]] | None = None
+    ) -> None:
+        """Count ``rows`` emitted, and add their ``column_totals`` to the running ones (in one step, so
+        a reading's totals cover its rows)."""
         now = self.clock() if now is None else now
         with self._lock:
             self.rows += rows
+            for name, (total, count) in (columns or {}).items():
+                before = self._columns.get(name, (0.0, 0))
+                self._columns[name] = (before[0] + total, before[1] + count)
             self._recent.append((now, self.rows))
             # Keep one entry older than the window, so that rate() knows the count a second ago.
             while len(self._recent) > 1 and self._recent[1][0] < now - 5.0:
                 self._recent.popleft()
+
+    def totals(self) -> tuple[int, dict[str, tuple[float, int]]]:
+        """The rows emitted and the running (sum, count) of each numeric or boolean column, read
+        together."""
+        with self._lock:
+            return self.rows, dict(self._columns)
 
     def seconds(self, now: float | None = None) -> float:
         """Seconds the stream has streamed: from its first batch to its end (or ``now``)."""
@@ -97,6 +116,25 @@ _SINK_METRICS = [
     ),
     ("sink_in_flight", "gauge", "Messages sent and not yet acknowledged.", lambda s: s.in_flight),
 ]
+
+
+def column_totals(part: pa.RecordBatch) -> dict[str, tuple[float, int]]:
+    """(sum, count) of the non-null values of each numeric (int, float) or boolean column of ``part``,
+    a kernel call per column: differencing two readings of running totals gives the mean of the rows
+    emitted between them. NaN and infinities are left out like nulls, so that one of them does not
+    spoil a total for good."""
+    found: dict[str, tuple[float, int]] = {}
+    for name, column in zip(part.schema.names, part.columns, strict=True):
+        kind = column.type
+        if not (pa.types.is_boolean(kind) or pa.types.is_integer(kind) or pa.types.is_floating(kind)):
+            continue
+        column = column.cast(pa.float64())  # no int64 overflow; true counts 1
+        total = pc.sum(column).as_py()
+        if total is not None and not math.isfinite(total):
+            column = column.filter(pc.is_finite(column))
+            total = pc.sum(column).as_py()
+        found[name] = (total or 0.0, len(column) - column.null_count)
+    return found
 
 
 def _label(value: str) -> str:

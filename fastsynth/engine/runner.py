@@ -17,13 +17,15 @@ import math
 import queue
 import threading
 import time
+from collections import deque
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
 
-from fastsynth.drift.schedule import DriftSchedule
-from fastsynth.engine.metrics import SinkMetrics, StreamMetrics, prometheus_text
+from fastsynth.drift.schedule import DriftEvent, DriftSchedule
+from fastsynth.engine.metrics import SinkMetrics, StreamMetrics, column_totals, prometheus_text
 from fastsynth.engine.rate import REAL_CLOCK, SLICE_SECONDS, Clock, Pacer, RateSchedule
 from fastsynth.errors import UsageError
 from fastsynth.generation import RunContext, SchemaLike, as_schema, make_batch
@@ -38,6 +40,7 @@ log = logging.getLogger("fastsynth.engine")
 _SLICE_SECONDS = SLICE_SECONDS
 _QUEUE_BATCHES = 2
 _UNCHANGED: Any = object()
+_DRIFT_ROWS = 100
 
 
 @dataclass
@@ -56,6 +59,11 @@ class Stream:
     the stream then ends with exactly the rows due by that moment."""
     metrics: StreamMetrics = field(default_factory=StreamMetrics)
     error: BaseException | None = None
+    _drift_rows: deque[int] = field(default_factory=lambda: deque(maxlen=_DRIFT_ROWS), repr=False)
+    _next_row: int = field(default=0, repr=False)
+    """The first row of the next batch the producer makes: it reads the schema and this together."""
+    _added_drift: tuple[DriftEvent, ...] = field(default=(), repr=False)
+    """The events ``drift_now`` added, which stay when ``update`` replaces the drift."""
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
     _done: threading.Event = field(default_factory=threading.Event, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -80,7 +88,10 @@ class Stream:
                 size = (
                     self.batch_size if self.max_rows is None else min(self.batch_size, self.max_rows - start)
                 )
-                batch = make_batch(self.schema, start, size, self.seed, run=self._run)
+                with self._lock:  # with the row it starts at, so drift_now knows which rows it reaches
+                    schema = self.schema
+                    self._next_row = start + size
+                batch = make_batch(schema, start, size, self.seed, run=self._run)
                 start += size
                 while not self._stop.is_set():
                     try:
@@ -189,7 +200,7 @@ class Stream:
             metrics.in_flight = int(getattr(sink, "in_flight", 0))
         self.metrics.batches += 1
         self.metrics.bytes += part.nbytes
-        self.metrics.emitted(part.num_rows)
+        self.metrics.emitted(part.num_rows, columns=column_totals(part))
         if self.schema.drift is not None:
             self.metrics.drift_events = self.schema.drift.started(self.metrics.rows, part)
 
@@ -234,6 +245,12 @@ class Stream:
                     self.error = error
 
     @property
+    def drift_rows(self) -> list[int]:
+        """The rows where the events of ``Engine.drift_now`` start, the last hundred."""
+        with self._lock:  # a request may be adding one
+            return list(self._drift_rows)
+
+    @property
     def ended(self) -> bool:
         """True once the stream has stopped: its row limit, an error, or a stop."""
         return self._done.is_set()
@@ -246,6 +263,24 @@ class Stream:
             interrupt = getattr(sink, "interrupt", None)
             if interrupt is not None:
                 interrupt()
+
+
+def _with_drift(stream: Stream, drift: DriftSchedule | None, added: tuple[DriftEvent, ...]) -> Schema:
+    """The stream's schema with ``drift`` and the ``added`` events, checked against its columns; refused
+    if the drift would change the columns its sinks were opened with."""
+    if added:
+        drift = (
+            DriftSchedule(added)
+            if drift is None
+            else DriftSchedule((*drift.events, *added), drift.weight_column)
+        )
+    schema = dataclasses.replace(stream.schema, drift=drift)  # validated against the columns
+    if schema.arrow_schema() != stream.schema.arrow_schema():
+        raise UsageError(
+            f"stream {stream.name!r}: the new drift changes the columns (a weight column added or removed, "
+            "or a category column given new values); sinks keep their schema, so start a new stream for that"
+        )
+    return schema
 
 
 def _close(sink: Sink, stream: str, *, failed: bool) -> BaseException | None:
@@ -358,20 +393,13 @@ class Engine:
         if batch_size is not None:
             batch_size = argument("batch_size", batch_size, PositiveInt)
         new_rate = None if rate is None else RateSchedule.parse(rate)
-        new_schema = None
         if drift is not _UNCHANGED:
             events = (
                 drift if drift is None or isinstance(drift, DriftSchedule) else DriftSchedule.from_dict(drift)
             )
-            new_schema = dataclasses.replace(stream.schema, drift=events)  # validated against the columns
-            if new_schema.arrow_schema() != stream.schema.arrow_schema():
-                raise UsageError(
-                    f"stream {name!r}: the new drift changes the columns (a weight column added or removed); "
-                    "sinks keep their schema, so start a new stream for that"
-                )
-        if new_schema is not None:  # batches already made (at most three) keep the drift they were made with
-            stream.schema = new_schema
-            described = "none" if new_schema.drift is None else f"{len(new_schema.drift.events)} events"
+            with stream._lock:  # batches already made (at most three) keep the drift they were made with
+                stream.schema = _with_drift(stream, events, stream._added_drift)
+            described = "none" if events is None else f"{len(events.events)} events"
             log.info(
                 "stream %s: drift -> %s", name, described, extra={"stream": name, "event": "drift_changed"}
             )
@@ -387,6 +415,28 @@ class Engine:
         if new_rate is not None:
             with stream._lock:
                 stream._pending_rate = new_rate
+
+    def drift_now(self, name: str, events: Sequence[Mapping[str, Any]]) -> int:
+        """Add drift ``events`` (drift specs without timing keys) to a running stream from the first row
+        of the next batch its producer makes, for good; that row. Batches already made (at most the
+        queue's two and the one being written) keep the drift they were made with."""
+        stream = self._stream(name)
+        with stream._lock:  # the producer reads the schema and its next row under this lock
+            if stream._stop.is_set():
+                raise UsageError(f"stream {name!r} has ended")
+            row = stream._next_row
+            added = DriftSchedule.from_dict([{**event, "start_row": row} for event in events]).events
+            stream.schema = _with_drift(stream, stream.schema.drift, added)
+            stream._added_drift += added
+            stream._drift_rows.append(row)
+        log.info(
+            "stream %s: %d drift events from row %d",
+            name,
+            len(added),
+            row,
+            extra={"stream": name, "event": "drift_now", "row": row},
+        )
+        return row
 
     def add_sink(self, stream_name: str, sink_name: str, sink: Sink) -> None:
         stream = self._stream(stream_name)

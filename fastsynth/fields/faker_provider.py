@@ -99,7 +99,7 @@ class FakerField(Field):
         if limit is not None:
             self._check_sizes(*limit)
         method = getattr(fp.fresh_faker(locale, 0), self.provider)
-        seconds = []
+        seconds: list[float] = []
         # A few calls, and their median: one call's time on a busy machine can be a scheduling pause
         # a thousand times the provider's cost, and would refuse a cheap provider.
         while len(seconds) < _TRIAL_CALLS and sum(seconds) < _TRIAL_SECONDS:

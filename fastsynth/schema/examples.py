@@ -3,11 +3,14 @@ files that ship with the package (``configs/`` of the repository), which the con
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from importlib.abc import Traversable
 from typing import Any
 
-__all__ = ["EXAMPLES", "example_files"]
+import yaml
+
+__all__ = ["EXAMPLES", "example_document", "example_files", "example_names"]
 
 TABULAR: dict[str, Any] = {
     "id": {"type": "int", "min": 1000, "max": 9999},
@@ -50,3 +53,21 @@ def example_files() -> dict[str, Traversable]:
         if entry.name.endswith((".json", ".yaml")) and entry.name != "drift.yaml"
     }
     return dict(sorted(found.items()))
+
+
+def example_names() -> list[str]:
+    """Every name ``example_document`` takes: the seed's two, then the shipped files'."""
+    return list(dict.fromkeys([*EXAMPLES, *example_files()]))
+
+
+def example_document(name: str) -> dict[str, Any] | None:
+    """The schema document of the example ``name``: the seed's own for ``tabular`` and ``timeseries``
+    (their files say the same), else the shipped file's, parsed; None for a name that is none."""
+    if name in EXAMPLES:
+        return EXAMPLES[name]
+    entry = example_files().get(name)
+    if entry is None:
+        return None
+    text = entry.read_text(encoding="utf-8")
+    document: dict[str, Any] = json.loads(text) if entry.name.endswith(".json") else yaml.safe_load(text)
+    return document

@@ -11,6 +11,7 @@ and changed settings (batch size, frequency, drift) reach the streams that follo
     records.py   Generator and Streamer, checked when made
     reports.py   what the service reports, as typed data (GeneratorInfo, StreamerInfo, Status)
     bodies.py    rows as a streamed response body (``POST /generate``)
+    live.py      changes to one running stream (rate, batch size, streamers, drift now), its status
     core.py      the Service
 """
 
@@ -19,10 +20,19 @@ from __future__ import annotations
 from fastsynth.service.bodies import MEDIA_TYPES
 from fastsynth.service.core import Service
 from fastsynth.service.records import Generator, Streamer
-from fastsynth.service.reports import GeneratorInfo, Status, StreamerInfo, StreamStatus
+from fastsynth.service.reports import (
+    ColumnTotals,
+    DriftStarted,
+    GeneratorInfo,
+    Status,
+    StreamerInfo,
+    StreamStatus,
+)
 
 __all__ = [
     "MEDIA_TYPES",
+    "ColumnTotals",
+    "DriftStarted",
     "Generator",
     "GeneratorInfo",
     "Service",

@@ -10,7 +10,6 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +21,14 @@ from fastsynth.engine.plan import plan_stream
 from fastsynth.errors import Conflict, NotFound, UsageError
 from fastsynth.generation import iter_batches
 from fastsynth.pipeline import prefetch
-from fastsynth.schema import EXAMPLES, Limits, Schema
+from fastsynth.schema import Limits, Schema
+from fastsynth.schema.examples import example_document, example_names
 from fastsynth.seeds import resolve_seed
 from fastsynth.service.bodies import Chunks, encode, media_type
 from fastsynth.service.budget import rows_per_batch
+from fastsynth.service.live import CLOSE_SECONDS, LiveStreams, Running, shared_message
 from fastsynth.service.records import DriftRequest, Generator, Streamer, check_name
-from fastsynth.service.reports import Status, StreamStatus
+from fastsynth.service.reports import Status
 from fastsynth.sinks.base import Sink
 from fastsynth.specs import Count, argument, from_document
 
@@ -36,25 +37,12 @@ __all__ = ["Service"]
 log = logging.getLogger("fastsynth.api")  # the name the servers' logs have always carried
 
 _GENERATE_BATCH = 1 << 16
-_CLOSE_SECONDS = 60.0
-
-
-@dataclass
-class _Running:
-    """A generator being streamed, and whether it follows the settings' rate and drift."""
-
-    streamers: list[str]
-    follows_rate: bool
-    follows_drift: bool
-    widest_batch: int
-    """The most rows of this generator a batch may hold (``rows_per_batch``)."""
-    started: float = field(default_factory=time.time)
 
 
 _MODEL_FILE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,200}\.fsm")
 
 
-class Service:
+class Service(LiveStreams):
     """Generators, streamers, settings and the engine streaming them, for the REST API and the Flight
     server alike. Thread-safe: request handlers run in worker threads."""
 
@@ -77,7 +65,7 @@ class Service:
         self.engine = Engine()
         self.generators: dict[str, Generator] = {}
         self.streamers: dict[str, Streamer] = {}
-        self._running: dict[str, _Running] = {}
+        self._running: dict[str, Running] = {}
         self._lock = threading.RLock()
         self._started = time.time()
 
@@ -105,13 +93,16 @@ class Service:
             )
         if not given:
             example = self.settings.default_model  # the seed's models.default_model
-        if example is not None and example not in EXAMPLES:
-            raise UsageError(f"generator {name!r}: example={example!r}; allowed: {', '.join(EXAMPLES)}")
+        document: Mapping[str, Any] | None
         if model is not None:
-            document: Mapping[str, Any] = {"model": model}
+            document = {"model": model}
             loaded = self._model(name, model)
         else:
-            document = EXAMPLES[example] if example is not None else schema  # type: ignore[assignment]
+            document = schema if example is None else example_document(example)
+            if document is None:  # the example names none
+                raise UsageError(
+                    f"generator {name!r}: example={example!r}; allowed: {', '.join(example_names())}"
+                )
             loaded = Schema.from_dict(document, limits=self.limits)
         generator = Generator(name, loaded, document, seed)
         with self._lock:
@@ -163,7 +154,7 @@ class Service:
             if streamer.name in self.streamers:
                 raise Conflict(f"streamer {streamer.name!r} already exists; delete it first")
             if streamer.shared and len(self._running) > 1:
-                raise Conflict(_shared_message(streamer.name))
+                raise Conflict(shared_message(streamer.name))
             for generator, running in self._running.items():
                 stream = self.engine.streams[generator]
                 if stream.ended:
@@ -202,7 +193,7 @@ class Service:
                         closing.append(self.engine.remove_sink(generator, name))
             del self.streamers[name]
         for closed in closing:  # answer once its files are complete
-            closed.wait(_CLOSE_SECONDS)
+            closed.wait(CLOSE_SECONDS)
         log.info("streamer %s removed", name, extra={"streamer": name, "event": "streamer_removed"})
 
     # -- one batch ---------------------------------------------------------------------------------
@@ -313,7 +304,7 @@ class Service:
             if len(names) + len(self._running) > 1:
                 for streamer in targets:
                     if streamer.shared:
-                        raise Conflict(_shared_message(streamer.name))
+                        raise Conflict(shared_message(streamer.name))
             drift_pair = self._drift(drift)
             for name in names:
                 self._start_one(name, targets, rate, rows, drift_pair, follows_drift=drift is None)
@@ -372,7 +363,7 @@ class Service:
                 sink.abort()
             raise
         follows_rate = rate is None and generator.schema.time_field is None
-        self._running[name] = _Running([t.name for t in targets], follows_rate, follows_drift, widest)
+        self._running[name] = Running([t.name for t in targets], follows_rate, follows_drift, widest)
 
     def stop(self, generators: list[str] | None = None) -> dict[str, int]:
         """Stop the chosen streaming generators (all by default); rows each wrote."""
@@ -429,7 +420,7 @@ class Service:
                         drift_origin=_drift_origin(updated),
                     )
                     drift_update["drift"] = plan.schema.drift
-                batch_size = min(updated.batch_size, running.widest_batch)
+                batch_size = min(updated.batch_size, running.widest_batch) if running.follows_batch else None
                 self.engine.update(name, rate=rate, batch_size=batch_size, **drift_update)
         return updated
 
@@ -438,21 +429,7 @@ class Service:
     def status(self) -> Status:
         from fastsynth import __version__
 
-        streams = {}
-        for name, stream in list(self.engine.streams.items()):
-            m = stream.metrics
-            running = self._running.get(name)
-            streams[name] = StreamStatus(
-                running=not stream.ended,
-                streamers=[] if running is None else list(running.streamers),
-                rows=m.rows,
-                rows_per_second=round(m.rate(), 1),
-                target_rows_per_second=round(m.target_rate, 1),
-                lag_seconds=round(m.lag_seconds, 3),
-                errors=m.errors,
-                error=None if stream.error is None else str(stream.error),
-                drift_events=m.drift_events,
-            )
+        streams = {name: self._status_of(name, stream) for name, stream in list(self.engine.streams.items())}
         return Status(
             status="running" if any(s.running for s in streams.values()) else "idle",
             version=__version__,
@@ -471,13 +448,6 @@ class Service:
             if not self.engine.stop():
                 log.error("some streams did not stop in time; their output may be incomplete")
             self._running.clear()
-
-
-def _shared_message(streamer: str) -> str:
-    return (
-        f"streamer {streamer!r} writes one file, and several generators would share it; "
-        "put {generator} in its path"
-    )
 
 
 def _drift_origin(settings: Settings) -> str:

@@ -21,6 +21,8 @@ from fastsynth.sinks.base import Sink, check_options
 from fastsynth.specs import Bounds, Spec, argument, from_document, show
 
 __all__ = [
+    "AttachRequest",
+    "DriftNowRequest",
     "DriftRequest",
     "GenerateRequest",
     "Generator",
@@ -30,6 +32,7 @@ __all__ = [
     "RowsRequest",
     "StartRequest",
     "StopRequest",
+    "StreamChange",
     "Streamer",
     "StreamerRequest",
     "arguments",
@@ -161,6 +164,32 @@ class StopRequest(Spec):
     """Stopping streams: which generators (default all)."""
 
     generators: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class StreamChange(Spec):
+    """Changing a running stream (``PATCH /streams/{name}``): its rate (rows/s or a schedule) or batch
+    size or both; a setting changed here no longer follows the settings' batch_size and frequency."""
+
+    rate: float | dict[str, Any] | None = None
+    batch_size: int | None = None
+
+
+@dataclass(frozen=True)
+class AttachRequest(Spec):
+    """Attaching a streamer to a running stream (``POST /streams/{name}/streamers``)."""
+
+    streamer: str
+
+
+@dataclass(frozen=True)
+class DriftNowRequest(Spec):
+    """Drift from a running stream's next row on, for good (``POST /streams/{name}/drift``): the seed's
+    drift of every column by ``magnitude`` (default the settings' ``drift.magnitude``), or ``events``,
+    drift events without timing keys."""
+
+    magnitude: Annotated[float, Bounds(0, 1, low_open=True)] | None = None
+    events: list[dict[str, Any]] | None = None
 
 
 def arguments(kind: type, document: Any, where: str) -> dict[str, Any]:

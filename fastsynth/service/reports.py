@@ -6,7 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["GeneratorInfo", "Status", "StreamStatus", "StreamerInfo", "StreamerType"]
+__all__ = [
+    "ColumnTotals",
+    "DriftStarted",
+    "GeneratorInfo",
+    "Status",
+    "StreamStatus",
+    "StreamerInfo",
+    "StreamerType",
+]
 
 StreamerType = Literal["console", "file", "kafka"]
 
@@ -43,6 +51,25 @@ class StreamerInfo:
 
 
 @dataclass(frozen=True)
+class ColumnTotals:
+    """The running total of a numeric or boolean column (true counts 1) over every row a stream
+    emitted, nulls and NaN left out: two readings' difference gives the mean of the rows between."""
+
+    sum: float
+    count: int
+    """Values summed."""
+
+
+@dataclass(frozen=True)
+class DriftStarted:
+    """Drift added to a running stream: the row it starts at, and how many events it holds."""
+
+    row: int
+    """The first row made with it: batches made before (at most three) keep the drift they had."""
+    drift_events: int
+
+
+@dataclass(frozen=True)
 class StreamStatus:
     """One generator's stream, live."""
 
@@ -58,6 +85,12 @@ class StreamStatus:
     error: str | None
     """Why the stream ended, if it failed."""
     drift_events: int
+    batch_size: int
+    """Rows the stream makes at a time."""
+    columns: dict[str, ColumnTotals]
+    """By column, for each numeric (int, float) or boolean column."""
+    drift_rows: list[int]
+    """The rows where drift asked for with ``POST /streams/{name}/drift`` starts, the last hundred."""
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,13 @@ def test_a_token_is_needed_on_every_route_but_liveness(guarded):
         ("POST", "/generate"),
         ("POST", "/stop"),
         ("DELETE", "/generators/x"),
+        ("GET", "/examples"),
+        ("GET", "/events"),
+        ("GET", "/streams/x"),
+        ("PATCH", "/streams/x"),
+        ("POST", "/streams/x/drift"),
+        ("POST", "/streams/x/streamers"),
+        ("DELETE", "/streams/x/streamers/y"),
     ]
     for method, path in routes:
         for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}):

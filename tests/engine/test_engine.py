@@ -502,3 +502,56 @@ def test_a_batches_rate_is_checked_and_changes_like_any_rate():
     pacer.retarget(RateSchedule.parse({"batches": {"rows": 7, "every": 2}}), 1.0)
     assert pacer.due(1.0) == pytest.approx(107) and pacer.due(3.5) == pytest.approx(114)
     assert pacer.next_due(3.5) == pytest.approx(1.5)
+
+
+def test_column_totals_are_the_sums_of_the_rows_the_sinks_took():
+    schema = fastsynth.Schema.from_dict(
+        {
+            "id": {"type": "sequence"},
+            "x": {"type": "float", "null_rate": 0.2},
+            "n": {"type": "int", "min": -5, "max": 1000},
+            "flag": {"type": "bool"},
+            "name": {"type": "first_name"},
+        }
+    )
+    clock = FakeClock()
+    sink = MemorySink(schema.arrow_schema())
+    engine = Engine(clock)
+    stream = engine.add_stream("s", schema, rate=7000, batch_size=3000, sinks={"m": sink})
+    clock.run_to(1.33)  # mid-batch: the totals cover the slices emitted, not the batches made
+    rows, totals = stream.metrics.totals()
+    table = sink.table()
+    assert 0 < rows == table.num_rows < 10_000 and set(totals) == {"id", "x", "n", "flag"}  # no text
+    for name in totals:
+        values = table[name].drop_null().to_numpy(zero_copy_only=False).astype(float)
+        assert totals[name][1] == len(values)
+        assert totals[name][0] == pytest.approx(values.sum(), rel=1e-12)
+    assert totals["x"][1] < table.num_rows  # its nulls are not counted
+    engine.stop()
+
+
+def test_drift_now_starts_at_the_row_it_answers_and_stays_through_drift_updates():
+    clock = FakeClock()
+    sink = MemorySink(SCHEMA.arrow_schema())
+    engine = Engine(clock)
+    stream = engine.add_stream("s", SCHEMA, rate=20_000, batch_size=1000, sinks={"m": sink})
+    clock.run_to(0.5)
+    emitted = sink.rows_written
+    row = engine.drift_now("s", [{"type": "add", "columns": ["x"], "magnitude": 100}])
+    # Made ahead: the batch being written and the queue's two, at most, keep the drift they had.
+    assert emitted <= row <= emitted + 3 * 1000 and stream.drift_rows == [row]
+    clock.run_to(1.0)
+    assert stream.metrics.drift_events == 1
+    engine.update("s", drift=[{"type": "add", "columns": ["x"], "magnitude": 1, "start_row": 0}])
+    clock.run_to(1.5)
+    with pytest.raises(fastsynth.SchemaError, match="column 'nope' is not in the schema"):
+        engine.drift_now("s", [{"type": "add", "columns": ["nope"], "magnitude": 1}])
+    engine.stop()
+    with pytest.raises(fastsynth.UsageError, match="has ended"):
+        engine.drift_now("s", [{"type": "add", "columns": ["x"], "magnitude": 1}])
+    x = sink.table()["x"].to_numpy()
+    plain = fastsynth.generate(SCHEMA, len(x))["x"].to_numpy()
+    drift = x - plain
+    assert np.allclose(drift[:row], 0) and np.isclose(drift[row], 100)  # from that row exactly
+    later = drift[row:]
+    assert (np.isclose(later, 100) | np.isclose(later, 101)).all() and np.isclose(later[-1], 101)

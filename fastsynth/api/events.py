@@ -1,0 +1,116 @@
+"""``GET /events``: ``GET /status`` as server-sent events, one ``event: status`` every ``interval``
+seconds until the client leaves, for a console that draws the figures live. Each open stream holds a
+connection and wakes every interval, so at most ``MAX_EVENT_STREAMS`` are open at once."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import AsyncGenerator
+from typing import Annotated
+
+import anyio
+import msgspec
+from litestar import Controller, Request, get
+from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException
+from litestar.params import Parameter
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+
+from fastsynth.api.errors import refusals
+from fastsynth.service import Service
+from fastsynth.specs import Bounds, argument
+
+__all__ = ["MAX_EVENT_STREAMS", "EventController", "EventStreams"]
+
+MAX_EVENT_STREAMS = 16
+_INTERVAL = Annotated[float, Bounds(0.2, 10)]
+_COUNT = Annotated[int, Bounds(1, 1_000_000)] | None
+_POLL_SECONDS = 0.25
+"""How often a waiting stream looks whether the server is stopping."""
+
+
+class EventStreams:
+    """The open event streams, counted, and whether the server is stopping (which ends them, so that
+    an open console does not hold the server's exit up)."""
+
+    def __init__(self, most: int = MAX_EVENT_STREAMS) -> None:
+        self.most = most
+        self.open = 0
+        self.closing = threading.Event()
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            if self.open >= self.most:
+                return False
+            self.open += 1
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            self.open -= 1
+
+    def close(self) -> None:
+        """End every open stream at its next look (within a quarter of a second)."""
+        self.closing.set()
+
+
+class EventController(Controller):
+    path = "/events"
+    tags = ("server",)
+
+    @get(
+        media_type="text/event-stream",
+        responses=refusals(400, 401, 429),
+        response_description="``event: status`` every interval, its data the JSON of GET /status",
+    )
+    async def events(
+        self,
+        request: Request,
+        service: NamedDependency[Service],
+        interval: Annotated[
+            float,
+            Parameter(
+                description="Seconds between events, 0.2 to 10", schema_extra={"minimum": 0.2, "maximum": 10}
+            ),
+        ] = 1.0,
+        count: Annotated[
+            int | None,
+            Parameter(
+                description="Events to send before the stream ends (default: until the client leaves)",
+                schema_extra={"type": "integer", "oneOf": None, "minimum": 1, "maximum": 1_000_000},
+            ),
+        ] = None,
+    ) -> ServerSentEvent:
+        interval = argument("interval", interval, _INTERVAL)
+        count = argument("count", count, _COUNT)
+        streams: EventStreams = request.app.state.events
+        if not streams.take():
+            raise HTTPException(
+                status_code=429,
+                detail=f"{streams.most} event streams are open, the most this server serves at once; "
+                "close one, or poll GET /status",
+            )
+        return ServerSentEvent(_statuses(service, streams, interval, count))
+
+
+async def _statuses(
+    service: Service, streams: EventStreams, interval: float, count: int | None
+) -> AsyncGenerator[ServerSentEventMessage]:
+    """The status every ``interval`` seconds, on a schedule (a slow client does not make it drift),
+    ``count`` times or until the client leaves (Litestar then cancels this) or the server stops."""
+    try:
+        sent = 0
+        due = time.monotonic()
+        while not streams.closing.is_set():
+            data = msgspec.json.encode(service.status()).decode()
+            yield ServerSentEventMessage(data=data, event="status")
+            sent += 1
+            if count is not None and sent >= count:
+                return
+            due += interval
+            while (left := due - time.monotonic()) > 0 and not streams.closing.is_set():
+                await anyio.sleep(min(left, _POLL_SECONDS))
+    finally:
+        streams.release()

@@ -1,0 +1,72 @@
+"""Clinical multi-omics cohorts: demographics, gene expression (RNA-Seq counts or microarray intensities)
+and protein abundances for any number of patients, as three tables linked by ``Patient_ID``, made by
+numba kernels a block of patients at a time.
+
+>>> from fastsynth.clinical import Cohort, generate_cohort
+>>> tables = generate_cohort(Cohort(patients=100, genes=50, proteins=5, seed=1))
+>>> {name: table.shape for name, table in tables.items()}
+{'demographics': (100, 5), 'genes': (100, 51), 'proteins': (100, 6)}
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from fastsynth.clinical.cohort import Cohort, Counts, Effect, Intensities, Modules, Transition
+from fastsynth.clinical.tables import Layout, Tables
+from fastsynth.sinks import open_sink
+
+__all__ = [
+    "Cohort",
+    "Counts",
+    "Effect",
+    "Intensities",
+    "Layout",
+    "Modules",
+    "Tables",
+    "Transition",
+    "generate_cohort",
+    "patients_per_batch",
+    "write_cohort",
+]
+
+TABLES = ("demographics", "genes", "proteins")
+BATCH_BYTES = 64 << 20
+"""About how much one block of patients' omics takes in memory while it is made and written."""
+
+
+def patients_per_batch(cohort: Cohort) -> int:
+    """Patients per block: as many as fit ``BATCH_BYTES`` of omics values (8 bytes each), at least one."""
+    return max(1, min(cohort.patients, BATCH_BYTES // (8 * max(cohort.genes, cohort.proteins, 1))))
+
+
+def generate_cohort(cohort: Cohort, layout: Layout = "wide") -> dict[str, pa.Table]:
+    """The three tables of ``cohort`` in memory (for cohorts that fit; ``write_cohort`` streams)."""
+    tables = Tables(cohort)
+    batch = patients_per_batch(cohort)
+    return {name: pa.Table.from_batches(list(tables.batches(name, batch, layout))) for name in TABLES}  # type: ignore[arg-type]
+
+
+def write_cohort(
+    cohort: Cohort, folder: str | Path, *, format: str = "parquet", layout: Layout = "wide", **options: Any
+) -> dict[str, Path]:
+    """Write ``demographics``, ``genes`` and ``proteins`` files of ``cohort`` into ``folder`` (in any file
+    format fastsynth writes, with its sink ``options``), a block of patients at a time; their paths."""
+    tables = Tables(cohort)
+    batch = patients_per_batch(cohort)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name in TABLES:
+        path = folder / f"{name}.{format}"
+        batches = tables.batches(name, batch, layout)  # type: ignore[arg-type]
+        first = next(batches)
+        with open_sink(path, first.schema, format=format, **options) as sink:
+            sink.write(first)
+            for block in batches:
+                sink.write(block)
+        written[name] = path
+    return written

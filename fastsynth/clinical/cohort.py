@@ -1,0 +1,160 @@
+"""A clinical cohort as a spec: how many patients, genes and proteins, the groups and their shares, the
+omics' distributions, gene modules, disease effects and group transitions. ``Cohort.from_dict`` reads
+the same document from YAML or JSON, with the house's messages for bad values."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from fastsynth.errors import SchemaError
+from fastsynth.specs import Bounds, Spec, from_document, show
+
+__all__ = ["Cohort", "Counts", "Effect", "Intensities", "Modules", "Transition"]
+
+Share = Annotated[float, Bounds(0, 1)]
+Positive = Annotated[float, Bounds(0, math.inf)]
+
+DEFAULT_DEMOGRAPHICS: dict[str, Any] = {
+    "Age": {"type": "int", "distribution": "normal", "mean": 60, "std": 12, "min": 18, "max": 100},
+    "Sex": {"type": "category", "categories": ["Female", "Male"], "probabilities": [0.5, 0.5]},
+    "BMI": {"type": "float", "mean": 27, "std": 4.5, "min": 15, "max": 60, "decimals": 1},
+}
+"""The demographic columns of a cohort that names none: fastsynth fields, so any field can join them."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Counts(Spec):
+    """RNA-Seq counts: negative binomial per gene, its mean log-normal across genes (around e**log_mean,
+    spread log_mean_sd) and its dispersion uniform in ``dispersion`` (variance mean + d * mean**2)."""
+
+    log_mean: float = math.log(80)
+    log_mean_sd: Annotated[float, Bounds(0, 10)] = 1.5
+    dispersion: tuple[Annotated[float, Bounds(1e-6, 100)], Annotated[float, Bounds(1e-6, 100)]] = (0.1, 1.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Intensities(Spec):
+    """Gaussian values per feature (microarray intensities on a log scale, or the logarithm of protein
+    abundances): location normal around ``loc`` (spread ``loc_sd``), scale uniform in ``scale``."""
+
+    loc: float = 7.0
+    loc_sd: Annotated[float, Bounds(0, 100)] = 1.0
+    scale: tuple[Annotated[float, Bounds(0, 100)], Annotated[float, Bounds(0, 100)]] = (0.5, 2.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Modules(Spec):
+    """Genes in consecutive modules of ``size``; within a module the latent values correlate by a value
+    drawn per module in ``correlation``."""
+
+    size: Annotated[int, Bounds(2)]
+    correlation: tuple[Share, Share] = (0.3, 0.7)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Effect(Spec):
+    """A disease effect: the patients of ``group`` have the ``genes`` (and ``proteins``) named, given as
+    ``[first, end)`` ranges or lists of indices, at a fold change drawn per feature in ``fold_change``
+    (a mean times it for counts and abundances; log2 of it added for microarray intensities)."""
+
+    group: str
+    genes: tuple[int, ...] = ()
+    gene_range: tuple[int, int] | None = None
+    proteins: tuple[int, ...] = ()
+    protein_range: tuple[int, int] | None = None
+    fold_change: tuple[Annotated[float, Bounds(1e-6, 1e6)], Annotated[float, Bounds(1e-6, 1e6)]] = (2.0, 3.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Transition(Spec):
+    """Drift by moving patients: ``share`` of group ``source``'s patients (exactly: the share times the
+    group's size, rounded) belong to ``target`` instead; their omics follow the new group."""
+
+    source: str
+    target: str
+    share: Share
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cohort(Spec):
+    """Patients with demographics, gene expression and protein abundances (three tables linked by
+    ``Patient_ID``), every value a function of (seed, patient, feature)."""
+
+    patients: Annotated[int, Bounds(1, 10**9)]
+    genes: Annotated[int, Bounds(0, 10**6)] = 200
+    proteins: Annotated[int, Bounds(0, 10**6)] = 50
+    gene_type: Literal["rna-seq", "microarray"] = "rna-seq"
+    groups: dict[str, Share] = field(default_factory=lambda: {"Control": 0.5, "Disease": 0.5})
+    counts: Counts = field(default_factory=Counts)
+    microarray: Intensities = field(default_factory=Intensities)
+    protein_levels: Intensities = field(
+        default_factory=lambda: Intensities(loc=3.0, loc_sd=1.0, scale=(0.2, 0.6))
+    )
+    protein_gene_correlation: Share = 0.0
+    """How strongly protein ``j`` follows gene ``j`` (its latent value's correlation; 0: independent)."""
+    modules: Modules | None = None
+    effects: tuple[Effect, ...] = ()
+    transitions: tuple[Transition, ...] = ()
+    demographics: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_DEMOGRAPHICS))
+    """The demographic columns, as a schema's fields (any fastsynth field)."""
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.groups:
+            raise SchemaError("cohort: groups is empty; allowed: names with shares that sum to 1")
+        total = sum(self.groups.values())
+        if not math.isclose(total, 1.0, abs_tol=1e-9):
+            raise SchemaError(
+                f"cohort: the groups' shares sum to {show(total)}; allowed: shares that sum to 1"
+            )
+        for pair, name in (
+            (self.counts.dispersion, "counts.dispersion"),
+            (self.microarray.scale, "microarray.scale"),
+        ):
+            if pair[0] > pair[1]:
+                raise SchemaError(f"cohort: {name}={show(list(pair))} is not [low, high] with low <= high")
+        for i, effect in enumerate(self.effects):
+            where = f"cohort: effects[{i}]"
+            self._check_group(effect.group, f"{where}.group")
+            for features, span, count, noun in (
+                (effect.genes, effect.gene_range, self.genes, "gene"),
+                (effect.proteins, effect.protein_range, self.proteins, "protein"),
+            ):
+                for index in _indices(features, span):
+                    if not 0 <= index < count:
+                        raise SchemaError(
+                            f"{where}: {noun} {index} is past the cohort's {count} {noun}s; "
+                            f"allowed: 0 to {count - 1}"
+                        )
+        for i, transition in enumerate(self.transitions):
+            self._check_group(transition.source, f"cohort: transitions[{i}].source")
+            self._check_group(transition.target, f"cohort: transitions[{i}].target")
+
+    def _check_group(self, name: str, where: str) -> None:
+        if name not in self.groups:
+            raise SchemaError(f"{where}={name!r} is not a group; allowed: {', '.join(self.groups)}")
+
+    @classmethod
+    def from_dict(cls, document: Any) -> Cohort:
+        return from_document(cls, document, where="cohort")
+
+    def without_transitions(self) -> Cohort:
+        return dataclasses.replace(self, transitions=())
+
+
+def _indices(features: tuple[int, ...], span: tuple[int, int] | None) -> list[int]:
+    found = list(features)
+    if span is not None:
+        found += range(span[0], span[1])
+    return found
+
+
+def effect_indices(effect: Effect, kind: Literal["genes", "proteins"]) -> list[int]:
+    """The features an effect touches, of one kind."""
+    if kind == "genes":
+        return _indices(effect.genes, effect.gene_range)
+    return _indices(effect.proteins, effect.protein_range)

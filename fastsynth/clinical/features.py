@@ -1,0 +1,123 @@
+"""The per-feature parameters of a cohort's omics, drawn once from its seed: each gene's distribution,
+its module and the module's correlation, the fold changes of disease effects (one table of parameters
+per group, where only the affected features differ), and the same for proteins."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from fastsynth.clinical.cohort import Cohort, effect_indices
+from fastsynth.fields.base import column_key
+from fastsynth.kernels import omics
+
+__all__ = ["Features", "gene_features", "protein_features"]
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the kernels need to fill a block of one kind of feature (genes or proteins)."""
+
+    key: np.uint64
+    modules: np.ndarray
+    """Each feature's module (0 for all when there are none)."""
+    rhos: np.ndarray
+    """Each module's latent correlation."""
+    counts: tuple[np.ndarray, ...] | None
+    """``omics.nb_tables`` of every (feature, fold change) needed, for counts; else None."""
+    table_of: np.ndarray
+    """[group, feature] -> the table (counts) drawn from."""
+    locs: np.ndarray
+    """[group, feature] -> the location (intensities)."""
+    scales: np.ndarray
+    fold_changes: np.ndarray
+    """[group, feature] -> the fold change applied (1 where no effect): the ground truth of effects."""
+    means: np.ndarray | None = None
+    """Each gene's negative binomial mean, before effects (counts)."""
+    dispersions: np.ndarray | None = None
+    """Each gene's dispersion: its variance is ``mean + dispersion * mean**2`` (counts)."""
+
+
+def _generator(cohort: Cohort, what: str) -> np.random.Generator:
+    return np.random.default_rng([cohort.seed & (2**63 - 1), int(column_key(cohort.seed, what))])
+
+
+def _fold_changes(cohort: Cohort, kind: str, n: int) -> np.ndarray:
+    """[group, feature] fold changes: 1, but for the features each effect names in its group (drawn
+    apart from the features' own parameters, which an effect must not move)."""
+    draw = _generator(cohort, f"{kind}.effects")
+    groups = list(cohort.groups)
+    folds = np.ones((len(groups), n))
+    for effect in cohort.effects:
+        touched = effect_indices(effect, kind)  # type: ignore[arg-type]
+        low, high = effect.fold_change
+        folds[groups.index(effect.group), touched] = draw.uniform(low, high, len(touched))
+    return folds
+
+
+def _modules(cohort: Cohort, n: int) -> tuple[np.ndarray, np.ndarray]:
+    draw = _generator(cohort, "genes.modules")
+    if cohort.modules is None or n == 0:
+        return np.zeros(n, np.int64), np.zeros(1)
+    size = cohort.modules.size
+    low, high = cohort.modules.correlation
+    return np.arange(n, dtype=np.int64) // size, draw.uniform(low, high, -(-n // size))
+
+
+def gene_features(cohort: Cohort) -> Features:
+    n = cohort.genes
+    draw = _generator(cohort, "genes")
+    modules, rhos = _modules(cohort, n)
+    folds = _fold_changes(cohort, "genes", n)
+    key = np.uint64(column_key(cohort.seed, "genes"))
+    if cohort.gene_type == "microarray":
+        levels = cohort.microarray
+        locs = draw.normal(levels.loc, levels.loc_sd, n)
+        scales = draw.uniform(levels.scale[0], levels.scale[1], n)
+        # Intensities are on a log2 scale: a fold change adds its log2.
+        return Features(
+            key, modules, rhos, None, np.zeros((1, n), np.int64), locs + np.log2(folds), scales, folds
+        )
+    spec = cohort.counts
+    means = np.maximum(np.round(np.exp(draw.normal(spec.log_mean, spec.log_mean_sd, n))), 1.0)
+    dispersions = draw.uniform(spec.dispersion[0], spec.dispersion[1], n)
+    # One table per gene, and one more per (group, gene) an effect touches.
+    table_of = np.tile(np.arange(n, dtype=np.int64), (len(cohort.groups), 1))
+    extra_means: list[float] = []
+    extra_dispersions: list[float] = []
+    for group, gene in zip(*np.nonzero(folds != 1.0), strict=True):
+        table_of[group, gene] = n + len(extra_means)
+        extra_means.append(means[gene] * folds[group, gene])
+        extra_dispersions.append(dispersions[gene])
+    tables = omics.nb_tables(
+        np.concatenate([means, np.asarray(extra_means)]),
+        np.concatenate([dispersions, np.asarray(extra_dispersions)]),
+    )
+    return Features(
+        key, modules, rhos, tables, table_of, np.zeros((1, n)), np.ones(n), folds, means, dispersions
+    )
+
+
+def protein_features(cohort: Cohort) -> Features:
+    """Log-normal abundances: the logarithm is Gaussian, and a fold change adds its logarithm."""
+    n = cohort.proteins
+    draw = _generator(cohort, "proteins")
+    folds = _fold_changes(cohort, "proteins", n)
+    spec = cohort.protein_levels
+    locs = draw.normal(spec.loc, spec.loc_sd, n)
+    scales = draw.uniform(spec.scale[0], spec.scale[1], n)
+    key = np.uint64(column_key(cohort.seed, "proteins"))
+    modules, rhos = np.zeros(n, np.int64), np.zeros(1)
+    return Features(key, modules, rhos, None, np.zeros((1, n), np.int64), locs + np.log(folds), scales, folds)
+
+
+def exact_sizes(shares: list[float], total: int) -> list[int]:
+    """Sizes summing to ``total`` in the proportions ``shares`` (largest remainders)."""
+    raw = [share * total for share in shares]
+    sizes = [math.floor(r) for r in raw]
+    order = sorted(range(len(raw)), key=lambda i: raw[i] - sizes[i], reverse=True)
+    for i in order[: total - sum(sizes)]:
+        sizes[i] += 1
+    return sizes

@@ -1,0 +1,271 @@
+"""Omics matrices of a cohort: a block of patients x all genes (or proteins) per call, every value a pure
+function of (key, patient, gene), so batches of patients and workers give the same bytes.
+
+Values come from a Gaussian copula, as omics simulators (and the seed's peer) build them: each value has a
+latent standard normal ``x = sqrt(rho) * z[patient, module] + sqrt(1 - rho) * e[patient, gene]`` (genes of
+one module share ``z``, so their latents correlate by ``rho``), mapped to the gene's marginal:
+
+- counts (RNA-Seq): the negative binomial's quantile at ``Phi(x)``, found in the gene's table of
+  cumulative probabilities (``nb_tables``, see ``KNOTS``), which covers the probabilities in [TAIL,
+  1 - TAIL];
+- intensities: ``loc + scale * x`` (microarray, log scale), or its exponential (log-normal abundances).
+
+A patient's group picks the table (or the location) of each gene: a disease effect is a table of the
+gene's mean times the fold change, used for that group's patients only, so nothing else moves.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import prange
+
+from fastsynth.kernels import rng
+from fastsynth.kernels.jit import kernel, parallel_kernel
+from fastsynth.kernels.permutation import permute
+
+__all__ = [
+    "KNOTS",
+    "TAIL",
+    "fill_counts",
+    "fill_intensities",
+    "fill_latent",
+    "latent",
+    "nb_tables",
+    "ranks",
+    "shared_part",
+]
+
+TAIL = 1e-9
+"""The probability left out at each end of a count table: values there are clamped to the table's ends
+(one value in 500 million moves, by a few counts)."""
+
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_TILE = 64
+"""Patients a thread takes at a time: each gene's table is searched 64 times while it is in cache."""
+
+
+KNOTS = 256
+"""Points each count table keeps, so that a table's size does not grow with its gene's spread (20,000
+genes: 45 MB). A gene whose counts span fewer than KNOTS values (most of them) has every count's
+cumulative probability, and its counts are exactly negative binomial; a wider one has a knot every
+``range / KNOTS`` counts, and within an interval the counts follow the straight line between the knots'
+probabilities (its variance is off by ``stride**2 / 12``: below 0.1% of the gene's variance)."""
+GUIDE = 256
+"""Cells of each table's guide, evenly over latent values in [-REACH, REACH]: a cell holds the first knot
+at or past its lower edge, so a search starts a knot or two below its answer (Chen and Asau's guide
+table, on the latent scale)."""
+REACH = 6.5
+"""The latent values the guide covers; TAIL's quantiles are about +-6.0."""
+
+
+@parallel_kernel
+def nb_tables(means: np.ndarray, dispersions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The negative binomial tables of genes with ``means`` and ``dispersions`` (variance ``mean +
+    dispersion * mean**2``): for gene ``g``, ``KNOTS`` counts ``counts[g]`` evenly spaced from the first
+    count whose cumulative probability passes TAIL to the first that passes 1 - TAIL (every count when
+    the range is shorter), the latent value where each count's cumulative probability is reached
+    (``edges[g]``: ``Phi**-1`` of it), and the guide ``guide[g]``."""
+    n = means.shape[0]
+    counts = np.zeros((n, KNOTS), np.int64)
+    edges = np.empty((n, KNOTS), np.float64)
+    guide = np.zeros((n, GUIDE), np.int16)
+    for g in prange(n):
+        low, high = _extent(means[g], dispersions[g])
+        step = max(1, -(-(high - low) // (KNOTS - 1)))
+        r = 1.0 / dispersions[g]
+        p = r / (r + means[g])
+        mass = math.exp(r * math.log(p))  # P(0)
+        total = mass
+        k = 0
+        for knot in range(KNOTS):  # a range shorter than KNOTS repeats its last count
+            target = min(low + knot * step, high)
+            while k < target:
+                k += 1
+                mass *= (k - 1 + r) / k * (1.0 - p)
+                total += mass
+            counts[g, knot] = k
+            # A short range repeats its last count, and its edge.
+            edges[g, knot] = (
+                edges[g, knot - 1] if knot and k == counts[g, knot - 1] else _normal_quantile(total)
+            )
+        knot = 0
+        for cell in range(GUIDE):
+            while knot < KNOTS - 1 and edges[g, knot] < -REACH + cell * (2.0 * REACH / GUIDE):
+                knot += 1
+            guide[g, cell] = knot
+    return counts, edges, guide
+
+
+@kernel
+def _normal_quantile(p: float) -> float:
+    """``Phi**-1(p)``: Abramowitz and Stegun's 26.2.23 (error below 4.5e-4), then Newton's steps on
+    ``Phi`` to full precision, working on the smaller tail so that values near 1 keep their digits."""
+    upper = p > 0.5
+    tail = 1.0 - p if upper else p
+    if tail <= 0.0:
+        return math.inf if upper else -math.inf
+    t = math.sqrt(-2.0 * math.log(tail))
+    z = t - (2.515517 + t * (0.802853 + t * 0.010328)) / (
+        1.0 + t * (1.432788 + t * (0.189269 + t * 0.001308))
+    )
+    for _ in range(2):  # z is the upper-tail value; Newton on Q(z) = tail (4.5e-4, 1e-7, 1e-14)
+        error = 0.5 * math.erfc(z * _SQRT_HALF) - tail
+        z += error / (math.exp(-0.5 * z * z) * _INV_SQRT_2PI)
+    return z if upper else -z
+
+
+@kernel
+def _extent(mean: float, dispersion: float) -> tuple[int, int]:
+    """The first counts whose cumulative probability passes TAIL and 1 - TAIL."""
+    r = 1.0 / dispersion
+    p = r / (r + mean)
+    mass = math.exp(r * math.log(p))
+    total = mass
+    k = 0
+    low = -1
+    while True:
+        if low < 0 and total > TAIL:
+            low = k
+        if total >= 1.0 - TAIL or (mass == 0.0 and k > mean):
+            return low, k
+        k += 1
+        mass *= (k - 1 + r) / k * (1.0 - p)
+        total += mass
+
+
+@kernel
+def _quantile(x: float, t: int, counts: np.ndarray, edges: np.ndarray, guide: np.ndarray) -> int:
+    """The count of table ``t`` at latent value ``x``: the first knot whose edge is past ``x`` (from the
+    guide's knot on); between knots more than one count apart, the count where the straight line
+    between their edges reaches ``x``."""
+    cell = int((x + REACH) * (GUIDE / (2.0 * REACH)))
+    knot = int(guide[t, min(max(cell, 0), GUIDE - 1)])
+    while knot < KNOTS - 1 and edges[t, knot] < x:
+        knot += 1
+    if knot == 0 or edges[t, knot] < x:
+        return counts[t, knot]  # the tails are clamped to the first and last knots
+    low = counts[t, knot - 1]
+    span = counts[t, knot] - low
+    if span == 1:
+        return low + 1
+    below = edges[t, knot - 1]
+    return low + max(1, math.ceil((x - below) / (edges[t, knot] - below) * span))
+
+
+@kernel
+def shared_part(key: np.uint64, patients: int, first: int, n_modules: int) -> np.ndarray:
+    """The module factors ``z[patient, module]`` of ``patients`` patients from ``first`` (one normal per
+    patient and module, whatever the number of genes)."""
+    shared = np.empty((patients, n_modules), np.float64)
+    factors = rng.stream(key, 1)
+    for row in range(patients):
+        for module in range(n_modules):
+            shared[row, module] = rng.normal_at(factors, (first + row) * n_modules + module)
+    return shared
+
+
+@kernel
+def latent(own: np.uint64, patient: int, gene: int, n_genes: int, shared: float, rho: float) -> float:
+    """The latent standard normal of (patient, gene), from its own normal (stream ``own``) and its
+    module's factor ``shared``."""
+    x = rng.normal_at(own, patient * n_genes + gene)
+    if rho == 0.0:
+        return x
+    return math.sqrt(rho) * shared + math.sqrt(1.0 - rho) * x
+
+
+@parallel_kernel
+def fill_counts(
+    out: np.ndarray,
+    first: int,
+    key: np.uint64,
+    modules: np.ndarray,
+    rhos: np.ndarray,
+    groups: np.ndarray,
+    table_of: np.ndarray,
+    counts: np.ndarray,
+    edges: np.ndarray,
+    guide: np.ndarray,
+) -> None:
+    """Counts of patients ``first .. first + len(out) - 1`` (rows of ``out``) x genes (columns):
+    ``groups[row]`` is each patient's group and ``table_of[group, gene]`` the table (of ``nb_tables``)
+    it draws from."""
+    n_patients, n_genes = out.shape
+    shared = shared_part(key, n_patients, first, rhos.shape[0])
+    own = rng.stream(key, 0)
+    for tile in prange((n_patients + _TILE - 1) // _TILE):
+        begin = tile * _TILE
+        end = min(begin + _TILE, n_patients)
+        for g in range(n_genes):
+            module = modules[g]
+            rho = rhos[module]
+            for row in range(begin, end):
+                x = latent(own, first + row, g, n_genes, shared[row, module], rho)
+                out[row, g] = _quantile(x, table_of[groups[row], g], counts, edges, guide)
+
+
+@parallel_kernel
+def fill_latent(out: np.ndarray, first: int, key: np.uint64, modules: np.ndarray, rhos: np.ndarray) -> None:
+    """The latent normals themselves, of patients ``first ..`` x features (what proteins driven by
+    their genes follow)."""
+    n_patients, n_genes = out.shape
+    shared = shared_part(key, n_patients, first, rhos.shape[0])
+    own = rng.stream(key, 0)
+    for tile in prange((n_patients + _TILE - 1) // _TILE):
+        begin = tile * _TILE
+        end = min(begin + _TILE, n_patients)
+        for g in range(n_genes):
+            module = modules[g]
+            for row in range(begin, end):
+                out[row, g] = latent(own, first + row, g, n_genes, shared[row, module], rhos[module])
+
+
+@parallel_kernel
+def fill_intensities(
+    out: np.ndarray,
+    first: int,
+    key: np.uint64,
+    modules: np.ndarray,
+    rhos: np.ndarray,
+    groups: np.ndarray,
+    locs: np.ndarray,
+    scales: np.ndarray,
+    log_normal: bool,
+    driver: np.ndarray,
+    follow: float,
+) -> None:
+    """Intensities of patients ``first ..`` x genes or proteins: ``locs[group, feature] + scales[feature]
+    * x``, or its exponential when ``log_normal``; with ``follow`` > 0, ``x`` correlates by ``follow``
+    with ``driver[row, feature]`` (the latent of the gene a protein follows)."""
+    n_patients, n_genes = out.shape
+    shared = shared_part(key, n_patients, first, rhos.shape[0])
+    own = rng.stream(key, 0)
+    keep = math.sqrt(1.0 - follow)
+    lead = math.sqrt(follow)
+    for tile in prange((n_patients + _TILE - 1) // _TILE):
+        begin = tile * _TILE
+        end = min(begin + _TILE, n_patients)
+        for g in range(n_genes):
+            module = modules[g]
+            rho = rhos[module]
+            scale = scales[g]
+            for row in range(begin, end):
+                x = latent(own, first + row, g, n_genes, shared[row, module], rho)
+                if follow > 0.0:
+                    x = lead * driver[row, g] + keep * x
+                value = locs[groups[row], g] + scale * x
+                out[row, g] = math.exp(value) if log_normal else value
+
+
+@kernel
+def ranks(first: int, count: int, patients: int, half_bits: int, key: np.uint64) -> np.ndarray:
+    """Each patient's place in a keyed shuffle of all ``patients`` (``half_bits`` from
+    ``permutation.feistel_half_bits``): groups and transitions take consecutive places, so their sizes
+    are exact."""
+    out = np.empty(count, np.int64)
+    for row in range(count):
+        out[row] = permute(np.uint64(first + row), np.uint64(patients), np.uint64(half_bits), key)
+    return out

@@ -1,0 +1,211 @@
+"""Changes to one running stream while it runs: its rate and batch size, the streamers it writes to,
+drift from its next row on; and its status. ``Service`` takes these from ``LiveStreams``."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fastsynth.config import Settings
+from fastsynth.engine import Engine
+from fastsynth.engine.runner import Stream
+from fastsynth.errors import Conflict, NotFound, SchemaError, UsageError
+from fastsynth.seed_drift import column_events
+from fastsynth.service.records import Streamer
+from fastsynth.service.reports import ColumnTotals, DriftStarted, StreamStatus
+from fastsynth.specs import PositiveInt, argument
+
+__all__ = ["CLOSE_SECONDS", "LiveStreams", "Running", "shared_message"]
+
+CLOSE_SECONDS = 60.0
+"""How long a request waits for a detached sink's file to be complete."""
+_MAX_DRIFT_EVENTS = 1000
+"""The most drift events a stream holds: each is applied to every batch it reaches, for good."""
+_MAX_EVENTS = 100
+"""The most events one drift request may give."""
+_EVENT_PLACE = re.compile(r"^schema: drift event (\d+):")
+_TIMING_KEYS = ("start_row", "start_time", "end_row", "end_time", "every_rows", "every_seconds")
+
+
+@dataclass
+class Running:
+    """A generator being streamed, and whether it follows the settings' rate, batch size and drift."""
+
+    streamers: list[str]
+    follows_rate: bool
+    follows_drift: bool
+    widest_batch: int
+    """The most rows of this generator a batch may hold (``rows_per_batch``)."""
+    follows_batch: bool = True
+    started: float = field(default_factory=time.time)
+
+
+class LiveStreams:
+    """What ``Service`` does to one running stream, by its generator's name."""
+
+    # The service's state these work on (``Service.__init__`` sets it).
+    settings: Settings
+    engine: Engine
+    streamers: dict[str, Streamer]
+    output_root: Path
+    _running: dict[str, Running]
+    _lock: threading.RLock
+
+    def streamer(self, name: str) -> Streamer:
+        """The streamer ``name``, 404 for none: ``Service``'s."""
+        raise NotImplementedError
+
+    def stream_status(self, name: str) -> StreamStatus:
+        """The status of the stream of generator ``name`` (started and not stopped)."""
+        stream = self.engine.streams.get(name)
+        if stream is None:
+            raise NotFound(f"stream {name!r} does not exist ({', '.join(self.engine.streams) or 'none'})")
+        return self._status_of(name, stream)
+
+    def _status_of(self, name: str, stream: Stream) -> StreamStatus:
+        m = stream.metrics
+        running = self._running.get(name)
+        rows, columns = m.totals()
+        return StreamStatus(
+            running=not stream.ended,
+            streamers=[] if running is None else list(running.streamers),
+            rows=rows,
+            rows_per_second=round(m.rate(), 1),
+            target_rows_per_second=round(m.target_rate, 1),
+            lag_seconds=round(m.lag_seconds, 3),
+            errors=m.errors,
+            error=None if stream.error is None else str(stream.error),
+            drift_events=m.drift_events,
+            batch_size=stream.batch_size,
+            columns={k: ColumnTotals(total, count) for k, (total, count) in columns.items()},
+            drift_rows=stream.drift_rows,
+        )
+
+    def _live(self, name: str) -> tuple[Running, Stream]:
+        """The stream of ``name`` if it runs: 404 for none, 409 for one that has ended."""
+        running, stream = self._running.get(name), self.engine.streams.get(name)
+        if running is None or stream is None:
+            raise NotFound(f"stream {name!r} does not exist ({', '.join(self._running) or 'none'})")
+        if stream.ended:
+            raise Conflict(
+                f"stream {name!r} has ended (its row limit, an error or a stop); start it again with /start"
+            )
+        return running, stream
+
+    def change_stream(self, name: str, *, rate: Any = None, batch_size: Any = None) -> StreamStatus:
+        """Change a running stream's rate or batch size or both, from its next slice or batch; what is
+        changed no longer follows the settings."""
+        if rate is None and batch_size is None:
+            raise UsageError("give rate (rows/s or a rate object), batch_size, or both")
+        with self._lock:
+            running, _ = self._live(name)
+            if batch_size is not None:
+                batch_size = argument("batch_size", batch_size, PositiveInt)
+                ceiling = self.settings.limits_max_batch_size
+                if batch_size > ceiling:
+                    raise UsageError(
+                        f"batch_size={batch_size:,} is over the limit; allowed: at most {ceiling:,} "
+                        "(limits.max_batch_size)"
+                    )
+                batch_size = min(batch_size, running.widest_batch)  # rows this wide fit the memory budget
+            self.engine.update(name, rate=rate, batch_size=batch_size)
+            running.follows_rate &= rate is None
+            running.follows_batch &= batch_size is None
+        return self.stream_status(name)
+
+    def attach(self, name: str, streamer: str) -> StreamStatus:
+        """Make a running stream write to ``streamer`` too, from its next slice."""
+        with self._lock:
+            running, stream = self._live(name)
+            chosen = self.streamer(streamer)
+            if streamer in running.streamers:
+                raise Conflict(f"stream {name!r} already writes to streamer {streamer!r}")
+            if chosen.shared and any(streamer in r.streamers for r in self._running.values()):
+                raise Conflict(shared_message(streamer))
+            sink = chosen.open_checked(name, stream.schema.arrow_schema(), self.output_root)
+            try:
+                self.engine.add_sink(name, streamer, sink)
+            except UsageError:  # it ended meanwhile
+                sink.abort()
+                raise Conflict(f"stream {name!r} has ended; start it again with /start") from None
+            running.streamers.append(streamer)
+        return self.stream_status(name)
+
+    def detach(self, name: str, streamer: str) -> StreamStatus:
+        """Stop a running stream writing to ``streamer``; its file is complete when this returns."""
+        with self._lock:
+            running, _ = self._live(name)
+            self.streamer(streamer)
+            if streamer not in running.streamers:
+                raise NotFound(
+                    f"stream {name!r} does not write to streamer {streamer!r} "
+                    f"({', '.join(running.streamers) or 'none'})"
+                )
+            try:
+                closed: threading.Event | None = self.engine.remove_sink(name, streamer)
+            except UsageError:  # it ended meanwhile, closing its sinks
+                closed = None
+            running.streamers.remove(streamer)
+        if closed is not None:
+            closed.wait(CLOSE_SECONDS)
+        return self.stream_status(name)
+
+    def drift_now(self, name: str, *, magnitude: float | None = None, events: Any = None) -> DriftStarted:
+        """Drift a running stream from the first row of the next batch it makes, for good: the seed's
+        drift of every column (``fastsynth.seed_drift.column_events``) by ``magnitude`` (default the
+        settings'), or ``events`` (drift specs without timing keys)."""
+        if magnitude is not None and events is not None:
+            raise UsageError("give magnitude or events, not both")
+        with self._lock:
+            _, stream = self._live(name)
+            held = 0 if stream.schema.drift is None else len(stream.schema.drift.events)
+            if events is None:
+                size = self.settings.drift_magnitude if magnitude is None else magnitude
+                # Each shift goes up or down by a draw: the same for the same stream and events held.
+                draws = np.random.default_rng([stream.seed, held]).random(len(stream.schema.fields))
+                directions = np.where(draws < 0.5, "up", "down").tolist()
+                specs = column_events(stream.schema, size, seed=stream.seed, directions=directions)
+                if not specs:
+                    raise UsageError(
+                        f"stream {name!r}: its schema has no numeric, category or boolean column to drift; "
+                        "give events"
+                    )
+            else:
+                specs = _checked_events(events)
+            if held + len(specs) > _MAX_DRIFT_EVENTS:
+                raise Conflict(
+                    f"stream {name!r} holds {held:,} drift events; at most {_MAX_DRIFT_EVENTS:,} are "
+                    "allowed: start it again to drift it more"
+                )
+            try:
+                row = self.engine.drift_now(name, specs)
+            except SchemaError as exc:
+                raise UsageError(_EVENT_PLACE.sub(r"events[\1]:", str(exc))) from None
+        return DriftStarted(row=row, drift_events=len(specs))
+
+
+def _checked_events(events: Any) -> list[dict[str, Any]]:
+    """A request's drift events: 1 to 100 objects without timing keys (the drift starts now, for good)."""
+    if not 0 < len(events) <= _MAX_EVENTS:
+        raise UsageError(f"events has {len(events):,} events; allowed: 1 to {_MAX_EVENTS}")
+    for index, event in enumerate(events):
+        timing = [key for key in _TIMING_KEYS if key in event]
+        if timing:
+            raise UsageError(
+                f"events[{index}]: {timing[0]} is not allowed; the drift starts at the stream's next row "
+                "and lasts (give no timing keys)"
+            )
+    return [dict(event) for event in events]
+
+
+def shared_message(streamer: str) -> str:
+    return (
+        f"streamer {streamer!r} writes one file, and several generators would share it; "
+        "put {generator} in its path"
+    )

@@ -1,0 +1,154 @@
+"""Clinical cohorts: the omics' distributions are what the cohort asks for, effects touch only what they
+name, transitions move exactly their share and nothing else, and any block of patients gives the same
+bytes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from fastsynth.clinical import Cohort, Effect, Modules, Tables, Transition, generate_cohort, write_cohort
+from fastsynth.errors import SchemaError
+
+
+def test_counts_follow_each_genes_negative_binomial():
+    tables = Tables(Cohort(patients=20_000, genes=40, proteins=0, seed=3))
+    counts = tables.matrix("genes", 0, 20_000)
+    assert counts.dtype == np.int32 and counts.min() >= 0
+    features = tables.genes
+    means = features.means
+    variances = means + features.dispersions * means**2
+    assert np.allclose(counts.mean(0), means, rtol=4 * np.sqrt(variances / 20_000) / means + 1e-9)
+    assert np.allclose(counts.var(0), variances, rtol=0.12)
+
+
+def test_microarray_and_protein_moments():
+    cohort = Cohort(patients=20_000, genes=30, proteins=30, gene_type="microarray", seed=4)
+    tables = Tables(cohort)
+    genes = tables.matrix("genes", 0, 20_000)
+    assert genes.dtype == np.float64
+    features = tables.genes
+    assert np.allclose(genes.mean(0), features.locs[0], atol=4 * features.scales / np.sqrt(20_000))
+    assert np.allclose(genes.std(0), features.scales, rtol=0.03)
+    proteins = tables.matrix("proteins", 0, 20_000)
+    assert proteins.min() > 0
+    logs = np.log(proteins)
+    assert np.allclose(logs.mean(0), tables.proteins.locs[0], atol=0.02)
+    assert np.allclose(logs.std(0), tables.proteins.scales, rtol=0.03)
+
+
+def test_module_correlations_stay_in_the_requested_range():
+    cohort = Cohort(
+        patients=20_000,
+        genes=60,
+        proteins=0,
+        gene_type="microarray",
+        modules=Modules(size=20, correlation=(0.4, 0.6)),
+    )
+    values = Tables(cohort).matrix("genes", 0, 20_000)
+    corr = np.corrcoef(values.T)
+    within = [
+        corr[i, j] for m in range(3) for i in range(20 * m, 20 * m + 20) for j in range(i + 1, 20 * m + 20)
+    ]
+    between = [corr[i, j] for i in range(20) for j in range(20, 60)]
+    assert min(within) > 0.37 and max(within) < 0.63
+    assert max(abs(c) for c in between) < 0.05
+    # Counts keep their ranks' correlation through the copula.
+    counts = Tables(
+        Cohort(patients=20_000, genes=20, proteins=0, modules=Modules(size=20, correlation=(0.5, 0.5)))
+    ).matrix("genes", 0, 20_000)
+    ranks = np.argsort(np.argsort(counts[:, [0, 1]], axis=0), axis=0)
+    assert 0.4 < np.corrcoef(ranks.T)[0, 1] < 0.55
+
+
+def test_disease_effects_touch_only_the_named_genes_of_the_named_group():
+    base = Cohort(patients=20_000, genes=50, proteins=10, seed=5)
+    effect = Effect(group="Disease", gene_range=(0, 10), proteins=(3,), fold_change=(2.0, 3.0))
+    affected = Cohort(patients=20_000, genes=50, proteins=10, seed=5, effects=(effect,))
+    tables, plain = Tables(affected), Tables(base)
+    group = np.asarray(tables.demographics(0, 20_000).column("Group").to_pylist())
+    disease = group == "Disease"
+    genes, before = tables.matrix("genes", 0, 20_000), plain.matrix("genes", 0, 20_000)
+    assert np.array_equal(genes[:, 10:], before[:, 10:]) and np.array_equal(genes[~disease], before[~disease])
+    ratio = genes[disease, :10].mean(0) / before[disease, :10].mean(0)
+    folds = tables.genes.fold_changes[1, :10]
+    assert np.all((folds >= 2) & (folds <= 3)) and np.allclose(ratio, folds, rtol=0.08)
+    proteins, plain_proteins = tables.matrix("proteins", 0, 20_000), plain.matrix("proteins", 0, 20_000)
+    changed = ~np.isclose(proteins, plain_proteins).all(0)
+    assert changed.tolist() == [i == 3 for i in range(10)]
+
+
+def test_transitions_move_exactly_their_share_and_leave_everyone_else_identical():
+    effect = Effect(group="Disease", gene_range=(0, 5))
+    moved = Transition(source="Control", target="Disease", share=0.2)
+    base = Cohort(patients=5001, genes=20, proteins=5, seed=6, effects=(effect,))
+    drifted = Cohort(patients=5001, genes=20, proteins=5, seed=6, effects=(effect,), transitions=(moved,))
+    before, after = generate_cohort(base), generate_cohort(drifted)
+    demographics = after["demographics"]
+    controls = pc.sum(pc.equal(before["demographics"]["Group"].cast(pa.string()), "Control")).as_py()
+    assert controls in (2500, 2501)
+    transitioned = np.asarray(demographics["Transitioned"].to_pylist())
+    assert transitioned.sum() == round(0.2 * controls)
+    assert set(demographics.filter(demographics["Transitioned"])["Group_Before"].to_pylist()) == {"Control"}
+    assert set(demographics.filter(demographics["Transitioned"])["Group"].to_pylist()) == {"Disease"}
+    genes_before = before["genes"].to_pandas().to_numpy()
+    genes_after = after["genes"].to_pandas().to_numpy()
+    assert np.array_equal(genes_before[~transitioned], genes_after[~transitioned])
+    assert not np.array_equal(genes_before[transitioned, 1:6], genes_after[transitioned, 1:6])
+    assert np.array_equal(genes_before[transitioned, 6:], genes_after[transitioned, 6:])  # effects only
+
+
+def test_any_block_of_patients_gives_the_same_bytes(tmp_path):
+    cohort = Cohort(patients=1000, genes=30, proteins=4, seed=7, modules=Modules(size=10))
+    whole = generate_cohort(cohort)
+    tables = Tables(cohort)
+    for name in ("demographics", "genes", "proteins"):
+        pieces = pa.Table.from_batches(list(tables.batches(name, 137)))  # type: ignore[arg-type]
+        assert pieces.equals(whole[name]), name
+    written = write_cohort(cohort, tmp_path / "cohort")
+    joined = pq.read_table(written["demographics"]).join(pq.read_table(written["genes"]), "Patient_ID")
+    joined = joined.join(pq.read_table(written["proteins"]), "Patient_ID")
+    assert joined.num_rows == 1000 and joined.num_columns == whole["demographics"].num_columns + 30 + 4
+    assert pq.read_table(written["genes"]).equals(whole["genes"])
+
+
+@pytest.mark.parametrize("layout", ["long", "matrix"])
+def test_long_and_matrix_layouts_hold_the_same_values(layout):
+    cohort = Cohort(patients=50, genes=8, proteins=2, seed=8)
+    wide = generate_cohort(cohort)["genes"].to_pandas().set_index("Patient_ID").to_numpy()
+    other = generate_cohort(cohort, layout)["genes"]
+    if layout == "long":
+        assert other.column_names == ["Patient_ID", "Gene", "Value"]
+        values = np.asarray(other["Value"]).reshape(50, 8)
+    else:
+        values = np.stack(other["expression"].to_numpy(zero_copy_only=False))
+    assert np.array_equal(values, wide)
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ({"patients": 10, "groups": {"Control": 0.5, "Disease": 0.6}}, "the groups' shares sum to 1.1"),
+        ({"patients": 10, "groups": {"Control": 1.5}}, "groups"),
+        (
+            {"patients": 10, "genes": 5, "effects": [{"group": "Disease", "gene_range": [0, 8]}]},
+            "gene 5 is past",
+        ),
+        (
+            {"patients": 10, "effects": [{"group": "Sick", "genes": [0]}]},
+            "effects[0].group='Sick' is not a group",
+        ),
+        ({"patients": 10, "counts": {"dispersion": [-1, 1]}}, "dispersion"),
+        (
+            {"patients": 10, "transitions": [{"source": "Control", "target": "Disease", "share": 2}]},
+            "share=2",
+        ),
+    ],
+)
+def test_bad_cohorts_get_one_clear_message(document, message):
+    with pytest.raises(SchemaError, match=r"^cohort") as raised:
+        Cohort.from_dict(document)
+    assert message in str(raised.value)
