@@ -23,7 +23,7 @@
     GET|POST /config              the settings; POST changes them, live
     GET  /metrics                 Prometheus text
 
-    GET  /health                  liveness, the one route that needs no token
+    GET  /health                  liveness, the one API route that needs no token
 
     GET  /ui                      the web console (``/`` leads there): a page and its static files
     GET  /ui/static/{file}        (``fastsynth.api.console``), public like ``/health``: they hold no

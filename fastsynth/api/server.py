@@ -43,7 +43,7 @@ class ServerController(Controller):
 
     @get("/health", sync_to_thread=False, opt=PUBLIC, responses=refusals(400))
     def health(self) -> Health:
-        """Liveness, for orchestrators' probes: the one route that needs no token and tells nothing."""
+        """Liveness, for orchestrators' probes: the one API route that needs no token, and tells nothing."""
         return Health()
 
     @get("/status", sync_to_thread=False, responses=READING)
