@@ -84,9 +84,13 @@ def column_events(
     plain = type(schema)(tuple(schema.fields), seed=schema.seed, entities=schema.entities)
     shares = drift_reference(plain, seed)
     events: list[dict[str, Any]] = []
+    # Ids are numbers that mean nothing as amounts: a sequence, and a multi-series schema's entity id.
+    ids = {f.name for f in schema.fields if f.type_name == "sequence"}
+    if schema.entities is not None:
+        ids.add(schema.entities.id_field)
     for f in schema.fields_arrow_schema():
         kind = kind_of(f.type)
-        if kind == "numeric" and f.name != getattr(schema.entities, "id_field", None):
+        if kind == "numeric" and f.name not in ids:
             direction = directions[sum(e["type"] == "shift" for e in events) % len(directions)]
             events.append(
                 {"type": "shift", "columns": [f.name], "magnitude": magnitude, "direction": direction}
