@@ -35,6 +35,7 @@ from typing import Annotated, Any, ClassVar
 
 import pyarrow as pa
 
+from fastsynth.compat.calmops_clinic import ClinicGenerator
 from fastsynth.compat.calmops_real import RealBlockGenerator, RealGenerator
 from fastsynth.compat.common import date_arguments, dates_document, report, write_csv
 from fastsynth.concepts import GENERATORS, Generator, generator_from_document
@@ -48,6 +49,7 @@ from fastsynth.seeds import resolve_seed
 from fastsynth.specs import Bounds, Count, PositiveInt, argument, options_of, show
 
 __all__ = [
+    "ClinicGenerator",
     "GeneratorConfig",
     "GeneratorFactory",
     "GeneratorStream",

@@ -1,0 +1,164 @@
+"""calm-data-generator's clinical generator under its names, over ``fastsynth.clinical``.
+
+Code written against the seed switches by changing its import::
+
+    from calm_data_generator.generators.clinical import ClinicalDataGenerator   # before
+    from fastsynth.compat.calmops import ClinicGenerator                         # after
+
+``generate`` returns the seed's dict of pandas DataFrames, ``demographics``, ``genes`` and ``proteins``,
+indexed by ``Patient_ID`` (``PAT_0``, ``PAT_1``, ...), with columns ``G_0``... and ``P_0``... ;
+``inject_drift_group_transition`` moves patients between Control and Disease and regenerates their
+omics. Nothing here makes data: it translates arguments into a ``Cohort``.
+
+Differences from the seed, on purpose: group sizes are exact (``control_disease_ratio`` times the
+patients, rounded) where the seed's were drawn; a disease effect's fold change is drawn per gene, the
+same for every patient of the group, where the seed drew one per patient; demographics are Age, Sex, BMI
+and Group (no ``Disease_Subgroup``); patient ids carry no random part, so a seed gives the same ids.
+Arguments that would change the data and that the facade cannot honour (correlation matrices, drift and
+dynamics configurations, constraints, subgroups) are refused, never ignored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from fastsynth.clinical import Cohort, Effect, Transition, generate_cohort
+from fastsynth.dependencies import optional_import
+from fastsynth.errors import UsageError
+from fastsynth.specs import show
+
+__all__ = ["ClinicGenerator"]
+
+_GENE_TYPES = {"rna-seq": "rna-seq", "microarray": "microarray"}
+_TRANSITIONS = {
+    "control_to_disease": (("Control", "Disease"),),
+    "disease_to_control": (("Disease", "Control"),),
+    "bidirectional": (("Control", "Disease"), ("Disease", "Control")),
+}
+
+
+class ClinicGenerator:
+    """The seed's ``ClinicGenerator`` (calm-data-generator's ``ClinicalDataGenerator``)."""
+
+    def __init__(self, seed: int = 42, auto_report: bool = False, minimal_report: bool = False) -> None:
+        self.seed = seed
+        self.cohort: Cohort | None = None
+        """The cohort of the last ``generate``: transitions start from it."""
+
+    def generate(
+        self,
+        n_samples: int = 100,
+        n_genes: int = 200,
+        n_proteins: int = 50,
+        *,
+        control_disease_ratio: float = 0.5,
+        gene_type: str = "RNA-Seq",
+        disease_effects_config: Sequence[Mapping[str, Any]] | None = None,
+        **unsupported: Any,
+    ) -> dict[str, Any]:
+        """The demographics, genes and proteins of ``n_samples`` patients, as pandas DataFrames."""
+        _refuse(unsupported, "generate")
+        kind = _GENE_TYPES.get(str(gene_type).lower())
+        if kind is None:
+            raise UsageError(f"gene_type={show(gene_type)} is not allowed; allowed: RNA-Seq, Microarray")
+        if not 0 <= control_disease_ratio <= 1:
+            raise UsageError(f"control_disease_ratio={show(control_disease_ratio)} is outside [0, 1]")
+        self.cohort = Cohort(
+            patients=n_samples,
+            genes=n_genes,
+            proteins=n_proteins,
+            gene_type=kind,  # type: ignore[arg-type]
+            groups={"Control": control_disease_ratio, "Disease": 1 - control_disease_ratio},
+            effects=tuple(_effect(e, i) for i, e in enumerate(disease_effects_config or ())),
+            seed=self.seed,
+        )
+        return _frames(self.cohort)
+
+    def inject_drift_group_transition(
+        self,
+        demographic_df: Any,
+        omics_data_df: Any,
+        transition_type: str,
+        selection_criteria: Mapping[str, Any],
+        omics_type: str = "genes",
+        **unsupported: Any,
+    ) -> tuple[Any, Any]:
+        """Move a share of a group's patients to the other group (``selection_criteria``:
+        ``{"percentage": p}`` of the group, or ``{"random": n}`` patients) and regenerate their omics;
+        the updated demographics and ``omics_type`` table (``genes``, ``proteins``; ``both`` gives a
+        dict of the two). Every other patient's values stay as they were."""
+        _refuse(unsupported, "inject_drift_group_transition")
+        if self.cohort is None:
+            raise UsageError("inject_drift_group_transition: call generate first (the patients come from it)")
+        if len(demographic_df) != self.cohort.patients:
+            raise UsageError(
+                f"demographic_df has {len(demographic_df)} patients, the last generate made "
+                f"{self.cohort.patients}; pass the tables generate returned"
+            )
+        moves = _TRANSITIONS.get(transition_type)
+        if moves is None:
+            raise UsageError(
+                f"transition_type={show(transition_type)} is not allowed; allowed: {', '.join(_TRANSITIONS)}"
+            )
+        if omics_type not in ("genes", "proteins", "both"):
+            raise UsageError(f"omics_type={show(omics_type)} is not allowed; allowed: genes, proteins, both")
+        counts = demographic_df["Group"].value_counts()
+        transitions = tuple(
+            Transition(
+                source=source, target=target, share=_share(selection_criteria, int(counts.get(source, 0)))
+            )
+            for source, target in moves
+        )
+        frames = _frames(dataclasses.replace(self.cohort, transitions=transitions))
+        omics = {"genes": frames["genes"], "proteins": frames["proteins"]}
+        return frames["demographics"], omics if omics_type == "both" else omics[omics_type]
+
+
+def _share(criteria: Mapping[str, Any], size: int) -> float:
+    if set(criteria) == {"percentage"}:
+        return float(criteria["percentage"])
+    if set(criteria) == {"random"}:
+        return min(int(criteria["random"]), size) / size if size else 0.0
+    raise UsageError(
+        f"selection_criteria={show(dict(criteria))} is not allowed; allowed: {{'percentage': p}} or "
+        "{'random': n} (a list of patient_ids would move patients other than a share of the group)"
+    )
+
+
+def _effect(config: Mapping[str, Any], index: int) -> Effect:
+    """The seed's old-format effect ``{"index": [...], "effect_type": "fold_change", "effect_value":
+    v or [low, high]}`` on the Disease group."""
+    where = f"disease_effects_config[{index}]"
+    if config.get("effect_type", "fold_change") != "fold_change":
+        raise UsageError(
+            f"{where}: effect_type={show(config.get('effect_type'))} is not allowed; allowed: fold_change"
+        )
+    value = config.get("effect_value")
+    low, high = (value, value) if isinstance(value, int | float) else tuple(value or ())
+    return Effect(group="Disease", genes=tuple(config.get("index") or ()), fold_change=(low, high))
+
+
+def _refuse(unsupported: Mapping[str, Any], method: str) -> None:
+    given = sorted(k for k, v in unsupported.items() if v is not None)
+    if given:
+        raise UsageError(
+            f"{method}: {given[0]} is not supported by fastsynth's ClinicGenerator (it would change the "
+            "data, and is not translated yet); describe the cohort with fastsynth.clinical.Cohort instead"
+        )
+
+
+def _frames(cohort: Cohort) -> dict[str, Any]:
+    """The cohort's tables as the seed's DataFrames, indexed by ``PAT_<n>``."""
+    pd = optional_import("pandas", "calmops")
+    frames = {}
+    for name, table in generate_cohort(cohort).items():
+        ids = pc.binary_join_element_wise("PAT_", pc.cast(table["Patient_ID"], pa.string()), "")
+        frame = table.drop_columns("Patient_ID").to_pandas()
+        frame.index = pd.Index(ids.to_numpy(zero_copy_only=False), name="Patient_ID")
+        frames[name] = frame
+    return frames
