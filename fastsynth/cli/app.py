@@ -1,5 +1,5 @@
-"""The ``fastsynth`` command and its sub-commands: gen, run, fit, report, api, flight, schema, drift,
-config."""
+"""The ``fastsynth`` command and its sub-commands: gen, run, fit, report, cohort, api, flight, schema,
+drift, config."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from fastsynth import __version__
-from fastsynth.cli import api, config, drift, fit, flight, gen, report, schema
+from fastsynth.cli import api, cohort, config, drift, fit, flight, gen, report, schema
 
 __all__ = ["app", "main"]
 
@@ -44,6 +44,7 @@ app.command("api")(api.api)
 app.command("flight")(flight.flight)
 app.command("fit")(fit.fit)
 app.command("report")(report.report)
+app.command("cohort")(cohort.cohort)
 app.add_typer(schema.app, name="schema")
 app.add_typer(drift.app, name="drift")
 app.add_typer(config.app, name="config")
