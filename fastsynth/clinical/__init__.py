@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from fastsynth.clinical.cohort import Cohort, Counts, Effect, Intensities, Modules, Transition
 from fastsynth.clinical.tables import Layout, Tables
+from fastsynth.pipeline import prefetch
 from fastsynth.sinks import open_sink
 
 __all__ = [
@@ -35,7 +36,8 @@ __all__ = [
 
 TABLES = ("demographics", "genes", "proteins")
 BATCH_BYTES = 64 << 20
-"""About how much one block of patients' omics takes in memory while it is made and written."""
+"""About how much one block of patients' omics takes in memory while it is made (two blocks are, one
+being written)."""
 
 
 def patients_per_batch(cohort: Cohort) -> int:
@@ -62,7 +64,8 @@ def write_cohort(
     written = {}
     for name in TABLES:
         path = folder / f"{name}.{format}"
-        batches = tables.batches(name, batch, layout)  # type: ignore[arg-type]
+        # The next block is made while this one is encoded: the kernels and the writer release the GIL.
+        batches = prefetch(tables.batches(name, batch, layout))  # type: ignore[arg-type]
         first = next(batches)
         with open_sink(path, first.schema, format=format, **options) as sink:
             sink.write(first)
