@@ -334,6 +334,17 @@ def test_drift_now_is_marked_and_the_means_before_and_after_are_shown(console):
     console.check_quiet()
 
 
+def test_a_streaming_generator_is_not_replaced_from_the_editor(console):
+    form = console.page.locator("#schema-form")
+    before = console.http.get("/generators/people").json()
+    form.locator("[name=name]").fill("people")
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".problem")).to_contain_text("generator people is streaming")
+    assert console.http.get("/generators/people").json() == before
+    assert console.http.get("/streams/people").json()["running"]
+    console.check_quiet()
+
+
 def test_readme_screenshot(console):
     """The console as the README shows it, streaming after a drift: a 256-colour PNG, an artefact, or
     the README's own with ``FASTSYNTH_UPDATE_SCREENSHOTS=1``."""
@@ -360,6 +371,23 @@ def test_stopping_writes_the_file_with_the_rows_the_page_shows(console):
     assert ids == list(range(1, written + 1))  # every row, in order (drift leaves a sequence alone)
     assert console.http.get("/status").json()["streams"] == {}
     expect(console.page.locator("#server-state")).to_have_text("idle")
+    console.check_quiet()
+
+
+def test_a_stream_started_again_gets_a_fresh_card(console):
+    ended = int(console.card("people").locator(".rows").text_content().replace(",", ""))
+    start = console.page.locator("#start-form")
+    start.locator("[name=streamers][value=lake]").uncheck()  # its file is kept; side replaces its own
+    start.locator("[name=streamers][value=side]").check()
+    start.locator("[name=rate]").fill("50000")
+    start.locator("button[type=submit]").click()
+    card = console.card("people")
+    expect(card.locator(".state")).to_have_text("running")
+    # Faster than the stream before it: its rows pass the old total within the first reading.
+    wait_for(lambda: int(card.locator(".rows").text_content().replace(",", "")) > ended)
+    expect(card).to_have_count(1)
+    console.http.post("/stop")
+    expect(card.locator(".state")).to_contain_text("stopped", timeout=10_000)
     console.check_quiet()
 
 

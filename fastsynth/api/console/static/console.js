@@ -145,7 +145,8 @@ async function loadExamples() {
 }
 
 // Saves the editor's schema under its name: a new generator, or one replacing the generator of that
-// name once the server has accepted the schema (so a bad edit never loses the old one).
+// name once the server has accepted the schema and the seed (so a bad edit never loses the old one). A
+// generator that is streaming is not replaced: that would stop its stream.
 onSubmit($("#schema-form"), async (form) => {
   let schema;
   try {
@@ -158,7 +159,11 @@ onSubmit($("#schema-form"), async (form) => {
   const seed = form.get("seed") === "" ? null : Number(form.get("seed"));
   try {
     if (state.generators.some((g) => g.name === name)) {
-      await request("POST", "/generate", { schema, rows: 1 });
+      if (streams.running(name)) {
+        editor.show(`generator ${name} is streaming; stop its stream before replacing it, or save under a new name`);
+        return;
+      }
+      await request("POST", "/generate", { schema, rows: 1, seed });
       await call("DELETE", `/generators/${encodeURIComponent(name)}`);
     }
     await call("POST", "/generators", { name, schema, seed });
@@ -252,6 +257,7 @@ onSubmit($("#start-form"), async (form) => {
   const body = { generators: [form.get("generator")], streamers: form.getAll("streamers") };
   if (form.get("rate") !== "") body.rate = Number(form.get("rate"));
   if (form.get("rows") !== "") body.rows = Number(form.get("rows"));
+  for (const name of body.generators) streams.restarted(name);
   showStatus(await call("POST", "/start", body));
 });
 

@@ -176,6 +176,7 @@ class StreamCard {
 
   end(state) {
     this.ended = true;
+    this.endedAt = Date.now();
     this.finalRows = this.readings.at(-1)?.rows ?? 0;
     this.$(".state").textContent = state;
     this.$(".state").dataset.state = "ended";
@@ -204,12 +205,25 @@ export class Streams {
     this.cards = new Map();
   }
 
+  running(name) {
+    const card = this.cards.get(name);
+    return Boolean(card && !card.ended);
+  }
+
+  // The page started `name` again: its next reading is the new stream, whatever its rows.
+  restarted(name) {
+    const card = this.cards.get(name);
+    if (card?.ended) card.endedAt = 0;
+  }
+
   // A status reading: cards for new streams, figures for running ones, the end of those gone.
   update(status, time, streamers) {
     for (const [name, stream] of Object.entries(status.streams)) {
       let card = this.cards.get(name);
-      // A reading sent before the stop answered shows the old stream; one started again has fewer rows.
-      if (card?.ended && stream.rows >= card.finalRows) continue;
+      // A reading sent before the stop answered (readings come every second) still shows the old stream;
+      // after that, or with fewer rows, it is a stream started again.
+      const stale = card?.ended && stream.rows >= card.finalRows && Date.now() - card.endedAt < 2000;
+      if (stale) continue;
       if (card?.ended) card.node.remove(); // started again: a fresh card and chart
       if (!card || card.ended) {
         card = new StreamCard(name, this.template, this.actions);
