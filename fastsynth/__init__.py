@@ -12,6 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    __version__: str
     from fastsynth.drift import inject_drift
     from fastsynth.errors import FastsynthError, MissingDependencyError, SchemaError, SinkError, UsageError
     from fastsynth.fields.base import FIELDS, Block, Field

@@ -15,6 +15,11 @@ from fastsynth.specs import Bounds, Spec, from_document, show
 __all__ = ["Cohort", "Counts", "Effect", "Intensities", "Modules", "Transition"]
 
 Share = Annotated[float, Bounds(0, 1)]
+MAX_GROUPS = 127
+"""Groups a cohort may have: their codes are 8-bit."""
+_OWN_COLUMNS = ("Patient_ID", "Group", "Group_Before", "Transitioned")
+MAX_MEAN = 1e6
+"""The largest mean count of a gene: deeper than any sequencing run's, and its table stays quick to make."""
 Positive = Annotated[float, Bounds(0, math.inf)]
 
 DEFAULT_DEMOGRAPHICS: dict[str, Any] = {
@@ -28,11 +33,12 @@ DEFAULT_DEMOGRAPHICS: dict[str, Any] = {
 @dataclass(frozen=True, kw_only=True)
 class Counts(Spec):
     """RNA-Seq counts: negative binomial per gene, its mean log-normal across genes (around e**log_mean,
-    spread log_mean_sd) and its dispersion uniform in ``dispersion`` (variance mean + d * mean**2)."""
+    spread log_mean_sd; at least 1 and at most MAX_MEAN) and its dispersion uniform in ``dispersion``
+    (variance mean + d * mean**2)."""
 
-    log_mean: float = math.log(80)
-    log_mean_sd: Annotated[float, Bounds(0, 10)] = 1.5
-    dispersion: tuple[Annotated[float, Bounds(1e-6, 100)], Annotated[float, Bounds(1e-6, 100)]] = (0.1, 1.0)
+    log_mean: Annotated[float, Bounds(-5, math.log(MAX_MEAN))] = math.log(80)
+    log_mean_sd: Annotated[float, Bounds(0, 5)] = 1.5
+    dispersion: tuple[Annotated[float, Bounds(1e-6, 5)], Annotated[float, Bounds(1e-6, 5)]] = (0.1, 1.0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,7 +77,7 @@ class Effect(Spec):
 @dataclass(frozen=True, kw_only=True)
 class Transition(Spec):
     """Drift by moving patients: ``share`` of group ``source``'s patients (exactly: the share times the
-    group's size, rounded) belong to ``target`` instead; their omics follow the new group."""
+    group's size, rounded half to even) belong to ``target`` instead; their omics follow the new group."""
 
     source: str
     target: str
@@ -111,12 +117,30 @@ class Cohort(Spec):
             raise SchemaError(
                 f"cohort: the groups' shares sum to {show(total)}; allowed: shares that sum to 1"
             )
-        for pair, name in (
-            (self.counts.dispersion, "counts.dispersion"),
-            (self.microarray.scale, "microarray.scale"),
-        ):
-            if pair[0] > pair[1]:
-                raise SchemaError(f"cohort: {name}={show(list(pair))} is not [low, high] with low <= high")
+        if len(self.groups) > MAX_GROUPS:
+            raise SchemaError(f"cohort: {len(self.groups)} groups; allowed: at most {MAX_GROUPS}")
+        reserved = sorted(set(self.demographics) & set(_OWN_COLUMNS))
+        if reserved:
+            raise SchemaError(
+                f"cohort: demographics names {reserved[0]!r}, a column the cohort makes itself; allowed: "
+                f"any other name ({', '.join(_OWN_COLUMNS)} are the cohort's)"
+            )
+        ranges = [
+            ("counts.dispersion", self.counts.dispersion),
+            ("microarray.scale", self.microarray.scale),
+            ("protein_levels.scale", self.protein_levels.scale),
+            *([("modules.correlation", self.modules.correlation)] if self.modules else []),
+        ]
+        for i, effect in enumerate(self.effects):
+            ranges += [(f"effects[{i}].fold_change", effect.fold_change)]
+            ranges += [
+                (f"effects[{i}].{n}", r)
+                for n, r in (("gene_range", effect.gene_range), ("protein_range", effect.protein_range))
+                if r
+            ]
+        for name, (low, high) in ranges:
+            if low > high:
+                raise SchemaError(f"cohort: {name}={show([low, high])} is not [low, high] with low <= high")
         for i, effect in enumerate(self.effects):
             where = f"cohort: effects[{i}]"
             self._check_group(effect.group, f"{where}.group")
@@ -130,9 +154,21 @@ class Cohort(Spec):
                             f"{where}: {noun} {index} is past the cohort's {count} {noun}s; "
                             f"allowed: 0 to {count - 1}"
                         )
+        moved: dict[str, float] = {}
         for i, transition in enumerate(self.transitions):
-            self._check_group(transition.source, f"cohort: transitions[{i}].source")
-            self._check_group(transition.target, f"cohort: transitions[{i}].target")
+            where = f"cohort: transitions[{i}]"
+            self._check_group(transition.source, f"{where}.source")
+            self._check_group(transition.target, f"{where}.target")
+            if transition.source == transition.target:
+                raise SchemaError(
+                    f"{where}: source and target are both {transition.source!r}; allowed: two groups"
+                )
+            moved[transition.source] = moved.get(transition.source, 0.0) + transition.share
+            if moved[transition.source] > 1 + 1e-9:
+                raise SchemaError(
+                    f"{where}: the transitions from {transition.source!r} move shares summing to "
+                    f"{show(moved[transition.source])}; allowed: at most 1 (the whole group)"
+                )
 
     def _check_group(self, name: str, where: str) -> None:
         if name not in self.groups:

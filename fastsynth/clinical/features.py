@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fastsynth.clinical.cohort import Cohort, effect_indices
+from fastsynth.clinical.cohort import MAX_MEAN, Cohort, effect_indices
 from fastsynth.fields.base import column_key
 from fastsynth.kernels import omics
 
@@ -81,7 +81,7 @@ def gene_features(cohort: Cohort) -> Features:
             key, modules, rhos, None, np.zeros((1, n), np.int64), locs + np.log2(folds), scales, folds
         )
     spec = cohort.counts
-    means = np.maximum(np.round(np.exp(draw.normal(spec.log_mean, spec.log_mean_sd, n))), 1.0)
+    means = np.clip(np.round(np.exp(draw.normal(spec.log_mean, spec.log_mean_sd, n))), 1.0, MAX_MEAN)
     dispersions = draw.uniform(spec.dispersion[0], spec.dispersion[1], n)
     # One table per gene, and one more per (group, gene) an effect touches.
     table_of = np.tile(np.arange(n, dtype=np.int64), (len(cohort.groups), 1))

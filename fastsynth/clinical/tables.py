@@ -128,13 +128,18 @@ class Tables:
         return out
 
     def _driver(self, first: int, count: int, n: int) -> np.ndarray:
-        """The latent values of genes ``0 .. n - 1``, which proteins ``0 .. n - 1`` follow (a protein
-        past the last gene follows nothing: its driver is its own noise)."""
+        """The latent values of genes ``0 .. n - 1``, which proteins ``0 .. n - 1`` follow. A protein past
+        the last gene follows a normal of its own (a stream of its own), so that its spread is kept."""
         genes = self.genes
-        driver = np.empty((count, min(n, self.cohort.genes)))
-        omics.fill_latent(driver, first, genes.key, genes.modules[: driver.shape[1]], genes.rhos)
-        if driver.shape[1] < n:
-            driver = np.hstack([driver, np.zeros((count, n - driver.shape[1]))])
+        width = min(n, self.cohort.genes)
+        driver = np.empty((count, n))
+        omics.fill_latent(
+            driver[:, :width], first, genes.key, genes.modules[:width], genes.rhos, self.cohort.genes
+        )
+        if width < n:
+            unlinked = np.zeros(n - width, np.int64)
+            key = np.uint64(column_key(self.cohort.seed, "proteins.unlinked"))
+            omics.fill_latent(driver[:, width:], first, key, unlinked, np.zeros(1), n - width)
         return driver
 
     def omics(
@@ -153,7 +158,7 @@ class Tables:
                 ],
                 names=["Patient_ID", noun, "Value"],
             )
-        if layout == "matrix":
+        if layout == "matrix" and n:  # Arrow's fixed-size lists hold at least one value
             flat = pa.FixedSizeListArray.from_arrays(pa.array(values.ravel()), n)
             return pa.RecordBatch.from_arrays(
                 [pa.array(ids), flat], names=["Patient_ID", "expression" if kind == "genes" else "abundance"]

@@ -35,8 +35,9 @@ Scalar = str | bool | int | float
 """A plain JSON value: Faker is given no objects of its own."""
 _TRIAL_CALLS = 5
 _TRIAL_SECONDS = 0.2
-"""The trial that estimates a provider's cost: up to this many calls, stopping once they took this long
-(an expensive provider is refused after one call)."""
+"""The trial that estimates a provider's cost: up to this many calls while they took less than this long,
+and at least three unless they took a second (a median of three absorbs one call's pause; an expensive
+provider is still refused after a second of trial)."""
 
 # Arguments that are values (bounds of a number or a date), not sizes: the text ceiling skips them.
 _VALUE_ARGUMENTS = frozenset({"min", "max", "min_value", "max_value", "step", "start", "end"})
@@ -102,7 +103,9 @@ class FakerField(Field):
         seconds: list[float] = []
         # A few calls, and their median: one call's time on a busy machine can be a scheduling pause
         # a thousand times the provider's cost, and would refuse a cheap provider.
-        while len(seconds) < _TRIAL_CALLS and sum(seconds) < _TRIAL_SECONDS:
+        while len(seconds) < _TRIAL_CALLS and (
+            sum(seconds) < _TRIAL_SECONDS or (len(seconds) < 3 and sum(seconds) < 1.0)
+        ):
             started = time.perf_counter()
             try:
                 value = str(method(**(self.args or {})))

@@ -49,10 +49,13 @@ _TILE = 64
 
 KNOTS = 256
 """Points each count table keeps, so that a table's size does not grow with its gene's spread (20,000
-genes: 45 MB). A gene whose counts span fewer than KNOTS values (most of them) has every count's
-cumulative probability, and its counts are exactly negative binomial; a wider one has a knot every
-``range / KNOTS`` counts, and within an interval the counts follow the straight line between the knots'
-probabilities (its variance is off by ``stride**2 / 12``: below 0.1% of the gene's variance)."""
+genes: 70 MB). Knot ``i`` is the first count whose cumulative probability reaches ``Phi(z_i)``, the
+``z_i`` evenly spaced on the latent scale from ``Phi**-1(TAIL)`` to ``Phi**-1(1 - TAIL)``: where counts
+are few (most genes, and every gene near zero) consecutive knots are consecutive counts and the counts
+are exactly negative binomial; where a knot interval holds several counts, they follow the straight
+line between the knots' latent edges, 0.047 apart, along which the quantile function hardly bends. With
+dispersions up to 5 and means up to a million, a gene's mean and variance come out within 0.05% of the
+negative binomial's (``tests/clinical``)."""
 GUIDE = 256
 """Cells of each table's guide, evenly over latent values in [-REACH, REACH]: a cell holds the first knot
 at or past its lower edge, so a search starts a knot or two below its answer (Chen and Asau's guide
@@ -64,30 +67,31 @@ REACH = 6.5
 @parallel_kernel
 def nb_tables(means: np.ndarray, dispersions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The negative binomial tables of genes with ``means`` and ``dispersions`` (variance ``mean +
-    dispersion * mean**2``): for gene ``g``, ``KNOTS`` counts ``counts[g]`` evenly spaced from the first
-    count whose cumulative probability passes TAIL to the first that passes 1 - TAIL (every count when
-    the range is shorter), the latent value where each count's cumulative probability is reached
+    dispersion * mean**2``): for gene ``g``, ``KNOTS`` counts ``counts[g]`` (see KNOTS) from the first
+    count whose cumulative probability reaches TAIL to the first that reaches 1 - TAIL, the latent value
+    where each count's cumulative probability is reached
     (``edges[g]``: ``Phi**-1`` of it), and the guide ``guide[g]``."""
     n = means.shape[0]
-    counts = np.zeros((n, KNOTS), np.int64)
+    counts = np.zeros((n, KNOTS), np.int32)
     edges = np.empty((n, KNOTS), np.float64)
     guide = np.zeros((n, GUIDE), np.int16)
+    targets = np.empty(KNOTS)
+    reach = _normal_quantile(1.0 - TAIL)
+    for knot in range(KNOTS):
+        targets[knot] = 0.5 * math.erfc((reach - knot * (2.0 * reach / (KNOTS - 1))) * _SQRT_HALF)
     for g in prange(n):
-        low, high = _extent(means[g], dispersions[g])
-        step = max(1, -(-(high - low) // (KNOTS - 1)))
         r = 1.0 / dispersions[g]
-        p = r / (r + means[g])
-        mass = math.exp(r * math.log(p))  # P(0)
+        q = means[g] / (r + means[g])
+        k, mass = _start(means[g], dispersions[g])
         total = mass
-        k = 0
-        for knot in range(KNOTS):  # a range shorter than KNOTS repeats its last count
-            target = min(low + knot * step, high)
-            while k < target:
+        for knot in range(KNOTS):
+            # The walk stops where the probabilities underflow, far past the mean: the tail is there.
+            while total < targets[knot] and not (mass == 0.0 and k > means[g]):
                 k += 1
-                mass *= (k - 1 + r) / k * (1.0 - p)
+                mass *= (k - 1 + r) / k * q
                 total += mass
             counts[g, knot] = k
-            # A short range repeats its last count, and its edge.
+            # A count that reaches several targets repeats its edge.
             edges[g, knot] = (
                 edges[g, knot - 1] if knot and k == counts[g, knot - 1] else _normal_quantile(total)
             )
@@ -118,22 +122,23 @@ def _normal_quantile(p: float) -> float:
 
 
 @kernel
-def _extent(mean: float, dispersion: float) -> tuple[int, int]:
-    """The first counts whose cumulative probability passes TAIL and 1 - TAIL."""
+def _start(mean: float, dispersion: float) -> tuple[int, float]:
+    """A count below which the probability is negligible (under 1e-30 of the mode's, so below 1e-25 in
+    all) and its probability, from the log-probability at the mode: ``P(0) = p**r`` underflows to zero for
+    large means with small dispersions, and a walk up from it would stay at zero."""
     r = 1.0 / dispersion
-    p = r / (r + mean)
-    mass = math.exp(r * math.log(p))
-    total = mass
-    k = 0
-    low = -1
-    while True:
-        if low < 0 and total > TAIL:
-            low = k
-        if total >= 1.0 - TAIL or (mass == 0.0 and k > mean):
-            return low, k
-        k += 1
-        mass *= (k - 1 + r) / k * (1.0 - p)
-        total += mass
+    q = mean / (r + mean)
+    mode = math.floor((r - 1.0) * q / (1.0 - q)) if r > 1.0 else 0
+    k = max(mode, 0)
+    log_mass = (
+        math.lgamma(k + r) - math.lgamma(r) - math.lgamma(k + 1.0) + r * math.log1p(-q) + k * math.log(q)
+    )
+    mass = math.exp(log_mass)
+    peak = mass
+    while k > 0 and mass > peak * 1e-30:
+        mass *= k / ((k - 1 + r) * q)  # P(k - 1) from P(k)
+        k -= 1
+    return k, mass
 
 
 @kernel
@@ -208,16 +213,18 @@ def fill_counts(
 
 
 @parallel_kernel
-def fill_latent(out: np.ndarray, first: int, key: np.uint64, modules: np.ndarray, rhos: np.ndarray) -> None:
-    """The latent normals themselves, of patients ``first ..`` x features (what proteins driven by
-    their genes follow)."""
-    n_patients, n_genes = out.shape
+def fill_latent(
+    out: np.ndarray, first: int, key: np.uint64, modules: np.ndarray, rhos: np.ndarray, n_genes: int
+) -> None:
+    """The latent normals of patients ``first ..`` x the first ``len(out[0])`` of ``n_genes`` genes (what
+    proteins driven by their genes follow): the same values as ``fill_counts`` draws from."""
+    n_patients, width = out.shape
     shared = shared_part(key, n_patients, first, rhos.shape[0])
     own = rng.stream(key, 0)
     for tile in prange((n_patients + _TILE - 1) // _TILE):
         begin = tile * _TILE
         end = min(begin + _TILE, n_patients)
-        for g in range(n_genes):
+        for g in range(width):
             module = modules[g]
             for row in range(begin, end):
                 out[row, g] = latent(own, first + row, g, n_genes, shared[row, module], rhos[module])
@@ -239,12 +246,12 @@ def fill_intensities(
 ) -> None:
     """Intensities of patients ``first ..`` x genes or proteins: ``locs[group, feature] + scales[feature]
     * x``, or its exponential when ``log_normal``; with ``follow`` > 0, ``x`` correlates by ``follow``
-    with ``driver[row, feature]`` (the latent of the gene a protein follows)."""
+    with ``driver[row, feature]`` (a standard normal) (the latent of the gene a protein follows)."""
     n_patients, n_genes = out.shape
     shared = shared_part(key, n_patients, first, rhos.shape[0])
     own = rng.stream(key, 0)
-    keep = math.sqrt(1.0 - follow)
-    lead = math.sqrt(follow)
+    keep = math.sqrt(1.0 - follow * follow)
+    lead = follow
     for tile in prange((n_patients + _TILE - 1) // _TILE):
         begin = tile * _TILE
         end = min(begin + _TILE, n_patients)

@@ -4,6 +4,9 @@ bytes."""
 
 from __future__ import annotations
 
+import dataclasses
+from math import erfc
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -12,6 +15,53 @@ import pytest
 
 from fastsynth.clinical import Cohort, Effect, Modules, Tables, Transition, generate_cohort, write_cohort
 from fastsynth.errors import SchemaError
+from fastsynth.kernels import omics
+
+
+def implied_moments(counts: np.ndarray, edges: np.ndarray) -> tuple[float, float, float]:
+    """The mean, variance and total probability of the counts a table gives a standard normal latent
+    value: exactly, interval by interval (the kernel's own mapping, integrated)."""
+
+    def phi(z: np.ndarray | float) -> np.ndarray:
+        return 0.5 * np.vectorize(erfc)(-np.asarray(z, dtype=float) / np.sqrt(2.0))
+
+    values, weights = [counts[0]], [phi(edges[0])]
+    for k in range(1, len(counts)):
+        low, span, a, b = int(counts[k - 1]), int(counts[k] - counts[k - 1]), edges[k - 1], edges[k]
+        if b == a:
+            continue
+        cuts = a + (b - a) * np.arange(span + 1) / span
+        values += list(range(low + 1, low + span + 1))
+        weights += list(np.diff(phi(cuts)))
+    values.append(counts[-1])
+    weights.append(1.0 - phi(edges[-1]))
+    v, w = np.asarray(values, float), np.asarray(weights)
+    mean = float((v * w).sum())
+    return mean, float(((v - mean) ** 2 * w).sum()), float(w.sum())
+
+
+@pytest.mark.parametrize(
+    ("mean", "dispersion"),
+    [
+        (80, 1.0),
+        (5000, 1.0),
+        (80, 0.1),
+        (80, 5.0),
+        (3, 0.5),
+        (1, 1e-6),
+        (1000, 1e-6),
+        (2000, 1e-3),
+        (2e5, 0.01),
+    ],
+)
+def test_count_tables_hold_the_negative_binomials_moments(mean, dispersion):
+    """Large means with small dispersions too, where P(0) underflows to zero."""
+    counts, edges, _ = omics.nb_tables(np.array([float(mean)]), np.array([dispersion]))
+    got_mean, got_variance, total = implied_moments(counts[0], edges[0])
+    assert total == pytest.approx(1.0, abs=1e-9)
+    assert got_mean == pytest.approx(mean, rel=5e-4)
+    assert got_variance == pytest.approx(mean + dispersion * mean**2, rel=5e-4)
+    assert len(set(counts[0].tolist())) > 1
 
 
 def test_counts_follow_each_genes_negative_binomial():
@@ -146,9 +196,46 @@ def test_long_and_matrix_layouts_hold_the_same_values(layout):
             {"patients": 10, "transitions": [{"source": "Control", "target": "Disease", "share": 2}]},
             "share=2",
         ),
+        (
+            {"patients": 10, "transitions": [{"source": "Control", "target": "Disease", "share": 0.7}] * 2},
+            "transitions[1]: the transitions from 'Control' move shares summing to 1.4",
+        ),
+        ({"patients": 10, "transitions": [{"source": "Control", "target": "Control", "share": 0.1}]}, "both"),
+        (
+            {"patients": 10, "modules": {"size": 5, "correlation": [0.6, 0.2]}},
+            "modules.correlation=[0.6, 0.2]",
+        ),
+        ({"patients": 10, "effects": [{"group": "Disease", "gene_range": [8, 2]}]}, "gene_range=[8, 2]"),
+        ({"patients": 10, "effects": [{"group": "Disease", "fold_change": [3, 2]}]}, "fold_change=[3.0, 2.0]"),
+        ({"patients": 10, "demographics": {"Group": {"type": "bool"}}}, "demographics names 'Group'"),
+        (
+            {"patients": 10, "groups": {f"g{i}": 1 / 200 for i in range(200)}},
+            "200 groups; allowed: at most 127",
+        ),
+        ({"patients": 10, "counts": {"log_mean": 30}}, "log_mean=30"),
     ],
 )
 def test_bad_cohorts_get_one_clear_message(document, message):
     with pytest.raises(SchemaError, match=r"^cohort") as raised:
         Cohort.from_dict(document)
     assert message in str(raised.value)
+
+
+def test_proteins_follow_their_genes_by_the_correlation_asked():
+    cohort = Cohort(
+        patients=20_000, genes=200, proteins=60, gene_type="microarray", protein_gene_correlation=0.8, seed=9
+    )
+    tables = Tables(cohort)
+    genes, proteins = tables.matrix("genes", 0, 20_000), np.log(tables.matrix("proteins", 0, 20_000))
+    linked = [np.corrcoef(genes[:, j], proteins[:, j])[0, 1] for j in range(60)]
+    assert min(linked) > 0.77 and max(linked) < 0.83
+    assert abs(np.corrcoef(genes[:, 0], proteins[:, 1])[0, 1]) < 0.05
+    # Proteins past the last gene keep their spread, following noise of their own.
+    few = Tables(dataclasses.replace(cohort, genes=10, proteins=20))
+    logs = np.log(few.matrix("proteins", 0, 20_000))
+    assert np.allclose(logs.std(0), few.proteins.scales, rtol=0.03)
+
+
+def test_no_genes_in_the_matrix_layout_is_a_table_of_ids():
+    tables = generate_cohort(Cohort(patients=5, genes=0, proteins=2), "matrix")
+    assert tables["genes"].column_names == ["Patient_ID"] and tables["genes"].num_rows == 5
