@@ -124,6 +124,7 @@ class Tables:
             log_normal,
             driver,
             follow,
+            n,
         )
         return out
 
@@ -133,13 +134,10 @@ class Tables:
         genes = self.genes
         width = min(n, self.cohort.genes)
         driver = np.empty((count, n))
-        omics.fill_latent(
-            driver[:, :width], first, genes.key, genes.modules[:width], genes.rhos, self.cohort.genes
-        )
+        _latents(driver[:, :width], first, genes.key, genes.modules[:width], genes.rhos, self.cohort.genes)
         if width < n:
-            unlinked = np.zeros(n - width, np.int64)
             key = np.uint64(column_key(self.cohort.seed, "proteins.unlinked"))
-            omics.fill_latent(driver[:, width:], first, key, unlinked, np.zeros(1), n - width)
+            _latents(driver[:, width:], first, key, np.zeros(n - width, np.int64), np.zeros(1), n - width)
         return driver
 
     def omics(
@@ -176,3 +174,25 @@ class Tables:
                 if table == "demographics"
                 else self.omics(table, first, count, layout)
             )
+
+
+def _latents(
+    out: np.ndarray, first: int, key: np.uint64, modules: np.ndarray, rhos: np.ndarray, n: int
+) -> None:
+    """The latent standard normals of a block of features (of ``n``): intensities at location 0, scale 1."""
+    patients, width = out.shape
+    groups = np.zeros(patients, np.int64)
+    omics.fill_intensities(
+        out,
+        first,
+        key,
+        modules,
+        rhos,
+        groups,
+        np.zeros((1, width)),
+        np.ones(width),
+        False,
+        np.zeros((0, 0)),
+        0.0,
+        n,
+    )

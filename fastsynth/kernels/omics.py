@@ -30,7 +30,6 @@ __all__ = [
     "TAIL",
     "fill_counts",
     "fill_intensities",
-    "fill_latent",
     "latent",
     "nb_tables",
     "ranks",
@@ -213,24 +212,6 @@ def fill_counts(
 
 
 @parallel_kernel
-def fill_latent(
-    out: np.ndarray, first: int, key: np.uint64, modules: np.ndarray, rhos: np.ndarray, n_genes: int
-) -> None:
-    """The latent normals of patients ``first ..`` x the first ``len(out[0])`` of ``n_genes`` genes (what
-    proteins driven by their genes follow): the same values as ``fill_counts`` draws from."""
-    n_patients, width = out.shape
-    shared = shared_part(key, n_patients, first, rhos.shape[0])
-    own = rng.stream(key, 0)
-    for tile in prange((n_patients + _TILE - 1) // _TILE):
-        begin = tile * _TILE
-        end = min(begin + _TILE, n_patients)
-        for g in range(width):
-            module = modules[g]
-            for row in range(begin, end):
-                out[row, g] = latent(own, first + row, g, n_genes, shared[row, module], rhos[module])
-
-
-@parallel_kernel
 def fill_intensities(
     out: np.ndarray,
     first: int,
@@ -243,11 +224,13 @@ def fill_intensities(
     log_normal: bool,
     driver: np.ndarray,
     follow: float,
+    n_genes: int,
 ) -> None:
-    """Intensities of patients ``first ..`` x genes or proteins: ``locs[group, feature] + scales[feature]
-    * x``, or its exponential when ``log_normal``; with ``follow`` > 0, ``x`` correlates by ``follow``
-    with ``driver[row, feature]`` (a standard normal) (the latent of the gene a protein follows)."""
-    n_patients, n_genes = out.shape
+    """Intensities of patients ``first ..`` x the first ``len(out[0])`` of ``n_genes`` genes or proteins:
+    ``locs[group, feature] + scales[feature] * x``, or its exponential when ``log_normal``; with
+    ``follow`` > 0, ``x`` correlates by ``follow`` with ``driver[row, feature]`` (the latent standard
+    normal of the gene a protein follows: these values with locations 0 and scales 1)."""
+    n_patients, width = out.shape
     shared = shared_part(key, n_patients, first, rhos.shape[0])
     own = rng.stream(key, 0)
     keep = math.sqrt(1.0 - follow * follow)
@@ -255,7 +238,7 @@ def fill_intensities(
     for tile in prange((n_patients + _TILE - 1) // _TILE):
         begin = tile * _TILE
         end = min(begin + _TILE, n_patients)
-        for g in range(n_genes):
+        for g in range(width):
             module = modules[g]
             rho = rhos[module]
             scale = scales[g]
