@@ -67,6 +67,7 @@ class DriftStarted:
     row: int
     """The first row made with it: batches made before (at most three) keep the drift they had."""
     drift_events: int
+    """How many drift events the stream holds now: its schema's, those added before and these."""
 
 
 @dataclass(frozen=True)

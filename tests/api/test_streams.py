@@ -240,6 +240,69 @@ def test_bad_drift_requests_are_refused(client, body, detail):
     assert stream(client)["drift_rows"] == []
 
 
+@pytest.mark.parametrize(
+    ("events", "detail"),
+    [
+        (
+            [
+                {"type": "add", "columns": ["score"], "magnitude": 1},
+                {"type": "shift", "columns": ["score"], "unit": "rows", "magnitude": 1},
+            ],
+            "events[1]: unit='rows' is not allowed; allowed: std, absolute, relative",
+        ),
+        (
+            [{"type": "shift", "columns": ["score"], "magnitude": 1e308}],
+            "events[0]: the drift makes values too large for a 64-bit float",
+        ),
+    ],
+)
+def test_drift_events_that_fail_only_when_made_are_refused_and_the_stream_runs_on(client, events, detail):
+    # Only the operation checks these: they were accepted, and the stream died at its next batch.
+    start(client, rate=10_000)
+    wait_for(lambda: stream(client)["rows"] >= 1000)
+    refusal(client.post("/streams/points/drift", json={"events": events}), 400, detail)
+    rows = stream(client)["rows"]
+    wait_for(lambda: stream(client)["rows"] >= rows + 3000)
+    status = stream(client)
+    assert status["running"] and status["error"] is None and status["drift_rows"] == []
+
+
+def test_drift_now_takes_a_negative_seed(client):
+    client.post("/generators", json={"name": "points", "schema": SCHEMA, "seed": -5})
+    client.post("/streamers", json={"name": "out", "type": "file", "path": "out.jsonl"})
+    assert client.post("/start", json={"generators": ["points"], "rate": 2000}).status_code == 200
+    answer = client.post("/streams/points/drift", json={})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["drift_events"] == 4
+
+
+def test_repeated_drift_now_is_quick_and_keeps_the_stream_at_its_rate(client):
+    # Each click once added events measured against an open-ended window: past 64 of them every batch
+    # remade 65,536 rows per event, and each click made the whole-column statistics again, for
+    # seconds, under the service's lock.
+    start(client, rate=20_000)
+    wait_for(lambda: stream(client)["rows"] >= 1000)
+    assert client.post("/streams/points/drift", json={}).status_code == 200  # the statistics, once
+    took = []
+    for _ in range(40):  # 80 shift events: more than a run's 64 kept windows
+        began = time.monotonic()
+        answer = client.post("/streams/points/drift", json={})
+        took.append(time.monotonic() - began)
+        assert answer.status_code == 200, answer.text
+    assert sorted(took)[len(took) // 2] < 0.5, took
+    time.sleep(1.5)  # a second made with every event (the rate is measured over the last second)
+    wait_for(lambda: stream(client)["rows_per_second"] >= 10_000, timeout=10)  # at least half its rate
+    assert stream(client)["error"] is None
+    assert answer.json()["drift_events"] == 41 * 4  # how many the stream holds now
+    for _ in range(9):
+        assert client.post("/streams/points/drift", json={}).status_code == 200
+    refusal(
+        client.post("/streams/points/drift", json={}),
+        409,
+        "stream 'points' holds 200 drift events; at most 200 are allowed: start it again to drift it more",
+    )
+
+
 def test_drift_now_shifts_the_numbers_from_the_row_it_answers_on(client):
     start(client, rate=20_000)
     wait_for(lambda: stream(client)["rows"] >= 20_000)
