@@ -161,7 +161,7 @@ class Stream:
                     now = self.clock.monotonic()
                     final = now >= deadline  # the schedule is over: rows still owed go out, no more
                     now = min(now, deadline)
-                    self._apply_changes(pacer, now)
+                    self._apply_changes(pacer, now, emitted)
                     due = pacer.due(now, end=final)
                     current = pacer.current(now)
                     self.metrics.target_rate = current
@@ -225,7 +225,7 @@ class Stream:
         if self.schema.drift is not None:
             self.metrics.drift_events = self.schema.drift.started(self.metrics.rows, part)
 
-    def _apply_changes(self, pacer: Pacer, now: float) -> None:
+    def _apply_changes(self, pacer: Pacer, now: float, emitted: int) -> None:
         with self._lock:
             rate, self._pending_rate = self._pending_rate, None
         self._close_removed()
@@ -237,7 +237,7 @@ class Stream:
                 rate.describe(),
                 extra={"stream": self.name, "event": "rate_changed", "rate": rate.describe()},
             )
-            pacer.retarget(rate, now)
+            pacer.retarget(rate, now, emitted)
             self.rate = rate
 
     def _close_removed(self, removed: list[tuple[Sink, threading.Event]] | None = None) -> None:
@@ -459,7 +459,7 @@ class Engine:
             events = (
                 drift if drift is None or isinstance(drift, DriftSchedule) else DriftSchedule.from_dict(drift)
             )
-            with stream._lock:  # batches already made (at most three) keep the drift they were made with
+            with stream._lock:  # batches already made (at most four) keep the drift they were made with
                 stream.schema = _with_drift(stream, events, stream._added_drift)
             described = "none" if events is None else f"{len(events.events)} events"
             log.info(
@@ -487,8 +487,9 @@ class Engine:
         most: int | None = None,
     ) -> int:
         """Add drift ``events`` (drift specs without timing keys) to a running stream from the first row
-        of the next batch its producer makes, for good; that row. Batches already made (at most the
-        queue's two and the one being written) keep the drift they were made with.
+        of the next batch its producer makes, for good; that row. Batches already made (at most four: the
+        one being written, the queue's two and the one the producer waits to queue) keep the drift they
+        were made with.
 
         The events first make one row (``_trial``), outside every lock, so that a parameter only the
         operation checks is refused here with the event's index (``events[i]: ...``) instead of ending

@@ -13,6 +13,7 @@ import numpy as np
 
 from fastsynth.config import Settings
 from fastsynth.engine import Engine
+from fastsynth.engine.rate import RateSchedule
 from fastsynth.engine.runner import Stream
 from fastsynth.errors import Conflict, NotFound, UsageError
 from fastsynth.seed_drift import column_events
@@ -116,10 +117,25 @@ class LiveStreams:
                         "(limits.max_batch_size)"
                     )
                 batch_size = min(batch_size, running.widest_batch)  # rows this wide fit the memory budget
+            if rate is not None:
+                self.checked_rate(rate)
             self.engine.update(name, rate=rate, batch_size=batch_size)
             running.follows_rate &= rate is None
             running.follows_batch &= batch_size is None
         return self.stream_status(name)
+
+    def checked_rate(self, rate: Any) -> RateSchedule:
+        """A request's rate, refused over ``limits.max_rate`` at its peak: a rate of 1e300 rows/s
+        cannot be met, and its lag and owed rows would grow without end."""
+        schedule = RateSchedule.parse(rate)
+        ceiling = self.settings.limits_max_rate
+        if (peak := schedule.peak()) > ceiling:
+            shown = f"{peak:,.0f}" if peak < 1e12 else f"{peak:.3g}"  # not 300 digits of 1e300
+            raise UsageError(
+                f"rate={rate!r} asks for {shown} rows/s; allowed: at most {ceiling:,} rows/s "
+                "(limits.max_rate)"
+            )
+        return schedule
 
     def attach(self, name: str, streamer: str) -> StreamStatus:
         """Make a running stream write to ``streamer`` too, from its next slice."""

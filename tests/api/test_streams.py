@@ -152,12 +152,30 @@ def test_a_patched_rate_and_batch_size_are_followed_and_no_longer_follow_the_set
         ({"rate": -1}, "rate=-1.0 is not a number > 0"),
         ({"rate": {"ramp": {"from": 1}}}, "rate ramp"),
         ({"rate": 5, "colour": 1}, "body: unknown key 'colour'; allowed: batch_size, rate"),
+        (
+            {"rate": 1e300},
+            "rate=1e+300 asks for 1e+300 rows/s; allowed: at most 10,000,000 rows/s",
+        ),
+        (
+            {"rate": {"bursts": {"base": 1, "burst": 2e7, "every": 10, "seconds": 1}}},
+            "asks for 20,000,000 rows/s; allowed: at most 10,000,000 rows/s (limits.max_rate)",
+        ),
     ],
 )
 def test_bad_stream_changes_are_refused_and_change_nothing(client, body, detail):
     start(client)
     refusal(client.patch("/streams/points", json=body), 400, detail)
     assert stream(client)["target_rows_per_second"] == 2000 and stream(client)["batch_size"] == 1000
+
+
+def test_a_start_rate_over_the_limit_is_refused(client):
+    client.post("/generators", json={"name": "points", "schema": SCHEMA, "seed": 3})
+    client.post("/streamers", json={"name": "out", "type": "file", "path": "out.jsonl"})
+    detail = (
+        "rate=20000000.0 asks for 20,000,000 rows/s; allowed: at most 10,000,000 rows/s (limits.max_rate)"
+    )
+    refusal(client.post("/start", json={"rate": 20_000_000}), 400, detail)
+    assert client.get("/status").json()["streams"] == {}
 
 
 def test_a_batch_size_is_capped_by_the_row_width_budget(client):
