@@ -170,8 +170,14 @@ class LiveStreams:
             except UsageError:  # it ended meanwhile, closing its sinks
                 closed = None
             running.streamers.remove(streamer)
-        if closed is not None:
-            closed.wait(CLOSE_SECONDS)
+        if closed is not None and not closed.wait(CLOSE_SECONDS):
+            # Answering "complete" would be false: the file is still being written (a slow disk, a
+            # broker that does not answer). The stream has let go of it all the same.
+            raise Conflict(
+                f"stream {name!r} no longer writes to streamer {streamer!r}, but its sink did not finish "
+                f"closing within {CLOSE_SECONDS:g} s, so its file or messages may not be complete yet; "
+                f"GET /streams/{name} shows the stream's errors"
+            )
         return self.stream_status(name)
 
     def drift_now(self, name: str, *, magnitude: float | None = None, events: Any = None) -> DriftStarted:

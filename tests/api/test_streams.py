@@ -18,7 +18,7 @@ from fastsynth.api import create_app
 from fastsynth.config import load_settings
 from fastsynth.schema import Schema
 from fastsynth.schema.examples import example_files
-from fastsynth.service import Service
+from fastsynth.service import Service, live
 from fastsynth.service.budget import rows_per_batch
 
 SCHEMA = {
@@ -216,6 +216,20 @@ def test_streamers_are_attached_and_detached_with_their_files_complete(client):
     assert (
         len(other) - 1 == total - int(other[1].split(",")[0]) + 1
     )  # a header, then every row from its first
+
+
+def test_a_detached_sink_that_does_not_close_in_time_is_not_called_complete(client, monkeypatch):
+    monkeypatch.setattr(live, "CLOSE_SECONDS", 0.0)  # the writer closes it at its next slice, later
+    start(client, rate=5000)
+    wait_for(lambda: stream(client)["rows"] >= 1000)
+    refusal(
+        client.delete("/streams/points/streamers/out"),
+        409,
+        "stream 'points' no longer writes to streamer 'out', but its sink did not finish closing within 0 s",
+    )
+    assert stream(client)["streamers"] == []
+    rows = stream(client)["rows"]
+    wait_for(lambda: stream(client)["rows"] >= rows + 1000)  # the stream runs on
 
 
 def test_a_streamer_writing_one_file_is_not_shared_by_two_streams(client):
