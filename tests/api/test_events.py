@@ -62,7 +62,9 @@ def test_events_carry_the_status_at_the_interval_asked(server):
                     break
         assert {name for _, name, _ in received} == {"status"}
         gaps = [b[0] - a[0] for a, b in itertools.pairwise(received[1:])]  # the first comes at once
-        assert all(0.3 < gap < 0.7 for gap in gaps), gaps
+        # Each gap loosely (a loaded 2-core machine delays one event, and the next comes the sooner
+        # to keep the schedule), the whole run to the schedule.
+        assert all(0.05 < gap < 1.5 for gap in gaps), gaps
         assert received[-1][0] - received[1][0] == pytest.approx(0.5 * 5, abs=0.25)  # on schedule
         statuses = [data for _, _, data in received]
         assert set(statuses[-1]) == set(http.get("/status").json())  # the shape of GET /status

@@ -135,8 +135,11 @@ def test_a_patched_rate_and_batch_size_are_followed_and_no_longer_follow_the_set
     wait_for(lambda: 7200 <= stream(client)["rows_per_second"] <= 8800)  # measured over the last second
     assert stream(client)["target_rows_per_second"] == 8000
     # The settings' batch size and frequency no longer reach what the request changed.
+    rows = stream(client)["rows"]
     client.post("/config", json={"data_generation": {"batch_size": 500, "frequency": 0.1}})
-    time.sleep(0.3)
+    # A rate change is taken at the next slice (50 ms of rows), a batch size at the next batch made:
+    # 2000 rows later both would show, whatever the machine's load.
+    wait_for(lambda: stream(client)["rows"] >= rows + 2000)
     assert stream(client)["target_rows_per_second"] == 8000 and stream(client)["batch_size"] == 300
     ramp = {"ramp": {"from": 8000, "to": 1000, "seconds": 0.5}}
     assert client.patch("/streams/points", json={"rate": ramp}).status_code == 200
