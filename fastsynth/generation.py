@@ -30,6 +30,7 @@ __all__ = [
     "drift_reference",
     "generate",
     "iter_batches",
+    "keep_reference",
     "make_batch",
     "run_of",
 ]
@@ -70,7 +71,7 @@ def make_batch(
     if drift and schema.drift is not None:
 
         def reference() -> dict[str, Any]:
-            with run.hold(("drift reference", seed), lambda: drift_reference(schema, seed)) as statistics:
+            with run.hold(_reference_key(seed), lambda: drift_reference(schema, seed)) as statistics:
                 return statistics
 
         def column(name: str) -> pa.Array:
@@ -113,6 +114,17 @@ def drift_reference(schema: Schema, seed: int) -> dict[str, Any]:
     # A run of its own: the sample must not move the caller's AR carry, nor hold its locks.
     sample = make_batch(schema, 0, rows, seed, drift=False, run=RunContext())
     return reference_statistics(sample, _entity_column(schema))
+
+
+def keep_reference(run: RunContext, seed: int, statistics: dict[str, Any]) -> None:
+    """Give ``run`` its schema's ``drift_reference`` (``statistics``), made once elsewhere: a stream
+    that is drifted again and again, and its trial batches, then skip the rows that make it."""
+    with run.hold(_reference_key(seed), lambda: statistics):
+        pass
+
+
+def _reference_key(seed: int) -> tuple[str, int]:
+    return ("drift reference", seed)
 
 
 _KEPT_WINDOWS = 64

@@ -4,7 +4,7 @@ settings) as drift events of a schema, for one-shot runs and streams alike."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -74,15 +74,23 @@ def drift_from_flags(
 
 
 def column_events(
-    schema: Schema, magnitude: float, *, seed: int, directions: Sequence[str] = ("random",)
+    schema: Schema,
+    magnitude: float,
+    *,
+    seed: int,
+    directions: Sequence[str] = ("random",),
+    statistics: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """The seed's drift of each column, as events without timing (``drift_from_flags`` adds its
     recurring one; the API's "drift now" places them once): a numeric column shifts by ``magnitude``
     standard deviations in ``directions[i % len(directions)]`` (its i-th numeric column), a category
     column moves a share ``magnitude`` of its mix towards the mirror image of it, a boolean column
-    flips a share ``magnitude`` of its values; text, ids and times are left alone."""
-    plain = type(schema)(tuple(schema.fields), seed=schema.seed, entities=schema.entities)
-    shares = drift_reference(plain, seed)
+    flips a share ``magnitude`` of its values; text, ids and times are left alone. ``statistics`` is
+    the schema's ``drift_reference`` when the caller keeps it (it takes seconds to make)."""
+    if statistics is None:
+        plain = type(schema)(tuple(schema.fields), seed=schema.seed, entities=schema.entities)
+        statistics = drift_reference(plain, seed)
+    shares = statistics
     events: list[dict[str, Any]] = []
     # Ids are numbers that mean nothing as amounts: a sequence, and a multi-series schema's entity id.
     ids = {f.name for f in schema.fields if f.type_name == "sequence"}

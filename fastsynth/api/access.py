@@ -1,10 +1,11 @@
 """What every request passes before its handler runs: a Host the server answers to, the bearer token
-(when the server has one) and, for a request that changes something, no other site's ``Origin`` and
-only JSON as its media type. A web page the user visits can send "simple" cross-site requests (form
-posts, ``text/plain`` bodies, empty POSTs) to a server without a token, but browsers name the page's
-origin in them, and it cannot send ``Content-Type: application/json`` without a CORS preflight the
-server does not grant; a page that rebinds its own name to 127.0.0.1 still sends its own name as the
-Host. Together these keep other sites out."""
+(when the server has one), no other site's ``Origin`` or ``Sec-Fetch-Site: cross-site`` (reads too:
+they carry data) and, for a request that changes something, only JSON as its media type. A web page
+the user visits can send "simple" cross-site requests (form posts, ``text/plain`` bodies, empty
+POSTs, reads) to a server without a token, but browsers name the page's site or origin in them, and
+it cannot send ``Content-Type: application/json`` without a CORS preflight the server does not
+grant; a page that rebinds its own name to 127.0.0.1 still sends its own name as the Host. Together
+these keep other sites out."""
 
 from __future__ import annotations
 
@@ -43,17 +44,9 @@ def check_request(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseR
             "this server needs a token: send the header Authorization: Bearer TOKEN",
             headers={"WWW-Authenticate": 'Bearer realm="fastsynth"'},
         )
+    _check_site(connection, header)
     if connection.scope.get("method") not in _CHANGING:
         return
-    origin = connection.headers.get("origin")
-    if (
-        origin is not None
-        and origin not in connection.app.state.origins
-        and origin.split("://")[-1] != header
-    ):
-        raise PermissionDeniedException(
-            f"Origin={origin!r} is another site; allowed: the server's own origin and api.cors_origins"
-        )
     media_type = connection.headers.get("content-type")
     if media_type is not None and media_type.split(";")[0].strip().lower() != "application/json":
         raise HTTPException(
@@ -63,6 +56,25 @@ def check_request(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseR
     if media_type is None and _has_body(connection):
         raise HTTPException(
             status_code=415, detail="Content-Type=None is not allowed; send bodies as application/json"
+        )
+
+
+def _check_site(connection: ASGIConnection[Any, Any, Any, Any], host: str) -> None:
+    """Refuse a request another site's page makes, reads included: without a token, a page could
+    otherwise read the status and data of a server on the user's machine (``<img>``, ``fetch`` with
+    ``no-cors``, ``EventSource``). Clients that send neither header (curl, httpx) pass."""
+    origin = connection.headers.get("origin")
+    if origin is not None and origin in connection.app.state.origins:
+        return  # a site the server's owner allowed (api.cors_origins)
+    site = connection.headers.get("sec-fetch-site")
+    if site is not None and site.strip().lower() == "cross-site":
+        raise PermissionDeniedException(
+            f"Sec-Fetch-Site={site!r}: the request comes from another site's page; allowed: the server's "
+            "own pages, clients that are not browsers, and the origins in api.cors_origins"
+        )
+    if origin is not None and origin.split("://")[-1] != host:
+        raise PermissionDeniedException(
+            f"Origin={origin!r} is another site; allowed: the server's own origin and api.cors_origins"
         )
 
 

@@ -50,7 +50,7 @@ class Problem:
 _DESCRIPTIONS = {
     400: "Bad input: the detail names the field, the value and what is allowed (or a Host not served)",
     401: "No token, or not the server's (send Authorization: Bearer TOKEN)",
-    403: "A request that changes something, sent from another site's page (its Origin)",
+    403: "A request sent from another site's page (its Origin, or Sec-Fetch-Site: cross-site)",
     404: "No generator, streamer or stream of that name",
     409: "A clash with what runs (an ended stream, a streamer attached already) or a file that exists",
     413: "A body larger than the server takes",
@@ -68,9 +68,9 @@ def refusals(*statuses: int) -> dict[int, ResponseSpec]:
     }
 
 
-READING = refusals(400, 401)
-"""What a read without parameters may answer: a Host not served, or no token."""
-NAMED = refusals(400, 401, 404)
+READING = refusals(400, 401, 403)
+"""What a read without parameters may answer: a Host not served, no token, or another site's page."""
+NAMED = refusals(400, 401, 403, 404)
 REMOVING = refusals(400, 401, 403, 404, 415)
 """What a DELETE naming a generator or streamer may answer."""
 """What a request naming a generator or streamer in its path may answer."""

@@ -12,6 +12,7 @@ from typing import Annotated
 import anyio
 import msgspec
 from litestar import Controller, Request, get
+from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.params import Parameter
@@ -21,7 +22,7 @@ from fastsynth.api.errors import refusals
 from fastsynth.service import Service
 from fastsynth.specs import Bounds, argument
 
-__all__ = ["MAX_EVENT_STREAMS", "EventController", "EventStreams"]
+__all__ = ["MAX_EVENT_STREAMS", "EventController", "EventStreams", "Slot"]
 
 MAX_EVENT_STREAMS = 16
 _INTERVAL = Annotated[float, Bounds(0.2, 10)]
@@ -40,14 +41,15 @@ class EventStreams:
         self.closing = threading.Event()
         self._lock = threading.Lock()
 
-    def take(self) -> bool:
+    def take(self) -> Slot | None:
+        """A slot for one more stream, None when ``most`` are open."""
         with self._lock:
             if self.open >= self.most:
-                return False
+                return None
             self.open += 1
-            return True
+            return Slot(self)
 
-    def release(self) -> None:
+    def _release(self) -> None:
         with self._lock:
             self.open -= 1
 
@@ -56,13 +58,31 @@ class EventStreams:
         self.closing.set()
 
 
+class Slot:
+    """One open stream's place in ``EventStreams``, given back once however many times ``release`` is
+    called: by the generator's ``finally`` and by the response's background task. Both are needed: a
+    client that leaves before the first event has the generator cancelled before it starts, so its
+    ``finally`` never runs, while the background task runs after every response, cancelled or not."""
+
+    def __init__(self, streams: EventStreams) -> None:
+        self._streams = streams
+        self._held = True
+        self._lock = threading.Lock()
+
+    def release(self) -> None:
+        with self._lock:
+            held, self._held = self._held, False
+        if held:
+            self._streams._release()
+
+
 class EventController(Controller):
     path = "/events"
     tags = ("server",)
 
     @get(
         media_type="text/event-stream",
-        responses=refusals(400, 401, 429),
+        responses=refusals(400, 401, 403, 429),
         response_description="``event: status`` every interval, its data the JSON of GET /status",
     )
     async def events(
@@ -70,33 +90,49 @@ class EventController(Controller):
         request: Request,
         service: NamedDependency[Service],
         interval: Annotated[
-            float,
+            str,
             Parameter(
-                description="Seconds between events, 0.2 to 10", schema_extra={"minimum": 0.2, "maximum": 10}
+                description="Seconds between events, 0.2 to 10",
+                schema_extra={"type": "number", "minimum": 0.2, "maximum": 10},
             ),
-        ] = 1.0,
+        ] = "1.0",
         count: Annotated[
-            int | None,
+            str | None,
             Parameter(
                 description="Events to send before the stream ends (default: until the client leaves)",
                 schema_extra={"type": "integer", "oneOf": None, "minimum": 1, "maximum": 1_000_000},
             ),
         ] = None,
     ) -> ServerSentEvent:
-        interval = argument("interval", interval, _INTERVAL)
-        count = argument("count", count, _COUNT)
+        # Taken as text and checked here, so that ``count=1.5`` is told the value and what is allowed
+        # (Litestar's own check says only "Expected `int | null`, got `str`").
+        seconds = argument("interval", _number(interval), _INTERVAL)
+        most = argument("count", None if count is None else _number(count), _COUNT)
         streams: EventStreams = request.app.state.events
-        if not streams.take():
+        slot = streams.take()
+        if slot is None:
             raise HTTPException(
                 status_code=429,
                 detail=f"{streams.most} event streams are open, the most this server serves at once; "
                 "close one, or poll GET /status",
             )
-        return ServerSentEvent(_statuses(service, streams, interval, count))
+        return ServerSentEvent(
+            _statuses(service, streams, slot, seconds, most), background=BackgroundTask(slot.release)
+        )
+
+
+def _number(text: str) -> int | float | str:
+    """A query parameter as the number it spells, or as given (``argument`` then refuses it by value)."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
 
 
 async def _statuses(
-    service: Service, streams: EventStreams, interval: float, count: int | None
+    service: Service, streams: EventStreams, slot: Slot, interval: float, count: int | None
 ) -> AsyncGenerator[ServerSentEventMessage]:
     """The status every ``interval`` seconds, on a schedule (a slow client does not make it drift),
     ``count`` times or until the client leaves (Litestar then cancels this) or the server stops."""
@@ -113,4 +149,4 @@ async def _statuses(
             while (left := due - time.monotonic()) > 0 and not streams.closing.is_set():
                 await anyio.sleep(min(left, _POLL_SECONDS))
     finally:
-        streams.release()
+        slot.release()

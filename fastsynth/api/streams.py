@@ -101,5 +101,5 @@ class LiveStreamController(Controller):
         data: Annotated[dict[str, Any] | None, body(DriftNowRequest)] = None,
     ) -> DriftStarted:
         """Drift from the next row the stream makes, for good: ``row`` is where it starts (batches made
-        before, at most three, keep the drift they had)."""
+        before, at most four, keep the drift they had)."""
         return service.drift_now(name, **read(DriftNowRequest, data))

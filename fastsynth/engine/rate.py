@@ -106,6 +106,15 @@ class RateSchedule:
         fraction = hours - int(hours)
         return p[left] * (1 - fraction) + p[(left + 1) % 24] * fraction
 
+    def peak(self) -> float:
+        """The most rows per second the schedule ever asks for (a ``batches`` rate: on average)."""
+        p = self.params
+        if self.kind in ("ramp", "bursts"):
+            return max(p[0], p[1])
+        if self.kind == "batches":
+            return p[0] / p[1]
+        return max(p)
+
     def describe(self) -> str:
         if self.kind == "constant":
             return f"{self.params[0]:,.0f} rows/s"
@@ -126,10 +135,12 @@ class Pacer:
         self._at = 0.0
         self._rows = 0.0
 
-    def retarget(self, schedule: RateSchedule, now: float) -> None:
-        """Switch schedules from ``now`` on, keeping the rows due so far: the new schedule's time
-        starts at 0 (a ramp begins at its "from", batches with a batch)."""
-        self._rows = self.due(now)
+    def retarget(self, schedule: RateSchedule, now: float, emitted: float) -> None:
+        """Switch schedules from ``now`` on, from the ``emitted`` rows: the new schedule's time starts
+        at 0 (a ramp begins at its "from", batches with a batch). Rows owed at the old rate and not yet
+        written are dropped: a rate lowered because the stream ran too fast must not then write its
+        backlog at full speed."""
+        self._rows = min(self.due(now), emitted)
         self.wall_started += now - self.started
         self.schedule, self.started, self._at = schedule, now, 0.0
 

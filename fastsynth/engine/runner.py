@@ -15,6 +15,7 @@ import dataclasses
 import logging
 import math
 import queue
+import re
 import threading
 import time
 from collections import deque
@@ -22,13 +23,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from fastsynth.drift.schedule import DriftEvent, DriftSchedule
 from fastsynth.engine.metrics import SinkMetrics, StreamMetrics, column_totals, prometheus_text
 from fastsynth.engine.rate import REAL_CLOCK, SLICE_SECONDS, Clock, Pacer, RateSchedule
-from fastsynth.errors import UsageError
-from fastsynth.generation import RunContext, SchemaLike, as_schema, make_batch
+from fastsynth.errors import Conflict, SchemaError, UsageError
+from fastsynth.generation import (
+    RunContext,
+    SchemaLike,
+    as_schema,
+    drift_reference,
+    keep_reference,
+    make_batch,
+)
 from fastsynth.schema import Schema
 from fastsynth.seeds import DEFAULT_SEED, resolve_seed
 from fastsynth.sinks.base import Sink
@@ -75,9 +84,21 @@ class Stream:
     """The stream's own caches: /generate pages of the same schema must not move its AR carry."""
     clock: Clock = field(default=REAL_CLOCK, repr=False)
     """Where pacing reads the time and waits (a test's fake clock drives it without sleeping)."""
+    _reference: dict[str, Any] | None = field(default=None, repr=False)
+    _reference_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         self.metrics.clock = self.clock.monotonic
+
+    def drift_statistics(self) -> dict[str, Any]:
+        """The schema's ``drift_reference`` (what ``reference: column`` measures against), made once:
+        its ``REFERENCE_ROWS`` rows take seconds, and each "drift now" needs it. The columns never
+        change while the stream runs (``_with_drift`` refuses that), so neither does this."""
+        with self._reference_lock:
+            if self._reference is None:
+                self._reference = drift_reference(self.schema, self.seed)
+                keep_reference(self._run, self.seed, self._reference)
+            return self._reference
 
     # -- the producer --------------------------------------------------------------------------------
 
@@ -140,7 +161,7 @@ class Stream:
                     now = self.clock.monotonic()
                     final = now >= deadline  # the schedule is over: rows still owed go out, no more
                     now = min(now, deadline)
-                    self._apply_changes(pacer, now)
+                    self._apply_changes(pacer, now, emitted)
                     due = pacer.due(now, end=final)
                     current = pacer.current(now)
                     self.metrics.target_rate = current
@@ -204,7 +225,7 @@ class Stream:
         if self.schema.drift is not None:
             self.metrics.drift_events = self.schema.drift.started(self.metrics.rows, part)
 
-    def _apply_changes(self, pacer: Pacer, now: float) -> None:
+    def _apply_changes(self, pacer: Pacer, now: float, emitted: int) -> None:
         with self._lock:
             rate, self._pending_rate = self._pending_rate, None
         self._close_removed()
@@ -216,7 +237,7 @@ class Stream:
                 rate.describe(),
                 extra={"stream": self.name, "event": "rate_changed", "rate": rate.describe()},
             )
-            pacer.retarget(rate, now)
+            pacer.retarget(rate, now, emitted)
             self.rate = rate
 
     def _close_removed(self, removed: list[tuple[Sink, threading.Event]] | None = None) -> None:
@@ -281,6 +302,47 @@ def _with_drift(stream: Stream, drift: DriftSchedule | None, added: tuple[DriftE
             "or a category column given new values); sinks keep their schema, so start a new stream for that"
         )
     return schema
+
+
+_EVENT_PLACE = re.compile(r"^schema: drift event \d+: ")
+
+
+def _placed(events: Sequence[Mapping[str, Any]], row: int) -> tuple[DriftEvent, ...]:
+    """``events`` from ``row`` on, for good; a bad one named by its index in ``events``."""
+    try:
+        return DriftSchedule.from_dict([{**event, "start_row": row} for event in events]).events
+    except SchemaError as exc:
+        index = re.match(r"^schema: drift event (\d+): ", str(exc))
+        where = "events" if index is None else f"events[{index[1]}]"
+        raise UsageError(f"{where}: {_EVENT_PLACE.sub('', str(exc))}") from None
+
+
+def _trial(stream: Stream, events: Sequence[Mapping[str, Any]], row: int) -> None:
+    """Make row ``row`` of ``stream`` with ``events`` added, in a run of its own (the stream's AR carry
+    must not move) that shares the stream's drift reference; refuse the first event that fails, by its
+    index. Overflow is an error here: a magnitude of 1e308 would otherwise fill the stream with inf."""
+    _placed(events, row)  # the specs themselves, each named by its index
+
+    def problem(chosen: Sequence[Mapping[str, Any]]) -> str | None:
+        try:
+            schema = _with_drift(stream, None, _placed(chosen, row))
+            run = RunContext()
+            if any(e.get("reference") == "column" or e.get("type") == "frequencies" for e in chosen):
+                keep_reference(run, stream.seed, stream.drift_statistics())
+            with np.errstate(over="raise"):
+                make_batch(schema, row, 1, stream.seed, run=run)
+        except FloatingPointError as exc:
+            return f"the drift makes values too large for a 64-bit float ({exc}); give a smaller magnitude"
+        except Exception as exc:  # any failure of a trial is the request's to fix
+            return _EVENT_PLACE.sub("", str(exc))
+        return None
+
+    if (together := problem(events)) is None:
+        return
+    for index, event in enumerate(events):  # which one: the first that fails alone
+        if (alone := problem([event])) is not None:
+            raise UsageError(f"events[{index}]: {alone}")
+    raise UsageError(f"events: {together}")
 
 
 def _close(sink: Sink, stream: str, *, failed: bool) -> BaseException | None:
@@ -397,7 +459,7 @@ class Engine:
             events = (
                 drift if drift is None or isinstance(drift, DriftSchedule) else DriftSchedule.from_dict(drift)
             )
-            with stream._lock:  # batches already made (at most three) keep the drift they were made with
+            with stream._lock:  # batches already made (at most four) keep the drift they were made with
                 stream.schema = _with_drift(stream, events, stream._added_drift)
             described = "none" if events is None else f"{len(events.events)} events"
             log.info(
@@ -416,16 +478,40 @@ class Engine:
             with stream._lock:
                 stream._pending_rate = new_rate
 
-    def drift_now(self, name: str, events: Sequence[Mapping[str, Any]]) -> int:
+    def drift_now(
+        self,
+        name: str,
+        events: Sequence[Mapping[str, Any]],
+        *,
+        expected: Stream | None = None,
+        most: int | None = None,
+    ) -> int:
         """Add drift ``events`` (drift specs without timing keys) to a running stream from the first row
-        of the next batch its producer makes, for good; that row. Batches already made (at most the
-        queue's two and the one being written) keep the drift they were made with."""
+        of the next batch its producer makes, for good; that row. Batches already made (at most four: the
+        one being written, the queue's two and the one the producer waits to queue) keep the drift they
+        were made with.
+
+        The events first make one row (``_trial``), outside every lock, so that a parameter only the
+        operation checks is refused here with the event's index (``events[i]: ...``) instead of ending
+        the stream at its next batch. Refused when the stream is no longer ``expected`` (restarted
+        meanwhile) or would hold more than ``most`` events."""
         stream = self._stream(name)
+        if expected is not None and stream is not expected:
+            raise Conflict(f"stream {name!r} was restarted meanwhile; drift it again")
+        with stream._lock:
+            row = stream._next_row
+        _trial(stream, events, row)
         with stream._lock:  # the producer reads the schema and its next row under this lock
             if stream._stop.is_set():
                 raise UsageError(f"stream {name!r} has ended")
+            held = 0 if stream.schema.drift is None else len(stream.schema.drift.events)
+            if most is not None and held + len(events) > most:
+                raise Conflict(
+                    f"stream {name!r} holds {held:,} drift events; at most {most:,} are allowed: start it "
+                    "again to drift it more"
+                )
             row = stream._next_row
-            added = DriftSchedule.from_dict([{**event, "start_row": row} for event in events]).events
+            added = _placed(events, row)
             stream.schema = _with_drift(stream, stream.schema.drift, added)
             stream._added_drift += added
             stream._drift_rows.append(row)

@@ -306,6 +306,8 @@ class Service(LiveStreams):
                     if streamer.shared:
                         raise Conflict(shared_message(streamer.name))
             drift_pair = self._drift(drift)
+            if rate is not None:
+                self.checked_rate(rate)
             for name in names:
                 self._start_one(name, targets, rate, rows, drift_pair, follows_drift=drift is None)
         return names

@@ -65,8 +65,9 @@ class DriftStarted:
     """Drift added to a running stream: the row it starts at, and how many events it holds."""
 
     row: int
-    """The first row made with it: batches made before (at most three) keep the drift they had."""
+    """The first row made with it: batches made before (at most four) keep the drift they had."""
     drift_events: int
+    """How many drift events the stream holds now: its schema's, those added before and these."""
 
 
 @dataclass(frozen=True)

@@ -386,3 +386,26 @@ def test_flight_calls_it_does_not_serve_say_so_without_a_traceback():
     finally:
         client.close()
         server.shutdown()
+
+
+def test_other_sites_cannot_read_anything(tmp_path):
+    """A page elsewhere can make the browser send a GET (``<img>``, ``EventSource``, a no-cors fetch)
+    to a server without a token: it names the page's site or origin, and the server refuses it, while
+    its own console, the sites in api.cors_origins and clients that are not browsers may read."""
+    with app_client(tmp_path, FASTSYNTH_API_CORS_ORIGINS="https://app.example") as client:
+        for path in ("/status", "/generators", "/events?count=1"):
+            refused = client.get(path, headers={"origin": "http://evil.example"})
+            assert refused.status_code == 403, path
+            assert refused.json()["detail"] == (
+                "Origin='http://evil.example' is another site; allowed: the server's own origin and "
+                "api.cors_origins"
+            )
+            site = client.get(path, headers={"sec-fetch-site": "cross-site"})
+            assert site.status_code == 403, path
+            assert site.json()["detail"].startswith("Sec-Fetch-Site='cross-site': the request comes from")
+            own = {"origin": "http://127.0.0.1:8000", "sec-fetch-site": "same-origin"}
+            assert client.get(path, headers=own).status_code == 200, path
+            assert client.get(path).status_code == 200, path  # curl, httpx: no Origin
+            allowed = {"origin": "https://app.example", "sec-fetch-site": "cross-site"}
+            assert client.get(path, headers=allowed).status_code == 200, path
+        assert client.get("/health", headers={"sec-fetch-site": "cross-site"}).status_code == 200

@@ -388,13 +388,13 @@ def test_the_openapi_document_describes_the_answers_and_the_refusals(client):
         if method == "post":
             refusals = {"400", "401", "403", "404", "409", "413", "415"}
         else:
-            refusals = {"400", "401", "404"} if "{name}" in path else {"400", "401"}
+            refusals = {"400", "401", "403", "404"} if "{name}" in path else {"400", "401", "403"}
         assert set(responses) == {"200", *refusals}  # exactly what the handler may answer
         for status in refusals:
             assert responses[status]["content"]["application/problem+json"]["schema"] == {
                 "$ref": "#/components/schemas/Problem"
             }
-    assert set(document["paths"]["/status"]["get"]["responses"]) == {"200", "400", "401"}
+    assert set(document["paths"]["/status"]["get"]["responses"]) == {"200", "400", "401", "403"}
     assert set(document["paths"]["/health"]["get"]["responses"]) == {"200", "400"}  # a Host not served
     problem = client.get("/generators/nope").json()
     assert set(problem) == set(schemas["Problem"]["properties"])

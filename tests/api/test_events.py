@@ -8,6 +8,7 @@ import contextlib
 import itertools
 import json
 import signal
+import socket
 import time
 
 import httpx
@@ -61,7 +62,9 @@ def test_events_carry_the_status_at_the_interval_asked(server):
                     break
         assert {name for _, name, _ in received} == {"status"}
         gaps = [b[0] - a[0] for a, b in itertools.pairwise(received[1:])]  # the first comes at once
-        assert all(0.3 < gap < 0.7 for gap in gaps), gaps
+        # Each gap loosely (a loaded 2-core machine delays one event, and the next comes the sooner
+        # to keep the schedule), the whole run to the schedule.
+        assert all(0.05 < gap < 1.5 for gap in gaps), gaps
         assert received[-1][0] - received[1][0] == pytest.approx(0.5 * 5, abs=0.25)  # on schedule
         statuses = [data for _, _, data in received]
         assert set(statuses[-1]) == set(http.get("/status").json())  # the shape of GET /status
@@ -126,3 +129,24 @@ def test_open_streams_end_when_the_server_stops(server):
         for reader in readers:
             assert list(reader) == []  # the stream ended cleanly
     assert "Traceback" not in server.log.read_text()
+
+
+def test_clients_that_leave_before_the_first_event_free_their_slots(server):
+    # A client that closes at once has its response cancelled before the stream's generator starts;
+    # 40 of them once took every slot for good, and every later /events was refused.
+    request = f"GET /events?interval=0.2 HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n\r\n".encode()
+    for _ in range(40):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as raw:
+            raw.sendall(request)
+    limits = httpx.Limits(max_connections=20, max_keepalive_connections=0)
+    with httpx.Client(base_url=server.url, timeout=30, limits=limits) as http:
+        deadline = time.monotonic() + 5
+        while True:
+            opened = [open_stream(http, 10) for _ in range(16)]
+            statuses = [r.status_code for r in opened]
+            for response in opened:
+                response.close()
+            if statuses == [200] * 16:
+                break
+            assert time.monotonic() < deadline, statuses
+            time.sleep(0.2)

@@ -14,11 +14,14 @@ import yaml
 from litestar.testing import TestClient
 
 import fastsynth
+import fastsynth.generation
+import fastsynth.seed_drift
 from fastsynth.api import create_app
 from fastsynth.config import load_settings
+from fastsynth.engine import runner
 from fastsynth.schema import Schema
 from fastsynth.schema.examples import example_files
-from fastsynth.service import Service
+from fastsynth.service import Service, live
 from fastsynth.service.budget import rows_per_batch
 
 SCHEMA = {
@@ -132,8 +135,11 @@ def test_a_patched_rate_and_batch_size_are_followed_and_no_longer_follow_the_set
     wait_for(lambda: 7200 <= stream(client)["rows_per_second"] <= 8800)  # measured over the last second
     assert stream(client)["target_rows_per_second"] == 8000
     # The settings' batch size and frequency no longer reach what the request changed.
+    rows = stream(client)["rows"]
     client.post("/config", json={"data_generation": {"batch_size": 500, "frequency": 0.1}})
-    time.sleep(0.3)
+    # A rate change is taken at the next slice (50 ms of rows), a batch size at the next batch made:
+    # 2000 rows later both would show, whatever the machine's load.
+    wait_for(lambda: stream(client)["rows"] >= rows + 2000)
     assert stream(client)["target_rows_per_second"] == 8000 and stream(client)["batch_size"] == 300
     ramp = {"ramp": {"from": 8000, "to": 1000, "seconds": 0.5}}
     assert client.patch("/streams/points", json={"rate": ramp}).status_code == 200
@@ -152,12 +158,42 @@ def test_a_patched_rate_and_batch_size_are_followed_and_no_longer_follow_the_set
         ({"rate": -1}, "rate=-1.0 is not a number > 0"),
         ({"rate": {"ramp": {"from": 1}}}, "rate ramp"),
         ({"rate": 5, "colour": 1}, "body: unknown key 'colour'; allowed: batch_size, rate"),
+        (
+            {"rate": 1e300},
+            "rate=1e+300 asks for 1e+300 rows/s; allowed: at most 10,000,000 rows/s",
+        ),
+        (
+            {"rate": {"bursts": {"base": 1, "burst": 2e7, "every": 10, "seconds": 1}}},
+            "asks for 20,000,000 rows/s; allowed: at most 10,000,000 rows/s (limits.max_rate)",
+        ),
     ],
 )
 def test_bad_stream_changes_are_refused_and_change_nothing(client, body, detail):
     start(client)
     refusal(client.patch("/streams/points", json=body), 400, detail)
     assert stream(client)["target_rows_per_second"] == 2000 and stream(client)["batch_size"] == 1000
+
+
+def test_a_start_rate_over_the_limit_is_refused(client):
+    client.post("/generators", json={"name": "points", "schema": SCHEMA, "seed": 3})
+    client.post("/streamers", json={"name": "out", "type": "file", "path": "out.jsonl"})
+    detail = (
+        "rate=20000000.0 asks for 20,000,000 rows/s; allowed: at most 10,000,000 rows/s (limits.max_rate)"
+    )
+    refusal(client.post("/start", json={"rate": 20_000_000}), 400, detail)
+    assert client.get("/status").json()["streams"] == {}
+
+
+@pytest.mark.parametrize(
+    ("query", "detail"),
+    [
+        ("count=1.5", "count=1.5 is not an integer in [1, 1000000]"),
+        ("count=many", "count='many' is not an integer in [1, 1000000]"),
+        ("interval=soon", "interval='soon' is not a number in [0.2, 10]"),
+    ],
+)
+def test_event_stream_parameters_are_refused_by_value(client, query, detail):
+    refusal(client.get(f"/events?{query}"), 400, detail)
 
 
 def test_a_batch_size_is_capped_by_the_row_width_budget(client):
@@ -200,6 +236,20 @@ def test_streamers_are_attached_and_detached_with_their_files_complete(client):
     )  # a header, then every row from its first
 
 
+def test_a_detached_sink_that_does_not_close_in_time_is_not_called_complete(client, monkeypatch):
+    monkeypatch.setattr(live, "CLOSE_SECONDS", 0.0)  # the writer closes it at its next slice, later
+    start(client, rate=5000)
+    wait_for(lambda: stream(client)["rows"] >= 1000)
+    refusal(
+        client.delete("/streams/points/streamers/out"),
+        409,
+        "stream 'points' no longer writes to streamer 'out', but its sink did not finish closing within 0 s",
+    )
+    assert stream(client)["streamers"] == []
+    rows = stream(client)["rows"]
+    wait_for(lambda: stream(client)["rows"] >= rows + 1000)  # the stream runs on
+
+
 def test_a_streamer_writing_one_file_is_not_shared_by_two_streams(client):
     start(client)
     client.post("/generators", json={"name": "more", "schema": SCHEMA})
@@ -238,6 +288,81 @@ def test_bad_drift_requests_are_refused(client, body, detail):
     start(client)
     refusal(client.post("/streams/points/drift", json=body), 400, detail)
     assert stream(client)["drift_rows"] == []
+
+
+@pytest.mark.parametrize(
+    ("events", "detail"),
+    [
+        (
+            [
+                {"type": "add", "columns": ["score"], "magnitude": 1},
+                {"type": "shift", "columns": ["score"], "unit": "rows", "magnitude": 1},
+            ],
+            "events[1]: unit='rows' is not allowed; allowed: std, absolute, relative",
+        ),
+        (
+            [{"type": "shift", "columns": ["score"], "magnitude": 1e308}],
+            "events[0]: the drift makes values too large for a 64-bit float",
+        ),
+    ],
+)
+def test_drift_events_that_fail_only_when_made_are_refused_and_the_stream_runs_on(client, events, detail):
+    # Only the operation checks these: they were accepted, and the stream died at its next batch.
+    start(client, rate=10_000)
+    wait_for(lambda: stream(client)["rows"] >= 1000)
+    refusal(client.post("/streams/points/drift", json={"events": events}), 400, detail)
+    rows = stream(client)["rows"]
+    wait_for(lambda: stream(client)["rows"] >= rows + 3000)
+    status = stream(client)
+    assert status["running"] and status["error"] is None and status["drift_rows"] == []
+
+
+def test_drift_now_takes_a_negative_seed(client):
+    client.post("/generators", json={"name": "points", "schema": SCHEMA, "seed": -5})
+    client.post("/streamers", json={"name": "out", "type": "file", "path": "out.jsonl"})
+    assert client.post("/start", json={"generators": ["points"], "rate": 2000}).status_code == 200
+    answer = client.post("/streams/points/drift", json={})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["drift_events"] == 4
+
+
+def test_repeated_drift_now_is_quick_and_keeps_the_stream_at_its_rate(client, monkeypatch):
+    # Each click once added events measured against an open-ended window: past 64 of them every batch
+    # remade 65,536 rows per event, and each click made the whole-column statistics again (65,536
+    # rows, seconds on a wide schema), under the service's lock.
+    made = []
+
+    make = fastsynth.generation.drift_reference
+
+    def counted(*args, **kwargs):
+        made.append(1)
+        return make(*args, **kwargs)
+
+    for module in (fastsynth.generation, fastsynth.seed_drift, runner):
+        monkeypatch.setattr(module, "drift_reference", counted, raising=False)
+    start(client, rate=20_000)
+    wait_for(lambda: stream(client)["rows"] >= 1000)
+    assert client.post("/streams/points/drift", json={}).status_code == 200  # the statistics, once
+    took = []
+    for _ in range(40):  # 80 shift events: more than a run's 64 kept windows
+        began = time.monotonic()
+        answer = client.post("/streams/points/drift", json={})
+        took.append(time.monotonic() - began)
+        assert answer.status_code == 200, answer.text
+    assert sorted(took)[len(took) // 2] < 0.5, took
+    time.sleep(1.5)  # a second made with every event (the rate is measured over the last second)
+    # Near half its rate (they once held it at about 4,000 rows/s)
+    wait_for(lambda: stream(client)["rows_per_second"] >= 9_000, timeout=15)
+    assert stream(client)["error"] is None
+    assert len(made) == 1  # the whole-column statistics, made once for the stream
+    assert answer.json()["drift_events"] == 41 * 4  # how many the stream holds now
+    for _ in range(9):
+        assert client.post("/streams/points/drift", json={}).status_code == 200
+    refusal(
+        client.post("/streams/points/drift", json={}),
+        409,
+        "stream 'points' holds 200 drift events; at most 200 are allowed: start it again to drift it more",
+    )
 
 
 def test_drift_now_shifts_the_numbers_from_the_row_it_answers_on(client):
@@ -287,7 +412,7 @@ def test_the_openapi_document_describes_the_new_routes(client):
     assert set(schemas["StreamStatus"]["properties"]) >= {"columns", "drift_rows", "batch_size", "rows"}
     assert set(schemas["ColumnTotals"]["properties"]) == {"sum", "count"}
     answers = {
-        ("/streams/{name}", "get"): ("StreamStatus", {"400", "401", "404"}),
+        ("/streams/{name}", "get"): ("StreamStatus", {"400", "401", "403", "404"}),
         ("/streams/{name}", "patch"): ("StreamStatus", {"400", "401", "403", "404", "409", "413", "415"}),
         ("/streams/{name}/streamers", "post"): (
             "StreamStatus",
@@ -301,7 +426,7 @@ def test_the_openapi_document_describes_the_new_routes(client):
             "DriftStarted",
             {"400", "401", "403", "404", "409", "413", "415"},
         ),
-        ("/examples", "get"): ("Examples", {"400", "401"}),
+        ("/examples", "get"): ("Examples", {"400", "401", "403"}),
     }
     for (path, method), (name, refusals) in answers.items():
         responses = paths[path][method]["responses"]
@@ -318,7 +443,7 @@ def test_the_openapi_document_describes_the_new_routes(client):
         body = paths[path][method]["requestBody"]["content"]["application/json"]["schema"]
         assert body["title"] == title and set(body["properties"]) == options
     events = paths["/events"]["get"]
-    assert set(events["responses"]) == {"200", "400", "401", "429"}
+    assert set(events["responses"]) == {"200", "400", "401", "403", "429"}
     assert "text/event-stream" in events["responses"]["200"]["content"]
     interval = next(p for p in events["parameters"] if p["name"] == "interval")["schema"]
     assert (interval["minimum"], interval["maximum"]) == (0.2, 10)

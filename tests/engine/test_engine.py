@@ -323,9 +323,34 @@ def test_stop_interrupts_a_sink_stuck_on_the_outside_world():
 def test_a_new_schedule_starts_from_its_own_beginning():
     pacer = Pacer(RateSchedule.parse(1000), started=0.0, wall_started=0.0)
     assert pacer.due(100.0) == pytest.approx(100_000)
-    pacer.retarget(RateSchedule.parse({"ramp": {"from": 0, "to": 100, "seconds": 10}}), 100.0)
+    pacer.retarget(RateSchedule.parse({"ramp": {"from": 0, "to": 100, "seconds": 10}}), 100.0, 100_000)
     assert pacer.current(105.0) == pytest.approx(50)
     assert pacer.due(110.0) == pytest.approx(100_000 + 500, rel=1e-6)
+
+
+def test_a_new_schedule_drops_the_rows_owed_at_the_old_rate():
+    # A stream 40,000 rows behind at 1000 rows/s, lowered to 10 rows/s: those 40,000 rows were once
+    # still owed, and written at once, at full speed.
+    pacer = Pacer(RateSchedule.parse(1000), started=0.0, wall_started=0.0)
+    assert pacer.due(100.0) == pytest.approx(100_000)
+    pacer.retarget(RateSchedule.parse(10), 100.0, emitted=60_000)
+    assert pacer.due(100.0) == pytest.approx(60_000)
+    assert pacer.due(110.0) == pytest.approx(60_100)
+    assert pacer.slice_rows(110.0, pacer.due(110.0) - 60_000) == 1  # 50 ms at 10 rows/s, not a backlog
+
+
+@pytest.mark.parametrize(
+    ("spec", "peak"),
+    [
+        (5, 5),
+        ({"ramp": {"from": 7, "to": 3, "seconds": 1}}, 7),
+        ({"bursts": {"base": 1, "burst": 90, "every": 10, "seconds": 1}}, 90),
+        ({"batches": {"rows": 100, "every": 4}}, 25),
+        ({"daily": [1] * 23 + [48]}, 48),
+    ],
+)
+def test_the_peak_of_a_schedule_is_its_highest_rate(spec, peak):
+    assert RateSchedule.parse(spec).peak() == peak
 
 
 def test_the_rate_after_a_pause_counts_only_the_last_second():
@@ -499,7 +524,7 @@ def test_a_batches_rate_is_checked_and_changes_like_any_rate():
         RateSchedule.parse({"batches": {"rows": 5, "seconds": 1}})
     pacer = Pacer(RateSchedule.parse(100.0), started=0.0, wall_started=0.0)
     assert pacer.due(1.0) == pytest.approx(100)
-    pacer.retarget(RateSchedule.parse({"batches": {"rows": 7, "every": 2}}), 1.0)
+    pacer.retarget(RateSchedule.parse({"batches": {"rows": 7, "every": 2}}), 1.0, 100)
     assert pacer.due(1.0) == pytest.approx(107) and pacer.due(3.5) == pytest.approx(114)
     assert pacer.next_due(3.5) == pytest.approx(1.5)
 
@@ -538,13 +563,14 @@ def test_drift_now_starts_at_the_row_it_answers_and_stays_through_drift_updates(
     clock.run_to(0.5)
     emitted = sink.rows_written
     row = engine.drift_now("s", [{"type": "add", "columns": ["x"], "magnitude": 100}])
-    # Made ahead: the batch being written and the queue's two, at most, keep the drift they had.
-    assert emitted <= row <= emitted + 3 * 1000 and stream.drift_rows == [row]
+    # Made ahead: the batch being written, the queue's two and the one waiting to enter it, at most,
+    # keep the drift they had.
+    assert emitted <= row <= emitted + 4 * 1000 and stream.drift_rows == [row]
     clock.run_to(1.0)
     assert stream.metrics.drift_events == 1
     engine.update("s", drift=[{"type": "add", "columns": ["x"], "magnitude": 1, "start_row": 0}])
     clock.run_to(1.5)
-    with pytest.raises(fastsynth.SchemaError, match="column 'nope' is not in the schema"):
+    with pytest.raises(fastsynth.UsageError, match=r"^events\[0\]: column 'nope' is not in the schema"):
         engine.drift_now("s", [{"type": "add", "columns": ["nope"], "magnitude": 1}])
     engine.stop()
     with pytest.raises(fastsynth.UsageError, match="has ended"):
