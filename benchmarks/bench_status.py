@@ -101,7 +101,8 @@ def main() -> None:
         httpx.post(f"{base}/generators", json={"name": "users", "example": "tabular"}).raise_for_status()
         body = {"name": "out", "type": "console", "format": "jsonl"}
         httpx.post(f"{base}/streamers", json=body).raise_for_status()
-        httpx.post(f"{base}/start", json={"rate": 1_000_000_000}).raise_for_status()
+        # As fast as it goes: the ceiling a server allows (limits.max_rate).
+        httpx.post(f"{base}/start", json={"rate": 10_000_000}).raise_for_status()
         time.sleep(1.0)
         before = httpx.get(f"{base}/status").json()["streams"]["users"]["rows"]
         started = time.monotonic()
