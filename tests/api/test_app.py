@@ -12,13 +12,10 @@ import pyarrow.csv as pacsv
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 import pytest
-from litestar.testing import TestClient
 
 import fastsynth
-from fastsynth.api import create_app
-from fastsynth.config import load_settings
 from fastsynth.schema import EXAMPLES
-from fastsynth.service import Service
+from tests.api.in_process import api_client, wait_for
 
 SCHEMA = {
     "id": {"type": "sequence"},
@@ -30,18 +27,8 @@ SCHEMA = {
 
 @pytest.fixture
 def client(tmp_path):
-    settings = load_settings(environ={"FASTSYNTH_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9092"})
-    service = Service(settings, output_root=tmp_path, max_rows=1_000_000)
-    with TestClient(create_app(service), base_url="http://127.0.0.1:8000") as test_client:
-        test_client.root = tmp_path
+    with api_client(tmp_path, {"FASTSYNTH_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9092"}) as test_client:
         yield test_client
-
-
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def jsonl_rows(path):

@@ -11,18 +11,16 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from litestar.testing import TestClient
 
 import fastsynth
 import fastsynth.generation
 import fastsynth.seed_drift
-from fastsynth.api import create_app
-from fastsynth.config import load_settings
 from fastsynth.engine import runner
 from fastsynth.schema import Schema
 from fastsynth.schema.examples import example_files
-from fastsynth.service import Service, live
+from fastsynth.service import live
 from fastsynth.service.budget import rows_per_batch
+from tests.api.in_process import api_client, wait_for
 
 SCHEMA = {
     "id": {"type": "sequence"},
@@ -36,17 +34,8 @@ SCHEMA = {
 
 @pytest.fixture
 def client(tmp_path):
-    service = Service(load_settings(environ={}), output_root=tmp_path, max_rows=1_000_000)
-    with TestClient(create_app(service), base_url="http://127.0.0.1:8000") as test_client:
-        test_client.root = tmp_path
+    with api_client(tmp_path) as test_client:
         yield test_client
-
-
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def stream(client, name="points"):
