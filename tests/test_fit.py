@@ -162,9 +162,10 @@ def test_empirical_values_follow_their_quantiles():
         ({"quantiles": [0, float("inf")]}, "quantiles[1]=inf is not a finite number"),
         (
             {"quantiles": [0, 1], "dtype": "int64", "decimals": 2},
-            "decimals=2: allowed for dtypes float64 and float32",
+            "decimals=2: allowed for dtypes float64, float32 and float16",
         ),
-        ({"quantiles": [0, 1], "dtype": "uint64"}, "dtype"),
+        ({"quantiles": [0, 1], "dtype": "uint128"}, "dtype"),
+        ({"quantiles": [-1, 1], "dtype": "uint64"}, "do not fit dtype uint64"),
     ],
 )
 def test_bad_empirical_fields_are_refused(spec, message):

@@ -24,11 +24,23 @@ from fastsynth.buffers import empty, numpy_buffer_array
 from fastsynth.fields.base import FIELDS, Block, Field
 from fastsynth.kernels import numeric as kn
 
-__all__ = ["EmpiricalField"]
+__all__ = ["EmpiricalField", "integer_bounds"]
 
 _MAX_QUANTILES = 100_000
-_FLOATS = ("float64", "float32")
-_INTEGERS = ("int64", "int32", "int16", "int8", "uint32", "uint16", "uint8")
+_FLOATS = ("float64", "float32", "float16")
+_INTEGERS = ("int64", "int32", "int16", "int8", "uint64", "uint32", "uint16", "uint8")
+# The 64-bit integers' ranges as float64 holds them: the quantiles are float64, whose nearest values to
+# 2**63 - 1 and 2**64 - 1 are the powers of two themselves, one past the largest integer.
+_FLOAT_RANGES = {
+    "int64": (-(2.0**63), np.nextafter(2.0**63, 0.0)),
+    "uint64": (0.0, np.nextafter(2.0**64, 0.0)),
+}
+
+
+def integer_bounds(dtype: str) -> tuple[float, float]:
+    """The smallest and largest float64 quantiles an integer dtype's column can hold."""
+    info = np.iinfo(dtype)
+    return _FLOAT_RANGES.get(dtype, (float(info.min), float(info.max)))
 
 
 @FIELDS.register("empirical")
@@ -41,18 +53,21 @@ class EmpiricalField(Field):
     dtype: Literal[
         "float64",
         "float32",
+        "float16",
         "int64",
         "int32",
         "int16",
         "int8",
+        "uint64",
         "uint32",
         "uint16",
         "uint8",
         "timestamp",
         "date",
     ] = "float64"
-    """float64 or float32; int64, int32, int16, int8, uint32, uint16 or uint8 (rounded; the quantiles
-    must fit the type); timestamp (``quantiles`` in ``unit``s since 1970) or date (days since 1970)."""
+    """float64, float32 or float16; int64, int32, int16, int8, uint64, uint32, uint16 or uint8 (rounded;
+    the quantiles must fit the type); timestamp (``quantiles`` in ``unit``s since 1970) or date (days
+    since 1970)."""
     unit: Literal["s", "ms", "us", "ns"] = "s"
     """The timestamp unit."""
     timezone: str | None = None
@@ -71,11 +86,12 @@ class EmpiricalField(Field):
             raise self.error(f"timezone={self.timezone!r}: allowed for dtype timestamp only")
         if self.decimals is not None and (self.dtype not in _FLOATS or not 0 <= self.decimals <= 15):
             raise self.error(
-                f"decimals={self.decimals!r}: allowed for dtypes float64 and float32, from 0 to 15"
+                f"decimals={self.decimals!r}: allowed for dtypes float64, float32 and float16, from 0 to 15"
             )
-        if self.dtype in _INTEGERS and self.dtype != "int64":  # float64 cannot tell int64's edges apart
+        if self.dtype in _INTEGERS:
             info = np.iinfo(self.dtype)
-            if not (info.min <= q[0] and q[-1] <= info.max):
+            low, high = integer_bounds(self.dtype)
+            if not (low <= q[0] and q[-1] <= high):
                 raise self.error(
                     f"quantiles from {q[0]:g} to {q[-1]:g} do not fit dtype {self.dtype} "
                     f"[{info.min}, {info.max}]"
@@ -100,13 +116,18 @@ class EmpiricalField(Field):
         return 0.0 if self.decimals is None else 10.0**self.decimals
 
     def _out(self, size: int) -> np.ndarray:
-        # The kernels round, clip to the quantiles and store in the column's own type.
-        return empty(size, {"timestamp": np.int64, "date": np.int32}.get(self.dtype, self.dtype))
+        # The kernels round, clip to the quantiles and store in the column's own type; numba has no
+        # float16, so half floats are made as float32 and narrowed once.
+        stored = {"timestamp": np.int64, "date": np.int32, "float16": np.float32}
+        return empty(size, stored.get(self.dtype, self.dtype))
+
+    def _narrowed(self, values: np.ndarray) -> np.ndarray:
+        return values.astype(np.float16) if self.dtype == "float16" else values
 
     def from_normal(self, y: np.ndarray) -> np.ndarray:
         out = self._out(len(y))
         kn.empirical_from_normal(out, y, self._knots(), self._scale())
-        return out
+        return self._narrowed(out)
 
     def generate(self, block: Block) -> pa.Array:
         y = block.correlated_normal()
@@ -115,4 +136,5 @@ class EmpiricalField(Field):
         else:
             values = self._out(block.size)
             kn.fill_empirical(values, block.key, block.start, self._knots(), self._scale())
+            values = self._narrowed(values)
         return numpy_buffer_array(self.arrow_type(), values)

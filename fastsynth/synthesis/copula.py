@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fastsynth.errors import SchemaError, UsageError
+from fastsynth.fields.empirical import integer_bounds
 from fastsynth.kernels.copula import interval_means
 from fastsynth.schema import Schema
 from fastsynth.sources import to_arrow
@@ -84,8 +85,12 @@ def _fit_column(name: str, column: pa.ChunkedArray, knots: int, max_categories: 
             values = values[np.isfinite(values)]
             if len(values) == 0:
                 raise UsageError(f"fit: column {name!r} holds no finite number; drop it or give it values")
-        spec = {"type": "empirical", "quantiles": _quantiles(values, knots)}
+        quantiles = _quantiles(values, knots)
         dtype = _dtype(kind)
+        if pa.types.is_integer(kind):  # 64-bit edges round up in float64, one past the type
+            low, high = integer_bounds(dtype)
+            quantiles = [min(max(q, low), high) for q in quantiles]
+        spec = {"type": "empirical", "quantiles": quantiles}
         if dtype != "float64":
             spec["dtype"] = dtype
         return spec
@@ -119,14 +124,9 @@ def _fit_column(name: str, column: pa.ChunkedArray, knots: int, max_categories: 
 
 
 def _dtype(kind: pa.DataType) -> str:
-    """The empirical field's dtype for a number column: its own type where the field has it (int8 to
-    int64, uint8 to uint32, float32, float64), else the nearest wider one (uint64 as int64, float16 as
-    float32, decimals as float64)."""
-    if pa.types.is_integer(kind):
-        name = str(kind.to_pandas_dtype().__name__)
-        return "int64" if name == "uint64" else name
-    if pa.types.is_float16(kind) or pa.types.is_float32(kind):
-        return "float32"
+    """The empirical field's dtype for a number column: its own type (decimals as float64)."""
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind):
+        return str(kind.to_pandas_dtype().__name__)
     return "float64"
 
 
