@@ -9,8 +9,8 @@ The file::
     api: {host: 127.0.0.1, port: 8000, token: null, allowed_hosts: [], cors_origins: []}
     kafka: {bootstrap_servers: []}
     limits: {max_fields: 1000, max_depth: 32, max_document_bytes: 1000000, max_entities: 100000,
-             max_text_length: 10000, max_pool: 100000, max_categories: 10000, max_batch_size: 1000000,
-             max_rate: 10000000}
+             max_text_length: 10000, max_pool: 100000, max_categories: 10000, max_expression_tokens: 500,
+             max_build_seconds: 5, max_batch_size: 1000000, max_rate: 10000000}
     logging: {level: INFO, format: text}
 
 Each setting's variable is ``SYNTH_<NAME>`` or ``FASTSYNTH_<NAME>`` (the latter wins when both are set):
@@ -193,6 +193,7 @@ SETTINGS = (
             ("max_text_length", 10_000, "longest text an option from a request may ask for"),
             ("max_pool", 100_000, "values a field from a request may pool"),
             ("max_categories", 10_000, "categories a field from a request may have"),
+            ("max_expression_tokens", 500, "tokens of an SQL expression from a request"),
             ("max_build_seconds", 5, "seconds of set-up a field from a request may need"),
             ("max_batch_size", 1_000_000, "largest batch_size the API may set"),
             ("max_rate", 10_000_000, "most rows per second a request's rate may ask for"),

@@ -19,6 +19,7 @@ import contextvars
 import dataclasses
 import functools
 import math
+import re
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -78,18 +79,24 @@ class Bounds:
         return f"{noun} in {left}{_plain(self.low)}, {_plain(self.high)}{right}"
 
 
+# One token of an SQL expression, found in one linear pass (polars' parser and planner take time that
+# grows faster than linearly with an expression's terms, so servers cap the count before parsing).
+_SQL_TOKEN = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|\w+|\S")
+
+
 @dataclass(frozen=True)
 class Size:
     """``Annotated`` metadata of an option that sizes an allocation or an output, so that a caller (a
     server) can put a ceiling on it: ``Annotated[int, Size("text")]`` is a number of words, sentences or
     characters one value may take. ``kind`` names the ceiling (``text``, ``pool``, ``categories``,
     ``entities``; see ``fastsynth.schema.Limits``) and ``measure`` what is compared with it: the number
-    itself (``value``), a string's characters or a list's items (``length``), or the items of a list or
-    of a mapping of lists, all together (``entries``). With no ceilings in force (``ceilings``) the
-    marker does nothing: the CLI and Python users are not capped."""
+    itself (``value``), a string's characters or a list's items (``length``), the items of a list or
+    of a mapping of lists, all together (``entries``), or the tokens of an SQL expression (``tokens``:
+    names, numbers, quoted strings and symbols). With no ceilings in force (``ceilings``) the marker
+    does nothing: the CLI and Python users are not capped."""
 
     kind: str
-    measure: typing.Literal["value", "length", "entries"] = "value"
+    measure: typing.Literal["value", "length", "entries", "tokens"] = "value"
 
     def of(self, value: Any) -> int:
         """The size of a (checked) value."""
@@ -97,6 +104,8 @@ class Size:
             return int(value)
         if self.measure == "entries" and isinstance(value, Mapping):
             return sum(len(v) if isinstance(v, list | tuple) else 1 for v in value.values())
+        if self.measure == "tokens":
+            return sum(1 for _ in _SQL_TOKEN.finditer(value))
         return len(value)
 
     def check(self, value: Any, option: str) -> None:
@@ -110,7 +119,9 @@ class Size:
             return
         if self.measure == "value":
             raise Invalid(f"{option}={show(value)} is over the limit; allowed: at most {most} ({setting})")
-        unit = "characters" if isinstance(value, str) else "entries"
+        unit = {"tokens": "tokens", "length": "characters"}.get(self.measure, "entries")
+        if self.measure == "length" and not isinstance(value, str):
+            unit = "entries"
         raise Invalid(
             f"{option} has {size} {unit}, over the limit; allowed: at most {most} {unit} ({setting})"
         )

@@ -39,10 +39,11 @@ from fastsynth.fields.base import Block
 from fastsynth.kernels import drift as kd
 from fastsynth.seeds import resolve_seed
 from fastsynth.sources import from_arrow, to_arrow
-from fastsynth.specs import Spec, from_document
+from fastsynth.specs import Invalid, Size, Spec, from_document
 
 __all__ = ["Drift", "DriftLog", "Drifted", "inject_drift", "load_drifts"]
 
+_SQL_SIZE = Size("expression", "tokens")
 _COMMON_KEYS = {
     "type",
     "column",
@@ -112,6 +113,12 @@ class Drift:
             numeric = [n for n in OPERATIONS.names() if OPERATIONS.get(n).kinds == ("numeric",)]
             allowed = ", ".join(n for n in numeric if OPERATIONS.get(n).columns == "many")
             raise UsageError(f"{where}: propagate applies to numeric drifts ({allowed})")
+        for key in ("rule", "where"):  # SQL, capped like an expr field's where ceilings are in force
+            if isinstance(spec.get(key), str):
+                try:
+                    _SQL_SIZE.check(spec[key], key)
+                except Invalid as exc:
+                    raise UsageError(f"{where}: {exc}") from None
         selection = Selection.from_drift(spec, where)
         return cls(kind, columns, dict(spec), selection, profile, where, propagation)
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import pyarrow as pa
 
 from fastsynth.errors import SchemaError
 from fastsynth.fields.base import FIELDS, Block, Field
+from fastsynth.specs import Size
 
 if TYPE_CHECKING:
     from fastsynth.schema import Schema
@@ -44,7 +45,7 @@ def _parse(expr: str) -> Any:
 class ExprField(Field):
     """A value computed from other columns of the same row by a SQL expression."""
 
-    expr: str
+    expr: Annotated[str, Size("expression", "tokens")]
     """The SQL expression, e.g. ``income * 0.3 + age``."""
     dtype: Literal["float64", "float32", "int64", "int32", "bool", "string"] = "float64"
     """Arrow type of the column; the expression's result is cast to it."""

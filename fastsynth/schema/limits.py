@@ -34,6 +34,7 @@ _KINDS = {
     "categories": "max_categories",
     "entities": "max_entities",
     "work": "max_build_seconds",
+    "expression": "max_expression_tokens",
 }
 
 
@@ -57,6 +58,10 @@ class Limits:
     """Values a field makes once and draws rows from (``faker``'s ``pool_size``)."""
     max_categories: int = 10_000
     """Categories of a ``category`` field (all lists together, with ``depends_on``)."""
+    max_expression_tokens: int = 500
+    """Tokens (names, numbers, strings, symbols) of one SQL expression (an ``expr`` field, a drift
+    ``rule``): polars' time to plan an expression, paid again for every batch, grows faster than its
+    length (2,000 terms take seconds a batch)."""
     max_build_seconds: int = 5
     """Seconds of work a field may need before its first row, estimated from a trial (a ``faker``
     pool: a provider's time per value times ``pool_size``): the CPU one request can take up before

@@ -62,6 +62,11 @@ def test_without_limits_nothing_is_capped():
             "field 'f': args['ext_word_list'] has 101 entries, over the limit",
         ),
         (
+            {"type": "expr", "expr": " + ".join(["1"] * 300)},
+            "field 'f': expr has 599 tokens, over the limit; allowed: at most 500 tokens "
+            "(max_expression_tokens)",
+        ),
+        (
             {"type": "faker", "provider": "zip"},
             "field 'f': provider 'zip' with args=None makes values of",
         ),
@@ -260,3 +265,30 @@ def test_a_sequence_never_wraps_around():
     assert fastsynth.generate(down, rows=2, seed=1).column("q").to_pylist() == [-(2**63) + 1, -(2**63)]
     with pytest.raises(SchemaError, match="outside int64"):
         fastsynth.generate(down, rows=3, seed=1)
+
+
+def test_an_expression_is_counted_in_one_pass_before_polars_parses_it():
+    """polars' planning of an expression takes time growing faster than its terms, for every batch
+    (2,000 terms: seconds); the count is linear and comes first, so a long one costs nothing."""
+    expression = " + ".join(["x"] * 50_000)
+    started = time.perf_counter()
+    refused(
+        {"fields": {"x": {"type": "float"}, "v": {"type": "expr", "expr": expression}}},
+        "field 'v': expr has 99999 tokens, over the limit",
+        Limits(),
+    )
+    assert time.perf_counter() - started < 0.5
+    quoted = "CASE WHEN name = 'a b c d e f' THEN 1 ELSE 0 END"  # a quoted string is one token
+    assert Schema.from_dict(
+        {"fields": {"name": {"type": "word"}, "v": {"type": "expr", "expr": quoted}}},
+        limits=Limits(max_expression_tokens=12),
+    )
+
+
+def test_a_drift_rule_is_capped_as_an_expression():
+    document = {
+        "fields": {"x": {"type": "float"}, "y": {"type": "int", "min": 0, "max": 1}},
+        "drift": [{"type": "concept", "column": "y", "rule": " + ".join(["x"] * 300), "start_row": 5}],
+    }
+    refused(document, "schema: drift event 0: rule has 599 tokens, over the limit", Limits())
+    assert Schema.from_dict(document).names == ["x", "y"]  # Python users are not capped
