@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import shutil
+import socket
 import time
 import uuid
 from dataclasses import dataclass
@@ -35,12 +37,24 @@ from fastsynth.seeds import resolve_seed
 from fastsynth.sinks import SINKS, FileSink, open_sink
 from fastsynth.specs import Count, PositiveInt, argument
 
-__all__ = ["MARKER", "Report", "check_output", "dataframe", "default_rows_per_file", "ranges", "write"]
+__all__ = [
+    "MARKER",
+    "Report",
+    "check_output",
+    "dataframe",
+    "default_rows_per_file",
+    "ranges",
+    "sweep_orphans",
+    "write",
+]
 
 MARKER = "_SUCCESS"
 """Written last into a folder whose set of parts is complete (as Spark does)."""
 STAGING = "_temporary"
 """Where a job's parts are written before they are published (readers skip names starting with _)."""
+OWNER = ".owner"
+"""In a job's staging folder: the driver process that stages there."""
+_LOG = logging.getLogger("fastsynth.distributed")
 MAX_ROWS_PER_FILE = 10_000_000
 
 
@@ -137,6 +151,51 @@ def check_output(folder: str | Path, *, overwrite: bool = False) -> list[Path]:
     return earlier
 
 
+def _claim(staging: Path) -> None:
+    """Say which process stages into ``staging`` (host, pid and the process's start time, so that a
+    later job can tell a driver that died from one still running, even after its pid is reused)."""
+    import psutil  # a dependency of distributed
+
+    me = psutil.Process()
+    owner = {"host": socket.gethostname(), "pid": me.pid, "started": me.create_time()}
+    (staging / OWNER).write_text(json.dumps(owner))
+
+
+def _orphaned(staging: Path) -> bool:
+    """Whether ``staging`` was claimed by a process of this host that is gone (a driver killed with
+    SIGKILL, or a machine that lost power, cannot remove its own staging folder)."""
+    import psutil
+
+    try:
+        owner = json.loads((staging / OWNER).read_text())
+        host, pid, started = owner["host"], int(owner["pid"]), float(owner["started"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False  # not ours to judge: another tool's, or a job that is only starting
+    if host != socket.gethostname():
+        return False  # a driver on another machine: it may be alive
+    try:
+        return abs(psutil.Process(pid).create_time() - started) > 1.0
+    except psutil.Error:  # no such process (or one we may not see, which is not our driver)
+        return True
+
+
+def sweep_orphans(folder: str | Path) -> list[Path]:
+    """Remove the staging folders in ``folder/_temporary`` left by jobs whose driver on this host is
+    gone (``_temporary`` too once empty); returns the folders removed. ``write`` calls it first, so a
+    job killed outright leaves its temporary files only until the next job into the folder."""
+    root = Path(folder) / STAGING
+    removed = []
+    for staging in sorted(root.glob("*/")) if root.is_dir() else []:
+        if _orphaned(staging):
+            _remove_tree(staging)
+            removed.append(staging)
+            _LOG.warning("removed %s: the staging folder of a job whose driver is gone", staging)
+    if removed:
+        with contextlib.suppress(OSError):
+            root.rmdir()
+    return removed
+
+
 def _remove_tree(path: Path) -> None:
     """Remove a staging folder, again if a task still running (a worker that did not hear of the
     cancellation) put a file in while it was being removed."""
@@ -205,7 +264,9 @@ def write(
     ``_SUCCESS`` (a small JSON manifest) is written, last and atomically. A reader that sees
     ``_SUCCESS`` sees a complete set. A job that fails, loses its workers past Dask's retries, or is
     interrupted removes its staging folder (temporary files of killed workers included) and leaves the
-    folder as it was; interrupted while moving parts in, it leaves an incomplete set and no marker.
+    folder as it was; interrupted while moving parts in, it leaves an incomplete set and no marker. A
+    driver killed outright (SIGKILL) cannot clean up: its staging folder stays, unpublished, until the
+    next job into the folder removes it (``sweep_orphans``).
 
     A folder that already holds parts or a marker is refused unless ``overwrite``; then the earlier set
     stays whole until the new one is written, and is replaced at commit (marker removed first): old and
@@ -223,6 +284,7 @@ def write(
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SinkError(f"output {str(folder)!r} cannot be made a folder: {exc.strerror or exc}") from None
+    sweep_orphans(folder)
     earlier = check_output(folder, overwrite=overwrite)
     client = client if client is not None else distributed.get_client()
     workers = client.scheduler_info()["workers"]
@@ -238,6 +300,7 @@ def write(
     names = [f"part-{k:0{width}d}{extension}" for k in range(len(parts))]
     staging = folder / STAGING / uuid.uuid4().hex
     staging.mkdir(parents=True)
+    _claim(staging)
     jobs = [(first, count, str(staging / name)) for (first, count), name in zip(parts, names, strict=True)]
     chosen_seed = resolve_seed(seed, resolved.seed)
     started = time.perf_counter()

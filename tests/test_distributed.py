@@ -365,6 +365,43 @@ def test_ctrl_c_during_a_dask_job_leaves_nothing(tmp_path):
 
 
 @pytest.mark.server
+@pytest.mark.subprocess
+@pytest.mark.slow
+def test_a_driver_killed_outright_leaves_staging_only_until_the_next_job(client, tmp_path):
+    """SIGKILL gives the driver no chance to clean up: its staging folder stays, unpublished (no part
+    in the folder, no marker), and the next job into the folder removes it. A staging folder whose
+    driver is alive is left alone."""
+    out = tmp_path / "lake"
+    flags = ["--rows", "20000000", "--dask-workers", "2", "--format", "arrow", "--batch-size", "1000"]
+    command = [sys.executable, "-m", "fastsynth", "gen", "configs/tabular.json", *flags, "--output", str(out)]
+    process = subprocess.Popen(command, stderr=subprocess.DEVNULL, cwd=ROOT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(out.glob("_temporary/*/.part-*")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert list(out.glob("_temporary/*/.part-*")), "the workers did not start writing"
+        process.kill()  # the driver alone, as the OOM killer would
+        process.wait(30)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)  # its orphaned workers
+    (orphan,) = (out / "_temporary").iterdir()
+    assert sorted(p.name for p in out.iterdir()) == ["_temporary"]  # nothing published, no marker
+    alive = out / "_temporary" / "alive"
+    alive.mkdir()
+    owner = json.loads((orphan / ".owner").read_text())
+    (alive / ".owner").write_text(json.dumps({**owner, "pid": os.getpid(), "started": _started()}))
+    report = write(SCHEMA, 1_000, out, client=client, format="arrow")
+    assert not orphan.exists() and alive.exists()  # the dead driver's staging went, the live one stayed
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "_temporary", *(f.name for f in report.files)]
+
+
+def _started() -> float:
+    import psutil
+
+    return psutil.Process().create_time()
+
+
+@pytest.mark.server
 def test_fitted_models_are_written_by_the_workers_as_by_one_process(client, tmp_path):
     real = fastsynth.generate(SCHEMA, 2_000, seed=1).select(["score", "status", "when"])
     for method in ("resample", "cart"):
