@@ -12,8 +12,9 @@ in place of a row selection::
         - {type: flip, columns: [active], rate: 0.2, start_row: 0, every_rows: 100000}
 
 - ``start_row`` or ``start_time`` (default row 0) and optionally ``end_row`` or ``end_time``
-  (exclusive): the event's window; times are read from the schema's time column (``time_column``, the
-  first timestamp column unless named).
+  (exclusive; ``end_inclusive: true`` puts the end in the window, as calm-data-generator does): the
+  event's window; times are read from the schema's time column (``time_column``, the first timestamp
+  column unless named).
 - Without an end the drift lasts for good; a gradual, incremental or fading profile then needs
   ``transition_rows`` or ``transition_seconds``, over which it completes (a fading drift is then over).
   With an end, the profile spans the window.
@@ -111,9 +112,11 @@ class Timing(Spec):
     start_row: Row | None = None
     start_time: str | dt.date | None = None
     end_row: Row | None = None
-    """Exclusive."""
+    """Exclusive, unless ``end_inclusive``."""
     end_time: str | dt.date | None = None
-    """Exclusive."""
+    """Exclusive, unless ``end_inclusive``."""
+    end_inclusive: bool = False
+    """Whether the end row or instant is in the window (calm-data-generator's convention)."""
     every_rows: Positive | None = None
     every_seconds: Positive | None = None
     transition_rows: Positive | None = None
@@ -132,6 +135,8 @@ class Timing(Spec):
         by_rows = (self.start_row, self.end_row, self.every_rows, self.transition_rows)
         if self.by_time and any(v is not None for v in by_rows):
             raise Invalid("give its schedule in rows or in time, not both")
+        if self.end_inclusive and self.end_row is None and self.end_time is None:
+            raise Invalid("end_inclusive=True needs end_row or end_time")
 
 
 _TIMING_KEYS = frozenset(options_of(Timing))
@@ -150,6 +155,8 @@ class DriftEvent:
     transition: float | None
     time_column: str | None
     where: str
+    closed: bool = False
+    """Whether a time window's end instant is in it (``end`` is then one microsecond past it)."""
 
     @classmethod
     def from_spec(cls, spec: Any, index: int) -> DriftEvent:
@@ -190,11 +197,12 @@ class DriftEvent:
             end = (
                 math.inf if timing.end_time is None else float(_micros(timing.end_time, f"{where}: end_time"))
             )
+            end += 1 if timing.end_inclusive else 0  # times are read in whole microseconds
             every = None if timing.every_seconds is None else timing.every_seconds * 1e6
             transition = None if timing.transition_seconds is None else timing.transition_seconds * 1e6
         else:
             start = float(timing.start_row or 0)
-            end = math.inf if timing.end_row is None else float(timing.end_row)
+            end = math.inf if timing.end_row is None else float(timing.end_row + timing.end_inclusive)
             every, transition = timing.every_rows, timing.transition_rows
         if end <= start:
             raise SchemaError(f"{where}: the end ({unit}) is not after the start")
@@ -231,6 +239,7 @@ class DriftEvent:
             transition,
             time_column,
             where,
+            by_time and timing.end_inclusive,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -243,7 +252,9 @@ class DriftEvent:
             if not math.isinf(self.start):
                 document["start_time"] = iso(self.start)
             if not math.isinf(self.end):
-                document["end_time"] = iso(self.end)
+                document["end_time"] = iso(self.end - self.closed)
+                if self.closed:
+                    document["end_inclusive"] = True
             if self.every is not None:
                 document["every_seconds"] = self.every / 1e6
             if self.transition is not None:
@@ -300,7 +311,9 @@ class DriftEvent:
             span = np.full(len(at), self.end - origin)
         if self.transition is not None:
             span = np.full(len(at), self.transition)
-        positions = np.clip((at - window_start) / np.maximum(span - (0 if self.by_time else 1), 1e-300), 0, 1)
+        # The last row, or a closed window's end instant, is at position 1.
+        last = 1 if self.closed or not self.by_time else 0
+        positions = np.clip((at - window_start) / np.maximum(span - last, 1e-300), 0, 1)
         weights = np.zeros(len(at))
         if inside.any():
             mixing = draws.uniform(salt="profile")[inside] if self.profile.type == "gradual" else None

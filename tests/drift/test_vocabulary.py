@@ -116,6 +116,36 @@ def test_an_inclusive_window_of_one_instant_and_its_errors():
         fastsynth.inject_drift(table, [{"type": "add", "columns": ["x"], "magnitude": 1, "time": bad}])
 
 
+def test_a_schema_event_ends_before_its_end_unless_asked_to_include_it():
+    """As in the injector: ``end_row`` and ``end_time`` are exclusive, and ``end_inclusive: true``
+    puts them in the window, the profile reaching its full weight there."""
+    fields = {
+        "t": {"type": "time_sequence", "start": "2024-01-01", "interval_seconds": 3600},
+        "x": {"type": "float", "distribution": "normal", "mean": 0, "std": 0},
+    }
+    ramp = {"type": "add", "columns": ["x"], "magnitude": 1, "profile": {"type": "incremental"}}
+    ramp["profile"]["transition"] = "linear"
+
+    def made(**timing):
+        schema = fastsynth.Schema.from_dict({"fields": fields, "drift": [{**ramp, **timing}]})
+        return fastsynth.generate(schema, 10, seed=1).column("x").to_numpy(), schema
+
+    rows = {"start_row": 2, "end_row": 5}
+    assert np.flatnonzero(made(**rows)[0]).tolist() == [3, 4]
+    x, schema = made(**rows, end_inclusive=True)
+    assert np.flatnonzero(x).tolist() == [3, 4, 5] and x[5] == 1.0
+    assert fastsynth.Schema.from_dict(schema.to_dict()).to_dict() == schema.to_dict()
+    times = {"start_time": "2024-01-01T02:00", "end_time": "2024-01-01T05:00"}
+    assert np.flatnonzero(made(**times)[0]).tolist() == [3, 4]
+    x, schema = made(**times, end_inclusive=True)
+    assert np.flatnonzero(x).tolist() == [3, 4, 5]
+    assert x[5] == 1.0 and x[[3, 4]].tolist() == pytest.approx([1 / 3, 2 / 3])
+    again, _ = made(**schema.to_dict()["drift"]["events"][0] | {"type": "add"})
+    assert again.tolist() == x.tolist()  # the schema's own document says the same window
+    with pytest.raises(fastsynth.SchemaError, match="end_inclusive=True needs end_row or end_time"):
+        made(start_row=2, end_inclusive=True)
+
+
 # -- typos that delete or duplicate --------------------------------------------------------------------------
 
 
