@@ -26,7 +26,7 @@ from fastsynth.seed_drift import drift_from_flags
 from fastsynth.seeds import resolve_seed
 from fastsynth.specs import PositiveInt, PositiveNumber, argument
 
-__all__ = ["StreamPlan", "plan_stream"]
+__all__ = ["StreamPlan", "plan_stream", "settings_rate"]
 
 log = logging.getLogger("fastsynth.engine")
 
@@ -49,6 +49,17 @@ def _real_time_rate(schema: Schema) -> dict[str, Any] | None:
     return {"batches": {"rows": entities, "every": steps[0].interval_seconds}}  # type: ignore[attr-defined]
 
 
+def settings_rate(schema: Schema, batch_size: int, frequency: float, batches_set: bool) -> Any:
+    """The rate of a stream of ``schema`` that no request gave one: 2, 3 or 4 above (``batches_set``:
+    the user set ``batch_size`` or ``frequency``)."""
+    frequency = argument("frequency", frequency, PositiveNumber)
+    batch_size = argument("batch_size", batch_size, PositiveInt)
+    real_time = _real_time_rate(schema)
+    if real_time is not None and batches_set:
+        return {"batches": {"rows": batch_size, "every": frequency}}
+    return real_time or batch_size / frequency
+
+
 def plan_stream(
     schema: Schema,
     *,
@@ -66,15 +77,8 @@ def plan_stream(
     batches rather than on the wall clock. ``drift_origin``: where drift was turned on when not by the
     ``--drift`` flag (``config drift.enabled=true (from environment SYNTH_DRIFT_ENABLED)``); such a
     setting is skipped for a schema with nothing to drift, and named in any error."""
-    frequency = argument("frequency", frequency, PositiveNumber)
-    batch_size = argument("batch_size", batch_size, PositiveInt)
     time_series = any(f.type_name == "time_sequence" for f in schema.fields)
-    if rate is not None:
-        chosen_rate: Any = rate
-    elif time_series and batches_set:
-        chosen_rate = {"batches": {"rows": batch_size, "every": frequency}}
-    else:
-        chosen_rate = _real_time_rate(schema) or batch_size / frequency
+    chosen_rate = rate if rate is not None else settings_rate(schema, batch_size, frequency, batches_set)
     chosen_seed = resolve_seed(seed, schema.seed)
     if time_series:
         schema = schema.starting_at(dt.datetime.now(dt.UTC).replace(microsecond=0))  # tie time to now

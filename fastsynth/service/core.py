@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from fastsynth.config import Settings
 from fastsynth.engine import Engine
-from fastsynth.engine.plan import plan_stream
+from fastsynth.engine.plan import plan_stream, settings_rate
 from fastsynth.errors import Conflict, NotFound, UsageError
 from fastsynth.generation import iter_batches
 from fastsynth.pipeline import prefetch
@@ -364,8 +364,7 @@ class Service(LiveStreams):
             for sink in sinks.values():
                 sink.abort()
             raise
-        follows_rate = rate is None and generator.schema.time_field is None
-        self._running[name] = Running([t.name for t in targets], follows_rate, follows_drift, widest)
+        self._running[name] = Running([t.name for t in targets], rate is None, follows_drift, widest)
 
     def stop(self, generators: list[str] | None = None) -> dict[str, int]:
         """Stop the chosen streaming generators (all by default); rows each wrote."""
@@ -406,14 +405,25 @@ class Service(LiveStreams):
                 updated.values[k] != self.settings.values[k]
                 for k in ("drift_enabled", "drift_interval", "drift_magnitude")
             )
+            # A change of pace retargets the streams that follow the settings (a time series too: set,
+            # batch_size and frequency take it off the wall clock, as they do when it starts).
+            pace_changed = any(
+                updated.values[k] != self.settings.values[k] for k in ("batch_size", "frequency")
+            )
+            batches_set = updated.is_set("batch_size") or updated.is_set("frequency")
             self.settings = updated
             for name, running in self._running.items():
                 stream = self.engine.streams[name]
-                rate = updated.batch_size / updated.frequency if running.follows_rate else None
+                schema = self.generators[name].schema
+                rate = (
+                    settings_rate(schema, updated.batch_size, updated.frequency, batches_set)
+                    if running.follows_rate and pace_changed
+                    else None
+                )
                 drift_update: dict[str, Any] = {}
                 if drift_changed and running.follows_drift:
                     plan = plan_stream(
-                        self.generators[name].schema,
+                        schema,
                         rate=rate if rate is not None else stream.metrics.target_rate,
                         batch_size=updated.batch_size,
                         frequency=updated.frequency,

@@ -6,6 +6,7 @@ import io
 import json
 import time
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -309,6 +310,31 @@ def test_config_changes_reach_running_streams(client):
     client.post("/stop")
     frame = pl.read_ndjson(client.root / "out.jsonl")
     assert frame["id"].to_list() == list(range(1, frame.height + 1))
+
+
+def test_config_batches_take_a_running_time_series_off_the_wall_clock(client):
+    """A time series streams on the wall clock (a reading a minute here) until the user sets
+    batch_size or frequency: then, as when it starts with them set, batch_size readings every
+    frequency seconds, its clock still advancing by its interval per reading."""
+    series = {
+        "t": {"type": "time_sequence", "start": "2024-01-01", "interval_seconds": 60},
+        "v": {"type": "float", "mean": 0, "std": 1},
+    }
+    client.post("/generators", json={"name": "series", "schema": series})
+    client.post("/streamers", json={"name": "out", "type": "file", "path": "series.jsonl"})
+    client.post("/start", json={})
+    wait_for(lambda: client.get("/status").json()["streams"]["series"]["rows"] == 1)  # the first, now
+    assert client.get("/status").json()["streams"]["series"]["target_rows_per_second"] < 0.02
+    client.post("/config", json={"log_level": "WARNING"})  # no change of pace: left as it is
+    time.sleep(0.3)
+    assert client.get("/status").json()["streams"]["series"]["rows"] == 1
+    client.post("/config", json={"data_generation": {"batch_size": 200, "frequency": 0.1}})
+    wait_for(lambda: client.get("/status").json()["streams"]["series"]["rows"] >= 1_000)
+    assert client.get("/status").json()["streams"]["series"]["target_rows_per_second"] == 2000
+    client.post("/stop")
+    stamps = [row["t"] for row in jsonl_rows(client.root / "series.jsonl")]
+    steps = np.diff(np.array(stamps, dtype="datetime64[us]")).astype("timedelta64[s]").astype(int)
+    assert len(stamps) >= 1_000 and set(steps.tolist()) == {60}
 
 
 def test_metrics_are_prometheus_text(client):
