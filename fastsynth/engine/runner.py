@@ -19,12 +19,13 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from fastsynth.drift.schedule import DriftEvent, DriftSchedule
 from fastsynth.engine.metrics import SinkMetrics, StreamMetrics, column_totals, prometheus_text
@@ -317,25 +318,39 @@ def _placed(events: Sequence[Mapping[str, Any]], row: int) -> tuple[DriftEvent, 
         raise UsageError(f"{where}: {_EVENT_PLACE.sub('', str(exc))}") from None
 
 
+def _trial_row(stream: Stream, drifted: Callable[[], Schema], row: int) -> str | None:
+    """What is wrong with making row ``row`` of ``drifted()`` (``stream``'s schema with other drift), in a
+    run of its own (the stream's AR carry must not move) that shares the stream's drift reference; None
+    when it is made. Overflow is an error here: a magnitude of 1e308 would otherwise fill the stream
+    with inf."""
+    try:
+        schema = drifted()
+        run = RunContext()
+        events = () if schema.drift is None else schema.drift.events
+        if any(e.spec.get("reference") == "column" or e.spec["type"] == "frequencies" for e in events):
+            keep_reference(run, stream.seed, stream.drift_statistics())
+        with np.errstate(over="raise"):
+            made = make_batch(schema, row, 1, stream.seed, run=run)
+        # Kernels raise nothing on overflow: a value infinite with the drift and finite without is one.
+        plain = make_batch(_with_drift(stream, None, ()), row, 1, stream.seed, run=RunContext())
+        for name, column in zip(made.schema.names, made.columns, strict=True):
+            infinite = pa.types.is_floating(column.type) and pc.any(pc.is_inf(column)).as_py()
+            if infinite and not pc.any(pc.is_inf(plain.column(name))).as_py():
+                raise FloatingPointError(f"{name} becomes {column[0].as_py()}")
+    except FloatingPointError as exc:
+        return f"the drift makes values too large for a 64-bit float ({exc}); give a smaller magnitude"
+    except Exception as exc:  # any failure of a trial is the request's to fix
+        return _EVENT_PLACE.sub("", str(exc))
+    return None
+
+
 def _trial(stream: Stream, events: Sequence[Mapping[str, Any]], row: int) -> None:
-    """Make row ``row`` of ``stream`` with ``events`` added, in a run of its own (the stream's AR carry
-    must not move) that shares the stream's drift reference; refuse the first event that fails, by its
-    index. Overflow is an error here: a magnitude of 1e308 would otherwise fill the stream with inf."""
+    """Make row ``row`` of ``stream`` with ``events`` added (``_trial_row``); refuse the first event
+    that fails, by its index."""
     _placed(events, row)  # the specs themselves, each named by its index
 
     def problem(chosen: Sequence[Mapping[str, Any]]) -> str | None:
-        try:
-            schema = _with_drift(stream, None, _placed(chosen, row))
-            run = RunContext()
-            if any(e.get("reference") == "column" or e.get("type") == "frequencies" for e in chosen):
-                keep_reference(run, stream.seed, stream.drift_statistics())
-            with np.errstate(over="raise"):
-                make_batch(schema, row, 1, stream.seed, run=run)
-        except FloatingPointError as exc:
-            return f"the drift makes values too large for a 64-bit float ({exc}); give a smaller magnitude"
-        except Exception as exc:  # any failure of a trial is the request's to fix
-            return _EVENT_PLACE.sub("", str(exc))
-        return None
+        return _trial_row(stream, lambda: _with_drift(stream, None, _placed(chosen, row)), row)
 
     if (together := problem(events)) is None:
         return
@@ -459,6 +474,7 @@ class Engine:
             events = (
                 drift if drift is None or isinstance(drift, DriftSchedule) else DriftSchedule.from_dict(drift)
             )
+            self.try_drift(name, events)
             with stream._lock:  # batches already made (at most four) keep the drift they were made with
                 stream.schema = _with_drift(stream, events, stream._added_drift)
             described = "none" if events is None else f"{len(events.events)} events"
@@ -477,6 +493,16 @@ class Engine:
         if new_rate is not None:
             with stream._lock:
                 stream._pending_rate = new_rate
+
+    def try_drift(self, name: str, drift: DriftSchedule | None) -> None:
+        """Refuse ``drift`` as a running stream's drift schedule if its next row cannot be made with it
+        (an ``update`` then changes nothing, rather than ending the stream at its next batch)."""
+        stream = self._stream(name)
+        schema = _with_drift(stream, drift, stream._added_drift)  # a schema error as it is
+        with stream._lock:
+            row = stream._next_row
+        if (problem := _trial_row(stream, lambda: schema, row)) is not None:
+            raise UsageError(f"stream {name!r}: drift: {problem}")
 
     def drift_now(
         self,

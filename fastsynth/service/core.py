@@ -398,8 +398,6 @@ class Service(LiveStreams):
                     f"config batch_size={updated.batch_size:,} is over the limit; allowed: at most "
                     f"{updated.limits_max_batch_size:,} (limits.max_batch_size)"
                 )
-            if updated.log_level != self.settings.log_level:
-                logging.getLogger("fastsynth").setLevel(updated.log_level)
             drift = (updated.drift_interval, updated.drift_magnitude) if updated.drift_enabled else None
             drift_changed = any(
                 updated.values[k] != self.settings.values[k]
@@ -411,7 +409,7 @@ class Service(LiveStreams):
                 updated.values[k] != self.settings.values[k] for k in ("batch_size", "frequency")
             )
             batches_set = updated.is_set("batch_size") or updated.is_set("frequency")
-            self.settings = updated
+            updates: dict[str, dict[str, Any]] = {}
             for name, running in self._running.items():
                 stream = self.engine.streams[name]
                 schema = self.generators[name].schema
@@ -431,9 +429,15 @@ class Service(LiveStreams):
                         drift=drift,
                         drift_origin=_drift_origin(updated),
                     )
+                    self.engine.try_drift(name, plan.schema.drift)  # every stream's, before any changes
                     drift_update["drift"] = plan.schema.drift
                 batch_size = min(updated.batch_size, running.widest_batch) if running.follows_batch else None
-                self.engine.update(name, rate=rate, batch_size=batch_size, **drift_update)
+                updates[name] = {"rate": rate, "batch_size": batch_size, **drift_update}
+            if updated.log_level != self.settings.log_level:
+                logging.getLogger("fastsynth").setLevel(updated.log_level)
+            self.settings = updated
+            for name, update in updates.items():
+                self.engine.update(name, **update)
         return updated
 
     # -- reports -----------------------------------------------------------------------------------

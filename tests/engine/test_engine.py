@@ -251,6 +251,13 @@ def test_drift_changes_while_running_and_is_counted():
         )
     with pytest.raises(fastsynth.SchemaError, match="column 'nope' is not in the schema"):
         engine.update("s", drift=[{"type": "add", "columns": ["nope"], "magnitude": 1}])
+    # A schedule only its operation can refuse is tried on the next row, not left to end the stream.
+    overflow = [{"type": "add", "columns": ["x"], "magnitude": 1e308, "start_row": 0}] * 2
+    with pytest.raises(fastsynth.UsageError, match="stream 's': drift: the drift makes values too large"):
+        engine.update("s", drift=overflow, rate=1)
+    assert stream.schema.drift is None and stream.rate.describe() != "1 rows/s"  # nothing changed
+    clock.run_to(2.2)
+    assert stream.error is None and not stream.ended
     engine.stop()
     x = sink.table()["x"].to_numpy()
     plain = fastsynth.generate(SCHEMA, len(x))["x"].to_numpy()
