@@ -322,10 +322,22 @@ class DriftEvent:
 
 
 def _occurrence_draws(seed: int, event: str, occurrence: np.ndarray) -> np.ndarray:
-    """A uniform draw per occurrence number of one event (the same for every row of the occurrence)."""
+    """A uniform draw per occurrence number of one event (the same for every row of the occurrence):
+    draw ``k`` of a stream of its own. A batch's occurrences are one run of numbers (rows, or times
+    that grow with them), drawn at once; scattered over a far wider range (a time column in no
+    order), each distinct one is drawn alone."""
     values = np.zeros(len(occurrence))
-    for value in np.unique(occurrence[occurrence >= 0]):  # a handful per batch
-        values[occurrence == value] = Block(f"{event}\x00direction", seed, int(value), 1).uniform()[0]
+    present = occurrence >= 0
+    if not present.any():
+        return values
+    name = f"{event}\x00direction"
+    first, last = int(occurrence[present].min()), int(occurrence[present].max())
+    if last - first <= 2 * len(occurrence) + 1024:
+        draws = Block(name, seed, first, last - first + 1).uniform()
+        values[present] = draws[occurrence[present].astype(np.int64) - first]
+        return values
+    for value in np.unique(occurrence[present]):
+        values[occurrence == value] = Block(name, seed, int(value), 1).uniform()[0]
     return values
 
 

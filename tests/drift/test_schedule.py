@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -227,6 +229,25 @@ def test_random_directions_are_drawn_per_event():
     plain = fastsynth.generate({"seed": 3, "fields": fields}, 10_000)
     signs = [np.sign(drifted[c].to_numpy() - plain[c].to_numpy())[::100] for c in ("x", "y")]
     assert (signs[0] != signs[1]).any()
+
+
+def test_random_directions_of_short_windows_are_drawn_at_once_and_the_same_in_any_batches():
+    """A window a row long: a direction per row, drawn for the whole batch at once (drawn one by one,
+    200,000 rows took 29 s), each the draw of its occurrence number whatever the batches."""
+    document = {
+        "seed": 3,
+        "fields": {"x": {"type": "float", "distribution": "normal", "mean": 0, "std": 0}},
+        "drift": [{"type": "add", "columns": ["x"], "magnitude": 1, "every_rows": 1, "direction": "random"}],
+    }
+    fastsynth.generate(document, 10)
+    started = time.perf_counter()
+    made = fastsynth.generate(document, 200_000)
+    assert time.perf_counter() - started < 3
+    assert made.equals(fastsynth.generate(document, 200_000, batch_size=7_777))
+    x = made.column("x").to_numpy()
+    assert set(np.unique(x).tolist()) == {-1.0, 1.0} and abs(x.mean()) < 0.01
+    later = fastsynth.generate(document, 1_000, start=150_000)
+    assert later.column("x").to_numpy().tolist() == x[150_000:151_000].tolist()
 
 
 def test_category_drift_while_generating_needs_a_category_column():
