@@ -184,7 +184,8 @@ def main() -> None:
         print(f"| {task} | {impl} | {rate:,.0f} | {'' if ratio is None else f'{ratio:,.2f}x'} |")
     verdict = "met" if parquet_ratio >= PARQUET_RATIO else "NOT met"
     print(
-        f"\nfastsynth gen -> Parquet at {parquet_ratio:.2f}x pyarrow's writer alone: {verdict} (>= {PARQUET_RATIO}x)"
+        f"\nfastsynth gen -> Parquet at {parquet_ratio:.2f}x pyarrow's writer alone: {verdict} "
+        f"(>= {PARQUET_RATIO}x)"
     )
     print_speed(
         {"Faker": faker, "Mimesis": mimesis},
