@@ -81,7 +81,9 @@ class Bounds:
 
 # One token of an SQL expression, found in one linear pass (polars' parser and planner take time that
 # grows faster than linearly with an expression's terms, so servers cap the count before parsing).
-_SQL_TOKEN = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|\w+|\S")
+# Every word and symbol counts, inside quotes and comments too: what polars reads as code is always
+# counted, however quotes and comments are nested to hide it.
+_SQL_TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
 @dataclass(frozen=True)
@@ -92,8 +94,8 @@ class Size:
     ``entities``; see ``fastsynth.schema.Limits``) and ``measure`` what is compared with it: the number
     itself (``value``), a string's characters or a list's items (``length``), the items of a list or
     of a mapping of lists, all together (``entries``), or the tokens of an SQL expression (``tokens``:
-    names, numbers, quoted strings and symbols). With no ceilings in force (``ceilings``) the marker
-    does nothing: the CLI and Python users are not capped."""
+    its words, numbers and symbols, in strings and comments too). With no ceilings in force
+    (``ceilings``) the marker does nothing: the CLI and Python users are not capped."""
 
     kind: str
     measure: typing.Literal["value", "length", "entries", "tokens"] = "value"

@@ -16,10 +16,11 @@ from fastsynth.engine import Engine
 from fastsynth.engine.rate import RateSchedule
 from fastsynth.engine.runner import Stream
 from fastsynth.errors import Conflict, NotFound, UsageError
+from fastsynth.schema import Limits
 from fastsynth.seed_drift import column_events
 from fastsynth.service.records import Streamer
 from fastsynth.service.reports import ColumnTotals, DriftStarted, StreamStatus
-from fastsynth.specs import PositiveInt, argument
+from fastsynth.specs import PositiveInt, argument, ceilings
 
 __all__ = ["CLOSE_SECONDS", "LiveStreams", "Running", "shared_message"]
 
@@ -62,6 +63,11 @@ class LiveStreams:
 
     def streamer(self, name: str) -> Streamer:
         """The streamer ``name``, 404 for none: ``Service``'s."""
+        raise NotImplementedError
+
+    @property
+    def limits(self) -> Limits:
+        """The ceilings on schemas from requests: ``Service``'s."""
         raise NotImplementedError
 
     def stream_status(self, name: str) -> StreamStatus:
@@ -198,7 +204,8 @@ class LiveStreams:
         else:
             specs = _checked_events(events)
         try:
-            row = self.engine.drift_now(name, specs, expected=stream, most=_MAX_DRIFT_EVENTS)
+            with ceilings(self.limits.ceilings()):  # a rule's SQL is capped as in a schema
+                row = self.engine.drift_now(name, specs, expected=stream, most=_MAX_DRIFT_EVENTS)
         except UsageError:
             if stream.ended:
                 raise Conflict(f"stream {name!r} has ended; start it again with /start") from None

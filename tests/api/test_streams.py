@@ -293,6 +293,11 @@ def test_bad_drift_requests_are_refused(client, body, detail):
             [{"type": "shift", "columns": ["score"], "magnitude": 1e308}],
             "events[0]: the drift makes values too large for a 64-bit float",
         ),
+        (  # an SQL rule is capped here as in a schema: polars would plan it again every batch
+            [{"type": "concept", "column": "count", "rule": " + ".join(["count"] * 300)}],
+            "events[0]: rule has 599 tokens, over the limit; allowed: at most 500 tokens "
+            "(max_expression_tokens)",
+        ),
     ],
 )
 def test_drift_events_that_fail_only_when_made_are_refused_and_the_stream_runs_on(client, events, detail):

@@ -278,10 +278,29 @@ def test_an_expression_is_counted_in_one_pass_before_polars_parses_it():
         Limits(),
     )
     assert time.perf_counter() - started < 0.5
-    quoted = "CASE WHEN name = 'a b c d e f' THEN 1 ELSE 0 END"  # a quoted string is one token
-    assert Schema.from_dict(
-        {"fields": {"name": {"type": "word"}, "v": {"type": "expr", "expr": quoted}}},
-        limits=Limits(max_expression_tokens=12),
+    quoted = "CASE WHEN name = 'a b' THEN 1 ELSE 0 END"  # words and quotes count too: 13 tokens
+    fields = {"name": {"type": "word"}, "v": {"type": "expr", "expr": quoted}}
+    assert Schema.from_dict({"fields": fields}, limits=Limits(max_expression_tokens=13))
+    refused({"fields": fields}, "expr has 13 tokens", Limits(max_expression_tokens=12))
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        "x -- '\n" + " + x" * 300 + " -- '\n",
+        "x /* ' */" + " + x" * 300 + " /* ' */",
+        'x -- "\n' + " + x" * 300 + ' -- "\n',
+        "x + 'it''s'" + " + x" * 300,
+    ],
+    ids=["line-comments", "block-comments", "double-quotes", "escaped-quote"],
+)
+def test_quotes_in_comments_cannot_hide_an_expression_from_the_count(hidden):
+    """polars skips comments and reads the code between them; the count reads every word and symbol,
+    so quotes in comments do not make code look like a string."""
+    refused(
+        {"fields": {"x": {"type": "float"}, "v": {"type": "expr", "expr": hidden}}},
+        "field 'v': expr has",
+        Limits(),
     )
 
 
