@@ -81,6 +81,27 @@ def test_fit_keeps_half_floats_through_every_file_format(tmp_path):
     assert back["half"].cast(pl.Float32).to_list() == made.column("half").cast(pa.float32()).to_pylist()
 
 
+@pytest.mark.parametrize(
+    ("dtype", "quantiles", "message"),
+    [
+        ("float16", [0, 1e5], r"quantiles from 0 to 100000 do not fit dtype float16 \[-65504, 65504\]"),
+        ("float32", [-1e39, 0], r"do not fit dtype float32 \[-3.40282e\+38, 3.40282e\+38\]"),
+        ("timestamp", [0, 1e19], r"do not fit dtype timestamp \[-9.22337e\+18, 9.22337e\+18\]"),
+        ("date", [0, 3e9], r"do not fit dtype date \[-2.14748e\+09, 2.14748e\+09\]"),
+    ],
+)
+def test_empirical_refuses_quantiles_its_type_cannot_hold(dtype, quantiles, message):
+    """Values past a float's range would be infinite (null in JSON), past a time's would wrap."""
+    with pytest.raises(fastsynth.SchemaError, match=message):
+        fastsynth.Schema.from_dict(
+            {"fields": {"v": {"type": "empirical", "quantiles": quantiles, "dtype": dtype}}}
+        )
+    with pytest.raises(fastsynth.SchemaError, match="decimals=1: allowed for dtypes float64 and float32"):
+        fastsynth.Schema.from_dict(
+            {"fields": {"v": {"type": "empirical", "quantiles": [0, 1], "dtype": "float16", "decimals": 1}}}
+        )
+
+
 def test_empirical_refuses_quantiles_outside_its_type():
     with pytest.raises(
         fastsynth.SchemaError, match=r"quantiles from 0 to 300 do not fit dtype uint8 \[0, 255\]"
@@ -88,9 +109,7 @@ def test_empirical_refuses_quantiles_outside_its_type():
         fastsynth.Schema.from_dict(
             {"fields": {"v": {"type": "empirical", "quantiles": [0, 300], "dtype": "uint8"}}}
         )
-    with pytest.raises(
-        fastsynth.SchemaError, match=r"decimals=2: allowed for dtypes float64, float32 and float16"
-    ):
+    with pytest.raises(fastsynth.SchemaError, match=r"decimals=2: allowed for dtypes float64 and float32"):
         fastsynth.Schema.from_dict(
             {"fields": {"v": {"type": "empirical", "quantiles": [0, 3], "dtype": "int8", "decimals": 2}}}
         )

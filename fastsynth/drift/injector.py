@@ -272,6 +272,8 @@ def _changed_rows(before: pa.Array, after: pa.Array) -> int:
     import pyarrow.compute as pc
 
     if before.null_count == 0 and after.null_count == 0 and kind_of(before.type) == "numeric":
+        if pa.types.is_float16(before.type):  # numba has no float16; float32 holds its values exactly
+            before, after = before.cast(pa.float32()), after.cast(pa.float32())
         return int(kd.count_changed(before.to_numpy(), after.to_numpy()))
     if pa.types.is_dictionary(before.type):
         before, after = before.dictionary_decode(), after.dictionary_decode()

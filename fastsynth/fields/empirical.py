@@ -28,6 +28,10 @@ __all__ = ["EmpiricalField", "integer_bounds"]
 
 _MAX_QUANTILES = 100_000
 _FLOATS = ("float64", "float32", "float16")
+_ROUNDED = ("float64", "float32")
+"""The dtypes ``decimals`` rounds (a half float holds three significant digits, too few to round)."""
+_STORED = {"timestamp": "int64", "date": "int32"}
+"""The integers timestamps (in their unit) and dates (days) are stored as."""
 _INTEGERS = ("int64", "int32", "int16", "int8", "uint64", "uint32", "uint16", "uint8")
 # The 64-bit integers' ranges as float64 holds them: the quantiles are float64, whose nearest values to
 # 2**63 - 1 and 2**64 - 1 are the powers of two themselves, one past the largest integer.
@@ -84,18 +88,19 @@ class EmpiricalField(Field):
             raise self.error("quantiles must not decrease")
         if self.timezone is not None and self.dtype != "timestamp":
             raise self.error(f"timezone={self.timezone!r}: allowed for dtype timestamp only")
-        if self.decimals is not None and (self.dtype not in _FLOATS or not 0 <= self.decimals <= 15):
+        if self.decimals is not None and (self.dtype not in _ROUNDED or not 0 <= self.decimals <= 15):
             raise self.error(
-                f"decimals={self.decimals!r}: allowed for dtypes float64, float32 and float16, from 0 to 15"
+                f"decimals={self.decimals!r}: allowed for dtypes float64 and float32, from 0 to 15"
             )
-        if self.dtype in _INTEGERS:
-            info = np.iinfo(self.dtype)
-            low, high = integer_bounds(self.dtype)
-            if not (low <= q[0] and q[-1] <= high):
-                raise self.error(
-                    f"quantiles from {q[0]:g} to {q[-1]:g} do not fit dtype {self.dtype} "
-                    f"[{info.min}, {info.max}]"
-                )
+        stored = _STORED.get(self.dtype, self.dtype)
+        if stored in _INTEGERS:
+            low, high = integer_bounds(stored)
+        else:
+            low, high = -float(np.finfo(stored).max), float(np.finfo(stored).max)
+        if not (low <= q[0] and q[-1] <= high):
+            raise self.error(
+                f"quantiles from {q[0]:g} to {q[-1]:g} do not fit dtype {self.dtype} [{low:g}, {high:g}]"
+            )
 
     def arrow_type(self) -> pa.DataType:
         if self.dtype == "timestamp":

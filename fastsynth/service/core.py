@@ -406,7 +406,8 @@ class Service(LiveStreams):
             # A change of pace retargets the streams that follow the settings (a time series too: set,
             # batch_size and frequency take it off the wall clock, as they do when it starts).
             pace_changed = any(
-                updated.values[k] != self.settings.values[k] for k in ("batch_size", "frequency")
+                updated.values[k] != self.settings.values[k] or updated.is_set(k) != self.settings.is_set(k)
+                for k in ("batch_size", "frequency")
             )
             batches_set = updated.is_set("batch_size") or updated.is_set("frequency")
             updates: dict[str, dict[str, Any]] = {}
@@ -437,7 +438,7 @@ class Service(LiveStreams):
                 logging.getLogger("fastsynth").setLevel(updated.log_level)
             self.settings = updated
             for name, update in updates.items():
-                self.engine.update(name, **update)
+                self.engine.update(name, **update, tried=True)
         return updated
 
     # -- reports -----------------------------------------------------------------------------------

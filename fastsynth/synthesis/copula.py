@@ -96,11 +96,12 @@ def _fit_column(name: str, column: pa.ChunkedArray, knots: int, max_categories: 
         return spec
     if pa.types.is_timestamp(kind):
         values = _numbers(present)
+        low, high = integer_bounds("int64")  # times near 1677 or 2262 in ns round past int64 in float64
         spec = {
             "type": "empirical",
             "dtype": "timestamp",
             "unit": kind.unit,
-            "quantiles": _quantiles(values, knots),
+            "quantiles": [min(max(q, low), high) for q in _quantiles(values, knots)],
         }
         if kind.tz is not None:
             spec["timezone"] = kind.tz

@@ -328,13 +328,16 @@ def test_config_batches_take_a_running_time_series_off_the_wall_clock(client):
     client.post("/config", json={"log_level": "WARNING"})  # no change of pace: left as it is
     time.sleep(0.3)
     assert client.get("/status").json()["streams"]["series"]["rows"] == 1
+    # Set to the values they had by default: set all the same, so the series leaves the wall clock.
+    client.post("/config", json={"data_generation": {"batch_size": 1000, "frequency": 1}})
+    wait_for(lambda: client.get("/status").json()["streams"]["series"]["target_rows_per_second"] == 1000)
     client.post("/config", json={"data_generation": {"batch_size": 200, "frequency": 0.1}})
-    wait_for(lambda: client.get("/status").json()["streams"]["series"]["rows"] >= 1_000)
-    assert client.get("/status").json()["streams"]["series"]["target_rows_per_second"] == 2000
+    wait_for(lambda: client.get("/status").json()["streams"]["series"]["target_rows_per_second"] == 2000)
+    wait_for(lambda: client.get("/status").json()["streams"]["series"]["rows"] >= 3_000)
     client.post("/stop")
     stamps = [row["t"] for row in jsonl_rows(client.root / "series.jsonl")]
     steps = np.diff(np.array(stamps, dtype="datetime64[us]")).astype("timedelta64[s]").astype(int)
-    assert len(stamps) >= 1_000 and set(steps.tolist()) == {60}
+    assert len(stamps) >= 3_000 and set(steps.tolist()) == {60}
 
 
 def test_metrics_are_prometheus_text(client):

@@ -250,6 +250,35 @@ def test_random_directions_of_short_windows_are_drawn_at_once_and_the_same_in_an
     assert later.column("x").to_numpy().tolist() == x[150_000:151_000].tolist()
 
 
+def test_a_drift_that_overflows_is_an_error_not_infinite_values():
+    """Kernels raise nothing on overflow; the operation checks what it made, whatever the batch."""
+    fields = {"x": {"type": "float", "mean": 0, "std": 1}}
+    events = [{"type": "add", "columns": ["x"], "magnitude": 1e308, "start_row": 50}] * 2
+    with pytest.raises(fastsynth.UsageError, match="the drift makes values too large for a 64-bit float"):
+        fastsynth.generate({"fields": fields, "drift": events}, 100)
+    assert np.isfinite(
+        fastsynth.generate({"fields": fields, "drift": events}, 50).column("x").to_numpy()
+    ).all()
+
+
+def test_half_floats_drift_and_overflow_past_their_range_is_refused():
+    halves = pa.table({"h": pa.array(np.linspace(-2, 2, 400, dtype=np.float16))})
+    schema = fastsynth.fit(halves).to_dict()
+    schema["drift"] = [
+        {"type": "shift", "columns": ["h"], "magnitude": 3, "unit": "absolute", "start_row": 100}
+    ]
+    made = fastsynth.generate(schema, 200, seed=1)
+    plain = fastsynth.generate({k: v for k, v in schema.items() if k != "drift"}, 200, seed=1)
+    assert made.schema.field("h").type == pa.float16()
+    delta = made.column("h").to_numpy().astype(np.float32) - plain.column("h").to_numpy().astype(np.float32)
+    assert not delta[:100].any() and np.allclose(delta[100:], 3, atol=0.01)
+    drifted, _ = fastsynth.inject_drift(halves, [{"type": "scale", "columns": ["h"], "magnitude": 2}])
+    assert drifted.column("h").type == pa.float16()
+    schema["drift"][0]["magnitude"] = 1e5  # past float16's 65,504
+    with pytest.raises(fastsynth.UsageError, match="too large for a 16-bit float"):
+        fastsynth.generate(schema, 200, seed=1)
+
+
 def test_category_drift_while_generating_needs_a_category_column():
     fields = {**FIELDS, "word": {"type": "word"}}
     with pytest.raises(

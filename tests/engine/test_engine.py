@@ -266,6 +266,34 @@ def test_drift_changes_while_running_and_is_counted():
     assert ((x == plain) | shifted).all()  # each row either as generated or drifted, nothing else
 
 
+def test_a_stream_with_a_weight_column_or_growing_categories_takes_drift_updates():
+    """Its trial row is made with the schedule it would run: nothing else is compared, so a schedule
+    whose weight column or wider category codes a schema without drift lacks is taken."""
+    schema = fastsynth.Schema.from_dict(
+        {
+            "fields": {
+                "x": {"type": "float"},
+                "c": {"type": "category", "categories": ["aa", "bb"]},
+            },
+            "drift": {
+                "events": [{"type": "typos", "columns": ["c"], "rate": 0.5, "start_row": 0}],
+                "weight_column": "w",
+            },
+        }
+    )
+    clock = FakeClock()
+    sink = MemorySink(schema.arrow_schema())
+    engine = Engine(clock)
+    engine.add_stream("s", schema, rate=10_000, batch_size=1000, sinks={"m": sink})
+    clock.run_to(0.2)
+    engine.update("s", drift=schema.drift)
+    more = [*schema.drift.to_dict()["events"], {"type": "add", "columns": ["x"], "magnitude": 1}]
+    engine.update("s", drift={"events": more, "weight_column": "w"})
+    clock.run_to(0.5)
+    engine.stop()
+    assert engine.streams["s"].error is None and sink.rows_written >= 4000
+
+
 def test_json_logs_carry_the_stream_and_its_figures(capsys):
     import json as json_module
 
