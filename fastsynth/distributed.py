@@ -157,26 +157,40 @@ def _claim(staging: Path) -> None:
     import psutil  # a dependency of distributed
 
     me = psutil.Process()
-    owner = {"host": socket.gethostname(), "pid": me.pid, "started": me.create_time()}
+    owner = {"machine": _machine(), "pid": me.pid, "started": me.create_time()}
     (staging / OWNER).write_text(json.dumps(owner))
 
 
+def _machine() -> str:
+    """Where pids mean the same processes: this host's name, boot and pid namespace (containers on
+    one host may share a name and a folder, each with pids of its own)."""
+    parts = [socket.gethostname()]
+    with contextlib.suppress(OSError):
+        parts.append(Path("/proc/sys/kernel/random/boot_id").read_text().strip())
+        parts.append(str(os.stat("/proc/self/ns/pid").st_ino))
+    return "/".join(parts)
+
+
 def _orphaned(staging: Path) -> bool:
-    """Whether ``staging`` was claimed by a process of this host that is gone (a driver killed with
-    SIGKILL, or a machine that lost power, cannot remove its own staging folder)."""
+    """Whether ``staging`` was claimed by a process of this machine (host, boot and pid namespace)
+    that is gone: a driver killed with SIGKILL cannot remove its own staging folder."""
     import psutil
 
+    if staging.is_symlink():
+        return False  # not a folder a job made
     try:
         owner = json.loads((staging / OWNER).read_text())
-        host, pid, started = owner["host"], int(owner["pid"]), float(owner["started"])
+        machine, pid, started = owner["machine"], int(owner["pid"]), float(owner["started"])
     except (OSError, ValueError, KeyError, TypeError):
         return False  # not ours to judge: another tool's, or a job that is only starting
-    if host != socket.gethostname():
-        return False  # a driver on another machine: it may be alive
+    if machine != _machine():
+        return False  # a driver on another machine, or in another container: it may be alive
     try:
         return abs(psutil.Process(pid).create_time() - started) > 1.0
-    except psutil.Error:  # no such process (or one we may not see, which is not our driver)
+    except psutil.NoSuchProcess:
         return True
+    except psutil.Error:  # a process we may not look at: perhaps the driver, so alive
+        return False
 
 
 def sweep_orphans(folder: str | Path) -> list[Path]:
@@ -186,10 +200,15 @@ def sweep_orphans(folder: str | Path) -> list[Path]:
     root = Path(folder) / STAGING
     removed = []
     for staging in sorted(root.glob("*/")) if root.is_dir() else []:
-        if _orphaned(staging):
+        if not _orphaned(staging):
+            continue
+        try:
             _remove_tree(staging)
-            removed.append(staging)
-            _LOG.warning("removed %s: the staging folder of a job whose driver is gone", staging)
+        except OSError as exc:  # another user's, say: the new job goes on beside it
+            _LOG.warning("could not remove %s, a dead job's staging folder: %s", staging, exc)
+            continue
+        removed.append(staging)
+        _LOG.warning("removed %s: the staging folder of a job whose driver is gone", staging)
     if removed:
         with contextlib.suppress(OSError):
             root.rmdir()

@@ -395,6 +395,28 @@ def test_a_driver_killed_outright_leaves_staging_only_until_the_next_job(client,
     assert sorted(p.name for p in out.iterdir()) == [MARKER, "_temporary", *(f.name for f in report.files)]
 
 
+def test_only_the_staging_of_dead_drivers_of_this_machine_is_swept(tmp_path):
+    """A dead pid of this host, boot and pid namespace goes; a live one, another machine's (or
+    container's), a folder without an owner and a symbolic link stay."""
+    from fastsynth.distributed import _claim, sweep_orphans
+
+    staging = tmp_path / "_temporary"
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    folders = {name: staging / name for name in ("dead", "alive", "elsewhere", "unowned")}
+    for folder in folders.values():
+        folder.mkdir(parents=True)
+    for name in ("dead", "alive", "elsewhere"):
+        _claim(folders[name])
+    owner = json.loads((folders["dead"] / ".owner").read_text())
+    (folders["dead"] / ".owner").write_text(json.dumps({**owner, "pid": int(dead.stdout)}))
+    (folders["elsewhere"] / ".owner").write_text(json.dumps({**owner, "machine": "other/boot/1", "pid": 1}))
+    (staging / "link").symlink_to(folders["dead"], target_is_directory=True)
+    assert sweep_orphans(tmp_path) == [folders["dead"]]
+    assert sorted(p.name for p in staging.iterdir()) == ["alive", "elsewhere", "link", "unowned"]
+
+
 def _started() -> float:
     import psutil
 
