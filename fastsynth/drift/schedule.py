@@ -156,7 +156,8 @@ class DriftEvent:
     time_column: str | None
     where: str
     closed: bool = False
-    """Whether a time window's end instant is in it (``end`` is then one microsecond past it)."""
+    """Whether the window's end row or instant is in it (``end`` is then one row, or one microsecond,
+    past it)."""
 
     @classmethod
     def from_spec(cls, spec: Any, index: int) -> DriftEvent:
@@ -239,7 +240,7 @@ class DriftEvent:
             transition,
             time_column,
             where,
-            by_time and timing.end_inclusive,
+            timing.end_inclusive,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -264,12 +265,24 @@ class DriftEvent:
         else:
             document["start_row"] = int(self.start)
             if not math.isinf(self.end):
-                document["end_row"] = int(self.end)
+                document["end_row"] = int(self.end) - self.closed
+                if self.closed:
+                    document["end_inclusive"] = True
             if self.every is not None:
                 document["every_rows"] = int(self.every)
             if self.transition is not None:
                 document["transition_rows"] = int(self.transition)
         return document
+
+    def _occurrences(self, at: np.ndarray, origin: float) -> np.ndarray:
+        """The occurrence number of each position of a recurring event. A closed window's end row or
+        instant, when it falls on an occurrence's start, ends the occurrence before it instead."""
+        assert self.every is not None
+        occurrence = np.floor((at - origin) / self.every)
+        end = self.end - 1
+        if self.closed and (end - origin) % self.every == 0:
+            occurrence[at == end] -= 1
+        return occurrence
 
     def window_of(self, at: np.ndarray) -> np.ndarray:
         """The occurrence (window) each of the rows at ``at`` is in, -1 where the event does not apply."""
@@ -277,7 +290,7 @@ class DriftEvent:
         if self.every is None:
             return np.where(inside, 0, -1)
         origin = 0.0 if math.isinf(self.start) else self.start
-        occurrence = np.floor((at - origin) / self.every)
+        occurrence = self._occurrences(at, origin)
         if not _directed(self.spec["type"]):
             inside &= occurrence % 2 == 0
         return np.where(inside, occurrence, -1).astype(np.int64)
@@ -288,7 +301,8 @@ class DriftEvent:
             return self.start, self.end
         origin = 0.0 if math.isinf(self.start) else self.start
         first = origin + occurrence * self.every
-        return first, min(first + self.every, self.end)
+        last = first + self.every
+        return first, self.end if self.closed and last == self.end - 1 else min(last, self.end)
 
     def weights(self, at: np.ndarray, draws: Block) -> tuple[np.ndarray, np.ndarray]:
         """(weight, direction sign) of rows at positions ``at`` (row indices or time in microseconds)."""
@@ -296,7 +310,7 @@ class DriftEvent:
         origin = np.where(np.isinf(self.start), 0.0, self.start)
         sign = np.ones(len(at))
         if self.every is not None:
-            occurrence = np.floor((at - origin) / self.every)
+            occurrence = self._occurrences(at, origin)
             window_start = origin + occurrence * self.every
             span = np.minimum(self.every, self.end - window_start)
             direction = self.spec.get("direction", "up")

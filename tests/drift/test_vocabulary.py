@@ -146,6 +146,36 @@ def test_a_schema_event_ends_before_its_end_unless_asked_to_include_it():
         made(start_row=2, end_inclusive=True)
 
 
+def test_an_inclusive_end_on_a_recurrence_boundary_closes_the_last_occurrence():
+    """With every_rows 10 and end_row 30 included, row 30 is the last row of the occurrence from row
+    20 (at its full weight, with its direction), not an occurrence of one row of its own."""
+    fields = {"x": {"type": "float", "distribution": "normal", "mean": 0, "std": 0}}
+    ramp = {
+        "type": "add",
+        "columns": ["x"],
+        "magnitude": 1,
+        "start_row": 0,
+        "end_row": 30,
+        "end_inclusive": True,
+        "every_rows": 10,
+        "direction": "alternate",
+        "profile": {"type": "incremental", "transition": "linear"},
+    }
+    x = fastsynth.generate({"fields": fields, "drift": [ramp]}, 40, seed=1).column("x").to_numpy()
+    assert x[20] == 0 and x[29] == pytest.approx(1.0) and x[30] == 1.0  # up in occurrence 2, as row 29
+    assert x[19] == pytest.approx(-1.0) and not x[31:].any()
+    noise = {k: v for k, v in ramp.items() if k != "direction"} | {
+        "type": "gaussian_noise",
+        "unit": "absolute",
+    }
+    noise["profile"] = {"type": "abrupt"}
+    y = fastsynth.generate({"fields": fields, "drift": [noise]}, 40, seed=1).column("x").to_numpy()
+    assert y[30] != 0 and y[25] != 0 and not y[10:20].any()  # drifted in even occurrences, row 30 too
+    schema = fastsynth.Schema.from_dict({"fields": fields, "drift": [ramp]})
+    assert schema.to_dict()["drift"]["events"][0]["end_row"] == 30
+    assert fastsynth.Schema.from_dict(schema.to_dict()).to_dict() == schema.to_dict()
+
+
 # -- typos that delete or duplicate --------------------------------------------------------------------------
 
 
