@@ -140,7 +140,7 @@ def _undrifted(schema: Schema, seed: int, run: RunContext) -> Undrifted:
 
     def times(column: str, first: int, size: int) -> np.ndarray:
         array = Block(column, seed, first, size, schema, {}, RunContext()).column(column)
-        return array.cast(pa.timestamp("us")).cast(pa.int64()).to_numpy()
+        return array.cast(pa.timestamp("us"), safe=False).cast(pa.int64()).to_numpy()
 
     def ordered(column: str) -> bool:
         field = next((f for f in schema.fields if f.name == column), None)

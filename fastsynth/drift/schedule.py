@@ -307,7 +307,7 @@ class DriftEvent:
     def weights(self, at: np.ndarray, draws: Block) -> tuple[np.ndarray, np.ndarray]:
         """(weight, direction sign) of rows at positions ``at`` (row indices or time in microseconds)."""
         inside = (at >= self.start) & (at < self.end)
-        origin = np.where(np.isinf(self.start), 0.0, self.start)
+        origin = 0.0 if math.isinf(self.start) else self.start
         sign = np.ones(len(at))
         if self.every is not None:
             occurrence = self._occurrences(at, origin)
@@ -530,7 +530,8 @@ class DriftSchedule:
                 column = self.time_column(event, latest.schema)
                 if column is None or latest.num_rows == 0:
                     continue
-                at = float(latest.column(column).cast(pa.timestamp("us")).cast(pa.int64())[-1].as_py())
+                last = latest.column(column).cast(pa.timestamp("us"), safe=False).cast(pa.int64())[-1]
+                at = float(last.as_py())
             else:
                 at = float(rows - 1)
             origin = 0.0 if math.isinf(event.start) else event.start
@@ -665,7 +666,7 @@ class BatchDrift:
                         self.column(name)
                     finally:
                         self._timing.discard(index)
-                times = self.made[name].cast(pa.timestamp("us")).cast(pa.int64())
+                times = self.made[name].cast(pa.timestamp("us"), safe=False).cast(pa.int64())
                 at = times.to_numpy(zero_copy_only=False).astype(np.float64)
             self._positions[index] = (at, name)
         return self._positions[index]

@@ -204,7 +204,7 @@ class Selection:
         until = _instant(self.spec.end, f"{where}: time end")
         if until <= since:
             raise UsageError(f"{where}: time end={until.isoformat()} is not after start={since.isoformat()}")
-        micros = values.cast(pa.timestamp("us")).cast(pa.int64()).to_numpy(zero_copy_only=False)
+        micros = values.cast(pa.timestamp("us"), safe=False).cast(pa.int64()).to_numpy(zero_copy_only=False)
         epoch = dt.datetime(1970, 1, 1)
         lo, hi = (
             (since - epoch) // dt.timedelta(microseconds=1),

@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -15,6 +15,9 @@ from fastsynth.buffers import empty, numpy_buffer_array
 from fastsynth.entities import STEP_BLOCK
 from fastsynth.fields.base import FIELDS, Block, Field
 from fastsynth.kernels import series as ks
+
+if TYPE_CHECKING:
+    from fastsynth.schema import Schema
 
 __all__ = ["TimeSequenceField"]
 
@@ -74,9 +77,42 @@ class TimeSequenceField(Field):
             start = start.replace(tzinfo=dt.UTC)
         delta = start - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
         per_second = _UNITS_PER_SECOND[self.unit]
-        return (
+        ticks = (
             delta.days * 86_400 + delta.seconds
         ) * per_second + delta.microseconds * per_second // 1_000_000
+        if not -(2**63) <= ticks < 2**63:
+            raise self.error(f"start={self.start!r} is outside what {self._range_words()}")
+        return ticks
+
+    def _range_words(self) -> str:
+        per_second = _UNITS_PER_SECOND[self.unit]
+        epoch = dt.datetime(1970, 1, 1)
+        first = max(epoch + dt.timedelta(seconds=-(2**63) // per_second + 1), dt.datetime(1, 1, 1))
+        last = min(epoch + dt.timedelta(seconds=(2**63 - 1) // per_second - 1), dt.datetime(9999, 12, 31))
+        return f"unit={self.unit!r} can hold; allowed: {first:%Y-%m-%d} to {last:%Y-%m-%d}" + (
+            " (a coarser unit such as 'us' holds years 1 to 9999)" if self.unit == "ns" else ""
+        )
+
+    def _steps_room(self) -> int:
+        """Regular steps before a timestamp leaves int64 (jitter included)."""
+        ticks = round(self.interval_seconds * _UNITS_PER_SECOND[self.unit])
+        jitter = round(self.jitter_seconds * _UNITS_PER_SECOND[self.unit])
+        return max(0, (2**63 - 1 - jitter - self.origin) // ticks + 1)
+
+    def capacity(self, schema: Schema | None = None) -> int | None:
+        """Rows of one series before its timestamps leave what ``unit`` holds (entities: checked as
+        rows are made)."""
+        if self.arrivals != "regular" or (schema is not None and schema.entities is not None):
+            return None
+        room = self._steps_room()
+        return room if room < 2**62 else None
+
+    def capacity_exceeded(self, rows: int, capacity: int) -> str:
+        return (
+            f"start={self.start!r}, interval_seconds={self.interval_seconds:g} pass what "
+            f"{self._range_words().split('; allowed')[0]} after {capacity} steps; allowed: at most "
+            f"{capacity} steps of a series (rows without entities)"
+        )
 
     def arrow_type(self) -> pa.DataType:
         return pa.timestamp(self.unit)
@@ -86,9 +122,14 @@ class TimeSequenceField(Field):
         if self.arrivals == "poisson":
             gaps = empty(block.size, np.float64)
             ks.fill_bridge(gaps, block.key, *block.segments(STEP_BLOCK), True)
+            if block.size and float(gaps.max()) * ticks + self.origin >= 2**63:
+                raise self.error(f"arrivals pass what {self._range_words()}")
             times = np.rint(gaps * ticks).astype(np.int64) + self.origin
         else:
             steps, _ = block.timeline()
+            if block.size and int(steps.max()) >= self._steps_room():
+                room = self._steps_room()
+                raise self.error(self.capacity_exceeded(int(steps.max()) + 1, room))
             times = steps * round(ticks) + self.origin
             if self.jitter_seconds:
                 jitter = round(self.jitter_seconds * _UNITS_PER_SECOND[self.unit])

@@ -250,6 +250,19 @@ def test_random_directions_of_short_windows_are_drawn_at_once_and_the_same_in_an
     assert later.column("x").to_numpy().tolist() == x[150_000:151_000].tolist()
 
 
+def test_a_time_window_on_nanosecond_times_reads_them_to_the_microsecond():
+    """A window in time is in microseconds: nanosecond times are truncated to them, not refused."""
+    fields = {
+        "t": {"type": "empirical", "dtype": "timestamp", "unit": "ns", "quantiles": [1.7e18, 1.71e18]},
+        "x": {"type": "float", "mean": 0, "std": 0},
+    }
+    event = {"type": "add", "columns": ["x"], "magnitude": 1, "start_time": "2024-01-01"}
+    made = fastsynth.generate({"fields": fields, "drift": [event]}, 2_000, seed=1)
+    after = made.column("t").cast("int64").to_numpy() >= 1_704_067_200 * 10**9
+    assert after.any() and (~after).any()
+    assert (made.column("x").to_numpy() == after.astype(float)).all()
+
+
 def test_a_drift_that_overflows_is_an_error_not_infinite_values():
     """Kernels raise nothing on overflow; the operation checks what it made, whatever the batch."""
     fields = {"x": {"type": "float", "mean": 0, "std": 1}}

@@ -267,6 +267,31 @@ def test_a_sequence_never_wraps_around():
         fastsynth.generate(down, rows=3, seed=1)
 
 
+def test_a_time_sequence_never_wraps_around():
+    """Nanosecond timestamps end in 2262: a start past it is refused, and a series running into it
+    stops with an error naming the field rather than wrapping round to 1677."""
+    import fastsynth
+
+    late = {"type": "time_sequence", "start": "2262-04-11T21:00:00", "interval_seconds": 3600, "unit": "ns"}
+    times = fastsynth.generate({"t": late}, 3, seed=1).column("t").cast("int64").to_pylist()
+    assert times == sorted(times) and times[-1] < 2**63
+    with pytest.raises(
+        SchemaError, match=r"field 't': start='2262-04-11T21:00:00', interval_seconds=3600 pass"
+    ):
+        fastsynth.generate({"t": late}, 4, seed=1)
+    entities = {"fields": {"t": late}, "entities": {"count": 3}}
+    assert fastsynth.generate(entities, 9, seed=1).num_rows == 9
+    with pytest.raises(SchemaError, match="after 3 steps"):
+        fastsynth.generate(entities, 10, seed=1)
+    with pytest.raises(
+        SchemaError, match=r"start='2300-01-01' is outside what unit='ns' can hold; allowed: 1677"
+    ):
+        Schema.from_dict({"fields": {"t": {"type": "time_sequence", "start": "2300-01-01", "unit": "ns"}}})
+    poisson = {**late, "arrivals": "poisson", "start": "2262-04-11T23:00:00"}
+    with pytest.raises(SchemaError, match="field 't': arrivals pass what unit='ns' can hold"):
+        fastsynth.generate({"t": poisson}, 50, seed=1)
+
+
 def test_an_expression_is_counted_in_one_pass_before_polars_parses_it():
     """polars' planning of an expression takes time growing faster than its terms, for every batch
     (2,000 terms: seconds); the count is linear and comes first, so a long one costs nothing."""
