@@ -227,6 +227,9 @@ class DriftInjector:
         feature_cols: Sequence[str],
         drift_type: str,
         drift_magnitude: float,
+        drift_value: float | None = None,
+        drift_values: Mapping[str, float] | None = None,
+        correlations: Any = None,
         **kwargs: Any,
     ) -> Any:
         """The drift ramped across all the selected rows (the seed's one wide sigmoid)."""
@@ -514,6 +517,9 @@ class DriftInjector:
         drift_type: str,
         drift_magnitude: float,
         drift_method: str = "abrupt",
+        drift_value: float | None = None,
+        drift_values: Mapping[str, float] | None = None,
+        correlations: Any = None,
         center: float | None = None,
         width: float | None = None,
         profile: str = "sigmoid",
