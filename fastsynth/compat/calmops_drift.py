@@ -1098,6 +1098,15 @@ def schedule_entry(entry: Any, where: str) -> tuple[str, dict[str, Any]]:
     fields.pop("method", None)
     if method in ("inject_feature_drift", "inject_feature_drift_gradual"):
         params.setdefault("drift_config", {k: v for k, v in fields.items() if v is not None})
+        return method, params
+    set_fields = sorted(
+        k for k, v in fields.items() if v is not None and v != _DEFAULTS.get(_CONFIG_FIELDS.get(k, k))
+    )
+    if set_fields:
+        raise UsageError(
+            f"{where}: DriftConfig field {set_fields[0]}={show(fields[set_fields[0]])} is for the feature "
+            f"drift methods; {method} takes its parameters from params"
+        )
     return method, params
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import textwrap
@@ -243,6 +244,32 @@ def test_unified_inject_drift_and_schedules(frame: pd.DataFrame) -> None:
     drifted = di.inject_multiple_types_of_drift(frame, schedule, block_column="block")
     assert (drifted["k"] >= 1000).all() and drifted["x"].isna().sum() == 10
     assert (drifted["y"] != frame["y"]).sum() == 125
+
+
+@dataclasses.dataclass
+class DriftConfig:
+    """The seed's DriftConfig, as far as the schedule reads it."""
+
+    method: str = "inject_feature_drift"
+    drift_type: str = "gaussian_noise"
+    feature_cols: list[str] | None = None
+    magnitude: float = 0.2
+    start_index: int | None = None
+    params: dict = dataclasses.field(default_factory=dict)
+
+
+def test_drift_config_objects_in_a_schedule(frame: pd.DataFrame) -> None:
+    di = injector()
+    schedule = [
+        DriftConfig(feature_cols=["x"], drift_type="scale", magnitude=1.0, start_index=500),
+        DriftConfig(method="inject_nulls", params={"cols": ["z"], "prob": 1.0, "start_index": 900}),
+    ]
+    out = di.inject_multiple_types_of_drift(frame, schedule)
+    assert out["x"].iloc[500:].std() == pytest.approx(2 * frame["x"].iloc[500:].std())
+    assert out["x"].iloc[:500].equals(frame["x"].iloc[:500]) and out["z"].isna().sum() == 100
+    wrong = [DriftConfig(method="inject_nulls", feature_cols=["z"], params={"cols": ["z"]})]
+    with pytest.raises(UsageError, match=r"schedule\[0\]: DriftConfig field feature_cols=\['z'\]"):
+        di.inject_multiple_types_of_drift(frame, wrong)
 
 
 def test_same_random_state_same_frames(frame: pd.DataFrame) -> None:
