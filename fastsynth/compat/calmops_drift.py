@@ -345,10 +345,7 @@ class DriftInjector:
         column = _column(df, where, "target_col", target_col)
         values = df[column]
         pd = optional_import("pandas", "calmops")
-        binary = pd.api.types.is_bool_dtype(values.dtype) or (
-            pd.api.types.is_numeric_dtype(values.dtype) and set(values.dropna().unique()) <= {0, 1}
-        )
-        if not binary:
+        if not _binary(values):
             raise UsageError(f"{where}: column {column!r} is not binary (0/1 or booleans)")
         selection = self._selection(df, where, given)
         shape: dict[str, Any] = {"type": "abrupt"}
@@ -787,8 +784,10 @@ class DriftInjector:
                     )
                 elif drift_mode == "abrupt":
                     out = self.inject_feature_drift(out, **common, **selection)
-                elif drift_mode == "gradual":
-                    out = self.inject_feature_drift_gradual(out, **common, **ramp, **selection)
+                elif drift_mode == "gradual":  # the seed's unified call: a quarter of the rows wide
+                    start = selection.get("start_index") or 0
+                    wide = {**ramp, "width": width if width is not None else (len(df) - start) // 4}
+                    out = self.inject_feature_drift_gradual(out, **common, **wide, **selection)
                 elif drift_mode == "incremental":
                     out = self.inject_feature_drift_incremental(out, **common, **selection)
                 else:
@@ -824,6 +823,10 @@ class DriftInjector:
             for column in boolean:
                 if drift_mode == "abrupt":
                     out = self.inject_label_drift(out, [column], drift_magnitude=drift_magnitude, **selection)
+                elif drift_mode == "gradual" and _binary(df[column]):  # as the seed: ramped with
+                    out = self.inject_binary_probabilistic_drift(  # center and width, else flat
+                        out, column, probability=drift_magnitude, **ramp, **selection
+                    )
                 elif drift_mode == "gradual":
                     out = self.inject_label_drift_gradual(
                         out, column, drift_magnitude=drift_magnitude, **ramp, **selection
@@ -1269,6 +1272,14 @@ def _propagation(where: str, df: Any, column: str, correlations: Any) -> Any:
         if pd.notna(rho) and rho != 0:
             given[str(other)] = float(rho)
     return {"correlations": given} if given else None
+
+
+def _binary(values: Any) -> bool:
+    """Whether a column holds booleans, or numbers that are all 0 or 1."""
+    pd = optional_import("pandas", "calmops")
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return True
+    return bool(pd.api.types.is_numeric_dtype(values.dtype) and set(values.dropna().unique()) <= {0, 1})
 
 
 def _names(columns: Any) -> list[str]:

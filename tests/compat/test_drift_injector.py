@@ -354,6 +354,73 @@ def test_what_fastsynth_cannot_honour_is_refused(frame: pd.DataFrame, call, mess
         call(injector(), frame)
 
 
+def test_the_seed_s_readme_examples(tmp_path: Path) -> None:
+    """calm-data-generator's README, "Inject Drift for ML Testing", with the import changed (and CTGAN
+    trained for one epoch)."""
+    rng = np.random.default_rng(2)
+    real_data = pd.DataFrame(
+        {
+            "age": rng.integers(18, 90, 300),
+            "income": rng.normal(50.0, 5.0, 300),
+            "label": rng.integers(0, 2, 300),
+        }
+    )
+    gen = RealGenerator()
+    synthetic = gen.generate(
+        data=real_data,
+        n_samples=1000,
+        method="ctgan",
+        target_col="label",
+        epochs=1,
+        drift_injection_config=[
+            {
+                "method": "inject_drift",
+                "params": {
+                    "columns": ["age", "income", "label"],
+                    "drift_mode": "gradual",  # Auto-detects column types
+                    "drift_magnitude": 0.3,
+                    "center": 500,
+                    "width": 200,
+                },
+            }
+        ],
+    )
+    plain = RealGenerator().generate(
+        data=real_data, n_samples=1000, method="ctgan", target_col="label", epochs=1
+    )
+    early = (synthetic["income"] - plain["income"]).iloc[:300]  # before the ramp: the sigmoid's tail
+    assert len(synthetic) == 1000 and early.max() < 0.02 * 0.3 * plain["income"].mean() and early.min() >= 0
+    late = slice(700, None)
+    assert synthetic["income"].iloc[late].mean() == pytest.approx(
+        1.3 * plain["income"].iloc[late].mean(), rel=0.01
+    )
+    assert 0.2 < (synthetic["label"] != plain["label"]).iloc[late].mean() < 0.4
+
+    injector = DriftInjector()
+    data = real_data.assign(status=real_data["label"] == 1, segment=rng.choice(["a", "b", "c"], 300))
+    drifted_data = injector.inject_drift(
+        df=data,
+        columns=["age", "income", "status", "segment"],
+        drift_mode="gradual",
+        drift_magnitude=0.5,
+        # Optional specific configs
+        numeric_operation="shift",
+        categorical_operation="frequency",
+        boolean_operation="flip",
+    )
+    assert drifted_data["label"].equals(data["label"])  # not among the columns
+    early = (drifted_data["income"] - data["income"]).iloc[:50]  # a quarter of the rows wide at the middle
+    assert early.min() >= 0 and early.max() < 0.01 * 0.5 * data["income"].mean()
+    assert drifted_data["income"].iloc[-50:].mean() == pytest.approx(
+        1.5 * data["income"].iloc[-50:].mean(), rel=0.01
+    )
+    assert 0.35 < (drifted_data["status"] != data["status"]).mean() < 0.65  # flat, as the seed's
+    counts = drifted_data["segment"].value_counts(normalize=True)
+    assert counts.max() - counts.min() <= data["segment"].value_counts(normalize=True).pipe(
+        lambda c: c.max() - c.min()
+    )
+
+
 def test_real_generator_runs_the_seed_s_drift_injection_config(tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
     data = pd.DataFrame({"age": rng.integers(18, 90, 500), "income": rng.normal(50.0, 5.0, 500)})
