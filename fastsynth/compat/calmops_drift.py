@@ -38,15 +38,17 @@ a category column in a feature drift             ``label_flip`` at ``rate`` = ma
 
 Differences from the seed, on purpose: fastsynth's transitions run from no drift at the window's first
 row to full drift at its last (the seed's sigmoid stops short of both: 0.12 and 0.88 for
-``inject_feature_drift_incremental``); label flips and category moves draw exact counts where the seed
-tossed a coin per row; a global outlier lands at the window's mean plus or minus ``factor`` standard
-deviations (the seed added them to the value); the correlation drift reorders the second column, so
-both marginals stay exactly as they were; a call without ``random_state`` repeats; errors are raised
-where the seed warned and carried on (a missing column, a failing step of a schedule). The same
-``random_state`` gives the same frames for the same sequence of calls. Parameters that would change the
-data and that fastsynth cannot honour are refused with ``UsageError``, never ignored; so are the seed's
-methods that have no fastsynth drift. With ``output_dir`` (and ``auto_report``), each method also writes
-its frame as the seed names it, ``{generator_name}_feature_drift.csv`` and so on; no report is written.
+``inject_feature_drift_incremental``); flipped labels and categories are an exact count (the rate times
+the rows' weights, rounded down) where the seed's windowed and feature drifts tossed a coin per row; a
+global outlier lands at the window's mean plus or minus ``factor`` standard deviations (the seed added
+them to the value); a deleting typo may empty a one-letter string (the seed leaves strings under two
+letters alone); the correlation drift reorders the second column, so both marginals stay exactly as they
+were; a call without ``random_state`` repeats; errors are raised where the seed warned and carried on (a
+missing column, a failing step of a schedule). The same ``random_state`` gives the same frames for the
+same sequence of calls. Parameters that would change the data and that fastsynth cannot honour are
+refused with ``UsageError``, never ignored; so are the seed's methods that have no fastsynth drift. With
+``output_dir`` (and ``auto_report``), each method also writes its frame as the seed names it,
+``{generator_name}_feature_drift.csv`` and so on; no report is written.
 """
 
 from __future__ import annotations
