@@ -746,6 +746,11 @@ class DriftInjector:
         files = {k: kwargs.pop(k) for k in list(kwargs) if k in _ACCEPTED}
         selection = {k: kwargs.pop(k) for k in list(kwargs) if k in _SELECTION_KEYS}
         new_category = kwargs.pop("new_category", None)
+        numeric_options: dict[
+            str, Any
+        ] = {  # passed on to the numeric columns' drift, as the seed passes them
+            k: kwargs.pop(k) for k in ("drift_value", "drift_values", "correlations") if k in kwargs
+        }
         _refuse_unknown(where, kwargs)
         ramp: dict[str, Any] = {
             "center": center,
@@ -779,6 +784,7 @@ class DriftInjector:
                     "feature_cols": numeric,
                     "drift_type": op,
                     "drift_magnitude": drift_magnitude,
+                    **numeric_options,
                 }
                 if conditions:
                     out = self.inject_conditional_drift(

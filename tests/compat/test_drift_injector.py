@@ -103,6 +103,31 @@ def test_time_window_is_inclusive(frame: pd.DataFrame) -> None:
     assert changed.tolist() == list(range(24, 49))
 
 
+def test_time_ranges_specific_times_and_block_lists(frame: pd.DataFrame) -> None:
+    di = injector()
+    out = di.inject_nulls(
+        frame,
+        ["x"],
+        prob=1.0,
+        time_ranges=[("2023-01-01 02:00", "2023-01-01 04:00"), ("2023-01-02", "2023-01-02 01:00")],
+        specific_times=["2023-01-03 00:00"],
+    )
+    assert np.flatnonzero(out["x"].isna().to_numpy()).tolist() == [2, 3, 4, 24, 25, 48]
+    blocks = di.inject_label_drift(frame, ["y"], drift_magnitude=1.0, blocks=[2, 4])
+    changed = blocks["y"] != frame["y"]
+    assert changed.equals(frame["block"].isin([2, 4]))
+    modes = {
+        mode: di.inject_drift(
+            frame, ["x"], drift_magnitude=1.0, drift_mode=mode, numeric_operation="add_value", drift_value=1.0
+        )
+        for mode in ("incremental", "recurrent")
+    }
+    ramp = (modes["incremental"]["x"] - frame["x"]).to_numpy()
+    assert ramp[0] == 0 and ramp[-1] == pytest.approx(1.0) and (np.diff(ramp) >= -1e-12).all()
+    saw = (modes["recurrent"]["x"] - frame["x"]).to_numpy()  # three ramps, as repeats=3 asks
+    assert [saw[i] for i in (0, 333, 666)] == [0, 0, 0] and saw[332] == pytest.approx(1.0)
+
+
 def test_correlations_propagate_the_change(frame: pd.DataFrame) -> None:
     out = injector().inject_feature_drift(
         frame,
