@@ -68,7 +68,7 @@ from fastsynth.errors import UsageError
 from fastsynth.seeds import resolve_seed
 from fastsynth.specs import show
 
-__all__ = ["DriftInjector", "schedule_entry"]
+__all__ = ["DriftInjector", "apply_schedule", "schedule_entry"]
 
 _NUMERIC_TYPES = {
     "gaussian_noise": ("gaussian_noise", {"unit": "std"}),
@@ -1087,6 +1087,20 @@ class DriftInjector:
             )
             report(True)
         return frame
+
+
+def apply_schedule(
+    injector: DriftInjector, df: Any, schedule: Sequence[Any], context: Mapping[str, Any], where: str
+) -> Any:
+    """``df`` with each entry of a drift schedule applied in order (``where`` names the schedule in
+    errors): how the seed's generators run their ``drift_injection_config``."""
+    if isinstance(schedule, Mapping | str) or not isinstance(schedule, Sequence):
+        raise UsageError(f"{where}={show(schedule)} is not a list of drift entries")
+    for index, entry in enumerate(schedule):
+        method, params = schedule_entry(entry, f"{where}[{index}]")
+        params.pop("df", None)
+        df = injector._call(df, method, params, context, injector.target_column, f"{where}[{index}]")
+    return df
 
 
 def schedule_entry(entry: Any, where: str) -> tuple[str, dict[str, Any]]:

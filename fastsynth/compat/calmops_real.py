@@ -17,10 +17,11 @@ seed ``method``               fastsynth
 Constraints are the seed's ``{"col", "op", "val"}`` objects or SQL predicates; every output row meets
 them (the seed drops rows that fail and may return fewer). ``balance=True`` balances ``target_col``
 exactly. ``drift_injection_config`` (``RealBlockGenerator``'s ``drift_config``) runs on the output
-through the seed's ``DriftInjector`` (``fastsynth.compat.calmops_drift``, over ``fastsynth.inject_drift``),
-as the seed does: each entry a ``{"method": name, "params": {...}}`` dict, a flat dict of the method's
-parameters with ``method`` or ``drift_method``, or a ``DriftConfig``; the date column is the time column
-and, for blocks, the block column is given to every method that selects rows. Differences, on purpose: a
+through the seed's ``DriftInjector`` (``fastsynth.compat.calmops_drift``, over
+``fastsynth.inject_drift``), as the seed does: each entry a ``{"method": name, "params": {...}}`` dict, a
+flat dict of the method's parameters with ``method`` or ``drift_method``, or a ``DriftConfig``; the date
+column is the time column and, for blocks, the block column is given to every method that selects rows
+(the injector's own CSV of each step, which the seed writes, is not written). Differences, on purpose: a
 call without ``random_state`` repeats; the seed's options that would change the data and that the facade
 cannot honour are refused, never ignored.
 """
@@ -34,7 +35,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.compat.calmops_drift import DriftInjector, schedule_entry
+from fastsynth.compat.calmops_drift import DriftInjector, apply_schedule
 from fastsynth.compat.common import date_arguments, dates_document, report, write_csv
 from fastsynth.concepts.stream import Dates
 from fastsynth.dependencies import optional_import
@@ -128,7 +129,7 @@ class RealGenerator:
             time_col=column if dates is not None else None,
             random_state=self.random_state,
         )
-        drift = (drift_injection_config, injector, {"time_col": injector.time_col})
+        drift = ("drift_injection_config", drift_injection_config, injector, {"time_col": injector.time_col})
         return _finish(
             made, save_dataset, output_dir, f"synthetic_data_{method}.csv", self.auto_report, drift
         )
@@ -186,7 +187,12 @@ class RealBlockGenerator:
             block_column=blocks,
             random_state=self.random_state,
         )
-        drift = (drift_config, injector, {"time_col": injector.time_col, "block_column": blocks})
+        drift = (
+            "drift_config",
+            drift_config,
+            injector,
+            {"time_col": injector.time_col, "block_column": blocks},
+        )
         return _finish(
             made, save_dataset, output_dir, f"synthetic_blocks_{method}.csv", self.auto_report, drift
         )
@@ -230,18 +236,6 @@ def _constraints(constraints: Sequence[Any] | None) -> list[str]:
     return rules
 
 
-def _drift(frame: Any, schedule: Sequence[Any], injector: DriftInjector, context: Mapping[str, Any]) -> Any:
-    """The frame with the seed's drift schedule applied in order, as the seed's generators apply it."""
-    if isinstance(schedule, Mapping | str) or not isinstance(schedule, Sequence):
-        raise UsageError(f"drift_injection_config={schedule!r} is not a list of drift entries")
-    for index, entry in enumerate(schedule):
-        where = f"drift_injection_config[{index}]"
-        method, params = schedule_entry(entry, where)
-        params.pop("df", None)
-        frame = injector._call(frame, method, params, context, injector.target_column, where)
-    return frame
-
-
 def _refuse(options: Mapping[str, Any]) -> None:
     for name in _REFUSED:
         if options.get(name) is not None:
@@ -254,7 +248,7 @@ def _finish(
     folder: str | None,
     filename: str,
     reports: bool,
-    drift: tuple[Sequence[Any] | None, DriftInjector, Mapping[str, Any]],
+    drift: tuple[str, Sequence[Any] | None, DriftInjector, Mapping[str, Any]],
 ) -> Any:
     """The frame, drifted by the seed's schedule if one is given, then saved (as the seed saves it:
     after the drift)."""
@@ -262,9 +256,9 @@ def _finish(
     if save and folder is None:
         raise UsageError("save_dataset=True needs output_dir, the folder to write the CSV into")
     frame = table.to_pandas()
-    schedule, injector, context = drift
+    name, schedule, injector, context = drift
     if schedule:
-        frame = _drift(frame, schedule, injector, context)
+        frame = apply_schedule(injector, frame, schedule, context, name)
         table = pa.Table.from_pandas(frame, preserve_index=False)
     if save:
         assert folder is not None
