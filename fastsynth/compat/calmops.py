@@ -36,6 +36,7 @@ from typing import Annotated, Any, ClassVar
 import pyarrow as pa
 
 from fastsynth.compat.calmops_clinic import ClinicGenerator
+from fastsynth.compat.calmops_drift import DriftInjector
 from fastsynth.compat.calmops_real import RealBlockGenerator, RealGenerator
 from fastsynth.compat.common import date_arguments, dates_document, report, write_csv
 from fastsynth.concepts import GENERATORS, Generator, generator_from_document
@@ -50,6 +51,7 @@ from fastsynth.specs import Bounds, Count, PositiveInt, argument, options_of, sh
 
 __all__ = [
     "ClinicGenerator",
+    "DriftInjector",
     "GeneratorConfig",
     "GeneratorFactory",
     "GeneratorStream",

@@ -16,9 +16,14 @@ seed ``method``               fastsynth
 
 Constraints are the seed's ``{"col", "op", "val"}`` objects or SQL predicates; every output row meets
 them (the seed drops rows that fail and may return fewer). ``balance=True`` balances ``target_col``
-exactly. Differences, on purpose: a call without ``random_state`` repeats; ``drift_injection_config``
-and the seed's other options that would change the data and that the facade cannot honour are refused,
-never ignored (apply ``fastsynth.inject_drift`` to the result for drift).
+exactly. ``drift_injection_config`` (``RealBlockGenerator``'s ``drift_config``) runs on the output
+through the seed's ``DriftInjector`` (``fastsynth.compat.calmops_drift``, over
+``fastsynth.inject_drift``), as the seed does: each entry a ``{"method": name, "params": {...}}`` dict, a
+flat dict of the method's parameters with ``method`` or ``drift_method``, or a ``DriftConfig``; the date
+column is the time column and, for blocks, the block column is given to every method that selects rows
+(the injector's own CSV of each step, which the seed writes, is not written). Differences, on purpose: a
+call without ``random_state`` repeats; the seed's options that would change the data and that the facade
+cannot honour are refused, never ignored.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from fastsynth.compat.calmops_drift import DriftInjector, apply_schedule
 from fastsynth.compat.common import date_arguments, dates_document, report, write_csv
 from fastsynth.concepts.stream import Dates
 from fastsynth.dependencies import optional_import
@@ -95,7 +101,7 @@ class RealGenerator:
     ) -> Any:
         """``n_samples`` rows like ``data`` by ``method`` (its options as keyword arguments), as a
         pandas DataFrame; with ``save_dataset``, also ``output_dir/synthetic_data_{method}.csv``."""
-        _refuse(drift_injection_config, kwargs)
+        _refuse(kwargs)
         table = _table(data)
         seed = resolve_seed(self.random_state)
         schema = fit(
@@ -117,7 +123,16 @@ class RealGenerator:
             made = made.append_column(
                 spec.column, pa.array(spec.times(steps), pa.int64()).cast(spec.arrow_type())
             )
-        return _finish(made, save_dataset, output_dir, f"synthetic_data_{method}.csv", self.auto_report)
+        injector = DriftInjector(
+            generator_name=f"{method}_drifted",
+            target_column=target_col,
+            time_col=column if dates is not None else None,
+            random_state=self.random_state,
+        )
+        drift = ("drift_injection_config", drift_injection_config, injector, {"time_col": injector.time_col})
+        return _finish(
+            made, save_dataset, output_dir, f"synthetic_data_{method}.csv", self.auto_report, drift
+        )
 
 
 class RealBlockGenerator:
@@ -148,7 +163,7 @@ class RealBlockGenerator:
     ) -> Any:
         """Every block's rows (``n_samples_block``: a number, or ``{block: rows}``; by default as many
         as the block had), with the block column and, from ``date_start``, a timestamp per block."""
-        _refuse(drift_config, {"report_config": report_config} if report_config is not None else {})
+        _refuse({"report_config": report_config} if report_config is not None else {})
         seed = resolve_seed(self.random_state)
         schema = fit_blocks(
             _table(data),
@@ -164,7 +179,23 @@ class RealBlockGenerator:
             **dict(model_params or {}),
         )
         made = generate_table(schema, schema.capacity() or 0, seed=seed)
-        return _finish(made, save_dataset, output_dir, f"synthetic_blocks_{method}.csv", self.auto_report)
+        blocks = block_column if block_column is not None else chunk_by_timestamp or "block"
+        injector = DriftInjector(
+            generator_name=f"RealBlockGenerator_{method}",
+            target_column=target_col,
+            time_col=date_col if date_start is not None else None,
+            block_column=blocks,
+            random_state=self.random_state,
+        )
+        drift = (
+            "drift_config",
+            drift_config,
+            injector,
+            {"time_col": injector.time_col, "block_column": blocks},
+        )
+        return _finish(
+            made, save_dataset, output_dir, f"synthetic_blocks_{method}.csv", self.auto_report, drift
+        )
 
 
 def _table(data: Any) -> pa.Table:
@@ -205,23 +236,33 @@ def _constraints(constraints: Sequence[Any] | None) -> list[str]:
     return rules
 
 
-def _refuse(drift: Sequence[Any] | None, options: Mapping[str, Any]) -> None:
-    if drift:
-        raise UsageError(
-            "drift_injection_config: the facade does not run the seed's drift injector; apply "
-            "fastsynth.inject_drift to the result, or use fastsynth.fit_blocks(drift=...) for blocks"
-        )
+def _refuse(options: Mapping[str, Any]) -> None:
     for name in _REFUSED:
         if options.get(name) is not None:
             raise UsageError(f"{name}: not supported by the facade; fastsynth would not honour it")
 
 
-def _finish(table: pa.Table, save: bool, folder: str | None, filename: str, reports: bool) -> Any:
+def _finish(
+    table: pa.Table,
+    save: bool,
+    folder: str | None,
+    filename: str,
+    reports: bool,
+    drift: tuple[str, Sequence[Any] | None, DriftInjector, Mapping[str, Any]],
+) -> Any:
+    """The frame, drifted by the seed's schedule if one is given, then saved (as the seed saves it:
+    after the drift)."""
     optional_import("pandas", "calmops")
+    if save and folder is None:
+        raise UsageError("save_dataset=True needs output_dir, the folder to write the CSV into")
+    frame = table.to_pandas()
+    name, schedule, injector, context = drift
+    if schedule:
+        frame = apply_schedule(injector, frame, schedule, context, name)
+        table = pa.Table.from_pandas(frame, preserve_index=False)
     if save:
-        if folder is None:
-            raise UsageError("save_dataset=True needs output_dir, the folder to write the CSV into")
+        assert folder is not None
         os.makedirs(folder, exist_ok=True)
         write_csv(table, os.path.join(folder, filename))
     report(reports)
-    return table.to_pandas()
+    return frame

@@ -82,7 +82,10 @@ def test_real_block_generator_as_the_seed_calls_it(frame: pd.DataFrame) -> None:
     ("call", "message"),
     [
         ({"method": "diffusion"}, "method='diffusion' is not available; allowed: cart"),
-        ({"drift_injection_config": [{"method": "x"}]}, "fastsynth.inject_drift"),
+        (
+            {"drift_injection_config": [{"method": "x"}]},
+            r"drift_injection_config\[0\]: method='x' is not a DriftInjector method",
+        ),
         ({"constraints": [{"col": "age", "op": "~", "val": 3}]}, r"constraints\[0\]"),
         ({"save_dataset": True}, "needs output_dir"),
     ],
