@@ -35,9 +35,18 @@ demo: $(VENV)/.core
 	$(VENV)/bin/fastsynth gen configs/tabular.json --rows 1 --format jsonl > /dev/null
 	$(VENV)/bin/fastsynth gen configs/tabular.json --rows $(ROWS) --output out/tabular.parquet
 
+# calm-data-generator, compared with in the benchmarks and in tests of the seed's facades, lives in a
+# throwaway venv of its own; the stamp remakes it when calm_venv.sh changes what it installs.
+CALM_VENV := $(HOME)/.cache/fastsynth/calm-venv
+CALM_PY := $(CALM_VENV)/bin/python
+
+$(CALM_VENV)/.installed: benchmarks/calm_venv.sh
+	sh benchmarks/calm_venv.sh $(CALM_VENV)
+	touch $@
+
 # Everything on both cores but the tests that start servers, brokers or clusters, which then run one at
 # a time (their ports, processes and timings to themselves): about 10 minutes against 16 in one.
-test: $(VENV)/.all
+test: $(VENV)/.all $(CALM_VENV)/.installed
 	$(VENV)/bin/ruff check fastsynth tests benchmarks
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
@@ -53,14 +62,6 @@ test-fast: $(VENV)/.all
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -n 2 -m "not slow and not subprocess and not server and not bench"
 
-# calm-data-generator, compared with in bench_drift.py and bench_generators.py, lives in a throwaway
-# venv of its own; the stamp remakes it when calm_venv.sh changes what it installs.
-CALM_VENV := $(HOME)/.cache/fastsynth/calm-venv
-CALM_PY := $(CALM_VENV)/bin/python
-
-$(CALM_VENV)/.installed: benchmarks/calm_venv.sh
-	sh benchmarks/calm_venv.sh $(CALM_VENV)
-	touch $@
 
 bench: $(VENV)/.all $(CALM_VENV)/.installed
 	$(PY) benchmarks/bench_tabular.py

@@ -379,6 +379,7 @@ def test_what_fastsynth_cannot_honour_is_refused(frame: pd.DataFrame, call, mess
         call(injector(), frame)
 
 
+@pytest.mark.slow
 def test_the_seed_s_readme_examples(tmp_path: Path) -> None:
     """calm-data-generator's README, "Inject Drift for ML Testing", with the import changed (and CTGAN
     trained for one epoch)."""
@@ -544,9 +545,12 @@ _PEER = textwrap.dedent(
 )
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_the_same_calls_give_the_peer_s_results(frame: pd.DataFrame) -> None:
     """Side by side with calm-data-generator 2.3.2 (in its own virtual environment): the drifts that
     draw nothing equal the peer's, and the counts of those that draw match."""
+    assert CALM_PYTHON.exists(), f"{CALM_PYTHON}: `make test` makes calm-data-generator's venv"
     data = frame[["x", "z", "y"]].reset_index(drop=True)
     given = {"frame": data.to_dict(orient="list"), "calls": _CALLS}
     run = subprocess.run(
