@@ -234,3 +234,11 @@ def test_columns_sdv_takes_for_personal_data_keep_their_values() -> None:
     made = fastsynth.generate(schema, 1_000, seed=1)
     assert sorted(set(made.column("city").to_pylist())) == ["Nice", "Paris"]
     assert set(made.column("email").to_pylist()) <= {"a@x.org", "b@y.org"}
+
+
+def test_missing_sdv_names_the_sdv_extra(monkeypatch, real):
+    from fastsynth.errors import MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "sdv.single_table", None)  # import fails as if not installed
+    with pytest.raises(MissingDependencyError, match=r"needs 'sdv': pip install 'fastsynth\[sdv\]'"):
+        fastsynth.fit(real, method="ctgan", epochs=1)
