@@ -15,7 +15,9 @@ __all__ = ["cohort"]
 
 @handle_errors
 def cohort(
-    spec: Annotated[Path, typer.Argument(help="Cohort file (YAML or JSON): patients, genes, groups, ...")],
+    spec: Annotated[
+        Path, typer.Argument(help="Cohort file (YAML or JSON): patients, genes, groups, visits, ...")
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the three files into.")],
     format: Annotated[
         str, typer.Option("--format", "-f", help="File format: parquet, csv, arrow, ...")
@@ -26,7 +28,8 @@ def cohort(
     patients: Annotated[int | None, typer.Option(help="Patients, over the file's.")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed, over the file's.")] = None,
 ) -> None:
-    """Write the demographics, genes and proteins of the cohort in SPEC, linked by Patient_ID."""
+    """Write the demographics, genes and proteins of the cohort in SPEC, linked by Patient_ID (and
+    Visit_ID, when the cohort has visits)."""
     import time
 
     import yaml
@@ -50,9 +53,12 @@ def cohort(
     started = time.perf_counter()
     written = write_cohort(chosen, output, format=format, layout=layout)  # type: ignore[arg-type]
     seconds = time.perf_counter() - started
-    values = chosen.patients * (chosen.genes + chosen.proteins)
+    visits = chosen.visits.count if chosen.visits else 1
+    values = chosen.patients * visits * (chosen.genes + chosen.proteins)
+    at_visits = f" at {visits:,} visits each" if chosen.visits else ""
     typer.echo(
-        f"wrote {chosen.patients:,} patients x {chosen.genes:,} genes and {chosen.proteins:,} proteins to "
+        f"wrote {chosen.patients:,} patients{at_visits} x {chosen.genes:,} genes and {chosen.proteins:,} "
+        "proteins to "
         f"{', '.join(p.name for p in written.values())} in {output} in {seconds:.2f} s "
         f"({values / seconds:,.0f} values/s)",
         err=True,

@@ -19,6 +19,7 @@ __all__ = [
     "Counts",
     "DemographicEffect",
     "Effect",
+    "Evolution",
     "Intensities",
     "Modules",
     "Transition",
@@ -136,6 +137,16 @@ class VisitTransition(Spec):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Evolution(Spec):
+    """A numeric demographic column that changes from visit to visit, by the seed's rule: each visit
+    multiplies the previous visit's value by ``1 + trend * (1 + noise * e)``, ``e`` a standard normal
+    drawn per (patient, visit)."""
+
+    trend: Annotated[float, Bounds(-1, 10)] = 0.0
+    noise: Annotated[float, Bounds(0, 100)] = 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
 class Visits(Spec):
     """Longitudinal visits: every patient has ``count`` visits (``Visit_ID`` 0 to ``count - 1``), visit
     ``v`` about ``v * days_between`` days after the first (``Days_Since_Start``), moved by up to
@@ -143,7 +154,8 @@ class Visits(Spec):
     latent value of a feature keeps ``sqrt(1 - noise**2)`` of the previous visit's and adds ``noise``
     times a fresh one (with the modules' correlations): a per-patient trajectory whose values keep their
     feature's distribution, consecutive visits correlating by ``sqrt(1 - noise**2)`` on the latent scale.
-    Demographics stay the patient's, but for the ``age`` column, which grows by the days over 365.25."""
+    Demographics stay the patient's, but for the ``age`` column, which grows by the days over 365.25, and
+    the columns ``evolve`` names."""
 
     count: Annotated[int, Bounds(1, MAX_VISITS)]
     days_between: Annotated[int, Bounds(1, 36_500)] = 30
@@ -154,6 +166,8 @@ class Visits(Spec):
     transitions: tuple[VisitTransition, ...] = ()
     age: str | None = None
     """A numeric demographic column that grows with the visits' days (as float years); None: constant."""
+    evolve: dict[str, Evolution] = field(default_factory=dict)
+    """Numeric demographic columns that change from visit to visit (as floats), by name."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -323,6 +337,13 @@ class Cohort(Spec):
                 f"cohort: visits.age={visits.age!r} is not a demographic column; allowed: "
                 f"{', '.join(self.demographics) or 'none (demographics is empty)'}, or null"
             )
+        for column in visits.evolve:
+            if column not in self.demographics or column == visits.age:
+                raise SchemaError(
+                    f"cohort: visits.evolve names {column!r}, "
+                    + ("the age column" if column == visits.age else "not a demographic column")
+                    + f"; allowed: {', '.join(c for c in self.demographics if c != visits.age) or 'none'}"
+                )
         for i, transition in enumerate(visits.transitions):
             if transition.visit >= visits.count:
                 raise SchemaError(

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fastsynth.clinical.cohort import Cohort, Transition, VisitTransition, effect_indices
+from fastsynth.clinical.cohort import Cohort, Evolution, Transition, VisitTransition, effect_indices
 from fastsynth.clinical.features import Features, exact_sizes, gene_features, protein_features
 from fastsynth.errors import SchemaError
 from fastsynth.fields.base import column_key
@@ -132,6 +132,11 @@ class Tables:
             at = columns.schema.names.index(visits.age)
             grown = pc.add(columns.column(at).cast(pa.float64()), pa.array(days / DAYS_PER_YEAR))
             columns = columns.set_column(at, visits.age, grown)
+        for column, evolution in visits.evolve.items():
+            at = columns.schema.names.index(column)
+            columns = columns.set_column(
+                at, column, self._evolved(column, evolution, columns.column(at), first)
+            )
         arrays = [
             pa.array(first + per_row),
             pa.array(np.tile(np.arange(self.visits, dtype=np.int32), count)),
@@ -233,6 +238,21 @@ class Tables:
             )
         columns = [*(pa.array(k) for k in keys), *(pa.array(values[:, j]) for j in range(n))]
         return pa.RecordBatch.from_arrays(columns, names=[*key_names, *(f"{prefix}_{j}" for j in range(n))])
+
+    def _evolved(self, column: str, evolution: Evolution, values: pa.Array, first: int) -> pa.Array:
+        """``values`` (a row per patient and visit) changed visit by visit as ``evolution`` says."""
+        if not (pa.types.is_integer(values.type) or pa.types.is_floating(values.type)):
+            raise SchemaError(
+                f"cohort: visits.evolve names {column!r}, which holds {values.type}, not numbers; "
+                "allowed: an integer or float demographic column"
+            )
+        start = values.to_numpy(zero_copy_only=False).astype(np.float64).reshape(-1, self.visits)
+        normals = np.empty_like(start)
+        key = np.uint64(column_key(self.cohort.seed, f"visits.evolve.{column}"))
+        _latents(normals, first, key, np.zeros(self.visits, np.int64), np.zeros(1), self.visits)
+        factors = 1.0 + evolution.trend * (1.0 + evolution.noise * normals)
+        factors[:, 0] = 1.0
+        return pa.array((start * np.cumprod(factors, axis=1)).ravel(), mask=np.isnan(start).ravel())
 
     def _links(self, kind: Literal["genes", "proteins"]) -> list[tuple[np.ndarray, float, str]]:
         """The demographic effects on ``kind``: (features, correlation, column) each."""
