@@ -6,12 +6,15 @@ patients gives the same bytes, in tables that join completely on (Patient_ID, Vi
 from __future__ import annotations
 
 import dataclasses
+import re
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+import yaml
 
 from fastsynth.clinical import (
     Cohort,
@@ -308,3 +311,12 @@ def test_non_numeric_evolving_columns_are_refused_when_made():
     )
     with pytest.raises(SchemaError, match=r"visits.evolve names 'Sex', which holds dictionary.*not numbers"):
         generate_cohort(cohort)
+
+
+def test_the_readmes_cohort_file_is_a_valid_cohort():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    (document,) = [b for b in re.findall(r"```yaml\n(.*?)```", readme, flags=re.DOTALL) if "visits:" in b]
+    cohort = Cohort.from_dict(yaml.safe_load(document))
+    assert cohort.visits is not None and cohort.visits.count == 4 and len(cohort.demographic_effects) == 2
+    small = dataclasses.replace(cohort, patients=40, genes=200, proteins=10)
+    assert generate_cohort(small)["genes"].num_rows == 160
