@@ -44,6 +44,9 @@ MAX_VISITS = 1000
 """Visits a patient may have."""
 MAX_TREND_TABLES = 300_000
 """Count tables that trends may add (each about 3.5 kB): one per gene, group and visit a trend touches."""
+MAX_TREND_VALUES = 25_000_000
+"""Per-visit parameters trends may add (8 bytes each, twice): a group with trends has a fold change,
+location or table of every feature at every later visit."""
 MAX_MEAN = 1e6
 """The largest mean count of a gene: deeper than any sequencing run's, and its table stays quick to make."""
 Positive = Annotated[float, Bounds(0, math.inf)]
@@ -300,9 +303,9 @@ class Cohort(Spec):
         ):
             for index in _indices(features, span):
                 if not 0 <= index < count:
+                    allowed = f"0 to {count - 1}" if count else f"none (the cohort has no {noun}s)"
                     raise SchemaError(
-                        f"{where}: {noun} {index} is past the cohort's {count} {noun}s; "
-                        f"allowed: 0 to {count - 1}"
+                        f"{where}: {noun} {index} is past the cohort's {count} {noun}s; allowed: {allowed}"
                     )
 
     def _check_demographic_effects(self) -> None:
@@ -350,6 +353,13 @@ class Cohort(Spec):
                     f"cohort: visits.transitions[{i}].visit={transition.visit} is past the last visit; "
                     f"allowed: 1 to {visits.count - 1}"
                 )
+        trending = len({trend.group for trend in visits.trends})
+        values = trending * (visits.count - 1) * (self.genes + self.proteins)
+        if values > MAX_TREND_VALUES:
+            raise SchemaError(
+                f"cohort: visits.trends need {values} per-visit parameters (the groups with trends times "
+                f"the later visits times the features); allowed: at most {MAX_TREND_VALUES} (fewer visits)"
+            )
         tables = sum(len(set(effect_indices(t, "genes"))) for t in visits.trends) * (visits.count - 1)
         if self.gene_type == "rna-seq" and tables > MAX_TREND_TABLES:
             raise SchemaError(

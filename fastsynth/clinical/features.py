@@ -29,15 +29,18 @@ class Features:
     counts: tuple[np.ndarray, ...] | None
     """``omics.nb_tables`` of every (feature, fold change) needed, for counts; else None."""
     table_of: np.ndarray
-    """[state, feature] -> the table (counts) drawn from; state ``visit * groups + group``."""
+    """[row, feature] -> the table (counts) drawn from; ``rows`` gives each state's row."""
     locs: np.ndarray
-    """[state, feature] -> the location (intensities)."""
+    """[row, feature] -> the location (intensities)."""
     scales: np.ndarray
     fold_changes: np.ndarray
     """[group, feature] -> the fold change applied (1 where no effect): the ground truth of effects."""
     trends: np.ndarray | None = None
     """[group, feature] -> the fold change per visit of trends (1 where none; visit ``v`` has its power
     ``v``): their ground truth."""
+    rows: np.ndarray | None = None
+    """The row of ``table_of`` and ``locs`` of each state ``visit * groups + group``: only a group with
+    trends has rows of its own past visit 0, so visits cost no memory of their own without trends."""
     means: np.ndarray | None = None
     """Each gene's negative binomial mean, before effects (counts)."""
     dispersions: np.ndarray | None = None
@@ -73,10 +76,19 @@ def _trends(cohort: Cohort, kind: str, n: int) -> np.ndarray:
     return folds
 
 
-def _state_folds(cohort: Cohort, effects: np.ndarray, trends: np.ndarray) -> np.ndarray:
-    """[state, feature] fold changes: a group's effects times its trends to the power of the visit."""
+def _state_folds(cohort: Cohort, effects: np.ndarray, trends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct [row, feature] fold changes of the states, and each state's row: a group's effects
+    times its trends to the power of the visit."""
     visits = cohort.visits.count if cohort.visits else 1
-    return np.concatenate([effects * trends**v for v in range(visits)])
+    n_groups = len(effects)
+    trending = [g for g in range(n_groups) if (trends[g] != 1.0).any()]
+    rows = np.tile(np.arange(n_groups, dtype=np.int64), visits)
+    folds = [effects]
+    for visit in range(1, visits):
+        for group in trending:
+            rows[visit * n_groups + group] = n_groups + len(folds) - 1
+            folds.append(effects[group : group + 1] * trends[group : group + 1] ** visit)
+    return np.concatenate(folds), rows
 
 
 def _modules(cohort: Cohort, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -94,7 +106,7 @@ def gene_features(cohort: Cohort) -> Features:
     modules, rhos = _modules(cohort, n)
     effects = _fold_changes(cohort, "genes", n)
     trends = _trends(cohort, "genes", n)
-    folds = _state_folds(cohort, effects, trends)
+    folds, rows = _state_folds(cohort, effects, trends)
     key = np.uint64(column_key(cohort.seed, "genes"))
     if cohort.gene_type == "microarray":
         levels = cohort.microarray
@@ -111,6 +123,7 @@ def gene_features(cohort: Cohort) -> Features:
             scales,
             effects,
             trends,
+            rows=rows,
         )
     spec = cohort.counts
     means = np.clip(np.round(np.exp(draw.normal(spec.log_mean, spec.log_mean_sd, n))), 1.0, MAX_MEAN)
@@ -137,6 +150,7 @@ def gene_features(cohort: Cohort) -> Features:
         trends=trends,
         means=means,
         dispersions=dispersions,
+        rows=rows,
     )
 
 
@@ -146,7 +160,7 @@ def protein_features(cohort: Cohort) -> Features:
     draw = _generator(cohort, "proteins")
     effects = _fold_changes(cohort, "proteins", n)
     trends = _trends(cohort, "proteins", n)
-    folds = _state_folds(cohort, effects, trends)
+    folds, rows = _state_folds(cohort, effects, trends)
     spec = cohort.protein_levels
     locs = draw.normal(spec.loc, spec.loc_sd, n)
     scales = draw.uniform(spec.scale[0], spec.scale[1], n)
@@ -162,6 +176,7 @@ def protein_features(cohort: Cohort) -> Features:
         scales,
         effects,
         trends=trends,
+        rows=rows,
     )
 
 

@@ -314,6 +314,7 @@ class Tables:
         links = self._links(kind)
         scores = self._scores(first, count)
         counts = features.counts is not None
+        assert features.rows is not None
         out = np.empty((count, visits, n), np.int32 if counts else np.float64)
         block = np.empty((count, n), out.dtype)
         for visit in range(visits):
@@ -328,7 +329,7 @@ class Tables:
                 x = x.copy() if x is own.latents else x
                 for touched, rho, column in links:
                     x[:, touched] = rho * scores[column][:, None] + math.sqrt(1.0 - rho * rho) * x[:, touched]
-            states = (visit * n_groups + by_visit[:, visit]).astype(np.int64)
+            states = features.rows[visit * n_groups + by_visit[:, visit]]
             if features.counts is not None:
                 omics.counts_of(block, x, states, features.table_of, *features.counts)
             else:

@@ -320,3 +320,20 @@ def test_the_readmes_cohort_file_is_a_valid_cohort():
     assert cohort.visits is not None and cohort.visits.count == 4 and len(cohort.demographic_effects) == 2
     small = dataclasses.replace(cohort, patients=40, genes=200, proteins=10)
     assert generate_cohort(small)["genes"].num_rows == 160
+
+
+def test_visits_without_trends_cost_no_parameters_of_their_own():
+    plain = Tables(Cohort(patients=10, genes=500, proteins=5, visits=Visits(count=1000)))
+    assert plain.genes.table_of.shape == (2, 500) and plain.proteins.locs.shape == (2, 5)
+    trend = Trend(group="Disease", genes=(0,), proteins=(0,))
+    trending = Tables(Cohort(patients=10, genes=500, proteins=5, visits=Visits(count=4, trends=(trend,))))
+    assert trending.genes.table_of.shape == (2 + 3, 500)
+    assert trending.genes.rows is not None and trending.genes.rows.tolist() == [0, 1, 0, 2, 0, 3, 0, 4]
+    with pytest.raises(SchemaError, match=r"visits.trends need 39960000 per-visit parameters"):
+        Cohort(
+            patients=10, genes=40_000, proteins=0, visits=Visits(count=1000, trends=(Trend(group="Disease"),))
+        )
+    with pytest.raises(
+        SchemaError, match=r"protein 0 is past the cohort's 0 proteins; allowed: none \(the cohort"
+    ):
+        Cohort(patients=10, genes=4, proteins=0, visits=Visits(count=2, trends=(trend,)))
