@@ -27,6 +27,9 @@ def cohort(
     ] = "wide",
     patients: Annotated[int | None, typer.Option(help="Patients, over the file's.")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed, over the file's.")] = None,
+    visits: Annotated[
+        int | None, typer.Option(help="Visits per patient, over the file's visits.count (a row per visit).")
+    ] = None,
 ) -> None:
     """Write the demographics, genes and proteins of the cohort in SPEC, linked by Patient_ID (and
     Visit_ID, when the cohort has visits)."""
@@ -48,7 +51,12 @@ def cohort(
         raise UsageError(
             f"cohort file {str(spec)!r} holds {type(document).__name__}, not an object of settings"
         )
-    overrides = {key: value for key, value in (("patients", patients), ("seed", seed)) if value is not None}
+    overrides: dict[str, object] = {
+        key: value for key, value in (("patients", patients), ("seed", seed)) if value is not None
+    }
+    if visits is not None:
+        given = document.get("visits")
+        overrides["visits"] = {**(given if isinstance(given, dict) else {}), "count": visits}
     chosen = Cohort.from_dict({**document, **overrides})
     started = time.perf_counter()
     written = write_cohort(chosen, output, format=format, layout=layout)  # type: ignore[arg-type]

@@ -92,3 +92,16 @@ def test_a_longitudinal_cohort_file_becomes_three_files_joined_by_patient_and_vi
     last = joined.to_pandas().query("Visit_ID == 2")
     assert (last["Transition_Visit"] == 2).sum() == 30  # half of the 60 controls, at visit 2
     assert "wrote 120 patients at 3 visits each x 10 genes" in result.output
+
+
+def test_visits_from_the_command_line(tmp_path):
+    spec = tmp_path / "cohort.json"
+    spec.write_text('{"patients": 10, "genes": 3, "proteins": 1}')
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["cohort", str(spec), "-o", str(out), "--visits", "3"])
+    assert result.exit_code == 0, result.output
+    genes = pq.read_table(out / "genes.parquet")
+    assert genes.num_rows == 30 and genes.column_names[:2] == ["Patient_ID", "Visit_ID"]
+    result = CliRunner().invoke(app, ["cohort", str(spec), "-o", str(out), "--visits", "0"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: cohort: visits: count=0 is not an integer in [1, 1000]"
