@@ -1,6 +1,6 @@
 """Clinical multi-omics cohorts: demographics, gene expression (RNA-Seq counts or microarray intensities)
-and protein abundances for any number of patients, as three tables linked by ``Patient_ID``, made by
-numba kernels a block of patients at a time.
+and protein abundances for any number of patients, as three tables linked by ``Patient_ID`` (and
+``Visit_ID``, for patients seen at several visits), made by numba kernels a block of patients at a time.
 
 >>> from fastsynth.clinical import Cohort, generate_cohort
 >>> tables = generate_cohort(Cohort(patients=100, genes=50, proteins=5, seed=1))

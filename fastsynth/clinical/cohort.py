@@ -192,7 +192,8 @@ class DemographicEffect(Spec):
 @dataclass(frozen=True, kw_only=True)
 class Cohort(Spec):
     """Patients with demographics, gene expression and protein abundances (three tables linked by
-    ``Patient_ID``), every value a function of (seed, patient, feature)."""
+    ``Patient_ID``, and ``Visit_ID`` with visits), every value a function of (seed, patient, visit,
+    feature)."""
 
     patients: Annotated[int, Bounds(1, 10**9)]
     genes: Annotated[int, Bounds(0, 10**6)] = 200

@@ -337,3 +337,19 @@ def test_visits_without_trends_cost_no_parameters_of_their_own():
         SchemaError, match=r"protein 0 is past the cohort's 0 proteins; allowed: none \(the cohort"
     ):
         Cohort(patients=10, genes=4, proteins=0, visits=Visits(count=2, trends=(trend,)))
+
+
+def test_thread_count_does_not_change_a_longitudinal_cohort(threads):
+    cohort = Cohort(
+        patients=700,
+        genes=40,
+        proteins=6,
+        protein_gene_correlation=0.5,
+        visits=Visits(count=3, jitter_days=5, trends=(Trend(group="Disease", genes=(0, 1)),)),
+        seed=12,
+    )
+    threads(1)
+    one = generate_cohort(cohort)
+    threads(2)
+    two = generate_cohort(cohort)
+    assert all(one[name].equals(two[name]) for name in one)
