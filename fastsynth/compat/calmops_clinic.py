@@ -70,6 +70,11 @@ class ClinicGenerator:
         **unsupported: Any,
     ) -> dict[str, Any]:
         """The demographics, genes and proteins of ``n_samples`` patients, as pandas DataFrames."""
+        if unsupported.get("longitudinal_config") is not None:
+            raise UsageError(
+                "generate: longitudinal_config makes no visits here (the seed's generate ignored it); "
+                "allowed: generate_longitudinal_data(n_samples, longitudinal_config, ...)"
+            )
         _refuse(unsupported, "generate")
         kind = _GENE_TYPES.get(str(gene_type).lower())
         if kind is None:

@@ -80,6 +80,10 @@ def test_group_transitions_move_exactly_their_share_and_only_those_patients():
         ),
         (lambda g: g.generate(n_samples=10, gene_correlations=[[1]]), "gene_correlations is not supported"),
         (
+            lambda g: g.generate(n_samples=10, longitudinal_config={"n_visits": 2}),
+            "longitudinal_config makes no visits here",
+        ),
+        (
             lambda g: g.generate(
                 n_samples=10, disease_effects_config=[{"index": [0], "effect_type": "power_transform"}]
             ),
