@@ -1,6 +1,9 @@
 """Clinical cohorts: fastsynth's ``generate_cohort`` (three Arrow tables in memory) beside
 calm-data-generator's ``ClinicalDataGenerator.generate`` (three pandas DataFrames in memory) at a shape
-the peer finishes, and fastsynth's ``write_cohort`` to Parquet at the scale of a real study.
+the peer finishes, and fastsynth's ``write_cohort`` to Parquet at the scale of a real study; then the
+seed's longitudinal call (``generate_longitudinal_data``: demographics at each visit, baseline omics)
+through ``fastsynth.compat.calmops.ClinicGenerator`` beside the peer's, and fastsynth's own longitudinal
+cohort (omics at every visit too).
 
     .venv/bin/python benchmarks/bench_clinical.py [--quick] [--calm-python PATH]
 
@@ -19,7 +22,8 @@ from pathlib import Path
 
 from common import DEFAULT_CALM, machine, median_seconds
 
-from fastsynth.clinical import Cohort, generate_cohort, write_cohort
+from fastsynth.clinical import Cohort, Visits, generate_cohort, write_cohort
+from fastsynth.compat.calmops import ClinicGenerator
 
 TARGET_RATE = 50e6
 TARGET_RATIO = 100.0
@@ -42,11 +46,36 @@ def ours(patients: int, genes: int, proteins: int, layout: str, repeats: int) ->
     return seconds
 
 
-def peer(calm_python: Path, patients: int, genes: int, proteins: int, repeats: int) -> float:
+LONGITUDINAL = {"time_step_days": 30, "evolution_config": {"features": ["BMI"], "trend": 0.02, "noise": 0.5}}
+"""As in ``calm_clinical.py``."""
+
+
+def longitudinal(patients: int, genes: int, proteins: int, visits: int, repeats: int) -> float:
+    """Median seconds of the seed's longitudinal call through the facade (pandas DataFrames)."""
+    config = LONGITUDINAL | {"n_visits": visits}
+    call = {"n_genes": genes, "n_proteins": proteins}
+    ClinicGenerator(seed=1).generate_longitudinal_data(10, config, **call)  # warm-up
+    seconds, _ = median_seconds(
+        lambda: ClinicGenerator(seed=1).generate_longitudinal_data(patients, config, **call), repeats
+    )
+    return seconds
+
+
+def with_visits(patients: int, genes: int, proteins: int, visits: int, repeats: int) -> float:
+    """Median seconds of a cohort with omics at every visit (three Arrow tables)."""
+    cohort = Cohort(patients=patients, genes=genes, proteins=proteins, visits=Visits(count=visits), seed=1)
+    generate_cohort(Cohort(patients=10, genes=genes, proteins=proteins, visits=Visits(count=visits)))
+    seconds, _ = median_seconds(lambda: generate_cohort(cohort), repeats)
+    return seconds
+
+
+def peer(calm_python: Path, patients: int, genes: int, proteins: int, repeats: int, visits: int = 0) -> float:
     script = Path(__file__).with_name("calm_clinical.py")
     command = [str(calm_python), str(script), "--patients", str(patients), "--genes", str(genes)]
     done = subprocess.run(
-        [*command, "--proteins", str(proteins), "--repeats", str(repeats)], capture_output=True, text=True
+        [*command, "--proteins", str(proteins), "--repeats", str(repeats), "--visits", str(visits)],
+        capture_output=True,
+        text=True,
     )
     if done.returncode != 0:
         raise SystemExit(f"calm-data-generator's ClinicalDataGenerator failed:\n{done.stderr[-2000:]}")
@@ -79,6 +108,25 @@ def main() -> None:
     if calm is not None:
         print(f"| {shape} | calm-data-generator generate (DataFrames) | {calm:.3f} | "
               f"{patients * genes / calm / 1e6:.2f} | 1.0x | | |")  # fmt: skip
+    visits = 4
+    mine = longitudinal(patients, genes, proteins, visits, repeats)
+    calm = (
+        peer(args.calm_python, patients, genes, proteins, repeats, visits)
+        if args.calm_python.exists()
+        else None
+    )
+    shape = f"{patients:,} x {genes:,} genes, {proteins} proteins, {visits} visits"
+    ratio = "" if calm is None else f"{calm / mine:,.1f}x"
+    met = "" if calm is None else ("met" if calm / mine >= TARGET_RATIO else "NOT met")
+    rate = patients * genes / mine / 1e6
+    print(f"| {shape} | fastsynth ClinicGenerator.generate_longitudinal_data | {mine:.3f} | {rate:.1f} | "
+          f"{ratio} | {met} | |")  # fmt: skip
+    if calm is not None:
+        print(f"| {shape} | calm-data-generator generate_longitudinal_data | {calm:.3f} | "
+              f"{patients * genes / calm / 1e6:.2f} | 1.0x | | |")  # fmt: skip
+    mine = with_visits(patients, genes, proteins, visits, repeats)
+    print(f"| {shape} | fastsynth generate_cohort, omics at every visit (Arrow tables; values x visits) | "
+          f"{mine:.3f} | {patients * genes * visits / mine / 1e6:.1f} | | | |")  # fmt: skip
     patients, genes, proteins = large
     for layout in ("matrix", "wide"):
         mine = ours(patients, genes, proteins, layout, repeats)

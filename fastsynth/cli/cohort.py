@@ -15,7 +15,9 @@ __all__ = ["cohort"]
 
 @handle_errors
 def cohort(
-    spec: Annotated[Path, typer.Argument(help="Cohort file (YAML or JSON): patients, genes, groups, ...")],
+    spec: Annotated[
+        Path, typer.Argument(help="Cohort file (YAML or JSON): patients, genes, groups, visits, ...")
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the three files into.")],
     format: Annotated[
         str, typer.Option("--format", "-f", help="File format: parquet, csv, arrow, ...")
@@ -25,8 +27,12 @@ def cohort(
     ] = "wide",
     patients: Annotated[int | None, typer.Option(help="Patients, over the file's.")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed, over the file's.")] = None,
+    visits: Annotated[
+        int | None, typer.Option(help="Visits per patient, over the file's visits.count (a row per visit).")
+    ] = None,
 ) -> None:
-    """Write the demographics, genes and proteins of the cohort in SPEC, linked by Patient_ID."""
+    """Write the demographics, genes and proteins of the cohort in SPEC, linked by Patient_ID (and
+    Visit_ID, when the cohort has visits)."""
     import time
 
     import yaml
@@ -45,14 +51,22 @@ def cohort(
         raise UsageError(
             f"cohort file {str(spec)!r} holds {type(document).__name__}, not an object of settings"
         )
-    overrides = {key: value for key, value in (("patients", patients), ("seed", seed)) if value is not None}
+    overrides: dict[str, object] = {
+        key: value for key, value in (("patients", patients), ("seed", seed)) if value is not None
+    }
+    if visits is not None:
+        given = document.get("visits")
+        overrides["visits"] = {**(given if isinstance(given, dict) else {}), "count": visits}
     chosen = Cohort.from_dict({**document, **overrides})
     started = time.perf_counter()
     written = write_cohort(chosen, output, format=format, layout=layout)  # type: ignore[arg-type]
     seconds = time.perf_counter() - started
-    values = chosen.patients * (chosen.genes + chosen.proteins)
+    visits = chosen.visits.count if chosen.visits else 1
+    values = chosen.patients * visits * (chosen.genes + chosen.proteins)
+    at_visits = f" at {visits:,} visits each" if chosen.visits else ""
     typer.echo(
-        f"wrote {chosen.patients:,} patients x {chosen.genes:,} genes and {chosen.proteins:,} proteins to "
+        f"wrote {chosen.patients:,} patients{at_visits} x {chosen.genes:,} genes and {chosen.proteins:,} "
+        "proteins to "
         f"{', '.join(p.name for p in written.values())} in {output} in {seconds:.2f} s "
         f"({values / seconds:,.0f} values/s)",
         err=True,

@@ -1,6 +1,6 @@
 """Clinical multi-omics cohorts: demographics, gene expression (RNA-Seq counts or microarray intensities)
-and protein abundances for any number of patients, as three tables linked by ``Patient_ID``, made by
-numba kernels a block of patients at a time.
+and protein abundances for any number of patients, as three tables linked by ``Patient_ID`` (and
+``Visit_ID``, for patients seen at several visits), made by numba kernels a block of patients at a time.
 
 >>> from fastsynth.clinical import Cohort, generate_cohort
 >>> tables = generate_cohort(Cohort(patients=100, genes=50, proteins=5, seed=1))
@@ -15,7 +15,19 @@ from typing import Any
 
 import pyarrow as pa
 
-from fastsynth.clinical.cohort import Cohort, Counts, Effect, Intensities, Modules, Transition
+from fastsynth.clinical.cohort import (
+    Cohort,
+    Counts,
+    DemographicEffect,
+    Effect,
+    Evolution,
+    Intensities,
+    Modules,
+    Transition,
+    Trend,
+    Visits,
+    VisitTransition,
+)
 from fastsynth.clinical.tables import Layout, Tables
 from fastsynth.pipeline import prefetch
 from fastsynth.sinks import open_sink
@@ -23,12 +35,17 @@ from fastsynth.sinks import open_sink
 __all__ = [
     "Cohort",
     "Counts",
+    "DemographicEffect",
     "Effect",
+    "Evolution",
     "Intensities",
     "Layout",
     "Modules",
     "Tables",
     "Transition",
+    "Trend",
+    "VisitTransition",
+    "Visits",
     "generate_cohort",
     "patients_per_batch",
     "write_cohort",
@@ -41,8 +58,10 @@ being written)."""
 
 
 def patients_per_batch(cohort: Cohort) -> int:
-    """Patients per block: as many as fit ``BATCH_BYTES`` of omics values (8 bytes each), at least one."""
-    return max(1, min(cohort.patients, BATCH_BYTES // (8 * max(cohort.genes, cohort.proteins, 1))))
+    """Patients per block: as many as fit ``BATCH_BYTES`` of omics values (8 bytes each, for each of
+    their visits), at least one."""
+    visits = cohort.visits.count if cohort.visits else 1
+    return max(1, min(cohort.patients, BATCH_BYTES // (8 * visits * max(cohort.genes, cohort.proteins, 1))))
 
 
 def generate_cohort(cohort: Cohort, layout: Layout = "wide") -> dict[str, pa.Table]:

@@ -8,12 +8,18 @@ Code written against the seed switches by changing its import::
 ``generate`` returns the seed's dict of pandas DataFrames, ``demographics``, ``genes`` and ``proteins``,
 indexed by ``Patient_ID`` (``PAT_0``, ``PAT_1``, ...), with columns ``G_0``... and ``P_0``... ;
 ``inject_drift_group_transition`` moves patients between Control and Disease and regenerates their
-omics. Nothing here makes data: it translates arguments into a ``Cohort``.
+omics; ``generate_longitudinal_data`` gives the seed's visits table (``longitudinal``: the demographics
+at each visit with ``Patient_ID``, ``Visit_ID`` and ``Days_Since_Start``) with the baseline tables.
+Nothing here makes data: it translates arguments into a ``Cohort``.
 
 Differences from the seed, on purpose: group sizes are exact (``control_disease_ratio`` times the
 patients, rounded) where the seed's were drawn; a disease effect's fold change is drawn per gene, the
 same for every patient of the group, where the seed drew one per patient; demographics are Age, Sex, BMI
-and Group (no ``Disease_Subgroup``); patient ids carry no random part, so a seed gives the same ids.
+and Group (no ``Disease_Subgroup``); patient ids carry no random part, so a seed gives the same ids; in
+the visits table ``Patient_ID`` holds the same ``PAT_<n>`` as the other tables' index (the seed wrote
+``P_<n>`` there) and an evolving column's noise is drawn per (patient, visit) from the seed, so it does
+not depend on what was generated before. Omics at every visit (the seed's tables hold the baseline's
+only) come from ``fastsynth.clinical.Visits``.
 Arguments that would change the data and that the facade cannot honour (correlation matrices, drift and
 dynamics configurations, constraints, subgroups) are refused, never ignored.
 """
@@ -27,14 +33,16 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fastsynth.clinical import Cohort, Effect, Transition, generate_cohort
+from fastsynth.clinical import Cohort, Effect, Evolution, Tables, Transition, Visits, generate_cohort
+from fastsynth.clinical.cohort import MAX_VISITS
 from fastsynth.dependencies import optional_import
-from fastsynth.errors import UsageError
+from fastsynth.errors import SchemaError, UsageError
 from fastsynth.specs import show
 
 __all__ = ["ClinicGenerator"]
 
 _GENE_TYPES = {"rna-seq": "rna-seq", "microarray": "microarray"}
+_LONGITUDINAL = ("n_visits", "time_step_days", "evolution_config")
 _TRANSITIONS = {
     "control_to_disease": (("Control", "Disease"),),
     "disease_to_control": (("Disease", "Control"),),
@@ -62,6 +70,11 @@ class ClinicGenerator:
         **unsupported: Any,
     ) -> dict[str, Any]:
         """The demographics, genes and proteins of ``n_samples`` patients, as pandas DataFrames."""
+        if unsupported.get("longitudinal_config") is not None:
+            raise UsageError(
+                "generate: longitudinal_config makes no visits here (the seed's generate ignored it); "
+                "allowed: generate_longitudinal_data(n_samples, longitudinal_config, ...)"
+            )
         _refuse(unsupported, "generate")
         kind = _GENE_TYPES.get(str(gene_type).lower())
         if kind is None:
@@ -78,6 +91,68 @@ class ClinicGenerator:
             seed=self.seed,
         )
         return _frames(self.cohort)
+
+    def generate_longitudinal_data(
+        self,
+        n_samples: int,
+        longitudinal_config: Mapping[str, Any],
+        date_config: Any = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """The seed's longitudinal cohort: ``longitudinal`` (the demographics of each patient at each of
+        ``n_visits`` visits, ``time_step_days`` apart, the columns ``evolution_config`` names changing by
+        ``trend`` and ``noise`` from visit to visit), ``base_demographics`` and ``base_omics`` (the genes
+        at the first visit). ``kwargs`` are ``generate``'s (``n_genes``, ``gene_type``, ...); a
+        ``date_config`` with a ``start_date`` adds ``Visit_Date``."""
+        pd = optional_import("pandas", "calmops")
+        config = dict(longitudinal_config or {})
+        _refuse({k: v for k, v in config.items() if k not in _LONGITUDINAL}, "longitudinal_config")
+        evolution = dict(config.get("evolution_config") or {})
+        _refuse(
+            {k: v for k, v in evolution.items() if k not in ("features", "trend", "noise")},
+            "longitudinal_config.evolution_config",
+        )
+        n_visits, step = config.get("n_visits", 3), config.get("time_step_days", 30)
+        for name, value, most in (("n_visits", n_visits, MAX_VISITS), ("time_step_days", step, 36_500)):
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
+                raise UsageError(
+                    f"longitudinal_config: {name}={show(value)} is not allowed; "
+                    f"allowed: an integer in [1, {most}]"
+                )
+        features = evolution.get("features") or []
+        if isinstance(features, str):
+            features = [features]
+        base = self.generate(n_samples, **kwargs)
+        assert self.cohort is not None
+        numeric = [
+            c for c in base["demographics"].columns if pd.api.types.is_numeric_dtype(base["demographics"][c])
+        ]
+        for feature in features:
+            if feature not in numeric:
+                raise UsageError(
+                    f"longitudinal_config.evolution_config: features names {show(feature)}, not a numeric "
+                    f"demographic column; allowed: {', '.join(numeric)}"
+                )
+        try:
+            change = Evolution(trend=evolution.get("trend", 0.0), noise=evolution.get("noise", 0.0))
+        except SchemaError as exc:
+            raise UsageError(f"longitudinal_config.evolution_config: {exc}") from None
+        visits = Visits(count=n_visits, days_between=step, noise=0.0, evolve=dict.fromkeys(features, change))
+        cohort = dataclasses.replace(self.cohort, visits=visits, genes=0, proteins=0)
+        table = Tables(cohort).demographics(0, cohort.patients).to_pandas()
+        ids = "PAT_" + table.pop("Patient_ID").astype(str)
+        frame = table.drop(columns=["Visit_ID", "Days_Since_Start"])
+        frame["Patient_ID"] = ids
+        frame["Visit_ID"] = table["Visit_ID"].astype("int64")
+        frame["Days_Since_Start"] = table["Days_Since_Start"].astype("int64")
+        start = (
+            getattr(date_config, "start_date", None)
+            if not isinstance(date_config, Mapping)
+            else date_config.get("start_date")
+        )
+        if start:
+            frame["Visit_Date"] = pd.to_datetime(start) + pd.to_timedelta(frame["Days_Since_Start"], unit="D")
+        return {"longitudinal": frame, "base_demographics": base["demographics"], "base_omics": base["genes"]}
 
     def inject_drift_group_transition(
         self,

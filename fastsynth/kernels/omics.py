@@ -28,12 +28,15 @@ from fastsynth.kernels.permutation import permute
 __all__ = [
     "KNOTS",
     "TAIL",
+    "counts_of",
     "fill_counts",
     "fill_intensities",
+    "intensities_of",
     "latent",
     "nb_tables",
     "ranks",
     "shared_part",
+    "visit_days",
 ]
 
 TAIL = 1e-9
@@ -259,3 +262,69 @@ def ranks(first: int, count: int, patients: int, half_bits: int, key: np.uint64)
     for row in range(count):
         out[row] = permute(np.uint64(first + row), np.uint64(patients), np.uint64(half_bits), key)
     return out
+
+
+@parallel_kernel
+def counts_of(
+    out: np.ndarray,
+    latents: np.ndarray,
+    states: np.ndarray,
+    table_of: np.ndarray,
+    counts: np.ndarray,
+    edges: np.ndarray,
+    guide: np.ndarray,
+) -> None:
+    """Counts of given latent values (rows x genes, as ``out``): ``table_of[states[row], gene]`` is the
+    table each draws from. ``fill_counts``' mapping, for latents made elsewhere (visits, demographic
+    effects): the same latents give the same counts."""
+    n_rows, n_genes = out.shape
+    for tile in prange((n_rows + _TILE - 1) // _TILE):
+        begin = tile * _TILE
+        end = min(begin + _TILE, n_rows)
+        for g in range(n_genes):
+            for row in range(begin, end):
+                out[row, g] = _quantile(latents[row, g], table_of[states[row], g], counts, edges, guide)
+
+
+@parallel_kernel
+def intensities_of(
+    out: np.ndarray,
+    latents: np.ndarray,
+    states: np.ndarray,
+    locs: np.ndarray,
+    scales: np.ndarray,
+    log_normal: bool,
+    driver: np.ndarray,
+    follow: float,
+) -> None:
+    """``fill_intensities``' values for given latent values: ``locs[states[row], feature] + scales[feature]
+    * x`` (or its exponential), ``x`` mixed with ``driver`` by ``follow`` exactly as there, so that the
+    same latents give the same bytes."""
+    n_rows, width = out.shape
+    keep = math.sqrt(1.0 - follow * follow)
+    lead = follow
+    for tile in prange((n_rows + _TILE - 1) // _TILE):
+        begin = tile * _TILE
+        end = min(begin + _TILE, n_rows)
+        for g in range(width):
+            scale = scales[g]
+            for row in range(begin, end):
+                x = latents[row, g]
+                if follow > 0.0:
+                    x = lead * driver[row, g] + keep * x
+                value = locs[states[row], g] + scale * x
+                out[row, g] = math.exp(value) if log_normal else value
+
+
+@kernel
+def visit_days(out: np.ndarray, first: int, between: int, jitter: int, key: np.uint64) -> None:
+    """Days since the first visit of patients ``first ..`` (rows) at each visit (columns): visit ``v``
+    at ``v * between`` days moved by a whole number of days uniform in ``[-jitter, jitter]`` (visit 0 at
+    day 0), drawn from (key, patient, visit)."""
+    n_rows, visits = out.shape
+    span = np.uint64(2 * jitter + 1)
+    for row in range(n_rows):
+        out[row, 0] = 0
+        for v in range(1, visits):
+            shift = int(rng.bounded(rng.at(key, (first + row) * visits + v), span)) - jitter
+            out[row, v] = v * between + shift

@@ -54,3 +54,54 @@ def test_bad_cohorts_get_one_line(tmp_path):
     )
     result = CliRunner().invoke(app, ["cohort", str(spec), "-o", str(tmp_path / "out"), "--layout", "x"])
     assert result.output.strip() == "error: --layout 'x' is not allowed; allowed: wide, long, matrix"
+
+
+LONGITUDINAL = """
+patients: 120
+genes: 10
+proteins: 3
+visits:
+  count: 3
+  days_between: 90
+  jitter_days: 7
+  noise: 0.4
+  age: Age
+  trends:
+    - {group: Disease, gene_range: [0, 3], fold_change: [1.2, 1.5]}
+  transitions:
+    - {source: Control, target: Disease, share: 0.5, visit: 2}
+demographic_effects:
+  - {column: Age, genes: [5, 6], correlation: 0.4}
+seed: 3
+"""
+
+
+def test_a_longitudinal_cohort_file_becomes_three_files_joined_by_patient_and_visit(tmp_path):
+    spec = tmp_path / "cohort.yaml"
+    spec.write_text(LONGITUDINAL)
+    result = CliRunner().invoke(app, ["cohort", str(spec), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    tables = {
+        name: pq.read_table(tmp_path / "out" / f"{name}.parquet")
+        for name in ("demographics", "genes", "proteins")
+    }
+    assert {name: table.num_rows for name, table in tables.items()} == dict.fromkeys(tables, 360)
+    keys = ["Patient_ID", "Visit_ID"]
+    joined = tables["demographics"].join(tables["genes"], keys).join(tables["proteins"], keys)
+    assert joined.num_rows == 360
+    last = joined.to_pandas().query("Visit_ID == 2")
+    assert (last["Transition_Visit"] == 2).sum() == 30  # half of the 60 controls, at visit 2
+    assert "wrote 120 patients at 3 visits each x 10 genes" in result.output
+
+
+def test_visits_from_the_command_line(tmp_path):
+    spec = tmp_path / "cohort.json"
+    spec.write_text('{"patients": 10, "genes": 3, "proteins": 1}')
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["cohort", str(spec), "-o", str(out), "--visits", "3"])
+    assert result.exit_code == 0, result.output
+    genes = pq.read_table(out / "genes.parquet")
+    assert genes.num_rows == 30 and genes.column_names[:2] == ["Patient_ID", "Visit_ID"]
+    result = CliRunner().invoke(app, ["cohort", str(spec), "-o", str(out), "--visits", "0"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: cohort: visits: count=0 is not an integer in [1, 1000]"

@@ -80,6 +80,10 @@ def test_group_transitions_move_exactly_their_share_and_only_those_patients():
         ),
         (lambda g: g.generate(n_samples=10, gene_correlations=[[1]]), "gene_correlations is not supported"),
         (
+            lambda g: g.generate(n_samples=10, longitudinal_config={"n_visits": 2}),
+            "longitudinal_config makes no visits here",
+        ),
+        (
             lambda g: g.generate(
                 n_samples=10, disease_effects_config=[{"index": [0], "effect_type": "power_transform"}]
             ),
@@ -92,3 +96,64 @@ def test_bad_calls_get_one_clear_message(call, message):
     with pytest.raises(UsageError, match=message.replace("(", r"\(")) as raised:
         call(ClinicGenerator())
     assert "\n" not in str(raised.value)
+
+
+def test_longitudinal_data_in_the_seeds_shape():
+    generator = ClinicGenerator(seed=4)
+    config = {"n_visits": 4, "time_step_days": 30, "evolution_config": {"features": ["BMI"], "trend": 0.1}}
+    result = generator.generate_longitudinal_data(
+        n_samples=50,
+        longitudinal_config=config,
+        n_genes=8,
+        n_proteins=2,
+        date_config={"start_date": "2024-01-01"},
+    )
+    assert set(result) == {"longitudinal", "base_demographics", "base_omics"}
+    visits, base = result["longitudinal"], result["base_demographics"]
+    assert list(visits.columns) == [
+        "Age", "Sex", "BMI", "Group", "Patient_ID", "Visit_ID", "Days_Since_Start", "Visit_Date"
+    ]  # fmt: skip
+    assert len(visits) == 200 and visits["Visit_ID"].tolist()[:5] == [0, 1, 2, 3, 0]
+    assert visits["Days_Since_Start"].tolist()[:4] == [0, 30, 60, 90]
+    assert str(visits["Visit_Date"].iloc[3].date()) == "2024-03-31"
+    first = visits[visits["Visit_ID"] == 0].set_index("Patient_ID")
+    assert (first.index == base.index).all() and (first["Age"] == base["Age"]).all()
+    bmi = visits["BMI"].to_numpy().reshape(50, 4)
+    assert np.allclose(bmi, base["BMI"].to_numpy()[:, None] * 1.1 ** np.arange(4))  # noise 0: the trend alone
+    assert result["base_omics"].shape == (50, 8) and (result["base_omics"].index == base.index).all()
+    again = ClinicGenerator(seed=4).generate_longitudinal_data(50, config, n_genes=8, n_proteins=2)
+    assert again["longitudinal"].equals(visits.drop(columns="Visit_Date"))
+
+
+@pytest.mark.parametrize(
+    ("config", "kwargs", "message"),
+    [
+        (
+            {"n_visits": 0},
+            {},
+            "longitudinal_config: n_visits=0 is not allowed; allowed: an integer in [1, 1000]",
+        ),
+        ({"time_step_days": 1.5}, {}, "time_step_days=1.5 is not allowed"),
+        ({"n_visits": 2, "dropout": 0.1}, {}, "longitudinal_config: dropout is not supported"),
+        (
+            {"evolution_config": {"features": ["G_0"], "trend": 0.1}},
+            {},
+            "features names 'G_0', not a numeric demographic column; allowed: Age, BMI",
+        ),
+        (
+            {"evolution_config": {"features": ["BMI"], "trend": 50}},
+            {},
+            "evolution_config: trend=50 is not a number",
+        ),
+        (
+            {"evolution_config": {"features": ["BMI"], "kind": "log"}},
+            {},
+            "evolution_config: kind is not supported",
+        ),
+        ({}, {"gene_correlations": [[1]]}, "gene_correlations is not supported"),
+    ],
+)
+def test_bad_longitudinal_calls_get_one_clear_message(config, kwargs, message):
+    with pytest.raises(UsageError) as raised:
+        ClinicGenerator().generate_longitudinal_data(10, config, n_genes=3, n_proteins=1, **kwargs)
+    assert message in str(raised.value) and "\n" not in str(raised.value)
