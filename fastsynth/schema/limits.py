@@ -64,8 +64,8 @@ class Limits:
     length (2,000 terms take seconds a batch)."""
     max_build_seconds: int = 5
     """Seconds of work a field may need before its first row, estimated from a trial (a ``faker``
-    pool: a provider's time per value times ``pool_size``): the CPU one request can take up before
-    the client could notice and leave."""
+    pool: a provider's time per value times ``pool_size``; AR noise: the start of every entity's
+    series): the CPU one request can take up before the client could notice and leave."""
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):

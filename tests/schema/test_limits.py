@@ -292,3 +292,32 @@ def test_a_drift_rule_is_capped_as_an_expression():
     }
     refused(document, "schema: drift event 0: rule has 599 tokens, over the limit", Limits())
     assert Schema.from_dict(document).names == ["x", "y"]  # Python users are not capped
+
+
+def test_an_ar_process_that_starts_slowly_for_every_entity_is_refused():
+    """Near a unit root an AR process remembers 195,000 steps, and every entity's series starts from
+    them: 65,536 entities took minutes before their first row. The start is timed on a few entities."""
+    noise = {"type": "ar", "coefficients": [0.9998]}
+    document = {
+        "entities": 65_536,
+        "fields": {
+            "t": {"type": "time_sequence"},
+            "x": {"type": "series", "base": {"type": "float"}, "noise": noise},
+        },
+    }
+    started = time.perf_counter()
+    refused(
+        document,
+        "field 'x': noise coefficients=[0.9998] make an AR process that remembers 195,",
+        Limits(max_build_seconds=1),
+    )
+    assert time.perf_counter() - started < 5
+    assert Schema.from_dict(document).entities.count == 65_536  # Python users are not capped
+    for few in (
+        {**document, "entities": 4},
+        {
+            **document,
+            "fields": {"x": {**document["fields"]["x"], "noise": {"type": "ar", "coefficients": [0.9]}}},
+        },
+    ):
+        assert Schema.from_dict(few, limits=Limits(max_build_seconds=1))
