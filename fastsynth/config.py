@@ -10,7 +10,8 @@ The file::
     kafka: {bootstrap_servers: []}
     limits: {max_fields: 1000, max_depth: 32, max_document_bytes: 1000000, max_entities: 100000,
              max_text_length: 10000, max_pool: 100000, max_categories: 10000, max_expression_tokens: 500,
-             max_build_seconds: 5, max_batch_size: 1000000, max_rate: 10000000}
+             max_dictionary_bytes: 10000000, max_build_seconds: 5, max_batch_size: 1000000,
+             max_rate: 10000000}
     logging: {level: INFO, format: text}
 
 Each setting's variable is ``SYNTH_<NAME>`` or ``FASTSYNTH_<NAME>`` (the latter wins when both are set):
@@ -194,6 +195,11 @@ SETTINGS = (
             ("max_pool", 100_000, "values a field from a request may pool"),
             ("max_categories", 10_000, "categories a field from a request may have"),
             ("max_expression_tokens", 500, "tokens of an SQL expression from a request"),
+            (
+                "max_dictionary_bytes",
+                10_000_000,
+                "bytes of the values a dictionary column carries in every batch",
+            ),
             ("max_build_seconds", 5, "seconds of set-up a field from a request may need"),
             ("max_batch_size", 1_000_000, "largest batch_size the API may set"),
             ("max_rate", 10_000_000, "most rows per second a request's rate may ask for"),

@@ -35,6 +35,7 @@ _KINDS = {
     "entities": "max_entities",
     "work": "max_build_seconds",
     "expression": "max_expression_tokens",
+    "dictionary": "max_dictionary_bytes",
 }
 
 
@@ -62,6 +63,10 @@ class Limits:
     """Tokens (names, numbers, strings, symbols) of one SQL expression (an ``expr`` field, a drift
     ``rule``): polars' time to plan an expression, paid again for every batch, grows faster than its
     length (2,000 terms take seconds a batch)."""
+    max_dictionary_bytes: int = 10_000_000
+    """Bytes (UTF-8) of the values a dictionary column carries in every batch, whatever its rows: an
+    ``entity_id`` column's names (entities times a name's length; 100,000 names of a 9,000-character
+    prefix took 9 s and 3.6 GB to make one row)."""
     max_build_seconds: int = 5
     """Seconds of work a field may need before its first row, estimated from a trial (a ``faker``
     pool: a provider's time per value times ``pool_size``; AR noise: the start of every entity's
