@@ -812,8 +812,19 @@ class _WindowStatistics:
                 valid = _validity_mask(column)
                 kd.window_moments(values, valid, starts, ends, means, spreads)
             else:  # each entity's series on its own
-                for j, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-                    means[j], spreads[j] = _moments(column.slice(a, b - a), groups[a:b])
+                values = (column if column.null_count == 0 else column.fill_null(0)).to_numpy(
+                    zero_copy_only=False
+                )
+                owners = groups if groups.dtype.kind in "iu" else np.unique(groups, return_inverse=True)[1]
+                kd.window_moments_grouped(
+                    values.astype(np.float64, copy=False),
+                    _validity_mask(column),
+                    np.ascontiguousarray(owners, np.int64),
+                    starts,
+                    ends,
+                    means,
+                    spreads,
+                )
             measured[name] = (means, spreads)
         return measured
 

@@ -364,3 +364,20 @@ def test_a_pearson_group_too_slow_to_solve_is_refused_after_a_few_pairs():
         "correlations": [{"columns": ["c0", "c1"], "matrix": [[1, 0.3], [0.3, 1]]}],
     }
     assert Schema.from_dict(few, limits=Limits(max_build_seconds=1))
+
+
+def test_recurring_drift_on_many_series_measures_its_windows_in_one_kernel():
+    """A drift recurring every row on a schema of entities has a window per row, each measured within
+    its entities' series: measured one by one in Python, 65,536 rows took 8 s (now 0.05 s)."""
+    import fastsynth
+
+    document = {
+        "entities": 100_000,
+        "fields": {"t": {"type": "time_sequence"}, "x": {"type": "series", "base": {"type": "float"}}},
+        "drift": [{"type": "shift", "columns": ["x"], "magnitude": 1, "start_row": 0, "every_rows": 1}],
+    }
+    schema = Schema.from_dict(document, limits=Limits())
+    fastsynth.generate(schema, rows=10, seed=1)  # compiled
+    started = time.perf_counter()
+    assert fastsynth.generate(schema, rows=65_536, seed=1).num_rows == 65_536
+    assert time.perf_counter() - started < 2
