@@ -36,6 +36,7 @@ _KINDS = {
     "work": "max_build_seconds",
     "expression": "max_expression_tokens",
     "dictionary": "max_dictionary_bytes",
+    "drift": "max_drift_events",
 }
 
 
@@ -63,6 +64,10 @@ class Limits:
     """Tokens (names, numbers, strings, symbols) of one SQL expression (an ``expr`` field, a drift
     ``rule``): polars' time to plan an expression, paid again for every batch, grows faster than its
     length (2,000 terms take seconds a batch)."""
+    max_drift_events: int = 100
+    """Events of a schema's ``drift``: each measures its windows on rows made without drift and weighs
+    every batch's rows, so a batch costs time in proportion to them (1,000 events took 5 s for the
+    first 1,000 rows, 5,000 over a minute)."""
     max_dictionary_bytes: int = 10_000_000
     """Bytes (UTF-8) of the values a dictionary column carries in every batch, whatever its rows: an
     ``entity_id`` column's names (entities times a name's length; 100,000 names of a 9,000-character
