@@ -311,7 +311,7 @@ def test_an_ar_process_that_starts_slowly_for_every_entity_is_refused():
         "field 'x': noise coefficients=[0.9998] make an AR process that remembers 195,",
         Limits(max_build_seconds=1),
     )
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < 30  # a trial on a few entities (and a compilation), not minutes
     assert Schema.from_dict(document).entities.count == 65_536  # Python users are not capped
     for few in (
         {**document, "entities": 4},
@@ -381,7 +381,6 @@ def test_recurring_drift_on_many_series_measures_its_windows_in_one_kernel():
     started = time.perf_counter()
     assert fastsynth.generate(schema, rows=65_536, seed=1).num_rows == 65_536
     assert time.perf_counter() - started < 2
-
 
 
 def test_drift_events_are_capped():
