@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 import pyarrow as pa
@@ -36,7 +36,7 @@ from fastsynth.fields.series_options import (
 )
 from fastsynth.kernels import numeric as kn
 from fastsynth.kernels import series as ks
-from fastsynth.specs import ceiling, to_document
+from fastsynth.specs import Size, ceiling, to_document
 
 if TYPE_CHECKING:
     from fastsynth.schema import Schema
@@ -104,7 +104,7 @@ class SeriesField(Field):
     list of ``[step, slope]``), ``logistic`` (adds ``capacity / (1 + exp(-rate (i - midpoint)))``) or
     ``exponential`` (multiplies by ``exp(rate i)``), chosen by ``type`` (default linear); the numbers
     are per entity."""
-    seasonality: Season | tuple[Season, ...] | None = None
+    seasonality: Season | Annotated[tuple[Season, ...], Size("series", "length")] | None = None
     """One or a list of ``{"period": p, "amplitude": a, "phase": f}``, each multiplying by ``1 + a *
     s(i / p + f)`` with ``s`` a sine of period 1 or the optional ``profile`` (values over one period,
     repeated and linearly interpolated); ``amplitude`` and ``phase`` (a fraction of the period) are per

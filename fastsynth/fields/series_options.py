@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastsynth.entities import STEP_BLOCK
-from fastsynth.specs import Bounds, Invalid, Spec, Tagged
+from fastsynth.specs import Bounds, Invalid, Size, Spec, Tagged
 
 __all__ = [
     "Anomalies",
@@ -88,7 +88,8 @@ class Piecewise(Spec):
 
     type: Literal["piecewise"] = "piecewise"
     strength: PerEntity = 0.0
-    changepoints: tuple[tuple[float, ...], ...] = ()
+    changepoints: Annotated[tuple[tuple[float, ...], ...], Size("series", "length")] = ()
+    """Every row adds up the slopes of the changepoints before it: 40,000 took 8 s for 65,536 rows."""
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -37,6 +37,7 @@ _KINDS = {
     "expression": "max_expression_tokens",
     "dictionary": "max_dictionary_bytes",
     "drift": "max_drift_events",
+    "series": "max_series_terms",
 }
 
 
@@ -64,6 +65,10 @@ class Limits:
     """Tokens (names, numbers, strings, symbols) of one SQL expression (an ``expr`` field, a drift
     ``rule``): polars' time to plan an expression, paid again for every batch, grows faster than its
     length (2,000 terms take seconds a batch)."""
+    max_series_terms: int = 100
+    """Seasons, and trend changepoints, of a ``series`` field: every row sums them all, and every
+    entity draws each season's amplitude and phase for every batch (15,000 seasons took over a minute
+    for 65,536 rows; 10,000 with 100,000 entities asked for 15 GB)."""
     max_drift_events: int = 100
     """Events of a schema's ``drift``: each measures its windows on rows made without drift and weighs
     every batch's rows, so a batch costs time in proportion to them (1,000 events took 5 s for the
