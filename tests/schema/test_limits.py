@@ -421,3 +421,23 @@ def test_a_series_seasons_and_changepoints_are_capped(options, message):
     document = {"fields": {"x": {"type": "series", "base": {"type": "float"}, **options}}}
     refused(document, message, Limits())
     assert Schema.from_dict(document).names == ["x"]  # Python users are not capped
+
+
+def test_a_streams_concepts_are_bounded_together_by_the_work_ceiling():
+    """Each concept builds its state (random_rbf's centroids: about a second per 2,000,000
+    coordinates) when its rows first come: 20 concepts at the largest a generator may be took 19 s for
+    65,536 rows. A server adds them up before building any."""
+    concepts = [
+        {"type": "random_rbf", "n_centroids": 100_000, "n_features": 20, "seed": i} for i in range(20)
+    ]
+    document = {"generator": {"concepts": concepts, "drift": [{"position": i * 10} for i in range(1, 20)]}}
+    refused(
+        document,
+        "schema: generator: its 20 concepts build about 20 s of state before their rows (centroids, trees), "
+        "over the limit; allowed: at most 5 s (max_build_seconds)",
+        Limits(),
+    )
+    assert len(Schema.from_dict(document).names) == 22  # Python users are not capped
+    trees = [{"type": "random_tree", "seed": i} for i in range(20)]
+    cheap = {"generator": {"concepts": trees, "drift": [{"position": i * 10} for i in range(1, 20)]}}
+    assert Schema.from_dict(cheap, limits=Limits())
