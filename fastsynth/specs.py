@@ -18,6 +18,7 @@ import contextlib
 import contextvars
 import dataclasses
 import functools
+import itertools
 import math
 import re
 import types
@@ -82,6 +83,10 @@ class Bounds:
 # One token of an SQL expression, found in one linear pass (polars' parser and planner take time that
 # grows faster than linearly with an expression's terms, so servers cap the count before parsing).
 _SQL_TOKEN = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|\w+|\S")
+# SQL functions whose result is longer than their input by as much as an argument asks, which no count
+# of tokens bounds: lpad(a, 1000000000) is a gigabyte a row, and six nested replace(a, 'x', 'xxxxxxxxxx')
+# (169 characters) make a million characters of one.
+_GROWING_SQL = frozenset({"lpad", "rpad", "replace", "regexp_replace"})
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,17 @@ class Size:
             return sum(1 for _ in _SQL_TOKEN.finditer(value))
         return len(value)
 
+    def _check_growth(self, value: str, option: str, setting: str) -> None:
+        """Refuse SQL calling a function that can lengthen text without bound (``_GROWING_SQL``)."""
+        tokens = [m.group() for m in _SQL_TOKEN.finditer(value)]
+        for name, after in itertools.pairwise(tokens):
+            if after == "(" and name.lower() in _GROWING_SQL:
+                allowed = ", ".join(sorted(_GROWING_SQL))
+                raise Invalid(
+                    f"{option}={show(value)} calls {name}, which can make text of any length (gigabytes a "
+                    f"row); allowed: SQL without {allowed} ({setting})"
+                )
+
     def check(self, value: Any, option: str) -> None:
         """Raise ``Invalid`` when ``value`` is over the ceiling in force for this kind, if any."""
         limit = ceiling(self.kind)
@@ -115,6 +131,8 @@ class Size:
             return
         most, setting = limit
         size = self.of(value)
+        if self.measure == "tokens" and size <= most:
+            self._check_growth(value, option, setting)
         if size <= most:
             return
         if self.measure == "value":

@@ -64,7 +64,8 @@ class Limits:
     max_expression_tokens: int = 500
     """Tokens (names, numbers, strings, symbols) of one SQL expression (an ``expr`` field, a drift
     ``rule``): polars' time to plan an expression, paid again for every batch, grows faster than its
-    length (2,000 terms take seconds a batch)."""
+    length (2,000 terms take seconds a batch). Under it, SQL may not call the functions that lengthen
+    text by as much as an argument asks (lpad, rpad, replace, regexp_replace: gigabytes a row)."""
     max_series_terms: int = 100
     """Seasons, and trend changepoints, of a ``series`` field: every row sums them all, and every
     entity draws each season's amplitude and phase for every batch (15,000 seasons took over a minute

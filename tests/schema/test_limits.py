@@ -441,3 +441,28 @@ def test_a_streams_concepts_are_bounded_together_by_the_work_ceiling():
     trees = [{"type": "random_tree", "seed": i} for i in range(20)]
     cheap = {"generator": {"concepts": trees, "drift": [{"position": i * 10} for i in range(1, 20)]}}
     assert Schema.from_dict(cheap, limits=Limits())
+
+
+@pytest.mark.parametrize(
+    ("expression", "function"),
+    [
+        ("lpad(a, 1000000000)", "lpad"),
+        ("RPAD(a, n)", "RPAD"),
+        ("replace(replace(replace(a, 'x', 'xxxxxxxxxx'), 'x', 'xxxxxxxxxx'), 'x', 'xxxxxxxxxx')", "replace"),
+        ("regexp_replace(a, '', 'yy')", "regexp_replace"),
+    ],
+)
+def test_sql_that_can_lengthen_text_without_bound_is_refused(expression, function):
+    """lpad(a, 1000000000) makes a gigabyte a row, and each nested replace(a, 'x', 'xxxxxxxxxx')
+    multiplies a text by ten: few tokens, any length. A quoted name is no call."""
+    fields = {"a": {"type": "word"}, "n": {"type": "int", "min": 0, "max": 9}}
+    document = {"fields": {**fields, "x": {"type": "expr", "expr": expression, "dtype": "string"}}}
+    refused(
+        document,
+        f"calls {function}, which can make text of any length (gigabytes a row); allowed: SQL without "
+        "lpad, regexp_replace, replace, rpad (max_expression_tokens)",
+        Limits(),
+    )
+    assert Schema.from_dict(document).names == ["a", "n", "x"]  # Python users are not capped
+    quoted = {"fields": {**fields, "x": {"type": "expr", "expr": "a || 'replace('", "dtype": "string"}}}
+    assert Schema.from_dict(quoted, limits=Limits())
