@@ -466,3 +466,22 @@ def test_sql_that_can_lengthen_text_without_bound_is_refused(expression, functio
     assert Schema.from_dict(document).names == ["a", "n", "x"]  # Python users are not capped
     quoted = {"fields": {**fields, "x": {"type": "expr", "expr": "a || 'replace('", "dtype": "string"}}}
     assert Schema.from_dict(quoted, limits=Limits())
+
+
+def test_a_template_joins_merged_text_and_casts_each_column_once():
+    """Each ``{{`` or ``}}`` ended a piece of text, and each placeholder cast its column again: 2,500
+    ``{{}}`` took 26 s for 65,536 rows, 3,333 ``{a}`` 53 s. The same rows, now in a fraction of it."""
+    import fastsynth
+
+    fields = {"a": {"type": "int", "min": 0, "max": 9}}
+    braces = Schema.from_dict({"fields": {**fields, "x": {"type": "template", "template": "{{}}" * 2_500}}})
+    fastsynth.generate(braces, rows=10, seed=1)
+    started = time.perf_counter()
+    assert fastsynth.generate(braces, rows=16_384, seed=1).column("x")[0].as_py() == "{}" * 2_500
+    assert time.perf_counter() - started < 2  # was 6.5 s
+    mixed = Schema.from_dict(
+        {"fields": {**fields, "x": {"type": "template", "template": "{{{a}}} {uuid}-{{}}{a}"}}}
+    )
+    value = fastsynth.generate(mixed, rows=1, seed=3).column("x")[0].as_py()
+    a = fastsynth.generate(mixed, rows=1, seed=3).column("a")[0].as_py()
+    assert value.startswith(f"{{{a}}} ") and value.endswith(f"-{{}}{a}")
