@@ -313,11 +313,13 @@ def test_an_ar_process_that_starts_slowly_for_every_entity_is_refused():
     )
     assert time.perf_counter() - started < 30  # a trial on a few entities (and a compilation), not minutes
     assert Schema.from_dict(document).entities.count == 65_536  # Python users are not capped
+    # Few entities, or a short memory (0.5: 59 steps, 3.9 million draws for 65,536 entities), are not
+    # even timed: a trial near a 1 s ceiling on a busy machine could go either way.
     for few in (
         {**document, "entities": 4},
         {
             **document,
-            "fields": {"x": {**document["fields"]["x"], "noise": {"type": "ar", "coefficients": [0.9]}}},
+            "fields": {"x": {**document["fields"]["x"], "noise": {"type": "ar", "coefficients": [0.5]}}},
         },
     ):
         assert Schema.from_dict(few, limits=Limits(max_build_seconds=1))
