@@ -49,6 +49,7 @@ _AR_MAX_TERMS = 200_000
 # schema's restarts are cheap enough not to time at all.
 _AR_TRIAL_DRAWS = 2_000_000
 _AR_CHEAP_DRAWS = 10_000_000
+_REGIME_TRIAL_SWITCHES = 250_000  # a switch is drawn and sorted: about 0.1 s
 
 
 def moving_average_weights(phi: np.ndarray, terms: int = _AR_MAX_TERMS) -> np.ndarray | None:
@@ -143,15 +144,20 @@ class SeriesField(Field):
                 self._ar_weights  # noqa: B018 (checks the process is stationary)
 
     def check_schema(self, schema: Schema) -> None:
-        """Under limits, AR noise whose series take longer to start than the work ceiling is refused.
+        """Under limits, AR noise whose series take longer to start than the work ceiling is refused
+        (and regimes that take too long to find, ``_check_regimes``).
         A series starts (at step 0, and again every ``STEP_BLOCK`` steps) from its moving-average form,
         ``len(coefficients) * len(psi)`` draws; a batch holds every entity's start, so near a unit root
         (psi of 195,000 terms) 65,536 entities took minutes before the first row."""
         budget = ceiling("work")
-        if budget is None or not isinstance(self.noise, AutoRegressive):
+        if budget is None:
+            return
+        entities = 1 if schema.entities is None else schema.entities.count
+        if self.regimes is not None:
+            self._check_regimes(entities, budget)
+        if not isinstance(self.noise, AutoRegressive):
             return
         phi, psi = self._ar_weights
-        entities = 1 if schema.entities is None else schema.entities.count
         per_entity = len(phi) * len(psi)
         if not len(psi) or per_entity * entities <= _AR_CHEAP_DRAWS:
             return  # an explosive process has no restarts: one recursion from step 0, carried on
@@ -163,6 +169,34 @@ class SeriesField(Field):
                 f"{len(psi):,} steps: starting the series of {entities:,} entities would take about "
                 f"{needed:.0f} s, over the limit; allowed: at most {budget[0]} s ({budget[1]}): "
                 "coefficients further from a unit root, or fewer entities"
+            )
+
+    def _check_regimes(self, entities: int, budget: tuple[int, str]) -> None:
+        """Under limits, regimes whose switches take longer to draw than the work ceiling are refused.
+        Every entity in a batch draws its block's switches (``STEP_BLOCK / mean_duration``, and sorts
+        them) to find its regime: a mean of 1 step with 65,536 entities took 29 s for 65,536 rows."""
+        assert self.regimes is not None
+        mean_count = STEP_BLOCK / self.regimes.mean_duration
+        if mean_count * entities <= _AR_CHEAP_DRAWS:
+            return
+        trial = max(1, min(entities, int(_REGIME_TRIAL_SWITCHES // mean_count)))
+        best = float("inf")
+        for count in (1, trial, trial):
+            started = time.perf_counter()
+            ks.fill_regimes(
+                np.empty(count, np.int8), np.uint64(1), np.arange(count, dtype=np.int64),
+                np.zeros(count, np.int64), np.ones(count, np.int64), np.arange(count, dtype=np.int64), 1,
+                STEP_BLOCK, mean_count, self._regime_tables[0],
+            )  # fmt: skip
+            if count == trial:
+                best = min(best, (time.perf_counter() - started) / count)
+        needed = best * entities
+        if needed > budget[0]:
+            raise self.error(
+                f"regimes mean_duration={self.regimes.mean_duration:g} switches {mean_count:,.0f} times a "
+                f"block of {STEP_BLOCK} steps: finding the regimes of {entities:,} entities would take about "
+                f"{needed:.0f} s a batch, over the limit; allowed: at most {budget[0]} s ({budget[1]}): a "
+                "longer mean_duration, or fewer entities"
             )
 
     @staticmethod

@@ -487,3 +487,23 @@ def test_a_template_joins_merged_text_and_casts_each_column_once():
     value = fastsynth.generate(mixed, rows=1, seed=3).column("x")[0].as_py()
     a = fastsynth.generate(mixed, rows=1, seed=3).column("a")[0].as_py()
     assert value.startswith(f"{{{a}}} ") and value.endswith(f"-{{}}{a}")
+
+
+def test_regimes_too_slow_to_find_for_every_entity_are_refused():
+    """Each entity in a batch draws (and sorts) its block's switches, 4,096 of them for a mean of one
+    step: with 65,536 entities a batch of as many rows took 29 s. Timed on a few entities."""
+    regimes = {"mean_duration": 1, "states": [{"level": 1}, {"level": 2}]}
+    fields = {
+        "t": {"type": "time_sequence"},
+        "x": {"type": "series", "base": {"type": "float"}, "regimes": regimes},
+    }
+    document = {"entities": 65_536, "fields": fields}
+    refused(
+        document,
+        "field 'x': regimes mean_duration=1 switches 4,096 times a block of 4096 steps: finding the "
+        "regimes of "
+        "65,536 entities would take about",
+        Limits(max_build_seconds=1),
+    )
+    assert Schema.from_dict(document).entities.count == 65_536  # Python users are not capped
+    assert Schema.from_dict({**document, "entities": 1_000}, limits=Limits(max_build_seconds=1))  # not timed
