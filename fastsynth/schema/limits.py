@@ -81,9 +81,9 @@ class Limits:
     max_build_seconds: int = 5
     """Seconds of work a field may need before its first row, estimated from a trial (a ``faker``
     pool: a provider's time per value times ``pool_size``; AR noise: the start of every entity's
-    series; a Pearson correlation group: the median pair's solving time times its pairs; a generator's
-    concepts: their estimated set-up, all together): the CPU one
-    request can take up before the client could notice and leave."""
+    series; regimes: finding every entity's in a batch; a Pearson correlation group: the median pair's
+    solving time times its pairs; a generator's concepts: their estimated set-up, all together): the
+    CPU one request can take up before the client could notice and leave."""
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
