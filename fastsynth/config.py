@@ -10,6 +10,7 @@ The file::
     kafka: {bootstrap_servers: []}
     limits: {max_fields: 1000, max_depth: 32, max_document_bytes: 1000000, max_entities: 100000,
              max_text_length: 10000, max_pool: 100000, max_categories: 10000, max_expression_tokens: 500,
+             max_series_terms: 100, max_drift_events: 100, max_dictionary_bytes: 10000000,
              max_build_seconds: 5, max_batch_size: 1000000, max_rate: 10000000}
     logging: {level: INFO, format: text}
 
@@ -194,6 +195,13 @@ SETTINGS = (
             ("max_pool", 100_000, "values a field from a request may pool"),
             ("max_categories", 10_000, "categories a field from a request may have"),
             ("max_expression_tokens", 500, "tokens of an SQL expression from a request"),
+            ("max_series_terms", 100, "seasons, and changepoints, of a series field from a request"),
+            ("max_drift_events", 100, "drift events of a schema from a request"),
+            (
+                "max_dictionary_bytes",
+                10_000_000,
+                "bytes of the values a dictionary column carries in every batch",
+            ),
             ("max_build_seconds", 5, "seconds of set-up a field from a request may need"),
             ("max_batch_size", 1_000_000, "largest batch_size the API may set"),
             ("max_rate", 10_000_000, "most rows per second a request's rate may ask for"),

@@ -84,6 +84,11 @@ class Bounds:
 # Every word and symbol counts, inside quotes and comments too: what polars reads as code is always
 # counted, however quotes and comments are nested to hide it.
 _SQL_TOKEN = re.compile(r"\w+|[^\w\s]")
+# SQL functions whose result is longer than their input by as much as an argument asks, which no count
+# of tokens bounds: lpad(a, 1000000000) is a gigabyte a row, and six nested replace(a, 'x', 'xxxxxxxxxx')
+# (169 characters) make a million characters of one. Their names are refused wherever they appear (a
+# comment or quotes between the name and its parenthesis would still call them).
+_GROWING_SQL = frozenset({"lpad", "rpad", "replace", "regexp_replace"})
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,17 @@ class Size:
             return sum(1 for _ in _SQL_TOKEN.finditer(value))
         return len(value)
 
+    def _check_growth(self, value: str, option: str, setting: str) -> None:
+        """Refuse SQL calling a function that can lengthen text without bound (``_GROWING_SQL``)."""
+        for match in _SQL_TOKEN.finditer(value):
+            name = match.group()
+            if name.lower() in _GROWING_SQL:
+                allowed = ", ".join(sorted(_GROWING_SQL))
+                raise Invalid(
+                    f"{option}={show(value)} calls {name}, which can make text of any length (gigabytes a "
+                    f"row); allowed: SQL without {allowed} ({setting})"
+                )
+
     def check(self, value: Any, option: str) -> None:
         """Raise ``Invalid`` when ``value`` is over the ceiling in force for this kind, if any."""
         limit = ceiling(self.kind)
@@ -117,6 +133,8 @@ class Size:
             return
         most, setting = limit
         size = self.of(value)
+        if self.measure == "tokens" and size <= most:
+            self._check_growth(value, option, setting)
         if size <= most:
             return
         if self.measure == "value":

@@ -602,3 +602,15 @@ def count_changed(before, after) -> int:
     before, after = np.asarray(before), np.asarray(after)
     same = (before == after) | (np.isnan(before) & np.isnan(after))
     return int((~same).sum())
+
+
+def moving_average_weights(phi: list[float], terms: int) -> np.ndarray | None:
+    """The weights psi of an AR(p) as a moving average, truncated once the last p + 1 are below 1e-17,
+    as plain Python."""
+    psi = [1.0]
+    while len(psi) < terms:
+        k = len(psi)
+        psi.append(sum(phi[j] * psi[k - 1 - j] for j in range(min(len(phi), k))))
+        if k > len(phi) and max(abs(v) for v in psi[-len(phi) - 1 :]) < 1e-17:
+            return np.array(psi)
+    return None

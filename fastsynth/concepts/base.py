@@ -126,6 +126,11 @@ class Generator(Spec):
         """How many classes the target takes (0 to ``classes() - 1``), or None for regression."""
         return 2
 
+    def setup_seconds(self) -> float:
+        """About how long ``state`` takes (0 when it is nothing to speak of), so that a server can bound
+        a stream's concepts together before building any of them."""
+        return 0.0
+
     def state(self, seed: int) -> Hashable | tuple[np.ndarray, ...]:
         """What river builds once before its first row (a tree, centroids), from ``seed``; () when
         nothing. Computed once per generator and seed, then passed to every ``fill``."""

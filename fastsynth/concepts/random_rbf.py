@@ -92,6 +92,9 @@ class RandomRBF(Generator):
     def classes(self) -> int:
         return self.n_classes
 
+    def setup_seconds(self) -> float:
+        return (self.n_centroids + self._moving()) * self.n_features / _MOST_COORDINATES
+
     def _moving(self) -> int:
         """How many centroids move (the first ones): none here, see ``RandomRBFDrift``."""
         return 0

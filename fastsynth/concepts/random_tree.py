@@ -168,6 +168,11 @@ class RandomTree(Generator):
                     f"server: at most {_SERVED_NODES:,} (a shallower tree or fewer categories)"
                 )
 
+    def setup_seconds(self) -> float:
+        branches = max(2, self.n_categories_per_feature if self.n_cat_features else 2)
+        nodes = sum(branches**level for level in range(min(self.max_tree_depth, 64) + 1))
+        return 15e-6 * min(nodes, _SERVED_NODES)  # the most a server builds (see __post_init__)
+
     def features(self) -> tuple[Feature, ...]:
         numeric = (Feature(f"x_num_{k}", pa.float64()) for k in range(self.n_num_features))
         categorical = (Feature(f"x_cat_{k}", pa.int64()) for k in range(self.n_cat_features))

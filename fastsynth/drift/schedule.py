@@ -64,7 +64,7 @@ from fastsynth.drift.profiles import Profile
 from fastsynth.errors import SchemaError, UsageError
 from fastsynth.fields.base import Block
 from fastsynth.kernels import drift as kd
-from fastsynth.specs import Bounds, Invalid, Spec, from_document, options_of
+from fastsynth.specs import Bounds, Invalid, Size, Spec, from_document, options_of
 
 __all__ = [
     "REFERENCE_ROWS",
@@ -438,7 +438,8 @@ class Undrifted:
 class _Document(Spec):
     """A schema's ``drift`` object (each event is parsed by ``DriftEvent.from_spec``)."""
 
-    events: tuple[Any, ...]
+    events: Annotated[tuple[Any, ...], Size("drift", "length")]
+    """Each event measures its windows and weighs every batch's rows: 1,000 took 5 s a batch."""
     weight_column: str | None = None
 
     def __post_init__(self) -> None:
@@ -852,8 +853,19 @@ class _WindowStatistics:
                 valid = _validity_mask(column)
                 kd.window_moments(values, valid, starts, ends, means, spreads)
             else:  # each entity's series on its own
-                for j, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-                    means[j], spreads[j] = _moments(column.slice(a, b - a), groups[a:b])
+                values = (column if column.null_count == 0 else column.fill_null(0)).to_numpy(
+                    zero_copy_only=False
+                )
+                owners = groups if groups.dtype.kind in "iu" else np.unique(groups, return_inverse=True)[1]
+                kd.window_moments_grouped(
+                    values.astype(np.float64, copy=False),
+                    _validity_mask(column),
+                    np.ascontiguousarray(owners, np.int64),
+                    starts,
+                    ends,
+                    means,
+                    spreads,
+                )
             measured[name] = (means, spreads)
         return measured
 

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 
 from fastsynth.buffers import numpy_buffer_array, values_array
 from fastsynth.fields.base import FIELDS, Block, Field
+from fastsynth.specs import ceiling
+
+if TYPE_CHECKING:
+    from fastsynth.schema import Schema
 
 __all__ = ["EntityIdField"]
 
@@ -24,6 +29,21 @@ class EntityIdField(Field):
     prefix: str | None = None
     """Names are this prefix and the entity number, zero-padded to the width of the largest; None for
     integer ids."""
+
+    def check_schema(self, schema: Schema) -> None:
+        """Under limits, names whose dictionary (every entity's, in every batch, even of one row) would
+        pass the dictionary ceiling are refused."""
+        limit = ceiling("dictionary")
+        if limit is None or self.prefix is None or schema.entities is None:
+            return
+        count = schema.entities.count
+        size = count * (len(self.prefix.encode()) + len(str(count - 1)))
+        if size > limit[0]:
+            raise self.error(
+                f"prefix of {len(self.prefix):,} characters names {count:,} entities in {size:,} bytes, "
+                f"which every batch carries, over the limit; allowed: at most {limit[0]:,} bytes "
+                f"({limit[1]}): a shorter prefix, or fewer entities"
+            )
 
     def arrow_type(self) -> pa.DataType:
         return pa.int64() if self.prefix is None else pa.dictionary(pa.int32(), pa.string())

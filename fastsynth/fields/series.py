@@ -8,9 +8,10 @@ swings the value by +-20% over every ``p`` steps) become ``series`` options.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 import pyarrow as pa
@@ -35,24 +36,29 @@ from fastsynth.fields.series_options import (
 )
 from fastsynth.kernels import numeric as kn
 from fastsynth.kernels import series as ks
-from fastsynth.specs import to_document
+from fastsynth.specs import Size, ceiling, to_document
+
+if TYPE_CHECKING:
+    from fastsynth.schema import Schema
 
 __all__ = ["SeriesField"]
 
 
 _AR_MAX_TERMS = 200_000
+# Draws a trial of AR restarts takes to time them (tens of milliseconds), and the draws below which a
+# schema's restarts are cheap enough not to time at all.
+_AR_TRIAL_DRAWS = 2_000_000
+_AR_CHEAP_DRAWS = 10_000_000
+_REGIME_TRIAL_SWITCHES = 250_000  # a switch is drawn and sorted: about 0.1 s
 
 
 def moving_average_weights(phi: np.ndarray, terms: int = _AR_MAX_TERMS) -> np.ndarray | None:
     """The weights psi of a stationary AR(p) as a moving average of its innovations, truncated where
-    they have died out (below 1e-17), or None if they have not within ``terms``."""
-    psi = [1.0]
-    while len(psi) < terms:
-        k = len(psi)
-        psi.append(sum(phi[j] * psi[k - 1 - j] for j in range(min(len(phi), k))))
-        if k > len(phi) and max(abs(v) for v in psi[-len(phi) - 1 :]) < 1e-17:
-            return np.array(psi)
-    return None
+    they have died out (below 1e-17), or None if they have not within ``terms``. A kernel: near a unit
+    root they take 200,000 terms, 2 s of Python."""
+    psi = np.empty(terms, np.float64)
+    count = ks.moving_average(np.ascontiguousarray(phi, np.float64), psi)
+    return None if count < 0 else psi[:count].copy()
 
 
 def _per_entity(block: Block, where: str, parameter: PerEntity) -> np.ndarray:
@@ -99,7 +105,7 @@ class SeriesField(Field):
     list of ``[step, slope]``), ``logistic`` (adds ``capacity / (1 + exp(-rate (i - midpoint)))``) or
     ``exponential`` (multiplies by ``exp(rate i)``), chosen by ``type`` (default linear); the numbers
     are per entity."""
-    seasonality: Season | tuple[Season, ...] | None = None
+    seasonality: Season | Annotated[tuple[Season, ...], Size("series", "length")] | None = None
     """One or a list of ``{"period": p, "amplitude": a, "phase": f}``, each multiplying by ``1 + a *
     s(i / p + f)`` with ``s`` a sine of period 1 or the optional ``profile`` (values over one period,
     repeated and linearly interpolated); ``amplitude`` and ``phase`` (a fraction of the period) are per
@@ -136,6 +142,88 @@ class SeriesField(Field):
                 )
             if isinstance(self.noise, AutoRegressive):
                 self._ar_weights  # noqa: B018 (checks the process is stationary)
+
+    def check_schema(self, schema: Schema) -> None:
+        """Under limits, AR noise whose series take longer to start than the work ceiling is refused
+        (and regimes that take too long to find, ``_check_regimes``).
+        A series starts (at step 0, and again every ``STEP_BLOCK`` steps) from its moving-average form,
+        ``len(coefficients) * len(psi)`` draws; a batch holds every entity's start, so near a unit root
+        (psi of 195,000 terms) 65,536 entities took minutes before the first row."""
+        budget = ceiling("work")
+        if budget is None:
+            return
+        entities = 1 if schema.entities is None else schema.entities.count
+        if self.regimes is not None:
+            self._check_regimes(entities, budget)
+        if not isinstance(self.noise, AutoRegressive):
+            return
+        phi, psi = self._ar_weights
+        per_entity = len(phi) * len(psi)
+        if not len(psi) or per_entity * entities <= _AR_CHEAP_DRAWS:
+            return  # an explosive process has no restarts: one recursion from step 0, carried on
+        seconds = self._restart_seconds(phi, psi, max(1, min(entities, _AR_TRIAL_DRAWS // per_entity)))
+        needed = seconds * entities
+        if needed > budget[0]:
+            raise self.error(
+                f"noise coefficients={list(self.noise.coefficients)!r} make an AR process that remembers "
+                f"{len(psi):,} steps: starting the series of {entities:,} entities would take about "
+                f"{needed:.0f} s, over the limit; allowed: at most {budget[0]} s ({budget[1]}): "
+                "coefficients further from a unit root, or fewer entities"
+            )
+
+    def _check_regimes(self, entities: int, budget: tuple[int, str]) -> None:
+        """Under limits, regimes whose switches take longer to draw than the work ceiling are refused.
+        Every entity in a batch draws its block's switches (``STEP_BLOCK / mean_duration``, and sorts
+        them) to find its regime: a mean of 1 step with 65,536 entities took 29 s for 65,536 rows."""
+        assert self.regimes is not None
+        mean_count = STEP_BLOCK / self.regimes.mean_duration
+        if mean_count * entities <= _AR_CHEAP_DRAWS:
+            return
+        trial = max(1, min(entities, int(_REGIME_TRIAL_SWITCHES // mean_count)))
+        best = float("inf")
+        for count in (1, trial, trial):
+            started = time.perf_counter()
+            ks.fill_regimes(
+                np.empty(count, np.int8), np.uint64(1), np.arange(count, dtype=np.int64),
+                np.zeros(count, np.int64), np.ones(count, np.int64), np.arange(count, dtype=np.int64), 1,
+                STEP_BLOCK, mean_count, self._regime_tables[0],
+            )  # fmt: skip
+            if count == trial:
+                best = min(best, (time.perf_counter() - started) / count)
+        needed = best * entities
+        if needed > budget[0]:
+            raise self.error(
+                f"regimes mean_duration={self.regimes.mean_duration:g} switches {mean_count:,.0f} times a "
+                f"block of {STEP_BLOCK} steps: finding the regimes of {entities:,} entities would take about "
+                f"{needed:.0f} s a batch, over the limit; allowed: at most {budget[0]} s ({budget[1]}): a "
+                "longer mean_duration, or fewer entities"
+            )
+
+    @staticmethod
+    def _restart_seconds(phi: np.ndarray, psi: np.ndarray, trial: int) -> float:
+        """Seconds to start one entity's AR series, timed on ``trial`` entities (after one to compile)."""
+        best = float("inf")
+        for count in (1, trial, trial):
+            out = np.empty(count)
+            steps = np.zeros(count, np.int64)
+            started = time.perf_counter()
+            ks.fill_ar(
+                out,
+                np.uint64(1),
+                np.arange(count, dtype=np.int64),
+                steps,
+                np.ones(count, np.int64),
+                np.arange(count, dtype=np.int64),
+                1,
+                phi,
+                psi,
+                STEP_BLOCK,
+                np.full(count, -1, np.int64),
+                np.zeros((count, len(phi))),
+            )
+            if count == trial:
+                best = min(best, (time.perf_counter() - started) / count)
+        return best
 
     @cached_property
     def _base(self) -> Field:

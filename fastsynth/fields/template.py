@@ -47,12 +47,24 @@ class TemplateField(Field):
                 )
 
     @cached_property
-    def _pieces(self) -> list[tuple[str, str | None]]:
-        return [(text, name) for text, name, _, _ in string.Formatter().parse(self.template)]
+    def _pieces(self) -> list[tuple[str, str | None, int]]:
+        """(text, then a placeholder or None, the placeholder's place in ``string.Formatter().parse``,
+        which keys a fresh value's draws): literal text runs merged, as ``{{`` and ``}}`` each end one
+        (2,500 ``{{}}`` were 5,000 pieces joined row by row: 26 s for 65,536 rows)."""
+        pieces: list[tuple[str, str | None, int]] = []
+        text = ""
+        for index, (literal, name, _, _) in enumerate(string.Formatter().parse(self.template)):
+            text += literal
+            if name is not None:
+                pieces.append((text, name, index))
+                text = ""
+        if text or not pieces:
+            pieces.append((text, None, -1))
+        return pieces
 
     def placeholders(self) -> list[str]:
         """The names between braces, in order."""
-        return [name for _, name in self._pieces if name is not None]
+        return [name for _, name, _ in self._pieces if name is not None]
 
     def dependencies(self, schema: Schema) -> tuple[str, ...]:
         return tuple(n for n in self.placeholders() if schema.column_named(n) is not None)
@@ -80,20 +92,20 @@ class TemplateField(Field):
 
     def generate(self, block: Block) -> pa.Array:
         pieces: list[Any] = []
-        for index, (text, name) in enumerate(self._pieces):
+        columns: dict[str, pa.Array] = {}  # each column cast once, however often it is placed
+        for text, name, index in self._pieces:
             if text:
                 pieces.append(values_array([text])[0])
             if name is None:
                 continue
             if block.schema is not None and block.schema.column_named(name) is not None:
-                array = block.column(name)
-            else:
-                field = FIELDS.get(name).from_spec(f"{self.name}.{name}", {})
-                source = Block(
-                    f"{self.name}\x00{name}{index}", block.seed, block.start, block.size, block.schema
-                )
-                array = field.column(source)
-            pieces.append(pc.cast(array, pa.string()))
+                if name not in columns:
+                    columns[name] = pc.cast(block.column(name), pa.string())
+                pieces.append(columns[name])
+                continue
+            field = FIELDS.get(name).from_spec(f"{self.name}.{name}", {})
+            source = Block(f"{self.name}\x00{name}{index}", block.seed, block.start, block.size, block.schema)
+            pieces.append(pc.cast(field.column(source), pa.string()))
         if not any(isinstance(p, pa.Array) for p in pieces):
             pieces.append(pa.nulls(block.size, pa.string()).fill_null(""))
         return pc.binary_join_element_wise(*pieces, values_array([""])[0])

@@ -45,6 +45,7 @@ _S32 = np.uint64(32)
 _S12 = np.uint64(12)
 _TWO_M53 = 2.0**-53
 _TWO_M52 = 2.0**-52
+_LOG_ZIPF_MAX = math.log(9.2e18)
 
 
 @kernel
@@ -272,12 +273,17 @@ def geometric(u: np.uint64, p: float) -> int:
 
 @kernel
 def zipf(key: np.uint64, i: int, a: float) -> int:
-    """A Zipf(a) value on 1, 2, ... for a > 1, by Devroye's rejection method (1986, p. 551)."""
+    """A Zipf(a) value on 1, 2, ... for a > 1, by Devroye's rejection method (1986, p. 551).
+
+    Values past int64 (``x > 9.2e18``) are not drawn at all rather than rejected: ``u`` comes uniform
+    from ``[9.2e18 ** -(a - 1), 1)``, the very draws rejection would keep. Rejecting them cost
+    ``1 / (1 - 9.2e18 ** -(a - 1))`` tries a value: 2,300 for a = 1.00001, a hang as a nears 1."""
     am1 = a - 1.0
     b = 2.0**am1
+    lowest = math.exp(-am1 * _LOG_ZIPF_MAX)
     k = 0
     while True:
-        u = open_unit(draw(key, i, k))
+        u = lowest + (1.0 - lowest) * open_unit(draw(key, i, k))
         v = unit(draw(key, i, k + 1))
         k += 2
         x = math.floor(u ** (-1.0 / am1))

@@ -32,6 +32,7 @@ __all__ = [
     "fill_poisson",
     "fill_regimes",
     "locate",
+    "moving_average",
     "shape_series",
 ]
 
@@ -135,6 +136,27 @@ def fill_poisson(out, key, start, rates):
     for j in prange(out.shape[0]):
         i = start + j
         out[j] = rng.poisson(key, rng.at(s0, i), i, max(rates[j], 0.0))
+
+
+@kernel
+def moving_average(phi, out) -> int:
+    """The weights ``psi`` of an AR(p) as a moving average of its innovations (``psi_0 = 1``, ``psi_k =
+    sum_j phi[j] psi[k - 1 - j]``), written to ``out`` until the last p + 1 have died out (below 1e-17);
+    returns how many, or -1 if they have not within ``out``'s length."""
+    p = phi.shape[0]
+    out[0] = 1.0
+    for k in range(1, out.shape[0]):
+        acc = 0.0
+        for j in range(min(p, k)):
+            acc += phi[j] * out[k - 1 - j]
+        out[k] = acc
+        if k > p:
+            largest = 0.0
+            for v in range(k - p, k + 1):
+                largest = max(largest, abs(out[v]))
+            if largest < 1e-17:
+                return k + 1
+    return -1
 
 
 @parallel_kernel

@@ -18,6 +18,8 @@ columns means best: a category column takes the category whose cumulative-probab
 from __future__ import annotations
 
 import math
+import statistics
+import time
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
@@ -25,7 +27,7 @@ from typing import Any, Literal
 import numpy as np
 
 from fastsynth.errors import SchemaError
-from fastsynth.specs import Invalid, Spec, from_document
+from fastsynth.specs import Invalid, Spec, ceiling, from_document
 
 __all__ = ["Correlation", "copula_factor"]
 
@@ -114,6 +116,23 @@ def _solve(field_a: Any, field_b: Any, target: float, where: str) -> float:
     return round((lo + hi) / 2, 9)  # rounding absorbs last-bit differences between machines
 
 
+def _check_work(seconds: list[float], pairs: int, budget: tuple[int, str], index: int) -> None:
+    """Under limits, refuse a group whose pairs would take longer to solve than the work ceiling,
+    estimated from the median of the first few (a pair takes 0.3 s and more: a group of 20 columns,
+    190 pairs, took a minute). The median, so that one pair's first-time compilation does not count."""
+    if len(seconds) < 3:
+        return
+    per_pair = statistics.median(seconds)
+    needed = per_pair * pairs
+    if needed > budget[0]:
+        raise SchemaError(
+            f"schema: correlations[{index}]: solving {pairs:,} pairs of columns for their Pearson "
+            f"correlations would take about {needed:.0f} s ({per_pair:.2f} s a pair), over the limit; "
+            f"allowed: at most {budget[0]} s ({budget[1]}): fewer columns in the group, or kind: normal "
+            "(the matrix of the normals, used as given)"
+        )
+
+
 def copula_factor(correlation: Correlation, fields: list[Any], index: int) -> np.ndarray:
     """The lower Cholesky factor of the normals' correlation matrix for ``fields`` (in order)."""
     k = len(fields)
@@ -122,11 +141,16 @@ def copula_factor(correlation: Correlation, fields: list[Any], index: int) -> np
         after = ""
     else:
         adjusted = np.eye(k)
-        for i in range(k):
-            for j in range(i + 1, k):
-                where = f"schema: correlations[{index}] between {fields[i].name!r} and {fields[j].name!r}"
-                target = correlation.matrix[i][j]
-                adjusted[i, j] = adjusted[j, i] = _solve(fields[i], fields[j], target, where)
+        pairs = [(i, j) for i in range(k) for j in range(i + 1, k) if correlation.matrix[i][j] != 0.0]
+        budget = ceiling("work")
+        seconds: list[float] = []
+        for i, j in pairs:
+            where = f"schema: correlations[{index}] between {fields[i].name!r} and {fields[j].name!r}"
+            started = time.perf_counter()
+            adjusted[i, j] = adjusted[j, i] = _solve(fields[i], fields[j], correlation.matrix[i][j], where)
+            seconds.append(time.perf_counter() - started)
+            if budget is not None:
+                _check_work(seconds, len(pairs), budget, index)
         after = " (after adjusting for the columns' distributions)"
     try:
         return np.linalg.cholesky(adjusted)

@@ -35,6 +35,9 @@ _KINDS = {
     "entities": "max_entities",
     "work": "max_build_seconds",
     "expression": "max_expression_tokens",
+    "dictionary": "max_dictionary_bytes",
+    "drift": "max_drift_events",
+    "series": "max_series_terms",
 }
 
 
@@ -61,11 +64,26 @@ class Limits:
     max_expression_tokens: int = 500
     """Tokens (names, numbers, strings, symbols) of one SQL expression (an ``expr`` field, a drift
     ``rule``): polars' time to plan an expression, paid again for every batch, grows faster than its
-    length (2,000 terms take seconds a batch)."""
+    length (2,000 terms take seconds a batch). Under it, SQL may not call the functions that lengthen
+    text by as much as an argument asks (lpad, rpad, replace, regexp_replace: gigabytes a row)."""
+    max_series_terms: int = 100
+    """Seasons, and trend changepoints, of a ``series`` field: every row sums them all, and every
+    entity draws each season's amplitude and phase for every batch (15,000 seasons took over a minute
+    for 65,536 rows; 10,000 with 100,000 entities asked for 15 GB)."""
+    max_drift_events: int = 100
+    """Events of a schema's ``drift``: each measures its windows on rows made without drift and weighs
+    every batch's rows, so a batch costs time in proportion to them (1,000 events took 5 s for the
+    first 1,000 rows, 5,000 over a minute)."""
+    max_dictionary_bytes: int = 10_000_000
+    """Bytes (UTF-8) of the values a dictionary column carries in every batch, whatever its rows: an
+    ``entity_id`` column's names (entities times a name's length; 100,000 names of a 9,000-character
+    prefix took 9 s and 3.6 GB to make one row)."""
     max_build_seconds: int = 5
     """Seconds of work a field may need before its first row, estimated from a trial (a ``faker``
-    pool: a provider's time per value times ``pool_size``): the CPU one request can take up before
-    the client could notice and leave."""
+    pool: a provider's time per value times ``pool_size``; AR noise: the start of every entity's
+    series; regimes: finding every entity's in a batch; a Pearson correlation group: the median pair's
+    solving time times its pairs; a generator's concepts: their estimated set-up, all together): the
+    CPU one request can take up before the client could notice and leave."""
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):

@@ -243,6 +243,11 @@ def test_entity_rows_run_out_with_a_clear_error():
         ),
         (
             2,
+            {"v": {"type": "series", "base": FLAT, "regimes": {"mean_duration": 0.001, "states": [{}, {}]}}},
+            "field 'v': regimes: mean_duration=0.001 is not a number >= 1",
+        ),
+        (
+            2,
             {"v": {"type": "series", "base": FLAT, "regimes": {"mean_duration": 5, "states": [{}]}}},
             "2 to 100 objects",
         ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -144,10 +146,22 @@ def _chi_square_pvalue(sample: np.ndarray, pmf, support: np.ndarray) -> float:
         ("poisson", 250.0, stats.poisson(250.0), np.arange(180, 320)),
         ("geometric", 0.3, stats.geom(0.3), np.arange(1, 30)),
         ("zipf", 2.2, stats.zipf(2.2), np.arange(1, 40)),
+        ("zipf", 1.3, stats.zipf(1.3), np.arange(1, 40)),
     ],
 )
 def test_int_samplers_follow_their_distribution(dist, p0, reference, support):
     assert _chi_square_pvalue(_ints(dist, p0), reference.pmf, support) > 1e-4
+
+
+def test_zipf_near_one_never_draws_past_int64():
+    """Draws past int64 used to be rejected and drawn again: 23,000 tries a value for a = 1.000001, a
+    hang as a nears 1. They are now never drawn, so a value takes a try or two whatever a is."""
+    started = time.perf_counter()
+    for a, rows in ((1.000001, N), (1.0 + 2.0**-52, 100)):
+        out = np.empty(rows, np.int64)
+        kn.fill_int(out, np.uint64(KEY), 0, kn.INT_DISTRIBUTIONS["zipf"], a, 0.0, 1, 2**63 - 1)
+        assert out.min() >= 1
+    assert time.perf_counter() - started < 5
 
 
 def test_int_normal_rounds_and_clips():

@@ -213,6 +213,23 @@ def _psi(phi: list[float]) -> np.ndarray:
     return psi
 
 
+@pytest.mark.parametrize(
+    "phi", [[0.5], [-0.9], [0.3, 0.2], [0.06] * 16, [1.2, -0.5], [0.9998], [0.5, -0.3, 0.1, 0.05]]
+)
+def test_moving_average_weights_match_reference(phi):
+    """Bit for bit: the kernel's sums run in the reference's order (AR noise replays them)."""
+    expected = naive.moving_average_weights(phi, 200_000 if phi == [0.9998] else 5_000)
+    np.testing.assert_array_equal(
+        moving_average_weights(np.array(phi), 200_000 if phi == [0.9998] else 5_000), expected
+    )
+
+
+def test_moving_average_weights_give_up_near_a_unit_root():
+    assert moving_average_weights(np.array([0.99999])) is None
+    assert naive.moving_average_weights([0.999], 100) is None
+    assert moving_average_weights(np.array([0.999]), 100) is None
+
+
 def _ar_batches(key, count, cuts, phi, psi, block):
     """AR noise of rows ``[cuts[0], cuts[-1])`` made batch by batch (one carry throughout)."""
     carry = np.full(count, -1, np.int64), np.zeros((count, len(phi)))

@@ -336,3 +336,218 @@ def test_a_drift_rule_is_capped_as_an_expression():
     }
     refused(document, "schema: drift event 0: rule has 599 tokens, over the limit", Limits())
     assert Schema.from_dict(document).names == ["x", "y"]  # Python users are not capped
+
+
+def test_an_ar_process_that_starts_slowly_for_every_entity_is_refused():
+    """Near a unit root an AR process remembers 195,000 steps, and every entity's series starts from
+    them: 65,536 entities took minutes before their first row. The start is timed on a few entities."""
+    noise = {"type": "ar", "coefficients": [0.9998]}
+    document = {
+        "entities": 65_536,
+        "fields": {
+            "t": {"type": "time_sequence"},
+            "x": {"type": "series", "base": {"type": "float"}, "noise": noise},
+        },
+    }
+    started = time.perf_counter()
+    refused(
+        document,
+        "field 'x': noise coefficients=[0.9998] make an AR process that remembers 195,",
+        Limits(max_build_seconds=1),
+    )
+    assert time.perf_counter() - started < 30  # a trial on a few entities (and a compilation), not minutes
+    assert Schema.from_dict(document).entities.count == 65_536  # Python users are not capped
+    # Few entities, or a short memory (0.5: 59 steps, 3.9 million draws for 65,536 entities), are not
+    # even timed: a trial near a 1 s ceiling on a busy machine could go either way.
+    for few in (
+        {**document, "entities": 4},
+        {
+            **document,
+            "fields": {"x": {**document["fields"]["x"], "noise": {"type": "ar", "coefficients": [0.5]}}},
+        },
+    ):
+        assert Schema.from_dict(few, limits=Limits(max_build_seconds=1))
+
+
+def test_entity_names_every_batch_carries_are_capped():
+    """An entity_id's names form a dictionary that every batch holds whole: 100,000 names of a
+    9,000-character prefix took 9 s and 3.6 GB to make a single row."""
+    document = {
+        "entities": {"count": 100_000, "id_field": "id"},
+        "fields": {"id": {"type": "entity_id", "prefix": "p" * 9_000}, "x": {"type": "float"}},
+    }
+    refused(
+        document,
+        "field 'id': prefix of 9,000 characters names 100,000 entities in 900,500,000 bytes, which every "
+        "batch carries, over the limit; allowed: at most 10,000,000 bytes (max_dictionary_bytes)",
+        Limits(),
+    )
+    assert Schema.from_dict(document).names == ["id", "x"]  # Python users are not capped
+    document["fields"]["id"]["prefix"] = "sensor-"
+    assert Schema.from_dict(document, limits=Limits()).names == ["id", "x"]
+
+
+def test_a_pearson_group_too_slow_to_solve_is_refused_after_a_few_pairs():
+    """Each pair of a Pearson group is solved by bisection on 100,000 normals (0.3 s and more): 20
+    columns took a minute. The first pairs time the rest; a group of normals needs no solving."""
+    columns = {
+        f"c{i}": {"type": "float", "distribution": "lognormal", "mu": 0, "sigma": 1 + i / 100}
+        for i in range(12)
+    }
+    matrix = [[1.0 if i == j else 0.3 for j in range(12)] for i in range(12)]
+    document = {"fields": columns, "correlations": [{"columns": list(columns), "matrix": matrix}]}
+    started = time.perf_counter()
+    refused(
+        document,
+        "schema: correlations[0]: solving 66 pairs of columns for their Pearson correlations would take",
+        Limits(max_build_seconds=1),
+    )
+    assert time.perf_counter() - started < 10  # three pairs, not 66
+    normal = {**document, "correlations": [{"columns": list(columns), "matrix": matrix, "kind": "normal"}]}
+    assert Schema.from_dict(normal, limits=Limits(max_build_seconds=1))
+    few = {
+        "fields": {k: columns[k] for k in ("c0", "c1")},
+        "correlations": [{"columns": ["c0", "c1"], "matrix": [[1, 0.3], [0.3, 1]]}],
+    }
+    assert Schema.from_dict(few, limits=Limits(max_build_seconds=1))
+
+
+def test_recurring_drift_on_many_series_measures_its_windows_in_one_kernel():
+    """A drift recurring every row on a schema of entities has a window per row, each measured within
+    its entities' series: measured one by one in Python, 65,536 rows took 8 s (now 0.05 s)."""
+    import fastsynth
+
+    document = {
+        "entities": 100_000,
+        "fields": {"t": {"type": "time_sequence"}, "x": {"type": "series", "base": {"type": "float"}}},
+        "drift": [{"type": "shift", "columns": ["x"], "magnitude": 1, "start_row": 0, "every_rows": 1}],
+    }
+    schema = Schema.from_dict(document, limits=Limits())
+    fastsynth.generate(schema, rows=10, seed=1)  # compiled
+    started = time.perf_counter()
+    assert fastsynth.generate(schema, rows=65_536, seed=1).num_rows == 65_536
+    assert time.perf_counter() - started < 2
+
+
+def test_drift_events_are_capped():
+    """Each event measures its windows and weighs every batch's rows: 1,000 events took 5 s for a
+    batch of 1,000 rows, 5,000 over a minute."""
+    fields = {"t": {"type": "time_sequence"}, "x": {"type": "float"}}
+    events = [
+        {"type": "shift", "columns": ["x"], "magnitude": 1, "start_row": i, "every_rows": 3}
+        for i in range(101)
+    ]
+    message = (
+        "schema: drift: events has 101 entries, over the limit; allowed: at most 100 entries "
+        "(max_drift_events)"
+    )
+    refused({"fields": fields, "drift": events}, message, Limits())
+    refused({"fields": fields, "drift": {"events": events}}, message, Limits())
+    assert len(Schema.from_dict({"fields": fields, "drift": events}).drift.events) == 101  # not capped
+    assert Schema.from_dict({"fields": fields, "drift": events[:100]}, limits=Limits())
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            {"seasonality": [{"period": 7 + i, "amplitude": 0.1} for i in range(101)]},
+            "field 'x': seasonality has 101 entries, over the limit; allowed: at most 100 entries "
+            "(max_series_terms)",
+        ),
+        (
+            {"trend": {"type": "piecewise", "changepoints": [[i, 0.1] for i in range(101)]}},
+            "field 'x': trend: changepoints has 101 entries, over the limit",
+        ),
+    ],
+)
+def test_a_series_seasons_and_changepoints_are_capped(options, message):
+    """Every row sums them all, and every entity draws each season's numbers for every batch: 15,000
+    seasons took over a minute for 65,536 rows, 40,000 changepoints 8 s."""
+    document = {"fields": {"x": {"type": "series", "base": {"type": "float"}, **options}}}
+    refused(document, message, Limits())
+    assert Schema.from_dict(document).names == ["x"]  # Python users are not capped
+
+
+def test_a_streams_concepts_are_bounded_together_by_the_work_ceiling():
+    """Each concept builds its state (random_rbf's centroids: about a second per 2,000,000
+    coordinates) when its rows first come: 20 concepts at the largest a generator may be took 19 s for
+    65,536 rows. A server adds them up before building any."""
+    concepts = [
+        {"type": "random_rbf", "n_centroids": 100_000, "n_features": 20, "seed": i} for i in range(20)
+    ]
+    document = {"generator": {"concepts": concepts, "drift": [{"position": i * 10} for i in range(1, 20)]}}
+    refused(
+        document,
+        "schema: generator: its 20 concepts build about 20 s of state before their rows (centroids, trees), "
+        "over the limit; allowed: at most 5 s (max_build_seconds)",
+        Limits(),
+    )
+    assert len(Schema.from_dict(document).names) == 22  # Python users are not capped
+    trees = [{"type": "random_tree", "seed": i} for i in range(20)]
+    cheap = {"generator": {"concepts": trees, "drift": [{"position": i * 10} for i in range(1, 20)]}}
+    assert Schema.from_dict(cheap, limits=Limits())
+
+
+@pytest.mark.parametrize(
+    ("expression", "function"),
+    [
+        ("lpad(a, 1000000000)", "lpad"),
+        ("RPAD(a, n)", "RPAD"),
+        ("replace(replace(replace(a, 'x', 'xxxxxxxxxx'), 'x', 'xxxxxxxxxx'), 'x', 'xxxxxxxxxx')", "replace"),
+        ("regexp_replace(a, '', 'yy')", "regexp_replace"),
+    ],
+)
+def test_sql_that_can_lengthen_text_without_bound_is_refused(expression, function):
+    """lpad(a, 1000000000) makes a gigabyte a row, and each nested replace(a, 'x', 'xxxxxxxxxx')
+    multiplies a text by ten: few tokens, any length. A quoted name is no call."""
+    fields = {"a": {"type": "word"}, "n": {"type": "int", "min": 0, "max": 9}}
+    document = {"fields": {**fields, "x": {"type": "expr", "expr": expression, "dtype": "string"}}}
+    refused(
+        document,
+        f"calls {function}, which can make text of any length (gigabytes a row); allowed: SQL without "
+        "lpad, regexp_replace, replace, rpad (max_expression_tokens)",
+        Limits(),
+    )
+    assert Schema.from_dict(document).names == ["a", "n", "x"]  # Python users are not capped
+    quoted = {"fields": {**fields, "x": {"type": "expr", "expr": "a || 'replace('", "dtype": "string"}}}
+    assert Schema.from_dict(quoted, limits=Limits())
+
+
+def test_a_template_joins_merged_text_and_casts_each_column_once():
+    """Each ``{{`` or ``}}`` ended a piece of text, and each placeholder cast its column again: 2,500
+    ``{{}}`` took 26 s for 65,536 rows, 3,333 ``{a}`` 53 s. The same rows, now in a fraction of it."""
+    import fastsynth
+
+    fields = {"a": {"type": "int", "min": 0, "max": 9}}
+    braces = Schema.from_dict({"fields": {**fields, "x": {"type": "template", "template": "{{}}" * 2_500}}})
+    fastsynth.generate(braces, rows=10, seed=1)
+    started = time.perf_counter()
+    assert fastsynth.generate(braces, rows=16_384, seed=1).column("x")[0].as_py() == "{}" * 2_500
+    assert time.perf_counter() - started < 2  # was 6.5 s
+    mixed = Schema.from_dict(
+        {"fields": {**fields, "x": {"type": "template", "template": "{{{a}}} {uuid}-{{}}{a}"}}}
+    )
+    value = fastsynth.generate(mixed, rows=1, seed=3).column("x")[0].as_py()
+    a = fastsynth.generate(mixed, rows=1, seed=3).column("a")[0].as_py()
+    assert value.startswith(f"{{{a}}} ") and value.endswith(f"-{{}}{a}")
+
+
+def test_regimes_too_slow_to_find_for_every_entity_are_refused():
+    """Each entity in a batch draws (and sorts) its block's switches, 4,096 of them for a mean of one
+    step: with 65,536 entities a batch of as many rows took 29 s. Timed on a few entities."""
+    regimes = {"mean_duration": 1, "states": [{"level": 1}, {"level": 2}]}
+    fields = {
+        "t": {"type": "time_sequence"},
+        "x": {"type": "series", "base": {"type": "float"}, "regimes": regimes},
+    }
+    document = {"entities": 65_536, "fields": fields}
+    refused(
+        document,
+        "field 'x': regimes mean_duration=1 switches 4,096 times a block of 4096 steps: finding the "
+        "regimes of "
+        "65,536 entities would take about",
+        Limits(max_build_seconds=1),
+    )
+    assert Schema.from_dict(document).entities.count == 65_536  # Python users are not capped
+    assert Schema.from_dict({**document, "entities": 1_000}, limits=Limits(max_build_seconds=1))  # not timed
