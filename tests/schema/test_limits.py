@@ -500,7 +500,8 @@ def test_a_streams_concepts_are_bounded_together_by_the_work_ceiling():
 )
 def test_sql_that_can_lengthen_text_without_bound_is_refused(expression, function):
     """lpad(a, 1000000000) makes a gigabyte a row, and each nested replace(a, 'x', 'xxxxxxxxxx')
-    multiplies a text by ten: few tokens, any length. A quoted name is no call."""
+    multiplies a text by ten: few tokens, any length. The names are refused wherever they appear:
+    quotes or a comment between a name and its parenthesis would still call it."""
     fields = {"a": {"type": "word"}, "n": {"type": "int", "min": 0, "max": 9}}
     document = {"fields": {**fields, "x": {"type": "expr", "expr": expression, "dtype": "string"}}}
     refused(
@@ -510,8 +511,12 @@ def test_sql_that_can_lengthen_text_without_bound_is_refused(expression, functio
         Limits(),
     )
     assert Schema.from_dict(document).names == ["a", "n", "x"]  # Python users are not capped
-    quoted = {"fields": {**fields, "x": {"type": "expr", "expr": "a || 'replace('", "dtype": "string"}}}
-    assert Schema.from_dict(quoted, limits=Limits())
+    for hidden in ('"lpad"(a, 10)', "lpad /* x */ (a, 10)", "a || 'replace('"):
+        refused(
+            {"fields": {**fields, "x": {"type": "expr", "expr": hidden, "dtype": "string"}}},
+            "calls ",
+            Limits(),
+        )
 
 
 def test_a_template_joins_merged_text_and_casts_each_column_once():
