@@ -1,4 +1,4 @@
-"""One Parquet file from row groups encoded apart: what lets ``ParquetSink`` encode on every core.
+"""One Parquet file from row groups encoded apart: how ``ParquetSink`` encodes on several threads.
 
 pyarrow's writer encodes a file's row groups one after another on one thread. Each row group can
 instead be written by pyarrow as a small Parquet file of its own, on any thread (pyarrow releases the
@@ -15,12 +15,17 @@ ids in the format's definition.
 
 from __future__ import annotations
 
+import collections
 import struct
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
-__all__ = ["MAGIC", "Footer", "join_footers", "read_footer"]
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+__all__ = ["MAGIC", "Footer", "JoinedWriter", "join_footers", "read_footer"]
 
 MAGIC = b"PAR1"
 
@@ -248,3 +253,77 @@ def join_footers(footers: list[Footer], starts: list[int]) -> bytes:
     writer = _Writer()
     writer.fields(merged)
     return bytes(writer.out)
+
+
+IN_FLIGHT_BYTES = 256 << 20
+"""Rows a ``JoinedWriter`` holds while their row groups are encoded, beyond the one being encoded."""
+
+
+class JoinedWriter:
+    """Writes row groups to ``stream`` as ``pq.ParquetWriter`` does (``write_batch``, ``write_table``,
+    ``close``), each encoded by pyarrow on one of ``threads`` threads as a small file of its own, and
+    joined in order into one file: the bytes pyarrow's writer makes from the same row groups."""
+
+    def __init__(self, stream: IO[bytes], schema: pa.Schema, threads: int, **options: Any) -> None:
+        self._stream, self._schema, self._options = stream, schema, options
+        self._threads = threads
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="fastsynth-parquet")
+        self._encoding: collections.deque[tuple[Future[pa.Buffer], int]] = collections.deque()
+        self._in_flight = 0
+        self._footers: list[Footer] = []
+        self._starts: list[int] = []
+        stream.write(MAGIC)
+        self._at = len(MAGIC)
+
+    def _encode(self, table: pa.Table) -> pa.Buffer:
+        """``table`` as a Parquet file of one row group."""
+        out = pa.BufferOutputStream()
+        pq.write_table(table, out, row_group_size=max(1, table.num_rows), **self._options)
+        return out.getvalue()
+
+    def write_batch(self, batch: pa.RecordBatch) -> None:
+        self._group(pa.Table.from_batches([batch], schema=self._schema))
+
+    def write_table(self, table: pa.Table, row_group_size: int | None = None) -> None:
+        size = row_group_size or max(1, table.num_rows)
+        for first in range(0, table.num_rows, size):
+            self._group(table.slice(first, size))
+
+    def _group(self, table: pa.Table) -> None:
+        """Encode ``table`` as the next row group: at most one a thread in flight, and, past one, at
+        most ``IN_FLIGHT_BYTES`` of rows (a large ``row_group_size`` holds fewer)."""
+        self._encoding.append((self._pool.submit(self._encode, table), table.nbytes))
+        self._in_flight += table.nbytes
+        while len(self._encoding) > self._threads or (
+            len(self._encoding) > 1 and self._in_flight > IN_FLIGHT_BYTES
+        ):
+            self._next()
+
+    def _next(self) -> None:
+        future, size = self._encoding.popleft()
+        self._in_flight -= size
+        piece = future.result()
+        footer = read_footer(piece)
+        start, end = footer.body
+        self._stream.write(piece[start:end])  # the pages; the footer waits for the file's
+        self._footers.append(footer)
+        self._starts.append(self._at)
+        self._at += end - start
+
+    def close(self) -> None:
+        while self._encoding:
+            self._next()
+        self._pool.shutdown()
+        if not self._footers:  # no rows: the footer of a file without row groups
+            out = pa.BufferOutputStream()
+            pq.ParquetWriter(out, self._schema, **self._options).close()
+            self._footers.append(read_footer(out.getvalue()))
+            self._starts.append(self._at)
+        footer = join_footers(self._footers, self._starts)
+        self._stream.write(footer + struct.pack("<I", len(footer)) + MAGIC)
+
+    def abort(self) -> None:
+        for future, _ in self._encoding:
+            future.cancel()
+        self._encoding.clear()
+        self._pool.shutdown(wait=False)

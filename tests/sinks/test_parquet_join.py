@@ -1,5 +1,6 @@
-"""The Parquet sink encodes row groups on every core and joins them: the file is the bytes pyarrow's own
-writer makes from the same row groups, whatever the options, and three independent readers agree."""
+"""With ``threads``, the Parquet sink encodes row groups at once and joins them: the file is the bytes
+pyarrow's own writer makes from the same row groups, whatever the options, and three independent readers
+agree."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def seed_rows(rows: int, batch_size: int) -> pa.Table:
 
 
 def with_sink(path, table: pa.Table, **options) -> bytes:
-    with fastsynth.open_sink(path, table.schema, **options) as sink:
+    with fastsynth.open_sink(path, table.schema, threads=2, **options) as sink:
         for batch in table.to_batches():
             sink.write(batch)
     return path.read_bytes()
@@ -92,7 +93,7 @@ def test_types_nulls_and_one_row_groups_survive_the_join(tmp_path):
 
 def test_an_empty_file_has_its_schema_and_no_row_group(tmp_path):
     schema = seed_rows(1, 1).schema
-    with fastsynth.open_sink(tmp_path / "empty.parquet", schema):
+    with fastsynth.open_sink(tmp_path / "empty.parquet", schema, threads=2):
         pass
     meta = pq.ParquetFile(tmp_path / "empty.parquet").metadata
     assert meta.num_rows == 0 and meta.num_row_groups == 0
@@ -129,3 +130,14 @@ def test_a_footer_read_and_written_back_is_the_same_bytes(tmp_path):
 def test_what_is_not_a_parquet_file_is_refused(damaged):
     with pytest.raises(ValueError, match="not a Parquet"):
         read_footer(damaged)
+
+
+def test_one_thread_is_pyarrows_writer_and_bad_thread_counts_are_refused(tmp_path):
+    table = seed_rows(20_000, 5_000)
+    with fastsynth.open_sink(tmp_path / "one.parquet", table.schema) as sink:
+        for batch in table.to_batches():
+            sink.write(batch)
+    assert (tmp_path / "one.parquet").read_bytes() == with_sink(tmp_path / "two.parquet", table)
+    for bad in (0, 65, True, "2"):
+        with pytest.raises(fastsynth.UsageError, match="format 'parquet': threads="):
+            fastsynth.open_sink(tmp_path / "bad.parquet", table.schema, threads=bad)
