@@ -39,7 +39,7 @@ from fastsynth.entities import ONE_SERIES, Entities, Segments
 from fastsynth.errors import FastsynthError, SchemaError, field_error
 from fastsynth.kernels import numeric as kn
 from fastsynth.registry import Registry
-from fastsynth.specs import Bounds, check, from_document, options_of, to_document
+from fastsynth.specs import Bounds, ceiling, check, from_document, options_of, to_document
 
 if TYPE_CHECKING:  # the schema is made of fields: it is the layer above, seen here only in annotations
     from fastsynth.schema import Schema
@@ -213,6 +213,10 @@ class Block:
         return pa.py_buffer(out)
 
 
+_TEXT_FROM_COLUMNS = ("template", "expr")
+"""Field types whose text is made from other columns."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Field:
     """Base of every field type. Subclasses are frozen, keyword-only dataclasses."""
@@ -258,6 +262,23 @@ class Field:
     def capacity(self, schema: Schema | None = None) -> int | None:
         """How many rows can be made at most (distinct values run out) inside ``schema``, or None."""
         return None
+
+    def check_text_sources(self, schema: Schema, names: tuple[str, ...]) -> None:
+        """Under a server's ceilings, refuse text made from columns that are themselves text made from
+        other columns: each such step multiplies a row's length (a template of 3,000 placeholders of a
+        10,000-character column is 30 MB a row; one more step, 100 GB). One step stays within what a
+        batch's memory budget can take, a row at a time."""
+        limit = ceiling("text")
+        if limit is None:
+            return
+        for name in names:
+            other = schema.column_named(name)
+            made = other is not None and other.type_name in _TEXT_FROM_COLUMNS and other.dependencies(schema)
+            if made and pa.types.is_string(other.arrow_type()):  # type: ignore[union-attr]
+                raise self.error(
+                    f"reads {name!r}, text made from other columns itself; allowed here: text made from "
+                    f"columns that are not ({', '.join(_TEXT_FROM_COLUMNS)} of text) ({limit[1]})"
+                )
 
     def capacity_exceeded(self, rows: int, capacity: int) -> str:
         """Why ``rows`` rows cannot be made when ``capacity()`` is ``capacity`` (for the message)."""

@@ -63,6 +63,8 @@ class ExprField(Field):
         return tuple(dict.fromkeys(_parse(self.expr).meta.root_names()))
 
     def check_schema(self, schema: Schema) -> None:
+        if self.dtype == "string":
+            self.check_text_sources(schema, self.dependencies(schema))
         for name in self.dependencies(schema):
             if name == self.name or schema.column_named(name) is None:
                 raise self.error(

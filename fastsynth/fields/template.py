@@ -70,6 +70,7 @@ class TemplateField(Field):
         return tuple(n for n in self.placeholders() if schema.column_named(n) is not None)
 
     def check_schema(self, schema: Schema) -> None:
+        self.check_text_sources(schema, self.dependencies(schema))
         for name in self.placeholders():
             if name == self.name:
                 raise self.error(f"template placeholder {{{name}}} refers to the template itself")

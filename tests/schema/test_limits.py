@@ -556,3 +556,22 @@ def test_regimes_too_slow_to_find_for_every_entity_are_refused():
     )
     assert Schema.from_dict(document).entities.count == 65_536  # Python users are not capped
     assert Schema.from_dict({**document, "entities": 1_000}, limits=Limits(max_build_seconds=1))  # not timed
+
+
+def test_text_made_from_text_made_from_columns_is_refused_under_limits():
+    """A template of 3,330 placeholders of a 9,990-character column is 33 MB a row; one more step
+    would be 100 GB for the one row a server measures first. One step is allowed."""
+    long_text = {"type": "template", "template": "x" * 9_990}
+    fields = {
+        "a": long_text,
+        "b": {"type": "template", "template": "{a}" * 3},
+        "c": {"type": "expr", "expr": "concat(b, b)", "dtype": "string"},
+    }
+    refused({"fields": fields}, "field 'c': reads 'b', text made from other columns itself", Limits())
+    nested = {"a": long_text, "b": {"type": "template", "template": "{a}{a}"}}
+    assert Schema.from_dict({"fields": nested}, limits=Limits())  # one step: allowed
+    twice = {**nested, "c": {"type": "template", "template": "{b}{b}"}}
+    refused({"fields": twice}, "field 'c': reads 'b', text made from other columns itself", Limits())
+    numbers = {**nested, "n": {"type": "expr", "expr": "length(b)", "dtype": "int64"}}
+    assert Schema.from_dict({"fields": numbers}, limits=Limits())  # a number read from it is no text
+    assert Schema.from_dict({"fields": fields}).names == ["a", "b", "c"]  # Python users are not capped
