@@ -147,7 +147,13 @@ class FileSink(Sink):
         self._count(batch)
 
     def close(self) -> None:
-        self._finish()
+        try:
+            self._finish()
+        except BaseException as exc:  # a trailer that cannot be written: nothing is published
+            self.abort()
+            if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
+                raise SinkError(f"output {self._where()}: write failed: {exc.strerror or exc}") from None
+            raise
         if self._temp is None:
             self._stream.flush()
             return

@@ -255,6 +255,8 @@ def join_footers(footers: list[Footer], starts: list[int]) -> bytes:
     return bytes(writer.out)
 
 
+DEFAULT_GROUP = 1 << 20
+"""The most rows pyarrow's writer puts in a row group when not told (``write_batch``, ``write_table``)."""
 IN_FLIGHT_BYTES = 256 << 20
 """Rows a ``JoinedWriter`` holds while their row groups are encoded, beyond the one being encoded."""
 
@@ -282,10 +284,11 @@ class JoinedWriter:
         return out.getvalue()
 
     def write_batch(self, batch: pa.RecordBatch) -> None:
-        self._group(pa.Table.from_batches([batch], schema=self._schema))
+        self.write_table(pa.Table.from_batches([batch], schema=self._schema))
 
     def write_table(self, table: pa.Table, row_group_size: int | None = None) -> None:
-        size = row_group_size or max(1, table.num_rows)
+        """Row groups of ``row_group_size`` rows, or of pyarrow's default most (``DEFAULT_GROUP``)."""
+        size = row_group_size or DEFAULT_GROUP
         for first in range(0, table.num_rows, size):
             self._group(table.slice(first, size))
 
@@ -311,9 +314,11 @@ class JoinedWriter:
         self._at += end - start
 
     def close(self) -> None:
-        while self._encoding:
-            self._next()
-        self._pool.shutdown()
+        try:
+            while self._encoding:
+                self._next()
+        finally:
+            self._pool.shutdown(cancel_futures=True)
         if not self._footers:  # no rows: the footer of a file without row groups
             out = pa.BufferOutputStream()
             pq.ParquetWriter(out, self._schema, **self._options).close()

@@ -141,3 +141,12 @@ def test_one_thread_is_pyarrows_writer_and_bad_thread_counts_are_refused(tmp_pat
     for bad in (0, 65, True, "2"):
         with pytest.raises(fastsynth.UsageError, match="format 'parquet': threads="):
             fastsynth.open_sink(tmp_path / "bad.parquet", table.schema, threads=bad)
+
+
+def test_a_batch_past_pyarrows_row_group_is_split_as_pyarrow_splits_it(tmp_path):
+    table = pa.table({"v": np.arange(1_500_000, dtype=np.int32)})
+    one = with_pyarrow(tmp_path / "one.parquet", table, use_dictionary=False, write_statistics=False)
+    two = with_sink(tmp_path / "two.parquet", table, dictionary=False, statistics=False)
+    meta = pq.ParquetFile(tmp_path / "two.parquet").metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [1_048_576, 451_424]
+    assert one == two
