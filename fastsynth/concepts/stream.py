@@ -491,6 +491,7 @@ class ConceptStream:
         present = np.zeros((len(self.features), size), dtype=bool) if self.blocks is not None else None
         index = {f.name: n for n, f in enumerate(self.features)}
         keys = [g.key(seed) for g in self.concepts]
+        states: dict[tuple[Generator, int], Any] = {}
         for c, part, numbers, key in self._units(keys, rows, concept, block, position):
             generator = self.concepts[c]
             names, own = generator.feature_names(), generator.features()
@@ -507,9 +508,10 @@ class ConceptStream:
                 columns = [_buffer(len(numbers), f.dtype) for f in own]
                 out_target = _buffer(len(numbers), target.dtype)
             desired = self._desired(stream, generator, rows[part], position[part])
-            missed = generator.fill(
-                Rows(numbers, key, _state(generator, keys[c]), desired, columns, out_target)
-            )
+            known = (generator, int(keys[c]))
+            if known not in states:  # once a batch, whatever the switches between concepts
+                states[known] = _state(generator, keys[c])
+            missed = generator.fill(Rows(numbers, key, states[known], desired, columns, out_target))
             if missed:
                 raise UsageError(
                     f"{_WHERE}: balance: generator {generator.type_name!r} did not make the wanted "
