@@ -150,23 +150,46 @@ class Size:
 _CEILINGS: contextvars.ContextVar[Mapping[str, tuple[int, str]] | None] = contextvars.ContextVar(
     "fastsynth_ceilings", default=None
 )
+_SPENT: contextvars.ContextVar[dict[str, float] | None] = contextvars.ContextVar(
+    "fastsynth_spent", default=None
+)
 
 
 @contextlib.contextmanager
 def ceilings(limits: Mapping[str, tuple[int, str]]) -> Iterator[None]:
     """Within the block, ``Size`` options are checked against ``limits``: a kind -> (ceiling, the
     setting's name for messages). A context variable, so that threads and tasks each have their own."""
-    token = _CEILINGS.set(limits)
+    token, spent = _CEILINGS.set(limits), _SPENT.set({})
     try:
         yield
     finally:
         _CEILINGS.reset(token)
+        _SPENT.reset(spent)
 
 
 def ceiling(kind: str) -> tuple[int, str] | None:
     """The ceiling in force for ``kind`` and the setting's name, or None (no ceilings: the default)."""
     limits = _CEILINGS.get()
     return None if limits is None else limits.get(kind)
+
+
+def work_left() -> tuple[float, str] | None:
+    """The seconds of work (``Limits.max_build_seconds``) left to the document being read, and the
+    setting's name, or None (no ceilings): what its earlier parts ``spend`` is taken off, so that the
+    work of a whole schema is bounded together, not field by field."""
+    found = ceiling("work")
+    if found is None:
+        return None
+    spent = _SPENT.get() or {}
+    left = max(0.0, round(found[0] - spent.get("work", 0.0), 1))
+    return (int(left) if left.is_integer() else left), found[1]  # "5 s", not "5.0 s", in messages
+
+
+def spend(kind: str, amount: float) -> None:
+    """Count ``amount`` of ``kind`` (seconds of ``work``) against the ceiling left to the document."""
+    spent = _SPENT.get()
+    if spent is not None:
+        spent[kind] = spent.get(kind, 0.0) + amount
 
 
 Count = Annotated[int, Bounds(0)]

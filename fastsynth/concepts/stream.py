@@ -51,7 +51,18 @@ from fastsynth.errors import SchemaError, UsageError
 from fastsynth.kernels import numeric as kn
 from fastsynth.kernels.concept import concepts_of_rows
 from fastsynth.kernels.concepts.balance import balanced_classes
-from fastsynth.specs import Bounds, Count, PositiveInt, Size, Spec, ceiling, from_document, show, to_document
+from fastsynth.specs import (
+    Bounds,
+    Count,
+    PositiveInt,
+    Size,
+    Spec,
+    from_document,
+    show,
+    spend,
+    to_document,
+    work_left,
+)
 
 __all__ = ["Blocks", "CalendarStep", "ConceptStream", "Dates", "Switch", "Virtual"]
 
@@ -236,7 +247,7 @@ class ConceptStream:
                 f"{_WHERE}: {len(self.concepts)} concepts; allowed: at most {_MOST_CONCEPTS} (the concept "
                 "column is an int16)"
             )
-        budget = ceiling("work")
+        budget = work_left()
         if budget is not None:  # a server: what the concepts build before their rows, all together
             distinct = set(self.concepts)
             needed = sum(c.setup_seconds() for c in distinct)
@@ -246,6 +257,7 @@ class ConceptStream:
                     f"their rows (centroids, trees), over the limit; allowed: at most {budget[0]} s "
                     f"({budget[1]}): fewer or smaller concepts"
                 )
+            spend("work", needed)
         for option in ("target", "concept_column"):
             if getattr(self, option) == "":
                 raise SchemaError(f"{_WHERE}: {option}='' is not a column name")

@@ -27,7 +27,7 @@ from fastsynth.compositions import Composition, Part
 from fastsynth.fields.base import FIELDS, Block, Field, column_key
 from fastsynth.fields.caches import BoundedCache
 from fastsynth.fields.compose import compose
-from fastsynth.specs import Bounds, Size, ceiling, show
+from fastsynth.specs import Bounds, Size, ceiling, show, spend, work_left
 
 __all__ = ["FakerField"]
 
@@ -122,7 +122,7 @@ class FakerField(Field):
     def _check_work(self, seconds_per_value: float) -> None:
         """Under limits, a pool that would take longer to build than the work ceiling is refused, and
         ``exact`` (a Faker call per row, without end) is refused outright."""
-        budget = ceiling("work")
+        budget = work_left()
         if budget is None:
             return
         if self.exact:
@@ -130,10 +130,11 @@ class FakerField(Field):
         needed = seconds_per_value * self.pool_size
         if needed > budget[0]:
             raise self.error(
-                f"pool_size={self.pool_size:,} of {self.provider!r} would take about {needed:.0f} s to build "
+                f"pool_size={self.pool_size:,} of {self.provider!r} would take about {needed:.1f} s to build "
                 f"({seconds_per_value * 1000:.2f} ms a value), over the limit; allowed: at most "
                 f"{budget[0]} s ({budget[1]}): ask for a smaller pool_size"
             )
+        spend("work", needed)
 
     def _check_sizes(self, most: int, setting: str) -> None:
         """Under limits, arguments that size the value (``nb_words``, ``length``, ``digits``...) and

@@ -36,7 +36,7 @@ from fastsynth.fields.series_options import (
 )
 from fastsynth.kernels import numeric as kn
 from fastsynth.kernels import series as ks
-from fastsynth.specs import Size, ceiling, to_document
+from fastsynth.specs import Size, spend, to_document, work_left
 
 if TYPE_CHECKING:
     from fastsynth.schema import Schema
@@ -149,7 +149,7 @@ class SeriesField(Field):
         A series starts (at step 0, and again every ``STEP_BLOCK`` steps) from its moving-average form,
         ``len(coefficients) * len(psi)`` draws; a batch holds every entity's start, so near a unit root
         (psi of 195,000 terms) 65,536 entities took minutes before the first row."""
-        budget = ceiling("work")
+        budget = work_left()
         if budget is None:
             return
         entities = 1 if schema.entities is None else schema.entities.count
@@ -170,8 +170,9 @@ class SeriesField(Field):
                 f"{needed:.0f} s, over the limit; allowed: at most {budget[0]} s ({budget[1]}): "
                 "coefficients further from a unit root, or fewer entities"
             )
+        spend("work", needed)
 
-    def _check_regimes(self, entities: int, budget: tuple[int, str]) -> None:
+    def _check_regimes(self, entities: int, budget: tuple[float, str]) -> None:
         """Under limits, regimes whose switches take longer to draw than the work ceiling are refused.
         Every entity in a batch draws its block's switches (``STEP_BLOCK / mean_duration``, and sorts
         them) to find its regime: a mean of 1 step with 65,536 entities took 29 s for 65,536 rows."""
@@ -198,6 +199,7 @@ class SeriesField(Field):
                 f"{needed:.0f} s a batch, over the limit; allowed: at most {budget[0]} s ({budget[1]}): a "
                 "longer mean_duration, or fewer entities"
             )
+        spend("work", needed)
 
     @staticmethod
     def _restart_seconds(phi: np.ndarray, psi: np.ndarray, trial: int) -> float:

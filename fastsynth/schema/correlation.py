@@ -27,7 +27,7 @@ from typing import Any, Literal
 import numpy as np
 
 from fastsynth.errors import SchemaError
-from fastsynth.specs import Invalid, Spec, ceiling, from_document
+from fastsynth.specs import Invalid, Spec, from_document, spend, work_left
 
 __all__ = ["Correlation", "copula_factor"]
 
@@ -116,7 +116,7 @@ def _solve(field_a: Any, field_b: Any, target: float, where: str) -> float:
     return round((lo + hi) / 2, 9)  # rounding absorbs last-bit differences between machines
 
 
-def _check_work(seconds: list[float], pairs: int, budget: tuple[int, str], index: int) -> None:
+def _check_work(seconds: list[float], pairs: int, budget: tuple[float, str], index: int) -> None:
     """Under limits, refuse a group whose pairs would take longer to solve than the work ceiling,
     estimated from the median of the first few (a pair takes 0.3 s and more: a group of 20 columns,
     190 pairs, took a minute). The median, so that one pair's first-time compilation does not count."""
@@ -142,7 +142,7 @@ def copula_factor(correlation: Correlation, fields: list[Any], index: int) -> np
     else:
         adjusted = np.eye(k)
         pairs = [(i, j) for i in range(k) for j in range(i + 1, k) if correlation.matrix[i][j] != 0.0]
-        budget = ceiling("work")
+        budget = work_left()
         seconds: list[float] = []
         for i, j in pairs:
             where = f"schema: correlations[{index}] between {fields[i].name!r} and {fields[j].name!r}"
@@ -151,6 +151,7 @@ def copula_factor(correlation: Correlation, fields: list[Any], index: int) -> np
             seconds.append(time.perf_counter() - started)
             if budget is not None:
                 _check_work(seconds, len(pairs), budget, index)
+        spend("work", sum(seconds))
         after = " (after adjusting for the columns' distributions)"
     try:
         return np.linalg.cholesky(adjusted)

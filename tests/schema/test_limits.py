@@ -575,3 +575,21 @@ def test_text_made_from_text_made_from_columns_is_refused_under_limits():
     numbers = {**nested, "n": {"type": "expr", "expr": "length(b)", "dtype": "int64"}}
     assert Schema.from_dict({"fields": numbers}, limits=Limits())  # a number read from it is no text
     assert Schema.from_dict({"fields": fields}).names == ["a", "b", "c"]  # Python users are not capped
+
+
+def test_the_work_ceiling_bounds_a_whole_schema_not_each_field(monkeypatch):
+    """Faker pools that each take under the ceiling are refused together once they pass it."""
+    import fastsynth.fields.faker_provider as faker_provider
+
+    original = faker_provider.FakerField._check_work
+    # Each pool's trial measures 4 ms a value: 0.4 s for a pool of 100.
+    monkeypatch.setattr(faker_provider.FakerField, "_check_work", lambda self, _: original(self, 0.004))
+    pool = {"type": "faker", "provider": "pystr", "pool_size": 100}
+    limits = Limits(max_build_seconds=1)
+    assert Schema.from_dict({"fields": {"a": pool, "b": pool}}, limits=limits)  # 0.8 s of 1
+    refused(
+        {"fields": {"a": pool, "b": pool, "c": pool}},
+        "field 'c': pool_size=100 of 'pystr' would take about 0.4 s to build (4.00 ms a value), over the "
+        "limit; allowed: at most 0.2 s (max_build_seconds)",
+        limits,
+    )
