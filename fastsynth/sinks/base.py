@@ -87,6 +87,32 @@ def _is_stream(target: object) -> bool:
     return hasattr(target, "write")
 
 
+class _Abortable:
+    """A caller's stream that takes no more bytes once its sink is aborted: a writer finished later
+    (pyarrow's Parquet writer writes its footer when it is collected) would otherwise end a truncated
+    output with a valid trailer, and a reader could not tell it was cut short."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self.aborted = False
+
+    def write(self, data: Any) -> int:
+        if self.aborted:
+            raise OSError("the output was abandoned after an error")
+        return self._stream.write(data)
+
+    def flush(self) -> None:
+        if not self.aborted:
+            self._stream.flush()
+
+    @property
+    def closed(self) -> bool:
+        return self.aborted or bool(getattr(self._stream, "closed", False))
+
+    def close(self) -> None:
+        """The caller's stream is the caller's to close."""
+
+
 class FileSink(Sink):
     """A sink writing one file, or a binary stream: one given as the target (an HTTP response body),
     or standard output when there is none.
@@ -103,7 +129,7 @@ class FileSink(Sink):
         self._temp: Path | None = None
         self._stream: IO[bytes]
         if _is_stream(path):
-            self._stream = path  # type: ignore[assignment]
+            self._stream = _Abortable(path)  # type: ignore[assignment,arg-type]  # a file-like of its own
         elif self.path is None:
             if self.binary:
                 raise UsageError(f"format {self.format_name!r} is binary and needs an output path (--output)")
@@ -164,6 +190,8 @@ class FileSink(Sink):
 
     def abort(self) -> None:
         if self._temp is None:
+            if isinstance(self._stream, _Abortable):
+                self._stream.aborted = True
             return
         with contextlib.suppress(Exception):
             self._stream.close()

@@ -140,12 +140,12 @@ class ParquetSink(FileSink):
         self._writer.close()
 
     def abort(self) -> None:
-        with contextlib.suppress(Exception):
+        super().abort()  # first: the output takes no more bytes (a footer would make it look whole)
+        with contextlib.suppress(Exception):  # what the writer still writes goes nowhere
             if isinstance(self._writer, JoinedWriter):
                 self._writer.abort()
             else:
                 self._writer.close()
-        super().abort()
 
 
 @SINKS.register("arrow")

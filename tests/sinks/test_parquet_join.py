@@ -150,3 +150,23 @@ def test_a_batch_past_pyarrows_row_group_is_split_as_pyarrow_splits_it(tmp_path)
     meta = pq.ParquetFile(tmp_path / "two.parquet").metadata
     assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [1_048_576, 451_424]
     assert one == two
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_an_aborted_stream_is_never_a_valid_file(threads):
+    """pyarrow's writer writes its footer when collected: an output cut short by an error must not end
+    with one, or a reader would take the truncated rows for the whole."""
+    import gc
+    import io
+
+    table = seed_rows(10_000, 2_000)
+    out = io.BytesIO()
+    sink = fastsynth.open_sink(out, table.schema, format="parquet", threads=threads)
+    for batch in table.to_batches()[:3]:
+        sink.write(batch)
+    sink.abort()
+    del sink
+    gc.collect()
+    with pytest.raises(pa.ArrowInvalid):
+        pq.read_table(io.BytesIO(out.getvalue()))
+    assert not out.closed  # the caller's stream stays the caller's
