@@ -47,6 +47,11 @@ class TimeSequenceField(Field):
         super().__post_init__()
         if not (math.isfinite(self.jitter_seconds) and self.jitter_seconds >= 0):
             raise self.error(f"jitter_seconds={self.jitter_seconds!r} is not a number >= 0")
+        if self.jitter_seconds * _UNITS_PER_SECOND[self.unit] > 2**52:  # as for interval_seconds below
+            limit = 2**52 / _UNITS_PER_SECOND[self.unit]
+            raise self.error(
+                f"jitter_seconds={self.jitter_seconds!r} is more than {limit:.4g} in unit {self.unit}"
+            )
         if self.jitter_seconds and self.arrivals == "poisson":
             raise self.error(
                 "jitter_seconds applies to regular arrivals; Poisson arrivals are already random"

@@ -287,6 +287,11 @@ def test_a_time_sequence_never_wraps_around():
         SchemaError, match=r"start='2300-01-01' is outside what unit='ns' can hold; allowed: 1677"
     ):
         Schema.from_dict({"fields": {"t": {"type": "time_sequence", "start": "2300-01-01", "unit": "ns"}}})
+    jitter = {"type": "time_sequence", "jitter_seconds": 1e300}
+    with pytest.raises(
+        SchemaError, match=r"field 't': jitter_seconds=1e\+300 is more than 4.504e\+15 in unit s"
+    ):
+        Schema.from_dict({"fields": {"t": jitter}})
     poisson = {**late, "arrivals": "poisson", "start": "2262-04-11T23:00:00"}
     with pytest.raises(SchemaError, match="field 't': arrivals pass what unit='ns' can hold"):
         fastsynth.generate({"t": poisson}, 50, seed=1)
