@@ -9,6 +9,7 @@ swings the value by +-20% over every ``p`` steps) become ``series`` options.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any
@@ -181,17 +182,15 @@ class SeriesField(Field):
         if mean_count * entities <= _AR_CHEAP_DRAWS:
             return
         trial = max(1, min(entities, int(_REGIME_TRIAL_SWITCHES // mean_count)))
-        best = float("inf")
-        for count in (1, trial, trial):
-            started = time.perf_counter()
+
+        def find(count: int) -> None:
             ks.fill_regimes(
                 np.empty(count, np.int8), np.uint64(1), np.arange(count, dtype=np.int64),
                 np.zeros(count, np.int64), np.ones(count, np.int64), np.arange(count, dtype=np.int64), 1,
                 STEP_BLOCK, mean_count, self._regime_tables[0],
             )  # fmt: skip
-            if count == trial:
-                best = min(best, (time.perf_counter() - started) / count)
-        needed = best * entities
+
+        needed = _seconds_per_entity(find, trial) * entities
         if needed > budget[0]:
             raise self.error(
                 f"regimes mean_duration={self.regimes.mean_duration:g} switches {mean_count:,.0f} times a "
@@ -203,17 +202,14 @@ class SeriesField(Field):
 
     @staticmethod
     def _restart_seconds(phi: np.ndarray, psi: np.ndarray, trial: int) -> float:
-        """Seconds to start one entity's AR series, timed on ``trial`` entities (after one to compile)."""
-        best = float("inf")
-        for count in (1, trial, trial):
-            out = np.empty(count)
-            steps = np.zeros(count, np.int64)
-            started = time.perf_counter()
+        """Seconds to start one entity's AR series, timed on ``trial`` entities."""
+
+        def start(count: int) -> None:
             ks.fill_ar(
-                out,
+                np.empty(count),
                 np.uint64(1),
                 np.arange(count, dtype=np.int64),
-                steps,
+                np.zeros(count, np.int64),
                 np.ones(count, np.int64),
                 np.arange(count, dtype=np.int64),
                 1,
@@ -223,9 +219,8 @@ class SeriesField(Field):
                 np.full(count, -1, np.int64),
                 np.zeros((count, len(phi))),
             )
-            if count == trial:
-                best = min(best, (time.perf_counter() - started) / count)
-        return best
+
+        return _seconds_per_entity(start, trial)
 
     @cached_property
     def _base(self) -> Field:
@@ -413,3 +408,14 @@ class SeriesField(Field):
             info = np.iinfo(dtype)  # type: ignore[type-var]  # dtype.kind says it is an integer
             out[:] = np.clip(np.rint(values), info.min, info.max)
         return numpy_buffer_array(self.arrow_type(), out)
+
+
+def _seconds_per_entity(run: Callable[[int], None], trial: int) -> float:
+    """The best of two timings of ``run(trial)``, per entity, after ``run(1)`` (which may compile)."""
+    run(1)
+    best = float("inf")
+    for _ in range(2):
+        started = time.perf_counter()
+        run(trial)
+        best = min(best, time.perf_counter() - started)
+    return best / trial
