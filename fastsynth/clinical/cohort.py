@@ -1,8 +1,8 @@
 """A clinical cohort as a spec: how many patients, genes and proteins, the groups and their shares, the
 omics' distributions, gene modules, disease effects, group transitions, correlations between demographic
-columns and features, and longitudinal visits (their days, trends, noise and transitions over visits).
-``Cohort.from_dict`` reads the same document from YAML or JSON, with the house's messages for bad
-values."""
+columns and features, correlations among demographic columns and with the groups, and longitudinal
+visits (their days, trends, noise and transitions over visits). ``Cohort.from_dict`` reads the same
+document from YAML or JSON, with the house's messages for bad values."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
+import numpy as np
+
 from fastsynth.errors import SchemaError
+from fastsynth.schema.correlation import Correlation
 from fastsynth.specs import Bounds, Spec, from_document, show
 
 __all__ = [
@@ -213,6 +216,13 @@ class Cohort(Spec):
     demographics: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_DEMOGRAPHICS))
     """The demographic columns, as a schema's fields (any fastsynth field)."""
     demographic_effects: tuple[DemographicEffect, ...] = ()
+    correlations: tuple[Correlation, ...] = ()
+    """Correlations among demographic columns, as a schema's ``correlations``. A group may name
+    ``Group``: then the patients' groups take part through a latent propensity, a standard normal
+    whose order is the groups' order (the first group's patients have the lowest), and the matrix, of
+    ``kind: normal``, holds the correlations of the columns' latent normals with it and among themselves.
+    So ``[[1, 0.4], [0.4, 1]]`` over ``[Group, Age]`` makes the later groups older, group sizes staying
+    exact."""
     visits: Visits | None = None
     """Longitudinal visits: then every table has a row per (patient, visit), keyed by ``Patient_ID``
     and ``Visit_ID``."""
@@ -275,6 +285,7 @@ class Cohort(Spec):
                 self._check_group(named_effect.group, f"{where}.group")
             self._check_features(named_effect, where)
         self._check_demographic_effects()
+        self._check_correlations()
         self._check_visits()
         moved: dict[str, float] = {}
         visit_moves = self.visits.transitions if self.visits else ()
@@ -326,6 +337,41 @@ class Cohort(Spec):
                             f"{where}: {kind[:-1]} {index} is in demographic_effects[{earlier}] too; "
                             "allowed: each feature in at most one demographic effect"
                         )
+
+    def _check_correlations(self) -> None:
+        naming = [i for i, group in enumerate(self.correlations) if "Group" in group.columns]
+        if len(naming) > 1:
+            raise SchemaError(
+                f"cohort: correlations[{naming[0]}] and [{naming[1]}] both name Group; allowed: one group "
+                "with Group and every column that follows it"
+            )
+        for i, group in enumerate(self.correlations):
+            where = f"cohort: correlations[{i}]"
+            for column in group.columns:
+                if column != "Group" and column not in self.demographics:
+                    raise SchemaError(
+                        f"{where}: {column!r} is not a demographic column; allowed: Group, "
+                        f"{', '.join(self.demographics) or 'none (demographics is empty)'}"
+                    )
+            if "Group" not in group.columns:
+                continue
+            if group.kind != "normal":
+                raise SchemaError(
+                    f"{where}: kind={group.kind!r} with Group; allowed: kind: normal (the correlations of "
+                    "the latent normals, the groups' propensity among them)"
+                )
+            matrix = np.array(group.matrix, dtype=float)
+            for column, loading in zip(group.columns, matrix[group.columns.index("Group")], strict=True):
+                if column != "Group" and abs(loading) >= 1.0:
+                    raise SchemaError(
+                        f"{where}: {column!r} correlates with Group by {show(float(loading))}; "
+                        "allowed: -1 < correlation < 1 (a column can only follow the groups in part)"
+                    )
+            if np.linalg.eigvalsh(matrix).min() <= 1e-12:
+                raise SchemaError(
+                    f"{where}: the matrix is not positive definite; allowed: a correlation matrix that "
+                    "some data could have"
+                )
 
     def _check_visits(self) -> None:
         visits = self.visits

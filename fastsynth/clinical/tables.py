@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
@@ -23,11 +23,13 @@ import pyarrow.compute as pc
 from fastsynth.clinical.cohort import Cohort, Evolution, Transition, VisitTransition, effect_indices
 from fastsynth.clinical.features import Features, exact_sizes, gene_features, protein_features
 from fastsynth.errors import SchemaError
-from fastsynth.fields.base import column_key
+from fastsynth.fields.base import Block, column_key
 from fastsynth.generation import make_batch
+from fastsynth.kernels import numeric as kn
 from fastsynth.kernels import omics
 from fastsynth.kernels.permutation import feistel_half_bits
 from fastsynth.schema import Schema
+from fastsynth.schema.correlation import Correlation
 
 __all__ = ["Layout", "Tables"]
 
@@ -51,7 +53,35 @@ class Tables:
 
     @cached_property
     def demographic_schema(self) -> Schema:
-        return Schema.from_dict({"fields": dict(self.cohort.demographics)})
+        """The demographic columns as a schema, with the correlation groups that leave Group out (those
+        naming it are ``propensity``'s)."""
+        plain = [group.to_dict() for group in self.cohort.correlations if "Group" not in group.columns]
+        return Schema.from_dict({"fields": dict(self.cohort.demographics), "correlations": plain})
+
+    @cached_property
+    def propensity(self) -> _Propensity | None:
+        """How demographic columns follow the groups, when a correlation group names Group."""
+        linked = [(i, g) for i, g in enumerate(self.cohort.correlations) if "Group" in g.columns]
+        return None if not linked else _Propensity.of(self.demographic_schema, *linked[0], self.cohort.seed)
+
+    def places(self, first: int, count: int) -> np.ndarray:
+        """Each patient's place in the keyed shuffle that gives the groups (and transitions) their
+        patients."""
+        n = self.cohort.patients
+        return omics.ranks(
+            first, count, n, feistel_half_bits(n), np.uint64(column_key(self.cohort.seed, "groups"))
+        )
+
+    def demographic_columns(self, first: int, count: int) -> pa.RecordBatch:
+        """The demographic columns of patients ``first ..`` (one row each), those that follow the groups
+        made from their latent propensity."""
+        batch = make_batch(self.demographic_schema, first, count, self.cohort.seed)
+        if self.propensity is None:
+            return batch
+        # The propensity is the normal quantile of the patient's place: places are a uniform shuffle,
+        # so it is a standard normal, and the groups, consecutive places, are its ranges in order.
+        latent = omics.normal_quantiles((self.places(first, count) + 0.5) / self.cohort.patients)
+        return self.propensity.apply(batch, latent, first)
 
     @cached_property
     def genes(self) -> Features:
@@ -78,9 +108,7 @@ class Tables:
         consecutive places of a keyed shuffle of the patients, so each has exactly its share; a transition
         takes the next places of its source, the cohort's transitions first, then the visits' in order."""
         n = self.cohort.patients
-        place = omics.ranks(
-            first, count, n, feistel_half_bits(n), np.uint64(column_key(self.cohort.seed, "groups"))
-        )
+        place = self.places(first, count)
         sizes = exact_sizes(list(self.cohort.groups.values()), n)
         starts = np.concatenate([[0], np.cumsum(sizes)])
         before = np.searchsorted(starts, place, side="right") - 1
@@ -115,7 +143,7 @@ class Tables:
     def demographics(self, first: int, count: int) -> pa.RecordBatch:
         before, by_visit, moved_at = self.trajectories(first, count)
         names = pa.array(list(self.cohort.groups))
-        columns = make_batch(self.demographic_schema, first, count, self.cohort.seed)
+        columns = self.demographic_columns(first, count)
         visits = self.cohort.visits
         if visits is None:
             ids = pa.array(np.arange(first, first + count, dtype=np.int64))
@@ -270,7 +298,10 @@ class Tables:
         columns = {link.column for link in self.cohort.demographic_effects}
         if not columns:
             return {}
-        sample = make_batch(self.demographic_schema, 0, CALIBRATION_ROWS, self.cohort.seed)
+        # Rows past the patients are made alike, but for columns following the groups, which only
+        # patients have.
+        rows = CALIBRATION_ROWS if self.propensity is None else min(CALIBRATION_ROWS, self.cohort.patients)
+        sample = self.demographic_columns(0, rows)
         found = {}
         for column in sorted(columns):
             values = sample.column(sample.schema.names.index(column))
@@ -294,7 +325,7 @@ class Tables:
         standardisers = self.standardisers
         if not standardisers:
             return {}
-        batch = make_batch(self.demographic_schema, first, count, self.cohort.seed)
+        batch = self.demographic_columns(first, count)
         scores = {}
         for column, (mean, spread) in standardisers.items():
             values = batch.column(batch.schema.names.index(column)).to_numpy(zero_copy_only=False)
@@ -425,3 +456,78 @@ def _latents(
         0.0,
         n,
     )
+
+
+@dataclass(frozen=True)
+class _GivenNormal(Block):
+    """A column's rows made from given standard normals, as a copula's would be."""
+
+    normals: np.ndarray = field(default_factory=lambda: np.empty(0), compare=False, repr=False)
+
+    def correlated_normal(self) -> np.ndarray:
+        return self.normals
+
+
+@dataclass(frozen=True)
+class _Propensity:
+    """Demographic columns correlated with the groups: the latent normal of column ``c`` is
+    ``loading[c] * p + spread[c] * w[c]``, ``p`` the patient's propensity and ``w`` normals correlated by
+    what is left of the matrix once ``p`` is accounted for (the conditional correlations), so the
+    columns and ``p`` have together the group's matrix."""
+
+    schema: Schema
+    columns: tuple[str, ...]
+    loadings: np.ndarray
+    spreads: np.ndarray
+    factor: np.ndarray
+    keys: np.ndarray
+    seed: int
+
+    @classmethod
+    def of(cls, schema: Schema, index: int, group: Correlation, seed: int) -> _Propensity:
+        where = f"cohort: correlations[{index}]"
+        columns = tuple(c for c in group.columns if c != "Group")
+        for column in columns:
+            spec = schema.column_named(column)
+            correlatable = getattr(spec, "correlatable", None)
+            if not callable(correlatable) or not correlatable():
+                raise SchemaError(
+                    f"{where}: {column!r} cannot follow Group; allowed: float (normal, uniform, lognormal, "
+                    "exponential), non-unique int (uniform, normal, geometric), empirical, bool and "
+                    "category (without depends_on) columns"
+                )
+            if schema.copula_of(column) is not None:
+                raise SchemaError(f"{where}: {column!r} is already in another correlation group")
+        for other in schema.fields:
+            read = sorted(set(other.dependencies(schema)) & set(columns))
+            if read:
+                raise SchemaError(
+                    f"{where}: demographic column {other.name!r} reads {read[0]!r}, which follows Group; "
+                    "allowed: columns that follow Group read by no other column"
+                )
+        matrix = np.array(group.matrix, dtype=np.float64)
+        at = group.columns.index("Group")
+        rest = [i for i in range(len(group.columns)) if i != at]
+        loadings = matrix[rest, at]
+        left = matrix[np.ix_(rest, rest)] - np.outer(loadings, loadings)
+        spreads = np.sqrt(np.diag(left))
+        factor = np.linalg.cholesky(left / np.outer(spreads, spreads))
+        keys = np.array([column_key(seed, f"propensity.{c}") for c in columns], np.uint64)
+        return cls(schema, columns, loadings, spreads, factor, keys, seed)
+
+    def apply(self, batch: pa.RecordBatch, propensity: np.ndarray, first: int) -> pa.RecordBatch:
+        """``batch`` with the following columns remade from ``propensity`` (one per row)."""
+        count = len(propensity)
+        own = np.empty((len(self.columns), count))
+        normal = kn.FLOAT_DISTRIBUTIONS["normal"]
+        for row, key in enumerate(self.keys):
+            kn.fill_float(own[row], key, first, normal, 0.0, 1.0, -np.inf, np.inf, 0.0)
+        mixed = np.empty_like(own)
+        kn.mix_rows(mixed, self.factor, own)  # a kernel, not BLAS: a row's values never depend on the batch
+        latents = self.loadings[:, None] * propensity + self.spreads[:, None] * mixed
+        for row, column in enumerate(self.columns):
+            spec = self.schema.column_named(column)
+            assert spec is not None
+            block = _GivenNormal(column, self.seed, first, count, self.schema, normals=latents[row])
+            batch = batch.set_column(batch.schema.get_field_index(column), column, spec.column(block))
+        return batch

@@ -34,6 +34,7 @@ __all__ = [
     "intensities_of",
     "latent",
     "nb_tables",
+    "normal_quantiles",
     "ranks",
     "shared_part",
     "visit_days",
@@ -121,6 +122,15 @@ def _normal_quantile(p: float) -> float:
         error = 0.5 * math.erfc(z * _SQRT_HALF) - tail
         z += error / (math.exp(-0.5 * z * z) * _INV_SQRT_2PI)
     return z if upper else -z
+
+
+@kernel
+def normal_quantiles(p: np.ndarray) -> np.ndarray:
+    """``Phi**-1`` of each of ``p``."""
+    out = np.empty(p.shape[0])
+    for i in range(p.shape[0]):
+        out[i] = _normal_quantile(p[i])
+    return out
 
 
 @kernel
