@@ -14,14 +14,14 @@ Nothing here makes data: it translates arguments into a ``Cohort``.
 
 Differences from the seed, on purpose: group sizes are exact (``control_disease_ratio`` times the
 patients, rounded) where the seed's were drawn; a disease effect's fold change is drawn per gene, the
-same for every patient of the group, where the seed drew one per patient; demographics are Age, Sex, BMI
-and Group (no ``Disease_Subgroup``); patient ids carry no random part, so a seed gives the same ids; in
-the visits table ``Patient_ID`` holds the same ``PAT_<n>`` as the other tables' index (the seed wrote
-``P_<n>`` there) and an evolving column's noise is drawn per (patient, visit) from the seed, so it does
-not depend on what was generated before. Omics at every visit (the seed's tables hold the baseline's
-only) come from ``fastsynth.clinical.Visits``.
-Arguments that would change the data and that the facade cannot honour (correlation matrices, drift and
-dynamics configurations, constraints, subgroups) are refused, never ignored.
+same for every patient of the group, where the seed drew one per patient; demographics are Age, Sex,
+BMI, the custom columns and Group (no ``Disease_Subgroup``); patient ids carry no random part, so a seed
+gives the same ids; in the visits table ``Patient_ID`` holds the same ``PAT_<n>`` as the other tables'
+index (the seed wrote ``P_<n>`` there) and an evolving column's noise is drawn per (patient, visit) from
+the seed, so it does not depend on what was generated before. Omics at every visit (the seed's tables
+hold the baseline's only) come from ``fastsynth.clinical.Visits``.
+Arguments that would change the data and that the facade cannot honour (gene correlation matrices, drift
+and dynamics configurations, constraints, subgroups) are refused, never ignored.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ import pyarrow.compute as pc
 
 from fastsynth.clinical import Cohort, Effect, Evolution, Tables, Transition, Visits, generate_cohort
 from fastsynth.clinical.cohort import MAX_VISITS
+from fastsynth.compat.calmops_demographics import demographics
 from fastsynth.dependencies import optional_import
 from fastsynth.errors import SchemaError, UsageError
 from fastsynth.specs import show
@@ -67,9 +68,13 @@ class ClinicGenerator:
         control_disease_ratio: float = 0.5,
         gene_type: str = "RNA-Seq",
         disease_effects_config: Sequence[Mapping[str, Any]] | None = None,
+        custom_demographic_columns: Mapping[str, Any] | None = None,
+        demographic_correlations: Any = None,
         **unsupported: Any,
     ) -> dict[str, Any]:
-        """The demographics, genes and proteins of ``n_samples`` patients, as pandas DataFrames."""
+        """The demographics, genes and proteins of ``n_samples`` patients, as pandas DataFrames.
+        ``custom_demographic_columns`` and ``demographic_correlations`` are the seed's (see
+        ``calmops_demographics``): the groups follow the matrix's Propensity row."""
         if unsupported.get("longitudinal_config") is not None:
             raise UsageError(
                 "generate: longitudinal_config makes no visits here (the seed's generate ignored it); "
@@ -81,6 +86,7 @@ class ClinicGenerator:
             raise UsageError(f"gene_type={show(gene_type)} is not allowed; allowed: RNA-Seq, Microarray")
         if not 0 <= control_disease_ratio <= 1:
             raise UsageError(f"control_disease_ratio={show(control_disease_ratio)} is outside [0, 1]")
+        fields, correlations = demographics(custom_demographic_columns, demographic_correlations)
         self.cohort = Cohort(
             patients=n_samples,
             genes=n_genes,
@@ -88,6 +94,8 @@ class ClinicGenerator:
             gene_type=kind,  # type: ignore[arg-type]
             groups={"Control": control_disease_ratio, "Disease": 1 - control_disease_ratio},
             effects=tuple(_effect(e, i) for i, e in enumerate(disease_effects_config or ())),
+            demographics=fields,
+            correlations=correlations,
             seed=self.seed,
         )
         return _frames(self.cohort)
