@@ -163,7 +163,7 @@ def apply_evolution(
     table = table.set_column(position, table.schema.field(column), array)
     seen = np.ones(len(x), np.bool_) if valid is None else valid
     changed = seen & (x != y) & ~(np.isnan(x) & np.isnan(y))
-    shown = change[seen]
+    shown = change[seen & ~np.isnan(change)]
     entry: dict[str, Any] = {
         "index": index,
         "column": column,
@@ -177,8 +177,8 @@ def apply_evolution(
         "rows": int(len(x)),
         "changed": int(np.count_nonzero(changed)),
         "change": {
-            "min": float(np.nanmin(shown)) if shown.size else None,
-            "max": float(np.nanmax(shown)) if shown.size else None,
+            "min": float(shown.min()) if shown.size else None,
+            "max": float(shown.max()) if shown.size else None,
         },
     }
     if pa.types.is_integer(kind):
