@@ -8,7 +8,7 @@ Code written against the seed switches by changing its import::
 ``evolve_features`` translates each ``evolution_config`` (or ``scenario_config.evolve_features``) entry
 into a ``fastsynth.scenarios.evolve`` spec, ``construct_target`` calls ``construct_target`` and
 ``project_to_future_period`` picks the seed's base rows and calls ``project``; each returns a pandas
-DataFrame (the input's index kept by the first two) and keeps fastsynth's ground-truth log in
+DataFrame (the input's index kept by the first two; an evolved integer column becomes float64, as in the seed) and keeps fastsynth's ground-truth log in
 ``injector.log``. Nothing here changes data. ``t`` is the row position, or the ``time_col``'s value
 (seconds since the epoch for times), as in the seed; a sigmoid without ``center``/``width`` centres on
 row ``n / 2`` with width ``n / 10`` and a step without ``step`` sits at ``n / 2``, as the seed's do.
@@ -138,7 +138,7 @@ class ScenarioInjector:
             )
         configs = _configs(evolution_config, scenario_config)
         specs = {column: _spec(config, len(df), column) for column, config in configs.items()}
-        out, self.log = evolve(df, specs, time=_time_axis(df, time_col), seed=self._seed())
+        out, self.log = evolve(_as_floats(df, specs), specs, time=_time_axis(df, time_col), seed=self._seed())
         report(bool(auto_report and output_dir))
         return out
 
@@ -196,7 +196,7 @@ class ScenarioInjector:
         trend = {c: _spec(config, len(base), c) for c, config in (trend_config or {}).items()}
         has_time = time_col is not None and time_col in df.columns
         projected, self.log = project(
-            base.reset_index(drop=True),
+            _as_floats(base, trend).reset_index(drop=True),
             periods,
             time=time_col if has_time and _moves(df[time_col]) else None,
             trend=trend,
@@ -219,6 +219,13 @@ def _frame(df: Any, where: str) -> Any:
     if not isinstance(df, pd.DataFrame):
         raise UsageError(f"{where}: df is a {type(df).__name__}; the ScenarioInjector takes pandas DataFrames")
     return pd
+
+
+def _as_floats(df: Any, specs: Mapping[str, Any]) -> Any:
+    """``df`` with the integer columns about to evolve as float64: the seed adds a float change to the
+    column, and pandas makes it float64 (fastsynth's own ``evolve`` keeps integers, rounded)."""
+    integers = {c: "float64" for c in specs if c in df.columns and df[c].dtype.kind in "iu"}
+    return df.astype(integers) if integers else df
 
 
 def _configs(evolution_config: Any, scenario_config: Any) -> dict[str, Any]:
