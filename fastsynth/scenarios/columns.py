@@ -32,8 +32,8 @@ def numeric_column(table: pa.Table, name: str, where: str) -> tuple[np.ndarray, 
     valid = None if array.null_count == 0 else np.asarray(array.is_valid())
     if pa.types.is_float16(array.type):  # numpy reads Arrow's float16 only through float32
         array = array.cast(pa.float32())
-    # a copy in float64 whatever the input: the formulas compute there, and the input stays untouched
-    values = np.array(array.to_numpy(zero_copy_only=False), dtype=np.float64)
+    # float64 whatever the input (the formulas compute there); read only, so a float64 column is not copied
+    values = np.asarray(array.to_numpy(zero_copy_only=False), dtype=np.float64)
     return values, valid
 
 

@@ -18,8 +18,10 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from fastsynth.buffers import empty
 from fastsynth.errors import UsageError
 from fastsynth.fields.base import Block
+from fastsynth.kernels import scenario as ks
 from fastsynth.scenarios.columns import numeric_column, to_arrow_column
 from fastsynth.scenarios.log import ScenarioLog, Transformed
 from fastsynth.scenarios.specs import (
@@ -42,6 +44,9 @@ from fastsynth.sources import from_arrow, to_arrow
 __all__ = ["apply_evolution", "axis_values", "evolve", "parse_evolutions"]
 
 _PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+_NO_CHANGE = np.zeros(0)
+"""``given`` for the shapes that compute their change from ``t``."""
+_NO_NULLS = np.zeros(0, np.bool_)
 
 
 def evolve(data: Any, evolutions: Any, *, time: Any = None, seed: int | None = None) -> Transformed:
@@ -140,30 +145,23 @@ def apply_evolution(
     row ``start + i``: a projection's periods draw their own."""
     x, valid = numeric_column(table, column, where)
     resolved: dict[str, Any] = {}
-    driver_valid = None
-    if isinstance(spec, ExponentialGrowth | ExponentialDecay):
-        base = 1 + spec.rate if isinstance(spec, ExponentialGrowth) else 1 - spec.rate
-        with np.errstate(over="ignore"):  # an overflow is an infinite float, refused for integers
-            change = np.power(base, t) - 1
-        mode = "multiply"
+    if isinstance(spec, DrivenBy):
+        driver, driver_valid = numeric_column(table, spec.driver, f"{where}: driver")
+        if driver_valid is not None:  # no driver value, no known change: the row becomes null
+            valid = driver_valid if valid is None else valid & driver_valid
+        shape: tuple[Any, ...] = ("given", 0.0, 0.0, 0.0, _driven(spec, driver))
     else:
-        mode = spec.mode
-        if isinstance(spec, DrivenBy):
-            driver, driver_valid = numeric_column(table, spec.driver, f"{where}: driver")
-            change = _driven(spec, driver)
-        else:
-            change = _change(spec, t, resolved, Block(column, seed, start, table.num_rows), index)
-    with np.errstate(over="ignore", invalid="ignore"):
-        y = x + change if mode == "add" else x * (1 + change)
-    if driver_valid is not None:  # no driver value, no known change: the row becomes null
-        valid = driver_valid if valid is None else valid & driver_valid
+        shape = _shape(spec, t, resolved, Block(column, seed, start, table.num_rows), index)
+    mode = "multiply" if isinstance(spec, ExponentialGrowth | ExponentialDecay) else spec.mode
+    y, change = empty(len(x), np.float64), empty(len(x), np.float64)  # Arrow's pool: no page faults
+    name, a, b, c, given = shape
+    ks.evolve_values(y, change, x, t, ks.SHAPES[name], mode == "multiply", float(a), float(b), float(c), given)
     kind = table.schema.field(column).type
     array = to_arrow_column(y, valid, kind, where)
     position = table.column_names.index(column)
     table = table.set_column(position, table.schema.field(column), array)
-    seen = np.ones(len(x), np.bool_) if valid is None else valid
-    changed = seen & (x != y) & ~(np.isnan(x) & np.isnan(y))
-    shown = change[seen & ~np.isnan(change)]
+    nulls = valid is not None
+    changed, seen, low, high = ks.summarise_change(x, y, change, valid if nulls else _NO_NULLS, nulls)
     entry: dict[str, Any] = {
         "index": index,
         "column": column,
@@ -175,44 +173,45 @@ def apply_evolution(
         | resolved,
         "time": _describe_axis(axis, t),
         "rows": int(len(x)),
-        "changed": int(np.count_nonzero(changed)),
-        "change": {
-            "min": float(shown.min()) if shown.size else None,
-            "max": float(shown.max()) if shown.size else None,
-        },
+        "changed": int(changed),
+        "change": {"min": float(low) if seen else None, "max": float(high) if seen else None},
     }
     if pa.types.is_integer(kind):
         entry["rounded"] = "half to even"
     return table, entry
 
 
-def _change(spec: Any, t: np.ndarray, resolved: dict[str, Any], draws: Block, index: int) -> np.ndarray:
-    """The change each row gets, before ``mode`` combines it with the value."""
+def _shape(
+    spec: Any, t: np.ndarray, resolved: dict[str, Any], draws: Block, index: int
+) -> tuple[str, float, float, float, np.ndarray]:
+    """(shape, a, b, c, given) for ``kernels.scenario.evolve_values``: the change each row gets."""
     low, high = (float(t.min()), float(t.max())) if t.size else (0.0, 0.0)
     if isinstance(spec, Linear):
-        return spec.slope * t + spec.intercept
+        return "linear", spec.slope, spec.intercept, 0.0, _NO_CHANGE
     if isinstance(spec, Cyclic):
-        return spec.amplitude * np.sin(2 * np.pi * t / spec.period + spec.phase)
+        return "cyclic", spec.amplitude, spec.period, spec.phase, _NO_CHANGE
     if isinstance(spec, Sigmoid):
         center = (low + high) / 2 if spec.center is None else spec.center
         width = ((high - low) / 10 or 1.0) if spec.width is None else spec.width
         resolved.update(center=center, width=width)
-        # the logistic as 0.5 * (1 + tanh(z / 2)): equal to 1 / (1 + exp(-z)), without exp overflowing
-        return spec.amplitude * 0.5 * (1 + np.tanh((t - center) / width / 2))
+        return "sigmoid", spec.amplitude, center, width, _NO_CHANGE
+    if isinstance(spec, ExponentialGrowth | ExponentialDecay):
+        base = 1 + spec.rate if isinstance(spec, ExponentialGrowth) else 1 - spec.rate
+        return "power", base, 0.0, 0.0, _NO_CHANGE
     if isinstance(spec, Step):
         at = (low + high) / 2 if spec.at is None else spec.at
         resolved["at"] = at
-        return np.where(t >= at, spec.amplitude, 0.0)
+        return "step", spec.amplitude, at, 0.0, _NO_CHANGE
     if isinstance(spec, Noise):
-        return draws.normal(0.0, spec.std, salt=f"scenario\x00noise\x00{index}")
+        return "given", 0.0, 0.0, 0.0, draws.normal(0.0, spec.std, salt=f"scenario\x00noise\x00{index}")
     assert isinstance(spec, RandomWalk)
     steps = draws.normal(0.0, spec.step_std, salt=f"scenario\x00walk\x00{index}")
     if t.size < 2 or bool(np.all(t[1:] >= t[:-1])):  # already in time order (always over rows)
-        return np.cumsum(steps)
+        return "given", 0.0, 0.0, 0.0, np.cumsum(steps)
     order = np.argsort(t, kind="stable")
     walk = np.empty_like(steps)
     walk[order] = np.cumsum(steps[order])
-    return walk
+    return "given", 0.0, 0.0, 0.0, walk
 
 
 def _driven(spec: DrivenBy, d: np.ndarray) -> np.ndarray:
