@@ -65,7 +65,9 @@ def native(data: pa.Table, op: str) -> object:
             data, "y", FORMULA, noise_std=0.5, task="classification", threshold=0.0, seed=0
         )
     last = data.filter(pc.equal(data.column("block"), pc.max(data.column("block"))))  # the seed's base
-    return scenarios.project(last, 3, trend=TREND, period_column="block", rows_per_period=last.num_rows, seed=0)
+    return scenarios.project(
+        last, 3, trend=TREND, period_column="block", rows_per_period=last.num_rows, seed=0
+    )
 
 
 def facade(frame: object, op: str) -> object:
@@ -73,14 +75,25 @@ def facade(frame: object, op: str) -> object:
     if op == "evolve":
         return injector.evolve_features(frame, EVOLUTIONS)
     if op == "target":
-        return injector.construct_target(frame, "y", FORMULA, noise_std=0.5, task_type="classification", threshold=0.0)
+        return injector.construct_target(
+            frame, "y", FORMULA, noise_std=0.5, task_type="classification", threshold=0.0
+        )
     return injector.project_to_future_period(frame, periods=3, trend_config=TREND, block_col="block")
 
 
 def calm(python: Path, op: str, rows: int, repeats: int) -> float:
     """Rows per second of calm-data-generator's ScenarioInjector doing ``op`` on ``rows`` rows."""
     result = subprocess.run(
-        [str(python), str(HERE / "calm_scenario.py"), "--rows", str(rows), "--op", op, "--repeats", str(repeats)],
+        [
+            str(python),
+            str(HERE / "calm_scenario.py"),
+            "--rows",
+            str(rows),
+            "--op",
+            op,
+            "--repeats",
+            str(repeats),
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -90,7 +103,9 @@ def calm(python: Path, op: str, rows: int, repeats: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the script runs")
     parser.add_argument("--calm-python", type=Path, default=DEFAULT_CALM, help="Python of the calm venv")
     args = parser.parse_args()
@@ -112,9 +127,13 @@ def main() -> None:
         ratio = f"{ours / peer:,.1f}x" if peer else ""
         lines[-1] = (*lines[-1][:3], ratio)
         lines.append(
-            (task, "fastsynth ScenarioInjector facade (pandas)", f"{ours_facade:,.0f} rows/s",
-             f"{ours_facade / peer:,.1f}x" if peer else "")
-        )  # fmt: skip
+            (
+                task,
+                "fastsynth ScenarioInjector facade (pandas)",
+                f"{ours_facade:,.0f} rows/s",
+                f"{ours_facade / peer:,.1f}x" if peer else "",
+            )
+        )
         if peer:
             lines.append((task, "calm-data-generator ScenarioInjector", f"{peer:,.0f} rows/s", "1.0x"))
     if not args.calm_python.exists():

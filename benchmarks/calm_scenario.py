@@ -46,9 +46,13 @@ def run(injector: Any, data: pd.DataFrame, op: str) -> None:
     if op == "evolve":
         injector.evolve_features(data, EVOLUTIONS, auto_report=False)
     elif op == "target":
-        injector.construct_target(data, "y", FORMULA, noise_std=0.5, task_type="classification", threshold=0.0)
+        injector.construct_target(
+            data, "y", FORMULA, noise_std=0.5, task_type="classification", threshold=0.0
+        )
     else:
-        injector.project_to_future_period(data, periods=3, trend_config=TREND, block_col="block", auto_report=False)
+        injector.project_to_future_period(
+            data, periods=3, trend_config=TREND, block_col="block", auto_report=False
+        )
 
 
 def main() -> None:

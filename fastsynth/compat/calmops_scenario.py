@@ -8,10 +8,11 @@ Code written against the seed switches by changing its import::
 ``evolve_features`` translates each ``evolution_config`` (or ``scenario_config.evolve_features``) entry
 into a ``fastsynth.scenarios.evolve`` spec, ``construct_target`` calls ``construct_target`` and
 ``project_to_future_period`` picks the seed's base rows and calls ``project``; each returns a pandas
-DataFrame (the input's index kept by the first two; an evolved integer column becomes float64, as in the seed) and keeps fastsynth's ground-truth log in
-``injector.log``. Nothing here changes data. ``t`` is the row position, or the ``time_col``'s value
-(seconds since the epoch for times), as in the seed; a sigmoid without ``center``/``width`` centres on
-row ``n / 2`` with width ``n / 10`` and a step without ``step`` sits at ``n / 2``, as the seed's do.
+DataFrame (the input's index kept by the first two; an evolved integer column becomes float64, as in
+the seed) and keeps fastsynth's ground-truth log in ``injector.log``. Nothing here changes data.
+``t`` is the row position, or the ``time_col``'s value (seconds since the epoch for times), as in the
+seed; a sigmoid without ``center``/``width`` centres on row ``n / 2`` with width ``n / 10`` and a step
+without ``step`` sits at ``n / 2``, as the seed's do.
 
 Differences from the seed, on purpose: an evolution naming a column the frame lacks is an error (the
 seed skipped it); ``exponential_decay`` decays (the seed's config accepts the name but its code applies
@@ -62,8 +63,14 @@ _TYPES = {
     "driven_by": "driven_by",
 }
 """The seed's evolution type names, and fastsynth's."""
-_FUNC_PARAMS = {"slope": "slope", "intercept": "intercept", "scale": "scale", "rate": "rate",
-                "exponent": "exponent", "coeffs": "coefficients"}  # fmt: skip
+_FUNC_PARAMS = {
+    "slope": "slope",
+    "intercept": "intercept",
+    "scale": "scale",
+    "rate": "rate",
+    "exponent": "exponent",
+    "coeffs": "coefficients",
+}
 _STRATEGIES = ("last_period", "window_n", "all")
 
 
@@ -162,9 +169,14 @@ class ScenarioInjector:
         if callable(formula):
             given = lambda _table: formula(df.copy())  # noqa: E731 the seed hands its function the frame
         out, self.log = construct_target(
-            df, target_col, given, noise_std=noise_std, task=task_type,  # type: ignore[arg-type]
-            threshold=threshold if task_type == "classification" else None, seed=self._seed(),
-        )  # fmt: skip
+            df,
+            target_col,
+            given,
+            noise_std=noise_std,
+            task=task_type,  # type: ignore[arg-type]
+            threshold=threshold if task_type == "classification" else None,
+            seed=self._seed(),
+        )
         return out
 
     def project_to_future_period(
@@ -191,7 +203,9 @@ class ScenarioInjector:
                 "it resamples the base rows (fit a generator with fastsynth.fit and project its output)"
             )
         if base_strategy not in _STRATEGIES:
-            raise UsageError(f"base_strategy={base_strategy!r} is not allowed; allowed: {', '.join(_STRATEGIES)}")
+            raise UsageError(
+                f"base_strategy={base_strategy!r} is not allowed; allowed: {', '.join(_STRATEGIES)}"
+            )
         base = _base(df, block_col, time_col, base_strategy, window_size)
         trend = {c: _spec(config, len(base), c) for c, config in (trend_config or {}).items()}
         has_time = time_col is not None and time_col in df.columns
@@ -217,7 +231,9 @@ class ScenarioInjector:
 def _frame(df: Any, where: str) -> Any:
     pd = optional_import("pandas", "calmops")
     if not isinstance(df, pd.DataFrame):
-        raise UsageError(f"{where}: df is a {type(df).__name__}; the ScenarioInjector takes pandas DataFrames")
+        raise UsageError(
+            f"{where}: df is a {type(df).__name__}; the ScenarioInjector takes pandas DataFrames"
+        )
     return pd
 
 
@@ -276,15 +292,27 @@ def _spec(config: Any, n: int, column: str) -> dict[str, Any]:
     if kind == "linear":
         return {"type": kind, "slope": given("slope", 0.0), "intercept": given("intercept", 0.0)}
     if kind == "cyclic":
-        return {"type": kind, "amplitude": given("amplitude", 1.0), "period": given("period", 100.0),
-                "phase": given("phase", 0.0)}  # fmt: skip
+        return {
+            "type": kind,
+            "amplitude": given("amplitude", 1.0),
+            "period": given("period", 100.0),
+            "phase": given("phase", 0.0),
+        }
     if kind == "sigmoid":
-        return {"type": kind, "amplitude": given("amplitude", 1.0), "center": given("center", n / 2),
-                "width": given("width", max(n / 10, 1e-9))}  # fmt: skip
+        return {
+            "type": kind,
+            "amplitude": given("amplitude", 1.0),
+            "center": given("center", n / 2),
+            "width": given("width", max(n / 10, 1e-9)),
+        }
     if kind in ("exponential_growth", "exponential_decay"):
         return {"type": kind, "rate": given("rate", 0.01)}
     if kind == "step":
-        return {"type": kind, "at": given("step", n / 2), "amplitude": given("value", given("amplitude", 1.0))}
+        return {
+            "type": kind,
+            "at": given("step", n / 2),
+            "amplitude": given("value", given("amplitude", 1.0)),
+        }
     if kind == "noise":
         return {"type": kind, "std": given("noise_std", given("amplitude", 1.0))}
     if kind == "random_walk":
@@ -319,9 +347,11 @@ def _moves(column: Any) -> bool:
     """Whether a time column is one fastsynth measures time along (numbers, dates and times)."""
     kind = pa.Array.from_pandas(column.iloc[:0]).type
     return bool(
-        pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_timestamp(kind)
+        pa.types.is_integer(kind)
+        or pa.types.is_floating(kind)
+        or pa.types.is_timestamp(kind)
         or pa.types.is_date(kind)
-    )  # fmt: skip
+    )
 
 
 def _base(df: Any, block_col: str | None, time_col: str | None, strategy: str, window: int) -> Any:

@@ -8,4 +8,13 @@ from fastsynth.scenarios.project import project
 from fastsynth.scenarios.specs import ALIASES, EVOLUTIONS, TimeAxis
 from fastsynth.scenarios.target import construct_target
 
-__all__ = ["ALIASES", "EVOLUTIONS", "ScenarioLog", "TimeAxis", "Transformed", "construct_target", "evolve", "project"]
+__all__ = [
+    "ALIASES",
+    "EVOLUTIONS",
+    "ScenarioLog",
+    "TimeAxis",
+    "Transformed",
+    "construct_target",
+    "evolve",
+    "project",
+]

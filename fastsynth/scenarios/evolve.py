@@ -83,11 +83,9 @@ def parse_evolutions(evolutions: Any) -> list[tuple[str, Any, str]]:
                 columns = [columns]
             if not columns or not all(isinstance(c, str) for c in columns):
                 raise UsageError(f"evolution[{n}]: needs 'column' (or 'columns'), the column(s) to evolve")
-            items.extend((column, spec) for column in columns)
+            items.extend((str(column), spec) for column in columns)
     else:
-        raise UsageError(
-            f"evolutions={evolutions!r} is not a mapping of columns to specs or a list of specs"
-        )
+        raise UsageError(f"evolutions={evolutions!r} is not a mapping of columns to specs or a list of specs")
     parsed = []
     for n, (column, spec) in enumerate(items):
         if not isinstance(column, str):
@@ -119,9 +117,7 @@ def axis_values(table: pa.Table, axis: TimeAxis) -> np.ndarray:
     elif pa.types.is_date64(kind):
         seconds_per_count = 1e-3
     else:
-        raise UsageError(
-            f"time: column {name!r} is {kind}; allowed: a number, date or timestamp column"
-        )
+        raise UsageError(f"time: column {name!r} is {kind}; allowed: a number, date or timestamp column")
     if pa.types.is_date32(kind):  # Arrow casts a date32 to its own width only
         column = column.cast(pa.int32())
     counts = column.cast(pa.int64()).to_numpy()
@@ -155,7 +151,9 @@ def apply_evolution(
     mode = "multiply" if isinstance(spec, ExponentialGrowth | ExponentialDecay) else spec.mode
     y, change = empty(len(x), np.float64), empty(len(x), np.float64)  # Arrow's pool: no page faults
     name, a, b, c, given = shape
-    ks.evolve_values(y, change, x, t, ks.SHAPES[name], mode == "multiply", float(a), float(b), float(c), given)
+    ks.evolve_values(
+        y, change, x, t, ks.SHAPES[name], mode == "multiply", float(a), float(b), float(c), given
+    )
     kind = table.schema.field(column).type
     array = to_arrow_column(y, valid, kind, where)
     position = table.column_names.index(column)
@@ -167,12 +165,10 @@ def apply_evolution(
         "column": column,
         "type": spec.type,
         "mode": mode,
-        "parameters": {
-            k: v for k, v in dataclasses.asdict(spec).items() if k not in ("type", "mode")
-        }
+        "parameters": {k: v for k, v in dataclasses.asdict(spec).items() if k not in ("type", "mode")}
         | resolved,
         "time": _describe_axis(axis, t),
-        "rows": int(len(x)),
+        "rows": len(x),
         "changed": int(changed),
         "change": {"min": float(low) if seen else None, "max": float(high) if seen else None},
     }

@@ -82,7 +82,7 @@ def project(
         entry: dict[str, Any] = {"period": first_label + k - 1, "first_row": offset, "rows": rows}
         if axis.column is not None:
             copy = _shifted(copy, axis.column, shift[0] * k)
-            entry["time_shift"] = shift[1] * k
+            entry["time_shift"] = k * (shift[1] or 0.0)
         t = np.full(rows, float(k))
         trend_entries = []
         for index, (column, spec, where) in enumerate(parsed):
@@ -138,7 +138,7 @@ def _shift(table: pa.Table, axis: TimeAxis, every: float | None) -> tuple[Any, f
                 f"every={every if every is not None else step / per_unit!r}: a period must be a whole "
                 f"number of the column's {kind} steps"
             )
-        step = int(round(step))
+        step = round(step)
     return step, step / per_unit
 
 
@@ -176,7 +176,8 @@ def _labelled(part: pa.Table, period_column: str | None, original: pa.Table | No
             return part
         kind = part.schema.field(period_column).type
         return part.set_column(
-            part.column_names.index(period_column), part.schema.field(period_column),
+            part.column_names.index(period_column),
+            part.schema.field(period_column),
             pa.array(np.full(part.num_rows, label), type=kind),
-        )  # fmt: skip
+        )
     return part.append_column(period_column, pa.array(np.full(part.num_rows, label, np.int64)))

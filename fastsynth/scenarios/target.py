@@ -124,7 +124,9 @@ def _score(table: pa.Table, formula: Any) -> tuple[np.ndarray, list[str]]:
         try:
             expression = pl.sql_expr(formula)
         except Exception as exc:  # polars raises many types for a bad expression
-            raise UsageError(f"formula={formula!r} is not a valid SQL expression: {exc}".split("\n")[0]) from None
+            raise UsageError(
+                f"formula={formula!r} is not a valid SQL expression: {exc}".split("\n")[0]
+            ) from None
         reads = list(dict.fromkeys(expression.meta.root_names()))
         missing = [name for name in reads if name not in table.column_names]
         if missing:

@@ -43,8 +43,11 @@ def test_the_seed_s_quick_start(frame: pd.DataFrame) -> None:
             "revenue": EvolutionFeatureConfig(type="trend", slope=100.0),
             "interest": EvolutionFeatureConfig(type="exponential_decay", rate=0.01),
         },
-        construct_target={"target_col": "high_value_customer", "formula": "0.4 * revenue - 100 * interest",
-                          "threshold": 0.8},  # fmt: skip
+        construct_target={
+            "target_col": "high_value_customer",
+            "formula": "0.4 * revenue - 100 * interest",
+            "threshold": 0.8,
+        },
     )
     injector = ScenarioInjector()
     df_evolved = injector.evolve_features(frame, scenario_config=scenario_conf)
@@ -52,8 +55,9 @@ def test_the_seed_s_quick_start(frame: pd.DataFrame) -> None:
     np.testing.assert_allclose(df_evolved["revenue"], frame["revenue"] + 100.0 * T)
     np.testing.assert_allclose(df_evolved["interest"], frame["interest"] * 0.99**T)
     assert injector.log is not None and [e["column"] for e in injector.log.entries] == ["revenue", "interest"]
-    pd.testing.assert_frame_equal(df_evolved.drop(columns=["revenue", "interest"]),
-                                  frame.drop(columns=["revenue", "interest"]))  # fmt: skip
+    pd.testing.assert_frame_equal(
+        df_evolved.drop(columns=["revenue", "interest"]), frame.drop(columns=["revenue", "interest"])
+    )
 
 
 def test_evolution_config_over_a_time_column(frame: pd.DataFrame) -> None:
@@ -73,7 +77,10 @@ def test_evolution_config_over_a_time_column(frame: pd.DataFrame) -> None:
 
 
 def test_integer_columns_become_floats_and_noise_repeats(frame: pd.DataFrame) -> None:
-    config = {"visits": {"type": "noise", "noise_std": 3.0}, "revenue": {"type": "random_walk", "step_std": 2.0}}
+    config = {
+        "visits": {"type": "noise", "noise_std": 3.0},
+        "revenue": {"type": "random_walk", "step_std": 2.0},
+    }
     one = ScenarioInjector(seed=5).evolve_features(frame, config)
     again = ScenarioInjector(seed=5).evolve_features(frame, config)
     pd.testing.assert_frame_equal(one, again)
@@ -86,8 +93,12 @@ def test_integer_columns_become_floats_and_noise_repeats(frame: pd.DataFrame) ->
 
 def test_construct_target_as_the_seed_calls_it(frame: pd.DataFrame) -> None:
     injector = ScenarioInjector(seed=2)
-    df = injector.construct_target(df=frame, target_col="risk_score",
-                                   formula="0.3 * revenue + 0.5 * temperature - 0.2 * visits", noise_std=0.1)  # fmt: skip
+    df = injector.construct_target(
+        df=frame,
+        target_col="risk_score",
+        formula="0.3 * revenue + 0.5 * temperature - 0.2 * visits",
+        noise_std=0.1,
+    )
     exact = 0.3 * frame["revenue"] + 0.5 * frame["temperature"] - 0.2 * frame["visits"]
     assert (df["risk_score"] - exact).std() == pytest.approx(0.1, rel=0.2)
     labels = injector.construct_target(frame, "big", "revenue - 1000", task_type="classification")
@@ -106,9 +117,13 @@ def test_construct_target_as_the_seed_calls_it(frame: pd.DataFrame) -> None:
 def test_project_to_future_period(frame: pd.DataFrame) -> None:
     injector = ScenarioInjector(seed=3)
     future_df = injector.project_to_future_period(
-        df=frame, periods=3, time_col="ts", block_col="block",
-        trend_config={"revenue": {"type": "linear", "slope": 50.0}}, n_samples_per_period=40,
-    )  # fmt: skip
+        df=frame,
+        periods=3,
+        time_col="ts",
+        block_col="block",
+        trend_config={"revenue": {"type": "linear", "slope": 50.0}},
+        n_samples_per_period=40,
+    )
     assert len(future_df) == N + 120 and isinstance(future_df.index, pd.RangeIndex)
     assert future_df["block"].iloc[N:].tolist() == [5] * 40 + [6] * 40 + [7] * 40
     last = frame[frame["block"] == 4]
@@ -125,20 +140,53 @@ def test_project_to_future_period(frame: pd.DataFrame) -> None:
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda i, f: i.evolve_features(f, {"nope": {"type": "trend"}}), r"column 'nope' is not in the table"),
+        (
+            lambda i, f: i.evolve_features(f, {"nope": {"type": "trend"}}),
+            r"column 'nope' is not in the table",
+        ),
         (lambda i, f: i.evolve_features(f, {"city": {"type": "trend"}}), r"column 'city' is string; allowed"),
-        (lambda i, f: i.evolve_features(f, {"revenue": {"type": "wave"}}), r"type='wave' is not an evolution type; allowed: linear"),
-        (lambda i, f: i.evolve_features(f, {"revenue": {"type": "cycle", "period": 0}}), r"period=0 is not a number > 0"),
-        (lambda i, f: i.evolve_features(f, {"revenue": {"type": "cycle", "periods": 3}}), r"unknown key 'periods'; allowed: type, slope"),
-        (lambda i, f: i.evolve_features(f, {"revenue": {"type": "trend"}}, time_col="when"), r"time_col='when' is not a column"),
-        (lambda i, f: i.evolve_features(f, {"revenue": {"type": "trend"}}, correlations=True), r"correlations is not supported"),
-        (lambda i, f: i.evolve_features(f, {"revenue": {"type": "driven_by", "driver_col": "x"}}), r"driver: column 'x' is not in the table"),
-        (lambda i, f: i.construct_target(f, "y", "revenue + salary"), r"formula='revenue \+ salary' reads 'salary', which is not a column"),
-        (lambda i, f: i.construct_target(f, "y", "revenue", task_type="multi"), r"task_type='multi' is not allowed"),
+        (
+            lambda i, f: i.evolve_features(f, {"revenue": {"type": "wave"}}),
+            r"type='wave' is not an evolution type; allowed: linear",
+        ),
+        (
+            lambda i, f: i.evolve_features(f, {"revenue": {"type": "cycle", "period": 0}}),
+            r"period=0 is not a number > 0",
+        ),
+        (
+            lambda i, f: i.evolve_features(f, {"revenue": {"type": "cycle", "periods": 3}}),
+            r"unknown key 'periods'; allowed: type, slope",
+        ),
+        (
+            lambda i, f: i.evolve_features(f, {"revenue": {"type": "trend"}}, time_col="when"),
+            r"time_col='when' is not a column",
+        ),
+        (
+            lambda i, f: i.evolve_features(f, {"revenue": {"type": "trend"}}, correlations=True),
+            r"correlations is not supported",
+        ),
+        (
+            lambda i, f: i.evolve_features(f, {"revenue": {"type": "driven_by", "driver_col": "x"}}),
+            r"driver: column 'x' is not in the table",
+        ),
+        (
+            lambda i, f: i.construct_target(f, "y", "revenue + salary"),
+            r"formula='revenue \+ salary' reads 'salary', which is not a column",
+        ),
+        (
+            lambda i, f: i.construct_target(f, "y", "revenue", task_type="multi"),
+            r"task_type='multi' is not allowed",
+        ),
         (lambda i, f: i.project_to_future_period(f, periods=0), r"periods=0 is not an integer >= 1"),
         (lambda i, f: i.project_to_future_period(f, generator=object()), r"generator is not supported"),
-        (lambda i, f: i.project_to_future_period(f, base_strategy="first"), r"base_strategy='first' is not allowed; allowed: last_period"),
-        (lambda i, f: i.evolve_features(f.to_numpy(), {}), r"df is a ndarray; the ScenarioInjector takes pandas"),
+        (
+            lambda i, f: i.project_to_future_period(f, base_strategy="first"),
+            r"base_strategy='first' is not allowed; allowed: last_period",
+        ),
+        (
+            lambda i, f: i.evolve_features(f.to_numpy(), {}),
+            r"df is a ndarray; the ScenarioInjector takes pandas",
+        ),
     ],
 )
 def test_what_is_wrong_or_refused_is_named(frame: pd.DataFrame, call, message: str) -> None:
@@ -153,10 +201,22 @@ _EVOLUTIONS = {
     "sigmoid_placed": {"temperature": {"type": "sigmoid", "amplitude": 4.0, "center": 100.0, "width": 8.0}},
     "growth": {"revenue": {"type": "exponential_growth", "rate": 0.002}},
     "step": {"revenue": {"type": "step", "step": 250, "amplitude": -30.0}},
-    "driven": {"revenue": {"type": "driven_by", "driver_col": "temperature", "func": "power",
-                           "func_params": {"scale": 0.5, "exponent": 1.5}}},  # fmt: skip
-    "polynomial": {"revenue": {"type": "driven_by", "driver_col": "temperature", "func": "polynomial",
-                               "func_params": {"coeffs": [0.1, -2.0, 5.0]}}},  # fmt: skip
+    "driven": {
+        "revenue": {
+            "type": "driven_by",
+            "driver_col": "temperature",
+            "func": "power",
+            "func_params": {"scale": 0.5, "exponent": 1.5},
+        }
+    },
+    "polynomial": {
+        "revenue": {
+            "type": "driven_by",
+            "driver_col": "temperature",
+            "func": "polynomial",
+            "func_params": {"coeffs": [0.1, -2.0, 5.0]},
+        }
+    },
     "integers": {"visits": {"type": "trend", "slope": 0.25}},
 }
 """Evolutions that draw nothing: both sides compute the same formula."""
@@ -169,16 +229,19 @@ _PEER = textwrap.dedent(
     given = json.load(sys.stdin)
     frame = pd.DataFrame(given["frame"])
     si = ScenarioInjector(seed=0)
-    out = {name: si.evolve_features(frame, config, auto_report=False).to_dict(orient="list")
+    out = {name: si.evolve_features(frame, config, auto_report=False)
            for name, config in given["evolutions"].items()}
-    out["by_month"] = si.evolve_features(frame, {"revenue": {"type": "trend", "slope": 2.0}}, time_col="month",
-                                         auto_report=False).to_dict(orient="list")
-    out["target"] = si.construct_target(frame, "y", "0.4 * revenue - 100 * interest").to_dict(orient="list")
-    out["labels"] = si.construct_target(frame, "y", "0.4 * revenue - 100 * interest", task_type="classification",
-                                        threshold=400).to_dict(orient="list")
+    trend = {"revenue": {"type": "trend", "slope": 2.0}}
+    out["by_month"] = si.evolve_features(frame, trend, time_col="month", auto_report=False)
+    formula = "0.4 * revenue - 100 * interest"
+    out["target"] = si.construct_target(frame, "y", formula)
+    out["labels"] = si.construct_target(frame, "y", formula, task_type="classification", threshold=400)
     base = frame.assign(level=[10.0] * len(frame))
-    out["projected"] = si.project_to_future_period(base, periods=3, block_col="block", auto_report=False,
-        trend_config={"level": {"type": "linear", "slope": 2.5}}, n_samples_per_period=30).to_dict(orient="list")
+    out["projected"] = si.project_to_future_period(
+        base, periods=3, block_col="block", auto_report=False, n_samples_per_period=30,
+        trend_config={"level": {"type": "linear", "slope": 2.5}},
+    )
+    out = {name: result.to_dict(orient="list") for name, result in out.items()}
     print(json.dumps(out))
     """
 )
@@ -202,13 +265,18 @@ def test_the_same_calls_give_the_peer_s_results(frame: pd.DataFrame) -> None:
     np.testing.assert_allclose(by_month["revenue"], peer["by_month"]["revenue"], rtol=1e-12)
     target = si.construct_target(data, "y", "0.4 * revenue - 100 * interest")
     np.testing.assert_allclose(target["y"], peer["target"]["y"], rtol=1e-12)
-    labels = si.construct_target(data, "y", "0.4 * revenue - 100 * interest", task_type="classification",
-                                 threshold=400)  # fmt: skip
+    labels = si.construct_target(
+        data, "y", "0.4 * revenue - 100 * interest", task_type="classification", threshold=400
+    )
     assert labels["y"].tolist() == peer["labels"]["y"]
     base = data.assign(level=10.0)
-    projected = si.project_to_future_period(base, periods=3, block_col="block",
-                                            trend_config={"level": {"type": "linear", "slope": 2.5}},
-                                            n_samples_per_period=30)  # fmt: skip
+    projected = si.project_to_future_period(
+        base,
+        periods=3,
+        block_col="block",
+        trend_config={"level": {"type": "linear", "slope": 2.5}},
+        n_samples_per_period=30,
+    )
     theirs = pd.DataFrame(peer["projected"])
     assert len(projected) == len(theirs) == N + 90
     for column in ("block", "level"):

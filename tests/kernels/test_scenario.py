@@ -77,6 +77,6 @@ def test_given_change_and_the_summary() -> None:
 def test_cyclic_on_hypothesis_inputs(values, amplitude, period, phase) -> None:
     x = np.array(values)
     t = np.linspace(-500, 500, len(x))
-    y, change = run(x, t, "cyclic", False, amplitude, period, phase)
+    y, _ = run(x, t, "cyclic", False, amplitude, period, phase)
     want_y, _ = reference(x, t, "cyclic", False, amplitude, period, phase, NONE)
     np.testing.assert_allclose(y, want_y, rtol=1e-9, atol=1e-9)

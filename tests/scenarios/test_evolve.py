@@ -26,7 +26,9 @@ def table() -> pa.Table:
             "k": pa.array(rng.integers(0, 1_000, N), pa.int32()),
             "f": pa.array(rng.normal(size=N).astype(np.float32)),
             "day": pa.array([dt.date(2024, 1, 1) + dt.timedelta(days=i // 10) for i in range(N)]),
-            "ts": pa.array(np.datetime64("2024-01-01T00:00:00", "ns") + np.arange(N) * np.timedelta64(1, "h")),
+            "ts": pa.array(
+                np.datetime64("2024-01-01T00:00:00", "ns") + np.arange(N) * np.timedelta64(1, "h")
+            ),
             "city": pa.array(["a", "b"] * (N // 2)),
             "flag": pa.array([True, False] * (N // 2)),
         }
@@ -62,7 +64,10 @@ ROWS = np.arange(N, dtype=np.float64)
         ({"type": "exponential_growth", "rate": 0.002}, lambda x, t: x * 1.002**t),
         ({"type": "decay", "rate": 0.003}, lambda x, t: x * 0.997**t),
         ({"type": "step", "at": 600, "amplitude": -7.5}, lambda x, t: x + np.where(t >= 600, -7.5, 0.0)),
-        ({"type": "step", "at": 600, "amplitude": 0.5, "mode": "multiply"}, lambda x, t: np.where(t >= 600, 1.5 * x, x)),
+        (
+            {"type": "step", "at": 600, "amplitude": 0.5, "mode": "multiply"},
+            lambda x, t: np.where(t >= 600, 1.5 * x, x),
+        ),
     ],
     ids=lambda v: v.get("type") if isinstance(v, dict) else "",
 )
@@ -102,12 +107,18 @@ def test_random_walk_follows_time_order(table: pa.Table) -> None:
 def test_time_columns_measure_t(table: pa.Table) -> None:
     out, log = evolve(table, {"x": {"type": "linear", "slope": 1.0}}, time="day")
     np.testing.assert_allclose(values(out, "x") - values(table, "x"), ROWS // 10)  # days since the first
-    assert log.entries[0]["time"] == {"over": "day", "unit": "days", "origin": "start", "first": 0.0,
-                                      "last": 99.0}  # fmt: skip
+    assert log.entries[0]["time"] == {
+        "over": "day",
+        "unit": "days",
+        "origin": "start",
+        "first": 0.0,
+        "last": 99.0,
+    }
     hours, _ = evolve(table, {"x": {"type": "linear", "slope": 1.0}}, time={"column": "ts", "unit": "hours"})
     np.testing.assert_allclose(values(hours, "x") - values(table, "x"), ROWS, atol=1e-9)
-    epoch, _ = evolve(table, {"x": {"type": "linear", "slope": 1.0}},
-                      time={"column": "ts", "unit": "s", "origin": "zero"})  # fmt: skip
+    epoch, _ = evolve(
+        table, {"x": {"type": "linear", "slope": 1.0}}, time={"column": "ts", "unit": "s", "origin": "zero"}
+    )
     seconds = values(table, "ts").astype("datetime64[s]").astype(np.int64)
     np.testing.assert_allclose(values(epoch, "x") - values(table, "x"), seconds, rtol=1e-12)
     by_k, _ = evolve(table, {"x": {"type": "linear", "slope": 2.0}}, time={"column": "k", "origin": "zero"})
@@ -119,13 +130,16 @@ def test_driven_by_another_column(table: pa.Table) -> None:
     out, _ = evolve(table, {"x": spec})
     k = values(table, "k").astype(np.float64)
     np.testing.assert_allclose(values(out, "x"), values(table, "x") + 0.001 * k**2 - k + 3, rtol=1e-12)
-    power, _ = evolve(table, {"x": {"type": "driven_by", "driver": "k", "function": "power", "scale": 2.0,
-                                    "exponent": 0.5}})  # fmt: skip
+    power, _ = evolve(
+        table, {"x": {"type": "driven_by", "driver": "k", "function": "power", "scale": 2.0, "exponent": 0.5}}
+    )
     np.testing.assert_allclose(values(power, "x"), values(table, "x") + 2 * np.sqrt(k), rtol=1e-12)
 
 
 def test_integers_keep_their_type_rounded_and_nulls_stay_null() -> None:
-    table = pa.table({"k": pa.array([1, None, 3, 4, 5, 6], pa.int16()), "x": pa.array([1.0, None, 3, 4, 5, 6])})
+    table = pa.table(
+        {"k": pa.array([1, None, 3, 4, 5, 6], pa.int16()), "x": pa.array([1.0, None, 3, 4, 5, 6])}
+    )
     out, log = evolve(table, {"k": {"type": "linear", "slope": 0.5}, "x": {"type": "linear", "slope": 0.5}})
     assert out.schema == table.schema
     assert out.column("k").to_pylist() == [1, None, 4, 6, 7, 8]  # 1, 3 + 1, 4 + 1.5 -> 6 (half to even)
@@ -136,8 +150,13 @@ def test_integers_keep_their_type_rounded_and_nulls_stay_null() -> None:
 
 
 def test_float32_stays_float32_and_evolutions_compose(table: pa.Table) -> None:
-    out, log = evolve(table, [{"column": "f", "type": "linear", "slope": 1.0},
-                              {"columns": ["f", "x"], "type": "step", "at": 10, "amplitude": 1.0}])  # fmt: skip
+    out, log = evolve(
+        table,
+        [
+            {"column": "f", "type": "linear", "slope": 1.0},
+            {"columns": ["f", "x"], "type": "step", "at": 10, "amplitude": 1.0},
+        ],
+    )
     assert out.schema.field("f").type == pa.float32()
     expected = values(table, "f").astype(np.float64) + ROWS + (ROWS >= 10)
     np.testing.assert_allclose(values(out, "f"), expected, rtol=1e-6)  # rounded to float32 after each
@@ -162,21 +181,41 @@ def test_empty_table() -> None:
 @pytest.mark.parametrize(
     ("evolutions", "time", "message"),
     [
-        ({"nope": {"type": "linear"}}, None, r"evolution\[0\] of 'nope': column 'nope' is not in the table \(x, k"),
-        ({"city": {"type": "linear"}}, None, r"column 'city' is string; allowed: an integer or floating-point"),
+        (
+            {"nope": {"type": "linear"}},
+            None,
+            r"evolution\[0\] of 'nope': column 'nope' is not in the table \(x, k",
+        ),
+        (
+            {"city": {"type": "linear"}},
+            None,
+            r"column 'city' is string; allowed: an integer or floating-point",
+        ),
         ({"flag": {"type": "linear"}}, None, r"column 'flag' is bool; allowed"),
-        ({"x": {"type": "wave"}}, None, r"type='wave' is not an evolution type; allowed: linear, cyclic, .*trend"),
+        (
+            {"x": {"type": "wave"}},
+            None,
+            r"type='wave' is not an evolution type; allowed: linear, cyclic, .*trend",
+        ),
         ({"x": {"type": "cyclic", "period": 0}}, None, r"\(cyclic\): period=0 is not a number > 0"),
         ({"x": {"type": "cyclic", "period": -3}}, None, r"period=-3 is not a number > 0"),
         ({"x": {"type": "sigmoid", "width": 0}}, None, r"width=0 is not"),
         ({"x": {"type": "linear", "slop": 1}}, None, r"unknown key 'slop'; allowed: intercept, mode, slope"),
-        ({"x": {"type": "linear", "mode": "power"}}, None, r"mode='power' is not allowed; allowed: add, multiply"),
+        (
+            {"x": {"type": "linear", "mode": "power"}},
+            None,
+            r"mode='power' is not allowed; allowed: add, multiply",
+        ),
         ({"x": {"type": "exponential_decay", "rate": 1.5}}, None, r"rate=1.5 is not"),
         ({"x": {"type": "driven_by"}}, None, r"driven_by needs 'driver'"),
         ({"x": {"type": "driven_by", "driver": "city"}}, None, r"driver: column 'city' is string"),
         ({"x": {"type": "linear"}}, "when", r"time: column 'when' is not in the table"),
         ({"x": {"type": "linear"}}, "city", r"time: column 'city' is string; allowed: a number, date or"),
-        ({"x": {"type": "linear"}}, {"column": "ts", "unit": "years"}, r"unit='years' is not allowed; allowed: ns"),
+        (
+            {"x": {"type": "linear"}},
+            {"column": "ts", "unit": "years"},
+            r"unit='years' is not allowed; allowed: ns",
+        ),
         ([{"type": "linear"}], None, r"evolution\[0\]: needs 'column'"),
         ("x", None, r"evolutions='x' is not a mapping of columns to specs or a list"),
     ],

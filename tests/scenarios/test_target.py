@@ -43,7 +43,9 @@ def test_regression_is_the_formula_plus_seeded_noise(table: pa.Table) -> None:
     assert noisy.equals(again) and not noisy.equals(other)
     noise = noisy.column("risk").to_numpy() - score(table)
     # the noise is the documented counter-based stream: N(0, 0.5) keyed by (seed, column, row)
-    np.testing.assert_allclose(noise, Block("risk", 9, 0, N).normal(0, 0.5, salt="scenario\x00target"), atol=1e-9)
+    np.testing.assert_allclose(
+        noise, Block("risk", 9, 0, N).normal(0, 0.5, salt="scenario\x00target"), atol=1e-9
+    )
     assert noise.std() == pytest.approx(0.5, rel=0.05)
 
 
@@ -55,7 +57,9 @@ def test_classification_by_threshold_and_by_quantile(table: pa.Table) -> None:
     assert labelled.schema.field("high").type == pa.int64()
     np.testing.assert_array_equal(labels, (score(table) > 20.0).astype(np.int64))
     entry = log.entries[0]
-    assert entry["positives"] == int((score(table) > 20).sum()) and entry["share"] == pytest.approx(labels.mean())
+    assert entry["positives"] == int((score(table) > 20).sum()) and entry["share"] == pytest.approx(
+        labels.mean()
+    )
     top, log = construct_target(
         table, "top", "0.3 * age + income / 10000", task="classification", quantile=0.8, noise_std=1.0
     )
@@ -74,7 +78,10 @@ def test_null_inputs_give_null_targets_and_columns_are_replaced(table: pa.Table)
 
 def test_sql_conditions_and_functions(table: pa.Table) -> None:
     out, _ = construct_target(table, "old", "CASE WHEN age > 60 THEN 1.5 ELSE 0 END + abs(income) / 1e9")
-    expected = np.where(table.column("age").to_numpy() > 60, 1.5, 0) + np.abs(table.column("income").to_numpy()) / 1e9
+    expected = (
+        np.where(table.column("age").to_numpy() > 60, 1.5, 0)
+        + np.abs(table.column("income").to_numpy()) / 1e9
+    )
     np.testing.assert_allclose(out.column("old").to_numpy(), expected)
     by_function, log = construct_target(table, "f", lambda t: score(t) * 2)
     np.testing.assert_allclose(by_function.column("f").to_numpy(), score(table) * 2)
@@ -84,14 +91,23 @@ def test_sql_conditions_and_functions(table: pa.Table) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"formula": "age + salary"}, r"formula='age \+ salary' reads 'salary', which is not a column \(age, income"),
+        (
+            {"formula": "age + salary"},
+            r"formula='age \+ salary' reads 'salary', which is not a column \(age, income",
+        ),
         ({"formula": "age +* ("}, r"formula='age \+\* \(' is not a valid SQL expression"),
         ({"formula": "city"}, r"formula='city' gives String; allowed: a number per row"),
         ({"formula": 3}, r"formula=3 is not an SQL expression or a function"),
         ({"formula": "age", "noise_std": -1}, r"noise_std=-1 is not a number >= 0"),
-        ({"formula": "age", "task": "ranking"}, r"task='ranking' is not allowed; allowed: regression, classification"),
+        (
+            {"formula": "age", "task": "ranking"},
+            r"task='ranking' is not allowed; allowed: regression, classification",
+        ),
         ({"formula": "age", "task": "classification"}, r"needs one of threshold .* or quantile"),
-        ({"formula": "age", "task": "classification", "quantile": 1.0}, r"quantile=1.0 is not a share in \(0, 1\)"),
+        (
+            {"formula": "age", "task": "classification", "quantile": 1.0},
+            r"quantile=1.0 is not a share in \(0, 1\)",
+        ),
         ({"formula": "age", "threshold": 3}, r"threshold and quantile apply to task='classification'"),
     ],
 )
