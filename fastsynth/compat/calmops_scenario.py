@@ -39,6 +39,7 @@ from fastsynth.compat.common import report
 from fastsynth.dependencies import optional_import
 from fastsynth.errors import UsageError
 from fastsynth.scenarios import ScenarioLog, construct_target, evolve, project
+from fastsynth.scenarios.target import formula_columns
 from fastsynth.seeds import resolve_seed
 from fastsynth.specs import show
 
@@ -145,9 +146,12 @@ class ScenarioInjector:
             )
         configs = _configs(evolution_config, scenario_config)
         specs = {column: _spec(config, len(df), column) for column, config in configs.items()}
-        out, self.log = evolve(_as_floats(df, specs), specs, time=_time_axis(df, time_col), seed=self._seed())
+        time = _time_axis(df, time_col)
+        needed = [*specs, *(s["driver"] for s in specs.values() if s["type"] == "driven_by")]
+        table = _narrow(_as_floats(df, specs), [*needed, *([time_col] if time and time_col else [])])
+        evolved, self.log = evolve(table, specs, time=time, seed=self._seed())
         report(bool(auto_report and output_dir))
-        return out
+        return _assign(df, evolved, list(specs))
 
     def construct_target(
         self,
@@ -168,8 +172,11 @@ class ScenarioInjector:
         given: Any = formula
         if callable(formula):
             given = lambda _table: formula(df.copy())  # noqa: E731 the seed hands its function the frame
-        out, self.log = construct_target(
-            df,
+            table = _narrow(df, [])  # the function reads the frame itself
+        else:
+            table = _narrow(df, formula_columns(formula) if isinstance(formula, str) else [])
+        targeted, self.log = construct_target(
+            table,
             target_col,
             given,
             noise_std=noise_std,
@@ -177,7 +184,7 @@ class ScenarioInjector:
             threshold=threshold if task_type == "classification" else None,
             seed=self._seed(),
         )
-        return out
+        return _assign(df, targeted, [target_col])
 
     def project_to_future_period(
         self,
@@ -235,6 +242,25 @@ def _frame(df: Any, where: str) -> Any:
             f"{where}: df is a {type(df).__name__}; the ScenarioInjector takes pandas DataFrames"
         )
     return pd
+
+
+def _narrow(df: Any, names: list[str]) -> pa.Table:
+    """The columns of ``df`` a call reads, as Arrow: converting the others, and converting every
+    column back, would cost more than the work. All of them when one is missing, so that fastsynth's
+    message lists the frame's columns."""
+    by_text = {str(c): c for c in df.columns}
+    wanted = list(dict.fromkeys(str(n) for n in names)) or [str(c) for c in df.columns[:1]]
+    if not set(wanted) <= set(by_text):
+        wanted = list(by_text)
+    return pa.Table.from_pandas(df[[by_text[n] for n in wanted]], preserve_index=False)
+
+
+def _assign(df: Any, table: pa.Table, columns: list[str]) -> Any:
+    """A copy of ``df`` (its index kept) with ``columns`` from ``table``, as pandas makes them."""
+    out = df.copy()
+    for name in columns:
+        out[name] = table.column(name).to_pandas().to_numpy()
+    return out
 
 
 def _as_floats(df: Any, specs: Mapping[str, Any]) -> Any:

@@ -23,7 +23,7 @@ from fastsynth.seeds import resolve_seed
 from fastsynth.sources import from_arrow, to_arrow
 from fastsynth.specs import Bounds, Invalid, Size, argument, show
 
-__all__ = ["construct_target"]
+__all__ = ["construct_target", "formula_columns"]
 
 _SQL_SIZE = Size("expression", "tokens")
 _SHARE = Bounds(0, 1, low_open=True, high_open=True)
@@ -117,17 +117,7 @@ def _score(table: pa.Table, formula: Any) -> tuple[np.ndarray, list[str]]:
         values = np.asarray(formula(table))
         reads: list[str] = []
     elif isinstance(formula, str):
-        try:
-            _SQL_SIZE.check(formula, "formula")
-        except Invalid as exc:
-            raise UsageError(str(exc)) from None
-        try:
-            expression = pl.sql_expr(formula)
-        except Exception as exc:  # polars raises many types for a bad expression
-            raise UsageError(
-                f"formula={formula!r} is not a valid SQL expression: {exc}".split("\n")[0]
-            ) from None
-        reads = list(dict.fromkeys(expression.meta.root_names()))
+        expression, reads = _parse(formula)
         missing = [name for name in reads if name not in table.column_names]
         if missing:
             raise UsageError(
@@ -151,3 +141,22 @@ def _score(table: pa.Table, formula: Any) -> tuple[np.ndarray, list[str]]:
         return np.array(values, dtype=np.float64), reads
     except (TypeError, ValueError):
         raise UsageError(f"the formula gives {values.dtype} values; allowed: a number per row") from None
+
+
+def formula_columns(formula: str) -> list[str]:
+    """The columns an SQL formula reads, in order; a UsageError when it is not a valid expression."""
+    return _parse(formula)[1]
+
+
+def _parse(formula: str) -> tuple[Any, list[str]]:
+    import polars as pl
+
+    try:
+        _SQL_SIZE.check(formula, "formula")
+    except Invalid as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        expression = pl.sql_expr(formula)
+    except Exception as exc:  # polars raises many types for a bad expression
+        raise UsageError(f"formula={formula!r} is not a valid SQL expression: {exc}".split("\n")[0]) from None
+    return expression, list(dict.fromkeys(expression.meta.root_names()))
