@@ -283,3 +283,18 @@ def test_the_same_calls_give_the_peer_s_results(frame: pd.DataFrame) -> None:
         assert projected[column].tolist() == theirs[column].tolist()  # 5, 6, 7 and 12.5, 15, 17.5
     assert set(theirs["revenue"].iloc[N:]) <= set(data.loc[data["block"] == 4, "revenue"])
     assert set(projected["revenue"].iloc[N:]) <= set(data.loc[data["block"] == 4, "revenue"])
+
+
+def test_columns_not_read_are_left_as_they_are_and_nan_scores_give_missing_labels() -> None:
+    df = pd.DataFrame(
+        {
+            "x": [1.0, np.nan, 3.0],
+            "when": pd.to_datetime(["2024-01-01", None, "2024-01-03"]),
+            7: ["a", "b", "c"],
+        }
+    )
+    out = ScenarioInjector(seed=1).construct_target(df, "y", "x * 2", task_type="classification", threshold=3)
+    assert out["y"].isna().tolist() == [False, True, False] and out["y"].iloc[2] == 1
+    pd.testing.assert_frame_equal(out.drop(columns="y"), df)
+    evolved = ScenarioInjector().evolve_features(df, {"x": {"type": "trend", "slope": 1.0}})
+    assert evolved["x"].isna().tolist() == [False, True, False] and evolved[7].tolist() == ["a", "b", "c"]
