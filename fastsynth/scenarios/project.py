@@ -132,13 +132,10 @@ def _shift(table: pa.Table, axis: TimeAxis, every: float | None) -> tuple[Any, f
         low, high = pc.min_max(distinct).values()
         span = high.as_py() - low.as_py()
         step = span + span / (len(distinct) - 1)
-    if not numeric or pa.types.is_integer(kind):
-        if step != round(step):
-            raise UsageError(
-                f"every={every if every is not None else step / per_unit!r}: a period must be a whole "
-                f"number of the column's {kind} steps"
-            )
-        step = round(step)
+    if not numeric or pa.types.is_integer(kind):  # whole steps of the column's unit
+        if every is not None and step != round(step):
+            raise UsageError(f"every={every!r}: a period must be a whole number of the column's {kind} steps")
+        step = round(step)  # a derived period over irregular times: the nearest whole step
     return step, step / per_unit
 
 

@@ -111,3 +111,9 @@ def test_timestamps_and_pandas() -> None:
 def test_bad_parameters_name_field_value_and_allowed(table: pa.Table, kwargs, message) -> None:
     with pytest.raises(UsageError, match=message):
         project(table, **kwargs)
+
+
+def test_a_derived_period_over_irregular_whole_steps_is_rounded() -> None:
+    out, log = project(pa.table({"t": [1, 2, 4], "x": [1.0, 2.0, 3.0]}), 1, time="t")
+    assert log.to_dict()["time"] == {"column": "t", "every": 4.0}  # span 3 + a mean step of 1.5, rounded
+    assert out.column("t").to_pylist() == [1, 2, 4, 5, 6, 8]
