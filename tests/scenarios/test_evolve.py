@@ -223,3 +223,11 @@ def test_empty_table() -> None:
 def test_bad_parameters_name_field_value_and_allowed(table: pa.Table, evolutions, time, message) -> None:
     with pytest.raises(UsageError, match=message):
         evolve(table, evolutions, time=time)
+
+
+def test_a_table_in_several_chunks_gives_the_same_bytes(table: pa.Table) -> None:
+    chunked = pa.Table.from_batches(table.to_batches(max_chunksize=300))
+    spec = {"x": {"type": "noise", "std": 1.0}, "k": {"type": "random_walk"}, "f": {"type": "sigmoid"}}
+    one, log = evolve(table, spec, time="ts", seed=4)
+    many, log_many = evolve(chunked, spec, time="ts", seed=4)
+    assert one.combine_chunks().equals(many.combine_chunks()) and log.to_json() == log_many.to_json()
