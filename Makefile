@@ -67,6 +67,7 @@ bench: $(VENV)/.all $(CALM_VENV)/.installed
 	$(PY) benchmarks/bench_tabular.py
 	$(PY) benchmarks/bench_timeseries.py
 	$(PY) benchmarks/bench_drift.py --calm-python $(CALM_PY)
+	$(PY) benchmarks/bench_scenario.py --calm-python $(CALM_PY)
 	$(PY) benchmarks/bench_generators.py --calm-python $(CALM_PY)
 
 # The layering (kernels < buffers < fields < schema < generation < engine < service < front ends) is

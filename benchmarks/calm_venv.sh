@@ -1,7 +1,8 @@
 #!/bin/sh
-# A throwaway virtual environment with calm-data-generator, for bench_drift.py and bench_generators.py
-# only: it is not a dependency of fastsynth (its full install pulls gigabytes). Its drift injector imports
-# with numpy, pandas, scipy and pydantic; its block generator (SyntheticBlockGenerator) also needs river,
+# A throwaway virtual environment with calm-data-generator, for bench_drift.py, bench_scenario.py and
+# bench_generators.py only: it is not a dependency of fastsynth (its full install pulls gigabytes). Its
+# drift and scenario injectors import with numpy, pandas, scipy and pydantic; its block generator
+# (SyntheticBlockGenerator) also needs river,
 # its "stream" extra: 0.23.0, the version calm-data-generator 2.3.2 was released with, which accepts
 # these numpy, pandas and scipy (newer rivers want numpy 2, which calm-data-generator refuses). Its
 # RealGenerator (bench_trees.py, through calm_trees.py) needs scikit-learn for cart and rf (1.7.2: the

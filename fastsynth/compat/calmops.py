@@ -38,6 +38,7 @@ import pyarrow as pa
 from fastsynth.compat.calmops_clinic import ClinicGenerator
 from fastsynth.compat.calmops_drift import DriftInjector
 from fastsynth.compat.calmops_real import RealBlockGenerator, RealGenerator
+from fastsynth.compat.calmops_scenario import EvolutionFeatureConfig, ScenarioConfig, ScenarioInjector
 from fastsynth.compat.common import date_arguments, dates_document, report, write_csv
 from fastsynth.concepts import GENERATORS, Generator, generator_from_document
 from fastsynth.concepts.river import from_river
@@ -52,12 +53,15 @@ from fastsynth.specs import Bounds, Count, PositiveInt, argument, options_of, sh
 __all__ = [
     "ClinicGenerator",
     "DriftInjector",
+    "EvolutionFeatureConfig",
     "GeneratorConfig",
     "GeneratorFactory",
     "GeneratorStream",
     "GeneratorType",
     "RealBlockGenerator",
     "RealGenerator",
+    "ScenarioConfig",
+    "ScenarioInjector",
     "StreamBlockGenerator",
     "StreamGenerator",
     "SyntheticBlockGenerator",
@@ -456,7 +460,8 @@ _DRIFT_TYPES = ("none", "abrupt", "gradual", "incremental", "virtual_drift")
 _REFUSED = {
     "drift_config": "the facade does not run DriftInjector schedules; apply fastsynth.inject_drift to the "
     "data (README, 'Drift')",
-    "dynamics_config": "fastsynth has no ScenarioInjector dynamics",
+    "dynamics_config": "the facade does not run ScenarioInjector dynamics; apply ScenarioInjector (or "
+    "fastsynth.scenarios) to the data",
     "constraints": "the facade does not drop rows after generating them",
     "sequence_config": "the facade makes no entity sequences; fastsynth's schemas have entities (README, "
     "'Time series')",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import subprocess
 import textwrap
 from pathlib import Path
 
@@ -14,8 +13,8 @@ import pytest
 
 from fastsynth.compat.calmops import DriftInjector, RealBlockGenerator, RealGenerator
 from fastsynth.errors import UsageError
+from tests.compat.peer import run_peer
 
-CALM_PYTHON = Path.home() / ".cache" / "fastsynth" / "calm-venv" / "bin" / "python"
 N = 1_000
 
 
@@ -550,21 +549,9 @@ _PEER = textwrap.dedent(
 def test_the_same_calls_give_the_peer_s_results(frame: pd.DataFrame) -> None:
     """Side by side with calm-data-generator 2.3.2 (in its own virtual environment): the drifts that
     draw nothing equal the peer's, and the counts of those that draw match."""
-    assert CALM_PYTHON.exists(), f"{CALM_PYTHON}: `make test` makes calm-data-generator's venv"
     data = frame[["x", "z", "y"]].reset_index(drop=True)
     given = {"frame": data.to_dict(orient="list"), "calls": _CALLS}
-    run = subprocess.run(
-        [str(CALM_PYTHON), "-c", _PEER],
-        input=json.dumps(given),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    peer = {
-        name: pd.DataFrame(columns)
-        for name, columns in json.loads(run.stdout.strip().splitlines()[-1]).items()
-    }
+    peer = {name: pd.DataFrame(columns) for name, columns in run_peer(_PEER, given).items()}
     di = DriftInjector(random_state=0)
     mine = {}
     for name, (method, arguments) in json.loads(json.dumps(_CALLS)).items():

@@ -1,0 +1,180 @@
+"""``project``: a table carried into future periods, each a copy shifted along time with a trend.
+
+Period ``k`` (1 to ``periods``) is the table (or ``rows_per_period`` rows drawn from it with
+replacement, keyed by seed and row) with its time column moved ``k * every`` forward and the ``trend``
+evolutions applied at ``t = k``: ``{"type": "linear", "slope": 0.03}`` adds ``0.03 * k`` in period
+``k``; a cyclic trend follows the periods round the year. A period column numbers the rows: 0 for the
+original, ``k`` for period ``k`` (or, when the table already has that column, its largest value plus
+``k``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from fastsynth.errors import UsageError
+from fastsynth.fields.base import Block
+from fastsynth.scenarios.evolve import apply_evolution, parse_evolutions
+from fastsynth.scenarios.log import ScenarioLog, Transformed
+from fastsynth.scenarios.specs import UNIT_SECONDS, TimeAxis
+from fastsynth.seeds import resolve_seed
+from fastsynth.sources import from_arrow, to_arrow
+from fastsynth.specs import PositiveInt, PositiveNumber, argument
+
+__all__ = ["project"]
+
+_COUNTS_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+
+
+def project(
+    data: Any,
+    periods: int,
+    *,
+    time: Any = None,
+    every: float | None = None,
+    trend: Any = None,
+    period_column: str | None = "period",
+    rows_per_period: int | None = None,
+    include_original: bool = True,
+    seed: int | None = None,
+) -> Transformed:
+    """``data`` followed by ``periods`` projected copies (the same kind of data), and the log.
+
+    ``time`` is a time column (a name, or ``{"column": ..., "unit": "days"}``); ``every`` is how far
+    each period moves it: a number of the column's own units for a number column, of ``unit`` for a
+    date or timestamp column. Without ``every``, a period is the table's span plus one typical step
+    between its distinct times, so that the copies follow on without a gap. ``trend`` takes the
+    evolutions ``evolve`` takes, evaluated at ``t`` = the period number."""
+    chosen = resolve_seed(seed)
+    periods = argument("periods", periods, PositiveInt)
+    if rows_per_period is not None:
+        rows_per_period = argument("rows_per_period", rows_per_period, PositiveInt)
+    parsed = parse_evolutions(trend) if trend is not None else []
+    table, kind = to_arrow(data)
+    n = table.num_rows
+    if n == 0:
+        raise UsageError("project: the table has no rows to project")
+    axis = TimeAxis.from_spec(time)
+    shift = _shift(table, axis, every)
+    first_label = _first_label(table, period_column)
+    rows = rows_per_period or n
+    log = ScenarioLog("project", chosen)
+    log.settings = {
+        "periods": periods,
+        "rows_per_period": rows,
+        "sampled": rows_per_period is not None,
+        "time": None if axis.column is None else {"column": axis.column, "every": shift[1]},
+        "period_column": period_column,
+    }
+    parts = []
+    if include_original:
+        parts.append(_labelled(table, period_column, None, first_label - 1))
+    offset = n if include_original else 0
+    for k in range(1, periods + 1):
+        copy = table
+        if rows_per_period is not None:  # with replacement, keyed by the output row
+            picks = Block("\x00project", chosen, offset, rows).integers(0, n - 1, salt="rows")
+            copy = table.take(pa.array(picks))
+        entry: dict[str, Any] = {"period": first_label + k - 1, "first_row": offset, "rows": rows}
+        if axis.column is not None:
+            copy = _shifted(copy, axis.column, shift[0] * k)
+            entry["time_shift"] = k * (shift[1] or 0.0)
+        t = np.full(rows, float(k))
+        trend_entries = []
+        for index, (column, spec, where) in enumerate(parsed):
+            copy, record = apply_evolution(copy, column, spec, t, TimeAxis(), chosen, index, where, offset)
+            record["time"] = {"over": "periods", "t": k}
+            trend_entries.append(record)
+        entry["trend"] = trend_entries
+        parts.append(_labelled(copy, period_column, table, first_label + k - 1))
+        log.entries.append(entry)
+        offset += rows
+    return Transformed(from_arrow(pa.concat_tables(parts), kind), log)
+
+
+def _shift(table: pa.Table, axis: TimeAxis, every: float | None) -> tuple[Any, float | None]:
+    """(the shift of one period in the time column's own counts, the same in the log's units)."""
+    if axis.column is None:
+        if every is not None:
+            raise UsageError("every applies with a time column; time is None")
+        return 0, None
+    name = axis.column
+    if name not in table.column_names:
+        raise UsageError(f"time: column {name!r} is not in the table ({', '.join(table.column_names)})")
+    column = table.column(name)
+    if column.null_count:
+        raise UsageError(f"time: column {name!r} has {column.null_count} nulls; every row needs a time")
+    kind = column.type
+    numeric = pa.types.is_integer(kind) or pa.types.is_floating(kind)
+    if pa.types.is_timestamp(kind):
+        per_unit = _COUNTS_PER_SECOND[kind.unit] * UNIT_SECONDS[axis.unit]
+        counts = column.cast(pa.int64())
+    elif pa.types.is_date32(kind):
+        per_unit = UNIT_SECONDS[axis.unit] / 86_400
+        counts = column.cast(pa.int32()).cast(pa.int64())
+    elif numeric:
+        per_unit, counts = 1.0, column
+    else:
+        raise UsageError(f"time: column {name!r} is {kind}; allowed: a number, date or timestamp column")
+    if every is not None:
+        every = float(argument("every", every, PositiveNumber))
+        step = every * per_unit
+    else:
+        distinct = pc.unique(counts)
+        if len(distinct) < 2:
+            raise UsageError(
+                f"time: column {name!r} has one distinct time; give every, the length of a period"
+            )
+        low, high = pc.min_max(distinct).values()
+        span = high.as_py() - low.as_py()
+        step = span + span / (len(distinct) - 1)
+    if not numeric or pa.types.is_integer(kind):  # whole steps of the column's unit
+        if every is not None and step != round(step):
+            raise UsageError(f"every={every!r}: a period must be a whole number of the column's {kind} steps")
+        step = round(step)  # a derived period over irregular times: the nearest whole step
+    return step, step / per_unit
+
+
+def _shifted(table: pa.Table, name: str, step: Any) -> pa.Table:
+    column = table.column(name)
+    kind = column.type
+    if pa.types.is_timestamp(kind):
+        moved = pc.add(column.cast(pa.int64()), step).cast(kind)
+    elif pa.types.is_date32(kind):
+        moved = pc.add(column.cast(pa.int32()).cast(pa.int64()), step).cast(pa.int32()).cast(kind)
+    else:
+        moved = pc.add(column, pa.scalar(step, kind))
+    return table.set_column(table.column_names.index(name), table.schema.field(name), moved)
+
+
+def _first_label(table: pa.Table, period_column: str | None) -> int:
+    """The first projected period's number: 1, or the largest existing one plus 1."""
+    if period_column is None or period_column not in table.column_names:
+        return 1
+    column = table.column(period_column)
+    if not pa.types.is_integer(column.type):
+        raise UsageError(
+            f"period_column={period_column!r} is {column.type}; allowed: an integer column, or a new name"
+        )
+    largest = pc.max(column).as_py()
+    return 1 if largest is None else int(largest) + 1
+
+
+def _labelled(part: pa.Table, period_column: str | None, original: pa.Table | None, label: int) -> pa.Table:
+    """``part`` with its period number: a new column, or the existing one overwritten (copies only)."""
+    if period_column is None:
+        return part
+    if period_column in part.column_names:
+        if original is None:  # the original keeps its own numbers
+            return part
+        kind = part.schema.field(period_column).type
+        return part.set_column(
+            part.column_names.index(period_column),
+            part.schema.field(period_column),
+            pa.array(np.full(part.num_rows, label), type=kind),
+        )
+    return part.append_column(period_column, pa.array(np.full(part.num_rows, label, np.int64)))

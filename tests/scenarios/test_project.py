@@ -1,0 +1,119 @@
+"""fastsynth.scenarios.project: periods, time shifts, trends, sampling and the period column."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from fastsynth.errors import UsageError
+from fastsynth.scenarios import project
+
+N = 30
+
+
+@pytest.fixture(scope="module")
+def table() -> pa.Table:
+    return pa.table(
+        {
+            "day": pa.array([dt.date(2024, 1, 1) + dt.timedelta(days=i) for i in range(N)]),
+            "sales": np.linspace(100.0, 129.0, N),
+            "units": pa.array(np.arange(N), pa.int32()),
+            "month": np.repeat([1, 2, 3], N // 3),
+        }
+    )
+
+
+def test_copies_follow_on_in_time_with_the_trend(table: pa.Table) -> None:
+    out, log = project(table, 3, time="day", trend={"sales": {"type": "linear", "slope": 10.0}})
+    assert out.num_rows == 4 * N and out.column("period").to_pylist() == [0] * N + [1] * N + [2] * N + [3] * N
+    days = out.column("day").to_pylist()
+    assert days[N] == dt.date(2024, 1, 31) and days[-1] == dt.date(2024, 4, 29)  # a period of 30 days
+    assert days == [dt.date(2024, 1, 1) + dt.timedelta(days=i) for i in range(4 * N)]
+    sales = out.column("sales").to_numpy().reshape(4, N)
+    for k in range(4):
+        np.testing.assert_allclose(sales[k], table.column("sales").to_numpy() + 10.0 * k)
+    assert out.column("units").to_numpy().reshape(4, N).tolist() == [list(range(N))] * 4
+    assert out.schema.field("units").type == pa.int32()
+    assert [e["time_shift"] for e in log.entries] == [30.0, 60.0, 90.0]
+    assert log.to_dict()["time"] == {"column": "day", "every": 30.0}
+    assert log.entries[1]["trend"][0]["change"] == {"min": 20.0, "max": 20.0}
+    json.loads(log.to_json())
+
+
+def test_every_cyclic_trend_and_numeric_time(table: pa.Table) -> None:
+    out, _ = project(
+        table,
+        4,
+        time="month",
+        every=3,
+        include_original=False,
+        period_column="quarter",
+        trend={"sales": {"type": "cyclic", "amplitude": 5.0, "period": 4.0}},
+    )
+    assert out.num_rows == 4 * N and "period" not in out.column_names
+    np.testing.assert_array_equal(
+        out.column("month").to_numpy().reshape(4, N),
+        [table.column("month").to_numpy() + 3 * k for k in range(1, 5)],
+    )
+    sales = out.column("sales").to_numpy().reshape(4, N) - table.column("sales").to_numpy()
+    np.testing.assert_allclose(sales[:, 0], 5.0 * np.sin(2 * np.pi * np.arange(1, 5) / 4.0), atol=1e-12)
+    assert out.column("quarter").to_pylist() == np.repeat([1, 2, 3, 4], N).tolist()
+
+
+def test_existing_period_column_continues_and_sampling_is_seeded(table: pa.Table) -> None:
+    base = table.append_column("block", pa.array(np.repeat([1, 2, 3], N // 3)))
+    out, log = project(base, 2, period_column="block", rows_per_period=50, seed=1)
+    again, _ = project(base, 2, period_column="block", rows_per_period=50, seed=1)
+    other, _ = project(base, 2, period_column="block", rows_per_period=50, seed=2)
+    assert out.equals(again) and not out.equals(other)
+    assert out.num_rows == N + 100 and out.column("block").to_pylist()[N:] == [4] * 50 + [5] * 50
+    drawn = out.slice(N).column("units").to_numpy()
+    assert set(drawn) <= set(range(N)) and len(set(drawn)) > 15  # drawn with replacement from the rows
+    assert [e["first_row"] for e in log.entries] == [N, N + 50]
+
+
+def test_timestamps_and_pandas() -> None:
+    frame = pd.DataFrame({"ts": pd.date_range("2024-01-01", periods=24, freq="h"), "x": np.arange(24.0)})
+    out, log = project(
+        frame,
+        2,
+        time={"column": "ts", "unit": "hours"},
+        trend={"x": {"type": "exponential_growth", "rate": 1.0}},
+    )
+    assert isinstance(out, pd.DataFrame)
+    assert out["ts"].iloc[24] == pd.Timestamp("2024-01-02") and out["ts"].is_monotonic_increasing
+    np.testing.assert_allclose(out["x"].iloc[48:], np.arange(24.0) * 4)  # doubled per period
+    assert log.entries[0]["time_shift"] == 24.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"periods": 0}, r"periods=0 is not an integer >= 1"),
+        ({"periods": 1, "time": "when"}, r"time: column 'when' is not in the table \(day, sales"),
+        ({"periods": 1, "time": "day", "every": -1}, r"every=-1(\.0)? is not a number > 0"),
+        ({"periods": 1, "time": "day", "every": 0.5}, r"every=0.5: a period must be a whole number"),
+        ({"periods": 1, "every": 2}, r"every applies with a time column"),
+        ({"periods": 1, "rows_per_period": 0}, r"rows_per_period=0 is not an integer >= 1"),
+        ({"periods": 1, "period_column": "sales"}, r"period_column='sales' is double; allowed: an integer"),
+        ({"periods": 1, "trend": {"nope": {"type": "linear"}}}, r"column 'nope' is not in the table"),
+        (
+            {"periods": 1, "trend": {"sales": {"type": "cyclic", "period": 0}}},
+            r"period=0 is not a number > 0",
+        ),
+    ],
+)
+def test_bad_parameters_name_field_value_and_allowed(table: pa.Table, kwargs, message) -> None:
+    with pytest.raises(UsageError, match=message):
+        project(table, **kwargs)
+
+
+def test_a_derived_period_over_irregular_whole_steps_is_rounded() -> None:
+    out, log = project(pa.table({"t": [1, 2, 4], "x": [1.0, 2.0, 3.0]}), 1, time="t")
+    assert log.to_dict()["time"] == {"column": "t", "every": 4.0}  # span 3 + a mean step of 1.5, rounded
+    assert out.column("t").to_pylist() == [1, 2, 4, 5, 6, 8]
