@@ -74,6 +74,9 @@ _STYLE: dict[str, Any] = {
     # ids in the SVG from a fixed salt: the same document gives the same page, byte for byte
     "svg.hashsalt": "fastsynth",
     "svg.fonttype": "path",
+    # labels are user data (categories, column names, block labels): "$10-$20" is a price range,
+    # not TeX, and an unbalanced "$x^{$" must not make matplotlib's mathtext parser fail the page
+    "text.parse_math": False,
 }
 _DRIFT_COLOURS = LinearSegmentedColormap.from_list(
     "fastsynth-drift",

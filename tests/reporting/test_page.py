@@ -250,3 +250,15 @@ def test_series_shade_drift_only_on_an_axis_that_counts_as_the_blocks_do(drift):
     assert shaded(html) == (1, 2)
     # blocks and events in times, but the series over rows: nothing is placed on the wrong axis
     assert shaded(render({**document, "series_x": "row"})) == (0, 1)
+
+
+def test_dollar_signs_in_user_text_are_drawn_as_typed_not_as_mathtext():
+    # matplotlib reads "$...$" as TeX: "$x^{$" raised a ValueError that made the whole page fail
+    from fastsynth.reporting import plots
+
+    odd = ["$$", "$\\nope$", "$x^{$", "$10-$20"]
+    labels = _labels(plots.bars(odd, [0.4, 0.3, 0.2, 0.1], [0.1, 0.2, 0.3, 0.4]))
+    assert set(odd) <= set(labels)
+    labels = _labels(plots.drift_heatmap(odd, odd, [[0.1] * 4] * 4, 0.1, "JS"))
+    assert "$10-$20" in labels
+    _labels(plots.correlations(odd, [[1.0] * 4] * 4, [[1.0] * 4] * 4, [[1.0] * 4] * 4))
