@@ -30,7 +30,7 @@ from fastsynth.dependencies import optional_import
 from fastsynth.errors import UsageError
 from fastsynth.reporting.columns import numbers, sample_rows, stacked
 
-__all__ = ["FOLDS", "MAX_ROWS", "MODEL", "TOP_CATEGORIES", "discriminate"]
+__all__ = ["EARLY_STOPPING_ROWS", "FOLDS", "MAX_ROWS", "MODEL", "TOP_CATEGORIES", "discriminate"]
 
 MAX_ROWS = 50_000
 """Rows of each side the classifier sees at most (a seeded sample): past this the AUC moves by less
@@ -44,6 +44,11 @@ TOP_CATEGORIES = 250
 fewer than 255 distinct codes (their bin count)."""
 
 MODEL = "HistGradientBoostingClassifier"
+
+EARLY_STOPPING_ROWS = 100
+"""Rows of each side from which the model stops early on a held-out tenth of each training fold.
+Below it that tenth holds a row or two, fewer than the two classes it must be split into (3 to 9
+rows a side failed), and so few rows fit at once anyway."""
 
 
 def discriminate(
@@ -83,9 +88,10 @@ def discriminate(
     for train, test in folds.split(features, labels):
         model = ensemble.HistGradientBoostingClassifier(
             categorical_features=categorical if categorical.any() else None,
-            # Early stopping on a held-out tenth at every size (by default only past 10,000 rows):
-            # alike tables stop learning noise after a few trees, which makes small reports fast.
-            early_stopping=True,
+            # Early stopping on a held-out tenth from EARLY_STOPPING_ROWS (by default only past
+            # 10,000 rows): alike tables stop learning noise after a few trees, which makes small
+            # reports fast.
+            early_stopping=rows >= EARLY_STOPPING_ROWS,
             random_state=seed,
         )
         model.fit(features[train], labels[train])
