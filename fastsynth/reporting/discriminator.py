@@ -60,9 +60,9 @@ def discriminate(
 
     Numbers and times are used as they are (trees need no scaling, and take missing values natively),
     booleans as 0/1, categories as codes of their most frequent values (``TOP_CATEGORIES``); text
-    columns are left out. ``auc`` and ``score`` are None when there is nothing to learn from: no
-    column but text, or fewer rows on a side than folds. The same inputs and seed give the same
-    numbers."""
+    columns are left out, as are columns without a value on either side. ``auc`` and ``score`` are
+    None when there is nothing to learn from: no other column, or fewer rows on a side than folds.
+    The same inputs and seed give the same numbers."""
     if real.num_rows == 0 or synthetic.num_rows == 0:
         raise UsageError(
             f"discriminator: real has {real.num_rows} rows and synthetic {synthetic.num_rows}; "
@@ -78,6 +78,11 @@ def discriminate(
     real = real.select(columns).take(sample_rows(real.num_rows, rows, rng))
     synthetic = synthetic.select(columns).take(sample_rows(synthetic.num_rows, rows, rng))
     features, categorical = _features(real, synthetic, [kinds[c] for c in columns])
+    # a column with no value on either side tells nothing apart, and the trees' binning fails on it
+    present = ~np.isnan(features).all(axis=0)
+    if not present.any():
+        return result
+    features, categorical = features[:, present], categorical[present]
     labels = np.repeat(np.array([1, 0], dtype=np.int8), rows)
 
     ensemble = optional_import("sklearn.ensemble", extra="report", package="scikit-learn")

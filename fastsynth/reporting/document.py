@@ -99,12 +99,13 @@ class Report:
     def save(self, path: str | Path, format: Literal["html", "json"] | None = None) -> list[Path]:
         """Write the page to ``path`` with its JSON beside it (``report.html`` and ``report.json``),
         or only the JSON when ``format`` (or the extension) is ``json``. Returns the files written,
-        each written whole or not at all."""
+        each written whole or not at all; both are made before either is written, so a page that
+        fails leaves no new JSON beside an old page."""
         target, chosen = check_output(path, format)
-        written = [_write(target.with_suffix(".json"), self.to_json())]
+        texts = {target.with_suffix(".json"): self.to_json()}
         if chosen == "html":
-            written.insert(0, _write(target if target.suffix else target.with_suffix(".html"), self.html()))
-        return written
+            texts = {target if target.suffix else target.with_suffix(".html"): self.html(), **texts}
+        return [_write(where, text) for where, text in texts.items()]
 
 
 def check_output(path: str | Path, format: str | None) -> tuple[Path, str]:

@@ -132,3 +132,39 @@ def test_a_kind_that_does_not_fit_the_column_is_refused(files, kind):
     base = str(files / "base.parquet")
     line = _one_error_line(_cli(base, base, "--kind", f"c={kind}", "-o", str(files / "r")))
     assert "'c'" in line and kind in line and "allowed for string: categorical, boolean, text" in line
+
+
+def _with_empty_columns(seed: int) -> pa.Table:
+    rows = 60
+    return pa.table(
+        {
+            "x": [float((i * 7 + seed) % 13) for i in range(rows)],
+            "z": pa.nulls(rows, pa.float64()),
+            "s": pa.nulls(rows, pa.string()),
+        }
+    )
+
+
+def test_a_column_null_in_every_row_of_both_tables_is_reported_not_a_crash(tmp_path):
+    made = fastsynth.report(_with_empty_columns(0), _with_empty_columns(1))
+    assert made.document["discriminator"]["score"] is not None
+    shapes = {c["column"]: c["score"] for c in made.document["column_shapes"]["columns"]}
+    assert shapes["z"] is None and shapes["s"] is None
+    assert made.save(tmp_path / "r.html")[0].read_text().lower().startswith("<!doctype html>")
+
+
+def test_a_page_that_fails_leaves_the_old_page_and_json_as_they_were(tmp_path, monkeypatch):
+    from fastsynth.reporting.document import Report
+
+    old = fastsynth.report(_BASE, _BASE)
+    old.save(tmp_path / "r.html")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def broken(self):
+        raise RuntimeError("the page failed")
+
+    monkeypatch.setattr(Report, "html", broken)
+    newer = fastsynth.report(_BASE, _BASE.slice(0, 20))
+    with pytest.raises(RuntimeError):
+        newer.save(tmp_path / "r.html")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
