@@ -61,7 +61,10 @@ def report(
 
     chosen = format.value if format is not None else None
     if output is not None:
-        check_output(output, chosen)
+        inputs = {"DATA": data, "SYNTHETIC": synthetic, "--reference": reference, "--drift-log": drift_log}
+        # the drift log a drift report finds beside DATA is an input too
+        inputs["the drift log beside DATA"] = data.with_name(data.name + ".drift.json")
+        check_output(output, chosen, inputs)
     made = make_report(
         data,
         synthetic,

@@ -66,6 +66,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -102,15 +103,16 @@ class Report:
         each written whole or not at all; both are made before either is written, so a page that
         fails leaves no new JSON beside an old page."""
         target, chosen = check_output(path, format)
-        texts = {target.with_suffix(".json"): self.to_json()}
-        if chosen == "html":
-            texts = {target if target.suffix else target.with_suffix(".html"): self.html(), **texts}
-        return [_write(where, text) for where, text in texts.items()]
+        texts = [self.html(), self.to_json()] if chosen == "html" else [self.to_json()]
+        return [_write(where, text) for where, text in zip(_targets(target, chosen), texts, strict=True)]
 
 
-def check_output(path: str | Path, format: str | None) -> tuple[Path, str]:
+def check_output(
+    path: str | Path, format: str | None, inputs: Mapping[str, str | Path | None] | None = None
+) -> tuple[Path, str]:
     """Where a report goes and in which format, checked before anything is computed: a folder that
-    exists, a known format, and a page that would not overwrite its own JSON."""
+    exists, a known format, a page that would not overwrite its own JSON, and neither file being one
+    of ``inputs`` (what the option is called: its path), which the report would replace."""
     path = Path(path)
     format = format or ("json" if path.suffix.lower() == ".json" else "html")
     if format not in FORMATS:
@@ -119,7 +121,20 @@ def check_output(path: str | Path, format: str | None) -> tuple[Path, str]:
         raise UsageError(f"output {str(path)!r}: the page goes to an .html file, its JSON beside it")
     if not path.parent.is_dir():
         raise UsageError(f"output {str(path)!r}: folder {str(path.parent)!r} does not exist")
+    for target in _targets(path, format):
+        for option, given in (inputs or {}).items():
+            if given is not None and Path(given).resolve() == target.resolve():
+                raise UsageError(
+                    f"output {str(path)!r} would write {str(target)!r}, which is {option} {str(given)!r}; "
+                    "allowed: an output whose page and JSON are none of the inputs"
+                )
     return path, format
+
+
+def _targets(path: Path, format: str) -> list[Path]:
+    """The files a report saved to ``path`` in ``format`` writes: the page (html), then its JSON."""
+    page = [path if path.suffix else path.with_suffix(".html")] if format == "html" else []
+    return [*page, path.with_suffix(".json")]
 
 
 def _write(path: Path, text: str) -> Path:

@@ -168,3 +168,25 @@ def test_a_page_that_fails_leaves_the_old_page_and_json_as_they_were(tmp_path, m
     with pytest.raises(RuntimeError):
         newer.save(tmp_path / "r.html")
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+@pytest.mark.parametrize(
+    ("output", "victim", "option"),
+    [
+        ("base.html", "base.json", "DATA"),  # the page's JSON sibling is the real data
+        ("other.parquet", "other.parquet", "SYNTHETIC"),  # the page itself is the synthetic data
+        ("other.json", "other.json", "SYNTHETIC"),
+    ],
+)
+def test_an_output_that_would_overwrite_an_input_is_refused(tmp_path, output, victim, option):
+    import pyarrow.parquet as pq
+
+    (tmp_path / "base.json").write_text(_BASE.select(["x", "c"]).to_pandas().to_json(orient="records"))
+    pq.write_table(_BASE.select(["x", "c"]), tmp_path / "other.parquet")
+    pq.write_table(_BASE.select(["x", "c"]), tmp_path / "other.json")  # any name, as a user may
+    data = tmp_path / "base.json"
+    synthetic = tmp_path / ("other.json" if output == "other.json" else "other.parquet")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    line = _one_error_line(_cli(str(data), str(synthetic), "-o", str(tmp_path / output)))
+    assert option in line and victim in line
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
