@@ -53,7 +53,7 @@ from fastsynth.dependencies import optional_import
 from fastsynth.errors import UsageError
 from fastsynth.kernels import block_stats as kb
 from fastsynth.kernels.jit import threads
-from fastsynth.reporting.columns import column_kinds, flat, numbers
+from fastsynth.reporting.columns import as_time, check_comparable, column_kinds, common_time_type, flat, numbers
 from fastsynth.reporting.inputs import Input
 
 __all__ = [
@@ -117,6 +117,9 @@ def drift_document(
     given = {k: v for k, v in (kinds or {}).items() if k in baseline.column_names}  # not the keys
     js_bins = _js_bins(layout.counts, reference.rows if reference is not None else int(layout.counts[0]))
     column_kind = column_kinds(baseline, given)
+    if reference is not None:  # the reference is the real side: its kinds, the quality report's rule
+        compared = {n: k for n, k in column_kind.items() if n in names and n not in keys}
+        check_comparable(compared, reference.schema, data.schema, reference.name, data.name)
     skipped = []
     measured: list[_Column] = []
     for name in names:
@@ -129,6 +132,8 @@ def drift_document(
             skipped.append({"column": name, "reason": "text"})
         else:
             field_type = data.schema.field(name).type
+            if reference is not None:  # times in two types: both counted in one (seconds against ms)
+                field_type = common_time_type(field_type, reference.schema.field(name).type) or field_type
             measured.append(_Column.make(name, kind, baseline.column(name), field_type, js_bins))
     per_block = _sample_rows(layout.size, len([c for c in measured if c.binned]))
     sampler = _Sampler.make(layout.counts, per_block, seed)
@@ -536,7 +541,7 @@ class _Column:
     ) -> _Column:
         column = cls(name, kind, type)
         if kind in ("numerical", "datetime"):
-            values = numbers(baseline)
+            values = numbers(column._as_type(baseline))
             values = values[~np.isnan(values)]
             if len(values) == 0:
                 values = np.zeros(1)
@@ -578,7 +583,7 @@ class _Column:
 
     def _count(self, values: pa.ChunkedArray | pa.Array, ids: np.ndarray, counts: np.ndarray) -> np.ndarray:
         if self.edges is not None:
-            x = numbers(values)
+            x = numbers(self._as_type(values))
             kb.bin_counts(x, ids, self.edges, counts)
             return x
         codes = self._codes(_plain(values))
@@ -590,6 +595,10 @@ class _Column:
         if pa.types.is_boolean(self.type):  # the mean of a boolean: its share of true
             return np.asarray(pc.cast(_plain(values), pa.float64()).fill_null(np.nan))
         return np.full(len(codes), np.nan)
+
+    def _as_type(self, values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+        """Times in the column's type, the one the data and the reference are compared in."""
+        return as_time(values, self.type, self.name) if _is_time(self.type) else values
 
     def _grow(self, width: int) -> None:
         width = max(width, 2 * self.counts.shape[1])

@@ -190,3 +190,54 @@ def test_an_output_that_would_overwrite_an_input_is_refused(tmp_path, output, vi
     line = _one_error_line(_cli(str(data), str(synthetic), "-o", str(tmp_path / output)))
     assert option in line and victim in line
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def _timed(rows: int = 600, unit: str = "s") -> pa.Table:
+    import numpy as np
+
+    rng = np.random.default_rng(4)
+    seconds = rng.integers(0, 30 * 86_400, rows)
+    when = (np.datetime64("2024-01-01", "s") + seconds.astype("timedelta64[s]")).astype(f"datetime64[{unit}]")
+    return pa.table({"v": rng.normal(size=rows), "when": pa.array(when)})
+
+
+@pytest.mark.parametrize(
+    "retype",
+    [
+        lambda t: t.cast(pa.timestamp("ms")),  # a CSV's seconds against a Parquet file's milliseconds
+        lambda t: t.cast(pa.date32()).cast(pa.timestamp("ns")),  # dates against nanoseconds
+    ],
+)
+def test_the_same_times_in_two_units_are_the_same_rows_to_every_measure(retype):
+    real = _timed()
+    if retype(real.column("when")).type == pa.timestamp("ns"):
+        real = real.set_column(1, "when", real.column("when").cast(pa.date32()))
+    copy = real.set_column(1, "when", retype(real.column("when")))
+    document = fastsynth.report(real, copy).document
+    assert document["privacy"]["exact_copies"]["share"] == 1.0
+    assert document["privacy"]["dcr"]["median"] == 0.0 and document["privacy"]["dcr"]["share_zero"] == 1.0
+    assert document["column_shapes"]["score"] == 1.0
+    drift = fastsynth.report(copy, reference=real, windows=4).document
+    when = next(c for c in drift["columns"] if c["column"] == "when")
+    assert max(when["js"]) < 0.2 and drift["drifted_columns"] == []
+
+
+def test_real_strings_against_synthetic_numbers_compare_by_value_everywhere():
+    # a category column: strings in one file, numbers in the other (a CSV of codes); privacy cast
+    # the real strings to the synthetic integers and failed
+    real = pa.table({"code": ["1", "2", "x"] * 20, "v": [float(i) for i in range(60)]})
+    synthetic = pa.table({"code": [1, 2, 2] * 20, "v": [float(i) for i in range(60)]})
+    document = fastsynth.report(real, synthetic).document
+    assert document["privacy"]["exact_copies"]["count"] == 40
+    assert document["discriminator"]["score"] is not None
+    drift = fastsynth.report(synthetic, reference=real, windows=2).document
+    assert [c["column"] for c in drift["columns"]] == ["code", "v"]
+
+
+def test_reference_numbers_against_data_strings_are_refused_as_quality_refuses_them():
+    numbers = pa.table({"v": [float(i) for i in range(60)]})
+    strings = pa.table({"v": [f"s{i}" for i in range(60)]})
+    with pytest.raises(fastsynth.UsageError, match=r"'v' is double \(numerical\).*but string"):
+        fastsynth.report(numbers, strings)
+    with pytest.raises(fastsynth.UsageError, match=r"'v' is double \(numerical\).*but string"):
+        fastsynth.report(strings, reference=numbers, windows=2)
