@@ -234,6 +234,8 @@ def _check(
         raise UsageError(
             f"time_column={time_column!r} is {data.schema.field(time_column).type}, not a timestamp or date"
         )
+    if reference is not None and reference.rows == 0:  # no baseline counts: every block read as no drift
+        raise UsageError(f"reference {reference.name!r} has no rows; a reference needs rows to compare with")
     if reference is not None:
         missing = [c for c in names if c not in reference.schema.names and c not in (blocks, time_column)]
         missing = [c for c in missing if c != WEIGHT_COLUMN]

@@ -488,3 +488,13 @@ def test_rows_without_a_time_are_in_no_window_and_blocks_can_face_a_reference():
     assert [b["label"] for b in document["blocks"]] == [0, 1, 2]
     assert _column(document, "x")["drifted"] == [False, True, False]
     assert document["drifted_columns"] == ["x"]
+
+
+def test_an_empty_reference_is_refused_not_reported_as_no_drift(tmp_path):
+    import pyarrow.parquet as pq
+
+    data = _table(2000, 2)
+    pq.write_table(data.slice(0, 0), tmp_path / "empty.parquet")
+    for empty in (data.slice(0, 0), tmp_path / "empty.parquet"):
+        with pytest.raises(UsageError, match="has no rows; a reference needs rows to compare with"):
+            report(data, reference=empty, windows=4)
