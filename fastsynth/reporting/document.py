@@ -43,8 +43,9 @@ for ``kind: "drift"`` (one table over blocks or windows, or against a reference)
                                               # one entry per block in every list; times as ISO
                                               # strings; booleans' mean is their share of true
     skipped: [{column, reason: "key" | "text" | "nested" | "time axis" | "ground truth"}]
-                                              # nested: lists, structs; time axis: windows over rows,
-                                              # a datetime column in non-decreasing order throughout
+                                              # nested: lists, structs; time axis: windows over rows
+                                              # (or blocks that follow one another in the rows), a
+                                              # datetime column in non-decreasing order throughout
     drifted_columns: [COLUMN, ..]
     ground_truth: {source, measure, blocks: [weight, ..], columns: [COLUMN, ..] | null,
                    events: [{index, name, type, columns, profile, selection, start, end,

@@ -157,9 +157,11 @@ def drift_document(
 
     read = sorted({*keys, *(c.name for c in measured), *truth.columns(names)}, key=names.index)
     _main_pass(data, read, layout, measured, sampler, truth)
-    if blocks is None and time_column is None:
-        # windows over rows of data in time order: a sorted time column *is* the axis, and differs
-        # between every two windows by construction; reporting it as drifted everywhere says nothing
+    consecutive = bool(np.all(layout.last[:-1] < layout.first[1:]))
+    if (blocks is None and time_column is None) or (blocks is not None and consecutive):
+        # windows over rows of data in time order, or blocks that follow one another in the rows: a
+        # sorted time column *is* the axis, and differs between every two blocks by construction;
+        # reporting it as drifted everywhere says nothing
         axis = [c for c in measured if c.kind == "datetime" and c.ascending]
         skipped.extend({"column": c.name, "reason": "time axis"} for c in axis)
         measured = [c for c in measured if c not in axis]

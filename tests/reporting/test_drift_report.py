@@ -498,3 +498,23 @@ def test_an_empty_reference_is_refused_not_reported_as_no_drift(tmp_path):
     for empty in (data.slice(0, 0), tmp_path / "empty.parquet"):
         with pytest.raises(UsageError, match="has no rows; a reference needs rows to compare with"):
             report(data, reference=empty, windows=4)
+
+
+def test_a_sorted_time_column_is_the_axis_of_blocks_that_follow_one_another_not_a_drift():
+    rng = np.random.default_rng(8)
+    times = np.datetime64("2024-01-01T00:00:00", "s") + np.arange(4000).astype("timedelta64[s]") * 60
+    table = pa.table(
+        {
+            "month": np.repeat(np.arange(4), 1000),  # blocks of consecutive rows, in order
+            "t": times,
+            "u": rng.permutation(times),
+            "x": rng.normal(size=4000),
+        }
+    )
+    document = report(table, blocks="month").document
+    assert [c["column"] for c in document["columns"]] == ["u", "x"]
+    assert {"column": "t", "reason": "time axis"} in document["skipped"]
+    assert document["drifted_columns"] == []
+    # blocks that interleave in the rows are no axis: the column is measured
+    mixed = report(table.set_column(0, "month", pa.array(np.tile(np.arange(4), 1000))), blocks="month")
+    assert "t" in [c["column"] for c in mixed.document["columns"]]
