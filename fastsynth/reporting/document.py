@@ -7,7 +7,9 @@ The document (``Report.document``), for ``kind: "quality"`` (real against synthe
     kind, version, inputs: {real: {name, rows, used_rows}, synthetic: {...}},
     sample: {rows, seed} | null               # the seeded sample statistics were taken on, if any
     score                                     # mean of column_shapes.score and column_pair_trends.score
-    column_shapes: {score, columns: [{column, kind, metric, score, plot}]}
+    column_shapes: {score, columns: [{column, kind, metric, score, plot, warning}]}
+                                              # warning: null, or why the score is 0 (a column with
+                                              # real values and no synthetic one)
     column_pair_trends: {score, thresholds: {correlation, association},
                          pairs: [{columns: [a, b], metric, score, real, synthetic, association?}],
                          matrix: {columns, real, synthetic, score}}   # square, null where undefined

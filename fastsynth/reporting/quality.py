@@ -2,7 +2,8 @@
 scores them, from Arrow tables, without pandas:
 
 - shapes: per column, 1 - the Kolmogorov-Smirnov distance (numbers, times) or 1 - the total variation
-  distance (categories, booleans), nulls left out; the property is the mean over columns;
+  distance (categories, booleans), nulls left out; the property is the mean over columns. A column
+  with values in the real table and none in the synthetic scores 0, with a warning (SDMetrics: NaN);
 - trends: per pair of columns, 1 - |r_real - r_synthetic| / 2 for two continuous columns (Pearson, on
   the rows where both are present), and 1 - the total variation distance of the two contingency tables
   otherwise (nulls a category of their own; a continuous column cut into the 10 bins of
@@ -274,9 +275,23 @@ def _shapes(columns: _Columns) -> dict[str, Any]:
             )
         else:
             metric, score, plot = "TVComplement", _tv_complement(column), _bars(column)
-        entries.append({"column": name, "kind": kind, "metric": metric, "score": score, "plot": plot})
+        warning = None
+        if _present(column, real=True) and not _present(column, real=False):
+            # SDMetrics gives NaN, left out of the mean: a synthesizer that dropped a column entirely
+            # would score higher than one that kept it roughly; it fails the column instead
+            score, warning = 0.0, f"synthetic data has no value in column {name!r}; real data has"
+        entries.append(
+            {"column": name, "kind": kind, "metric": metric, "score": score, "plot": plot, "warning": warning}
+        )
     scores = [e["score"] for e in entries if not math.isnan(e["score"])]
     return {"score": float(np.mean(scores)) if scores else math.nan, "columns": entries}
+
+
+def _present(column: _Continuous | _Discrete, real: bool) -> int:
+    """Values (not null, not NaN) of the real or the synthetic side of a column."""
+    if isinstance(column, _Continuous):
+        return len(column.real_sorted if real else column.synthetic_sorted)
+    return int((column.real_counts if real else column.synthetic_counts)[:-1].sum())
 
 
 def _ks_complement(column: _Continuous) -> float:

@@ -527,3 +527,21 @@ def test_columns_under_the_level_cap_score_as_without_it(monkeypatch):
     for a, b in zip(capped, uncapped, strict=True):
         if "wide" not in a["columns"]:
             assert a == b
+
+
+def test_a_synthetic_column_with_no_value_where_real_has_some_scores_zero_and_is_flagged():
+    # it had a NaN score, left out of the mean: a synthesizer that dropped a column scored higher
+    from fastsynth.reporting import report
+
+    rng = np.random.default_rng(2)
+    real = pa.table({"x": rng.normal(size=300), "c": rng.choice(["a", "b"], 300), "v": rng.normal(size=300)})
+    synthetic = pa.table(
+        {"x": pa.nulls(300, pa.float64()), "c": pa.nulls(300, pa.string()), "v": rng.normal(size=300)}
+    )
+    made = report(real, synthetic)
+    shapes = {c["column"]: c for c in made.document["column_shapes"]["columns"]}
+    for name in "xc":
+        assert shapes[name]["score"] == 0.0 and "no value" in shapes[name]["warning"]
+    assert shapes["v"]["warning"] is None
+    assert made.document["column_shapes"]["score"] < 0.4
+    assert "synthetic data has no value in column" in made.html()
