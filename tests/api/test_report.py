@@ -103,3 +103,8 @@ def test_a_few_real_rows_make_a_report_not_a_500(client, rows):
     answer = client.post("/report", json={"generator": "points", "data": real, "format": "json"})
     assert answer.status_code == 200, answer.text
     assert answer.json()["discriminator"]["rows"] == rows
+
+
+def test_the_page_names_its_charset_once(client):
+    answer = client.post("/report", json={"generator": "points", "rows": 2_000})
+    assert answer.headers["content-type"].lower().count("charset") == 1, answer.headers["content-type"]
