@@ -241,3 +241,26 @@ def test_reference_numbers_against_data_strings_are_refused_as_quality_refuses_t
         fastsynth.report(numbers, strings)
     with pytest.raises(fastsynth.UsageError, match=r"'v' is double \(numerical\).*but string"):
         fastsynth.report(strings, reference=numbers, windows=2)
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (["--max-rows", "0"], "--max-rows 0 is not allowed"),
+        (["--windows", "0"], "--windows 0 is not allowed"),
+        (["--windows", "2", "--kind", "zz=categorical"], "--kind 'zz' is not a column"),
+        (["--windows", "2", "--kind", "c=nope"], "--kind column 'c': kind 'nope' is unknown"),
+    ],
+)
+def test_cli_errors_name_the_cli_options(files, options, expected):
+    line = _one_error_line(_cli(str(files / "base.parquet"), *options))
+    assert expected in line, line
+
+
+def test_cli_summary_says_1_column_not_1_columns(files):
+    import pyarrow.parquet as pq
+
+    pq.write_table(_BASE.select(["x"]), files / "one.parquet")
+    result = _cli(str(files / "one.parquet"), "--windows", "2")
+    assert result.exit_code == 0, result.output
+    assert "1 column over 2 blocks" in result.output
