@@ -76,9 +76,11 @@ from typing import Any, Literal
 
 from fastsynth.errors import UsageError
 
-__all__ = ["FORMATS", "Report", "check_output", "plain"]
+__all__ = ["FORMATS", "OTHER", "Report", "check_output", "plain"]
 
 FORMATS = ("html", "json")
+OTHER = "(other)"
+"""The category a plot's bars give to every value past the ones shown."""
 
 
 @dataclass(frozen=True)

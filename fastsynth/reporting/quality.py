@@ -41,6 +41,7 @@ import pyarrow.compute as pc
 from fastsynth.kernels.jit import threads
 from fastsynth.kernels.quality import PARTS, digitize, ks_distance, pair_counts, pair_moments
 from fastsynth.reporting.columns import numbers, one_type
+from fastsynth.reporting.document import OTHER
 
 __all__ = [
     "ASSOCIATION_THRESHOLD",
@@ -71,7 +72,6 @@ PAIR_CELLS = 1 << 19
 them per table (64 MiB), whatever the number of pairs; more pairs take more passes."""
 PLOT_BINS = 30
 PLOT_BARS = 20
-OTHER = "(other)"
 NOT_IN_REAL = "(not in real data)"
 """The one category that stands for every value only the synthetic table has."""
 
