@@ -275,3 +275,11 @@ def test_a_document_with_an_other_share_draws_one_other_bar():
     assert sum("other" in label for label in labels) == 1 and OTHER in labels
     few = _labels(plots.bars(["a", OTHER, "b"], [0.2, 0.7, 0.1], [0.2, 0.7, 0.1]))
     assert [t for t in few if t in ("a", "b", OTHER)] == ["a", "b", OTHER]  # "(other)" last
+
+
+def test_the_readme_names_every_package_the_report_extra_installs():
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["report"]
+    packages = [re.split(r"[<>=\[; ]", requirement)[0] for requirement in extra]
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    said = readme[readme.index("pip install 'fastsynth[report]'") :][:200]
+    assert all(package in said for package in packages), (packages, said)
