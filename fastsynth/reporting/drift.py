@@ -327,6 +327,12 @@ def _layout(data: Input, blocks: str | None, windows: int | None, time_column: s
             lo, hi = min(lo, np.nanmin(t)), max(hi, np.nanmax(t))
     if not np.isfinite(lo):
         raise UsageError(f"time_column={time_column!r} holds no time: every value is null")
+    if lo == hi and windows > 1:  # every row would fall in the first window, the others empty
+        raise UsageError(
+            f"time_column={time_column!r} holds a single time ({_iso(np.array([lo]), time_type)[0]}): "
+            f"nothing to cut into windows={windows}; allowed: a time column with two or more times, or "
+            "windows over rows"
+        )
     span = (float(lo), float(hi))
     n = windows
 

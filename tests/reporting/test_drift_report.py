@@ -518,3 +518,9 @@ def test_a_sorted_time_column_is_the_axis_of_blocks_that_follow_one_another_not_
     # blocks that interleave in the rows are no axis: the column is measured
     mixed = report(table.set_column(0, "month", pa.array(np.tile(np.arange(4), 1000))), blocks="month")
     assert "t" in [c["column"] for c in mixed.document["columns"]]
+
+
+def test_windows_over_a_time_column_with_one_time_are_refused():
+    one = pa.table({"t": pa.array([np.datetime64("2024-01-01", "s")] * 100), "x": np.arange(100.0)})
+    with pytest.raises(UsageError, match=r"^time_column='t' holds a single time \(2024-01-01T00:00:00\)"):
+        report(one, windows=4, time_column="t")
