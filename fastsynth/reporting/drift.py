@@ -53,7 +53,14 @@ from fastsynth.dependencies import optional_import
 from fastsynth.errors import UsageError
 from fastsynth.kernels import block_stats as kb
 from fastsynth.kernels.jit import threads
-from fastsynth.reporting.columns import as_time, check_comparable, column_kinds, common_time_type, flat, numbers
+from fastsynth.reporting.columns import (
+    as_time,
+    check_comparable,
+    column_kinds,
+    common_time_type,
+    flat,
+    numbers,
+)
 from fastsynth.reporting.inputs import Input
 
 __all__ = [
