@@ -3,6 +3,7 @@ page with its JSON beside it (or the JSON alone), and a summary on the terminal.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -61,19 +62,25 @@ def report(
 
     chosen = format.value if format is not None else None
     if output is not None:
-        check_output(output, chosen)
-    made = make_report(
-        data,
-        synthetic,
-        reference=reference,
-        blocks=blocks,
-        windows=windows,
-        time_column=time_column,
-        drift_log=drift_log,
-        kinds=_kinds(kind or []),
-        max_rows=max_rows,
-        seed=seed,
-    )
+        inputs = {"DATA": data, "SYNTHETIC": synthetic, "--reference": reference, "--drift-log": drift_log}
+        # the drift log a drift report finds beside DATA is an input too
+        inputs["the drift log beside DATA"] = data.with_name(data.name + ".drift.json")
+        check_output(output, chosen, inputs)
+    try:
+        made = make_report(
+            data,
+            synthetic,
+            reference=reference,
+            blocks=blocks,
+            windows=windows,
+            time_column=time_column,
+            drift_log=drift_log,
+            kinds=_kinds(kind or []),
+            max_rows=max_rows,
+            seed=seed,
+        )
+    except UsageError as exc:
+        raise UsageError(_option_names(str(exc))) from None
     if output is None:
         if chosen == "json":
             typer.echo(made.to_json())
@@ -84,6 +91,20 @@ def report(
         for path in made.save(output, chosen):  # type: ignore[arg-type]
             typer.echo(f"wrote {path}", err=True)
     typer.echo(summary(made.document))
+
+
+# the library names its arguments (max_rows=0, kinds: column ...); on the command line they are options
+_OPTIONS = re.compile(r"\b(max_rows|windows|blocks|time_column|drift_log)=|\bkinds(?:: |=)")
+
+
+def _option_names(message: str) -> str:
+    """A report's error message with its arguments named as this command's options."""
+
+    def option(found: re.Match[str]) -> str:
+        name = found[1] or "kind"
+        return f"--{name.replace('_', '-')} "
+
+    return _OPTIONS.sub(option, message)
 
 
 def _kinds(pairs: list[str]) -> dict[str, str]:
@@ -115,9 +136,14 @@ def summary(document: dict[str, Any]) -> str:
     drifted = document["drifted_columns"]
     blocks = len(document["blocks"])
     measured = len(document["columns"])
+    over = f"{_count(measured, 'column')} over {_count(blocks, 'block')}"
     if not drifted:
-        return f"no drift: {measured} columns over {blocks} blocks"
-    return f"drift in {len(drifted)} of {measured} columns over {blocks} blocks: {', '.join(drifted)}"
+        return f"no drift: {over}"
+    return f"drift in {len(drifted)} of {over}: {', '.join(drifted)}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def _pct(value: float | None) -> str:

@@ -80,7 +80,7 @@ def _quality(
 ) -> Report:
     from importlib.metadata import version
 
-    from fastsynth.reporting.columns import column_kinds, comparable, flat
+    from fastsynth.reporting.columns import aligned, check_comparable, column_kinds, flat
     from fastsynth.reporting.discriminator import discriminate
     from fastsynth.reporting.privacy import distances
     from fastsynth.reporting.quality import shapes_and_trends
@@ -98,14 +98,9 @@ def _quality(
         empty = real.name if real_table.num_rows == 0 else synthetic.name
         raise UsageError(f"input {empty!r} has no rows; a quality report needs rows on both sides")
     column_kind = column_kinds(real_table, kinds)
-    for name in real_table.column_names:
-        real_type, synthetic_type = (t.schema.field(name).type for t in (real_table, synthetic_table))
-        if not comparable(column_kind[name], real_type, synthetic_type):
-            raise UsageError(
-                f"column {name!r} is {real_type} ({column_kind[name]}) in {real.name!r} but "
-                f"{synthetic_type} in {synthetic.name!r}; allowed: numbers against numbers, times "
-                "against times, single values against single values"
-            )
+    check_comparable(column_kind, real_table.schema, synthetic_table.schema, real.name, synthetic.name)
+    # one type per column from here on, so that every measure below reads both tables alike
+    real_table, synthetic_table = aligned(real_table, synthetic_table, column_kind)
     # Nested columns (lists, structs, maps) are left out of every computation; privacy names them.
     compared = [c for c in real_table.column_names if flat(real_table.schema.field(c).type)]
     real_compared, synthetic_compared = real_table.select(compared), synthetic_table.select(compared)

@@ -18,7 +18,11 @@ __all__ = [
     "CATEGORY_LIMIT",
     "KINDS",
     "Kind",
+    "aligned",
+    "as_time",
+    "check_comparable",
     "column_kinds",
+    "common_time_type",
     "comparable",
     "fitting_kinds",
     "flat",
@@ -112,6 +116,80 @@ def comparable(kind: str, real: pa.DataType, synthetic: pa.DataType) -> bool:
         family = _family(synthetic)
         return family == "null" or family == _family(real)
     return True
+
+
+def check_comparable(
+    kinds: Mapping[str, str], first: pa.Schema, second: pa.Schema, first_name: str, second_name: str
+) -> None:
+    """Refuse a column of ``second`` that cannot be compared with ``first``'s (``comparable``): the
+    quality report's rule, which drift against a reference follows too."""
+    for name, kind in kinds.items():
+        if name not in second.names:
+            continue
+        a, b = first.field(name).type, second.field(name).type
+        if not comparable(kind, a, b):
+            raise UsageError(
+                f"column {name!r} is {a} ({kind}) in {first_name!r} but {b} in {second_name!r}; "
+                "allowed: numbers against numbers, times against times, single values against single values"
+            )
+
+
+_UNITS = ("s", "ms", "us", "ns")
+
+
+def common_time_type(a: pa.DataType, b: pa.DataType) -> pa.DataType | None:
+    """The type two time columns of different types (timestamps in two units, dates against
+    timestamps) are both cast to before any number is taken from them: a timestamp in the finer unit
+    (dates count as seconds, date64 as milliseconds), with the first time zone given. None when the
+    types are equal or either is not a date or timestamp. ``numbers()`` counts a time in its own unit,
+    so seconds against milliseconds were a thousand times apart in every distance and bin."""
+    a, b = (t.value_type if pa.types.is_dictionary(t) else t for t in (a, b))
+    if a == b or not all(pa.types.is_timestamp(t) or pa.types.is_date(t) for t in (a, b)):
+        return None
+
+    def unit(t: pa.DataType) -> str:
+        return t.unit if pa.types.is_timestamp(t) else "ms" if pa.types.is_date64(t) else "s"
+
+    zone = next((t.tz for t in (a, b) if pa.types.is_timestamp(t) and t.tz), None)
+    return pa.timestamp(max(unit(a), unit(b), key=_UNITS.index), zone)
+
+
+def as_time(column: pa.ChunkedArray | pa.Array, t: pa.DataType, name: str) -> pa.ChunkedArray | pa.Array:
+    """``column`` cast to the time type ``t`` (``common_time_type``), refused by name when a value
+    does not fit it (a date past 2262 in nanoseconds)."""
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    if column.type == t:
+        return column
+    try:
+        return column.cast(t)
+    except pa.ArrowInvalid:
+        raise UsageError(
+            f"column {name!r}: its {column.type} values do not all fit {t}, the type it is compared in "
+            "with the other table's; allowed: times both tables can hold in the finer unit"
+        ) from None
+
+
+def aligned(real: pa.Table, synthetic: pa.Table, kinds: Mapping[str, str]) -> tuple[pa.Table, pa.Table]:
+    """Both tables with each column that differs in type brought to one type, before quality, the
+    discriminator and privacy take numbers or codes from it: times to ``common_time_type``, and
+    categories, booleans and text by ``one_type`` (by value). Numbers are left as they are: each is
+    read as float64 whatever its type."""
+    for name in real.column_names:
+        r, s = real.column(name), synthetic.column(name)
+        if r.type == s.type:
+            continue
+        common = common_time_type(r.type, s.type)
+        if common is not None:
+            r, s = as_time(r, common, name), as_time(s, common, name)
+        elif kinds.get(name) not in ("numerical", "datetime"):
+            r, s = one_type(r, s)
+        else:
+            continue
+        index = real.column_names.index(name)
+        real = real.set_column(index, name, r)
+        synthetic = synthetic.set_column(synthetic.column_names.index(name), name, s)
+    return real, synthetic
 
 
 def _family(t: pa.DataType) -> str:

@@ -30,7 +30,7 @@ from fastsynth.dependencies import optional_import
 from fastsynth.errors import UsageError
 from fastsynth.reporting.columns import numbers, sample_rows, stacked
 
-__all__ = ["FOLDS", "MAX_ROWS", "MODEL", "TOP_CATEGORIES", "discriminate"]
+__all__ = ["EARLY_STOPPING_ROWS", "FOLDS", "MAX_ROWS", "MODEL", "TOP_CATEGORIES", "discriminate"]
 
 MAX_ROWS = 50_000
 """Rows of each side the classifier sees at most (a seeded sample): past this the AUC moves by less
@@ -45,6 +45,11 @@ fewer than 255 distinct codes (their bin count)."""
 
 MODEL = "HistGradientBoostingClassifier"
 
+EARLY_STOPPING_ROWS = 100
+"""Rows of each side from which the model stops early on a held-out tenth of each training fold.
+Below it that tenth holds a row or two, fewer than the two classes it must be split into (3 to 9
+rows a side failed), and so few rows fit at once anyway."""
+
 
 def discriminate(
     real: pa.Table, synthetic: pa.Table, kinds: Mapping[str, str], *, seed: int
@@ -55,9 +60,9 @@ def discriminate(
 
     Numbers and times are used as they are (trees need no scaling, and take missing values natively),
     booleans as 0/1, categories as codes of their most frequent values (``TOP_CATEGORIES``); text
-    columns are left out. ``auc`` and ``score`` are None when there is nothing to learn from: no
-    column but text, or fewer rows on a side than folds. The same inputs and seed give the same
-    numbers."""
+    columns are left out, as are columns without a value on either side. ``auc`` and ``score`` are
+    None when there is nothing to learn from: no other column, or fewer rows on a side than folds.
+    The same inputs and seed give the same numbers."""
     if real.num_rows == 0 or synthetic.num_rows == 0:
         raise UsageError(
             f"discriminator: real has {real.num_rows} rows and synthetic {synthetic.num_rows}; "
@@ -73,6 +78,11 @@ def discriminate(
     real = real.select(columns).take(sample_rows(real.num_rows, rows, rng))
     synthetic = synthetic.select(columns).take(sample_rows(synthetic.num_rows, rows, rng))
     features, categorical = _features(real, synthetic, [kinds[c] for c in columns])
+    # a column with no value on either side tells nothing apart, and the trees' binning fails on it
+    present = ~np.isnan(features).all(axis=0)
+    if not present.any():
+        return result
+    features, categorical = features[:, present], categorical[present]
     labels = np.repeat(np.array([1, 0], dtype=np.int8), rows)
 
     ensemble = optional_import("sklearn.ensemble", extra="report", package="scikit-learn")
@@ -83,9 +93,10 @@ def discriminate(
     for train, test in folds.split(features, labels):
         model = ensemble.HistGradientBoostingClassifier(
             categorical_features=categorical if categorical.any() else None,
-            # Early stopping on a held-out tenth at every size (by default only past 10,000 rows):
-            # alike tables stop learning noise after a few trees, which makes small reports fast.
-            early_stopping=True,
+            # Early stopping on a held-out tenth from EARLY_STOPPING_ROWS (by default only past
+            # 10,000 rows): alike tables stop learning noise after a few trees, which makes small
+            # reports fast.
+            early_stopping=rows >= EARLY_STOPPING_ROWS,
             random_state=seed,
         )
         model.fit(features[train], labels[train])

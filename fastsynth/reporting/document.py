@@ -7,7 +7,9 @@ The document (``Report.document``), for ``kind: "quality"`` (real against synthe
     kind, version, inputs: {real: {name, rows, used_rows}, synthetic: {...}},
     sample: {rows, seed} | null               # the seeded sample statistics were taken on, if any
     score                                     # mean of column_shapes.score and column_pair_trends.score
-    column_shapes: {score, columns: [{column, kind, metric, score, plot}]}
+    column_shapes: {score, columns: [{column, kind, metric, score, plot, warning}]}
+                                              # warning: null, or why the score is 0 (a column with
+                                              # real values and no synthetic one)
     column_pair_trends: {score, thresholds: {correlation, association},
                          pairs: [{columns: [a, b], metric, score, real, synthetic, association?}],
                          matrix: {columns, real, synthetic, score}}   # square, null where undefined
@@ -43,8 +45,9 @@ for ``kind: "drift"`` (one table over blocks or windows, or against a reference)
                                               # one entry per block in every list; times as ISO
                                               # strings; booleans' mean is their share of true
     skipped: [{column, reason: "key" | "text" | "nested" | "time axis" | "ground truth"}]
-                                              # nested: lists, structs; time axis: windows over rows,
-                                              # a datetime column in non-decreasing order throughout
+                                              # nested: lists, structs; time axis: windows over rows
+                                              # (or blocks that follow one another in the rows), a
+                                              # datetime column in non-decreasing order throughout
     drifted_columns: [COLUMN, ..]
     ground_truth: {source, measure, blocks: [weight, ..], columns: [COLUMN, ..] | null,
                    events: [{index, name, type, columns, profile, selection, start, end,
@@ -66,15 +69,18 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from fastsynth.errors import UsageError
 
-__all__ = ["FORMATS", "Report", "check_output", "plain"]
+__all__ = ["FORMATS", "OTHER", "Report", "check_output", "plain"]
 
 FORMATS = ("html", "json")
+OTHER = "(other)"
+"""The category a plot's bars give to every value past the ones shown."""
 
 
 @dataclass(frozen=True)
@@ -99,17 +105,19 @@ class Report:
     def save(self, path: str | Path, format: Literal["html", "json"] | None = None) -> list[Path]:
         """Write the page to ``path`` with its JSON beside it (``report.html`` and ``report.json``),
         or only the JSON when ``format`` (or the extension) is ``json``. Returns the files written,
-        each written whole or not at all."""
+        each written whole or not at all; both are made before either is written, so a page that
+        fails leaves no new JSON beside an old page."""
         target, chosen = check_output(path, format)
-        written = [_write(target.with_suffix(".json"), self.to_json())]
-        if chosen == "html":
-            written.insert(0, _write(target if target.suffix else target.with_suffix(".html"), self.html()))
-        return written
+        texts = [self.html(), self.to_json()] if chosen == "html" else [self.to_json()]
+        return [_write(where, text) for where, text in zip(_targets(target, chosen), texts, strict=True)]
 
 
-def check_output(path: str | Path, format: str | None) -> tuple[Path, str]:
+def check_output(
+    path: str | Path, format: str | None, inputs: Mapping[str, str | Path | None] | None = None
+) -> tuple[Path, str]:
     """Where a report goes and in which format, checked before anything is computed: a folder that
-    exists, a known format, and a page that would not overwrite its own JSON."""
+    exists, a known format, a page that would not overwrite its own JSON, and neither file being one
+    of ``inputs`` (what the option is called: its path), which the report would replace."""
     path = Path(path)
     format = format or ("json" if path.suffix.lower() == ".json" else "html")
     if format not in FORMATS:
@@ -118,7 +126,20 @@ def check_output(path: str | Path, format: str | None) -> tuple[Path, str]:
         raise UsageError(f"output {str(path)!r}: the page goes to an .html file, its JSON beside it")
     if not path.parent.is_dir():
         raise UsageError(f"output {str(path)!r}: folder {str(path.parent)!r} does not exist")
+    for target in _targets(path, format):
+        for option, given in (inputs or {}).items():
+            if given is not None and Path(given).resolve() == target.resolve():
+                raise UsageError(
+                    f"output {str(path)!r} would write {str(target)!r}, which is {option} {str(given)!r}; "
+                    "allowed: an output whose page and JSON are none of the inputs"
+                )
     return path, format
+
+
+def _targets(path: Path, format: str) -> list[Path]:
+    """The files a report saved to ``path`` in ``format`` writes: the page (html), then its JSON."""
+    page = [path if path.suffix else path.with_suffix(".html")] if format == "html" else []
+    return [*page, path.with_suffix(".json")]
 
 
 def _write(path: Path, text: str) -> Path:

@@ -53,7 +53,14 @@ from fastsynth.dependencies import optional_import
 from fastsynth.errors import UsageError
 from fastsynth.kernels import block_stats as kb
 from fastsynth.kernels.jit import threads
-from fastsynth.reporting.columns import column_kinds, flat, numbers
+from fastsynth.reporting.columns import (
+    as_time,
+    check_comparable,
+    column_kinds,
+    common_time_type,
+    flat,
+    numbers,
+)
 from fastsynth.reporting.inputs import Input
 
 __all__ = [
@@ -117,6 +124,9 @@ def drift_document(
     given = {k: v for k, v in (kinds or {}).items() if k in baseline.column_names}  # not the keys
     js_bins = _js_bins(layout.counts, reference.rows if reference is not None else int(layout.counts[0]))
     column_kind = column_kinds(baseline, given)
+    if reference is not None:  # the reference is the real side: its kinds, the quality report's rule
+        compared = {n: k for n, k in column_kind.items() if n in names and n not in keys}
+        check_comparable(compared, reference.schema, data.schema, reference.name, data.name)
     skipped = []
     measured: list[_Column] = []
     for name in names:
@@ -129,6 +139,8 @@ def drift_document(
             skipped.append({"column": name, "reason": "text"})
         else:
             field_type = data.schema.field(name).type
+            if reference is not None:  # times in two types: both counted in one (seconds against ms)
+                field_type = common_time_type(field_type, reference.schema.field(name).type) or field_type
             measured.append(_Column.make(name, kind, baseline.column(name), field_type, js_bins))
     per_block = _sample_rows(layout.size, len([c for c in measured if c.binned]))
     sampler = _Sampler.make(layout.counts, per_block, seed)
@@ -152,9 +164,11 @@ def drift_document(
 
     read = sorted({*keys, *(c.name for c in measured), *truth.columns(names)}, key=names.index)
     _main_pass(data, read, layout, measured, sampler, truth)
-    if blocks is None and time_column is None:
-        # windows over rows of data in time order: a sorted time column *is* the axis, and differs
-        # between every two windows by construction; reporting it as drifted everywhere says nothing
+    consecutive = bool(np.all(layout.last[:-1] < layout.first[1:]))
+    if (blocks is None and time_column is None) or (blocks is not None and consecutive):
+        # windows over rows of data in time order, or blocks that follow one another in the rows: a
+        # sorted time column *is* the axis, and differs between every two blocks by construction;
+        # reporting it as drifted everywhere says nothing
         axis = [c for c in measured if c.kind == "datetime" and c.ascending]
         skipped.extend({"column": c.name, "reason": "time axis"} for c in axis)
         measured = [c for c in measured if c not in axis]
@@ -229,6 +243,8 @@ def _check(
         raise UsageError(
             f"time_column={time_column!r} is {data.schema.field(time_column).type}, not a timestamp or date"
         )
+    if reference is not None and reference.rows == 0:  # no baseline counts: every block read as no drift
+        raise UsageError(f"reference {reference.name!r} has no rows; a reference needs rows to compare with")
     if reference is not None:
         missing = [c for c in names if c not in reference.schema.names and c not in (blocks, time_column)]
         missing = [c for c in missing if c != WEIGHT_COLUMN]
@@ -318,6 +334,12 @@ def _layout(data: Input, blocks: str | None, windows: int | None, time_column: s
             lo, hi = min(lo, np.nanmin(t)), max(hi, np.nanmax(t))
     if not np.isfinite(lo):
         raise UsageError(f"time_column={time_column!r} holds no time: every value is null")
+    if lo == hi and windows > 1:  # every row would fall in the first window, the others empty
+        raise UsageError(
+            f"time_column={time_column!r} holds a single time ({_iso(np.array([lo]), time_type)[0]}): "
+            f"nothing to cut into windows={windows}; allowed: a time column with two or more times, or "
+            "windows over rows"
+        )
     span = (float(lo), float(hi))
     n = windows
 
@@ -536,7 +558,7 @@ class _Column:
     ) -> _Column:
         column = cls(name, kind, type)
         if kind in ("numerical", "datetime"):
-            values = numbers(baseline)
+            values = numbers(column._as_type(baseline))
             values = values[~np.isnan(values)]
             if len(values) == 0:
                 values = np.zeros(1)
@@ -578,7 +600,7 @@ class _Column:
 
     def _count(self, values: pa.ChunkedArray | pa.Array, ids: np.ndarray, counts: np.ndarray) -> np.ndarray:
         if self.edges is not None:
-            x = numbers(values)
+            x = numbers(self._as_type(values))
             kb.bin_counts(x, ids, self.edges, counts)
             return x
         codes = self._codes(_plain(values))
@@ -590,6 +612,10 @@ class _Column:
         if pa.types.is_boolean(self.type):  # the mean of a boolean: its share of true
             return np.asarray(pc.cast(_plain(values), pa.float64()).fill_null(np.nan))
         return np.full(len(codes), np.nan)
+
+    def _as_type(self, values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+        """Times in the column's type, the one the data and the reference are compared in."""
+        return as_time(values, self.type, self.name) if _is_time(self.type) else values
 
     def _grow(self, width: int) -> None:
         width = max(width, 2 * self.counts.shape[1])

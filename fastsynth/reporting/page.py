@@ -102,7 +102,7 @@ def _quality(document: dict[str, Any], plots: Any) -> dict[str, Any]:
         image = None
         if plot.get("type") == "histogram":
             image = _image(plots.histogram(plot["edges"], plot["real"], plot["synthetic"], plot.get("unit")))
-        elif plot.get("type") == "bars":
+        elif plot.get("type") == "bars" and plot["categories"]:  # none: no value in either table
             image = _image(plots.bars(plot["categories"], plot["real"], plot["synthetic"]))
         shapes.append({**entry, "image": image})
 

@@ -30,6 +30,8 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from fastsynth.reporting.document import OTHER
+
 __all__ = [
     "BLUE",
     "ORANGE",
@@ -74,6 +76,9 @@ _STYLE: dict[str, Any] = {
     # ids in the SVG from a fixed salt: the same document gives the same page, byte for byte
     "svg.hashsalt": "fastsynth",
     "svg.fonttype": "path",
+    # labels are user data (categories, column names, block labels): "$10-$20" is a price range,
+    # not TeX, and an unbalanced "$x^{$" must not make matplotlib's mathtext parser fail the page
+    "text.parse_math": False,
 }
 _DRIFT_COLOURS = LinearSegmentedColormap.from_list(
     "fastsynth-drift",
@@ -210,13 +215,16 @@ def bars(categories: Sequence[Any], real: Sequence[Any], synthetic: Sequence[Any
     """Shares per category, real beside synthetic, the most common (in either) first."""
     names = ["(null)" if c is None else str(c) for c in categories]
     r, s = np.nan_to_num(_floats(real)), np.nan_to_num(_floats(synthetic))
-    order = np.argsort(-np.maximum(r, s), kind="stable")
-    if len(order) > MOST_CATEGORIES:
-        kept, rest = order[: MOST_CATEGORIES - 1], order[MOST_CATEGORIES - 1 :]
-        names = [names[i] for i in kept] + [f"({len(rest)} others)"]
+    # the document's own OTHER share (values past its bars) goes last, or into the one bar of the rest
+    other = np.array([i for i, c in enumerate(categories) if c == OTHER], np.int64)
+    order = np.array([i for i in np.argsort(-np.maximum(r, s), kind="stable") if i not in other], np.int64)
+    if len(order) + len(other) > MOST_CATEGORIES:
+        kept, rest = order[: MOST_CATEGORIES - 1], np.append(order[MOST_CATEGORIES - 1 :], other)
+        names = [names[i] for i in kept] + [OTHER if len(other) else f"({len(rest)} others)"]
         r = np.append(r[kept], r[rest].sum())
         s = np.append(s[kept], s[rest].sum())
     else:
+        order = np.append(order, other)
         names, r, s = [names[i] for i in order], r[order], s[order]
     names = [n if len(n) <= 28 else n[:27] + "…" for n in names]
     n = len(names)

@@ -2,7 +2,8 @@
 scores them, from Arrow tables, without pandas:
 
 - shapes: per column, 1 - the Kolmogorov-Smirnov distance (numbers, times) or 1 - the total variation
-  distance (categories, booleans), nulls left out; the property is the mean over columns;
+  distance (categories, booleans), nulls left out; the property is the mean over columns. A column
+  with values in the real table and none in the synthetic scores 0, with a warning (SDMetrics: NaN);
 - trends: per pair of columns, 1 - |r_real - r_synthetic| / 2 for two continuous columns (Pearson, on
   the rows where both are present), and 1 - the total variation distance of the two contingency tables
   otherwise (nulls a category of their own; a continuous column cut into the 10 bins of
@@ -14,7 +15,9 @@ scores them, from Arrow tables, without pandas:
 Where SDMetrics differs and we do not follow: it samples 50,000 rows (unseeded) for each contingency
 pair of a larger table; we count every row (at 1M rows x 20 columns its pair scores differ from ours by
 up to 0.0065 from run to run, its property by 0.001: see benchmarks/README.md). It rounds numbers to 14
-decimals before the KS test; we do not (that only merges values differing in the 15th digit). Below
+decimals before the KS test; we do not (that only merges values differing in the 15th digit). It counts
+every category of a column in a contingency table; we lump all but the ``PAIR_LEVELS - 2`` most
+frequent real ones into one level, so that memory stays bounded (no column under the cap moves). Below
 50,000 rows every number agrees to 1e-6 (tests/reporting/test_quality.py).
 
 Each column is prepared once, on its own thread (sorted values, bin codes, category codes over a
@@ -38,10 +41,13 @@ import pyarrow.compute as pc
 from fastsynth.kernels.jit import threads
 from fastsynth.kernels.quality import PARTS, digitize, ks_distance, pair_counts, pair_moments
 from fastsynth.reporting.columns import numbers, one_type
+from fastsynth.reporting.document import OTHER
 
 __all__ = [
     "ASSOCIATION_THRESHOLD",
     "CORRELATION_THRESHOLD",
+    "PAIR_CELLS",
+    "PAIR_LEVELS",
     "cramers_v",
     "pearson_matrix",
     "shapes_and_trends",
@@ -55,9 +61,17 @@ ASSOCIATION_THRESHOLD = 0.3
 CONTINUOUS = ("numerical", "datetime")
 DISCRETE = ("categorical", "boolean")
 PAIR_BINS = 10  # np.histogram_bin_edges' default, which SDMetrics uses to cut continuous columns
+PAIR_LEVELS = 100
+"""Most levels a category column brings to a contingency table: its ``PAIR_LEVELS - 2`` categories
+most frequent in the real data, one level for all rarer ones (lumped, as SDMetrics-like tools lump
+rare categories) and one for null. A pair's table is then at most 100 x 100 cells whatever the
+columns hold (8 columns of 1,000 values each took 4.3 GB); pairs of columns under the cap are
+scored exactly as before, a pair with a column over it on the lumped levels."""
+PAIR_CELLS = 1 << 19
+"""Cells of contingency tables counted in one pass over the rows: each pass holds ``PARTS`` lines of
+them per table (64 MiB), whatever the number of pairs; more pairs take more passes."""
 PLOT_BINS = 30
 PLOT_BARS = 20
-OTHER = "(other)"
 NOT_IN_REAL = "(not in real data)"
 """The one category that stands for every value only the synthetic table has."""
 
@@ -261,9 +275,23 @@ def _shapes(columns: _Columns) -> dict[str, Any]:
             )
         else:
             metric, score, plot = "TVComplement", _tv_complement(column), _bars(column)
-        entries.append({"column": name, "kind": kind, "metric": metric, "score": score, "plot": plot})
+        warning = None
+        if _present(column, real=True) and not _present(column, real=False):
+            # SDMetrics gives NaN, left out of the mean: a synthesizer that dropped a column entirely
+            # would score higher than one that kept it roughly; it fails the column instead
+            score, warning = 0.0, f"synthetic data has no value in column {name!r}; real data has"
+        entries.append(
+            {"column": name, "kind": kind, "metric": metric, "score": score, "plot": plot, "warning": warning}
+        )
     scores = [e["score"] for e in entries if not math.isnan(e["score"])]
     return {"score": float(np.mean(scores)) if scores else math.nan, "columns": entries}
+
+
+def _present(column: _Continuous | _Discrete, real: bool) -> int:
+    """Values (not null, not NaN) of the real or the synthetic side of a column."""
+    if isinstance(column, _Continuous):
+        return len(column.real_sorted if real else column.synthetic_sorted)
+    return int((column.real_counts if real else column.synthetic_counts)[:-1].sum())
 
 
 def _ks_complement(column: _Continuous) -> float:
@@ -408,8 +436,9 @@ def _mean(values: np.ndarray) -> float:
 
 
 def _contingencies(pairs: list[tuple[str, str]], columns: _Columns) -> dict[tuple[str, str], dict[str, Any]]:
-    """ContingencySimilarity of each pair (continuous columns by their bins); it counts when the real
-    Cramér's V exceeds 0.3."""
+    """ContingencySimilarity of each pair (continuous columns by their bins, categories past
+    ``PAIR_LEVELS`` lumped); it counts when the real Cramér's V exceeds 0.3. Tables are counted
+    ``PAIR_CELLS`` at a time, so memory is bounded by the cap, not by the categories or the pairs."""
     out: dict[tuple[str, str], dict[str, Any]] = {}
     usable = []
     for a, b in pairs:
@@ -421,27 +450,52 @@ def _contingencies(pairs: list[tuple[str, str]], columns: _Columns) -> dict[tupl
     if not usable:
         return out
     index = {c: i for i, c in enumerate(columns.names)}
-    levels = np.array([columns.column[c].levels for c in columns.names], np.int64)
+    levels = np.array([_pair_levels(columns, i) for i in range(len(columns.names))], np.int64)
     first = np.array([index[a] for a, _ in usable], np.int64)
     second = np.array([index[b] for _, b in usable], np.int64)
     sizes = levels[first] * levels[second]
-    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-    tables = []
-    for codes in columns.codes:
-        counts = np.zeros((PARTS, int(sizes.sum())), np.int64)
-        pair_counts(codes, first, second, levels, offsets, counts)
-        tables.append(counts.sum(axis=0))
-    for p, (a, b) in enumerate(usable):
-        shape = (int(levels[first[p]]), int(levels[second[p]]))
-        cut = slice(int(offsets[p]), int(offsets[p] + sizes[p]))
-        r = tables[0][cut].reshape(shape)
-        s = tables[1][cut].reshape(shape)
-        association = cramers_v(r)
-        score = math.nan  # not counted: the real data hold no association (or no rows)
-        if association > ASSOCIATION_THRESHOLD and s.sum():
-            score = 1.0 - 0.5 * float(np.abs(r / r.sum() - s / s.sum()).sum())
-        out[(a, b)] = _contingency_entry(a, b, score, association)
+    start = 0
+    while start < len(usable):
+        # the next pairs whose tables fit PAIR_CELLS (at least one)
+        stop = start + max(1, int(np.searchsorted(np.cumsum(sizes[start:]), PAIR_CELLS, side="right")))
+        group = slice(start, stop)
+        offsets = np.concatenate([[0], np.cumsum(sizes[group])[:-1]]).astype(np.int64)
+        tables = []
+        for codes in columns.codes:
+            counts = np.zeros((PARTS, int(sizes[group].sum())), np.int64)
+            pair_counts(codes, first[group], second[group], levels, offsets, counts)
+            tables.append(counts.sum(axis=0))
+        for p in range(start, stop):
+            a, b = usable[p]
+            shape = (int(levels[first[p]]), int(levels[second[p]]))
+            cut = slice(int(offsets[p - start]), int(offsets[p - start] + sizes[p]))
+            r = tables[0][cut].reshape(shape)
+            s = tables[1][cut].reshape(shape)
+            association = cramers_v(r)
+            score = math.nan  # not counted: the real data hold no association (or no rows)
+            if association > ASSOCIATION_THRESHOLD and s.sum():
+                score = 1.0 - 0.5 * float(np.abs(r / r.sum() - s / s.sum()).sum())
+            out[(a, b)] = _contingency_entry(a, b, score, association)
+        start = stop
     return out
+
+
+def _pair_levels(columns: _Columns, i: int) -> int:
+    """Levels of column ``i`` in contingency tables: a category column over ``PAIR_LEVELS`` has its
+    codes lumped, in place (only the pair tables read codes after the shapes are scored): the most
+    frequent real categories keep a code each (ties by code), the rest share ``PAIR_LEVELS - 2``,
+    null takes the last."""
+    column = columns.column[columns.names[i]]
+    if column.levels <= PAIR_LEVELS:
+        return column.levels
+    assert isinstance(column, _Discrete)  # continuous columns have PAIR_BINS + 2 levels
+    kept = PAIR_LEVELS - 2
+    remap = np.full(column.levels, kept, np.int32)
+    remap[np.argsort(-column.real_counts[:-1], kind="stable")[:kept]] = np.arange(kept, dtype=np.int32)
+    remap[-1] = kept + 1
+    for codes in columns.codes:
+        np.take(remap, codes[i], out=codes[i])
+    return PAIR_LEVELS
 
 
 def _contingency_entry(a: str, b: str, score: float, association: float) -> dict[str, Any]:

@@ -28,7 +28,8 @@ _DEFAULT_WINDOWS = 10
 REPORT_CELLS = 20_000
 """The most columns x blocks a drift page draws here (its heatmaps and plots grow with them)."""
 _RECORDS = list[dict[str, str | int | float | bool | None]]
-_MEDIA = {"html": "text/html; charset=utf-8", "json": "application/json"}
+# Litestar adds "; charset=utf-8" to text types itself (the response is str): not named here twice
+_MEDIA = {"html": "text/html", "json": "application/json"}
 _one_at_a_time = threading.Lock()
 
 

@@ -95,3 +95,16 @@ def test_a_deeply_nested_value_is_refused_before_it_reaches_arrow(client):
 def test_a_report_body_is_json_only(client):
     answer = client.post("/report", content=b"score\n1\n", headers={"content-type": "text/csv"})
     assert answer.status_code == 415
+
+
+@pytest.mark.parametrize("rows", [3, 5, 8])
+def test_a_few_real_rows_make_a_report_not_a_500(client, rows):
+    real = client.post("/generate", json={"generator": "points", "rows": rows, "seed": 99}).json()
+    answer = client.post("/report", json={"generator": "points", "data": real, "format": "json"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["discriminator"]["rows"] == rows
+
+
+def test_the_page_names_its_charset_once(client):
+    answer = client.post("/report", json={"generator": "points", "rows": 2_000})
+    assert answer.headers["content-type"].lower().count("charset") == 1, answer.headers["content-type"]

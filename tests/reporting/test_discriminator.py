@@ -155,3 +155,19 @@ def test_discriminator_and_privacy_sample_rows_with_one_function():
     rows = columns.sample_rows(100, 10, np.random.default_rng(0))
     assert len(set(rows.tolist())) == 10 and np.all(np.diff(rows) > 0)
     assert columns.sample_rows(5, 10, np.random.default_rng(0)).tolist() == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("rows", [3, 5, 8, 20])
+def test_a_few_rows_per_side_are_scored_not_a_crash(rows):
+    # early stopping held out a tenth of a fold: one row, fewer than the two classes it must hold
+    real, synthetic = _table(rows, 0), _table(rows, 1)
+    got = discriminate(real, synthetic, _kinds(real), seed=0)
+    assert got["rows"] == rows and 0.0 <= got["score"] <= 1.0
+
+
+@pytest.mark.parametrize("rows", [3, 5, 8])
+def test_a_quality_report_of_a_few_rows_has_a_discriminator(rows):
+    from fastsynth.reporting import report
+
+    made = report(_table(rows, 0), _table(rows, 1))
+    assert made.document["discriminator"]["score"] is not None

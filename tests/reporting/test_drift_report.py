@@ -488,3 +488,39 @@ def test_rows_without_a_time_are_in_no_window_and_blocks_can_face_a_reference():
     assert [b["label"] for b in document["blocks"]] == [0, 1, 2]
     assert _column(document, "x")["drifted"] == [False, True, False]
     assert document["drifted_columns"] == ["x"]
+
+
+def test_an_empty_reference_is_refused_not_reported_as_no_drift(tmp_path):
+    import pyarrow.parquet as pq
+
+    data = _table(2000, 2)
+    pq.write_table(data.slice(0, 0), tmp_path / "empty.parquet")
+    for empty in (data.slice(0, 0), tmp_path / "empty.parquet"):
+        with pytest.raises(UsageError, match="has no rows; a reference needs rows to compare with"):
+            report(data, reference=empty, windows=4)
+
+
+def test_a_sorted_time_column_is_the_axis_of_blocks_that_follow_one_another_not_a_drift():
+    rng = np.random.default_rng(8)
+    times = np.datetime64("2024-01-01T00:00:00", "s") + np.arange(4000).astype("timedelta64[s]") * 60
+    table = pa.table(
+        {
+            "month": np.repeat(np.arange(4), 1000),  # blocks of consecutive rows, in order
+            "t": times,
+            "u": rng.permutation(times),
+            "x": rng.normal(size=4000),
+        }
+    )
+    document = report(table, blocks="month").document
+    assert [c["column"] for c in document["columns"]] == ["u", "x"]
+    assert {"column": "t", "reason": "time axis"} in document["skipped"]
+    assert document["drifted_columns"] == []
+    # blocks that interleave in the rows are no axis: the column is measured
+    mixed = report(table.set_column(0, "month", pa.array(np.tile(np.arange(4), 1000))), blocks="month")
+    assert "t" in [c["column"] for c in mixed.document["columns"]]
+
+
+def test_windows_over_a_time_column_with_one_time_are_refused():
+    one = pa.table({"t": pa.array([np.datetime64("2024-01-01", "s")] * 100), "x": np.arange(100.0)})
+    with pytest.raises(UsageError, match=r"^time_column='t' holds a single time \(2024-01-01T00:00:00\)"):
+        report(one, windows=4, time_column="t")

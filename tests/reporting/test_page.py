@@ -250,3 +250,36 @@ def test_series_shade_drift_only_on_an_axis_that_counts_as_the_blocks_do(drift):
     assert shaded(html) == (1, 2)
     # blocks and events in times, but the series over rows: nothing is placed on the wrong axis
     assert shaded(render({**document, "series_x": "row"})) == (0, 1)
+
+
+def test_dollar_signs_in_user_text_are_drawn_as_typed_not_as_mathtext():
+    # matplotlib reads "$...$" as TeX: "$x^{$" raised a ValueError that made the whole page fail
+    from fastsynth.reporting import plots
+
+    odd = ["$$", "$\\nope$", "$x^{$", "$10-$20"]
+    labels = _labels(plots.bars(odd, [0.4, 0.3, 0.2, 0.1], [0.1, 0.2, 0.3, 0.4]))
+    assert set(odd) <= set(labels)
+    labels = _labels(plots.drift_heatmap(odd, odd, [[0.1] * 4] * 4, 0.1, "JS"))
+    assert "$10-$20" in labels
+    _labels(plots.correlations(odd, [[1.0] * 4] * 4, [[1.0] * 4] * 4, [[1.0] * 4] * 4))
+
+
+def test_a_document_with_an_other_share_draws_one_other_bar():
+    # the document's 20 bars and "(other)" were cut to 15 by the plot, which added "(N others)" too
+    from fastsynth.reporting import plots
+    from fastsynth.reporting.document import OTHER
+
+    names = [f"c{i:02d}" for i in range(20)] + [OTHER]
+    shares = (np.linspace(2, 1, 21) / np.linspace(2, 1, 21).sum()).tolist()
+    labels = _labels(plots.bars(names, shares, shares))
+    assert sum("other" in label for label in labels) == 1 and OTHER in labels
+    few = _labels(plots.bars(["a", OTHER, "b"], [0.2, 0.7, 0.1], [0.2, 0.7, 0.1]))
+    assert [t for t in few if t in ("a", "b", OTHER)] == ["a", "b", OTHER]  # "(other)" last
+
+
+def test_the_readme_names_every_package_the_report_extra_installs():
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["report"]
+    packages = [re.split(r"[<>=\[; ]", requirement)[0] for requirement in extra]
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    said = readme[readme.index("pip install 'fastsynth[report]'") :].split(")")[0]
+    assert all(package in said for package in packages), (packages, said)

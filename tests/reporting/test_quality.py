@@ -482,3 +482,66 @@ def test_synthetic_only_categories_are_one_level_and_one_bar():
     assert bars["categories"][-1] == quality.NOT_IN_REAL
     assert bars["real"][-1] == 0.0
     assert bars["synthetic"][-1] == pytest.approx(0.5, abs=0.01)
+
+
+def _many_categories(rows: int, distinct: int, columns: int = 3) -> pa.Table:
+    rng = np.random.default_rng(11)
+    base = rng.integers(0, distinct, rows)
+    return pa.table(
+        {f"k{j}": [f"v{(b + j * (rng.random() < 0.3)) % distinct}" for b in base] for j in range(columns)}
+    )
+
+
+def test_pair_tables_take_memory_bounded_by_the_level_cap_not_the_categories():
+    # 8 columns of 1,000 values took 16 parts x sum(levels_a x levels_b) int64 cells: 4.3 GB
+    import tracemalloc
+
+    from fastsynth.reporting import quality
+
+    real, synthetic = _many_categories(3_000, 900), _many_categories(3_000, 900)
+    kinds = column_kinds(real)
+    assert set(kinds.values()) == {"categorical"}
+    tracemalloc.start()
+    try:
+        result = shapes_and_trends(real, synthetic, kinds)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # uncapped: 3 pairs x 16 x 901^2 x 8 bytes = 312 MB; capped: 3 x 16 x 100^2 x 8 = 3.8 MB
+    cap = 2 * PARTS * 3 * quality.PAIR_LEVELS**2 * 8
+    assert peak < cap + 64 * 2**20, peak  # the tables' own copies and codes: about 20 MB
+    assert all(not math.isnan(p["association"]) for p in result["column_pair_trends"]["pairs"])
+
+
+def test_columns_under_the_level_cap_score_as_without_it(monkeypatch):
+    from fastsynth.reporting import quality
+
+    real, synthetic = _many_categories(2_000, 30), _many_categories(2_000, 30)
+    real = real.append_column("wide", pa.array([f"w{i % 300}" for i in range(2_000)]))
+    synthetic = synthetic.append_column("wide", pa.array([f"w{(i * 7) % 300}" for i in range(2_000)]))
+    kinds = column_kinds(real)
+    capped = shapes_and_trends(real, synthetic, kinds)["column_pair_trends"]["pairs"]
+    monkeypatch.setattr(quality, "PAIR_LEVELS", 10_000)
+    monkeypatch.setattr(quality, "PAIR_CELLS", 50)  # and one pass per pair
+    uncapped = shapes_and_trends(real, synthetic, kinds)["column_pair_trends"]["pairs"]
+    for a, b in zip(capped, uncapped, strict=True):
+        if "wide" not in a["columns"]:
+            assert a == b
+
+
+def test_a_synthetic_column_with_no_value_where_real_has_some_scores_zero_and_is_flagged():
+    # it had a NaN score, left out of the mean: a synthesizer that dropped a column scored higher
+    from fastsynth.reporting import report
+
+    rng = np.random.default_rng(2)
+    real = pa.table({"x": rng.normal(size=300), "c": rng.choice(["a", "b"], 300), "v": rng.normal(size=300)})
+    synthetic = pa.table(
+        {"x": pa.nulls(300, pa.float64()), "c": pa.nulls(300, pa.string()), "v": rng.normal(size=300)}
+    )
+    made = report(real, synthetic)
+    shapes = {c["column"]: c for c in made.document["column_shapes"]["columns"]}
+    for name in "xc":
+        assert shapes[name]["score"] == 0.0 and "no value" in shapes[name]["warning"]
+    assert shapes["v"]["warning"] is None
+    assert made.document["column_shapes"]["score"] < 0.4
+    assert "synthetic data has no value in column" in made.html()

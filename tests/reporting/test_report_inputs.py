@@ -132,3 +132,135 @@ def test_a_kind_that_does_not_fit_the_column_is_refused(files, kind):
     base = str(files / "base.parquet")
     line = _one_error_line(_cli(base, base, "--kind", f"c={kind}", "-o", str(files / "r")))
     assert "'c'" in line and kind in line and "allowed for string: categorical, boolean, text" in line
+
+
+def _with_empty_columns(seed: int) -> pa.Table:
+    rows = 60
+    return pa.table(
+        {
+            "x": [float((i * 7 + seed) % 13) for i in range(rows)],
+            "z": pa.nulls(rows, pa.float64()),
+            "s": pa.nulls(rows, pa.string()),
+        }
+    )
+
+
+def test_a_column_null_in_every_row_of_both_tables_is_reported_not_a_crash(tmp_path):
+    made = fastsynth.report(_with_empty_columns(0), _with_empty_columns(1))
+    assert made.document["discriminator"]["score"] is not None
+    shapes = {c["column"]: c["score"] for c in made.document["column_shapes"]["columns"]}
+    assert shapes["z"] is None and shapes["s"] is None
+    assert made.save(tmp_path / "r.html")[0].read_text().lower().startswith("<!doctype html>")
+
+
+def test_a_page_that_fails_leaves_the_old_page_and_json_as_they_were(tmp_path, monkeypatch):
+    from fastsynth.reporting.document import Report
+
+    old = fastsynth.report(_BASE, _BASE)
+    old.save(tmp_path / "r.html")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def broken(self):
+        raise RuntimeError("the page failed")
+
+    monkeypatch.setattr(Report, "html", broken)
+    newer = fastsynth.report(_BASE, _BASE.slice(0, 20))
+    with pytest.raises(RuntimeError):
+        newer.save(tmp_path / "r.html")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+@pytest.mark.parametrize(
+    ("output", "victim", "option"),
+    [
+        ("base.html", "base.json", "DATA"),  # the page's JSON sibling is the real data
+        ("other.parquet", "other.parquet", "SYNTHETIC"),  # the page itself is the synthetic data
+        ("other.json", "other.json", "SYNTHETIC"),
+    ],
+)
+def test_an_output_that_would_overwrite_an_input_is_refused(tmp_path, output, victim, option):
+    import pyarrow.parquet as pq
+
+    (tmp_path / "base.json").write_text(_BASE.select(["x", "c"]).to_pandas().to_json(orient="records"))
+    pq.write_table(_BASE.select(["x", "c"]), tmp_path / "other.parquet")
+    pq.write_table(_BASE.select(["x", "c"]), tmp_path / "other.json")  # any name, as a user may
+    data = tmp_path / "base.json"
+    synthetic = tmp_path / ("other.json" if output == "other.json" else "other.parquet")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    line = _one_error_line(_cli(str(data), str(synthetic), "-o", str(tmp_path / output)))
+    assert option in line and victim in line
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def _timed(rows: int = 600, unit: str = "s") -> pa.Table:
+    import numpy as np
+
+    rng = np.random.default_rng(4)
+    seconds = rng.integers(0, 30 * 86_400, rows)
+    when = (np.datetime64("2024-01-01", "s") + seconds.astype("timedelta64[s]")).astype(f"datetime64[{unit}]")
+    return pa.table({"v": rng.normal(size=rows), "when": pa.array(when)})
+
+
+@pytest.mark.parametrize(
+    "retype",
+    [
+        lambda t: t.cast(pa.timestamp("ms")),  # a CSV's seconds against a Parquet file's milliseconds
+        lambda t: t.cast(pa.date32()).cast(pa.timestamp("ns")),  # dates against nanoseconds
+    ],
+)
+def test_the_same_times_in_two_units_are_the_same_rows_to_every_measure(retype):
+    real = _timed()
+    if retype(real.column("when")).type == pa.timestamp("ns"):
+        real = real.set_column(1, "when", real.column("when").cast(pa.date32()))
+    copy = real.set_column(1, "when", retype(real.column("when")))
+    document = fastsynth.report(real, copy).document
+    assert document["privacy"]["exact_copies"]["share"] == 1.0
+    assert document["privacy"]["dcr"]["median"] == 0.0 and document["privacy"]["dcr"]["share_zero"] == 1.0
+    assert document["column_shapes"]["score"] == 1.0
+    drift = fastsynth.report(copy, reference=real, windows=4).document
+    when = next(c for c in drift["columns"] if c["column"] == "when")
+    assert max(when["js"]) < 0.2 and drift["drifted_columns"] == []
+
+
+def test_real_strings_against_synthetic_numbers_compare_by_value_everywhere():
+    # a category column: strings in one file, numbers in the other (a CSV of codes); privacy cast
+    # the real strings to the synthetic integers and failed
+    real = pa.table({"code": ["1", "2", "x"] * 20, "v": [float(i) for i in range(60)]})
+    synthetic = pa.table({"code": [1, 2, 2] * 20, "v": [float(i) for i in range(60)]})
+    document = fastsynth.report(real, synthetic).document
+    assert document["privacy"]["exact_copies"]["count"] == 40
+    assert document["discriminator"]["score"] is not None
+    drift = fastsynth.report(synthetic, reference=real, windows=2).document
+    assert [c["column"] for c in drift["columns"]] == ["code", "v"]
+
+
+def test_reference_numbers_against_data_strings_are_refused_as_quality_refuses_them():
+    numbers = pa.table({"v": [float(i) for i in range(60)]})
+    strings = pa.table({"v": [f"s{i}" for i in range(60)]})
+    with pytest.raises(fastsynth.UsageError, match=r"'v' is double \(numerical\).*but string"):
+        fastsynth.report(numbers, strings)
+    with pytest.raises(fastsynth.UsageError, match=r"'v' is double \(numerical\).*but string"):
+        fastsynth.report(strings, reference=numbers, windows=2)
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (["--max-rows", "0"], "--max-rows 0 is not allowed"),
+        (["--windows", "0"], "--windows 0 is not allowed"),
+        (["--windows", "2", "--kind", "zz=categorical"], "--kind 'zz' is not a column"),
+        (["--windows", "2", "--kind", "c=nope"], "--kind column 'c': kind 'nope' is unknown"),
+    ],
+)
+def test_cli_errors_name_the_cli_options(files, options, expected):
+    line = _one_error_line(_cli(str(files / "base.parquet"), *options))
+    assert expected in line, line
+
+
+def test_cli_summary_says_1_column_not_1_columns(files):
+    import pyarrow.parquet as pq
+
+    pq.write_table(_BASE.select(["x"]), files / "one.parquet")
+    result = _cli(str(files / "one.parquet"), "--windows", "2")
+    assert result.exit_code == 0, result.output
+    assert "1 column over 2 blocks" in result.output
