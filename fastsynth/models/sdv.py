@@ -25,11 +25,12 @@ whole chunk (about 1 s for CTGAN); a smaller ``chunk_rows`` suits small batches 
 The fixed cost weighs more on TVAE: measured by CPU time on the same synthesizer (a busy machine makes
 wall times noisy), five calls of 40,960 rows cost 11% more than one call of the same 204,800 rows, and
 those 4,800 rows past 200,000 cost 2%. So TVAE's chunks are 102,400 rows (the same 204,800 rows for
-200,000): +1% CPU and +4% wall against SDV where 40,960 gave +17% and +39%, alternated in one run on a
-loaded machine. TVAE's tail cannot be sampled short instead: ctgan draws the noise of its continuous
-columns column after column (``np.random.normal`` over all the rows of one column, then the next), so
-its first rows depend on how many are sampled. The chunk size is in the model file, so TVAE models saved
-with 40,960 keep their rows.
+200,000): in one run of bench_sdv.py on two cores at load 6, +6.5% wall and +4.7% CPU against SDV,
+where 40,960 gave +16.0% and +9.4%. A batch of 10 rows then samples 102,400 (about 1.3 s), and a
+given value costs that many rows per chunk. TVAE's tail cannot be sampled short instead: ctgan draws
+the noise of its continuous columns column after column (``np.random.normal`` over all the rows of one
+column, then the next), so its first rows depend on how many are sampled. The chunk size is in the
+model file, so TVAE models saved with 40,960 keep their rows.
 
 Given values (``givable``: the columns SDV models as categories) are SDV's conditional sampling
 (``sample_from_conditions``): for chunk ``k`` and each combination of given values in it, a whole
