@@ -7,7 +7,9 @@ directly, in one run: the same data, the same epochs.
 SDV does the work either way; what fastsynth adds is sampling in seeded chunks (so row i depends only on
 (seed, i)) and the conversion to Arrow with the data's types. The figure to watch is the sampling
 overhead: ``generate`` of 200,000 rows against ``synthesizer.sample`` of 200,000 rows, on the same fitted
-synthesizer (the one fastsynth fitted), medians of three. Fit times are printed for both, each fitting
+synthesizer (the one fastsynth fitted), alternated five times, medians. The overhead is given in wall
+time and in CPU time (the process's, all threads): on a machine others share, wall times swing by tens
+of percent between runs and the CPU time shows the work. Fit times are printed for both, each fitting
 its own synthesizer on the same 5,000 rows (bench_fit.py's table) for the same epochs.
 """
 
@@ -23,13 +25,19 @@ from bench_fit import real_table
 from common import machine
 
 import fastsynth
-from fastsynth.models.sdv import CHUNK_ROWS
 
 
 def timed(run) -> tuple[float, object]:
     started = time.perf_counter()
     result = run()
     return time.perf_counter() - started, result
+
+
+def timed_cpu(run) -> tuple[float, float]:
+    """Wall and CPU seconds of ``run()``."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    run()
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def rechunked(schema: fastsynth.Schema, chunk_rows: int) -> fastsynth.Schema:
@@ -51,13 +59,13 @@ def main() -> None:
         type=int,
         nargs="*",
         default=None,
-        help="fastsynth's chunk_rows to compare (default: the model's default; quick 2048)",
+        help="fastsynth's chunk_rows to compare (default: the method's default; quick 2048)",
     )
     args = parser.parse_args()
     # quick: under 500 rows, where ctgan transforms the data without starting worker processes
     real_rows, rows, repeats, epochs = (400, 10_000, 1, 1) if args.quick else (5_000, 200_000, 5, 5)
     epochs, rows = args.epochs or epochs, args.rows or rows
-    chunks = args.chunk_rows or ([2048] if args.quick else [CHUNK_ROWS])
+    chunks = args.chunk_rows or ([2048] if args.quick else None)  # None: each method's default
     print(machine())
     real = real_table(real_rows)
     print(f"data: {real_rows:,} rows x {real.num_columns} columns; {epochs} epochs; sampling {rows:,} rows")
@@ -71,9 +79,9 @@ def main() -> None:
 
     print(
         "| method | chunk_rows | fit fastsynth (s) | fit SDV (s) | sample fastsynth (s) | sample SDV (s) "
-        "| rows/s fastsynth | x SDV | sampling overhead |"
+        "| rows/s fastsynth | x SDV | sampling overhead | CPU overhead |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for method, cls in (("ctgan", CTGANSynthesizer), ("tvae", TVAESynthesizer)):
         # warm-up, untimed: torch's first optimizer imports its compiler (seconds), and ctgan starts
         # joblib's worker processes for 500 rows or more; whichever fit came first would pay both
@@ -87,21 +95,23 @@ def main() -> None:
         # SDV samples from the synthesizer fastsynth fitted: the same network, so the difference is
         # fastsynth's chunks and Arrow conversion alone
         same = fitted.model.synthesizer
-        for chunk_rows in chunks:
+        for chunk_rows in chunks or [fitted.model.document.chunk_rows]:
             schema = rechunked(fitted, chunk_rows)
             fastsynth.generate(schema, 1000, seed=99)  # warm: numba, torch's first calls
             ours, theirs = [], []
             for k in range(repeats):  # alternated, so a busy moment of the machine hits both
-                ours.append(timed(lambda s=schema, k=k: fastsynth.generate(s, rows, seed=k))[0])
+                # a new seed each time: no chunk comes from the model's cache of recent ones
+                ours.append(timed_cpu(lambda s=schema, k=k: fastsynth.generate(s, rows, seed=k)))
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    theirs.append(timed(lambda s=same: s.sample(rows))[0])
-            fs_sample, sdv_sample = statistics.median(ours), statistics.median(theirs)
+                    theirs.append(timed_cpu(lambda s=same: s.sample(rows)))
+            fs_sample, sdv_sample = (statistics.median(t[0] for t in ts) for ts in (ours, theirs))
+            fs_cpu, sdv_cpu = (statistics.median(t[1] for t in ts) for ts in (ours, theirs))
             overhead = fs_sample / sdv_sample - 1
             print(
                 f"| {method} | {chunk_rows:,} | {fs_fit:.2f} | {sdv_fit:.2f} | {fs_sample:.3f} "
                 f"| {sdv_sample:.3f} | {rows / fs_sample:,.0f} | {sdv_sample / fs_sample:.2f}x "
-                f"| {overhead:+.1%} |",
+                f"| {overhead:+.1%} | {fs_cpu / sdv_cpu - 1:+.1%} |",
                 flush=True,
             )
 

@@ -12,13 +12,25 @@ Row ``i`` then depends only on (seed, i), whatever the batches. The last chunks 
 consecutive small batches sample each chunk once. ``chunk_rows`` is written in the model file: changing
 the default does not change the rows of a saved model.
 
-The default, 40,960, is where chunking costs SDV little. Each ``sample`` call has a fixed cost of its
-own (pandas and rdt work per column, 40-50 ms), and the rows of the last chunk past those asked for are
-made for nothing (up to one chunk per call of ``generate``). Sampling 200,000 rows of CTGAN and TVAE
-through ``generate`` against one SDV ``sample`` call on the same synthesizer (benchmarks/bench_sdv.py,
-two busy cores): 16,384-row chunks +12% and +59%, 32,768 +11% and +48%, 40,960 +6% and +1%, 65,536
-+31% and +30% (the fourth chunk is 95% unused). The price is the first rows of a chunk: a batch of 10
-rows samples 40,960 (about 1 s for CTGAN); a smaller ``chunk_rows`` suits small batches of a server.
+The default, 40,960 (102,400 for TVAE), is where chunking costs SDV little. Each ``sample`` call has
+a fixed cost of its own, whatever its rows: rdt's reverse transform and ctgan's inverse transform go
+column by column through pandas (about 50 ms a call for twelve columns, more on a busy machine), and
+fastsynth's seeding adds 10 ms. The rows of the last chunk past those asked for are made for nothing
+(up to one chunk per call of ``generate``). Sampling 200,000 rows of CTGAN and TVAE through
+``generate`` against one SDV ``sample`` call on the same synthesizer (benchmarks/bench_sdv.py, two busy
+cores): 16,384-row chunks +12% and +59%, 32,768 +11% and +48%, 40,960 +6% and +1%, 65,536 +31% and +30%
+(the fourth chunk is 95% unused). The price is the first rows of a chunk: a batch of 10 rows samples a
+whole chunk (about 1 s for CTGAN); a smaller ``chunk_rows`` suits small batches of a server.
+
+The fixed cost weighs more on TVAE: measured by CPU time on the same synthesizer (a busy machine makes
+wall times noisy), five calls of 40,960 rows cost 11% more than one call of the same 204,800 rows, and
+those 4,800 rows past 200,000 cost 2%. So TVAE's chunks are 102,400 rows (the same 204,800 rows for
+200,000): in one run of bench_sdv.py on two cores at load 6, +6.5% wall and +4.7% CPU against SDV,
+where 40,960 gave +16.0% and +9.4%. A batch of 10 rows then samples 102,400 (about 1.3 s), and a
+given value costs that many rows per chunk. TVAE's tail cannot be sampled short instead: ctgan draws
+the noise of its continuous columns column after column (``np.random.normal`` over all the rows of one
+column, then the next), so its first rows depend on how many are sampled. The chunk size is in the
+model file, so TVAE models saved with 40,960 keep their rows.
 
 Given values (``givable``: the columns SDV models as categories) are SDV's conditional sampling
 (``sample_from_conditions``): for chunk ``k`` and each combination of given values in it, a whole
@@ -49,11 +61,13 @@ from fastsynth.models import files
 from fastsynth.models.base import METHODS, Model, check_options, model_key
 from fastsynth.specs import Bounds, Spec, argument, from_document, to_document
 
-__all__ = ["CTGAN", "TVAE", "CopulaGAN", "GaussianCopula", "SdvModel"]
+__all__ = ["CHUNK_ROWS", "CTGAN", "TVAE", "TVAE_CHUNK_ROWS", "CopulaGAN", "GaussianCopula", "SdvModel"]
 
 CHUNK_ROWS = 40_960
-"""Rows per chunk of a newly fitted model, unless the ``chunk_rows`` option says (see the module's
-docstring)."""
+"""Rows per chunk of a newly fitted model, unless the ``chunk_rows`` option or the method says (see the
+module's docstring); also the chunk of a model file that names none (files from before TVAE's own)."""
+TVAE_CHUNK_ROWS = 102_400
+"""Rows per chunk of a newly fitted TVAE model: fewer SDV calls, whose fixed cost weighs more on TVAE."""
 _CACHE_BYTES = 256 * 2**20
 """The most bytes of recent chunks a model keeps (at least the last one)."""
 
@@ -78,6 +92,8 @@ class SdvModel(Model):
     """An SDV synthesizer fitted on the data; a subclass per method (``sdv_models.SYNTHESIZERS``)."""
 
     pickled: ClassVar[bool] = True
+    default_chunk_rows: ClassVar[int] = CHUNK_ROWS
+    """The method's default ``chunk_rows`` for a newly fitted model."""
 
     def __init__(self, synthesizer: Any, columns: pa.Schema, document: _Document) -> None:
         self.synthesizer = synthesizer
@@ -113,7 +129,7 @@ class SdvModel(Model):
             )
         sdv_options = dict(options)
         chunk_rows = argument(
-            "chunk_rows", sdv_options.pop("chunk_rows", CHUNK_ROWS), Annotated[int, Bounds(1)],
+            "chunk_rows", sdv_options.pop("chunk_rows", cls.default_chunk_rows), Annotated[int, Bounds(1)],
             error=lambda message: UsageError(f"fit: method {cls.method!r}: {message}"),
         )  # fmt: skip
         sdv_own = sdv_models.options_of(sdv_models.synthesizer_class(cls.method))
@@ -263,6 +279,8 @@ class CTGAN(SdvModel):
 @METHODS.register("tvae")
 class TVAE(SdvModel):
     """SDV's TVAESynthesizer (a variational autoencoder)."""
+
+    default_chunk_rows: ClassVar[int] = TVAE_CHUNK_ROWS
 
 
 @METHODS.register("copulagan")

@@ -242,3 +242,32 @@ def test_missing_sdv_names_the_sdv_extra(monkeypatch, real):
     monkeypatch.setitem(sys.modules, "sdv.single_table", None)  # import fails as if not installed
     with pytest.raises(MissingDependencyError, match=r"needs 'sdv': pip install 'fastsynth\[sdv\]'"):
         fastsynth.fit(real, method="ctgan", epochs=1)
+
+
+def test_tvae_samples_larger_chunks_and_older_files_keep_theirs(real, tmp_path):
+    """TVAE's chunks are 102,400 rows (its per-call cost, see the module); a file that names no chunk
+    size is from before, when every method sampled 40,960, and keeps those rows."""
+    import dataclasses
+
+    from fastsynth.models.sdv import CHUNK_ROWS, TVAE_CHUNK_ROWS
+
+    schema = fastsynth.fit(real, method="tvae", seed=1, epochs=1)
+    assert schema.model.document.chunk_rows == TVAE_CHUNK_ROWS
+    assert schema.model.to_document()["chunk_rows"] == TVAE_CHUNK_ROWS
+    assert fastsynth.fit(real, method="ctgan", seed=1, epochs=1).model.document.chunk_rows == CHUNK_ROWS
+
+    model = schema.model
+    older = type(model)(
+        model.synthesizer, model.columns, dataclasses.replace(model.document, chunk_rows=CHUNK_ROWS)
+    )
+    assert "chunk_rows" not in older.to_document()  # as a file written before TVAE had its own size
+    path = fastsynth.Schema(fields=(), model=older).save(tmp_path / "older.fsm")
+    loaded = fastsynth.Schema.load(path, trust=True)
+    assert loaded.model.document.chunk_rows == CHUNK_ROWS
+    across = fastsynth.generate(loaded, 200, seed=2, start=CHUNK_ROWS - 100)  # over its chunks' border
+    assert across.equals(
+        fastsynth.generate(
+            fresh(fastsynth.Schema(fields=(), model=older)), 200, seed=2, start=CHUNK_ROWS - 100
+        )
+    )
+    assert not across.equals(fastsynth.generate(fresh(schema), 200, seed=2, start=CHUNK_ROWS - 100))
