@@ -146,3 +146,14 @@ def test_a_servers_limits_cap_the_cohort_before_anything_is_made(cohort, message
 def test_bad_cohorts_name_the_key(cohort, message):
     with pytest.raises(SchemaError, match=message.replace("(", r"\(").replace("[", r"\[")):
         Schema.from_dict({"cohort": cohort})
+
+
+def test_the_schema_layer_finds_cohort_rows_by_name():
+    """``fastsynth.clinical`` sits above the schema layer: the schema names it in its registry of row
+    sources (a built-in entry point, found without reinstalling the package)."""
+    from fastsynth.clinical.source import CohortRows
+    from fastsynth.fields.generated import SOURCES
+
+    assert "cohort" in SOURCES.names() and SOURCES.get("cohort") is CohortRows
+    with pytest.raises(SchemaError, match="unknown row source 'cohorts'; allowed: cohort"):
+        SOURCES.get("cohorts")
