@@ -22,10 +22,10 @@ from typing import Any, Literal
 
 import pyarrow as pa
 
-from fastsynth.clinical.cohort import Cohort
+from fastsynth.clinical.cohort import Cohort, effect_indices
 from fastsynth.clinical.tables import Tables
 from fastsynth.errors import SchemaError
-from fastsynth.specs import from_document, show, to_document
+from fastsynth.specs import from_document, show, spend, to_document, work_left
 
 __all__ = ["CohortRows"]
 
@@ -34,6 +34,12 @@ _TABLES = ("demographics", "genes", "proteins")
 _LAYOUTS = ("wide", "matrix")
 """Layouts with a row per patient (and visit): ``long`` has a row per feature too."""
 _SEEDS_KEPT = 4
+_TABLE_SECONDS = 3e-4
+"""Set-up time of one count table a trend adds (a gene at a later visit of a trending group): 27,000
+took 8 s on this project's machines, parameters and look-ups included."""
+_VALUE_SECONDS = 5e-7
+"""Set-up time of one per-visit parameter of trends (16 bytes each): it bounds their memory too (the
+default 5 s allow 10 million, 160 MB)."""
 
 
 class CohortRows:
@@ -53,6 +59,7 @@ class CohortRows:
             )
         self.cohort, self.table, self.layout = cohort, table, layout
         self.visits = cohort.visits.count if cohort.visits else 1
+        _spend_setup(cohort)
         # The demographics' schema is parsed now, while a server's ceilings are in force, and the
         # columns' types are those of an empty block (types do not depend on the seed).
         self._plain = Tables(cohort)
@@ -130,3 +137,26 @@ class CohortRows:
 
     def __repr__(self) -> str:
         return f"CohortRows({self.cohort!r}, table={self.table!r}, layout={self.layout!r})"
+
+
+def _spend_setup(cohort: Cohort) -> None:
+    """Under a server's limits, refuse trends whose parameters take longer to draw than the seconds of
+    set-up left (``max_build_seconds``), before they are drawn: 297,000 count tables (a trend on every
+    gene of three groups, at 100 visits) took minutes."""
+    budget = work_left()
+    visits = cohort.visits
+    if budget is None or visits is None or not visits.trends:
+        return
+    later = visits.count - 1
+    tables = sum(len(set(effect_indices(t, "genes"))) for t in visits.trends) * later
+    if cohort.gene_type != "rna-seq":
+        tables = 0
+    values = len({t.group for t in visits.trends}) * later * (cohort.genes + cohort.proteins)
+    needed = tables * _TABLE_SECONDS + values * _VALUE_SECONDS
+    if needed > budget[0]:
+        raise SchemaError(
+            f"{_WHERE}: visits.trends need about {needed:.0f} s to draw their parameters ({tables:,} count "
+            f"tables, {values:,} per-visit values), over the limit; allowed: at most {budget[0]} s "
+            f"({budget[1]}): fewer visits, or fewer genes or groups in trends"
+        )
+    spend("work", needed)

@@ -117,6 +117,15 @@ def test_fields_follow_the_cohorts_columns_and_the_schema_round_trips(tmp_path):
             },
             "pool_size=1000000 is over the limit; allowed: at most 100000 (max_pool)",
         ),
+        (
+            {
+                "patients": 5,
+                "genes": 1000,
+                "visits": {"count": 100, "trends": [{"group": "Disease", "gene_range": [0, 1000]}]},
+            },
+            "schema: cohort: visits.trends need about 30 s to draw their parameters (99,000 count tables, "
+            "103,950 per-visit values), over the limit; allowed: at most 5 s (max_build_seconds)",
+        ),
     ],
 )
 def test_a_servers_limits_cap_the_cohort_before_anything_is_made(cohort, message):
