@@ -35,7 +35,8 @@ _LAYOUTS = ("wide", "matrix")
 """Layouts with a row per patient (and visit): ``long`` has a row per feature too."""
 _SEEDS_KEPT = 4
 _TABLE_SECONDS = 3e-4
-"""Set-up time of one count table a trend adds (a gene at a later visit of a trending group): 27,000
+"""Set-up time of one count table an effect or a trend adds (a gene of a group, at a later visit for a
+trend): 27,000
 took 8 s on this project's machines, parameters and look-ups included."""
 _VALUE_SECONDS = 5e-7
 """Set-up time of one per-visit parameter of trends (16 bytes each): it bounds their memory too (the
@@ -140,23 +141,25 @@ class CohortRows:
 
 
 def _spend_setup(cohort: Cohort) -> None:
-    """Under a server's limits, refuse trends whose parameters take longer to draw than the seconds of
-    set-up left (``max_build_seconds``), before they are drawn: 297,000 count tables (a trend on every
-    gene of three groups, at 100 visits) took minutes."""
+    """Under a server's limits, refuse effects and trends whose parameters take longer to draw than the
+    seconds of set-up left (``max_build_seconds``), before they are drawn: 297,000 count tables (a trend
+    on every gene of three groups, at 100 visits) took minutes."""
     budget = work_left()
-    visits = cohort.visits
-    if budget is None or visits is None or not visits.trends:
+    if budget is None:
         return
-    later = visits.count - 1
-    tables = sum(len(set(effect_indices(t, "genes"))) for t in visits.trends) * later
+    visits = cohort.visits
+    trends = visits.trends if visits else ()
+    later = visits.count - 1 if visits else 0
+    tables = sum(len(set(effect_indices(e, "genes"))) for e in cohort.effects)
+    tables += sum(len(set(effect_indices(t, "genes"))) for t in trends) * later
     if cohort.gene_type != "rna-seq":
         tables = 0
-    values = len({t.group for t in visits.trends}) * later * (cohort.genes + cohort.proteins)
+    values = len({t.group for t in trends}) * later * (cohort.genes + cohort.proteins)
     needed = tables * _TABLE_SECONDS + values * _VALUE_SECONDS
     if needed > budget[0]:
         raise SchemaError(
-            f"{_WHERE}: visits.trends need about {needed:.0f} s to draw their parameters ({tables:,} count "
-            f"tables, {values:,} per-visit values), over the limit; allowed: at most {budget[0]} s "
-            f"({budget[1]}): fewer visits, or fewer genes or groups in trends"
+            f"{_WHERE}: its effects and trends need about {needed:.0f} s to draw their parameters "
+            f"({tables:,} count tables, {values:,} per-visit values), over the limit; allowed: at most "
+            f"{budget[0]} s ({budget[1]}): fewer genes in effects, or fewer visits, genes or groups in trends"
         )
     spend("work", needed)

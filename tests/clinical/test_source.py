@@ -121,10 +121,20 @@ def test_fields_follow_the_cohorts_columns_and_the_schema_round_trips(tmp_path):
             {
                 "patients": 5,
                 "genes": 1000,
+                "groups": {f"g{k}": 0.01 for k in range(100)},
+                "effects": [{"group": f"g{k}", "gene_range": [0, 1000]} for k in range(100)],
+            },
+            "schema: cohort: its effects and trends need about 30 s to draw their parameters (100,000 count",
+        ),
+        (
+            {
+                "patients": 5,
+                "genes": 1000,
                 "visits": {"count": 100, "trends": [{"group": "Disease", "gene_range": [0, 1000]}]},
             },
-            "schema: cohort: visits.trends need about 30 s to draw their parameters (99,000 count tables, "
-            "103,950 per-visit values), over the limit; allowed: at most 5 s (max_build_seconds)",
+            "schema: cohort: its effects and trends need about 30 s to draw their parameters (99,000 "
+            "count tables, 103,950 per-visit values), over the limit; allowed: at most 5 s "
+            "(max_build_seconds)",
         ),
     ],
 )
