@@ -82,15 +82,13 @@ def write_cohort(
     Format ``h5ad`` writes the three as one AnnData file, ``cohort.h5ad`` (see ``write_anndata``)."""
     folder = Path(folder)
     if format == "h5ad":
-        if layout != "wide" or options:
-            given = (
-                f"layout={layout!r}"
-                if layout != "wide"
-                else f"{next(iter(options))}={next(iter(options.values()))!r}"
-            )
+        if layout != "wide":
             raise UsageError(
-                f"format 'h5ad': {given} does not apply; allowed: AnnData's own layout, no options"
+                f"format 'h5ad': layout={layout!r} does not apply; allowed: wide (AnnData's own)"
             )
+        if options:
+            name, value = next(iter(options.items()))
+            raise UsageError(f"format 'h5ad': {name}={value!r} is not an option of it; allowed: none")
         folder.mkdir(parents=True, exist_ok=True)
         return {"anndata": write_anndata(cohort, folder / "cohort.h5ad")}
     tables = Tables(cohort)

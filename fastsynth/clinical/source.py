@@ -36,8 +36,7 @@ _LAYOUTS = ("wide", "matrix")
 _SEEDS_KEPT = 4
 _TABLE_SECONDS = 3e-4
 """Set-up time of one count table an effect or a trend adds (a gene of a group, at a later visit for a
-trend): 27,000
-took 8 s on this project's machines, parameters and look-ups included."""
+trend): 27,000 took 8 s on this project's machines, parameters and look-ups included."""
 _VALUE_SECONDS = 5e-7
 """Set-up time of one per-visit parameter of trends (16 bytes each): it bounds their memory too (the
 default 5 s allow 10 million, 160 MB)."""
