@@ -83,7 +83,12 @@ class CohortRows:
 
     def to_dict(self) -> dict[str, Any]:
         layout = {} if self.layout == "wide" else {"layout": self.layout}
-        return {"table": self.table, **layout, **to_document(self.cohort)}
+        # Options made by a default factory (groups, demographics) are left out too when unchanged.
+        defaults = to_document(Cohort(patients=1))
+        cohort = {
+            k: v for k, v in to_document(self.cohort).items() if k == "patients" or defaults.get(k) != v
+        }
+        return {"table": self.table, **layout, **cohort}
 
     def _block(self, tables: Tables, first: int, count: int) -> pa.RecordBatch:
         if self.table == "demographics":
