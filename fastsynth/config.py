@@ -10,7 +10,7 @@ The file::
     kafka: {bootstrap_servers: []}
     limits: {max_fields: 1000, max_depth: 32, max_document_bytes: 1000000, max_entities: 100000,
              max_text_length: 10000, max_pool: 100000, max_categories: 10000, max_expression_tokens: 500,
-             max_series_terms: 100, max_drift_events: 100, max_dictionary_bytes: 10000000,
+             max_series_terms: 100, max_visits: 100, max_drift_events: 100, max_dictionary_bytes: 10000000,
              max_build_seconds: 5, max_batch_size: 1000000, max_rate: 10000000}
     logging: {level: INFO, format: text}
 
@@ -196,6 +196,7 @@ SETTINGS = (
             ("max_categories", 10_000, "categories a field from a request may have"),
             ("max_expression_tokens", 500, "tokens of an SQL expression from a request"),
             ("max_series_terms", 100, "seasons, and changepoints, of a series field from a request"),
+            ("max_visits", 100, "visits per patient of a cohort from a request"),
             ("max_drift_events", 100, "drift events of a schema from a request"),
             (
                 "max_dictionary_bytes",

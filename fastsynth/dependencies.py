@@ -13,7 +13,7 @@ from fastsynth.errors import MissingDependencyError
 
 __all__ = ["EXTRAS", "optional_import"]
 
-EXTRAS = ("kafka", "api", "river", "dask", "sdv", "real", "calmops", "report")
+EXTRAS = ("kafka", "api", "river", "dask", "sdv", "real", "calmops", "report", "omics")
 """The extras declared in pyproject.toml (a test keeps the two in step)."""
 
 

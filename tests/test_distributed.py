@@ -99,6 +99,18 @@ def test_files_written_by_the_workers_join_into_one_processs_rows(client, tmp_pa
 
 
 @pytest.mark.server
+def test_a_cohorts_table_written_by_the_workers_is_generate_cohorts(client, tmp_path):
+    """A schema's ``cohort`` split over the workers, parts cutting patients' visits apart."""
+    from fastsynth.clinical import Cohort, generate_cohort
+
+    cohort = {"patients": 301, "genes": 12, "proteins": 2, "visits": {"count": 3}}
+    schema = {"cohort": {"table": "genes", **cohort}}
+    report = write(schema, 903, tmp_path / "out", client=client, format="arrow", rows_per_file=250, seed=9)
+    expected = generate_cohort(Cohort.from_dict({**cohort, "seed": 9}))["genes"]
+    assert len(report.files) == 4 and read_arrow(report.files).cast(expected.schema).equals(expected)
+
+
+@pytest.mark.server
 def test_parquet_parts_hold_the_same_values(client, tmp_path):
     report = write(EXAMPLES["tabular"], 100_000, tmp_path, client=client, rows_per_file=40_000)
     got = pa.concat_tables(pq.read_table(f) for f in report.files)

@@ -172,6 +172,24 @@ def test_refusals_name_the_field_the_value_and_what_is_allowed(client, call, mes
     assert message in error and code == status
 
 
+COHORT = {"patients": 700, "genes": 30, "proteins": 3, "visits": {"count": 2}}
+
+
+def test_a_cohorts_table_is_served_split_like_any_schema(client):
+    """A schema's ``cohort`` through split endpoints: the table ``generate_cohort`` makes; a cohort
+    over the server's limits refused before anything is made."""
+    from fastsynth.clinical import Cohort, generate_cohort
+
+    command = {"schema": {"cohort": {"table": "genes", **COHORT}}, "rows": 1400, "seed": 6, "parts": 3}
+    info = client.get_flight_info(flight.FlightDescriptor.for_command(json.dumps(command)))
+    made = pa.concat_tables(client.do_get(e.ticket).read_all() for e in info.endpoints)
+    expected = generate_cohort(Cohort.from_dict({**COHORT, "seed": 6}))["genes"]
+    assert len(info.endpoints) == 3 and made.cast(expected.schema).equals(expected)
+    huge = {"cohort": {"table": "genes", "patients": 10**9, "genes": 10**6}}
+    error, code = refusal(lambda: client.do_get(ticket(schema=huge, rows=10)).read_all())
+    assert code == 400 and "schema: cohort: genes=1000000 is over the limit; allowed: at most 1000" in error
+
+
 def test_a_name_taken_is_a_conflict(client):
     act(client, "add-generator", {"name": "users", "example": "tabular"})
     error, status = refusal(lambda: act(client, "add-generator", {"name": "users", "example": "tabular"}))

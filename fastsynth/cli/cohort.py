@@ -20,7 +20,10 @@ def cohort(
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the three files into.")],
     format: Annotated[
-        str, typer.Option("--format", "-f", help="File format: parquet, csv, arrow, ...")
+        str,
+        typer.Option(
+            "--format", "-f", help="File format: parquet, csv, arrow, ..., or h5ad (one AnnData file)."
+        ),
     ] = "parquet",
     layout: Annotated[
         str, typer.Option(help="Omics tables: wide (a column per gene), long, or matrix (one list column).")

@@ -214,7 +214,8 @@ def gen(
         set_threads(threads)
     loaded = _load(schema, kind, trust=trust_model)
     if rows is None:
-        blocks = None if loaded.generator is None and loaded.model is None else loaded.capacity()
+        sourced = loaded.generator is not None or loaded.model is not None or loaded.cohort is not None
+        blocks = loaded.capacity() if sourced else None  # a cohort's rows: all its patients' (and visits')
         rows = _DEFAULT_ROWS if blocks is None else blocks
     if dask_scheduler is not None or dask_workers is not None:
         from fastsynth.cli.dask import write_on_dask

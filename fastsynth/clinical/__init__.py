@@ -28,7 +28,9 @@ from fastsynth.clinical.cohort import (
     Visits,
     VisitTransition,
 )
+from fastsynth.clinical.h5ad import write_anndata
 from fastsynth.clinical.tables import Layout, Tables
+from fastsynth.errors import UsageError
 from fastsynth.pipeline import prefetch
 from fastsynth.sinks import open_sink
 
@@ -48,6 +50,7 @@ __all__ = [
     "Visits",
     "generate_cohort",
     "patients_per_batch",
+    "write_anndata",
     "write_cohort",
 ]
 
@@ -75,10 +78,21 @@ def write_cohort(
     cohort: Cohort, folder: str | Path, *, format: str = "parquet", layout: Layout = "wide", **options: Any
 ) -> dict[str, Path]:
     """Write ``demographics``, ``genes`` and ``proteins`` files of ``cohort`` into ``folder`` (in any file
-    format fastsynth writes, with its sink ``options``), a block of patients at a time; their paths."""
+    format fastsynth writes, with its sink ``options``), a block of patients at a time; their paths.
+    Format ``h5ad`` writes the three as one AnnData file, ``cohort.h5ad`` (see ``write_anndata``)."""
+    folder = Path(folder)
+    if format == "h5ad":
+        if layout != "wide":
+            raise UsageError(
+                f"format 'h5ad': layout={layout!r} does not apply; allowed: wide (AnnData's own)"
+            )
+        if options:
+            name, value = next(iter(options.items()))
+            raise UsageError(f"format 'h5ad': {name}={value!r} is not an option of it; allowed: none")
+        folder.mkdir(parents=True, exist_ok=True)
+        return {"anndata": write_anndata(cohort, folder / "cohort.h5ad")}
     tables = Tables(cohort)
     batch = patients_per_batch(cohort)
-    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = {}
     for name in TABLES:

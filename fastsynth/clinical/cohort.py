@@ -15,7 +15,7 @@ import numpy as np
 
 from fastsynth.errors import SchemaError
 from fastsynth.schema.correlation import Correlation
-from fastsynth.specs import Bounds, Spec, from_document, show
+from fastsynth.specs import Bounds, Size, Spec, from_document, show
 
 __all__ = [
     "Cohort",
@@ -163,7 +163,7 @@ class Visits(Spec):
     Demographics stay the patient's, but for the ``age`` column, which grows by the days over 365.25, and
     the columns ``evolve`` names."""
 
-    count: Annotated[int, Bounds(1, MAX_VISITS)]
+    count: Annotated[int, Bounds(1, MAX_VISITS), Size("visits")]
     days_between: Annotated[int, Bounds(1, 36_500)] = 30
     jitter_days: Annotated[int, Bounds(0, 18_250)] = 0
     noise: Share = 0.3
@@ -199,8 +199,10 @@ class Cohort(Spec):
     feature)."""
 
     patients: Annotated[int, Bounds(1, 10**9)]
-    genes: Annotated[int, Bounds(0, 10**6)] = 200
-    proteins: Annotated[int, Bounds(0, 10**6)] = 50
+    # Under a server's limits (a cohort in a schema) features count as columns: each is one in the
+    # wide tables, and each draws its parameters when the cohort is read.
+    genes: Annotated[int, Bounds(0, 10**6), Size("fields")] = 200
+    proteins: Annotated[int, Bounds(0, 10**6), Size("fields")] = 50
     gene_type: Literal["rna-seq", "microarray"] = "rna-seq"
     groups: dict[str, Share] = field(default_factory=lambda: {"Control": 0.5, "Disease": 0.5})
     counts: Counts = field(default_factory=Counts)

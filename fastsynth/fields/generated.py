@@ -1,20 +1,23 @@
-"""The columns of a schema's ``generator`` (``fastsynth.concepts.stream``) or ``model``
-(``fastsynth.synthesis``): sources that make several columns at once. The schema adds one field per
-column the source makes; the first of them a batch asks for makes them all, once."""
+"""The columns of a schema's ``generator`` (``fastsynth.concepts.stream``), ``model``
+(``fastsynth.synthesis``) or ``cohort`` (``fastsynth.clinical.source``): sources that make several
+columns at once. The schema adds one field per column the source makes; the first of them a batch asks
+for makes them all, once."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 import pyarrow as pa
 
+from fastsynth.errors import SchemaError
 from fastsynth.fields.base import Block, Field
+from fastsynth.registry import Registry
 
 if TYPE_CHECKING:
     from fastsynth.schema import Schema
 
-__all__ = ["GeneratedColumn", "ModelColumn", "RowSource"]
+__all__ = ["SOURCES", "CohortColumn", "GeneratedColumn", "ModelColumn", "RowSource"]
 
 
 @runtime_checkable
@@ -28,6 +31,16 @@ class RowSource(Protocol):
     def capacity(self) -> int | None: ...
 
     def make(self, seed: int, start: int, size: int) -> dict[str, pa.Array]: ...
+
+
+SOURCES: Registry[Any] = Registry(
+    "row source",
+    "fastsynth.sources",
+    SchemaError,
+    builtins={"cohort": "fastsynth.clinical.source:CohortRows"},
+)
+"""Row sources a schema document names by key, each a class with ``from_dict(document)``: ``cohort``
+(a clinical cohort's table) lives above the schema layer, so the schema finds it here by name."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,3 +78,17 @@ class ModelColumn(GeneratedColumn):
     """One column of a fitted model (``fastsynth.synthesis``). Schemas write the ``model``."""
 
     type_name: ClassVar[str] = "model"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CohortColumn(GeneratedColumn):
+    """One column of a clinical cohort's table (``fastsynth.clinical.source``). Schemas write the
+    ``cohort``."""
+
+    type_name: ClassVar[str] = "cohort"
+
+    def capacity_exceeded(self, rows: int, capacity: int) -> str:
+        return (
+            f"rows up to {rows} requested but the cohort has {capacity} rows (its patients, times their "
+            f"visits); allowed: at most {capacity} rows (or more cohort.patients)"
+        )

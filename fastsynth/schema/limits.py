@@ -38,6 +38,7 @@ _KINDS = {
     "dictionary": "max_dictionary_bytes",
     "drift": "max_drift_events",
     "series": "max_series_terms",
+    "visits": "max_visits",
 }
 
 
@@ -70,6 +71,9 @@ class Limits:
     """Seasons, and trend changepoints, of a ``series`` field: every row sums them all, and every
     entity draws each season's amplitude and phase for every batch (15,000 seasons took over a minute
     for 65,536 rows; 10,000 with 100,000 entities asked for 15 GB)."""
+    max_visits: int = 100
+    """Visits per patient of a cohort (``fastsynth.clinical``): each later visit of a group with trends
+    draws a table of parameters of every gene it touches (about 3.5 kB each, for counts)."""
     max_drift_events: int = 100
     """Events of a schema's ``drift``: each measures its windows on rows made without drift and weighs
     every batch's rows, so a batch costs time in proportion to them (1,000 events took 5 s for the

@@ -32,7 +32,7 @@ from fastsynth.drift.schedule import DriftSchedule
 from fastsynth.entities import Entities
 from fastsynth.errors import SchemaError, field_error
 from fastsynth.fields.base import FIELDS, Field
-from fastsynth.fields.generated import GeneratedColumn, ModelColumn
+from fastsynth.fields.generated import SOURCES, CohortColumn, GeneratedColumn, ModelColumn, RowSource
 from fastsynth.fields.time_sequence import TimeSequenceField
 from fastsynth.models import files
 from fastsynth.models.base import Model, model_from_document
@@ -60,6 +60,7 @@ class _Document(Spec):
     drift: Any = None
     generator: Any = None
     model: Any = None
+    cohort: Any = None
 
 
 # Keys of the seed's time-series form; the last two are fastsynth's and also allowed in its own form.
@@ -95,6 +96,10 @@ class Schema:
     model: Any = None
     """Columns made by a model fitted on real data (``fastsynth.synthesis.Model``), after the
     generator's and before the fields; see ``fastsynth.fit``."""
+    cohort: RowSource | None = None
+    """Columns made by a clinical cohort's table (one of its demographics, genes and proteins; a row per
+    patient, or per patient and visit), after the model's and before the fields; see
+    ``fastsynth.clinical.source``."""
     _copula: dict[str, tuple[int, int, np.ndarray, tuple[str, ...]]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -109,7 +114,7 @@ class Schema:
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", tuple(self.fields))
         self._settings_as_specs()
-        if self.generator is not None or self.model is not None:
+        if self.generator is not None or self.model is not None or self.cohort is not None:
             # Their columns first, made anew (``replace`` passes the old ones).
             own = tuple(f for f in self.fields if not isinstance(f, GeneratedColumn))
             made: tuple[GeneratedColumn, ...] = ()
@@ -119,6 +124,10 @@ class Schema:
                 )
             if self.model is not None:
                 made += tuple(ModelColumn(name=name, source=self.model) for name in self.model.column_types())
+            if self.cohort is not None:
+                made += tuple(
+                    CohortColumn(name=name, source=self.cohort) for name in self.cohort.column_types()
+                )
             object.__setattr__(self, "fields", made + own)
         if self.entities is not None and not any(f.name == self.entities.id_field for f in self.fields):
             id_field = FIELDS.get("entity_id").from_spec(self.entities.id_field, {})
@@ -157,6 +166,8 @@ class Schema:
             object.__setattr__(self, "generator", ConceptStream.from_dict(self.generator))
         if self.model is not None:
             object.__setattr__(self, "model", model_from_document(self.model))
+        if self.cohort is not None and not isinstance(self.cohort, RowSource):
+            object.__setattr__(self, "cohort", SOURCES.get("cohort").from_dict(self.cohort))
         if self.drift is not None and not isinstance(self.drift, DriftSchedule):
             object.__setattr__(self, "drift", DriftSchedule.from_dict(self.drift))
         if self.event_time is not None and not isinstance(self.event_time, EventTime):
@@ -337,6 +348,7 @@ class Schema:
                 event_time=None if top.event_time is None else EventTime.from_dict(top.event_time, None),
                 generator=None if top.generator is None else ConceptStream.from_dict(top.generator),
                 model=top.model,
+                cohort=top.cohort,
                 **_shared(document),
             )
         # The seed's tabular form: every key is a column, even one named "entities" or "drift".
@@ -448,16 +460,19 @@ class Schema:
             document["generator"] = self.generator.to_dict()
         if self.model is not None:
             document["model"] = {"method": self.model.method, **self.model.to_document()}
+        if self.cohort is not None:
+            document["cohort"] = self.cohort.to_dict()  # type: ignore[attr-defined]
         document["fields"] = {f.name: f.to_spec() for f in self.fields if not isinstance(f, GeneratedColumn)}
         return document
 
 
 def _generator_only(document: Mapping[str, Any]) -> bool:
-    """Whether ``document`` is fastsynth's form with a generator or a model and no fields: the seed's
-    tabular form may name a column ``generator`` or ``model``, but then its ``type`` is a field type."""
+    """Whether ``document`` is fastsynth's form with a generator, a model or a cohort and no fields: the
+    seed's tabular form may name a column ``generator``, ``model`` or ``cohort``, but then its ``type``
+    is a field type."""
     if "fields" in document:
         return False
-    for key in ("generator", "model"):
+    for key in ("generator", "model", "cohort"):
         spec = document.get(key)
         if key == "model" and _is_model(spec):
             return True

@@ -125,6 +125,31 @@ def test_a_concept_drift_generator_is_served_like_any_schema(server):
         assert bad.status_code == 400 and "n_features=1000000 is not an integer in [1, 1000]" in bad.text
 
 
+def test_a_cohorts_table_is_served_like_any_schema(server):
+    """A schema's ``cohort`` through /generate and a named generator: the table ``generate_cohort``
+    makes; a cohort over the limits answered 400 naming the key."""
+    from fastsynth.clinical import Cohort, generate_cohort
+
+    cohort = {"patients": 500, "genes": 20, "proteins": 3}
+    schema = {"cohort": {"table": "demographics", **cohort}}
+    expected = generate_cohort(Cohort.from_dict({**cohort, "seed": 3}))["demographics"]
+    with httpx.Client(base_url=server.url, timeout=60) as http:
+        response = http.post(
+            "/generate", json={"schema": schema, "rows": 500, "format": "parquet", "seed": 3}
+        )
+        assert response.status_code == 200
+        assert pq.read_table(io.BytesIO(response.content)).cast(expected.schema).equals(expected)
+        added = http.post("/generators", json={"name": "patients", "schema": schema, "seed": 3})
+        assert added.status_code == 201, added.text
+        bad = http.post(
+            "/generate", json={"schema": {"cohort": {"table": "genes", "patients": 9, "genes": 10**6}}}
+        )
+        assert bad.status_code == 400
+        assert (
+            "schema: cohort: genes=1000000 is over the limit; allowed: at most 1000 (max_fields)" in bad.text
+        )
+
+
 def test_readme_curl_examples_run(server, tmp_path):
     """Every ``curl`` line in the README's REST API section runs against the server and succeeds."""
     readme = (ROOT / "README.md").read_text()

@@ -105,3 +105,23 @@ def test_visits_from_the_command_line(tmp_path):
     result = CliRunner().invoke(app, ["cohort", str(spec), "-o", str(out), "--visits", "0"])
     assert result.exit_code == 1
     assert result.output.strip() == "error: cohort: visits: count=0 is not an integer in [1, 1000]"
+
+
+def test_gen_serves_a_cohorts_table_from_a_schema_file(tmp_path):
+    """``fastsynth gen`` on a schema with a ``cohort``: every row of the table without --rows (the
+    file of ``fastsynth cohort`` for the same seed), and --rows past them refused in one line."""
+    import yaml
+
+    from fastsynth.clinical import Cohort, generate_cohort
+
+    schema = tmp_path / "schema.yaml"
+    cohort = yaml.safe_load(COHORT)
+    schema.write_text(yaml.safe_dump({"seed": cohort.pop("seed"), "cohort": {"table": "proteins", **cohort}}))
+    result = CliRunner().invoke(app, ["gen", str(schema), "-o", str(tmp_path / "proteins.parquet")])
+    assert result.exit_code == 0, result.output
+    made = pq.read_table(tmp_path / "proteins.parquet")
+    expected = generate_cohort(Cohort.from_dict({**cohort, "seed": 7}))["proteins"]
+    assert made.num_rows == 300 and made.cast(expected.schema).equals(expected)
+    refused = CliRunner().invoke(app, ["gen", str(schema), "--rows", "301"])
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1
+    assert "rows up to 301 requested but the cohort has 300 rows" in refused.output

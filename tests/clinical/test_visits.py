@@ -315,7 +315,8 @@ def test_non_numeric_evolving_columns_are_refused_when_made():
 
 def test_the_readmes_cohort_file_is_a_valid_cohort():
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    (document,) = [b for b in re.findall(r"```yaml\n(.*?)```", readme, flags=re.DOTALL) if "visits:" in b]
+    blocks = re.findall(r"```yaml\n(.*?)```", readme, flags=re.DOTALL)
+    (document,) = [b for b in blocks if re.search(r"^visits:", b, flags=re.MULTILINE)]  # not max_visits:
     cohort = Cohort.from_dict(yaml.safe_load(document))
     assert cohort.visits is not None and cohort.visits.count == 4 and len(cohort.demographic_effects) == 2
     small = dataclasses.replace(cohort, patients=40, genes=200, proteins=10)
