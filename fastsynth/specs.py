@@ -19,13 +19,13 @@ import contextvars
 import dataclasses
 import functools
 import math
-import re
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
+from fastsynth import sql
 from fastsynth.errors import FastsynthError, SchemaError, UsageError
 
 __all__ = [
@@ -79,11 +79,8 @@ class Bounds:
         return f"{noun} in {left}{_plain(self.low)}, {_plain(self.high)}{right}"
 
 
-# One token of an SQL expression, found in one linear pass (polars' parser and planner take time that
-# grows faster than linearly with an expression's terms, so servers cap the count before parsing).
-# Every word and symbol counts, inside quotes and comments too: what polars reads as code is always
-# counted, however quotes and comments are nested to hide it.
-_SQL_TOKEN = re.compile(r"\w+|[^\w\s]")
+# polars' parser and planner take time that grows faster than linearly with an expression's terms, so
+# servers cap the count of tokens (``fastsynth.sql.tokens``) before parsing.
 # SQL functions whose result is longer than their input by as much as an argument asks, which no count
 # of tokens bounds: lpad(a, 1000000000) is a gigabyte a row, and six nested replace(a, 'x', 'xxxxxxxxxx')
 # (169 characters) make a million characters of one. Their names are refused wherever they appear (a
@@ -112,13 +109,12 @@ class Size:
         if self.measure == "entries" and isinstance(value, Mapping):
             return sum(len(v) if isinstance(v, list | tuple) else 1 for v in value.values())
         if self.measure == "tokens":
-            return sum(1 for _ in _SQL_TOKEN.finditer(value))
+            return sql.tokens(value)
         return len(value)
 
     def _check_growth(self, value: str, option: str, setting: str) -> None:
         """Refuse SQL calling a function that can lengthen text without bound (``_GROWING_SQL``)."""
-        for match in _SQL_TOKEN.finditer(value):
-            name = match.group()
+        for name in sql.words(value):
             if name.lower() in _GROWING_SQL:
                 allowed = ", ".join(sorted(_GROWING_SQL))
                 raise Invalid(

@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fastsynth import sql
 from fastsynth.buffers import empty, numpy_buffer_array
 from fastsynth.errors import UsageError
 from fastsynth.fields.base import Block
@@ -527,7 +528,7 @@ def _concept(ctx: Context, name: str) -> pa.Array:
         if not isinstance(rule, str):
             raise ctx.fail(f"rule={rule!r} is not an SQL expression")
         try:
-            new = pl.DataFrame(ctx.table).select(pl.sql_expr(rule).alias(name)).to_arrow().column(0)
+            new = pl.DataFrame(ctx.table).select(sql.parse(rule).alias(name)).to_arrow().column(0)
         except Exception as exc:  # polars raises many types for a bad expression
             raise ctx.fail(f"rule={rule!r} is not a valid expression: {exc}".split("\n")[0]) from None
     else:

@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fastsynth import sql
 from fastsynth.errors import UsageError
 from fastsynth.specs import Bounds, Invalid, Spec, from_document, show, to_document
 
@@ -163,7 +164,7 @@ class Selection:
             import polars as pl
 
             try:
-                mask = pl.DataFrame(table).select(pl.sql_expr(self.spec).alias("m")).to_series().to_numpy()
+                mask = pl.DataFrame(table).select(sql.parse(self.spec).alias("m")).to_series().to_numpy()
             except Exception as exc:  # polars raises many types for a bad condition
                 raise UsageError(
                     f"{where}: where={self.spec!r} is not a valid condition: {exc}".split("\n")[0]

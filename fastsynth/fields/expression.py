@@ -8,11 +8,11 @@ is involved, so an expression can read columns and call SQL functions, nothing e
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import pyarrow as pa
 
+from fastsynth import sql
 from fastsynth.errors import SchemaError
 from fastsynth.fields.base import FIELDS, Block, Field
 from fastsynth.specs import Size
@@ -32,12 +32,9 @@ _DTYPES = {
 }
 
 
-@lru_cache(maxsize=1024)  # bounded: a server sees a new expression per request
 def _parse(expr: str) -> Any:
     """The polars expression, parsed once per text (fields ask for it per batch)."""
-    import polars as pl
-
-    return pl.sql_expr(expr)
+    return sql.parse(expr)
 
 
 @FIELDS.register("expr")

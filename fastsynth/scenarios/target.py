@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 import pyarrow as pa
 
+from fastsynth import sql
 from fastsynth.errors import UsageError
 from fastsynth.fields.base import Block
 from fastsynth.scenarios.log import ScenarioLog, Transformed
@@ -149,14 +150,13 @@ def formula_columns(formula: str) -> list[str]:
 
 
 def _parse(formula: str) -> tuple[Any, list[str]]:
-    import polars as pl
 
     try:
         _SQL_SIZE.check(formula, "formula")
     except Invalid as exc:
         raise UsageError(str(exc)) from None
     try:
-        expression = pl.sql_expr(formula)
+        expression = sql.parse(formula)
     except Exception as exc:  # polars raises many types for a bad expression
         raise UsageError(f"formula={formula!r} is not a valid SQL expression: {exc}".split("\n")[0]) from None
     return expression, list(dict.fromkeys(expression.meta.root_names()))

@@ -20,13 +20,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from functools import lru_cache
 from typing import Annotated, Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fastsynth import sql
 from fastsynth.errors import SchemaError, UsageError
 from fastsynth.generation import make_batch
 from fastsynth.models import draws
@@ -140,11 +140,8 @@ def _assigned(key: np.uint64, start: int, size: int, group: int, counts: np.ndar
     return values[offset : offset + size]
 
 
-@lru_cache(maxsize=256)
 def _predicate(text: str) -> Any:
-    import polars as pl
-
-    return pl.sql_expr(text)
+    return sql.parse(text)
 
 
 def check_constraints(constraints: Sequence[str], schema: pa.Schema) -> None:
