@@ -21,7 +21,7 @@ def test_a_long_expression_is_refused_with_its_size_and_the_limit():
 
 def test_an_expr_field_a_drift_rule_a_constraint_and_a_target_refuse_it():
     fields = {"x": {"type": "float"}, "y": {"type": "expr", "expr": LONG}}
-    with pytest.raises(SchemaError, match="field 'y': expr=.* at most 5000 in an SQL expression"):
+    with pytest.raises(SchemaError, match=r"field 'y': expr=.* at most 5000 in an SQL expression"):
         fastsynth.Schema.from_dict({"fields": fields})
     table = pa.table({"x": [1.0, 2.0, 3.0]})
     with pytest.raises(UsageError, match="at most 5000 in an SQL expression"):

@@ -349,6 +349,9 @@ class Cohort(Spec):
             )
         for i, group in enumerate(self.correlations):
             where = f"cohort: correlations[{i}]"
+            twice = sorted({c for c in group.columns if group.columns.count(c) > 1})
+            if twice:
+                raise SchemaError(f"{where}: {twice[0]!r} is named twice; allowed: each column once")
             for column in group.columns:
                 if column != "Group" and column not in self.demographics:
                     raise SchemaError(

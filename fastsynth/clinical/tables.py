@@ -298,10 +298,9 @@ class Tables:
         columns = {link.column for link in self.cohort.demographic_effects}
         if not columns:
             return {}
-        # Rows past the patients are made alike, but for columns following the groups, which only
-        # patients have.
-        rows = CALIBRATION_ROWS if self.propensity is None else min(CALIBRATION_ROWS, self.cohort.patients)
-        sample = self.demographic_columns(0, rows)
+        # Columns that follow the groups keep their distribution (their latent normal stays standard),
+        # so the rows made without the groups standardise them too, past the patients as well.
+        sample = make_batch(self.demographic_schema, 0, CALIBRATION_ROWS, self.cohort.seed)
         found = {}
         for column in sorted(columns):
             values = sample.column(sample.schema.names.index(column))

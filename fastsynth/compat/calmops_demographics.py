@@ -31,6 +31,8 @@ QUANTILES = 1025
 """Quantiles an ``empirical`` field keeps of a distribution: every 1/1024 of probability."""
 _TAIL = 1e-7
 """The probability left beyond the first and last quantiles of an unbounded distribution."""
+_MAX_SUPPORT = 10_000_000
+"""The most values a binomial's table may list (80 MB of logarithms)."""
 _SEED_ORDER = ("Age", "Sex", "Propensity")
 """The seed's demographic columns before the custom ones, in the order of its correlation matrix."""
 _PARAMETERS = {
@@ -50,7 +52,8 @@ def demographics(
     replacing a default of its name) and the correlation group that ``correlations`` states."""
     fields = dict(DEFAULT_DEMOGRAPHICS)
     for name, spec in (custom or {}).items():
-        fields[str(name)] = _field(str(name), spec)
+        if str(name) != "Propensity":  # the seed's own, whose order alone gives the groups here
+            fields[str(name)] = _field(str(name), spec)
     if correlations is None:
         return fields, ()
     order = [*_SEED_ORDER, *(str(n) for n in (custom or {}) if n not in _SEED_ORDER)]
@@ -118,29 +121,65 @@ def _native(kind: str, p: dict[str, float], where: str) -> dict[str, Any]:
             raise UsageError(f"{where}: randint needs whole numbers low < high; got {show(p)}")
         return {"type": "int", "min": int(low + loc), "max": int(high - 1 + loc)}
     if kind == "truncnorm":
-        a, b = p.get("a", -math.inf), p.get("b", math.inf)
-        if not a < b:
-            raise UsageError(f"{where}: truncnorm needs a < b; got a={show(a)}, b={show(b)}")
-        unit = statistics.NormalDist()
-        low, high = unit.cdf(a), unit.cdf(b)
-        return _empirical(
-            lambda q: np.array([loc + scale * unit.inv_cdf(low + x * (high - low)) for x in q]), False, where
-        )
+        return _truncated_normal(p.get("a", -math.inf), p.get("b", math.inf), loc, scale, where)
     if kind == "binom":
         n, prob = p.get("n"), p.get("p")
-        if n is None or prob is None or not (n.is_integer() and n >= 0 and 0 <= prob <= 1):
-            raise UsageError(f"{where}: binom needs a whole n >= 0 and p in [0, 1]; got {show(p)}")
+        if n is None or prob is None or not (n.is_integer() and 0 <= n <= _MAX_SUPPORT and 0 <= prob <= 1):
+            raise UsageError(
+                f"{where}: binom needs a whole n in [0, {_MAX_SUPPORT}] and p in [0, 1]; got {show(p)}"
+            )
+        if prob in (0.0, 1.0):
+            return {"type": "int", "min": int(loc + prob * n), "max": int(loc + prob * n)}
         support = np.arange(int(n) + 1)
-        masses = np.array([math.comb(int(n), k) * prob**k * (1 - prob) ** (int(n) - k) for k in support])
-        return _discrete(support + loc, masses, where)
+        factorials = _log_factorials(int(n))
+        log_masses = (
+            factorials[-1]
+            - factorials[support]
+            - factorials[int(n) - support]
+            + support * math.log(prob)
+            + (n - support) * math.log1p(-prob)
+        )
+        return _discrete(support + loc, np.exp(log_masses - log_masses.max()), where)
     mu = p.get("mu")  # poisson
     if mu is None or not 0 <= mu <= 1e6:
         raise UsageError(f"{where}: poisson needs mu in [0, 1e6]; got {show(p)}")
     if mu == 0:
         return {"type": "int", "min": int(loc), "max": int(loc)}
     support = np.arange(int(mu + 12 * math.sqrt(mu)) + 13)
-    log_factorials = np.concatenate([[0.0], np.cumsum(np.log(support[1:]))])
-    return _discrete(support + loc, np.exp(support * math.log(mu) - mu - log_factorials), where)
+    log_masses = support * math.log(mu) - mu - _log_factorials(len(support) - 1)
+    return _discrete(support + loc, np.exp(log_masses - log_masses.max()), where)
+
+
+def _log_factorials(n: int) -> np.ndarray:
+    """``log(k!)`` for ``k = 0 .. n``."""
+    return np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, n + 1)))])
+
+
+def _truncated_normal(a: float, b: float, loc: float, scale: float, where: str) -> dict[str, Any]:
+    """The normal of ``loc`` and ``scale`` cut to standard scores ``[a, b]``. An interval above the mean is
+    taken as the mirror image of one below it, whose probabilities a double keeps far into the tail
+    (``Phi(10)`` rounds to 1, ``Phi(-10)`` is 7.6e-24)."""
+    if not a < b:
+        raise UsageError(f"{where}: truncnorm needs a < b; got a={show(a)}, b={show(b)}")
+    unit = statistics.NormalDist()
+
+    def cdf(x: float) -> float:  # by erfc: NormalDist.cdf, by erf, rounds Phi(-10) to 0
+        return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+    mirrored = a > 0
+    low, high = (cdf(-b), cdf(-a)) if mirrored else (cdf(a), cdf(b))
+    if not high > low or high - low < 1e-300:
+        raise UsageError(
+            f"{where}: truncnorm's [a, b] = [{show(a)}, {show(b)}] holds no probability a double can hold; "
+            "allowed: an interval within about 37 standard deviations of the mean"
+        )
+
+    def quantile(q: np.ndarray) -> np.ndarray:
+        share = 1.0 - q if mirrored else q
+        z = np.array([unit.inv_cdf(min(max(low + s * (high - low), 5e-324), 1 - 1e-16)) for s in share])
+        return loc + scale * (-z if mirrored else z)
+
+    return _empirical(quantile, False, where)
 
 
 def _discrete(values: np.ndarray, masses: np.ndarray, where: str) -> dict[str, Any]:

@@ -49,7 +49,14 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _FEATURES = 64
 """Genes (or proteins) a thread takes at a time, for every patient of the block: a gene's table (3.5 kB)
 is then searched for all of them while it is in cache. Tiles of 64 patients, each gene's table read
-again for every tile, spent most of a count's time waiting for memory (about 1.4x slower)."""
+again for every tile, spent most of a count's time waiting for memory (about 1.4x slower). Fewer
+features (50 proteins) are shared out in 8 chunks, so that every thread has some."""
+
+
+@kernel
+def _chunk(width: int) -> int:
+    """Features per chunk of a table ``width`` features wide (see ``_FEATURES``)."""
+    return max(1, min(_FEATURES, (width + 7) // 8))
 
 
 KNOTS = 256
@@ -215,8 +222,9 @@ def fill_counts(
     n_patients, n_genes = out.shape
     shared = shared_part(key, n_patients, first, rhos.shape[0])
     own = rng.stream(key, 0)
-    for chunk in prange((n_genes + _FEATURES - 1) // _FEATURES):
-        for g in range(chunk * _FEATURES, min((chunk + 1) * _FEATURES, n_genes)):
+    step = _chunk(n_genes)
+    for chunk in prange((n_genes + step - 1) // step):
+        for g in range(chunk * step, min((chunk + 1) * step, n_genes)):
             module = modules[g]
             rho = rhos[module]
             for row in range(n_patients):
@@ -248,8 +256,9 @@ def fill_intensities(
     own = rng.stream(key, 0)
     keep = math.sqrt(1.0 - follow * follow)
     lead = follow
-    for chunk in prange((width + _FEATURES - 1) // _FEATURES):
-        for g in range(chunk * _FEATURES, min((chunk + 1) * _FEATURES, width)):
+    step = _chunk(width)
+    for chunk in prange((width + step - 1) // step):
+        for g in range(chunk * step, min((chunk + 1) * step, width)):
             module = modules[g]
             rho = rhos[module]
             scale = scales[g]
@@ -286,8 +295,9 @@ def counts_of(
     table each draws from. ``fill_counts``' mapping, for latents made elsewhere (visits, demographic
     effects): the same latents give the same counts."""
     n_rows, n_genes = out.shape
-    for chunk in prange((n_genes + _FEATURES - 1) // _FEATURES):
-        for g in range(chunk * _FEATURES, min((chunk + 1) * _FEATURES, n_genes)):
+    step = _chunk(n_genes)
+    for chunk in prange((n_genes + step - 1) // step):
+        for g in range(chunk * step, min((chunk + 1) * step, n_genes)):
             for row in range(n_rows):
                 out[row, g] = _quantile(latents[row, g], table_of[states[row], g], counts, edges, guide)
 
@@ -309,8 +319,9 @@ def intensities_of(
     n_rows, width = out.shape
     keep = math.sqrt(1.0 - follow * follow)
     lead = follow
-    for chunk in prange((width + _FEATURES - 1) // _FEATURES):
-        for g in range(chunk * _FEATURES, min((chunk + 1) * _FEATURES, width)):
+    step = _chunk(width)
+    for chunk in prange((width + step - 1) // step):
+        for g in range(chunk * step, min((chunk + 1) * step, width)):
             scale = scales[g]
             for row in range(n_rows):
                 x = latents[row, g]

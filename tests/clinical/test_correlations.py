@@ -100,9 +100,15 @@ def test_any_blocks_and_visits_give_the_same_bytes():
 
 def test_demographic_effects_standardise_a_column_that_follows_the_groups():
     made = cohort(demographic_effects=[{"column": "Age", "genes": [0], "correlation": 0.5}])
-    tables = Tables(made)
-    mean, spread = tables.standardisers["Age"]
+    mean, spread = Tables(made).standardisers["Age"]
     assert mean == pytest.approx(60, abs=0.2) and spread == pytest.approx(10, abs=0.2)
+    # The same as without the groups' correlation: the column keeps its distribution, and a cohort
+    # of one patient standardises it as well.
+    assert Tables(cohort(correlations=[], demographic_effects=made.demographic_effects)).standardisers == {
+        "Age": (mean, spread)
+    }
+    one = dataclasses.replace(made, patients=1)
+    assert Tables(one).standardisers["Age"] == (mean, spread)
 
 
 @pytest.mark.parametrize(
@@ -136,6 +142,16 @@ def test_demographic_effects_standardise_a_column_that_follows_the_groups():
                 {"columns": ["Group", "BMI"], "kind": "normal", "matrix": [[1, 0.2], [0.2, 1]]},
             ],
             "cohort: correlations[0] and [1] both name Group",
+        ),
+        (
+            [
+                {
+                    "columns": ["Group", "Age", "Age"],
+                    "kind": "normal",
+                    "matrix": [[1, 0, 0], [0, 1, 0], [0, 0, 1]],
+                }
+            ],
+            "cohort: correlations[0]: 'Age' is named twice; allowed: each column once",
         ),
         (
             [{"columns": ["Group"], "kind": "normal", "matrix": [[1]]}],

@@ -109,6 +109,27 @@ def test_custom_demographic_columns_keep_the_seeds_distributions():
     assert demographics["Dose"].between(8, 14).all()
 
 
+def test_wide_and_far_tailed_distributions_and_the_seeds_propensity_column():
+    import scipy.stats as st
+
+    custom = {
+        "Reads": {"distribution": "binom", "n": 2000, "p": 0.5},
+        "Tail": {"distribution": "truncnorm", "a": 10, "b": 20},
+        "Low": {"distribution": "truncnorm", "a": -20, "b": -10, "loc": 5},
+        "Propensity": {"distribution": "norm", "loc": 3, "scale": 2},
+    }
+    demographics = ClinicGenerator(seed=2).generate(
+        n_samples=20_000, n_genes=2, n_proteins=0, custom_demographic_columns=custom
+    )["demographics"]
+    assert list(demographics.columns) == ["Age", "Sex", "BMI", "Reads", "Tail", "Low", "Group"]
+    assert demographics["Reads"].mean() == pytest.approx(1000, abs=1)
+    assert demographics["Reads"].std() == pytest.approx(st.binom(2000, 0.5).std(), rel=0.03)
+    assert demographics["Tail"].between(10, 20).all()
+    assert demographics["Tail"].mean() == pytest.approx(st.truncnorm(10, 20).mean(), abs=0.01)
+    assert (demographics["Low"] - 5).between(-20, -10).all()
+    assert demographics["Low"].mean() == pytest.approx(5 + st.truncnorm(-20, -10).mean(), abs=0.01)
+
+
 def test_demographic_correlations_in_the_seeds_order_with_the_propensity_giving_the_groups():
     # The seed's order: Age, Sex, Propensity, then the custom columns.
     matrix = np.eye(4)
@@ -163,7 +184,20 @@ def test_demographic_correlations_in_the_seeds_order_with_the_propensity_giving_
             lambda g: g.generate(
                 n_samples=10, custom_demographic_columns={"X": {"distribution": "binom", "n": 2.5, "p": 0.1}}
             ),
-            "custom_demographic_columns['X']: binom needs a whole n >= 0 and p in [0, 1]",
+            "custom_demographic_columns['X']: binom needs a whole n in [0, 10000000] and p in [0, 1]",
+        ),
+        (
+            lambda g: g.generate(
+                n_samples=10,
+                custom_demographic_columns={"X": {"distribution": "truncnorm", "a": 40, "b": 50}},
+            ),
+            "custom_demographic_columns['X']: truncnorm's [a, b] = [40.0, 50.0] holds no probability",
+        ),
+        (
+            lambda g: g.generate(
+                n_samples=10, custom_demographic_columns={"X": {"distribution": "binom", "n": 1e9, "p": 0.5}}
+            ),
+            "custom_demographic_columns['X']: binom needs a whole n in [0, 10000000]",
         ),
         (
             lambda g: g.generate(n_samples=10, custom_demographic_columns={"X": 3}),
