@@ -9,16 +9,12 @@ declaring, in its ``pyproject.toml``::
     [project.entry-points."fastsynth.fields"]
     money = "my_package.fields:MoneyField"
 
-Entry points are loaded the first time a name is missing, so start-up pays nothing for them. A
-registry may also name built-ins of its own the same way (``builtins``: a name -> ``"module:attribute"``),
-for implementations that live in a layer above the registry's (a schema's cohort rows, in
-``fastsynth.clinical``): found like entry points, but without reinstalling the package to declare them.
+Entry points are loaded the first time a name is missing, so start-up pays nothing for them.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Generic, TypeVar
 
@@ -39,14 +35,12 @@ class Registry(Generic[T]):
         error: Callable[[str], FastsynthError],
         *,
         name_attribute: str | None = None,
-        builtins: Mapping[str, str] | None = None,
     ) -> None:
         self.kind = kind
         self.group = group
         self._error = error
         self._name_attribute = name_attribute
         self._items: dict[str, T] = {}
-        self._builtins = dict(builtins or {})
         self._entry_points_loaded = False
 
     def register(self, name: str) -> Callable[[T], T]:
@@ -66,9 +60,6 @@ class Registry(Generic[T]):
 
     def get(self, name: str) -> T:
         """The implementation registered under ``name``; unknown names list what is allowed."""
-        if name not in self._items and name in self._builtins:
-            module, _, attribute = self._builtins[name].partition(":")
-            self.add(name, getattr(importlib.import_module(module), attribute))
         if name not in self._items:
             self._load_entry_points()
         try:
@@ -80,7 +71,7 @@ class Registry(Generic[T]):
     def names(self) -> list[str]:
         """Every registered name, sorted, entry points included."""
         self._load_entry_points()
-        return sorted({*self._items, *self._builtins})
+        return sorted(self._items)
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name in self.names()

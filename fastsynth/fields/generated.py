@@ -33,14 +33,10 @@ class RowSource(Protocol):
     def make(self, seed: int, start: int, size: int) -> dict[str, pa.Array]: ...
 
 
-SOURCES: Registry[Any] = Registry(
-    "row source",
-    "fastsynth.sources",
-    SchemaError,
-    builtins={"cohort": "fastsynth.clinical.source:CohortRows"},
-)
+SOURCES: Registry[Any] = Registry("row source", "fastsynth.sources", SchemaError)
 """Row sources a schema document names by key, each a class with ``from_dict(document)``: ``cohort``
-(a clinical cohort's table) lives above the schema layer, so the schema finds it here by name."""
+(a clinical cohort's table) lives above the schema layer, so the schema finds it here by name, declared
+as an entry point in pyproject.toml as the fitting methods of ``fastsynth.synthesis`` are."""
 
 
 @dataclass(frozen=True, kw_only=True)
