@@ -29,7 +29,7 @@ from fastsynth.kernels import numeric as kn
 from fastsynth.kernels import omics
 from fastsynth.kernels.permutation import feistel_half_bits
 from fastsynth.schema import Schema
-from fastsynth.schema.correlation import Correlation
+from fastsynth.schema.correlation import Correlation, require_correlatable
 
 __all__ = ["Layout", "Tables"]
 
@@ -487,14 +487,7 @@ class _Propensity:
         where = f"cohort: correlations[{index}]"
         columns = tuple(c for c in group.columns if c != "Group")
         for column in columns:
-            spec = schema.column_named(column)
-            correlatable = getattr(spec, "correlatable", None)
-            if not callable(correlatable) or not correlatable():
-                raise SchemaError(
-                    f"{where}: {column!r} cannot follow Group; allowed: float (normal, uniform, lognormal, "
-                    "exponential), non-unique int (uniform, normal, geometric), empirical, bool and "
-                    "category (without depends_on) columns"
-                )
+            require_correlatable(schema.column_named(column), column, where)
             if schema.copula_of(column) is not None:
                 raise SchemaError(f"{where}: {column!r} is already in another correlation group")
         for other in schema.fields:

@@ -29,7 +29,7 @@ import numpy as np
 from fastsynth.errors import SchemaError
 from fastsynth.specs import Invalid, Spec, from_document, spend, work_left
 
-__all__ = ["Correlation", "copula_factor"]
+__all__ = ["Correlation", "copula_factor", "require_correlatable"]
 
 _SAMPLE_SIZE = 100_000
 _BISECTION_STEPS = 32
@@ -69,6 +69,18 @@ class Correlation(Spec):
             {} if self.kind == "pearson" else {"kind": self.kind}
         )  # documents from before kind stay as they were
         return {"columns": list(self.columns), **kind, "matrix": [list(row) for row in self.matrix]}
+
+
+def require_correlatable(field: Any, column: str, where: str) -> None:
+    """Refuse a column a Gaussian copula cannot drive (its field has no closed-form quantile function)."""
+    # float, int, empirical, bool and category fields have it
+    correlatable = getattr(field, "correlatable", None)
+    if not callable(correlatable) or not correlatable():
+        raise SchemaError(
+            f"{where}: {column!r} cannot be correlated; allowed: float (normal, uniform, lognormal, "
+            "exponential), non-unique int (uniform, normal, geometric), empirical, bool and category "
+            "(without depends_on) columns"
+        )
 
 
 @cache

@@ -36,7 +36,7 @@ from fastsynth.fields.generated import SOURCES, CohortColumn, GeneratedColumn, M
 from fastsynth.fields.time_sequence import TimeSequenceField
 from fastsynth.models import files
 from fastsynth.models.base import Model, model_from_document
-from fastsynth.schema.correlation import Correlation, copula_factor
+from fastsynth.schema.correlation import Correlation, copula_factor, require_correlatable
 from fastsynth.schema.events import EventTime
 from fastsynth.schema.limits import Limits
 from fastsynth.specs import Spec, argument, ceilings, from_document
@@ -190,14 +190,7 @@ class Schema:
                     raise SchemaError(f"{where}: {column!r} is not a column ({', '.join(by_name)})")
                 if column in plan:
                     raise SchemaError(f"{where}: {column!r} is already in another correlation group")
-                # float, int, empirical, bool and category fields have it
-                correlatable = getattr(field, "correlatable", None)
-                if not callable(correlatable) or not correlatable():
-                    raise SchemaError(
-                        f"{where}: {column!r} cannot be correlated; allowed: float (normal, uniform, "
-                        "lognormal, exponential), non-unique int (uniform, normal, geometric), empirical, "
-                        "bool and category (without depends_on) columns"
-                    )
+                require_correlatable(field, column, where)
                 plan[column] = (index, 0, np.empty(0), ())
             factor = copula_factor(group, [by_name[c] for c in group.columns], index)
             for position, column in enumerate(group.columns):

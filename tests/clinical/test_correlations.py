@@ -184,7 +184,7 @@ def test_bad_correlations_get_one_clear_message(correlations, message):
         (
             {**DEMOGRAPHICS, "Code": {"type": "uuid"}},
             [{"columns": ["Group", "Code"], "kind": "normal", "matrix": [[1, 0.2], [0.2, 1]]}],
-            "'Code' cannot follow Group",
+            "'Code' cannot be correlated",
         ),
     ],
 )
