@@ -17,18 +17,15 @@ install pulls gigabytes and it is not a fastsynth dependency), through ``calm_dr
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-from common import DEFAULT_CALM, machine, median_rate
+from common import DEFAULT_CALM, machine, median_rate, run_peer
 
 import fastsynth
 
-HERE = Path(__file__).resolve().parent
 COLUMNS = [f"f{i}" for i in range(10)]
 
 
@@ -47,14 +44,8 @@ def numpy_shift(table: pa.Table) -> pa.Table:
 
 def calm(python: Path, op: str, rows: int) -> float:
     """Rows per second of calm-data-generator's DriftInjector doing ``op`` on ``rows`` rows."""
-    result = subprocess.run(
-        [str(python), str(HERE / "calm_drift.py"), "--rows", str(rows), "--op", op],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    return rows / report["seconds"]
+    report = run_peer(python, "calm_drift.py", "--rows", rows, "--op", op)
+    return rows / float(report["seconds"])
 
 
 def main() -> None:

@@ -20,9 +20,7 @@ predictions, not donors); it runs in its throwaway venv (``calm_venv.sh``) throu
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -30,11 +28,10 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv
-from common import DEFAULT_CALM, machine
+from common import DEFAULT_CALM, machine, run_peer
 
 import fastsynth
 
-HERE = Path(__file__).resolve().parent
 LEAF = 5
 TREES = 10
 
@@ -99,24 +96,7 @@ def calm(python: Path, csv: Path, rows: int, method: str) -> tuple[float, bool, 
     options = ["--option", f"min_samples_leaf={LEAF}"]
     if method == "rf":
         options += ["--option", f"n_estimators={TREES}"]
-    result = subprocess.run(
-        [
-            str(python),
-            HERE / "calm_trees.py",
-            "--csv",
-            csv,
-            "--rows",
-            str(rows),
-            "--method",
-            method,
-            *options,
-        ],
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"calm-data-generator failed:\n{result.stderr[-3000:]}")
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = run_peer(python, "calm_trees.py", "--csv", csv, "--rows", rows, "--method", method, *options)
     if report["rows"] != rows:
         raise SystemExit(f"calm-data-generator made {report['rows']} rows, not {rows}")
     return report["seconds"], report["torch_stub"], report["corr_xy"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import statistics
@@ -15,7 +16,16 @@ from typing import Any
 
 import fastsynth.kernels.jit
 
-__all__ = ["DEFAULT_CALM", "ROOT", "machine", "median_rate", "median_seconds", "mimesis_columns", "run_gen"]
+__all__ = [
+    "DEFAULT_CALM",
+    "ROOT",
+    "machine",
+    "median_rate",
+    "median_seconds",
+    "mimesis_columns",
+    "run_gen",
+    "run_peer",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 """The repository's root."""
@@ -42,6 +52,17 @@ def median_seconds(run: Callable[[], Any], repeats: int) -> tuple[float, Any]:
         result = run()
         times.append(time.perf_counter() - started)
     return statistics.median(times), result
+
+
+def run_peer(python: Path, script: str, *arguments: object) -> dict[str, Any]:
+    """The JSON report (the last line printed) of ``script`` of this folder, run by ``python``, the
+    peer's throwaway venv; its error output when it fails."""
+    command = [str(python), str(Path(__file__).resolve().parent / script), *map(str, arguments)]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"{script} failed in {python}:\n{result.stderr[-3000:]}")
+    report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return report
 
 
 def machine() -> str:
