@@ -22,7 +22,7 @@ from fastsynth.buffers import empty
 from fastsynth.errors import UsageError
 from fastsynth.fields.base import Block
 from fastsynth.kernels import scenario as ks
-from fastsynth.scenarios.columns import numeric_column, to_arrow_column
+from fastsynth.scenarios.columns import integer_values, numeric_column, to_arrow_column
 from fastsynth.scenarios.log import ScenarioLog, Transformed
 from fastsynth.scenarios.specs import (
     UNIT_SECONDS,
@@ -155,7 +155,10 @@ def apply_evolution(
         y, change, x, t, ks.SHAPES[name], mode == "multiply", float(a), float(b), float(c), given
     )
     kind = table.schema.field(column).type
-    array = to_arrow_column(y, valid, kind, where)
+    original = integer_values(table, column) if pa.types.is_integer(kind) else None
+    array = to_arrow_column(
+        y, valid, kind, where, original=original, change=change, multiply=mode == "multiply"
+    )
     position = table.column_names.index(column)
     table = table.set_column(position, table.schema.field(column), array)
     nulls = valid is not None

@@ -231,3 +231,44 @@ def test_a_table_in_several_chunks_gives_the_same_bytes(table: pa.Table) -> None
     one, log = evolve(table, spec, time="ts", seed=4)
     many, log_many = evolve(chunked, spec, time="ts", seed=4)
     assert one.combine_chunks().equals(many.combine_chunks()) and log.to_json() == log_many.to_json()
+
+
+@pytest.mark.parametrize(
+    ("kind", "given", "spec", "expected"),
+    [
+        (pa.int64(), [2**63 - 1, 2**53 + 1, -(2**63)], {"type": "linear"}, [2**63 - 1, 2**53 + 1, -(2**63)]),
+        (pa.int64(), [2**53 + 1, 2**62 + 3], {"type": "linear", "intercept": 2.5}, [2**53 + 4, 2**62 + 6]),
+        (
+            pa.int64(),
+            [2**63 - 2, -(2**63) + 1],
+            {"type": "linear", "intercept": 0.9},
+            [2**63 - 1, -(2**63) + 2],
+        ),
+        (pa.uint64(), [2**64 - 1, 2**63 + 7], {"type": "linear"}, [2**64 - 1, 2**63 + 7]),
+        (pa.uint64(), [2**64 - 1, 2**63 + 7], {"type": "linear", "intercept": -3}, [2**64 - 4, 2**63 + 4]),
+        (pa.int64(), [2**63 - 1, 12], {"type": "linear", "mode": "multiply"}, [2**63 - 1, 12]),
+    ],
+)
+def test_large_integers_stay_exact(
+    kind: pa.DataType, given: list[int], spec: dict, expected: list[int]
+) -> None:
+    out, _ = evolve(pa.table({"x": pa.array(given, kind)}), {"x": spec}, seed=1)
+    assert out.column("x").type == kind and out.column("x").to_pylist() == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "given", "spec", "message"),
+    [
+        (pa.int64(), [2**63 - 1], {"type": "linear", "intercept": 1}, r"row 0 .* does not fit .* int64"),
+        (pa.int64(), [-(2**63)], {"type": "linear", "intercept": -1}, r"row 0 .* does not fit .* int64"),
+        (pa.uint64(), [0, 2**64 - 1], {"type": "linear", "intercept": 1}, r"row 1 .* does not fit .* uint64"),
+        (pa.uint64(), [3], {"type": "linear", "intercept": -4}, r"row 0 .* does not fit .* uint64"),
+        (pa.int8(), [120], {"type": "linear", "intercept": 7.6}, r"row 0 .* does not fit .* int8"),
+        (pa.int64(), [2**60], {"type": "linear", "intercept": 0.5, "mode": "multiply"}, r"row 0 .* 2\*\*53"),
+    ],
+)
+def test_integers_out_of_range_are_refused_not_wrapped(
+    kind: pa.DataType, given: list[int], spec: dict, message: str
+) -> None:
+    with pytest.raises(UsageError, match=message):
+        evolve(pa.table({"x": pa.array(given, kind)}), {"x": spec}, seed=1)
