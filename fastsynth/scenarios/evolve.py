@@ -163,6 +163,9 @@ def apply_evolution(
     table = table.set_column(position, table.schema.field(column), array)
     nulls = valid is not None
     changed, seen, low, high = ks.summarise_change(x, y, change, valid if nulls else _NO_NULLS, nulls)
+    if original is not None:  # what changed is what rounding kept: 10 + 0.1 is still 10
+        moved = array.fill_null(0).to_numpy(zero_copy_only=False) != original
+        changed = np.count_nonzero(moved if valid is None else moved & valid)
     entry: dict[str, Any] = {
         "index": index,
         "column": column,

@@ -272,3 +272,10 @@ def test_integers_out_of_range_are_refused_not_wrapped(
 ) -> None:
     with pytest.raises(UsageError, match=message):
         evolve(pa.table({"x": pa.array(given, kind)}), {"x": spec}, seed=1)
+
+
+def test_the_log_counts_integers_changed_after_rounding() -> None:
+    out, log = evolve(
+        pa.table({"x": pa.array([10, 20, 30], pa.int32())}), {"x": {"type": "linear", "intercept": 0.1}}
+    )
+    assert out.column("x").to_pylist() == [10, 20, 30] and log.entries[0]["changed"] == 0
