@@ -39,7 +39,7 @@ import pyarrow as pa
 from fastsynth.compat.common import report
 from fastsynth.dependencies import optional_import
 from fastsynth.errors import UsageError
-from fastsynth.scenarios import ScenarioLog, construct_target, evolve, project
+from fastsynth.scenarios import ALIASES, EVOLUTIONS, ScenarioLog, construct_target, evolve, project
 from fastsynth.scenarios.target import formula_columns
 from fastsynth.seeds import resolve_seed
 from fastsynth.specs import show
@@ -48,22 +48,7 @@ __all__ = ["EvolutionFeatureConfig", "ScenarioConfig", "ScenarioInjector"]
 
 _SEED_STEP = 0x9E3779B97F4A7C15
 """Each call draws with its own seed, so that two calls' noises differ as the seed's do."""
-_TYPES = {
-    "linear": "linear",
-    "trend": "linear",
-    "cycle": "cyclic",
-    "cyclic": "cyclic",
-    "sinusoidal": "cyclic",
-    "seasonal": "cyclic",
-    "sigmoid": "sigmoid",
-    "exponential_growth": "exponential_growth",
-    "exponential_decay": "exponential_decay",
-    "decay": "exponential_decay",
-    "step": "step",
-    "noise": "noise",
-    "random_walk": "random_walk",
-    "driven_by": "driven_by",
-}
+_TYPES = {**{name: name for name in EVOLUTIONS}, **ALIASES}
 """The seed's evolution type names, and fastsynth's."""
 _FUNC_PARAMS = {
     "slope": "slope",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -9,7 +10,23 @@ import pyarrow as pa
 
 from fastsynth.errors import UsageError
 
-__all__ = ["integer_values", "is_numeric", "numeric_column", "require_column", "to_arrow_column"]
+__all__ = [
+    "from_counts",
+    "integer_values",
+    "is_numeric",
+    "numeric_column",
+    "require_column",
+    "time_column",
+    "to_arrow_column",
+]
+
+_SECONDS_PER_COUNT = {
+    "s": Fraction(1),
+    "ms": Fraction(1, 10**3),
+    "us": Fraction(1, 10**6),
+    "ns": Fraction(1, 10**9),
+}
+"""A timestamp's count, by its unit: exact, so that a period of whole days is a whole number of counts."""
 
 
 def require_column(table: pa.Table, name: str, where: str) -> pa.Array:
@@ -18,6 +35,32 @@ def require_column(table: pa.Table, name: str, where: str) -> pa.Array:
         raise UsageError(f"{where}: column {name!r} is not in the table ({', '.join(table.column_names)})")
     column = table.column(name)
     return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
+def time_column(table: pa.Table, name: str) -> tuple[pa.Array, Fraction | None]:
+    """A time column, checked, as (its counts, seconds per count): a date or timestamp column as
+    int64 counts since the epoch, a number column as it is (with None). ``evolve`` and ``project``
+    both read time through here, so that they accept the same columns."""
+    column = require_column(table, name, "time")
+    if column.null_count:
+        raise UsageError(f"time: column {name!r} has {column.null_count} nulls; every row needs a time")
+    kind = column.type
+    if is_numeric(kind):
+        return column, None
+    if pa.types.is_timestamp(kind):
+        return column.cast(pa.int64()), _SECONDS_PER_COUNT[kind.unit]
+    if pa.types.is_date32(kind):  # Arrow casts a date32 to its own width only
+        return column.cast(pa.int32()).cast(pa.int64()), Fraction(86_400)
+    if pa.types.is_date64(kind):
+        return column.cast(pa.int64()), Fraction(1, 1_000)
+    raise UsageError(f"time: column {name!r} is {kind}; allowed: a number, date or timestamp column")
+
+
+def from_counts(counts: pa.Array, kind: pa.DataType) -> pa.Array:
+    """int64 counts (``time_column``'s) back as the date or timestamp type ``kind``."""
+    if pa.types.is_date32(kind):
+        return counts.cast(pa.int32()).cast(kind)
+    return counts.cast(kind)
 
 
 def is_numeric(kind: pa.DataType) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,7 @@ from fastsynth.buffers import empty
 from fastsynth.errors import UsageError
 from fastsynth.fields.base import Block
 from fastsynth.kernels import scenario as ks
-from fastsynth.scenarios.columns import integer_values, numeric_column, to_arrow_column
+from fastsynth.scenarios.columns import integer_values, numeric_column, time_column, to_arrow_column
 from fastsynth.scenarios.log import ScenarioLog, Transformed
 from fastsynth.scenarios.specs import (
     UNIT_SECONDS,
@@ -43,7 +44,6 @@ from fastsynth.sources import from_arrow, to_arrow
 
 __all__ = ["apply_evolution", "axis_values", "evolve", "parse_evolutions"]
 
-_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 _NO_CHANGE = np.zeros(0)
 """``given`` for the shapes that compute their change from ``t``."""
 _NO_NULLS = np.zeros(0, np.bool_)
@@ -100,30 +100,14 @@ def axis_values(table: pa.Table, axis: TimeAxis) -> np.ndarray:
     n = table.num_rows
     if axis.column is None:
         return np.arange(n, dtype=np.float64)
-    name = axis.column
-    if name not in table.column_names:
-        raise UsageError(f"time: column {name!r} is not in the table ({', '.join(table.column_names)})")
-    column = table.column(name)
-    if column.null_count:
-        raise UsageError(f"time: column {name!r} has {column.null_count} nulls; every row needs a time")
-    kind = column.type
-    if pa.types.is_integer(kind) or pa.types.is_floating(kind):
-        values = np.asarray(column.to_numpy(), dtype=np.float64)
+    counts, seconds_per_count = time_column(table, axis.column)
+    if seconds_per_count is None:
+        values = np.asarray(counts.to_numpy(), dtype=np.float64)
         return values - values.min() if axis.origin == "start" and n else values
-    if pa.types.is_timestamp(kind):
-        seconds_per_count = 1 / _PER_SECOND[kind.unit]
-    elif pa.types.is_date32(kind):
-        seconds_per_count = 86_400.0
-    elif pa.types.is_date64(kind):
-        seconds_per_count = 1e-3
-    else:
-        raise UsageError(f"time: column {name!r} is {kind}; allowed: a number, date or timestamp column")
-    if pa.types.is_date32(kind):  # Arrow casts a date32 to its own width only
-        column = column.cast(pa.int32())
-    counts = column.cast(pa.int64()).to_numpy()
+    counts = counts.to_numpy()
     if axis.origin == "start" and n:
         counts = counts - counts.min()  # in integers first: nanosecond counts lose digits in float64
-    return counts.astype(np.float64) * (seconds_per_count / UNIT_SECONDS[axis.unit])
+    return counts.astype(np.float64) * float(seconds_per_count / Fraction(UNIT_SECONDS[axis.unit]))
 
 
 def apply_evolution(

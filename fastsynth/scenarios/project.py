@@ -10,6 +10,7 @@ original, ``k`` for period ``k`` (or, when the table already has that column, it
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ import pyarrow.compute as pc
 
 from fastsynth.errors import UsageError
 from fastsynth.fields.base import Block
+from fastsynth.scenarios.columns import from_counts, time_column
 from fastsynth.scenarios.evolve import apply_evolution, parse_evolutions
 from fastsynth.scenarios.log import ScenarioLog, Transformed
 from fastsynth.scenarios.specs import UNIT_SECONDS, TimeAxis
@@ -26,8 +28,6 @@ from fastsynth.sources import from_arrow, to_arrow
 from fastsynth.specs import PositiveInt, PositiveNumber, argument
 
 __all__ = ["project"]
-
-_COUNTS_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 
 
 def project(
@@ -103,23 +103,12 @@ def _shift(table: pa.Table, axis: TimeAxis, every: float | None) -> tuple[Any, f
             raise UsageError("every applies with a time column; time is None")
         return 0, None
     name = axis.column
-    if name not in table.column_names:
-        raise UsageError(f"time: column {name!r} is not in the table ({', '.join(table.column_names)})")
-    column = table.column(name)
-    if column.null_count:
-        raise UsageError(f"time: column {name!r} has {column.null_count} nulls; every row needs a time")
-    kind = column.type
-    numeric = pa.types.is_integer(kind) or pa.types.is_floating(kind)
-    if pa.types.is_timestamp(kind):
-        per_unit = _COUNTS_PER_SECOND[kind.unit] * UNIT_SECONDS[axis.unit]
-        counts = column.cast(pa.int64())
-    elif pa.types.is_date32(kind):
-        per_unit = UNIT_SECONDS[axis.unit] / 86_400
-        counts = column.cast(pa.int32()).cast(pa.int64())
-    elif numeric:
-        per_unit, counts = 1.0, column
-    else:
-        raise UsageError(f"time: column {name!r} is {kind}; allowed: a number, date or timestamp column")
+    counts, seconds_per_count = time_column(table, name)
+    kind = table.schema.field(name).type
+    numeric = seconds_per_count is None
+    per_unit = (
+        1.0 if seconds_per_count is None else float(Fraction(UNIT_SECONDS[axis.unit]) / seconds_per_count)
+    )
     if every is not None:
         every = float(argument("every", every, PositiveNumber))
         step = every * per_unit
@@ -140,15 +129,13 @@ def _shift(table: pa.Table, axis: TimeAxis, every: float | None) -> tuple[Any, f
 
 
 def _shifted(table: pa.Table, name: str, step: Any) -> pa.Table:
-    column = table.column(name)
-    kind = column.type
-    if pa.types.is_timestamp(kind):
-        moved = pc.add(column.cast(pa.int64()), step).cast(kind)
-    elif pa.types.is_date32(kind):
-        moved = pc.add(column.cast(pa.int32()).cast(pa.int64()), step).cast(pa.int32()).cast(kind)
+    counts, seconds_per_count = time_column(table, name)
+    field = table.schema.field(name)
+    if seconds_per_count is None:
+        moved = pc.add(counts, pa.scalar(step, field.type))
     else:
-        moved = pc.add(column, pa.scalar(step, kind))
-    return table.set_column(table.column_names.index(name), table.schema.field(name), moved)
+        moved = from_counts(pc.add(counts, step), field.type)
+    return table.set_column(table.column_names.index(name), field, moved)
 
 
 def _first_label(table: pa.Table, period_column: str | None) -> int:

@@ -117,3 +117,12 @@ def test_a_derived_period_over_irregular_whole_steps_is_rounded() -> None:
     out, log = project(pa.table({"t": [1, 2, 4], "x": [1.0, 2.0, 3.0]}), 1, time="t")
     assert log.to_dict()["time"] == {"column": "t", "every": 4.0}  # span 3 + a mean step of 1.5, rounded
     assert out.column("t").to_pylist() == [1, 2, 4, 5, 6, 8]
+
+
+def test_a_date64_time_column_moves_as_a_date32_one_does() -> None:
+    days = [dt.date(2024, 1, 1), dt.date(2024, 1, 2)]
+    for kind in (pa.date32(), pa.date64()):
+        out, log = project(pa.table({"x": [1.0, 2.0], "d": pa.array(days, kind)}), 2, time="d")
+        assert out.column("d").type == kind
+        assert out.column("d").to_pylist() == [dt.date(2024, 1, 1) + dt.timedelta(days=i) for i in range(6)]
+        assert log.settings["time"] == {"column": "d", "every": 2.0}
