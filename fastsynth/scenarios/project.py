@@ -5,7 +5,7 @@ replacement, keyed by seed and row) with its time column moved ``k * every`` for
 evolutions applied at ``t = k``: ``{"type": "linear", "slope": 0.03}`` adds ``0.03 * k`` in period
 ``k``; a cyclic trend follows the periods round the year. A period column numbers the rows: 0 for the
 original, ``k`` for period ``k`` (or, when the table already has that column, its largest value plus
-``k``).
+``k``). A time or period number that would leave its column's type is refused, never wrapped round.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def project(
         raise UsageError("project: the table has no rows to project")
     axis = TimeAxis.from_spec(time)
     shift = _shift(table, axis, every)
-    first_label = _first_label(table, period_column)
+    first_label = _first_label(table, period_column, periods)
     rows = rows_per_period or n
     log = ScenarioLog("project", chosen)
     log.settings = {
@@ -81,7 +81,7 @@ def project(
             copy = table.take(pa.array(picks))
         entry: dict[str, Any] = {"period": first_label + k - 1, "first_row": offset, "rows": rows}
         if axis.column is not None:
-            copy = _shifted(copy, axis.column, shift[0] * k)
+            copy = _shifted(copy, axis.column, shift[0] * k, k)
             entry["time_shift"] = k * (shift[1] or 0.0)
         t = np.full(rows, float(k))
         trend_entries = []
@@ -128,17 +128,26 @@ def _shift(table: pa.Table, axis: TimeAxis, every: float | None) -> tuple[Any, f
     return step, step / per_unit
 
 
-def _shifted(table: pa.Table, name: str, step: Any) -> pa.Table:
+def _shifted(table: pa.Table, name: str, step: Any, period: int) -> pa.Table:
+    """The table with its time column moved ``step`` counts (``period`` periods), checked: a time that
+    leaves the column's type is refused, not wrapped round (a timestamp past 2262 is not one in 1677)."""
     counts, seconds_per_count = time_column(table, name)
     field = table.schema.field(name)
-    if seconds_per_count is None:
-        moved = pc.add(counts, pa.scalar(step, field.type))
-    else:
-        moved = from_counts(pc.add(counts, step), field.type)
+    try:
+        if pa.types.is_floating(field.type):
+            moved = pc.add(counts, pa.scalar(float(step), field.type))
+        else:  # in int64, checked, then a checked cast to the column's own type
+            moved = pc.add_checked(counts.cast(pa.int64()), pa.scalar(step, pa.int64()))
+            moved = moved.cast(field.type) if seconds_per_count is None else from_counts(moved, field.type)
+    except (pa.ArrowInvalid, OverflowError):
+        raise UsageError(
+            f"time: column {name!r} shifted to period {period} ({step} of its counts) does not fit its "
+            f"type {field.type}; project fewer periods"
+        ) from None
     return table.set_column(table.column_names.index(name), field, moved)
 
 
-def _first_label(table: pa.Table, period_column: str | None) -> int:
+def _first_label(table: pa.Table, period_column: str | None, periods: int) -> int:
     """The first projected period's number: 1, or the largest existing one plus 1."""
     if period_column is None or period_column not in table.column_names:
         return 1
@@ -148,7 +157,15 @@ def _first_label(table: pa.Table, period_column: str | None) -> int:
             f"period_column={period_column!r} is {column.type}; allowed: an integer column, or a new name"
         )
     largest = pc.max(column).as_py()
-    return 1 if largest is None else int(largest) + 1
+    first = 1 if largest is None else int(largest) + 1
+    last = first + periods - 1
+    if last > np.iinfo(column.type.to_pandas_dtype()).max:  # refused rather than widened: a copy
+        # keeps the table's schema, so that the projection concatenates with the original
+        raise UsageError(
+            f"period_column={period_column!r} is {column.type}: the last period, {last}, does not fit "
+            "it; cast the column to a wider integer, or name a new period column"
+        )
+    return first
 
 
 def _labelled(part: pa.Table, period_column: str | None, original: pa.Table | None, label: int) -> pa.Table:

@@ -126,3 +126,35 @@ def test_a_date64_time_column_moves_as_a_date32_one_does() -> None:
         assert out.column("d").type == kind
         assert out.column("d").to_pylist() == [dt.date(2024, 1, 1) + dt.timedelta(days=i) for i in range(6)]
         assert log.settings["time"] == {"column": "d", "every": 2.0}
+
+
+@pytest.mark.parametrize(
+    ("table", "arguments", "message"),
+    [
+        (
+            pa.table({"ts": pa.array(np.array(["2250-01-01", "2251-01-01"], "datetime64[ns]"))}),
+            {"periods": 10, "time": "ts"},
+            r"time: column 'ts' shifted to period 6 .* does not fit its type timestamp\[ns\]",
+        ),
+        (
+            pa.table({"tt": pa.array([0, 1, 2], pa.int8())}),
+            {"periods": 100, "time": "tt"},
+            r"time: column 'tt' shifted to period 42 .* does not fit its type int8",
+        ),
+        (
+            pa.table({"tt": pa.array([0, 1, 2], pa.int8())}),
+            {"periods": 1, "time": "tt", "every": 1000},
+            r"time: column 'tt' shifted to period 1 .* does not fit its type int8",
+        ),
+        (
+            pa.table({"x": [1.0], "period": pa.array([127], pa.int8())}),
+            {"periods": 1},
+            r"period_column='period' is int8: the last period, 128, does not fit it",
+        ),
+    ],
+)
+def test_a_shift_or_a_period_number_that_overflows_is_refused(
+    table: pa.Table, arguments: dict, message: str
+) -> None:
+    with pytest.raises(UsageError, match=message):
+        project(table, **arguments)
