@@ -45,6 +45,15 @@ def time_column(table: pa.Table, name: str) -> tuple[pa.Array, Fraction | None]:
     if column.null_count:
         raise UsageError(f"time: column {name!r} has {column.null_count} nulls; every row needs a time")
     kind = column.type
+    if pa.types.is_floating(kind):  # NaN or inf has no place in time: refused rather than guessed
+        values = np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            many = "value that is" if bad.size == 1 else "values that are"
+            raise UsageError(
+                f"time: column {name!r} has {bad.size} {many} not finite (row {bad[0]}: "
+                f"{float(values[bad[0]])!r}); every row needs a finite time"
+            )
     if is_numeric(kind):
         return column, None
     if pa.types.is_timestamp(kind):

@@ -5,7 +5,8 @@ whole column at once (numpy; no per-row Python) and adds it (``mode: add``, ``x 
 it as a factor (``mode: multiply``, ``x * (1 + change)``); the exponential types are factors by nature
 (``x * (1 + rate) ** t``). Evolutions apply in order, each to the result of the ones before, so two on
 one column compose. Nulls stay null; NaN stays NaN; integer columns keep their type, rounded half to
-even, and a value that no longer fits is refused. Noise and random walks draw counter-based normals
+even, and a value that no longer fits is refused. A time column with a null, NaN or infinite value is
+refused: such a row has no ``t``. Noise and random walks draw counter-based normals
 keyed by (seed, column, evolution, row): the same seed gives the same bytes.
 """
 
@@ -101,13 +102,17 @@ def axis_values(table: pa.Table, axis: TimeAxis) -> np.ndarray:
     if axis.column is None:
         return np.arange(n, dtype=np.float64)
     counts, seconds_per_count = time_column(table, axis.column)
-    if seconds_per_count is None:
-        values = np.asarray(counts.to_numpy(), dtype=np.float64)
-        return values - values.min() if axis.origin == "start" and n else values
-    counts = counts.to_numpy()
+    values = counts.to_numpy()
     if axis.origin == "start" and n:
-        counts = counts - counts.min()  # in integers first: nanosecond counts lose digits in float64
-    return counts.astype(np.float64) * float(seconds_per_count / Fraction(UNIT_SECONDS[axis.unit]))
+        # in integers first: large counts (nanoseconds since 1970) lose their last digits in float64;
+        # a difference of int64s can pass 2**63, and read as uint64 it is exact
+        values = values - values.min()
+        if values.dtype.kind == "i":
+            values = values.astype(np.int64).view(np.uint64)
+    values = np.asarray(values, dtype=np.float64)
+    if seconds_per_count is None:
+        return values
+    return values * float(seconds_per_count / Fraction(UNIT_SECONDS[axis.unit]))
 
 
 def apply_evolution(

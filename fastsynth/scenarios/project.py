@@ -136,6 +136,8 @@ def _shifted(table: pa.Table, name: str, step: Any, period: int) -> pa.Table:
     try:
         if pa.types.is_floating(field.type):
             moved = pc.add(counts, pa.scalar(float(step), field.type))
+            if not pc.all(pc.is_finite(moved)).as_py():
+                raise OverflowError  # past the largest float: inf, which is no time
         else:  # in int64, checked, then a checked cast to the column's own type
             moved = pc.add_checked(counts.cast(pa.int64()), pa.scalar(step, pa.int64()))
             moved = moved.cast(field.type) if seconds_per_count is None else from_counts(moved, field.type)

@@ -279,3 +279,17 @@ def test_the_log_counts_integers_changed_after_rounding() -> None:
         pa.table({"x": pa.array([10, 20, 30], pa.int32())}), {"x": {"type": "linear", "intercept": 0.1}}
     )
     assert out.column("x").to_pylist() == [10, 20, 30] and log.entries[0]["changed"] == 0
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_a_time_that_is_not_finite_is_refused(bad: float) -> None:
+    table = pa.table({"x": [1.0, 2.0, 3.0], "tt": [0.0, bad, 2.0]})
+    with pytest.raises(UsageError, match=r"time: column 'tt' has 1 value that is not finite \(row 1: "):
+        evolve(table, {"x": {"type": "linear", "slope": 1}}, time="tt")
+
+
+def test_a_large_integer_time_keeps_its_steps() -> None:
+    start = 1_700_000_000_000_000_000
+    table = pa.table({"x": [0.0, 0.0, 0.0], "t": pa.array([start, start + 100, start + 200], pa.int64())})
+    out, _ = evolve(table, {"x": {"type": "linear", "slope": 1}}, time="t")
+    assert out.column("x").to_pylist() == [0.0, 100.0, 200.0]

@@ -158,3 +158,15 @@ def test_a_shift_or_a_period_number_that_overflows_is_refused(
 ) -> None:
     with pytest.raises(UsageError, match=message):
         project(table, **arguments)
+
+
+@pytest.mark.parametrize(
+    ("times", "message"),
+    [
+        ([0.0, float("nan")], r"time: column 'tt' has 1 value that is not finite \(row 1: nan\)"),
+        ([0.0, 1e308], r"time: column 'tt' shifted to period 1 .* does not fit its type double"),
+    ],
+)
+def test_a_float_time_that_is_or_becomes_infinite_is_refused(times: list[float], message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        project(pa.table({"x": [1.0, 2.0], "tt": times}), 2, time="tt")
