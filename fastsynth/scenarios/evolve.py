@@ -125,9 +125,11 @@ def apply_evolution(
     index: int,
     where: str,
     start: int = 0,
+    given: np.ndarray | None = None,
 ) -> tuple[pa.Table, dict[str, Any]]:
     """The table with ``spec`` applied to ``column`` over ``t``, and its log entry. Noise is keyed by
-    row ``start + i``: a projection's periods draw their own."""
+    row ``start + i``: a projection's periods draw their own. ``given``, when set, is the change of
+    every row, computed by the caller (a projection's random walk, one step a period)."""
     x, valid = numeric_column(table, column, where)
     resolved: dict[str, Any] = {}
     if isinstance(spec, DrivenBy):
@@ -135,6 +137,8 @@ def apply_evolution(
         if driver_valid is not None:  # no driver value, no known change: the row becomes null
             valid = driver_valid if valid is None else valid & driver_valid
         shape: tuple[Any, ...] = ("given", 0.0, 0.0, 0.0, _driven(spec, driver))
+    elif given is not None:
+        shape = ("given", 0.0, 0.0, 0.0, given)
     else:
         shape = _shape(spec, t, resolved, Block(column, seed, start, table.num_rows), index)
     mode = "multiply" if isinstance(spec, ExponentialGrowth | ExponentialDecay) else spec.mode

@@ -3,13 +3,15 @@
 Period ``k`` (1 to ``periods``) is the table (or ``rows_per_period`` rows drawn from it with
 replacement, keyed by seed and row) with its time column moved ``k * every`` forward and the ``trend``
 evolutions applied at ``t = k``: ``{"type": "linear", "slope": 0.03}`` adds ``0.03 * k`` in period
-``k``; a cyclic trend follows the periods round the year. A period column numbers the rows: 0 for the
+``k``; a cyclic trend follows the periods round the year; a sigmoid or step without its centre or
+place takes the middle of the periods, and a random walk takes one step a period. A period column numbers the rows: 0 for the
 original, ``k`` for period ``k`` (or, when the table already has that column, its largest value plus
 ``k``). A time or period number that would leave its column's type is refused, never wrapped round.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction
 from typing import Any
 
@@ -22,7 +24,7 @@ from fastsynth.fields.base import Block
 from fastsynth.scenarios.columns import from_counts, time_column
 from fastsynth.scenarios.evolve import apply_evolution, parse_evolutions
 from fastsynth.scenarios.log import ScenarioLog, Transformed
-from fastsynth.scenarios.specs import UNIT_SECONDS, TimeAxis
+from fastsynth.scenarios.specs import UNIT_SECONDS, RandomWalk, Sigmoid, Step, TimeAxis
 from fastsynth.seeds import resolve_seed
 from fastsynth.sources import from_arrow, to_arrow
 from fastsynth.specs import PositiveInt, PositiveNumber, argument
@@ -53,7 +55,15 @@ def project(
     periods = argument("periods", periods, PositiveInt)
     if rows_per_period is not None:
         rows_per_period = argument("rows_per_period", rows_per_period, PositiveInt)
-    parsed = parse_evolutions(trend) if trend is not None else []
+    parsed = [
+        (column, _over_periods(spec, periods), where)
+        for column, spec, where in (parse_evolutions(trend) if trend is not None else [])
+    ]
+    walks = {
+        index: _walk(spec, column, periods, chosen, index)
+        for index, (column, spec, _) in enumerate(parsed)
+        if isinstance(spec, RandomWalk)
+    }
     table, kind = to_arrow(data)
     n = table.num_rows
     if n == 0:
@@ -86,14 +96,44 @@ def project(
         t = np.full(rows, float(k))
         trend_entries = []
         for index, (column, spec, where) in enumerate(parsed):
-            copy, record = apply_evolution(copy, column, spec, t, TimeAxis(), chosen, index, where, offset)
+            walk = walks.get(index)
+            given = None if walk is None else np.full(rows, walk[k - 1])
+            copy, record = apply_evolution(
+                copy, column, spec, t, TimeAxis(), chosen, index, where, offset, given
+            )
             record["time"] = {"over": "periods", "t": k}
+            if walk is not None:
+                record["parameters"]["level"] = float(walk[k - 1])
             trend_entries.append(record)
         entry["trend"] = trend_entries
         parts.append(_labelled(copy, period_column, table, first_label + k - 1))
         log.entries.append(entry)
         offset += rows
     return Transformed(from_arrow(pa.concat_tables(parts), kind), log)
+
+
+def _over_periods(spec: Any, periods: int) -> Any:
+    """``spec`` with its defaults in periods: ``t`` is the period number, the same for all the rows of
+    a period, so a default taken from the rows' ``t`` (a sigmoid's centre and width, a step's place)
+    would sit on the period itself and the trend would never move. The middle of periods 1 to
+    ``periods``, and a tenth of their span, as ``evolve`` takes them over its ``t``."""
+    middle, width = (1 + periods) / 2, ((periods - 1) / 10 or 1.0)
+    if isinstance(spec, Sigmoid):
+        return dataclasses.replace(
+            spec,
+            center=middle if spec.center is None else spec.center,
+            width=width if spec.width is None else spec.width,
+        )
+    if isinstance(spec, Step) and spec.at is None:
+        return dataclasses.replace(spec, at=middle)
+    return spec
+
+
+def _walk(spec: RandomWalk, column: str, periods: int, seed: int, index: int) -> np.ndarray:
+    """A random walk over the periods: one ``N(0, step_std)`` step a period, keyed by (seed, column,
+    evolution, period), so that period ``k``'s level does not depend on how many periods follow."""
+    steps = Block(column, seed, 1, periods).normal(0.0, spec.step_std, salt=f"scenario\x00periods\x00{index}")
+    return np.cumsum(steps)
 
 
 def _shift(table: pa.Table, axis: TimeAxis, every: float | None) -> tuple[Any, float | None]:

@@ -170,3 +170,39 @@ def test_a_shift_or_a_period_number_that_overflows_is_refused(
 def test_a_float_time_that_is_or_becomes_infinite_is_refused(times: list[float], message: str) -> None:
     with pytest.raises(UsageError, match=message):
         project(pa.table({"x": [1.0, 2.0], "tt": times}), 2, time="tt")
+
+
+def _changes(out: pa.Table, periods: int) -> np.ndarray:
+    """Each period's change of ``x`` from the original, row by row."""
+    x = out.column("x").to_numpy().reshape(periods + 1, -1)
+    return x[1:] - x[0]
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [  # the defaults are in periods: the middle of periods 1 to 4 is 2.5, a tenth of their span 0.3
+        ({"type": "sigmoid", "amplitude": 10}, [10 / (1 + np.exp(-(k - 2.5) / 0.3)) for k in range(1, 5)]),
+        ({"type": "step", "amplitude": 10}, [0.0, 0.0, 10.0, 10.0]),
+    ],
+)
+def test_sigmoid_and_step_trends_change_across_the_periods(spec: dict, expected: list[float]) -> None:
+    out, _ = project(pa.table({"x": [1.0, 2.0, 3.0]}), 4, trend={"x": spec})
+    np.testing.assert_allclose(_changes(out, 4), np.repeat(np.array(expected)[:, None], 3, axis=1))
+
+
+def test_a_random_walk_trend_steps_once_a_period() -> None:
+    out, _ = project(
+        pa.table({"x": np.zeros(5)}), 6, trend={"x": {"type": "random_walk", "step_std": 1}}, seed=3
+    )
+    changes = _changes(out, 6)
+    assert (changes == changes[:, :1]).all()  # one level for all the rows of a period
+    assert len(set(changes[:, 0].tolist())) == 6
+    again, _ = project(
+        pa.table({"x": np.zeros(5)}), 6, trend={"x": {"type": "random_walk", "step_std": 1}}, seed=3
+    )
+    assert out.equals(again)
+    # the walk is the running sum of one step a period: the first periods do not depend on how many follow
+    fewer, _ = project(
+        pa.table({"x": np.zeros(5)}), 3, trend={"x": {"type": "random_walk", "step_std": 1}}, seed=3
+    )
+    np.testing.assert_array_equal(_changes(fewer, 3), changes[:3])
