@@ -22,7 +22,9 @@ for the same ``seed`` (a call without one repeats too); a row whose score is NaN
 (the seed's comparison gave it 0); ``correlations``, a callable ``func`` and a
 ``generator`` are refused rather than run. In ``project_to_future_period`` every trend type is
 evaluated at ``t`` = the period number (the seed accumulated ``linear`` only, and evaluated the others
-over row positions), the projected rows are drawn with replacement from the base rows as in the seed,
+over row positions within each period), a sigmoid's default centre and a step's default place are the
+middle of the periods (so the trend moves from period to period; the seed's raised every period by
+about half the amplitude), the projected rows are drawn with replacement from the base rows as in the seed,
 and the time column of period ``k`` is the base's shifted by ``k`` periods of the base's own span (the
 seed gave every period the same new dates, and left number columns alone).
 """
@@ -200,7 +202,8 @@ class ScenarioInjector:
                 f"base_strategy={base_strategy!r} is not allowed; allowed: {', '.join(_STRATEGIES)}"
             )
         base = _base(df, block_col, time_col, base_strategy, window_size)
-        trend = {c: _spec(config, len(base), c) for c, config in (trend_config or {}).items()}
+        # no row count: t is the period number, and project puts the default centre and step in periods
+        trend = {c: _spec(config, None, c) for c, config in (trend_config or {}).items()}
         has_time = time_col is not None and time_col in df.columns
         projected, self.log = project(
             _as_floats(base, trend).reset_index(drop=True),
@@ -303,8 +306,9 @@ def _read(config: Any) -> dict[str, Any]:
     raise UsageError(f"{show(config)} is not an evolution config (a mapping or EvolutionFeatureConfig)")
 
 
-def _spec(config: Any, n: int, column: str) -> dict[str, Any]:
-    """fastsynth's evolution spec for one of the seed's configs over ``n`` rows."""
+def _spec(config: Any, n: int | None, column: str) -> dict[str, Any]:
+    """fastsynth's evolution spec for one of the seed's configs over ``n`` rows (None: a projection's
+    trend, whose defaults fastsynth takes over the periods)."""
     try:
         c = _read(config)
     except UsageError as exc:
@@ -327,15 +331,15 @@ def _spec(config: Any, n: int, column: str) -> dict[str, Any]:
         return {
             "type": kind,
             "amplitude": given("amplitude", 1.0),
-            "center": given("center", n / 2),
-            "width": given("width", max(n / 10, 1e-9)),
+            "center": given("center", None if n is None else n / 2),
+            "width": given("width", None if n is None else max(n / 10, 1e-9)),
         }
     if kind in ("exponential_growth", "exponential_decay"):
         return {"type": kind, "rate": given("rate", 0.01)}
     if kind == "step":
         return {
             "type": kind,
-            "at": given("step", n / 2),
+            "at": given("step", None if n is None else n / 2),
             "amplitude": given("value", given("amplitude", 1.0)),
         }
     if kind == "noise":

@@ -298,3 +298,21 @@ def test_columns_not_read_are_left_as_they_are_and_nan_scores_give_missing_label
     pd.testing.assert_frame_equal(out.drop(columns="y"), df)
     evolved = ScenarioInjector().evolve_features(df, {"x": {"type": "trend", "slope": 1.0}})
     assert evolved["x"].isna().tolist() == [False, True, False] and evolved[7].tolist() == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    ("trend", "expected"),
+    [  # over periods 1 to 3: the middle is period 2, a tenth of the span 0.2
+        ({"type": "sigmoid", "amplitude": 10}, [10 / (1 + np.exp(-(k - 2) / 0.2)) for k in (1, 2, 3)]),
+        ({"type": "step", "amplitude": 10}, [0.0, 10.0, 10.0]),
+    ],
+)
+def test_projected_sigmoid_and_step_trends_move_across_the_periods(
+    trend: dict, expected: list[float]
+) -> None:
+    frame = pd.DataFrame({"a": np.ones(100), "block": np.repeat([1, 2, 3, 4], 25)})
+    out = ScenarioInjector(seed=1).project_to_future_period(
+        frame, periods=3, trend_config={"a": trend}, block_col="block", auto_report=False
+    )
+    means = out.groupby("block")["a"].mean()
+    np.testing.assert_allclose(means.loc[[5, 6, 7]].to_numpy(), 1 + np.array(expected))
