@@ -85,9 +85,10 @@ class EvolutionFeatureConfig:
     func_params: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
-        if self.type not in _TYPES:
+        if not isinstance(self.type, str) or self.type not in _TYPES:
             raise UsageError(f"type={self.type!r} is not an evolution type; allowed: {', '.join(_TYPES)}")
-        if self.period is not None and self.period <= 0:
+        number = isinstance(self.period, int | float) and not isinstance(self.period, bool)
+        if self.period is not None and not (number and self.period > 0):
             raise UsageError(f"period={show(self.period)} is not a number > 0")
 
 
@@ -127,6 +128,7 @@ class ScenarioInjector:
     ) -> Any:
         """``df`` with each configured column evolved over its rows or ``time_col``."""
         _frame(df, "evolve_features")
+        original, df = df, _text(df)
         if correlations is not None and correlations is not False:
             raise UsageError(
                 "evolve_features: correlations is not supported by fastsynth's ScenarioInjector; evolve "
@@ -134,12 +136,13 @@ class ScenarioInjector:
             )
         configs = _configs(evolution_config, scenario_config)
         specs = {column: _spec(config, len(df), column) for column, config in configs.items()}
+        time_col = None if time_col is None else str(time_col)
         time = _time_axis(df, time_col)
         needed = [*specs, *(s["driver"] for s in specs.values() if s["type"] == "driven_by")]
         table = _narrow(_as_floats(df, specs), [*needed, *([time_col] if time and time_col else [])])
         evolved, self.log = evolve(table, specs, time=time, seed=self._seed())
         report(bool(auto_report and output_dir))
-        return _assign(df, evolved, list(specs))
+        return _assign(original, evolved, list(specs))
 
     def construct_target(
         self,
@@ -192,6 +195,9 @@ class ScenarioInjector:
     ) -> Any:
         """``df`` followed by ``periods`` periods of rows drawn from its base rows, with the trend."""
         pd = _frame(df, "project_to_future_period")
+        original, df = df, _text(df)
+        time_col = None if time_col is None else str(time_col)
+        block_col = None if block_col is None else str(block_col)
         if generator is not None:
             raise UsageError(
                 "project_to_future_period: generator is not supported by fastsynth's ScenarioInjector; "
@@ -203,7 +209,7 @@ class ScenarioInjector:
             )
         base = _base(df, block_col, time_col, base_strategy, window_size)
         # no row count: t is the period number, and project puts the default centre and step in periods
-        trend = {c: _spec(config, None, c) for c, config in (trend_config or {}).items()}
+        trend = {str(c): _spec(config, None, str(c)) for c, config in (trend_config or {}).items()}
         has_time = time_col is not None and time_col in df.columns
         projected, self.log = project(
             _as_floats(base, trend).reset_index(drop=True),
@@ -216,7 +222,8 @@ class ScenarioInjector:
             seed=self._seed(),
         )
         report(bool(auto_report and output_dir))
-        return pd.concat([df, projected], ignore_index=True)
+        projected.columns = original.columns  # the labels the frame came with, not their text
+        return pd.concat([original, projected], ignore_index=True)
 
     def _seed(self) -> int:
         seed = resolve_seed(self.seed)
@@ -231,6 +238,18 @@ def _frame(df: Any, where: str) -> Any:
             f"{where}: df is a {type(df).__name__}; the ScenarioInjector takes pandas DataFrames"
         )
     return pd
+
+
+def _text(df: Any) -> Any:
+    """``df`` with its column labels as text (itself when they are): the seed takes any label, and
+    fastsynth's tables are named by text."""
+    if all(isinstance(c, str) for c in df.columns):
+        return df
+    labels = [str(c) for c in df.columns]
+    if len(set(labels)) < len(labels):
+        twice = next(label for label in labels if labels.count(label) > 1)
+        raise UsageError(f"df has two columns labelled {twice!r} as text; give its columns distinct labels")
+    return df.set_axis(labels, axis=1)
 
 
 def _narrow(df: Any, names: list[str]) -> pa.Table:
@@ -260,8 +279,9 @@ def _arrow(column: Any) -> pa.Array:
 def _assign(df: Any, table: pa.Table, columns: list[str]) -> Any:
     """A copy of ``df`` (its index kept) with ``columns`` from ``table``, as pandas makes them."""
     out = df.copy()
+    labels = {str(c): c for c in df.columns}
     for name in columns:
-        out[name] = table.column(name).to_pandas().to_numpy()
+        out[labels.get(name, name)] = table.column(name).to_pandas().to_numpy()
     return out
 
 
@@ -283,8 +303,14 @@ def _configs(evolution_config: Any, scenario_config: Any) -> dict[str, Any]:
             else getattr(scenario_config, "evolve_features", {})
         )
         configs.update(evolving or {})
+    if evolution_config is not None and not isinstance(evolution_config, Mapping):
+        raise UsageError(
+            f"evolution_config={show(evolution_config)} is not a mapping of columns to configs "
+            "({column: {'type': ..., ...}})"
+        )
     configs.update(evolution_config or {})
-    return configs
+    # fastsynth names columns by text; a frame labelled 0, 1, ... is read through str (``_text``)
+    return {str(column): config for column, config in configs.items()}
 
 
 def _read(config: Any) -> dict[str, Any]:
@@ -353,6 +379,11 @@ def _spec(config: Any, n: int | None, column: str) -> dict[str, Any]:
             "power, polynomial"
         )
     spec: dict[str, Any] = {"type": kind, "driver": c["driver_col"] or "", "function": func}
+    if not isinstance(c["func_params"] or {}, Mapping):
+        raise UsageError(
+            f"evolution of {column!r}: func_params={show(c['func_params'])} is not a mapping of "
+            f"parameters; allowed keys: {', '.join(_FUNC_PARAMS)}"
+        )
     for key, value in (c["func_params"] or {}).items():
         if key not in _FUNC_PARAMS:
             raise UsageError(

@@ -316,3 +316,30 @@ def test_projected_sigmoid_and_step_trends_move_across_the_periods(
     )
     means = out.groupby("block")["a"].mean()
     np.testing.assert_allclose(means.loc[[5, 6, 7]].to_numpy(), 1 + np.array(expected))
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"a": {"type": "cyclic", "period": "7"}}, r"evolution of 'a': period='7' is not a number > 0"),
+        ({"a": {"type": ["x"]}}, r"evolution of 'a': type=\['x'\] is not an evolution type; allowed: linear"),
+        (
+            {"a": {"type": "driven_by", "driver_col": "a", "func_params": [1]}},
+            r"evolution of 'a': func_params=\[1\] is not a mapping of parameters; allowed keys: slope",
+        ),
+        ([1, 2], r"evolution_config=\[1, 2\] is not a mapping of columns to configs"),
+    ],
+)
+def test_a_malformed_config_is_named_not_a_traceback(config, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        ScenarioInjector(seed=1).evolve_features(pd.DataFrame({"a": [1.0, 2.0]}), config)
+
+
+def test_columns_labelled_by_numbers_evolve_and_project() -> None:
+    frame = pd.DataFrame({0: [1.0, 2.0], 1: [5, 6]})
+    out = ScenarioInjector(seed=1).evolve_features(frame, {0: {"type": "linear", "slope": 1}})
+    assert list(out.columns) == [0, 1] and out[0].tolist() == [1.0, 3.0] and out[1].tolist() == [5, 6]
+    projected = ScenarioInjector(seed=1).project_to_future_period(
+        frame, periods=1, trend_config={0: {"type": "linear", "slope": 10}}, auto_report=False
+    )
+    assert list(projected.columns) == [0, 1] and len(projected) == 4

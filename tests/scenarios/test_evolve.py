@@ -293,3 +293,9 @@ def test_a_large_integer_time_keeps_its_steps() -> None:
     table = pa.table({"x": [0.0, 0.0, 0.0], "t": pa.array([start, start + 100, start + 200], pa.int64())})
     out, _ = evolve(table, {"x": {"type": "linear", "slope": 1}}, time="t")
     assert out.column("x").to_pylist() == [0.0, 100.0, 200.0]
+
+
+def test_a_pandas_column_of_mixed_types_is_named() -> None:
+    frame = pd.DataFrame({"x": [1.0, 2.0], "o": [1, "a"]})
+    with pytest.raises(UsageError, match=r"data: column 'o' \(object\) cannot be read as Arrow: .*astype"):
+        evolve(frame, {"x": {"type": "linear"}})
