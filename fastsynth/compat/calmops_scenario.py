@@ -26,7 +26,8 @@ over row positions within each period), a sigmoid's default centre and a step's 
 middle of the periods (so the trend moves from period to period; the seed's raised every period by
 about half the amplitude), the projected rows are drawn with replacement from the base rows as in the seed,
 and the time column of period ``k`` is the base's shifted by ``k`` periods of the base's own span (the
-seed gave every period the same new dates, and left number columns alone).
+seed gave every period the same new dates, and left number columns alone);
+``n_samples_per_period=0`` and an empty frame are refused (the seed returned no new rows).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from fastsynth.errors import UsageError
 from fastsynth.scenarios import ALIASES, EVOLUTIONS, ScenarioLog, construct_target, evolve, project
 from fastsynth.scenarios.target import formula_columns
 from fastsynth.seeds import resolve_seed
-from fastsynth.specs import show
+from fastsynth.specs import PositiveInt, argument, show
 
 __all__ = ["EvolutionFeatureConfig", "ScenarioConfig", "ScenarioInjector"]
 
@@ -207,6 +208,10 @@ class ScenarioInjector:
             raise UsageError(
                 f"base_strategy={base_strategy!r} is not allowed; allowed: {', '.join(_STRATEGIES)}"
             )
+        if df.empty:
+            raise UsageError("project_to_future_period: df has no rows to project")
+        if n_samples_per_period is not None:  # 0 is refused, not read as "as many as the base"
+            argument("n_samples_per_period", n_samples_per_period, PositiveInt)
         base = _base(df, block_col, time_col, base_strategy, window_size)
         # no row count: t is the period number, and project puts the default centre and step in periods
         trend = {str(c): _spec(config, None, str(c)) for c, config in (trend_config or {}).items()}
@@ -217,7 +222,7 @@ class ScenarioInjector:
             time=time_col if has_time and _moves(df[time_col]) else None,
             trend=trend,
             period_column=block_col if block_col is not None and block_col in df.columns else None,
-            rows_per_period=n_samples_per_period or len(base),
+            rows_per_period=len(base) if n_samples_per_period is None else n_samples_per_period,
             include_original=False,
             seed=self._seed(),
         )

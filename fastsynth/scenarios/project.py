@@ -70,6 +70,8 @@ def project(
     if n == 0:
         raise UsageError("project: the table has no rows to project")
     axis = TimeAxis.from_spec(time)
+    if period_column is not None and period_column == axis.column:  # the numbers would overwrite the times
+        raise UsageError(f"period_column={period_column!r} is the time column; name another, or None")
     shift = _shift(table, axis, every)
     first_label = _first_label(table, period_column, periods)
     rows = rows_per_period or n

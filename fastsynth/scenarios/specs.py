@@ -144,6 +144,11 @@ class DrivenBy(Spec):
         super().__post_init__()
         if not self.driver:
             raise UsageError("driven_by needs 'driver', the column whose value drives the change")
+        if self.function == "polynomial" and not self.coefficients:
+            raise UsageError(
+                "driven_by: coefficients=[] has no terms; a polynomial needs at least one coefficient "
+                "(highest power first)"
+            )
 
 
 Evolution = Annotated[

@@ -343,3 +343,19 @@ def test_columns_labelled_by_numbers_evolve_and_project() -> None:
         frame, periods=1, trend_config={0: {"type": "linear", "slope": 10}}, auto_report=False
     )
     assert list(projected.columns) == [0, 1] and len(projected) == 4
+
+
+@pytest.mark.parametrize(
+    ("frame", "arguments", "message"),
+    [
+        (
+            pd.DataFrame({"a": [1.0]}),
+            {"n_samples_per_period": 0},
+            r"n_samples_per_period=0 is not an integer >= 1",
+        ),
+        (pd.DataFrame({"a": []}), {}, r"project_to_future_period: df has no rows to project"),
+    ],
+)
+def test_a_projection_without_rows_is_refused(frame: pd.DataFrame, arguments: dict, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        ScenarioInjector(seed=1).project_to_future_period(frame, periods=1, **arguments)

@@ -206,3 +206,14 @@ def test_a_random_walk_trend_steps_once_a_period() -> None:
         pa.table({"x": np.zeros(5)}), 3, trend={"x": {"type": "random_walk", "step_std": 1}}, seed=3
     )
     np.testing.assert_array_equal(_changes(fewer, 3), changes[:3])
+
+
+def test_the_period_column_cannot_be_the_time_column() -> None:
+    with pytest.raises(UsageError, match=r"period_column='tt' is the time column; name another"):
+        project(pa.table({"x": [1.0, 2.0], "tt": [0, 1]}), 1, time="tt", period_column="tt")
+
+
+def test_a_polynomial_needs_coefficients() -> None:
+    trend = {"x": {"type": "driven_by", "driver": "x", "function": "polynomial", "coefficients": []}}
+    with pytest.raises(UsageError, match=r"coefficients=\[\] .* at least one"):
+        project(pa.table({"x": [1.0, 2.0]}), 1, trend=trend)
