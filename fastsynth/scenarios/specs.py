@@ -105,7 +105,7 @@ class Step(Spec):
 
 @dataclass(frozen=True)
 class Noise(Spec):
-    """Independent Gaussian noise, ``N(0, std)`` per row, keyed by (seed, column, row)."""
+    """Independent Gaussian noise, ``N(0, std)`` per row, keyed by (seed, evolution index, column, row)."""
 
     type: Literal["noise"] = "noise"
     std: Annotated[float, Bounds(0)] = 1.0
