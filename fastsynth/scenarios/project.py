@@ -4,10 +4,10 @@ Period ``k`` (1 to ``periods``) is the table (or ``rows_per_period`` rows drawn 
 replacement, keyed by seed and row) with its time column moved ``k * every`` forward and the ``trend``
 evolutions applied at ``t = k``: ``{"type": "linear", "slope": 0.03}`` adds ``0.03 * k`` in period
 ``k``; a cyclic trend follows the periods round the year; a sigmoid or step without its centre or
-place takes the middle of the periods, and a random walk takes one step a period.
-A period column numbers the rows: 0 for the
-original, ``k`` for period ``k`` (or, when the table already has that column, its largest value plus
-``k``). A time or period number that would leave its column's type is refused, never wrapped round.
+place takes the middle of the periods, and a random walk takes one step a period. A period column
+numbers the rows: 0 for the original, ``k`` for period ``k`` (or, when the table already has that
+column, its largest value plus ``k``). A time or period number that would leave its column's type is
+refused, never wrapped round.
 """
 
 from __future__ import annotations
