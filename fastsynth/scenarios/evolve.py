@@ -112,7 +112,8 @@ def axis_values(table: pa.Table, axis: TimeAxis) -> np.ndarray:
     values = np.asarray(values, dtype=np.float64)
     if seconds_per_count is None:
         return values
-    return values * float(seconds_per_count / Fraction(UNIT_SECONDS[axis.unit]))
+    # the unit as the decimal it is written as: Fraction(1e-9) is not 1 / 10**9, and ns over ns must be 1
+    return values * float(seconds_per_count / Fraction(repr(UNIT_SECONDS[axis.unit])))
 
 
 def apply_evolution(

@@ -150,7 +150,9 @@ def _shift(table: pa.Table, axis: TimeAxis, every: float | None) -> tuple[Any, f
     kind = table.schema.field(name).type
     numeric = seconds_per_count is None
     per_unit = (
-        1.0 if seconds_per_count is None else float(Fraction(UNIT_SECONDS[axis.unit]) / seconds_per_count)
+        1.0
+        if seconds_per_count is None
+        else float(Fraction(repr(UNIT_SECONDS[axis.unit])) / seconds_per_count)
     )
     if every is not None:
         every = float(argument("every", every, PositiveNumber))

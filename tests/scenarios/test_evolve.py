@@ -299,3 +299,14 @@ def test_a_pandas_column_of_mixed_types_is_named() -> None:
     frame = pd.DataFrame({"x": [1.0, 2.0], "o": [1, "a"]})
     with pytest.raises(UsageError, match=r"data: column 'o' \(object\) cannot be read as Arrow: .*astype"):
         evolve(frame, {"x": {"type": "linear"}})
+
+
+def test_nanosecond_times_in_nanoseconds_are_whole() -> None:
+    start = np.datetime64("2023-11-14T22:13:20", "ns")
+    times = pa.array(np.array([start, start + 100, start + 200]), pa.timestamp("ns"))
+    out, _ = evolve(
+        pa.table({"x": [0.0, 0.0, 0.0], "t": times}),
+        {"x": {"type": "linear", "slope": 1}},
+        time={"column": "t", "unit": "ns"},
+    )
+    assert out.column("x").to_pylist() == [0.0, 100.0, 200.0]
