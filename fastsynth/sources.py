@@ -64,11 +64,31 @@ def to_arrow(data: Any) -> tuple[pa.Table, str]:
     if module == "polars":
         return data.to_arrow(), "polars"
     if module == "pandas":
-        return pa.Table.from_pandas(data, preserve_index=False), "pandas"
+        try:
+            return pa.Table.from_pandas(data, preserve_index=False), "pandas"
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            raise _unreadable(data, exc) from None
     raise UsageError(
         f"data of type {type(data).__name__} is not a table; allowed: pyarrow Table or RecordBatch, "
         "polars or pandas DataFrame"
     )
+
+
+def _unreadable(frame: Any, exc: Exception) -> UsageError:
+    """The column of a pandas frame Arrow cannot read (an object column of mixed types), named."""
+    for label in frame.columns:
+        column = frame[label]
+        if not hasattr(column, "dtype"):  # a label twice: a frame, not a column
+            continue
+        try:
+            pa.Array.from_pandas(column)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as failed:
+            reason = str(failed).split("\n")[0]
+            return UsageError(
+                f"data: column {str(label)!r} ({column.dtype}) cannot be read as Arrow: {reason}; "
+                "allowed: one type per column (convert it with astype)"
+            )
+    return UsageError(f"data: the pandas DataFrame cannot be read as Arrow: {exc}".split("\n")[0])
 
 
 def from_arrow(table: pa.Table, kind: str, like: Any = None) -> Any:

@@ -22,9 +22,12 @@ for the same ``seed`` (a call without one repeats too); a row whose score is NaN
 (the seed's comparison gave it 0); ``correlations``, a callable ``func`` and a
 ``generator`` are refused rather than run. In ``project_to_future_period`` every trend type is
 evaluated at ``t`` = the period number (the seed accumulated ``linear`` only, and evaluated the others
-over row positions), the projected rows are drawn with replacement from the base rows as in the seed,
+over row positions within each period), a sigmoid's default centre and a step's default place are the
+middle of the periods (so the trend moves from period to period; the seed's raised every period by
+about half the amplitude), the projected rows are drawn with replacement from the base rows as in the seed,
 and the time column of period ``k`` is the base's shifted by ``k`` periods of the base's own span (the
-seed gave every period the same new dates, and left number columns alone).
+seed gave every period the same new dates, and left number columns alone);
+``n_samples_per_period=0`` and an empty frame are refused (the seed returned no new rows).
 """
 
 from __future__ import annotations
@@ -39,31 +42,16 @@ import pyarrow as pa
 from fastsynth.compat.common import report
 from fastsynth.dependencies import optional_import
 from fastsynth.errors import UsageError
-from fastsynth.scenarios import ScenarioLog, construct_target, evolve, project
+from fastsynth.scenarios import ALIASES, EVOLUTIONS, ScenarioLog, construct_target, evolve, project
 from fastsynth.scenarios.target import formula_columns
 from fastsynth.seeds import resolve_seed
-from fastsynth.specs import show
+from fastsynth.specs import PositiveInt, argument, show
 
 __all__ = ["EvolutionFeatureConfig", "ScenarioConfig", "ScenarioInjector"]
 
 _SEED_STEP = 0x9E3779B97F4A7C15
 """Each call draws with its own seed, so that two calls' noises differ as the seed's do."""
-_TYPES = {
-    "linear": "linear",
-    "trend": "linear",
-    "cycle": "cyclic",
-    "cyclic": "cyclic",
-    "sinusoidal": "cyclic",
-    "seasonal": "cyclic",
-    "sigmoid": "sigmoid",
-    "exponential_growth": "exponential_growth",
-    "exponential_decay": "exponential_decay",
-    "decay": "exponential_decay",
-    "step": "step",
-    "noise": "noise",
-    "random_walk": "random_walk",
-    "driven_by": "driven_by",
-}
+_TYPES = {**{name: name for name in EVOLUTIONS}, **ALIASES}
 """The seed's evolution type names, and fastsynth's."""
 _FUNC_PARAMS = {
     "slope": "slope",
@@ -98,9 +86,10 @@ class EvolutionFeatureConfig:
     func_params: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
-        if self.type not in _TYPES:
+        if not isinstance(self.type, str) or self.type not in _TYPES:
             raise UsageError(f"type={self.type!r} is not an evolution type; allowed: {', '.join(_TYPES)}")
-        if self.period is not None and self.period <= 0:
+        number = isinstance(self.period, int | float) and not isinstance(self.period, bool)
+        if self.period is not None and not (number and self.period > 0):
             raise UsageError(f"period={show(self.period)} is not a number > 0")
 
 
@@ -140,6 +129,7 @@ class ScenarioInjector:
     ) -> Any:
         """``df`` with each configured column evolved over its rows or ``time_col``."""
         _frame(df, "evolve_features")
+        original, df = df, _text(df)
         if correlations is not None and correlations is not False:
             raise UsageError(
                 "evolve_features: correlations is not supported by fastsynth's ScenarioInjector; evolve "
@@ -147,12 +137,13 @@ class ScenarioInjector:
             )
         configs = _configs(evolution_config, scenario_config)
         specs = {column: _spec(config, len(df), column) for column, config in configs.items()}
+        time_col = None if time_col is None else str(time_col)
         time = _time_axis(df, time_col)
         needed = [*specs, *(s["driver"] for s in specs.values() if s["type"] == "driven_by")]
         table = _narrow(_as_floats(df, specs), [*needed, *([time_col] if time and time_col else [])])
         evolved, self.log = evolve(table, specs, time=time, seed=self._seed())
         report(bool(auto_report and output_dir))
-        return _assign(df, evolved, list(specs))
+        return _assign(original, evolved, list(specs))
 
     def construct_target(
         self,
@@ -205,6 +196,9 @@ class ScenarioInjector:
     ) -> Any:
         """``df`` followed by ``periods`` periods of rows drawn from its base rows, with the trend."""
         pd = _frame(df, "project_to_future_period")
+        original, df = df, _text(df)
+        time_col = None if time_col is None else str(time_col)
+        block_col = None if block_col is None else str(block_col)
         if generator is not None:
             raise UsageError(
                 "project_to_future_period: generator is not supported by fastsynth's ScenarioInjector; "
@@ -214,8 +208,13 @@ class ScenarioInjector:
             raise UsageError(
                 f"base_strategy={base_strategy!r} is not allowed; allowed: {', '.join(_STRATEGIES)}"
             )
+        if df.empty:
+            raise UsageError("project_to_future_period: df has no rows to project")
+        if n_samples_per_period is not None:  # 0 is refused, not read as "as many as the base"
+            argument("n_samples_per_period", n_samples_per_period, PositiveInt)
         base = _base(df, block_col, time_col, base_strategy, window_size)
-        trend = {c: _spec(config, len(base), c) for c, config in (trend_config or {}).items()}
+        # no row count: t is the period number, and project puts the default centre and step in periods
+        trend = {str(c): _spec(config, None, str(c)) for c, config in (trend_config or {}).items()}
         has_time = time_col is not None and time_col in df.columns
         projected, self.log = project(
             _as_floats(base, trend).reset_index(drop=True),
@@ -223,12 +222,13 @@ class ScenarioInjector:
             time=time_col if has_time and _moves(df[time_col]) else None,
             trend=trend,
             period_column=block_col if block_col is not None and block_col in df.columns else None,
-            rows_per_period=n_samples_per_period or len(base),
+            rows_per_period=len(base) if n_samples_per_period is None else n_samples_per_period,
             include_original=False,
             seed=self._seed(),
         )
         report(bool(auto_report and output_dir))
-        return pd.concat([df, projected], ignore_index=True)
+        projected.columns = original.columns  # the labels the frame came with, not their text
+        return pd.concat([original, projected], ignore_index=True)
 
     def _seed(self) -> int:
         seed = resolve_seed(self.seed)
@@ -243,6 +243,18 @@ def _frame(df: Any, where: str) -> Any:
             f"{where}: df is a {type(df).__name__}; the ScenarioInjector takes pandas DataFrames"
         )
     return pd
+
+
+def _text(df: Any) -> Any:
+    """``df`` with its column labels as text (itself when they are): the seed takes any label, and
+    fastsynth's tables are named by text."""
+    if all(isinstance(c, str) for c in df.columns):
+        return df
+    labels = [str(c) for c in df.columns]
+    if len(set(labels)) < len(labels):
+        twice = next(label for label in labels if labels.count(label) > 1)
+        raise UsageError(f"df has two columns labelled {twice!r} as text; give its columns distinct labels")
+    return df.set_axis(labels, axis=1)
 
 
 def _narrow(df: Any, names: list[str]) -> pa.Table:
@@ -272,8 +284,9 @@ def _arrow(column: Any) -> pa.Array:
 def _assign(df: Any, table: pa.Table, columns: list[str]) -> Any:
     """A copy of ``df`` (its index kept) with ``columns`` from ``table``, as pandas makes them."""
     out = df.copy()
+    labels = {str(c): c for c in df.columns}
     for name in columns:
-        out[name] = table.column(name).to_pandas().to_numpy()
+        out[labels.get(name, name)] = table.column(name).to_pandas().to_numpy()
     return out
 
 
@@ -295,8 +308,14 @@ def _configs(evolution_config: Any, scenario_config: Any) -> dict[str, Any]:
             else getattr(scenario_config, "evolve_features", {})
         )
         configs.update(evolving or {})
+    if evolution_config is not None and not isinstance(evolution_config, Mapping):
+        raise UsageError(
+            f"evolution_config={show(evolution_config)} is not a mapping of columns to configs "
+            "({column: {'type': ..., ...}})"
+        )
     configs.update(evolution_config or {})
-    return configs
+    # fastsynth names columns by text; a frame labelled 0, 1, ... is read through str (``_text``)
+    return {str(column): config for column, config in configs.items()}
 
 
 def _read(config: Any) -> dict[str, Any]:
@@ -318,8 +337,9 @@ def _read(config: Any) -> dict[str, Any]:
     raise UsageError(f"{show(config)} is not an evolution config (a mapping or EvolutionFeatureConfig)")
 
 
-def _spec(config: Any, n: int, column: str) -> dict[str, Any]:
-    """fastsynth's evolution spec for one of the seed's configs over ``n`` rows."""
+def _spec(config: Any, n: int | None, column: str) -> dict[str, Any]:
+    """fastsynth's evolution spec for one of the seed's configs over ``n`` rows (None: a projection's
+    trend, whose defaults fastsynth takes over the periods)."""
     try:
         c = _read(config)
     except UsageError as exc:
@@ -342,15 +362,15 @@ def _spec(config: Any, n: int, column: str) -> dict[str, Any]:
         return {
             "type": kind,
             "amplitude": given("amplitude", 1.0),
-            "center": given("center", n / 2),
-            "width": given("width", max(n / 10, 1e-9)),
+            "center": given("center", None if n is None else n / 2),
+            "width": given("width", None if n is None else max(n / 10, 1e-9)),
         }
     if kind in ("exponential_growth", "exponential_decay"):
         return {"type": kind, "rate": given("rate", 0.01)}
     if kind == "step":
         return {
             "type": kind,
-            "at": given("step", n / 2),
+            "at": given("step", None if n is None else n / 2),
             "amplitude": given("value", given("amplitude", 1.0)),
         }
     if kind == "noise":
@@ -364,6 +384,11 @@ def _spec(config: Any, n: int, column: str) -> dict[str, Any]:
             "power, polynomial"
         )
     spec: dict[str, Any] = {"type": kind, "driver": c["driver_col"] or "", "function": func}
+    if not isinstance(c["func_params"] or {}, Mapping):
+        raise UsageError(
+            f"evolution of {column!r}: func_params={show(c['func_params'])} is not a mapping of "
+            f"parameters; allowed keys: {', '.join(_FUNC_PARAMS)}"
+        )
     for key, value in (c["func_params"] or {}).items():
         if key not in _FUNC_PARAMS:
             raise UsageError(

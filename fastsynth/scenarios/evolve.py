@@ -5,7 +5,8 @@ whole column at once (numpy; no per-row Python) and adds it (``mode: add``, ``x 
 it as a factor (``mode: multiply``, ``x * (1 + change)``); the exponential types are factors by nature
 (``x * (1 + rate) ** t``). Evolutions apply in order, each to the result of the ones before, so two on
 one column compose. Nulls stay null; NaN stays NaN; integer columns keep their type, rounded half to
-even, and a value that no longer fits is refused. Noise and random walks draw counter-based normals
+even, and a value that no longer fits is refused. A time column with a null, NaN or infinite value is
+refused: such a row has no ``t``. Noise and random walks draw counter-based normals
 keyed by (seed, column, evolution, row): the same seed gives the same bytes.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -22,7 +24,7 @@ from fastsynth.buffers import empty
 from fastsynth.errors import UsageError
 from fastsynth.fields.base import Block
 from fastsynth.kernels import scenario as ks
-from fastsynth.scenarios.columns import numeric_column, to_arrow_column
+from fastsynth.scenarios.columns import integer_values, numeric_column, time_column, to_arrow_column
 from fastsynth.scenarios.log import ScenarioLog, Transformed
 from fastsynth.scenarios.specs import (
     UNIT_SECONDS,
@@ -43,7 +45,6 @@ from fastsynth.sources import from_arrow, to_arrow
 
 __all__ = ["apply_evolution", "axis_values", "evolve", "parse_evolutions"]
 
-_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 _NO_CHANGE = np.zeros(0)
 """``given`` for the shapes that compute their change from ``t``."""
 _NO_NULLS = np.zeros(0, np.bool_)
@@ -100,30 +101,19 @@ def axis_values(table: pa.Table, axis: TimeAxis) -> np.ndarray:
     n = table.num_rows
     if axis.column is None:
         return np.arange(n, dtype=np.float64)
-    name = axis.column
-    if name not in table.column_names:
-        raise UsageError(f"time: column {name!r} is not in the table ({', '.join(table.column_names)})")
-    column = table.column(name)
-    if column.null_count:
-        raise UsageError(f"time: column {name!r} has {column.null_count} nulls; every row needs a time")
-    kind = column.type
-    if pa.types.is_integer(kind) or pa.types.is_floating(kind):
-        values = np.asarray(column.to_numpy(), dtype=np.float64)
-        return values - values.min() if axis.origin == "start" and n else values
-    if pa.types.is_timestamp(kind):
-        seconds_per_count = 1 / _PER_SECOND[kind.unit]
-    elif pa.types.is_date32(kind):
-        seconds_per_count = 86_400.0
-    elif pa.types.is_date64(kind):
-        seconds_per_count = 1e-3
-    else:
-        raise UsageError(f"time: column {name!r} is {kind}; allowed: a number, date or timestamp column")
-    if pa.types.is_date32(kind):  # Arrow casts a date32 to its own width only
-        column = column.cast(pa.int32())
-    counts = column.cast(pa.int64()).to_numpy()
+    counts, seconds_per_count = time_column(table, axis.column)
+    values = counts.to_numpy()
     if axis.origin == "start" and n:
-        counts = counts - counts.min()  # in integers first: nanosecond counts lose digits in float64
-    return counts.astype(np.float64) * (seconds_per_count / UNIT_SECONDS[axis.unit])
+        # in integers first: large counts (nanoseconds since 1970) lose their last digits in float64;
+        # a difference of int64s can pass 2**63, and read as uint64 it is exact
+        values = values - values.min()
+        if values.dtype.kind == "i":
+            values = values.astype(np.int64).view(np.uint64)
+    values = np.asarray(values, dtype=np.float64)
+    if seconds_per_count is None:
+        return values
+    # the unit as the decimal it is written as: Fraction(1e-9) is not 1 / 10**9, and ns over ns must be 1
+    return values * float(seconds_per_count / Fraction(repr(UNIT_SECONDS[axis.unit])))
 
 
 def apply_evolution(
@@ -136,9 +126,11 @@ def apply_evolution(
     index: int,
     where: str,
     start: int = 0,
+    given: np.ndarray | None = None,
 ) -> tuple[pa.Table, dict[str, Any]]:
     """The table with ``spec`` applied to ``column`` over ``t``, and its log entry. Noise is keyed by
-    row ``start + i``: a projection's periods draw their own."""
+    row ``start + i``: a projection's periods draw their own. ``given``, when set, is the change of
+    every row, computed by the caller (a projection's random walk, one step a period)."""
     x, valid = numeric_column(table, column, where)
     resolved: dict[str, Any] = {}
     if isinstance(spec, DrivenBy):
@@ -146,6 +138,8 @@ def apply_evolution(
         if driver_valid is not None:  # no driver value, no known change: the row becomes null
             valid = driver_valid if valid is None else valid & driver_valid
         shape: tuple[Any, ...] = ("given", 0.0, 0.0, 0.0, _driven(spec, driver))
+    elif given is not None:
+        shape = ("given", 0.0, 0.0, 0.0, given)
     else:
         shape = _shape(spec, t, resolved, Block(column, seed, start, table.num_rows), index)
     mode = "multiply" if isinstance(spec, ExponentialGrowth | ExponentialDecay) else spec.mode
@@ -155,11 +149,17 @@ def apply_evolution(
         y, change, x, t, ks.SHAPES[name], mode == "multiply", float(a), float(b), float(c), given
     )
     kind = table.schema.field(column).type
-    array = to_arrow_column(y, valid, kind, where)
+    original = integer_values(table, column) if pa.types.is_integer(kind) else None
+    array = to_arrow_column(
+        y, valid, kind, where, original=original, change=change, multiply=mode == "multiply"
+    )
     position = table.column_names.index(column)
     table = table.set_column(position, table.schema.field(column), array)
     nulls = valid is not None
     changed, seen, low, high = ks.summarise_change(x, y, change, valid if nulls else _NO_NULLS, nulls)
+    if original is not None:  # what changed is what rounding kept: 10 + 0.1 is still 10
+        moved = array.fill_null(0).to_numpy(zero_copy_only=False) != original
+        changed = np.count_nonzero(moved if valid is None else moved & valid)
     entry: dict[str, Any] = {
         "index": index,
         "column": column,

@@ -3,13 +3,17 @@
 Period ``k`` (1 to ``periods``) is the table (or ``rows_per_period`` rows drawn from it with
 replacement, keyed by seed and row) with its time column moved ``k * every`` forward and the ``trend``
 evolutions applied at ``t = k``: ``{"type": "linear", "slope": 0.03}`` adds ``0.03 * k`` in period
-``k``; a cyclic trend follows the periods round the year. A period column numbers the rows: 0 for the
-original, ``k`` for period ``k`` (or, when the table already has that column, its largest value plus
-``k``).
+``k``; a cyclic trend follows the periods round the year; a sigmoid or step without its centre or
+place takes the middle of the periods, and a random walk takes one step a period. A period column
+numbers the rows: 0 for the original, ``k`` for period ``k`` (or, when the table already has that
+column, its largest value plus ``k``). A time or period number that would leave its column's type is
+refused, never wrapped round.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -18,16 +22,15 @@ import pyarrow.compute as pc
 
 from fastsynth.errors import UsageError
 from fastsynth.fields.base import Block
+from fastsynth.scenarios.columns import from_counts, time_column
 from fastsynth.scenarios.evolve import apply_evolution, parse_evolutions
 from fastsynth.scenarios.log import ScenarioLog, Transformed
-from fastsynth.scenarios.specs import UNIT_SECONDS, TimeAxis
+from fastsynth.scenarios.specs import UNIT_SECONDS, RandomWalk, Sigmoid, Step, TimeAxis
 from fastsynth.seeds import resolve_seed
 from fastsynth.sources import from_arrow, to_arrow
 from fastsynth.specs import PositiveInt, PositiveNumber, argument
 
 __all__ = ["project"]
-
-_COUNTS_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 
 
 def project(
@@ -53,14 +56,24 @@ def project(
     periods = argument("periods", periods, PositiveInt)
     if rows_per_period is not None:
         rows_per_period = argument("rows_per_period", rows_per_period, PositiveInt)
-    parsed = parse_evolutions(trend) if trend is not None else []
+    parsed = [
+        (column, _over_periods(spec, periods), where)
+        for column, spec, where in (parse_evolutions(trend) if trend is not None else [])
+    ]
+    walks = {
+        index: _walk(spec, column, periods, chosen, index)
+        for index, (column, spec, _) in enumerate(parsed)
+        if isinstance(spec, RandomWalk)
+    }
     table, kind = to_arrow(data)
     n = table.num_rows
     if n == 0:
         raise UsageError("project: the table has no rows to project")
     axis = TimeAxis.from_spec(time)
+    if period_column is not None and period_column == axis.column:  # the numbers would overwrite the times
+        raise UsageError(f"period_column={period_column!r} is the time column; name another, or None")
     shift = _shift(table, axis, every)
-    first_label = _first_label(table, period_column)
+    first_label = _first_label(table, period_column, periods)
     rows = rows_per_period or n
     log = ScenarioLog("project", chosen)
     log.settings = {
@@ -81,19 +94,49 @@ def project(
             copy = table.take(pa.array(picks))
         entry: dict[str, Any] = {"period": first_label + k - 1, "first_row": offset, "rows": rows}
         if axis.column is not None:
-            copy = _shifted(copy, axis.column, shift[0] * k)
+            copy = _shifted(copy, axis.column, shift[0] * k, k)
             entry["time_shift"] = k * (shift[1] or 0.0)
         t = np.full(rows, float(k))
         trend_entries = []
         for index, (column, spec, where) in enumerate(parsed):
-            copy, record = apply_evolution(copy, column, spec, t, TimeAxis(), chosen, index, where, offset)
+            walk = walks.get(index)
+            given = None if walk is None else np.full(rows, walk[k - 1])
+            copy, record = apply_evolution(
+                copy, column, spec, t, TimeAxis(), chosen, index, where, offset, given
+            )
             record["time"] = {"over": "periods", "t": k}
+            if walk is not None:
+                record["parameters"]["level"] = float(walk[k - 1])
             trend_entries.append(record)
         entry["trend"] = trend_entries
         parts.append(_labelled(copy, period_column, table, first_label + k - 1))
         log.entries.append(entry)
         offset += rows
     return Transformed(from_arrow(pa.concat_tables(parts), kind), log)
+
+
+def _over_periods(spec: Any, periods: int) -> Any:
+    """``spec`` with its defaults in periods: ``t`` is the period number, the same for all the rows of
+    a period, so a default taken from the rows' ``t`` (a sigmoid's centre and width, a step's place)
+    would sit on the period itself and the trend would never move. The middle of periods 1 to
+    ``periods``, and a tenth of their span, as ``evolve`` takes them over its ``t``."""
+    middle, width = (1 + periods) / 2, ((periods - 1) / 10 or 1.0)
+    if isinstance(spec, Sigmoid):
+        return dataclasses.replace(
+            spec,
+            center=middle if spec.center is None else spec.center,
+            width=width if spec.width is None else spec.width,
+        )
+    if isinstance(spec, Step) and spec.at is None:
+        return dataclasses.replace(spec, at=middle)
+    return spec
+
+
+def _walk(spec: RandomWalk, column: str, periods: int, seed: int, index: int) -> np.ndarray:
+    """A random walk over the periods: one ``N(0, step_std)`` step a period, keyed by (seed, column,
+    evolution, period), so that period ``k``'s level does not depend on how many periods follow."""
+    steps = Block(column, seed, 1, periods).normal(0.0, spec.step_std, salt=f"scenario\x00periods\x00{index}")
+    return np.cumsum(steps)
 
 
 def _shift(table: pa.Table, axis: TimeAxis, every: float | None) -> tuple[Any, float | None]:
@@ -103,23 +146,14 @@ def _shift(table: pa.Table, axis: TimeAxis, every: float | None) -> tuple[Any, f
             raise UsageError("every applies with a time column; time is None")
         return 0, None
     name = axis.column
-    if name not in table.column_names:
-        raise UsageError(f"time: column {name!r} is not in the table ({', '.join(table.column_names)})")
-    column = table.column(name)
-    if column.null_count:
-        raise UsageError(f"time: column {name!r} has {column.null_count} nulls; every row needs a time")
-    kind = column.type
-    numeric = pa.types.is_integer(kind) or pa.types.is_floating(kind)
-    if pa.types.is_timestamp(kind):
-        per_unit = _COUNTS_PER_SECOND[kind.unit] * UNIT_SECONDS[axis.unit]
-        counts = column.cast(pa.int64())
-    elif pa.types.is_date32(kind):
-        per_unit = UNIT_SECONDS[axis.unit] / 86_400
-        counts = column.cast(pa.int32()).cast(pa.int64())
-    elif numeric:
-        per_unit, counts = 1.0, column
-    else:
-        raise UsageError(f"time: column {name!r} is {kind}; allowed: a number, date or timestamp column")
+    counts, seconds_per_count = time_column(table, name)
+    kind = table.schema.field(name).type
+    numeric = seconds_per_count is None
+    per_unit = (
+        1.0
+        if seconds_per_count is None
+        else float(Fraction(repr(UNIT_SECONDS[axis.unit])) / seconds_per_count)
+    )
     if every is not None:
         every = float(argument("every", every, PositiveNumber))
         step = every * per_unit
@@ -139,19 +173,28 @@ def _shift(table: pa.Table, axis: TimeAxis, every: float | None) -> tuple[Any, f
     return step, step / per_unit
 
 
-def _shifted(table: pa.Table, name: str, step: Any) -> pa.Table:
-    column = table.column(name)
-    kind = column.type
-    if pa.types.is_timestamp(kind):
-        moved = pc.add(column.cast(pa.int64()), step).cast(kind)
-    elif pa.types.is_date32(kind):
-        moved = pc.add(column.cast(pa.int32()).cast(pa.int64()), step).cast(pa.int32()).cast(kind)
-    else:
-        moved = pc.add(column, pa.scalar(step, kind))
-    return table.set_column(table.column_names.index(name), table.schema.field(name), moved)
+def _shifted(table: pa.Table, name: str, step: Any, period: int) -> pa.Table:
+    """The table with its time column moved ``step`` counts (``period`` periods), checked: a time that
+    leaves the column's type is refused, not wrapped round (a timestamp past 2262 is not one in 1677)."""
+    counts, seconds_per_count = time_column(table, name)
+    field = table.schema.field(name)
+    try:
+        if pa.types.is_floating(field.type):
+            moved = pc.add(counts, pa.scalar(float(step), field.type))
+            if not pc.all(pc.is_finite(moved)).as_py():
+                raise OverflowError  # past the largest float: inf, which is no time
+        else:  # in int64, checked, then a checked cast to the column's own type
+            moved = pc.add_checked(counts.cast(pa.int64()), pa.scalar(step, pa.int64()))
+            moved = moved.cast(field.type) if seconds_per_count is None else from_counts(moved, field.type)
+    except (pa.ArrowInvalid, OverflowError):
+        raise UsageError(
+            f"time: column {name!r} shifted to period {period} ({step} of its counts) does not fit its "
+            f"type {field.type}; project fewer periods"
+        ) from None
+    return table.set_column(table.column_names.index(name), field, moved)
 
 
-def _first_label(table: pa.Table, period_column: str | None) -> int:
+def _first_label(table: pa.Table, period_column: str | None, periods: int) -> int:
     """The first projected period's number: 1, or the largest existing one plus 1."""
     if period_column is None or period_column not in table.column_names:
         return 1
@@ -161,7 +204,15 @@ def _first_label(table: pa.Table, period_column: str | None) -> int:
             f"period_column={period_column!r} is {column.type}; allowed: an integer column, or a new name"
         )
     largest = pc.max(column).as_py()
-    return 1 if largest is None else int(largest) + 1
+    first = 1 if largest is None else int(largest) + 1
+    last = first + periods - 1
+    if last > np.iinfo(column.type.to_pandas_dtype()).max:  # refused rather than widened: a copy
+        # keeps the table's schema, so that the projection concatenates with the original
+        raise UsageError(
+            f"period_column={period_column!r} is {column.type}: the last period, {last}, does not fit "
+            "it; cast the column to a wider integer, or name a new period column"
+        )
+    return first
 
 
 def _labelled(part: pa.Table, period_column: str | None, original: pa.Table | None, label: int) -> pa.Table:

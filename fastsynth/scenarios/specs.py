@@ -105,7 +105,7 @@ class Step(Spec):
 
 @dataclass(frozen=True)
 class Noise(Spec):
-    """Independent Gaussian noise, ``N(0, std)`` per row, keyed by (seed, column, row)."""
+    """Independent Gaussian noise, ``N(0, std)`` per row, keyed by (seed, evolution index, column, row)."""
 
     type: Literal["noise"] = "noise"
     std: Annotated[float, Bounds(0)] = 1.0
@@ -144,6 +144,11 @@ class DrivenBy(Spec):
         super().__post_init__()
         if not self.driver:
             raise UsageError("driven_by needs 'driver', the column whose value drives the change")
+        if self.function == "polynomial" and not self.coefficients:
+            raise UsageError(
+                "driven_by: coefficients=[] has no terms; a polynomial needs at least one coefficient "
+                "(highest power first)"
+            )
 
 
 Evolution = Annotated[

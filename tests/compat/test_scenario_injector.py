@@ -298,3 +298,64 @@ def test_columns_not_read_are_left_as_they_are_and_nan_scores_give_missing_label
     pd.testing.assert_frame_equal(out.drop(columns="y"), df)
     evolved = ScenarioInjector().evolve_features(df, {"x": {"type": "trend", "slope": 1.0}})
     assert evolved["x"].isna().tolist() == [False, True, False] and evolved[7].tolist() == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    ("trend", "expected"),
+    [  # over periods 1 to 3: the middle is period 2, a tenth of the span 0.2
+        ({"type": "sigmoid", "amplitude": 10}, [10 / (1 + np.exp(-(k - 2) / 0.2)) for k in (1, 2, 3)]),
+        ({"type": "step", "amplitude": 10}, [0.0, 10.0, 10.0]),
+    ],
+)
+def test_projected_sigmoid_and_step_trends_move_across_the_periods(
+    trend: dict, expected: list[float]
+) -> None:
+    frame = pd.DataFrame({"a": np.ones(100), "block": np.repeat([1, 2, 3, 4], 25)})
+    out = ScenarioInjector(seed=1).project_to_future_period(
+        frame, periods=3, trend_config={"a": trend}, block_col="block", auto_report=False
+    )
+    means = out.groupby("block")["a"].mean()
+    np.testing.assert_allclose(means.loc[[5, 6, 7]].to_numpy(), 1 + np.array(expected))
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"a": {"type": "cyclic", "period": "7"}}, r"evolution of 'a': period='7' is not a number > 0"),
+        ({"a": {"type": ["x"]}}, r"evolution of 'a': type=\['x'\] is not an evolution type; allowed: linear"),
+        (
+            {"a": {"type": "driven_by", "driver_col": "a", "func_params": [1]}},
+            r"evolution of 'a': func_params=\[1\] is not a mapping of parameters; allowed keys: slope",
+        ),
+        ([1, 2], r"evolution_config=\[1, 2\] is not a mapping of columns to configs"),
+    ],
+)
+def test_a_malformed_config_is_named_not_a_traceback(config, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        ScenarioInjector(seed=1).evolve_features(pd.DataFrame({"a": [1.0, 2.0]}), config)
+
+
+def test_columns_labelled_by_numbers_evolve_and_project() -> None:
+    frame = pd.DataFrame({0: [1.0, 2.0], 1: [5, 6]})
+    out = ScenarioInjector(seed=1).evolve_features(frame, {0: {"type": "linear", "slope": 1}})
+    assert list(out.columns) == [0, 1] and out[0].tolist() == [1.0, 3.0] and out[1].tolist() == [5, 6]
+    projected = ScenarioInjector(seed=1).project_to_future_period(
+        frame, periods=1, trend_config={0: {"type": "linear", "slope": 10}}, auto_report=False
+    )
+    assert list(projected.columns) == [0, 1] and len(projected) == 4
+
+
+@pytest.mark.parametrize(
+    ("frame", "arguments", "message"),
+    [
+        (
+            pd.DataFrame({"a": [1.0]}),
+            {"n_samples_per_period": 0},
+            r"n_samples_per_period=0 is not an integer >= 1",
+        ),
+        (pd.DataFrame({"a": []}), {}, r"project_to_future_period: df has no rows to project"),
+    ],
+)
+def test_a_projection_without_rows_is_refused(frame: pd.DataFrame, arguments: dict, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        ScenarioInjector(seed=1).project_to_future_period(frame, periods=1, **arguments)

@@ -231,3 +231,82 @@ def test_a_table_in_several_chunks_gives_the_same_bytes(table: pa.Table) -> None
     one, log = evolve(table, spec, time="ts", seed=4)
     many, log_many = evolve(chunked, spec, time="ts", seed=4)
     assert one.combine_chunks().equals(many.combine_chunks()) and log.to_json() == log_many.to_json()
+
+
+@pytest.mark.parametrize(
+    ("kind", "given", "spec", "expected"),
+    [
+        (pa.int64(), [2**63 - 1, 2**53 + 1, -(2**63)], {"type": "linear"}, [2**63 - 1, 2**53 + 1, -(2**63)]),
+        (pa.int64(), [2**53 + 1, 2**62 + 3], {"type": "linear", "intercept": 2.5}, [2**53 + 4, 2**62 + 6]),
+        (
+            pa.int64(),
+            [2**63 - 2, -(2**63) + 1],
+            {"type": "linear", "intercept": 0.9},
+            [2**63 - 1, -(2**63) + 2],
+        ),
+        (pa.uint64(), [2**64 - 1, 2**63 + 7], {"type": "linear"}, [2**64 - 1, 2**63 + 7]),
+        (pa.uint64(), [2**64 - 1, 2**63 + 7], {"type": "linear", "intercept": -3}, [2**64 - 4, 2**63 + 4]),
+        (pa.int64(), [2**63 - 1, 12], {"type": "linear", "mode": "multiply"}, [2**63 - 1, 12]),
+    ],
+)
+def test_large_integers_stay_exact(
+    kind: pa.DataType, given: list[int], spec: dict, expected: list[int]
+) -> None:
+    out, _ = evolve(pa.table({"x": pa.array(given, kind)}), {"x": spec}, seed=1)
+    assert out.column("x").type == kind and out.column("x").to_pylist() == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "given", "spec", "message"),
+    [
+        (pa.int64(), [2**63 - 1], {"type": "linear", "intercept": 1}, r"row 0 .* does not fit .* int64"),
+        (pa.int64(), [-(2**63)], {"type": "linear", "intercept": -1}, r"row 0 .* does not fit .* int64"),
+        (pa.uint64(), [0, 2**64 - 1], {"type": "linear", "intercept": 1}, r"row 1 .* does not fit .* uint64"),
+        (pa.uint64(), [3], {"type": "linear", "intercept": -4}, r"row 0 .* does not fit .* uint64"),
+        (pa.int8(), [120], {"type": "linear", "intercept": 7.6}, r"row 0 .* does not fit .* int8"),
+        (pa.int64(), [2**60], {"type": "linear", "intercept": 0.5, "mode": "multiply"}, r"row 0 .* 2\*\*53"),
+    ],
+)
+def test_integers_out_of_range_are_refused_not_wrapped(
+    kind: pa.DataType, given: list[int], spec: dict, message: str
+) -> None:
+    with pytest.raises(UsageError, match=message):
+        evolve(pa.table({"x": pa.array(given, kind)}), {"x": spec}, seed=1)
+
+
+def test_the_log_counts_integers_changed_after_rounding() -> None:
+    out, log = evolve(
+        pa.table({"x": pa.array([10, 20, 30], pa.int32())}), {"x": {"type": "linear", "intercept": 0.1}}
+    )
+    assert out.column("x").to_pylist() == [10, 20, 30] and log.entries[0]["changed"] == 0
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_a_time_that_is_not_finite_is_refused(bad: float) -> None:
+    table = pa.table({"x": [1.0, 2.0, 3.0], "tt": [0.0, bad, 2.0]})
+    with pytest.raises(UsageError, match=r"time: column 'tt' has 1 value that is not finite \(row 1: "):
+        evolve(table, {"x": {"type": "linear", "slope": 1}}, time="tt")
+
+
+def test_a_large_integer_time_keeps_its_steps() -> None:
+    start = 1_700_000_000_000_000_000
+    table = pa.table({"x": [0.0, 0.0, 0.0], "t": pa.array([start, start + 100, start + 200], pa.int64())})
+    out, _ = evolve(table, {"x": {"type": "linear", "slope": 1}}, time="t")
+    assert out.column("x").to_pylist() == [0.0, 100.0, 200.0]
+
+
+def test_a_pandas_column_of_mixed_types_is_named() -> None:
+    frame = pd.DataFrame({"x": [1.0, 2.0], "o": [1, "a"]})
+    with pytest.raises(UsageError, match=r"data: column 'o' \(object\) cannot be read as Arrow: .*astype"):
+        evolve(frame, {"x": {"type": "linear"}})
+
+
+def test_nanosecond_times_in_nanoseconds_are_whole() -> None:
+    start = np.datetime64("2023-11-14T22:13:20", "ns")
+    times = pa.array(np.array([start, start + 100, start + 200]), pa.timestamp("ns"))
+    out, _ = evolve(
+        pa.table({"x": [0.0, 0.0, 0.0], "t": times}),
+        {"x": {"type": "linear", "slope": 1}},
+        time={"column": "t", "unit": "ns"},
+    )
+    assert out.column("x").to_pylist() == [0.0, 100.0, 200.0]

@@ -117,3 +117,103 @@ def test_a_derived_period_over_irregular_whole_steps_is_rounded() -> None:
     out, log = project(pa.table({"t": [1, 2, 4], "x": [1.0, 2.0, 3.0]}), 1, time="t")
     assert log.to_dict()["time"] == {"column": "t", "every": 4.0}  # span 3 + a mean step of 1.5, rounded
     assert out.column("t").to_pylist() == [1, 2, 4, 5, 6, 8]
+
+
+def test_a_date64_time_column_moves_as_a_date32_one_does() -> None:
+    days = [dt.date(2024, 1, 1), dt.date(2024, 1, 2)]
+    for kind in (pa.date32(), pa.date64()):
+        out, log = project(pa.table({"x": [1.0, 2.0], "d": pa.array(days, kind)}), 2, time="d")
+        assert out.column("d").type == kind
+        assert out.column("d").to_pylist() == [dt.date(2024, 1, 1) + dt.timedelta(days=i) for i in range(6)]
+        assert log.settings["time"] == {"column": "d", "every": 2.0}
+
+
+@pytest.mark.parametrize(
+    ("table", "arguments", "message"),
+    [
+        (
+            pa.table({"ts": pa.array(np.array(["2250-01-01", "2251-01-01"], "datetime64[ns]"))}),
+            {"periods": 10, "time": "ts"},
+            r"time: column 'ts' shifted to period 6 .* does not fit its type timestamp\[ns\]",
+        ),
+        (
+            pa.table({"tt": pa.array([0, 1, 2], pa.int8())}),
+            {"periods": 100, "time": "tt"},
+            r"time: column 'tt' shifted to period 42 .* does not fit its type int8",
+        ),
+        (
+            pa.table({"tt": pa.array([0, 1, 2], pa.int8())}),
+            {"periods": 1, "time": "tt", "every": 1000},
+            r"time: column 'tt' shifted to period 1 .* does not fit its type int8",
+        ),
+        (
+            pa.table({"x": [1.0], "period": pa.array([127], pa.int8())}),
+            {"periods": 1},
+            r"period_column='period' is int8: the last period, 128, does not fit it",
+        ),
+    ],
+)
+def test_a_shift_or_a_period_number_that_overflows_is_refused(
+    table: pa.Table, arguments: dict, message: str
+) -> None:
+    with pytest.raises(UsageError, match=message):
+        project(table, **arguments)
+
+
+@pytest.mark.parametrize(
+    ("times", "message"),
+    [
+        ([0.0, float("nan")], r"time: column 'tt' has 1 value that is not finite \(row 1: nan\)"),
+        ([0.0, 1e308], r"time: column 'tt' shifted to period 1 .* does not fit its type double"),
+    ],
+)
+def test_a_float_time_that_is_or_becomes_infinite_is_refused(times: list[float], message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        project(pa.table({"x": [1.0, 2.0], "tt": times}), 2, time="tt")
+
+
+def _changes(out: pa.Table, periods: int) -> np.ndarray:
+    """Each period's change of ``x`` from the original, row by row."""
+    x = out.column("x").to_numpy().reshape(periods + 1, -1)
+    return x[1:] - x[0]
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [  # the defaults are in periods: the middle of periods 1 to 4 is 2.5, a tenth of their span 0.3
+        ({"type": "sigmoid", "amplitude": 10}, [10 / (1 + np.exp(-(k - 2.5) / 0.3)) for k in range(1, 5)]),
+        ({"type": "step", "amplitude": 10}, [0.0, 0.0, 10.0, 10.0]),
+    ],
+)
+def test_sigmoid_and_step_trends_change_across_the_periods(spec: dict, expected: list[float]) -> None:
+    out, _ = project(pa.table({"x": [1.0, 2.0, 3.0]}), 4, trend={"x": spec})
+    np.testing.assert_allclose(_changes(out, 4), np.repeat(np.array(expected)[:, None], 3, axis=1))
+
+
+def test_a_random_walk_trend_steps_once_a_period() -> None:
+    out, _ = project(
+        pa.table({"x": np.zeros(5)}), 6, trend={"x": {"type": "random_walk", "step_std": 1}}, seed=3
+    )
+    changes = _changes(out, 6)
+    assert (changes == changes[:, :1]).all()  # one level for all the rows of a period
+    assert len(set(changes[:, 0].tolist())) == 6
+    again, _ = project(
+        pa.table({"x": np.zeros(5)}), 6, trend={"x": {"type": "random_walk", "step_std": 1}}, seed=3
+    )
+    assert out.equals(again)
+    # the walk is the running sum of one step a period: the first periods do not depend on how many follow
+    fewer, _ = project(
+        pa.table({"x": np.zeros(5)}), 3, trend={"x": {"type": "random_walk", "step_std": 1}}, seed=3
+    )
+    np.testing.assert_array_equal(_changes(fewer, 3), changes[:3])
+
+
+def test_the_period_column_cannot_be_the_time_column() -> None:
+    with pytest.raises(UsageError, match=r"period_column='tt' is the time column; name another"):
+        project(pa.table({"x": [1.0, 2.0], "tt": [0, 1]}), 1, time="tt", period_column="tt")
+
+
+def test_a_polynomial_needs_coefficients() -> None:
+    trend = {"x": {"type": "driven_by", "driver": "x", "function": "polynomial", "coefficients": []}}
+    with pytest.raises(UsageError, match=r"coefficients=\[\] .* at least one"):
+        project(pa.table({"x": [1.0, 2.0]}), 1, trend=trend)
