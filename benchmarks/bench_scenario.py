@@ -18,15 +18,13 @@ throwaway virtual environment (``calm_venv.sh`` makes it) through ``calm_scenari
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from common import DEFAULT_CALM, machine, median_rate
+from common import DEFAULT_CALM, machine, median_rate, run_peer
 
 from fastsynth import scenarios
 from fastsynth.compat.calmops import ScenarioInjector
@@ -83,23 +81,8 @@ def facade(frame: object, op: str) -> object:
 
 def calm(python: Path, op: str, rows: int, repeats: int) -> float:
     """Rows per second of calm-data-generator's ScenarioInjector doing ``op`` on ``rows`` rows."""
-    result = subprocess.run(
-        [
-            str(python),
-            str(HERE / "calm_scenario.py"),
-            "--rows",
-            str(rows),
-            "--op",
-            op,
-            "--repeats",
-            str(repeats),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    return rows / report["seconds"]
+    report = run_peer(python, "calm_scenario.py", "--rows", rows, "--op", op, "--repeats", repeats)
+    return rows / float(report["seconds"])
 
 
 def main() -> None:
