@@ -134,8 +134,10 @@ def gene_features(cohort: Cohort) -> Features:
     pairs, which = np.unique(np.stack([genes, folds[states, genes]], axis=1), axis=0, return_inverse=True)
     table_of[states, genes] = n + which.reshape(-1)
     extra = pairs[:, 0].astype(np.int64)
+    # A fold change moves a mean up to MAX_MEAN at most, as the means are drawn: past it a table takes
+    # long to make and its counts leave int32.
     tables = omics.nb_tables(
-        np.concatenate([means, means[extra] * pairs[:, 1]]),
+        np.concatenate([means, np.minimum(means[extra] * pairs[:, 1], MAX_MEAN)]),
         np.concatenate([dispersions, dispersions[extra]]),
     )
     return Features(

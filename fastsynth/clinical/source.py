@@ -18,11 +18,12 @@ inside ``cohort`` is refused, so that one number decides the data.
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any, Literal
 
 import pyarrow as pa
 
-from fastsynth.clinical.cohort import Cohort, effect_indices
+from fastsynth.clinical.cohort import MAX_MEAN, Cohort, Effect, Trend, effect_indices
 from fastsynth.clinical.tables import Tables
 from fastsynth.errors import SchemaError
 from fastsynth.specs import from_document, show, spend, to_document, work_left
@@ -37,6 +38,10 @@ _SEEDS_KEPT = 4
 _TABLE_SECONDS = 3e-4
 """Set-up time of one count table an effect or a trend adds (a gene of a group, at a later visit for a
 trend): 27,000 took 8 s on this project's machines, parameters and look-ups included."""
+_STEP_SECONDS = 4e-9
+"""Set-up time of one count a count table walks past (``omics.nb_tables`` sums the negative binomial's
+probabilities count by count up to its upper tail): a gene of mean 1e6 and dispersion 5 walks 84 million
+counts in 0.25 s."""
 _VALUE_SECONDS = 5e-7
 """Set-up time of one per-visit parameter of trends (16 bytes each): it bounds their memory too (the
 default 5 s allow 10 million, 160 MB)."""
@@ -144,6 +149,25 @@ class CohortRows:
         return f"CohortRows({self.cohort!r}, table={self.table!r}, layout={self.layout!r})"
 
 
+def _walk(cohort: Cohort) -> float:
+    """About how many counts the cohort's count tables walk: a table of mean ``m`` and dispersion ``d``
+    reaches its upper tail near ``m * (1 + 21 d)`` (a gamma's quantile at 1e-9 for shape ``1 / d``),
+    the genes' means taken at their expected value and every effect's table at its largest mean."""
+    counts = cohort.counts
+    mean = min(MAX_MEAN, math.exp(counts.log_mean + counts.log_mean_sd**2 / 2))
+    spread = 1 + 21 * max(counts.dispersion)
+    steps = cohort.genes * (mean * spread + 40 * math.sqrt(mean))
+    later = cohort.visits.count - 1 if cohort.visits else 0
+    trends = cohort.visits.trends if cohort.visits else ()
+    tables: list[tuple[Effect | Trend, float, int]] = [(e, max(e.fold_change), 1) for e in cohort.effects]
+    tables += [(t, math.exp(min(700.0, later * math.log(max(t.fold_change)))), later) for t in trends]
+    for effect, fold, count in tables:
+        larger = min(MAX_MEAN, mean * fold)
+        genes = len(set(effect_indices(effect, "genes")))
+        steps += genes * count * (larger * spread + 40 * math.sqrt(larger))
+    return steps
+
+
 def _spend_setup(cohort: Cohort) -> None:
     """Under a server's limits, refuse effects and trends whose parameters take longer to draw than the
     seconds of set-up left (``max_build_seconds``), before they are drawn: 297,000 count tables (a trend
@@ -159,11 +183,14 @@ def _spend_setup(cohort: Cohort) -> None:
     if cohort.gene_type != "rna-seq":
         tables = 0
     values = len({t.group for t in trends}) * later * (cohort.genes + cohort.proteins)
-    needed = tables * _TABLE_SECONDS + values * _VALUE_SECONDS
+    steps = _walk(cohort) if cohort.gene_type == "rna-seq" else 0.0
+    needed = tables * _TABLE_SECONDS + values * _VALUE_SECONDS + steps * _STEP_SECONDS
     if needed > budget[0]:
         raise SchemaError(
-            f"{_WHERE}: its effects and trends need about {needed:.0f} s to draw their parameters "
-            f"({tables:,} count tables, {values:,} per-visit values), over the limit; allowed: at most "
-            f"{budget[0]} s ({budget[1]}): fewer genes in effects, or fewer visits, genes or groups in trends"
+            f"{_WHERE}: its count tables, effects and trends need about {needed:.0f} s to draw their "
+            f"parameters ({tables:,} count tables for effects and trends, {values:,} per-visit values, "
+            f"about {steps:.3g} counts walked by the tables), over the limit; allowed: at most {budget[0]} s "
+            f"({budget[1]}): smaller means or dispersions in counts, fewer genes, fewer genes in effects, "
+            "or fewer visits, genes or groups in trends"
         )
     spend("work", needed)

@@ -97,8 +97,11 @@ def nb_tables(means: np.ndarray, dispersions: np.ndarray) -> tuple[np.ndarray, n
         k, mass = _start(means[g], dispersions[g])
         total = mass
         for knot in range(KNOTS):
-            # The walk stops where the probabilities underflow, far past the mean: the tail is there.
-            while total < targets[knot] and not (mass == 0.0 and k > means[g]):
+            # The walk stops where a count's probability no longer adds to the total, past the mean: the
+            # tail is there. (Waiting for it to reach zero never ended: the smallest subnormal times a
+            # ratio over one half rounds back to itself, and a total a rounding short of 1 - TAIL never
+            # reaches it.)
+            while total < targets[knot] and not (k > means[g] and total + mass == total):
                 k += 1
                 mass *= (k - 1 + r) / k * q
                 total += mass
