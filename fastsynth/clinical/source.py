@@ -26,7 +26,7 @@ import pyarrow as pa
 from fastsynth.clinical.cohort import MAX_MEAN, Cohort, Effect, Trend, effect_indices
 from fastsynth.clinical.tables import Tables
 from fastsynth.errors import SchemaError
-from fastsynth.specs import from_document, show, spend, to_document, work_left
+from fastsynth.specs import ceiling, from_document, show, spend, to_document, work_left
 
 __all__ = ["CohortRows"]
 
@@ -65,6 +65,7 @@ class CohortRows:
         self.cohort, self.table, self.layout = cohort, table, layout
         self.visits = cohort.visits.count if cohort.visits else 1
         _spend_setup(cohort)
+        _check_width(cohort, table, layout)
         # The demographics' schema is parsed now, while a server's ceilings are in force, and the
         # columns' types are those of an empty block (types do not depend on the seed).
         self._plain = Tables(cohort)
@@ -147,6 +148,21 @@ class CohortRows:
 
     def __repr__(self) -> str:
         return f"CohortRows({self.cohort!r}, table={self.table!r}, layout={self.layout!r})"
+
+
+def _check_width(cohort: Cohort, table: str, layout: str) -> None:
+    """Under a server's limits, refuse a wide omics table whose features and keys are more columns than
+    ``max_fields``, before it is made (``genes`` alone is capped by the same number)."""
+    limit = ceiling("fields")
+    if limit is None or table == "demographics" or layout != "wide":
+        return
+    features = cohort.genes if table == "genes" else cohort.proteins
+    keys = 2 if cohort.visits else 1  # Patient_ID, and Visit_ID
+    if features + keys > limit[0]:
+        raise SchemaError(
+            f"{_WHERE}: {table}={features} makes {features + keys} columns with its keys, over the limit; "
+            f"allowed: at most {limit[0] - keys} {table} in the wide layout ({limit[1]}), or layout: matrix"
+        )
 
 
 def _walk(cohort: Cohort) -> float:

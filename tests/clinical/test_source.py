@@ -106,6 +106,11 @@ def test_fields_follow_the_cohorts_columns_and_the_schema_round_trips(tmp_path):
             "schema: cohort: genes=1001 is over the limit; allowed: at most 1000 (max_fields)",
         ),
         (
+            {"patients": 5, "genes": 1000},
+            "schema: cohort: genes=1000 makes 1001 columns with its keys, over the limit; allowed: at most "
+            "999 genes in the wide layout (max_fields), or layout: matrix",
+        ),
+        (
             {"patients": 5, "proteins": 5000},
             "schema: cohort: proteins=5000 is over the limit; allowed: at most 1000 (max_fields)",
         ),
