@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 
+import anndata  # the omics extra, which make test installs: a missing one fails here, never skips
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -12,8 +13,6 @@ from typer.testing import CliRunner
 from fastsynth.cli.app import app
 from fastsynth.clinical import Cohort, Tables, generate_cohort, write_anndata, write_cohort
 from fastsynth.errors import MissingDependencyError, UsageError
-
-anndata = pytest.importorskip("anndata")
 
 PATIENTS = Cohort(
     patients=23,
