@@ -168,9 +168,9 @@ def drift_document(
     if (blocks is None and time_column is None) or (blocks is not None and consecutive):
         # windows over rows of data in time order, or blocks that follow one another in the rows: a
         # sorted time column *is* the axis, and differs between every two blocks by construction;
-        # reporting it as drifted everywhere says nothing
-        axis = [c for c in measured if c.kind == "datetime" and c.ascending]
-        skipped.extend({"column": c.name, "reason": "time axis"} for c in axis)
+        # reporting it as drifted everywhere says nothing; so is a row key (1, 2, 3, ...)
+        axis = [c for c in measured if c.ordered]
+        skipped.extend({"column": c.name, "reason": c.axis} for c in axis)
         measured = [c for c in measured if c not in axis]
 
     series_x = layout.series_x()
@@ -545,12 +545,26 @@ class _Column:
     offsets: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int64))
     """Where each block's sample starts in ``sample`` (the sampler's offsets)."""
     ascending: bool = True
-    """Times: whether the non-null values seen so far are in non-decreasing order."""
+    """Times: whether the non-null values seen so far are in non-decreasing order; integers: in
+    increasing order (each unique), as a row key's are."""
     latest: float = -np.inf
 
     @property
     def binned(self) -> bool:
         return self.edges is not None
+
+    @property
+    def axis(self) -> str | None:
+        """What the column would be as the rows' own axis: a ``time axis`` or a ``row key``; None for
+        other kinds."""
+        if self.kind == "datetime":
+            return "time axis"
+        return "row key" if self.kind == "numerical" and pa.types.is_integer(self.type) else None
+
+    @property
+    def ordered(self) -> bool:
+        """Whether the column runs along the rows as their axis does (see ``ascending``)."""
+        return self.axis is not None and self.ascending
 
     @classmethod
     def make(
@@ -586,10 +600,13 @@ class _Column:
 
     def add(self, values: pa.Array, ids: np.ndarray, slots: np.ndarray, series_ids: np.ndarray) -> None:
         x = self._count(values, ids, self.counts)
-        if self.kind == "datetime" and self.ascending:
+        if self.axis is not None and self.ascending:
             t = x[~np.isnan(x)]
             if len(t):
-                self.ascending = bool(t[0] >= self.latest and np.all(t[1:] >= t[:-1]))
+                if self.kind == "datetime":
+                    self.ascending = bool(t[0] >= self.latest and np.all(t[1:] >= t[:-1]))
+                else:
+                    self.ascending = bool(t[0] > self.latest and np.all(t[1:] > t[:-1]))
                 self.latest = float(t[-1])
         kb.add_sums(x, ids, self.shift, self.sums, self.nonnull)
         if self.series is not None:

@@ -317,6 +317,19 @@ def test_a_sorted_time_column_is_the_axis_of_windows_over_rows_not_a_drift():
     assert "t" in [c["column"] for c in by_time.document["columns"]]
 
 
+def test_a_row_key_is_the_axis_of_windows_over_rows_not_a_drift():
+    rng = np.random.default_rng(9)
+    ids = np.arange(1, 4001)
+    repeated = np.sort(rng.integers(0, 100, 4000))  # rising, but not a key: measured
+    table = pa.table({"user_id": ids, "level": repeated, "x": rng.normal(size=4000)})
+    document = report(table, windows=4).document
+    assert {"column": "user_id", "reason": "row key"} in document["skipped"]
+    assert [c["column"] for c in document["columns"]] == ["level", "x"]
+    assert document["drifted_columns"] == ["level"]
+    shuffled = report(table.set_column(0, "user_id", pa.array(rng.permutation(ids))), windows=4).document
+    assert "user_id" in [c["column"] for c in shuffled["columns"]]
+
+
 def _late_text_csv(path, rows: int = 20_000):
     lines = ["n,x", *(f"{i},{i * 0.5}" for i in range(rows)), "abc,1.0"]
     path.write_text("\n".join(lines) + "\n")

@@ -250,6 +250,7 @@ def test_reference_numbers_against_data_strings_are_refused_as_quality_refuses_t
         (["--windows", "0"], "--windows 0 is not allowed"),
         (["--windows", "2", "--kind", "zz=categorical"], "--kind 'zz' is not a column"),
         (["--windows", "2", "--kind", "c=nope"], "--kind column 'c': kind 'nope' is unknown"),
+        ([], "or --blocks COLUMN, --windows N or --reference DATA for drift"),
     ],
 )
 def test_cli_errors_name_the_cli_options(files, options, expected):
