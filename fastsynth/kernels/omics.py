@@ -7,7 +7,7 @@ one module share ``z``, so their latents correlate by ``rho``), mapped to the ge
 
 - counts (RNA-Seq): the negative binomial's quantile at ``Phi(x)``, found in the gene's table of
   cumulative probabilities (``nb_tables``, see ``KNOTS``), which covers the probabilities in [TAIL,
-  1 - TAIL];
+  1 - TAIL] and is indexed by ``x`` directly;
 - intensities: ``loc + scale * x`` (microarray, log scale), or its exponential (log-normal abundances).
 
 A patient's group picks the table (or the location) of each gene: a disease effect is a table of the
@@ -17,6 +17,7 @@ gene's mean times the fold change, used for that group's patients only, so nothi
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import numpy as np
 from numba import prange
@@ -27,6 +28,7 @@ from fastsynth.kernels.permutation import permute
 
 __all__ = [
     "KNOTS",
+    "SPREAD",
     "TAIL",
     "counts_of",
     "fill_counts",
@@ -47,7 +49,7 @@ TAIL = 1e-9
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _FEATURES = 64
-"""Genes (or proteins) a thread takes at a time, for every patient of the block: a gene's table (3.5 kB)
+"""Genes (or proteins) a thread takes at a time, for every patient of the block: a gene's table (3 kB)
 is then searched for all of them while it is in cache. Tiles of 64 patients, each gene's table read
 again for every tile, spent most of a count's time waiting for memory (about 1.4x slower). Fewer
 features (50 proteins) are shared out in 8 chunks, so that every thread has some."""
@@ -61,36 +63,35 @@ def _chunk(width: int) -> int:
 
 KNOTS = 256
 """Points each count table keeps, so that a table's size does not grow with its gene's spread (20,000
-genes: 70 MB). Knot ``i`` is the first count whose cumulative probability reaches ``Phi(z_i)``, the
-``z_i`` evenly spaced on the latent scale from ``Phi**-1(TAIL)`` to ``Phi**-1(1 - TAIL)``: where counts
-are few (most genes, and every gene near zero) consecutive knots are consecutive counts and the counts
-are exactly negative binomial; where a knot interval holds several counts, they follow the straight
-line between the knots' latent edges, 0.047 apart, along which the quantile function hardly bends. With
-dispersions up to 5 and means up to a million, a gene's mean and variance come out within 0.05% of the
-negative binomial's (``tests/clinical``)."""
-GUIDE = 256
-"""Cells of each table's guide, evenly over latent values in [-REACH, REACH]: a cell holds the first knot
-at or past its lower edge, so a search starts a knot or two below its answer (Chen and Asau's guide
-table, on the latent scale)."""
-REACH = 6.5
-"""The latent values the guide covers; TAIL's quantiles are about +-6.0."""
+genes: 60 MB). Knot ``i`` is the first count whose cumulative probability reaches ``Phi(z_i)``, the
+``z_i = -SPREAD + i * _STEP`` evenly spaced on the latent scale from ``Phi**-1(TAIL)`` to
+``Phi**-1(1 - TAIL)``: where counts are few (most genes, and every gene near zero) consecutive knots are
+consecutive counts and the counts are exactly negative binomial; where a knot interval holds several
+counts, they follow the straight line between the counts' latent edges, at most 0.047 apart, along which
+the quantile function hardly bends. With dispersions up to 5 and means up to a million, a gene's mean
+and variance come out within 0.05% of the negative binomial's (``tests/clinical``)."""
+SPREAD = NormalDist().inv_cdf(1.0 - TAIL)
+"""The latent value of the last knot (about 6.0); the first is at its negative."""
+_STEP = 2.0 * SPREAD / (KNOTS - 1)
+_EDGE_CAP = 40.0
+"""Where a count's cumulative probability rounds to 1 its edge is infinite; it is kept at 40 (Phi(40) is
+1 too), so that ``_quantile``'s arithmetic stays finite."""
+"""The latent distance between consecutive knots: a latent value's knot interval is found by one
+division, with no search."""
 
 
 @parallel_kernel
-def nb_tables(means: np.ndarray, dispersions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def nb_tables(means: np.ndarray, dispersions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The negative binomial tables of genes with ``means`` and ``dispersions`` (variance ``mean +
     dispersion * mean**2``): for gene ``g``, ``KNOTS`` counts ``counts[g]`` (see KNOTS) from the first
-    count whose cumulative probability reaches TAIL to the first that reaches 1 - TAIL, the latent value
-    where each count's cumulative probability is reached
-    (``edges[g]``: ``Phi**-1`` of it), and the guide ``guide[g]``."""
+    count whose cumulative probability reaches TAIL to the first that reaches 1 - TAIL, and the latent
+    value where each count's cumulative probability is reached (``edges[g]``: ``Phi**-1`` of it)."""
     n = means.shape[0]
     counts = np.zeros((n, KNOTS), np.int32)
     edges = np.empty((n, KNOTS), np.float64)
-    guide = np.zeros((n, GUIDE), np.int16)
     targets = np.empty(KNOTS)
-    reach = _normal_quantile(1.0 - TAIL)
     for knot in range(KNOTS):
-        targets[knot] = 0.5 * math.erfc((reach - knot * (2.0 * reach / (KNOTS - 1))) * _SQRT_HALF)
+        targets[knot] = 0.5 * math.erfc(-(knot * _STEP - SPREAD) * _SQRT_HALF)
     for g in prange(n):
         r = 1.0 / dispersions[g]
         q = means[g] / (r + means[g])
@@ -108,14 +109,11 @@ def nb_tables(means: np.ndarray, dispersions: np.ndarray) -> tuple[np.ndarray, n
             counts[g, knot] = k
             # A count that reaches several targets repeats its edge.
             edges[g, knot] = (
-                edges[g, knot - 1] if knot and k == counts[g, knot - 1] else _normal_quantile(total)
+                edges[g, knot - 1]
+                if knot and k == counts[g, knot - 1]
+                else min(_normal_quantile(total), _EDGE_CAP)
             )
-        knot = 0
-        for cell in range(GUIDE):
-            while knot < KNOTS - 1 and edges[g, knot] < -REACH + cell * (2.0 * REACH / GUIDE):
-                knot += 1
-            guide[g, cell] = knot
-    return counts, edges, guide
+    return counts, edges
 
 
 @kernel
@@ -166,22 +164,27 @@ def _start(mean: float, dispersion: float) -> tuple[int, float]:
 
 
 @kernel
-def _quantile(x: float, t: int, counts: np.ndarray, edges: np.ndarray, guide: np.ndarray) -> int:
-    """The count of table ``t`` at latent value ``x``: the first knot whose edge is past ``x`` (from the
-    guide's knot on); between knots more than one count apart, the count where the straight line
-    between their edges reaches ``x``."""
-    cell = int((x + REACH) * (GUIDE / (2.0 * REACH)))
-    knot = int(guide[t, min(max(cell, 0), GUIDE - 1)])
-    while knot < KNOTS - 1 and edges[t, knot] < x:
-        knot += 1
-    if knot == 0 or edges[t, knot] < x:
-        return counts[t, knot]  # the tails are clamped to the first and last knots
-    low = counts[t, knot - 1]
-    span = counts[t, knot] - low
-    if span == 1:
-        return low + 1
-    below = edges[t, knot - 1]
-    return low + max(1, math.ceil((x - below) / (edges[t, knot] - below) * span))
+def _quantile(x: float, t: int, counts: np.ndarray, edges: np.ndarray) -> int:
+    """The count of table ``t`` at latent value ``x``, in the knot interval ``(z_(i-1), z_i]`` that holds
+    ``x``: knot ``i - 1``'s count while its edge reaches ``x`` (no smaller count does: their
+    probabilities fall short of ``Phi(z_(i-1))``), past it the counts up to knot ``i``'s (whose edge is
+    past ``z_i``) along the straight line between the two knots' edges. The tails are clamped to the
+    first and last knots.
+
+    Without branches inside the interval: which of the two cases holds is as good as random, and a
+    mispredicted branch a value took a third of a count's time."""
+    place = (x + SPREAD) / _STEP
+    if place <= 0.0:
+        return counts[t, 0]
+    if place >= KNOTS - 1:
+        return counts[t, KNOTS - 1]
+    i = math.ceil(place)
+    low = counts[t, i - 1]
+    below = edges[t, i - 1]
+    span = float(counts[t, i] - low)
+    width = edges[t, i] - below  # zero only where the two knots are one count, and then span is zero
+    width = width if width > 0.0 else 1.0
+    return low + math.ceil(min(max((x - below) / width * span, 0.0), span))
 
 
 @kernel
@@ -217,7 +220,6 @@ def fill_counts(
     table_of: np.ndarray,
     counts: np.ndarray,
     edges: np.ndarray,
-    guide: np.ndarray,
 ) -> None:
     """Counts of patients ``first .. first + len(out) - 1`` (rows of ``out``) x genes (columns):
     ``groups[row]`` is each patient's group and ``table_of[group, gene]`` the table (of ``nb_tables``)
@@ -232,7 +234,7 @@ def fill_counts(
             rho = rhos[module]
             for row in range(n_patients):
                 x = latent(own, first + row, g, n_genes, shared[row, module], rho)
-                out[row, g] = _quantile(x, table_of[groups[row], g], counts, edges, guide)
+                out[row, g] = _quantile(x, table_of[groups[row], g], counts, edges)
 
 
 @parallel_kernel
@@ -292,7 +294,6 @@ def counts_of(
     table_of: np.ndarray,
     counts: np.ndarray,
     edges: np.ndarray,
-    guide: np.ndarray,
 ) -> None:
     """Counts of given latent values (rows x genes, as ``out``): ``table_of[states[row], gene]`` is the
     table each draws from. ``fill_counts``' mapping, for latents made elsewhere (visits, demographic
@@ -302,7 +303,7 @@ def counts_of(
     for chunk in prange((n_genes + step - 1) // step):
         for g in range(chunk * step, min((chunk + 1) * step, n_genes)):
             for row in range(n_rows):
-                out[row, g] = _quantile(latents[row, g], table_of[states[row], g], counts, edges, guide)
+                out[row, g] = _quantile(latents[row, g], table_of[states[row], g], counts, edges)
 
 
 @parallel_kernel

@@ -200,7 +200,7 @@ def test_count_tables_end_and_fold_changes_stop_at_the_largest_mean():
 
     # The walk once waited for a probability to reach zero: the smallest subnormal times a ratio over
     # one half stays itself, and this table never ended.
-    counts, _, _ = omics.nb_tables(np.array([1e6]), np.array([1e-6]))
+    counts, _ = omics.nb_tables(np.array([1e6]), np.array([1e-6]))
     assert 990_000 < counts[0, 0] < counts[0, -1] < 1_011_000
     cohort = Cohort.from_dict(
         {

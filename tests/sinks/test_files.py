@@ -64,6 +64,42 @@ def test_parquet_dictionary_and_statistics_everywhere(tmp_path):
     assert column.path_in_schema == "email" and column.is_stats_set
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_parquet_integer_lists_are_delta_encoded_and_read_back_by_polars_and_duckdb(tmp_path, threads):
+    import duckdb
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    values = rng.negative_binomial(2, 0.01, size=(300, 50)).astype(np.int32)
+    batch = pa.RecordBatch.from_arrays(
+        [pa.array(np.arange(300)), pa.FixedSizeListArray.from_arrays(pa.array(values.ravel()), 50)],
+        names=["Patient_ID", "expression"],
+    )
+    path = tmp_path / "m.parquet"
+    with fastsynth.open_sink(path, batch.schema, threads=threads) as sink:
+        sink.write(batch.slice(0, 120))
+        sink.write(batch.slice(120))
+    meta = pq.ParquetFile(path).metadata
+    assert meta.num_row_groups == 2
+    column = meta.row_group(1).column(1)
+    assert column.path_in_schema == "expression.list.element"
+    assert "DELTA_BINARY_PACKED" in column.encodings and not column.is_stats_set
+    assert "RLE_DICTIONARY" in meta.row_group(1).column(0).encodings  # plain integers keep theirs
+    assert pq.read_table(path).to_batches()[0].column(1).equals(batch.column(1).slice(0, 120))
+    assert np.array_equal(np.stack(pl.read_parquet(path)["expression"].to_numpy()), values)
+    (rows,) = (
+        duckdb.sql(f"SELECT list_sum(expression) FROM read_parquet('{path}') ORDER BY Patient_ID")
+        .fetchnumpy()
+        .values()
+    )
+    assert np.array_equal(rows, values.sum(1))
+    with fastsynth.open_sink(tmp_path / "d.parquet", batch.schema, dictionary=True) as sink:
+        sink.write(batch)
+    assert (
+        "RLE_DICTIONARY" in pq.ParquetFile(tmp_path / "d.parquet").metadata.row_group(0).column(1).encodings
+    )
+
+
 @pytest.mark.parametrize("name", ["c.arrow", "c.arrows"])
 def test_arrow_ipc_file_and_stream(tmp_path, name):
     expected = write(tmp_path / name)
