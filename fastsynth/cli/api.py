@@ -20,7 +20,6 @@ from fastsynth.cli.server_options import (
     TrustModelsOpt,
     checked_models,
 )
-from fastsynth.config import load_settings
 from fastsynth.dependencies import optional_import
 from fastsynth.errors import UsageError
 from fastsynth.logs import configure_logging
@@ -62,6 +61,7 @@ def api(
     ] = None,
 ) -> None:
     """Serve the REST API: generators, streamers, /generate, /start, /stop, /config, /status, /metrics."""
+    from fastsynth.config import load_settings
     from fastsynth.service.access import check_exposure, read_token
 
     flags = {

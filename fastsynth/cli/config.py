@@ -7,10 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
 
 from fastsynth.cli.errors import handle_errors
-from fastsynth.config import SETTINGS, load_settings
 
 __all__ = ["app"]
 
@@ -24,6 +22,10 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
 ) -> None:
     """Print every setting, its value, its source (default, file, environment) and what it does."""
+    import yaml
+
+    from fastsynth.config import SETTINGS, load_settings
+
     settings = load_settings(config)
     if as_json:
         typer.echo(json.dumps({"settings": settings.as_document(), "sources": settings.sources}, indent=2))

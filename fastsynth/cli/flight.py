@@ -18,7 +18,6 @@ from fastsynth.cli.server_options import (
     TrustModelsOpt,
     checked_models,
 )
-from fastsynth.config import load_settings
 from fastsynth.errors import SinkError
 from fastsynth.logs import configure_logging
 
@@ -50,6 +49,7 @@ def flight(
     insecure_no_token: InsecureOpt = False,
 ) -> None:
     """Serve generated rows over Arrow Flight: a ticket is the JSON of a /generate request."""
+    from fastsynth.config import load_settings
     from fastsynth.service import Service
     from fastsynth.service.access import check_exposure, read_token
 
