@@ -1,20 +1,24 @@
 """Part files written by a Dask cluster, side by side in one run: fastsynth's tasks against Dask with
-Mimesis making each partition, the way a user spreads a Python generator over a cluster.
+Mimesis making each partition, the way a user spreads a Python generator over a cluster, and the same
+parts written by one worker, for how fastsynth scales out.
 
-    python benchmarks/bench_dask.py            # full sizes (about a minute)
+    python benchmarks/bench_dask.py            # full sizes (about two minutes)
     python benchmarks/bench_dask.py --quick    # tiny sizes: checks the script works, not the speed
 
 One LocalCluster of two worker processes (one thread each) on 127.0.0.1 serves both, in turn, medians of
 three. fastsynth: ``fastsynth.distributed.write`` of the seed's tabular schema to Parquet, 20,000,000
 rows in files of 2,500,000. Mimesis: ``dask.dataframe.from_map`` over partitions made by its batch
-``Fieldset`` API, then ``to_parquet``, 200,000 rows in partitions of 25,000. Beside them, ``fastsynth gen``
-of the same 20,000,000 rows in one process (the rate it reports), for what the cluster adds or costs on
+``Fieldset`` API, then ``to_parquet``, 200,000 rows in partitions of 25,000. Then the same fastsynth parts
+on a cluster of one worker with one core (one thread, ``NUMBA_NUM_THREADS=1``): two workers against one
+is the scale-out (issue 19's target: >= 1.6x). Beside them, ``fastsynth gen`` of the same 20,000,000 rows
+in one process, which already uses both cores (the rate it reports): what the cluster adds or costs on
 one machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -40,6 +44,28 @@ def timed(run) -> float:
     return time.perf_counter() - started
 
 
+def cluster(scratch: str, workers: int) -> LocalCluster:
+    return LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+        dashboard_address=None, local_directory=scratch,
+    )  # fmt: skip
+
+
+def fastsynth_rate(client: Client, scratch: str, name: str, rows: int, per_file: int, repeats: int) -> float:
+    """Median rows/s of ``distributed.write`` on ``client``'s cluster (after a warm-up that loads the
+    kernels in every worker)."""
+    write(EXAMPLES["tabular"], 1000, Path(scratch) / f"{name}-warm", client=client)
+    times = [
+        timed(
+            lambda k=k: write(
+                EXAMPLES["tabular"], rows, Path(scratch) / f"{name}{k}", client=client, rows_per_file=per_file
+            )
+        )
+        for k in range(repeats)
+    ]
+    return rows / statistics.median(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -53,46 +79,37 @@ def main() -> None:
     import dask.dataframe as dd
 
     with tempfile.TemporaryDirectory() as scratch:
-        with (
-            LocalCluster(
-                n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address=None, local_directory=scratch,
-            ) as cluster,
-            Client(cluster) as client,
-        ):  # fmt: skip
-            write(
-                EXAMPLES["tabular"], 1000, Path(scratch) / "warm", client=client
-            )  # workers load the kernels
-
-            def ours(k: int) -> None:
-                write(
-                    EXAMPLES["tabular"],
-                    rows,
-                    Path(scratch) / f"ours{k}",
-                    client=client,
-                    rows_per_file=per_file,
-                )
-
-            def theirs(k: int) -> None:
-                frame = dd.from_map(mimesis_partition, ranges(mimesis_rows, per_partition))
-                frame.to_parquet(Path(scratch) / f"theirs{k}", write_index=False)
-
-            fs_times, mimesis_times = [], []
+        with cluster(scratch, 2) as two, Client(two) as client:
+            mimesis_times = []
             for k in range(repeats):
-                fs_times.append(timed(lambda k=k: ours(k)))
-                mimesis_times.append(timed(lambda k=k: theirs(k)))
-        fastsynth_rate = rows / statistics.median(fs_times)
+                frame = dd.from_map(mimesis_partition, ranges(mimesis_rows, per_partition))
+                started = time.perf_counter()
+                frame.to_parquet(Path(scratch) / f"theirs{k}", write_index=False)
+                mimesis_times.append(time.perf_counter() - started)
+            two_workers = fastsynth_rate(client, scratch, "two", rows, per_file, repeats)
         mimesis_rate = mimesis_rows / statistics.median(mimesis_times)
+        # Worker processes read numba's thread count from the environment they start with.
+        os.environ["NUMBA_NUM_THREADS"] = "1"
+        try:
+            with cluster(scratch, 1) as one, Client(one) as client:
+                one_worker = fastsynth_rate(client, scratch, "one", rows, per_file, repeats)
+        finally:
+            del os.environ["NUMBA_NUM_THREADS"]
     gen_rates = [run_gen(ROOT / "configs" / "tabular.json", rows)[1] for _ in range(repeats)]
     one_process = statistics.median(gen_rates)
-    print("| task | implementation | rows/s (median) | x Dask + Mimesis |")
-    print("|---|---|---:|---:|")
+    print("| task | implementation | rows/s (median) | x Dask + Mimesis | x one worker |")
+    print("|---|---|---:|---:|---:|")
     for task, impl, value in (
-        ("Parquet parts on Dask, 2 workers", "fastsynth.distributed.write", fastsynth_rate),
+        ("Parquet parts on Dask, 2 workers", "fastsynth.distributed.write", two_workers),
         ("Parquet parts on Dask, 2 workers", "dask.dataframe.from_map + Mimesis", mimesis_rate),
-        ("one Parquet file, one process", "fastsynth gen (as reported)", one_process),
+        ("Parquet parts on Dask, 1 worker, 1 core", "fastsynth.distributed.write", one_worker),
+        ("one Parquet file, one process, 2 cores", "fastsynth gen (as reported)", one_process),
     ):
-        print(f"| {task} | {impl} | {value:,.0f} | {value / mimesis_rate:,.1f}x |")
+        ratios = f"{value / mimesis_rate:,.1f}x | {value / one_worker:.2f}x"
+        print(f"| {task} | {impl} | {value:,.0f} | {ratios} |")
+    verdict = "met" if two_workers / one_worker >= 1.6 else "NOT met"
+    print(f"\nscale-out, two workers against one: {two_workers / one_worker:.2f}x (target >= 1.6x: "
+          f"{verdict}); against one process on both cores: {two_workers / one_process:.2f}x")  # fmt: skip
 
 
 if __name__ == "__main__":
