@@ -35,8 +35,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from fastsynth.errors import UsageError
 from fastsynth.seeds import DEFAULT_SEED
 
@@ -282,6 +280,8 @@ class Settings:
 
 
 def _read_file(path: Path) -> Mapping[str, Any]:
+    import yaml  # only settings files need it: every command imports this module at start-up
+
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import yaml
 
 from fastsynth.cli.errors import handle_errors
 from fastsynth.config import DEFAULT_BATCH_SIZE
@@ -37,6 +36,8 @@ class DataKind(StrEnum):
 
 
 def _parse_options(pairs: list[str]) -> dict[str, Any]:
+    import yaml
+
     options: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
