@@ -89,12 +89,16 @@ def main() -> None:
             two_workers = fastsynth_rate(client, scratch, "two", rows, per_file, repeats)
         mimesis_rate = mimesis_rows / statistics.median(mimesis_times)
         # Worker processes read numba's thread count from the environment they start with.
+        before = os.environ.get("NUMBA_NUM_THREADS")
         os.environ["NUMBA_NUM_THREADS"] = "1"
         try:
             with cluster(scratch, 1) as one, Client(one) as client:
                 one_worker = fastsynth_rate(client, scratch, "one", rows, per_file, repeats)
         finally:
-            del os.environ["NUMBA_NUM_THREADS"]
+            if before is None:
+                del os.environ["NUMBA_NUM_THREADS"]
+            else:
+                os.environ["NUMBA_NUM_THREADS"] = before
     gen_rates = [run_gen(ROOT / "configs" / "tabular.json", rows)[1] for _ in range(repeats)]
     one_process = statistics.median(gen_rates)
     print("| task | implementation | rows/s (median) | x Dask + Mimesis | x one worker |")

@@ -67,10 +67,11 @@ def raw_kafka(bootstrap: str, rows: int, batched: bool = False) -> tuple[float, 
         for first in range(0, rows, 10_000):
             chunk = zip(values[first : first + 10_000], keys[first : first + 10_000], strict=True)
             part = [{"value": v, "key": k} for v, k in chunk]
-            done = 0
-            while done < len(part):
-                done += producer.produce_batch("raw", part[done:])
-                if done < len(part):
+            while part:
+                producer.produce_batch("raw", part)
+                # The messages the local queue had no room for carry an error: send them again.
+                part = [m for m in part if _refused(m)]
+                if part:
                     producer.poll(0.05)
             producer.poll(0)
     else:
@@ -84,6 +85,17 @@ def raw_kafka(bootstrap: str, rows: int, batched: bool = False) -> tuple[float, 
             producer.poll(0)
     producer.flush(120)
     return rows / (time.perf_counter() - started), float(np.mean([len(v) for v in values]))
+
+
+def _refused(message: dict) -> bool:
+    """Whether ``produce_batch`` left ``message`` out because the local queue was full (clearing the
+    mark, to send it again); any other error ends the benchmark."""
+    from confluent_kafka import KafkaError
+
+    error = message.pop("_error", None)
+    if error is not None and error.code() != KafkaError._QUEUE_FULL:
+        raise SystemExit(f"produce_batch: {error}")
+    return error is not None
 
 
 class Arrivals(MemorySink):

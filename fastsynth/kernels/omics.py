@@ -73,11 +73,11 @@ and variance come out within 0.05% of the negative binomial's (``tests/clinical`
 SPREAD = NormalDist().inv_cdf(1.0 - TAIL)
 """The latent value of the last knot (about 6.0); the first is at its negative."""
 _STEP = 2.0 * SPREAD / (KNOTS - 1)
+"""The latent distance between consecutive knots: a latent value's knot interval is found by one
+division, with no search."""
 _EDGE_CAP = 40.0
 """Where a count's cumulative probability rounds to 1 its edge is infinite; it is kept at 40 (Phi(40) is
 1 too), so that ``_quantile``'s arithmetic stays finite."""
-"""The latent distance between consecutive knots: a latent value's knot interval is found by one
-division, with no search."""
 
 
 @parallel_kernel
@@ -174,7 +174,7 @@ def _quantile(x: float, t: int, counts: np.ndarray, edges: np.ndarray) -> int:
     Without branches inside the interval: which of the two cases holds is as good as random, and a
     mispredicted branch a value took a third of a count's time."""
     place = (x + SPREAD) / _STEP
-    if place <= 0.0:
+    if not place > 0.0:  # NaN too: it would index before the table
         return counts[t, 0]
     if place >= KNOTS - 1:
         return counts[t, KNOTS - 1]

@@ -50,13 +50,16 @@ def _delta_columns(schema: pa.Schema, dictionary: bool | list[str]) -> dict[str,
     and come out about half their size (20,000 gene counts a patient: 54 MB against 95 MB)."""
     if dictionary is True:
         return {}
-    return {
-        f"{f.name}.list.element": "DELTA_BINARY_PACKED"
+    lists = (pa.types.is_list, pa.types.is_large_list, pa.types.is_fixed_size_list)
+    paths = {
+        f"{f.name}.list.element"
         for f in schema
-        if (pa.types.is_list(f.type) or pa.types.is_fixed_size_list(f.type))
+        if any(is_list(f.type) for is_list in lists)
         and pa.types.is_integer(f.type.value_type)
         and not (dictionary and f.name in dictionary)
     }
+    # A column named like another's values' path would take its encoding too: such paths stay plain.
+    return {path: "DELTA_BINARY_PACKED" for path in paths - set(schema.names)}
 
 
 def _statistics_columns(schema: pa.Schema) -> list[str]:

@@ -65,6 +65,20 @@ def test_count_tables_hold_the_negative_binomials_moments(mean, dispersion):
     assert len(set(counts[0].tolist())) > 1
 
 
+def test_a_tables_counts_rise_with_the_latent_value_and_stay_inside_it():
+    counts, edges = omics.nb_tables(np.array([3.0, 402.0, 1e6]), np.array([0.5, 0.96, 5.0]))
+    grid = np.concatenate(
+        [np.linspace(-8, 8, 20_001), -omics.SPREAD + np.arange(256) * (2 * omics.SPREAD / 255)]
+    )
+    grid.sort()
+    for t in range(3):
+        got = np.array([omics._quantile(x, t, counts, edges) for x in grid])
+        assert (np.diff(got) >= 0).all()
+        assert got[0] == counts[t, 0] and got[-1] == counts[t, -1]
+        for x in (np.nan, -np.inf, np.inf, -1e308, 1e308):
+            assert counts[t, 0] <= omics._quantile(x, t, counts, edges) <= counts[t, -1]
+
+
 def test_counts_follow_each_genes_negative_binomial():
     tables = Tables(Cohort(patients=20_000, genes=40, proteins=0, seed=3))
     counts = tables.matrix("genes", 0, 20_000)

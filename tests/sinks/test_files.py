@@ -98,6 +98,13 @@ def test_parquet_integer_lists_are_delta_encoded_and_read_back_by_polars_and_duc
     assert (
         "RLE_DICTIONARY" in pq.ParquetFile(tmp_path / "d.parquet").metadata.row_group(0).column(1).encodings
     )
+    # A column named like the list's values' path: both stay plain rather than fail.
+    named = pa.RecordBatch.from_arrays(
+        [pa.array(["a"] * 300), batch.column(1)], ["expression.list.element", "expression"]
+    )
+    with fastsynth.open_sink(tmp_path / "n.parquet", named.schema) as sink:
+        sink.write(named)
+    assert pq.read_table(tmp_path / "n.parquet").equals(pa.Table.from_batches([named]))
 
 
 @pytest.mark.parametrize("name", ["c.arrow", "c.arrows"])
