@@ -72,6 +72,13 @@ def alias_probabilities(threshold: np.ndarray, aliases: np.ndarray) -> np.ndarra
     return p
 
 
+def libm(function, values: np.ndarray) -> np.ndarray:
+    """``function`` (``math.log``, ``math.exp``) value by value, as the C library computes it, which is
+    what compiled kernels call: numpy's own vectorised versions (AVX-512 on some CPUs) may differ from it
+    in the last bit."""
+    return np.array([function(v) for v in np.asarray(values, dtype=np.float64)], dtype=np.float64)
+
+
 def open_unit(u: np.ndarray) -> np.ndarray:
     return ((u >> np.uint64(12)).astype(np.float64) + 0.5) / 2.0**52
 
