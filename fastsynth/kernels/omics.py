@@ -50,7 +50,7 @@ _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _FEATURES = 64
 """Genes (or proteins) a thread takes at a time, for every patient of the block: a gene's table (3 kB)
-is then searched for all of them while it is in cache. Tiles of 64 patients, each gene's table read
+is then read for all of them while it is in cache. Tiles of 64 patients, each gene's table read
 again for every tile, spent most of a count's time waiting for memory (about 1.4x slower). Fewer
 features (50 proteins) are shared out in 8 chunks, so that every thread has some."""
 
