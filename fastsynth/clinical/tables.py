@@ -27,6 +27,7 @@ from fastsynth.fields.base import Block, column_key
 from fastsynth.generation import make_batch
 from fastsynth.kernels import numeric as kn
 from fastsynth.kernels import omics
+from fastsynth.kernels.copula import normal_quantiles
 from fastsynth.kernels.permutation import feistel_half_bits
 from fastsynth.schema import Schema
 from fastsynth.schema.correlation import Correlation, require_correlatable
@@ -80,7 +81,7 @@ class Tables:
             return batch
         # The propensity is the normal quantile of the patient's place: places are a uniform shuffle,
         # so it is a standard normal, and the groups, consecutive places, are its ranges in order.
-        latent = omics.normal_quantiles((self.places(first, count) + 0.5) / self.cohort.patients)
+        latent = normal_quantiles((self.places(first, count) + 0.5) / self.cohort.patients)
         return self.propensity.apply(batch, latent, first)
 
     @cached_property

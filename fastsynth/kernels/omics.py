@@ -23,6 +23,7 @@ import numpy as np
 from numba import prange
 
 from fastsynth.kernels import rng
+from fastsynth.kernels.copula import normal_quantile
 from fastsynth.kernels.jit import kernel, parallel_kernel
 from fastsynth.kernels.permutation import permute
 
@@ -36,7 +37,6 @@ __all__ = [
     "intensities_of",
     "latent",
     "nb_tables",
-    "normal_quantiles",
     "ranks",
     "shared_part",
     "visit_days",
@@ -47,7 +47,6 @@ TAIL = 1e-9
 (one value in 500 million moves, by a few counts)."""
 
 _SQRT_HALF = math.sqrt(0.5)
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _FEATURES = 64
 """Genes (or proteins) a thread takes at a time, for every patient of the block: a gene's table (3 kB)
 is then read for all of them while it is in cache. Tiles of 64 patients, each gene's table read
@@ -111,36 +110,9 @@ def nb_tables(means: np.ndarray, dispersions: np.ndarray) -> tuple[np.ndarray, n
             edges[g, knot] = (
                 edges[g, knot - 1]
                 if knot and k == counts[g, knot - 1]
-                else min(_normal_quantile(total), _EDGE_CAP)
+                else min(normal_quantile(total), _EDGE_CAP)
             )
     return counts, edges
-
-
-@kernel
-def _normal_quantile(p: float) -> float:
-    """``Phi**-1(p)``: Abramowitz and Stegun's 26.2.23 (error below 4.5e-4), then Newton's steps on
-    ``Phi`` to full precision, working on the smaller tail so that values near 1 keep their digits."""
-    upper = p > 0.5
-    tail = 1.0 - p if upper else p
-    if tail <= 0.0:
-        return math.inf if upper else -math.inf
-    t = math.sqrt(-2.0 * math.log(tail))
-    z = t - (2.515517 + t * (0.802853 + t * 0.010328)) / (
-        1.0 + t * (1.432788 + t * (0.189269 + t * 0.001308))
-    )
-    for _ in range(2):  # z is the upper-tail value; Newton on Q(z) = tail (4.5e-4, 1e-7, 1e-14)
-        error = 0.5 * math.erfc(z * _SQRT_HALF) - tail
-        z += error / (math.exp(-0.5 * z * z) * _INV_SQRT_2PI)
-    return z if upper else -z
-
-
-@kernel
-def normal_quantiles(p: np.ndarray) -> np.ndarray:
-    """``Phi**-1`` of each of ``p``."""
-    out = np.empty(p.shape[0])
-    for i in range(p.shape[0]):
-        out[i] = _normal_quantile(p[i])
-    return out
 
 
 @kernel
