@@ -83,6 +83,7 @@ def test_config_show(tmp_path):
     assert "hush" not in secret and "(set)" in secret  # a token is never shown
 
 
+@pytest.mark.slow
 def test_run_takes_its_settings_from_flags_environment_and_file(tmp_path):
     config = tmp_path / "synth.yaml"
     config.write_text("data_generation: {batch_size: 5}\n")

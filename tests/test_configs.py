@@ -17,6 +17,7 @@ def test_there_are_configs():
     assert {p.name for p in CONFIGS} >= {"tabular.json", "users.yaml"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.name for p in CONFIGS])
 def test_config_loads_and_generates(path):
     schema = fastsynth.Schema.load(path)

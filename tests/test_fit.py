@@ -49,6 +49,7 @@ def correlations(table: pa.Table) -> np.ndarray:
     return np.corrcoef(m[np.isfinite(m).all(axis=1)], rowvar=False)
 
 
+@pytest.mark.slow
 def test_fitted_columns_have_the_datas_distributions_and_types(real, fitted):
     document, fake = fitted
     assert fake.schema.field("age").type == pa.int64() and fake.schema.field("when").type == pa.timestamp("s")

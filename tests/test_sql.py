@@ -13,6 +13,7 @@ from fastsynth.errors import SchemaError, UsageError
 LONG = "+".join(["x"] * 10_000)
 
 
+@pytest.mark.slow
 def test_a_long_expression_is_refused_with_its_size_and_the_limit():
     with pytest.raises(ValueError, match=r"it has 19999 tokens \(words and symbols\); allowed: at most 5000"):
         sql.parse(LONG)

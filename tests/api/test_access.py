@@ -150,11 +150,13 @@ def test_bodies_over_the_limit_are_refused(open_client):
         ({"topic": "t", "config": {"linger.ms": {"a": 1}}}, "config linger.ms={'a': 1} is not a text"),
     ],
 )
+@pytest.mark.slow
 def test_kafka_streamers_reach_the_operators_brokers_with_safe_settings(open_client, options, message):
     refused = open_client.post("/streamers", json={"name": "k", "type": "kafka", "options": options})
     assert refused.status_code == 400 and message in refused.json()["detail"]
 
 
+@pytest.mark.slow
 def test_kafka_streamers_need_brokers_the_operator_allowed(tmp_path):
     with app_client(tmp_path) as client:
         refused = client.post("/streamers", json={"name": "k", "type": "kafka", "options": {"topic": "t"}})

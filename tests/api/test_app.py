@@ -83,6 +83,7 @@ def test_generators_are_added_listed_shown_and_removed(client):
         ),
     ],
 )
+@pytest.mark.slow
 def test_bad_generators_are_refused_with_the_field_and_what_is_allowed(client, body, status, message):
     client.post("/generators", json={"name": "users", "example": "tabular"})
     response = client.post("/generators", json=body)
@@ -193,6 +194,7 @@ def test_bad_streamers_are_refused(client, body, message):
 # -- streaming -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_start_streams_every_generator_into_every_streamer_and_stop_reports_rows(client):
     client.post("/generators", json={"name": "points", "schema": SCHEMA, "seed": 4})
     client.post("/generators", json={"name": "users", "example": "tabular"})
@@ -283,6 +285,7 @@ def test_streamers_added_and_removed_while_streaming_attach_and_detach(client):
     assert 1 < ids_second[0] <= len(first) < rows
 
 
+@pytest.mark.slow
 def test_config_changes_reach_running_streams(client):
     client.post("/generators", json={"name": "points", "schema": SCHEMA})
     client.post("/streamers", json={"name": "out", "type": "file", "path": "out.jsonl"})
@@ -312,6 +315,7 @@ def test_config_changes_reach_running_streams(client):
     assert frame["id"].to_list() == list(range(1, frame.height + 1))
 
 
+@pytest.mark.slow
 def test_config_batches_take_a_running_time_series_off_the_wall_clock(client):
     """A time series streams on the wall clock (a reading a minute here) until the user sets
     batch_size or frequency: then, as when it starts with them set, batch_size readings every
@@ -351,6 +355,7 @@ def test_metrics_are_prometheus_text(client):
     assert client.get("/status").json()["status"] == "idle"
 
 
+@pytest.mark.slow
 def test_removing_a_streaming_generator_stops_it_and_completes_its_files(client):
     client.post("/generators", json={"name": "points", "schema": SCHEMA})
     client.post("/streamers", json={"name": "out", "type": "file", "path": "out.parquet"})

@@ -64,6 +64,7 @@ def refusal(answer, status, detail):
 # -- examples ----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_examples_are_the_shipped_files_and_generators_take_their_names(client):
     answer = client.get("/examples").json()["examples"]
     files = example_files()
@@ -87,6 +88,7 @@ def test_examples_are_the_shipped_files_and_generators_take_their_names(client):
 # -- one stream ----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_column_totals_are_the_sums_of_the_file_the_stream_wrote(client):
     start(client, rate=20_000, rows=7000, streamer=("out", "out.parquet"))
     wait_for(lambda: not stream(client)["running"])
@@ -115,6 +117,7 @@ def test_unknown_streams_are_404_and_ended_ones_refuse_changes(client):
     refusal(client.delete("/streams/points/streamers/out"), 409, ended)
 
 
+@pytest.mark.slow
 def test_a_patched_rate_and_batch_size_are_followed_and_no_longer_follow_the_settings(client):
     start(client, rate=2000)
     wait_for(lambda: stream(client)["rows_per_second"] >= 1800)
@@ -181,6 +184,7 @@ def test_a_start_rate_over_the_limit_is_refused(client):
         ("interval=soon", "interval='soon' is not a number in [0.2, 10]"),
     ],
 )
+@pytest.mark.slow
 def test_event_stream_parameters_are_refused_by_value(client, query, detail):
     refusal(client.get(f"/events?{query}"), 400, detail)
 
@@ -192,6 +196,7 @@ def test_a_batch_size_is_capped_by_the_row_width_budget(client):
     assert client.patch("/streams/points", json={"batch_size": 1_000_000}).json()["batch_size"] == widest
 
 
+@pytest.mark.slow
 def test_streamers_are_attached_and_detached_with_their_files_complete(client):
     start(client, rate=5000)
     client.post("/streamers", json={"name": "other", "type": "file", "path": "{generator}-other.csv"})
@@ -225,6 +230,7 @@ def test_streamers_are_attached_and_detached_with_their_files_complete(client):
     )  # a header, then every row from its first
 
 
+@pytest.mark.slow
 def test_a_detached_sink_that_does_not_close_in_time_is_not_called_complete(client, monkeypatch):
     monkeypatch.setattr(live, "CLOSE_SECONDS", 0.0)  # the writer closes it at its next slice, later
     start(client, rate=5000)
@@ -300,6 +306,7 @@ def test_bad_drift_requests_are_refused(client, body, detail):
         ),
     ],
 )
+@pytest.mark.slow
 def test_drift_events_that_fail_only_when_made_are_refused_and_the_stream_runs_on(client, events, detail):
     # Only the operation checks these: they were accepted, and the stream died at its next batch.
     start(client, rate=10_000)
@@ -320,6 +327,7 @@ def test_drift_now_takes_a_negative_seed(client):
     assert answer.json()["drift_events"] == 4
 
 
+@pytest.mark.slow
 def test_repeated_drift_now_is_quick_and_keeps_the_stream_at_its_rate(client, monkeypatch):
     # Each click once added events measured against an open-ended window: past 64 of them every batch
     # remade 65,536 rows per event, and each click made the whole-column statistics again (65,536
@@ -359,6 +367,7 @@ def test_repeated_drift_now_is_quick_and_keeps_the_stream_at_its_rate(client, mo
     )
 
 
+@pytest.mark.slow
 def test_drift_now_shifts_the_numbers_from_the_row_it_answers_on(client):
     start(client, rate=20_000)
     wait_for(lambda: stream(client)["rows"] >= 20_000)
@@ -388,6 +397,7 @@ def test_drift_now_shifts_the_numbers_from_the_row_it_answers_on(client):
     assert shares["c"] == pytest.approx(0.5, abs=0.03)  # the mirror image of the mix: c the most frequent
 
 
+@pytest.mark.slow
 def test_drift_now_takes_events_and_keeps_them_through_config_drift(client):
     start(client, rate=10_000)
     wait_for(lambda: stream(client)["rows"] >= 5000)

@@ -65,6 +65,7 @@ def test_count_tables_hold_the_negative_binomials_moments(mean, dispersion):
     assert len(set(counts[0].tolist())) > 1
 
 
+@pytest.mark.slow
 def test_a_tables_counts_rise_with_the_latent_value_and_stay_inside_it():
     counts, edges = omics.nb_tables(np.array([3.0, 402.0, 1e6]), np.array([0.5, 0.96, 5.0]))
     grid = np.concatenate(

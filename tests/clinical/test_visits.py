@@ -174,6 +174,7 @@ def test_transitions_at_a_visit_move_exactly_their_share_from_then_on():
     assert ratio == pytest.approx(3, rel=0.1)
 
 
+@pytest.mark.slow
 def test_any_block_of_patients_gives_the_same_bytes_and_the_tables_join(tmp_path):
     cohort = Cohort(
         patients=300,

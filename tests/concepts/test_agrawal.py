@@ -91,6 +91,7 @@ def boundary_rows():
 
 
 @pytest.mark.parametrize("function", range(10))
+@pytest.mark.slow
 def test_labels_equal_rivers_on_rivers_rows_and_boundaries(river_plain, function):
     features, labels = river_plain
     expected = labels if function == 0 else rivers_label(function, features)

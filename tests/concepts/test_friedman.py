@@ -38,6 +38,7 @@ def river_noise_and_coins(seed: int, n: int, points: tuple[int, ...], window: in
     return noise, old
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("drift_type", "position", "window"), [("none", (), 0), *DRIFTS])
 def test_targets_are_rivers_on_rivers_features(drift_type, position, window):
     n = 10_000

@@ -21,6 +21,7 @@ def river_rows(n: int, **options: object) -> tuple[np.ndarray, np.ndarray]:
     return x, np.array([label for _, label in rows])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("n_features", "n_drift", "mag"), [(10, 2, 0.0), (10, 5, 0.001), (3, 3, 0.01)])
 def test_labels_are_rivers_on_rivers_features(n_features, n_drift, mag):
     """With the stream's key as river's seed the weights start as river's; without reversals (sigma
@@ -61,6 +62,7 @@ def reference_steps(key: int, n_drift: int, threshold: int, rows: int) -> np.nda
     return steps
 
 
+@pytest.mark.slow
 def test_weight_path_is_the_row_by_row_walk():
     """Weights at any rows, in any order, from a fresh or a warm cache, are those of the plain walk:
     1.2M rows cross the cache's first mark (every 256 blocks of 4096 rows)."""

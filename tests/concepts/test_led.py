@@ -34,6 +34,7 @@ def test_segments_are_rivers_digits():
     assert LED_SEGMENTS.tolist() == synth.LED._ORIGINAL_INSTANCES
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("irrelevant", [False, True])
 def test_rivers_noiseless_rows_relabelled_give_rivers_labels(irrelevant):
     x, y = river_rows(synth.LED(seed=3, irrelevant_features=irrelevant), 20_000)

@@ -28,6 +28,7 @@ def river(request):
     return request.param, *river_rows(request.param, ROWS)
 
 
+@pytest.mark.slow
 def test_labels_equal_rivers_on_rivers_rows(river):
     function, features, labels = river
     out = np.empty(labels.shape[0], np.int8)

@@ -78,6 +78,7 @@ def test_the_tree_is_rivers_for_the_same_seed(params, seed):
     assert state.height == river_height(river.tree_root)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("params", CASES)
 @pytest.mark.parametrize("seed", [1, 42])
 def test_rivers_rows_relabelled_by_the_walk_give_rivers_labels(params, seed):

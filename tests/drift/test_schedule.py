@@ -165,6 +165,7 @@ def test_bad_events_are_refused_when_the_schema_loads(event, message):
     assert message in str(caught.value) and "\n" not in str(caught.value)
 
 
+@pytest.mark.slow
 def test_seed_drift_flags_drift_a_time_series_every_interval(tmp_path):
     out = tmp_path / "series.parquet"
     runner = CliRunner()

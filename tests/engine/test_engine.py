@@ -96,6 +96,7 @@ def test_streamed_rows_are_the_generated_rows_and_a_row_limit_ends_the_stream():
     assert sink.table().equals(fastsynth.generate(SCHEMA, 10_000, seed=4))
 
 
+@pytest.mark.slow
 def test_a_slow_sink_slows_generation_and_nothing_is_dropped(monkeypatch):
     made: list[int] = []
     make_batch = runner.make_batch
@@ -329,6 +330,7 @@ def test_a_sink_failing_to_close_fails_the_stream_and_the_others_still_close():
     assert stream.metrics.errors == 1
 
 
+@pytest.mark.slow
 def test_stop_interrupts_a_sink_stuck_on_the_outside_world():
     class Stuck(MemorySink):
         def __init__(self, schema):
@@ -495,6 +497,7 @@ def test_a_time_series_on_the_wall_clock_writes_each_reading_when_its_time_comes
     np.testing.assert_allclose(np.array(stamps) - start, times, atol=1e-6)  # written at its timestamp
 
 
+@pytest.mark.slow
 def test_every_entity_reading_of_a_step_is_written_when_the_step_comes():
     schema = fastsynth.Schema.from_dict(
         {

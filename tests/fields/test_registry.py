@@ -84,6 +84,7 @@ def test_every_builtin_type_has_an_example():
     assert set(EXAMPLES) == set(FIELDS.names())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("type_name", TYPES)
 def test_type_and_length(type_name):
     schema = fastsynth.Schema.from_dict({"col": EXAMPLES[type_name]})
@@ -93,6 +94,7 @@ def test_type_and_length(type_name):
     table.validate(full=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("type_name", TYPES)
 def test_chunking_and_start_do_not_change_rows(type_name):
     spec = {"col": EXAMPLES[type_name]}
@@ -103,6 +105,7 @@ def test_chunking_and_start_do_not_change_rows(type_name):
     assert tail.equals(whole.slice(ROWS - 1000))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("type_name", TYPES)
 def test_same_seed_same_bytes_other_seed_other_data(type_name):
     spec = {"col": EXAMPLES[type_name]}
@@ -117,6 +120,7 @@ def test_same_seed_same_bytes_other_seed_other_data(type_name):
         assert not fastsynth.generate(spec, ROWS, seed=3).equals(fastsynth.generate(spec, ROWS, seed=4))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("type_name", TYPES)
 def test_thread_count_does_not_change_rows(type_name, threads):
     spec = {"col": EXAMPLES[type_name]}
@@ -126,6 +130,7 @@ def test_thread_count_does_not_change_rows(type_name, threads):
     assert fastsynth.generate(spec, ROWS, seed=5).equals(one)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("type_name", TYPES)
 def test_null_rate(type_name):
     spec = {"col": {**EXAMPLES[type_name], "null_rate": 0.2}}

@@ -96,6 +96,7 @@ def test_postcodes_match_the_locales_pattern(locale, pattern):
     ]
 
 
+@pytest.mark.slow
 def test_network_identifiers_parse():
     t = table(
         {
@@ -113,6 +114,7 @@ def test_network_identifiers_parse():
     assert all(re.fullmatch(r"https?://(www\.)?[a-z0-9]+\.[a-z]+/", u) for u in t.column("url").to_pylist())
 
 
+@pytest.mark.slow
 def test_cards_and_ibans_pass_their_checks():
     t = table(
         {

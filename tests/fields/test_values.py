@@ -110,6 +110,7 @@ def test_datetime_timezone_and_unit():
     assert raw.min() == start and raw.max() == start + 10_000
 
 
+@pytest.mark.slow
 def test_date_range_is_inclusive():
     values = column({"type": "date", "start_date": "2024-02-27", "end_date": "2024-03-01"})
     assert values.type == pa.date32()
@@ -147,6 +148,7 @@ CITIES = {
 }
 
 
+@pytest.mark.slow
 def test_conditional_categories_follow_their_parent():
     t = fastsynth.generate(CITIES, N, seed=4)
     pairs = list(zip(t.column("country").to_pylist(), t.column("city").to_pylist(), strict=True))

@@ -69,6 +69,7 @@ def test_numeric_integers_round_and_saturate(op, dtype):
     u64,
     st.integers(0, 2**40),
 )
+@pytest.mark.slow
 def test_numeric_matches_reference(op, x, data, a, b, c, key, start):
     weights = data.draw(
         st.lists(st.sampled_from([0.0, 1.0, 0.25]) | st.floats(0, 1), min_size=len(x), max_size=len(x))
@@ -77,6 +78,7 @@ def test_numeric_matches_reference(op, x, data, a, b, c, key, start):
     np.testing.assert_array_equal(out, expected)
 
 
+@pytest.mark.slow
 @given(st.sampled_from(OPS), st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=60), st.data(), u64)
 def test_numeric_with_a_value_per_row_matches_reference(op, x, data, key):
     """Window statistics give each row its own ``a`` (a spread) and ``b`` (a mean)."""
@@ -181,6 +183,7 @@ def test_codes_edges():
     assert out.tolist() == expected.tolist() == [5, 5, 5]
 
 
+@pytest.mark.slow
 @given(st.data(), st.integers(1, 8), st.integers(0, 60), u64, st.integers(0, 2**40), st.booleans())
 def test_codes_match_reference(data, categories, size, key, start, fixed):
     codes = data.draw(st.lists(st.integers(-1, categories - 1), min_size=size, max_size=size))
@@ -195,6 +198,7 @@ def test_codes_match_reference(data, categories, size, key, start, fixed):
 # -- booleans ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @given(st.data(), st.integers(0, 80), st.floats(0, 1), u64, st.integers(0, 2**40))
 def test_flip_bits_match_reference(data, size, rate, key, start):
     values = np.array(data.draw(st.lists(st.integers(0, 1), min_size=size, max_size=size)), np.uint8)
@@ -296,6 +300,7 @@ def test_typo_deletes_and_duplicates_edges():
     st.integers(0, 2**40),
     st.lists(st.sampled_from(sorted(kd.TYPO_MODES)), min_size=1, max_size=4),
 )
+@pytest.mark.slow
 def test_typo_edits_match_reference(data, strings, rate, key, start, modes):
     weights = data.draw(st.lists(st.floats(0, 1), min_size=len(strings), max_size=len(strings)))
     got, expected = _typo_edits(strings, weights, rate, modes, key, start)

@@ -105,6 +105,7 @@ def _floats(dist: str, p0: float, p1: float, lo=-np.inf, hi=np.inf, scale=0.0) -
         ("gamma", 7.5, 1.0, stats.gamma(7.5)),
     ],
 )
+@pytest.mark.slow
 def test_float_samplers_follow_their_distribution(dist, p0, p1, reference):
     sample = _floats(dist, p0, p1)
     assert stats.kstest(sample, reference.cdf).pvalue > 1e-4
@@ -188,6 +189,7 @@ def test_kernels_give_the_same_output_on_one_and_two_threads(threads):
     np.testing.assert_array_equal(results[0], results[1])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [0, 1, 7, 3000])
 def test_float_kernels_match_references(size):
     start = 123_456
@@ -205,6 +207,7 @@ def test_float_kernels_match_references(size):
         np.testing.assert_array_equal(out, expected, err_msg=dist)
 
 
+@pytest.mark.slow
 def test_normal_reference_covers_tail_and_wedge():
     # 20,000 rows reach every branch of the ziggurat (about 1.2% leave the fast path).
     expected = naive.normal(KEY, 0, 20_000)

@@ -161,6 +161,7 @@ def shape_cases(draw):
     )
 
 
+@pytest.mark.slow
 @given(shape_cases())
 def test_shape_series_matches_reference(case):
     out, expected = _shape(*case)
@@ -216,6 +217,7 @@ def _psi(phi: list[float]) -> np.ndarray:
 @pytest.mark.parametrize(
     "phi", [[0.5], [-0.9], [0.3, 0.2], [0.06] * 16, [1.2, -0.5], [0.9998], [0.5, -0.3, 0.1, 0.05]]
 )
+@pytest.mark.slow
 def test_moving_average_weights_match_reference(phi):
     """Bit for bit: the kernel's sums run in the reference's order (AR noise replays them)."""
     expected = naive.moving_average_weights(phi, 200_000 if phi == [0.9998] else 5_000)
@@ -288,6 +290,7 @@ stationary = st.sampled_from([[0.5], [-0.9], [0.3, 0.2], [1.2, -0.5], [0.1, -0.1
     stationary,
     st.sampled_from([4, 16, 64]),
 )
+@pytest.mark.slow
 def test_ar_matches_reference(key, count, start, sizes, phi, block):
     cuts = list(np.cumsum([start, *sizes]))
     psi = _psi(phi)

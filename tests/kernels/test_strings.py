@@ -4,6 +4,7 @@ import uuid
 
 import numpy as np
 import pyarrow as pa
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -44,6 +45,7 @@ text = st.text(min_size=0, max_size=6)
     st.integers(0, 2**40),
     st.integers(0, 60),
 )
+@pytest.mark.slow
 def test_compose_matches_reference(spec, start, size):
     parts = [Part(tuple(entries), salt=salt) for entries, salt in spec]
     block = Block("col", 3, start, size)
@@ -60,6 +62,7 @@ def test_parts_sharing_a_salt_pick_the_same_entry():
     assert all(letters.index(v[0]) == digits.index(v[1]) for v in values)
 
 
+@pytest.mark.slow
 def test_uuids_are_canonical_version_4_and_distinct():
     n = 50_000
     data = np.empty(36 * n, np.uint8)
@@ -76,6 +79,7 @@ def test_uuids_are_canonical_version_4_and_distinct():
     st.lists(st.lists(st.text(max_size=3), min_size=1, max_size=4), min_size=1, max_size=5),
     st.integers(2000, 7000),
 )
+@pytest.mark.slow
 def test_compose_across_chunks_with_tiny_parts(entries, size):
     # Word copies overrun short parts; chunk ends must still hold exactly the right bytes.
     parts = [Part(tuple(e), salt=f"s{i}") for i, e in enumerate(entries)]
@@ -113,6 +117,7 @@ def test_uuid_matches_reference():
     ).filter(lambda spec: all(sum(w for _, w in e) > 0 for e, _, _ in spec)),
     st.integers(0, 2**40),
 )
+@pytest.mark.slow
 def test_weighted_and_linked_parts_match_reference(spec, start):
     parts = [Part(tuple(t for t, _ in e), tuple(w for _, w in e), salt, column) for e, salt, column in spec]
     block = Block("col", 8, start, 300)

@@ -88,6 +88,7 @@ def test_copula_conditions_one_column(people) -> None:
         fastsynth.fit(people, custom_distributions={**SHARES, "member": {True: 0.5, False: 0.5}})
 
 
+@pytest.mark.slow
 def test_conditioned_models_are_saved_and_loaded(people, tmp_path) -> None:
     for method in ("resample", "copula"):
         schema = fastsynth.fit(people, method=method, custom_distributions=SHARES, constraints=["age < 50"])
@@ -96,6 +97,7 @@ def test_conditioned_models_are_saved_and_loaded(people, tmp_path) -> None:
         assert fastsynth.generate(loaded, 2_000, seed=3).equals(fastsynth.generate(schema, 2_000, seed=3))
 
 
+@pytest.mark.slow
 def test_draws_are_measured_so_that_a_rare_constraint_holds_over_many_rows(people) -> None:
     schema = fastsynth.fit(people, method="resample", constraints=["income > 52"])  # about 10% kept
     assert 150 < schema.model.draws < 1_000
@@ -107,6 +109,7 @@ def test_draws_are_measured_so_that_a_rare_constraint_holds_over_many_rows(peopl
         fastsynth.fit(people, method="resample", constraints=["income > 58"])
 
 
+@pytest.mark.slow
 def test_redrawn_rows_keep_the_model_s_categories(people, tmp_path) -> None:
     """Batches of any size carry the model's own dictionary, so an Arrow file takes them all."""
     import pyarrow.ipc as ipc

@@ -61,6 +61,7 @@ def _fit_given(data: pa.Table, method: str, given: list[str], seed: int) -> fast
     return fastsynth.Schema(fields=(), model=model)
 
 
+@pytest.mark.slow
 def test_rows_have_the_data_s_columns_and_types(fitted, data):
     _, schema = fitted
     made = fastsynth.generate(schema, 5_000, seed=3)
@@ -200,6 +201,7 @@ def test_visit_order_and_target_decide_what_conditions_on_what(data):
     assert pa.table(restored.make(2, 0, 500)).equals(pa.table(model.make(2, 0, 500)))
 
 
+@pytest.mark.slow
 def test_rf_draws_from_several_trees(data):
     one = fastsynth.fit(data, method="rf", n_estimators=1, seed=2).model
     many = fastsynth.fit(data, method="rf", n_estimators=4, max_features="sqrt", seed=2).model

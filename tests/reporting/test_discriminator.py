@@ -54,6 +54,7 @@ def _logistic_detection(real: pa.Table, synthetic: pa.Table) -> float:
     return LogisticDetection.compute(real.to_pandas(), synthetic.to_pandas(), metadata)
 
 
+@pytest.mark.slow
 def test_one_distribution_scores_near_1():
     real, synthetic = _table(ROWS, 0), _table(ROWS, 1)
     got = discriminate(real, synthetic, _kinds(real), seed=0)
@@ -63,6 +64,7 @@ def test_one_distribution_scores_near_1():
     assert got["score"] == pytest.approx(1 - 2 * (max(got["auc"], 0.5) - 0.5))
 
 
+@pytest.mark.slow
 def test_disjoint_tables_score_near_0():
     real, synthetic = _table(ROWS, 0), _table(ROWS, 1, shift=20.0)
     got = discriminate(real, synthetic, _kinds(real), seed=0)
@@ -81,6 +83,7 @@ def test_it_agrees_with_sdmetrics_logistic_detection_where_both_should():
             assert ours < 0.1 and theirs < 0.1
 
 
+@pytest.mark.slow
 def test_a_difference_of_shape_that_a_linear_model_misses_is_seen():
     rng = np.random.default_rng(2)
     real = pa.table({"x": rng.normal(0, 1, ROWS)})
@@ -98,6 +101,7 @@ def test_the_same_seed_gives_the_same_numbers():
     assert discriminate(real, synthetic, kinds, seed=6)["auc"] != first["auc"]
 
 
+@pytest.mark.slow
 def test_a_balanced_sample_is_stated(monkeypatch):
     monkeypatch.setattr(discriminator, "MAX_ROWS", 150)
     real, synthetic = _table(ROWS, 5), _table(200, 6)
@@ -165,6 +169,7 @@ def test_a_few_rows_per_side_are_scored_not_a_crash(rows):
     assert got["rows"] == rows and 0.0 <= got["score"] <= 1.0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rows", [3, 5, 8])
 def test_a_quality_report_of_a_few_rows_has_a_discriminator(rows):
     from fastsynth.reporting import report

@@ -256,6 +256,7 @@ def test_ground_truth_from_the_weight_column_and_a_given_log(tmp_path):
 # --- streaming ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_parquet_file_streamed_in_batches_gives_the_numbers_of_the_table(tmp_path, monkeypatch):
     from fastsynth.reporting import inputs
 
@@ -349,6 +350,7 @@ def test_a_csv_column_whose_type_changes_after_the_first_block_gets_one_usage_er
         report(path, path)
 
 
+@pytest.mark.slow
 def test_a_csv_column_is_typed_from_its_first_megabytes(tmp_path):
     path = _late_text_csv(tmp_path / "late.csv", 150_000)
     assert path.stat().st_size > 2 << 20  # past pyarrow's default block of 1 MB

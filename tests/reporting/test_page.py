@@ -52,6 +52,7 @@ def _references(html: str) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 def test_quality_page_shows_scores_inputs_and_every_column(quality):
     document, html = quality
     html = " ".join(html.split())
@@ -67,6 +68,7 @@ def test_quality_page_shows_scores_inputs_and_every_column(quality):
     assert "40 (0.80%)" in html  # exact copies: count and share
 
 
+@pytest.mark.slow
 def test_quality_page_says_when_it_worked_on_a_sample():
     html = " ".join(render(quality_document(2, sampled=True)).split())
     assert (
@@ -84,6 +86,7 @@ def test_quality_page_has_one_plot_per_column_the_matrices_and_both_distances(qu
     assert all(len(svg.findall(".//{http://www.w3.org/2000/svg}path")) > 10 for svg in svgs)
 
 
+@pytest.mark.slow
 def test_drift_page_lists_drifted_columns_and_shows_heatmaps_changes_truth_and_series(drift):
     document, html = drift
     assert document["drifted_columns"] == ["age"]
@@ -97,6 +100,7 @@ def test_drift_page_lists_drifted_columns_and_shows_heatmaps_changes_truth_and_s
     assert html.index(">age</h3>") < html.index(">income</h3>")  # drifted series first
 
 
+@pytest.mark.slow
 def test_drift_page_says_when_given_drift_was_not_measured():
     document = drift_document(2, 4, drifted=("age",), timed=False)
     document["ground_truth"]["columns"] = ["age", "city"]
@@ -104,6 +108,7 @@ def test_drift_page_says_when_given_drift_was_not_measured():
     assert '<span class="flag">Given drift not measured:</span> city.' in html
 
 
+@pytest.mark.slow
 def test_drift_page_without_drift_or_ground_truth():
     html = render(drift_document(2, 3, drifted=(), truth=False, timed=False))
     assert "No column drifted: every block is within both thresholds" in html
@@ -125,6 +130,7 @@ def test_the_page_fetches_nothing(quality, drift):
         ]
 
 
+@pytest.mark.slow
 def test_column_names_are_text_not_markup():
     document = quality_document(2)
     hostile = "<script>alert(1)</script>"
@@ -144,6 +150,7 @@ def test_the_same_document_gives_the_same_page(drift):
     assert Report(document).html() == html
 
 
+@pytest.mark.slow
 def test_plotting_leaves_matplotlib_as_it_was():
     before = dict(matplotlib.rcParams)
     backend = matplotlib.get_backend()
@@ -198,6 +205,7 @@ def test_many_categories_share_one_bar():
     assert "(26 others)" in labels and "c00" in labels and "c13" in labels and "c14" not in labels
 
 
+@pytest.mark.slow
 def test_drift_heatmap_names_columns_blocks_and_threshold():
     from fastsynth.reporting import plots
 
@@ -214,6 +222,7 @@ def test_distances_beside_the_real_to_real_baseline_are_shares():
     assert "synthetic rows" in _labels(plots.distances([0, 0.5, 1], [30, 70], lines, "distance"))
 
 
+@pytest.mark.slow
 def test_a_quality_document_with_nothing_measurable_shows_dashes():
     """All-text tables, or a side too small to measure: the parts hold nulls, and the page says so."""
     document = quality_document(2)
@@ -228,6 +237,7 @@ def test_a_quality_document_with_nothing_measurable_shows_dashes():
     assert len(_svgs(html)) == 2 + 1  # the two columns and the matrices; no distance histograms
 
 
+@pytest.mark.slow
 def test_a_wide_matrix_labels_every_kth_column_on_both_axes():
     from fastsynth.reporting import plots
 
@@ -239,6 +249,7 @@ def test_a_wide_matrix_labels_every_kth_column_on_both_axes():
     assert "col00" in shown and 10 < len(shown) < n
 
 
+@pytest.mark.slow
 def test_series_shade_drift_only_on_an_axis_that_counts_as_the_blocks_do(drift):
     document, html = drift
 
@@ -252,6 +263,7 @@ def test_series_shade_drift_only_on_an_axis_that_counts_as_the_blocks_do(drift):
     assert shaded(render({**document, "series_x": "row"})) == (0, 1)
 
 
+@pytest.mark.slow
 def test_dollar_signs_in_user_text_are_drawn_as_typed_not_as_mathtext():
     # matplotlib reads "$...$" as TeX: "$x^{$" raised a ValueError that made the whole page fail
     from fastsynth.reporting import plots

@@ -180,6 +180,7 @@ def test_scores_equal_sdmetrics_quality_report(case):
 # -- behaviour ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_identical_tables_score_one():
     real, _ = generated(1_000)
     result = shapes_and_trends(real, real, column_kinds(real))
@@ -203,6 +204,7 @@ def test_a_shifted_column_lowers_its_own_shape_score_only():
     assert {c: s for c, s in after.items() if c != "x"} == {c: s for c, s in before.items() if c != "x"}
 
 
+@pytest.mark.slow
 def test_text_columns_are_left_out_and_the_document_is_plain_json():
     real, synthetic = generated(500)
     kinds = column_kinds(real, {"name": "text"})
@@ -529,6 +531,7 @@ def test_columns_under_the_level_cap_score_as_without_it(monkeypatch):
             assert a == b
 
 
+@pytest.mark.slow
 def test_a_synthetic_column_with_no_value_where_real_has_some_scores_zero_and_is_flagged():
     # it had a NaN score, left out of the mean: a synthesizer that dropped a column scored higher
     from fastsynth.reporting import report

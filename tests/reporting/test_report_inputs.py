@@ -17,6 +17,7 @@ def _deep(depth: int) -> object:
     return value
 
 
+@pytest.mark.slow
 def test_a_deeply_nested_column_is_left_out_and_named_not_a_crash():
     # 900 levels of lists crashed polars (a segfault) when exact copies converted the table.
     real = pa.Table.from_pylist([{"deep": _deep(900), "status": s} for s in "abab" * 10])
@@ -41,6 +42,7 @@ def test_structs_and_maps_are_skipped_by_privacy():
     assert got["exact_copies"]["count"] == 2
 
 
+@pytest.mark.slow
 def test_exact_copies_count_the_synthetic_rows_used_against_every_real_row():
     # The real table is sampled to 5,000 of its 10,000 rows, but each of the 1,000 synthetic rows
     # copies a real row: all of them are copies, not the ~half whose real row the sample kept.
@@ -52,6 +54,7 @@ def test_exact_copies_count_the_synthetic_rows_used_against_every_real_row():
     assert document["privacy"]["exact_copies"] == {"count": 1_000, "share": 1.0}
 
 
+@pytest.mark.slow
 def test_exact_copies_share_is_over_the_synthetic_rows_used_when_they_are_sampled():
     n = 4_000
     real = pa.table({"id": pa.array(range(n), pa.int64())})
@@ -115,6 +118,7 @@ def test_real_integers_against_dictionary_strings_are_refused():
         fastsynth.report(real, synthetic)
 
 
+@pytest.mark.slow
 def test_integers_against_doubles_and_codes_as_categories_are_fine():
     real = pa.table({"n": pa.array(range(40), pa.int64()), "code": pa.array([1, 2] * 20)})
     synthetic = pa.table({"n": pa.array([float(i) for i in range(40)]), "code": pa.array(["1", "2"] * 20)})
@@ -145,6 +149,7 @@ def _with_empty_columns(seed: int) -> pa.Table:
     )
 
 
+@pytest.mark.slow
 def test_a_column_null_in_every_row_of_both_tables_is_reported_not_a_crash(tmp_path):
     made = fastsynth.report(_with_empty_columns(0), _with_empty_columns(1))
     assert made.document["discriminator"]["score"] is not None
@@ -153,6 +158,7 @@ def test_a_column_null_in_every_row_of_both_tables_is_reported_not_a_crash(tmp_p
     assert made.save(tmp_path / "r.html")[0].read_text().lower().startswith("<!doctype html>")
 
 
+@pytest.mark.slow
 def test_a_page_that_fails_leaves_the_old_page_and_json_as_they_were(tmp_path, monkeypatch):
     from fastsynth.reporting.document import Report
 
@@ -208,6 +214,7 @@ def _timed(rows: int = 600, unit: str = "s") -> pa.Table:
         lambda t: t.cast(pa.date32()).cast(pa.timestamp("ns")),  # dates against nanoseconds
     ],
 )
+@pytest.mark.slow
 def test_the_same_times_in_two_units_are_the_same_rows_to_every_measure(retype):
     real = _timed()
     if retype(real.column("when")).type == pa.timestamp("ns"):
@@ -222,6 +229,7 @@ def test_the_same_times_in_two_units_are_the_same_rows_to_every_measure(retype):
     assert max(when["js"]) < 0.2 and drift["drifted_columns"] == []
 
 
+@pytest.mark.slow
 def test_real_strings_against_synthetic_numbers_compare_by_value_everywhere():
     # a category column: strings in one file, numbers in the other (a CSV of codes); privacy cast
     # the real strings to the synthetic integers and failed

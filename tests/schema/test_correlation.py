@@ -31,6 +31,7 @@ def table():
     return fastsynth.generate(DOCUMENT, 1_000_000, seed=9)
 
 
+@pytest.mark.slow
 def test_pearson_correlations_within_two_hundredths(table):
     got = np.corrcoef(np.vstack([table.column(c).to_numpy().astype(float) for c in COLUMNS]))
     assert np.abs(got - np.array(TARGET)).max() <= 0.02

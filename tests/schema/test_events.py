@@ -24,6 +24,7 @@ def table():
     return fastsynth.generate(DOCUMENT, N, seed=4)
 
 
+@pytest.mark.slow
 def test_rates_and_ground_truth(table):
     truth = table.column("truth").to_pylist()
     assert table.schema.field("truth").type == pa.dictionary(pa.int8(), pa.string())
@@ -47,6 +48,7 @@ def test_late_rows_move_back_by_at_most_the_delay():
     assert (np.diff(t.column("timestamp").cast(pa.int64()).to_numpy()) < 0).sum() > 0  # out of order
 
 
+@pytest.mark.slow
 def test_duplicates_repeat_the_previous_row(table):
     truth = table.column("truth").to_pylist()
     values = table.column("value").to_pylist()

@@ -112,6 +112,7 @@ def test_field_count_is_capped_in_every_shape():
     refused({"fields": [{"name": k, **v} for k, v in many.items()]}, message)
 
 
+@pytest.mark.slow
 def test_depth_is_checked_without_recursion():
     deep: dict = {}
     node = deep
@@ -176,6 +177,7 @@ def test_parsing_is_linear_in_the_fields():
     assert large / small < 30, f"2,000 fields: {small:.3f} s; 20,000: {large:.3f} s"
 
 
+@pytest.mark.slow
 def test_a_long_chain_of_columns_is_no_recursion_error():
     import fastsynth
 
@@ -392,6 +394,7 @@ def test_entity_names_every_batch_carries_are_capped():
     assert Schema.from_dict(document, limits=Limits()).names == ["id", "x"]
 
 
+@pytest.mark.slow
 def test_a_pearson_group_too_slow_to_solve_is_refused_after_a_few_pairs():
     """Each pair of a Pearson group is solved by bisection on 100,000 normals (0.3 s and more): 20
     columns took a minute. The first pairs time the rest; a group of normals needs no solving."""

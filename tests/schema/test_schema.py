@@ -43,6 +43,7 @@ def test_a_seed_format_field_may_be_called_fields():
     assert schema.names == ["fields"]
 
 
+@pytest.mark.slow
 @given(schemas())
 def test_valid_schemas_generate_and_round_trip(document):
     schema = Schema.from_dict(document)
@@ -199,6 +200,7 @@ field_like = st.dictionaries(option_names, json_values, max_size=6) | st.builds(
 documents = json_values | st.dictionaries(st.text(max_size=8), field_like | json_values, max_size=4)
 
 
+@pytest.mark.slow
 @given(documents)
 def test_random_documents_raise_only_schema_errors(document):
     try:

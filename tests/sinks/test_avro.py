@@ -33,6 +33,7 @@ def _expected(value):
     return value
 
 
+@pytest.mark.slow
 def test_records_decode_to_the_rows():
     table = fastsynth.generate(SCHEMA, 3000, seed=5)
     table = table.append_column("ratio", table["score"].cast(pa.float32()))

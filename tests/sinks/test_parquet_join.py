@@ -56,6 +56,7 @@ def with_pyarrow(path, table: pa.Table, row_group_size=None, **options) -> bytes
     ],
     ids=["defaults", "zstd-9", "dictionary-everywhere", "regrouped"],
 )
+@pytest.mark.slow
 def test_the_joined_file_is_the_bytes_of_pyarrows_writer(tmp_path, ours, theirs):
     table = seed_rows(50_000, 3_000)  # 17 row groups: past the 15 a short list header holds
     assert with_sink(tmp_path / "ours.parquet", table, **ours) == with_pyarrow(
@@ -100,6 +101,7 @@ def test_an_empty_file_has_its_schema_and_no_row_group(tmp_path):
     assert pq.read_table(tmp_path / "empty.parquet").schema.names == schema.names
 
 
+@pytest.mark.slow
 def test_pyarrow_polars_and_duckdb_read_the_same_rows(tmp_path):
     table = seed_rows(30_000, 4_096)
     path = tmp_path / "rows.parquet"
@@ -152,6 +154,7 @@ def test_a_batch_past_pyarrows_row_group_is_split_as_pyarrow_splits_it(tmp_path)
     assert one == two
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("threads", [1, 2])
 def test_an_aborted_stream_is_never_a_valid_file(threads):
     """pyarrow's writer writes its footer when collected: an output cut short by an error must not end

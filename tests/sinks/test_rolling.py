@@ -35,6 +35,7 @@ def test_files_roll_by_rows_into_date_folders_and_read_back_whole(tmp_path):
     assert back.equals(TABLE.combine_chunks())
 
 
+@pytest.mark.slow
 def test_files_roll_by_size_and_by_age(tmp_path):
     with RollingSink(TABLE.schema, tmp_path / "bytes", file_format="csv", max_bytes=300_000) as sink:
         for batch in TABLE.to_batches(max_chunksize=2000):
