@@ -150,11 +150,15 @@ def _quantile(x: float, t: int, counts: np.ndarray, edges: np.ndarray) -> int:
         return counts[t, 0]
     if place >= KNOTS - 1:
         return counts[t, KNOTS - 1]
-    i = math.ceil(place)
-    low = counts[t, i - 1]
-    below = edges[t, i - 1]
-    span = float(counts[t, i] - low)
-    width = edges[t, i] - below  # zero only where the two knots are one count, and then span is zero
+    # Unsigned indices: numba wraps negative ones around, a test and an add on each of the four loads
+    # (a count took 12-20% longer with them).
+    table = np.uint64(t)
+    i = np.uint64(math.ceil(place))
+    before = i - np.uint64(1)
+    low = counts[table, before]
+    below = edges[table, before]
+    span = float(counts[table, i] - low)
+    width = edges[table, i] - below  # zero only where the two knots are one count, and then span is zero
     width = width if width > 0.0 else 1.0
     return low + math.ceil(min(max((x - below) / width * span, 0.0), span))
 
