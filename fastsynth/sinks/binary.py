@@ -44,22 +44,28 @@ def _dictionary_columns(schema: pa.Schema) -> list[str]:
     ]
 
 
-def _delta_columns(schema: pa.Schema, dictionary: bool | list[str]) -> dict[str, str]:
-    """Lists of integers (a cohort's matrix of counts, token ids) not dictionary-encoded, by the path of
-    their values: delta-encoded and bit-packed, they are written twice as fast as snappy's plain pages
-    and come out about half their size (20,000 gene counts a patient: 54 MB against 95 MB)."""
+def _split_columns(schema: pa.Schema, dictionary: bool | list[str]) -> dict[str, str]:
+    """Lists of numbers (a cohort's matrix of counts or intensities, token ids) not dictionary-encoded,
+    by the path of their values: BYTE_STREAM_SPLIT, each value's bytes in separate streams, which the
+    compression then finds runs in. A cohort's counts (20M, 20,000 genes a patient, snappy): 14.4 ns a
+    value and 29.5 MB, against 19.4 ns and 33.9 MB delta-encoded (DELTA_BINARY_PACKED: neighbouring
+    genes' counts are far apart) and 25.9 ns and 47.4 MB plain; intensities 5% faster and 12% smaller
+    than plain. Half floats stay plain: DuckDB does not read them split. Split integers are read by
+    Arrow 16 and later, polars and DuckDB, not by parquet-java before 1.14 (Spark 3: ``dictionary=True``
+    for it)."""
     if dictionary is True:
         return {}
     lists = (pa.types.is_list, pa.types.is_large_list, pa.types.is_fixed_size_list)
+    numbers = (pa.types.is_integer, pa.types.is_float32, pa.types.is_float64)
     paths = {
         f"{f.name}.list.element"
         for f in schema
         if any(is_list(f.type) for is_list in lists)
-        and pa.types.is_integer(f.type.value_type)
+        and any(is_number(f.type.value_type) for is_number in numbers)
         and not (dictionary and f.name in dictionary)
     }
     # A column named like another's values' path would take its encoding too: such paths stay plain.
-    return {path: "DELTA_BINARY_PACKED" for path in paths - set(schema.names)}
+    return {path: "BYTE_STREAM_SPLIT" for path in paths - set(schema.names)}
 
 
 def _statistics_columns(schema: pa.Schema) -> list[str]:
@@ -73,8 +79,8 @@ class ParquetSink(FileSink):
 
     ``dictionary``: None (default) dictionary-encodes dictionary and integer columns, whose values
     repeat, and writes strings, floats and timestamps plain, where a dictionary rarely pays for its
-    hashing; True or False apply to every column. Lists of integers not dictionary-encoded are written
-    DELTA_BINARY_PACKED (``_delta_columns``). ``statistics``: None (default) writes min/max
+    hashing; True or False apply to every column. Lists of numbers not dictionary-encoded are written
+    BYTE_STREAM_SPLIT (``_split_columns``). ``statistics``: None (default) writes min/max
     statistics for every column but plain strings and lists, where they cost 15% of the writing time and
     rarely prune anything; True or False apply to every column. ``threads``: row groups encoded at once
     (``parquet_join``: the same bytes). One, pyarrow's own writer, is the default: while fastsynth
@@ -132,7 +138,7 @@ class ParquetSink(FileSink):
             "compression_level": self._level,
             "use_dictionary": self._dictionary,
             "write_statistics": self._statistics,
-            "column_encoding": _delta_columns(self.schema, self._dictionary) or None,
+            "column_encoding": _split_columns(self.schema, self._dictionary) or None,
         }
         if self._threads == 1:
             self._writer: pq.ParquetWriter | JoinedWriter = pq.ParquetWriter(stream, self.schema, **options)
