@@ -139,31 +139,38 @@ def _start(mean: float, dispersion: float) -> tuple[int, float]:
 
 
 @kernel
-def _quantile(x: float, t: int, counts: np.ndarray, edges: np.ndarray) -> int:
-    """The count of table ``t`` at latent value ``x``, in the knot interval ``(z_(i-1), z_i]`` that holds
-    ``x``: knot ``i - 1``'s count while its edge reaches ``x`` (no smaller count does: their
-    probabilities fall short of ``Phi(z_(i-1))``), past it the counts up to knot ``i``'s (whose edge is
-    past ``z_i``) along the straight line between the two knots' edges. The tails are clamped to the
-    first and last knots.
+def _quantile(x: float, start: np.uint64, counts: np.ndarray, edges: np.ndarray) -> int:
+    """The count at latent value ``x`` of the table whose knots start at ``start`` in ``counts`` and
+    ``edges`` (``nb_tables``' arrays flattened, ``start`` a table's index times KNOTS), in the knot
+    interval ``(z_(i-1), z_i]`` that holds ``x``: knot ``i - 1``'s count while its edge reaches ``x``
+    (no smaller count does: their probabilities fall short of ``Phi(z_(i-1))``), past it the counts up
+    to knot ``i``'s (whose edge is past ``z_i``) along the straight line between the two knots' edges.
+    The tails are clamped to the first and last knots.
 
     Without branches inside the interval: which of the two cases holds is as good as random, and a
-    mispredicted branch a value took a third of a count's time."""
+    mispredicted branch a value took a third of a count's time. Flat tables and unsigned indices: numba
+    wraps negative indices around, and indexes two dimensions with strides it reads at run time, which
+    took 15-25% of a count."""
     place = (x + SPREAD) * _PER_STEP
     if not place > 0.0:  # NaN too: it would index before the table
-        return counts[t, 0]
+        return counts[start]
     if place >= KNOTS - 1:
-        return counts[t, KNOTS - 1]
-    # Unsigned indices: numba wraps negative ones around, a test and an add on each of the four loads
-    # (a count took 12-20% longer with them).
-    table = np.uint64(t)
-    i = np.uint64(math.ceil(place))
-    before = i - np.uint64(1)
-    low = counts[table, before]
-    below = edges[table, before]
-    span = float(counts[table, i] - low)
-    width = edges[table, i] - below  # zero only where the two knots are one count, and then span is zero
+        return counts[start + np.uint64(KNOTS - 1)]
+    at = start + np.uint64(math.ceil(place))
+    before = at - np.uint64(1)
+    low = counts[before]
+    below = edges[before]
+    span = float(counts[at] - low)
+    width = edges[at] - below  # zero only where the two knots are one count, and then span is zero
     width = width if width > 0.0 else 1.0
     return low + math.ceil(min(max((x - below) / width * span, 0.0), span))
+
+
+@kernel
+def _starts(table_of: np.ndarray, feature: int, starts: np.ndarray) -> None:
+    """Where each group's table of ``feature`` starts in the flattened tables (see ``_quantile``)."""
+    for group in range(table_of.shape[0]):
+        starts[group] = np.uint64(table_of[group, feature]) * np.uint64(KNOTS)
 
 
 @kernel
@@ -206,14 +213,17 @@ def fill_counts(
     n_patients, n_genes = out.shape
     shared = shared_part(key, n_patients, first, rhos.shape[0])
     own = rng.stream(key, 0)
+    flat_counts, flat_edges = counts.reshape(-1), edges.reshape(-1)
     step = _chunk(n_genes)
     for chunk in prange((n_genes + step - 1) // step):
+        starts = np.empty(table_of.shape[0], np.uint64)
         for g in range(chunk * step, min((chunk + 1) * step, n_genes)):
             module = modules[g]
             rho = rhos[module]
+            _starts(table_of, g, starts)
             for row in range(n_patients):
                 x = latent(own, first + row, g, n_genes, shared[row, module], rho)
-                out[row, g] = _quantile(x, table_of[groups[row], g], counts, edges)
+                out[row, g] = _quantile(x, starts[np.uint64(groups[row])], flat_counts, flat_edges)
 
 
 @parallel_kernel
@@ -278,11 +288,16 @@ def counts_of(
     table each draws from. ``fill_counts``' mapping, for latents made elsewhere (visits, demographic
     effects): the same latents give the same counts."""
     n_rows, n_genes = out.shape
+    flat_counts, flat_edges = counts.reshape(-1), edges.reshape(-1)
     step = _chunk(n_genes)
     for chunk in prange((n_genes + step - 1) // step):
+        starts = np.empty(table_of.shape[0], np.uint64)
         for g in range(chunk * step, min((chunk + 1) * step, n_genes)):
+            _starts(table_of, g, starts)
             for row in range(n_rows):
-                out[row, g] = _quantile(latents[row, g], table_of[states[row], g], counts, edges)
+                out[row, g] = _quantile(
+                    latents[row, g], starts[np.uint64(states[row])], flat_counts, flat_edges
+                )
 
 
 @parallel_kernel
