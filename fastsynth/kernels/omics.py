@@ -36,6 +36,7 @@ __all__ = [
     "fill_intensities",
     "intensities_of",
     "latent",
+    "mixing",
     "nb_tables",
     "ranks",
     "shared_part",
@@ -142,7 +143,7 @@ def _start(mean: float, dispersion: float) -> tuple[int, float]:
 def _quantile(x: float, start: np.uint64, counts: np.ndarray, edges: np.ndarray) -> int:
     """The count at latent value ``x`` of the table whose knots start at ``start`` in ``counts`` and
     ``edges`` (``nb_tables``' arrays flattened, ``start`` a table's index times KNOTS), in the knot
-    interval ``(z_(i-1), z_i]`` that holds ``x``: knot ``i - 1``'s count while its edge reaches ``x``
+    interval ``[z_(i-1), z_i)`` that holds ``x``: knot ``i - 1``'s count while its edge reaches ``x``
     (no smaller count does: their probabilities fall short of ``Phi(z_(i-1))``), past it the counts up
     to knot ``i``'s (whose edge is past ``z_i``) along the straight line between the two knots' edges.
     The tails are clamped to the first and last knots.
@@ -156,7 +157,7 @@ def _quantile(x: float, start: np.uint64, counts: np.ndarray, edges: np.ndarray)
         return counts[start]
     if place >= KNOTS - 1:
         return counts[start + np.uint64(KNOTS - 1)]
-    at = start + np.uint64(math.ceil(place))
+    at = start + np.uint64(np.int64(place)) + np.uint64(1)  # truncation: no rounding instruction
     before = at - np.uint64(1)
     low = counts[before]
     below = edges[before]
@@ -186,13 +187,21 @@ def shared_part(key: np.uint64, patients: int, first: int, n_modules: int) -> np
 
 
 @kernel
-def latent(own: np.uint64, patient: int, gene: int, n_genes: int, shared: float, rho: float) -> float:
+def mixing(rho: float) -> tuple[float, float]:
+    """The weights of a module's factor and of a gene's own normal in the gene's latent value, for a
+    within-module correlation ``rho``: made once a gene. With ``rho`` 0 they are (0, 1), which give
+    the own normal exactly (the factors are finite)."""
+    return math.sqrt(rho), math.sqrt(1.0 - rho)
+
+
+@kernel
+def latent(
+    own: np.uint64, patient: int, gene: int, n_genes: int, shared: float, weights: tuple[float, float]
+) -> float:
     """The latent standard normal of (patient, gene), from its own normal (stream ``own``) and its
-    module's factor ``shared``."""
-    x = rng.normal_at(own, patient * n_genes + gene)
-    if rho == 0.0:
-        return x
-    return math.sqrt(rho) * shared + math.sqrt(1.0 - rho) * x
+    module's factor ``shared``, mixed by ``weights`` (``mixing``)."""
+    lead, keep = weights
+    return lead * shared + keep * rng.normal_at(own, patient * n_genes + gene)
 
 
 @parallel_kernel
@@ -219,10 +228,10 @@ def fill_counts(
         starts = np.empty(table_of.shape[0], np.uint64)
         for g in range(chunk * step, min((chunk + 1) * step, n_genes)):
             module = modules[g]
-            rho = rhos[module]
+            weights = mixing(rhos[module])
             _starts(table_of, g, starts)
             for row in range(n_patients):
-                x = latent(own, first + row, g, n_genes, shared[row, module], rho)
+                x = latent(own, first + row, g, n_genes, shared[row, module], weights)
                 out[row, g] = _quantile(x, starts[np.uint64(groups[row])], flat_counts, flat_edges)
 
 
@@ -254,10 +263,10 @@ def fill_intensities(
     for chunk in prange((width + step - 1) // step):
         for g in range(chunk * step, min((chunk + 1) * step, width)):
             module = modules[g]
-            rho = rhos[module]
+            weights = mixing(rhos[module])
             scale = scales[g]
             for row in range(n_patients):
-                x = latent(own, first + row, g, n_genes, shared[row, module], rho)
+                x = latent(own, first + row, g, n_genes, shared[row, module], weights)
                 if follow > 0.0:
                     x = lead * driver[row, g] + keep * x
                 value = locs[groups[row], g] + scale * x
