@@ -44,28 +44,33 @@ def _dictionary_columns(schema: pa.Schema) -> list[str]:
     ]
 
 
-def _split_columns(schema: pa.Schema, dictionary: bool | list[str]) -> dict[str, str]:
-    """Lists of numbers (a cohort's matrix of counts or intensities, token ids) not dictionary-encoded,
-    by the path of their values: BYTE_STREAM_SPLIT, each value's bytes in separate streams, which the
-    compression then finds runs in. A cohort's counts (20M, 20,000 genes a patient, snappy): 14.4 ns a
-    value and 29.5 MB, against 19.4 ns and 33.9 MB delta-encoded (DELTA_BINARY_PACKED: neighbouring
-    genes' counts are far apart) and 25.9 ns and 47.4 MB plain; intensities 5% faster and 12% smaller
-    than plain. Half floats stay plain: DuckDB does not read them split. Split integers are read by
-    Arrow 16 and later, polars and DuckDB, not by parquet-java before 1.14 (Spark 3: ``dictionary=True``
-    for it)."""
+def _list_encodings(schema: pa.Schema, dictionary: bool | list[str], split: bool | None) -> dict[str, str]:
+    """The encodings of lists of numbers (a cohort's matrix of counts or intensities, token ids) that
+    are not dictionary-encoded, by the path of their values.
+
+    BYTE_STREAM_SPLIT puts each byte of the values in a stream of its own, in which the compression
+    finds runs: for lists of floats by default (microarray intensities 5% faster to write than plain
+    and 12% smaller), and for lists of integers with ``split`` True. Integers are split only when asked
+    because DuckDB 1.x and parquet-java before 1.14 (Spark 3) do not read them so: by default
+    they are DELTA_BINARY_PACKED, which every reader takes. A cohort's counts (20M, 20,000 genes a
+    patient, snappy, one thread): split 14.4 ns a value and 29.5 MB, delta-packed 19.4 ns and 33.9 MB
+    (neighbouring genes' counts are far apart), plain 25.9 ns and 47.4 MB. Half floats stay plain:
+    DuckDB does not read them split. ``split`` False: floats plain, integers delta-packed."""
     if dictionary is True:
         return {}
     lists = (pa.types.is_list, pa.types.is_large_list, pa.types.is_fixed_size_list)
-    numbers = (pa.types.is_integer, pa.types.is_float32, pa.types.is_float64)
-    paths = {
-        f"{f.name}.list.element"
-        for f in schema
-        if any(is_list(f.type) for is_list in lists)
-        and any(is_number(f.type.value_type) for is_number in numbers)
-        and not (dictionary and f.name in dictionary)
-    }
+    floats = (pa.types.is_float32, pa.types.is_float64)
+    encodings = {}
+    for f in schema:
+        if not any(is_list(f.type) for is_list in lists) or (dictionary and f.name in dictionary):
+            continue
+        values = f.type.value_type
+        if pa.types.is_integer(values):
+            encodings[f"{f.name}.list.element"] = "BYTE_STREAM_SPLIT" if split else "DELTA_BINARY_PACKED"
+        elif any(is_float(values) for is_float in floats) and split is not False:
+            encodings[f"{f.name}.list.element"] = "BYTE_STREAM_SPLIT"
     # A column named like another's values' path would take its encoding too: such paths stay plain.
-    return {path: "BYTE_STREAM_SPLIT" for path in paths - set(schema.names)}
+    return {path: encoding for path, encoding in encodings.items() if path not in schema.names}
 
 
 def _statistics_columns(schema: pa.Schema) -> list[str]:
@@ -80,9 +85,10 @@ class ParquetSink(FileSink):
     ``dictionary``: None (default) dictionary-encodes dictionary and integer columns, whose values
     repeat, and writes strings, floats and timestamps plain, where a dictionary rarely pays for its
     hashing; True or False apply to every column. Lists of numbers not dictionary-encoded are written
-    BYTE_STREAM_SPLIT (``_split_columns``). ``statistics``: None (default) writes min/max
-    statistics for every column but plain strings and lists, where they cost 15% of the writing time and
-    rarely prune anything; True or False apply to every column. ``threads``: row groups encoded at once
+    BYTE_STREAM_SPLIT (floats) or DELTA_BINARY_PACKED (integers); ``split_lists`` True splits both,
+    False neither (``_list_encodings``). ``statistics``: None (default) writes min/max statistics for
+    every column but plain strings and lists, where they cost 15% of the writing time and rarely prune
+    anything; True or False apply to every column. ``threads``: row groups encoded at once
     (``parquet_join``: the same bytes). One, pyarrow's own writer, is the default: while fastsynth
     generates on every core, more encoders only contend with it (``fastsynth gen`` of the seed's schema
     went 15% slower with two); for rows already made, two encode about twice as fast."""
@@ -99,6 +105,7 @@ class ParquetSink(FileSink):
         row_group_size: Annotated[int, Bounds(1, MAX_ROW_GROUP)] | None = None,
         dictionary: bool | None = None,
         statistics: bool | None = None,
+        split_lists: bool | None = None,
         threads: Annotated[int, Bounds(1, MAX_THREADS)] = 1,
     ) -> None:
         _check_codec(self.format_name, compression, _PARQUET_CODECS)
@@ -107,6 +114,7 @@ class ParquetSink(FileSink):
             ("row_group_size", row_group_size, Annotated[int, Bounds(1, MAX_ROW_GROUP)] | None),
             ("dictionary", dictionary, bool | None),
             ("statistics", statistics, bool | None),
+            ("split_lists", split_lists, bool | None),
             ("threads", threads, Annotated[int, Bounds(1, MAX_THREADS)]),
         ):
             argument(f"format 'parquet': {name}", value, annotation, error=UsageError)
@@ -127,6 +135,7 @@ class ParquetSink(FileSink):
         self._row_group_size = row_group_size
         self._dictionary = _dictionary_columns(schema) if dictionary is None else dictionary
         self._statistics = _statistics_columns(schema) if statistics is None else statistics
+        self._split_lists = split_lists
         self._threads = threads
         self._pending: list[pa.RecordBatch] = []
         self._pending_rows = 0
@@ -138,7 +147,7 @@ class ParquetSink(FileSink):
             "compression_level": self._level,
             "use_dictionary": self._dictionary,
             "write_statistics": self._statistics,
-            "column_encoding": _split_columns(self.schema, self._dictionary) or None,
+            "column_encoding": _list_encodings(self.schema, self._dictionary, self._split_lists) or None,
         }
         if self._threads == 1:
             self._writer: pq.ParquetWriter | JoinedWriter = pq.ParquetWriter(stream, self.schema, **options)

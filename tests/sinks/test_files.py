@@ -65,8 +65,18 @@ def test_parquet_dictionary_and_statistics_everywhere(tmp_path):
 
 
 @pytest.mark.parametrize("threads", [1, 2])
-@pytest.mark.parametrize("kind", ["counts", "intensities"])
-def test_parquet_lists_of_numbers_are_split_and_read_back_by_polars_and_duckdb(tmp_path, threads, kind):
+@pytest.mark.parametrize(
+    ("kind", "split_lists", "encoding"),
+    [
+        ("counts", None, "DELTA_BINARY_PACKED"),
+        ("counts", True, "BYTE_STREAM_SPLIT"),
+        ("intensities", None, "BYTE_STREAM_SPLIT"),
+        ("intensities", False, "PLAIN"),
+    ],
+)
+def test_parquet_lists_of_numbers_are_encoded_for_their_type_and_read_back_by_polars_and_duckdb(
+    tmp_path, threads, kind, split_lists, encoding
+):
     import duckdb
     import numpy as np
 
@@ -78,14 +88,16 @@ def test_parquet_lists_of_numbers_are_split_and_read_back_by_polars_and_duckdb(t
         names=["Patient_ID", "expression"],
     )
     path = tmp_path / "m.parquet"
-    with fastsynth.open_sink(path, batch.schema, threads=threads) as sink:
+    with fastsynth.open_sink(path, batch.schema, threads=threads, split_lists=split_lists) as sink:
         sink.write(batch.slice(0, 120))
         sink.write(batch.slice(120))
     meta = pq.ParquetFile(path).metadata
     assert meta.num_row_groups == 2
     column = meta.row_group(1).column(1)
     assert column.path_in_schema == "expression.list.element"
-    assert "BYTE_STREAM_SPLIT" in column.encodings and not column.is_stats_set
+    assert encoding in column.encodings and not column.is_stats_set
+    others = {"DELTA_BINARY_PACKED", "BYTE_STREAM_SPLIT"} - {encoding}
+    assert not others & set(column.encodings)
     assert "RLE_DICTIONARY" in meta.row_group(1).column(0).encodings  # plain integers keep theirs
     assert pq.read_table(path).to_batches()[0].column(1).equals(batch.column(1).slice(0, 120))
     assert np.array_equal(np.stack(pl.read_parquet(path)["expression"].to_numpy()), values)
@@ -100,7 +112,7 @@ def test_parquet_lists_of_numbers_are_split_and_read_back_by_polars_and_duckdb(t
     named = pa.RecordBatch.from_arrays(
         [pa.array(["a"] * 300), batch.column(1)], ["expression.list.element", "expression"]
     )
-    with fastsynth.open_sink(tmp_path / "n.parquet", named.schema) as sink:
+    with fastsynth.open_sink(tmp_path / "n.parquet", named.schema, split_lists=True) as sink:
         sink.write(named)
     assert pq.read_table(tmp_path / "n.parquet").equals(pa.Table.from_batches([named]))
 
