@@ -52,7 +52,8 @@ def test_cli_examples_run(tmp_path, index):
         )
         assert result.returncode == 0, f"{command}\n{result.stderr}"
         for written in re.findall(r"(?:--output|>) (\S+)", command):
-            assert (tmp_path / written).exists(), f"{command}: no {written}"
+            path = tmp_path / written  # a folder (Dask's parts) or a file with something in it
+            assert path.is_dir() or (path.is_file() and path.stat().st_size > 0), f"{command}: {written}"
     if (tmp_path / "users.jsonl").exists():  # the quick start's
         assert len((tmp_path / "users.jsonl").read_text().splitlines()) == 1000
 

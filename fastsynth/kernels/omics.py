@@ -218,7 +218,8 @@ def fill_counts(
 ) -> None:
     """Counts of patients ``first .. first + len(out) - 1`` (rows of ``out``) x genes (columns):
     ``groups[row]`` is each patient's group and ``table_of[group, gene]`` the table (of ``nb_tables``)
-    it draws from."""
+    it draws from; ``counts`` and ``edges`` as ``nb_tables`` makes them (C-contiguous: they are read
+    flat)."""
     n_patients, n_genes = out.shape
     shared = shared_part(key, n_patients, first, rhos.shape[0])
     own = rng.stream(key, 0)
@@ -295,7 +296,7 @@ def counts_of(
 ) -> None:
     """Counts of given latent values (rows x genes, as ``out``): ``table_of[states[row], gene]`` is the
     table each draws from. ``fill_counts``' mapping, for latents made elsewhere (visits, demographic
-    effects): the same latents give the same counts."""
+    effects): the same latents give the same counts. ``counts`` and ``edges`` C-contiguous, as there."""
     n_rows, n_genes = out.shape
     flat_counts, flat_edges = counts.reshape(-1), edges.reshape(-1)
     step = _chunk(n_genes)

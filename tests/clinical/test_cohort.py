@@ -82,6 +82,48 @@ def test_a_tables_counts_rise_with_the_latent_value_and_stay_inside_it():
             assert counts[t, 0] <= omics._quantile(x, start, *flat) <= counts[t, -1]
 
 
+def naive_count(x: float, counts: np.ndarray, edges: np.ndarray) -> int:
+    """``omics._quantile``'s mapping written out on one table's two rows, in Python."""
+    place = (x + omics.SPREAD) * ((omics.KNOTS - 1) / (2.0 * omics.SPREAD))
+    if not place > 0.0:
+        return int(counts[0])
+    if place >= omics.KNOTS - 1:
+        return int(counts[-1])
+    i = int(place) + 1
+    low, span = int(counts[i - 1]), float(counts[i] - counts[i - 1])
+    width = edges[i] - edges[i - 1] if edges[i] > edges[i - 1] else 1.0
+    return low + int(np.ceil(min(max((x - edges[i - 1]) / width * span, 0.0), span)))
+
+
+def test_each_group_draws_from_its_own_table():
+    """Three groups whose tables are spread over five (``table_of``), patients of every group in the
+    block: the kernels' counts are the mapping of each latent value through its group's table."""
+    counts, edges = omics.nb_tables(
+        np.array([3.0, 40.0, 900.0, 7.5, 2e4]), np.array([0.5, 1.0, 0.2, 3.0, 0.05])
+    )
+    genes, patients = 7, 60
+    table_of = np.array([[0, 1, 2, 3, 4, 0, 1], [4, 3, 2, 1, 0, 4, 3], [2, 2, 0, 4, 1, 3, 0]])
+    groups = np.random.default_rng(2).integers(0, 3, patients)
+    modules, rhos, key = np.array([0, 0, 1, 1, 1, 2, 2]), np.array([0.0, 0.5, 0.9]), np.uint64(99)
+    out = np.empty((patients, genes), np.int32)
+    omics.fill_counts(out, 40, key, modules, rhos, groups, table_of, counts, edges)
+    latents = np.empty((patients, genes))
+    flat = np.zeros((1, genes))
+    omics.fill_intensities(
+        latents, 40, key, modules, rhos, np.zeros(patients, np.int64), flat, np.ones(genes), False,
+        np.zeros((0, 0)), 0.0, genes,
+    )  # fmt: skip
+    expected = [
+        [naive_count(latents[r, g], counts[table_of[groups[r], g]], edges[table_of[groups[r], g]])
+         for g in range(genes)]
+        for r in range(patients)
+    ]  # fmt: skip
+    assert np.array_equal(out, expected)
+    again = np.empty_like(out)
+    omics.counts_of(again, latents, groups, table_of, counts, edges)
+    assert np.array_equal(again, out)
+
+
 def test_counts_follow_each_genes_negative_binomial():
     tables = Tables(Cohort(patients=20_000, genes=40, proteins=0, seed=3))
     counts = tables.matrix("genes", 0, 20_000)
