@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from fastsynth.cli.errors import handle_errors
+from fastsynth.cli.gen import OptionOpt, _parse_options
 from fastsynth.errors import UsageError
 
 __all__ = ["cohort"]
@@ -33,6 +34,7 @@ def cohort(
     visits: Annotated[
         int | None, typer.Option(help="Visits per patient, over the file's visits.count (a row per visit).")
     ] = None,
+    option: OptionOpt = None,
 ) -> None:
     """Write the demographics, genes and proteins of the cohort in SPEC, linked by Patient_ID (and
     Visit_ID, when the cohort has visits)."""
@@ -62,7 +64,8 @@ def cohort(
         overrides["visits"] = {**(given if isinstance(given, dict) else {}), "count": visits}
     chosen = Cohort.from_dict({**document, **overrides})
     started = time.perf_counter()
-    written = write_cohort(chosen, output, format=format, layout=layout)  # type: ignore[arg-type]
+    options = _parse_options(option or [])
+    written = write_cohort(chosen, output, format=format, layout=layout, **options)  # type: ignore[arg-type]
     seconds = time.perf_counter() - started
     visits = chosen.visits.count if chosen.visits else 1
     values = chosen.patients * visits * (chosen.genes + chosen.proteins)

@@ -56,6 +56,20 @@ def test_bad_cohorts_get_one_line(tmp_path):
     assert result.output.strip() == "error: --layout 'x' is not allowed; allowed: wide, long, matrix"
 
 
+def test_format_options_reach_the_files(tmp_path):
+    spec = tmp_path / "cohort.json"
+    spec.write_text('{"patients": 30, "genes": 6, "proteins": 2}')
+    out = tmp_path / "out"
+    command = ["cohort", str(spec), "-o", str(out), "--layout", "matrix", "-O", "split_lists=true"]
+    result = CliRunner().invoke(app, [*command, "-O", "compression=zstd"])
+    assert result.exit_code == 0, result.output
+    column = pq.ParquetFile(out / "genes.parquet").metadata.row_group(0).column(1)
+    assert "BYTE_STREAM_SPLIT" in column.encodings and column.compression == "ZSTD"
+    result = CliRunner().invoke(app, [*command, "-O", "split_lists=maybe"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: format 'parquet': split_lists='maybe' is not true or false"
+
+
 LONGITUDINAL = """
 patients: 120
 genes: 10
