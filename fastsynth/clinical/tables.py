@@ -264,13 +264,11 @@ class Tables:
             # work out, and the matrix is encoded 11% faster.
             row = pa.list_(pa.field("item", pa.from_numpy_dtype(values.dtype), nullable=False), n)
             flat = pa.FixedSizeListArray.from_arrays(pa.array(values.ravel()), type=row)
-            fields = [
-                pa.field(name, pa.from_numpy_dtype(k.dtype)) for name, k in zip(key_names, keys, strict=True)
-            ]
+            arrays = [pa.array(k) for k in keys]
+            fields = [pa.field(name, a.type) for name, a in zip(key_names, arrays, strict=True)]
             name = "expression" if kind == "genes" else "abundance"
             return pa.RecordBatch.from_arrays(
-                [*(pa.array(k) for k in keys), flat],
-                schema=pa.schema([*fields, pa.field(name, row, nullable=False)]),
+                [*arrays, flat], schema=pa.schema([*fields, pa.field(name, row, nullable=False)])
             )
         columns = [*(pa.array(k) for k in keys), *(pa.array(values[:, j]) for j in range(n))]
         return pa.RecordBatch.from_arrays(columns, names=[*key_names, *(f"{prefix}_{j}" for j in range(n))])
