@@ -29,6 +29,7 @@ from common import ROOT, machine
 import fastsynth
 from fastsynth.engine import Engine
 from fastsynth.sinks.console import MemorySink
+from fastsynth.sinks.jsonl import JsonLines
 from fastsynth.sinks.kafka import _DEFAULTS, KafkaSink, _json_lines
 
 sys.path.insert(0, str(ROOT))
@@ -59,7 +60,8 @@ def raw_kafka(bootstrap: str, rows: int, batched: bool = False) -> tuple[float, 
     from confluent_kafka import Producer
 
     table = fastsynth.generate(TABULAR, rows)
-    values = [v for batch in table.to_batches() for v in _json_lines(batch)[0]]
+    encoder = JsonLines(table.schema)
+    values = [v for batch in table.to_batches() for v in _json_lines(encoder.encode(batch))[0]]
     keys = [str(k) for k in table["id"].to_pylist()]
     producer = Producer({**SETTINGS, "bootstrap.servers": bootstrap})
     started = time.perf_counter()

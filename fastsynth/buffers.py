@@ -11,7 +11,14 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["empty", "fixed_width_strings", "numpy_buffer_array", "utf8_buffers", "values_array"]
+__all__ = [
+    "empty",
+    "fixed_width_strings",
+    "numpy_buffer_array",
+    "string_parts",
+    "utf8_buffers",
+    "values_array",
+]
 
 
 def empty(size: int, dtype: Any) -> np.ndarray:
@@ -32,6 +39,19 @@ def fixed_width_strings(data: np.ndarray, width: int, size: int) -> pa.Array:
     """An Arrow string array over ``data`` holding ``size`` strings of ``width`` bytes each."""
     offsets = np.arange(0, (size + 1) * width, width, dtype=np.int32)
     return pa.Array.from_buffers(pa.string(), size, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+
+
+def string_parts(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The int64 offsets (from 0) and the UTF-8 bytes of a string column, without copying the bytes;
+    nulls are empty strings."""
+    column = column.cast(pa.large_string())
+    if column.null_count:
+        column = column.fill_null("")
+    _, offsets_buffer, data = column.buffers()
+    offsets = np.frombuffer(offsets_buffer, np.int64)[column.offset : column.offset + len(column) + 1]
+    if data is None:
+        return offsets - offsets[0], np.zeros(0, np.uint8)
+    return offsets - offsets[0], np.frombuffer(data, np.uint8)[offsets[0] : offsets[-1]]
 
 
 def utf8_buffers(strings: Sequence[str], padding: int = 0) -> tuple[np.ndarray, bytes]:

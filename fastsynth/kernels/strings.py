@@ -21,12 +21,11 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from llvmlite import ir
-from numba import prange, types
-from numba.extending import intrinsic
+from numba import prange
 
 from fastsynth.kernels import rng
 from fastsynth.kernels.jit import inline_kernel, kernel, parallel_kernel
+from fastsynth.kernels.memory import load_word, store_word
 from fastsynth.kernels.permutation import permute
 
 __all__ = [
@@ -142,38 +141,13 @@ def prefix_offsets(offsets):
     return acc
 
 
-@intrinsic
-def _load_word(typingctx, array, index):
-    """The 8 bytes of a uint8 array starting at ``index``, as one unaligned 64-bit load."""
-
-    def codegen(context, builder, signature, args):
-        data = context.make_array(signature.args[0])(context, builder, args[0]).data
-        pointer = builder.bitcast(builder.gep(data, [args[1]]), ir.IntType(64).as_pointer())
-        return builder.load(pointer, align=1)
-
-    return types.uint64(array, types.intp), codegen
-
-
-@intrinsic
-def _store_word(typingctx, array, index, value):
-    """Write 8 bytes into a uint8 array at ``index`` as one unaligned 64-bit store."""
-
-    def codegen(context, builder, signature, args):
-        data = context.make_array(signature.args[0])(context, builder, args[0]).data
-        pointer = builder.bitcast(builder.gep(data, [args[1]]), ir.IntType(64).as_pointer())
-        builder.store(args[2], pointer, align=1)
-        return context.get_dummy_value()
-
-    return types.void(array, types.intp, types.uint64), codegen
-
-
 @inline_kernel
 def _copy(data, pos, end, pool_data, source, length):
     """Copy ``length`` pool bytes to ``data[pos:]``, eight at a time while that stays before ``end``."""
     w = 0
     while w < length:
         if pos + w + 8 <= end:
-            _store_word(data, pos + w, _load_word(pool_data, source + w))
+            store_word(data, pos + w, load_word(pool_data, source + w))
             w += 8
         else:
             data[pos + w] = pool_data[source + w]

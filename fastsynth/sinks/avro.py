@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fastsynth.buffers import string_parts
 from fastsynth.errors import UsageError
 from fastsynth.kernels import avro as ka
 
@@ -97,8 +98,7 @@ class AvroEncoder:
             if column.null_count:
                 valid[f] = column.is_valid().to_numpy(zero_copy_only=False)
             if kind == ka.STRING:
-                text = column.dictionary_decode() if pa.types.is_dictionary(column.type) else column
-                strings.append(pc.fill_null(text.cast(pa.large_string()), ""))
+                strings.append(column.dictionary_decode() if pa.types.is_dictionary(column.type) else column)
             elif kind in (ka.DOUBLE, ka.FLOAT):
                 floats[group] = pc.fill_null(column, 0).to_numpy(zero_copy_only=False)
             else:
@@ -122,13 +122,8 @@ def _string_buffers(columns: list[pa.Array], n: int) -> tuple[np.ndarray, np.nda
     parts = []
     base = 0
     for k, column in enumerate(columns):
-        column = column if column.offset == 0 else pa.concat_arrays([column])
-        _, column_offsets, data = column.buffers()
-        local = np.frombuffer(column_offsets, np.int64)[: n + 1]
-        offsets[k] = local - local[0] + base
-        chunk = (
-            np.frombuffer(data, np.uint8)[local[0] : local[-1]] if data is not None else np.zeros(0, np.uint8)
-        )
-        parts.append(chunk)
-        base += len(chunk)
+        local, data = string_parts(column)
+        offsets[k] = local + base
+        parts.append(data)
+        base += len(data)
     return offsets, np.concatenate(parts) if parts else np.zeros(0, np.uint8)

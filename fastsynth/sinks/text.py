@@ -1,8 +1,7 @@
-"""Text file sinks: CSV (pyarrow's writer), JSON lines and JSON arrays (polars' writer)."""
+"""Text file sinks: CSV (pyarrow's writer), JSON lines and JSON arrays (``fastsynth.sinks.jsonl``)."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import IO
 
@@ -11,6 +10,7 @@ import pyarrow.csv as pacsv
 
 from fastsynth.errors import UsageError
 from fastsynth.sinks.base import SINKS, FileSink
+from fastsynth.sinks.jsonl import JsonLines
 from fastsynth.specs import argument
 
 __all__ = ["CsvSink", "JsonArraySink", "JsonLinesSink"]
@@ -48,23 +48,6 @@ class CsvSink(FileSink):
         self._writer.close()
 
 
-def ndjson(batch: pa.RecordBatch) -> bytes:
-    """The batch as JSON lines, written by polars for the whole batch at once; timestamps in ISO 8601
-    with a "T" (``2024-01-02T03:04:05``), which JSON readers expect (polars writes a space)."""
-    import polars as pl  # only the JSON sinks need it; keeps it out of every start-up
-
-    frame = pl.from_arrow(batch)
-    assert isinstance(frame, pl.DataFrame)
-    times = [
-        pl.col(name).dt.to_string("%Y-%m-%dT%H:%M:%S%.f" + ("%:z" if dtype.time_zone else ""))
-        for name, dtype in frame.schema.items()
-        if isinstance(dtype, pl.Datetime)
-    ]
-    buffer = io.BytesIO()
-    (frame.with_columns(times) if times else frame).write_ndjson(buffer)
-    return buffer.getvalue()
-
-
 @SINKS.register("jsonl")
 class JsonLinesSink(FileSink):
     """One JSON object per line (newline-delimited JSON)."""
@@ -72,8 +55,11 @@ class JsonLinesSink(FileSink):
     extensions = (".jsonl", ".ndjson")
     binary = False
 
+    def _open(self, stream: IO[bytes]) -> None:
+        self._encoder = JsonLines(self.schema)
+
     def _write(self, batch: pa.RecordBatch) -> None:
-        self._stream.write(ndjson(batch))
+        self._stream.write(self._encoder.encode(batch)[0].data)
 
 
 @SINKS.register("json")
@@ -86,9 +72,10 @@ class JsonArraySink(FileSink):
     def _open(self, stream: IO[bytes]) -> None:
         stream.write(b"[")
         self._first = True
+        self._encoder = JsonLines(self.schema)
 
     def _write(self, batch: pa.RecordBatch) -> None:
-        lines = ndjson(batch)
+        lines = self._encoder.encode(batch)[0].tobytes()
         if not lines:
             return
         # JSON escapes newlines inside strings, so every raw newline separates two objects.

@@ -1,0 +1,107 @@
+"""Unaligned 64-bit loads and stores on uint8 arrays, for kernels that copy or scan bytes eight at a time.
+
+numba has no unaligned access of its own: these emit one LLVM load or store with alignment 1. Neither
+checks bounds: callers keep ``index + 8`` within the array (padding the arrays they read past the end
+of their data).
+"""
+
+from __future__ import annotations
+
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
+
+__all__ = [
+    "address",
+    "load_byte_at",
+    "load_word",
+    "load_word_at",
+    "store_byte_at",
+    "store_word",
+    "store_word_at",
+]
+
+
+@intrinsic
+def load_word(typingctx, array, index):
+    """The 8 bytes of a uint8 array starting at ``index``, as one unaligned 64-bit load."""
+
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        pointer = builder.bitcast(builder.gep(data, [args[1]]), ir.IntType(64).as_pointer())
+        return builder.load(pointer, align=1)
+
+    return types.uint64(array, types.intp), codegen
+
+
+@intrinsic
+def store_word(typingctx, array, index, value):
+    """Write 8 bytes into a uint8 array at ``index`` as one unaligned 64-bit store."""
+
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        pointer = builder.bitcast(builder.gep(data, [args[1]]), ir.IntType(64).as_pointer())
+        builder.store(args[2], pointer, align=1)
+        return context.get_dummy_value()
+
+    return types.void(array, types.intp, types.uint64), codegen
+
+
+@intrinsic
+def address(typingctx, array):
+    """The address of an array's first element, for helpers that take addresses: a helper that takes
+    the array itself makes numba count references to it on every call (two atomic operations), which
+    in a per-row loop cost more than the work."""
+
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        return builder.ptrtoint(data, ir.IntType(64))
+
+    return types.intp(array), codegen
+
+
+def _pointer(builder, where, bits):
+    return builder.inttoptr(where, ir.IntType(bits).as_pointer())
+
+
+@intrinsic
+def load_byte_at(typingctx, where):
+    """The byte at an address."""
+
+    def codegen(context, builder, signature, args):
+        return builder.load(_pointer(builder, args[0], 8))
+
+    return types.uint8(types.intp), codegen
+
+
+@intrinsic
+def store_byte_at(typingctx, where, value):
+    """Write one byte at an address."""
+
+    def codegen(context, builder, signature, args):
+        value = context.cast(builder, args[1], signature.args[1], types.uint8)
+        builder.store(value, _pointer(builder, args[0], 8))
+        return context.get_dummy_value()
+
+    return types.void(types.intp, value), codegen
+
+
+@intrinsic
+def load_word_at(typingctx, where):
+    """The 8 bytes at an address, as one unaligned 64-bit load."""
+
+    def codegen(context, builder, signature, args):
+        return builder.load(_pointer(builder, args[0], 64), align=1)
+
+    return types.uint64(types.intp), codegen
+
+
+@intrinsic
+def store_word_at(typingctx, where, value):
+    """Write 8 bytes at an address as one unaligned 64-bit store."""
+
+    def codegen(context, builder, signature, args):
+        builder.store(args[1], _pointer(builder, args[0], 64), align=1)
+        return context.get_dummy_value()
+
+    return types.void(types.intp, types.uint64), codegen
