@@ -123,6 +123,8 @@ class JsonLines:
         """The lines of rows ``start`` to ``stop`` (the end by default): (the bytes, the offsets where
         each line starts and the last ends)."""
         stop = columns.rows if stop is None else stop
+        if not 0 <= start <= stop <= columns.rows:  # the kernels read by address: never past the columns
+            raise ValueError(f"rows {start} to {stop} are outside the batch's {columns.rows}")
         frames = self._frame_first, self._frame_end
         offsets = np.empty(stop - start + 1, np.int64)
         kj.line_offsets(columns.plan, *frames, start, offsets)

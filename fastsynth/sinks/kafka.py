@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from fastsynth.dependencies import optional_import
 from fastsynth.errors import SinkError, UsageError
+from fastsynth.kernels.jit import set_threads
 from fastsynth.sinks.avro import AvroEncoder
 from fastsynth.sinks.base import SINKS, Sink
 from fastsynth.sinks.jsonl import Columns, JsonLines
@@ -112,7 +113,11 @@ class KafkaSink(Sink):
         self.last_error: str | None = None
         self._lock = threading.Lock()
         self._interrupted = threading.Event()
-        self._encoder = ThreadPoolExecutor(1, thread_name_prefix="fastsynth-kafka-encode")
+        # The worker's kernels run on one thread: beside the produce loop and a broker on the same
+        # cores, a parallel kernel waits at its end for a thread those took the core from.
+        self._encoder = ThreadPoolExecutor(
+            1, thread_name_prefix="fastsynth-kafka-encode", initializer=set_threads, initargs=(1,)
+        )
         fingerprint = hashlib.sha256(schema.serialize().to_pybytes()).hexdigest()[:16].encode()
         self._headers = [("fastsynth-schema", fingerprint)] if headers else None
         self._drift_headers = [*self._headers, ("fastsynth-drift", b"1")] if self._headers else None

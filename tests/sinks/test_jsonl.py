@@ -152,3 +152,14 @@ def test_any_text_reads_back(values):
     assert text == polars_lines(batch)
     # Split at newlines only: str.splitlines would also cut at U+2028 and the like, which JSON keeps.
     assert [json.loads(line)["s"] for line in text.decode().split("\n")[:-1]] == values
+
+
+def test_row_ranges_join_into_the_whole_and_stay_inside_the_batch():
+    batch = every_kind(4)
+    encoder = JsonLines(batch.schema)
+    columns = encoder.columns(batch)
+    parts = [encoder.lines(columns, start, min(start + 777, N))[0].tobytes() for start in range(0, N, 777)]
+    assert b"".join(parts) == lines(batch)
+    for start, stop in ((0, N + 1), (-1, 3), (5, 4)):
+        with pytest.raises(ValueError, match="outside the batch"):
+            encoder.lines(columns, start, stop)
