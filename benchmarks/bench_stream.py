@@ -3,12 +3,12 @@
     python benchmarks/bench_stream.py            # full sizes (about a minute and a half)
     python benchmarks/bench_stream.py --quick    # tiny sizes: checks the script works, not the speed
 
-1. Kafka, JSON rows: ``KafkaSink`` writing rows of the seed's tabular schema as they are generated
-   (serialisation included) against a raw confluent-kafka ``Producer`` sending the very same messages,
-   serialised beforehand, with the same settings, to the same broker (a Tansu process on 127.0.0.1,
-   memory storage), each until flushed, and the same messages through the client's batch call
-   (``produce_batch``, which takes a dict per message); they alternate five times and the medians are
-   compared, since the broker shares the machine's two cores with them.
+1. Kafka, JSON and Avro rows: ``KafkaSink`` writing rows of the seed's tabular schema as they are
+   generated (serialisation included) against a raw confluent-kafka ``Producer`` sending the very same
+   messages, serialised beforehand, with the same settings, to the same broker (a Tansu process on
+   127.0.0.1, memory storage), each until flushed, and for JSON the same messages through the client's
+   batch call (``produce_batch``, which takes a dict per message); they alternate five times and the
+   medians are compared, since the broker shares the machine's two cores with them.
 2. Pacing: the engine at 10,000 rows/s for 30 s into a sink that records arrivals: the total against
    the schedule and the worst one-second window; beside it the seed's loop (a batch, then a sleep of
    one second), whose rows arrive as one burst per second.
@@ -28,6 +28,7 @@ from common import ROOT, machine
 
 import fastsynth
 from fastsynth.engine import Engine
+from fastsynth.sinks.avro import AvroEncoder
 from fastsynth.sinks.console import MemorySink
 from fastsynth.sinks.jsonl import JsonLines
 from fastsynth.sinks.kafka import _DEFAULTS, KafkaSink, _json_lines
@@ -41,27 +42,37 @@ TABULAR = ROOT / "configs" / "tabular.json"
 SETTINGS = {k: v for k, v in _DEFAULTS.items() if k != "delivery.report.only.error"}
 
 
-def fastsynth_kafka(bootstrap: str, rows: int) -> float:
+def fastsynth_kafka(bootstrap: str, rows: int, value_format: str = "json") -> float:
     """Rows per second of generation + serialisation + produce + flush."""
     schema = fastsynth.Schema.load(TABULAR)
     started = time.perf_counter()
     with KafkaSink(
-        schema.arrow_schema(), topic="fastsynth", bootstrap_servers=bootstrap, key_field="id"
+        schema.arrow_schema(),
+        topic="fastsynth",
+        bootstrap_servers=bootstrap,
+        key_field="id",
+        value_format=value_format,
     ) as sink:
         for batch in fastsynth.iter_batches(schema, rows, batch_size=50_000):
             sink.write(batch)
     return rows / (time.perf_counter() - started)
 
 
-def raw_kafka(bootstrap: str, rows: int, batched: bool = False) -> tuple[float, float]:
+def raw_kafka(
+    bootstrap: str, rows: int, batched: bool = False, value_format: str = "json"
+) -> tuple[float, float]:
     """(messages per second, mean message bytes) of a plain Producer over pre-serialised messages: one
     ``produce`` and ``poll(0)`` each, or with ``batched`` ``produce_batch`` of 10,000 messages at a time
     (the client's batch call, which takes a dict per message)."""
     from confluent_kafka import Producer
 
     table = fastsynth.generate(TABULAR, rows)
-    encoder = JsonLines(table.schema)
-    values = [v for batch in table.to_batches() for v in _json_lines(encoder.encode(batch))[0]]
+    if value_format == "avro":
+        avro = AvroEncoder(table.schema)
+        values = [v for batch in table.to_batches() for v in avro.encode(batch)[0].to_pylist()]
+    else:
+        encoder = JsonLines(table.schema)
+        values = [v for batch in table.to_batches() for v in _json_lines(encoder.encode(batch))[0]]
     keys = [str(k) for k in table["id"].to_pylist()]
     producer = Producer({**SETTINGS, "bootstrap.servers": bootstrap})
     started = time.perf_counter()
@@ -166,38 +177,52 @@ def main() -> None:
         broker = Broker(Path(tmp) / "broker.log")
         broker.start()
         try:
-            fastsynth_kafka(broker.bootstrap, 1000)  # warm-up: kernels, Faker pools, topic creation
-            raw_kafka(broker.bootstrap, 1000)
-            # The broker shares the two cores: alternate the two, several times, and take medians.
-            ours_runs, raw_runs, batch_runs = [], [], []
+            for value_format in ("json", "avro"):  # warm-up: kernels, Faker pools, topic creation
+                fastsynth_kafka(broker.bootstrap, 1000, value_format)
+                raw_kafka(broker.bootstrap, 1000, value_format=value_format)
+            # The broker shares the two cores: alternate the runs, several times, and take medians.
+            runs: dict[str, list[float]] = {}
+            sizes = {}
             for _ in range(repeats):
-                ours_runs.append(fastsynth_kafka(broker.bootstrap, rows))
-                raw_rate, size = raw_kafka(broker.bootstrap, rows)
-                raw_runs.append(raw_rate)
-                batch_runs.append(raw_kafka(broker.bootstrap, rows, batched=True)[0])
-            ours, raw = statistics.median(ours_runs), statistics.median(raw_runs)
-            batched = statistics.median(batch_runs)
+                for value_format in ("json", "avro"):
+                    runs.setdefault(f"ours {value_format}", []).append(
+                        fastsynth_kafka(broker.bootstrap, rows, value_format)
+                    )
+                    raw_rate, sizes[value_format] = raw_kafka(
+                        broker.bootstrap, rows, value_format=value_format
+                    )
+                    runs.setdefault(f"raw {value_format}", []).append(raw_rate)
+                runs.setdefault("batched", []).append(raw_kafka(broker.bootstrap, rows, batched=True)[0])
+            medians = {name: statistics.median(rates) for name, rates in runs.items()}
         finally:
             broker.stop()
     total, worst, worst_tenth = paced(10_000, seconds)
     seed_total, seed_worst, seed_tenth = seed_loop(10_000, seconds)
     expected = 10_000 * seconds
-    kafka_task = f"{rows:,} JSON rows -> Kafka"
     pace_task = f"10,000 rows/s for {seconds} s"
-    table = [
-        (kafka_task, "fastsynth KafkaSink (generate + serialise + produce)", f"{ours:,.0f} msg/s", ""),
-        (
-            kafka_task,
-            f"raw confluent-kafka, pre-serialised ({size:.0f} B each)",
-            f"{raw:,.0f} msg/s",
-            f"{ours / raw:.2f}x",
-        ),
-        (
-            kafka_task,
-            "raw confluent-kafka produce_batch, pre-serialised (10,000 a call)",
-            f"{batched:,.0f} msg/s",
-            f"{ours / batched:.2f}x",
-        ),
+    table = []
+    for value_format in ("json", "avro"):
+        task = f"{rows:,} {'JSON' if value_format == 'json' else 'Avro'} rows -> Kafka"
+        ours, raw = medians[f"ours {value_format}"], medians[f"raw {value_format}"]
+        table += [
+            (task, "fastsynth KafkaSink (generate + serialise + produce)", f"{ours:,.0f} msg/s", ""),
+            (
+                task,
+                f"raw confluent-kafka, pre-serialised ({sizes[value_format]:.0f} B each)",
+                f"{raw:,.0f} msg/s",
+                f"{ours / raw:.2f}x",
+            ),
+        ]
+        if value_format == "json":
+            table.append(
+                (
+                    task,
+                    "raw confluent-kafka produce_batch, pre-serialised (10,000 a call)",
+                    f"{medians['batched']:,.0f} msg/s",
+                    f"{ours / medians['batched']:.2f}x",
+                )
+            )
+    table += [
         (pace_task, "fastsynth engine", _pacing(total, expected, worst, worst_tenth), ""),
         (
             pace_task,

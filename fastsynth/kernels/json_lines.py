@@ -264,7 +264,7 @@ def _value_size(kind: int, value: int, extra: int, source: int, length: int, sto
         return _digits(_magnitude(value)) + (1 if value < 0 else 0)
     if kind == BOOL:
         return 4 if value != 0 else 5
-    if kind == STRING or kind == WORD:
+    if kind in (STRING, WORD):
         return _escaped_size(source, length, stop)
     if kind == RAW:
         return length
@@ -287,7 +287,7 @@ def _write_value(
         return _write_digits(at, magnitude, _digits(magnitude))
     if kind == BOOL:
         return _constant(at, limit, _TRUE) if value != 0 else _constant(at, limit, _FALSE)
-    if kind == STRING or kind == WORD:
+    if kind in (STRING, WORD):
         return _write_string(at, limit, source, length, stop)
     if kind == RAW:
         return _copy(at, limit, source, length, stop)
@@ -316,7 +316,7 @@ def _write_value(
 
 
 @kernel
-def _int_at(where: int) -> int:
+def _int_at(where: int) -> np.int64:
     return np.int64(load_word_at(where))
 
 
@@ -326,7 +326,7 @@ def _field(kind: int, values: int, firsts: int, ends: int, data: int, valid: int
     if valid != 0 and load_byte_at(valid + j) == 0:
         return False, 0, 0, 0
     value = _int_at(values + 8 * j) if values != 0 else 0
-    if kind != STRING and kind != WORD and kind != RAW:
+    if kind not in (STRING, WORD, RAW):
         return True, value, 0, 0
     k = value if kind == WORD else j  # a dictionary entry's span, or the row's own
     first, end = _int_at(firsts + 8 * k), _int_at(ends + 8 * k)

@@ -7,6 +7,8 @@ of their data).
 
 from __future__ import annotations
 
+from typing import Any
+
 from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
@@ -23,7 +25,7 @@ __all__ = [
 
 
 @intrinsic
-def load_word(typingctx, array, index):
+def _load_word(typingctx, array, index):
     """The 8 bytes of a uint8 array starting at ``index``, as one unaligned 64-bit load."""
 
     def codegen(context, builder, signature, args):
@@ -35,7 +37,7 @@ def load_word(typingctx, array, index):
 
 
 @intrinsic
-def store_word(typingctx, array, index, value):
+def _store_word(typingctx, array, index, value):
     """Write 8 bytes into a uint8 array at ``index`` as one unaligned 64-bit store."""
 
     def codegen(context, builder, signature, args):
@@ -48,7 +50,7 @@ def store_word(typingctx, array, index, value):
 
 
 @intrinsic
-def address(typingctx, array):
+def _address(typingctx, array):
     """The address of an array's first element, for helpers that take addresses: a helper that takes
     the array itself makes numba count references to it on every call (two atomic operations), which
     in a per-row loop cost more than the work."""
@@ -65,7 +67,7 @@ def _pointer(builder, where, bits):
 
 
 @intrinsic
-def load_byte_at(typingctx, where):
+def _load_byte_at(typingctx, where):
     """The byte at an address."""
 
     def codegen(context, builder, signature, args):
@@ -75,7 +77,7 @@ def load_byte_at(typingctx, where):
 
 
 @intrinsic
-def store_byte_at(typingctx, where, value):
+def _store_byte_at(typingctx, where, value):
     """Write one byte at an address."""
 
     def codegen(context, builder, signature, args):
@@ -87,7 +89,7 @@ def store_byte_at(typingctx, where, value):
 
 
 @intrinsic
-def load_word_at(typingctx, where):
+def _load_word_at(typingctx, where):
     """The 8 bytes at an address, as one unaligned 64-bit load."""
 
     def codegen(context, builder, signature, args):
@@ -97,7 +99,7 @@ def load_word_at(typingctx, where):
 
 
 @intrinsic
-def store_word_at(typingctx, where, value):
+def _store_word_at(typingctx, where, value):
     """Write 8 bytes at an address as one unaligned 64-bit store."""
 
     def codegen(context, builder, signature, args):
@@ -105,3 +107,13 @@ def store_word_at(typingctx, where, value):
         return context.get_dummy_value()
 
     return types.void(types.intp, types.uint64), codegen
+
+
+# Kernels call these without the typing context numba passes first, which mypy would ask for.
+address: Any = _address
+load_byte_at: Any = _load_byte_at
+load_word: Any = _load_word
+load_word_at: Any = _load_word_at
+store_byte_at: Any = _store_byte_at
+store_word: Any = _store_word
+store_word_at: Any = _store_word_at

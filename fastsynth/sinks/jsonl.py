@@ -96,7 +96,7 @@ class JsonLines:
             kind = self._kinds[f]
             if kind in (kj.TIMESTAMP, kj.DATE):
                 days = _days(column, field.type)
-                if days is not None and not (_FIRST_DAY <= days[0] and days[1] <= _LAST_DAY):
+                if days is not None and (days[0] < _FIRST_DAY or days[1] > _LAST_DAY):
                     kind = kj.RAW
             row = plan[f]
             row[kj.KIND] = kind
@@ -119,7 +119,9 @@ class JsonLines:
                 row[kj.VALID] = at(column.is_valid().to_numpy(zero_copy_only=False).view(np.uint8))
         return Columns(plan, batch.num_rows, alive)
 
-    def lines(self, columns: Columns, start: int = 0, stop: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def lines(
+        self, columns: Columns, start: int = 0, stop: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The lines of rows ``start`` to ``stop`` (the end by default): (the bytes, the offsets where
         each line starts and the last ends)."""
         stop = columns.rows if stop is None else stop

@@ -1,8 +1,9 @@
 """Kafka: every row a message (JSON or Avro), or every batch a message (Arrow IPC), with confluent-kafka.
 
-Rows are serialised a batch at a time (a kernel writes the batch as JSON lines, or Avro records, into one
-buffer, which is cut into messages); what remains per row is the ``produce`` call itself. The producer is idempotent
-(no duplicates or reordering on retries) and reports only failed deliveries, which are counted. When
+Rows are serialised a batch at a time (a kernel writes the batch as JSON lines, or Avro records, into
+one buffer, which is cut into messages); what remains per row is the ``produce`` call itself. The
+producer is idempotent (no duplicates or reordering on retries) and reports only failed deliveries,
+which are counted. When
 librdkafka's local queue is full, because the broker is slow or down, ``write`` waits for it to drain:
 generation slows down and nothing is dropped. ``close`` flushes and raises if any message was not
 delivered.

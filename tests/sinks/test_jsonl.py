@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 
@@ -130,7 +129,11 @@ def test_strings_ending_exactly_at_their_buffer():
     column = pa.Array.from_buffers(pa.string(), 3, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
     batch = pa.record_batch({"s": column})
     assert lines(batch) == polars_lines(batch)
-    assert [json.loads(line)["s"] for line in lines(batch).split(b"\n")[:-1]] == ["abc", "defghij", 'k"l\\m\n']
+    assert [json.loads(line)["s"] for line in lines(batch).split(b"\n")[:-1]] == [
+        "abc",
+        "defghij",
+        'k"l\\m\n',
+    ]
 
 
 def test_the_same_bytes_on_one_thread():
