@@ -11,7 +11,9 @@ before the first field, ``,"age":`` before the next, ``}`` and the newline after
 
 Kinds: ``INT`` a decimal integer; ``BOOL`` ``true``/``false``; ``STRING`` a string escaped for JSON
 (row ``j``'s span); ``WORD`` the same for a dictionary entry (the span of the entry the int64 row names);
-``RAW`` JSON text written by someone else, copied as it is (floats, nested types); ``TIMESTAMP`` ISO 8601
+``RAW`` JSON text written by someone else, copied as it is (nested types); ``FLOAT`` a number's text
+written by someone else (polars' shortest round-trip digits), ``null`` for NaN and infinities, which
+JSON has no words for; ``TIMESTAMP`` ISO 8601
 with a ``T`` and the fraction of a second in 0, 3, 6 or 9 digits (the fewest that hold it exactly),
 then ``+00:00`` in UTC; ``DATE`` ``YYYY-MM-DD``. Years must lie in 0..9999: the encoder sends other
 values to polars as ``RAW``.
@@ -36,6 +38,7 @@ __all__ = [
     "DATA",
     "DATE",
     "END",
+    "FLOAT",
     "EXTRA",
     "FIRST",
     "INT",
@@ -52,7 +55,7 @@ __all__ = [
     "write_lines",
 ]
 
-INT, BOOL, STRING, WORD, RAW, TIMESTAMP, DATE = 0, 1, 2, 3, 4, 5, 6
+INT, BOOL, STRING, WORD, RAW, TIMESTAMP, DATE, FLOAT = 0, 1, 2, 3, 4, 5, 6, 7
 # The columns of ``plan``.
 KIND, VALUES, FIRST, END, DATA, STOP, VALID, EXTRA = range(8)
 PLAN = 8
@@ -173,6 +176,15 @@ def _write_string(at: int, limit: int, source: int, length: int, stop: int) -> i
 
 
 @kernel
+def _finite(source: int, length: int) -> bool:
+    """Whether a float's text is a number, not ``NaN``, ``inf`` or ``-inf``."""
+    first = load_byte_at(source)
+    if first == 78 or first == 105:  # N, i
+        return False
+    return not (first == 45 and length > 1 and load_byte_at(source + 1) == 105)
+
+
+@kernel
 def _digits(value: np.uint64) -> int:
     """Decimal digits of ``value``: comparisons against powers of ten, no division."""
     size = 1
@@ -268,6 +280,8 @@ def _value_size(kind: int, value: int, extra: int, source: int, length: int, sto
         return _escaped_size(source, length, stop)
     if kind == RAW:
         return length
+    if kind == FLOAT:
+        return length if _finite(source, length) else 4
     if kind == DATE:
         return 12
     digits = _fraction_digits(_seconds(value, abs(extra))[1])
@@ -289,8 +303,10 @@ def _write_value(
         return _constant(at, limit, _TRUE) if value != 0 else _constant(at, limit, _FALSE)
     if kind in (STRING, WORD):
         return _write_string(at, limit, source, length, stop)
-    if kind == RAW:
+    if kind == RAW or (kind == FLOAT and _finite(source, length)):
         return _copy(at, limit, source, length, stop)
+    if kind == FLOAT:
+        return _constant(at, limit, _NULL)
     store_byte_at(at, 34)
     if kind == DATE:
         at = _write_date(at + 1, value)
@@ -326,7 +342,7 @@ def _field(kind: int, values: int, firsts: int, ends: int, data: int, valid: int
     if valid != 0 and load_byte_at(valid + j) == 0:
         return False, 0, 0, 0
     value = _int_at(values + 8 * j) if values != 0 else 0
-    if kind not in (STRING, WORD, RAW):
+    if kind not in (STRING, WORD, RAW, FLOAT):
         return True, value, 0, 0
     k = value if kind == WORD else j  # a dictionary entry's span, or the row's own
     first, end = _int_at(firsts + 8 * k), _int_at(ends + 8 * k)

@@ -1,11 +1,12 @@
 """JSON lines of Arrow batches, for the JSON file sinks, Kafka and the API's streams.
 
-A numba kernel (``fastsynth.kernels.json_lines``) writes every row's object into one buffer, five to
-eight times faster than polars' writer for the seed's schema, in the same bytes: integers, booleans,
+A numba kernel (``fastsynth.kernels.json_lines``) writes every row's object into one buffer, in the
+bytes polars' writer gives (``benchmarks/bench_json.py`` compares the two): integers, booleans,
 strings (escaped), dictionaries of strings, dates, and timestamps without a zone or in UTC, in ISO 8601
-with a "T" (``2024-01-02T03:04:05``), which JSON readers expect. Every other column (floats, whose
-shortest round-trip text is polars' Ryu, nested types, other zones, years outside 0..9999) is written
-by polars alone and spliced in, so the kernel never has to agree with it on those.
+with a "T" (``2024-01-02T03:04:05``), which JSON readers expect. Floats are turned into text by polars
+(its shortest round-trip digits), which the kernel copies. Every other column (nested types, other
+zones, years outside 0..9999) is written by polars alone and spliced in, so the kernel never has to
+agree with it on those.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ def _kind(t: pa.DataType) -> int:
         return kj.TIMESTAMP
     if pa.types.is_date32(t):
         return kj.DATE
+    if pa.types.is_float32(t) or pa.types.is_float64(t):
+        return kj.FLOAT
     return kj.RAW
 
 
@@ -106,11 +109,18 @@ class JsonLines:
                 row[kj.VALUES] = at(np.ascontiguousarray(values, np.int64))
             if kind == kj.TIMESTAMP:
                 row[kj.EXTRA] = _TICKS[field.type.unit] * (-1 if field.type.tz else 1)
-            if kind in (kj.STRING, kj.WORD, kj.RAW):
+            if kind in (kj.STRING, kj.WORD, kj.RAW, kj.FLOAT):
                 if kind == kj.RAW:
                     firsts, ends, data = _polars_values(column)
                 else:
-                    offsets, data = string_parts(column.dictionary if kind == kj.WORD else column)
+                    text = (
+                        column.dictionary
+                        if kind == kj.WORD
+                        else _float_text(column)
+                        if kind == kj.FLOAT
+                        else column
+                    )
+                    offsets, data = string_parts(text)
                     firsts, ends = offsets[:-1], offsets[1:]
                 row[kj.FIRST], row[kj.END] = at(firsts), at(ends)
                 row[kj.DATA] = at(data)
@@ -142,6 +152,17 @@ class Columns:
     plan: np.ndarray
     rows: int
     alive: list[np.ndarray]
+
+
+def _float_text(column: pa.Array) -> pa.Array:
+    """Floats as polars writes them in JSON: the shortest text that reads back as the same number
+    (Ryu), as strings; NaN and infinities are spelt out, and the kernel writes them as null. Half the
+    time of having polars write the column as JSON and cutting it."""
+    import polars as pl  # only floats and columns the kernel does not write need it
+
+    series = pl.from_arrow(column)
+    assert isinstance(series, pl.Series)
+    return series.cast(pl.String).to_arrow()
 
 
 def _polars_values(column: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
