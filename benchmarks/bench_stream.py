@@ -72,7 +72,7 @@ def raw_kafka(
         values = [v for batch in table.to_batches() for v in avro.encode(batch)[0].to_pylist()]
     else:
         encoder = JsonLines(table.schema)
-        values = [v for batch in table.to_batches() for v in _json_lines(encoder.encode(batch))[0]]
+        values = [v for batch in table.to_batches() for v in _json_lines(encoder.encode(batch)[0])[0]]
     keys = [str(k) for k in table["id"].to_pylist()]
     producer = Producer({**SETTINGS, "bootstrap.servers": bootstrap})
     started = time.perf_counter()

@@ -48,6 +48,8 @@ def string_parts(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     if column.null_count:
         column = column.fill_null("")
     _, offsets_buffer, data = column.buffers()
+    if offsets_buffer is None:  # an empty array may have none
+        return np.zeros(1, np.int64), np.zeros(0, np.uint8)
     offsets = np.frombuffer(offsets_buffer, np.int64)[column.offset : column.offset + len(column) + 1]
     if data is None:
         return offsets - offsets[0], np.zeros(0, np.uint8)

@@ -1,8 +1,10 @@
-"""Unaligned 64-bit loads and stores on uint8 arrays, for kernels that copy or scan bytes eight at a time.
+"""Raw memory access for kernels that copy or scan bytes eight at a time.
 
-numba has no unaligned access of its own: these emit one LLVM load or store with alignment 1. Neither
-checks bounds: callers keep ``index + 8`` within the array (padding the arrays they read past the end
-of their data).
+numba has no unaligned access of its own: ``load_word`` and ``store_word`` emit one LLVM load or store
+with alignment 1 at an index of a uint8 array. ``address`` gives an array's address, and the ``*_at``
+functions read and write bytes and words at an address: helpers that take addresses instead of arrays
+spare numba's reference counting of the array on every call. None of them checks bounds: callers keep
+every access within memory they own (``index + 8`` within the array, for words).
 """
 
 from __future__ import annotations

@@ -57,14 +57,14 @@ def _numbers(column: pa.Array) -> pa.Array:
     return (column.cast(pa.int32()) if pa.types.is_date32(column.type) else column).cast(pa.int64())
 
 
-def _days(column: pa.Array, t: pa.DataType) -> tuple[int, int] | None:
-    """The first and last day a date or timestamp column holds (None when it holds no value)."""
-    bounds = pc.min_max(_numbers(column))
+def _four_digit_years(numbers: pa.Array, t: pa.DataType) -> bool:
+    """Whether the ticks or days of a timestamp or date column all fall in years 0..9999."""
+    bounds = pc.min_max(numbers)
     low, high = bounds["min"].as_py(), bounds["max"].as_py()
     if low is None:
-        return None
+        return True
     ticks = 86_400 * _TICKS[t.unit] if pa.types.is_timestamp(t) else 1
-    return low // ticks, high // ticks
+    return low // ticks >= _FIRST_DAY and high // ticks <= _LAST_DAY
 
 
 class JsonLines:
@@ -88,6 +88,8 @@ class JsonLines:
     def columns(self, batch: pa.RecordBatch) -> Columns:
         """The batch's columns as the kernel reads them: prepared once, then written in any row ranges
         (the Kafka sink writes a batch in slices, while it sends the previous one)."""
+        if batch.schema.names != self.schema.names or batch.schema.types != self.schema.types:
+            raise ValueError(f"the batch's schema ({batch.schema}) is not the encoder's ({self.schema})")
         plan = np.zeros((len(self._kinds), kj.PLAN), np.int64)
         alive: list[np.ndarray] = []
 
@@ -97,15 +99,14 @@ class JsonLines:
 
         for f, (field, column) in enumerate(zip(self.schema, batch.columns, strict=True)):
             kind = self._kinds[f]
-            if kind in (kj.TIMESTAMP, kj.DATE):
-                days = _days(column, field.type)
-                if days is not None and (days[0] < _FIRST_DAY or days[1] > _LAST_DAY):
-                    kind = kj.RAW
+            numbered = kind in (kj.INT, kj.BOOL, kj.WORD, kj.TIMESTAMP, kj.DATE)
+            numbers = _numbers(column.indices if kind == kj.WORD else column) if numbered else None
+            if kind in (kj.TIMESTAMP, kj.DATE) and not _four_digit_years(numbers, field.type):
+                kind = kj.RAW
             row = plan[f]
             row[kj.KIND] = kind
             if kind in (kj.INT, kj.BOOL, kj.WORD, kj.TIMESTAMP, kj.DATE):
-                numbers = column.indices if kind == kj.WORD else column
-                values = pc.fill_null(_numbers(numbers), 0).to_numpy(zero_copy_only=False)
+                values = pc.fill_null(numbers, 0).to_numpy(zero_copy_only=False)
                 row[kj.VALUES] = at(np.ascontiguousarray(values, np.int64))
             if kind == kj.TIMESTAMP:
                 row[kj.EXTRA] = _TICKS[field.type.unit] * (-1 if field.type.tz else 1)
@@ -125,7 +126,10 @@ class JsonLines:
                 row[kj.FIRST], row[kj.END] = at(firsts), at(ends)
                 row[kj.DATA] = at(data)
                 row[kj.STOP] = row[kj.DATA] + len(data)
-            if kind != kj.RAW and column.null_count:  # polars writes RAW's nulls itself
+            # A dictionary's nulls may be in its entries, which null_count does not see; polars writes
+            # RAW's nulls itself.
+            nulls = column.null_count or (kind == kj.WORD and column.dictionary.null_count)
+            if kind != kj.RAW and nulls:
                 row[kj.VALID] = at(column.is_valid().to_numpy(zero_copy_only=False).view(np.uint8))
         return Columns(plan, batch.num_rows, alive)
 
@@ -134,9 +138,14 @@ class JsonLines:
     ) -> tuple[np.ndarray, np.ndarray]:
         """The lines of rows ``start`` to ``stop`` (the end by default): (the bytes, the offsets where
         each line starts and the last ends)."""
+        # The kernels read by address: never past the columns, nor past this encoder's fields.
         stop = columns.rows if stop is None else stop
-        if not 0 <= start <= stop <= columns.rows:  # the kernels read by address: never past the columns
+        if not 0 <= start <= stop <= columns.rows:
             raise ValueError(f"rows {start} to {stop} are outside the batch's {columns.rows}")
+        if columns.plan.shape[0] != len(self._kinds):
+            raise ValueError(
+                f"columns of {columns.plan.shape[0]} fields, for an encoder of {len(self._kinds)}"
+            )
         frames = self._frame_first, self._frame_end
         offsets = np.empty(stop - start + 1, np.int64)
         kj.line_offsets(columns.plan, *frames, start, offsets)

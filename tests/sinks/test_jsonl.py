@@ -166,3 +166,35 @@ def test_row_ranges_join_into_the_whole_and_stay_inside_the_batch():
     for start, stop in ((0, N + 1), (-1, 3), (5, 4)):
         with pytest.raises(ValueError, match="outside the batch"):
             encoder.lines(columns, start, stop)
+
+
+def test_null_dictionary_entries_are_null():
+    """Found by review: a dictionary whose entry (not index) is null has null_count 0."""
+    column = pa.array(["a", None, "b"]).dictionary_encode(null_encoding="encode")
+    batch = pa.record_batch({"d": column})
+    assert lines(batch) == polars_lines(batch) == b'{"d":"a"}\n{"d":null}\n{"d":"b"}\n'
+
+
+def test_empty_string_arrays_without_buffers():
+    empty = pa.Array.from_buffers(pa.large_string(), 0, [None, None, pa.py_buffer(b"")])
+    assert lines(pa.record_batch({"s": empty})) == b""
+    all_null = pa.DictionaryArray.from_arrays(pa.array([None, None], pa.int8()), empty)
+    assert lines(pa.record_batch({"d": all_null})) == b'{"d":null}\n' * 2
+
+
+def test_rows_without_columns_are_empty_objects():
+    """Rows stay rows, as many as the batch has (polars writes nothing for them)."""
+    assert lines(pa.RecordBatch.from_arrays([], names=[])) == b""
+    three = pa.table({"x": [1, 2, 3]}).drop_columns(["x"]).to_batches()[0]
+    assert three.num_rows == 3 and lines(three) == b"{}\n" * 3
+
+
+def test_batches_and_columns_must_fit_the_encoder():
+    encoder = JsonLines(pa.schema([("a", pa.int64())]))
+    wider = pa.record_batch({"a": [1], "b": ["x"]})
+    seconds = pa.record_batch({"a": pa.array([1], pa.timestamp("s"))})
+    for batch in (wider, seconds):
+        with pytest.raises(ValueError, match="is not the encoder's"):
+            encoder.columns(batch)
+    with pytest.raises(ValueError, match="for an encoder of 1"):
+        encoder.lines(JsonLines(wider.schema).columns(wider))
