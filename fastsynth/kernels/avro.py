@@ -13,6 +13,7 @@ import numpy as np
 from numba import prange
 
 from fastsynth.kernels.jit import kernel, parallel_kernel
+from fastsynth.kernels.memory import address, copy_bytes, store_byte_at
 
 __all__ = ["BOOLEAN", "DOUBLE", "FLOAT", "LONG", "STRING", "encode_records"]
 
@@ -32,81 +33,88 @@ def _long_size(value: int) -> int:
 
 
 @kernel
-def _write_long(out, at: int, value: int) -> int:
+def _write_long(at: int, value: int) -> int:
+    """A zigzag varint at address ``at``; returns where it ends."""
     z = np.uint64((value << 1) ^ (value >> 63))
     while z >= np.uint64(0x80):
-        out[at] = np.uint8((z & np.uint64(0x7F)) | np.uint64(0x80))
+        store_byte_at(at, np.uint8((z & np.uint64(0x7F)) | np.uint64(0x80)))
         z >>= np.uint64(7)
         at += 1
-    out[at] = np.uint8(z)
+    store_byte_at(at, np.uint8(z))
     return at + 1
 
 
 @kernel
-def _record_size(j, plan, ints, str_offsets, valid) -> int:
-    size = 0
-    for f in range(plan.shape[0]):
-        kind, group, nullable = plan[f, 0], plan[f, 1], plan[f, 2]
-        if nullable:
-            size += 1  # the union's branch, 0 (null) or 1 (value), one byte either way
-            if valid[f, j] == 0:
-                continue
-        if kind == LONG:
-            size += _long_size(ints[group, j])
-        elif kind == DOUBLE:
-            size += 8
-        elif kind == FLOAT:
-            size += 4
-        elif kind == BOOLEAN:
-            size += 1
-        else:
-            length = str_offsets[group, j + 1] - str_offsets[group, j]
-            size += _long_size(length) + length
-    return size
+def _write_bytes(at: int, bits: np.uint64, count: int) -> int:
+    """The ``count`` low bytes of ``bits`` at address ``at``, lowest first; returns where they end."""
+    for k in range(count):
+        store_byte_at(at + k, np.uint8((bits >> np.uint64(8 * k)) & np.uint64(0xFF)))
+    return at + count
 
 
 @parallel_kernel
 def encode_records(plan, ints, floats, str_offsets, str_data, valid, offsets):
-    """The records of ``len(offsets) - 1`` rows: sizes first (into ``offsets``), then the bytes."""
+    """The records of ``len(offsets) - 1`` rows: sizes first (into ``offsets``), then the bytes.
+
+    The loops read the arrays themselves and hand helpers only numbers and addresses: numba counts
+    references to an array passed to a function on every call, which cost more than the record."""
     n = offsets.shape[0] - 1
-    sizes = np.empty(n, np.int64)
-    for j in prange(n):
-        sizes[j] = _record_size(j, plan, ints, str_offsets, valid)
+    fields = plan.shape[0]
     offsets[0] = 0
+    for j in prange(n):
+        size = 0
+        for f in range(fields):
+            kind, group, nullable = plan[f, 0], plan[f, 1], plan[f, 2]
+            if nullable:
+                size += 1  # the union's branch, 0 (null) or 1 (value), one byte either way
+                if valid[f, j] == 0:
+                    continue
+            if kind == LONG:
+                size += _long_size(ints[group, j])
+            elif kind == DOUBLE:
+                size += 8
+            elif kind == FLOAT:
+                size += 4
+            elif kind == BOOLEAN:
+                size += 1
+            else:
+                length = str_offsets[group, j + 1] - str_offsets[group, j]
+                size += _long_size(length) + length
+        offsets[j + 1] = size
     for j in range(n):
-        offsets[j + 1] = offsets[j] + sizes[j]
+        offsets[j + 1] += offsets[j]
     out = np.empty(offsets[n], np.uint8)
-    chunks = (n + _CHUNK - 1) // _CHUNK
-    for c in prange(chunks):
-        wide = np.empty(1, np.float64)  # scratch for a value's bytes, once per chunk of rows
+    out_at, data_at = address(out), address(str_data)
+    data_stop = data_at + str_data.shape[0]
+    for c in prange((n + _CHUNK - 1) // _CHUNK):
+        wide = np.empty(1, np.float64)  # scratch for a value's bits, once per chunk of rows
         narrow = np.empty(1, np.float32)
-        wide_bytes, narrow_bytes = wide.view(np.uint8), narrow.view(np.uint8)
-        for j in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
-            at = offsets[j]
-            for f in range(plan.shape[0]):
+        wide_bits, narrow_bits = wide.view(np.uint64), narrow.view(np.uint32)
+        last = min(n, (c + 1) * _CHUNK)
+        limit = out_at + offsets[last]
+        for j in range(c * _CHUNK, last):
+            at = out_at + offsets[j]
+            for f in range(fields):
                 kind, group, nullable = plan[f, 0], plan[f, 1], plan[f, 2]
                 if nullable:
                     present = valid[f, j] != 0
-                    out[at] = np.uint8(2 if present else 0)  # zigzag of branch 1 or 0
+                    store_byte_at(at, np.uint8(2 if present else 0))  # zigzag of branch 1 or 0
                     at += 1
                     if not present:
                         continue
                 if kind == LONG:
-                    at = _write_long(out, at, ints[group, j])
+                    at = _write_long(at, ints[group, j])
                 elif kind == DOUBLE:
                     wide[0] = floats[group, j]
-                    out[at : at + 8] = wide_bytes  # little-endian, as Avro wants, on every target here
-                    at += 8
+                    at = _write_bytes(at, np.uint64(wide_bits[0]), 8)  # little-endian, as Avro wants
                 elif kind == FLOAT:
                     narrow[0] = floats[group, j]
-                    out[at : at + 4] = narrow_bytes
-                    at += 4
+                    at = _write_bytes(at, np.uint64(narrow_bits[0]), 4)
                 elif kind == BOOLEAN:
-                    out[at] = np.uint8(1 if ints[group, j] != 0 else 0)
+                    store_byte_at(at, np.uint8(1 if ints[group, j] != 0 else 0))
                     at += 1
                 else:
                     first, end = str_offsets[group, j], str_offsets[group, j + 1]
-                    at = _write_long(out, at, end - first)
-                    out[at : at + end - first] = str_data[first:end]
-                    at += end - first
+                    at = _write_long(at, end - first)
+                    at = copy_bytes(at, limit, data_at + first, end - first, data_stop)
     return out

@@ -31,7 +31,13 @@ import numpy as np
 from numba import prange
 
 from fastsynth.kernels.jit import kernel, parallel_kernel
-from fastsynth.kernels.memory import address, load_byte_at, load_word_at, store_byte_at, store_word_at
+from fastsynth.kernels.memory import (
+    address,
+    copy_bytes,
+    load_byte_at,
+    load_word_at,
+    store_byte_at,
+)
 
 __all__ = [
     "BOOL",
@@ -81,27 +87,10 @@ _FILLER = np.uint64(0x4141414141414141)  # 'A's, in place of the bytes past a st
 
 
 @kernel
-def _copy(at: int, limit: int, source: int, length: int, stop: int) -> int:
-    """``length`` bytes from ``source`` to ``at``; returns where they end. A word at a time while it
-    neither reads past ``stop`` nor writes past ``limit``."""
-    end = source + length
-    while source < end:
-        if at + 8 <= limit and source + 8 <= stop:
-            store_word_at(at, load_word_at(source))
-            step = min(8, end - source)
-        else:
-            store_byte_at(at, load_byte_at(source))
-            step = 1
-        at += step
-        source += step
-    return at
-
-
-@kernel
 def _constant(at: int, limit: int, word) -> int:
     """One of the padded constants (``null``, ``true``...) at ``at``."""
     length = word.shape[0] - 8
-    return _copy(at, limit, address(word), length, address(word) + word.shape[0])
+    return copy_bytes(at, limit, address(word), length, address(word) + word.shape[0])
 
 
 @kernel
@@ -151,7 +140,7 @@ def _write_string(at: int, limit: int, source: int, length: int, stop: int) -> i
     store_byte_at(at, 34)
     at += 1
     if _plain(source, length, stop):
-        at = _copy(at, limit, source, length, stop)
+        at = copy_bytes(at, limit, source, length, stop)
     else:
         for i in range(source, source + length):
             byte = load_byte_at(i)
@@ -304,7 +293,7 @@ def _write_value(
     if kind in (STRING, WORD):
         return _write_string(at, limit, source, length, stop)
     if kind == RAW or (kind == FLOAT and _finite(source, length)):
-        return _copy(at, limit, source, length, stop)
+        return copy_bytes(at, limit, source, length, stop)
     if kind == FLOAT:
         return _constant(at, limit, _NULL)
     store_byte_at(at, 34)
@@ -388,7 +377,7 @@ def write_lines(plan, frame_first, frame_end, frame_data, start, offsets, out):
             at = out_at + offsets[j]
             for f in range(fields + 1):
                 length = frame_end[f] - frame_first[f]
-                at = _copy(at, limit, frames_at + frame_first[f], length, frames_stop)
+                at = copy_bytes(at, limit, frames_at + frame_first[f], length, frames_stop)
                 if f == fields:
                     break
                 kind, stop = plan[f, KIND], plan[f, STOP]

@@ -4,7 +4,8 @@ numba has no unaligned access of its own: ``load_word`` and ``store_word`` emit 
 with alignment 1 at an index of a uint8 array. ``address`` gives an array's address, and the ``*_at``
 functions read and write bytes and words at an address: helpers that take addresses instead of arrays
 spare numba's reference counting of the array on every call. None of them checks bounds: callers keep
-every access within memory they own (``index + 8`` within the array, for words).
+every access within memory they own (``index + 8`` within the array, for words). ``copy_bytes``
+copies between addresses with them.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
+from fastsynth.kernels.jit import kernel
+
 __all__ = [
     "address",
+    "copy_bytes",
     "load_byte_at",
     "load_word",
     "load_word_at",
@@ -109,6 +113,24 @@ def _store_word_at(typingctx, where, value):
         return context.get_dummy_value()
 
     return types.void(types.intp, types.uint64), codegen
+
+
+@kernel
+def copy_bytes(at: int, limit: int, source: int, length: int, stop: int) -> int:
+    """``length`` bytes from address ``source`` to address ``at``; returns where they end. A word at a
+    time while it neither reads past ``stop`` nor writes past ``limit`` (the end of what the caller
+    owns: the bytes a word writes past the copy are the caller's to overwrite), then byte by byte."""
+    end = source + length
+    while source < end:
+        if at + 8 <= limit and source + 8 <= stop:
+            store_word_at(at, load_word_at(source))
+            step = min(8, end - source)
+        else:
+            store_byte_at(at, load_byte_at(source))
+            step = 1
+        at += step
+        source += step
+    return at
 
 
 # Kernels call these without the typing context numba passes first, which mypy would ask for.
