@@ -5,6 +5,11 @@ Columns arrive grouped by representation: integers (long, int, boolean, timestam
 int64 matrix, floating point as rows of a float64 matrix, strings as offsets into one shared byte
 buffer. ``plan`` says, field by field in schema order: its kind, its row in its group, and whether it is
 a union with null (then ``valid`` says which values are present).
+
+Records are written by address (``fastsynth.kernels.memory``), in chunks of ``_CHUNK`` rows, one
+thread each: a string is copied eight bytes at a time, and a word that runs past its value is stored
+only while it ends before the chunk's last record does, so the bytes it overwrites are later ones of
+the same chunk, written afterwards.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ def _write_bytes(at: int, bits: np.uint64, count: int) -> int:
 @parallel_kernel
 def encode_records(plan, ints, floats, str_offsets, str_data, valid, offsets):
     """The records of ``len(offsets) - 1`` rows: sizes first (into ``offsets``), then the bytes.
+    ``str_data`` must be C-contiguous: it is read by address.
 
     The loops read the arrays themselves and hand helpers only numbers and addresses: numba counts
     references to an array passed to a function on every call, which cost more than the record."""

@@ -94,6 +94,7 @@ class JsonLines:
         alive: list[np.ndarray] = []
 
         def at(array: np.ndarray) -> int:
+            assert array.flags.c_contiguous  # read by address
             alive.append(array)
             return int(array.ctypes.data)
 

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pytest
 
 import fastsynth
+from fastsynth.kernels.jit import set_threads, threads
 from fastsynth.sinks.avro import AvroEncoder, avro_schema
 from fastsynth.sinks.kafka import KafkaSink
 
@@ -35,12 +36,24 @@ def _expected(value):
 
 @pytest.mark.slow
 def test_records_decode_to_the_rows():
-    table = fastsynth.generate(SCHEMA, 3000, seed=5)
+    """Over several of the kernel's 4,096-row chunks, written by different threads, from a sliced batch,
+    with 1- to 3-byte strings last: bytes a word writes past a short string must stay in its chunk
+    (the same records as on one thread, where no other thread could overwrite them)."""
+    table = fastsynth.generate(SCHEMA, 9500, seed=5)
     table = table.append_column("ratio", table["score"].cast(pa.float32()))
+    table = table.append_column("short", pa.array([("a", "bc", "dé")[i % 3] for i in range(9500)]))
+    batch = table.combine_chunks().to_batches()[0].slice(13, 9000)
+    table = pa.Table.from_batches([batch])
     encoder = AvroEncoder(table.schema)
     parsed = fastavro.parse_schema(encoder.avro_schema)
-    records, size = encoder.encode(table.combine_chunks().to_batches()[0])
+    records, size = encoder.encode(batch)
     assert size == sum(len(r) for r in records.to_pylist())
+    before = threads()
+    try:
+        set_threads(1)
+        assert encoder.encode(batch)[0] == records
+    finally:
+        set_threads(before)
     for row, record in zip(table.to_pylist(), records.to_pylist(), strict=True):
         decoded = fastavro.schemaless_reader(io.BytesIO(record), parsed)
         ratio = decoded.pop("ratio")
