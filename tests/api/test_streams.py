@@ -354,7 +354,8 @@ def test_repeated_drift_now_is_quick_and_keeps_the_stream_at_its_rate(client, mo
     assert sorted(took)[len(took) // 2] < 0.5, took
     time.sleep(1.5)  # a second made with every event (the rate is measured over the last second)
     # Near half its rate (they once held it at about 4,000 rows/s)
-    wait_for(lambda: stream(client)["rows_per_second"] >= 9_000, timeout=15)
+    # A slow host takes a while; a stream held down stays below it however long it is given.
+    wait_for(lambda: stream(client)["rows_per_second"] >= 9_000, timeout=60)
     assert stream(client)["error"] is None
     assert len(made) == 1  # the whole-column statistics, made once for the stream
     assert answer.json()["drift_events"] == 41 * 4  # how many the stream holds now

@@ -83,7 +83,11 @@ def test_sigterm_stops_the_stream_cleanly(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(4)
+    # Until rows arrive under the temporary name (a slow host with cold kernel caches compiles first).
+    deadline = time.monotonic() + 120
+    while sum(part.stat().st_size for part in tmp_path.glob(".users.csv.*.part")) < 100_000:
+        assert process.poll() is None and time.monotonic() < deadline, "no rows streamed"
+        time.sleep(0.2)
     assert not out.exists()  # still being written, under a temporary name
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)
