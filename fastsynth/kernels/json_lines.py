@@ -1,8 +1,8 @@
 """JSON lines of whole batches: every row one JSON object and a newline, written into one buffer with an
 offset per row, in the bytes polars' ``write_ndjson`` gives (the encoder's tests compare the two).
 
-Columns arrive by address, one row of ``plan`` per field in schema order (the columns named by the
-``PLAN`` indices): its kind; the address of its int64 values (integers, booleans, dictionary indices,
+Columns arrive by address, one row of ``plan`` per field in schema order, its ``PLAN`` columns
+(``KIND`` to ``EXTRA``) holding: its kind; the address of its int64 values (integers, booleans, dictionary indices,
 timestamps, dates), or 0; the addresses of its int64 span starts and ends and of the bytes they point
 into, and the address past which those bytes may not be read (text kinds); the address of a byte per
 row that is 0 where the value is null, or 0 when it has no nulls; and an extra number, for timestamps
@@ -13,9 +13,8 @@ Kinds: ``INT`` a decimal integer; ``BOOL`` ``true``/``false``; ``STRING`` a stri
 (row ``j``'s span); ``WORD`` the same for a dictionary entry (the span of the entry the int64 row names);
 ``RAW`` JSON text written by someone else, copied as it is (nested types); ``FLOAT`` a number's text
 written by someone else (polars' shortest round-trip digits), ``null`` for NaN and infinities, which
-JSON has no words for; ``TIMESTAMP`` ISO 8601
-with a ``T`` and the fraction of a second in 0, 3, 6 or 9 digits (the fewest that hold it exactly),
-then ``+00:00`` in UTC; ``DATE`` ``YYYY-MM-DD``. Years must lie in 0..9999: the encoder sends other
+JSON has no words for; ``TIMESTAMP`` ISO 8601 with a ``T`` and the fraction of a second in 0, 3, 6
+or 9 digits (the fewest that hold it exactly), then ``+00:00`` in UTC; ``DATE`` ``YYYY-MM-DD``. Years must lie in 0..9999: the encoder sends other
 values to polars as ``RAW``.
 
 Everything goes by address (``fastsynth.kernels.memory``): numba counts references to an array passed
@@ -66,7 +65,7 @@ INT, BOOL, STRING, WORD, RAW, TIMESTAMP, DATE, FLOAT = 0, 1, 2, 3, 4, 5, 6, 7
 KIND, VALUES, FIRST, END, DATA, STOP, VALID, EXTRA = range(8)
 PLAN = 8
 _CHUNK = 4096
-_PAD = bytes(8)
+_PAD = bytes(8)  # constants end in eight bytes of padding: words are read past their end
 _NULL = np.frombuffer(b"null" + _PAD, np.uint8)
 _TRUE = np.frombuffer(b"true" + _PAD, np.uint8)
 _FALSE = np.frombuffer(b"false" + _PAD, np.uint8)
