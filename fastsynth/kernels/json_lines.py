@@ -2,20 +2,21 @@
 offset per row, in the bytes polars' ``write_ndjson`` gives (the encoder's tests compare the two).
 
 Columns arrive by address, one row of ``plan`` per field in schema order, its ``PLAN`` columns
-(``KIND`` to ``EXTRA``) holding: its kind; the address of its int64 values (integers, booleans, dictionary indices,
-timestamps, dates), or 0; the addresses of its int64 span starts and ends and of the bytes they point
-into, and the address past which those bytes may not be read (text kinds); the address of a byte per
-row that is 0 where the value is null, or 0 when it has no nulls; and an extra number, for timestamps
-the ticks in a second (negative: in UTC). ``frame_*`` hold the bytes between values (``{"name":``
-before the first field, ``,"age":`` before the next, ``}`` and the newline after the last).
+(``KIND`` to ``EXTRA``) holding: its kind; the address of its int64 values (integers, booleans,
+dictionary indices, timestamps, dates), or 0; the addresses of its int64 span starts and ends and of
+the bytes they point into, and the address past which those bytes may not be read (text kinds); the
+address of a byte per row that is 0 where the value is null, or 0 when it has no nulls; and an extra
+number, for timestamps the ticks in a second (negative: in UTC). ``frame_*`` hold the bytes between
+values (``{"name":`` before the first field, ``,"age":`` before the next, ``}`` and the newline after
+the last).
 
 Kinds: ``INT`` a decimal integer; ``BOOL`` ``true``/``false``; ``STRING`` a string escaped for JSON
 (row ``j``'s span); ``WORD`` the same for a dictionary entry (the span of the entry the int64 row names);
 ``RAW`` JSON text written by someone else, copied as it is (nested types); ``FLOAT`` a number's text
 written by someone else (polars' shortest round-trip digits), ``null`` for NaN and infinities, which
 JSON has no words for; ``TIMESTAMP`` ISO 8601 with a ``T`` and the fraction of a second in 0, 3, 6
-or 9 digits (the fewest that hold it exactly), then ``+00:00`` in UTC; ``DATE`` ``YYYY-MM-DD``. Years must lie in 0..9999: the encoder sends other
-values to polars as ``RAW``.
+or 9 digits (the fewest that hold it exactly), then ``+00:00`` in UTC; ``DATE`` ``YYYY-MM-DD``. Years
+must lie in 0..9999: the encoder sends other values to polars as ``RAW``.
 
 Everything goes by address (``fastsynth.kernels.memory``): numba counts references to an array passed
 to a function on every call, which here cost more than writing the row, and the columns' own buffers
