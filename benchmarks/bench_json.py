@@ -18,13 +18,12 @@ rows.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import statistics
+import sys
 import time
 from collections.abc import Callable
 
-import polars as pl
 import pyarrow as pa
 from common import ROOT, machine
 
@@ -32,16 +31,10 @@ import fastsynth
 from fastsynth.kernels.jit import set_threads, threads
 from fastsynth.sinks.jsonl import JsonLines
 
+sys.path.insert(0, str(ROOT))
+from tests.sinks.test_jsonl import polars_lines  # what the JSON sinks ran before: polars' writer
+
 TABULAR = ROOT / "configs" / "tabular.json"
-
-
-def polars_lines(batch: pa.RecordBatch) -> bytes:
-    frame = pl.from_arrow(batch)
-    assert isinstance(frame, pl.DataFrame)
-    times = [pl.col(n).dt.to_string("%Y-%m-%dT%H:%M:%S") for n, t in frame.schema.items() if t == pl.Datetime]
-    buffer = io.BytesIO()
-    frame.with_columns(times).write_ndjson(buffer)
-    return buffer.getvalue()
 
 
 def pandas_lines(batch: pa.RecordBatch) -> bytes:

@@ -99,6 +99,14 @@ def _has_zero_byte(word: np.uint64) -> bool:
 
 
 @kernel
+def _extra(byte: np.uint8) -> int:
+    """Bytes an escape adds to ``byte``: 0, 1 (``\\n``, ``\\"``...) or 5 (``\\u00XX``)."""
+    if byte >= 128 or _ESCAPES[byte] == 0:
+        return 0
+    return 5 if _ESCAPES[byte] == 117 else 1
+
+
+@kernel
 def _plain(source: int, length: int, stop: int) -> bool:
     """Whether ``length`` bytes at ``source`` need no escape in JSON, eight at a time where the word
     stays before ``stop``: no byte below 0x20 (subtracting 0x20 from every byte borrows into that
@@ -106,11 +114,10 @@ def _plain(source: int, length: int, stop: int) -> bool:
     end = source + length
     while source < end:
         if source + 8 > stop:
+            escapes = 0  # the last few bytes, one by one
             for i in range(source, end):
-                byte = load_byte_at(i)
-                if byte < 128 and _ESCAPES[byte] != 0:
-                    return False
-            return True
+                escapes += _extra(load_byte_at(i))
+            return escapes == 0
         word = load_word_at(source)
         if end - source < 8:
             keep = (np.uint64(1) << np.uint64(8 * (end - source))) - np.uint64(1)
@@ -129,9 +136,7 @@ def _escaped_size(source: int, length: int, stop: int) -> int:
     if _plain(source, length, stop):
         return size
     for i in range(source, source + length):
-        byte = load_byte_at(i)
-        if byte < 128 and _ESCAPES[byte] != 0:
-            size += 5 if _ESCAPES[byte] == 117 else 1
+        size += _extra(load_byte_at(i))
     return size
 
 

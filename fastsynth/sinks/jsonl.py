@@ -29,6 +29,7 @@ _TICKS = {"s": 1, "ms": 1000, "us": 1_000_000, "ns": 1_000_000_000}
 # Days from 1970-01-01 to 0000-01-01 and to 9999-12-31: the years the kernel writes in four digits.
 _FIRST_DAY, _LAST_DAY = -719_528, 2_932_896
 _VALUE = 5  # len('{"v":'), what polars writes before each value of a column named "v"
+_NUMBERED = (kj.INT, kj.BOOL, kj.WORD, kj.TIMESTAMP, kj.DATE)  # kinds read from int64 values
 
 
 def _kind(t: pa.DataType) -> int:
@@ -100,13 +101,12 @@ class JsonLines:
 
         for f, (field, column) in enumerate(zip(self.schema, batch.columns, strict=True)):
             kind = self._kinds[f]
-            numbered = kind in (kj.INT, kj.BOOL, kj.WORD, kj.TIMESTAMP, kj.DATE)
-            numbers = _numbers(column.indices if kind == kj.WORD else column) if numbered else None
+            numbers = _numbers(column.indices if kind == kj.WORD else column) if kind in _NUMBERED else None
             if kind in (kj.TIMESTAMP, kj.DATE) and not _four_digit_years(numbers, field.type):
                 kind = kj.RAW
             row = plan[f]
             row[kj.KIND] = kind
-            if kind in (kj.INT, kj.BOOL, kj.WORD, kj.TIMESTAMP, kj.DATE):
+            if kind in _NUMBERED:  # still: a timestamp may have become RAW
                 values = pc.fill_null(numbers, 0).to_numpy(zero_copy_only=False)
                 row[kj.VALUES] = at(np.ascontiguousarray(values, np.int64))
             if kind == kj.TIMESTAMP:
