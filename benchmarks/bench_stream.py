@@ -31,7 +31,7 @@ from fastsynth.engine import Engine
 from fastsynth.sinks.avro import AvroEncoder
 from fastsynth.sinks.console import MemorySink
 from fastsynth.sinks.jsonl import JsonLines
-from fastsynth.sinks.kafka import _DEFAULTS, KafkaSink, _json_lines
+from fastsynth.sinks.kafka import _DEFAULTS, KafkaSink, _messages
 
 sys.path.insert(0, str(ROOT))
 import itertools
@@ -71,8 +71,8 @@ def raw_kafka(
         avro = AvroEncoder(table.schema)
         values = [v for batch in table.to_batches() for v in avro.encode(batch)[0].to_pylist()]
     else:
-        encoder = JsonLines(table.schema)
-        values = [v for batch in table.to_batches() for v in _json_lines(encoder.encode(batch)[0])[0]]
+        encoder = JsonLines(table.schema, newline=False)
+        values = [v for batch in table.to_batches() for v in _messages(*encoder.encode(batch))]
     keys = [str(k) for k in table["id"].to_pylist()]
     producer = Producer({**SETTINGS, "bootstrap.servers": bootstrap})
     started = time.perf_counter()

@@ -69,14 +69,15 @@ def _four_digit_years(numbers: pa.Array, t: pa.DataType) -> bool:
 
 
 class JsonLines:
-    """Encodes batches of one Arrow schema as JSON lines: one object per row, each ending in a newline."""
+    """Encodes batches of one Arrow schema as JSON lines: one object per row, each ending in a newline,
+    or with ``newline`` False in nothing (a message per row, which Kafka takes as it is)."""
 
-    def __init__(self, schema: pa.Schema) -> None:
+    def __init__(self, schema: pa.Schema, *, newline: bool = True) -> None:
         self.schema = schema
         self._kinds = [_kind(field.type) for field in schema]
         keys = [json.dumps(field.name, ensure_ascii=False) + ":" for field in schema]
         frames = [("{" if f == 0 else ",") + key for f, key in enumerate(keys)]
-        frames.append("}\n" if keys else "{}\n")
+        frames.append(("}" if keys else "{}") + ("\n" if newline else ""))
         encoded = [frame.encode() for frame in frames]
         self._frame_end = np.cumsum([len(e) for e in encoded], dtype=np.int64)
         self._frame_first = self._frame_end - [len(e) for e in encoded]

@@ -1,15 +1,18 @@
 """Kafka: every row a message (JSON or Avro), or every batch a message (Arrow IPC), with confluent-kafka.
 
-Rows are serialised a batch at a time (a kernel writes the batch as JSON lines, or Avro records, into
-one buffer, which is cut into messages); what remains per row is the ``produce`` call itself. The
-producer is idempotent (no duplicates or reordering on retries) and reports only failed deliveries,
-which are counted. When librdkafka's local queue is full, because the broker is slow or down,
-``write`` waits for it to drain: generation slows down and nothing is dropped. ``close`` flushes and
-raises if any message was not delivered.
+Rows are serialised a batch at a time (a kernel writes the batch as JSON objects, or Avro records, into
+one buffer, which is cut into messages); what remains per row is the ``produce`` call itself. A batch
+is produced on a sender thread while the caller makes the next one: ``write`` returns once the
+previous batch is handed to the producer, so an error while sending is raised by the next ``write`` or
+by ``close``. The producer is idempotent (no duplicates or reordering on retries) and reports only
+failed deliveries, which are counted. When librdkafka's local queue is full, because the broker is slow
+or down, ``write`` waits for it to drain: generation slows down and nothing is dropped. ``close``
+flushes and raises if any message was not delivered.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import threading
@@ -91,7 +94,7 @@ class KafkaSink(Sink):
                 raise UsageError(f"kafka {option}={name!r} is not a column ({', '.join(schema.names)})")
         self.topic = topic
         self.avro: AvroEncoder | None = None
-        self._json = JsonLines(schema) if value_format == "json" else None
+        self._json = JsonLines(schema, newline=False) if value_format == "json" else None
         self._prefix = b""
         if value_format == "avro":
             self.avro = AvroEncoder(schema, name=topic)
@@ -118,6 +121,8 @@ class KafkaSink(Sink):
         self._encoder = ThreadPoolExecutor(
             1, thread_name_prefix="fastsynth-kafka-encode", initializer=set_threads, initargs=(1,)
         )
+        self._sender = ThreadPoolExecutor(1, thread_name_prefix="fastsynth-kafka-send")
+        self._sending: Future[None] | None = None  # the batch being produced
         fingerprint = hashlib.sha256(schema.serialize().to_pybytes()).hexdigest()[:16].encode()
         self._headers = [("fastsynth-schema", fingerprint)] if headers else None
         self._drift_headers = [*self._headers, ("fastsynth-drift", b"1")] if self._headers else None
@@ -183,12 +188,30 @@ class KafkaSink(Sink):
 
     def interrupt(self) -> None:
         """Give up waiting for a broker that does not take messages (the engine's stop does this after
-        a grace period): the current write raises, and ``abort`` flushes only briefly."""
+        a grace period): the batch being sent stops, the next ``write`` or ``close`` raises, and
+        ``abort`` does not wait for the broker."""
         self._interrupted.set()
 
     def write(self, batch: pa.RecordBatch) -> None:
+        if isinstance(self._producer, _Closed):
+            raise SinkError(f"kafka topic {self.topic!r}: the sink is closed")
         if batch.num_rows == 0:
             return
+        # JSON columns are prepared once for the whole batch, while the previous one is still being
+        # produced (the encoder runs its jobs in order).
+        columns = self._encoder.submit(self._json.columns, batch) if self._json else None
+        self._sent()
+        self._sending = self._sender.submit(self._send, batch, columns)
+        self._count(batch)
+
+    def _sent(self) -> None:
+        """Wait for the batch being produced; raises what producing it raised."""
+        sending, self._sending = self._sending, None
+        if sending is not None:
+            sending.result()
+
+    def _send(self, batch: pa.RecordBatch, columns: Future[Columns] | None) -> None:
+        """Produce every row of ``batch`` (on the sender thread)."""
         if self.value_format == "arrow":
             sink = pa.BufferOutputStream()
             with pa.ipc.new_stream(sink, batch.schema) as writer:
@@ -198,19 +221,21 @@ class KafkaSink(Sink):
             self.messages += 1
             self.bytes_written += len(value)
         else:
-            # Serialise the next slice in a worker thread while this one is produced (the kernels
-            # release the GIL): the produce loop is the one part that needs the interpreter. JSON
-            # columns are prepared once for the whole batch (the worker runs jobs in order).
-            columns = self._encoder.submit(self._json.columns, batch) if self._json else None
+            # Serialise the next slice in the encoder's thread while this one is produced (the kernels
+            # release the GIL): the produce loop is the one part that needs the interpreter.
             starts = range(0, batch.num_rows, _SLICE_ROWS)
             pending = self._encoder.submit(self._encode, batch, columns, starts[0])
             for k in range(len(starts)):
                 values, keys, drifted = pending.result()
+                if self._interrupted.is_set():
+                    raise SinkError(
+                        f"kafka topic {self.topic!r}: stopped with {batch.num_rows - starts[k]} rows of "
+                        f"a batch not sent (last error: {self.last_error or 'none'})"
+                    )
                 if k + 1 < len(starts):
                     pending = self._encoder.submit(self._encode, batch, columns, starts[k + 1])
                 self._produce_all(values, keys, drifted)
         self._producer.poll(0)
-        self._count(batch)
 
     def _encode(
         self, batch: pa.RecordBatch, columns: Future[Columns] | None, start: int
@@ -226,7 +251,8 @@ class KafkaSink(Sink):
                 size += len(self._prefix) * len(values)
         else:
             assert self._json is not None
-            values, size = _json_lines(self._json.lines(columns.result(), start, start + part.num_rows)[0])
+            data, offsets = self._json.lines(columns.result(), start, start + part.num_rows)
+            values, size = _messages(data, offsets), len(data)
         self.bytes_written += size
         keys = self._keys(part) or [None] * len(values)
         return values, keys, self._drifted(part) if self._headers is not None else None
@@ -246,13 +272,15 @@ class KafkaSink(Sink):
                 self._produce(value, keys[i], marked if drifted is not None and drifted[i] else plain)
         self.messages += len(values)
 
-    def _keys(self, batch: pa.RecordBatch) -> list[str | None] | None:
+    def _keys(self, batch: pa.RecordBatch) -> list[bytes | None] | None:
+        """The keys as UTF-8 bytes, which ``produce`` takes without encoding them (and Arrow makes
+        faster than strings)."""
         if self.key_field is None:
             return None
         column = batch.column(self.key_field)
         if pa.types.is_dictionary(column.type):
             column = column.dictionary_decode()
-        return pc.cast(column, pa.string()).to_pylist()
+        return pc.cast(column, pa.string()).view(pa.binary()).to_pylist()
 
     def _drifted(self, batch: pa.RecordBatch) -> np.ndarray | None:
         if self.drift_column is None:
@@ -262,12 +290,24 @@ class KafkaSink(Sink):
     def _release(self, seconds: float) -> int:
         """Flush, then let the producer go (an idle producer would keep reconnecting to the broker);
         returns how many messages were still undelivered."""
+        self._sender.shutdown()
         self._encoder.shutdown()
         remaining = self._producer.flush(seconds)
         self._producer = _Closed(remaining)
         return remaining
 
+    def flush(self, timeout: float = 60.0) -> int:
+        """Wait until every row written so far is delivered, up to ``timeout`` seconds; returns how many
+        messages are still undelivered."""
+        self._sent()
+        return int(self._producer.flush(timeout))
+
     def close(self) -> None:
+        try:
+            self._sent()
+        except BaseException:
+            self.abort()
+            raise
         remaining = self._release(self.flush_seconds)
         if remaining:
             raise SinkError(
@@ -281,7 +321,11 @@ class KafkaSink(Sink):
             )
 
     def abort(self) -> None:
-        self._release(0.0 if self._interrupted.is_set() else min(self.flush_seconds, 5.0))
+        interrupted = self._interrupted.is_set()
+        self._interrupted.set()  # the batch being sent stops at its next slice
+        with contextlib.suppress(Exception):  # what sending it raised: the caller's error comes first
+            self._sent()
+        self._release(0.0 if interrupted else min(self.flush_seconds, 5.0))
 
     def __repr__(self) -> str:
         return f"KafkaSink(topic={self.topic!r})"
@@ -302,15 +346,11 @@ class _Closed:
     def poll(self, timeout: float = 0.0) -> int:
         return 0
 
-    def produce(self, *args: Any, **kwargs: Any) -> None:
-        raise SinkError("the Kafka sink is closed")
 
-
-def _json_lines(lines: np.ndarray) -> tuple[list[bytes], int]:
-    """JSON lines (``JsonLines``' bytes) as a message per row, and their total size: cut at their
-    newlines (JSON escapes those inside strings) by ``bytes.split``, whose C loop makes the messages
-    2.7x faster than going through an Arrow binary array (0.08 s against 0.22 s for 500,000 rows)."""
-    data = lines.tobytes()
-    messages = data.split(b"\n")
-    messages.pop()  # after the last newline
-    return messages, len(data) - len(messages)
+def _messages(data: np.ndarray, offsets: np.ndarray) -> list[bytes]:
+    """The records ``data`` holds from each offset to the next, as a message each (Arrow makes the
+    ``bytes`` three times faster than cutting a ``bytes`` with ``split``)."""
+    binary = pa.Array.from_buffers(
+        pa.large_binary(), len(offsets) - 1, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    )
+    return binary.to_pylist()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 
 import numpy as np
@@ -166,6 +167,16 @@ def test_row_ranges_join_into_the_whole_and_stay_inside_the_batch():
     for start, stop in ((0, N + 1), (-1, 3), (5, 4)):
         with pytest.raises(ValueError, match="outside the batch"):
             encoder.lines(columns, start, stop)
+
+
+def test_objects_without_newlines_are_the_lines_without_them():
+    """``newline=False`` (a Kafka message per row): the same objects, each ending at its ``}``."""
+    batch = every_kind(5)
+    data, offsets = JsonLines(batch.schema, newline=False).encode(batch)
+    objects = [data[a:b].tobytes() for a, b in itertools.pairwise(offsets)]
+    assert objects == lines(batch).split(b"\n")[:-1]
+    empty = pa.table({"x": [1, 2]}).drop_columns(["x"]).to_batches()[0]
+    assert JsonLines(empty.schema, newline=False).encode(empty)[0].tobytes() == b"{}{}"
 
 
 def test_null_dictionary_entries_are_null():

@@ -11,6 +11,8 @@ import pytest
 from confluent_kafka import Consumer, TopicPartition
 
 import fastsynth
+from fastsynth.errors import SinkError
+from fastsynth.sinks.jsonl import JsonLines
 from fastsynth.sinks.kafka import KafkaSink
 
 SCHEMA = {
@@ -61,6 +63,9 @@ def test_json_rows_arrive_with_keys_and_headers(broker):
     assert [row["when"] for row in got] == [row["when"].isoformat() for row in expected]
     assert {m.key().decode() for m in messages} == {str(row["id"]) for row in expected}
     assert all(m.headers() is None for m in messages[:10])  # headers are opt-in
+    # Each message is its row's JSON object, byte for byte what the JSON lines sink writes, no newline.
+    data, _ = JsonLines(table.schema).encode(table.combine_chunks().to_batches()[0])
+    assert sorted(m.value() for m in messages) == sorted(data.tobytes().split(b"\n")[:-1])
 
 
 def test_arrow_batches_round_trip(broker):
@@ -99,7 +104,7 @@ def test_a_broker_outage_pauses_the_stream_and_loses_nothing(broker):
     first_half = fastsynth.generate(schema, total // 2, seed=3)
     for batch in first_half.to_batches(max_chunksize=batch_rows):
         sink.write(batch)
-    assert sink._producer.flush(30) == 0
+    assert sink.flush(30) == 0  # every batch written so far handed over and acknowledged
     seen |= {json.loads(m.value())["id"] for m in consume(broker.bootstrap, "outage", total // 2)}
     assert len(seen) == total // 2
 
@@ -122,6 +127,55 @@ def test_a_broker_outage_pauses_the_stream_and_loses_nothing(broker):
     assert sink.failed == 0 and sink.messages == total
     seen |= {json.loads(m.value())["id"] for m in consume(broker.bootstrap, "outage", total // 2)}
     assert seen == set(range(1, total + 1))
+
+
+def test_a_stop_while_the_broker_is_down_names_what_was_not_sent(broker):
+    """``write`` returns while its batch is produced on the sender thread, so the error of a batch that
+    cannot be sent comes from the next ``write`` or ``close``; ``interrupt`` (the engine's stop after
+    its grace period) makes it come at once, and closing then does not wait for the broker."""
+    schema = fastsynth.Schema.from_dict(SCHEMA)
+    sink = KafkaSink(
+        schema.arrow_schema(),
+        topic="down",
+        bootstrap_servers=broker.bootstrap,
+        config={"queue.buffering.max.messages": 1000, "log_level": 0},
+        flush_seconds=60,
+    )
+    broker.stop()
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            for batch in fastsynth.iter_batches(schema, 20_000, batch_size=2000):
+                sink.write(batch)
+        except SinkError as exc:
+            errors.append(exc)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    time.sleep(2)
+    assert writer.is_alive() and not errors  # waiting for room in the local queue, nothing dropped
+    sink.interrupt()
+    writer.join(30)
+    assert not writer.is_alive()
+    assert len(errors) == 1 and "kafka topic 'down': stopped" in str(errors[0])
+    started = time.monotonic()
+    sink.abort()
+    assert time.monotonic() - started < 10  # not the 60 s of flush_seconds
+    with pytest.raises(SinkError, match="the sink is closed"):
+        sink.write(fastsynth.generate(schema, 10).to_batches()[0])
+
+    # The last batch's error is not lost: close raises it.
+    last = KafkaSink(
+        schema.arrow_schema(),
+        topic="down",
+        bootstrap_servers=broker.bootstrap,
+        config={"queue.buffering.max.messages": 1000, "log_level": 0},
+    )
+    last.write(fastsynth.generate(schema, 5000).to_batches()[0])  # returns: the sender waits for room
+    last.interrupt()
+    with pytest.raises(SinkError, match="kafka topic 'down': stopped"):
+        last.close()
 
 
 def test_bad_kafka_settings_are_named():
