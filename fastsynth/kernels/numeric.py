@@ -148,21 +148,15 @@ def fill_bits(out, key, start, n, p):
 
 @parallel_kernel
 def fill_grouped_alias(out, key, start, groups, thresholds, aliases, firsts, sizes, values):
-    """``out[j]`` = a category drawn by Walker's alias method in O(1) from the group ``groups[j]`` (or
-    group 0 when ``groups`` is empty): one draw gives a bucket (its high part) and a uniform fraction
-    (its low part); the bucket is kept if the fraction is below its threshold, else replaced by its
-    alias. ``values`` maps each group's entries to the output's category indices."""
+    """``out[j]`` = a category drawn by Walker's alias method (``rng.alias``) from the group
+    ``groups[j]`` (or group 0 when ``groups`` is empty). ``values`` maps each group's entries to the
+    output's category indices."""
     s0 = rng.stream(key, 0)
     grouped = groups.shape[0] > 0
     for j in prange(out.shape[0]):
         g = groups[j] if grouped else 0
         first = firsts[g]
-        k = np.uint64(sizes[g])
-        u = rng.at(s0, start + j)
-        bucket = np.int64(rng.bounded(u, k))
-        if u * k >= thresholds[first + bucket]:
-            bucket = aliases[first + bucket]
-        out[j] = values[first + bucket]
+        out[j] = values[first + rng.alias(rng.at(s0, start + j), sizes[g], thresholds, aliases, first)]
 
 
 @kernel

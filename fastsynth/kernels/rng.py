@@ -14,9 +14,11 @@ import math
 
 import numpy as np
 
+from fastsynth.kernels.branchless import pick
 from fastsynth.kernels.jit import inline_kernel, kernel
 
 __all__ = [
+    "alias",
     "at",
     "bounded",
     "draw",
@@ -72,6 +74,18 @@ def at(stream_key: np.uint64, i: int) -> np.uint64:
 def draw(key: np.uint64, i: int, k: int) -> np.uint64:
     """Draw ``k`` of row ``i`` for a column key."""
     return at(stream(key, k), i)
+
+
+@inline_kernel
+def alias(u, size, thresholds, aliases, base):
+    """An index in [0, size) by Walker's alias method from 64 random bits, with the tables of ``size``
+    entries from ``base``: the high part of ``u * size`` is a bucket, kept if the low part is below its
+    threshold, else replaced by its alias. Inlined by numba (arrays passed to a compiled helper are
+    reference-counted on every call); the choice is a ``pick``, as it is a coin flip."""
+    n = np.uint64(size)
+    bucket = np.int64(bounded(u, n))
+    keep = u * n < thresholds[base + bucket]
+    return pick(keep, bucket, np.int64(aliases[base + bucket]))
 
 
 @kernel

@@ -64,24 +64,13 @@ _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 
 @inline_kernel
-def _alias_draw(u, size, thresholds, aliases, base):
-    """An index in [0, size) drawn from 64 random bits with the alias tables at ``base``."""
-    n = np.uint64(size)
-    bucket = np.int64(rng.bounded(u, n))
-    # Both loads, then a select: the comparison is a coin flip a branch would mispredict half the time.
-    keep = u * n < thresholds[base + bucket]
-    alias = aliases[base + bucket]
-    return bucket if keep else alias
-
-
-@inline_kernel
 def _variant(i, plan):
     """The variant of row ``i`` (always 0 when there is one)."""
     count = plan.variant_first.shape[0]
     if count == 1:
         return 0
     u = rng.at(plan.variant_stream[0], i)
-    return _alias_draw(u, count, plan.variant_thresholds, plan.variant_aliases, 0)
+    return rng.alias(u, count, plan.variant_thresholds, plan.variant_aliases, 0)
 
 
 @inline_kernel
@@ -103,7 +92,7 @@ def _entry(i, p, code, plan):
     if plan.unique[0] != 0:
         return base + np.int64((code // plan.strides[p]) % np.uint64(size))
     u = rng.at(plan.streams[p], i)
-    return base + _alias_draw(u, size, plan.thresholds, plan.aliases, base)
+    return base + rng.alias(u, size, plan.thresholds, plan.aliases, base)
 
 
 @parallel_kernel
@@ -218,7 +207,7 @@ def fill_card_numbers(data, key, start, prefixes, prefix_lengths, thresholds, al
     s1 = rng.stream(key, 1)
     for j in prange(data.shape[0] // 16):
         i = start + j
-        choice = _alias_draw(rng.at(s0, i), prefixes.shape[0], thresholds, aliases, 0)
+        choice = rng.alias(rng.at(s0, i), prefixes.shape[0], thresholds, aliases, 0)
         bits = rng.at(s1, i)
         pos = j * 16
         total = 0
