@@ -73,7 +73,7 @@ def raw_kafka(
     else:
         encoder = JsonLines(table.schema, newline=False)
         values = [v for batch in table.to_batches() for v in _messages(*encoder.encode(batch))]
-    keys = [str(k) for k in table["id"].to_pylist()]
+    keys = [str(k).encode() for k in table["id"].to_pylist()]  # bytes, as the sink sends them
     producer = Producer({**SETTINGS, "bootstrap.servers": bootstrap})
     started = time.perf_counter()
     if batched:

@@ -78,6 +78,8 @@ class Stream:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _pending_rate: RateSchedule | None = field(default=None, repr=False)
     _removed: list[tuple[Sink, threading.Event]] = field(default_factory=list, repr=False)
+    _closing: list[Sink] = field(default_factory=list, repr=False)
+    """Sinks being closed: ``interrupt`` still reaches them (a broker that is down holds up a close)."""
     _sinks_closed: bool = field(default=False, repr=False)
     _threads: list[threading.Thread] = field(default_factory=list, repr=False)
     _run: RunContext = field(default_factory=RunContext, repr=False)
@@ -246,9 +248,19 @@ class Stream:
             with self._lock:
                 removed, self._removed = self._removed, []
         for sink, closed in removed:
-            if _close(sink, self.name, failed=False) is not None:
+            if self._close_one(sink, failed=False) is not None:
                 self.metrics.errors += 1
             closed.set()
+
+    def _close_one(self, sink: Sink, *, failed: bool) -> BaseException | None:
+        """``_close`` one sink, listed in ``_closing`` meanwhile."""
+        with self._lock:
+            self._closing.append(sink)
+        try:
+            return _close(sink, self.name, failed=failed)
+        finally:
+            with self._lock:
+                self._closing.remove(sink)
 
     def _close_sinks(self) -> None:
         """Close every sink (abort them after an error, so no partial file is published); a sink that
@@ -259,7 +271,7 @@ class Stream:
             self._sinks_closed = True
         self._close_removed(removed)
         for sink in sinks:
-            error = _close(sink, self.name, failed=self.error is not None)
+            error = self._close_one(sink, failed=self.error is not None)
             if error is not None:
                 self.metrics.errors += 1
                 if self.error is None:
@@ -277,9 +289,10 @@ class Stream:
         return self._done.is_set()
 
     def interrupt(self) -> None:
-        """Make sinks waiting on something outside (a broker that is down) give up."""
+        """Make sinks waiting on something outside (a broker that is down) give up, while writing or
+        closing."""
         with self._lock:
-            sinks = list(self.sinks.values())
+            sinks = [*self.sinks.values(), *self._closing, *(sink for sink, _ in self._removed)]
         for sink in sinks:
             interrupt = getattr(sink, "interrupt", None)
             if interrupt is not None:

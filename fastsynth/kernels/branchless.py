@@ -20,8 +20,10 @@ __all__ = ["pick"]
 
 @intrinsic
 def _pick(typingctx: Any, condition: Any, if_true: Any, if_false: Any) -> Any:
-    if not isinstance(condition, types.Boolean) or if_true != if_false:
-        raise TypingError(f"pick(boolean, x, y) with x and y of one type, not {if_true} and {if_false}")
+    # Numbers only: a select of reference-counted values (arrays) would skip their reference counting.
+    numbers = isinstance(if_true, types.Number) and if_true == if_false
+    if not (isinstance(condition, types.Boolean) and numbers):
+        raise TypingError(f"pick(boolean, x, y) takes two numbers of one type, not {if_true} and {if_false}")
 
     def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         chosen = builder.select(args[0], args[1], args[2])

@@ -10,7 +10,7 @@ the row index, read in mixed radix (``strides``), picks the entries instead, so 
 
 Each row's entries are drawn once to size it and kept for writing it (a long template, such as a
 paragraph, draws them again instead, so memory stays small). Bytes are copied eight at a time with
-unaligned loads and stores. A copy may run up to fifteen bytes past the end of a part; rows are
+unaligned loads and stores. A copy may run up to sixteen bytes past the end of a part; rows are
 written in order within a chunk, so the next part overwrites the excess, and no word ever crosses the
 end of its chunk (the last bytes of a chunk are copied one by one), so threads never touch each
 other's bytes. Pools carry sixteen bytes of padding so loads stay in bounds.

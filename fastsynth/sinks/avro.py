@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fastsynth.buffers import string_parts
+from fastsynth.buffers import string_parts, validity
 from fastsynth.errors import UsageError
 from fastsynth.kernels import avro as ka
 
@@ -96,7 +96,7 @@ class AvroEncoder:
         for f, (field, kind, column) in enumerate(zip(self.schema, self._kinds, batch.columns, strict=True)):
             group = self._plan[f, 1]
             if column.null_count:
-                valid[f] = column.is_valid().to_numpy(zero_copy_only=False)
+                valid[f] = validity(column)
             if kind == ka.STRING:
                 strings.append(column.dictionary_decode() if pa.types.is_dictionary(column.type) else column)
             elif kind in (ka.DOUBLE, ka.FLOAT):

@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fastsynth.buffers import empty, string_parts
+from fastsynth.buffers import empty, string_parts, validity
 from fastsynth.kernels import json_lines as kj
 
 __all__ = ["Columns", "JsonLines"]
@@ -140,7 +140,7 @@ class JsonLines:
             # RAW's nulls itself.
             nulls = column.null_count or (kind == kj.WORD and column.dictionary.null_count)
             if kind != kj.RAW and nulls:
-                row[kj.VALID] = at(column.is_valid().to_numpy(zero_copy_only=False).view(np.uint8))
+                row[kj.VALID] = at(validity(column))
         return Columns(plan, batch.num_rows, alive)
 
     def lines(

@@ -4,10 +4,12 @@ Rows are serialised a batch at a time (a kernel writes the batch as JSON objects
 one buffer, which is cut into messages); what remains per row is the ``produce`` call itself. A batch
 is produced on a sender thread while the caller makes the next one: ``write`` returns once the
 previous batch is handed to the producer, so an error while sending is raised by the next ``write`` or
-by ``close``. The producer is idempotent (no duplicates or reordering on retries) and reports only
-failed deliveries, which are counted. When librdkafka's local queue is full, because the broker is slow
-or down, ``write`` waits for it to drain: generation slows down and nothing is dropped. ``close``
-flushes and raises if any message was not delivered.
+by ``close`` (``rows_written`` counts the rows handed to the sink, ``messages`` those produced). The
+producer is idempotent (no duplicates or reordering on retries) and reports only failed deliveries,
+which are counted. When librdkafka's local queue is full, because the broker is slow or down,
+``write`` waits for it to drain: generation slows down and nothing is dropped. ``close`` waits up to
+``flush_seconds`` and raises if any message was not delivered; ``interrupt`` makes a ``write`` or
+``close`` waiting for room in the queue give up at once.
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import operator
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Annotated, Any, ClassVar
 
 import numpy as np
@@ -121,7 +126,6 @@ class KafkaSink(Sink):
         self._encoder = ThreadPoolExecutor(
             1, thread_name_prefix="fastsynth-kafka-encode", initializer=set_threads, initargs=(1,)
         )
-        self._sender = ThreadPoolExecutor(1, thread_name_prefix="fastsynth-kafka-send")
         self._sending: Future[None] | None = None  # the batch being produced
         fingerprint = hashlib.sha256(schema.serialize().to_pybytes()).hexdigest()[:16].encode()
         self._headers = [("fastsynth-schema", fingerprint)] if headers else None
@@ -195,20 +199,36 @@ class KafkaSink(Sink):
     def write(self, batch: pa.RecordBatch) -> None:
         if isinstance(self._producer, _Closed):
             raise SinkError(f"kafka topic {self.topic!r}: the sink is closed")
+        if batch.schema.names != self.schema.names or batch.schema.types != self.schema.types:
+            raise SinkError(
+                f"kafka topic {self.topic!r}: a batch of columns {batch.schema.names} and types "
+                f"{[str(t) for t in batch.schema.types]}, not the sink's"
+            )
         if batch.num_rows == 0:
             return
         # JSON columns are prepared once for the whole batch, while the previous one is still being
         # produced (the encoder runs its jobs in order).
         columns = self._encoder.submit(self._json.columns, batch) if self._json else None
         self._sent()
-        self._sending = self._sender.submit(self._send, batch, columns)
+        self._sending = _on_daemon_thread(self._send, batch, columns)
         self._count(batch)
 
-    def _sent(self) -> None:
-        """Wait for the batch being produced; raises what producing it raised."""
-        sending, self._sending = self._sending, None
-        if sending is not None:
-            sending.result()
+    def _sent(self, timeout: float | None = None) -> bool:
+        """Wait for the batch being produced, up to ``timeout`` seconds (None: however long it takes);
+        False if it is still being produced. Raises what producing it raised."""
+        sending = self._sending
+        if sending is None:
+            return True
+        if not wait([sending], timeout).done:
+            return False
+        self._sending = None
+        sending.result()
+        return True
+
+    def _unsent(self) -> int:
+        """Messages written to the sink and not yet handed to the producer."""
+        written = self.batches_written if self.value_format == "arrow" else self.rows_written
+        return written - self.messages
 
     def _send(self, batch: pa.RecordBatch, columns: Future[Columns] | None) -> None:
         """Produce every row of ``batch`` (on the sender thread)."""
@@ -258,19 +278,28 @@ class KafkaSink(Sink):
         return values, keys, self._drifted(part) if self._headers is not None else None
 
     def _produce_all(self, values: list[bytes], keys: list[Any], drifted: np.ndarray | None) -> None:
+        """Produce a slice's messages; ``messages`` counts them, exactly also while the slow path waits
+        for room in the queue (what ``flush`` and ``close`` report as not handed over)."""
         if self._headers is None:
-            # The hot loop: one C call per message; a full local queue takes the slow path.
+            # The hot loop: one C call per message; a full local queue takes the slow path, which
+            # finds how far the loop got from what is left of its iterator (no count in the loop).
             produce, topic = self._producer.produce, self.topic
-            for value, key in zip(values, keys, strict=True):
+            left, counted = iter(values), 0
+            for value, key in zip(left, keys, strict=True):
                 try:
                     produce(topic, value, key)
                 except BufferError:
+                    done = len(values) - operator.length_hint(left) - 1
+                    self.messages += done - counted
                     self._produce(value, key, None)
+                    self.messages += 1
+                    counted = done + 1
+            self.messages += len(values) - counted
         else:
             plain, marked = self._headers, self._drift_headers
             for i, value in enumerate(values):
                 self._produce(value, keys[i], marked if drifted is not None and drifted[i] else plain)
-        self.messages += len(values)
+                self.messages += 1
 
     def _keys(self, batch: pa.RecordBatch) -> list[bytes | None] | None:
         """The keys as UTF-8 bytes, which ``produce`` takes without encoding them (and Arrow makes
@@ -290,7 +319,6 @@ class KafkaSink(Sink):
     def _release(self, seconds: float) -> int:
         """Flush, then let the producer go (an idle producer would keep reconnecting to the broker);
         returns how many messages were still undelivered."""
-        self._sender.shutdown()
         self._encoder.shutdown()
         remaining = self._producer.flush(seconds)
         self._producer = _Closed(remaining)
@@ -299,16 +327,25 @@ class KafkaSink(Sink):
     def flush(self, timeout: float = 60.0) -> int:
         """Wait until every row written so far is delivered, up to ``timeout`` seconds; returns how many
         messages are still undelivered."""
-        self._sent()
-        return int(self._producer.flush(timeout))
+        deadline = time.monotonic() + timeout
+        if not self._sent(timeout):
+            return self._unsent() + len(self._producer)
+        return int(self._producer.flush(max(deadline - time.monotonic(), 0.0)))
 
     def close(self) -> None:
+        deadline = time.monotonic() + self.flush_seconds
         try:
-            self._sent()
+            sent = self._sent(self.flush_seconds)
         except BaseException:
             self.abort()
             raise
-        remaining = self._release(self.flush_seconds)
+        if not sent:  # the broker did not take the last batch in time: give up on it
+            self.abort()
+            raise SinkError(
+                f"kafka topic {self.topic!r}: {self._unsent() + len(self._producer)} messages not "
+                f"delivered after {self.flush_seconds:g} s (last error: {self.last_error or 'none'})"
+            )
+        remaining = self._release(max(deadline - time.monotonic(), 0.0))
         if remaining:
             raise SinkError(
                 f"kafka topic {self.topic!r}: {remaining} messages not delivered after "
@@ -345,6 +382,24 @@ class _Closed:
 
     def poll(self, timeout: float = 0.0) -> int:
         return 0
+
+
+def _on_daemon_thread(function: Callable[..., None], *args: Any) -> Future[None]:
+    """Run ``function`` on a thread of its own, which does not hold up the interpreter's exit as an
+    executor's would: a sink left open while its broker is down would otherwise wait for ever."""
+    future: Future[None] = Future()
+
+    def run() -> None:
+        future.set_running_or_notify_cancel()
+        try:
+            function(*args)
+        except BaseException as exc:
+            future.set_exception(exc)
+        else:
+            future.set_result(None)
+
+    threading.Thread(target=run, name="fastsynth-kafka-send", daemon=True).start()
+    return future
 
 
 def _messages(data: np.ndarray, offsets: np.ndarray) -> list[bytes]:

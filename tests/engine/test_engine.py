@@ -357,6 +357,35 @@ def test_stop_interrupts_a_sink_stuck_on_the_outside_world():
     assert isinstance(stream.error, OSError)
 
 
+def test_stop_interrupts_a_sink_stuck_while_closing():
+    """A sink whose writes return at once (Kafka's, which produces on a thread of its own) can be stuck
+    in ``close`` instead: the stop reaches it there too."""
+
+    class StuckClosing(MemorySink):
+        def __init__(self, schema):
+            super().__init__(schema)
+            self.released = threading.Event()
+            self.closing = threading.Event()
+
+        def close(self):
+            self.closing.set()
+            if not self.released.wait(30):
+                raise AssertionError("never interrupted")
+            raise OSError("broker away")
+
+        def interrupt(self):
+            self.released.set()
+
+    engine = Engine()
+    stuck = StuckClosing(SCHEMA.arrow_schema())
+    stream = engine.add_stream("s", SCHEMA, rate=100_000, max_rows=1000, sinks={"stuck": stuck})
+    assert stuck.closing.wait(30)  # the rows are written; the writer is closing the sink
+    started = time.monotonic()
+    assert engine.stop(timeout=20, grace=0.5)
+    assert time.monotonic() - started < 10
+    assert isinstance(stream.error, OSError)
+
+
 def test_a_new_schedule_starts_from_its_own_beginning():
     pacer = Pacer(RateSchedule.parse(1000), started=0.0, wall_started=0.0)
     assert pacer.due(100.0) == pytest.approx(100_000)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 
 import numpy as np
@@ -144,3 +146,65 @@ def test_variants_follow_their_weights():
     composition = Composition(((Part(("a",)),), (Part(("bb",)),)), (3.0, 1.0))
     values = compose(Block("c", 1, 0, 40_000), composition).to_pylist()
     assert abs(values.count("a") / 40_000 - 0.75) < 0.01
+
+
+_GUARDED_COMPOSE = """
+import ctypes, mmap, sys
+import numpy as np
+import fastsynth.fields.compose as fc
+from fastsynth.compositions import Composition, Part, literal
+from fastsynth.fields.base import Block
+from fastsynth.kernels.jit import set_threads
+
+libc = ctypes.CDLL(None)
+libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+maps = []
+
+def guarded(n):
+    '''n bytes ending where an unreadable, unwritable page starts.'''
+    size = -(-n // mmap.PAGESIZE) * mmap.PAGESIZE + mmap.PAGESIZE
+    region = mmap.mmap(-1, size)
+    start = ctypes.addressof(ctypes.c_char.from_buffer(region))
+    assert libc.mprotect(start + size - mmap.PAGESIZE, mmap.PAGESIZE, 0) == 0
+    maps.append(region)
+    return np.frombuffer(region, np.uint8, count=n, offset=size - mmap.PAGESIZE - n)
+
+compositions = [
+    Composition.of(Part(("a" * 22, "b", "")), Part(("x", ""), salt="2")),  # the pool ends in short entries
+    Composition.of(Part(("alpha", "beta")), literal("@"), Part(("d.io", "z"), salt="s")),
+    Composition.of(Part(("é", "€€", "😀😀😀", "ñ" * 9)), literal("ñ")),
+    Composition.of(Part(("q" * 17, "s", "l" * 100)), Part(("t" * 16, "u" * 15), salt="b")),
+    Composition.of(*[Part(("ab", "cde", "", "😀"), salt=str(i)) for i in range(30)]),  # drawn twice
+]
+sizes = [(0, 0), (5, 1), (0, 2), (77, 2047), (3, 2049), (10**6, 4100)]
+plain = {(c, s, t): fc.compose(Block("x", 7, *s), comp).to_pylist()
+         for c, comp in enumerate(compositions) for s in sizes for t in (1, 2)}
+empty, build = fc.empty, fc._build_pool
+
+def guarded_empty(n, dtype):
+    return guarded(n) if np.dtype(dtype) == np.uint8 else empty(n, dtype)
+
+def guarded_pool(composition):
+    pool = build(composition)
+    data = guarded(len(pool.data))
+    data[:] = pool.data
+    return fc._Pool(**{**vars(pool), "data": data})
+
+fc.empty, fc._build_pool = guarded_empty, guarded_pool
+fc.POOLS.clear()
+for (c, s, t), expected in plain.items():
+    set_threads(t)
+    assert fc.compose(Block("x", 7, *s), compositions[c]).to_pylist() == expected, (c, s, t)
+print("ok")
+"""
+
+
+@pytest.mark.subprocess
+def test_compose_stays_inside_its_pool_and_its_output():
+    """Pools and string buffers end right before a page that faults when touched: the words ``_copy``
+    reads and writes stay inside (a pool padded less than POOL_PADDING, or a store past the chunk's
+    end, kills the process). In a child process, so a fault fails the test instead of the run."""
+    done = subprocess.run(
+        [sys.executable, "-c", _GUARDED_COMPOSE], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr[-2000:]

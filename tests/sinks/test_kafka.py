@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 
 import fastsynth
+from fastsynth.engine import Engine
 from fastsynth.errors import SinkError
 from fastsynth.sinks.jsonl import JsonLines
 from fastsynth.sinks.kafka import KafkaSink
@@ -176,6 +180,83 @@ def test_a_stop_while_the_broker_is_down_names_what_was_not_sent(broker):
     last.interrupt()
     with pytest.raises(SinkError, match="kafka topic 'down': stopped"):
         last.close()
+
+
+def test_abort_stops_the_batch_being_sent(broker):
+    schema = fastsynth.Schema.from_dict(SCHEMA)
+    batch = fastsynth.generate(schema, 200_000).to_batches()[0]
+    sink = KafkaSink(schema.arrow_schema(), topic="aborted", bootstrap_servers=broker.bootstrap)
+    sink.write(batch)  # returns while the sender produces it, 8,192 rows at a time
+    sink.abort()
+    assert sink.rows_written == 200_000 and 0 <= sink.messages < 200_000
+
+
+def test_waits_are_bounded_while_the_broker_is_down(broker):
+    schema = fastsynth.Schema.from_dict(SCHEMA)
+    settings = {"queue.buffering.max.messages": 1000, "log_level": 0}
+    sink = KafkaSink(
+        schema.arrow_schema(),
+        topic="down",
+        bootstrap_servers=broker.bootstrap,
+        config=settings,
+        flush_seconds=2,
+    )
+    broker.stop()
+    sink.write(fastsynth.generate(schema, 5000).to_batches()[0])
+    started = time.monotonic()
+    assert sink.flush(1) == 5000  # a thousand in librdkafka's queue, the rest not yet handed over
+    assert time.monotonic() - started < 5
+    with pytest.raises(SinkError, match=r"5000 messages not delivered after 2 s"):
+        sink.close()
+    assert time.monotonic() - started < 10
+
+
+def test_an_engine_stop_ends_a_kafka_stream_whose_broker_is_down(broker):
+    """The stream's rows are all handed over, so its writer is closing the sink, not writing, when the
+    stop comes: the engine's interrupt reaches the sink there."""
+    schema = fastsynth.Schema.from_dict(SCHEMA)
+    sink = KafkaSink(
+        schema.arrow_schema(),
+        topic="down",
+        bootstrap_servers=broker.bootstrap,
+        config={"queue.buffering.max.messages": 1000, "log_level": 0},
+        flush_seconds=60,
+    )
+    broker.stop()
+    engine = Engine()
+    stream = engine.add_stream("s", schema, rate=1e6, batch_size=5000, max_rows=5000, sinks={"k": sink})
+    time.sleep(2)
+    started = time.monotonic()
+    assert engine.stop(timeout=30, grace=1)
+    assert time.monotonic() - started < 15
+    assert isinstance(stream.error, SinkError) and "kafka topic 'down'" in str(stream.error)
+
+
+@pytest.mark.subprocess
+def test_a_sink_left_open_does_not_hold_up_the_exit():
+    """The batch being sent waits for a broker that is not there; the process still ends when its
+    script does (the sender is a daemon thread; an executor's worker would be waited for)."""
+    script = f"""
+import sys
+sys.path.insert(0, {str(Path(__file__).parents[2])!r})
+import fastsynth
+from fastsynth.sinks.kafka import KafkaSink
+from tests.kafka_broker import free_port
+schema = fastsynth.Schema.from_dict({{"id": {{"type": "sequence"}}}})
+sink = KafkaSink(schema.arrow_schema(), topic="t", bootstrap_servers=f"127.0.0.1:{{free_port()}}",
+                 config={{"queue.buffering.max.messages": 1000, "log_level": 0}})
+sink.write(fastsynth.generate(schema, 5000).to_batches()[0])
+print("left open", flush=True)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout == "left open\n", done.stderr
+
+
+def test_a_batch_of_other_columns_is_refused_at_once(broker):
+    sink = KafkaSink(pa.schema([("a", pa.int64())]), topic="t", bootstrap_servers=broker.bootstrap)
+    with pytest.raises(SinkError, match=r"a batch of columns \['b'\] and types \['int64'\], not the sink's"):
+        sink.write(pa.record_batch({"b": [1]}))
+    sink.close()
 
 
 def test_bad_kafka_settings_are_named():
