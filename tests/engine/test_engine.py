@@ -330,56 +330,45 @@ def test_a_sink_failing_to_close_fails_the_stream_and_the_others_still_close():
     assert stream.metrics.errors == 1
 
 
+class _Stuck(MemorySink):
+    """A sink waiting on the outside world (a broker that is down) in ``write`` or in ``close``, until
+    it is interrupted."""
+
+    def __init__(self, schema, where):
+        super().__init__(schema)
+        self.where = where
+        self.released = threading.Event()
+        self.entered = threading.Event()
+
+    def _wait(self):
+        self.entered.set()
+        if not self.released.wait(30):
+            raise AssertionError("never interrupted")
+        raise OSError("broker away")
+
+    def write(self, batch):
+        if self.where == "write":
+            self._wait()
+        super().write(batch)
+
+    def close(self):
+        if self.where == "close":
+            self._wait()
+
+    def interrupt(self):
+        self.released.set()
+
+
 @pytest.mark.slow
-def test_stop_interrupts_a_sink_stuck_on_the_outside_world():
-    class Stuck(MemorySink):
-        def __init__(self, schema):
-            super().__init__(schema)
-            self.released = threading.Event()
-            self.entered = threading.Event()
-
-        def write(self, batch):
-            self.entered.set()
-            if not self.released.wait(30):
-                raise AssertionError("never interrupted")
-            raise OSError("broker away")
-
-        def interrupt(self):
-            self.released.set()
-
+@pytest.mark.parametrize("where", ["write", "close"])
+def test_stop_interrupts_a_sink_stuck_on_the_outside_world(where):
+    """Stuck in ``write``, or in ``close`` when writes return at once (Kafka's sink produces on a thread
+    of its own, so its writer reaches ``close`` while the broker is down): the stop reaches it."""
     engine = Engine()
-    stuck = Stuck(SCHEMA.arrow_schema())
-    stream = engine.add_stream("s", SCHEMA, rate=10_000, sinks={"stuck": stuck})
-    assert stuck.entered.wait(30)  # the writer is inside the sink, waiting on the outside world
-    started = time.monotonic()
-    assert engine.stop(timeout=20, grace=0.5)
-    assert time.monotonic() - started < 10
-    assert isinstance(stream.error, OSError)
-
-
-def test_stop_interrupts_a_sink_stuck_while_closing():
-    """A sink whose writes return at once (Kafka's, which produces on a thread of its own) can be stuck
-    in ``close`` instead: the stop reaches it there too."""
-
-    class StuckClosing(MemorySink):
-        def __init__(self, schema):
-            super().__init__(schema)
-            self.released = threading.Event()
-            self.closing = threading.Event()
-
-        def close(self):
-            self.closing.set()
-            if not self.released.wait(30):
-                raise AssertionError("never interrupted")
-            raise OSError("broker away")
-
-        def interrupt(self):
-            self.released.set()
-
-    engine = Engine()
-    stuck = StuckClosing(SCHEMA.arrow_schema())
-    stream = engine.add_stream("s", SCHEMA, rate=100_000, max_rows=1000, sinks={"stuck": stuck})
-    assert stuck.closing.wait(30)  # the rows are written; the writer is closing the sink
+    stuck = _Stuck(SCHEMA.arrow_schema(), where)
+    rows = None if where == "write" else 1000  # closing: every row written
+    stream = engine.add_stream("s", SCHEMA, rate=10_000, max_rows=rows, sinks={"stuck": stuck})
+    assert stuck.entered.wait(30)
     started = time.monotonic()
     assert engine.stop(timeout=20, grace=0.5)
     assert time.monotonic() - started < 10

@@ -50,6 +50,15 @@ def consume(bootstrap: str, topic: str, expected: int, timeout: float = 60.0) ->
     return messages
 
 
+def sink_to_a_broker_gone(broker, topic: str = "down", **options) -> KafkaSink:
+    """A sink whose broker then stops; librdkafka's local queue holds only 1,000 messages."""
+    schema = fastsynth.Schema.from_dict(SCHEMA).arrow_schema()
+    config = {"queue.buffering.max.messages": 1000, "log_level": 0}
+    sink = KafkaSink(schema, topic=topic, bootstrap_servers=broker.bootstrap, config=config, **options)
+    broker.stop()
+    return sink
+
+
 def test_json_rows_arrive_with_keys_and_headers(broker):
     table = fastsynth.generate(SCHEMA, 5000, seed=1)
     with KafkaSink(table.schema, topic="rows", bootstrap_servers=broker.bootstrap, key_field="id") as sink:
@@ -138,14 +147,7 @@ def test_a_stop_while_the_broker_is_down_names_what_was_not_sent(broker):
     cannot be sent comes from the next ``write`` or ``close``; ``interrupt`` (the engine's stop after
     its grace period) makes it come at once, and closing then does not wait for the broker."""
     schema = fastsynth.Schema.from_dict(SCHEMA)
-    sink = KafkaSink(
-        schema.arrow_schema(),
-        topic="down",
-        bootstrap_servers=broker.bootstrap,
-        config={"queue.buffering.max.messages": 1000, "log_level": 0},
-        flush_seconds=60,
-    )
-    broker.stop()
+    sink = sink_to_a_broker_gone(broker, flush_seconds=60)
     errors: list[BaseException] = []
 
     def write() -> None:
@@ -170,12 +172,7 @@ def test_a_stop_while_the_broker_is_down_names_what_was_not_sent(broker):
         sink.write(fastsynth.generate(schema, 10).to_batches()[0])
 
     # The last batch's error is not lost: close raises it.
-    last = KafkaSink(
-        schema.arrow_schema(),
-        topic="down",
-        bootstrap_servers=broker.bootstrap,
-        config={"queue.buffering.max.messages": 1000, "log_level": 0},
-    )
+    last = sink_to_a_broker_gone(broker)
     last.write(fastsynth.generate(schema, 5000).to_batches()[0])  # returns: the sender waits for room
     last.interrupt()
     with pytest.raises(SinkError, match="kafka topic 'down': stopped"):
@@ -193,15 +190,7 @@ def test_abort_stops_the_batch_being_sent(broker):
 
 def test_waits_are_bounded_while_the_broker_is_down(broker):
     schema = fastsynth.Schema.from_dict(SCHEMA)
-    settings = {"queue.buffering.max.messages": 1000, "log_level": 0}
-    sink = KafkaSink(
-        schema.arrow_schema(),
-        topic="down",
-        bootstrap_servers=broker.bootstrap,
-        config=settings,
-        flush_seconds=2,
-    )
-    broker.stop()
+    sink = sink_to_a_broker_gone(broker, flush_seconds=2)
     sink.write(fastsynth.generate(schema, 5000).to_batches()[0])
     started = time.monotonic()
     assert sink.flush(1) == 5000  # a thousand in librdkafka's queue, the rest not yet handed over
@@ -215,14 +204,7 @@ def test_an_engine_stop_ends_a_kafka_stream_whose_broker_is_down(broker):
     """The stream's rows are all handed over, so its writer is closing the sink, not writing, when the
     stop comes: the engine's interrupt reaches the sink there."""
     schema = fastsynth.Schema.from_dict(SCHEMA)
-    sink = KafkaSink(
-        schema.arrow_schema(),
-        topic="down",
-        bootstrap_servers=broker.bootstrap,
-        config={"queue.buffering.max.messages": 1000, "log_level": 0},
-        flush_seconds=60,
-    )
-    broker.stop()
+    sink = sink_to_a_broker_gone(broker, flush_seconds=60)
     engine = Engine()
     stream = engine.add_stream("s", schema, rate=1e6, batch_size=5000, max_rows=5000, sinks={"k": sink})
     time.sleep(2)
