@@ -247,15 +247,15 @@ class Stream:
         if removed is None:
             with self._lock:
                 removed, self._removed = self._removed, []
+                self._closing.extend(sink for sink, _ in removed)
         for sink, closed in removed:
             if self._close_one(sink, failed=False) is not None:
                 self.metrics.errors += 1
             closed.set()
 
     def _close_one(self, sink: Sink, *, failed: bool) -> BaseException | None:
-        """``_close`` one sink, listed in ``_closing`` meanwhile."""
-        with self._lock:
-            self._closing.append(sink)
+        """``_close`` one sink of ``_closing`` (listed there when it was taken out of ``sinks`` or
+        ``_removed``, so that ``interrupt`` reaches every sink still to close) and unlist it."""
         try:
             return _close(sink, self.name, failed=failed)
         finally:
@@ -268,6 +268,7 @@ class Stream:
         with self._lock:  # one step, so a sink removed meanwhile is closed by one side or the other
             sinks, self.sinks = list(self.sinks.values()), {}
             removed, self._removed = self._removed, []
+            self._closing.extend([*sinks, *(sink for sink, _ in removed)])
             self._sinks_closed = True
         self._close_removed(removed)
         for sink in sinks:

@@ -127,6 +127,10 @@ class KafkaSink(Sink):
             1, thread_name_prefix="fastsynth-kafka-encode", initializer=set_threads, initargs=(1,)
         )
         self._sending: Future[None] | None = None  # the batch being produced
+        # The slice the produce loop is in: its iterator, its length, and how many of its messages
+        # ``messages`` counts already (``_settle``); read with ``_counting`` held.
+        self._slice: tuple[Any, int, int] | None = None
+        self._counting = threading.Lock()
         fingerprint = hashlib.sha256(schema.serialize().to_pybytes()).hexdigest()[:16].encode()
         self._headers = [("fastsynth-schema", fingerprint)] if headers else None
         self._drift_headers = [*self._headers, ("fastsynth-drift", b"1")] if self._headers else None
@@ -228,7 +232,12 @@ class KafkaSink(Sink):
     def _unsent(self) -> int:
         """Messages written to the sink and not yet handed to the producer."""
         written = self.batches_written if self.value_format == "arrow" else self.rows_written
-        return written - self.messages
+        with self._counting:
+            in_loop = 0
+            if self._slice is not None:  # produced by the loop, not yet in ``messages``
+                left, n, counted = self._slice
+                in_loop = max(n - operator.length_hint(left) - 1 - counted, 0)
+            return written - self.messages - in_loop
 
     def _send(self, batch: pa.RecordBatch, columns: Future[Columns] | None) -> None:
         """Produce every row of ``batch`` (on the sender thread)."""
@@ -278,28 +287,41 @@ class KafkaSink(Sink):
         return values, keys, self._drifted(part) if self._headers is not None else None
 
     def _produce_all(self, values: list[bytes], keys: list[Any], drifted: np.ndarray | None) -> None:
-        """Produce a slice's messages; ``messages`` counts them, exactly also while the slow path waits
-        for room in the queue (what ``flush`` and ``close`` report as not handed over)."""
+        """Produce a slice's messages. ``messages`` counts them when the slice ends, and while the slow
+        path waits for room in the queue; ``_unsent`` adds what the loop has done meanwhile."""
         if self._headers is None:
-            # The hot loop: one C call per message; a full local queue takes the slow path, which
-            # finds how far the loop got from what is left of its iterator (no count in the loop).
+            # The hot loop: one C call per message, no count (the loop's position is what is left of
+            # its iterator); a full local queue takes the slow path.
             produce, topic = self._producer.produce, self.topic
-            left, counted = iter(values), 0
-            for value, key in zip(left, keys, strict=True):
-                try:
-                    produce(topic, value, key)
-                except BufferError:
-                    done = len(values) - operator.length_hint(left) - 1
-                    self.messages += done - counted
-                    self._produce(value, key, None)
-                    self.messages += 1
-                    counted = done + 1
-            self.messages += len(values) - counted
+            left = iter(values)
+            with self._counting:
+                self._slice = (left, len(values), 0)
+            try:
+                for value, key in zip(left, keys, strict=True):
+                    try:
+                        produce(topic, value, key)
+                    except BufferError:
+                        self._settle()
+                        self._produce(value, key, None)
+            except BaseException:
+                self._settle()  # the message that raised was not produced
+                raise
+            self._settle(finished=True)
         else:
             plain, marked = self._headers, self._drift_headers
             for i, value in enumerate(values):
                 self._produce(value, keys[i], marked if drifted is not None and drifted[i] else plain)
                 self.messages += 1
+
+    def _settle(self, finished: bool = False) -> None:
+        """Count in ``messages`` the slice's messages produced so far: all of them when it is
+        ``finished``, else those before the one the loop is at."""
+        with self._counting:
+            assert self._slice is not None
+            left, n, counted = self._slice
+            done = n if finished else n - operator.length_hint(left) - 1
+            self.messages += done - counted
+            self._slice = (left, n, done)
 
     def _keys(self, batch: pa.RecordBatch) -> list[bytes | None] | None:
         """The keys as UTF-8 bytes, which ``produce`` takes without encoding them (and Arrow makes
@@ -317,10 +339,14 @@ class KafkaSink(Sink):
         return batch.column(self.drift_column).to_numpy(zero_copy_only=False) > 0
 
     def _release(self, seconds: float) -> int:
-        """Flush, then let the producer go (an idle producer would keep reconnecting to the broker);
-        returns how many messages were still undelivered."""
+        """Flush for up to ``seconds`` (less if interrupted), then let the producer go (an idle producer
+        would keep reconnecting to the broker); returns how many messages were still undelivered."""
         self._encoder.shutdown()
-        remaining = self._producer.flush(seconds)
+        deadline = time.monotonic() + seconds
+        while True:  # in steps, so that an interrupt ends the wait
+            remaining = int(self._producer.flush(min(max(deadline - time.monotonic(), 0.0), 0.1)))
+            if not remaining or self._interrupted.is_set() or time.monotonic() >= deadline:
+                break
         self._producer = _Closed(remaining)
         return remaining
 
@@ -339,7 +365,8 @@ class KafkaSink(Sink):
         except BaseException:
             self.abort()
             raise
-        if not sent:  # the broker did not take the last batch in time: give up on it
+        if not sent:  # the broker did not take the last batch in time: give up on it at once
+            self._interrupted.set()
             self.abort()
             raise SinkError(
                 f"kafka topic {self.topic!r}: {self._unsent() + len(self._producer)} messages not "

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, KafkaException, TopicPartition
 
 import fastsynth
 from fastsynth.engine import Engine
@@ -190,14 +190,39 @@ def test_abort_stops_the_batch_being_sent(broker):
 
 def test_waits_are_bounded_while_the_broker_is_down(broker):
     schema = fastsynth.Schema.from_dict(SCHEMA)
-    sink = sink_to_a_broker_gone(broker, flush_seconds=2)
+    sink = sink_to_a_broker_gone(broker, flush_seconds=3)
     sink.write(fastsynth.generate(schema, 5000).to_batches()[0])
     started = time.monotonic()
     assert sink.flush(1) == 5000  # a thousand in librdkafka's queue, the rest not yet handed over
     assert time.monotonic() - started < 5
-    with pytest.raises(SinkError, match=r"5000 messages not delivered after 2 s"):
+    started = time.monotonic()
+    with pytest.raises(SinkError, match=r"5000 messages not delivered after 3 s"):
         sink.close()
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 5  # flush_seconds, not twice that
+
+    # Every row handed over, the wait is the final flush's: an interrupt ends it too.
+    handed = sink_to_a_broker_gone(broker, flush_seconds=30)
+    handed.write(fastsynth.generate(schema, 500).to_batches()[0])
+    threading.Timer(1.0, handed.interrupt).start()
+    started = time.monotonic()
+    with pytest.raises(SinkError, match=r"500 messages not delivered"):
+        handed.close()
+    assert time.monotonic() - started < 5
+
+
+def test_a_message_the_client_refuses_ends_the_count_where_it_stopped(broker):
+    """Not every refusal is a full queue: a message over ``message.max.bytes`` makes ``produce`` raise,
+    and ``messages`` still counts exactly those before it."""
+    table = fastsynth.generate(SCHEMA, 100, seed=4)
+    names = table["name"].to_pylist()
+    names[60] = "x" * 5000
+    table = table.set_column(table.schema.get_field_index("name"), "name", pa.array(names))
+    config = {"message.max.bytes": 2000}
+    sink = KafkaSink(table.schema, topic="big", bootstrap_servers=broker.bootstrap, config=config)
+    sink.write(table.to_batches()[0])
+    with pytest.raises(KafkaException, match="MSG_SIZE_TOO_LARGE"):
+        sink.close()
+    assert sink.messages == 60 and sink._unsent() == 40
 
 
 def test_an_engine_stop_ends_a_kafka_stream_whose_broker_is_down(broker):
