@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fastsynth.buffers import empty, string_parts, validity
+from fastsynth.buffers import empty, int64_values, string_parts, validity
 from fastsynth.kernels import json_lines as kj
 
 __all__ = ["Columns", "JsonLines"]
@@ -56,15 +56,6 @@ def _kind(t: pa.DataType) -> int:
 def _numbers(column: pa.Array) -> pa.Array:
     """The int64 numbers behind integers, booleans, timestamps (ticks) and dates (days)."""
     return (column.cast(pa.int32()) if pa.types.is_date32(column.type) else column).cast(pa.int64())
-
-
-def _int64_values(numbers: pa.Array) -> np.ndarray:
-    """The values of an int64 array, without a copy; what sits under a null is left as it is, since
-    the kernel reads the values of valid rows only. (``fill_null`` would make a scalar, and pyarrow
-    imports pandas for its first scalar: 0.4 s of a one-row ``gen``.)"""
-    if len(numbers) == 0:
-        return np.zeros(0, np.int64)
-    return np.frombuffer(numbers.buffers()[1], np.int64, count=len(numbers), offset=8 * numbers.offset)
 
 
 def _four_digit_years(numbers: pa.Array, t: pa.DataType) -> bool:
@@ -117,7 +108,7 @@ class JsonLines:
             row = plan[f]
             row[kj.KIND] = kind
             if kind in _NUMBERED:  # still: a timestamp may have become RAW
-                row[kj.VALUES] = at(_int64_values(numbers))
+                row[kj.VALUES] = at(int64_values(numbers))  # the kernel skips null rows
             if kind == kj.TIMESTAMP:
                 row[kj.EXTRA] = _TICKS[field.type.unit] * (-1 if field.type.tz else 1)
             if kind in (kj.STRING, kj.WORD, kj.RAW, kj.FLOAT):
