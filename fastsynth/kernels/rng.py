@@ -23,12 +23,14 @@ __all__ = [
     "bounded",
     "draw",
     "exponential",
+    "first_try",
     "gamma",
     "geometric",
     "hoisted",
     "mix64",
     "normal",
     "normal_at",
+    "normals_at",
     "open_unit",
     "poisson",
     "stream",
@@ -171,16 +173,39 @@ def normal(key: np.uint64, first: np.uint64, i: int) -> float:
         k += 2
 
 
+@kernel
+def first_try(bits: np.uint64) -> float:
+    """The ziggurat's first try at a standard normal from 64 random bits: its value, or NaN where it is
+    turned down (one in a hundred), and ``normal`` must go on."""
+    layer = bits & np.uint64(_ZIG_LAYERS - 1)
+    x = 2.0 * unit(bits) - 1.0
+    return pick(abs(x) < _ZIG_RATIO[layer], x * _ZIG_X[layer], np.nan)
+
+
 @inline_kernel
 def normal_at(stream_key: np.uint64, i: int) -> float:
     """``normal(stream_key, at(stream_key, i), i)`` with its fast path (99% of values) inlined where it is
     called: as a call, with the rejection loop, a value costs 6.7 ns; inlined, 4.0 ns. The same values."""
     bits = at(stream_key, i)
-    layer = int(bits & np.uint64(_ZIG_LAYERS - 1))
+    # first_try's test as a branch (taken 99 times in 100): a select and a NaN test cost 5-10% more here.
+    layer = bits & np.uint64(_ZIG_LAYERS - 1)
     x = 2.0 * unit(bits) - 1.0
     if abs(x) < _ZIG_RATIO[layer]:
         return x * _ZIG_X[layer]
     return normal(stream_key, bits, i)
+
+
+@inline_kernel
+def normals_at(out: np.ndarray, stream_key: np.uint64, first: int) -> None:
+    """``out[j] = normal_at(stream_key, first + j)`` for every ``j``: first tries for all of them, in a
+    loop without branches that LLVM vectorizes (2.8 against 4.7 ns a value), then the rejection loop for
+    those turned down."""
+    for j in range(out.shape[0]):
+        out[j] = first_try(at(stream_key, first + j))
+    for j in range(out.shape[0]):
+        if out[j] != out[j]:
+            i = first + j
+            out[j] = normal(stream_key, at(stream_key, i), i)
 
 
 @kernel

@@ -62,9 +62,27 @@ def _normals(stream_key, n, inlined, called):
         called[i] = rng.normal(stream_key, rng.at(stream_key, i), i)
 
 
+@kernel
+def _normals_from(stream_key, first, out, widths):
+    """``rng.normals_at`` over ``out`` in pieces of the given widths, from counter ``first``."""
+    start = 0
+    for width in widths:
+        rng.normals_at(out[start : start + width], stream_key, first + start)
+        start += width
+
+
 def test_the_inlined_normal_is_rngs():
     """200k values: about 2,000 leave the fast path, some 50 reach the tail."""
     inlined, called = np.empty(200_000), np.empty(200_000)
-    _normals(rng.stream(np.uint64(5), 3), 200_000, inlined, called)
+    stream_key = rng.stream(np.uint64(5), 3)
+    _normals(stream_key, 200_000, inlined, called)
     np.testing.assert_array_equal(inlined, called)
     assert np.abs(called).max() > 3.5
+    # The vectorized row of them: first tries for all, then the rejected ones, the same values.
+    assert np.isnan([rng.first_try(rng.at(stream_key, i)) for i in range(1000)]).sum() > 0
+    pieces = np.empty(200_000)
+    _normals_from(stream_key, 0, pieces, np.array([1, 63, 64, 7, 99_865, 100_000]))
+    np.testing.assert_array_equal(pieces, called)
+    shifted = np.empty(1000)
+    _normals_from(stream_key, 5000, shifted, np.array([1000]))
+    np.testing.assert_array_equal(shifted, called[5000:6000])
