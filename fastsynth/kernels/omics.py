@@ -187,11 +187,32 @@ def mixing(rho: float) -> tuple[float, float]:
     return math.sqrt(rho), math.sqrt(1.0 - rho)
 
 
+@kernel
+def _fill_weights(
+    modules: np.ndarray, rhos: np.ndarray, low: int, leads: np.ndarray, keeps: np.ndarray
+) -> None:
+    """``mixing`` of features ``low ..`` (as many as ``leads`` holds): their factors' weights into
+    ``leads``, their own normals' into ``keeps``."""
+    for j in range(leads.shape[0]):
+        leads[j], keeps[j] = mixing(rhos[modules[low + j]])
+
+
+@kernel
+def _fill_starts(table_of: np.ndarray, low: int, starts: np.ndarray) -> None:
+    """Where each group's table of features ``low ..`` starts in the flattened tables: ``starts[group,
+    feature - low]`` (see ``_quantile``)."""
+    for group in range(starts.shape[0]):
+        for j in range(starts.shape[1]):
+            starts[group, j] = np.uint64(table_of[group, low + j]) * np.uint64(KNOTS)
+
+
 # The kernels below take a chunk of features (``_chunk``) per thread and fill it a patient at a time:
 # a row's values are written side by side (a patient's row of 20,000 genes is 80 kB long, and writing
 # down a column of them took a fifth of a count's time), and a row's own normals come from one
 # vectorized call (``rng.normals_at``: the counters of a row's genes follow each other). The chunk's
-# tables (64 genes' for each group, a few hundred kB) stay in the core's cache across the rows.
+# tables (3 kB for each gene and table its groups use: 200-400 kB for two groups) stay in the core's
+# cache across the rows. Helpers fill arrays made here: with a helper returning them instead, the rows'
+# loops ran 15% slower.
 
 
 @parallel_kernel
@@ -215,22 +236,14 @@ def fill_counts(
     shared = shared_part(key, n_patients, first, rhos.shape[0])
     own = rng.stream(key, 0)
     flat_counts, flat_edges = counts.reshape(-1), edges.reshape(-1)
-    n_groups = table_of.shape[0]
     step = _chunk(n_genes)
     for chunk in prange((n_genes + step - 1) // step):
         low = chunk * step
-        high = min(low + step, n_genes)
-        width = high - low
-        # Made here: with a helper making these arrays, the rows' loops below ran 15% slower (LLVM cannot
-        # tell the arrays a call returns from ``out``, as far as we can see).
+        width = min(step, n_genes - low)
         leads, keeps = np.empty(width), np.empty(width)
-        starts = np.empty((n_groups, width), np.uint64)
-        for j in range(width):
-            lead, keep = mixing(rhos[modules[low + j]])
-            leads[j] = lead
-            keeps[j] = keep
-            for group in range(n_groups):
-                starts[group, j] = np.uint64(table_of[group, low + j]) * np.uint64(KNOTS)
+        _fill_weights(modules, rhos, low, leads, keeps)
+        starts = np.empty((table_of.shape[0], width), np.uint64)
+        _fill_starts(table_of, low, starts)
         normals = np.empty(width)
         for row in range(n_patients):
             rng.normals_at(normals, own, (first + row) * n_genes + low)
@@ -260,19 +273,16 @@ def fill_intensities(
     latent of ``fill_counts``, and with ``follow`` > 0 it correlates by ``follow`` with ``driver[row,
     feature]`` (the latent standard normal of the gene a protein follows: these values with locations 0
     and scales 1)."""
-    n_patients, width_all = out.shape
+    n_patients, n_features = out.shape
     shared = shared_part(key, n_patients, first, rhos.shape[0])
     own = rng.stream(key, 0)
     keep_own = math.sqrt(1.0 - follow * follow)
-    step = _chunk(width_all)
-    for chunk in prange((width_all + step - 1) // step):
+    step = _chunk(n_features)
+    for chunk in prange((n_features + step - 1) // step):
         low = chunk * step
-        width = min(step, width_all - low)
-        leads, keeps = np.empty(width), np.empty(width)  # here, not by a helper: see fill_counts
-        for j in range(width):
-            lead, keep = mixing(rhos[modules[low + j]])
-            leads[j] = lead
-            keeps[j] = keep
+        width = min(step, n_features - low)
+        leads, keeps = np.empty(width), np.empty(width)
+        _fill_weights(modules, rhos, low, leads, keeps)
         normals = np.empty(width)
         for row in range(n_patients):
             rng.normals_at(normals, own, (first + row) * n_genes + low)
@@ -315,9 +325,7 @@ def counts_of(
         low = chunk * step
         width = min(step, n_genes - low)
         starts = np.empty((table_of.shape[0], width), np.uint64)
-        for group in range(table_of.shape[0]):
-            for j in range(width):
-                starts[group, j] = np.uint64(table_of[group, low + j]) * np.uint64(KNOTS)
+        _fill_starts(table_of, low, starts)
         for row in range(n_rows):
             state = np.uint64(states[row])
             for j in range(width):
@@ -339,13 +347,15 @@ def intensities_of(
     """``fill_intensities``' values for given latent values: ``locs[states[row], feature] + scales[feature]
     * x`` (or its exponential), ``x`` mixed with ``driver`` by ``follow`` exactly as there, so that the
     same latents give the same bytes."""
-    n_rows, width_all = out.shape
+    n_rows, n_features = out.shape
     keep_own = math.sqrt(1.0 - follow * follow)
-    step = _chunk(width_all)
-    for chunk in prange((width_all + step - 1) // step):
+    step = _chunk(n_features)
+    for chunk in prange((n_features + step - 1) // step):
         low = chunk * step
+        width = min(step, n_features - low)
         for row in range(n_rows):
-            for g in range(low, min(low + step, width_all)):
+            for j in range(width):
+                g = low + j
                 x = latents[row, g]
                 if follow > 0.0:
                     x = follow * driver[row, g] + keep_own * x

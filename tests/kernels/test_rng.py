@@ -72,14 +72,15 @@ def _normals_from(stream_key, first, out, widths):
 
 
 def test_the_inlined_normal_is_rngs():
-    """200k values: about 2,000 leave the fast path, some 50 reach the tail."""
+    """200k values: about 5,500 leave the fast path (2.76%), some 50 reach the tail. The key is a
+    ``np.uint64``, as the kernels' are (a Python int compiles them for int64, whose shifts differ)."""
     inlined, called = np.empty(200_000), np.empty(200_000)
-    stream_key = rng.stream(np.uint64(5), 3)
+    stream_key = np.uint64(rng.stream(np.uint64(5), 3))
     _normals(stream_key, 200_000, inlined, called)
     np.testing.assert_array_equal(inlined, called)
     assert np.abs(called).max() > 3.5
+    assert 0.45 < np.mean(called > 0) < 0.55
     # The vectorized row of them: first tries for all, then the rejected ones, the same values.
-    assert np.isnan([rng.first_try(rng.at(stream_key, i)) for i in range(1000)]).sum() > 0
     pieces = np.empty(200_000)
     _normals_from(stream_key, 0, pieces, np.array([1, 63, 64, 7, 99_865, 100_000]))
     np.testing.assert_array_equal(pieces, called)
