@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
+import fastsynth.clinical
 from fastsynth.clinical import (
     Cohort,
     Effect,
@@ -27,6 +28,8 @@ from fastsynth.clinical import (
 )
 from fastsynth.errors import SchemaError
 from fastsynth.kernels import omics
+from fastsynth.kernels.jit import threads
+from fastsynth.sinks.parquet_join import JoinedWriter
 
 
 def implied_moments(counts: np.ndarray, edges: np.ndarray) -> tuple[float, float, float]:
@@ -234,6 +237,29 @@ def test_any_block_of_patients_gives_the_same_bytes(tmp_path):
     joined = joined.join(pq.read_table(written["proteins"]), "Patient_ID")
     assert joined.num_rows == 1000 and joined.num_columns == whole["demographics"].num_columns + 30 + 4
     assert pq.read_table(written["genes"]).equals(whole["genes"])
+
+
+def _recording(init, calls):
+    def record(self, stream, schema, threads, **options):
+        calls.append(threads)
+        init(self, stream, schema, threads, **options)
+
+    return record
+
+
+def test_parquet_files_encoded_on_every_core_are_one_threads_bytes(tmp_path, monkeypatch):
+    """``write_cohort`` encodes Parquet row groups on every core by default: the files are the bytes
+    pyarrow's one writer makes (ten row groups here, a block of 10 patients each)."""
+    monkeypatch.setattr(fastsynth.clinical, "BATCH_BYTES", 8 * 40 * 10)
+    encoders = []
+    monkeypatch.setattr(JoinedWriter, "__init__", _recording(JoinedWriter.__init__, encoders))
+    cohort = Cohort(patients=100, genes=40, proteins=6, seed=9)
+    default = write_cohort(cohort, tmp_path / "default", layout="matrix")
+    one = write_cohort(cohort, tmp_path / "one", layout="matrix", threads=1)
+    assert pq.ParquetFile(default["genes"]).metadata.num_row_groups == 10
+    assert encoders == [threads()] * 3 and threads() > 1  # the three default files, none of the others
+    for name, path in default.items():
+        assert path.read_bytes() == one[name].read_bytes(), name
 
 
 @pytest.mark.parametrize("layout", ["long", "matrix"])
