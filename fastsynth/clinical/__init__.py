@@ -80,8 +80,9 @@ def write_cohort(
 ) -> dict[str, Path]:
     """Write ``demographics``, ``genes`` and ``proteins`` files of ``cohort`` into ``folder`` (in any file
     format fastsynth writes, with its sink ``options``), a block of patients at a time; their paths.
-    Parquet's row groups are encoded on every core unless ``threads`` says otherwise. Format ``h5ad``
-    writes the three as one AnnData file, ``cohort.h5ad`` (see ``write_anndata``)."""
+    Parquet's row groups are encoded on every core unless ``threads`` says otherwise (one for the wide
+    layout). Format ``h5ad`` writes the three as one AnnData file, ``cohort.h5ad`` (see
+    ``write_anndata``)."""
     folder = Path(folder)
     if format == "h5ad":
         if layout != "wide":
@@ -93,10 +94,12 @@ def write_cohort(
             raise UsageError(f"format 'h5ad': {name}={value!r} is not an option of it; allowed: none")
         folder.mkdir(parents=True, exist_ok=True)
         return {"anndata": write_anndata(cohort, folder / "cohort.h5ad")}
-    if format == "parquet":
+    if format == "parquet" and layout != "wide":
         # The genes are one long column of lists, and pyarrow's one encoding thread took four times as
         # long as making the counts: its row groups are encoded on every core (the same bytes), 1.10x
-        # to 1.38x the rate of one thread on the 10,000 x 20,000 cohort (five alternating pairs).
+        # to 1.38x the rate of one thread on the 10,000 x 20,000 cohort (five alternating pairs). Not
+        # for a column per gene: joining row groups reads their footers in Python, which for 20,000
+        # columns took longer than the encoding it shares out (165 s against 28-45 s).
         options.setdefault("threads", threads())
     tables = Tables(cohort)
     batch = patients_per_batch(cohort)

@@ -248,8 +248,8 @@ def _recording(init, calls):
 
 
 def test_parquet_files_encoded_on_every_core_are_one_threads_bytes(tmp_path, monkeypatch):
-    """``write_cohort`` encodes Parquet row groups on every core by default: the files are the bytes
-    pyarrow's one writer makes (ten row groups here, a block of 10 patients each)."""
+    """``write_cohort`` encodes Parquet row groups on every core by default, but in the wide layout: the
+    files are the bytes pyarrow's one writer makes (ten row groups here, a block of 10 patients each)."""
     monkeypatch.setattr(fastsynth.clinical, "BATCH_BYTES", 8 * 40 * 10)
     encoders = []
     monkeypatch.setattr(JoinedWriter, "__init__", _recording(JoinedWriter.__init__, encoders))
@@ -258,6 +258,8 @@ def test_parquet_files_encoded_on_every_core_are_one_threads_bytes(tmp_path, mon
     one = write_cohort(cohort, tmp_path / "one", layout="matrix", threads=1)
     assert pq.ParquetFile(default["genes"]).metadata.num_row_groups == 10
     assert encoders == [threads()] * 3 and threads() > 1  # the three default files, none of the others
+    write_cohort(cohort, tmp_path / "wide")  # a column per gene: one thread
+    assert len(encoders) == 3
     for name, path in default.items():
         assert path.read_bytes() == one[name].read_bytes(), name
 
