@@ -34,6 +34,7 @@ from fastsynth.errors import UsageError
 from fastsynth.kernels.jit import threads
 from fastsynth.pipeline import prefetch
 from fastsynth.sinks import open_sink
+from fastsynth.sinks.binary import MAX_THREADS
 
 __all__ = [
     "Cohort",
@@ -58,7 +59,7 @@ __all__ = [
 TABLES = ("demographics", "genes", "proteins")
 BATCH_BYTES = 64 << 20
 """About how much one block of patients' omics takes in memory while it is made (two blocks are, one
-being written)."""
+being written; Parquet encoded on every core holds up to ``parquet_join.IN_FLIGHT_BYTES`` more)."""
 
 
 def patients_per_batch(cohort: Cohort) -> int:
@@ -81,8 +82,8 @@ def write_cohort(
     """Write ``demographics``, ``genes`` and ``proteins`` files of ``cohort`` into ``folder`` (in any file
     format fastsynth writes, with its sink ``options``), a block of patients at a time; their paths.
     Parquet's row groups are encoded on every core unless ``threads`` says otherwise (one for the wide
-    layout). Format ``h5ad`` writes the three as one AnnData file, ``cohort.h5ad`` (see
-    ``write_anndata``)."""
+    layout, or with ``row_group_size``). Format ``h5ad`` writes the three as one AnnData file,
+    ``cohort.h5ad`` (see ``write_anndata``)."""
     folder = Path(folder)
     if format == "h5ad":
         if layout != "wide":
@@ -94,13 +95,14 @@ def write_cohort(
             raise UsageError(f"format 'h5ad': {name}={value!r} is not an option of it; allowed: none")
         folder.mkdir(parents=True, exist_ok=True)
         return {"anndata": write_anndata(cohort, folder / "cohort.h5ad")}
-    if format == "parquet" and layout != "wide":
+    if format == "parquet" and layout != "wide" and options.get("row_group_size") is None:
         # The genes are one long column of lists, and pyarrow's one encoding thread took four times as
         # long as making the counts: its row groups are encoded on every core (the same bytes), 1.10x
         # to 1.38x the rate of one thread on the 10,000 x 20,000 cohort (five alternating pairs). Not
-        # for a column per gene: joining row groups reads their footers in Python, which for 20,000
-        # columns took longer than the encoding it shares out (165 s against 28-45 s).
-        options.setdefault("threads", threads())
+        # for a column per gene, nor for row groups the user makes small: joining row groups reads
+        # each one's footer in Python (about 1.5 ms for a few columns), which for 20,000 columns took
+        # longer than the encoding it shares out (164.6 s against 21-45 s).
+        options.setdefault("threads", min(threads(), MAX_THREADS))
     tables = Tables(cohort)
     batch = patients_per_batch(cohort)
     folder.mkdir(parents=True, exist_ok=True)

@@ -142,7 +142,11 @@ class FileSink(Sink):
                 self._stream = pa.OSFile(str(self._temp), "wb")
             except OSError as exc:
                 raise SinkError(f"output {str(self.path)!r} cannot be written: {exc.strerror}") from None
-        self._open(self._stream)
+        try:
+            self._open(self._stream)
+        except BaseException:
+            FileSink.abort(self)  # the temporary file, not a subclass's writer: it never opened
+            raise
 
     @staticmethod
     def _check_directory(path: Path) -> None:

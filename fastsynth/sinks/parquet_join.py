@@ -287,9 +287,10 @@ class JoinedWriter:
         self.write_table(pa.Table.from_batches([batch], schema=self._schema))
 
     def write_table(self, table: pa.Table, row_group_size: int | None = None) -> None:
-        """Row groups of ``row_group_size`` rows, or of pyarrow's default most (``DEFAULT_GROUP``)."""
+        """Row groups of ``row_group_size`` rows, or of pyarrow's default most (``DEFAULT_GROUP``); an
+        empty table is an empty row group, as pyarrow's writer makes it."""
         size = row_group_size or DEFAULT_GROUP
-        for first in range(0, table.num_rows, size):
+        for first in range(0, max(table.num_rows, 1), size):
             self._group(table.slice(first, size))
 
     def _group(self, table: pa.Table) -> None:

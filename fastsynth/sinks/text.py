@@ -35,6 +35,13 @@ class CsvSink(FileSink):
                 f"format 'csv': delimiter={delimiter!r} is not allowed; allowed: one character other than "
                 "a quote, a line break or NUL (e.g. ',', ';', '|', a tab)"
             )
+        nested = [f for f in schema if pa.types.is_nested(f.type)]
+        if nested:
+            raise UsageError(
+                f"format 'csv': column {nested[0].name!r} holds {nested[0].type}, which CSV cannot hold; "
+                "allowed: columns of numbers, text, booleans, dates and times (lists and structs go to "
+                "parquet, arrow or jsonl)"
+            )
         self._options = pacsv.WriteOptions(include_header=header, delimiter=delimiter)
         super().__init__(schema, path)
 

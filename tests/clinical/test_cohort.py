@@ -28,7 +28,7 @@ from fastsynth.clinical import (
 )
 from fastsynth.errors import SchemaError
 from fastsynth.kernels import omics
-from fastsynth.kernels.jit import threads
+from fastsynth.sinks.binary import MAX_THREADS
 from fastsynth.sinks.parquet_join import JoinedWriter
 
 
@@ -240,9 +240,9 @@ def test_any_block_of_patients_gives_the_same_bytes(tmp_path):
 
 
 def _recording(init, calls):
-    def record(self, stream, schema, threads, **options):
-        calls.append(threads)
-        init(self, stream, schema, threads, **options)
+    def record(self, *args, **options):
+        calls.append(args[2])  # (stream, schema, threads)
+        init(self, *args, **options)
 
     return record
 
@@ -251,15 +251,20 @@ def test_parquet_files_encoded_on_every_core_are_one_threads_bytes(tmp_path, mon
     """``write_cohort`` encodes Parquet row groups on every core by default, but in the wide layout: the
     files are the bytes pyarrow's one writer makes (ten row groups here, a block of 10 patients each)."""
     monkeypatch.setattr(fastsynth.clinical, "BATCH_BYTES", 8 * 40 * 10)
+    monkeypatch.setattr(fastsynth.clinical, "threads", lambda: 3)  # the cores of any machine the test is on
     encoders = []
     monkeypatch.setattr(JoinedWriter, "__init__", _recording(JoinedWriter.__init__, encoders))
     cohort = Cohort(patients=100, genes=40, proteins=6, seed=9)
     default = write_cohort(cohort, tmp_path / "default", layout="matrix")
     one = write_cohort(cohort, tmp_path / "one", layout="matrix", threads=1)
     assert pq.ParquetFile(default["genes"]).metadata.num_row_groups == 10
-    assert encoders == [threads()] * 3 and threads() > 1  # the three default files, none of the others
+    assert encoders == [3, 3, 3]  # the three default files, none of the others
     write_cohort(cohort, tmp_path / "wide")  # a column per gene: one thread
+    write_cohort(cohort, tmp_path / "grouped", layout="long", row_group_size=50)  # the user's groups: one
     assert len(encoders) == 3
+    monkeypatch.setattr(fastsynth.clinical, "threads", lambda: 200)  # more cores than the sink takes
+    write_cohort(cohort, tmp_path / "many", layout="long")
+    assert encoders[3:] == [MAX_THREADS] * 3
     for name, path in default.items():
         assert path.read_bytes() == one[name].read_bytes(), name
 
@@ -370,9 +375,9 @@ PINNED = {
         "06af8759ae656222",
     ),
 }
-"""Digests of cohorts' omics as fastsynth made them when they were pinned (floats rounded to 1e-6, out of
-reach of a last bit's difference in ``exp``): a faster kernel must keep them, since a seed is a promise
-of the same data."""
+"""Digests of cohorts' omics as fastsynth made them when they were pinned (floats rounded to 1e-6, so that
+a last bit's difference in a math library's ``exp`` would almost never show): a faster kernel must keep
+them, since a seed is a promise of the same data."""
 
 
 @pytest.mark.parametrize("name", PINNED)

@@ -12,7 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 
 import fastsynth
+import fastsynth.errors
 from fastsynth.schema import EXAMPLES
+from fastsynth.sinks.base import FileSink
 from fastsynth.sinks.console import MemorySink
 
 SCHEMA = fastsynth.Schema.from_dict(EXAMPLES["tabular"])
@@ -150,6 +152,24 @@ def test_csv_options(tmp_path):
     write(tmp_path / "e.csv", delimiter=";", header=False)
     first = (tmp_path / "e.csv").read_text().splitlines()[0]
     assert first.count(";") == 6 and not first.startswith('"id"')
+
+
+def test_csv_refuses_lists_by_name_and_leaves_nothing(tmp_path):
+    schema = pa.schema([("id", pa.int64()), ("expression", pa.list_(pa.int32()))])
+    with pytest.raises(fastsynth.errors.UsageError, match="column 'expression' holds list<item: int32>"):
+        fastsynth.open_sink(tmp_path / "lists.csv", schema)
+    assert not list(tmp_path.iterdir())
+
+
+class _Unopenable(FileSink):
+    def _open(self, stream):
+        raise ValueError("this writer cannot start")
+
+
+def test_a_sink_whose_writer_cannot_start_leaves_no_temporary_file(tmp_path):
+    with pytest.raises(ValueError, match="cannot start"):
+        _Unopenable(SCHEMA.arrow_schema(), tmp_path / "never.bin")
+    assert not list(tmp_path.iterdir())
 
 
 def test_json_lines_and_json_array(tmp_path):

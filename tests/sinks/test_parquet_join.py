@@ -101,6 +101,21 @@ def test_an_empty_file_has_its_schema_and_no_row_group(tmp_path):
     assert pq.read_table(tmp_path / "empty.parquet").schema.names == schema.names
 
 
+def test_an_empty_batch_is_an_empty_row_group_as_pyarrow_writes_it(tmp_path):
+    table = seed_rows(10, 10)
+    empty = table.slice(0, 0)
+    rows = pa.concat_tables([table, empty, table]).to_batches()
+    with fastsynth.open_sink(tmp_path / "ours.parquet", table.schema, threads=2) as sink:
+        for batch in rows:
+            sink.write(batch)
+    with fastsynth.open_sink(tmp_path / "theirs.parquet", table.schema) as sink:
+        for batch in rows:
+            sink.write(batch)
+    ours, theirs = tmp_path / "ours.parquet", tmp_path / "theirs.parquet"
+    assert pq.ParquetFile(theirs).metadata.num_row_groups == 3
+    assert ours.read_bytes() == theirs.read_bytes()
+
+
 @pytest.mark.slow
 def test_pyarrow_polars_and_duckdb_read_the_same_rows(tmp_path):
     table = seed_rows(30_000, 4_096)
