@@ -95,6 +95,11 @@ def write_cohort(
             raise UsageError(f"format 'h5ad': {name}={value!r} is not an option of it; allowed: none")
         folder.mkdir(parents=True, exist_ok=True)
         return {"anndata": write_anndata(cohort, folder / "cohort.h5ad")}
+    if format == "csv" and layout == "matrix":  # refused before any of the three files is written
+        raise UsageError(
+            "format 'csv': layout='matrix' puts a patient's values in one list column, which CSV cannot "
+            "hold; allowed: layout wide or long, or format parquet, arrow or jsonl"
+        )
     if format == "parquet" and layout != "wide" and options.get("row_group_size") is None:
         # The genes are one long column of lists, and pyarrow's one encoding thread took four times as
         # long as making the counts: its row groups are encoded on every core (the same bytes), 1.10x

@@ -26,7 +26,7 @@ from fastsynth.clinical import (
     generate_cohort,
     write_cohort,
 )
-from fastsynth.errors import SchemaError
+from fastsynth.errors import SchemaError, UsageError
 from fastsynth.kernels import omics
 from fastsynth.sinks.binary import MAX_THREADS
 from fastsynth.sinks.parquet_join import JoinedWriter
@@ -267,6 +267,12 @@ def test_parquet_files_encoded_on_every_core_are_one_threads_bytes(tmp_path, mon
     assert encoders[3:] == [MAX_THREADS] * 3
     for name, path in default.items():
         assert path.read_bytes() == one[name].read_bytes(), name
+
+
+def test_csv_of_a_matrix_is_refused_before_any_file_is_written(tmp_path):
+    with pytest.raises(UsageError, match="layout='matrix' puts a patient's values in one list column"):
+        write_cohort(Cohort(patients=5, genes=4, proteins=2), tmp_path / "out", format="csv", layout="matrix")
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("layout", ["long", "matrix"])
