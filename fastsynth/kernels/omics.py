@@ -206,6 +206,18 @@ def _fill_starts(table_of: np.ndarray, low: int, starts: np.ndarray) -> None:
             starts[group, j] = np.uint64(table_of[group, low + j]) * np.uint64(KNOTS)
 
 
+@kernel
+def _intensity(
+    x: float, driver: float, follow: float, keep_own: float, loc: float, scale: float, log_normal: bool
+) -> float:
+    """An intensity from its latent ``x``: mixed with ``driver`` by ``follow`` when that is positive, then
+    ``loc + scale * x``, or its exponential."""
+    if follow > 0.0:
+        x = follow * driver + keep_own * x
+    value = loc + scale * x
+    return math.exp(value) if log_normal else value
+
+
 # The kernels below take a chunk of features (``_chunk``) per thread and fill it a patient at a time:
 # a row's values are written side by side (a patient's row of 20,000 genes is 80 kB long, and writing
 # down a column of them took a fifth of a count's time), and a row's own normals come from one
@@ -289,10 +301,10 @@ def fill_intensities(
             for j in range(width):
                 g = low + j
                 x = leads[j] * shared[row, modules[g]] + keeps[j] * normals[j]
-                if follow > 0.0:
-                    x = follow * driver[row, g] + keep_own * x
-                value = locs[groups[row], g] + scales[g] * x
-                out[row, g] = math.exp(value) if log_normal else value
+                mixed = driver[row, g] if follow > 0.0 else 0.0
+                out[row, g] = _intensity(
+                    x, mixed, follow, keep_own, locs[groups[row], g], scales[g], log_normal
+                )
 
 
 @kernel
@@ -356,11 +368,9 @@ def intensities_of(
         for row in range(n_rows):
             for j in range(width):
                 g = low + j
-                x = latents[row, g]
-                if follow > 0.0:
-                    x = follow * driver[row, g] + keep_own * x
-                value = locs[states[row], g] + scales[g] * x
-                out[row, g] = math.exp(value) if log_normal else value
+                mixed = driver[row, g] if follow > 0.0 else 0.0
+                loc = locs[states[row], g]
+                out[row, g] = _intensity(latents[row, g], mixed, follow, keep_own, loc, scales[g], log_normal)
 
 
 @kernel
