@@ -16,7 +16,7 @@ import pytest
 
 import fastsynth
 from fastsynth.schema import EXAMPLES
-from fastsynth.sinks.parquet_join import join_footers, read_footer
+from fastsynth.sinks.parquet_join import JoinedWriter, join_footers, read_footer
 
 OPTIONS = {
     "compression": "snappy",
@@ -139,8 +139,46 @@ def test_a_footer_read_and_written_back_is_the_same_bytes(tmp_path):
     data = with_pyarrow(tmp_path / "f.parquet", seed_rows(20_000, 5_000))
     (size,) = struct.unpack_from("<I", data, len(data) - 8)
     footer = read_footer(data)
-    assert footer.num_rows == 20_000 and len(footer.row_groups) == 4
+    assert footer.num_rows == 20_000 and footer.groups[1] == 4
     assert join_footers([footer], [4]) == data[len(data) - 8 - size : len(data) - 8]
+
+
+def test_wide_files_are_pyarrows_bytes(tmp_path):
+    """300 columns (each chunk's offsets moved in the footer) in 20 row groups: pyarrow's bytes."""
+    rng = np.random.default_rng(3)
+    table = pa.table({f"c{i}": rng.integers(0, 50, 200, dtype=np.int32) for i in range(300)})
+    options = {"compression": "zstd", "write_statistics": True}
+    with pq.ParquetWriter(tmp_path / "theirs.parquet", table.schema, **options) as writer:
+        writer.write_table(table, row_group_size=10)
+    with (tmp_path / "ours.parquet").open("wb") as stream:
+        joined = JoinedWriter(stream, table.schema, 2, **options)
+        joined.write_table(table, row_group_size=10)
+        joined.close()
+    assert (tmp_path / "ours.parquet").read_bytes() == (tmp_path / "theirs.parquet").read_bytes()
+    assert pq.ParquetFile(tmp_path / "ours.parquet").metadata.num_row_groups == 20
+
+
+def test_damaged_footers_are_refused_or_read_never_a_crash(tmp_path):
+    """Bytes changed or cut anywhere in a footer: a ValueError or a footer, never a read outside it."""
+    data = with_pyarrow(tmp_path / "f.parquet", seed_rows(2_000, 500))
+    (size,) = struct.unpack_from("<I", data, len(data) - 8)
+    start = len(data) - 8 - size
+    rng = np.random.default_rng(7)
+    refused = 0
+    for trial in range(400):
+        footer = bytearray(data[start : len(data) - 8])
+        if trial % 2:
+            footer = footer[: rng.integers(0, len(footer))]
+        else:
+            for at in rng.integers(0, len(footer), 3):
+                footer[at] = rng.integers(0, 256)
+        damaged = data[:start] + bytes(footer) + struct.pack("<I", len(footer)) + b"PAR1"
+        try:
+            join_footers([read_footer(damaged)], [4])
+        except ValueError as error:
+            assert str(error).startswith("not a Parquet file"), error
+            refused += 1
+    assert refused > 200  # every cut footer, and most changed ones
 
 
 @pytest.mark.parametrize("damaged", [b"", b"PAR1", b"NOPE" + b"\0" * 20, b"PAR1\xff\xff\xff\x7fPAR1"])
