@@ -82,7 +82,8 @@ def write_cohort(
     """Write ``demographics``, ``genes`` and ``proteins`` files of ``cohort`` into ``folder`` (in any file
     format fastsynth writes, with its sink ``options``), a block of patients at a time; their paths.
     Parquet's row groups are encoded on every core unless ``threads`` says otherwise (one for the wide
-    layout, or with ``row_group_size``). Format ``h5ad`` writes the three as one AnnData file,
+    layout, or with ``row_group_size``); the wide layout's genes and proteins are not
+    dictionary-encoded unless ``dictionary`` says so. Format ``h5ad`` writes the three as one AnnData file,
     ``cohort.h5ad`` (see ``write_anndata``)."""
     folder = Path(folder)
     if format == "h5ad":
@@ -114,10 +115,15 @@ def write_cohort(
     written = {}
     for name in TABLES:
         path = folder / f"{name}.{format}"
+        sink_options = options
+        if format == "parquet" and layout == "wide" and name != "demographics":
+            # A column per gene of counts: the sink's default dictionary for integer columns made the
+            # same file 1.5x slower (the 2,000 x 20,000 cohort, 7.4 s against 5.0 s, 122 MB each).
+            sink_options = {"dictionary": False, **options}
         # The next block is made while this one is encoded: the kernels and the writer release the GIL.
         batches = prefetch(tables.batches(name, batch, layout))  # type: ignore[arg-type]
         first = next(batches)
-        with open_sink(path, first.schema, format=format, **options) as sink:
+        with open_sink(path, first.schema, format=format, **sink_options) as sink:
             sink.write(first)
             for block in batches:
                 sink.write(block)

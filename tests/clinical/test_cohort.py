@@ -269,6 +269,22 @@ def test_parquet_files_encoded_on_every_core_are_one_threads_bytes(tmp_path, mon
         assert path.read_bytes() == one[name].read_bytes(), name
 
 
+def _dictionary_pages(path) -> set[bool]:
+    """For each column of a Parquet file, whether its first row group has a dictionary page."""
+    group = pq.ParquetFile(path).metadata.row_group(0)
+    return {group.column(i).has_dictionary_page for i in range(group.num_columns)}
+
+
+def test_the_wide_layouts_omics_are_not_dictionary_encoded_unless_asked(tmp_path):
+    cohort = Cohort(patients=50, genes=30, proteins=4, seed=2)
+    default = write_cohort(cohort, tmp_path / "default")
+    assert _dictionary_pages(default["genes"]) == _dictionary_pages(default["proteins"]) == {False}
+    assert True in _dictionary_pages(default["demographics"])  # the sink's own default there
+    asked = write_cohort(cohort, tmp_path / "asked", dictionary=True)
+    assert _dictionary_pages(asked["genes"]) == {True}
+    assert pq.read_table(asked["genes"]).equals(pq.read_table(default["genes"]))
+
+
 def test_csv_of_a_matrix_is_refused_before_any_file_is_written(tmp_path):
     with pytest.raises(UsageError, match="layout='matrix' puts a patient's values in one list column"):
         write_cohort(Cohort(patients=5, genes=4, proteins=2), tmp_path / "out", format="csv", layout="matrix")
