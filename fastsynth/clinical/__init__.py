@@ -105,9 +105,10 @@ def write_cohort(
         # The genes are one long column of lists, and pyarrow's one encoding thread took four times as
         # long as making the counts: its row groups are encoded on every core (the same bytes), 1.10x
         # to 1.38x the rate of one thread on the 10,000 x 20,000 cohort (five alternating pairs). Not
-        # for a column per gene, where two encoders gained nothing (33.9 s against 33.4 s for that
-        # cohort), nor for row groups the user makes small: each is then a file of its own to pyarrow,
-        # about 0.5 ms apiece (10-row groups of the long layout took 4x as long on two threads).
+        # for a column per gene, where two encoders took longer (38.3 s against 22.5 s for that cohort:
+        # each row group is a file of its own to pyarrow, whose 20,000 columns cost CPU of their own),
+        # nor for row groups the user makes small, about 0.5 ms apiece for the same reason (10-row
+        # groups of the long layout took 4x as long on two threads).
         options.setdefault("threads", min(threads(), MAX_THREADS))
     tables = Tables(cohort)
     batch = patients_per_batch(cohort)
