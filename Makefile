@@ -49,14 +49,15 @@ $(CALM_VENV)/.installed: benchmarks/calm_venv.sh
 	touch $@
 
 # Both cores, in two runs: every test but those that start servers, brokers or clusters, then those,
-# which so share the machine only with each other (each picks free ports; their timing bounds
-# hold two at a time). Two at a time took the server run from about 4 minutes to under 3.
+# which so share the machine only with each other. The second keeps each file's tests on one worker
+# (--dist loadfile): the console's tests drive one page in order, and split over two workers they
+# fail. Two at a time took the server run from about 4 minutes to under 3.
 test: $(VENV)/.all $(CALM_VENV)/.installed
 	$(VENV)/bin/ruff check fastsynth tests benchmarks
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -n 2 -m "not server"
-	$(PY) -m pytest -n 2 -m server
+	$(PY) -m pytest -n 2 --dist loadfile -m server
 
 # The tier to run while working (under a minute once numba's cache is warm): everything but the tests
 # marked slow, those running child processes, real servers or brokers, and the benchmark scripts.

@@ -9,7 +9,9 @@ The protocol: a struct is a run of fields, each a header byte (the id as a delta
 field's in the high nibble, or 0 and the id as a zigzag varint after it; the compact type in the low
 nibble), its value, and a STOP byte at the end; booleans are the type itself in a struct and a byte in
 a list; integers are zigzag varints; a list's header holds its size (or 15 and a varint) and its
-element type. Every walk checks bounds and returns ``DAMAGED`` for bytes that are not such a footer.
+element type. Every walk checks bounds, and returns ``DAMAGED`` for bytes that end inside a value, hold
+a type the protocol does not have, or a negative size: it never reads or writes outside its arrays.
+Other damage (a value changed into another) is copied as it is, as pyarrow wrote every footer joined.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ FULL = -2
 """Returned by ``move_row_groups`` when its output array is too small."""
 
 _STOP, _TRUE, _FALSE, _BYTE, _I16, _I32, _I64, _DOUBLE, _BINARY, LIST, _SET, _MAP, STRUCT = range(13)
-_DEPTH = 64  # deeper nesting than any Parquet footer has is taken as damage, not recursed into
+_DEPTH = 64  # deeper nesting than any Parquet footer has is taken as damage
+_FIELDS = 64  # and so are more fields in FileMetaData (it has about ten)
 
 # The structures whose fields move (ids from the format's parquet.thrift), and their fields that do.
 _GROUP, _CHUNK, _META, _OTHER = range(4)
@@ -82,7 +85,7 @@ def _list_header(data: np.ndarray, at: int) -> tuple[int, int, int]:
     at += 1
     if size == 15:
         size, at = _varint(data, at)
-    return size, int(header & 0x0F), at
+    return size, int(header & 0x0F), at if size >= 0 else DAMAGED
 
 
 @kernel
@@ -109,6 +112,7 @@ def _skip(data: np.ndarray, at: int, kind: int, stack: np.ndarray) -> int:
             depth += 1
         elif kind == _MAP:
             size, at = _varint(data, at)
+            at = at if size >= 0 else DAMAGED
             stack[depth, 0] = 0
             if size > 0 and 0 <= at < len(data):
                 stack[depth, 0], stack[depth, 1], stack[depth, 2] = 2 * size, data[at] >> 4, data[at] & 0x0F
@@ -161,7 +165,7 @@ def _field_header(data: np.ndarray, at: int, last: int) -> tuple[int, int, int]:
 
 @kernel
 def _moves(level: int, field: int) -> bool:
-    """Whether a field holds an offset in the file (0 stays 0: writers put it for "none")."""
+    """Whether a field of the structure ``level`` holds an offset in the file."""
     if level == _GROUP:
         return field == _GROUP_FILE_OFFSET
     if level == _CHUNK:
@@ -218,7 +222,7 @@ def _move_group(
             number, end = _zigzag(data, at)
             if end < 0:
                 return end, DAMAGED
-            moved = number != 0 and _moves(level, field)
+            moved = number != 0 and _moves(level, field)  # 0 stays: writers put it for "none"
             if moved or (level == _GROUP and field == _GROUP_ORDINAL):
                 o = _copy(data, kept, at, out, o)
                 if o >= 0:
@@ -233,10 +237,12 @@ def _move_group(
 
 
 @kernel
-def move_row_groups(data: np.ndarray, at: int, count: int, by: int, ordinal: int, out: np.ndarray) -> int:
+def move_row_groups(
+    data: np.ndarray, at: int, count: int, by: int, ordinal: int, out: np.ndarray
+) -> np.int64:
     """Copy the ``count`` row groups at ``at`` in the footer ``data`` to ``out``: their offsets moved by
     ``by``, their ordinals from ``ordinal`` on. The bytes written, or ``DAMAGED`` or ``FULL``."""
-    o = 0
+    o = np.int64(0)  # the type _move_group returns it as: one compilation, not two
     stack = np.empty((_DEPTH, 3), np.int64)
     for k in range(count):
         at, o = _move_group(data, at, by, ordinal + k, out, o, stack)
@@ -250,25 +256,29 @@ def top_fields(data: np.ndarray) -> tuple[np.ndarray, int, int, int]:
     """The fields of the footer ``data``: an array of (id, header position, value position, end) a
     field, the number of rows, and where the row groups' list has its first element and how many it
     has. ``DAMAGED`` as the number of rows when ``data`` is not a footer."""
-    fields = np.zeros((_DEPTH, 4), np.int64)
+    fields = np.zeros((_FIELDS, 4), np.int64)
     stack = np.empty((_DEPTH, 3), np.int64)
     rows, groups_at, groups = 0, 0, 0
     at, last, n = 0, 0, 0
-    while n < _DEPTH:
+    while n < _FIELDS:
         field, kind, value = _field_header(data, at, last)
         if value < 0:
             break
         if kind == _STOP:
             if value != len(data):
                 break
-            return fields[:n], rows, groups_at, groups
+            return fields[:n].copy(), rows, groups_at, groups  # not a view keeping all _FIELDS rows
         end = value if kind in (_TRUE, _FALSE) else _skip(data, value, kind, stack)
         if end < 0:
             break
-        if field == _FILE_NUM_ROWS and kind == _I64:
+        if field == _FILE_NUM_ROWS:  # the two fields rewritten: of any other type, they are damage
+            if kind != _I64:
+                break
             rows, _ = _zigzag(data, value)
-        elif field == _FILE_ROW_GROUPS and kind == LIST:
-            groups, _, groups_at = _list_header(data, value)
+        elif field == _FILE_ROW_GROUPS:
+            groups, element, groups_at = _list_header(data, value)
+            if kind != LIST or element != STRUCT:
+                break
         fields[n, 0], fields[n, 1], fields[n, 2], fields[n, 3] = field, at, value, end
         at, last, n = end, field, n + 1
     return fields[:0], DAMAGED, 0, 0

@@ -5,7 +5,9 @@ instead be written by pyarrow as a small Parquet file of its own, on any thread 
 GIL while it encodes), and the small files joined into one: their column chunks copied one after
 another, and one footer made of theirs, with each chunk's offsets moved to where it now lies. Every
 page is pyarrow's, with the options it was given (compression, dictionaries, statistics); the joined
-file is the bytes pyarrow's own writer makes from the same row groups.
+file is the bytes pyarrow's own writer makes from the same row groups. Options that put structures after
+every row group (page indexes) are not among the sink's: the joined file keeps them after each one,
+which readers take, but which are not those bytes.
 
 The footer is a Thrift structure in the compact protocol (the Parquet format's ``FileMetaData``): its
 fields are copied as they are, but for the number of rows and the row groups, whose offsets

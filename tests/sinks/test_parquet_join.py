@@ -1,6 +1,6 @@
 """With ``threads``, the Parquet sink encodes row groups at once and joins them: the file is the bytes
-pyarrow's own writer makes from the same row groups, whatever the options, and three independent readers
-agree."""
+pyarrow's own writer makes from the same row groups, whatever the sink's options, and three independent
+readers agree."""
 
 from __future__ import annotations
 
@@ -158,6 +158,84 @@ def test_wide_files_are_pyarrows_bytes(tmp_path):
     assert pq.ParquetFile(tmp_path / "ours.parquet").metadata.num_row_groups == 20
 
 
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while n > 0x7F:
+        out.append(n & 0x7F | 0x80)
+        n >>= 7
+    return bytes(out + bytes([n]))
+
+
+def _struct(*fields: tuple[int, int, bytes]) -> bytes:
+    """A struct in Thrift's compact protocol: (id, type, value bytes) a field, ids ascending."""
+    out, last = bytearray(), 0
+    for field, kind, value in fields:
+        out += bytes([(field - last) << 4 | kind]) + value
+        last = field
+    return bytes(out + b"\0")
+
+
+def _number(n: int) -> bytes:
+    return _varint(n << 1)  # zigzag of a non-negative number
+
+
+_I16, _I32, _I64, _BINARY, _LIST, _STRUCT = 4, 5, 6, 8, 9, 12
+
+
+def _row_group(base: int, ordinal: int) -> bytes:
+    """A row group whose one column chunk starts at byte ``base``, with every offset the join moves (an
+    ordinal, the chunk's file offset, page index and bloom filter offsets: pyarrow writes none of them
+    unless asked) and an offset of 0, for none, which stays."""
+    meta = _struct(
+        (9, _I64, _number(base + 20)),  # data page
+        (10, _I64, _number(0)),  # index page: none
+        (11, _I64, _number(base)),  # dictionary page
+        (14, _I64, _number(base + 40)),  # bloom filter
+    )
+    chunk = _struct(
+        (2, _I64, _number(base)),
+        (3, _STRUCT, meta),
+        (4, _I64, _number(base + 50)),  # offset index
+        (5, _I32, _number(20)),
+        (6, _I64, _number(base + 70)),  # column index
+        (7, _I32, _number(30)),
+    )
+    return _struct(
+        (1, _LIST, _list_header(1) + chunk),
+        (2, _I64, _number(5000)),
+        (3, _I64, _number(10)),
+        (5, _I64, _number(base)),
+        (7, _I16, _number(ordinal)),
+    )
+
+
+def _list_header(size: int) -> bytes:
+    """A list of ``size`` structs: the size in the header's high bits, or 15 there and a varint after."""
+    return bytes([size << 4 | _STRUCT]) if size < 15 else bytes([0xF0 | _STRUCT]) + _varint(size)
+
+
+def _file_footer(groups: list[bytes], rows: int) -> bytes:
+    return _struct(
+        (1, _I32, _number(2)),
+        (3, _I64, _number(rows)),
+        (4, _LIST, _list_header(len(groups)) + b"".join(groups)),
+        (6, _BINARY, _varint(3) + b"abc"),
+    )
+
+
+def test_every_offset_moves_and_row_groups_are_numbered():
+    """Two files of one row group each, their chunks at byte 4: joined at bytes 4 and 204, every offset
+    moves by where its chunk now lies, and the second row group is numbered 1."""
+    files = []
+    for body in (b"x" * 200, b"y" * 300_000):
+        footer = _file_footer([_row_group(4, 0)], 10)
+        files.append(read_footer(b"PAR1" + body + footer + struct.pack("<I", len(footer)) + b"PAR1"))
+    joined = join_footers(files, [4, 204])
+    assert joined == _file_footer([_row_group(4, 0), _row_group(204, 1)], 20)
+    many = join_footers(files[:1] * 20, [4 + 200 * k for k in range(20)])  # a list past 14 items
+    assert many == _file_footer([_row_group(4 + 200 * k, k) for k in range(20)], 200)
+
+
 def test_damaged_footers_are_refused_or_read_never_a_crash(tmp_path):
     """Bytes changed or cut anywhere in a footer: a ValueError or a footer, never a read outside it."""
     data = with_pyarrow(tmp_path / "f.parquet", seed_rows(2_000, 500))
@@ -179,6 +257,9 @@ def test_damaged_footers_are_refused_or_read_never_a_crash(tmp_path):
             assert str(error).startswith("not a Parquet file"), error
             refused += 1
     assert refused > 200  # every cut footer, and most changed ones
+    negative = bytes.fromhex("1502190c160019fc" + "ff" * 9 + "010000")  # a list of 2**64 - 4 row groups
+    with pytest.raises(ValueError, match="not a Parquet file"):
+        read_footer(b"PAR1" + negative + struct.pack("<I", len(negative)) + b"PAR1")
 
 
 @pytest.mark.parametrize("damaged", [b"", b"PAR1", b"NOPE" + b"\0" * 20, b"PAR1\xff\xff\xff\x7fPAR1"])
