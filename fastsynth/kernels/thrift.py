@@ -9,9 +9,9 @@ The protocol: a struct is a run of fields, each a header byte (the id as a delta
 field's in the high nibble, or 0 and the id as a zigzag varint after it; the compact type in the low
 nibble), its value, and a STOP byte at the end; booleans are the type itself in a struct and a byte in
 a list; integers are zigzag varints; a list's header holds its size (or 15 and a varint) and its
-element type. Every walk checks bounds, and returns ``DAMAGED`` for bytes that end inside a value, hold
-a type the protocol does not have, or a negative size: it never reads or writes outside its arrays.
-Other damage (a value changed into another) is copied as it is, as pyarrow wrote every footer joined.
+element type. Every walk checks bounds, and returns ``DAMAGED`` for bytes it cannot walk (see
+``DAMAGED``): it never reads or writes outside its arrays. Other damage (a value changed into another)
+is copied as it is, as pyarrow wrote every footer joined.
 """
 
 from __future__ import annotations
@@ -23,13 +23,15 @@ from fastsynth.kernels.jit import kernel
 __all__ = ["DAMAGED", "FULL", "LIST", "STRUCT", "move_row_groups", "top_fields"]
 
 DAMAGED = -1
-"""Returned for bytes that end inside a value, or hold a type the protocol does not have."""
+"""Returned for bytes that are not a footer as the walks read them: they end inside a value or go on
+after it, hold a type the protocol does not have, a negative size, nesting deeper than ``_DEPTH``, or
+FileMetaData's rows or row groups of another type."""
 FULL = -2
 """Returned by ``move_row_groups`` when its output array is too small."""
 
 _STOP, _TRUE, _FALSE, _BYTE, _I16, _I32, _I64, _DOUBLE, _BINARY, LIST, _SET, _MAP, STRUCT = range(13)
 _DEPTH = 64  # deeper nesting than any Parquet footer has is taken as damage
-_FIELDS = 64  # and so are more fields in FileMetaData (it has about ten)
+_FIELDS = 64  # and so are 64 fields or more in FileMetaData (it has about ten)
 
 # The structures whose fields move (ids from the format's parquet.thrift), and their fields that do.
 _GROUP, _CHUNK, _META, _OTHER = range(4)
