@@ -258,12 +258,12 @@ def _joined(pool: tuple[str, ...], count: int, separator: str) -> Composition:
 class _JoinedText(LocaleText):
     """Groups drawn from one pool, joined by a separator (network addresses)."""
 
+    pool: ClassVar[Any]  # a staticmethod giving the groups, made on first use
     groups: ClassVar[int] = 0
     separator: ClassVar[str] = ""
 
     def composition(self, schema: Schema | None) -> Composition:
-        pool = _JOINED_TYPES[self.type_name][0]
-        return _joined(pool(), self.groups, self.separator)
+        return _joined(self.pool(), self.groups, self.separator)
 
 
 # type name: (pool of groups, made on first use; groups; separator; what it is)
@@ -274,7 +274,10 @@ _JOINED_TYPES = {
 }
 _register(
     _JoinedText,
-    {t: {"groups": g, "separator": sep, "__doc__": doc} for t, (_, g, sep, doc) in _JOINED_TYPES.items()},
+    {
+        t: {"pool": staticmethod(p), "groups": g, "separator": sep, "__doc__": doc}
+        for t, (p, g, sep, doc) in _JOINED_TYPES.items()
+    },
 )
 
 

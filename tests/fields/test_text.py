@@ -11,6 +11,9 @@ from hypothesis import strategies as st
 
 import fastsynth
 from fastsynth.adapters import faker_pools as fp
+from fastsynth.errors import SchemaError
+from fastsynth.fields import text
+from fastsynth.registry import Registry
 from fastsynth.schema import EXAMPLES
 
 N = 20_000
@@ -319,3 +322,16 @@ def test_pools_are_kept_on_disk_and_later_processes_skip_faker(tmp_path):
     assert first[0] == "True" and second[0] == "False"
     assert first[1] == second[1]
     assert list((tmp_path / "fastsynth" / "pools").glob("faker-*/en_US.person.json"))
+
+
+def test_an_address_type_registered_again_under_another_name_makes_the_same_addresses():
+    """A subclass registered under a name of its own (as a plugin would) keeps its parent's pool."""
+    plugins = Registry("field type", "tests.fields", SchemaError, name_attribute="type_name")
+
+    @plugins.register("server_ip")
+    class ServerIp(text.Ipv4Field):
+        pass
+
+    schema = fastsynth.Schema.from_dict({"a": {"type": "ipv4"}})
+    made = fastsynth.generate(fastsynth.Schema((ServerIp(name="a"),)), 50, seed=4)
+    assert made.column("a").equals(fastsynth.generate(schema, 50, seed=4).column("a"))
