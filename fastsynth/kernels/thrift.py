@@ -20,7 +20,15 @@ import numpy as np
 
 from fastsynth.kernels.jit import kernel
 
-__all__ = ["DAMAGED", "FULL", "LIST", "STRUCT", "move_row_groups", "top_fields"]
+__all__ = [
+    "DAMAGED",
+    "FILE_NUM_ROWS",
+    "FILE_ROW_GROUPS",
+    "FULL",
+    "STRUCT",
+    "move_row_groups",
+    "top_fields",
+]
 
 DAMAGED = -1
 """Returned for bytes that are not a footer as the walks read them: they end inside a value or go on
@@ -29,16 +37,16 @@ FileMetaData's rows or row groups of another type."""
 FULL = -2
 """Returned by ``move_row_groups`` when its output array is too small."""
 
-_STOP, _TRUE, _FALSE, _BYTE, _I16, _I32, _I64, _DOUBLE, _BINARY, LIST, _SET, _MAP, STRUCT = range(13)
+_STOP, _TRUE, _FALSE, _BYTE, _I16, _I32, _I64, _DOUBLE, _BINARY, _LIST, _SET, _MAP, STRUCT = range(13)
 _DEPTH = 64  # deeper nesting than any Parquet footer has is taken as damage
 _FIELDS = 64  # and so are 64 fields or more in FileMetaData (it has about ten)
 
 # The structures whose fields move (ids from the format's parquet.thrift), and their fields that do.
-_GROUP, _CHUNK, _META, _OTHER = range(4)
+_GROUP, _CHUNK, _META = range(3)
 _GROUP_COLUMNS, _GROUP_FILE_OFFSET, _GROUP_ORDINAL = 1, 5, 7
 _CHUNK_FILE_OFFSET, _CHUNK_META, _CHUNK_OFFSET_INDEX, _CHUNK_COLUMN_INDEX = 2, 3, 4, 6
 _META_DATA_PAGE, _META_INDEX_PAGE, _META_DICTIONARY_PAGE, _META_BLOOM_FILTER = 9, 10, 11, 14
-_FILE_NUM_ROWS, _FILE_ROW_GROUPS = 3, 4
+FILE_NUM_ROWS, FILE_ROW_GROUPS = 3, 4  # FileMetaData's fields that a join rewrites
 
 
 @kernel
@@ -108,7 +116,7 @@ def _skip(data: np.ndarray, at: int, kind: int, stack: np.ndarray) -> int:
             at = at + size if at >= 0 and size >= 0 else DAMAGED
         elif depth == _DEPTH:
             return DAMAGED
-        elif kind in (LIST, _SET):
+        elif kind in (_LIST, _SET):
             size, element, at = _list_header(data, at)
             stack[depth, 0], stack[depth, 1], stack[depth, 2] = size, element, element
             depth += 1
@@ -213,7 +221,7 @@ def _move_group(
                 level = _CHUNK  # the chunk's metadata ended: back in the chunk
             continue
         last[level] = field
-        if level == _GROUP and field == _GROUP_COLUMNS and kind == LIST:
+        if level == _GROUP and field == _GROUP_COLUMNS and kind == _LIST:
             chunks, _, at = _list_header(data, at)
             if chunks > 0:
                 level = _CHUNK
@@ -273,13 +281,13 @@ def top_fields(data: np.ndarray) -> tuple[np.ndarray, int, int, int]:
         end = value if kind in (_TRUE, _FALSE) else _skip(data, value, kind, stack)
         if end < 0:
             break
-        if field == _FILE_NUM_ROWS:  # the two fields rewritten: of any other type, they are damage
+        if field == FILE_NUM_ROWS:  # the two fields rewritten: of any other type, they are damage
             if kind != _I64:
                 break
             rows, _ = _zigzag(data, value)
-        elif field == _FILE_ROW_GROUPS:
+        elif field == FILE_ROW_GROUPS:
             groups, element, groups_at = _list_header(data, value)
-            if kind != LIST or element != STRUCT:
+            if kind != _LIST or element != STRUCT:
                 break
         fields[n, 0], fields[n, 1], fields[n, 2], fields[n, 3] = field, at, value, end
         at, last, n = end, field, n + 1

@@ -31,7 +31,6 @@ from fastsynth.kernels import thrift
 __all__ = ["MAGIC", "Footer", "JoinedWriter", "join_footers", "read_footer"]
 
 MAGIC = b"PAR1"
-_FILE_NUM_ROWS, _FILE_ROW_GROUPS = 3, 4  # the ids of FileMetaData's fields (parquet.thrift)
 _STOP = b"\x00"
 
 
@@ -97,12 +96,11 @@ def join_footers(footers: list[Footer], starts: list[int]) -> bytes:
     first = footers[0].data
     out = bytearray()
     for field, header, value, end in footers[0].fields.tolist():
-        if field == _FILE_NUM_ROWS:
-            out += first[header:value].tobytes() + _varint((rows << 1) ^ (rows >> 63))
-        elif field == _FILE_ROW_GROUPS:
-            size = bytes([count << 4 | thrift.STRUCT]) if count < 15 else bytes([0xF0 | thrift.STRUCT])
-            out += first[header:value].tobytes() + size + (_varint(count) if count >= 15 else b"")
-            out += b"".join(groups)
+        if field == thrift.FILE_NUM_ROWS:
+            out += first[header:value].tobytes() + _varint((rows << 1) ^ (rows >> 63))  # zigzag
+        elif field == thrift.FILE_ROW_GROUPS:  # a list of structs, its size in the header or after it
+            size = bytes([min(count, 15) << 4 | thrift.STRUCT]) + (_varint(count) if count >= 15 else b"")
+            out += first[header:value].tobytes() + size + b"".join(groups)
         else:
             out += first[header:end].tobytes()
     return bytes(out + _STOP)
