@@ -48,7 +48,6 @@ def _finish(v: float, lo: float, hi: float, integer: bool) -> float:
     return v
 
 
-@parallel_kernel
 def drift_numeric(out, x, weights, op, a, b, c, key, start, lo, hi, integer):
     """``out[i]`` = row ``i`` of ``x`` after the operation, for rows with a weight ``w`` (others are
     copied as they are); draws are those of row ``start + i``. ``a`` and ``b`` are arrays of one value
@@ -57,54 +56,85 @@ def drift_numeric(out, x, weights, op, a, b, c, key, start, lo, hi, integer):
     0 shift: ``x + w a``; 1 scale around ``b``: ``b + (x - b)(1 + w (a - 1))``; 2 gaussian noise of
     standard deviation ``w a``; 3 uniform noise in ``+-w a``; 4 multiply: ``x (1 + w (a - 1))``;
     5 outliers: with probability ``c w`` the row becomes ``b + a`` or ``b - a``.
-    Each operation has its own loop so that its body stays small enough to vectorise."""
-    n = x.shape[0]
+    Each operation is a kernel of its own so that its body stays small enough to vectorise, and so that
+    a drift compiles only its own operation's parallel loop (most of a second each, for each type)."""
+    _NUMERIC_DRIFTS[op](out, x, weights, a, b, c, key, start, lo, hi, integer)
+
+
+@parallel_kernel
+def _shift(out, x, weights, a, b, c, key, start, lo, hi, integer):
+    ia = 1 if a.shape[0] > 1 else 0
+    for i in prange(x.shape[0]):
+        w = weights[i]
+        out[i] = _finish(x[i] + w * a[i * ia], lo, hi, integer) if w != 0.0 else x[i]
+
+
+@parallel_kernel
+def _scale(out, x, weights, a, b, c, key, start, lo, hi, integer):
+    ia = 1 if a.shape[0] > 1 else 0
+    ib = 1 if b.shape[0] > 1 else 0
+    for i in prange(x.shape[0]):
+        w = weights[i]
+        if w != 0.0:
+            m = b[i * ib]
+            out[i] = _finish(m + (x[i] - m) * (1.0 + w * (a[i * ia] - 1.0)), lo, hi, integer)
+        else:
+            out[i] = x[i]
+
+
+@parallel_kernel
+def _gaussian_noise(out, x, weights, a, b, c, key, start, lo, hi, integer):
+    s0 = rng.stream(key, 0)
+    ia = 1 if a.shape[0] > 1 else 0
+    for i in prange(x.shape[0]):
+        w = weights[i]
+        if w != 0.0:
+            out[i] = _finish(
+                x[i] + w * a[i * ia] * rng.normal(key, rng.at(s0, start + i), start + i), lo, hi, integer
+            )
+        else:
+            out[i] = x[i]
+
+
+@parallel_kernel
+def _uniform_noise(out, x, weights, a, b, c, key, start, lo, hi, integer):
+    s0 = rng.stream(key, 0)
+    ia = 1 if a.shape[0] > 1 else 0
+    for i in prange(x.shape[0]):
+        w = weights[i]
+        if w != 0.0:
+            out[i] = _finish(
+                x[i] + w * a[i * ia] * (2.0 * rng.unit(rng.at(s0, start + i)) - 1.0), lo, hi, integer
+            )
+        else:
+            out[i] = x[i]
+
+
+@parallel_kernel
+def _multiply(out, x, weights, a, b, c, key, start, lo, hi, integer):
+    ia = 1 if a.shape[0] > 1 else 0
+    for i in prange(x.shape[0]):
+        w = weights[i]
+        out[i] = _finish(x[i] * (1.0 + w * (a[i * ia] - 1.0)), lo, hi, integer) if w != 0.0 else x[i]
+
+
+@parallel_kernel
+def _outliers(out, x, weights, a, b, c, key, start, lo, hi, integer):
     s0 = rng.stream(key, 0)
     s1 = rng.stream(key, 1)
     ia = 1 if a.shape[0] > 1 else 0
     ib = 1 if b.shape[0] > 1 else 0
-    if op == 0:
-        for i in prange(n):
-            w = weights[i]
-            out[i] = _finish(x[i] + w * a[i * ia], lo, hi, integer) if w != 0.0 else x[i]
-    elif op == 1:
-        for i in prange(n):
-            w = weights[i]
-            if w != 0.0:
-                m = b[i * ib]
-                out[i] = _finish(m + (x[i] - m) * (1.0 + w * (a[i * ia] - 1.0)), lo, hi, integer)
-            else:
-                out[i] = x[i]
-    elif op == 2:
-        for i in prange(n):
-            w = weights[i]
-            if w != 0.0:
-                out[i] = _finish(
-                    x[i] + w * a[i * ia] * rng.normal(key, rng.at(s0, start + i), start + i), lo, hi, integer
-                )
-            else:
-                out[i] = x[i]
-    elif op == 3:
-        for i in prange(n):
-            w = weights[i]
-            if w != 0.0:
-                out[i] = _finish(
-                    x[i] + w * a[i * ia] * (2.0 * rng.unit(rng.at(s0, start + i)) - 1.0), lo, hi, integer
-                )
-            else:
-                out[i] = x[i]
-    elif op == 4:
-        for i in prange(n):
-            w = weights[i]
-            out[i] = _finish(x[i] * (1.0 + w * (a[i * ia] - 1.0)), lo, hi, integer) if w != 0.0 else x[i]
-    else:
-        for i in prange(n):
-            w = weights[i]
-            if w != 0.0 and rng.unit(rng.at(s0, start + i)) < c * w:
-                m, d = b[i * ib], a[i * ia]
-                out[i] = _finish(m + d if rng.unit(rng.at(s1, start + i)) < 0.5 else m - d, lo, hi, integer)
-            else:
-                out[i] = x[i]
+    for i in prange(x.shape[0]):
+        w = weights[i]
+        if w != 0.0 and rng.unit(rng.at(s0, start + i)) < c * w:
+            m, d = b[i * ib], a[i * ia]
+            out[i] = _finish(m + d if rng.unit(rng.at(s1, start + i)) < 0.5 else m - d, lo, hi, integer)
+        else:
+            out[i] = x[i]
+
+
+_NUMERIC_DRIFTS = (_shift, _scale, _gaussian_noise, _uniform_noise, _multiply, _outliers)
+"""``drift_numeric``'s kernel for each operation code (``NUMERIC_OPS``)."""
 
 
 @parallel_kernel

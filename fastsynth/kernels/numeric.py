@@ -1,7 +1,9 @@
 """Kernels that fill numeric, boolean and category buffers for rows ``[start, start + len(out))``.
 
-The distribution is chosen once per call, outside the row loop: each distribution has its own ``prange``
-loop, so the loop body stays small enough for LLVM to keep everything in registers.
+The distribution is chosen once per call, outside the row loop: each distribution is a parallel kernel of
+its own, so the loop body stays small enough for LLVM to keep everything in registers, and a column
+compiles only its own distribution's loop (numba takes most of a second for each parallel loop of a
+kernel, whether a call runs it or not).
 """
 
 from __future__ import annotations
@@ -46,38 +48,69 @@ def _clip_round(x: float, lo: float, hi: float, scale: float) -> float:
     return x
 
 
-@parallel_kernel
 def fill_float(out, key, start, dist, p0, p1, lo, hi, scale):
     """``out[j]`` = a value of distribution ``dist`` (parameters p0, p1) for row ``start + j``, clipped
     to [lo, hi] and, when ``scale > 0``, rounded to a multiple of ``1 / scale``. Parameters by
     distribution: normal (mean, std), uniform (low, high), lognormal (mu, sigma), exponential (scale),
     beta (a, b), gamma (shape, scale)."""
+    _FLOAT_FILLS[dist](out, key, start, p0, p1, lo, hi, scale)
+
+
+@parallel_kernel
+def _normal_floats(out, key, start, p0, p1, lo, hi, scale):
     s0 = rng.stream(key, 0)
-    n = out.shape[0]
-    if dist == 0:
-        for j in prange(n):
-            i = start + j
-            out[j] = _clip_round(p0 + p1 * rng.normal(key, rng.at(s0, i), i), lo, hi, scale)
-    elif dist == 1:
-        for j in prange(n):
-            out[j] = _clip_round(p0 + (p1 - p0) * rng.unit(rng.at(s0, start + j)), lo, hi, scale)
-    elif dist == 2:
-        for j in prange(n):
-            i = start + j
-            out[j] = _clip_round(math.exp(p0 + p1 * rng.normal(key, rng.at(s0, i), i)), lo, hi, scale)
-    elif dist == 3:
-        for j in prange(n):
-            out[j] = _clip_round(p0 * rng.exponential(rng.at(s0, start + j)), lo, hi, scale)
-    elif dist == 4:
-        other = rng.stream(key, 1)
-        for j in prange(n):
-            i = start + j
-            x = rng.gamma(key, i, 2, p0)
-            y = rng.gamma(other, i, 2, p1)
-            out[j] = _clip_round(x / (x + y), lo, hi, scale)
-    else:
-        for j in prange(n):
-            out[j] = _clip_round(p1 * rng.gamma(key, start + j, 0, p0), lo, hi, scale)
+    for j in prange(out.shape[0]):
+        i = start + j
+        out[j] = _clip_round(p0 + p1 * rng.normal(key, rng.at(s0, i), i), lo, hi, scale)
+
+
+@parallel_kernel
+def _uniform_floats(out, key, start, p0, p1, lo, hi, scale):
+    s0 = rng.stream(key, 0)
+    for j in prange(out.shape[0]):
+        out[j] = _clip_round(p0 + (p1 - p0) * rng.unit(rng.at(s0, start + j)), lo, hi, scale)
+
+
+@parallel_kernel
+def _lognormal_floats(out, key, start, p0, p1, lo, hi, scale):
+    s0 = rng.stream(key, 0)
+    for j in prange(out.shape[0]):
+        i = start + j
+        out[j] = _clip_round(math.exp(p0 + p1 * rng.normal(key, rng.at(s0, i), i)), lo, hi, scale)
+
+
+@parallel_kernel
+def _exponential_floats(out, key, start, p0, p1, lo, hi, scale):
+    s0 = rng.stream(key, 0)
+    for j in prange(out.shape[0]):
+        out[j] = _clip_round(p0 * rng.exponential(rng.at(s0, start + j)), lo, hi, scale)
+
+
+@parallel_kernel
+def _beta_floats(out, key, start, p0, p1, lo, hi, scale):
+    other = rng.stream(key, 1)
+    for j in prange(out.shape[0]):
+        i = start + j
+        x = rng.gamma(key, i, 2, p0)
+        y = rng.gamma(other, i, 2, p1)
+        out[j] = _clip_round(x / (x + y), lo, hi, scale)
+
+
+@parallel_kernel
+def _gamma_floats(out, key, start, p0, p1, lo, hi, scale):
+    for j in prange(out.shape[0]):
+        out[j] = _clip_round(p1 * rng.gamma(key, start + j, 0, p0), lo, hi, scale)
+
+
+_FLOAT_FILLS = (
+    _normal_floats,
+    _uniform_floats,
+    _lognormal_floats,
+    _exponential_floats,
+    _beta_floats,
+    _gamma_floats,
+)
+"""``fill_float``'s kernel for each code of ``FLOAT_DISTRIBUTIONS``."""
 
 
 @kernel
@@ -89,27 +122,44 @@ def _clip_int(x: float, lo: int, hi: int) -> int:
     return int(x)  # numba compiles int() of a float to a truncating int64 cast
 
 
-@parallel_kernel
 def fill_int(out, key, start, dist, p0, p1, lo, hi):
     """``out[j]`` = an integer of distribution ``dist`` for row ``start + j``, clipped to [lo, hi].
     Parameters by distribution: normal (mean, std; rounded to nearest), poisson (lam), geometric (p),
     zipf (a)."""
+    _INT_FILLS[dist](out, key, start, p0, p1, lo, hi)
+
+
+@parallel_kernel
+def _normal_ints(out, key, start, p0, p1, lo, hi):
     s0 = rng.stream(key, 0)
-    n = out.shape[0]
-    if dist == 0:
-        for j in prange(n):
-            i = start + j
-            out[j] = _clip_int(np.rint(p0 + p1 * rng.normal(key, rng.at(s0, i), i)), lo, hi)
-    elif dist == 1:
-        for j in prange(n):
-            i = start + j
-            out[j] = _clip_int(float(rng.poisson(key, rng.at(s0, i), i, p0)), lo, hi)
-    elif dist == 2:
-        for j in prange(n):
-            out[j] = _clip_int(float(rng.geometric(rng.at(s0, start + j), p0)), lo, hi)
-    else:
-        for j in prange(n):
-            out[j] = _clip_int(float(rng.zipf(key, start + j, p0)), lo, hi)
+    for j in prange(out.shape[0]):
+        i = start + j
+        out[j] = _clip_int(np.rint(p0 + p1 * rng.normal(key, rng.at(s0, i), i)), lo, hi)
+
+
+@parallel_kernel
+def _poisson_ints(out, key, start, p0, p1, lo, hi):
+    s0 = rng.stream(key, 0)
+    for j in prange(out.shape[0]):
+        i = start + j
+        out[j] = _clip_int(float(rng.poisson(key, rng.at(s0, i), i, p0)), lo, hi)
+
+
+@parallel_kernel
+def _geometric_ints(out, key, start, p0, p1, lo, hi):
+    s0 = rng.stream(key, 0)
+    for j in prange(out.shape[0]):
+        out[j] = _clip_int(float(rng.geometric(rng.at(s0, start + j), p0)), lo, hi)
+
+
+@parallel_kernel
+def _zipf_ints(out, key, start, p0, p1, lo, hi):
+    for j in prange(out.shape[0]):
+        out[j] = _clip_int(float(rng.zipf(key, start + j, p0)), lo, hi)
+
+
+_INT_FILLS = (_normal_ints, _poisson_ints, _geometric_ints, _zipf_ints)
+"""``fill_int``'s kernel for each code of ``INT_DISTRIBUTIONS``."""
 
 
 @parallel_kernel
