@@ -192,10 +192,10 @@ def _numeric(ctx: Context, name: str) -> pa.Array:
     values = (array if array.null_count == 0 else array.fill_null(0)).to_numpy(zero_copy_only=False)
     half = values.dtype == np.float16  # numba has no float16: drifted as float32, narrowed once
     if half:
+        # Read-only like Arrow's buffers of every other type: numba would compile each drift kernel
+        # again for a writable float32 array (seconds each).
         values = values.astype(np.float32)
-    # Read-only whether Arrow lent the buffer or numpy made it: numba compiles its kernels once for
-    # each, seconds per type and operation.
-    values.flags.writeable = False
+        values.flags.writeable = False
     valid = _validity(array)
     weights = ctx.weights if valid is None else np.where(valid, ctx.weights, 0.0)
     magnitude = ctx.number("magnitude", 0.0 if op == "outliers" else None)

@@ -134,7 +134,8 @@ def _outliers(out, x, weights, a, b, c, key, start, lo, hi, integer):
 
 
 _NUMERIC_DRIFTS = (_shift, _scale, _gaussian_noise, _uniform_noise, _multiply, _outliers)
-"""``drift_numeric``'s kernel for each operation code (``NUMERIC_OPS``)."""
+"""``drift_numeric``'s kernel for each operation code (``NUMERIC_OPS``); all take the same arguments
+(those of ``drift_numeric`` but the code), used or not."""
 
 
 @parallel_kernel

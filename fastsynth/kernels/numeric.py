@@ -1,9 +1,9 @@
 """Kernels that fill numeric, boolean and category buffers for rows ``[start, start + len(out))``.
 
-The distribution is chosen once per call, outside the row loop: each distribution is a parallel kernel of
-its own, so the loop body stays small enough for LLVM to keep everything in registers, and a column
-compiles only its own distribution's loop (numba takes most of a second for each parallel loop of a
-kernel, whether a call runs it or not).
+``fill_float`` and ``fill_int`` choose the distribution once per call, outside the row loop: each
+distribution is a parallel kernel of its own, so the loop body stays small enough for LLVM to keep
+everything in registers, and a column compiles only its own distribution's loop (numba takes most of a
+second for each parallel loop of a kernel, whether a call runs it or not).
 """
 
 from __future__ import annotations
@@ -110,7 +110,8 @@ _FLOAT_FILLS = (
     _beta_floats,
     _gamma_floats,
 )
-"""``fill_float``'s kernel for each code of ``FLOAT_DISTRIBUTIONS``."""
+"""``fill_float``'s kernel for each code of ``FLOAT_DISTRIBUTIONS``; all take the same arguments (those
+of ``fill_float`` but the code), used or not, so that one call fits them all."""
 
 
 @kernel
@@ -159,7 +160,8 @@ def _zipf_ints(out, key, start, p0, p1, lo, hi):
 
 
 _INT_FILLS = (_normal_ints, _poisson_ints, _geometric_ints, _zipf_ints)
-"""``fill_int``'s kernel for each code of ``INT_DISTRIBUTIONS``."""
+"""``fill_int``'s kernel for each code of ``INT_DISTRIBUTIONS``; all take the same arguments (those of
+``fill_int`` but the code), used or not."""
 
 
 @parallel_kernel

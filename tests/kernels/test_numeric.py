@@ -208,6 +208,37 @@ def test_float_kernels_match_references(size):
 
 
 @pytest.mark.slow
+def test_gamma_beta_and_integer_kernels_match_references():
+    """Row by row in plain Python: each distribution's stream keys and draw numbers are pinned, so a
+    kernel cannot swap them with another distribution's unnoticed."""
+    start, size, key = 98_765, 400, np.uint64(KEY)
+    rows = range(start, start + size)
+    other = naive.stream1(KEY, 1)
+    s0 = naive.stream(KEY, 0)
+    cases = {
+        "gamma": (2.5, 1.5, [1.5 * naive.gamma1(KEY, i, 0, 2.5) for i in rows]),
+        "beta": (
+            0.7,
+            2.0,
+            [g / (g + naive.gamma1(other, i, 2, 2.0)) for i in rows for g in [naive.gamma1(KEY, i, 2, 0.7)]],
+        ),
+    }
+    for dist, (p0, p1, expected) in cases.items():
+        out = np.empty(size)
+        kn.fill_float(out, key, start, kn.FLOAT_DISTRIBUTIONS[dist], p0, p1, -np.inf, np.inf, 0.0)
+        np.testing.assert_array_equal(out, expected, err_msg=dist)
+    ints = {
+        "normal": (40.0, 10.0, [np.rint(40.0 + 10.0 * naive.normal_at(KEY, i)) for i in rows]),
+        "poisson": (4.0, 0.0, [naive.poisson1(KEY, naive.at1(s0, i), i, 4.0) for i in rows]),
+        "poisson (PTRS)": (60.0, 0.0, [naive.poisson1(KEY, naive.at1(s0, i), i, 60.0) for i in rows]),
+    }
+    for name, (p0, p1, expected) in ints.items():
+        out = np.empty(size, np.int64)
+        kn.fill_int(out, key, start, kn.INT_DISTRIBUTIONS[name.split()[0]], p0, p1, -(2**63), 2**63 - 1)
+        np.testing.assert_array_equal(out, np.array(expected, np.int64), err_msg=name)
+
+
+@pytest.mark.slow
 def test_normal_reference_covers_tail_and_wedge():
     # 20,000 rows reach every branch of the ziggurat (about 1.2% leave the fast path).
     expected = naive.normal(KEY, 0, 20_000)
