@@ -192,15 +192,21 @@ def _hash(text: str) -> np.uint64:
 
 
 _TUPLE_MOST = 16
-"""Kernels take up to this many feature buffers as a tuple, compiled once per length; wider rows go
-through one (features x rows) scratch array and a copy, one compilation for any width (a tuple of 100
-buffers takes over 30 s to compile)."""
+"""Kernels take up to this many feature buffers as a tuple, padded to this length with an empty buffer:
+numba compiles a kernel again for each length of tuple (5-12 s each, for each kernel), so one
+compilation serves every width. The kernels count features from their parameters, never from the
+tuple. Wider rows go through one (features x rows) scratch array and a copy, one compilation for any
+width (a tuple of 100 buffers takes over 30 s to compile)."""
+
+_PAD = np.empty(0)
 
 
 def kernel_columns(columns: Sequence[np.ndarray], n: int) -> tuple[np.ndarray, ...] | np.ndarray:
-    """The feature buffers as a kernel of many features takes them: a tuple, or a scratch array for
-    wide rows (hand it to ``copy_back`` after the kernel)."""
-    return tuple(columns) if len(columns) <= _TUPLE_MOST else np.empty((len(columns), n))
+    """The feature buffers as a kernel of many features takes them: a tuple of ``_TUPLE_MOST``, or a
+    scratch array for wide rows (hand it to ``copy_back`` after the kernel)."""
+    if len(columns) <= _TUPLE_MOST:
+        return (*columns, *(_PAD,) * (_TUPLE_MOST - len(columns)))
+    return np.empty((len(columns), n))
 
 
 def copy_back(scratch: tuple[np.ndarray, ...] | np.ndarray, columns: Sequence[np.ndarray]) -> None:

@@ -11,7 +11,12 @@ from scipy import stats
 from fastsynth.concepts import generator_from_document
 from fastsynth.concepts.hyperplane import Hyperplane
 from fastsynth.errors import SchemaError
-from fastsynth.kernels.concepts.hyperplane import flip_key, hyperplane_labels
+from fastsynth.kernels.concepts.hyperplane import (
+    flip_key,
+    hyperplane_closed,
+    hyperplane_labels,
+    hyperplane_walk,
+)
 from tests import naive
 
 
@@ -46,6 +51,21 @@ def test_fill_labels_with_the_weights(n_features, sigma):
     labels = np.empty(30_000, np.int8)
     hyperplane_labels(x, generator.weights(np.arange(12_345, 42_345), key=3), labels)
     assert np.array_equal(labels, y)
+
+
+_KERNELS = {"closed": hyperplane_closed, "walk": hyperplane_walk}
+
+
+def test_one_compilation_serves_every_width_of_a_tuple():
+    """Up to 16 features go to the kernels as a tuple padded to 16 buffers: numba compiles a kernel
+    again for each length of tuple (seconds each), never for a new width here."""
+    before = {name: set(kernel.signatures) for name, kernel in _KERNELS.items()}
+    for n_features in (2, 5, 11):
+        for sigma in (0.0, 0.5):  # closed form, then reversals (the walk)
+            generator = Hyperplane(n_features=n_features, n_drift_features=2, mag_change=0.01, sigma=sigma)
+            generator.sample(100, start=0, key=3)
+    for name, kernel in _KERNELS.items():
+        assert len(set(kernel.signatures) - before[name]) <= 1, name
 
 
 def reference_steps(key: int, n_drift: int, threshold: int, rows: int) -> np.ndarray:
