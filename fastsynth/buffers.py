@@ -16,6 +16,7 @@ __all__ = [
     "fixed_width_strings",
     "int64_values",
     "numpy_buffer_array",
+    "read_only",
     "string_parts",
     "utf8_buffers",
     "validity",
@@ -30,6 +31,14 @@ def empty(size: int, dtype: Any) -> np.ndarray:
     numpy allocations page-fault on every batch, which halved throughput in benchmarks."""
     dtype = np.dtype(dtype)
     return np.frombuffer(pa.allocate_buffer(max(size, 1) * dtype.itemsize), dtype)[:size]
+
+
+def read_only(values: np.ndarray) -> np.ndarray:
+    """``values`` as a read-only view, the way kernels take inputs that come from Arrow (read-only) or
+    from numpy (writable) depending on the path: numba compiles a kernel once for each, seconds apiece."""
+    view = values.view()
+    view.flags.writeable = False
+    return view
 
 
 def int64_values(numbers: pa.Array) -> np.ndarray:

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fastsynth import sql
-from fastsynth.buffers import empty, numpy_buffer_array
+from fastsynth.buffers import empty, numpy_buffer_array, read_only
 from fastsynth.errors import UsageError
 from fastsynth.fields.base import Block
 from fastsynth.kernels import drift as kd
@@ -191,11 +191,8 @@ def _numeric(ctx: Context, name: str) -> pa.Array:
     op = ctx.spec["type"]
     values = (array if array.null_count == 0 else array.fill_null(0)).to_numpy(zero_copy_only=False)
     half = values.dtype == np.float16  # numba has no float16: drifted as float32, narrowed once
-    if half:
-        # Read-only like Arrow's buffers of every other type: numba would compile each drift kernel
-        # again for a writable float32 array (seconds each).
-        values = values.astype(np.float32)
-        values.flags.writeable = False
+    if half:  # read-only like Arrow's buffers of every other type
+        values = read_only(values.astype(np.float32))
     valid = _validity(array)
     weights = ctx.weights if valid is None else np.where(valid, ctx.weights, 0.0)
     magnitude = ctx.number("magnitude", 0.0 if op == "outliers" else None)
@@ -424,7 +421,7 @@ def _typos(ctx: Context, name: str) -> pa.Array:
         edit, at, letter = empty(n, np.int8), empty(n, np.int64), empty(n, np.uint8)
         codes = np.array(sorted({kd.TYPO_MODES[m] for m in modes}), np.int8)
         kd.typo_plan(
-            bytes_,
+            read_only(bytes_),
             positions,
             ctx.weights,
             ctx.rate(),

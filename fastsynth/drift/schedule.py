@@ -58,6 +58,7 @@ from typing import Annotated, Any
 import numpy as np
 import pyarrow as pa
 
+from fastsynth.buffers import read_only
 from fastsynth.drift.injector import Drift
 from fastsynth.drift.operations import OPERATIONS, Context, Operation, kind_of, uses_statistics
 from fastsynth.drift.profiles import Profile
@@ -851,16 +852,16 @@ class _WindowStatistics:
                     zero_copy_only=False
                 )
                 valid = _validity_mask(column)
-                kd.window_moments(values, valid, starts, ends, means, spreads)
+                kd.window_moments(read_only(values), valid, starts, ends, means, spreads)
             else:  # each entity's series on its own
                 values = (column if column.null_count == 0 else column.fill_null(0)).to_numpy(
                     zero_copy_only=False
                 )
                 owners = groups if groups.dtype.kind in "iu" else np.unique(groups, return_inverse=True)[1]
                 kd.window_moments_grouped(
-                    values.astype(np.float64, copy=False),
+                    read_only(values.astype(np.float64, copy=False)),
                     _validity_mask(column),
-                    np.ascontiguousarray(owners, np.int64),
+                    read_only(np.ascontiguousarray(owners, np.int64)),
                     starts,
                     ends,
                     means,

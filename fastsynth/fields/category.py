@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fastsynth.buffers import empty, numpy_buffer_array, values_array
+from fastsynth.buffers import empty, numpy_buffer_array, read_only, values_array
 from fastsynth.fields.base import FIELDS, Block, Field
 from fastsynth.fields.weights import alias_tables
 from fastsynth.kernels import numeric as kn
@@ -210,7 +210,7 @@ class CategoryField(Field):
                 parent = block.column(self.depends_on)
                 groups = parent.indices.fill_null(0).to_numpy()
                 tables = self._group_tables(parent_field)
-            kn.fill_grouped_alias(indices, block.key, block.start, groups, *tables)
+            kn.fill_grouped_alias(indices, block.key, block.start, read_only(groups), *tables)
         index_array = numpy_buffer_array(pa.from_numpy_dtype(self._index_dtype), indices)
         array = pa.DictionaryArray.from_arrays(index_array, self._dictionary, safe=False)
         if parent is not None and parent.null_count:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.buffers import empty
+from fastsynth.buffers import empty, read_only
 from fastsynth.fields.base import FIELDS, Block, Field
 from fastsynth.kernels.concept import SEA, SINE, STAGGER, concept_labels
 from fastsynth.specs import Bounds, PositiveNumber, Spec
@@ -91,7 +91,7 @@ class ConceptField(Field):
         return pa.int8()
 
     def generate(self, block: Block) -> pa.Array:
-        features = [_numbers(block.column(name)) for name in self.inputs]
+        features = [read_only(_numbers(block.column(name))) for name in self.inputs]
         while len(features) < 3:
             features.append(features[0])
         out = empty(block.size, np.int8)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.buffers import empty, numpy_buffer_array
+from fastsynth.buffers import empty, numpy_buffer_array, read_only
 from fastsynth.entities import STEP_BLOCK
 from fastsynth.errors import SchemaError
 from fastsynth.fields.base import FIELDS, Block, Field
@@ -384,7 +384,7 @@ class SeriesField(Field):
             values = values + self._regime_tables[1][regime]
         shaped = empty(block.size, np.float64)
         arguments = self._shape_arguments(block)
-        ks.shape_series(shaped, values, steps, entities, *arguments, -np.inf if counts else lo, hi)
+        ks.shape_series(shaped, read_only(values), steps, entities, *arguments, -np.inf if counts else lo, hi)
         values = shaped
         if counts:
             drawn = empty(block.size, np.int64)
