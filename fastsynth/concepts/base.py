@@ -193,20 +193,31 @@ def _hash(text: str) -> np.uint64:
 
 _TUPLE_MOST = 16
 """Kernels take up to this many feature buffers as a tuple, padded to this length with an empty buffer:
-numba compiles a kernel again for each length of tuple (5-12 s each, for each kernel), so one
+numba compiles a kernel again for each length of tuple (about 5 s each, for each kernel), so one
 compilation serves every width. The kernels count features from their parameters, never from the
-tuple. Wider rows go through one (features x rows) scratch array and a copy, one compilation for any
-width (a tuple of 100 buffers takes over 30 s to compile)."""
+tuple. Wider rows, or buffers of another type than the engine's, go through one (features x rows)
+scratch array and a copy, one compilation for any width (a tuple of 100 buffers takes over 30 s to
+compile)."""
 
 _PAD = np.empty(0)
+"""The padding: never read or written, and writable like the engine's buffers so that the tuple keeps
+one type (numba indexes a tuple by a row's feature number only when all its items have one type)."""
 
 
-def kernel_columns(columns: Sequence[np.ndarray], n: int) -> tuple[np.ndarray, ...] | np.ndarray:
-    """The feature buffers as a kernel of many features takes them: a tuple of ``_TUPLE_MOST``, or a
-    scratch array for wide rows (hand it to ``copy_back`` after the kernel)."""
-    if len(columns) <= _TUPLE_MOST:
-        return (*columns, *(_PAD,) * (_TUPLE_MOST - len(columns)))
-    return np.empty((len(columns), n))
+def kernel_columns(columns: Sequence[np.ndarray], n: int, width: int) -> tuple[np.ndarray, ...] | np.ndarray:
+    """The buffers of a generator of ``width`` features, ``n`` rows each, as its kernels take them: a
+    tuple of ``_TUPLE_MOST``, or a scratch array (hand it to ``copy_back`` after the kernel)."""
+    if len(columns) != width or any(len(column) != n for column in columns):
+        # the kernels write without bounds checks: a missing buffer would be written past its end
+        raise ValueError(f"{width} feature buffers of {n} rows each are needed; got {len(columns)}")
+    if width <= _TUPLE_MOST and all(_same_type_as_pad(column) for column in columns):
+        return (*columns, *(_PAD,) * (_TUPLE_MOST - width))
+    return np.empty((width, n))
+
+
+def _same_type_as_pad(column: np.ndarray) -> bool:
+    flags = column.flags
+    return column.dtype == _PAD.dtype and flags.c_contiguous and flags.writeable and flags.aligned
 
 
 def copy_back(scratch: tuple[np.ndarray, ...] | np.ndarray, columns: Sequence[np.ndarray]) -> None:

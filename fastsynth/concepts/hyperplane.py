@@ -186,7 +186,7 @@ class Hyperplane(Generator):
         if out.rows.shape[0] == 0:
             return 0
         path: WeightPath = out.state
-        cols = kernel_columns(out.columns, out.rows.shape[0])
+        cols = kernel_columns(out.columns, out.rows.shape[0], self.n_features)
         if self._closed_form():
             missed = hyperplane_closed(
                 out.rows, out.key, path.weights, self.n_drift_features, float(self.mag_change),

@@ -136,7 +136,7 @@ class RandomRBF(Generator):
 
     def fill(self, out: Rows) -> int:
         c: Centroids = out.state
-        cols = kernel_columns(out.columns, out.rows.shape[0])
+        cols = kernel_columns(out.columns, out.rows.shape[0], self.n_features)
         missed = random_rbf(
             out.rows, out.key, c.centres, c.labels, c.deviations, c.cumulative, c.guide, c.velocities, c.plan,
             out.desired, MAX_ATTEMPTS, cols, out.target,

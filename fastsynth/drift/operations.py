@@ -179,8 +179,8 @@ def _statistics(
                 inside = inside & valid
         if inside is None:
             count, mean, std = kd.moments(values, np.zeros(0, np.bool_) if valid is None else valid)
-        else:
-            count, mean, std = kd.moments(values[inside], np.zeros(0, np.bool_))
+        else:  # a copy, read-only like the column itself
+            count, mean, std = kd.moments(read_only(values[inside]), np.zeros(0, np.bool_))
         rows = int(count)
     ctx.used[name] = {"reference": choice, "mean": float(mean), "std": float(std), "rows": rows}
     return np.array([mean], np.float64), np.array([std], np.float64)
@@ -411,8 +411,9 @@ def _typos(ctx: Context, name: str) -> pa.Array:
     if text.offset:
         text = pa.concat_arrays([pa.array([], pa.large_string()), text])
     _, offsets, data = text.buffers()
-    bytes_ = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
-    positions = np.frombuffer(offsets, np.int64)[: len(text) + 1]
+    # read-only whatever Arrow's buffers are (arrays read from IPC are, pyarrow's own are not; see read_only)
+    bytes_ = read_only(np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8))
+    positions = read_only(np.frombuffer(offsets, np.int64)[: len(text) + 1])
     if set(modes) == {"swap", "change"}:
         bytes_ = bytes_.copy()
         kd.typos(bytes_, positions, ctx.weights, ctx.rate(), ctx.key(name), ctx.draws.start)
@@ -421,7 +422,7 @@ def _typos(ctx: Context, name: str) -> pa.Array:
         edit, at, letter = empty(n, np.int8), empty(n, np.int64), empty(n, np.uint8)
         codes = np.array(sorted({kd.TYPO_MODES[m] for m in modes}), np.int8)
         kd.typo_plan(
-            read_only(bytes_),
+            bytes_,
             positions,
             ctx.weights,
             ctx.rate(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from numba.core import types
 from river.datasets import synth
 from scipy import stats
 
@@ -66,6 +67,8 @@ def test_one_compilation_serves_every_width_of_a_tuple():
             generator.sample(100, start=0, key=3)
     for name, kernel in _KERNELS.items():
         assert len(set(kernel.signatures) - before[name]) <= 1, name
+        tuples = {t for signature in kernel.signatures for t in signature if isinstance(t, types.BaseTuple)}
+        assert tuples == {types.UniTuple(types.float64[::1], 16)}, (name, tuples)
 
 
 def reference_steps(key: int, n_drift: int, threshold: int, rows: int) -> np.ndarray:

@@ -175,6 +175,24 @@ def test_desired_classes():
     assert missed == np.count_nonzero(~present)
 
 
+def test_buffers_of_any_layout_are_filled_and_missing_ones_refused():
+    """Buffers the kernels cannot take as one tuple (a strided view, float32) go through the scratch
+    array, with the same values; a buffer short of the width is refused before a kernel writes."""
+    generator = RandomRBF(n_features=3, n_centroids=8)
+    state = generator.state(2)
+    rows, desired = np.arange(500, dtype=np.int64), np.full(500, -1, np.int64)
+    expected, y = generator.sample(500, key=2)
+    matrix = np.empty((500, 3))
+    for columns in ([matrix[:, f] for f in range(3)], [np.empty(500, np.float32) for _ in range(3)]):
+        target = np.empty(500, np.int8)
+        generator.fill(Rows(rows, np.uint64(2), state, desired, columns, target))
+        np.testing.assert_array_equal(target, y)
+        for f, name in enumerate(generator.feature_names()):
+            np.testing.assert_array_equal(columns[f], expected[name].astype(columns[f].dtype))
+    with pytest.raises(ValueError, match="3 feature buffers of 500 rows each are needed; got 2"):
+        generator.fill(Rows(rows, np.uint64(2), state, desired, [np.empty(500)] * 2, np.empty(500, np.int8)))
+
+
 @pytest.mark.parametrize(
     ("document", "words"),
     [
