@@ -12,6 +12,7 @@ from numba import prange
 
 from fastsynth.kernels import rng
 from fastsynth.kernels.jit import inline_kernel, kernel, parallel_kernel
+from fastsynth.kernels.memory import copy_range
 
 __all__ = [
     "NUMERIC_OPS",
@@ -263,15 +264,15 @@ def typo_apply(out, data, offsets, new_offsets, edit, at, letter):
         e = edit[i]
         if e == 2:  # delete the byte at ``at``
             cut = at[i] - first
-            out[o : o + cut] = data[first : at[i]]
-            out[o + cut : new_offsets[i + 1]] = data[at[i] + 1 : end]
+            copy_range(out, o, data, first, at[i])
+            copy_range(out, o + cut, data, at[i] + 1, end)
             continue
         if e == 3:  # write the byte at ``at`` twice
             cut = at[i] - first + 1
-            out[o : o + cut] = data[first : at[i] + 1]
-            out[o + cut : new_offsets[i + 1]] = data[at[i] : end]
+            copy_range(out, o, data, first, at[i] + 1)
+            copy_range(out, o + cut, data, at[i], end)
             continue
-        out[o : o + end - first] = data[first:end]
+        copy_range(out, o, data, first, end)
         if e == 0:
             k = o + at[i] - first
             out[k], out[k + 1] = data[at[i] + 1], data[at[i]]

@@ -5,7 +5,7 @@ with alignment 1 at an index of a uint8 array. ``address`` gives an array's addr
 functions read and write bytes and words at an address: helpers that take addresses instead of arrays
 spare numba's reference counting of the array on every call. None of them checks bounds: callers keep
 every access within memory they own (``index + 8`` within the array, for words). ``copy_bytes``
-copies between addresses with them.
+copies between addresses with them; ``copy_range`` between arrays.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from fastsynth.kernels.jit import kernel
 __all__ = [
     "address",
     "copy_bytes",
+    "copy_range",
     "load_byte_at",
     "load_word",
     "load_word_at",
@@ -141,3 +142,15 @@ load_word_at: Any = _load_word_at
 store_byte_at: Any = _store_byte_at
 store_word: Any = _store_word
 store_word_at: Any = _store_word_at
+
+
+@kernel
+def copy_range(out: Any, o: int, data: Any, start: int, end: int) -> None:
+    """``out[o : o + end - start] = data[start:end]`` for byte arrays, as far as both reach: a word at a
+    time, never past the range (threads may own the bytes after it). numba compiles a slice assignment
+    with a check of both shapes that formats its error message, over 3 s of compiling for each kernel
+    that has one."""
+    n = min(end - start, out.shape[0] - o, data.shape[0] - start)
+    if n > 0:
+        at, source = address(out) + o, address(data) + start
+        copy_bytes(at, at + n, source, n, source + n)

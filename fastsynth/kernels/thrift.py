@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from fastsynth.kernels.jit import kernel
+from fastsynth.kernels.memory import copy_range
 
 __all__ = [
     "DAMAGED",
@@ -191,7 +192,7 @@ def _copy(data: np.ndarray, start: int, end: int, out: np.ndarray, o: int) -> in
         return DAMAGED
     if o + end - start > len(out):
         return FULL
-    out[o : o + end - start] = data[start:end]
+    copy_range(out, o, data, start, end)
     return o + end - start
 
 
