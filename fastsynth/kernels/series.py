@@ -190,7 +190,8 @@ def fill_ar(
         history = np.zeros(p)  # history[lag] = x_{m - 1 - lag}
         origin = first
         if resume[g]:
-            history[:] = resumed[g]
+            for lag in range(p):  # not history[:] = resumed[g]: numba compiles a shape check for that, 4 s
+                history[lag] = resumed[g, lag]
         else:
             origin = (first // block) * block
             for lag in range(p):
