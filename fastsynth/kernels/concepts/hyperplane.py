@@ -276,7 +276,8 @@ def hyperplane_walk(
         t = rows[at_rows[0]] // BLOCK * BLOCK
         for q in range(m):
             t = _advance(streams, threshold, direction, step, t, rows[at_rows[q]])
-            run_steps[q, :] = step
+            for f in range(n_drift):  # not run_steps[q, :] = step: numba compiles a shape check for that
+                run_steps[q, f] = step[f]
         missed += _run(
             rows, at_rows, run_steps, m, key, first, w0, mag, noise, desired, max_attempts, cols, y
         )
