@@ -209,7 +209,10 @@ def kernel_columns(columns: Sequence[np.ndarray], n: int, width: int) -> tuple[n
     tuple of ``_TUPLE_MOST``, or a scratch array (hand it to ``copy_back`` after the kernel)."""
     if len(columns) != width or any(len(column) != n for column in columns):
         # the kernels write without bounds checks: a missing buffer would be written past its end
-        raise ValueError(f"{width} feature buffers of {n} rows each are needed; got {len(columns)}")
+        lengths = ", ".join(str(len(column)) for column in columns)
+        raise ValueError(
+            f"{width} feature buffers of {n} rows each are needed; got {len(columns)} of {lengths}"
+        )
     if width <= _TUPLE_MOST and all(_same_type_as_pad(column) for column in columns):
         return (*columns, *(_PAD,) * (_TUPLE_MOST - width))
     return np.empty((width, n))

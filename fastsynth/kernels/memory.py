@@ -5,7 +5,9 @@ with alignment 1 at an index of a uint8 array. ``address`` gives an array's addr
 functions read and write bytes and words at an address: helpers that take addresses instead of arrays
 spare numba's reference counting of the array on every call. None of them checks bounds: callers keep
 every access within memory they own (``index + 8`` within the array, for words). ``copy_bytes``
-copies between addresses with them; ``copy_range`` between arrays.
+copies between addresses with them; ``copy_range`` between byte arrays. Kernels copy arrays with it
+or with loops, never with slice assignments (``out[a:b] = data[c:d]``): for those numba compiles a check
+of both shapes whose error message it formats, 3-4 s of compiling in a process's first such kernel.
 """
 
 from __future__ import annotations
@@ -146,11 +148,10 @@ store_word_at: Any = _store_word_at
 
 @kernel
 def copy_range(out: Any, o: int, data: Any, start: int, end: int) -> None:
-    """``out[o : o + end - start] = data[start:end]`` for byte arrays, as far as both reach: a word at a
-    time, never past the range (threads may own the bytes after it). numba compiles a slice assignment
-    with a check of both shapes that formats its error message, over 3 s of compiling for each kernel
-    that has one."""
+    """``out[o : o + end - start] = data[start:end]`` for contiguous uint8 arrays that do not overlap, as
+    far as both reach (nothing for negative positions): a word at a time, never past the range (threads
+    may own the bytes after it)."""
     n = min(end - start, out.shape[0] - o, data.shape[0] - start)
-    if n > 0:
+    if n > 0 and o >= 0 and start >= 0:
         at, source = address(out) + o, address(data) + start
         copy_bytes(at, at + n, source, n, source + n)

@@ -59,5 +59,5 @@ def nearest_two(queries: np.ndarray, reference: np.ndarray, best: np.ndarray, se
                         else:
                             b = t
                 first[i - start], next_[i - start] = a, b
-        for i in range(stop - start):  # not slice assignments: numba compiles a shape check for those
-            best[start + i], second[start + i] = first[i], next_[i]
+        for k in range(stop - start):
+            best[start + k], second[start + k] = first[k], next_[k]

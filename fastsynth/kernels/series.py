@@ -180,7 +180,8 @@ def fill_ar(
         e = seg_entity[g]
         if seg_step[g] % block != 0 and carry_step[e] == seg_step[g]:
             resume[g] = True
-            resumed[g] = carry[e]
+            for lag in range(p):
+                resumed[g, lag] = carry[e, lag]
     for g in prange(segments):
         e = seg_entity[g]
         ekey = entity_key(key, e)
@@ -190,7 +191,7 @@ def fill_ar(
         history = np.zeros(p)  # history[lag] = x_{m - 1 - lag}
         origin = first
         if resume[g]:
-            for lag in range(p):  # not history[:] = resumed[g]: numba compiles a shape check for that, 4 s
+            for lag in range(p):
                 history[lag] = resumed[g, lag]
         else:
             origin = (first // block) * block
@@ -211,7 +212,8 @@ def fill_ar(
             if m >= first:
                 out[seg_offset[g] + (m - first) * stride] = x
         if end % block != 0:  # at most one segment per entity ends mid-block
-            carry[e] = history
+            for lag in range(p):
+                carry[e, lag] = history[lag]
             carry_step[e] = end
 
 

@@ -188,7 +188,7 @@ def _moves(level: int, field: int) -> bool:
 
 @kernel
 def _copy(data: np.ndarray, start: int, end: int, out: np.ndarray, o: int) -> int:
-    if end < 0:
+    if not 0 <= start <= end <= len(data):
         return DAMAGED
     if o + end - start > len(out):
         return FULL

@@ -219,8 +219,8 @@ def block_entries(entry_directions, entry_steps, sums, signs, directions, steps)
     """Entry states of consecutive blocks: block 0 enters with ``entry_*``; block ``b + 1`` with block
     ``b``'s direction times its sign and its steps plus its direction times its sum. Fills
     ``directions[b], steps[b]`` for ``b`` in ``0 .. len(sums)`` (one more row than ``sums``)."""
-    directions[0] = entry_directions
-    steps[0] = entry_steps
+    for f in range(entry_directions.shape[0]):
+        directions[0, f], steps[0, f] = entry_directions[f], entry_steps[f]
     for b in range(sums.shape[0]):
         for f in range(sums.shape[1]):
             directions[b + 1, f] = directions[b, f] * signs[b, f]
@@ -276,7 +276,7 @@ def hyperplane_walk(
         t = rows[at_rows[0]] // BLOCK * BLOCK
         for q in range(m):
             t = _advance(streams, threshold, direction, step, t, rows[at_rows[q]])
-            for f in range(n_drift):  # not run_steps[q, :] = step: numba compiles a shape check for that
+            for f in range(n_drift):
                 run_steps[q, f] = step[f]
         missed += _run(
             rows, at_rows, run_steps, m, key, first, w0, mag, noise, desired, max_attempts, cols, y
