@@ -10,7 +10,10 @@ import json
 import logging
 import sys
 
-__all__ = ["JsonFormatter", "configure_logging"]
+__all__ = ["NOTICES", "JsonFormatter", "configure_logging", "notices_on_terminal"]
+
+NOTICES = "fastsynth.notices"
+"""The logger of one-off notices a person at a terminal should see (kernels compiling on first use)."""
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
@@ -43,3 +46,20 @@ def configure_logging(level: str = "INFO", format: str = "text") -> None:
     logger.handlers[:] = [handler]
     logger.setLevel(level)
     logger.propagate = False
+    _notices_to(None)  # the notices are records of the log now, in its format
+
+
+def notices_on_terminal() -> None:
+    """Print the notices (``NOTICES``) to standard error as plain lines, when it is a terminal: for
+    commands that configure no log. Elsewhere (a pipe, a file, a test) they stay silent."""
+    if sys.stderr.isatty():
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("fastsynth: %(message)s"))
+        _notices_to(handler)
+
+
+def _notices_to(handler: logging.Handler | None) -> None:
+    logger = logging.getLogger(NOTICES)
+    logger.handlers[:] = [] if handler is None else [handler]
+    logger.setLevel(logging.NOTSET if handler is None else logging.INFO)
+    logger.propagate = handler is None

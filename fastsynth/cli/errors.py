@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import typer
 
 from fastsynth.errors import FastsynthError
+from fastsynth.logs import notices_on_terminal
 
 __all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "handle_errors"]
 
@@ -22,10 +23,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def handle_errors(command: F) -> F:
     """Wrap a command so a FastsynthError prints ``error: <message>`` and exits 1, Ctrl-C exits 130,
-    and a closed pipe (``fastsynth gen ... | head``) ends quietly."""
+    and a closed pipe (``fastsynth gen ... | head``) ends quietly. On a terminal, one-off notices (kernels
+    compiling on first use) are printed too."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        notices_on_terminal()
         try:
             return command(*args, **kwargs)
         except FastsynthError as exc:

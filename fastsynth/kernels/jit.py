@@ -9,13 +9,16 @@ randomness from the row index, so results never depend on the thread count.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from pathlib import Path
 from typing import Any
 
 import numba
+from numba.core import event as numba_events
 
 from fastsynth.errors import UsageError
+from fastsynth.logs import NOTICES
 
 __all__ = ["inline_kernel", "kernel", "parallel_kernel", "set_threads", "threads"]
 
@@ -41,6 +44,30 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 if "NUMBA_CACHE_DIR" not in os.environ:
     numba.config.CACHE_DIR = str(_cache_dir())  # type: ignore[attr-defined]  # numba.config is dynamic
+
+
+class _FirstCompile(numba_events.Listener):
+    """Says once per process that kernels are compiling. numba reports ``numba:compile`` only for what
+    its cache does not hold; a first run on a machine waits 10 to 30 s for it, which would otherwise look
+    like a hang."""
+
+    def __init__(self) -> None:
+        self.said = False
+
+    def on_start(self, event: numba_events.Event) -> None:
+        if not self.said:
+            self.said = True
+            logging.getLogger(NOTICES).info(
+                "compiling kernels on their first use on this machine; later runs load them from %s",
+                numba.config.CACHE_DIR,  # type: ignore[attr-defined]  # numba.config is dynamic
+            )
+
+    def on_end(self, event: numba_events.Event) -> None:
+        pass
+
+
+_FIRST_COMPILE = _FirstCompile()
+numba_events.register("numba:compile", _FIRST_COMPILE)
 
 # fastmath stays off: it lets LLVM reorder float arithmetic, which could make output depend on the CPU.
 _COMMON: dict[str, Any] = {"cache": True, "nogil": True, "error_model": "numpy"}
