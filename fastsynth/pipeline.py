@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from typing import TypeVar
 
 __all__ = ["prefetch"]
@@ -25,11 +25,12 @@ class _Done:
         self.error = error
 
 
-def prefetch(items: Iterable[T], depth: int = 1) -> Iterator[T]:
+def prefetch(items: Iterable[T], depth: int = 1) -> Generator[T, None, None]:
     """Yield ``items`` in order while a background thread computes up to ``depth`` items ahead.
 
     An exception in the producer is raised in the consumer; a consumer that stops early (an exception, a
-    ``break``, Ctrl-C) stops the producer at its next item."""
+    ``break``, Ctrl-C) stops the producer once the generator is closed: at once with ``close()`` (or
+    ``contextlib.closing``), else when it is collected, which a held traceback delays."""
     channel: queue.Queue[T | _Done] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import closing
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -101,7 +102,8 @@ def write_rows(
     batches = prefetch(iter_batches(schema, rows, batch_size=batch_size, seed=seed), depth=2)
     show_progress = sys.stderr.isatty() and rows >= _PROGRESS_MIN_ROWS if progress is None else progress
     started = time.perf_counter()
-    with open_sink(output, schema.arrow_schema(), format=name, **options) as sink:
+    # Closed on the way out, so that an error stops the thread making batches ahead at once.
+    with closing(batches), open_sink(output, schema.arrow_schema(), format=name, **options) as sink:
         if show_progress:
             # rich only for the bar: importing it took 0.05 s of every start
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn

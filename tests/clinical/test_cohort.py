@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import threading
 from math import erfc
 
 import numpy as np
@@ -26,7 +27,7 @@ from fastsynth.clinical import (
     generate_cohort,
     write_cohort,
 )
-from fastsynth.errors import SchemaError, UsageError
+from fastsynth.errors import SchemaError, SinkError, UsageError
 from fastsynth.kernels import omics
 from fastsynth.sinks.binary import MAX_THREADS
 from fastsynth.sinks.parquet_join import JoinedWriter
@@ -289,6 +290,17 @@ def test_csv_of_a_matrix_is_refused_before_any_file_is_written(tmp_path):
     with pytest.raises(UsageError, match="layout='matrix' puts a patient's values in one list column"):
         write_cohort(Cohort(patients=5, genes=4, proteins=2), tmp_path / "out", format="csv", layout="matrix")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_file_that_cannot_be_written_stops_the_blocks_made_ahead_at_once(tmp_path, monkeypatch):
+    """The blocks of a file are made ahead in a thread; the error must stop it even while its traceback
+    is held (as a notebook holds the last one), not keep it and its block until the traceback goes."""
+    monkeypatch.setattr(fastsynth.clinical, "BATCH_BYTES", 8 * 40 * 10)  # blocks of 10 patients
+    (tmp_path / "out" / "genes.parquet").mkdir(parents=True)  # the genes' file cannot be created
+    with pytest.raises(SinkError) as failure:
+        write_cohort(Cohort(patients=100, genes=40, proteins=6, seed=9), tmp_path / "out")
+    assert failure.value.__traceback__ is not None  # held
+    assert [t.name for t in threading.enumerate() if t.name == "fastsynth-prefetch"] == []
 
 
 @pytest.mark.parametrize("layout", ["long", "matrix"])
