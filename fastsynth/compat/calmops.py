@@ -213,6 +213,10 @@ _PARAMETERS: dict[str, dict[str, str]] = {
 }
 """Each generator's GeneratorConfig fields and the (river) parameter each becomes."""
 
+_MODEL_SEEDS = {"random_tree": "seed_tree", "random_rbf": "seed_model"}
+"""River's seed of what a generator builds once (a tree, centroids), which the seed's factory sets to
+``random_state``: the same ``random_state`` gives the tree of river's ``RandomTree(seed_tree=...)``."""
+
 _BALANCE = {
     "agrawal": "balance_classes",
     "stagger": "balance_classes_stagger",
@@ -411,6 +415,8 @@ class GeneratorFactory:
         seed = config.random_state if config.random_state is not None else config.seed
         if seed is not None:
             parameters["seed"] = seed
+            if name in _MODEL_SEEDS:  # what river builds once comes from the seed itself, as the seed's does
+                parameters[_MODEL_SEEDS[name]] = seed
         mapped = ", ".join(f"{f} -> {p}" for f, p in own.items() if p in parameters)
         try:
             generator = generator_from_document(

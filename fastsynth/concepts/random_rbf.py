@@ -2,11 +2,11 @@
 ``n_features``, ``n_centroids``) and ``RandomRBFDrift`` (also ``change_speed`` and
 ``n_drift_centroids``), registered as ``random_rbf`` and ``random_rbf_drift``.
 
-The centroids are river's: its ``seed_model`` build, run once with Python's ``random.Random`` seeded by
-the stream's key, so a key equal to river's ``seed_model`` gives the very centroids (centres, classes,
-standard deviations, weights and, drifting, velocities) river makes. Rows are drawn per row from the key
-(see ``fastsynth.kernels.concepts.random_rbf``), and the moving centroids' positions at row ``i`` are
-closed form, so any row is computed directly.
+The centroids are river's: its build, run once with Python's ``random.Random`` seeded by the option
+``seed_model`` (or, not given, the generator's key), gives the very centroids (centres, classes,
+standard deviations, weights and, drifting, velocities) river makes with that ``seed_model``. Rows are
+drawn per row from the key (see ``fastsynth.kernels.concepts.random_rbf``), and the moving centroids'
+positions at row ``i`` are closed form, so any row is computed directly.
 """
 
 from __future__ import annotations
@@ -77,6 +77,8 @@ class RandomRBF(Generator):
     """How many numeric features."""
     n_centroids: Annotated[int, Bounds(1, 100_000), Size("pool")] = 50
     """How many centroids."""
+    seed_model: int | None = None
+    """River's seed of the centroids; by default the generator's key (from ``seed`` and the options)."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -104,18 +106,20 @@ class RandomRBF(Generator):
         return 0.0
 
     def state(self, seed: int) -> Centroids:
-        """River's ``_generate_centroids`` with ``seed_model = seed``: per centroid its centre's
-        coordinates, its class, its standard deviation and its weight, in that order from one
-        generator; the drifting variant then restarts a generator on the same seed for the velocities,
-        each a random direction (normalised draws) times ``change_speed``."""
-        draws = random.Random(int(seed))
+        """River's ``_generate_centroids`` with its ``seed_model`` (or, not given, ``seed``: the
+        generator's key): per centroid its centre's coordinates, its class, its standard deviation and
+        its weight, in that order from one generator; the drifting variant then restarts a generator on
+        the same seed for the velocities, each a random direction (normalised draws) times
+        ``change_speed``."""
+        seed = int(seed) if self.seed_model is None else self.seed_model
+        draws = random.Random(seed)
         centres, labels, deviations, weights = [], [], [], []
         for _ in range(self.n_centroids):
             centres.append([draws.random() for _ in range(self.n_features)])
             labels.append(draws.randint(0, self.n_classes - 1))
             deviations.append(draws.random())
             weights.append(draws.random())
-        draws = random.Random(int(seed))
+        draws = random.Random(seed)
         velocities = []
         for _ in range(self._moving()):
             speed = [draws.random() for _ in range(self.n_features)]

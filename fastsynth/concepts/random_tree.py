@@ -132,9 +132,9 @@ and happens before the first row (the CLI and Python go to the kernel's ``MAX_NO
 @dataclass(frozen=True, kw_only=True)
 class RandomTree(Generator):
     """Numeric features ``x_num_0...`` uniform in [0, 1) and categorical ones ``x_cat_0...`` (integers
-    0 to ``n_categories_per_feature - 1``), labelled by a random tree. The tree is river's for
-    ``seed_tree`` equal to the stream's key (``state``), so a key of 42 gives the tree of
-    ``river.datasets.synth.RandomTree(seed_tree=42)``."""
+    0 to ``n_categories_per_feature - 1``), labelled by a random tree: river's, built by its algorithm
+    from ``seed_tree`` (``seed_tree: 42`` gives the tree of ``river.datasets.synth.RandomTree(seed_tree=
+    42)``), or from the generator's key when ``seed_tree`` is not given."""
 
     n_classes: Annotated[int, Bounds(1, 127)] = 2
     """How many classes the leaves take."""
@@ -150,6 +150,8 @@ class RandomTree(Generator):
     """The first depth at which a node may be a leaf before ``max_tree_depth``."""
     fraction_leaves_per_level: Annotated[float, Bounds(0, 1)] = 0.15
     """The probability that a node from ``first_leaf_level`` on is a leaf."""
+    seed_tree: int | None = None
+    """River's seed of the tree; by default the generator's key (from ``seed`` and the options)."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -182,10 +184,10 @@ class RandomTree(Generator):
         return self.n_classes
 
     def state(self, seed: int) -> Tree:
-        """The tree river builds with ``seed_tree=seed``, flattened (see
-        ``fastsynth.kernels.concepts.random_tree``)."""
+        """The tree river builds with ``seed_tree`` (or, not given, ``seed``: the generator's key),
+        flattened (see ``fastsynth.kernels.concepts.random_tree``)."""
         return build_tree(
-            int(seed),
+            int(seed) if self.seed_tree is None else self.seed_tree,
             n_classes=self.n_classes,
             n_num_features=self.n_num_features,
             n_cat_features=self.n_cat_features,

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from river.datasets import synth
 
 from fastsynth import UsageError
 from fastsynth.compat import calmops, common
@@ -258,6 +259,21 @@ def test_the_factory_maps_the_seeds_fields_to_fastsynths_parameters():
         "type": "sea",
         "noise": 0.1,
     }
+
+
+def test_random_state_builds_rivers_tree_and_centroids_as_the_seeds_factory_does():
+    """The seed's factory gives river's RandomTree ``seed_tree=random_state``: the same tree here."""
+    made = GeneratorFactory.create_generator(GeneratorType.RANDOM_TREE, GeneratorConfig(random_state=42))
+    document = made.generator.to_document()
+    assert document["seed"] == document["seed_tree"] == 42
+    frame = SyntheticGenerator().generate(made, 1_000)
+    options = {k: v for k, v in document.items() if k not in ("type", "seed")}
+    river = synth.RandomTree(seed_sample=0, **options)
+    next(iter(river))
+    rows = frame.drop(columns="target").to_dict("records")
+    assert frame["target"].tolist() == [river._classify_instance(river.tree_root, row) for row in rows]
+    rbf = GeneratorFactory.create_generator(GeneratorType.RANDOM_RBF, GeneratorConfig(random_state=42))
+    assert rbf.generator.to_document()["seed_model"] == 42
 
 
 def test_preset_concept_drift_is_the_seeds_pair():

@@ -9,6 +9,7 @@ from river.datasets import synth
 from river.datasets.synth.random_rbf import random_index_based_on_weights
 from scipy import stats
 
+import fastsynth
 from fastsynth.concepts import generator_from_document
 from fastsynth.concepts.base import Rows
 from fastsynth.concepts.random_rbf import RandomRBF, RandomRBFDrift
@@ -33,6 +34,20 @@ def test_centroids_are_rivers():
     assert np.allclose(ours.velocities, np.abs(np.array(river.centroid_speed)) * 0.02, rtol=0, atol=1e-15)
     still = RandomRBF(**OPTIONS).state(5)
     assert np.array_equal(still.centres, ours.centres) and still.velocities.shape == (0, 4)
+
+
+@pytest.mark.parametrize("kind", ["random_rbf", "random_rbf_drift"])
+def test_rivers_seed_model_in_a_schema_gives_rivers_centroids(kind):
+    options = {**OPTIONS, "seed_model": 7, **({"n_drift_centroids": 6} if kind == "random_rbf_drift" else {})}
+    generator = generator_from_document({"type": kind, **options}, "schema: generator")
+    river = (synth.RandomRBF if kind == "random_rbf" else synth.RandomRBFDrift)(**options)
+    iter(river).__next__()
+    for key in (1, 2):  # any key: the generator's seed and options no longer choose the centroids
+        ours = generator.state(key)
+        assert np.array_equal(ours.labels, [c.class_label for c in river.centroids])
+        assert np.array_equal(ours.weights, river.centroid_weights)
+    table = fastsynth.generate(fastsynth.Schema.from_dict({"generator": {"type": kind, **options}}), 10)
+    assert table.num_rows == 10 and table.column_names[-1] == "target"
 
 
 class Fixed:

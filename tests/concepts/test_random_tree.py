@@ -8,6 +8,7 @@ import pytest
 from river.datasets import synth
 from scipy import stats
 
+import fastsynth
 from fastsynth.concepts import generator_from_document
 from fastsynth.concepts import random_tree as random_tree_module
 from fastsynth.concepts.base import Rows
@@ -86,6 +87,20 @@ def test_rivers_rows_relabelled_by_the_walk_give_rivers_labels(params, seed):
     rows, labels = river_rows(params, seed, 20_000)
     got = walk(generator.state(seed), generator.n_num_features, rows, generator.feature_names())
     np.testing.assert_array_equal(got, labels)
+
+
+def test_rivers_seed_tree_in_a_schema_gives_rivers_tree_whatever_the_datasets_seed():
+    river = synth.RandomTree(seed_tree=42, seed_sample=0, **SMALL)
+    next(iter(river))
+    for seed in (1, 2):
+        document = {"generator": {"type": "random_tree", "seed_tree": 42, **SMALL}, "seed": seed}
+        table = fastsynth.generate(fastsynth.Schema.from_dict(document), 2_000)
+        rows = table.drop_columns(["target"]).to_pylist()
+        labels = [river._classify_instance(river.tree_root, row) for row in rows]
+        assert table["target"].to_pylist() == labels
+    unseeded = RandomTree(**SMALL)  # the tree of the generator's key, which the dataset's seed sets
+    first, second = (unseeded.state(int(unseeded.key(seed))) for seed in (1, 2))
+    assert not np.array_equal(first.threshold, second.threshold)
 
 
 def test_own_rows_relabelled_by_the_walk_give_the_target():
@@ -203,7 +218,8 @@ def test_a_tree_past_the_node_limit_is_refused(monkeypatch):
         ({"fraction_leaves_per_level": 1.5}, "fraction_leaves_per_level=1.5 is not a number in [0, 1]"),
         ({"max_tree_depth": 2.5}, "max_tree_depth=2.5"),
         ({"n_num_features": 0, "n_cat_features": 0}, "n_num_features=0 and n_cat_features=0"),
-        ({"seed_tree": 3}, "unknown parameter 'seed_tree'"),
+        ({"seed_tree": "42"}, "seed_tree='42' is not an integer"),
+        ({"seed_sample": 3}, "unknown parameter 'seed_sample'"),
     ],
 )
 def test_bad_parameters_name_the_parameter_value_and_what_is_allowed(document, message):
