@@ -180,13 +180,16 @@ class Selection:
             )
         values = table.column(column)
         if isinstance(self.spec, Blocks):
+            # A category column is dictionary-encoded: its values are of the dictionary's type, which
+            # the comparisons take as they are (a value cannot be cast to a dictionary of one).
+            kind = values.type.value_type if pa.types.is_dictionary(values.type) else values.type
             try:
                 if self.spec.values is not None:
-                    wanted = pa.array(list(self.spec.values)).cast(values.type, safe=False)
+                    wanted = pa.array(list(self.spec.values)).cast(kind, safe=False)
                     mask = pc.is_in(values, value_set=wanted)
                 else:
-                    low = pa.scalar(self.spec.first).cast(values.type)
-                    high = pa.scalar(self.spec.last).cast(values.type)
+                    low = pa.scalar(self.spec.first).cast(kind)
+                    high = pa.scalar(self.spec.last).cast(kind)
                     mask = pc.and_(pc.greater_equal(values, low), pc.less_equal(values, high))
             except (pa.ArrowException, OverflowError, TypeError, ValueError):
                 raise UsageError(

@@ -260,6 +260,28 @@ def test_time_block_and_condition_windows(table):
     )
 
 
+@pytest.mark.parametrize(
+    ("source", "blocks", "chosen"),
+    [
+        ("city", {"values": ["b", "c"]}, lambda codes: np.isin(codes, ["b", "c"])),
+        ("city", {"first": "b", "last": "c"}, lambda codes: (codes >= "b") & (codes <= "c")),
+        ("n", {"values": [20, 30]}, lambda codes: np.isin(codes, [20, 30])),
+        ("n", {"first": 20, "last": 25}, lambda codes: (codes >= 20) & (codes <= 25)),
+    ],
+)
+def test_blocks_of_a_category_column_are_its_values(table, source, blocks, chosen):
+    """A category column is dictionary-encoded; its blocks are named by its values, text or numbers."""
+    column = pc.dictionary_encode(table[source])
+    data = table.select(["y"]).append_column("block", column)
+    drifted, log = fastsynth.inject_drift(
+        data, [{"type": "add", "columns": ["y"], "magnitude": 1, "blocks": {"column": "block", **blocks}}]
+    )
+    expected = chosen(table[source].to_numpy(zero_copy_only=False))
+    assert pa.types.is_dictionary(column.type) and expected.any() and not expected.all()
+    np.testing.assert_array_equal(drifted["y"].to_numpy() != data["y"].to_numpy(), expected)
+    assert log.entries[0]["rows"]["count"] == expected.sum()
+
+
 def test_dataframes_in_and_out_and_a_weight_column(table):
     frame = pl.from_arrow(table)
     drifted, _ = fastsynth.inject_drift(
