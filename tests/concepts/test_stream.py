@@ -219,7 +219,23 @@ def test_the_drift_schedule_applies_across_blocks() -> None:
     assert np.allclose(moved[~second & np.isfinite(moved)], 0.0)
     sigma = np.std(undrifted["0"].to_numpy(zero_copy_only=False)[second])  # the window's own
     assert np.allclose(moved[second], sigma, rtol=0.06)  # measured row to row: about 3% apart
-    assert (t["target"].to_numpy() == undrifted["target"].to_numpy()).all()
+    assert (t["target"].to_numpy() == undrifted["target"].to_numpy()).all()  # as drawn (the README)
+
+
+def test_a_concept_field_over_a_generators_features_follows_their_drift() -> None:
+    """The README's way to a covariate shift: the generator's target keeps the labels drawn with the
+    undrifted features, a ``concept`` field computes its labels from the drifted ones."""
+    document = {
+        "generator": {"type": "sea", "variant": 0},
+        "fields": {"label": {"type": "concept", "stream": "sea", "inputs": ["0", "1"], "concepts": [0]}},
+        "drift": [{"type": "shift", "columns": ["0"], "magnitude": 1, "start_row": 5_000}],
+    }
+    t = table(document, 10_000)
+    x0, x1 = t["0"].to_numpy(), t["1"].to_numpy()
+    rule = (x0 + x1 > SEA_THRESHOLDS[0]).astype(np.int8)
+    assert (t["label"].to_numpy() == rule).all()
+    target = t["target"].to_numpy()
+    assert (target[:5_000] == rule[:5_000]).all() and (target[5_000:] != rule[5_000:]).mean() > 0.05
 
 
 def test_a_river_object_of_ones_own_makes_a_schemas_rows() -> None:
