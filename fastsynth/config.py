@@ -11,7 +11,7 @@ The file::
     limits: {max_fields: 1000, max_depth: 32, max_document_bytes: 1000000, max_entities: 100000,
              max_text_length: 10000, max_pool: 100000, max_categories: 10000, max_expression_tokens: 500,
              max_series_terms: 100, max_visits: 100, max_drift_events: 100, max_dictionary_bytes: 10000000,
-             max_build_seconds: 5, max_batch_size: 1000000, max_rate: 10000000}
+             max_build_seconds: 5, max_batch_size: 1000000, max_rate: 10000000, max_row_streams: 8}
     logging: {level: INFO, format: text}
 
 Each setting's variable is ``SYNTH_<NAME>`` or ``FASTSYNTH_<NAME>`` (the latter wins when both are set):
@@ -136,10 +136,17 @@ class Setting:
 
 
 SETTINGS = (
-    Setting("seed", "data_generation", "seed", DEFAULT_SEED, _integer(0), "seed of every random choice"),
+    Setting(
+        "seed", "data_generation", "seed", DEFAULT_SEED, _integer(0, 2**64 - 1), "seed of every random choice"
+    ),
     Setting("batch_size", "data_generation", "batch_size", 1000, _integer(1), "rows per batch"),
     Setting(
-        "frequency", "data_generation", "frequency", 1.0, _number(positive=True), "seconds between batches"
+        "frequency",
+        "data_generation",
+        "frequency",
+        1.0,
+        _number(positive=True, at_most=86_400.0),  # a day: past it a stream looks stopped
+        "seconds between batches",
     ),
     Setting(
         "default_model",
@@ -204,6 +211,7 @@ SETTINGS = (
             ("max_build_seconds", 5, "seconds of set-up a field from a request may need"),
             ("max_batch_size", 1_000_000, "largest batch_size the API may set"),
             ("max_rate", 10_000_000, "most rows per second a request's rate may ask for"),
+            ("max_row_streams", 8, "requests making rows at once (POST /generate, Flight do_get)"),
         )
     ),
     Setting(

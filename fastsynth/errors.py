@@ -13,6 +13,7 @@ from typing import Any
 
 __all__ = [
     "STATUSES",
+    "Busy",
     "Conflict",
     "FastsynthError",
     "MissingDependencyError",
@@ -59,9 +60,14 @@ class Conflict(FastsynthError):
     """The request clashes with the current state: a name taken, a generator already running."""
 
 
+class Busy(FastsynthError):
+    """A server already serves as many requests of this kind as it takes at once (its limits)."""
+
+
 STATUSES: dict[type[BaseException], int] = {
     NotFound: 404,
     Conflict: 409,
+    Busy: 429,
     FastsynthError: 400,
 }
 """The HTTP status of each refusal, for the REST API's responses and the ``status`` in a Flight error's

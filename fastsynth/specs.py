@@ -19,6 +19,7 @@ import contextvars
 import dataclasses
 import functools
 import math
+import time
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -179,6 +180,34 @@ def work_left() -> tuple[float, str] | None:
     spent = _SPENT.get() or {}
     left = max(0.0, round(found[0] - spent.get("work", 0.0), 1))
     return (int(left) if left.is_integer() else left), found[1]  # "5 s", not "5.0 s", in messages
+
+
+_DEADLINE: contextvars.ContextVar[tuple[float, float, str] | None] = contextvars.ContextVar(
+    "fastsynth_deadline", default=None
+)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float, setting: str) -> Iterator[None]:
+    """Within the block, ``on_time`` refuses to go on once ``seconds`` have passed: a bound on work no
+    trial can estimate before it runs (a template of a thousand paragraphs, each set up again for
+    every batch), checked between the pieces of work so that it stops soon after."""
+    token = _DEADLINE.set((time.monotonic() + seconds, seconds, setting))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def on_time(what: str) -> None:
+    """Raise ``UsageError`` naming ``what`` when the ``time_limit`` in force has passed."""
+    limit = _DEADLINE.get()
+    if limit is not None and time.monotonic() > limit[0]:
+        seconds, setting = limit[1], limit[2]
+        raise UsageError(
+            f"{what}: the first rows took more than {_plain(seconds)} s to make, over the limit; allowed: "
+            f"schemas whose first rows take at most {_plain(seconds)} s ({setting}): fewer or cheaper fields"
+        )
 
 
 def spend(kind: str, amount: float) -> None:

@@ -48,6 +48,17 @@ def test_precedence_and_sources(tmp_path):
             {"SYNTH_API_PORT": "70000"},
             "config api_port='70000' (from environment SYNTH_API_PORT) is outside [1, 65535]",
         ),
+        (
+            "data_generation: {seed: 1180591620717411303424}",
+            {},
+            "config seed=1180591620717411303424 (from file",
+        ),
+        ("", {"SYNTH_SEED": str(2**64)}, "is outside [0, 18446744073709551615]"),
+        (
+            "",
+            {"SYNTH_FREQUENCY": "1e9"},
+            "config frequency='1e9' (from environment SYNTH_FREQUENCY) is above 86400",
+        ),
         ("drift: {enabled: maybe}", {}, "config drift_enabled='maybe' (from file"),
         ("streams: {}", {}, "unknown section 'streams'; allowed: api, data_generation"),
         ("drift: {size: 1}", {}, "unknown key drift.size; allowed: enabled, interval, magnitude"),

@@ -85,6 +85,29 @@ def test_split_endpoints_fetched_in_parallel_join_into_the_whole(client, parts):
     assert whole.equals(fastsynth.generate(SCHEMA, 100_001, seed=2, start=50))
 
 
+def test_requests_making_rows_past_the_limit_are_refused_until_one_ends():
+    settings = load_settings(environ={"FASTSYNTH_LIMITS_MAX_ROW_STREAMS": "1"})
+    server = FlightServer(Service(settings, max_rows=5_000_000))
+    try:
+        with flight.connect(f"grpc://127.0.0.1:{server.port}") as connection:
+            reader = connection.do_get(ticket(schema=SCHEMA, rows=5_000_000, seed=1))
+            reader.read_chunk()  # under way: it holds the one place
+            detail, status = refusal(lambda: connection.do_get(ticket(schema=SCHEMA, rows=10)).read_all())
+            assert status == 429 and "(limits.max_row_streams)" in detail
+            reader.cancel()
+            del reader
+            deadline = time.monotonic() + 30  # the server sees the cancel, and drops the stream, soon after
+            while True:
+                try:
+                    assert connection.do_get(ticket(schema=SCHEMA, rows=10)).read_all().num_rows == 10
+                    break
+                except flight.FlightServerError:
+                    assert time.monotonic() < deadline, "the place was not given back"
+                    time.sleep(0.1)
+    finally:
+        server.shutdown()
+
+
 def test_generators_are_registered_listed_and_removed_by_actions(client):
     assert {name for name, _ in client.list_actions()} == {
         "add-generator",

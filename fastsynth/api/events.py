@@ -20,9 +20,10 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from fastsynth.api.errors import refusals
 from fastsynth.service import Service
+from fastsynth.service.slots import Slot, Slots
 from fastsynth.specs import Bounds, argument
 
-__all__ = ["MAX_EVENT_STREAMS", "EventController", "EventStreams", "Slot"]
+__all__ = ["MAX_EVENT_STREAMS", "EventController", "EventStreams"]
 
 MAX_EVENT_STREAMS = 16
 _INTERVAL = Annotated[float, Bounds(0.2, 10)]
@@ -31,49 +32,17 @@ _POLL_SECONDS = 0.25
 """How often a waiting stream looks whether the server is stopping."""
 
 
-class EventStreams:
+class EventStreams(Slots):
     """The open event streams, counted, and whether the server is stopping (which ends them, so that
     an open console does not hold the server's exit up)."""
 
     def __init__(self, most: int = MAX_EVENT_STREAMS) -> None:
-        self.most = most
-        self.open = 0
+        super().__init__(most)
         self.closing = threading.Event()
-        self._lock = threading.Lock()
-
-    def take(self) -> Slot | None:
-        """A slot for one more stream, None when ``most`` are open."""
-        with self._lock:
-            if self.open >= self.most:
-                return None
-            self.open += 1
-            return Slot(self)
-
-    def _release(self) -> None:
-        with self._lock:
-            self.open -= 1
 
     def close(self) -> None:
         """End every open stream at its next look (within a quarter of a second)."""
         self.closing.set()
-
-
-class Slot:
-    """One open stream's place in ``EventStreams``, given back once however many times ``release`` is
-    called: by the generator's ``finally`` and by the response's background task. Both are needed: a
-    client that leaves before the first event has the generator cancelled before it starts, so its
-    ``finally`` never runs, while the background task runs after every response, cancelled or not."""
-
-    def __init__(self, streams: EventStreams) -> None:
-        self._streams = streams
-        self._held = True
-        self._lock = threading.Lock()
-
-    def release(self) -> None:
-        with self._lock:
-            held, self._held = self._held, False
-        if held:
-            self._streams._release()
 
 
 class EventController(Controller):

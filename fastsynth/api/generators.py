@@ -20,7 +20,9 @@ class GeneratorController(Controller):
     path = "/generators"
     tags = ("generators",)
 
-    @post(status_code=201, sync_to_thread=False, responses=WRITING)
+    # In a worker thread: building a schema can take seconds (a faker pool's trial, a generator's
+    # state), which on the event loop would hold every other request, /health too.
+    @post(status_code=201, sync_to_thread=True, responses=WRITING)
     def add_generator(
         self,
         service: NamedDependency[Service],

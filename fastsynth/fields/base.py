@@ -39,7 +39,7 @@ from fastsynth.entities import ONE_SERIES, Entities, Segments
 from fastsynth.errors import FastsynthError, SchemaError, field_error
 from fastsynth.kernels import numeric as kn
 from fastsynth.registry import Registry
-from fastsynth.specs import Bounds, ceiling, check, from_document, options_of, to_document
+from fastsynth.specs import Bounds, ceiling, check, from_document, on_time, options_of, to_document
 
 if TYPE_CHECKING:  # the schema is made of fields: it is the layer above, seen here only in annotations
     from fastsynth.schema import Schema
@@ -286,6 +286,7 @@ class Field:
 
     def column(self, block: Block) -> pa.Array:
         """The block's values, checked against ``arrow_type()``, with ``null_rate`` applied."""
+        on_time(f"field {self.name!r}")  # a server's bound on its first rows (``time_limit``)
         array = self.generate(block)
         if array.type != self.arrow_type() or len(array) != block.size:
             raise FastsynthError(

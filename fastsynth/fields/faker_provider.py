@@ -39,6 +39,29 @@ _TRIAL_SECONDS = 0.2
 and at least three unless they took a second (a median of three absorbs one call's pause; an expensive
 provider is still refused after a second of trial)."""
 
+_DOCUMENTS = frozenset(
+    {
+        "csv",
+        "dsv",
+        "fixed_width",
+        "image",
+        "json",
+        "json_bytes",
+        "psv",
+        "pystr_format",
+        "tar",
+        "tsv",
+        "xml",
+        "zip",
+    }
+)
+"""Providers whose value is a document of other values, as many as their arguments ask (rows times
+columns, files times sizes), built from Faker templates: refused under limits, where no single
+argument's ceiling bounds their product (100 columns of 2,000 rows of paragraphs took 15 s a value)."""
+_TEMPLATE = "{{"
+"""Faker's template syntax (``{{name}}``), which calls any of its formatters by name: its machinery
+(``seed_instance``...) too, so a template from a request is refused."""
+
 # Arguments that are values (bounds of a number or a date), not sizes: the text ceiling skips them.
 _VALUE_ARGUMENTS = frozenset({"min", "max", "min_value", "max_value", "step", "start", "end"})
 
@@ -98,6 +121,7 @@ class FakerField(Field):
             )
         limit = ceiling("text")
         if limit is not None:
+            self._check_served(limit[1])
             self._check_sizes(*limit)
         method = getattr(fp.fresh_faker(locale, 0), self.provider)
         seconds: list[float] = []
@@ -135,6 +159,21 @@ class FakerField(Field):
                 f"{budget[0]} s ({budget[1]}): ask for a smaller pool_size"
             )
         spend("work", needed)
+
+    def _check_served(self, setting: str) -> None:
+        """Under limits, no document providers (``_DOCUMENTS``) and no Faker templates in arguments."""
+        if self.provider in _DOCUMENTS:
+            raise self.error(
+                f"provider={show(self.provider)} makes a document of as many values as its arguments ask; "
+                f"allowed here: providers of one value ({setting})"
+            )
+        for key, value in (self.args or {}).items():
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str) and _TEMPLATE in item:
+                    raise self.error(
+                        f"args[{key!r}]={show(item)} is a Faker template, which calls Faker's methods by "
+                        f"name; allowed here: plain values ({setting})"
+                    )
 
     def _check_sizes(self, most: int, setting: str) -> None:
         """Under limits, arguments that size the value (``nb_words``, ``length``, ``digits``...) and

@@ -217,7 +217,10 @@ def _range(column: pa.ChunkedArray) -> float:
     clips it to ``LARGEST``), against the same infinity 0."""
     values = numbers(column)
     values = values[np.isfinite(values)]
-    return float(values.max() - values.min()) if len(values) else 0.0
+    if not len(values):
+        return 0.0
+    with np.errstate(over="ignore"):  # -1e308 to 1e308 is wider than the largest float: that one
+        return min(float(values.max() - values.min()), float(np.finfo(np.float64).max))
 
 
 def _codes(pieces: list[pa.ChunkedArray]) -> np.ndarray:

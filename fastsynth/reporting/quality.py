@@ -198,6 +198,16 @@ def _sorted(values: np.ndarray) -> np.ndarray:
     return ordered[: int(np.searchsorted(ordered, np.nan, side="left"))]
 
 
+def _edges(span: tuple[float, float], bins: int) -> np.ndarray:
+    """``np.histogram_bin_edges``' edges of ``bins`` bins over ``span``; over a span wider than the
+    largest float (-1e308 to 1e308), whose width numpy overflows, the ends weighed: only ends of
+    opposite signs are that far apart, so neither product nor sum overflows."""
+    if math.isfinite(span[1] - span[0]):
+        return np.histogram_bin_edges(np.empty(0), bins, span)
+    share = np.arange(bins + 1) / bins
+    return span[0] * (1.0 - share) + span[1] * share
+
+
 def _bins(values: np.ndarray, ordered: np.ndarray, out: np.ndarray) -> bool:
     """np.digitize(values, np.histogram_bin_edges(present values)) into ``out``, as SDMetrics cuts a
     continuous column for a contingency table; False when numpy cannot make the edges (infinities,
@@ -206,7 +216,9 @@ def _bins(values: np.ndarray, ordered: np.ndarray, out: np.ndarray) -> bool:
     if span is not None and not (math.isfinite(span[0]) and math.isfinite(span[1])):
         return False
     try:
-        edges = np.histogram_bin_edges(ordered[:0], PAIR_BINS, span)
+        edges = (
+            _edges(span, PAIR_BINS) if span is not None else np.histogram_bin_edges(ordered[:0], PAIR_BINS)
+        )
     except ValueError:  # a constant so large that +-0.5 is lost in rounding (a time in ns): as SDMetrics
         return False
     digitize(values, edges, out)  # NaN goes past the last edge, into 11, as np.digitize puts it
@@ -318,7 +330,7 @@ def _histogram(column: _Continuous, times: bool) -> dict[str, Any]:
     if span[0] == span[1]:  # one value: a narrow range around it, wide enough to survive rounding
         pad = max(0.5, abs(span[0]) * 1e-9)
         span = (span[0] - pad, span[1] + pad)
-    edges = np.histogram_bin_edges(np.empty(0), PLOT_BINS, span)
+    edges = _edges(span, PLOT_BINS)
     shares = []
     for v in (column.real_sorted, column.synthetic_sorted):
         cuts = np.searchsorted(v, edges, side="left")
@@ -416,8 +428,9 @@ def pearson_matrix(values: np.ndarray) -> np.ndarray:
     centre = np.array([_mean(v) for v in values])
     moments = np.zeros((PARTS, len(first), 6))
     pair_moments(values, centre, first, second, moments)
-    n, sx, sy, sxx, syy, sxy = moments.sum(axis=0).T
-    with np.errstate(invalid="ignore", divide="ignore"):
+    # Values near the largest float overflow their squares to inf: those pairs' r is NaN, incomputable.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        n, sx, sy, sxx, syy, sxy = moments.sum(axis=0).T
         n_safe = np.maximum(n, 1.0)
         cov = sxy - sx * sy / n_safe
         var_x = sxx - sx * sx / n_safe

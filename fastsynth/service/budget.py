@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fastsynth.generation import make_batch
 from fastsynth.schema import Schema
+from fastsynth.specs import time_limit
 
 __all__ = ["BATCH_BYTES", "row_width", "rows_per_batch"]
 
@@ -15,10 +16,13 @@ BATCH_BYTES = 64 << 20
 _PROBE_ROWS = 16
 
 
-def rows_per_batch(schema: Schema, wanted: int, seed: int) -> int:
+def rows_per_batch(schema: Schema, wanted: int, seed: int, seconds: int) -> int:
     """``wanted``, or fewer rows (at least one) when rows of ``schema`` are so wide that ``wanted`` of
-    them would pass ``BATCH_BYTES``."""
-    return max(1, min(wanted, BATCH_BYTES // row_width(schema, seed)))
+    them would pass ``BATCH_BYTES``. Measuring them is refused once it passes ``seconds``
+    (``limits.max_build_seconds``): a batch's cost that no option bounds alone (a template of a
+    thousand paragraphs) would otherwise hold a worker, and every batch after, for minutes."""
+    with time_limit(seconds, "max_build_seconds"):
+        return max(1, min(wanted, BATCH_BYTES // row_width(schema, seed)))
 
 
 def row_width(schema: Schema, seed: int) -> int:

@@ -9,6 +9,7 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Generator as Generator_
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import pyarrow as pa
 from fastsynth.config import Settings
 from fastsynth.engine import Engine
 from fastsynth.engine.plan import plan_stream, settings_rate
-from fastsynth.errors import Conflict, NotFound, UsageError
+from fastsynth.errors import Busy, Conflict, NotFound, UsageError
 from fastsynth.generation import iter_batches
 from fastsynth.pipeline import prefetch
 from fastsynth.schema import Limits, Schema
@@ -29,6 +30,7 @@ from fastsynth.service.budget import rows_per_batch
 from fastsynth.service.live import CLOSE_SECONDS, LiveStreams, Running, shared_message
 from fastsynth.service.records import DriftRequest, Generator, Streamer, check_name
 from fastsynth.service.reports import Status
+from fastsynth.service.slots import Slot, Slots
 from fastsynth.sinks.base import Sink
 from fastsynth.specs import Count, argument, from_document
 
@@ -68,6 +70,7 @@ class Service(LiveStreams):
         self._running: dict[str, Running] = {}
         self._lock = threading.RLock()
         self._started = time.time()
+        self._row_streams = Slots(settings.limits_max_row_streams)
 
     @property
     def limits(self) -> Limits:
@@ -236,11 +239,24 @@ class Service(LiveStreams):
         return resolved, count, seed
 
     def batches(self, *, start: int = 0, **request: Any) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
-        """The Arrow schema and the record batches of a ``request``, made ahead in a thread."""
+        """The Arrow schema and the record batches of a ``request``, made ahead in a thread. Each
+        request holds one of ``limits.max_row_streams`` places until its batches are closed or
+        collected (a client that leaves); one more is refused (``Busy``)."""
         schema, rows, seed = self.request(start=start, **request)
-        batch_size = rows_per_batch(schema, min(rows, _GENERATE_BATCH), seed) if rows else 1
+        slot = self._row_streams.take()
+        if slot is None:
+            raise Busy(
+                f"{self._row_streams.most} requests are making rows, the most this server serves at once "
+                "(limits.max_row_streams); try again when one ends"
+            )
+        try:
+            seconds = self.settings.limits_max_build_seconds
+            batch_size = rows_per_batch(schema, min(rows, _GENERATE_BATCH), seed, seconds) if rows else 1
+        except BaseException:
+            slot.release()
+            raise
         batches = iter_batches(schema, rows, batch_size=batch_size, seed=seed, start=start)
-        return schema.arrow_schema(), prefetch(batches)
+        return schema.arrow_schema(), _Holding(prefetch(batches), slot)
 
     def generate(self, *, format: str = "json", **request: Any) -> tuple[Chunks, str]:
         """The rows of a ``request`` encoded in ``format``, as an iterator of chunks, and its media type.
@@ -344,7 +360,7 @@ class Service(LiveStreams):
             batches_set=s.is_set("batch_size") or s.is_set("frequency"),
             drift_origin=_drift_origin(s) if follows_drift else None,
         )
-        widest = rows_per_batch(plan.schema, s.limits_max_batch_size, plan.seed)
+        widest = rows_per_batch(plan.schema, s.limits_max_batch_size, plan.seed, s.limits_max_build_seconds)
         sinks: dict[str, Sink] = {}
         try:
             for streamer in targets:
@@ -470,3 +486,27 @@ class Service(LiveStreams):
 def _drift_origin(settings: Settings) -> str:
     """Where the settings turned drift on, for messages (a schema with nothing to drift is left alone)."""
     return f"config drift.enabled=true (from {settings.sources['drift_enabled']})"
+
+
+class _Holding(Iterator[pa.RecordBatch]):
+    """A request's batches, holding its place among the row streams until they end, are closed, or
+    are collected: a client that leaves drops them at any point, started or not, and the response's
+    generator that held them is closed, not always run to its end."""
+
+    def __init__(self, batches: Generator_[pa.RecordBatch, None, None], slot: Slot) -> None:
+        self._batches = batches
+        self._slot = slot
+
+    def __next__(self) -> pa.RecordBatch:
+        try:
+            return next(self._batches)
+        except BaseException:  # the end, or a failure: either way the place is free
+            self.close()
+            raise
+
+    def close(self) -> None:
+        self._batches.close()
+        self._slot.release()
+
+    def __del__(self) -> None:
+        self._slot.release()  # the prefetch generator closes itself when it is collected

@@ -210,13 +210,26 @@ class DriftRequest(Spec):
     """Any JSON value here: the settings parse each as they parse the file's and the environment's."""
 
 
+_LONGEST_NAME = 100
+_NAME_BYTES = 255
+"""The longest file or folder name Linux's file systems take, in bytes."""
+_PATH_BYTES = 4096
+"""Linux's ``PATH_MAX``: the bytes of a whole path, its final NUL included."""
+
+
 def check_name(kind: str, name: Any) -> str:
     """``name`` if it may name a ``kind`` (``generator``, ``streamer``): it also goes into paths and
-    topics through ``{generator}``, so only identifier-like names are allowed."""
-    if not isinstance(name, str) or not name or len(name) > 100 or not name.replace("-", "_").isidentifier():
+    topics through ``{generator}``, so only identifier-like ASCII names are allowed (Kafka's topics
+    take no other letters)."""
+    if (
+        not isinstance(name, str)
+        or not 1 <= len(name) <= _LONGEST_NAME
+        or not name.isascii()
+        or not name.replace("-", "_").isidentifier()
+    ):
         raise UsageError(
-            f"{kind} name={name!r} is not allowed; use 1 to 100 letters, digits, '_' or '-', "
-            "not starting with a digit"
+            f"{kind} name={show(name)} is not allowed; use 1 to {_LONGEST_NAME} ASCII letters, digits, "
+            "'_' or '-', not starting with a digit"
         )
     return name
 
@@ -390,9 +403,22 @@ def _inside(root: Path, path: str, streamer: str) -> Path:
     anywhere the server can."""
     if "\x00" in path:
         raise UsageError(f"streamer {streamer!r}: path={path!r} holds a NUL character")
+    # The longest a name can make ``{generator}``, so that no generator's name makes a path too long.
+    longest = path.replace("{generator}", "g" * _LONGEST_NAME)
+    if any(len(part.encode()) > _NAME_BYTES for part in Path(longest).parts):
+        raise UsageError(
+            f"streamer {streamer!r}: path={show(path)} has a file or folder name over {_NAME_BYTES} bytes "
+            f"(in UTF-8, with {{generator}} as a name of {_LONGEST_NAME} characters); allowed: at most "
+            f"{_NAME_BYTES}, what file systems take"
+        )
     target = (root / path).resolve()
     if not target.is_relative_to(root):
         raise UsageError(f"streamer {streamer!r}: path={path!r} leads outside the server's output folder")
+    if len(str(root / longest).encode()) >= _PATH_BYTES:
+        raise UsageError(
+            f"streamer {streamer!r}: path={show(path)} makes a path over {_PATH_BYTES - 1} bytes in the "
+            f"server's output folder; allowed: shorter paths, what the system takes"
+        )
     return target
 
 

@@ -30,10 +30,15 @@ class CsvSink(FileSink):
         self, schema: pa.Schema, path: str | Path | None = None, *, delimiter: str = ",", header: bool = True
     ) -> None:
         header = argument("format 'csv': header", header, bool, error=UsageError)
-        if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in _NOT_DELIMITERS:
+        if (
+            not isinstance(delimiter, str)
+            or len(delimiter) != 1
+            or not delimiter.isascii()  # pyarrow's writer takes one byte
+            or delimiter in _NOT_DELIMITERS
+        ):
             raise UsageError(
-                f"format 'csv': delimiter={delimiter!r} is not allowed; allowed: one character other than "
-                "a quote, a line break or NUL (e.g. ',', ';', '|', a tab)"
+                f"format 'csv': delimiter={delimiter!r} is not allowed; allowed: one ASCII character other "
+                "than a quote, a line break or NUL (e.g. ',', ';', '|', a tab)"
             )
         nested = [f for f in schema if pa.types.is_nested(f.type)]
         if nested:

@@ -362,7 +362,14 @@ def test_an_empty_body_says_what_it_needs(open_client):
 
 def test_expensive_faker_pools_are_refused_before_any_work(tmp_path):
     with app_client(tmp_path) as client:
-        slow = {"j": {"type": "faker", "provider": "json", "args": {"num_rows": 30}, "pool_size": 3000}}
+        slow = {
+            "j": {
+                "type": "faker",
+                "provider": "paragraph",
+                "args": {"nb_sentences": 100},
+                "pool_size": 90_000,
+            }
+        }
         refused = client.post("/generate", json={"schema": slow, "rows": 1})
         assert (
             refused.status_code == 400

@@ -75,6 +75,12 @@ def test_generators_are_added_listed_shown_and_removed(client):
             "give one of schema, example or model, not schema and example",
         ),
         ({"name": "a b", "example": "tabular"}, 400, "generator name='a b' is not allowed"),
+        ({"name": "\u212a", "example": "tabular"}, 400, "is not allowed; use 1 to 100 ASCII letters"),
+        (
+            {"name": "a", "schema": {"f": {"type": "faker", "provider": "csv"}}},
+            400,
+            "field 'f': provider='csv' makes a document of as many values as its arguments ask",
+        ),
         ({"name": "a", "schema": 5}, 400, "body: schema=5 is not an object"),
         (
             {"name": "a", "example": "tabular", "colour": 1},
@@ -182,6 +188,19 @@ def test_malformed_json_and_unknown_routes_get_a_json_error(client):
             {"name": "k", "type": "kafka", "options": {"topic": 5}},
             "streamer 'k': topic=5 is not a Kafka topic name",
         ),
+        (
+            {"name": "d", "type": "file", "path": "x.csv", "options": {"delimiter": "\u00e9"}},
+            "delimiter='\u00e9' is not allowed; allowed: one ASCII character",
+        ),
+        (
+            {"name": "n", "type": "file", "path": "x" * 252 + ".csv"},
+            "has a file or folder name over 255 bytes",
+        ),
+        (
+            {"name": "n", "type": "file", "path": "{generator}" + "x" * 152 + ".csv"},
+            "has a file or folder name over 255 bytes (in UTF-8, with {generator} as a name of 100",
+        ),
+        ({"name": "n", "type": "file", "path": "x/" * 2100 + "a.csv"}, "makes a path over 4095 bytes"),
     ],
 )
 def test_bad_streamers_are_refused(client, body, message):

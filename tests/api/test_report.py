@@ -105,6 +105,17 @@ def test_a_few_real_rows_make_a_report_not_a_500(client, rows):
     assert answer.json()["discriminator"]["rows"] == rows
 
 
+def test_values_as_far_apart_as_floats_go_make_a_report_not_a_500(client):
+    """From -1e308 to 1e308 the histogram's range overflows a float; its edges are stepped apart."""
+    real = client.post("/generate", json={"generator": "points", "rows": 20, "seed": 99}).json()
+    real[0]["score"], real[1]["score"] = 1e308, -1e308
+    answer = client.post("/report", json={"generator": "points", "data": real, "format": "json"})
+    assert answer.status_code == 200, answer.text
+    plots = [c["plot"] for c in answer.json()["column_shapes"]["columns"] if c["column"] == "score"]
+    edges = plots[0]["edges"]
+    assert edges[0] == -1e308 and edges[-1] == 1e308 and edges == sorted(edges) and len(edges) == 31
+
+
 def test_the_page_names_its_charset_once(client):
     answer = client.post("/report", json={"generator": "points", "rows": 2_000})
     assert answer.headers["content-type"].lower().count("charset") == 1, answer.headers["content-type"]

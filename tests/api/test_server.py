@@ -230,6 +230,24 @@ def test_the_default_output_folder_is_a_dedicated_one(tmp_path):
         server.stop()
 
 
+def test_requests_making_rows_past_the_limit_are_answered_429_until_one_ends(serve, tmp_path):
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("limits: {max_row_streams: 1}\n")
+    server = serve("--config", str(settings))
+    request = {"schema": SCHEMA, "rows": 5_000_000, "format": "csv"}
+    with httpx.Client(base_url=server.url, timeout=60) as http:
+        with http.stream("POST", "/generate", json=request) as first:
+            assert first.status_code == 200
+            next(first.iter_bytes())  # under way: it holds the one place
+            busy = http.post("/generate", json={**request, "rows": 10})
+            assert busy.status_code == 429 and "(limits.max_row_streams)" in busy.json()["detail"]
+        deadline = time.monotonic() + 30  # the client left: its rows are closed, and the place given back
+        while (again := http.post("/generate", json={**request, "rows": 10})).status_code == 429:
+            assert time.monotonic() < deadline, again.text
+            time.sleep(0.1)
+        assert again.status_code == 200 and len(again.text.splitlines()) == 11
+
+
 def test_a_report_is_served_as_a_page_and_as_json(server):
     with httpx.Client(base_url=server.url, timeout=120) as http:
         assert (

@@ -191,9 +191,24 @@ def test_event_stream_parameters_are_refused_by_value(client, query, detail):
 
 def test_a_batch_size_is_capped_by_the_row_width_budget(client):
     start(client)
-    widest = rows_per_batch(Schema.from_dict(SCHEMA), 1_000_000, 3)  # 64 MiB of these rows
+    widest = rows_per_batch(Schema.from_dict(SCHEMA), 1_000_000, 3, 5)  # 64 MiB of these rows
     assert widest < 1_000_000
     assert client.patch("/streams/points", json={"batch_size": 1_000_000}).json()["batch_size"] == widest
+
+
+def test_rows_that_take_too_long_to_make_are_refused_soon(tmp_path):
+    """No option bounds a template's placeholders times its fields: 1,600 paragraphs, each set up
+    again for every batch, took minutes a request. The first rows' time is bounded instead."""
+    fields = {f"t{k}": {"type": "template", "template": "{paragraph}" * 400} for k in range(4)}
+    with api_client(tmp_path, {"FASTSYNTH_LIMITS_MAX_BUILD_SECONDS": "1"}) as client:
+        started = time.monotonic()
+        answer = client.post("/generate", json={"schema": fields, "rows": 1, "format": "csv"})
+        took = time.monotonic() - started
+        refusal(answer, 400, "the first rows took more than 1 s to make, over the limit; allowed: ")
+        assert answer.json()["detail"].startswith("field 't") and "(max_build_seconds)" in answer.text
+        assert took < 5, took
+        small = {"schema": {"t": {"type": "template", "template": "{paragraph}"}}, "rows": 3}
+        assert client.post("/generate", json={**small, "format": "csv"}).status_code == 200
 
 
 @pytest.mark.slow

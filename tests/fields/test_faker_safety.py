@@ -8,7 +8,7 @@ import pytest
 import fastsynth
 from fastsynth.errors import SchemaError
 from fastsynth.fields import faker_provider
-from fastsynth.schema import Schema
+from fastsynth.schema import Limits, Schema
 
 
 def _values(seed: int = 3) -> list[str]:
@@ -74,3 +74,33 @@ def test_bounded_cache_drops_the_least_recently_used_by_bytes():
     cache.get("e", lambda: "eee")
     assert cache.get("c", lambda: "new") == "new"  # "c" was the least recently used
     assert cache.get("x", lambda: "x" * 11) == "x" * 11 and len(cache) <= 3  # too large to keep
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        (
+            {"provider": "csv", "args": {"data_columns": ["{{name}}"], "num_rows": 10}},
+            "provider='csv' makes a document of as many values as its arguments ask; allowed here: "
+            "providers of one value (max_text_length)",
+        ),
+        (
+            {"provider": "pystr_format", "args": {"string_format": "{{seed_instance}}"}},
+            "provider='pystr_format' makes a document",
+        ),
+        (
+            {"provider": "bothify", "args": {"text": "## {{seed_instance}}"}},
+            "args['text']='## {{seed_instance}}' is a Faker template, which calls Faker's methods by name; "
+            "allowed here: plain values (max_text_length)",
+        ),
+    ],
+)
+def test_documents_and_templates_are_refused_from_requests(field, message):
+    """Under limits (a server): no argument bounds a document's rows times its columns, and a template
+    reaches Faker's machinery by name. Python and the CLI keep them."""
+    document = {"fields": {"f": {"type": "faker", "pool_size": 10, **field}}}
+    with pytest.raises(SchemaError) as refused:
+        Schema.from_dict(document, limits=Limits())
+    assert str(refused.value).startswith("field 'f': ") and message in str(refused.value)
+    if field["provider"] != "pystr_format":  # its template would call seed_instance here too
+        assert len(fastsynth.generate(Schema.from_dict(document), 3, seed=1)) == 3
