@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
@@ -112,6 +113,9 @@ def api(
         timeout_graceful_shutdown=30,
     )
     server = Server(config)
+    # uvicorn stops on SIGINT and SIGTERM itself, then raises the signal again with the handler it found,
+    # so that the exit status says which: the default one, not the command's Ctrl-C (``handle_errors``).
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         with contextlib.suppress(KeyboardInterrupt):
             server.run()

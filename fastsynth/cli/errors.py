@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -22,13 +24,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def handle_errors(command: F) -> F:
-    """Wrap a command so a FastsynthError prints ``error: <message>`` and exits 1, Ctrl-C exits 130,
-    and a closed pipe (``fastsynth gen ... | head``) ends quietly. On a terminal, one-off notices (kernels
-    compiling on first use) are printed too."""
+    """Wrap a command so a FastsynthError prints ``error: <message>`` and exits 1, Ctrl-C or SIGTERM
+    exits 130, and a closed pipe (``fastsynth gen ... | head``) ends quietly. On a terminal, one-off
+    notices (kernels compiling on first use) are printed too."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         notices_on_terminal()
+        if threading.current_thread() is threading.main_thread():
+            # SIGTERM (timeout, systemd, Kubernetes) ends a command as Ctrl-C does: its partial output
+            # removed. Commands that serve or stream install handlers of their own over this one.
+            signal.signal(signal.SIGTERM, _interrupt)
         try:
             return command(*args, **kwargs)
         except FastsynthError as exc:
@@ -44,3 +50,7 @@ def handle_errors(command: F) -> F:
             raise typer.Exit(0) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt

@@ -93,7 +93,11 @@ def _beta_floats(out, key, start, p0, p1, lo, hi, scale):
         i = start + j
         x = rng.gamma(key, i, 2, p0)
         y = rng.gamma(other, i, 2, p1)
-        out[j] = _clip_round(x / (x + y), lo, hi, scale)
+        if x + y > 0.0:
+            out[j] = _clip_round(x / (x + y), lo, hi, scale)
+        else:  # both underflowed (shapes far below one): the ratio from their logarithms
+            gap = rng.log_gamma(other, i, 2, p1) - rng.log_gamma(key, i, 2, p0)
+            out[j] = _clip_round(1.0 / (1.0 + math.exp(gap)), lo, hi, scale)
 
 
 @parallel_kernel
@@ -150,7 +154,7 @@ def _poisson_ints(out, key, start, p0, p1, lo, hi):
 def _geometric_ints(out, key, start, p0, p1, lo, hi):
     s0 = rng.stream(key, 0)
     for j in prange(out.shape[0]):
-        out[j] = _clip_int(float(rng.geometric(rng.at(s0, start + j), p0)), lo, hi)
+        out[j] = _clip_int(rng.geometric(rng.at(s0, start + j), p0), lo, hi)
 
 
 @parallel_kernel

@@ -236,9 +236,25 @@ def gamma(key: np.uint64, i: int, k: int, shape: float) -> float:
     """A Gamma(shape, 1) value (Marsaglia and Tsang 2000), using draws ``k, k+1, ...`` of row ``i``.
 
     Shapes below one use the boost ``G(a) = G(a + 1) * U**(1/a)``."""
-    boost = 1.0
+    value, u, power = _gamma_parts(key, i, k, shape)
+    return value * u**power
+
+
+@kernel
+def log_gamma(key: np.uint64, i: int, k: int, shape: float) -> float:
+    """The logarithm of ``gamma``'s value from the same draws: finite where the value itself underflows
+    to zero, as it does for shapes far below one (the boost ``U**(1/a)`` of a = 0.001)."""
+    value, u, power = _gamma_parts(key, i, k, shape)
+    return math.log(value) + math.log(u) * power
+
+
+@kernel
+def _gamma_parts(key: np.uint64, i: int, k: int, shape: float) -> tuple[float, float, float]:
+    """``gamma``'s value as ``G * U**power``: (G, U, power), with U = power = 1 for shapes of one and
+    more (1.0**1.0 is exactly 1.0, so the value is G's bits)."""
+    u_boost, power = 1.0, 1.0
     if shape < 1.0:
-        boost = open_unit(draw(key, i, k)) ** (1.0 / shape)
+        u_boost, power = open_unit(draw(key, i, k)), 1.0 / shape
         k += 1
         shape += 1.0
     d = shape - 1.0 / 3.0
@@ -251,7 +267,7 @@ def gamma(key: np.uint64, i: int, k: int, shape: float) -> float:
             v = v * v * v
             u = open_unit(draw(key, i, k + 1))
             if math.log(u) < 0.5 * x * x + d - d * v + d * math.log(v):
-                return d * v * boost
+                return d * v, u_boost, power
         k += 2
 
 
@@ -304,11 +320,12 @@ def poisson(key: np.uint64, first: np.uint64, i: int, lam: float) -> int:
 
 
 @kernel
-def geometric(u: np.uint64, p: float) -> int:
-    """The number of Bernoulli(p) trials up to and including the first success (support 1, 2, ...)."""
+def geometric(u: np.uint64, p: float) -> float:
+    """The number of Bernoulli(p) trials up to and including the first success (support 1, 2, ...), as
+    a float: for tiny ``p`` it passes int64 (1e50 for p = 1e-50), where an integer would wrap around."""
     if p >= 1.0:
-        return 1
-    return math.ceil(math.log(open_unit(u)) / math.log1p(-p))
+        return 1.0
+    return np.ceil(math.log(open_unit(u)) / math.log1p(-p))
 
 
 @kernel
@@ -320,6 +337,8 @@ def zipf(key: np.uint64, i: int, a: float) -> int:
     ``1 / (1 - 9.2e18 ** -(a - 1))`` tries a value: 2,300 for a = 1.00001, a hang as a nears 1."""
     am1 = a - 1.0
     b = 2.0**am1
+    if b == math.inf:  # a > 1025: P(1) = 1 / zeta(a) rounds to 1, and the test below would be NaN forever
+        return 1
     lowest = math.exp(-am1 * _LOG_ZIPF_MAX)
     k = 0
     while True:

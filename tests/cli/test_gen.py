@@ -175,8 +175,12 @@ def test_bad_schema_names_the_field(tmp_path):
 
 
 @pytest.mark.subprocess
-def test_interrupt_leaves_no_partial_file(tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_interrupt_leaves_no_partial_file(tmp_path, stop):
+    """Ctrl-C, and SIGTERM as timeout, systemd and Kubernetes stop a process: the file being written
+    is removed, an existing one kept."""
     out = tmp_path / "big.csv"
+    out.write_text("keep")
     proc = subprocess.Popen(
         [sys.executable, "-m", "fastsynth", "gen", str(TABULAR), "-n", "500000000", "-o", str(out)],
         stdout=subprocess.PIPE,
@@ -189,11 +193,11 @@ def test_interrupt_leaves_no_partial_file(tmp_path):
     while not any(p.name.endswith(".part") and p.stat().st_size > 0 for p in tmp_path.iterdir()):
         assert time.monotonic() < deadline and proc.poll() is None
         time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(stop)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
-    assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.iterdir()) == [out] and out.read_text() == "keep"
 
 
 @pytest.mark.subprocess

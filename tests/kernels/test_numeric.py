@@ -166,6 +166,27 @@ def test_zipf_near_one_never_draws_past_int64():
     assert time.perf_counter() - started < 5
 
 
+def test_extreme_parameters_give_their_limits_values_not_hangs_or_nans():
+    """Zipf's a past 1025 hung (its acceptance test was NaN for ever), beta's shapes far below one gave
+    NaN (both gammas underflowed to zero), and a geometric of tiny p wrapped past int64 to the wrong
+    end of a narrow type."""
+    started = time.perf_counter()
+    ints = np.empty(1000, np.int64)
+    for a in (1026.0, 2000.0, 1e300):
+        kn.fill_int(ints, np.uint64(KEY), 0, kn.INT_DISTRIBUTIONS["zipf"], a, 0.0, 1, 2**63 - 1)
+        assert (ints == 1).all()
+    assert time.perf_counter() - started < 5
+    small = np.empty(N)
+    kn.fill_float(
+        small, np.uint64(KEY), 0, kn.FLOAT_DISTRIBUTIONS["beta"], 0.001, 0.001, -math.inf, math.inf, 0
+    )
+    assert np.isfinite(small).all() and small.min() >= 0.0 and small.max() <= 1.0
+    assert abs(small.mean() - 0.5) < 0.01 and ((small > 0.01) & (small < 0.99)).mean() < 0.01  # U-shaped
+    narrow = np.empty(100, np.int8)
+    kn.fill_int(narrow, np.uint64(KEY), 0, kn.INT_DISTRIBUTIONS["geometric"], 1e-50, 0.0, -128, 127)
+    assert (narrow == 127).all()
+
+
 def test_int_normal_rounds_and_clips():
     out = np.empty(N, np.int32)
     kn.fill_int(out, np.uint64(KEY), 0, kn.INT_DISTRIBUTIONS["normal"], 40.0, 10.0, 18, 60)
