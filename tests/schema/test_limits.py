@@ -67,8 +67,8 @@ def test_without_limits_nothing_is_capped():
             "(max_expression_tokens)",
         ),
         (
-            {"type": "faker", "provider": "zip"},
-            "field 'f': provider 'zip' with args=None makes values of",
+            {"type": "faker", "provider": "binary"},  # a megabyte by default
+            "field 'f': provider 'binary' with args=None makes values of",
         ),
     ],
 )
