@@ -17,7 +17,7 @@ from fastsynth.fields.base import FIELDS, Block, Field
 from fastsynth.fields.weights import alias_tables
 from fastsynth.kernels import numeric as kn
 from fastsynth.kernels.copula import normal_quantiles
-from fastsynth.specs import Size
+from fastsynth.specs import Size, show
 
 if TYPE_CHECKING:
     from fastsynth.schema import Schema
@@ -38,6 +38,16 @@ def _check_choices(field: Field, where: str, categories: Any, probabilities: Any
         names = sorted(k.__name__ for k in kinds)
         raise field.error(
             f"{where}categories mix or use unsupported kinds {names}; use one of str, int, float, bool"
+        )
+    outside = [c for c in categories if type(c) is int and not -(2**63) <= c < 2**63]
+    if outside:
+        raise field.error(
+            f"{where}categories holds {show(outside[0])}, outside int64; allowed: -2**63 to 2**63 - 1"
+        )
+    unordered = [c for c in categories if isinstance(c, float) and math.isnan(c)]
+    if unordered:
+        raise field.error(
+            f"{where}categories holds nan, which equals nothing; allowed: numbers other than nan"
         )
     repeated = [c for c, count in Counter(categories).items() if count > 1]
     if repeated:

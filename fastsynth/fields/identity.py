@@ -12,6 +12,7 @@ from fastsynth.buffers import empty, fixed_width_strings, numpy_buffer_array, va
 from fastsynth.fields.base import FIELDS, Block, Field
 from fastsynth.kernels import strings as ks
 from fastsynth.kernels.permutation import feistel_half_bits
+from fastsynth.specs import show
 
 if TYPE_CHECKING:
     from fastsynth.schema import Schema
@@ -99,7 +100,9 @@ class ConstantField(Field):
     def __post_init__(self) -> None:
         super().__post_init__()
         if not isinstance(self.value, str | int | float | bool):
-            raise self.error(f"value={self.value!r} is not a string, integer, number or boolean")
+            raise self.error(f"value={show(self.value)} is not a string, integer, number or boolean")
+        if isinstance(self.value, int) and not -(2**63) <= self.value < 2**63:
+            raise self.error(f"value={show(self.value)} is outside int64; allowed: -2**63 to 2**63 - 1")
 
     def arrow_type(self) -> pa.DataType:
         return values_array([self.value]).type

@@ -65,6 +65,11 @@ class TimeSequenceField(Field):
             raise self.error(
                 f"interval_seconds={self.interval_seconds!r} is more than {limit:.4g} in unit {self.unit}"
             )
+        if round(ticks) < 1:
+            raise self.error(
+                f"interval_seconds={self.interval_seconds!r} is less than one {self.unit}; allowed: at least "
+                f"one (or a finer unit)"
+            )
         if self.arrivals == "regular" and abs(ticks - round(ticks)) > 1e-9:
             raise self.error(f"interval_seconds={self.interval_seconds} is not a whole number of {self.unit}")
 

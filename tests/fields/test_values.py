@@ -276,3 +276,29 @@ def test_random_expressions_compute_or_fail_clearly(expr):
         assert str(exc).startswith("field 'x': expr=") and "\n" not in str(exc)
         return
     assert table.column("x").type == pa.float64()
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"type": "constant", "value": 2**63}, "value=9223372036854775808 is outside int64"),
+        (
+            {"type": "category", "categories": [1, 2**70]},
+            "categories holds 1180591620717411303424, outside int64",
+        ),
+        (
+            {"type": "category", "categories": [float("nan"), 1.0]},
+            "categories holds nan, which equals nothing",
+        ),
+        ({"type": "time_sequence", "interval_seconds": 1e-12}, "interval_seconds=1e-12 is less than one s"),
+        (
+            {"type": "time_sequence", "interval_seconds": 1e-12, "arrivals": "poisson"},
+            "interval_seconds=1e-12 is less than one s",
+        ),
+    ],
+)
+def test_values_numpy_or_arrow_cannot_hold_are_refused_by_name(spec, message):
+    """They ended in an OverflowError, a KeyError or a ZeroDivisionError once rows were made."""
+    with pytest.raises(fastsynth.SchemaError) as caught:
+        fastsynth.generate(fastsynth.Schema.from_dict({"x": spec}), 2)
+    assert str(caught.value).startswith("field 'x': ") and message in str(caught.value)

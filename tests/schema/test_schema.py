@@ -145,6 +145,38 @@ def test_bad_files(tmp_path):
         Schema.load(other)
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        (
+            "twice.yaml",
+            "fields:\n  a: {type: int, min: 1, max: 3}\n  a: {type: bool}\n",
+            "key 'a' is given twice in one mapping, at line 3",
+        ),
+        (
+            "twice.json",
+            '{"fields": {"a": {"type": "bool"}, "a": {"type": "int"}}}',
+            "key 'a' is given twice in one object",
+        ),
+        ("deep.json", '{"a": ' * 5000 + "1" + "}" * 5000, "nested too deeply to read"),
+        ("deep.yaml", "a: " + "[" * 3000 + "]" * 3000, "nested too deeply to read"),
+    ],
+)
+def test_files_whose_keys_repeat_or_nest_too_deep_are_refused(tmp_path, name, text, message):
+    """A repeated key silently lost the first column; a deep file ended in a RecursionError."""
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(fastsynth.SchemaError) as caught:
+        Schema.load(path)
+    assert str(caught.value) == f"schema file {str(path)!r}: {message}"
+
+
+def test_merged_yaml_keys_may_still_be_overridden(tmp_path):
+    path = tmp_path / "merged.yaml"
+    path.write_text("fields:\n  a: &base {type: int, min: 1, max: 3}\n  b: {<<: *base, max: 9}\n")
+    assert [field.max for field in Schema.load(path).fields] == [3, 9]
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats() | st.text(max_size=12),
     lambda children: (
