@@ -10,6 +10,9 @@ and protein abundances for any number of patients, as three tables linked by ``P
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -31,7 +34,7 @@ from fastsynth.clinical.cohort import (
 )
 from fastsynth.clinical.h5ad import write_anndata
 from fastsynth.clinical.tables import Layout, Tables
-from fastsynth.errors import UsageError
+from fastsynth.errors import SinkError, UsageError
 from fastsynth.kernels.jit import threads
 from fastsynth.pipeline import prefetch
 from fastsynth.sinks import open_sink
@@ -114,22 +117,41 @@ def write_cohort(
     tables = Tables(cohort)
     batch = patients_per_batch(cohort)
     folder.mkdir(parents=True, exist_ok=True)
-    written = {}
     for name in TABLES:
-        path = folder / f"{name}.{format}"
-        sink_options = options
-        if format == "parquet" and layout == "wide" and name != "demographics":
-            # A column per gene of counts: the sink's default dictionary for integer columns made the
-            # same file 1.5x slower (the 2,000 x 20,000 cohort, 7.4 s against 5.0 s, 122 MB each).
-            sink_options = {"dictionary": False, **options}
-        # The next block is made while this one is encoded: the kernels and the writer release the GIL.
-        # Closed on the way out: an error would otherwise keep the thread and its block alive for as
-        # long as its traceback is held (a notebook keeps the last one).
-        with closing(prefetch(tables.batches(name, batch, layout))) as batches:  # type: ignore[arg-type]
-            first = next(batches)
-            with open_sink(path, first.schema, format=format, **sink_options) as sink:
-                sink.write(first)
-                for block in batches:
-                    sink.write(block)
-        written[name] = path
+        if (folder / f"{name}.{format}").is_dir():
+            raise SinkError(f"cannot write {str(folder / f'{name}.{format}')!r}: a folder has that name")
+    # The three files are written aside and published together once all are whole: an error or Ctrl-C
+    # while the genes are written would otherwise leave new demographics beside an earlier cohort's
+    # genes, which still join on Patient_ID.
+    aside = Path(tempfile.mkdtemp(prefix=".cohort-", dir=folder))
+    try:
+        made = {name: _write_table(tables, name, batch, layout, aside, format, options) for name in TABLES}
+        written = {}
+        for name, path in made.items():
+            written[name] = folder / path.name
+            os.replace(path, written[name])
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
     return written
+
+
+def _write_table(
+    tables: Tables, name: str, batch: int, layout: Layout, folder: Path, format: str, options: dict[str, Any]
+) -> Path:
+    """Write table ``name`` of the cohort into ``folder``; its path."""
+    path = folder / f"{name}.{format}"
+    sink_options = options
+    if format == "parquet" and layout == "wide" and name != "demographics":
+        # A column per gene of counts: the sink's default dictionary for integer columns made the
+        # same file 1.5x slower (the 2,000 x 20,000 cohort, 7.4 s against 5.0 s, 122 MB each).
+        sink_options = {"dictionary": False, **options}
+    # The next block is made while this one is encoded: the kernels and the writer release the GIL.
+    # Closed on the way out: an error would otherwise keep the thread and its block alive for as
+    # long as its traceback is held (a notebook keeps the last one).
+    with closing(prefetch(tables.batches(name, batch, layout))) as batches:  # type: ignore[arg-type]
+        first = next(batches)
+        with open_sink(path, first.schema, format=format, **sink_options) as sink:
+            sink.write(first)
+            for block in batches:
+                sink.write(block)
+    return path

@@ -296,11 +296,38 @@ def test_a_file_that_cannot_be_written_stops_the_blocks_made_ahead_at_once(tmp_p
     """The blocks of a file are made ahead in a thread; the error must stop it even while its traceback
     is held (as a notebook holds the last one), not keep it and its block until the traceback goes."""
     monkeypatch.setattr(fastsynth.clinical, "BATCH_BYTES", 8 * 40 * 10)  # blocks of 10 patients
-    (tmp_path / "out" / "genes.parquet").mkdir(parents=True)  # the genes' file cannot be created
-    with pytest.raises(SinkError) as failure:
-        write_cohort(Cohort(patients=100, genes=40, proteins=6, seed=9), tmp_path / "out")
+    with pytest.raises(UsageError) as failure:  # the sink refuses it once the first block is made
+        write_cohort(Cohort(patients=100, genes=40, proteins=6, seed=9), tmp_path / "out", compression="no")
     assert failure.value.__traceback__ is not None  # held
     assert [t.name for t in threading.enumerate() if t.name == "fastsynth-prefetch"] == []
+    assert list((tmp_path / "out").iterdir()) == []  # nothing published, nothing left aside
+
+
+def test_the_three_files_are_published_together_or_not_at_all(tmp_path, monkeypatch):
+    """An earlier cohort's files stay whole and together when writing a new one fails midway."""
+    old = write_cohort(Cohort(patients=30, genes=5, proteins=2, seed=1), tmp_path)
+    before = {name: path.read_bytes() for name, path in old.items()}
+    write_table = fastsynth.clinical._write_table
+
+    def disk_full_at_the_genes(tables, name, *args):
+        if name == "genes":
+            raise OSError("disk full")
+        return write_table(tables, name, *args)
+
+    monkeypatch.setattr(fastsynth.clinical, "_write_table", disk_full_at_the_genes)
+    with pytest.raises(OSError, match="disk full"):
+        write_cohort(Cohort(patients=30, genes=5, proteins=2, seed=2), tmp_path)
+    assert {name: path.read_bytes() for name, path in old.items()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f"{name}.parquet" for name in ("demographics", "genes", "proteins")
+    ]
+    monkeypatch.undo()
+    (tmp_path / "genes.parquet").unlink()
+    (tmp_path / "genes.parquet").mkdir()
+    with pytest.raises(SinkError) as refused:  # refused before any file is written
+        write_cohort(Cohort(patients=30, genes=5, proteins=2, seed=2), tmp_path)
+    assert str(refused.value).endswith("genes.parquet': a folder has that name")
+    assert (tmp_path / "demographics.parquet").read_bytes() == before["demographics"]
 
 
 @pytest.mark.parametrize("layout", ["long", "matrix"])
