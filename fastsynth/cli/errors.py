@@ -31,10 +31,11 @@ def handle_errors(command: F) -> F:
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         notices_on_terminal()
-        if threading.current_thread() is threading.main_thread():
-            # SIGTERM (timeout, systemd, Kubernetes) ends a command as Ctrl-C does: its partial output
-            # removed. Commands that serve or stream install handlers of their own over this one.
-            signal.signal(signal.SIGTERM, _interrupt)
+        main = threading.current_thread() is threading.main_thread()
+        # SIGTERM (timeout, systemd, Kubernetes) ends a command as Ctrl-C does: its partial output
+        # removed. Commands that serve or stream install handlers of their own over this one; the
+        # previous one is back once the command returns (a program may run the app in-process).
+        previous = signal.signal(signal.SIGTERM, _interrupt) if main else None
         try:
             return command(*args, **kwargs)
         except FastsynthError as exc:
@@ -48,6 +49,9 @@ def handle_errors(command: F) -> F:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(0) from None
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
     return wrapper  # type: ignore[return-value]
 

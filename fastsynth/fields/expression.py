@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+import numpy as np
 import pyarrow as pa
 
 from fastsynth import sql
@@ -79,7 +80,7 @@ class ExprField(Field):
             values = self._values(table, block.size)
             if table is not None and block.size >= 2 and self.expr not in _ROW_BY_ROW:
                 halves = [self._values(table.take(pa.array(rows)), len(rows)) for rows in _halves(block.size)]
-                if not pa.concat_arrays(halves).equals(values):
+                if not _same(pa.concat_arrays(halves), values):
                     raise self.error(
                         f"expr={self.expr!r} combines rows (an aggregate or a window: sum, avg, count, "
                         "OVER...), which every batch would compute over its own rows; allowed: "
@@ -119,6 +120,17 @@ _ROW_BY_ROW: set[str] = set()
 """Expressions seen to give each row the same value over a batch as over its two halves (copies, each
 computed as any batch is): checked once per process and text, on their first batch of two rows or
 more."""
+
+
+def _same(a: pa.Array, b: pa.Array) -> bool:
+    """Whether ``a`` and ``b`` hold the same values, NaN equal to NaN (``sqrt`` of a negative number is
+    NaN in both halves and the whole; Arrow's ``equals`` calls two NaNs different)."""
+    if not pa.types.is_floating(a.type) or a.type != b.type:
+        return bool(a.equals(b))
+    if not a.is_null().equals(b.is_null()):
+        return False
+    x, y = (np.asarray(v.fill_null(0.0).to_numpy(zero_copy_only=False)) for v in (a, b))
+    return bool(np.array_equal(x, y, equal_nan=True))
 
 
 def _halves(size: int) -> list[range]:

@@ -237,7 +237,7 @@ def gamma(key: np.uint64, i: int, k: int, shape: float) -> float:
 
     Shapes below one use the boost ``G(a) = G(a + 1) * U**(1/a)``."""
     value, u, power = _gamma_parts(key, i, k, shape)
-    return value * u**power
+    return value if power == 1.0 else value * u**power  # no pow() a value for shapes of one and more
 
 
 @kernel
@@ -251,7 +251,7 @@ def log_gamma(key: np.uint64, i: int, k: int, shape: float) -> float:
 @kernel
 def _gamma_parts(key: np.uint64, i: int, k: int, shape: float) -> tuple[float, float, float]:
     """``gamma``'s value as ``G * U**power``: (G, U, power), with U = power = 1 for shapes of one and
-    more (1.0**1.0 is exactly 1.0, so the value is G's bits)."""
+    more (whose value is G itself)."""
     u_boost, power = 1.0, 1.0
     if shape < 1.0:
         u_boost, power = open_unit(draw(key, i, k)), 1.0 / shape

@@ -83,8 +83,9 @@ def _encoded(batches: Iterator[pa.RecordBatch], schema: pa.Schema, format: str) 
                 yield chunks.take()
         yield chunks.take()
     finally:
-        if isinstance(batches, Generator):
-            batches.close()
+        close = getattr(batches, "close", None)  # a generator, or the service's holder of one
+        if close is not None:
+            close()
 
 
 def _guarded(first: bytes, rest: Iterator[bytes]) -> Generator[bytes]:

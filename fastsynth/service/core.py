@@ -246,17 +246,17 @@ class Service(LiveStreams):
         slot = self._row_streams.take()
         if slot is None:
             raise Busy(
-                f"{self._row_streams.most} requests are making rows, the most this server serves at once "
-                "(limits.max_row_streams); try again when one ends"
+                f"this server makes rows for at most {self._row_streams.most} requests at once "
+                "(limits.max_row_streams), and as many are under way; try again when one ends"
             )
         try:
             seconds = self.settings.limits_max_build_seconds
             batch_size = rows_per_batch(schema, min(rows, _GENERATE_BATCH), seed, seconds) if rows else 1
-        except BaseException:
+            batches = iter_batches(schema, rows, batch_size=batch_size, seed=seed, start=start)
+            return schema.arrow_schema(), _Holding(prefetch(batches), slot)
+        except BaseException:  # refused (a unique column too short...): the place is free again
             slot.release()
             raise
-        batches = iter_batches(schema, rows, batch_size=batch_size, seed=seed, start=start)
-        return schema.arrow_schema(), _Holding(prefetch(batches), slot)
 
     def generate(self, *, format: str = "json", **request: Any) -> tuple[Chunks, str]:
         """The rows of a ``request`` encoded in ``format``, as an iterator of chunks, and its media type.

@@ -211,10 +211,12 @@ class DriftRequest(Spec):
 
 
 _LONGEST_NAME = 100
-_NAME_BYTES = 255
-"""The longest file or folder name Linux's file systems take, in bytes."""
-_PATH_BYTES = 4096
-"""Linux's ``PATH_MAX``: the bytes of a whole path, its final NUL included."""
+_PART_BYTES = 15
+"""What a file sink's temporary name adds to its file's (``.{name}.{8 hex digits}.part``)."""
+_NAME_BYTES = 255 - _PART_BYTES
+"""The longest file or folder name Linux's file systems take (255 bytes), less the temporary's."""
+_PATH_BYTES = 4096 - _PART_BYTES
+"""Linux's ``PATH_MAX`` (4,096 bytes, the final NUL included), less the temporary's."""
 
 
 def check_name(kind: str, name: Any) -> str:
@@ -409,7 +411,7 @@ def _inside(root: Path, path: str, streamer: str) -> Path:
         raise UsageError(
             f"streamer {streamer!r}: path={show(path)} has a file or folder name over {_NAME_BYTES} bytes "
             f"(in UTF-8, with {{generator}} as a name of {_LONGEST_NAME} characters); allowed: at most "
-            f"{_NAME_BYTES}, what file systems take"
+            f"{_NAME_BYTES}, what file systems take with room for the temporary file written first"
         )
     target = (root / path).resolve()
     if not target.is_relative_to(root):

@@ -196,6 +196,20 @@ def test_a_batch_size_is_capped_by_the_row_width_budget(client):
     assert client.patch("/streams/points", json={"batch_size": 1_000_000}).json()["batch_size"] == widest
 
 
+def test_a_refused_request_gives_its_place_among_the_row_streams_back(tmp_path):
+    """Refused once its place was taken (a unique column too short for its rows): eight such requests
+    left every later one answered 429 until the server restarted."""
+    short = {
+        "schema": {"u": {"type": "int", "min": 0, "max": 99, "unique": True}},
+        "rows": 200,
+        "format": "csv",
+    }
+    with api_client(tmp_path, {"FASTSYNTH_LIMITS_MAX_ROW_STREAMS": "1"}) as client:
+        for _ in range(3):
+            refusal(client.post("/generate", json=short), 400, "unique values run out")
+        assert client.post("/generate", json={**short, "rows": 50}).status_code == 200
+
+
 def test_rows_that_take_too_long_to_make_are_refused_soon(tmp_path):
     """No option bounds a template's placeholders times its fields: 1,600 paragraphs, each set up
     again for every batch, took minutes a request. The first rows' time is bounded instead."""

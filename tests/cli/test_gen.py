@@ -200,6 +200,12 @@ def test_interrupt_leaves_no_partial_file(tmp_path, stop):
     assert list(tmp_path.iterdir()) == [out] and out.read_text() == "keep"
 
 
+def test_a_command_run_in_process_gives_back_the_sigterm_handler_it_found():
+    before = signal.getsignal(signal.SIGTERM)
+    assert runner.invoke(app, ["gen", str(TABULAR), "-n", "3", "-f", "csv"]).exit_code == 0
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
 @pytest.mark.subprocess
 def test_closed_pipe_ends_quietly():
     shell = f"{sys.executable} -m fastsynth gen {TABULAR} -n 3000000 -f jsonl | head -n 2"

@@ -241,6 +241,15 @@ def test_expressions_give_the_same_bytes_in_batches_of_any_size():
     assert lone["monthly"].to_pylist() == [4738.51]
 
 
+@pytest.mark.parametrize("expr", ["sqrt(f)", "ln(f)", "0.0 / (f - f)", "CASE WHEN f > 0 THEN f END"])
+def test_row_by_row_expressions_with_nan_or_null_are_kept(expr):
+    """The halves check takes NaN for NaN and null for null: sqrt of a negative is NaN row by row."""
+    schema = {"f": {"type": "float", "min": -10, "max": 10}, "v": {"type": "expr", "expr": expr}}
+    whole, batched = (fastsynth.generate(schema, 500, seed=2, batch_size=size) for size in (500, 7))
+    values = [np.asarray(t["v"].to_numpy(zero_copy_only=False), np.float64) for t in (whole, batched)]
+    assert np.array_equal(*values, equal_nan=True) and np.isnan(values[0]).any()  # NaN, or null
+
+
 @pytest.mark.parametrize("expr", ["sum(a)", "a - avg(a)", "count(a)", "row_number() OVER (ORDER BY a)"])
 def test_expressions_over_several_rows_are_refused(expr):
     """Every batch would compute them over its own rows: values that change with the batch size."""
