@@ -39,7 +39,7 @@ from fastsynth.compat.calmops_clinic import ClinicGenerator
 from fastsynth.compat.calmops_drift import DriftInjector
 from fastsynth.compat.calmops_real import RealBlockGenerator, RealGenerator
 from fastsynth.compat.calmops_scenario import EvolutionFeatureConfig, ScenarioConfig, ScenarioInjector
-from fastsynth.compat.common import date_arguments, dates_document, report, write_csv
+from fastsynth.compat.common import date_arguments, dates_document, make_folder, report, write_csv
 from fastsynth.concepts import GENERATORS, Generator, generator_from_document
 from fastsynth.concepts.river import from_river
 from fastsynth.dependencies import optional_import
@@ -598,10 +598,10 @@ class SyntheticGenerator:
         table = _generate(streams, document, n, target_col, dates, None, resolve_seed(self.random_state))
         if save_dataset:
             folder = directory if directory is not None else self.DEFAULT_OUTPUT_DIR
-            os.makedirs(folder, exist_ok=True)
+            make_folder(folder)
             write_csv(table, os.path.join(folder, filename))
         elif directory is not None:
-            os.makedirs(directory, exist_ok=True)  # as the seed, which writes its report there
+            make_folder(directory)  # as the seed, which writes its report there
         report(self.auto_report if generate_report is None else generate_report)
         return _frame(table, streams)
 
@@ -727,7 +727,7 @@ class SyntheticBlockGenerator:
         table = _generate(
             streams, document, sum(sizes), target_col, dates, "block", resolve_seed(random_state)
         )
-        os.makedirs(directory, exist_ok=True)
+        make_folder(directory)
         path = os.path.join(directory, name)
         write_csv(table, path)
         log.info("Generated %d rows in %d blocks at %s", table.num_rows, count, path)

@@ -61,7 +61,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.compat.common import report, write_csv
+from fastsynth.compat.common import make_folder, report, write_csv
 from fastsynth.dependencies import optional_import
 from fastsynth.drift import inject_drift
 from fastsynth.errors import UsageError
@@ -1080,7 +1080,7 @@ class DriftInjector:
         asked = args.get("auto_report")
         if (self.auto_report if asked is None else asked) and folder:
             name = args.get("generator_name") or self.generator_name
-            os.makedirs(folder, exist_ok=True)
+            make_folder(folder)
             write_csv(
                 pa.Table.from_pandas(frame, preserve_index=False),
                 os.path.join(folder, f"{name}_{suffix}.csv"),

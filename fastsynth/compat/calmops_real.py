@@ -36,7 +36,7 @@ import numpy as np
 import pyarrow as pa
 
 from fastsynth.compat.calmops_drift import DriftInjector, apply_schedule
-from fastsynth.compat.common import date_arguments, dates_document, report, write_csv
+from fastsynth.compat.common import date_arguments, dates_document, make_folder, report, write_csv
 from fastsynth.concepts.stream import Dates
 from fastsynth.dependencies import optional_import
 from fastsynth.errors import UsageError
@@ -262,7 +262,7 @@ def _finish(
         table = pa.Table.from_pandas(frame, preserve_index=False)
     if save:
         assert folder is not None
-        os.makedirs(folder, exist_ok=True)
+        make_folder(folder)
         write_csv(table, os.path.join(folder, filename))
     report(reports)
     return frame

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,7 +17,7 @@ from fastsynth.errors import UsageError
 from fastsynth.sinks import open_sink
 from fastsynth.specs import PositiveInt, argument, show
 
-__all__ = ["date_arguments", "dates_document", "report", "write_csv"]
+__all__ = ["date_arguments", "dates_document", "make_folder", "report", "write_csv"]
 
 log = logging.getLogger("fastsynth.compat")
 
@@ -67,6 +68,17 @@ def dates_document(
     if every is not None:
         dates["every"] = argument("date_every", every, PositiveInt)
     return dates
+
+
+def make_folder(folder: str | os.PathLike[str]) -> None:
+    """``os.makedirs(folder, exist_ok=True)``, as the seed's classes do, with a file or a folder that
+    cannot be made answered by name rather than an ``OSError``'s traceback."""
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except FileExistsError:
+        raise UsageError(f"output folder {os.fspath(folder)!r} is a file; give a folder") from None
+    except OSError as exc:
+        raise UsageError(f"output folder {os.fspath(folder)!r} cannot be made: {exc.strerror}") from None
 
 
 def write_csv(table: pa.Table, path: str) -> None:

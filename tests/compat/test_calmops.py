@@ -223,6 +223,18 @@ def test_save_dataset_writes_the_frame_it_returns(tmp_path, monkeypatch):
     assert not (tmp_path / "quiet" / "n.csv").exists()  # as the seed: written only when save_dataset
 
 
+def test_an_output_folder_that_is_a_file_is_refused_by_name(tmp_path):
+    taken = tmp_path / "taken"
+    taken.write_text("a file")
+    message = f"output folder {str(taken)!r} is a file; give a folder"
+    with pytest.raises(UsageError) as caught:
+        SyntheticGenerator().generate(sea(1), 5, filename="s.csv", output_dir=str(taken), save_dataset=True)
+    assert str(caught.value) == message
+    with pytest.raises(UsageError) as caught:
+        SyntheticBlockGenerator().generate_blocks_simple(str(taken), "b.csv", 2, 100, "sea")
+    assert str(caught.value) == message and taken.read_text() == "a file"
+
+
 def test_random_state_seeds_generators_made_without_a_seed():
     unseeded = GeneratorFactory.create_generator(GeneratorType.SEA)
     same = [
