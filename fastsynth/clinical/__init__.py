@@ -115,6 +115,7 @@ def write_cohort(
         # groups of the long layout took 4x as long on two threads).
         options.setdefault("threads", min(threads(), MAX_THREADS))
     tables = Tables(cohort)
+    tables.demographic_schema  # noqa: B018 (refuses a bad schema before the folder is made)
     batch = patients_per_batch(cohort)
     folder.mkdir(parents=True, exist_ok=True)
     for name in TABLES:

@@ -57,7 +57,15 @@ class Tables:
         """The demographic columns as a schema, with the correlation groups that leave Group out (those
         naming it are ``propensity``'s)."""
         plain = [group.to_dict() for group in self.cohort.correlations if "Group" not in group.columns]
-        return Schema.from_dict({"fields": dict(self.cohort.demographics), "correlations": plain})
+        schema = Schema.from_dict({"fields": dict(self.cohort.demographics), "correlations": plain})
+        age = None if self.cohort.visits is None else self.cohort.visits.age
+        if age is not None:  # it grows with every visit's days
+            kind = schema.arrow_schema().field(age).type
+            if not (pa.types.is_integer(kind) or pa.types.is_floating(kind)):
+                raise SchemaError(
+                    f"cohort: visits.age={age!r} is a column of {kind}; allowed: a column of numbers"
+                )
+        return schema
 
     @cached_property
     def propensity(self) -> _Propensity | None:

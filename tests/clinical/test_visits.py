@@ -290,6 +290,14 @@ def test_bad_visits_get_one_clear_message(visits, message):
     assert message in str(raised.value) and "\n" not in str(raised.value)
 
 
+def test_an_age_of_text_is_refused_before_the_folder_is_made(tmp_path):
+    cohort = Cohort.from_dict({"patients": 10, "genes": 5, "visits": {"count": 2, "age": "Sex"}})
+    with pytest.raises(SchemaError) as raised:
+        write_cohort(cohort, tmp_path / "out")
+    assert str(raised.value).startswith("cohort: visits.age='Sex' is a column of dictionary<values=string")
+    assert str(raised.value).endswith("allowed: a column of numbers") and not (tmp_path / "out").exists()
+
+
 def test_too_many_trend_tables_are_refused_before_anything_is_made():
     with pytest.raises(SchemaError, match=r"visits.trends need 1998000 count tables.*at most 300000"):
         Cohort(
