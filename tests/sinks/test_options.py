@@ -18,7 +18,7 @@ GROUPS = "is not an integer in [1, 67108864]"
 @pytest.mark.parametrize(
     ("name", "options", "message"),
     [
-        ("x.csv", {"delimiter": ""}, "format 'csv': delimiter='' is not allowed; allowed: one ASCII character"),
+        ("x.csv", {"delimiter": ""}, "format 'csv': delimiter='' is not allowed; allowed: one ASCII"),
         ("x.csv", {"delimiter": ";;"}, "format 'csv': delimiter=';;' is not allowed"),
         ("x.csv", {"delimiter": "\n"}, "format 'csv': delimiter='\\n' is not allowed"),
         ("x.csv", {"delimiter": '"'}, "format 'csv': delimiter='\"' is not allowed"),
