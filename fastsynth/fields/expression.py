@@ -79,7 +79,11 @@ class ExprField(Field):
         try:
             values = self._values(table, block.size)
             if table is not None and block.size >= 2 and self.expr not in _ROW_BY_ROW:
-                halves = [self._values(table.take(pa.array(rows)), len(rows)) for rows in _halves(block.size)]
+                half = block.size // 2
+                halves = [
+                    self._values(table.slice(0, half), half),
+                    self._values(table.slice(half), block.size - half),
+                ]
                 if not _same(pa.concat_arrays(halves), values):
                     raise self.error(
                         f"expr={self.expr!r} combines rows (an aggregate or a window: sum, avg, count, "
@@ -117,9 +121,8 @@ _SHORTEST = 4
 """The fewest rows an expression is evaluated over (see ``ExprField._values``)."""
 _MOST_REMEMBERED = 1024
 _ROW_BY_ROW: set[str] = set()
-"""Expressions seen to give each row the same value over a batch as over its two halves (copies, each
-computed as any batch is): checked once per process and text, on their first batch of two rows or
-more."""
+"""Expressions seen to give each row the same value over a batch as over its two halves: checked once
+per process and text, on their first batch of two rows or more."""
 
 
 def _same(a: pa.Array, b: pa.Array) -> bool:
@@ -131,11 +134,6 @@ def _same(a: pa.Array, b: pa.Array) -> bool:
         return False
     x, y = (np.asarray(v.fill_null(0.0).to_numpy(zero_copy_only=False)) for v in (a, b))
     return bool(np.array_equal(x, y, equal_nan=True))
-
-
-def _halves(size: int) -> list[range]:
-    """The rows of a batch's two halves."""
-    return [range(size // 2), range(size // 2, size)]
 
 
 def _first_line(exc: BaseException) -> str:
