@@ -35,14 +35,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fastsynth.documents import read_yaml
 from fastsynth.errors import UsageError
 from fastsynth.seeds import DEFAULT_SEED
 
-__all__ = ["DEFAULT_BATCH_SIZE", "SETTINGS", "Setting", "Settings", "load_settings"]
+__all__ = ["DEFAULT_BATCH_SIZE", "MIN_DRIFT_INTERVAL", "SETTINGS", "Setting", "Settings", "load_settings"]
 
 DEFAULT_BATCH_SIZE = 1 << 18
 """Rows per batch of a one-shot run (``fastsynth gen``, ``generate``): large enough that per-batch
 overhead vanishes, small enough to keep memory low. Streams use the ``batch_size`` setting instead."""
+
+MIN_DRIFT_INTERVAL = 1e-6
+"""The shortest ``drift.interval`` (seconds): one microsecond, the resolution of a drift schedule's clock
+(times are kept in whole microseconds), so a shorter interval cannot be told from it. By rows it is
+10 rows at ``limits.max_rate`` (10,000,000 rows/s), so every event spans at least one row at any rate a
+request may ask; at 1e-9 a time series' stream counted 3.6e16 drift events in eight seconds."""
 
 
 def _integer(minimum: int, maximum: int | None = None) -> Callable[[Any], int]:
@@ -60,7 +67,9 @@ def _integer(minimum: int, maximum: int | None = None) -> Callable[[Any], int]:
     return parse
 
 
-def _number(positive: bool = False, at_most: float | None = None) -> Callable[[Any], float]:
+def _number(
+    positive: bool = False, at_least: float | None = None, at_most: float | None = None
+) -> Callable[[Any], float]:
     def parse(value: Any) -> float:
         if isinstance(value, str):
             try:
@@ -71,6 +80,8 @@ def _number(positive: bool = False, at_most: float | None = None) -> Callable[[A
             raise ValueError("is not a number")
         if positive and value <= 0:
             raise ValueError("is not positive")
+        if at_least is not None and value < at_least:
+            raise ValueError(f"is below {at_least:g}")
         if at_most is not None and value > at_most:
             raise ValueError(f"is above {at_most:g}")
         return float(value)
@@ -160,7 +171,12 @@ SETTINGS = (
         "drift_enabled", "drift", "enabled", False, _boolean, "drift time series, and streams of any schema"
     ),
     Setting(
-        "drift_interval", "drift", "interval", 3600.0, _number(positive=True), "seconds between drift events"
+        "drift_interval",
+        "drift",
+        "interval",
+        3600.0,
+        _number(positive=True, at_least=MIN_DRIFT_INTERVAL),
+        "seconds between drift events",
     ),
     Setting(
         "drift_magnitude",
@@ -288,16 +304,11 @@ class Settings:
 
 
 def _read_file(path: Path) -> Mapping[str, Any]:
-    import yaml  # only settings files need it: every command imports this module at start-up
-
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"config file {str(path)!r} cannot be read: {exc.strerror or exc}") from None
-    try:
-        document = yaml.safe_load(text) or {}
-    except yaml.YAMLError:
-        raise UsageError(f"config file {str(path)!r} is not valid YAML") from None
+    document = read_yaml(text, f"config file {str(path)!r}") or {}
     if not isinstance(document, dict):
         raise UsageError(f"config file {str(path)!r} is not a mapping of sections")
     sections = {s.section for s in SETTINGS}

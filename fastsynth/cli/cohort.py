@@ -40,18 +40,16 @@ def cohort(
     Visit_ID, when the cohort has visits)."""
     import time
 
-    import yaml
-
     from fastsynth.clinical import Cohort, write_cohort
+    from fastsynth.documents import read_yaml
 
     if layout not in ("wide", "long", "matrix"):
         raise UsageError(f"--layout {layout!r} is not allowed; allowed: wide, long, matrix")
     try:
-        document = yaml.safe_load(spec.read_text(encoding="utf-8"))
+        text = spec.read_text(encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cohort file {str(spec)!r} cannot be read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise UsageError(f"cohort file {str(spec)!r} is not YAML or JSON: {exc}") from None
+    document = read_yaml(text, f"cohort file {str(spec)!r}")
     if not isinstance(document, dict):
         raise UsageError(
             f"cohort file {str(spec)!r} holds {type(document).__name__}, not an object of settings"

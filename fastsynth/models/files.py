@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 import yaml
 
+from fastsynth.documents import read_yaml
 from fastsynth.errors import FastsynthError, SchemaError
 from fastsynth.models.base import model_from_document
 
@@ -121,9 +122,10 @@ def _document(archive: zipfile.ZipFile, path: Path) -> Any:
     if info.file_size > _MAX_DOCUMENT:
         raise SchemaError(f"model file {str(path)!r}: {_SCHEMA} is over {_MAX_DOCUMENT} bytes")
     try:
-        return yaml.safe_load(archive.read(info).decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError, zipfile.BadZipFile, ValueError) as exc:
+        text = archive.read(info).decode("utf-8")
+    except (UnicodeDecodeError, zipfile.BadZipFile, ValueError) as exc:
         raise SchemaError(f"model file {str(path)!r}: {_SCHEMA} cannot be read: {exc}") from None
+    return read_yaml(text, f"model file {str(path)!r}: {_SCHEMA}", SchemaError)
 
 
 def _tables(archive: zipfile.ZipFile, path: Path) -> dict[str, pa.Table]:

@@ -37,7 +37,6 @@ condition is read on the data as it is, after drift).
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -50,6 +49,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fastsynth.dependencies import optional_import
+from fastsynth.documents import read_json
 from fastsynth.errors import UsageError
 from fastsynth.kernels import block_stats as kb
 from fastsynth.kernels.jit import threads
@@ -814,11 +814,12 @@ def _main_pass(
 
 def _read_log(path: Path) -> list[dict[str, Any]]:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"drift_log {str(path)!r} cannot be read: {exc.strerror or exc}") from None
-    except json.JSONDecodeError:
-        raise UsageError(f"drift_log {str(path)!r} is not JSON") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"drift_log {str(path)!r}: invalid JSON: not UTF-8 text") from None
+    document = read_json(text, f"drift_log {str(path)!r}")
     drifts = document.get("drifts") if isinstance(document, dict) else None
     if not isinstance(drifts, list):
         raise UsageError(

@@ -28,6 +28,7 @@ import yaml
 
 import fastsynth.fields  # noqa: F401  (registers the built-in field types)
 from fastsynth.concepts.stream import ConceptStream
+from fastsynth.documents import read_json, read_yaml
 from fastsynth.drift.schedule import DriftSchedule
 from fastsynth.entities import Entities
 from fastsynth.errors import SchemaError, field_error
@@ -495,62 +496,13 @@ def _shared(document: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-class _RepeatedKey(ValueError):
-    """A key an object or mapping of a schema file gives twice: the last would silently win."""
-
-
-def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise _RepeatedKey(f"key {key!r} is given twice in one object")
-        seen[key] = value
-    return seen
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """YAML's safe loader, refusing a key given twice in one mapping (merged keys, ``<<``, may still be
-    overridden, as YAML means them to be)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
-                continue
-            key = self.construct_object(key_node)
-            if key in seen:
-                raise _RepeatedKey(
-                    f"key {key!r} is given twice in one mapping, at line {key_node.start_mark.line + 1}"
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
 def _parse_document(path: Path, text: str) -> Any:
-    suffix = path.suffix.lower()
+    suffix, what = path.suffix.lower(), f"schema file {str(path)!r}"
     if suffix == ".json":
-        try:
-            return json.loads(text, object_pairs_hook=_unique_pairs)
-        except json.JSONDecodeError as exc:
-            raise SchemaError(
-                f"schema file {str(path)!r}: invalid JSON at line {exc.lineno}: {exc.msg}"
-            ) from None
-        except ValueError as exc:  # a key given twice, an integer of more than 4,300 digits
-            raise SchemaError(f"schema file {str(path)!r}: {exc}") from None
-        except RecursionError:
-            raise SchemaError(f"schema file {str(path)!r}: nested too deeply to read") from None
+        return read_json(text, what, SchemaError)
     if suffix in (".yaml", ".yml"):
-        try:
-            return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: no Python objects
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark is not None else ""
-            raise SchemaError(f"schema file {str(path)!r}: invalid YAML{where}") from None
-        except ValueError as exc:  # a key given twice, an integer of more than 4,300 digits
-            raise SchemaError(f"schema file {str(path)!r}: {exc}") from None
-        except RecursionError:
-            raise SchemaError(f"schema file {str(path)!r}: nested too deeply to read") from None
-    raise SchemaError(f"schema file {str(path)!r}: unknown extension {suffix!r}; allowed: .json, .yaml, .yml")
+        return read_yaml(text, what, SchemaError)
+    raise SchemaError(f"{what}: unknown extension {suffix!r}; allowed: .json, .yaml, .yml")
 
 
 def _time_series_fields(document: Mapping[str, Any]) -> tuple[Field, ...]:

@@ -81,7 +81,7 @@ def test_a_copula_schema_is_saved_as_yaml_and_a_model_only_as_a_model_file(peopl
         ({"schema.yaml": "model: {method: resample}"}, "keeps its rows in its model file"),
         ({"schema.yaml": "model: {method: resample}", "tables/../../x.arrow": "x"}, "not a plain file name"),
         ({"schema.yaml": "model: {method: nope}"}, "unknown fitting method 'nope'"),
-        ({"schema.yaml": "model: [1, 2"}, "cannot be read"),
+        ({"schema.yaml": "model: [1, 2"}, r"schema\.yaml: invalid YAML at line 1"),
     ],
 )
 def test_bad_model_files_are_refused_clearly(tmp_path, entries: dict[str, str], message: str) -> None:

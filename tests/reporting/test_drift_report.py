@@ -389,7 +389,7 @@ def test_blocks_of_a_nested_column_are_refused(column):
 @pytest.mark.parametrize(
     ("log", "message"),
     [
-        ("{", "is not JSON"),
+        ("{", "invalid JSON at line 1"),
         ("[1, 2]", "is not a fastsynth drift log"),
         ('{"drifts": [5, "a"]}', r"drifts\[0\] is int, not an object"),
         (
