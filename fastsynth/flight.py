@@ -113,7 +113,11 @@ class FlightServer(flight.FlightServerBase):
     def do_get(self, context: Any, ticket: flight.Ticket) -> flight.FlightDataStream:
         request = _answer(lambda: arguments(RowsRequest, _document(ticket.ticket, "ticket"), "the ticket"))
         schema, batches = _answer(lambda: self.service.batches(**request))
-        return flight.RecordBatchStream(pa.RecordBatchReader.from_batches(schema, _guarded(batches)))
+        # The first batch is made before the stream begins, so what fails there (a column that cannot
+        # make these rows) is refused as any request is; the client would otherwise meet a broken stream.
+        first = _answer(lambda: next(batches, None))
+        reader = pa.RecordBatchReader.from_batches(schema, _guarded(first, batches))
+        return flight.RecordBatchStream(reader)
 
     def get_flight_info(self, context: Any, descriptor: flight.FlightDescriptor) -> flight.FlightInfo:
         return _answer(lambda: self._info(descriptor))
@@ -174,12 +178,18 @@ class FlightServer(flight.FlightServerBase):
         return {"removed": name}
 
 
-def _guarded(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """The batches; a failure once sending has begun reaches the client as a Flight error with the
-    message alone."""
+def _guarded(first: pa.RecordBatch | None, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """``first`` then the rest of the batches; a failure once sending has begun reaches the client as a
+    Flight error with the message alone. Closed (the client left), it closes the batches at once."""
     try:
+        if first is not None:
+            yield first
         yield from batches
     except FastsynthError as exc:
         raise _refusal(exc) from None
     except Exception as exc:
         raise _crash(exc) from None
+    finally:
+        close = getattr(batches, "close", None)  # the service's holder of a place among row streams
+        if close is not None:
+            close()

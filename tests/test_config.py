@@ -60,6 +60,11 @@ def test_precedence_and_sources(tmp_path):
             "config frequency='1e9' (from environment SYNTH_FREQUENCY) is above 86400",
         ),
         ("drift: {enabled: maybe}", {}, "config drift_enabled='maybe' (from file"),
+        (
+            "",
+            {"SYNTH_DRIFT_INTERVAL": "1e-9"},
+            "config drift_interval='1e-9' (from environment SYNTH_DRIFT_INTERVAL) is below 1e-06",
+        ),
         ("streams: {}", {}, "unknown section 'streams'; allowed: api, data_generation"),
         ("drift: {size: 1}", {}, "unknown key drift.size; allowed: enabled, interval, magnitude"),
         ("[1, 2]", {}, "is not a mapping of sections"),
@@ -114,3 +119,11 @@ def test_run_takes_its_settings_from_flags_environment_and_file(tmp_path):
         bad.exit_code == 1
         and "config frequency='-1' (from environment SYNTH_FREQUENCY) is not positive" in bad.output
     )
+
+
+def test_the_drift_interval_is_at_least_a_microsecond():
+    """The resolution of a drift schedule's clock: at 1e-9 s a time series' stream counted 3.6e16 drift
+    events in eight seconds; at limits.max_rate a microsecond is 10 rows."""
+    assert load_settings(environ={"FASTSYNTH_DRIFT_INTERVAL": "1e-6"}).drift_interval == 1e-6
+    with pytest.raises(fastsynth.UsageError, match=r"config drift_interval=5e-07 is below 1e-06"):
+        load_settings(environ={}).updated({"drift": {"interval": 5e-7}}, "API")

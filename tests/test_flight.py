@@ -195,6 +195,47 @@ def test_refusals_name_the_field_the_value_and_what_is_allowed(client, call, mes
     assert message in error and code == status
 
 
+def test_rows_end_at_the_last_64_bit_row_index_and_no_further(client):
+    """start + rows past 2**63 - 1 was taken: rows made at wrapped indices, or a crash naming no field."""
+    plain = {"score": {"type": "float", "mean": 10, "std": 2}, "name": {"type": "name"}}
+    last = 2**63 - 1
+    table = client.do_get(ticket(schema=plain, rows=1000, seed=4, start=last - 1000)).read_all()
+    assert table.equals(fastsynth.generate(plain, 1000, seed=4, start=last - 1000))
+    past = (
+        "start=9,223,372,036,854,774,808 with rows=1,000 ends at row 9,223,372,036,854,775,808, "
+        "past 2**63 - 1"
+    )
+    for call in (
+        lambda: client.do_get(ticket(schema=plain, rows=1000, start=last - 999)).read_all(),
+        lambda: client.get_flight_info(
+            flight.FlightDescriptor.for_command(
+                json.dumps({"schema": plain, "rows": 1000, "start": last - 999, "parts": 2})
+            )
+        ),
+    ):
+        detail, status = refusal(call)
+        assert detail.startswith(past) and status == 400
+        assert (
+            "allowed: start + rows at most 2**63 - 1, here start at most 9,223,372,036,854,774,807" in detail
+        )
+    detail, status = refusal(lambda: client.do_get(ticket(schema=plain, rows=1, start=last)).read_all())
+    assert "start at most 9,223,372,036,854,775,806" in detail and status == 400
+
+
+def test_a_column_that_cannot_make_the_rows_is_refused_before_the_stream_begins(client):
+    """A sequence reaching past int64 fails as its first batch is made: that was once the stream had
+    begun, so the refusal reached the client with the server's Python traceback (its files and lines)
+    in its message and without the problem details."""
+    schema = {"id": {"type": "sequence", "start": 1000}}
+    detail, status = refusal(
+        lambda: client.do_get(ticket(schema=schema, rows=10, start=2**63 - 100)).read_all()
+    )
+    assert (
+        detail.startswith("field 'id': start=1000, step=1 reach 9223372036854776717 at row") and status == 400
+    )
+    assert "flight.py" not in detail
+
+
 COHORT = {"patients": 700, "genes": 30, "proteins": 3, "visits": {"count": 2}}
 
 

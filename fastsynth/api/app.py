@@ -54,6 +54,7 @@ from fastsynth.api.events import EventController, EventStreams
 from fastsynth.api.examples import ExampleController
 from fastsynth.api.generators import GeneratorController
 from fastsynth.api.reporting import ReportController
+from fastsynth.api.requests import BodyRequest
 from fastsynth.api.rows import RowsController
 from fastsynth.api.server import ServerController
 from fastsynth.api.streamers import StreamerController
@@ -107,6 +108,7 @@ def create_app(service: Service) -> Litestar:
         request_max_body_size=MAX_BODY_BYTES,
         template_config=TEMPLATES,
         exception_handlers=EXCEPTION_HANDLERS,
+        request_class=BodyRequest,
         on_shutdown=[events.close, service.shutdown],
         logging_config=None,
     )

@@ -39,6 +39,9 @@ __all__ = ["Service"]
 log = logging.getLogger("fastsynth.api")  # the name the servers' logs have always carried
 
 _GENERATE_BATCH = 1 << 16
+_LAST_ROW = 2**63 - 1
+"""The largest row index rows are made for: kernels index rows with 64-bit integers, and ``start +
+rows`` (the end of a request) must fit one too (2**63 - 1 rows from 0 crashed a batch's offsets)."""
 
 
 _MODEL_FILE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,200}\.fsm")
@@ -223,6 +226,12 @@ class Service(LiveStreams):
                 "ask several times with start, or stream with /start"
             )
         start = argument("start", start, Count)
+        if start + count > _LAST_ROW:
+            raise UsageError(
+                f"start={start:,} with rows={count:,} ends at row {start + count:,}, past 2**63 - 1, the "
+                f"largest row index (64 bits); allowed: start + rows at most 2**63 - 1, here start at "
+                f"most {_LAST_ROW - count:,}"
+            )
         if generator is not None:
             chosen = self.generator(generator)
             resolved = chosen.schema
@@ -425,6 +434,9 @@ class Service(LiveStreams):
                 updated.values[k] != self.settings.values[k] or updated.is_set(k) != self.settings.is_set(k)
                 for k in ("batch_size", "frequency")
             )
+            if pace_changed:
+                frequency_changed = updated.frequency != self.settings.frequency
+                _check_settings_rate(updated, "frequency" if frequency_changed else "batch_size")
             batches_set = updated.is_set("batch_size") or updated.is_set("frequency")
             updates: dict[str, dict[str, Any]] = {}
             for name, running in self._running.items():
@@ -481,6 +493,23 @@ class Service(LiveStreams):
             if not self.engine.stop():
                 log.error("some streams did not stop in time; their output may be incomplete")
             self._running.clear()
+
+
+def _check_settings_rate(settings: Settings, changed: str) -> None:
+    """Refuse settings whose batch_size every frequency seconds asks for more rows a second than
+    ``limits.max_rate``: the streams that follow them would run at that rate, as at a request's
+    (``checked_rate``). ``changed`` is the one of the two named first."""
+    rate = settings.batch_size / settings.frequency
+    ceiling = settings.limits_max_rate
+    if rate <= ceiling:
+        return
+    other = "batch_size" if changed == "frequency" else "frequency"
+    shown = f"{rate:,.0f}" if rate < 1e12 else f"{rate:.3g}"
+    raise UsageError(
+        f"config {changed}={settings.values[changed]!r} with {other}={settings.values[other]!r} asks for "
+        f"{shown} rows/s (batch_size / frequency); allowed: at most {ceiling:,} rows/s (limits.max_rate), "
+        f"here frequency at least {settings.batch_size / ceiling:g} s"
+    )
 
 
 def _drift_origin(settings: Settings) -> str:

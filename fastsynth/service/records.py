@@ -18,7 +18,7 @@ from fastsynth.schema import Schema
 from fastsynth.service.reports import GeneratorInfo, StreamerInfo, StreamerType
 from fastsynth.sinks import open_sink
 from fastsynth.sinks.base import Sink, check_options
-from fastsynth.specs import Bounds, Spec, argument, from_document, show
+from fastsynth.specs import Bounds, Count, PositiveInt, Spec, argument, from_document, show
 
 __all__ = [
     "AttachRequest",
@@ -85,9 +85,9 @@ class RowsRequest(Spec):
 
     generator: str | None = None
     schema: dict[str, Any] | None = None
-    rows: int | None = None
+    rows: Count | None = None
     seed: int | None = None
-    start: int = 0
+    start: Count = 0
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ class StartRequest(Spec):
     generators: list[str] | None = None
     streamers: list[str] | None = None
     rate: float | dict[str, Any] | None = None
-    rows: int | None = None
+    rows: Count | None = None
     drift: dict[str, Any] | None = None
 
 
@@ -172,7 +172,7 @@ class StreamChange(Spec):
     size or both; a setting changed here no longer follows the settings' batch_size and frequency."""
 
     rate: float | dict[str, Any] | None = None
-    batch_size: int | None = None
+    batch_size: PositiveInt | None = None
 
 
 @dataclass(frozen=True)
@@ -394,9 +394,15 @@ def _try_options(format: str, options: Mapping[str, Any]) -> None:
     if format == "rolling":
         import tempfile
 
+        from fastsynth.sinks.rolling import RollingSink
+
         with tempfile.TemporaryDirectory() as scratch:
-            open_sink(scratch, _PROBE_SCHEMA, format=format, **options).abort()
-        return
+            rolling = open_sink(scratch, _PROBE_SCHEMA, format=format, **options)
+            rolling.abort()
+        # Rolling files open their first file at the first batch, so their own options (compression,
+        # row_group_size, delimiter...) are checked now by making one such file, into memory.
+        if isinstance(rolling, RollingSink):
+            format, options = rolling.file_format, rolling.options
     open_sink(io.BytesIO(), _PROBE_SCHEMA, format=format, **options).abort()
 
 

@@ -142,6 +142,13 @@ def test_generate_takes_an_inline_schema_a_start_and_the_settings_batch_size(cli
         ),
         ({"schema": SCHEMA, "rows": -1}, 400, "rows=-1 is not an integer >= 0"),
         ({"schema": SCHEMA, "rows": "ten"}, 400, "body: rows='ten' is not an integer"),
+        (
+            {"schema": SCHEMA, "rows": 10, "start": 2**63 - 5},
+            400,
+            "start=9,223,372,036,854,775,803 with rows=10 ends at row 9,223,372,036,854,775,813, past "
+            "2**63 - 1, the largest row index (64 bits); allowed: start + rows at most 2**63 - 1, here "
+            "start at most 9,223,372,036,854,775,797",
+        ),
         ({}, 400, "give either generator (a name) or schema (an object)"),
     ],
 )
@@ -149,6 +156,73 @@ def test_bad_generate_requests_are_refused(client, body, status, message):
     response = client.post("/generate", json=body)
     assert response.status_code == status
     assert message in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field", "detail"),
+    [
+        (
+            "POST",
+            "/generate",
+            '{"generator": "g", "rows": 1e309}',
+            "rows",
+            "body: rows=1e309 is not an integer >= 0",
+        ),
+        (
+            "POST",
+            "/generate",
+            '{"rows": -1e400, "generator": "g"}',
+            "rows",
+            "body: rows=-1e400 is not an integer >= 0",
+        ),
+        (
+            "POST",
+            "/generate",
+            '{"generator": "g", "start": 1e309}',
+            "start",
+            "body: start=1e309 is not an integer >= 0",
+        ),
+        ("POST", "/start", '{"rows": 1e309}', "rows", "body: rows=1e309 is not an integer >= 0"),
+        ("POST", "/start", '{"rate": 1e309}', "rate", "body: rate=1e309 is not a finite number"),
+        (
+            "PATCH",
+            "/streams/g",
+            '{"batch_size": 1e309}',
+            "batch_size",
+            "body: batch_size=1e309 is not an integer >= 1",
+        ),
+        (
+            "POST",
+            "/config",
+            '{"batch_size": 1e309}',
+            "batch_size",
+            "config batch_size=1e309 is not an integer",
+        ),
+        (
+            "POST",
+            "/generate",
+            '{"schema": {"x": {"type": "float", "mean": 1e309}}, "rows": 1e309}',
+            "schema.x.mean",
+            "body: schema.x.mean=1e309 is past the range of a number; allowed: numbers from -1.798e+308 to "
+            "1.798e+308 (64-bit floating point)",
+        ),
+        (
+            "POST",
+            "/streamers",
+            '{"name": "s", "type": "file", "path": "d/", "options": {"max_seconds": 2e999}}',
+            "options.max_seconds",
+            "body: options.max_seconds=2e999 is past the range of a number",
+        ),
+    ],
+)
+def test_numbers_past_a_floats_range_are_refused_by_their_field(client, method, path, body, field, detail):
+    """msgspec reads 1e309 as out of range and said so without naming the field (``Number out of range -
+    at `$[...]```): the field's own check names it now, with what is allowed."""
+    client.post("/generators", json={"name": "g", "schema": SCHEMA})
+    refused = client.request(method, path, content=body, headers={"content-type": "application/json"})
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["detail"].startswith(detail) and refused.json()["field"] == field
+    assert client.get("/streamers").json() == [] and client.get("/status").json()["streams"] == {}
 
 
 def test_malformed_json_and_unknown_routes_get_a_json_error(client):
@@ -210,6 +284,43 @@ def test_bad_streamers_are_refused(client, body, message):
     assert list(client.root.iterdir()) == []  # checking the options wrote nothing
 
 
+@pytest.mark.parametrize(
+    ("options", "field", "message"),
+    [
+        (
+            {"compression": "bogus"},
+            "compression",
+            "streamer 'r': format 'parquet': compression='bogus'; allowed: none, snappy, gzip",
+        ),
+        (
+            {"file_format": "parquet", "compression": "zstd", "compression_level": 99},
+            "compression_level",
+            "format 'parquet': compression_level=99 is not an integer in [-7, 22] (for zstd)",
+        ),
+        (
+            {"file_format": "csv", "delimiter": ";;"},
+            "delimiter",
+            "streamer 'r': format 'csv': delimiter=';;' is not allowed; allowed: one ASCII character",
+        ),
+        (
+            {"file_format": "arrow", "compression": "gzip", "max_rows": 10},
+            "compression",
+            "streamer 'r': format 'arrow': compression='gzip'; allowed: none, lz4, zstd",
+        ),
+    ],
+)
+def test_a_rolling_streamers_file_options_are_checked_when_it_is_added(client, options, field, message):
+    """Rolling files open their first file at the first batch: the options of their files were found
+    bad only then, as a stream's error, after the streamer had been added."""
+    body = {"name": "r", "type": "file", "path": "rolled/", "options": options}
+    refused = client.post("/streamers", json=body)
+    assert refused.status_code == 400, refused.text
+    assert message in refused.json()["detail"] and refused.json()["field"] == field
+    assert client.get("/streamers").json() == [] and list(client.root.iterdir()) == []
+    good = {**options, field: {"compression_level": 3, "delimiter": ";"}.get(field, "zstd")}
+    assert client.post("/streamers", json={**body, "options": good}).status_code == 201
+
+
 # -- streaming -------------------------------------------------------------------------------------------
 
 
@@ -266,7 +377,7 @@ def test_start_refuses_what_cannot_run(client):
     assert client.post("/stop", json={"generators": ["b"]}).status_code == 409
     own = {"generators": ["b"], "streamers": ["own"]}
     for body, message in (
-        ({**own, "rows": -5}, "rows=-5 is not an integer >= 0"),
+        ({**own, "rows": -5}, "body: rows=-5 is not an integer >= 0"),
         (
             {**own, "drift": {"colour": 1}},
             "drift: unknown key 'colour'; allowed: enabled, interval, magnitude",

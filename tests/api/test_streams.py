@@ -440,6 +440,46 @@ def test_drift_now_takes_events_and_keeps_them_through_config_drift(client):
     assert np.mean(scores) > 100  # still added after the settings' drift replaced theirs
 
 
+def test_a_drift_interval_under_a_microsecond_is_refused_at_start_and_while_running(client):
+    """A drift event every 1e-9 s was taken: by rows, every row its own event; on a time series' clock,
+    3.6e16 events counted in eight seconds and the stream slowed to a crawl."""
+    client.post("/generators", json={"name": "points", "schema": SCHEMA, "seed": 3})
+    client.post("/streamers", json={"name": "out", "type": "file", "path": "out.jsonl"})
+    drift = {"enabled": True, "interval": 1e-9}
+    below = "config drift_interval=1e-09 is below 1e-06"
+    refusal(client.post("/start", json={"rate": 2000, "drift": drift}), 400, below)
+    assert client.get("/status").json()["streams"] == {}
+    start(client, rate=2000, streamer=("out2", "out2.jsonl"))
+    refusal(client.post("/config", json={"drift": drift}), 400, below)
+    assert client.get("/config").json()["settings"]["drift"]["interval"] == 3600.0
+    assert stream(client)["drift_events"] == 0
+    assert client.post("/config", json={"drift": {"interval": 1e-6}}).status_code == 200
+
+
+def test_settings_asking_for_more_than_the_rate_limit_are_refused(tmp_path):
+    """batch_size 1,000,000 every 1e-6 s set streams that follow the settings to 1e12 rows/s, past
+    limits.max_rate, which a request's own rate is held to."""
+    with api_client(tmp_path, {"FASTSYNTH_LIMITS_MAX_RATE": "50000"}) as client:
+        start(client, rate=None)  # follows the settings: 1000 rows every second
+        wait_for(lambda: stream(client)["target_rows_per_second"] == 1000)
+        refusal(
+            client.post("/config", json={"data_generation": {"batch_size": 100_000, "frequency": 1e-6}}),
+            400,
+            "config frequency=1e-06 with batch_size=100000 asks for 100,000,000,000 rows/s "
+            "(batch_size / frequency); allowed: at most 50,000 rows/s (limits.max_rate), here frequency "
+            "at least 2 s",
+        )
+        refusal(
+            client.post("/config", json={"batch_size": 60_000}),
+            400,
+            "config batch_size=60000 with frequency=1.0 asks for 60,000 rows/s",
+        )
+        settings = client.get("/config").json()["settings"]["data_generation"]
+        assert (settings["batch_size"], settings["frequency"]) == (1000, 1.0)  # nothing applied
+        assert client.post("/config", json={"frequency": 0.03125}).status_code == 200  # 32,000 rows/s
+        wait_for(lambda: stream(client)["target_rows_per_second"] == 32_000)
+
+
 def test_the_openapi_document_describes_the_new_routes(client):
     document = client.get("/schema/openapi.json").json()
     paths, schemas = document["paths"], document["components"]["schemas"]
