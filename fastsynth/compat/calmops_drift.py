@@ -44,8 +44,10 @@ global outlier lands at the window's mean plus or minus ``factor`` standard devi
 them to the value); a deleting typo may empty a one-letter string (the seed leaves strings under two
 letters alone); the correlation drift reorders the second column, so both marginals stay exactly as they
 were; a call without ``random_state`` repeats; errors are raised where the seed warned and carried on (a
-missing column, a failing step of a schedule). The same ``random_state`` gives the same frames for the
-same sequence of calls. Parameters that would change the data and that fastsynth cannot honour are
+missing column, a failing step of a schedule); ``inject_label_shift``'s ``target_distribution`` must
+give shares of the column's own classes that sum to 1 (calmops refused other sums; calm-data-generator
+divides by the sum and adds a class the column lacks). The same ``random_state`` gives the same frames
+for the same sequence of calls. Parameters that would change the data and that fastsynth cannot honour are
 refused with ``UsageError``, never ignored; so are the seed's methods that have no fastsynth drift. With
 ``output_dir`` (and ``auto_report``), each method also writes its frame as the seed names it,
 ``{generator_name}_feature_drift.csv`` and so on; no report is written.
@@ -55,18 +57,18 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Annotated, Any
 
 import numpy as np
 import pyarrow as pa
 
-from fastsynth.compat.common import make_folder, report, write_csv
+from fastsynth.compat.common import make_folder, pandas_frame, report, write_csv
 from fastsynth.dependencies import optional_import
 from fastsynth.drift import inject_drift
 from fastsynth.errors import UsageError
 from fastsynth.seeds import resolve_seed
-from fastsynth.specs import show
+from fastsynth.specs import Bounds, PositiveNumber, argument, show
 
 __all__ = ["DriftInjector", "apply_schedule", "schedule_entry"]
 
@@ -189,10 +191,11 @@ class DriftInjector:
         **kwargs: Any,
     ) -> Any:
         """Every selected row of ``feature_cols`` drifted in full by ``drift_type``."""
-        given = _given(locals(), kwargs)
-        args = _with_config("inject_feature_drift", drift_config, given)
-        selection = self._selection(df, "inject_feature_drift", args)
-        drifts = self._feature_drifts(df, "inject_feature_drift", args, selection, {"type": "abrupt"})
+        where = "inject_feature_drift"
+        given = _given(where, locals(), kwargs)
+        args = _with_config(where, drift_config, given)
+        selection = self._selection(df, where, args)
+        drifts = self._feature_drifts(df, where, args, selection, {"type": "abrupt"})
         return self._run(df, drifts, "feature_drift", args)
 
     def inject_feature_drift_gradual(
@@ -215,9 +218,9 @@ class DriftInjector:
     ) -> Any:
         """The drift ramped over the selected rows: a transition of ``width`` rows (a fifth of them by
         default) at their middle, fastsynth's ``incremental`` profile."""
-        given = _given(locals(), kwargs)
-        args = _with_config("inject_feature_drift_gradual", drift_config, given)
         where = "inject_feature_drift_gradual"
+        given = _given(where, locals(), kwargs)
+        args = _with_config(where, drift_config, given)
         selection = self._selection(df, where, args)
         shape = self._ramp(df, where, selection, args, default_width=lambda n: max(1, n // 5))
         drifts = self._feature_drifts(df, where, args, selection, shape)
@@ -235,8 +238,8 @@ class DriftInjector:
         **kwargs: Any,
     ) -> Any:
         """The drift ramped across all the selected rows (the seed's one wide sigmoid)."""
-        given = _given(locals(), kwargs)
         where = "inject_feature_drift_incremental"
+        given = _given(where, locals(), kwargs)
         for name in ("center", "width", "profile", "speed_k", "direction"):
             if given.get(name) is not None:
                 raise UsageError(f"{where}: {name}={show(given[name])} is not a parameter of this method")
@@ -266,8 +269,8 @@ class DriftInjector:
     ) -> Any:
         """The selected rows cut into ``repeats`` equal parts, the drift ramped over each (rows chosen by
         index only: fastsynth's windows are row ranges)."""
-        given = _given(locals(), kwargs)
         where = "inject_feature_drift_recurrent"
+        given = _given(where, locals(), kwargs)
         for name in ("windows", "cycle_blocks"):
             if given.get(name):
                 raise UsageError(
@@ -342,8 +345,8 @@ class DriftInjector:
         """A share ``probability`` of a 0/1 (or boolean) column's selected values flipped, ramped over
         the rows when ``center`` and ``width`` are given. (``noise_range`` and ``threshold`` are unused,
         as in the seed.)"""
-        given = _given(locals(), kwargs)
         where = "inject_binary_probabilistic_drift"
+        given = _given(where, locals(), kwargs)
         column = _column(df, where, "target_col", target_col)
         values = df[column]
         pd = optional_import("pandas", "calmops")
@@ -371,13 +374,11 @@ class DriftInjector:
     ) -> Any:
         """Exactly ``int(rows * drift_magnitude)`` of the selected labels of each column moved to another
         class."""
-        given = _given(locals(), kwargs)
         where = "inject_label_drift"
+        given = _given(where, locals(), kwargs)
         selection = self._selection(df, where, given)
-        if isinstance(target_cols, str):
-            target_cols = [target_cols]
         drifts = []
-        for name in target_cols:
+        for name in _names(target_cols):
             column = _column(df, where, "target_cols", name)
             magnitude = (drift_magnitudes or {}).get(name, drift_magnitude)
             rate = min(max(float(magnitude), 0.0), 1.0)  # the seed clips the share
@@ -398,8 +399,8 @@ class DriftInjector:
         **kwargs: Any,
     ) -> Any:
         """Labels flipped with a share that ramps up to ``drift_magnitude`` over the selected rows."""
-        given = _given(locals(), kwargs)
         where = "inject_label_drift_gradual"
+        given = _given(where, locals(), kwargs)
         column = _column(df, where, "target_col", target_col)
         selection = self._selection(df, where, given)
         shape = self._ramp(df, where, selection, given, default_width=lambda n: max(1, n // 5))
@@ -421,8 +422,8 @@ class DriftInjector:
         self, df: Any, target_col: str, drift_magnitude: float, **kwargs: Any
     ) -> Any:
         """Labels flipped with a share that ramps across all the selected rows."""
-        given = _given(locals(), kwargs)
         where = "inject_label_drift_incremental"
+        given = _given(where, locals(), kwargs)
         column = _column(df, where, "target_col", target_col)
         selection = self._selection(df, where, given)
         shape = {"type": "incremental", "transition": "sigmoid", "steepness": 4.0}
@@ -434,18 +435,11 @@ class DriftInjector:
         self, df: Any, target_col: str, target_distribution: Mapping[Any, float], **kwargs: Any
     ) -> Any:
         """The selected rows' labels relabelled so that their classes have ``target_distribution``'s
-        shares (normalised), exactly, by moving the fewest rows."""
-        given = _given(locals(), kwargs)
+        shares, exactly, by moving the fewest rows: shares of the column's classes, summing to 1."""
         where = "inject_label_shift"
+        given = _given(where, locals(), kwargs)
         column = _column(df, where, "target_col", target_col)
-        if not isinstance(target_distribution, Mapping) or not target_distribution:
-            raise UsageError(
-                f"{where}: target_distribution={show(target_distribution)} is not {{label: share}}"
-            )
-        total = float(sum(target_distribution.values()))
-        if total <= 0:
-            raise UsageError(f"{where}: target_distribution's shares sum to {total:g}; they must sum to > 0")
-        target = {_label(k): float(v) / total for k, v in target_distribution.items()}
+        target = _distribution(where, target_distribution, df[column])
         selection = self._selection(df, where, given)
         drift = {"type": "prior_shift", "column": column, "target": target, **selection}
         return self._run(df, [drift], "label_shift", given)
@@ -460,8 +454,8 @@ class DriftInjector:
     ) -> Any:
         """The seed's local concept drift: ``int(rows * concept_drift_magnitude)`` selected labels of
         ``target_column`` flipped (its only type, ``label_flip``)."""
-        given = _given(locals(), kwargs)
         where = "inject_concept_drift"
+        given = _given(where, locals(), kwargs)
         if concept_drift_type != "label_flip":
             raise UsageError(
                 f"{where}: concept_drift_type={show(concept_drift_type)} is not allowed; allowed: label_flip"
@@ -482,8 +476,8 @@ class DriftInjector:
     ) -> Any:
         """A share ``outlier_prob`` of the selected values moved to their mean plus or minus ``factor``
         standard deviations (of the selected rows)."""
-        given = _given(locals(), kwargs)
         where = "inject_outliers_global"
+        given = _given(where, locals(), kwargs)
         columns = [_numeric(df, where, "cols", c) for c in _names(cols)]
         rate = _share(where, "outlier_prob", outlier_prob)
         if factor < 0:
@@ -500,8 +494,8 @@ class DriftInjector:
         self, df: Any, feature_cols: Sequence[str], missing_fraction: float = 0.1, **kwargs: Any
     ) -> Any:
         """A share ``missing_fraction`` of the selected values of ``feature_cols`` made missing."""
-        given = _given(locals(), kwargs)
         where = "inject_missing_values_drift"
+        given = _given(where, locals(), kwargs)
         columns = [_column(df, where, "feature_cols", c) for c in _names(feature_cols)]
         rate = _share(where, "missing_fraction", missing_fraction)
         selection = self._selection(df, where, given)
@@ -529,8 +523,8 @@ class DriftInjector:
     ) -> Any:
         """A feature drift on the selected rows that meet every condition (``{"column", "operator",
         "value"}``, operators ``> >= < <= == != in``): ``drift_method`` abrupt, gradual or incremental."""
-        given = _given(locals(), kwargs)
         where = "inject_conditional_drift"
+        given = _given(where, locals(), kwargs)
         if repeats is not None or drift_method == "recurrent":
             raise UsageError(
                 f"{where}: drift_method='recurrent' is not supported; allowed: abrupt, gradual, incremental"
@@ -541,7 +535,7 @@ class DriftInjector:
                 f"{where}: start_index/end_index cannot be combined with conditions by fastsynth; select "
                 "by blocks or time, or add a condition"
             )
-        clauses = [_condition(df, where, i, c) for i, c in enumerate(conditions or ())]
+        clauses = [_condition(df, where, i, c) for i, c in enumerate(_names(conditions))]
         if not clauses:
             raise UsageError(f"{where}: conditions={show(conditions)} is not a non-empty list of conditions")
         if "blocks" in selection:
@@ -571,10 +565,13 @@ class DriftInjector:
     ) -> Any:
         """Two numeric columns' correlation over the selected rows set to the matrix's off-diagonal
         value, by reordering the second column's values among those rows (both marginals kept)."""
-        given = _given(locals(), kwargs)
         where = "inject_correlation_matrix_drift"
+        given = _given(where, locals(), kwargs)
         columns = [_numeric(df, where, "feature_cols", c) for c in _names(feature_cols)]
-        matrix = np.asarray(target_correlation_matrix, dtype=np.float64)
+        try:
+            matrix = np.asarray(target_correlation_matrix, dtype=np.float64)
+        except (TypeError, ValueError):
+            matrix = np.full(1, np.nan)  # refused below, with the value given
         if len(columns) != 2:
             raise UsageError(
                 f"{where}: feature_cols={show(list(feature_cols))} has {len(columns)} columns; fastsynth's "
@@ -582,7 +579,8 @@ class DriftInjector:
             )
         if matrix.shape != (2, 2) or not math.isclose(matrix[0, 1], matrix[1, 0]):
             raise UsageError(
-                f"{where}: target_correlation_matrix={show(matrix.tolist())} is not a symmetric 2x2 matrix"
+                f"{where}: target_correlation_matrix={show(target_correlation_matrix)} is not a symmetric "
+                "2x2 matrix of numbers"
             )
         selection = self._selection(df, where, given)
         drift = {"type": "correlation", "columns": columns, "target": float(matrix[0, 1]), **selection}
@@ -604,8 +602,8 @@ class DriftInjector:
     ) -> Any:
         """A share ``probability`` of the selected values replaced by ``new_category`` (ramped over the
         rows when ``center`` or ``width`` is given)."""
-        given = _given(locals(), kwargs)
         where = "inject_new_category_drift"
+        given = _given(where, locals(), kwargs)
         column = _column(df, where, "feature_col", feature_col)
         if not isinstance(new_category, str):
             raise UsageError(
@@ -635,8 +633,8 @@ class DriftInjector:
         """Each column's mix of categories over the selected rows moved toward ``perturbation``'s
         (``uniform``, ``invert``: the rarer the likelier, ``random``), as far as redrawing a share
         ``drift_magnitude`` of the rows from it would move it; fastsynth moves the fewest rows."""
-        given = _given(locals(), kwargs)
         where = "inject_categorical_frequency_drift"
+        given = _given(where, locals(), kwargs)
         if perturbation not in ("uniform", "invert", "random"):
             raise UsageError(
                 f"{where}: perturbation={show(perturbation)} is not allowed; allowed: uniform, invert, random"
@@ -678,14 +676,11 @@ class DriftInjector:
     ) -> Any:
         """One typo in a share ``drift_magnitude`` of the selected strings: ``swap``, ``delete``,
         ``duplicate`` (a character), or ``random`` (one of the three)."""
-        given = _given(locals(), kwargs)
         where = "inject_typos_drift"
+        given = _given(where, locals(), kwargs)
         modes = {"swap": ["swap"], "delete": ["delete"], "duplicate": ["duplicate"]}
         modes["random"] = ["swap", "delete", "duplicate"]
-        if typo_type not in modes:
-            raise UsageError(
-                f"{where}: typo_type={show(typo_type)} is not allowed; allowed: {', '.join(modes)}"
-            )
+        _choice(where, "typo_type", typo_type, modes)
         if typo_density != 1:
             raise UsageError(
                 f"{where}: typo_density={show(typo_density)} is not supported; fastsynth makes one typo"
@@ -700,11 +695,11 @@ class DriftInjector:
         self, df: Any, col: str, categories_to_merge: Sequence[Any], new_category_name: Any, **kwargs: Any
     ) -> Any:
         """The selected rows of ``categories_to_merge`` relabelled ``new_category_name``."""
-        given = _given(locals(), kwargs)
         where = "inject_category_merge_drift"
+        given = _given(where, locals(), kwargs)
         column = _column(df, where, "col", col)
         present = set(df[column].dropna().unique())
-        categories = [c for c in categories_to_merge if c in present]
+        categories = [c for c in _names(categories_to_merge) if isinstance(c, Hashable) and c in present]
         selection = self._selection(df, where, given)
         if not categories:
             return self._run(df, [], "merge", given)
@@ -734,8 +729,11 @@ class DriftInjector:
     ) -> Any:
         """The seed's unified call: each column drifted by the operation of its kind (numbers ``shift``,
         categories ``frequency``, booleans ``flip`` by default) in ``drift_mode``."""
-        pd = optional_import("pandas", "calmops")
         where = "inject_drift"
+        pd = pandas_frame(df, where)
+        _checked(
+            where, {"drift_magnitude": drift_magnitude, "center": center, "width": width, "speed_k": speed_k}
+        )
         if drift_mode not in ("abrupt", "gradual", "incremental", "recurrent"):
             raise UsageError(
                 f"{where}: drift_mode={show(drift_mode)} is not allowed; allowed: abrupt, gradual, "
@@ -865,6 +863,11 @@ class DriftInjector:
         ``{"method": name, "params": {...}}`` dict, a flat dict of the method's parameters with
         ``method`` or ``drift_method``, or a ``DriftConfig`` (``.method``, ``.params`` and its fields).
         A failing entry is an error, where the seed warned and skipped it."""
+        pandas_frame(df, "inject_multiple_types_of_drift")
+        if isinstance(schedule, Mapping | str) or not isinstance(schedule, Sequence):
+            raise UsageError(
+                f"inject_multiple_types_of_drift: schedule={show(schedule)} is not a list of drifts"
+            )
         out = df
         for index, entry in enumerate(schedule):
             method, params = schedule_entry(entry, f"schedule[{index}]")
@@ -1001,10 +1004,7 @@ class DriftInjector:
         if not names:
             raise UsageError(f"{where}: needs feature_cols, the columns to drift")
         drift_type = args.get("drift_type") or "gaussian_noise"
-        if drift_type not in _NUMERIC_TYPES:
-            raise UsageError(
-                f"{where}: drift_type={show(drift_type)} is not allowed; allowed: {', '.join(_NUMERIC_TYPES)}"
-            )
+        _choice(where, "drift_type", drift_type, _NUMERIC_TYPES)
         magnitude = float(
             args.get("drift_magnitude", 0.2) if args.get("drift_magnitude") is not None else 0.2
         )
@@ -1069,9 +1069,6 @@ class DriftInjector:
         return int((seed + _SEED_STEP * self._calls) % (2**63))
 
     def _run(self, df: Any, drifts: list[dict[str, Any]], suffix: str, args: Mapping[str, Any]) -> Any:
-        pd = optional_import("pandas", "calmops")
-        if not isinstance(df, pd.DataFrame):
-            raise UsageError(f"df is a {type(df).__name__}; the DriftInjector drifts pandas DataFrames")
         out = inject_drift(df, drifts, seed=self._seed_for_draws()).data if drifts else df.copy()
         return self._save(out, suffix, args)
 
@@ -1142,13 +1139,59 @@ def _public_methods() -> list[str]:
     return [n for n in vars(DriftInjector) if n.startswith("inject_")]
 
 
-def _given(local: Mapping[str, Any], kwargs: Mapping[str, Any]) -> dict[str, Any]:
-    """A method's arguments as one mapping; anything besides the selection, files and reports, and
-    the method's own parameters is refused."""
-    given = {k: v for k, v in local.items() if k not in ("self", "df", "kwargs", "given")}
+def _given(where: str, local: Mapping[str, Any], kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """A method's arguments as one mapping, ``df`` checked to be a DataFrame and the numbers checked
+    (``_checked``); anything besides the selection, files and reports, and the method's own
+    parameters is refused."""
+    pandas_frame(local.get("df"), where)
+    given = {k: v for k, v in local.items() if k not in ("self", "df", "kwargs", "given", "where")}
     unknown = {k: v for k, v in kwargs.items() if k not in _SELECTION_KEYS | _ACCEPTED}
     _refuse_unknown("DriftInjector", unknown)
-    return {**given, **kwargs}
+    return _checked(where, {**given, **kwargs})
+
+
+_NON_NEGATIVE = Annotated[float, Bounds(0)]
+_SHARE = Annotated[float, Bounds(0, 1)]
+_NUMBERS: dict[str, Any] = {
+    "drift_magnitude": float | None,
+    "drift_value": float | None,
+    "center": float | None,
+    "width": _NON_NEGATIVE | None,
+    "speed_k": PositiveNumber | None,
+    "inconsistency": _NON_NEGATIVE | None,
+    "factor": _NON_NEGATIVE,
+    "concept_drift_magnitude": _SHARE,
+    "probability": _SHARE,
+    "outlier_prob": _SHARE,
+    "missing_fraction": _SHARE,
+}
+"""The methods' number parameters and what each allows (finite numbers only): checked before any is
+read, so that text such as ``drift_magnitude="big"`` is refused by name, not a ``ValueError`` from
+``float()`` deep in a method. Ranges that depend on another argument (a negative ``drift_magnitude``
+is refused only for the drift types that cannot take it) stay with the methods."""
+_NUMBER_MAPPINGS = ("drift_values", "drift_magnitudes")
+"""Parameters that map columns to numbers."""
+
+
+def _checked(where: str, args: dict[str, Any]) -> dict[str, Any]:
+    """``args`` with the parameters of ``_NUMBERS`` and ``_NUMBER_MAPPINGS`` checked, and numpy scalars
+    read as the Python numbers they hold (the values otherwise as given, so that later messages show
+    them as the caller wrote them)."""
+    out = dict(args)
+    for name, allowed in _NUMBERS.items():
+        if name in out:
+            out[name] = _label(out[name])
+            argument(f"{where}: {name}", out[name], allowed)
+    for name in _NUMBER_MAPPINGS:
+        given = out.get(name)
+        if given is None:
+            continue
+        if not isinstance(given, Mapping):
+            raise UsageError(f"{where}: {name}={show(given)} is not a mapping of columns to numbers")
+        out[name] = {k: _label(v) for k, v in given.items()}
+        for key, value in out[name].items():
+            argument(f"{where}: {name}[{key!r}]", value, float)
+    return out
 
 
 def _refuse_unknown(where: str, unknown: Mapping[str, Any]) -> None:
@@ -1206,7 +1249,7 @@ def _with_config(where: str, config: Any, given: dict[str, Any]) -> dict[str, An
         default = _DEFAULTS.get(name)
         if merged.get(name) is None or merged.get(name) == default:
             merged[name] = value
-    return merged
+    return _checked(where, merged)
 
 
 _DEFAULTS = {
@@ -1296,6 +1339,45 @@ def _propagation(where: str, df: Any, column: str, correlations: Any) -> Any:
     return {"correlations": given} if given else None
 
 
+def _choice(where: str, name: str, value: Any, allowed: Iterable[str]) -> None:
+    """Refuse ``value`` unless it is one of the names ``allowed`` (a list or an unhashable value
+    given for a name is refused too, where a dict lookup would raise ``TypeError``)."""
+    names = list(allowed)
+    if not isinstance(value, str) or value not in names:
+        raise UsageError(f"{where}: {name}={show(value)} is not allowed; allowed: {', '.join(names)}")
+
+
+def _distribution(where: str, given: Any, labels: Any) -> dict[Any, float]:
+    """``target_distribution`` checked against the label column ``labels``: a share (>= 0) for
+    classes the column has (a key written as text, as JSON and YAML write them, names the class it
+    spells), summing to 1. calmops refused other sums and calm-data-generator divides by the sum:
+    fastsynth refuses, as its own ``prior_shift`` does, since {0: 0.25, 1: 0.25} is more likely a slip
+    than weights. A class the column lacks is refused: a label shift moves rows between the classes
+    there are (the seed added the new label)."""
+    if not isinstance(given, Mapping) or not given:
+        raise UsageError(f"{where}: target_distribution={show(given)} is not {{class: share}}")
+    classes = [_label(c) for c in labels.dropna().unique()]
+    spelled = {str(c): c for c in classes}
+    target: dict[Any, float] = {}
+    for key, share in given.items():
+        label = _label(key)
+        if not (isinstance(label, Hashable) and label in classes) and str(label) not in spelled:
+            shown = ", ".join(map(repr, sorted(classes, key=str)[:20]))
+            raise UsageError(
+                f"{where}: target_distribution names class {label!r}, which column {labels.name!r} does "
+                f"not have; allowed: its classes ({shown})"
+            )
+        label = label if isinstance(label, Hashable) and label in classes else spelled[str(label)]
+        target[label] = argument(f"{where}: target_distribution[{key!r}]", _label(share), _NON_NEGATIVE)
+    total = math.fsum(target.values())
+    if not math.isclose(total, 1.0, abs_tol=1e-6):
+        raise UsageError(
+            f"{where}: target_distribution's shares sum to {total:g}; allowed: shares that sum to 1 "
+            f"(to use them as weights, divide each by {total:g})"
+        )
+    return target
+
+
 def _binary(values: Any) -> bool:
     """Whether a column holds booleans, or numbers that are all 0 or 1."""
     pd = optional_import("pandas", "calmops")
@@ -1304,14 +1386,17 @@ def _binary(values: Any) -> bool:
     return bool(pd.api.types.is_numeric_dtype(values.dtype) and set(values.dropna().unique()) <= {0, 1})
 
 
-def _names(columns: Any) -> list[str]:
-    if isinstance(columns, str):
+def _names(columns: Any) -> list[Any]:
+    """Column names as a list: one name (not a list) stands for itself, as the seed wraps it."""
+    if columns is None:
+        return []
+    if isinstance(columns, str | Mapping) or not isinstance(columns, Iterable):
         return [columns]
-    return list(columns or ())
+    return list(columns)
 
 
 def _column(df: Any, where: str, argument: str, name: Any) -> str:
-    if name not in df.columns:
+    if not isinstance(name, Hashable) or name not in df.columns:
         raise UsageError(
             f"{where}: {argument}: column {name!r} is not in the frame ({', '.join(map(str, df.columns))})"
         )
@@ -1328,9 +1413,7 @@ def _numeric(df: Any, where: str, argument: str, name: Any) -> str:
 
 
 def _share(where: str, name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        raise UsageError(f"{where}: {name}={show(value)} is not a share in [0, 1]")
-    return float(value)
+    return float(argument(f"{where}: {name}", _label(value), _SHARE))
 
 
 def _label(value: Any) -> Any:
@@ -1399,9 +1482,5 @@ def _condition(df: Any, where: str, index: int, condition: Any) -> str:
         if not values:
             return "FALSE"
         return f"{_quote(column)} IN ({', '.join(_literal(v) for v in values)})"
-    if op not in _OPERATORS:
-        raise UsageError(
-            f"{where}: conditions[{index}]: operator={show(op)} is not allowed; allowed: "
-            f"{', '.join(_OPERATORS)}, in"
-        )
+    _choice(f"{where}: conditions[{index}]", "operator", op, [*_OPERATORS, "in"])
     return f"{_quote(column)} {_OPERATORS[op]} {_literal(value)}"

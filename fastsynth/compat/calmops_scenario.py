@@ -15,18 +15,20 @@ seed; a sigmoid without ``center``/``width`` centres on row ``n / 2`` with width
 without ``step`` sits at ``n / 2``, as the seed's do.
 
 Differences from the seed, on purpose: an evolution naming a column the frame lacks is an error (the
-seed skipped it); ``exponential_decay`` decays (the seed's config accepts the name but its code applies
-nothing under it); a step jumps by ``value`` when given, else ``amplitude`` (the seed's code reads only
-``amplitude``); noise is fastsynth's counter-based draws, so values differ from the seed's but repeat
-for the same ``seed`` (a call without one repeats too); a row whose score is NaN gets a missing label
-(the seed's comparison gave it 0); ``correlations``, a callable ``func`` and a
-``generator`` are refused rather than run. In ``project_to_future_period`` every trend type is
-evaluated at ``t`` = the period number (the seed accumulated ``linear`` only, and evaluated the others
-over row positions within each period), a sigmoid's default centre and a step's default place are the
-middle of the periods (so the trend moves from period to period; the seed's raised every period by
-about half the amplitude), the projected rows are drawn with replacement from the base rows as in the seed,
-and the time column of period ``k`` is the base's shifted by ``k`` periods of the base's own span (the
-seed gave every period the same new dates, and left number columns alone);
+seed skipped it); so is a ``time_col`` of anything but numbers, dates or times, such as dates as text
+(the seed measured ``t`` over the rows instead), and a ``time_col`` or ``block_col`` the frame lacks in
+``project_to_future_period`` (the seed ignored them); ``exponential_decay`` decays (the seed's config
+accepts the name but its code applies nothing under it); a step jumps by ``value`` when given, else
+``amplitude`` (the seed's code reads only ``amplitude``); noise is fastsynth's counter-based draws, so
+values differ from the seed's but repeat for the same ``seed`` (a call without one repeats too); a row
+whose score is NaN gets a missing label (the seed's comparison gave it 0); ``correlations``, a callable
+``func`` and a ``generator`` are refused rather than run. In ``project_to_future_period`` every trend
+type is evaluated at ``t`` = the period number (the seed accumulated ``linear`` only, and evaluated the
+others over row positions within each period), a sigmoid's default centre and a step's default place are
+the middle of the periods (so the trend moves from period to period; the seed's raised every period by
+about half the amplitude), the projected rows are drawn with replacement from the base rows as in the
+seed, and the time column of period ``k`` is the base's shifted by ``k`` periods of the base's own span
+(the seed gave every period the same new dates, and left number columns alone);
 ``n_samples_per_period=0`` and an empty frame are refused (the seed returned no new rows).
 """
 
@@ -39,10 +41,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from fastsynth.compat.common import report
-from fastsynth.dependencies import optional_import
+from fastsynth.compat.common import pandas_frame, report
 from fastsynth.errors import UsageError
 from fastsynth.scenarios import ALIASES, EVOLUTIONS, ScenarioLog, construct_target, evolve, project
+from fastsynth.scenarios.project import check_size
 from fastsynth.scenarios.target import formula_columns
 from fastsynth.seeds import resolve_seed
 from fastsynth.specs import PositiveInt, argument, show
@@ -128,7 +130,7 @@ class ScenarioInjector:
         scenario_config: Any = None,
     ) -> Any:
         """``df`` with each configured column evolved over its rows or ``time_col``."""
-        _frame(df, "evolve_features")
+        pandas_frame(df, "evolve_features")
         original, df = df, _text(df)
         if correlations is not None and correlations is not False:
             raise UsageError(
@@ -137,10 +139,10 @@ class ScenarioInjector:
             )
         configs = _configs(evolution_config, scenario_config)
         specs = {column: _spec(config, len(df), column) for column, config in configs.items()}
-        time_col = None if time_col is None else str(time_col)
-        time = _time_axis(df, time_col)
+        time_col = _time_column(df, time_col, "evolve_features")
+        time = None if time_col is None else {"column": time_col, "unit": "s", "origin": "zero"}
         needed = [*specs, *(s["driver"] for s in specs.values() if s["type"] == "driven_by")]
-        table = _narrow(_as_floats(df, specs), [*needed, *([time_col] if time and time_col else [])])
+        table = _narrow(_as_floats(df, specs), [*needed, *([time_col] if time_col else [])])
         evolved, self.log = evolve(table, specs, time=time, seed=self._seed())
         report(bool(auto_report and output_dir))
         return _assign(original, evolved, list(specs))
@@ -156,7 +158,7 @@ class ScenarioInjector:
     ) -> Any:
         """``df`` with ``target_col`` from ``formula`` (an SQL expression, or a function of the frame)
         plus noise; for ``classification``, 1 where the score is above ``threshold`` (default 0)."""
-        _frame(df, "construct_target")
+        pandas_frame(df, "construct_target")
         if task_type not in ("regression", "classification"):
             raise UsageError(f"task_type={task_type!r} is not allowed; allowed: regression, classification")
         if task_type == "classification" and threshold is None:
@@ -195,9 +197,10 @@ class ScenarioInjector:
         generator_name: str = "FutureProjection",
     ) -> Any:
         """``df`` followed by ``periods`` periods of rows drawn from its base rows, with the trend."""
-        pd = _frame(df, "project_to_future_period")
+        where = "project_to_future_period"
+        pd = pandas_frame(df, where)
         original, df = df, _text(df)
-        time_col = None if time_col is None else str(time_col)
+        time_col = _time_column(df, time_col, where)
         block_col = None if block_col is None else str(block_col)
         if generator is not None:
             raise UsageError(
@@ -208,21 +211,32 @@ class ScenarioInjector:
             raise UsageError(
                 f"base_strategy={base_strategy!r} is not allowed; allowed: {', '.join(_STRATEGIES)}"
             )
+        if block_col is not None and block_col not in df.columns:
+            raise UsageError(f"{where}: block_col={block_col!r} is not a column ({', '.join(df.columns)})")
         if df.empty:
             raise UsageError("project_to_future_period: df has no rows to project")
+        periods = argument(f"{where}: periods", periods, PositiveInt)
+        window_size = argument(f"{where}: window_size", window_size, PositiveInt)
         if n_samples_per_period is not None:  # 0 is refused, not read as "as many as the base"
-            argument("n_samples_per_period", n_samples_per_period, PositiveInt)
+            argument(f"{where}: n_samples_per_period", n_samples_per_period, PositiveInt)
         base = _base(df, block_col, time_col, base_strategy, window_size)
+        rows = len(base) if n_samples_per_period is None else n_samples_per_period
+        check_size(  # in the seed's names, before project checks in its own
+            periods,
+            rows,
+            float(base.memory_usage(index=False).sum()) / len(base),
+            extra_rows=len(df),
+            rows_name="n_samples_per_period" if n_samples_per_period is not None else "the base rows",
+        )
         # no row count: t is the period number, and project puts the default centre and step in periods
         trend = {str(c): _spec(config, None, str(c)) for c, config in (trend_config or {}).items()}
-        has_time = time_col is not None and time_col in df.columns
         projected, self.log = project(
             _as_floats(base, trend).reset_index(drop=True),
             periods,
-            time=time_col if has_time and _moves(df[time_col]) else None,
+            time=time_col,
             trend=trend,
-            period_column=block_col if block_col is not None and block_col in df.columns else None,
-            rows_per_period=len(base) if n_samples_per_period is None else n_samples_per_period,
+            period_column=block_col,
+            rows_per_period=rows,
             include_original=False,
             seed=self._seed(),
         )
@@ -234,15 +248,6 @@ class ScenarioInjector:
         seed = resolve_seed(self.seed)
         self._calls += 1
         return int((seed + _SEED_STEP * self._calls) % (2**63))
-
-
-def _frame(df: Any, where: str) -> Any:
-    pd = optional_import("pandas", "calmops")
-    if not isinstance(df, pd.DataFrame):
-        raise UsageError(
-            f"{where}: df is a {type(df).__name__}; the ScenarioInjector takes pandas DataFrames"
-        )
-    return pd
 
 
 def _text(df: Any) -> Any:
@@ -399,24 +404,37 @@ def _spec(config: Any, n: int | None, column: str) -> dict[str, Any]:
     return spec
 
 
-def _time_axis(df: Any, time_col: str | None) -> Any:
-    """The seed's ``t``: the column's numbers, a time column's seconds since the epoch, else rows."""
+def _time_column(df: Any, time_col: Any, where: str) -> str | None:
+    """``time_col`` as text (``df``'s labels are, ``_text``), once it is known to name a column of
+    numbers, dates or times: what fastsynth measures time along. The seed fell back to the row
+    positions, silently, for any other column, such as dates read from a CSV as text; fastsynth
+    refuses it, since parsing those dates would give ``t`` in seconds since 1970 where the seed's
+    code gave row numbers, and ignoring them is not what the caller asked."""
     if time_col is None:
         return None
-    if time_col not in df.columns:
-        raise UsageError(f"time_col={time_col!r} is not a column ({', '.join(map(str, df.columns))})")
-    return {"column": time_col, "unit": "s", "origin": "zero"} if _moves(df[time_col]) else None
-
-
-def _moves(column: Any) -> bool:
-    """Whether a time column is one fastsynth measures time along (numbers, dates and times)."""
-    kind = pa.Array.from_pandas(column.iloc[:0]).type
-    return bool(
+    name = str(time_col)
+    if name not in df.columns:
+        raise UsageError(
+            f"{where}: time_col={time_col!r} is not a column ({', '.join(map(str, df.columns))})"
+        )
+    column = df[name]
+    try:
+        kind = _arrow(column).type
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # values of several types, in an object column
+        kind = None
+    if kind is None or not (
         pa.types.is_integer(kind)
         or pa.types.is_floating(kind)
         or pa.types.is_timestamp(kind)
         or pa.types.is_date(kind)
-    )
+    ):
+        parse = f" (pd.to_datetime(df[{time_col!r}]) reads ISO dates)" if kind == pa.string() else ""
+        raise UsageError(
+            f"{where}: time_col={time_col!r} is a column of {column.dtype} ({kind or 'mixed values'}); "
+            f"allowed: a column of numbers, dates or times: convert it{parse}, or leave time_col out for "
+            "t = the row position"
+        )
+    return name
 
 
 def _base(df: Any, block_col: str | None, time_col: str | None, strategy: str, window: int) -> Any:

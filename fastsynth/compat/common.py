@@ -13,11 +13,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fastsynth.concepts.stream import CalendarStep
+from fastsynth.dependencies import optional_import
 from fastsynth.errors import UsageError
 from fastsynth.sinks import open_sink
 from fastsynth.specs import PositiveInt, argument, show
 
-__all__ = ["date_arguments", "dates_document", "make_folder", "report", "write_csv"]
+__all__ = ["date_arguments", "dates_document", "make_folder", "pandas_frame", "report", "write_csv"]
 
 log = logging.getLogger("fastsynth.compat")
 
@@ -79,6 +80,15 @@ def make_folder(folder: str | os.PathLike[str]) -> None:
         raise UsageError(f"output folder {os.fspath(folder)!r} is a file; give a folder") from None
     except OSError as exc:
         raise UsageError(f"output folder {os.fspath(folder)!r} cannot be made: {exc.strerror}") from None
+
+
+def pandas_frame(df: Any, where: str) -> Any:
+    """pandas, once ``df`` is known to be a DataFrame: the injectors read ``df.columns`` first, so a
+    list or an array given instead was an ``AttributeError``'s traceback."""
+    pd = optional_import("pandas", "calmops")
+    if not isinstance(df, pd.DataFrame):
+        raise UsageError(f"{where}: df is a {type(df).__name__}; allowed: a pandas DataFrame")
+    return pd
 
 
 def write_csv(table: pa.Table, path: str) -> None:

@@ -5,9 +5,10 @@ whole column at once (numpy; no per-row Python) and adds it (``mode: add``, ``x 
 it as a factor (``mode: multiply``, ``x * (1 + change)``); the exponential types are factors by nature
 (``x * (1 + rate) ** t``). Evolutions apply in order, each to the result of the ones before, so two on
 one column compose. Nulls stay null; NaN stays NaN; integer columns keep their type, rounded half to
-even, and a value that no longer fits is refused. A time column with a null, NaN or infinite value is
-refused: such a row has no ``t``. Noise and random walks draw counter-based normals
-keyed by (seed, column, evolution, row): the same seed gives the same bytes.
+even, and a value that no longer fits is refused, as is a finite value that an evolution takes past
+float64's range (a slope of 1e308): inf is no value to test a model on. A time column with a null, NaN
+or infinite value is refused: such a row has no ``t``. Noise and random walks draw counter-based
+normals keyed by (seed, column, evolution, row): the same seed gives the same bytes.
 """
 
 from __future__ import annotations
@@ -148,6 +149,7 @@ def apply_evolution(
     ks.evolve_values(
         y, change, x, t, ks.SHAPES[name], mode == "multiply", float(a), float(b), float(c), given
     )
+    _refuse_overflow(x, y, valid, spec, where)
     kind = table.schema.field(column).type
     original = integer_values(table, column) if pa.types.is_integer(kind) else None
     array = to_arrow_column(
@@ -177,6 +179,27 @@ def apply_evolution(
     return table, entry
 
 
+def _refuse_overflow(x: np.ndarray, y: np.ndarray, valid: np.ndarray | None, spec: Any, where: str) -> None:
+    """Refuse an evolution that took a finite value of a valid row to inf or NaN (a change past
+    float64's range, or inf - inf), naming the evolution's parameters. One pass when all is finite."""
+    finite = np.isfinite(y)
+    if finite.all():
+        return
+    bad = ~finite & np.isfinite(x)
+    if valid is not None:
+        bad &= valid
+    if not bad.any():  # only values that were inf or NaN already, or nulls
+        return
+    row = int(np.flatnonzero(bad)[0])
+    given = ", ".join(
+        f"{k}={v!r}" for k, v in dataclasses.asdict(spec).items() if k not in ("type", "mode", "driver")
+    )
+    raise UsageError(
+        f"{where}: {spec.type} ({given}) takes row {row} from {float(x[row])!r} to {float(y[row])!r}, past "
+        "a 64-bit float's range; allowed: parameters that keep every value finite (within +-1.8e308)"
+    )
+
+
 def _shape(
     spec: Any, t: np.ndarray, resolved: dict[str, Any], draws: Block, index: int
 ) -> tuple[str, float, float, float, np.ndarray]:
@@ -202,11 +225,13 @@ def _shape(
         return "given", 0.0, 0.0, 0.0, draws.normal(0.0, spec.std, salt=f"scenario\x00noise\x00{index}")
     assert isinstance(spec, RandomWalk)
     steps = draws.normal(0.0, spec.step_std, salt=f"scenario\x00walk\x00{index}")
-    if t.size < 2 or bool(np.all(t[1:] >= t[:-1])):  # already in time order (always over rows)
-        return "given", 0.0, 0.0, 0.0, np.cumsum(steps)
-    order = np.argsort(t, kind="stable")
-    walk = np.empty_like(steps)
-    walk[order] = np.cumsum(steps[order])
+    # a walk past float64's range (step_std=1e308) sums to inf: refused with the result, not warned of
+    with np.errstate(over="ignore", invalid="ignore"):
+        if t.size < 2 or bool(np.all(t[1:] >= t[:-1])):  # already in time order (always over rows)
+            return "given", 0.0, 0.0, 0.0, np.cumsum(steps)
+        order = np.argsort(t, kind="stable")
+        walk = np.empty_like(steps)
+        walk[order] = np.cumsum(steps[order])
     return "given", 0.0, 0.0, 0.0, walk
 
 

@@ -68,9 +68,11 @@ def construct_target(
     score, reads = _score(table, formula)
     valid = ~np.isnan(score)  # NaN, from a null or an undefined value (0 / 0), stays unknown
     if noise_std > 0:
-        score = score + Block(column, chosen, 0, table.num_rows).normal(
+        noisy = score + Block(column, chosen, 0, table.num_rows).normal(
             0.0, noise_std, salt="scenario\x00target"
         )
+        _refuse_overflow(score, noisy, noise_std)
+        score = noisy
     entry: dict[str, Any] = {
         "column": column,
         "formula": formula if isinstance(formula, str) else getattr(formula, "__name__", "function"),
@@ -82,11 +84,7 @@ def construct_target(
     }
     if task == "regression":
         array = pa.array(score, type=pa.float64(), mask=~valid)
-        known = score[valid]
-        entry["score"] = {
-            "mean": float(known.mean()) if known.size else None,
-            "std": float(known.std()) if known.size else None,
-        }
+        entry["score"] = _moments(score[valid])
     else:
         if quantile is not None:
             if not valid.any():
@@ -108,6 +106,32 @@ def construct_target(
         table = table.append_column(column, array)
     log = ScenarioLog("construct_target", chosen, [entry])
     return Transformed(from_arrow(table, kind, like=data), log)
+
+
+def _refuse_overflow(score: np.ndarray, noisy: np.ndarray, noise_std: float) -> None:
+    """Refuse noise that took a finite score past float64's range (noise_std=1e308)."""
+    bad = np.isinf(noisy) & np.isfinite(score)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise UsageError(
+            f"noise_std={show(noise_std)} takes row {row}'s score from {float(score[row])!r} to "
+            f"{float(noisy[row])!r}, past a 64-bit float's range; allowed: a noise_std that keeps every "
+            "score finite (within +-1.8e308)"
+        )
+
+
+def _moments(known: np.ndarray) -> dict[str, float | None]:
+    """The mean and standard deviation of the known scores, for the log. Computed on the scores
+    divided by a power of two near their largest size, which is exact, so that a sum of large scores
+    (1e308 and 1e308) does not overflow; an infinite score (a formula's 1 / 0) makes them inf or NaN
+    without numpy's warning."""
+    if not known.size:
+        return {"mean": None, "std": None}
+    with np.errstate(over="ignore", invalid="ignore"):
+        largest = float(np.max(np.abs(known)))
+        power = int(np.frexp(largest)[1]) if 0 < largest < np.inf else 0  # 2.0**1024 itself overflows
+        unit = np.ldexp(known, -power)
+        return {"mean": float(np.ldexp(unit.mean(), power)), "std": float(np.ldexp(unit.std(), power))}
 
 
 def _score(table: pa.Table, formula: Any) -> tuple[np.ndarray, list[str]]:

@@ -182,7 +182,7 @@ def test_label_drift_flips_exact_counts(frame: pd.DataFrame) -> None:
 
 def test_label_shift_and_binary_drift(frame: pd.DataFrame) -> None:
     di = injector()
-    out = di.inject_label_shift(frame, "y", {0: 1, 1: 3}, start_index=200)
+    out = di.inject_label_shift(frame, "y", {0: 0.25, 1: 0.75}, start_index=200)
     assert out["y"].iloc[200:].value_counts().to_dict() == {1: 600, 0: 200}
     assert out["y"].iloc[:200].equals(frame["y"].iloc[:200])
     flipped = di.inject_binary_probabilistic_drift(frame, "flag", probability=0.3, start_index=500)
@@ -376,6 +376,177 @@ def test_output_dir_writes_the_seed_s_file(frame: pd.DataFrame, tmp_path: Path) 
 def test_what_fastsynth_cannot_honour_is_refused(frame: pd.DataFrame, call, message: str) -> None:
     with pytest.raises(UsageError, match=message):
         call(injector(), frame)
+
+
+@pytest.mark.parametrize(
+    ("distribution", "message"),
+    [
+        (
+            {0: 0.25, 1: 0.25},
+            r"target_distribution's shares sum to 0\.5; allowed: shares that sum to 1 "
+            r"\(to use them as weights, divide",
+        ),
+        ({0: 1, 1: 3}, r"target_distribution's shares sum to 4; allowed: shares that sum to 1"),
+        (
+            {0: 0.5, 1: 0.3, 7: 0.2},
+            r"target_distribution names class 7, which column 'y' does not have; "
+            r"allowed: its classes \(0, 1\)",
+        ),
+        ({"0": 0.5, "one": 0.5}, r"target_distribution names class 'one', which column 'y' does not have"),
+        ({0: -0.5, 1: 1.5}, r"target_distribution\[0\]=-0\.5 is not a number >= 0"),
+        ({0: "half", 1: 0.5}, r"target_distribution\[0\]='half' is not a number >= 0"),
+        ([0.5, 0.5], r"target_distribution=\[0\.5, 0\.5\] is not \{class: share\}"),
+    ],
+)
+def test_a_label_shift_takes_shares_of_the_column_s_classes_summing_to_1(
+    frame: pd.DataFrame, distribution, message: str
+) -> None:
+    """calmops refused shares that do not sum to 1; fastsynth does too (not calm-data-generator's silent
+    division by the sum), and a class the column lacks is refused rather than added."""
+    with pytest.raises(UsageError, match=r"^inject_label_shift: " + message):
+        injector().inject_label_shift(frame, "y", distribution)
+
+
+def test_a_label_shift_reads_keys_written_as_text_as_the_classes_they_spell(frame: pd.DataFrame) -> None:
+    out = injector().inject_label_shift(frame, "y", {"0": 0.2, "1": 0.8})
+    assert out["y"].value_counts().to_dict() == {1: 800, 0: 200} and out["y"].dtype == frame["y"].dtype
+
+
+_TEXT_NUMBERS = [
+    (
+        lambda di, f, v: di.inject_feature_drift(f, ["x"], drift_magnitude=v),
+        "inject_feature_drift: drift_magnitude",
+    ),
+    (
+        lambda di, f, v: di.inject_feature_drift(f, ["x"], drift_config={"magnitude": v}),
+        "inject_feature_drift: drift_magnitude",
+    ),
+    (
+        lambda di, f, v: di.inject_feature_drift(f, ["x"], drift_type="add_value", drift_value=v),
+        "inject_feature_drift: drift_value",
+    ),
+    (
+        lambda di, f, v: di.inject_feature_drift(f, ["x"], drift_type="add_value", drift_values={"x": v}),
+        r"inject_feature_drift: drift_values\['x'\]",
+    ),
+    (
+        lambda di, f, v: di.inject_feature_drift_gradual(f, ["x"], width=v),
+        "inject_feature_drift_gradual: width",
+    ),
+    (
+        lambda di, f, v: di.inject_feature_drift_gradual(f, ["x"], speed_k=v),
+        "inject_feature_drift_gradual: speed_k",
+    ),
+    (
+        lambda di, f, v: di.inject_feature_drift_gradual(f, ["x"], center=v),
+        "inject_feature_drift_gradual: center",
+    ),
+    (
+        lambda di, f, v: di.inject_feature_drift_gradual(f, ["x"], inconsistency=v),
+        "inject_feature_drift_gradual: inconsistency",
+    ),
+    (
+        lambda di, f, v: di.inject_feature_drift_recurrent(f, ["x"], "shift", 0.5, width=v),
+        "inject_feature_drift_recurrent: width",
+    ),
+    (
+        lambda di, f, v: di.inject_label_drift(f, ["y"], drift_magnitude=v),
+        "inject_label_drift: drift_magnitude",
+    ),
+    (
+        lambda di, f, v: di.inject_label_drift(f, ["y"], drift_magnitudes={"y": v}),
+        r"inject_label_drift: drift_magnitudes\['y'\]",
+    ),
+    (
+        lambda di, f, v: di.inject_label_drift_gradual(f, "y", drift_magnitude=v),
+        "inject_label_drift_gradual: drift_magnitude",
+    ),
+    (
+        lambda di, f, v: di.inject_label_drift_incremental(f, "y", drift_magnitude=v),
+        "inject_label_drift_incremental: drift_magnitude",
+    ),
+    (lambda di, f, v: di.inject_outliers_global(f, ["x"], factor=v), "inject_outliers_global: factor"),
+    (lambda di, f, v: di.inject_drift(f, ["x"], drift_magnitude=v), "inject_drift: drift_magnitude"),
+    (
+        lambda di, f, v: di.inject_new_category_drift(f, "city", "Rome", probability=v),
+        "inject_new_category_drift: probability",
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "name"), _TEXT_NUMBERS)
+@pytest.mark.parametrize("value", ["big", float("inf"), True])
+def test_a_number_parameter_given_anything_else_is_refused_by_name(
+    frame: pd.DataFrame, call, name: str, value
+) -> None:
+    """Text reached float() deep in a method (a bare ValueError), inf an OverflowError from int()."""
+    with pytest.raises(UsageError, match=rf"^{name}={value!r} is not (a finite )?(a )?number"):
+        call(injector(), frame, value)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda di, f: di.inject_feature_drift(f, ["x"], drift_type=["shift"]),
+            r"drift_type=\['shift'\] is not allowed; allowed: gaussian_noise",
+        ),
+        (
+            lambda di, f: di.inject_typos_drift(f, ["city"], typo_type=["swap"]),
+            r"typo_type=\['swap'\] is not",
+        ),
+        (
+            lambda di, f: di.inject_feature_drift(f, [["x"]]),
+            r"feature_cols: column \['x'\] is not in the frame",
+        ),
+        (lambda di, f: di.inject_label_drift(f, 5), r"target_cols: column 5 is not in the frame"),
+        (
+            lambda di, f: di.inject_conditional_drift(
+                f, ["x"], [{"column": "x", "operator": [">"], "value": 1}], "shift", 0.1
+            ),
+            r"conditions\[0\]: operator=\['>'\] is not allowed; allowed: >, >=",
+        ),
+        (
+            lambda di, f: di.inject_correlation_matrix_drift(f, ["x", "z"], "strong"),
+            r"target_correlation_matrix='strong' is not a symmetric 2x2 matrix of numbers",
+        ),
+        (
+            lambda di, f: di.inject_label_drift(f, ["y"], drift_magnitudes=[0.5]),
+            r"drift_magnitudes=\[0\.5\] is not a mapping of columns to numbers",
+        ),
+        (
+            lambda di, f: di.inject_multiple_types_of_drift(f, {"method": "inject_nulls"}),
+            r"schedule=\{'method': 'inject_nulls'\} is not a list of drifts",
+        ),
+    ],
+)
+def test_a_value_of_the_wrong_shape_is_refused_by_name(frame: pd.DataFrame, call, message: str) -> None:
+    """Each of these ended in a TypeError or ValueError (an unhashable list as a dict key, text through
+    numpy) or, for a schedule given as a dict, ran nothing."""
+    with pytest.raises(UsageError, match=message):
+        call(injector(), frame)
+
+
+@pytest.mark.parametrize(
+    ("call", "where"),
+    [
+        (lambda di, df: di.inject_feature_drift(df, ["x"]), "inject_feature_drift"),
+        (lambda di, df: di.inject_feature_drift_abrupt(df, ["x"]), "inject_feature_drift"),
+        (lambda di, df: di.inject_label_shift(df, "y", {0: 0.5, 1: 0.5}), "inject_label_shift"),
+        (lambda di, df: di.inject_label_drift(df, ["y"]), "inject_label_drift"),
+        (lambda di, df: di.inject_nulls(df, ["x"]), "inject_missing_values_drift"),
+        (lambda di, df: di.inject_drift(df, ["x"]), "inject_drift"),
+        (lambda di, df: di.inject_multiple_types_of_drift(df, []), "inject_multiple_types_of_drift"),
+    ],
+)
+@pytest.mark.parametrize("df", [[1.0, 2.0], {"x": [1.0]}, None, np.zeros((2, 2))])
+def test_anything_but_a_dataframe_is_refused_by_name(call, where: str, df) -> None:
+    """A list read as a frame was an AttributeError ('list' object has no attribute 'columns'), and an
+    empty schedule handed the list back."""
+    with pytest.raises(
+        UsageError, match=rf"^{where}: df is a {type(df).__name__}; allowed: a pandas DataFrame"
+    ):
+        call(injector(), df)
 
 
 @pytest.mark.slow

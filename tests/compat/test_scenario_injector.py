@@ -185,13 +185,72 @@ def test_project_to_future_period(frame: pd.DataFrame) -> None:
         ),
         (
             lambda i, f: i.evolve_features(f.to_numpy(), {}),
-            r"df is a ndarray; the ScenarioInjector takes pandas",
+            r"evolve_features: df is a ndarray; allowed: a pandas DataFrame",
         ),
     ],
 )
 def test_what_is_wrong_or_refused_is_named(frame: pd.DataFrame, call, message: str) -> None:
     with pytest.raises(UsageError, match=message):
         call(ScenarioInjector(seed=0), frame)
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "shown"),
+    [
+        ("when", [f"2024-01-{d:02d}" for d in range(1, 9)] * (N // 8), r"object \(string\)"),
+        ("flag", [True, False] * (N // 2), r"bool \(bool\)"),
+        ("mixed", [1, "a"] * (N // 2), r"object \(mixed values\)"),
+    ],
+)
+def test_a_time_column_of_anything_but_numbers_dates_or_times_is_refused(
+    frame: pd.DataFrame, column: str, values: list, shown: str
+) -> None:
+    """The seed, and fastsynth until now, evolved over the row positions instead, silently; dates read
+    from a CSV as text are the common case (pd.to_datetime reads them)."""
+    data = frame.assign(**{column: values})
+    evolution = {"revenue": {"type": "trend", "slope": 1.0}}
+    allowed = rf"time_col='{column}' is a column of {shown}; allowed: a column of numbers, dates or times"
+    with pytest.raises(UsageError, match=rf"^evolve_features: {allowed}"):
+        ScenarioInjector(seed=0).evolve_features(data, evolution, time_col=column)
+    with pytest.raises(UsageError, match=rf"^project_to_future_period: {allowed}"):
+        ScenarioInjector(seed=0).project_to_future_period(data, 1, time_col=column)
+
+
+def test_a_time_column_of_python_dates_is_measured_as_dates(frame: pd.DataFrame) -> None:
+    """Python date objects (pandas' object dtype) are dates, as Arrow reads them: the same t as the
+    timestamps of the same days."""
+    days = pd.date_range("2024-01-01", periods=N, freq="D")
+    evolution = {"revenue": {"type": "trend", "slope": 1e-6}}
+    by_objects = ScenarioInjector(seed=0).evolve_features(frame.assign(d=days.date), evolution, time_col="d")
+    by_times = ScenarioInjector(seed=0).evolve_features(frame.assign(d=days), evolution, time_col="d")
+    np.testing.assert_array_equal(by_objects["revenue"], by_times["revenue"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"time_col": "when"}, r"time_col='when' is not a column \(revenue, interest"),
+        ({"block_col": "period"}, r"block_col='period' is not a column \(revenue, interest"),
+        (
+            {"base_strategy": "window_n", "block_col": "block", "window_size": "2"},
+            r"window_size='2' is not an",
+        ),
+        ({"periods": 10**12}, r"periods=1000000000000 is over the limit; allowed: at most 100000 periods"),
+        (
+            {"n_samples_per_period": 10**12},
+            r"periods=1 of 1000000000000 rows each \(n_samples_per_period\) make 1000000000400 rows, about "
+            r"[\d,.]+ GiB in memory, more than this machine's [\d,.]+ GiB; allowed: at most \d+ rows in all",
+        ),
+        ({"periods": 10**6, "block_col": "block"}, r"periods=1000000 is over the limit"),
+    ],
+)
+def test_a_projection_s_columns_and_sizes_are_checked_first(
+    frame: pd.DataFrame, kwargs, message: str
+) -> None:
+    """A time or block column the frame lacks was ignored, silently; a projection of 10**12 periods ran
+    until the machine's memory was gone, and 10**12 rows a period ended in an ArrowMemoryError."""
+    with pytest.raises(UsageError, match=message):
+        ScenarioInjector(seed=0).project_to_future_period(frame, **kwargs)
 
 
 _EVOLUTIONS = {

@@ -310,3 +310,36 @@ def test_nanosecond_times_in_nanoseconds_are_whole() -> None:
         time={"column": "t", "unit": "ns"},
     )
     assert out.column("x").to_pylist() == [0.0, 100.0, 200.0]
+
+
+@pytest.mark.parametrize(
+    ("spec", "column", "shown"),
+    [
+        ({"type": "linear", "slope": 1e308}, "x", r"linear \(slope=1e\+308, intercept=0\.0\)"),
+        ({"type": "exponential_growth", "rate": 1e308}, "x", r"exponential_growth \(rate=1e\+308\)"),
+        ({"type": "noise", "std": 1e308}, "x", r"noise \(std=1e\+308\)"),
+        ({"type": "random_walk", "step_std": 1e308}, "x", r"random_walk \(step_std=1e\+308\)"),
+        ({"type": "cyclic", "period": 1e-308}, "x", r"cyclic \(amplitude=1\.0, period=1e-308, phase=0\.0\)"),
+        ({"type": "driven_by", "driver": "x", "function": "exponential", "rate": 1e308}, "x", r"driven_by"),
+        ({"type": "linear", "slope": 1e308}, "k", r"linear \(slope=1e\+308"),  # before the integer check
+    ],
+    ids=lambda v: v.get("type") if isinstance(v, dict) else "",
+)
+def test_a_change_past_float64_s_range_is_refused_by_name(
+    table: pa.Table, spec: dict, column: str, shown
+) -> None:
+    """A slope of 1e308 made inf values silently; a random walk of such steps also leaked numpy's
+    overflow warning (an error under pytest's filterwarnings) before its infs."""
+    with pytest.raises(
+        UsageError,
+        match=rf"^evolution\[0\] of '{column}': {shown}.* takes row \d+ from .* to -?(inf|nan), past a "
+        r"64-bit float's range; allowed: parameters that keep every value finite",
+    ):
+        evolve(table, {column: spec})
+
+
+def test_values_near_float64_s_limit_are_kept_and_inf_or_nan_already_there_stays() -> None:
+    data = pa.table({"x": [0.0, 1.0, np.inf, np.nan, None]})
+    out, _ = evolve(data, {"x": {"type": "cyclic", "amplitude": 1e308, "period": 4.0}})
+    got = out.column("x").to_pylist()
+    assert got[1] == 1.0 + 1e308 and got[2] == np.inf and np.isnan(got[3]) and got[4] is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,7 @@ import pytest
 
 from fastsynth.errors import UsageError
 from fastsynth.scenarios import project
+from fastsynth.scenarios.project import MAX_PERIODS, check_size
 
 N = 30
 
@@ -217,3 +219,43 @@ def test_a_polynomial_needs_coefficients() -> None:
     trend = {"x": {"type": "driven_by", "driver": "x", "function": "polynomial", "coefficients": []}}
     with pytest.raises(UsageError, match=r"coefficients=\[\] .* at least one"):
         project(pa.table({"x": [1.0, 2.0]}), 1, trend=trend)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"periods": 10**12}, r"^periods=1000000000000 is over the limit; allowed: at most 100000 periods"),
+        (
+            {"periods": 10**12, "trend": {"x": {"type": "random_walk"}}},  # its steps were drawn first
+            r"^periods=1000000000000 is over the limit",
+        ),
+        ({"periods": MAX_PERIODS + 1}, r"^periods=100001 is over the limit"),
+        (
+            {"periods": 2, "rows_per_period": 10**12},
+            r"^periods=2 of 1000000000000 rows each \(rows_per_period\) make 2000000000002 rows, about "
+            r"[\d,.]+ GiB in memory, more than this machine's [\d,.]+ GiB; allowed: at most \d+ rows in all",
+        ),
+    ],
+)
+def test_a_projection_too_large_to_hold_is_refused_before_it_is_made(kwargs, message: str) -> None:
+    """10**12 periods ran until the memory was gone (no error at all); 10**12 rows a period ended in
+    an ArrowMemoryError."""
+    with pytest.raises(UsageError, match=message):
+        project(pa.table({"x": [1.0, 2.0]}), **kwargs)
+
+
+def test_the_size_check_counts_the_table_s_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a machine of 80,000 bytes, rows of 8,000 bytes (plus 8 for the period number) fit 9 times."""
+    monkeypatch.setattr(sys.modules[check_size.__module__], "_memory", lambda: 80_000)
+    wide = pa.table({f"c{i}": np.zeros(1) for i in range(1_000)})
+    assert project(wide, 8).data.num_rows == 9  # the original and 8 copies
+    with pytest.raises(
+        UsageError, match=r"make 10 rows, about 0\.0 GiB in memory, .* allowed: at most 9 rows"
+    ):
+        project(wide, 9)
+    assert project(wide, 9, include_original=False).data.num_rows == 9
+
+
+def test_a_random_walk_past_float64_s_range_is_refused_without_a_warning() -> None:
+    with pytest.raises(UsageError, match=r"random_walk \(step_std=1e\+308\) takes row 0 from 0\.0 to -?inf"):
+        project(pa.table({"x": [0.0]}), 50, trend={"x": {"type": "random_walk", "step_std": 1e308}})

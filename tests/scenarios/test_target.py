@@ -115,3 +115,26 @@ def test_bad_parameters_name_field_value_and_allowed(table: pa.Table, kwargs, me
     formula = kwargs.pop("formula")
     with pytest.raises(UsageError, match=message):
         construct_target(table, "y", formula, **kwargs)
+
+
+def test_noise_past_float64_s_range_is_refused_by_name(table: pa.Table) -> None:
+    with pytest.raises(
+        UsageError,
+        match=r"^noise_std=1e\+308 takes row \d+'s score from .* to -?inf, past a 64-bit float's range; "
+        r"allowed: a noise_std that keeps every score finite",
+    ):
+        construct_target(table, "y", "age", noise_std=1e308)
+
+
+def test_the_log_of_large_or_infinite_scores_needs_no_overflow() -> None:
+    """The mean of scores near 1e308 overflowed in numpy's sum (a RuntimeWarning, an error under
+    pytest's filterwarnings); an infinite score (1 / 0) gave a warning for its standard deviation."""
+    big = pa.table({"a": [1e308, 1.5e308, 1.7e308]})
+    _, log = construct_target(big, "y", "a")
+    assert log.entries[0]["score"]["mean"] == pytest.approx(1.4e308)
+    assert log.entries[0]["score"]["std"] == pytest.approx(np.std([1.0, 1.5, 1.7]) * 1e308)
+    _, log = construct_target(pa.table({"a": [1.0, 0.0]}), "y", "1 / a")
+    assert log.entries[0]["score"]["mean"] == np.inf and np.isnan(log.entries[0]["score"]["std"])
+    ordinary = np.array([3.0, 1.25, -7.5, 1e-3])
+    _, log = construct_target(pa.table({"a": ordinary}), "y", "a")
+    assert log.entries[0]["score"] == {"mean": float(ordinary.mean()), "std": float(ordinary.std())}  # exact
