@@ -94,7 +94,7 @@ def report(
 
 
 # the library names its arguments (max_rows=0, kinds: column ...); on the command line they are options
-_OPTIONS = re.compile(r"\b(max_rows|windows|blocks|time_column|drift_log|reference)=|\bkinds(?:: |=)")
+_OPTIONS = re.compile(r"\b(max_rows|windows|blocks|time_column|drift_log|reference|seed)=|\bkinds(?:: |=)")
 
 
 def _option_names(message: str) -> str:

@@ -34,7 +34,7 @@ class Resample(Model):
         self.rows = rows.combine_chunks()
         self.noise = noise
         self._spread = {
-            name: float(np.nanstd(column.to_numpy(zero_copy_only=False).astype(np.float64)))
+            name: _spread(column)
             for name, column in zip(rows.column_names, rows.columns, strict=True)
             if _numeric(column.type)
         }
@@ -95,14 +95,48 @@ def _numeric(kind: pa.DataType) -> bool:
     return pa.types.is_integer(kind) or pa.types.is_floating(kind)
 
 
-def _jitter(column: pa.Array, spread: float, key: np.uint64, start: int) -> pa.Array:
-    """``column`` plus normal noise of standard deviation ``spread``; integers stay integers."""
+def _spread(column: pa.ChunkedArray) -> float:
+    """The standard deviation of the column's finite values (0 when it has none): one NaN or infinity
+    must not make every noisy value NaN."""
     values = column.to_numpy(zero_copy_only=False).astype(np.float64)
-    moved = values + spread * draws.normal(key, start, len(values))
-    if pa.types.is_integer(column.type):
-        info = np.iinfo(column.type.to_pandas_dtype())
-        moved = np.clip(np.rint(moved), info.min, info.max)
-    return pa.array(moved, mask=column.is_null().to_numpy(zero_copy_only=False)).cast(column.type, safe=False)
+    finite = values[np.isfinite(values)]
+    return float(finite.std()) if len(finite) else 0.0
+
+
+_LARGEST_STEP = float(2**63 - 1024)
+"""The largest noise step on an integer, in float64 and in int64 alike (2**63 - 1 rounds up past int64)."""
+
+
+def _jitter(column: pa.Array, spread: float, key: np.uint64, start: int) -> pa.Array:
+    """``column`` plus normal noise of standard deviation ``spread``: floats stay in their type's
+    finite range (NaN and infinities stay as they are); integers move by whole steps, in integer
+    arithmetic that saturates at the type's bounds, so that 64-bit values neither round nor wrap."""
+    noise = spread * draws.normal(key, start, len(column))
+    mask = column.is_null().to_numpy(zero_copy_only=False)
+    kind = column.type
+    if not pa.types.is_integer(kind):
+        values = column.to_numpy(zero_copy_only=False).astype(np.float64)
+        largest = float(np.finfo(kind.to_pandas_dtype()).max)
+        moved = np.where(np.isfinite(values), np.clip(values + noise, -largest, largest), values)
+        return pa.array(moved, mask=mask).cast(kind, safe=False)
+    info = np.iinfo(kind.to_pandas_dtype())
+    step = np.clip(np.rint(noise), -_LARGEST_STEP, _LARGEST_STEP).astype(np.int64)
+    if pa.types.is_signed_integer(kind):
+        values = column.fill_null(0).cast(pa.int64()).to_numpy(zero_copy_only=False)
+        moved = values + step  # wraps on overflow: set to the bound it passed
+        moved[(step > 0) & (moved < values)] = np.iinfo(np.int64).max
+        moved[(step < 0) & (moved > values)] = np.iinfo(np.int64).min
+    else:
+        values = column.fill_null(0).cast(pa.uint64()).to_numpy(zero_copy_only=False)
+        up = np.maximum(step, 0).astype(np.uint64)
+        down = np.where(step < 0, -step, 0).astype(np.uint64)  # one of the two is 0 on each row
+        moved = values + up
+        moved[moved < values] = np.iinfo(np.uint64).max
+        lowered = moved - down
+        lowered[lowered > moved] = 0
+        moved = lowered
+    moved = np.clip(moved, info.min, info.max)
+    return pa.array(moved, mask=mask).cast(kind)
 
 
 def combination_codes(data: pa.Table, wanted: pa.Table) -> tuple[np.ndarray, np.ndarray]:

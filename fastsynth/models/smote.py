@@ -11,8 +11,8 @@ handled as SMOTE-NC does: in the search, a differing category adds the class's m
 of the numbers (``Med``, Chawla's penalty) to the distance, and a made row takes, in each category column,
 the category most frequent among its sample's ``k`` neighbours (a tie goes to the sample's own category,
 then to the first in the data). Number columns are integers, floats and times; integers and times are
-rounded to whole units and every column keeps its type. A null number stays null in its sample's rows; a
-neighbour's null gives the sample's value.
+rounded to whole units and every column keeps its type. A null, NaN or infinite number stays as it is in
+its sample's rows; a neighbour's gives the sample's value.
 
 A class with fewer than ``k + 1`` rows uses all its other rows as neighbours; a class of one row makes
 copies of it. The model file keeps the data's rows (sorted by class), each row's neighbours (row
@@ -63,22 +63,34 @@ def _whole(kind: pa.DataType) -> bool:
     return not pa.types.is_floating(kind)
 
 
-def _as_numbers(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(values, valid): int64 for integers and times, float64 for floats; nulls as zero."""
+_UINT64_SHIFT = np.uint64(2**63)
+"""uint64 values minus 2**63 fit int64 in the same order and at the same distances."""
+
+
+def _as_numbers(column: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(values, valid, present): int64 for integers and times (uint64 shifted down by 2**63), float64
+    for floats, nulls as zero; ``valid`` where a value is a finite number (not null, NaN or infinite:
+    none to search or interpolate by), ``present`` where it is not null."""
     kind = column.type
     if pa.types.is_temporal(kind):
         column = column.view(pa.int32() if kind.bit_width == 32 else pa.int64())
-    valid = ~pc.is_null(column, nan_is_null=True).to_numpy(zero_copy_only=False)  # NaN: no value
-    dtype = np.float64 if pa.types.is_floating(kind) else np.int64
-    values = column.fill_null(0).to_numpy(zero_copy_only=False).astype(dtype)
-    return values, valid
+    present = ~column.is_null().to_numpy(zero_copy_only=False)
+    raw = column.fill_null(0).to_numpy(zero_copy_only=False)
+    if pa.types.is_floating(kind):
+        values = raw.astype(np.float64)
+        return values, present & np.isfinite(values), present
+    if pa.types.is_uint64(kind):
+        return (raw.astype(np.uint64) ^ _UINT64_SHIFT).view(np.int64), present, present
+    return raw.astype(np.int64), present, present
 
 
-def _from_numbers(values: np.ndarray, valid: np.ndarray, kind: pa.DataType) -> pa.Array:
-    mask = None if valid.all() else ~valid
+def _from_numbers(values: np.ndarray, present: np.ndarray, kind: pa.DataType) -> pa.Array:
+    mask = None if present.all() else ~present
     if pa.types.is_temporal(kind):
         storage = pa.int32() if kind.bit_width == 32 else pa.int64()
         return pa.array(values, mask=mask).cast(storage).view(kind)
+    if pa.types.is_uint64(kind):
+        return pa.array(values.view(np.uint64) ^ _UINT64_SHIFT, mask=mask)
     return pa.array(values, mask=mask).cast(kind, safe=False)
 
 
@@ -193,9 +205,12 @@ class Smote(Model):
         order = np.argsort(codes, kind="stable")
         rows = table.take(pa.array(order)).combine_chunks()
         counts = np.bincount(codes, minlength=len(values)).astype(np.int64)
-        neighbours, modes = _neighbours(rows, target, counts, settings.k)
+        # No class has more neighbours than its other rows: a larger k makes the same rows, and its
+        # table of neighbours (k columns) would only be padding, as large as k asks.
+        k = max(1, min(settings.k, int(counts.max()) - 1))
+        neighbours, modes = _neighbours(rows, target, counts, k)
         classes = pa.table({"class": values, "count": pa.array(counts, pa.int64())})
-        return cls(rows, neighbours, modes, classes, target, settings.k, settings.shares)
+        return cls(rows, neighbours, modes, classes, target, k, settings.shares)
 
     def arrow_schema(self) -> pa.Schema:
         return self.rows.schema
@@ -220,13 +235,15 @@ class Smote(Model):
             if name == self.target:
                 out[name] = self.classes.column("class").chunk(0).take(pa.array(classes))
             elif name in self._numbers:
-                values, valid = self._numbers[name]
+                values, valid, present = self._numbers[name]
                 made = np.empty(size, values.dtype)
                 interpolate = (
                     kernels.interpolate_float if values.dtype == np.float64 else kernels.interpolate_int
                 )
                 interpolate(made, values, valid, sample, neighbour, gap)
-                out[name] = _from_numbers(made, valid[sample], kind)
+                own = ~valid[sample]  # a sample without a number keeps its null, NaN or infinity
+                made[own] = values[sample[own]]
+                out[name] = _from_numbers(made, present[sample], kind)
             else:
                 out[name] = self.rows.column(name).chunk(0).take(pa.array(self._modes[name][sample]))
         return out
@@ -342,7 +359,7 @@ def _algorithm(space: np.ndarray) -> str:
 
 def _standardised(column: pa.Array) -> np.ndarray:
     """The column as float64 in standard deviations from its mean; nulls at the mean."""
-    values, valid = _as_numbers(column)
+    values, valid, _ = _as_numbers(column)
     values = values.astype(np.float64)
     if not valid.any():
         return np.zeros(len(values))

@@ -24,6 +24,8 @@ __all__ = ["MAX_ROWS", "Report", "report"]
 
 MAX_ROWS = 2_000_000
 """Rows of each table a quality report reads in full; larger tables are sampled (seeded)."""
+MAX_SEED = 2**32
+"""One past the largest seed a report takes (scikit-learn's seeds are 32-bit)."""
 
 
 def report(
@@ -42,8 +44,11 @@ def report(
     """The report of ``data``: against ``synthetic`` (quality), or over ``blocks`` / ``windows`` /
     against ``reference`` (drift). Each table is a path to a file fastsynth reads or an Arrow,
     polars or pandas table; ``kinds`` overrides column kinds (``{"zip": "categorical"}``)."""
-    if max_rows < 1:
-        raise UsageError(f"max_rows={max_rows} is not allowed; allowed: an integer >= 1")
+    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
+        raise UsageError(f"max_rows={max_rows!r} is not allowed; allowed: an integer >= 1")
+    # the discriminator's scikit-learn seeds take 32 bits
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < MAX_SEED:
+        raise UsageError(f"seed={seed!r} is not allowed; allowed: an integer from 0 to 2**32 - 1")
     if synthetic is not None:
         if blocks is not None or windows is not None or reference is not None:
             raise UsageError(

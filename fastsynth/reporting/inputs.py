@@ -4,6 +4,7 @@ batches, so that a report of a 100M-row file never holds 100M rows."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,13 +115,24 @@ def open_input(data: Any, name: str) -> Input:
         if format_for_path(path) in _STREAMED:
             try:
                 dataset = _dataset(path)
-                return Input(path.name, dataset.count_rows(), dataset.schema, path=path)
+                return _checked(Input(path.name, dataset.count_rows(), dataset.schema, path=path))
             except (pa.ArrowInvalid, OSError):
                 pass  # an Arrow stream rather than a file, or a broken file: read_table says which
         table = read_table(path)
-        return Input(path.name, table.num_rows, table.schema, table=table)
+        return _checked(Input(path.name, table.num_rows, table.schema, table=table))
     table, _ = to_arrow(data)
-    return Input(name, table.num_rows, table.schema, table=table)
+    return _checked(Input(name, table.num_rows, table.schema, table=table))
+
+
+def _checked(given: Input) -> Input:
+    """``given``, unless a column name repeats: a report reads and pairs columns by name."""
+    repeated = [(name, n) for name, n in Counter(given.schema.names).items() if n > 1]
+    if repeated:
+        raise UsageError(
+            f"input {given.name!r}: column {repeated[0][0]!r} appears {repeated[0][1]} times; "
+            "allowed: each column name once (rename or drop the others)"
+        )
+    return given
 
 
 _STREAMED = {"parquet": "parquet", "arrow": "ipc", "csv": "csv"}

@@ -37,9 +37,13 @@ from fastsynth.schema import Schema
 from fastsynth.sources import to_arrow
 from fastsynth.specs import Bounds, PositiveInt, argument
 
-__all__ = ["OPTIONS", "fit"]
+__all__ = ["MAX_QUANTILES", "OPTIONS", "fit"]
 
 OPTIONS = ("quantiles", "max_categories", "correlations")
+
+MAX_QUANTILES = 100_000
+"""The most quantiles a column may keep: as many as an ``empirical`` field holds (checked before the
+quantiles are computed, whose array is that long)."""
 
 _SHRINK = 0.98
 _EIGEN_FLOOR = 1e-4
@@ -50,13 +54,19 @@ def fit(data: Any, *, quantiles: int = 257, max_categories: int = 10_000, correl
     """The schema document fitted on ``data`` (an Arrow table or batch, a polars or pandas DataFrame):
     ``quantiles`` per numeric column, at most ``max_categories`` values per text column, and the
     columns' copula unless ``correlations`` is False."""
-    quantiles = argument("quantiles", quantiles, Annotated[int, Bounds(2)])
+    quantiles = argument("quantiles", quantiles, Annotated[int, Bounds(2, MAX_QUANTILES)])
     max_categories = argument("max_categories", max_categories, PositiveInt)
     table, _ = to_arrow(data)
     if table.num_rows == 0:
         raise UsageError("fit: the data has no rows")
+    table = _decoded(table)
     fields: dict[str, dict[str, Any]] = {}
-    for name, column in zip(table.column_names, table.columns, strict=True):
+    for index, (name, column) in enumerate(zip(table.column_names, table.columns, strict=True)):
+        if not name:
+            raise UsageError(
+                f"fit: column #{index + 1} has an empty name; allowed: named columns (a schema names its "
+                "fields; methods such as 'resample' keep the name as it is)"
+            )
         spec = _fit_column(name, column, quantiles, max_categories)
         nulls = column.null_count / table.num_rows
         if nulls > 0:
@@ -108,8 +118,9 @@ def _fit_column(name: str, column: pa.ChunkedArray, knots: int, max_categories: 
         return spec
     if pa.types.is_date(kind):
         return {"type": "empirical", "dtype": "date", "quantiles": _quantiles(_numbers(present), knots)}
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_dictionary(kind):
-        counts = pc.value_counts(present.cast(pa.string()) if pa.types.is_dictionary(kind) else present)
+    if pa.types.is_dictionary(kind) or _categorical(kind):
+        # a dictionary's categories keep their type: integer codes stay integers, not text
+        counts = pc.value_counts(present.cast(kind.value_type) if pa.types.is_dictionary(kind) else present)
         values, frequencies = counts.field("values"), counts.field("counts").to_numpy()
         order = np.argsort(-frequencies, kind="stable")[:max_categories]
         kept = frequencies[order].astype(np.float64)
@@ -118,10 +129,31 @@ def _fit_column(name: str, column: pa.ChunkedArray, knots: int, max_categories: 
             "categories": [values[int(k)].as_py() for k in order],
             "probabilities": [round(float(p), 12) for p in kept / kept.sum()],
         }
+    # pyarrow reads a CSV column whose text is not UTF-8 as binary
+    hint = " (a CSV column of text that is not UTF-8 is read as binary: save the file as UTF-8)"
     raise UsageError(
         f"fit: column {name!r} is {kind}; fitted types: integers, floats, decimals, booleans, timestamps, "
-        "dates, strings and dictionaries"
+        f"dates, strings and dictionaries{hint if pa.types.is_binary(kind) else ''}"
     )
+
+
+def _categorical(kind: pa.DataType) -> bool:
+    """Whether a column of ``kind`` is fitted as a category: text; and, as a dictionary's values,
+    integers, floats and booleans (values a ``category`` field holds)."""
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+        if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+            return True
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+
+def _decoded(table: pa.Table) -> pa.Table:
+    """``table`` with each dictionary column whose values are not categories (dates, times) as its
+    values, fitted as such."""
+    for index, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type) and not _categorical(field.type):
+            table = table.set_column(index, field.name, table.column(index).cast(field.type.value_type))
+    return table
 
 
 def _dtype(kind: pa.DataType) -> str:
@@ -219,7 +251,7 @@ def _category_codes(column: pa.ChunkedArray, spec: dict[str, Any], numbers: np.n
     the categories in the order of their mean normal scores of the numbers along the direction in which
     those means differ most (their first principal component): one normal then orders cities by income
     when incomes differ by city. Ties keep the commonest first."""
-    text = column.cast(pa.string()) if pa.types.is_dictionary(column.type) else column
+    text = column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column
     categories = pa.array(spec["categories"], text.type)
     codes = pc.index_in(text, value_set=categories).fill_null(-1).to_numpy().astype(np.int64)
     k = len(categories)

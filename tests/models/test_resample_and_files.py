@@ -207,3 +207,47 @@ def test_a_model_file_streams_with_the_continuous_engine(people: pa.Table, tmp_p
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(rows) == 500 and {row["city"] for row in rows} == {"Lyon"}
+
+
+def test_noise_leaves_nan_and_infinities_as_they_are_and_moves_the_rest() -> None:
+    # one infinity made the column's spread NaN, and every noisy value NaN
+    rng = np.random.default_rng(2)
+    values = np.r_[[np.nan] * 60, [np.inf] * 30, [-np.inf] * 10, rng.normal(size=900)]
+    made = fastsynth.generate(
+        fastsynth.fit(pa.table({"v": values}), method="resample", noise=0.5), 20_000, seed=1
+    )
+    out = made.column("v").to_numpy()
+    assert np.isnan(out).mean() == pytest.approx(0.06, abs=0.01)
+    assert (out == np.inf).mean() == pytest.approx(0.03, abs=0.01)
+    assert (out == -np.inf).mean() == pytest.approx(0.01, abs=0.005)
+    finite = out[np.isfinite(out)]
+    assert np.std(finite) == pytest.approx(np.std(values[np.isfinite(values)]) * np.sqrt(1.25), rel=0.05)
+
+
+@pytest.mark.parametrize(
+    ("kind", "values"),
+    [
+        (pa.uint64(), [2**64 - 1, 2**64 - 2, 2**63, None]),
+        (pa.int64(), [2**63 - 1, -(2**63), 0, None]),
+        (pa.float32(), [3e38, -3e38, 0.0, None]),
+    ],
+    ids=str,
+)
+def test_noise_stops_at_the_bounds_of_the_type_without_wrapping(kind, values) -> None:
+    # 2**64 - 1 plus noise came out as 0, and 2**63 - 1 as -2**63: float64 rounded them past the type
+    column = pa.array(values * 100, kind)
+    made = fastsynth.generate(
+        fastsynth.fit(pa.table({"v": column}), method="resample", noise=0.1), 4_000, seed=1
+    )
+    out = made.column("v")
+    assert out.type == kind
+    assert out.null_count / 4_000 == pytest.approx(0.25, abs=0.03)
+    present = out.drop_null().to_pylist()
+    assert all(np.isfinite(present))  # floats stop at their largest finite value
+    # rows drawn from a value near one end of the range stay near it, not at the other end of the type
+    given = [v for v in values if v is not None]
+    low, high = min(given), max(given)
+    for end in (low, high):
+        near = [abs(v - end) <= (high - low) / 4 for v in given]
+        made_near = [abs(v - end) <= (high - low) / 4 for v in present]
+        assert np.mean(made_near) == pytest.approx(np.mean(near), abs=0.05), end

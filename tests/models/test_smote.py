@@ -226,5 +226,53 @@ def test_nan_is_no_value_and_a_dictionary_target_gives_its_classes() -> None:
     )
     made = fastsynth.generate(fastsynth.fit(table, method="smote", target="label"), 1_000, seed=1)
     assert sorted(made.column("label").to_pylist()) == ["a"] * 500 + ["b"] * 500
+    # NaN is no value to search or interpolate by, and stays NaN (not null) in its sample's rows
     values = made.column("x").to_numpy(zero_copy_only=False)
-    assert made.column("x").null_count > 0 and not np.isnan(values[~np.isnan(values)]).any()
+    assert made.column("x").null_count == 0 and 0 < np.isnan(values).mean() < 0.2
+
+
+def test_nan_infinities_and_nulls_stay_as_they_are_in_their_samples_rows() -> None:
+    # an infinity crashed scikit-learn's neighbour search (a ValueError traceback), and NaN came out null
+    rng = np.random.default_rng(4)
+    n = 600
+    values = pa.array(
+        np.r_[[np.nan] * 60, [np.inf] * 30, [-np.inf] * 30, rng.normal(size=n - 120)],
+        mask=np.r_[np.zeros(n - 30, bool), np.ones(30, bool)],  # the last 30 normals are nulls
+    )
+    # "w" places the rows without a number among the others: their neighbours have numbers
+    table = pa.table({"label": rng.choice(["a", "b"], n), "v": values, "w": rng.normal(size=n)})
+    made = fastsynth.generate(
+        fastsynth.fit(table, method="smote", target="label", shares="original"), 20_000, seed=1
+    )
+    out = made.column("v")
+    numbers = out.fill_null(0.0).to_numpy()
+    present = ~out.is_null().to_numpy(zero_copy_only=False)
+    assert out.null_count / 20_000 == pytest.approx(0.05, abs=0.01)
+    assert (np.isnan(numbers) & present).mean() == pytest.approx(0.10, abs=0.01)
+    assert (numbers == np.inf).mean() == pytest.approx(0.05, abs=0.01)
+    assert (numbers == -np.inf).mean() == pytest.approx(0.05, abs=0.01)
+    finite = numbers[np.isfinite(numbers) & present]
+    assert finite.min() >= np.nanmin(values.to_numpy(zero_copy_only=False)[120 : n - 30])
+
+
+def test_uint64_values_on_both_sides_of_2_to_the_63_stay_in_their_segments() -> None:
+    # uint64 was read as int64: 2**63 + 1 wrapped to -2**63 + 1, far from its neighbour 2**63 - 1
+    rng = np.random.default_rng(6)
+    n = 400
+    values = pa.array(rng.integers(2**63 - 1_000, 2**63 + 1_000, n, dtype=np.uint64))
+    table = pa.table({"label": rng.choice(["a", "b"], n), "v": values})
+    made = fastsynth.generate(fastsynth.fit(table, method="smote", target="label"), 4_000, seed=1)
+    out = made.column("v")
+    assert out.type == pa.uint64()
+    assert min(out.to_pylist()) >= min(values.to_pylist())
+    assert max(out.to_pylist()) <= max(values.to_pylist())
+
+
+def test_a_k_larger_than_any_class_is_the_largest_class_less_one() -> None:
+    # k=10**12 asked numpy for a 600 x 10**12 table of neighbours: a MemoryError traceback
+    table = numbers_data()
+    schema = fastsynth.fit(table, method="smote", target="label", k=10**12)
+    assert schema.model.k == 119  # the commonest class has 120 rows
+    bigger = fastsynth.generate(schema, 500, seed=3)
+    exact = fastsynth.generate(fastsynth.fit(table, method="smote", target="label", k=119), 500, seed=3)
+    assert bigger.equals(exact)

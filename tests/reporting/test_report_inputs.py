@@ -3,6 +3,8 @@ two tables, kinds that do not fit a column, through ``fastsynth.report`` and the
 
 from __future__ import annotations
 
+import re
+
 import pyarrow as pa
 import pytest
 
@@ -258,6 +260,10 @@ def test_reference_numbers_against_data_strings_are_refused_as_quality_refuses_t
         (["--windows", "0"], "--windows 0 is not allowed"),
         (["--windows", "2", "--kind", "zz=categorical"], "--kind 'zz' is not a column"),
         (["--windows", "2", "--kind", "c=nope"], "--kind column 'c': kind 'nope' is unknown"),
+        (
+            ["--windows", "2", "--seed", "-1"],
+            "--seed -1 is not allowed; allowed: an integer from 0 to 2**32 - 1",
+        ),
         ([], "or --blocks COLUMN, --windows N or --reference DATA for drift"),
     ],
 )
@@ -273,3 +279,27 @@ def test_cli_summary_says_1_column_not_1_columns(files):
     result = _cli(str(files / "one.parquet"), "--windows", "2")
     assert result.exit_code == 0, result.output
     assert "1 column over 2 blocks" in result.output
+
+
+def test_a_column_name_given_twice_is_refused_naming_it(files):
+    # pyarrow's select by a repeated name raised a KeyError traceback
+    twice = pa.table([pa.array([1, 2] * 20), pa.array([3, 4] * 20)], names=["a", "a"])
+    with pytest.raises(fastsynth.UsageError, match=r"input 'real': column 'a' appears 2 times"):
+        fastsynth.report(twice, twice)
+    (files / "twice.csv").write_text("a,a\n1,2\n3,4\n")
+    line = _one_error_line(_cli(str(files / "twice.csv"), "--windows", "2"))
+    assert "input 'twice.csv': column 'a' appears 2 times; allowed: each column name once" in line
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"max_rows": 2.5}, "max_rows=2.5 is not allowed; allowed: an integer >= 1"),
+        ({"seed": -1}, "seed=-1 is not allowed; allowed: an integer from 0 to 2**32 - 1"),
+        ({"seed": 2**32}, "seed=4294967296 is not allowed"),
+    ],
+)
+def test_a_sample_size_or_seed_out_of_range_is_refused_not_a_traceback(options, message):
+    # numpy and scikit-learn raised TypeError / ValueError from deep inside the sampling
+    with pytest.raises(fastsynth.UsageError, match=re.escape(message)):
+        fastsynth.report(_BASE, _BASE, **{"max_rows": 10, **options})
