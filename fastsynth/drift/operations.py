@@ -74,6 +74,8 @@ class Context:
         value = self.spec.get(key, default)
         if value is None:
             raise self.fail(f"needs {key!r}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.fail(f"{key}={value!r} is not a finite number")
         return float(argument(key, value, Annotated[float, Bounds(low, high)], error=self.fail))
 
     def rate(self) -> float:
@@ -209,7 +211,7 @@ def _numeric(ctx: Context, name: str) -> pa.Array:
         mean, std = _statistics(ctx, name, values, valid)
     a, c = np.array([magnitude], np.float64), 0.0
     if op in ("shift", "gaussian_noise", "uniform_noise") and unit != "absolute":
-        a = magnitude * (std if unit == "std" else np.abs(mean))
+        a = _times(ctx, magnitude, std if unit == "std" else np.abs(mean), unit)
     if op in ("shift", "add") and direction == "down":
         a = -a
     if op in ("scale", "multiply"):
@@ -217,7 +219,7 @@ def _numeric(ctx: Context, name: str) -> pa.Array:
             raise ctx.fail(f"magnitude={magnitude!r} is not a positive factor")
         a = np.array([1 / magnitude if direction == "down" else magnitude])
     if op == "outliers":
-        a, c = ctx.number("magnitude", 3.0, low=0.0) * std, ctx.rate()
+        a, c = _times(ctx, ctx.number("magnitude", 3.0, low=0.0), std, "std"), ctx.rate()
     integer = values.dtype.kind in "iu"
     info = np.iinfo(values.dtype) if integer else None
     lo, hi = (float(info.min), float(info.max)) if info is not None else (-np.inf, np.inf)
@@ -250,6 +252,22 @@ def _numeric(ctx: Context, name: str) -> pa.Array:
                 f"{out[overflowed][0]}); give a smaller magnitude"
             )
     return _rebuild(array, out, valid)
+
+
+def _times(ctx: Context, magnitude: float, statistic: np.ndarray, unit: str) -> np.ndarray:
+    """``magnitude`` in ``unit`` (the window's standard deviation, or its mean for ``relative``) as an
+    absolute amount, refused by name when that is past float64's range rather than warned about."""
+    with np.errstate(over="ignore"):
+        a = magnitude * statistic
+    overflowed = np.isinf(a) & np.isfinite(statistic)  # a window without values has a NaN statistic
+    if overflowed.any():
+        what = "standard deviation" if unit == "std" else "mean"
+        largest = statistic[overflowed][0]
+        raise ctx.fail(
+            f"magnitude={magnitude!r} times the {what} ({largest:g}) is past a 64-bit float's range; "
+            "give a smaller magnitude"
+        )
+    return a
 
 
 def _nulls(ctx: Context, name: str) -> pa.Array:

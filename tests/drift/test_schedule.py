@@ -432,3 +432,23 @@ def test_drifted_category_columns_take_codes_wide_enough_for_what_drift_adds():
     again = fastsynth.generate(doc, 5000, batch_size=777)
     assert again.column("c").to_pylist() == table.column("c").to_pylist()
     assert again.column("many").to_pylist() == table.column("many").to_pylist()
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"type": "shift", "magnitude": 1e308}, "magnitude=1e+308 times the standard deviation (28.8661)"),
+        ({"type": "gaussian_noise", "magnitude": 1e308}, "magnitude=1e+308 times the standard deviation"),
+        ({"type": "uniform_noise", "magnitude": 1e308, "unit": "relative"}, "magnitude=1e+308 times the"),
+        ({"type": "outliers", "magnitude": 1e308, "rate": 0.1}, "magnitude=1e+308 times the standard"),
+        ({"type": "shift", "magnitude": float("inf")}, "magnitude=inf is not a finite number"),
+        ({"type": "add", "magnitude": float("nan")}, "magnitude=nan is not a finite number"),
+    ],
+)
+def test_a_magnitude_past_a_floats_range_is_refused_by_name_without_a_warning(spec, message):
+    """Measured in the window's standard deviation or mean, 1e308 overflowed while numpy warned on
+    standard error; infinity was refused as 'not a number >= -inf'. (Warnings are errors in tests.)"""
+    table = pa.table({"x": np.arange(100.0)})
+    with pytest.raises(fastsynth.UsageError) as caught:
+        fastsynth.inject_drift(table, [{**spec, "columns": ["x"]}])
+    assert str(caught.value).startswith(f"drift[0] ({spec['type']}): {message}")
