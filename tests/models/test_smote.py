@@ -276,3 +276,21 @@ def test_a_k_larger_than_any_class_is_the_largest_class_less_one() -> None:
     bigger = fastsynth.generate(schema, 500, seed=3)
     exact = fastsynth.generate(fastsynth.fit(table, method="smote", target="label", k=119), 500, seed=3)
     assert bigger.equals(exact)
+
+
+@pytest.mark.parametrize("kind", [pa.int64(), pa.uint64()])
+def test_integers_spanning_their_whole_type_stay_on_their_segments(kind) -> None:
+    """Ends up to 2**64 - 1 apart: an int64 step wrapped round, and about a quarter of the rows of a class
+    holding the type's two extremes landed near 0 whatever their gap."""
+    info = np.iinfo(kind.to_pandas_dtype())
+    ends = [int(info.min), int(info.max)]
+    table = pa.table({"label": ["a"] * 4 + ["b"] * 2, "v": pa.array(ends * 3, kind)})
+    made = fastsynth.generate(fastsynth.fit(table, method="smote", target="label", k=3), 20_000, seed=2)
+    labels = made.column("label").to_numpy(zero_copy_only=False)
+    values = np.array(made.column("v").to_pylist(), dtype=object)[labels == "a"]
+    assert min(values) >= info.min and max(values) <= info.max
+    # gaps are uniform in [0, 1): the values spread evenly over the type's range, a tenth in each tenth
+    # (copies of an end, a neighbour equal to the sample, add to the two outer tenths only)
+    tenths = np.histogram([float(v) for v in values], bins=10, range=(float(info.min), float(info.max)))[0]
+    inner = tenths[1:-1] / len(values)
+    assert (abs(inner - inner.mean()) < 0.02).all(), tenths

@@ -43,14 +43,24 @@ def interpolate_float(out, values, valid, sample, neighbour, gap):
         out[j] = a + gap[j] * (values[b] - a) if valid[b] else a
 
 
+_BELOW_2_64 = np.float64(18446744073709549568.0)  # the largest float64 below 2**64
+
+
 @parallel_kernel
 def interpolate_int(out, values, valid, sample, neighbour, gap):
     """As ``interpolate_float``, rounded to the nearest integer. The step is rounded, not the sum, so a
-    copy (``u = 0`` or equal ends) is exact and the result never leaves the segment's range."""
+    copy (``u = 0`` or equal ends) is exact and the result never leaves the segment's range. The step is
+    taken in uint64 from the lower end: two int64 values may lie up to 2**64 - 1 apart, which an int64
+    step would wrap round (the same values as a signed step wherever the span is under 2**53)."""
     for j in prange(out.shape[0]):
         a = values[sample[j]]
         b = neighbour[j]
-        if valid[b]:
-            out[j] = a + np.int64(np.rint(gap[j] * (np.float64(values[b]) - np.float64(a))))
+        if valid[b] and values[b] != a:
+            c = values[b]
+            low, high = (a, c) if c > a else (c, a)
+            span = np.uint64(high) - np.uint64(low)  # exact: uint64 arithmetic wraps modulo 2**64
+            step = np.uint64(min(np.rint(gap[j] * np.float64(span)), _BELOW_2_64))
+            step = min(step, span)
+            out[j] = np.int64(np.uint64(a) + step) if c > a else np.int64(np.uint64(a) - step)
         else:
             out[j] = a
