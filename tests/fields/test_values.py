@@ -234,9 +234,9 @@ def test_expressions_give_the_same_bytes_in_batches_of_any_size():
         "income": {"type": "float", "min": 50_000, "max": 60_000, "decimals": 2},
         "monthly": {"type": "expr", "expr": "round(income / 12, 2)"},
     }
-    whole = fastsynth.generate(schema, 4_000, seed=5)
-    for size in (1, 2, 3, 5, 999):
-        assert fastsynth.generate(schema, 4_000, seed=5, batch_size=size).equals(whole), size
+    whole = fastsynth.generate(schema, 400, seed=5)
+    for size in (1, 2, 3, 5, 399):  # 399: a last batch of one row
+        assert fastsynth.generate(schema, 400, seed=5, batch_size=size).equals(whole), size
     lone = fastsynth.generate({**schema, "income": {"type": "constant", "value": 56862.18}}, 1)
     assert lone["monthly"].to_pylist() == [4738.51]
 
