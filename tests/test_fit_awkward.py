@@ -13,14 +13,7 @@ from typer.testing import CliRunner
 
 import fastsynth
 from fastsynth.cli.app import app
-
-
-def _one_error_line(result) -> str:
-    assert result.exit_code == 1, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
-    return lines[0]
+from tests.cli_output import one_error_line
 
 
 @pytest.mark.parametrize("method", ["copula", "resample"])
@@ -33,7 +26,7 @@ def test_a_column_name_given_twice_is_refused_naming_it(method):
 
 def test_the_fit_command_refuses_a_csv_with_a_column_name_twice(tmp_path):
     (tmp_path / "twice.csv").write_text("a,a\n1,2\n3,4\n")
-    line = _one_error_line(CliRunner().invoke(app, ["fit", str(tmp_path / "twice.csv")]))
+    line = one_error_line(CliRunner().invoke(app, ["fit", str(tmp_path / "twice.csv")]))
     assert "column 'a' appears 2 times" in line
 
 
@@ -86,5 +79,5 @@ def test_quantiles_are_capped_before_anything_is_allocated(quantiles):
 def test_a_csv_that_is_not_utf8_is_refused_saying_so(tmp_path):
     path = tmp_path / "latin1.csv"
     path.write_bytes(b"name,v\n" + "café,1\nnaïve,2\n".encode("latin-1") * 20)
-    line = _one_error_line(CliRunner().invoke(app, ["fit", str(path)]))
+    line = one_error_line(CliRunner().invoke(app, ["fit", str(path)]))
     assert "column 'name' is binary" in line and "not UTF-8" in line

@@ -10,6 +10,7 @@ import pytest
 
 import fastsynth
 from fastsynth.reporting.privacy import distances
+from tests.cli_output import one_error_line
 
 
 def _deep(depth: int) -> object:
@@ -96,18 +97,10 @@ def _cli(*args: str):
     return CliRunner().invoke(app, ["report", *args])
 
 
-def _one_error_line(result) -> str:
-    assert result.exit_code == 1, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
-    return lines[0]
-
-
 def test_a_number_column_against_strings_is_refused_naming_both_types(files):
     with pytest.raises(fastsynth.UsageError, match=r"'x' is double \(numerical\).*but string"):
         fastsynth.report(files / "base.parquet", files / "mismatch.parquet")
-    line = _one_error_line(
+    line = one_error_line(
         _cli(str(files / "base.parquet"), str(files / "mismatch.parquet"), "-o", str(files / "r"))
     )
     assert "'x'" in line and "double" in line and "string" in line
@@ -136,7 +129,7 @@ def test_a_kind_that_does_not_fit_the_column_is_refused(files, kind):
     with pytest.raises(fastsynth.UsageError, match=rf"'c' is string, which kind '{kind}'"):
         fastsynth.report(_BASE, windows=2, kinds={"c": kind})  # drift takes kinds from the same place
     base = str(files / "base.parquet")
-    line = _one_error_line(_cli(base, base, "--kind", f"c={kind}", "-o", str(files / "r")))
+    line = one_error_line(_cli(base, base, "--kind", f"c={kind}", "-o", str(files / "r")))
     assert "'c'" in line and kind in line and "allowed for string: categorical, boolean, text" in line
 
 
@@ -195,7 +188,7 @@ def test_an_output_that_would_overwrite_an_input_is_refused(tmp_path, output, vi
     data = tmp_path / "base.json"
     synthetic = tmp_path / ("other.json" if output == "other.json" else "other.parquet")
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    line = _one_error_line(_cli(str(data), str(synthetic), "-o", str(tmp_path / output)))
+    line = one_error_line(_cli(str(data), str(synthetic), "-o", str(tmp_path / output)))
     assert option in line and victim in line
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
@@ -268,7 +261,7 @@ def test_reference_numbers_against_data_strings_are_refused_as_quality_refuses_t
     ],
 )
 def test_cli_errors_name_the_cli_options(files, options, expected):
-    line = _one_error_line(_cli(str(files / "base.parquet"), *options))
+    line = one_error_line(_cli(str(files / "base.parquet"), *options))
     assert expected in line, line
 
 
@@ -287,7 +280,7 @@ def test_a_column_name_given_twice_is_refused_naming_it(files):
     with pytest.raises(fastsynth.UsageError, match=r"input 'real': column 'a' appears 2 times"):
         fastsynth.report(twice, twice)
     (files / "twice.csv").write_text("a,a\n1,2\n3,4\n")
-    line = _one_error_line(_cli(str(files / "twice.csv"), "--windows", "2"))
+    line = one_error_line(_cli(str(files / "twice.csv"), "--windows", "2"))
     assert "input 'twice.csv': column 'a' appears 2 times; allowed: each column name once" in line
 
 
