@@ -9,11 +9,13 @@ Python's stack, or an integer of more than 4,300 digits, is one message too, nev
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 from fastsynth.errors import UsageError
 
-__all__ = ["read_json", "read_yaml"]
+__all__ = ["read_document", "read_json", "read_yaml"]
 
 
 class _RepeatedKey(ValueError):
@@ -60,6 +62,18 @@ def read_yaml(text: str, what: str, error: type[Exception] = UsageError) -> Any:
         raise error(f"{what}: nested too deeply to read") from None
 
 
+def read_document(path: Path, text: str, what: str, error: type[Exception] = UsageError) -> Any:
+    """``text``, the content of ``path``, as JSON when its name ends in ``.json`` and as YAML otherwise:
+    a JSON file is read by JSON's rules, not YAML's (where, for one, ``1e-3`` without a dot is text)."""
+    if path.suffix.lower() == ".json":
+        return read_json(text, what, error)
+    return read_yaml(text, what, error)
+
+
+# YAML 1.1, which PyYAML follows, takes 1e-3 (no dot) for text, and so would a setting written that way,
+# as people and programs (Python's repr of 0.00001) write numbers; YAML 1.2 and JSON take it for a number.
+_EXPONENT_FLOAT = re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
+
 _LOADER: Any = None
 
 
@@ -83,5 +97,7 @@ def _unique_key_loader() -> Any:
                     seen.add(key)
                 return super().construct_mapping(node, deep=deep)
 
+        float_tag, first = "tag:yaml.org,2002:float", list("-+0123456789")
+        UniqueKeyLoader.add_implicit_resolver(float_tag, _EXPONENT_FLOAT, first)
         _LOADER = UniqueKeyLoader
     return _LOADER

@@ -71,7 +71,9 @@ class Bounds:
         return above and below
 
     def describe(self, noun: str) -> str:
-        """``an integer >= 1``, ``a number in (0, 100]``, ``a number > 0``."""
+        """``an integer >= 1``, ``a number in (0, 100]``, ``a number > 0``; ``a number`` unbounded."""
+        if math.isinf(self.low) and math.isinf(self.high):
+            return noun
         if math.isinf(self.high):
             return f"{noun} {'>' if self.low_open else '>='} {_plain(self.low)}"
         if math.isinf(self.low):

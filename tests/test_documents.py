@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from fastsynth.cli.app import app
 from fastsynth.config import load_settings
-from fastsynth.documents import read_json, read_yaml
+from fastsynth.documents import read_document, read_json, read_yaml
 from fastsynth.drift.injector import load_drifts
 from fastsynth.errors import SchemaError, UsageError
 from fastsynth.models import files
@@ -105,3 +105,16 @@ def test_a_drift_log_with_a_key_twice_or_not_text_is_refused(tmp_path):
     log.write_bytes(b'{"drifts": ["\xff"]}')
     with pytest.raises(UsageError, match="invalid JSON: not UTF-8 text"):
         report(data, windows=2, drift_log=log)
+
+
+def test_yaml_reads_numbers_with_an_exponent_as_json_does(tmp_path):
+    """YAML 1.1 (PyYAML) took 1e-3 for text: a drift config's magnitude of 1e-3 was 'not a number'."""
+    numbers = read_yaml("a: 1e-3\nb: -2E5\nc: 1.5e+3\nd: '1e-3'\ne: 1e\nf: 12\n", "doc")
+    assert numbers == {"a": 0.001, "b": -200000.0, "c": 1500.0, "d": "1e-3", "e": "1e", "f": 12}
+    for name in ("drifts.yaml", "drifts.json"):  # and a .json file is read as JSON, whatever YAML says
+        path = tmp_path / name
+        path.write_text('{"drifts": [{"type": "shift", "columns": ["x"], "magnitude": 1e-3}]}')
+        assert load_drifts(path)[0][0]["magnitude"] == 0.001
+    path = tmp_path / "tab.json"
+    path.write_text('{"a": 1,\t"b": 2}')  # a tab between tokens: JSON, though not YAML
+    assert read_document(path, path.read_text(), "doc") == {"a": 1, "b": 2}

@@ -41,7 +41,7 @@ def cohort(
     import time
 
     from fastsynth.clinical import Cohort, write_cohort
-    from fastsynth.documents import read_yaml
+    from fastsynth.documents import read_document
 
     if layout not in ("wide", "long", "matrix"):
         raise UsageError(f"--layout {layout!r} is not allowed; allowed: wide, long, matrix")
@@ -49,7 +49,7 @@ def cohort(
         text = spec.read_text(encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cohort file {str(spec)!r} cannot be read: {exc.strerror}") from None
-    document = read_yaml(text, f"cohort file {str(spec)!r}")
+    document = read_document(spec, text, f"cohort file {str(spec)!r}")
     if not isinstance(document, dict):
         raise UsageError(
             f"cohort file {str(spec)!r} holds {type(document).__name__}, not an object of settings"

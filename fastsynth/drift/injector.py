@@ -29,7 +29,7 @@ import numpy as np
 import pyarrow as pa
 
 from fastsynth.buffers import empty
-from fastsynth.documents import read_yaml
+from fastsynth.documents import read_document
 from fastsynth.drift.operations import OPERATIONS, Context, kind_of
 from fastsynth.drift.profiles import Profile
 from fastsynth.drift.propagation import Propagation, propagate
@@ -164,7 +164,7 @@ def load_drifts(source: Any) -> tuple[list[Any], int | None]:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"drift config {str(path)!r} cannot be read: {exc.strerror or exc}") from None
-        source = read_yaml(text, f"drift config {str(path)!r}")
+        source = read_document(path, text, f"drift config {str(path)!r}")
     if isinstance(source, list):
         source = {"drifts": source}
     config = from_document(_Config, source, where="drift config", error=UsageError)

@@ -75,7 +75,7 @@ class Context:
         if value is None:
             raise self.fail(f"needs {key!r}")
         if isinstance(value, float) and not math.isfinite(value):
-            raise self.fail(f"{key}={value!r} is not a finite number")
+            raise self.fail(f"{key}={float(value)!r} is not a finite number; allowed: a finite number")
         return float(argument(key, value, Annotated[float, Bounds(low, high)], error=self.fail))
 
     def rate(self) -> float:

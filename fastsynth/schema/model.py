@@ -28,7 +28,7 @@ import yaml
 
 import fastsynth.fields  # noqa: F401  (registers the built-in field types)
 from fastsynth.concepts.stream import ConceptStream
-from fastsynth.documents import read_json, read_yaml
+from fastsynth.documents import read_document
 from fastsynth.drift.schedule import DriftSchedule
 from fastsynth.entities import Entities
 from fastsynth.errors import SchemaError, field_error
@@ -498,11 +498,9 @@ def _shared(document: Mapping[str, Any]) -> dict[str, Any]:
 
 def _parse_document(path: Path, text: str) -> Any:
     suffix, what = path.suffix.lower(), f"schema file {str(path)!r}"
-    if suffix == ".json":
-        return read_json(text, what, SchemaError)
-    if suffix in (".yaml", ".yml"):
-        return read_yaml(text, what, SchemaError)
-    raise SchemaError(f"{what}: unknown extension {suffix!r}; allowed: .json, .yaml, .yml")
+    if suffix not in (".json", ".yaml", ".yml"):
+        raise SchemaError(f"{what}: unknown extension {suffix!r}; allowed: .json, .yaml, .yml")
+    return read_document(path, text, what, SchemaError)
 
 
 def _time_series_fields(document: Mapping[str, Any]) -> tuple[Field, ...]:

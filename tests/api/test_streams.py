@@ -326,6 +326,10 @@ def test_bad_drift_requests_are_refused(client, body, detail):
         ),
         (
             [{"type": "shift", "columns": ["score"], "magnitude": 1e308}],
+            "events[0]: magnitude=1e+308 times the standard deviation",
+        ),
+        (
+            [{"type": "multiply", "columns": ["score"], "magnitude": 1e308}],
             "events[0]: the drift makes values too large for a 64-bit float",
         ),
         (  # an SQL rule is capped here as in a schema: polars would plan it again every batch
