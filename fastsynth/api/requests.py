@@ -98,8 +98,9 @@ class BodyRequest(Request[Any, Any, Any]):
             if not any(isinstance(value, _Unbounded) for value in document.values()):
                 raise SerializationException("Number out of range")  # msgspec's message, as before
             return document  # in a field of the request: its own check refuses the number by name
-        # Deeper, in a value taken as it comes (a schema, a streamer's options, a report's data), no
-        # check of a field would refuse an infinite number, so it is refused here.
+        # Deeper, in a value taken as it comes (a schema, a streamer's options, a report's data), it is
+        # refused here, by its path and as it was sent: a report's data take any float, infinities too,
+        # and a schema's own checks would name it as inf rather than as the number the client wrote.
         where, number = found
         raise UsageError(
             f"body: {where.lstrip('.')}={show(number)} is past the range of a number; allowed: numbers "
