@@ -39,6 +39,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from fastsynth.compat.common import pandas_frame, report
@@ -215,6 +216,14 @@ class ScenarioInjector:
             raise UsageError(f"{where}: block_col={block_col!r} is not a column ({', '.join(df.columns)})")
         if df.empty:
             raise UsageError("project_to_future_period: df has no rows to project")
+        if block_col is not None and (missing := np.flatnonzero(df[block_col].isna().to_numpy())).size:
+            # a missing block equals no block: as the last, it selected no base rows (whose size then
+            # divided by zero); among sorted blocks it compares false with each, leaving the order arbitrary
+            raise UsageError(
+                f"{where}: block_col={block_col!r} is missing at row {int(missing[0])} "
+                f"({missing.size} of {len(df)} rows), so its last block is unknown; allowed: a block column "
+                "with a block in every row (drop or fill the rows without one first)"
+            )
         periods = argument(f"{where}: periods", periods, PositiveInt)
         window_size = argument(f"{where}: window_size", window_size, PositiveInt)
         if n_samples_per_period is not None:  # 0 is refused, not read as "as many as the base"

@@ -15,6 +15,7 @@ __all__ = [
     "integer_values",
     "is_numeric",
     "numeric_column",
+    "refuse_overflow",
     "require_column",
     "time_column",
     "to_arrow_column",
@@ -184,6 +185,38 @@ def _integer_result(
     if bad.any():
         _refuse(where, kind, info, int(np.flatnonzero(bad)[0]), values)
     return result.astype(dtype, copy=False)
+
+
+def refuse_overflow(
+    result: np.ndarray,
+    inputs: tuple[np.ndarray, ...],
+    valid: np.ndarray | None,
+    cause: str,
+    allowed: str,
+    value: str = "",
+) -> None:
+    """Refuse a computation that took a row past float64's range: one whose ``inputs`` (each one value
+    a row, or empty when not used; the first is the value before) are all finite and whose ``result``
+    is not (inf, or NaN from inf - inf). A row with an input already inf or NaN (pandas' missing value),
+    or not ``valid`` (null), keeps what it computes to. The message reads ``{cause} takes row {row}
+    {value} from ... to ...``; ``allowed`` says what would keep every value finite. One pass when the
+    result is all finite."""
+    finite = np.isfinite(result)
+    if finite.all():
+        return
+    bad = ~finite
+    for values in inputs:
+        if values.size:
+            bad &= np.isfinite(values)
+    if valid is not None:
+        bad &= valid
+    if not bad.any():
+        return
+    row = int(np.flatnonzero(bad)[0])
+    raise UsageError(
+        f"{cause} takes row {row}{value} from {float(inputs[0][row])!r} to {float(result[row])!r}, past a "
+        f"64-bit float's range; allowed: {allowed} (within +-1.8e308)"
+    )
 
 
 def _refuse(where: str, kind: pa.DataType, info: Any, row: int, values: np.ndarray) -> None:

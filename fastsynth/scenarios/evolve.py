@@ -25,7 +25,13 @@ from fastsynth.buffers import empty
 from fastsynth.errors import UsageError
 from fastsynth.fields.base import Block
 from fastsynth.kernels import scenario as ks
-from fastsynth.scenarios.columns import integer_values, numeric_column, time_column, to_arrow_column
+from fastsynth.scenarios.columns import (
+    integer_values,
+    numeric_column,
+    refuse_overflow,
+    time_column,
+    to_arrow_column,
+)
 from fastsynth.scenarios.log import ScenarioLog, Transformed
 from fastsynth.scenarios.specs import (
     UNIT_SECONDS,
@@ -139,17 +145,25 @@ def apply_evolution(
         if driver_valid is not None:  # no driver value, no known change: the row becomes null
             valid = driver_valid if valid is None else valid & driver_valid
         shape: tuple[Any, ...] = ("given", 0.0, 0.0, 0.0, _driven(spec, driver))
+        inputs: tuple[np.ndarray, ...] = (x, driver, t)
     elif given is not None:
-        shape = ("given", 0.0, 0.0, 0.0, given)
+        shape, inputs = ("given", 0.0, 0.0, 0.0, given), (x, t)
     else:
         shape = _shape(spec, t, resolved, Block(column, seed, start, table.num_rows), index)
+        inputs = (x, t)
     mode = "multiply" if isinstance(spec, ExponentialGrowth | ExponentialDecay) else spec.mode
     y, change = empty(len(x), np.float64), empty(len(x), np.float64)  # Arrow's pool: no page faults
     name, a, b, c, given = shape
     ks.evolve_values(
         y, change, x, t, ks.SHAPES[name], mode == "multiply", float(a), float(b), float(c), given
     )
-    _refuse_overflow(x, y, valid, spec, where)
+    refuse_overflow(
+        y,
+        inputs,
+        valid,
+        f"{where}: {spec.type} ({_parameters(spec)})",
+        "parameters that keep every value finite",
+    )
     kind = table.schema.field(column).type
     original = integer_values(table, column) if pa.types.is_integer(kind) else None
     array = to_arrow_column(
@@ -179,25 +193,23 @@ def apply_evolution(
     return table, entry
 
 
-def _refuse_overflow(x: np.ndarray, y: np.ndarray, valid: np.ndarray | None, spec: Any, where: str) -> None:
-    """Refuse an evolution that took a finite value of a valid row to inf or NaN (a change past
-    float64's range, or inf - inf), naming the evolution's parameters. One pass when all is finite."""
-    finite = np.isfinite(y)
-    if finite.all():
-        return
-    bad = ~finite & np.isfinite(x)
-    if valid is not None:
-        bad &= valid
-    if not bad.any():  # only values that were inf or NaN already, or nulls
-        return
-    row = int(np.flatnonzero(bad)[0])
-    given = ", ".join(
-        f"{k}={v!r}" for k, v in dataclasses.asdict(spec).items() if k not in ("type", "mode", "driver")
-    )
-    raise UsageError(
-        f"{where}: {spec.type} ({given}) takes row {row} from {float(x[row])!r} to {float(y[row])!r}, past "
-        "a 64-bit float's range; allowed: parameters that keep every value finite (within +-1.8e308)"
-    )
+_DRIVEN_PARAMETERS = {
+    "linear": ("slope", "intercept"),
+    "exponential": ("scale", "rate"),
+    "power": ("scale", "exponent"),
+    "polynomial": ("coefficients",),
+}
+"""The parameters each ``driven_by`` function reads; the others are its defaults, unused."""
+
+
+def _parameters(spec: Any) -> str:
+    """The parameters ``spec`` computes with, as ``name=value, ...``: a driven_by shows its driver, its
+    function and that function's parameters only."""
+    if isinstance(spec, DrivenBy):
+        used = ("driver", "function", *_DRIVEN_PARAMETERS[spec.function])
+    else:
+        used = tuple(f.name for f in dataclasses.fields(spec) if f.name not in ("type", "mode"))
+    return ", ".join(f"{name}={getattr(spec, name)!r}" for name in used)
 
 
 def _shape(

@@ -19,6 +19,7 @@ import pyarrow as pa
 from fastsynth import sql
 from fastsynth.errors import UsageError
 from fastsynth.fields.base import Block
+from fastsynth.scenarios.columns import refuse_overflow
 from fastsynth.scenarios.log import ScenarioLog, Transformed
 from fastsynth.seeds import resolve_seed
 from fastsynth.sources import from_arrow, to_arrow
@@ -68,10 +69,17 @@ def construct_target(
     score, reads = _score(table, formula)
     valid = ~np.isnan(score)  # NaN, from a null or an undefined value (0 / 0), stays unknown
     if noise_std > 0:
-        noisy = score + Block(column, chosen, 0, table.num_rows).normal(
-            0.0, noise_std, salt="scenario\x00target"
+        noise = Block(column, chosen, 0, table.num_rows).normal(0.0, noise_std, salt="scenario\x00target")
+        with np.errstate(over="ignore"):  # a sum past float64's range is refused by name just below
+            noisy = score + noise
+        refuse_overflow(
+            noisy,
+            (score,),
+            None,
+            f"noise_std={show(noise_std)}",
+            "a noise_std that keeps every score finite",
+            "'s score",
         )
-        _refuse_overflow(score, noisy, noise_std)
         score = noisy
     entry: dict[str, Any] = {
         "column": column,
@@ -106,18 +114,6 @@ def construct_target(
         table = table.append_column(column, array)
     log = ScenarioLog("construct_target", chosen, [entry])
     return Transformed(from_arrow(table, kind, like=data), log)
-
-
-def _refuse_overflow(score: np.ndarray, noisy: np.ndarray, noise_std: float) -> None:
-    """Refuse noise that took a finite score past float64's range (noise_std=1e308)."""
-    bad = np.isinf(noisy) & np.isfinite(score)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise UsageError(
-            f"noise_std={show(noise_std)} takes row {row}'s score from {float(score[row])!r} to "
-            f"{float(noisy[row])!r}, past a 64-bit float's range; allowed: a noise_std that keeps every "
-            "score finite (within +-1.8e308)"
-        )
 
 
 def _moments(known: np.ndarray) -> dict[str, float | None]:

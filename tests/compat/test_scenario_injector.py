@@ -242,6 +242,15 @@ def test_a_time_column_of_python_dates_is_measured_as_dates(frame: pd.DataFrame)
             r"[\d,.]+ GiB in memory, more than this machine's [\d,.]+ GiB; allowed: at most \d+ rows in all",
         ),
         ({"periods": 10**6, "block_col": "block"}, r"periods=1000000 is over the limit"),
+        (  # its last block NaN selected no base rows, whose size per row then divided by zero
+            {"block_col": "gappy"},
+            r"^project_to_future_period: block_col='gappy' is missing at row 399 \(1 of 400 rows\), so its "
+            r"last block is unknown; allowed: a block column with a block in every row",
+        ),
+        (
+            {"block_col": "gappy", "base_strategy": "window_n", "window_size": 2},
+            r"block_col='gappy' is missing at row 399",
+        ),
     ],
 )
 def test_a_projection_s_columns_and_sizes_are_checked_first(
@@ -249,8 +258,9 @@ def test_a_projection_s_columns_and_sizes_are_checked_first(
 ) -> None:
     """A time or block column the frame lacks was ignored, silently; a projection of 10**12 periods ran
     until the machine's memory was gone, and 10**12 rows a period ended in an ArrowMemoryError."""
+    gappy = frame.assign(gappy=frame["block"].where(np.arange(N) < N - 1))  # the last row has no block
     with pytest.raises(UsageError, match=message):
-        ScenarioInjector(seed=0).project_to_future_period(frame, **kwargs)
+        ScenarioInjector(seed=0).project_to_future_period(gappy, **kwargs)
 
 
 _EVOLUTIONS = {

@@ -320,7 +320,16 @@ def test_nanosecond_times_in_nanoseconds_are_whole() -> None:
         ({"type": "noise", "std": 1e308}, "x", r"noise \(std=1e\+308\)"),
         ({"type": "random_walk", "step_std": 1e308}, "x", r"random_walk \(step_std=1e\+308\)"),
         ({"type": "cyclic", "period": 1e-308}, "x", r"cyclic \(amplitude=1\.0, period=1e-308, phase=0\.0\)"),
-        ({"type": "driven_by", "driver": "x", "function": "exponential", "rate": 1e308}, "x", r"driven_by"),
+        (  # only the parameters its function reads: not slope, exponent or coefficients
+            {"type": "driven_by", "driver": "x", "function": "exponential", "rate": 1e308},
+            "x",
+            r"driven_by \(driver='x', function='exponential', scale=1\.0, rate=1e\+308\)",
+        ),
+        (
+            {"type": "driven_by", "driver": "x", "function": "polynomial", "coefficients": [1e308, 0.0, 0.0]},
+            "x",
+            r"driven_by \(driver='x', function='polynomial', coefficients=\(1e\+308, 0\.0, 0\.0\)\)",
+        ),
         ({"type": "linear", "slope": 1e308}, "k", r"linear \(slope=1e\+308"),  # before the integer check
     ],
     ids=lambda v: v.get("type") if isinstance(v, dict) else "",
@@ -336,6 +345,21 @@ def test_a_change_past_float64_s_range_is_refused_by_name(
         r"64-bit float's range; allowed: parameters that keep every value finite",
     ):
         evolve(table, {column: spec})
+
+
+@pytest.mark.parametrize("function", ["linear", "exponential", "power", "polynomial"])
+def test_a_nan_driver_or_value_passes_through_as_nan(function: str) -> None:
+    """NaN, pandas' missing value, in the driver (row 1) or in the value (row 2) was refused as an
+    overflow "from 2.0 to nan"; it stays NaN, an inf driver gives no finite value either (no refusal),
+    and the other rows evolve."""
+    data = pa.table({"x": [1.0, 2.0, np.nan, 4.0, 5.0], "d": [1.0, np.nan, 2.0, 3.0, np.inf]})
+    spec = {"type": "driven_by", "driver": "d", "function": function}
+    got = np.array(evolve(data, {"x": spec})[0].column("x").to_pylist())
+    assert np.isnan(got[1]) and np.isnan(got[2]) and not np.isfinite(got[4])  # polyval's 0 * inf is NaN
+    assert np.isfinite(got[[0, 3]]).all() and (got[[0, 3]] != [1.0, 4.0]).all()
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "d": [1.0, np.nan, 2.0, 3.0]})
+    out = evolve(frame, {"x": {"type": "driven_by", "driver": "d", "slope": 2.0}})[0]["x"]
+    np.testing.assert_array_equal(out, [3.0, np.nan, 7.0, 10.0])
 
 
 def test_values_near_float64_s_limit_are_kept_and_inf_or_nan_already_there_stays() -> None:

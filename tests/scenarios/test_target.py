@@ -126,6 +126,16 @@ def test_noise_past_float64_s_range_is_refused_by_name(table: pa.Table) -> None:
         construct_target(table, "y", "age", noise_std=1e308)
 
 
+def test_noise_past_float64_s_range_on_large_scores_is_refused_without_a_warning() -> None:
+    """Scores near 1e308 plus such noise overflowed in numpy's sum, a RuntimeWarning (an error under
+    pytest's filterwarnings) before the refusal; large scores with small noise stay finite."""
+    big = pa.table({"a": [1.0, 1e308, 1.5e308, -1.7e308] * 5})
+    with pytest.raises(UsageError, match=r"^noise_std=1e\+308 takes row \d+'s score from .* to -?inf, past"):
+        construct_target(big, "y", "a", noise_std=1e308)
+    out, _ = construct_target(big, "y", "a", noise_std=1.0)
+    assert np.isfinite(out.column("y").to_numpy()).all()
+
+
 def test_the_log_of_large_or_infinite_scores_needs_no_overflow() -> None:
     """The mean of scores near 1e308 overflowed in numpy's sum (a RuntimeWarning, an error under
     pytest's filterwarnings); an infinite score (1 / 0) gave a warning for its standard deviation."""
