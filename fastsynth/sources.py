@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,7 @@ import pyarrow as pa
 from fastsynth.errors import UsageError
 from fastsynth.sinks.base import format_for_path
 
-__all__ = ["from_arrow", "read_table", "to_arrow"]
+__all__ = ["check_unique_columns", "from_arrow", "read_table", "to_arrow"]
 
 
 def read_table(path: str | Path) -> pa.Table:
@@ -72,6 +74,17 @@ def to_arrow(data: Any) -> tuple[pa.Table, str]:
         f"data of type {type(data).__name__} is not a table; allowed: pyarrow Table or RecordBatch, "
         "polars or pandas DataFrame"
     )
+
+
+def check_unique_columns(names: Iterable[str], where: str) -> None:
+    """Refuse a table whose column name repeats, naming the first such name and its count: models and
+    reports find, pair and make columns by name. ``where`` begins the message (``fit``, ``input 'x'``)."""
+    for name, count in Counter(names).items():
+        if count > 1:
+            raise UsageError(
+                f"{where}: column {name!r} appears {count} times; "
+                "allowed: each column name once (rename or drop the others)"
+            )
 
 
 def _unreadable(frame: Any, exc: Exception) -> UsageError:

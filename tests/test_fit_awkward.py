@@ -20,8 +20,24 @@ from tests.cli_output import one_error_line
 def test_a_column_name_given_twice_is_refused_naming_it(method):
     # the copula raised pyarrow's KeyError from table.column(name)
     table = pa.table([pa.array([1, 2] * 50), pa.array([3, 4] * 50)], names=["a", "a"])
-    with pytest.raises(fastsynth.UsageError, match=r"fit: column 'a' appears 2 times in the data; allowed"):
+    with pytest.raises(fastsynth.UsageError, match=r"fit: column 'a' appears 2 times; allowed"):
         fastsynth.fit(table, method=method)
+
+
+def test_fit_and_report_refuse_a_column_name_twice_in_one_wording():
+    # the check was written twice, in fit and in the report's inputs, and their messages differed
+    table = pa.table([pa.array([1, 2] * 50), pa.array([3, 4] * 50)], names=["a", "a"])
+    said = []
+    for where, call in [("fit", fastsynth.fit), ("input 'data'", lambda t: fastsynth.report(t, windows=2))]:
+        with pytest.raises(fastsynth.UsageError) as refused:
+            call(table)
+        assert str(refused.value).startswith(f"{where}: ")
+        said.append(str(refused.value).removeprefix(f"{where}: "))
+    assert (
+        said[0]
+        == said[1]
+        == "column 'a' appears 2 times; allowed: each column name once (rename or drop the others)"
+    )
 
 
 def test_the_fit_command_refuses_a_csv_with_a_column_name_twice(tmp_path):

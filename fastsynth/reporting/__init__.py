@@ -12,6 +12,7 @@ on a seeded sample of at most ``max_rows`` rows of each table, and the document 
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,13 +20,14 @@ from typing import Any
 from fastsynth.errors import UsageError
 from fastsynth.reporting.document import Report, plain
 from fastsynth.reporting.inputs import Input, open_input
+from fastsynth.specs import show
 
 __all__ = ["MAX_ROWS", "Report", "report"]
 
 MAX_ROWS = 2_000_000
 """Rows of each table a quality report reads in full; larger tables are sampled (seeded)."""
-MAX_SEED = 2**32
-"""One past the largest seed a report takes (scikit-learn's seeds are 32-bit)."""
+_SKLEARN_SEEDS = 2**32
+"""scikit-learn's seeds (``random_state``) are below this; a report's seed may be any integer >= 0."""
 
 
 def report(
@@ -44,11 +46,8 @@ def report(
     """The report of ``data``: against ``synthetic`` (quality), or over ``blocks`` / ``windows`` /
     against ``reference`` (drift). Each table is a path to a file fastsynth reads or an Arrow,
     polars or pandas table; ``kinds`` overrides column kinds (``{"zip": "categorical"}``)."""
-    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
-        raise UsageError(f"max_rows={max_rows!r} is not allowed; allowed: an integer >= 1")
-    # the discriminator's scikit-learn seeds take 32 bits
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < MAX_SEED:
-        raise UsageError(f"seed={seed!r} is not allowed; allowed: an integer from 0 to 2**32 - 1")
+    max_rows = _integer("max_rows", max_rows, 1)
+    seed = _integer("seed", seed, 0)  # any size: a generator's 64-bit seed (POST /report) included
     if synthetic is not None:
         if blocks is not None or windows is not None or reference is not None:
             raise UsageError(
@@ -78,6 +77,31 @@ def report(
             )
         )
     )
+
+
+def _integer(name: str, value: Any, low: int) -> int:
+    """``value`` as an ``int`` of at least ``low``: Python's or numpy's integers of any size, not
+    booleans or floats (``operator.index``), or a UsageError naming the argument."""
+    if not isinstance(value, bool):
+        try:
+            number = operator.index(value)
+        except TypeError:
+            pass
+        else:
+            if number >= low:
+                return number
+    raise UsageError(f"{name}={show(value)} is not allowed; allowed: an integer >= {low}")
+
+
+def _sklearn_seed(seed: int) -> int:
+    """A seed scikit-learn takes (below 2**32) for ``seed``: the seed itself when it is one (the same
+    report as ever), else 32 bits numpy's ``SeedSequence`` mixes from all of its bits, so that seeds
+    2**32 apart do not give one discriminator."""
+    if seed < _SKLEARN_SEEDS:
+        return seed
+    import numpy as np
+
+    return int(np.random.SeedSequence(seed).generate_state(1, np.uint32)[0])
 
 
 def _quality(
@@ -124,7 +148,9 @@ def _quality(
         "kinds": column_kind,
     }
     document.update(shapes_and_trends(real_compared, synthetic_compared, column_kind))
-    document["discriminator"] = discriminate(real_compared, synthetic_compared, column_kind, seed=seed)
+    document["discriminator"] = discriminate(
+        real_compared, synthetic_compared, column_kind, seed=_sklearn_seed(seed)
+    )
     # exact copies: the synthetic rows used against every real row, streamed when real was sampled
     document["privacy"] = distances(
         real_table,

@@ -4,7 +4,6 @@ batches, so that a report of a 100M-row file never holds 100M rows."""
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ import pyarrow as pa
 
 from fastsynth.errors import UsageError
 from fastsynth.sinks.base import format_for_path
-from fastsynth.sources import read_table, to_arrow
+from fastsynth.sources import check_unique_columns, read_table, to_arrow
 
 __all__ = ["BATCH_ROWS", "CSV_BLOCK_BYTES", "Input", "open_input"]
 
@@ -126,12 +125,7 @@ def open_input(data: Any, name: str) -> Input:
 
 def _checked(given: Input) -> Input:
     """``given``, unless a column name repeats: a report reads and pairs columns by name."""
-    repeated = [(name, n) for name, n in Counter(given.schema.names).items() if n > 1]
-    if repeated:
-        raise UsageError(
-            f"input {given.name!r}: column {repeated[0][0]!r} appears {repeated[0][1]} times; "
-            "allowed: each column name once (rename or drop the others)"
-        )
+    check_unique_columns(given.schema.names, f"input {given.name!r}")
     return given
 
 

@@ -39,9 +39,10 @@ __all__ = ["Service"]
 log = logging.getLogger("fastsynth.api")  # the name the servers' logs have always carried
 
 _GENERATE_BATCH = 1 << 16
-_LAST_ROW = 2**63 - 1
-"""The largest row index rows are made for: kernels index rows with 64-bit integers, and ``start +
-rows`` (the end of a request) must fit one too (2**63 - 1 rows from 0 crashed a batch's offsets)."""
+_END = 2**63 - 1
+"""The largest end (``start + rows``, one past the last row) of a request: kernels index rows with
+64-bit integers and the end must fit one too, so the last row made is 2**63 - 2 (2**63 - 1 rows from 0
+crashed a batch's offsets)."""
 
 
 _MODEL_FILE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,200}\.fsm")
@@ -216,8 +217,7 @@ class Service(LiveStreams):
         """What a request for rows asks for, checked: (schema, rows, seed). ``generator`` names a
         generator, or ``schema`` gives one inline; ``rows`` defaults to the batch size setting, and the
         seed to the generator's, the schema's, then the setting's."""
-        if (generator is None) == (schema is None):
-            raise UsageError("give either generator (a name) or schema (an object)")
+        _one_source(generator, schema)
         count = self.settings.batch_size if rows is None else rows
         count = argument("rows", count, Count)
         if count > self.max_rows:
@@ -225,12 +225,25 @@ class Service(LiveStreams):
                 f"rows={count:,} is more than this server makes per request ({self.max_rows:,}); "
                 "ask several times with start, or stream with /start"
             )
+        return self._rows(count, generator=generator, schema=schema, seed=seed, start=start)
+
+    def _rows(
+        self,
+        count: int,
+        *,
+        generator: str | None = None,
+        schema: Mapping[str, Any] | None = None,
+        seed: int | None = None,
+        start: int = 0,
+    ) -> tuple[Schema, int, int]:
+        """(schema, count, seed) of ``count`` rows from row ``start``, checked: their end fits 64 bits,
+        and a sequential generator's too (it makes every row before them)."""
         start = argument("start", start, Count)
-        if start + count > _LAST_ROW:
+        if start + count > _END:
             raise UsageError(
-                f"start={start:,} with rows={count:,} ends at row {start + count:,}, past 2**63 - 1, the "
-                f"largest row index (64 bits); allowed: start + rows at most 2**63 - 1, here start at "
-                f"most {_LAST_ROW - count:,}"
+                f"start={start:,} with rows={count:,} ends at {start + count:,}, past 2**63 - 1 (row indexes "
+                f"and their end are 64-bit integers); allowed: start + rows at most 2**63 - 1, here start "
+                f"at most {_END - count:,}"
             )
         if generator is not None:
             chosen = self.generator(generator)
@@ -285,9 +298,16 @@ class Service(LiveStreams):
         **request: Any,
     ) -> tuple[str, str]:
         """The report of a ``ReportRequest`` (``fastsynth.service.reporting``) and its media type."""
-        from fastsynth.service.reporting import make_report
+        from fastsynth.service.reporting import DEFAULT_ROWS, make_report
 
-        schema, _, seed = self.request(rows=1, **request)
+        # start + rows is checked with the rows the report makes (not the one row of a plain request):
+        # those asked for, else as many as the real rows sent, else its default
+        made: Any = rows
+        if made is None:
+            # data that is not a list make_report refuses by name
+            made = DEFAULT_ROWS if data is None else len(data) if isinstance(data, list) else 0
+        _one_source(request.get("generator"), request.get("schema"))
+        schema, _, seed = self._rows(argument("rows", made, Count), **request)
         start = request.get("start", 0)
         return make_report(
             schema, seed, rows=rows, start=start, windows=windows, blocks=blocks, data=data, format=format
@@ -493,6 +513,12 @@ class Service(LiveStreams):
             if not self.engine.stop():
                 log.error("some streams did not stop in time; their output may be incomplete")
             self._running.clear()
+
+
+def _one_source(generator: str | None, schema: Mapping[str, Any] | None) -> None:
+    """Refuse a request for rows that names no generator and gives no schema, or both."""
+    if (generator is None) == (schema is None):
+        raise UsageError("give either generator (a name) or schema (an object)")
 
 
 def _check_settings_rate(settings: Settings, changed: str) -> None:

@@ -17,13 +17,14 @@ from fastsynth.schema import Schema
 from fastsynth.service.budget import row_width
 from fastsynth.specs import show
 
-__all__ = ["REPORT_BYTES", "REPORT_CELLS", "REPORT_ROWS", "make_report"]
+__all__ = ["DEFAULT_ROWS", "REPORT_BYTES", "REPORT_CELLS", "REPORT_ROWS", "make_report"]
 
 REPORT_ROWS = 1_000_000
 """The most rows a report of a server's reads: plenty for every statistic it shows."""
 REPORT_BYTES = 256 << 20
 """... and the most bytes they may take in memory."""
-_DEFAULT_ROWS = 100_000
+DEFAULT_ROWS = 100_000
+"""The rows a report of a generated schema makes when the request gives neither rows nor data."""
 _DEFAULT_WINDOWS = 10
 REPORT_CELLS = 20_000
 """The most columns x blocks a drift page draws here (its heatmaps and plots grow with them)."""
@@ -55,7 +56,7 @@ def make_report(
     try:
         most = min(REPORT_ROWS, max(1, REPORT_BYTES // row_width(schema, seed)))
         real = None if data is None else _table(data, most)
-        count = (real.num_rows if real is not None else _DEFAULT_ROWS) if rows is None else rows
+        count = (real.num_rows if real is not None else DEFAULT_ROWS) if rows is None else rows
         if not 1 <= count <= most:
             raise UsageError(f"rows={count:,} is not allowed in a report here; allowed: 1 to {most:,}")
         made = generate(schema, count, seed=seed, start=start)

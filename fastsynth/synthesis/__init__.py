@@ -12,7 +12,6 @@ scales like any schema, and ``Schema.save`` writes it (a ``.fsm`` model file for
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,7 +20,7 @@ import pyarrow as pa
 from fastsynth.errors import UsageError
 from fastsynth.models.base import METHODS, Model, check_options
 from fastsynth.schema import Schema
-from fastsynth.sources import to_arrow
+from fastsynth.sources import check_unique_columns, to_arrow
 from fastsynth.synthesis import blocks, copula
 from fastsynth.synthesis.conditions import Conditioned, SchemaRows, Strata, shares_for
 
@@ -107,12 +106,7 @@ def _table(data: Any, target: str | None) -> pa.Table:
     table, _ = to_arrow(data)
     if table.num_rows == 0:
         raise UsageError("fit: the data has no rows")
-    repeated = [(name, n) for name, n in Counter(table.column_names).items() if n > 1]
-    if repeated:  # every model makes and finds its columns by name
-        raise UsageError(
-            f"fit: column {repeated[0][0]!r} appears {repeated[0][1]} times in the data; "
-            "allowed: each column name once (rename or drop the others)"
-        )
+    check_unique_columns(table.column_names, "fit")  # every model makes and finds its columns by name
     if target is not None and target not in table.column_names:
         raise UsageError(f"fit: target={target!r} is not a column; columns: {', '.join(table.column_names)}")
     return table

@@ -145,9 +145,9 @@ def test_generate_takes_an_inline_schema_a_start_and_the_settings_batch_size(cli
         (
             {"schema": SCHEMA, "rows": 10, "start": 2**63 - 5},
             400,
-            "start=9,223,372,036,854,775,803 with rows=10 ends at row 9,223,372,036,854,775,813, past "
-            "2**63 - 1, the largest row index (64 bits); allowed: start + rows at most 2**63 - 1, here "
-            "start at most 9,223,372,036,854,775,797",
+            "start=9,223,372,036,854,775,803 with rows=10 ends at 9,223,372,036,854,775,813, past "
+            "2**63 - 1 (row indexes and their end are 64-bit integers); allowed: start + rows at most "
+            "2**63 - 1, here start at most 9,223,372,036,854,775,797",
         ),
         ({}, 400, "give either generator (a name) or schema (an object)"),
     ],

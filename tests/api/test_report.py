@@ -119,3 +119,50 @@ def test_values_as_far_apart_as_floats_go_make_a_report_not_a_500(client):
 def test_the_page_names_its_charset_once(client):
     answer = client.post("/report", json={"generator": "points", "rows": 2_000})
     assert answer.headers["content-type"].lower().count("charset") == 1, answer.headers["content-type"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"schema": SCHEMA, "seed": 2**40, "rows": 1_000, "windows": 2},
+        {"generator": "wide", "rows": 1_000, "windows": 2},  # the generator's own seed
+        {"generator": "points", "seed": 2**63 - 1, "rows": 1_000, "windows": 2},
+        {"generator": "points", "seed": 2**40, "data": "real"},
+    ],
+)
+def test_a_64_bit_seed_makes_a_report(client, body):
+    # report() took seeds below 2**32 only: a generator's 64-bit seed made POST /report a 400
+    assert (
+        client.post("/generators", json={"name": "wide", "schema": SCHEMA, "seed": 2**40}).status_code == 201
+    )
+    if body.get("data") == "real":
+        real = client.post("/generate", json={"generator": "points", "rows": 200, "seed": 99}).json()
+        body = {**body, "data": real}
+    answer = client.post("/report", json={**body, "format": "json"})
+    assert answer.status_code == 200, answer.text
+
+
+def test_a_negative_seed_is_refused_by_name(client):
+    answer = client.post("/report", json={"generator": "points", "seed": -5, "rows": 1_000, "windows": 2})
+    assert answer.status_code == 400
+    assert "seed=-5 is not allowed; allowed: an integer >= 0" in answer.json()["detail"]
+
+
+_END = 2**63 - 1
+
+
+@pytest.mark.parametrize(
+    ("body", "rows"),
+    [
+        ({"rows": 1_000, "windows": 2}, 1_000),
+        ({"windows": 2}, 100_000),  # the report's default
+        ({"data": [{"x": float(i)} for i in range(50)]}, 50),  # as many as the real rows
+    ],
+)
+def test_start_is_checked_with_the_rows_the_report_makes(client, body, rows):
+    # start + 1 was checked, then a report of 1,000 or 100,000 rows was made past 2**63 - 1
+    late = {"schema": {"x": {"type": "float"}}, "start": _END - rows + 1, "format": "json", **body}
+    answer = client.post("/report", json=late)
+    assert answer.status_code == 400, answer.text
+    assert f"with rows={rows:,} ends at {_END + 1:,}, past 2**63 - 1" in answer.json()["detail"]
+    assert client.post("/report", json={**late, "start": _END - rows}).status_code == 200

@@ -87,6 +87,11 @@ def test_drift_over_windows_finds_the_injected_shift_and_shows_the_log(tmp_path)
             "the page goes to an .html",
         ),
         (["report", "{real}", "{synthetic}", "-o", "no/such/r.html"], "folder 'no/such' does not exist"),
+        (
+            ["report", "{real}", "{synthetic}", "--seed", "-1"],
+            "--seed -1 is not allowed; allowed: an integer >= 0",
+        ),
+        (["report", "{real}", "{synthetic}", "--max-rows", "0"], "--max-rows 0 is not allowed"),
     ],
 )
 def test_bad_input_is_one_line(files, args, message):
@@ -95,6 +100,14 @@ def test_bad_input_is_one_line(files, args, message):
     assert result.exit_code == 1
     assert result.output.startswith("error: ") and message in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_seed_past_32_bits_makes_a_report(files):
+    # --seed 1099511627776 (2**40) was refused: report() took seeds below 2**32 only
+    real, synthetic = files
+    for args in ([str(real), str(synthetic)], [str(real), "--windows", "2"]):
+        result = runner.invoke(app, ["report", *args, "--seed", str(2**40), "--format", "json"])
+        assert result.exit_code == 0, result.output
 
 
 @pytest.mark.subprocess

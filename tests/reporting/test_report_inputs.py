@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
@@ -253,10 +254,7 @@ def test_reference_numbers_against_data_strings_are_refused_as_quality_refuses_t
         (["--windows", "0"], "--windows 0 is not allowed"),
         (["--windows", "2", "--kind", "zz=categorical"], "--kind 'zz' is not a column"),
         (["--windows", "2", "--kind", "c=nope"], "--kind column 'c': kind 'nope' is unknown"),
-        (
-            ["--windows", "2", "--seed", "-1"],
-            "--seed -1 is not allowed; allowed: an integer from 0 to 2**32 - 1",
-        ),
+        (["--windows", "2", "--seed", "-1"], "--seed -1 is not allowed; allowed: an integer >= 0"),
         ([], "or --blocks COLUMN, --windows N or --reference DATA for drift"),
     ],
 )
@@ -288,11 +286,47 @@ def test_a_column_name_given_twice_is_refused_naming_it(files):
     ("options", "message"),
     [
         ({"max_rows": 2.5}, "max_rows=2.5 is not allowed; allowed: an integer >= 1"),
-        ({"seed": -1}, "seed=-1 is not allowed; allowed: an integer from 0 to 2**32 - 1"),
-        ({"seed": 2**32}, "seed=4294967296 is not allowed"),
+        ({"max_rows": np.float64(10)}, "max_rows=np.float64(10.0) is not allowed; allowed: an integer >= 1"),
+        ({"max_rows": "10"}, "max_rows='10' is not allowed; allowed: an integer >= 1"),
+        ({"max_rows": True}, "max_rows=True is not allowed; allowed: an integer >= 1"),
+        ({"max_rows": 0}, "max_rows=0 is not allowed; allowed: an integer >= 1"),
+        ({"seed": -1}, "seed=-1 is not allowed; allowed: an integer >= 0"),
+        ({"seed": np.int64(-1)}, "seed=np.int64(-1) is not allowed; allowed: an integer >= 0"),
+        ({"seed": 1.0}, "seed=1.0 is not allowed; allowed: an integer >= 0"),
     ],
 )
 def test_a_sample_size_or_seed_out_of_range_is_refused_not_a_traceback(options, message):
     # numpy and scikit-learn raised TypeError / ValueError from deep inside the sampling
     with pytest.raises(fastsynth.UsageError, match=re.escape(message)):
         fastsynth.report(_BASE, _BASE, **{"max_rows": 10, **options})
+    with pytest.raises(fastsynth.UsageError, match=re.escape(message)):
+        fastsynth.report(_BASE, windows=2, **options)
+
+
+def test_numpy_integers_are_integers_to_a_report():
+    # max_rows=np.int64(10) and seed=np.int64(3) were refused as "not an integer"
+    plain = fastsynth.report(_BASE, _BASE, max_rows=10, seed=3).document
+    given = fastsynth.report(_BASE, _BASE, max_rows=np.int64(10), seed=np.uint64(3)).document
+    assert given == plain
+    assert type(given["sample"]["rows"]) is int and type(given["sample"]["seed"]) is int
+    drift = fastsynth.report(_BASE, windows=2, seed=np.int32(3)).document
+    assert drift == fastsynth.report(_BASE, windows=2, seed=3).document
+
+
+@pytest.mark.parametrize("seed", [2**32, 2**40, 2**64 - 1, 2**70])
+def test_a_seed_past_32_bits_makes_a_report(seed):
+    # seeds past 2**32 - 1 (a generator's 64-bit seed, through POST /report) were refused; scikit-learn's
+    # 32-bit seed is derived from the whole seed, so seed and seed + 2**32 do not give one discriminator
+    quality = fastsynth.report(_BASE, _BASE, max_rows=10, seed=seed).document
+    assert quality["sample"] == {"rows": 10, "seed": seed}
+    assert quality["discriminator"]["auc"] is not None
+    drift = fastsynth.report(_BASE, windows=2, seed=seed).document
+    assert drift["baseline_sample"]["seed"] == seed
+
+
+def test_a_seed_within_32_bits_is_the_discriminators_seed():
+    from fastsynth.reporting import _sklearn_seed
+
+    assert [_sklearn_seed(s) for s in (0, 7, 2**32 - 1)] == [0, 7, 2**32 - 1]
+    assert _sklearn_seed(2**32) != 0 and _sklearn_seed(2**32 + 7) != 7
+    assert all(0 <= _sklearn_seed(s) < 2**32 for s in (2**32, 2**40, 2**64 - 1, 2**70))
