@@ -27,7 +27,7 @@ from fastsynth.schema.examples import example_document, example_names
 from fastsynth.seeds import resolve_seed
 from fastsynth.service.bodies import Chunks, encode, media_type
 from fastsynth.service.budget import rows_per_batch
-from fastsynth.service.live import CLOSE_SECONDS, LiveStreams, Running, shared_message
+from fastsynth.service.live import CLOSE_SECONDS, LiveStreams, Running, shared_message, shown_rate
 from fastsynth.service.records import DriftRequest, Generator, Streamer, check_name
 from fastsynth.service.reports import Status
 from fastsynth.service.slots import Slot, Slots
@@ -530,11 +530,10 @@ def _check_settings_rate(settings: Settings, changed: str) -> None:
     if rate <= ceiling:
         return
     other = "batch_size" if changed == "frequency" else "frequency"
-    shown = f"{rate:,.0f}" if rate < 1e12 else f"{rate:.3g}"
     raise UsageError(
         f"config {changed}={settings.values[changed]!r} with {other}={settings.values[other]!r} asks for "
-        f"{shown} rows/s (batch_size / frequency); allowed: at most {ceiling:,} rows/s (limits.max_rate), "
-        f"here frequency at least {settings.batch_size / ceiling:g} s"
+        f"{shown_rate(rate)} rows/s (batch_size / frequency); allowed: at most {ceiling:,} rows/s "
+        f"(limits.max_rate), here frequency at least {settings.batch_size / ceiling:g} s"
     )
 
 

@@ -22,7 +22,7 @@ from fastsynth.service.records import Streamer
 from fastsynth.service.reports import ColumnTotals, DriftStarted, StreamStatus
 from fastsynth.specs import PositiveInt, argument, ceilings
 
-__all__ = ["CLOSE_SECONDS", "LiveStreams", "Running", "shared_message"]
+__all__ = ["CLOSE_SECONDS", "LiveStreams", "Running", "shared_message", "shown_rate"]
 
 CLOSE_SECONDS = 60.0
 """How long a request waits for a detached sink's file to be complete."""
@@ -136,9 +136,8 @@ class LiveStreams:
         schedule = RateSchedule.parse(rate)
         ceiling = self.settings.limits_max_rate
         if (peak := schedule.peak()) > ceiling:
-            shown = f"{peak:,.0f}" if peak < 1e12 else f"{peak:.3g}"  # not 300 digits of 1e300
             raise UsageError(
-                f"rate={rate!r} asks for {shown} rows/s; allowed: at most {ceiling:,} rows/s "
+                f"rate={rate!r} asks for {shown_rate(peak)} rows/s; allowed: at most {ceiling:,} rows/s "
                 "(limits.max_rate)"
             )
         return schedule
@@ -248,6 +247,11 @@ def _checked_events(events: Any) -> list[dict[str, Any]]:
                 "and lasts (give no timing keys)"
             )
     return [dict(event) for event in events]
+
+
+def shown_rate(rate: float) -> str:
+    """Rows a second as a message shows them: with thousands separators, not 300 digits of 1e300."""
+    return f"{rate:,.0f}" if rate < 1e12 else f"{rate:.3g}"
 
 
 def shared_message(streamer: str) -> str:
