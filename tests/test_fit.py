@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 import yaml
 from scipy.stats import ks_2samp
@@ -223,3 +224,26 @@ def test_nanosecond_times_big_ids_and_columns_of_no_finite_number() -> None:
     assert when.min() >= frame["when"].min().value and when.max() <= frame["when"].max().value
     with pytest.raises(UsageError, match="column 'x' holds no finite number"):
         fastsynth.fit(pa.table({"x": pa.array([np.nan, np.inf]), "y": [1.0, 2.0]}))
+
+
+@pytest.mark.parametrize("kind", [pa.float64(), pa.float32(), pa.float16()], ids=str)
+def test_nan_in_a_dictionary_of_floats_is_fitted_as_missing(kind) -> None:
+    # NaN was kept as a category, which the schema refuses (NaN equals nothing): fitting failed
+    rng = np.random.default_rng(4)
+    rates = rng.choice([0.5, 1.5, np.inf, np.nan, None], 2_000, p=[0.4, 0.3, 0.1, 0.15, 0.05])
+    x = np.where(pd.isna(rates), 0.0, np.nan_to_num(rates.astype(float), posinf=3.0)) + rng.normal(size=2_000)
+    data = pa.table({"r": pa.array(rates, pa.float64()).cast(kind).dictionary_encode(), "x": x})
+    schema = fastsynth.fit(data)
+    spec = schema.to_dict()["fields"]["r"]
+    assert sorted(spec["categories"]) == [0.5, 1.5, np.inf]
+    assert spec["null_rate"] == pytest.approx(0.2, abs=0.02)  # NaN and null rows alike
+    made = fastsynth.generate(schema, 20_000, seed=1)
+    rate = made.column("r").cast(pa.float64())
+    assert rate.null_count / 20_000 == pytest.approx(0.2, abs=0.02)
+    assert not pc.any(pc.is_nan(rate.drop_null())).as_py()
+    present = rate.is_valid().to_numpy(zero_copy_only=False)
+    together = np.corrcoef(
+        np.nan_to_num(rate.to_numpy(zero_copy_only=False)[present], posinf=3.0),
+        made.column("x").to_numpy()[present],
+    )[0, 1]
+    assert together > 0.3  # the rates still go with x

@@ -4,6 +4,7 @@ normal noise on the numbers. The simplest model, and an honest baseline: every r
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -97,46 +98,117 @@ def _numeric(kind: pa.DataType) -> bool:
 
 def _spread(column: pa.ChunkedArray) -> float:
     """The standard deviation of the column's finite values (0 when it has none): one NaN or infinity
-    must not make every noisy value NaN."""
+    must not make every noisy value NaN, nor values near float64's largest an infinite one."""
     values = column.to_numpy(zero_copy_only=False).astype(np.float64)
     finite = values[np.isfinite(values)]
-    return float(finite.std()) if len(finite) else 0.0
+    if not len(finite):
+        return 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        spread = float(finite.std())
+    if not math.isfinite(spread):  # sums or squares past float64: measured in units of the largest value
+        largest = float(np.abs(finite).max())
+        spread = float((finite / largest).std()) * largest
+    return spread
 
 
 _LARGEST_STEP = float(2**63 - 1024)
-"""The largest noise step on an integer, in float64 and in int64 alike (2**63 - 1 rounds up past int64)."""
+"""The largest noise step on a 64-bit integer, in float64 and in int64 alike (2**63 - 1 rounds up past
+int64)."""
+
+_NORMAL_REACH = 64.0
+"""More than any standard normal draw reaches (the ziggurat's tail, from 52-bit uniforms, stops near 14.1)."""
 
 
 def _jitter(column: pa.Array, spread: float, key: np.uint64, start: int) -> pa.Array:
-    """``column`` plus normal noise of standard deviation ``spread``: floats stay in their type's
-    finite range (NaN and infinities stay as they are); integers move by whole steps, in integer
-    arithmetic that saturates at the type's bounds, so that 64-bit values neither round nor wrap."""
-    noise = spread * draws.normal(key, start, len(column))
-    mask = column.is_null().to_numpy(zero_copy_only=False)
+    """``column`` plus normal noise of standard deviation ``spread``, staying in the type's range: floats
+    stop at their largest finite value (NaN and infinities stay as they are); integers move by whole
+    steps and stop at their bounds, without rounding or wrapping round."""
+    noise = draws.normal(key, start, len(column))
     kind = column.type
-    if not pa.types.is_integer(kind):
-        values = column.to_numpy(zero_copy_only=False).astype(np.float64)
-        largest = float(np.finfo(kind.to_pandas_dtype()).max)
-        moved = np.where(np.isfinite(values), np.clip(values + noise, -largest, largest), values)
-        return pa.array(moved, mask=mask).cast(kind, safe=False)
-    info = np.iinfo(kind.to_pandas_dtype())
-    step = np.clip(np.rint(noise), -_LARGEST_STEP, _LARGEST_STEP).astype(np.int64)
-    if pa.types.is_signed_integer(kind):
-        values = column.fill_null(0).cast(pa.int64()).to_numpy(zero_copy_only=False)
+    with np.errstate(over="ignore", invalid="ignore"):  # sums past a type's end are put back on it
+        noise *= spread
+        if pa.types.is_floating(kind):
+            moved = _float_moved(column, noise, spread)
+        elif kind.bit_width <= 32:  # exact in float64, then clipped to the type's bounds before the cast
+            info = np.iinfo(kind.to_pandas_dtype())
+            noise = np.rint(noise, out=noise)
+            noise += _values(column)
+            moved = np.clip(noise, info.min, info.max, out=noise).astype(info.dtype)
+        else:
+            moved = _saturated_sum(column, np.rint(noise, out=noise), spread)
+    return _with_validity(column, moved)
+
+
+def _float_moved(column: pa.Array, noise: np.ndarray, spread: float) -> np.ndarray:
+    """Floats plus ``noise``, those the sum carries past the type's largest finite value put back on it."""
+    dtype = np.dtype(column.type.to_pandas_dtype())
+    values = column.to_numpy(zero_copy_only=False)  # nulls as NaN
+    moved = np.add(values, noise, out=noise)
+    largest = float(np.finfo(dtype).max)
+    if not math.isfinite(spread * _NORMAL_REACH):  # infinite noise: inf - inf is NaN, to be put back too
+        past = ~(np.abs(moved) <= largest)
+    elif dtype == np.float64:  # float64 only overflows to an infinity
+        past = np.isinf(moved)
+    else:  # the narrower types also past their largest value, in float64
+        past = np.abs(moved) > largest
+    if past.any():  # rare: values or noise near the type's end, or infinities in the data
+        rows = np.flatnonzero(past)
+        given = values[rows].astype(np.float64)
+        moved[rows] = np.where(np.isfinite(given), np.clip(moved[rows], -largest, largest), given)
+    return moved.astype(dtype, copy=False)
+
+
+def _saturated_sum(column: pa.Array, noise: np.ndarray, spread: float) -> np.ndarray:
+    """A 64-bit integer column plus whole steps of ``noise`` (rounded already), in integer arithmetic that
+    stops at the type's bounds (float64 would round values past 2**53, and a plain sum wrap round)."""
+    step = np.clip(noise, -_LARGEST_STEP, _LARGEST_STEP, out=noise).astype(np.int64)
+    values = _values(column)
+    reach = spread * _NORMAL_REACH  # no step is longer
+    if pa.types.is_signed_integer(column.type):
+        if not _could_pass(values, reach, -(2**63), 2**63 - 1):
+            return np.add(step, values, out=step)
         moved = values + step  # wraps on overflow: set to the bound it passed
         moved[(step > 0) & (moved < values)] = np.iinfo(np.int64).max
         moved[(step < 0) & (moved > values)] = np.iinfo(np.int64).min
-    else:
-        values = column.fill_null(0).cast(pa.uint64()).to_numpy(zero_copy_only=False)
-        up = np.maximum(step, 0).astype(np.uint64)
-        down = np.where(step < 0, -step, 0).astype(np.uint64)  # one of the two is 0 on each row
-        moved = values + up
-        moved[moved < values] = np.iinfo(np.uint64).max
-        lowered = moved - down
-        lowered[lowered > moved] = 0
-        moved = lowered
-    moved = np.clip(moved, info.min, info.max)
-    return pa.array(moved, mask=mask).cast(kind)
+        return moved
+    if not _could_pass(values, reach, 0, 2**64 - 1):  # modular arithmetic, exact when no bound is passed
+        return np.add(step.view(np.uint64), values, out=step.view(np.uint64))
+    up = np.maximum(step, 0).astype(np.uint64)
+    down = np.where(step < 0, -step, 0).astype(np.uint64)  # one of the two is 0 on each row
+    raised = values + up
+    raised[raised < values] = np.iinfo(np.uint64).max
+    lowered = raised - down
+    lowered[lowered > raised] = 0
+    return lowered
+
+
+def _could_pass(values: np.ndarray, reach: float, smallest: int, largest: int) -> bool:
+    """Whether steps no longer than ``reach`` could take one of ``values`` past a bound of its type."""
+    if not len(values):
+        return False
+    if not reach < _LARGEST_STEP:  # also NaN: a NaN step is cast to any integer
+        return True
+    longest = int(reach) + 1
+    return int(values.min()) - longest < smallest or int(values.max()) + longest > largest
+
+
+def _values(column: pa.Array) -> np.ndarray:
+    """The column's numbers, 0 where it is null (read in place when it has no nulls)."""
+    if column.null_count:
+        column = column.fill_null(0)
+    return column.to_numpy(zero_copy_only=False)
+
+
+def _with_validity(column: pa.Array, moved: np.ndarray) -> pa.Array:
+    """``moved`` as an array of the column's type, null where the column is."""
+    if column.null_count == 0:
+        return pa.Array.from_buffers(column.type, len(moved), [None, pa.py_buffer(moved)])
+    if column.offset == 0:
+        validity = column.buffers()[0]
+        return pa.Array.from_buffers(
+            column.type, len(moved), [validity, pa.py_buffer(moved)], column.null_count
+        )
+    return pa.array(moved, mask=column.is_null().to_numpy(zero_copy_only=False))
 
 
 def combination_codes(data: pa.Table, wanted: pa.Table) -> tuple[np.ndarray, np.ndarray]:

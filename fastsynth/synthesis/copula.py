@@ -59,7 +59,7 @@ def fit(data: Any, *, quantiles: int = 257, max_categories: int = 10_000, correl
     table, _ = to_arrow(data)
     if table.num_rows == 0:
         raise UsageError("fit: the data has no rows")
-    table = _decoded(table)
+    table = _nan_as_null(_decoded(table))
     fields: dict[str, dict[str, Any]] = {}
     for index, (name, column) in enumerate(zip(table.column_names, table.columns, strict=True)):
         if not name:
@@ -154,6 +154,27 @@ def _decoded(table: pa.Table) -> pa.Table:
         if pa.types.is_dictionary(field.type) and not _categorical(field.type):
             table = table.set_column(index, field.name, table.column(index).cast(field.type.value_type))
     return table
+
+
+def _nan_as_null(table: pa.Table) -> pa.Table:
+    """``table`` with NaN in each dictionary of floats as null: a category cannot be NaN (it equals no
+    value, not even itself), and a NaN stands for a missing number, so its rows count in ``null_rate``."""
+    for index, field in enumerate(table.schema):
+        kind = field.type
+        if pa.types.is_dictionary(kind) and pa.types.is_floating(kind.value_type):
+            chunks = [_chunk_nan_as_null(chunk) for chunk in table.column(index).chunks]
+            table = table.set_column(index, field.name, pa.chunked_array(chunks, kind))
+    return table
+
+
+def _chunk_nan_as_null(chunk: pa.DictionaryArray) -> pa.DictionaryArray:
+    """``chunk`` with its rows whose value is NaN null (its dictionary as it is)."""
+    nan = np.isnan(chunk.dictionary.to_numpy(zero_copy_only=False))
+    if not nan.any():
+        return chunk
+    rows = pc.take(pa.array(nan), chunk.indices)  # null where the row is already
+    indices = pc.if_else(rows, pa.scalar(None, chunk.indices.type), chunk.indices)
+    return pa.DictionaryArray.from_arrays(indices, chunk.dictionary, ordered=chunk.type.ordered)
 
 
 def _dtype(kind: pa.DataType) -> str:
@@ -252,6 +273,8 @@ def _category_codes(column: pa.ChunkedArray, spec: dict[str, Any], numbers: np.n
     those means differ most (their first principal component): one normal then orders cities by income
     when incomes differ by city. Ties keep the commonest first."""
     text = column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column
+    if pa.types.is_float16(text.type):  # index_in has no half-float kernel; float32 holds them exactly
+        text = text.cast(pa.float32())
     categories = pa.array(spec["categories"], text.type)
     codes = pc.index_in(text, value_set=categories).fill_null(-1).to_numpy().astype(np.int64)
     k = len(categories)

@@ -251,3 +251,40 @@ def test_noise_stops_at_the_bounds_of_the_type_without_wrapping(kind, values) ->
         near = [abs(v - end) <= (high - low) / 4 for v in given]
         made_near = [abs(v - end) <= (high - low) / 4 for v in present]
         assert np.mean(made_near) == pytest.approx(np.mean(near), abs=0.05), end
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [pa.int8(), pa.int16(), pa.int32(), pa.int64(), pa.uint16(), pa.uint64(), pa.float32(), pa.float64()],
+    ids=str,
+)
+def test_noise_on_ordinary_values_is_the_plain_sum_whatever_path_computes_it(kind) -> None:
+    # the narrow types add in float64 and the 64-bit ones in saturating integers, checking bounds only
+    # when a step could reach them: on values away from the ends, each is the plain rounded sum
+    from fastsynth.models import draws
+    from fastsynth.models.resample import _jitter
+
+    rng = np.random.default_rng(5)
+    values = rng.integers(50, 100, 3_000)  # steps of 2 standard deviations stay clear of 0
+    column = pa.array(values, kind, mask=rng.random(3_000) < 0.1)
+    for part in (column, column.slice(7, 2_000)):  # a slice: its nulls start inside a byte of the bitmap
+        noise = 2.0 * draws.normal(np.uint64(9), 11, len(part))
+        given = part.fill_null(0).to_numpy().astype(np.float64)
+        plain = given + (noise if pa.types.is_floating(kind) else np.rint(noise))
+        expected = pa.array(plain, mask=part.is_null().to_numpy(zero_copy_only=False)).cast(kind)
+        assert _jitter(part, 2.0, np.uint64(9), 11).equals(expected)
+
+
+def test_noise_on_floats_near_the_largest_keeps_a_finite_spread() -> None:
+    # the spread squared values near 1e308 past float64: an overflow warning, an infinite spread, and
+    # every noisy value pushed to one end of the type
+    values = pa.array([1e308, -1e308, 0.0, 1.0, np.inf] * 200)
+    made = fastsynth.generate(
+        fastsynth.fit(pa.table({"v": values}), method="resample", noise=1e-6), 5_000, seed=1
+    )
+    out = made.column("v").to_numpy()
+    largest = np.finfo(np.float64).max
+    assert (out == np.inf).mean() == pytest.approx(0.2, abs=0.03)
+    finite = out[np.isfinite(out)]
+    assert (np.abs(finite) < 1e304).mean() == pytest.approx(0.5, abs=0.05)  # 0 and 1 moved by about 1e302
+    assert np.isin(np.abs(finite), [largest]).mean() < 0.45  # some ends pushed past stop at the largest
