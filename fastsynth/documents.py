@@ -9,7 +9,6 @@ Python's stack, or an integer of more than 4,300 digits, is one message too, nev
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -64,15 +63,12 @@ def read_yaml(text: str, what: str, error: type[Exception] = UsageError) -> Any:
 
 def read_document(path: Path, text: str, what: str, error: type[Exception] = UsageError) -> Any:
     """``text``, the content of ``path``, as JSON when its name ends in ``.json`` and as YAML otherwise:
-    a JSON file is read by JSON's rules, not YAML's (where, for one, ``1e-3`` without a dot is text)."""
+    a JSON file is read by JSON's rules, not YAML 1.1's (where, for one, ``1e-3`` without a dot is text;
+    YAML files keep that reading, as the YAML fastsynth writes relies on it), a byte-order mark allowed."""
     if path.suffix.lower() == ".json":
-        return read_json(text, what, error)
+        return read_json(text.removeprefix("\ufeff"), what, error)
     return read_yaml(text, what, error)
 
-
-# YAML 1.1, which PyYAML follows, takes 1e-3 (no dot) for text, and so would a setting written that way,
-# as people and programs (Python's repr of 0.00001) write numbers; YAML 1.2 and JSON take it for a number.
-_EXPONENT_FLOAT = re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
 
 _LOADER: Any = None
 
@@ -97,7 +93,5 @@ def _unique_key_loader() -> Any:
                     seen.add(key)
                 return super().construct_mapping(node, deep=deep)
 
-        float_tag, first = "tag:yaml.org,2002:float", list("-+0123456789")
-        UniqueKeyLoader.add_implicit_resolver(float_tag, _EXPONENT_FLOAT, first)
         _LOADER = UniqueKeyLoader
     return _LOADER

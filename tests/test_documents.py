@@ -10,6 +10,7 @@ import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
+import fastsynth
 from fastsynth.cli.app import app
 from fastsynth.config import load_settings
 from fastsynth.documents import read_document, read_json, read_yaml
@@ -107,14 +108,24 @@ def test_a_drift_log_with_a_key_twice_or_not_text_is_refused(tmp_path):
         report(data, windows=2, drift_log=log)
 
 
-def test_yaml_reads_numbers_with_an_exponent_as_json_does(tmp_path):
-    """YAML 1.1 (PyYAML) took 1e-3 for text: a drift config's magnitude of 1e-3 was 'not a number'."""
-    numbers = read_yaml("a: 1e-3\nb: -2E5\nc: 1.5e+3\nd: '1e-3'\ne: 1e\nf: 12\n", "doc")
-    assert numbers == {"a": 0.001, "b": -200000.0, "c": 1500.0, "d": "1e-3", "e": "1e", "f": 12}
-    for name in ("drifts.yaml", "drifts.json"):  # and a .json file is read as JSON, whatever YAML says
-        path = tmp_path / name
-        path.write_text('{"drifts": [{"type": "shift", "columns": ["x"], "magnitude": 1e-3}]}')
-        assert load_drifts(path)[0][0]["magnitude"] == 0.001
+def test_a_json_file_is_read_as_json_and_yaml_as_yaml(tmp_path):
+    """Drift and cohort files were read by YAML whatever their name: a .json drift config's 1e-3 was
+    text to YAML 1.1 ('not a number'). YAML files keep YAML 1.1's reading: the YAML fastsynth writes
+    (yaml.safe_dump) leaves a text such as 1e5 unquoted, and reads it back as text."""
+    path = tmp_path / "drifts.json"
+    path.write_text('\ufeff{"drifts": [{"type": "shift", "columns": ["x"], "magnitude": 1e-3}]}')
+    assert load_drifts(path)[0][0]["magnitude"] == 0.001  # a byte-order mark, as YAML allowed
     path = tmp_path / "tab.json"
     path.write_text('{"a": 1,\t"b": 2}')  # a tab between tokens: JSON, though not YAML
     assert read_document(path, path.read_text(), "doc") == {"a": 1, "b": 2}
+    assert read_document(tmp_path / "a.yaml", "code: 1e5\n", "doc") == {"code": "1e5"}
+
+
+def test_a_saved_schema_reads_back_text_shaped_like_numbers(tmp_path):
+    real = pa.table({"1e5": ["1e5", "2e3", "7e1"] * 50, "x": list(range(150))})
+    schema = fastsynth.fit(real, seed=1)
+    schema.save(tmp_path / "s.yaml")
+    again = fastsynth.Schema.load(tmp_path / "s.yaml")
+    assert again.to_dict() == schema.to_dict()
+    made = fastsynth.generate(again, 20, seed=2)
+    assert made.column_names[0] == "1e5" and set(made["1e5"].to_pylist()) <= {"1e5", "2e3", "7e1"}
