@@ -284,7 +284,7 @@ class Settings:
             try:
                 values[name] = _BY_NAME[name].parse(raw)
             except ValueError as exc:
-                raise UsageError(f"config {name}={raw!r} {exc}") from None
+                raise _refused(_BY_NAME[name], raw, exc) from None
             sources[name] = source
         return Settings(values, sources)
 
@@ -301,6 +301,14 @@ class Settings:
         for setting in SETTINGS:
             document.setdefault(setting.section, {})[setting.key] = self.shown(setting.name)
         return document
+
+
+def _refused(setting: Setting, raw: Any, exc: ValueError, source: str | None = None) -> UsageError:
+    """The message for a value ``setting`` refused; a secret's value is not shown (it may be the real
+    token, of the wrong type, and messages reach logs and terminals)."""
+    shown = "(hidden)" if setting.secret else repr(raw)
+    origin = f" (from {source})" if source is not None else ""
+    return UsageError(f"config {setting.name}={shown}{origin} {exc}")
 
 
 def _read_file(path: Path) -> Mapping[str, Any]:
@@ -357,7 +365,7 @@ def load_settings(
         try:
             values[setting.name] = setting.parse(raw)
         except ValueError as exc:
-            raise UsageError(f"config {setting.name}={raw!r} (from {source}) {exc}") from None
+            raise _refused(setting, raw, exc, source) from None
         sources[setting.name] = source
     unknown = sorted(set(cli or {}) - set(_BY_NAME))
     if unknown:

@@ -65,6 +65,11 @@ def test_precedence_and_sources(tmp_path):
             {"SYNTH_DRIFT_INTERVAL": "1e-9"},
             "config drift_interval='1e-9' (from environment SYNTH_DRIFT_INTERVAL) is below 1e-06",
         ),
+        (  # a secret of the wrong type is never shown: it may be the real token
+            "api: {token: 123456}",
+            {},
+            "config api_token=(hidden) (from file",
+        ),
         ("streams: {}", {}, "unknown section 'streams'; allowed: api, data_generation"),
         ("drift: {size: 1}", {}, "unknown key drift.size; allowed: enabled, interval, magnitude"),
         ("[1, 2]", {}, "is not a mapping of sections"),
