@@ -390,7 +390,10 @@ def coerce(value: Any, annotation: Any, option: str) -> Any:
             checked = coerce(value, args[0], option)
         except Invalid:
             if args[0] in (int, float):  # say the bounds too: "is not an integer >= 1"
-                raise Invalid(f"{option}={show(value)} is not {describe(annotation)}") from None
+                # an integer past 64 bits meets the bounds: say what it misses, not only them
+                wide = args[0] is int and isinstance(value, int) and not isinstance(value, bool)
+                fits = " that fits in 64 bits" if wide else ""
+                raise Invalid(f"{option}={show(value)} is not {describe(annotation)}{fits}") from None
             raise
         for bounds in (a for a in args[1:] if isinstance(a, Bounds)):
             if not bounds.holds(checked):

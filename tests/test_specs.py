@@ -8,10 +8,11 @@ import sys
 import pytest
 
 import fastsynth
+from fastsynth.errors import UsageError
 from fastsynth.fields.series import SeriesField
 from fastsynth.fields.series_options import Exponential, Linear, Season
 from fastsynth.schema.events import EventTime, Late
-from fastsynth.specs import Invalid, to_document
+from fastsynth.specs import Count, Invalid, argument, to_document
 
 FLAT = {"type": "float", "mean": 10, "std": 1}
 
@@ -221,3 +222,13 @@ def test_a_run_keeps_its_latest_values_only():
     with run.hold(("carry", 9), list) as kept, run.hold(("carry", 0), list) as remade:
         assert kept == [9, 0] and remade == []  # the oldest went; the latest stayed
     assert len(run._values) == 4
+
+
+def test_an_integer_past_64_bits_is_told_so_with_its_bounds():
+    """rows=2**63 was 'not an integer >= 0', which it is: what it misses is the 64 bits."""
+    for value in (2**63, -(2**70)):
+        with pytest.raises(UsageError) as caught:
+            argument("rows", value, Count)
+        assert str(caught.value) == f"rows={value} is not an integer >= 0 that fits in 64 bits"
+    with pytest.raises(UsageError, match=r"^rows=-1 is not an integer >= 0$"):
+        argument("rows", -1, Count)
