@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fastsynth.buffers import numpy_buffer_array
 from fastsynth.errors import SchemaError, UsageError
 from fastsynth.models import draws
 from fastsynth.models.base import METHODS, Model, model_key
@@ -202,7 +203,7 @@ def _values(column: pa.Array) -> np.ndarray:
 def _with_validity(column: pa.Array, moved: np.ndarray) -> pa.Array:
     """``moved`` as an array of the column's type, null where the column is."""
     if column.null_count == 0:
-        return pa.Array.from_buffers(column.type, len(moved), [None, pa.py_buffer(moved)])
+        return numpy_buffer_array(column.type, moved)
     if column.offset == 0:
         validity = column.buffers()[0]
         return pa.Array.from_buffers(
